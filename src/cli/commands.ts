@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+
+/**
+ * The command table: one file per command under src/cli/, each exporting `register(program)`.
+ * Add a line here when adding a command.
+ */
+export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command) => void }>> = [
+];

@@ -1,0 +1,61 @@
+import { mkdir, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { UserError } from '../errors.ts';
+
+/**
+ * Atomic output. A file is written to a temporary sibling and renamed into place, so a reader (or an
+ * interrupted run) sees the previous content or the complete new content, never a half-written file.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.hmsim-tmp-${process.pid}-${basename(path)}`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The marker file that says a folder was written by hmsim (and may be replaced by hmsim). */
+export const OUTPUT_MARKER = '.hmsim-output';
+
+/**
+ * Writes a whole output folder atomically: `fill` writes into a fresh temporary folder, which then
+ * replaces `dir`. An existing `dir` that hmsim did not write is refused unless `force`.
+ */
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
+  options: { force?: boolean } = {},
+): Promise<void> {
+  await assertReplaceableOutput(dir, options.force ?? false);
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.hmsim-tmp-${process.pid}-${basename(dir)}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+    await writeFile(join(tmp, OUTPUT_MARKER), 'hmsim output folder\n');
+    const old = join(parent, `.hmsim-old-${process.pid}-${basename(dir)}`);
+    if (existsSync(dir)) await rename(dir, old);
+    await rename(tmp, dir);
+    await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Refuses to replace a non-empty folder that has no hmsim marker (unless `force`). */
+export async function assertReplaceableOutput(dir: string, force: boolean): Promise<void> {
+  if (force || !existsSync(dir)) return;
+  const st = await stat(dir);
+  if (!st.isDirectory()) throw new UserError(`--out ${dir}: exists and is not a folder`);
+  const entries = await readdir(dir);
+  if (entries.length === 0 || entries.includes(OUTPUT_MARKER)) return;
+  throw new UserError(`--out ${dir}: folder exists and was not written by hmsim (use --force to replace it)`);
+}

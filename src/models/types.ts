@@ -1,0 +1,84 @@
+/**
+ * A resolved cost model: what the machine asks of a model while replaying.
+ *
+ * Model files (models/*.json) describe each value as a constant, a linear function, a table or a
+ * distribution, with a source; src/models/ turns them into this shape once, at the edge. Inside the
+ * engine every cost is a `CostFn`: call it with the argument it is defined over (a count of CPUs, of
+ * waiters, of bytes; 0 when it has none) and the run's seeded RNG.
+ */
+
+/** A seeded random source: uniform in [0, 1). */
+export interface Rng {
+  next(): number;
+}
+
+/** A cost in cycles as a function of one argument (n) and the run's RNG. Deterministic given the RNG. */
+export type CostFn = (n: number, rng: Rng) => number;
+
+export type Replacement = 'lru' | 'plru';
+export type LockKind = 'ticket' | 'queued';
+
+export interface TlbLevel {
+  /** Number of entries; 0 disables the level (only meaningful for the STLB). */
+  readonly entries: number;
+  /** Associativity; entries === ways means fully associative. */
+  readonly ways: number;
+}
+
+export interface TlbGeometry {
+  readonly l1i: TlbLevel;
+  readonly l1d: TlbLevel;
+  readonly stlb: TlbLevel;
+  /** Entries for large pages (2/4 MiB), data side; 0 = large pages share the small-page arrays. */
+  readonly large: TlbLevel;
+  readonly replacement: Replacement;
+}
+
+export interface CostModel {
+  /** Registry name = file name = report label. */
+  readonly name: string;
+  /** sha256 of the canonical model data (provenance). */
+  readonly hash: string;
+  readonly description: string;
+  readonly clockGHz: number;
+  readonly tlb: TlbGeometry;
+  readonly costs: {
+    /** Page walk, cycles, per walk; n = number of memory references of the walk (levels). */
+    readonly walk: CostFn;
+    /** STLB hit after an L1 miss. */
+    readonly stlbHit: CostFn;
+    /** One PTE write (n = entry size in bytes: 4 non-PAE, 8 PAE). */
+    readonly pteWrite: CostFn;
+    readonly invlpg: CostFn;
+    /** MOV to CR3 (flushes non-global entries), not counting refills. */
+    readonly cr3Write: CostFn;
+    /** Global flush (CR4.PGE toggle). */
+    readonly globalFlush: CostFn;
+    /** IPI send + wait for acknowledgement from n target CPUs (cost to the initiator). */
+    readonly ipi: CostFn;
+    /** Cost to each receiving CPU of taking an IPI (interrupt entry/exit). */
+    readonly ipiReceive: CostFn;
+    /** Page-fault handling excluding clearing/copying and page-table allocation. */
+    readonly pageFault: CostFn;
+    /** Syscall entry + exit (without CR3 switches). */
+    readonly syscall: CostFn;
+    readonly contextSwitch: CostFn;
+    /** Copy or clear of n bytes. */
+    readonly copy: CostFn;
+    /** Uncontended spinlock acquire + release. */
+    readonly lockAcquire: CostFn;
+    /** Sleep + wake-up latency of a task blocked on a wait queue. */
+    readonly sleepWake: CostFn;
+    /** Scan cost per pkmap slot examined by map_new_virtual. */
+    readonly pkmapScanSlot: CostFn;
+    /** page_address() hash lookup. */
+    readonly pageAddressLookup: CostFn;
+  };
+  readonly lock: {
+    readonly kind: LockKind;
+    /** Hand-off cost to the next waiter; n = number of waiters at the moment of release. */
+    readonly handoff: CostFn;
+  };
+  /** Flush ceiling in pages (tlb_single_page_flush_ceiling). */
+  readonly flushCeiling: number;
+}

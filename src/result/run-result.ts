@@ -1,0 +1,87 @@
+/**
+ * RunResult: everything one replay produced, as plain JSON-serializable data.
+ * The engine returns it and never prints; reports, sweeps and checks consume only this.
+ */
+
+/** Cycle categories. Their sum is `cycles.total` (the accounting closes). */
+export const CYCLE_CATEGORIES = [
+  'compute',
+  'tlbWalk',
+  'pageFault',
+  'kmap',
+  'kmapLockSpin',
+  'kmapSleep',
+  'invlpg',
+  'localFlush',
+  'globalFlush',
+  'shootdown',
+  'contextSwitch',
+  'syscall',
+  'copy',
+] as const;
+export type CycleCategory = (typeof CYCLE_CATEGORIES)[number];
+export type CycleBreakdown = Record<CycleCategory, number>;
+
+export interface RunCounts {
+  accesses: number;
+  itlbMisses: number;
+  dtlbMisses: number;
+  stlbMisses: number;
+  pageWalks: number;
+  pageFaults: number;
+  invlpg: number;
+  cr3Writes: number;
+  globalFlushes: number;
+  ipis: number;
+  contextSwitches: number;
+  syscalls: number;
+  pkmapFlushes: number;
+  pkmapWaits: number;
+  /** Mappings of highmem pages only (a lowmem page needs none). */
+  kmap: { pkmap: number; atomic: number; local: number };
+  /** Records replayed, by kind name. */
+  records: Record<string, number>;
+}
+
+export interface ZoneUse {
+  name: string;
+  totalPages: number;
+  usedPages: number;
+  /** Pages by use: user, pageCache, pageTables, kernel, memMap. */
+  byUse: Record<string, number>;
+}
+
+export interface Quantiles {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface TimelineEvent {
+  cpu: number;
+  /** Simulated cycle at which the event happened on that CPU. */
+  at: number;
+  kind: 'globalFlush' | 'ipi' | 'pkmapWait' | 'pkmapFlush' | 'shootdown';
+  cycles: number;
+}
+
+export interface RunResult {
+  hmsimVersion: string;
+  config: Record<string, unknown>;
+  configName: string;
+  model: { name: string; hash: string };
+  trace: { path: string; records: number; sha256: string; source: string };
+  seed: number;
+  feasible: boolean;
+  /** Reasons the trace cannot run under this configuration (empty when feasible). */
+  infeasible: string[];
+  cycles: { total: number; perCpu: number[]; breakdown: CycleBreakdown };
+  counts: RunCounts;
+  memory: { zones: ZoneUse[]; lowmemStarved: boolean; lowmemFreePages: number; highmemFreePages: number };
+  latency: { kmap: Quantiles; kmapLockSpin: Quantiles };
+  /** A bounded sample of cross-CPU events for timeline charts. */
+  timeline: TimelineEvent[];
+}

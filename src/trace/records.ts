@@ -1,0 +1,131 @@
+/**
+ * The trace vocabulary (DESIGN.md "Event vocabulary"): what a workload did, independent of configuration.
+ *
+ * In memory a trace is a sequence of `RecordBatch`es: one CPU's records, column by column, in typed arrays.
+ * The same columns are what an HMT chunk carries on disk (see traces/README.md). Every record has every
+ * column; a column a kind does not use is 0. Meaning of the generic columns per kind:
+ *
+ * | kind      | op                 | pid     | addr                 | len            | arg          | off          |
+ * |-----------|--------------------|---------|----------------------|----------------|--------------|--------------|
+ * | access    | AccessOp           | pid     | user virtual address | size (bytes)   |              |              |
+ * | compute   |                    | pid     |                      | cycles         |              |              |
+ * | switch    |                    | new pid |                      |                |              |              |
+ * | syscall   |                    | pid     |                      |                | number       |              |
+ * | read      |                    | pid     | user buffer address  | length (bytes) | file id      | file offset  |
+ * | write     |                    | pid     | user buffer address  | length (bytes) | file id      | file offset  |
+ * | mmap      | ProtBits           | pid     | start address        | length (bytes) | file id (0 = anonymous) | file offset |
+ * | munmap    |                    | pid     | start address        | length (bytes) |              |              |
+ * | mprotect  | ProtBits           | pid     | start address        | length (bytes) |              |              |
+ * | fork      |                    | parent  |                      |                | child pid    |              |
+ * | exec      |                    | pid     |                      |                |              |              |
+ * | exit      |                    | pid     |                      |                |              |              |
+ * | kmap      | KmapApi            | pid     | physical frame (pfn) |                |              |              |
+ * | kunmap    | KmapApi            | pid     | physical frame (pfn) |                |              |              |
+ * | kaccess   |                    | pid     | physical frame (pfn) | bytes          |              |              |
+ *
+ * `cpu` is the CPU the event ran on (chunk-level on disk: a chunk holds one CPU's records).
+ * `time` is an optional timestamp in nanoseconds from the source (ftrace); 0 when the source has none.
+ */
+
+/** Record kinds. The numeric values are the on-disk codes of HMT v1 and must never change. */
+export const EventKind = {
+  access: 0,
+  compute: 1,
+  switch: 2,
+  syscall: 3,
+  read: 4,
+  write: 5,
+  mmap: 6,
+  munmap: 7,
+  mprotect: 8,
+  fork: 9,
+  exec: 10,
+  exit: 11,
+  kmap: 12,
+  kunmap: 13,
+  kaccess: 14,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+export type EventKindName = keyof typeof EventKind;
+export const EVENT_KIND_NAMES: readonly EventKindName[] = Object.keys(EventKind) as EventKindName[];
+export const KIND_COUNT = EVENT_KIND_NAMES.length;
+
+/** `op` of an access record. A modify (read-modify-write) is one access that dirties the page. */
+export const AccessOp = { load: 0, store: 1, ifetch: 2, modify: 3 } as const;
+export type AccessOp = (typeof AccessOp)[keyof typeof AccessOp];
+
+/** `op` of kmap/kunmap records: which kernel API made the temporary mapping. */
+export const KmapApi = { pkmap: 0, atomic: 1, local: 2 } as const;
+export type KmapApi = (typeof KmapApi)[keyof typeof KmapApi];
+export type KmapApiName = keyof typeof KmapApi;
+
+/** `op` of mmap/mprotect records: protection and sharing bits. */
+export const ProtBits = { read: 1, write: 2, exec: 4, shared: 8 } as const;
+
+/** One record as a plain object: for importers, generators and tests (not the replay hot path). */
+export interface TraceRecord {
+  kind: EventKind;
+  cpu: number;
+  op?: number;
+  pid?: number;
+  addr?: number;
+  len?: number;
+  arg?: number;
+  off?: number;
+  time?: number;
+}
+
+/** Column names in their on-disk order, and their element types. */
+export const COLUMNS = [
+  ['kind', 'u8'],
+  ['op', 'u8'],
+  ['pid', 'u32'],
+  ['addr', 'u32'],
+  ['len', 'u32'],
+  ['arg', 'u32'],
+  ['off', 'f64'],
+  ['time', 'f64'],
+] as const;
+export type ColumnName = (typeof COLUMNS)[number][0];
+
+/** A run of records from one CPU, column by column. All arrays have at least `length` elements. */
+export interface RecordBatch {
+  readonly cpu: number;
+  readonly length: number;
+  readonly kind: Uint8Array;
+  readonly op: Uint8Array;
+  readonly pid: Uint32Array;
+  readonly addr: Uint32Array;
+  readonly len: Uint32Array;
+  readonly arg: Uint32Array;
+  readonly off: Float64Array;
+  readonly time: Float64Array;
+}
+
+/** The header of a trace (HMT header object). */
+export interface TraceHeader {
+  /** Format major.minor, e.g. "1.0". */
+  readonly version: string;
+  /** What produced the trace: "lackey", "din", "strace", "ftrace", "gen:fileserver", ... */
+  readonly source: string;
+  readonly pageSize: number;
+  /** Width of user virtual addresses in bits (32 for x86-32 traces). */
+  readonly addressBits: number;
+  readonly cpus: number;
+  /** Free-form provenance: command line, seed, parameters, input file hash, ... */
+  readonly provenance: Readonly<Record<string, unknown>>;
+}
+
+/** Where importers and generators put records (the HMT writer implements it). */
+export interface TraceSink {
+  push(record: TraceRecord): void;
+  /** Flushes and finishes the trace; the output exists completely only after this resolves. */
+  close(): Promise<void>;
+}
+
+/** Where the replay engine gets records from (the HMT reader implements it). */
+export interface TraceSource {
+  readonly header: TraceHeader;
+  /** Batches in file order; each batch is one CPU's consecutive records. Bounded memory. */
+  batches(): AsyncIterable<RecordBatch>;
+}
