@@ -1,0 +1,20 @@
+import type { MachineConfig } from '../layout/types.ts';
+import type { CostModel } from '../models/types.ts';
+
+/** Everything that determines one replay. Same RunSpec (and trace bytes) → byte-identical RunResult. */
+export interface RunSpec {
+  /** Path of an HMT trace (.hmt or .hmt.gz). */
+  readonly tracePath: string;
+  readonly config: MachineConfig;
+  readonly model: CostModel;
+  readonly seed: number;
+  /** Treat every user page as present: no faults, no kernel activity — a pure TLB replay. */
+  readonly prefault: boolean;
+}
+
+export interface ReplayOptions {
+  /** Called now and then with the number of records replayed so far (progress bars). */
+  readonly onProgress?: (recordsDone: number, recordsTotal: number) => void;
+  /** Aborts the replay (SIGINT): the promise rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+}
