@@ -1,0 +1,99 @@
+import { CYCLE_CATEGORIES, type CycleCategory, type RunResult } from '../result/run-result.ts';
+import { CONFIDENCE_LEVEL, meanInterval, type Interval } from './interval.ts';
+import { KEY_COUNTS, keyCounts, type KeyCount } from './key-counts.ts';
+import { overheadVsBaseline, type Overhead } from './overhead.ts';
+
+/**
+ * Aggregation of replicated runs, per configuration: mean and 95% confidence interval (Student t) of
+ * total cycles, of every cycle category and of the key counts, and the overhead relative to the
+ * baseline configuration. Pure and deterministic: configurations appear in the order of their first
+ * run; the same runs give the same aggregate, byte for byte once serialized.
+ */
+
+/** The aggregate of one configuration. Statistics are over its feasible runs only. */
+export interface ConfigAggregate {
+  readonly config: string;
+  /** All runs of this configuration (feasible or not). */
+  readonly replications: number;
+  /** Seeds of its runs, in run order. */
+  readonly seeds: readonly number[];
+  /** True when every run of the configuration was feasible. */
+  readonly feasible: boolean;
+  /** Distinct reasons some run could not be replayed under this configuration. */
+  readonly infeasible: readonly string[];
+  /** Statistics of the feasible runs; null when no run was feasible. */
+  readonly stats: ConfigStats | null;
+  /** Overhead vs the baseline, percent; null for an infeasible configuration or baseline. */
+  readonly overhead: Overhead | null;
+}
+
+/** Per-configuration statistics: every figure is an Interval over the feasible replications. */
+export interface ConfigStats {
+  /** Total cycles (sum over CPUs). */
+  readonly totalCycles: Interval;
+  /** Cycles per category. */
+  readonly breakdown: Readonly<Record<CycleCategory, Interval>>;
+  /** Event counts. */
+  readonly counts: Readonly<Record<KeyCount, Interval>>;
+}
+
+/** The aggregate of a compare or sweep point. */
+export interface Aggregate {
+  readonly baseline: string;
+  readonly confidenceLevel: number;
+  readonly configs: readonly ConfigAggregate[];
+}
+
+/**
+ * Aggregates `runs` (all replications of all configurations). The baseline defaults to the first
+ * configuration; naming one that has no runs is a bug in the caller.
+ */
+export function aggregate(runs: readonly RunResult[], options: { baseline?: string } = {}): Aggregate {
+  if (runs.length === 0) throw new Error('aggregate: no runs');
+  const groups = groupByConfig(runs);
+  const baseline = options.baseline ?? (runs[0] as RunResult).configName;
+  const baseRuns = groups.get(baseline);
+  if (baseRuns === undefined) throw new Error(`aggregate: baseline ${baseline} has no runs`);
+  const baseFeasible = baseRuns.filter((r) => r.feasible);
+  const configs: ConfigAggregate[] = [];
+  for (const [config, group] of groups) {
+    const feasibleRuns = group.filter((r) => r.feasible);
+    const overhead =
+      feasibleRuns.length > 0 && baseFeasible.length > 0
+        ? overheadVsBaseline(
+            feasibleRuns.map((r) => ({ seed: r.seed, value: r.cycles.total })),
+            baseFeasible.map((r) => ({ seed: r.seed, value: r.cycles.total })),
+          )
+        : null;
+    configs.push({
+      config,
+      replications: group.length,
+      seeds: group.map((r) => r.seed),
+      feasible: feasibleRuns.length === group.length,
+      infeasible: [...new Set(group.flatMap((r) => r.infeasible))],
+      stats: feasibleRuns.length > 0 ? configStats(feasibleRuns) : null,
+      overhead,
+    });
+  }
+  return { baseline, confidenceLevel: CONFIDENCE_LEVEL, configs };
+}
+
+/** Groups runs by configuration name, keeping the order of first appearance. */
+export function groupByConfig(runs: readonly RunResult[]): Map<string, RunResult[]> {
+  const groups = new Map<string, RunResult[]>();
+  for (const run of runs) {
+    const g = groups.get(run.configName);
+    if (g) g.push(run);
+    else groups.set(run.configName, [run]);
+  }
+  return groups;
+}
+
+function configStats(runs: readonly RunResult[]): ConfigStats {
+  const breakdown = {} as Record<CycleCategory, Interval>;
+  for (const cat of CYCLE_CATEGORIES) breakdown[cat] = meanInterval(runs.map((r) => r.cycles.breakdown[cat]));
+  const perRun = runs.map(keyCounts);
+  const counts = {} as Record<KeyCount, Interval>;
+  for (const key of KEY_COUNTS) counts[key] = meanInterval(perRun.map((c) => c[key]));
+  return { totalCycles: meanInterval(runs.map((r) => r.cycles.total)), breakdown, counts };
+}
