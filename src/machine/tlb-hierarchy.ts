@@ -1,0 +1,206 @@
+/**
+ * The TLBs of one CPU: L1 I-TLB, L1 D-TLB, an optional unified second level (STLB, `tlb.stlb.entries`
+ * 0 = none) and an optional data-side large-page array (`tlb.large.entries` 0 = large pages share the
+ * small-page arrays).
+ *
+ * ```
+ *  translate(side, vaddr)
+ *     │  L1 (I or D): small entry of vaddr>>>12, or large entry of vaddr>>>largePageShift
+ *     ├─ hit ───────────────────────────────────────────────► l1Hit
+ *     │  miss (itlbMisses / dtlbMisses)
+ *     │  STLB (if any): same probe
+ *     ├─ hit (stlbHits): copy the entry into L1 ────────────► stlbHit
+ *     │  miss (stlbMisses, only when an STLB exists)
+ *     └─ walks++ ───────────────────────────────────────────► miss   (caller walks, then fill())
+ * ```
+ * The levels are non-inclusive: an STLB eviction does not remove the L1 copy. Hardware probes all page
+ * sizes at once; the large probe is skipped when an array holds no large entry, which changes nothing.
+ * Only the hierarchy counts; `Tlb` arrays just answer.
+ */
+import type { TlbGeometry } from '../models/types.ts';
+import { PageSizeClass, Tlb } from './tlb.ts';
+
+/** Which L1 TLB an access goes to. */
+export const TlbSide = { instruction: 0, data: 1 } as const;
+export type TlbSide = (typeof TlbSide)[keyof typeof TlbSide];
+
+/** Where `translate` found the translation. */
+export const TlbOutcome = {
+  /** In the L1 TLB of that side. */
+  l1Hit: 0,
+  /** In the STLB (now also copied into L1). */
+  stlbHit: 1,
+  /** Nowhere: the caller must walk the page tables, then `fill`. */
+  miss: 2,
+} as const;
+export type TlbOutcome = (typeof TlbOutcome)[keyof typeof TlbOutcome];
+
+/** Event counters of a hierarchy (plain numbers; read them, do not write them). */
+export interface TlbCounters {
+  /** Translations requested, instruction side / data side. */
+  itlbLookups: number;
+  dtlbLookups: number;
+  /** L1 misses per side (STLB hits included). */
+  itlbMisses: number;
+  dtlbMisses: number;
+  /** STLB lookups that hit / missed (both 0 without an STLB). */
+  stlbHits: number;
+  stlbMisses: number;
+  /** Translations found nowhere: page walks the caller must do. */
+  walks: number;
+}
+
+/** Options beyond the model's geometry. */
+export interface TlbHierarchyOptions {
+  /** log2 of the large page size: 22 (4 MiB, non-PAE 32-bit) or 21 (2 MiB, PAE and x86_64). */
+  readonly largePageShift: 21 | 22;
+  /** Tag entries with PCIDs (x86_64 reference). Default false. */
+  readonly pcid?: boolean;
+}
+
+const SMALL_SHIFT = 12;
+
+/** The TLB hierarchy of one CPU. */
+export class TlbHierarchy {
+  /** L1 instruction TLB. */
+  readonly l1i: Tlb;
+  /** L1 data TLB. */
+  readonly l1d: Tlb;
+  /** Unified second-level TLB, or null. */
+  readonly stlb: Tlb | null;
+  /** Data-side large-page L1 array, or null when large pages share `l1d`. */
+  readonly l1dLarge: Tlb | null;
+  /** Counters since construction. */
+  readonly counters: TlbCounters = {
+    itlbLookups: 0,
+    dtlbLookups: 0,
+    itlbMisses: 0,
+    dtlbMisses: 0,
+    stlbHits: 0,
+    stlbMisses: 0,
+    walks: 0,
+  };
+  /** Large-page shift in use. */
+  readonly largePageShift: number;
+  /** Every array, L1 I, L1 D, then the optional ones (built once: flushes allocate nothing). */
+  readonly arrays: readonly Tlb[];
+
+  /** Builds the arrays from a validated geometry (see validateTlbGeometry). */
+  constructor(geometry: TlbGeometry, options: TlbHierarchyOptions) {
+    const pcid = options.pcid === true;
+    const make = (entries: number, ways: number): Tlb =>
+      new Tlb({ entries, ways, replacement: geometry.replacement, pcid });
+    this.l1i = make(geometry.l1i.entries, geometry.l1i.ways);
+    this.l1d = make(geometry.l1d.entries, geometry.l1d.ways);
+    this.stlb = geometry.stlb.entries > 0 ? make(geometry.stlb.entries, geometry.stlb.ways) : null;
+    this.l1dLarge = geometry.large.entries > 0 ? make(geometry.large.entries, geometry.large.ways) : null;
+    this.largePageShift = options.largePageShift;
+    const all = [this.l1i, this.l1d];
+    if (this.stlb !== null) all.push(this.stlb);
+    if (this.l1dLarge !== null) all.push(this.l1dLarge);
+    this.arrays = all;
+  }
+
+  /** Probes one array for the page of `vaddr` at both sizes; returns the slot or −1 (recency updated). */
+  private static probeBoth(tlb: Tlb, vaddr: number, largeShift: number): number {
+    const slot = tlb.lookup(vaddr >>> SMALL_SHIFT, PageSizeClass.small);
+    if (slot >= 0 || tlb.largeCount === 0) return slot;
+    return tlb.lookup(vaddr >>> largeShift, PageSizeClass.large);
+  }
+
+  /**
+   * Translates user or kernel virtual address `vaddr` (32-bit) on `side`. Counts, and on an STLB hit
+   * copies the entry into L1. On `miss` the caller walks the page tables and calls `fill`.
+   */
+  translate(side: TlbSide, vaddr: number): TlbOutcome {
+    const c = this.counters;
+    const shift = this.largePageShift;
+    let l1: Tlb;
+    if (side === TlbSide.instruction) {
+      c.itlbLookups++;
+      l1 = this.l1i;
+      if (TlbHierarchy.probeBoth(l1, vaddr, shift) >= 0) return TlbOutcome.l1Hit;
+      c.itlbMisses++;
+    } else {
+      c.dtlbLookups++;
+      l1 = this.l1d;
+      if (TlbHierarchy.probeBoth(l1, vaddr, shift) >= 0) return TlbOutcome.l1Hit;
+      const large = this.l1dLarge;
+      if (large !== null && large.largeCount > 0 && large.lookup(vaddr >>> shift, PageSizeClass.large) >= 0) {
+        return TlbOutcome.l1Hit;
+      }
+      c.dtlbMisses++;
+    }
+    const stlb = this.stlb;
+    if (stlb !== null) {
+      const slot = TlbHierarchy.probeBoth(stlb, vaddr, shift);
+      if (slot >= 0) {
+        c.stlbHits++;
+        this.fillL1(side, vaddr, stlb.sizeOf(slot), stlb.isGlobal(slot));
+        return TlbOutcome.stlbHit;
+      }
+      c.stlbMisses++;
+    }
+    c.walks++;
+    return TlbOutcome.miss;
+  }
+
+  /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
+  fill(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
+    if (this.stlb !== null) this.stlb.insert(this.pageNumber(vaddr, size), size, global);
+    this.fillL1(side, vaddr, size, global);
+  }
+
+  /** Pure replay step: translate, and on a miss fill a 4 KiB non-global entry (every page present). */
+  access(side: TlbSide, vaddr: number): TlbOutcome {
+    const outcome = this.translate(side, vaddr);
+    if (outcome === TlbOutcome.miss) this.fill(side, vaddr, PageSizeClass.small, false);
+    return outcome;
+  }
+
+  /**
+   * INVLPG `vaddr`: removes, from every array, the 4 KiB entry of its page and any large entry covering
+   * it, global or not. Returns the number of entries removed.
+   */
+  invalidatePage(vaddr: number): number {
+    const small = vaddr >>> SMALL_SHIFT;
+    const large = vaddr >>> this.largePageShift;
+    let n = 0;
+    for (const t of this.arrays) {
+      if (t.invalidate(small, PageSizeClass.small)) n++;
+      if (t.largeCount > 0 && t.invalidate(large, PageSizeClass.large)) n++;
+    }
+    return n;
+  }
+
+  /** CR3 write: removes all non-global entries (with PCIDs: those of `pcid`, default current). */
+  flushNonGlobal(pcid?: number): number {
+    let n = 0;
+    for (const t of this.arrays) n += t.flushNonGlobal(pcid);
+    return n;
+  }
+
+  /** Global flush: empties every array. Returns the number of entries removed. */
+  flushAll(): number {
+    let n = 0;
+    for (const t of this.arrays) n += t.flushAll();
+    return n;
+  }
+
+  /** Switches the current PCID of every array (no flush). */
+  setPcid(pcid: number): void {
+    for (const t of this.arrays) t.setPcid(pcid);
+  }
+
+  private pageNumber(vaddr: number, size: PageSizeClass): number {
+    return size === PageSizeClass.large ? vaddr >>> this.largePageShift : vaddr >>> SMALL_SHIFT;
+  }
+
+  private fillL1(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
+    if (side === TlbSide.data && size === PageSizeClass.large && this.l1dLarge !== null) {
+      this.l1dLarge.insert(vaddr >>> this.largePageShift, size, global);
+      return;
+    }
+    (side === TlbSide.instruction ? this.l1i : this.l1d).insert(this.pageNumber(vaddr, size), size, global);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * One set-associative TLB array (an L1 I-TLB, L1 D-TLB, STLB or large-page array).
+ *
+ * An entry is a translation of one page: its page number *in its own size class* (virtual address >>
+ * 12 for a 4 KiB page, >> 21 or >> 22 for a 2/4 MiB page), the size class, the global bit and, when PCIDs
+ * are enabled, the PCID it belongs to. Entry states:
+ * - **invalid**: key −1; filled before any valid entry is evicted.
+ * - **valid, non-global**: removed by a CR3 write (`flushNonGlobal`), INVLPG of its page and a full flush.
+ * - **valid, global**: survives CR3 writes; removed only by INVLPG of its page or a full flush
+ *   (`flushAll`, the CR4.PGE toggle). With PCIDs, a global entry matches every PCID.
+ *
+ * Geometry: `entries` in `sets = entries / ways` sets of `ways`; entries === ways is fully associative.
+ * Set index = page number mod sets (as Dinero IV: block address modulo the number of sets), computed with
+ * a mask when sets is a power of two.
+ *
+ * Everything lives in typed arrays; no operation allocates. A one-entry "last used" filter answers a
+ * repeated lookup of the most recently used entry without scanning: that entry is already the most
+ * recent in its set, so skipping the recency update is exact for LRU and for tree PLRU alike.
+ *
+ * The per-CPU arrangement of these arrays (L1 I/D, STLB, large pages, counters) is `TlbHierarchy` in
+ * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
+ */
+import type { Replacement } from '../models/types.ts';
+import { createReplacement, type ReplacementPolicy } from './tlb-replacement.ts';
+
+/** Page-size classes of TLB entries. */
+export const PageSizeClass = {
+  /** 4 KiB page. */
+  small: 0,
+  /** 2 MiB (PAE, x86_64) or 4 MiB (non-PAE) page. */
+  large: 1,
+} as const;
+export type PageSizeClass = (typeof PageSizeClass)[keyof typeof PageSizeClass];
+
+/** Construction options of one TLB array. */
+export interface TlbOptions {
+  /** Number of entries (>= 1). */
+  readonly entries: number;
+  /** Associativity; must divide `entries`; entries === ways → fully associative. */
+  readonly ways: number;
+  readonly replacement: Replacement;
+  /** Tag entries with a PCID (x86_64 reference). Default false: one address space at a time. */
+  readonly pcid?: boolean;
+}
+
+const INVALID = -1;
+const GLOBAL = 1;
+
+/** A set-associative TLB array. Page numbers must be below 2^30. */
+export class Tlb {
+  /** Number of entries. */
+  readonly entries: number;
+  /** Associativity. */
+  readonly ways: number;
+  /** Number of sets (entries / ways). */
+  readonly sets: number;
+  /** The replacement policy's state. */
+  readonly replacement: ReplacementPolicy;
+  /** Number of valid large-page entries (lets callers skip the large-page probe when there are none). */
+  largeCount = 0;
+  /** Number of valid entries. */
+  validCount = 0;
+
+  /** key = (page number << 1) | size class; INVALID when the entry is empty. */
+  private readonly keys: Int32Array;
+  /** Bit 0: global. */
+  private readonly flags: Uint8Array;
+  /** PCID of each entry, or null when PCIDs are disabled. */
+  private readonly pcids: Int32Array | null;
+  private readonly setMask: number;
+  private readonly pow2Sets: boolean;
+  private currentPcid = 0;
+  /** Key and slot of the most recently used entry (the filter), or INVALID. */
+  private lastKey = INVALID;
+  private lastSlot = INVALID;
+
+  constructor(options: TlbOptions) {
+    const { entries, ways } = options;
+    if (!(Number.isInteger(entries) && entries >= 1 && Number.isInteger(ways) && ways >= 1 && entries % ways === 0)) {
+      throw new Error(`Tlb: bad geometry entries=${entries} ways=${ways} (validate it at the edge)`);
+    }
+    this.entries = entries;
+    this.ways = ways;
+    this.sets = entries / ways;
+    this.pow2Sets = (this.sets & (this.sets - 1)) === 0;
+    this.setMask = this.sets - 1;
+    this.keys = new Int32Array(entries).fill(INVALID);
+    this.flags = new Uint8Array(entries);
+    this.pcids = options.pcid === true ? new Int32Array(entries) : null;
+    this.replacement = createReplacement(options.replacement, entries, ways);
+  }
+
+  /** First slot of the set holding page number `pn`. */
+  private baseOf(pn: number): number {
+    return (this.pow2Sets ? pn & this.setMask : pn % this.sets) * this.ways;
+  }
+
+  /** True if slot `i` belongs to the current address space (always, without PCIDs). */
+  private pcidMatches(i: number): boolean {
+    const p = this.pcids;
+    return p === null || p[i] === this.currentPcid || ((this.flags[i] as number) & GLOBAL) !== 0;
+  }
+
+  /**
+   * Looks up page `pn` of size class `size`; on a hit marks the entry most recently used.
+   * Returns the entry's slot (>= 0) on a hit, −1 on a miss.
+   */
+  lookup(pn: number, size: PageSizeClass): number {
+    const key = (pn << 1) | size;
+    if (key === this.lastKey) return this.lastSlot;
+    const keys = this.keys;
+    const ways = this.ways;
+    const base = this.baseOf(pn);
+    for (let w = 0; w < ways; w++) {
+      const slot = base + w;
+      if (keys[slot] === key && this.pcidMatches(slot)) {
+        this.replacement.touch(base, w);
+        this.lastKey = key;
+        this.lastSlot = slot;
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  /** Slot of page `pn` without touching recency (−1 when absent). */
+  probe(pn: number, size: PageSizeClass): number {
+    const key = (pn << 1) | size;
+    const base = this.baseOf(pn);
+    for (let w = 0; w < this.ways; w++) {
+      if (this.keys[base + w] === key && this.pcidMatches(base + w)) return base + w;
+    }
+    return -1;
+  }
+
+  /** Page-size class of the (valid) entry in `slot`. */
+  sizeOf(slot: number): PageSizeClass {
+    return ((this.keys[slot] as number) & 1) as PageSizeClass;
+  }
+
+  /** True if the entry in `slot` is global. */
+  isGlobal(slot: number): boolean {
+    return ((this.flags[slot] as number) & GLOBAL) !== 0;
+  }
+
+  /**
+   * Inserts (or refreshes) the translation of page `pn`, making it most recently used. Fills an invalid
+   * way of the set first, otherwise evicts the replacement policy's victim. Returns the slot used.
+   */
+  insert(pn: number, size: PageSizeClass, global: boolean): number {
+    const key = (pn << 1) | size;
+    const base = this.baseOf(pn);
+    const keys = this.keys;
+    let way = -1;
+    let free = -1;
+    for (let w = 0; w < this.ways; w++) {
+      const k = keys[base + w] as number;
+      if (k === key && this.pcidMatches(base + w)) {
+        way = w;
+        break;
+      }
+      if (k === INVALID && free < 0) free = w;
+    }
+    if (way < 0) {
+      way = free >= 0 ? free : this.replacement.victim(base);
+      const slot = base + way;
+      const old = keys[slot] as number;
+      if (old === INVALID) this.validCount++;
+      else if ((old & 1) === PageSizeClass.large) this.largeCount--;
+      keys[slot] = key;
+      if (size === PageSizeClass.large) this.largeCount++;
+    }
+    const slot = base + way;
+    this.flags[slot] = global ? GLOBAL : 0;
+    if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
+    this.replacement.touch(base, way);
+    this.lastKey = key;
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  /**
+   * INVLPG for one entry: removes page `pn` of size class `size`, global or not (with PCIDs: of the
+   * current PCID, or global). Returns true if an entry was removed.
+   */
+  invalidate(pn: number, size: PageSizeClass): boolean {
+    const slot = this.probe(pn, size);
+    if (slot < 0) return false;
+    this.clear(slot);
+    return true;
+  }
+
+  /**
+   * CR3 write: removes every non-global entry (with PCIDs: the non-global entries of `pcid`, by default
+   * the current one). Returns the number removed.
+   */
+  flushNonGlobal(pcid?: number): number {
+    const target = pcid ?? this.currentPcid;
+    let n = 0;
+    for (let i = 0; i < this.entries; i++) {
+      if (this.keys[i] === INVALID || ((this.flags[i] as number) & GLOBAL) !== 0) continue;
+      if (this.pcids !== null && this.pcids[i] !== target) continue;
+      this.clear(i);
+      n++;
+    }
+    return n;
+  }
+
+  /** Global flush: removes every entry. Returns the number removed. */
+  flushAll(): number {
+    const n = this.validCount;
+    this.keys.fill(INVALID);
+    this.flags.fill(0);
+    this.validCount = 0;
+    this.largeCount = 0;
+    this.replacement.reset();
+    this.lastKey = INVALID;
+    this.lastSlot = INVALID;
+    return n;
+  }
+
+  /** Switches the current PCID (no flush). No-op in meaning when PCIDs are disabled. */
+  setPcid(pcid: number): void {
+    this.currentPcid = pcid;
+    this.lastKey = INVALID;
+    this.lastSlot = INVALID;
+  }
+
+  /** The current PCID (0 when PCIDs are disabled). */
+  get pcid(): number {
+    return this.currentPcid;
+  }
+
+  private clear(slot: number): void {
+    const old = this.keys[slot] as number;
+    if ((old & 1) === PageSizeClass.large) this.largeCount--;
+    this.validCount--;
+    this.keys[slot] = INVALID;
+    this.flags[slot] = 0;
+    if (slot === this.lastSlot) {
+      this.lastKey = INVALID;
+      this.lastSlot = INVALID;
+    }
+  }
+}
