@@ -7,6 +7,8 @@
  * waiters, of bytes; 0 when it has none) and the run's seeded RNG.
  */
 
+import type { ResolvedParam } from './spec.ts';
+
 /** A seeded random source: uniform in [0, 1). */
 export interface Rng {
   next(): number;
@@ -45,6 +47,12 @@ export interface CostModel {
   readonly costs: {
     /** Page walk, cycles, per walk; n = number of memory references of the walk (levels). */
     readonly walk: CostFn;
+    /**
+     * Extra cycles when walk references are served by DRAM instead of a cache (n = references that went
+     * to DRAM), e.g. the first walk after an INVLPG emptied the paging-structure caches. Optional for
+     * hand-built models; every model loaded by src/models/ has it.
+     */
+    readonly walkDram?: CostFn;
     /** STLB hit after an L1 miss. */
     readonly stlbHit: CostFn;
     /** One PTE write (n = entry size in bytes: 4 non-PAE, 8 PAE). */
@@ -81,4 +89,10 @@ export interface CostModel {
   };
   /** Flush ceiling in pages (tlb_single_page_flush_ceiling). */
   readonly flushCeiling: number;
+  /**
+   * Every parameter by canonical dotted key (`costs.invlpg`, `tlb.l1d.entries`, …) with its value form
+   * and source, as resolved (JSON-serializable; for reports and `hmsim models show`). Present on every
+   * model loaded by src/models/.
+   */
+  readonly params?: Readonly<Record<string, ResolvedParam>>;
 }

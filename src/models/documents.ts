@@ -1,0 +1,138 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
+import { closest } from './closest.ts';
+import { GROUP_KEYS } from './keys.ts';
+import { loadPlugin } from './plugin.ts';
+import { listModels, MODELS_DIR, shippedModelFile } from './registry.ts';
+import type { CostFn } from './types.ts';
+import { isPlainObject } from './validate.ts';
+
+/**
+ * Reading model documents: a shipped name, a .json file or a code plug-in, with its `extends` chain
+ * merged (a parameter in the extending document replaces the inherited one whole; groups merge).
+ */
+
+/** A document with its `extends` chain merged, not yet validated. */
+export interface MergedDocument {
+  readonly doc: { [k: string]: unknown };
+  /** Registry name (file name without extension, or the plug-in's `name`). */
+  readonly name: string;
+  /** How the user named it (name or path), for messages. */
+  readonly origin: string;
+  /** Shipped models must cite a source for every value. */
+  readonly shipped: boolean;
+  /** Names/paths of the models it extends, nearest first. */
+  readonly chain: readonly string[];
+  readonly hooks: ReadonlyMap<string, CostFn>;
+  /** Source texts of the plug-ins involved (part of the model hash). */
+  readonly pluginSources: readonly string[];
+}
+
+const PLUGIN_EXT = new Set(['.ts', '.mts', '.js', '.mjs']);
+
+/** Reads and merges a model given by name or path; `cwd` resolves relative paths. */
+export async function readModelDocument(nameOrPath: string, cwd: string = process.cwd()): Promise<MergedDocument> {
+  return readRec(nameOrPath, cwd, new Set());
+}
+
+async function readRec(ref: string, cwd: string, seen: Set<string>): Promise<MergedDocument> {
+  const ext = extname(ref).toLowerCase();
+  let file: string;
+  let shipped = false;
+  if (ext === '.json' || PLUGIN_EXT.has(ext)) {
+    file = resolve(cwd, ref);
+    shipped = dirname(file) === resolve(MODELS_DIR);
+  } else {
+    const found = shippedModelFile(ref);
+    if (found === undefined) {
+      const names = listModels().map((m) => m.name);
+      const near = closest(ref, names);
+      throw new UserError(
+        `unknown model '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; ` +
+          `expected one of ${names.join(', ')}, or a path to a .json, .ts, .js or .mjs model`,
+      );
+    }
+    file = found;
+    shipped = true;
+  }
+  const key = canonicalPath(file);
+  if (seen.has(key)) throw new UserError(`${ref}: 'extends' forms a cycle (${[...seen].map((f) => basename(f)).join(' → ')} → ${basename(file)})`);
+  seen.add(key);
+
+  let own: { [k: string]: unknown };
+  let hooks = new Map<string, CostFn>();
+  const pluginSources: string[] = [];
+  if (PLUGIN_EXT.has(ext)) {
+    const plugin = await loadPlugin(file, ref);
+    own = plugin.doc;
+    hooks = plugin.hooks;
+    pluginSources.push(plugin.sourceText);
+  } else {
+    own = readJson(file, ref);
+  }
+  const name = typeof own['name'] === 'string' && PLUGIN_EXT.has(ext) ? own['name'] : basename(file, extname(file));
+  const parentRef = own['extends'];
+  if (parentRef === undefined) {
+    return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources };
+  }
+  if (typeof parentRef !== 'string') throw new UserError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
+  const parent = await readRec(parentRef, dirname(file), seen);
+  const merged = mergeDocuments(parent.doc, own);
+  return {
+    doc: merged,
+    name,
+    origin: ref,
+    shipped,
+    chain: [parentRef, ...parent.chain],
+    hooks: new Map([...parent.hooks, ...hooks]),
+    pluginSources: [...parent.pluginSources, ...pluginSources],
+  };
+}
+
+function canonicalPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function readJson(file: string, ref: string): { [k: string]: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${ref}: cannot read the model file`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    const where = m === null ? '' : ` at line ${lineOf(text, Number(m[1]))}`;
+    throw new UserError(`${ref}: not valid JSON${where} (${(err as Error).message})`);
+  }
+  if (!isPlainObject(doc)) throw new UserError(`${ref}: expected a JSON object at the top level`);
+  return doc;
+}
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
+/**
+ * Merges an extending document over its base: groups (`tlb`, `tlb.l1d`, `costs`, `lock`) merge key by
+ * key, anything else (a parameter, `name`, `description`) is replaced whole. `extends` is dropped.
+ */
+export function mergeDocuments(base: { [k: string]: unknown }, over: { [k: string]: unknown }, prefix = ''): { [k: string]: unknown } {
+  const out: { [k: string]: unknown } = { ...base };
+  delete out['extends'];
+  for (const [k, v] of Object.entries(over)) {
+    if (prefix === '' && k === 'extends') continue;
+    const path = prefix === '' ? k : `${prefix}.${k}`;
+    const b = out[k];
+    out[k] = GROUP_KEYS.has(path) && isPlainObject(b) && isPlainObject(v) ? mergeDocuments(b, v, path) : v;
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * The canonical parameter keys of a cost model: one dotted key per parameter, the same in model files,
+ * `--set`, scenarios and reports (e.g. `costs.invlpg`, `tlb.l1d.entries`, `lock.kind`).
+ *
+ * A model file nests these keys as objects (`{ "costs": { "invlpg": … } }`); every key below must be
+ * present once a model is resolved (after `extends` and `--set`).
+ */
+
+/** What kind of value a parameter holds. */
+export type ParamKind =
+  /** A cost in cycles: constant, linear, table or distribution (see spec.ts). */
+  | 'cost'
+  /** A non-negative integer (TLB entries, flush ceiling). */
+  | 'count'
+  /** A positive integer (associativity). */
+  | 'positiveCount'
+  /** A positive finite real (clock frequency). */
+  | 'positive'
+  /** One of a fixed set of strings. */
+  | 'enum';
+
+/** Description of one canonical parameter. */
+export interface ParamInfo {
+  readonly key: string;
+  readonly kind: ParamKind;
+  /** Allowed values when kind is 'enum'. */
+  readonly values?: readonly string[];
+  /** For costs: what the argument n of the CostFn is. */
+  readonly arg?: string;
+  /** Units and meaning, one line. */
+  readonly doc: string;
+}
+
+const cost = (key: string, doc: string, arg = 'unused (0)'): ParamInfo => ({ key, kind: 'cost', arg, doc });
+const count = (key: string, doc: string): ParamInfo => ({ key, kind: 'count', doc });
+const ways = (key: string, doc: string): ParamInfo => ({ key, kind: 'positiveCount', doc });
+
+/** Every parameter of a model, in documentation order. */
+export const PARAMS: readonly ParamInfo[] = [
+  { key: 'clockGHz', kind: 'positive', doc: 'Core clock in GHz; used only to convert ns to cycles.' },
+  count('flushCeiling', 'tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).'),
+  count('tlb.l1i.entries', 'L1 instruction TLB entries (4 KiB pages).'),
+  ways('tlb.l1i.ways', 'L1 instruction TLB associativity (ways = entries: fully associative).'),
+  count('tlb.l1d.entries', 'L1 data TLB entries (4 KiB pages).'),
+  ways('tlb.l1d.ways', 'L1 data TLB associativity.'),
+  count('tlb.stlb.entries', 'Second-level TLB entries (0 = no second level).'),
+  ways('tlb.stlb.ways', 'Second-level TLB associativity.'),
+  count('tlb.large.entries', 'Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.'),
+  ways('tlb.large.ways', 'Large-page data TLB associativity.'),
+  { key: 'tlb.replacement', kind: 'enum', values: ['lru', 'plru'], doc: 'TLB replacement policy.' },
+  cost('costs.walk', 'Page walk served from the caches, cycles per walk.', 'number of page-table levels read'),
+  cost('costs.walkDram', 'Extra cycles when walk references are served by DRAM instead of a cache.', 'references served by DRAM'),
+  cost('costs.stlbHit', 'Cycles of an L1 TLB miss that hits the second-level TLB.'),
+  cost('costs.pteWrite', 'Cycles of one PTE write (PAE: 64-bit atomic).', 'entry size in bytes (4 non-PAE, 8 PAE)'),
+  cost('costs.invlpg', 'Cycles of one INVLPG.'),
+  cost('costs.cr3Write', 'Cycles of a MOV to CR3 (flushes non-global entries), refills not included.'),
+  cost('costs.globalFlush', 'Cycles of a global flush (CR4.PGE toggle), refills not included.'),
+  cost('costs.ipi', 'Cycles to the initiator of an IPI round (send + wait for acknowledgements).', 'number of target CPUs'),
+  cost('costs.ipiReceive', 'Cycles to each receiving CPU of taking an IPI (interrupt entry/exit).'),
+  cost('costs.pageFault', 'Cycles of page-fault handling, excluding clearing/copying and page-table allocation.'),
+  cost('costs.syscall', 'Cycles of syscall entry + exit (without CR3 switches).'),
+  cost('costs.contextSwitch', 'Cycles of a context switch (without the TLB refills it causes).'),
+  cost('costs.copy', 'Cycles to copy or clear n bytes.', 'bytes'),
+  cost('costs.lockAcquire', 'Cycles of an uncontended spinlock acquire + release.'),
+  cost('costs.sleepWake', 'Cycles from the wake-up of a task sleeping on a wait queue until it runs.'),
+  cost('costs.pkmapScanSlot', 'Cycles per pkmap slot examined by map_new_virtual().'),
+  cost('costs.pageAddressLookup', 'Cycles of a page_address() hash lookup of a highmem page.'),
+  { key: 'lock.kind', kind: 'enum', values: ['ticket', 'queued'], doc: 'Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).' },
+  cost('lock.handoff', 'Cycles to pass a held lock to the next waiter (one cache-line transfer).', 'waiters at release'),
+  cost('lock.perWaiter', 'Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012).', 'waiters at release'),
+];
+
+/** PARAMS by key. */
+export const PARAM_BY_KEY: ReadonlyMap<string, ParamInfo> = new Map(PARAMS.map((p) => [p.key, p]));
+
+/** Keys of the document that are not parameters. */
+export const DOCUMENT_KEYS: readonly string[] = ['$schema', 'name', 'description', 'extends'];
+
+/** Objects that group parameters (`tlb`, `tlb.l1d`, `costs`, `lock`, …). */
+export const GROUP_KEYS: ReadonlySet<string> = new Set(
+  PARAMS.flatMap((p) => {
+    const parts = p.key.split('.');
+    return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('.'));
+  }),
+);
+
+/**
+ * Machine-configuration keys accepted by `--set` that are not model keys; commands route them to the
+ * layout's configuration resolver instead of the model loader.
+ */
+export const CONFIG_KEYS: readonly string[] = [
+  'ram', 'cpus', 'nrCpus', 'split', 'highmem', 'pae', 'pti', 'vmalloc', 'kernel', 'highpte',
+];

@@ -1,0 +1,24 @@
+import { UserError } from '../errors.ts';
+
+/** One thing wrong with a model: where (JSON path such as `costs.ipi.linear.b`, or a `--set` option) and what. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Turns a list of problems into one UserError (exit code 2): a summary line naming the model, then one
+ * line per problem, `  PATH: MESSAGE`.
+ * @example problemsError('models/x.json', [{ path: 'costs.ipi', message: 'missing' }]).message ===
+ *   'models/x.json: 1 problem\n  costs.ipi: missing'
+ */
+export function problemsError(origin: string, problems: readonly Problem[]): UserError {
+  const head = `${origin}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  return new UserError([head, ...problems.map((p) => `  ${p.path}: ${p.message}`)].join('\n'));
+}
+
+/** Appends `.key` (or `[i]` for an array index) to a JSON path. */
+export function childPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
