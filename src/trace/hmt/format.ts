@@ -1,0 +1,73 @@
+/**
+ * HMT v1 on-disk constants: framing bytes, frame types and the limits a reader enforces before it
+ * allocates anything. The byte-for-byte layout is specified in traces/README.md; this module is its
+ * single source of numbers.
+ *
+ * File layout (all multi-byte framing integers big-endian, as MessagePack; column data little-endian):
+ *
+ *   header frame · (chunk frame · column bin × k)* · footer frame · end marker
+ *
+ * - frame:      0xc9 (msgpack ext 32) · u32 payload length · i8 frame type · payload (one msgpack map)
+ * - column bin: 0xc4 / 0xc5 / 0xc6 (msgpack bin 8/16/32) · length · the column's little-endian bytes
+ * - end marker: 0xd7 (msgpack fixext 8) · 0x45 ('E') · u64 byte offset of the footer frame
+ */
+
+/** `magic` field of the header map. */
+export const HMT_MAGIC = 'HMT';
+/** Format version written by this implementation. Readers accept any minor of their major. */
+export const HMT_VERSION_MAJOR = 1;
+export const HMT_VERSION_MINOR = 0;
+
+/** MessagePack type bytes used by the framing. */
+export const MsgpackByte = {
+  nil: 0xc0,
+  bin8: 0xc4,
+  bin16: 0xc5,
+  bin32: 0xc6,
+  ext32: 0xc9,
+  fixext8: 0xd7,
+} as const;
+
+/** Frame types (the ext type byte of a frame). ASCII letters so a hex dump is readable. */
+export const FrameType = {
+  header: 0x48, // 'H'
+  chunk: 0x43, // 'C'
+  footer: 0x46, // 'F'
+} as const;
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+/** The fixext 8 type byte of the end marker ('E'). */
+export const END_MARKER_TYPE = 0x45;
+
+/** Bytes before a frame's payload: 0xc9, u32 length, type. */
+export const FRAME_PREFIX_BYTES = 6;
+/** Bytes of the end marker: 0xd7, 0x45, u64 footer offset. */
+export const END_MARKER_BYTES = 10;
+/** Bytes of a bin 32 header (the form the writer uses for columns). */
+export const BIN32_HEADER_BYTES = 5;
+
+/** Hard limits a reader checks before trusting a count or a length (a corrupt file never allocates more). */
+export const LIMITS = {
+  /** Largest header frame payload, bytes. */
+  headerBytes: 1 << 20,
+  /** Largest chunk frame payload (the chunk's metadata map, not its columns), bytes. */
+  chunkMetaBytes: 64 << 10,
+  /** Largest footer frame payload, bytes. */
+  footerBytes: 64 << 20,
+  /** Most records in one chunk. */
+  chunkRecords: 1 << 20,
+  /** Most CPUs a header may declare. */
+  cpus: 4096,
+  /** Most columns a chunk may list (known and unknown). */
+  columns: 64,
+  /** Longest column name, characters. */
+  columnName: 32,
+  /** Largest element of an unknown (future) column, bytes. */
+  unknownColumnElementBytes: 16,
+} as const;
+
+/** Records per chunk the writer uses unless told otherwise. */
+export const DEFAULT_CHUNK_RECORDS = 65_536;
+
+/** Bytes per element of each column element type. */
+export const ELEMENT_BYTES = { u8: 1, u32: 4, f64: 8 } as const;

@@ -1,0 +1,59 @@
+/**
+ * Gzip handling for traces and importer inputs: detection by magic bytes (never by file name) and
+ * decompression through node:zlib streams.
+ */
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+
+/** The two magic bytes every gzip member starts with (RFC 1952). */
+export const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/** True when `bytes` starts with the gzip magic. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+}
+
+/**
+ * A byte stream, decompressed when it starts with the gzip magic (all concatenated members), as is
+ * otherwise. Looks at the first chunk only; nothing is buffered beyond it.
+ */
+export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  let first = await it.next();
+  while (!first.done && toBuffer(first.value).length < 2) {
+    // A stream may deliver a 1-byte first chunk: join until two bytes are known or the input ends.
+    const more = await it.next();
+    if (more.done) break;
+    first = { done: false, value: Buffer.concat([toBuffer(first.value), toBuffer(more.value)]) };
+  }
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  const rest: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      yield head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield toBuffer(r.value);
+      }
+    },
+  };
+  if (!isGzip(head)) {
+    yield* rest;
+    return;
+  }
+  const gunzip = createGunzip();
+  const source = Readable.from(rest);
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+function toBuffer(chunk: Uint8Array | string): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}

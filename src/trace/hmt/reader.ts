@@ -1,0 +1,522 @@
+/**
+ * The streaming HMT v1 reader (layout: traces/README.md).
+ *
+ *   open ──► header frame ──► (chunk frame ──► column bins)* ──► footer frame ──► end marker ──► end
+ *
+ * Every length and count is checked against LIMITS and the header before anything is allocated; every
+ * problem is a one-line UserError naming the file and the byte offset (for `.gz` files, the offset in the
+ * decompressed data). Columns are read straight into fresh typed arrays (one copy, no per-record
+ * decoding); a column the chunk omits is all zero. Each `batches()` call is an independent pass.
+ */
+import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { decode } from '@msgpack/msgpack';
+import { UserError } from '../../errors.ts';
+import { COLUMNS, KIND_COUNT, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
+import { batchToRecords } from '../batch.ts';
+import { bytesOf, chunkCrcStart, crcUpdate } from './checksum.ts';
+import { ByteReader, FileByteSource, StreamByteSource } from './byte-reader.ts';
+import {
+  ELEMENT_BYTES,
+  END_MARKER_BYTES,
+  END_MARKER_TYPE,
+  FRAME_PREFIX_BYTES,
+  FrameType,
+  HMT_MAGIC,
+  HMT_VERSION_MAJOR,
+  LIMITS,
+  MsgpackByte,
+} from './format.ts';
+import { HmtMessage, traceError } from './messages.ts';
+import { isGzip } from './gzip.ts';
+
+/** One entry of the footer index. */
+export interface ChunkIndexEntry {
+  /** Byte offset of the chunk frame (in the decompressed data for `.gz`). */
+  readonly offset: number;
+  readonly cpu: number;
+  readonly records: number;
+}
+
+/** The footer: totals and the chunk index. */
+export interface TraceFooter {
+  readonly records: number;
+  readonly chunks: number;
+  /** Records per EventKind code. */
+  readonly byKind: readonly number[];
+  /** Records per CPU. */
+  readonly byCpu: readonly number[];
+  readonly index: readonly ChunkIndexEntry[];
+}
+
+/** An open HMT trace. */
+export interface TraceReader extends TraceSource {
+  readonly path: string;
+  readonly header: TraceHeader;
+  /** True when the file is gzip-compressed. */
+  readonly gzip: boolean;
+  /** The footer, read at open for uncompressed files, or after a complete pass of `batches()`. */
+  readonly footer: TraceFooter | undefined;
+  /** Total records (from the footer), when known. */
+  readonly recordCount: number | undefined;
+  /**
+   * Batches in file order, one chunk each. Each call is a fresh pass over the file. A batch's arrays are
+   * its own (never reused), and must be treated as read-only.
+   */
+  batches(): AsyncIterable<RecordBatch>;
+  /** SHA-256 (hex) of the file's bytes as stored (compressed for `.gz`). */
+  sha256(): Promise<string>;
+}
+
+/**
+ * Opens an HMT trace (`.hmt` or gzip-compressed, detected by its magic bytes) and reads its header.
+ * @throws UserError when the file is missing, empty, not HMT or of an unknown major version.
+ */
+export async function openTrace(path: string): Promise<TraceReader> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new UserError(`${path}: not a file (expected an HMT trace)`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}) (expected an HMT trace file)`);
+  }
+  if (size === 0) throw traceError(path, 0, HmtMessage.empty());
+  const fh = await open(path, 'r');
+  let gzip: boolean;
+  try {
+    const head = new Uint8Array(2);
+    await fh.read(head, 0, 2, 0);
+    gzip = isGzip(head);
+  } finally {
+    await fh.close();
+  }
+  const session = await Session.open(path, gzip, undefined);
+  let header: TraceHeader;
+  try {
+    header = (await session.readHeader()).header;
+  } finally {
+    await session.close();
+  }
+  const footer = gzip ? undefined : await readFooterAtEnd(path, size, header);
+  return new HmtReader(path, gzip, header, footer);
+}
+
+/** Every record of a trace as plain objects, in file order (tests and small tools only: not bounded). */
+export async function readAllRecords(path: string): Promise<TraceRecord[]> {
+  const reader = await openTrace(path);
+  const out: TraceRecord[] = [];
+  for await (const batch of reader.batches()) for (const r of batchToRecords(batch)) out.push(r);
+  return out;
+}
+
+class HmtReader implements TraceReader {
+  private digest: string | undefined;
+  private fullFooter: TraceFooter | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly gzip: boolean,
+    readonly header: TraceHeader,
+    footer: TraceFooter | undefined,
+  ) {
+    this.fullFooter = footer;
+  }
+
+  get footer(): TraceFooter | undefined {
+    return this.fullFooter;
+  }
+
+  get recordCount(): number | undefined {
+    return this.fullFooter?.records;
+  }
+
+  async *batches(): AsyncGenerator<RecordBatch> {
+    const hash = createHash('sha256');
+    const session = await Session.open(this.path, this.gzip, hash);
+    try {
+      const { header, promisesFooter } = await session.readHeader();
+      const counts = new PassCounts(header.cpus);
+      for (;;) {
+        const frame = await session.readFrame(header, counts.chunks);
+        if (frame === undefined) {
+          if (promisesFooter) throw traceError(this.path, session.position, HmtMessage.missingFooter(counts.chunks));
+          break;
+        }
+        if (frame.type === FrameType.chunk) {
+          const batch = await session.readChunk(frame.at, frame.map, header, counts);
+          yield batch;
+          continue;
+        }
+        // Footer: check it against what the chunks held, then the end marker and the end of the file.
+        const footer = parseFooter(this.path, frame.at, frame.map, header);
+        counts.check(this.path, frame.at, footer);
+        await session.readEndMarker(frame.at);
+        this.fullFooter ??= footer;
+        break;
+      }
+      this.digest = hash.digest('hex');
+    } finally {
+      await session.close();
+    }
+  }
+
+  async sha256(): Promise<string> {
+    if (this.digest !== undefined) return this.digest;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(this.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    this.digest = hash.digest('hex');
+    return this.digest;
+  }
+}
+
+/** Counts gathered during a pass, checked against the footer. */
+class PassCounts {
+  chunks = 0;
+  records = 0;
+  readonly byKind = new Array<number>(KIND_COUNT).fill(0);
+  readonly byCpu: number[];
+  readonly index: ChunkIndexEntry[] = [];
+  constructor(cpus: number) {
+    this.byCpu = new Array<number>(cpus).fill(0);
+  }
+
+  check(file: string, at: number, f: TraceFooter): void {
+    const fail = (what: string, footer: number, counted: number): never => {
+      throw traceError(file, at, HmtMessage.footerMismatch(what, footer, counted));
+    };
+    if (f.records !== this.records) fail('records', f.records, this.records);
+    if (f.chunks !== this.chunks) fail('chunks', f.chunks, this.chunks);
+    f.byKind.forEach((n, k) => n !== this.byKind[k] && fail(`records of kind ${k}`, n, this.byKind[k]!));
+    f.byCpu.forEach((n, c) => n !== this.byCpu[c] && fail(`records on CPU ${c}`, n, this.byCpu[c]!));
+    f.index.forEach((e, i) => {
+      const mine = this.index[i]!;
+      if (e.offset !== mine.offset) fail(`bytes as the offset of chunk ${i}`, e.offset, mine.offset);
+      if (e.cpu !== mine.cpu) fail(`as the CPU of chunk ${i}`, e.cpu, mine.cpu);
+      if (e.records !== mine.records) fail(`records in chunk ${i}`, e.records, mine.records);
+    });
+  }
+}
+
+/** A decoded frame. */
+interface Frame {
+  type: number;
+  /** Byte offset of the frame's first byte. */
+  at: number;
+  map: Record<string, unknown>;
+}
+
+/** One sequential pass over a file. */
+class Session {
+  private constructor(
+    private readonly file: string,
+    private readonly r: ByteReader,
+  ) {}
+
+  static async open(file: string, gzip: boolean, hash: Hash | undefined): Promise<Session> {
+    if (!gzip) {
+      const fh = await open(file, 'r');
+      return new Session(file, new ByteReader(new FileByteSource(fh, hash)));
+    }
+    const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+    if (hash !== undefined) raw.on('data', (chunk) => hash.update(chunk as Buffer));
+    const gunzip = createGunzip();
+    raw.on('error', (err) => gunzip.destroy(err));
+    raw.pipe(gunzip);
+    const source = new StreamByteSource(
+      gunzip[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>,
+      (err, delivered) =>
+        err instanceof UserError ? err : traceError(file, delivered, HmtMessage.gzip((err as Error).message ?? String(err))),
+      () => {
+        raw.destroy();
+        gunzip.destroy();
+      },
+    );
+    return new Session(file, new ByteReader(source));
+  }
+
+  get position(): number {
+    return this.r.position;
+  }
+
+  async close(): Promise<void> {
+    await this.r.close();
+  }
+
+  private fail(at: number, problem: string): never {
+    throw traceError(this.file, at, problem);
+  }
+
+  /** Reads and validates the header frame. */
+  async readHeader(): Promise<{ header: TraceHeader; promisesFooter: boolean }> {
+    const head = await this.r.peek(FRAME_PREFIX_BYTES);
+    if (head.length === 0) this.fail(0, HmtMessage.empty());
+    if (head[0] !== MsgpackByte.ext32 || (head.length >= FRAME_PREFIX_BYTES && head[5] !== FrameType.header)) {
+      this.fail(0, HmtMessage.badMagicBytes(head));
+    }
+    const frame = await this.readFrameAt('header');
+    if (frame === undefined) this.fail(0, HmtMessage.empty());
+    return parseHeader(this.file, frame.at, frame.map);
+  }
+
+  /** Reads the next chunk or footer frame; undefined at the end of the file. */
+  async readFrame(_header: TraceHeader, _chunksSoFar: number): Promise<Frame | undefined> {
+    const frame = await this.readFrameAt('frame');
+    if (frame === undefined) return undefined;
+    if (frame.type === FrameType.header) this.fail(frame.at, HmtMessage.secondHeader());
+    return frame;
+  }
+
+  private async readFrameAt(what: 'header' | 'frame'): Promise<Frame | undefined> {
+    const at = this.r.position;
+    const head = await this.r.peek(FRAME_PREFIX_BYTES);
+    if (head.length === 0) return undefined;
+    if (head[0] !== MsgpackByte.ext32) this.fail(at, HmtMessage.unexpectedFrameByte(head[0]!));
+    if (head.length < FRAME_PREFIX_BYTES) this.fail(at, HmtMessage.truncated('frame header', FRAME_PREFIX_BYTES, head.length));
+    const length = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(1, false);
+    const type = head[5]!;
+    const [name, limit] = frameLimit(type);
+    if (name === undefined || (what === 'header' && type !== FrameType.header)) this.fail(at, HmtMessage.unknownFrameType(type));
+    if (length > limit) this.fail(at, HmtMessage.absurdLength(`${name} frame`, length, limit));
+    this.r.skip(FRAME_PREFIX_BYTES);
+    const payload = new Uint8Array(length);
+    const got = await this.r.readInto(payload);
+    if (got < length) this.fail(at, HmtMessage.truncated(`${name} frame`, FRAME_PREFIX_BYTES + length, FRAME_PREFIX_BYTES + got));
+    let value: unknown;
+    try {
+      value = decode(payload, {
+        maxStrLength: length,
+        maxBinLength: length,
+        maxArrayLength: length,
+        maxMapLength: length,
+        maxExtLength: length,
+      });
+    } catch (err) {
+      this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.badMsgpack(`${name} frame`, oneLine((err as Error).message ?? String(err))));
+    }
+    if (!isMap(value)) this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.notAMap(`${name} frame`, value));
+    return { type, at, map: value };
+  }
+
+  /** Reads the column bins that follow a chunk frame, checks them, and returns the batch. */
+  async readChunk(at: number, map: Record<string, unknown>, header: TraceHeader, counts: PassCounts): Promise<RecordBatch> {
+    const what = 'chunk frame';
+    const cpu = map['cpu'];
+    if (!isUint(cpu, LIMITS.cpus)) this.fail(at, HmtMessage.badField(what, 'cpu', cpu, `an integer 0..${header.cpus - 1}`));
+    if (cpu >= header.cpus) this.fail(at, HmtMessage.cpuOutOfRange(cpu, header.cpus));
+    const n = map['n'];
+    if (!isUint(n, LIMITS.chunkRecords) || n === 0) this.fail(at, HmtMessage.badField(what, 'n', n, `a record count 1..${LIMITS.chunkRecords}`));
+    const crc = map['crc'];
+    if (!isUint(crc, 0xffffffff)) this.fail(at, HmtMessage.badField(what, 'crc', crc, 'a CRC-32, an integer 0..4294967295'));
+    const cols = map['cols'];
+    if (!Array.isArray(cols) || cols.length > LIMITS.columns) {
+      this.fail(at, HmtMessage.badField(what, 'cols', cols, `an array of at most ${LIMITS.columns} column names`));
+    }
+    const seen = new Set<string>();
+    for (const c of cols) {
+      if (typeof c !== 'string' || c.length === 0 || c.length > LIMITS.columnName) {
+        this.fail(at, HmtMessage.badField(what, 'cols', c, `column names of 1..${LIMITS.columnName} characters`));
+      }
+      if (seen.has(c)) this.fail(at, HmtMessage.duplicateColumn(c));
+      seen.add(c);
+    }
+
+    const data = new Map<string, Uint8Array | Uint32Array | Float64Array>();
+    let sum = chunkCrcStart(cpu, n);
+    for (const name of cols as string[]) {
+      const colAt = this.r.position;
+      const type = KNOWN_COLUMNS.get(name);
+      const head = await this.r.peek(5);
+      if (head.length === 0) this.fail(colAt, HmtMessage.truncated(`column '${name}'`, type === undefined ? 5 : 5 + n * ELEMENT_BYTES[type], 0));
+      const marker = head[0]!;
+      const headerBytes = marker === MsgpackByte.bin8 ? 2 : marker === MsgpackByte.bin16 ? 3 : marker === MsgpackByte.bin32 ? 5 : 0;
+      if (headerBytes === 0) this.fail(colAt, HmtMessage.badColumnHeader(name, marker));
+      if (head.length < headerBytes) this.fail(colAt, HmtMessage.truncated(`column '${name}' header`, headerBytes, head.length));
+      const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+      const length = headerBytes === 2 ? head[1]! : headerBytes === 3 ? dv.getUint16(1, false) : dv.getUint32(1, false);
+      let column: Uint8Array | Uint32Array | Float64Array;
+      if (type !== undefined) {
+        const size = ELEMENT_BYTES[type];
+        if (length !== n * size) this.fail(colAt, HmtMessage.columnLength(name, length, n, size));
+        column = type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+      } else {
+        const limit = LIMITS.unknownColumnElementBytes;
+        if (length % n !== 0 || length / n > limit) this.fail(colAt, HmtMessage.unknownColumnLength(name, length, n, limit));
+        column = new Uint8Array(length);
+      }
+      this.r.skip(headerBytes);
+      const bytes = bytesOf(column);
+      const got = await this.r.readInto(bytes);
+      if (got < length) this.fail(colAt, HmtMessage.truncated(`column '${name}'`, headerBytes + length, headerBytes + got));
+      sum = crcUpdate(sum, bytes);
+      if (type !== undefined) data.set(name, column);
+    }
+    if (sum !== crc) this.fail(at, HmtMessage.checksum(crc, sum));
+
+    const kind = (data.get('kind') as Uint8Array | undefined) ?? new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = kind[i]!;
+      if (k >= KIND_COUNT) this.fail(at, `record ${i} of the chunk has kind ${k} (expected an event kind 0..${KIND_COUNT - 1})`);
+      counts.byKind[k]!++;
+    }
+    counts.index.push({ offset: at, cpu, records: n });
+    counts.chunks++;
+    counts.records += n;
+    counts.byCpu[cpu]! += n;
+    const col = <T extends Uint8Array | Uint32Array | Float64Array>(name: ColumnName, make: (n: number) => T): T =>
+      (data.get(name) as T | undefined) ?? make(n);
+    return {
+      cpu,
+      length: n,
+      kind,
+      op: col('op', (k) => new Uint8Array(k)),
+      pid: col('pid', (k) => new Uint32Array(k)),
+      addr: col('addr', (k) => new Uint32Array(k)),
+      len: col('len', (k) => new Uint32Array(k)),
+      arg: col('arg', (k) => new Uint32Array(k)),
+      off: col('off', (k) => new Float64Array(k)),
+      time: col('time', (k) => new Float64Array(k)),
+    };
+  }
+
+  /** Reads the end marker after the footer frame at `footerAt`, then expects the end of the file. */
+  async readEndMarker(footerAt: number): Promise<void> {
+    const at = this.r.position;
+    const end = await this.r.peek(END_MARKER_BYTES);
+    if (end.length < END_MARKER_BYTES && (end.length === 0 || end[0] === MsgpackByte.fixext8)) {
+      this.fail(at, HmtMessage.truncated('end marker', END_MARKER_BYTES, end.length));
+    }
+    if (end[0] !== MsgpackByte.fixext8 || end[1] !== END_MARKER_TYPE) this.fail(at, HmtMessage.badEndMarker(end));
+    const offset = Number(new DataView(end.buffer, end.byteOffset, end.byteLength).getBigUint64(2, false));
+    if (offset !== footerAt) this.fail(at, HmtMessage.endMarkerOffset(offset, footerAt));
+    this.r.skip(END_MARKER_BYTES);
+    if (!(await this.r.atEnd())) this.fail(this.r.position, HmtMessage.trailingData());
+  }
+}
+
+const KNOWN_COLUMNS = new Map<string, 'u8' | 'u32' | 'f64'>(COLUMNS.map(([name, type]) => [name, type]));
+
+function frameLimit(type: number): [string | undefined, number] {
+  if (type === FrameType.header) return ['header', LIMITS.headerBytes];
+  if (type === FrameType.chunk) return ['chunk', LIMITS.chunkMetaBytes];
+  if (type === FrameType.footer) return ['footer', LIMITS.footerBytes];
+  return [undefined, 0];
+}
+
+/** Validates the header map into a TraceHeader. */
+function parseHeader(file: string, at: number, m: Record<string, unknown>): { header: TraceHeader; promisesFooter: boolean } {
+  const fail = (problem: string): never => {
+    throw traceError(file, at, problem);
+  };
+  const what = 'header';
+  if (m['magic'] !== HMT_MAGIC) fail(HmtMessage.badMagicField(m['magic']));
+  const version = m['version'];
+  if (!Array.isArray(version) || version.length !== 2 || !isUint(version[0], 0xffff) || !isUint(version[1], 0xffff)) {
+    fail(HmtMessage.badField(what, 'version', version, 'an array [major, minor] of small integers'));
+  }
+  const [major, minor] = version as [number, number];
+  if (major !== HMT_VERSION_MAJOR) fail(HmtMessage.unknownMajor(major, HMT_VERSION_MAJOR));
+  const source = m['source'];
+  if (typeof source !== 'string' || source.length > 256) fail(HmtMessage.badField(what, 'source', source, 'a string of at most 256 characters'));
+  const pageSize = m['pageSize'];
+  if (!isUint(pageSize, 1 << 30) || pageSize < 256 || (pageSize & (pageSize - 1)) !== 0) {
+    fail(HmtMessage.badField(what, 'pageSize', pageSize, 'a power of two 256..1073741824'));
+  }
+  const addressBits = m['addressBits'];
+  if (!isUint(addressBits, 64) || addressBits < 1) fail(HmtMessage.badField(what, 'addressBits', addressBits, 'an integer 1..64'));
+  const cpus = m['cpus'];
+  if (!isUint(cpus, LIMITS.cpus) || cpus < 1) fail(HmtMessage.badField(what, 'cpus', cpus, `an integer 1..${LIMITS.cpus}`));
+  const footer = m['footer'] ?? false;
+  if (typeof footer !== 'boolean') fail(HmtMessage.badField(what, 'footer', footer, 'true or false'));
+  const provenance = m['provenance'] ?? {};
+  if (!isMap(provenance)) fail(HmtMessage.badField(what, 'provenance', provenance, 'a map'));
+  return {
+    header: {
+      version: `${major}.${minor}`,
+      source: source as string,
+      pageSize: pageSize as number,
+      addressBits: addressBits as number,
+      cpus: cpus as number,
+      provenance: provenance as Record<string, unknown>,
+    },
+    promisesFooter: footer as boolean,
+  };
+}
+
+/** Validates the footer map. */
+function parseFooter(file: string, at: number, m: Record<string, unknown>, header: TraceHeader): TraceFooter {
+  const fail = (field: string, got: unknown, expected: string): never => {
+    throw traceError(file, at, HmtMessage.badField('footer', field, got, expected));
+  };
+  const { records, chunks, byKind, byCpu, index } = m;
+  if (!isUint(records, Number.MAX_SAFE_INTEGER)) fail('records', records, 'a record count');
+  if (!isUint(chunks, Number.MAX_SAFE_INTEGER)) fail('chunks', chunks, 'a chunk count');
+  if (!Array.isArray(byKind) || byKind.length !== KIND_COUNT || !byKind.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
+    fail('byKind', byKind, `an array of ${KIND_COUNT} counts`);
+  }
+  if (!Array.isArray(byCpu) || byCpu.length !== header.cpus || !byCpu.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
+    fail('byCpu', byCpu, `an array of ${header.cpus} counts`);
+  }
+  if (!Array.isArray(index) || index.length !== chunks) fail('index', index, `an array of ${String(chunks)} [offset, cpu, records] entries`);
+  const entries: ChunkIndexEntry[] = [];
+  for (const e of index as unknown[]) {
+    if (!Array.isArray(e) || e.length !== 3 || !isUint(e[0], Number.MAX_SAFE_INTEGER) || !isUint(e[1], header.cpus - 1) || !isUint(e[2], LIMITS.chunkRecords)) {
+      fail('index', e, '[offset, cpu, records] entries');
+    }
+    const [offset, cpu, n] = e as [number, number, number];
+    entries.push({ offset, cpu, records: n });
+  }
+  return { records: records as number, chunks: chunks as number, byKind: byKind as number[], byCpu: byCpu as number[], index: entries };
+}
+
+/**
+ * Reads the footer of an uncompressed file through the end marker, without a pass. Returns undefined when
+ * the end marker or footer is missing or malformed (a pass then reports the exact problem).
+ */
+async function readFooterAtEnd(path: string, size: number, header: TraceHeader): Promise<TraceFooter | undefined> {
+  if (size < FRAME_PREFIX_BYTES + END_MARKER_BYTES) return undefined;
+  const fh = await open(path, 'r');
+  try {
+    const end = new Uint8Array(END_MARKER_BYTES);
+    await fh.read(end, 0, END_MARKER_BYTES, size - END_MARKER_BYTES);
+    if (end[0] !== MsgpackByte.fixext8 || end[1] !== END_MARKER_TYPE) return undefined;
+    const at = Number(new DataView(end.buffer).getBigUint64(2, false));
+    if (at > size - END_MARKER_BYTES - FRAME_PREFIX_BYTES) return undefined;
+    const head = new Uint8Array(FRAME_PREFIX_BYTES);
+    await fh.read(head, 0, FRAME_PREFIX_BYTES, at);
+    const length = new DataView(head.buffer).getUint32(1, false);
+    if (head[0] !== MsgpackByte.ext32 || head[5] !== FrameType.footer || length > LIMITS.footerBytes) return undefined;
+    if (at + FRAME_PREFIX_BYTES + length !== size - END_MARKER_BYTES) return undefined;
+    const payload = new Uint8Array(length);
+    await fh.read(payload, 0, length, at + FRAME_PREFIX_BYTES);
+    let value: unknown;
+    try {
+      value = decode(payload, { maxStrLength: length, maxBinLength: length, maxArrayLength: length, maxMapLength: length, maxExtLength: length });
+    } catch {
+      return undefined;
+    }
+    if (!isMap(value)) return undefined;
+    try {
+      return parseFooter(path, at, value, header);
+    } catch {
+      return undefined;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function isUint(v: unknown, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Map);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

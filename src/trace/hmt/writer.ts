@@ -1,0 +1,358 @@
+/**
+ * The streaming HMT v1 writer (layout: traces/README.md).
+ *
+ * Records are buffered per CPU in a fixed-capacity builder; a CPU's builder is written out as one chunk
+ * when it is full, and every partial builder on `close()`, in CPU order. Writes are synchronous, so memory
+ * stays bounded (one builder per CPU) even when a producer pushes millions of records without yielding.
+ * The file is written to a temporary sibling and renamed into place by `close()`; `abort()` removes it.
+ * A `.gz` path is gzip-compressed with node:zlib, one gzip member per ~4 MiB of trace (a multi-member
+ * gzip file, which gunzip, zcat, Python's gzip module and node:zlib read as one stream).
+ */
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { encode } from '@msgpack/msgpack';
+import { UserError } from '../../errors.ts';
+import { COLUMNS, KIND_COUNT, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
+import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
+import { bytesOf, chunkCrcStart, crcUpdate } from './checksum.ts';
+import {
+  DEFAULT_CHUNK_RECORDS,
+  END_MARKER_TYPE,
+  FRAME_PREFIX_BYTES,
+  FrameType,
+  HMT_MAGIC,
+  HMT_VERSION_MAJOR,
+  HMT_VERSION_MINOR,
+  LIMITS,
+  MsgpackByte,
+} from './format.ts';
+import { HmtMessage } from './messages.ts';
+
+/** What a producer says about the trace it is about to write. */
+export interface TraceWriterHeader {
+  /** What produced the trace: "lackey", "din", "gen:fileserver", ... */
+  source: string;
+  /** CPUs the trace has records for (records carry cpu 0..cpus-1). */
+  cpus: number;
+  /** Width of user virtual addresses, bits (default 32). */
+  addressBits?: number;
+  /** Page size, bytes (default 4096). */
+  pageSize?: number;
+  /** Free-form provenance (command line, seed, input hash, ...); stored as given. */
+  provenance?: Record<string, unknown>;
+}
+
+/** Writer tuning. */
+export interface TraceWriterOptions {
+  /** Records per chunk (default 65,536; at most 1,048,576). */
+  chunkRecords?: number;
+  /** gzip level 1..9 for `.gz` paths (default 6). */
+  gzipLevel?: number;
+}
+
+/** An open HMT file being written. Implements TraceSink (and the batch fast path). */
+export interface TraceWriter extends BatchSink {
+  /** Final path (exists only after `close()`). */
+  readonly path: string;
+  readonly header: TraceHeader;
+  /** Records accepted so far. */
+  readonly recordCount: number;
+  /** Discards everything written: removes the temporary file. */
+  abort(): Promise<void>;
+}
+
+/** Per-chunk bookkeeping kept for the footer index: [byte offset of the chunk frame, cpu, records]. */
+type IndexEntry = [number, number, number];
+
+/** How many bytes of uncompressed trace go into one gzip member. */
+const GZIP_MEMBER_BYTES = 4 << 20;
+
+/**
+ * Opens `path` for writing an HMT v1 trace (gzip when the path ends in `.gz`).
+ * @example const w = await openTraceWriter('t.hmt', { source: 'lackey', cpus: 1 }); w.push(r); await w.close();
+ */
+export async function openTraceWriter(
+  path: string,
+  header: TraceWriterHeader,
+  options: TraceWriterOptions = {},
+): Promise<TraceWriter> {
+  const cpus = header.cpus;
+  if (!Number.isInteger(cpus) || cpus < 1 || cpus > LIMITS.cpus) {
+    throw new UserError(`trace header: cpus ${cpus} is out of range (expected an integer 1..${LIMITS.cpus})`);
+  }
+  const chunkRecords = options.chunkRecords ?? defaultChunkRecords(cpus);
+  if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > LIMITS.chunkRecords) {
+    throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
+  }
+  const full: TraceHeader = {
+    version: `${HMT_VERSION_MAJOR}.${HMT_VERSION_MINOR}`,
+    source: header.source,
+    pageSize: header.pageSize ?? 4096,
+    addressBits: header.addressBits ?? 32,
+    cpus,
+    provenance: header.provenance ?? {},
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.hmsim-tmp-${process.pid}-${randomBytes(4).toString('hex')}-${basename(path)}`);
+  const fd = openSync(tmp, 'w');
+  const out = new Output(fd, path.endsWith('.gz') ? (options.gzipLevel ?? 6) : 0);
+  const writer = new HmtWriter(path, tmp, full, out, chunkRecords);
+  try {
+    writer.writeHeader();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return writer;
+}
+
+/** Default chunk size: 65,536 records, smaller with many CPUs so buffers stay under ~64 MiB in total. */
+function defaultChunkRecords(cpus: number): number {
+  return Math.max(1024, Math.min(DEFAULT_CHUNK_RECORDS, Math.floor((DEFAULT_CHUNK_RECORDS * 32) / cpus)));
+}
+
+/** Synchronous byte output with the uncompressed offset, optionally gzip-compressed in members. */
+class Output {
+  /** Bytes of uncompressed trace produced so far (offsets in the footer index count these). */
+  offset = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly gzipLevel: number,
+  ) {}
+
+  /** Appends bytes. They are consumed (copied or written) before `write` returns or at `endChunk()`. */
+  write(bytes: Uint8Array): void {
+    this.offset += bytes.length;
+    if (this.gzipLevel === 0) {
+      writeAll(this.fd, bytes);
+      return;
+    }
+    this.pending.push(bytes.slice());
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= GZIP_MEMBER_BYTES) this.flush();
+  }
+
+  /** Compresses and writes whatever is pending (gzip only). */
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    const member = gzipSync(Buffer.concat(this.pending), { level: this.gzipLevel });
+    this.pending = [];
+    this.pendingBytes = 0;
+    writeAll(this.fd, member);
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  /** Closes the file without writing what is pending (for abort). */
+  closeQuietly(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed by close()
+    }
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** States: open (accepting records) → closed (renamed into place) | aborted (temp removed). */
+type WriterState = 'open' | 'closed' | 'aborted';
+
+class HmtWriter implements TraceWriter {
+  private state: WriterState = 'open';
+  private readonly builders: Array<RecordBatchBuilder | undefined>;
+  private readonly index: IndexEntry[] = [];
+  private readonly byKind = new Array<number>(KIND_COUNT).fill(0);
+  private readonly byCpu: number[];
+  private records = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly tmp: string,
+    readonly header: TraceHeader,
+    private readonly out: Output,
+    private readonly chunkRecords: number,
+  ) {
+    this.builders = new Array<RecordBatchBuilder | undefined>(header.cpus).fill(undefined);
+    this.byCpu = new Array<number>(header.cpus).fill(0);
+  }
+
+  get recordCount(): number {
+    return this.records;
+  }
+
+  writeHeader(): void {
+    const h = this.header;
+    this.writeFrame(FrameType.header, {
+      magic: HMT_MAGIC,
+      version: [HMT_VERSION_MAJOR, HMT_VERSION_MINOR],
+      source: h.source,
+      pageSize: h.pageSize,
+      addressBits: h.addressBits,
+      cpus: h.cpus,
+      footer: true,
+      provenance: h.provenance,
+    });
+  }
+
+  push(r: TraceRecord): void {
+    this.assertOpen();
+    checkRecord(r, this.header.cpus);
+    const b = this.builderFor(r.cpu);
+    b.push(r);
+    this.records++;
+    if (b.full) this.flushCpu(r.cpu);
+  }
+
+  pushBatch(batch: RecordBatch): void {
+    this.assertOpen();
+    const cpu = batch.cpu;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.header.cpus) {
+      throw new UserError(HmtMessage.cpuOfRecord(cpu, this.header.cpus));
+    }
+    const b = this.builderFor(cpu);
+    let start = 0;
+    while (start < batch.length) {
+      const take = Math.min(b.capacity - b.length, batch.length - start);
+      b.append(batch, start, start + take);
+      start += take;
+      if (b.full) this.flushCpu(cpu);
+    }
+    this.records += batch.length;
+  }
+
+  async close(): Promise<void> {
+    this.assertOpen();
+    try {
+      for (let cpu = 0; cpu < this.builders.length; cpu++) this.flushCpu(cpu);
+      const footerAt = this.out.offset;
+      this.writeFrame(FrameType.footer, {
+        records: this.records,
+        chunks: this.index.length,
+        byKind: this.byKind,
+        byCpu: this.byCpu,
+        index: this.index,
+      });
+      const end = new Uint8Array(10);
+      end[0] = MsgpackByte.fixext8;
+      end[1] = END_MARKER_TYPE;
+      new DataView(end.buffer).setBigUint64(2, BigInt(footerAt), false);
+      this.out.write(end);
+      this.out.close();
+      renameSync(this.tmp, this.path);
+      this.state = 'closed';
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    this.out.closeQuietly();
+    rmSync(this.tmp, { force: true });
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new Error(`trace writer for ${this.path} is ${this.state}`);
+  }
+
+  private builderFor(cpu: number): RecordBatchBuilder {
+    let b = this.builders[cpu];
+    if (b === undefined) {
+      b = new RecordBatchBuilder(cpu, this.chunkRecords);
+      this.builders[cpu] = b;
+    }
+    return b;
+  }
+
+  private writeFrame(type: number, map: Record<string, unknown>): void {
+    const payload = encode(map, { ignoreUndefined: true });
+    const prefix = new Uint8Array(FRAME_PREFIX_BYTES);
+    prefix[0] = MsgpackByte.ext32;
+    new DataView(prefix.buffer).setUint32(1, payload.length, false);
+    prefix[5] = type;
+    this.out.write(prefix);
+    this.out.write(payload);
+  }
+
+  /** Writes CPU `cpu`'s buffered records as one chunk (nothing when empty). */
+  private flushCpu(cpu: number): void {
+    const b = this.builders[cpu];
+    if (b === undefined || b.length === 0) return;
+    const n = b.length;
+    const batch = b.view();
+    countKinds(batch.kind, this.byKind);
+    const names: string[] = [];
+    const datas: Uint8Array[] = [];
+    let crc = chunkCrcStart(cpu, n);
+    for (const [name] of COLUMNS) {
+      const bytes = bytesOf(batch[name]);
+      if (isAllZero(bytes)) continue;
+      names.push(name);
+      datas.push(bytes);
+      crc = crcUpdate(crc, bytes);
+    }
+    this.index.push([this.out.offset, cpu, n]);
+    this.writeFrame(FrameType.chunk, { cpu, n, cols: names, crc });
+    for (const bytes of datas) {
+      const head = new Uint8Array(5);
+      head[0] = MsgpackByte.bin32;
+      new DataView(head.buffer).setUint32(1, bytes.length, false);
+      this.out.write(head);
+      this.out.write(bytes);
+    }
+    this.byCpu[cpu]! += n;
+    b.clear();
+  }
+}
+
+/** Validates one pushed record: integer fields in range, so a typed array never wraps a value silently. */
+function checkRecord(r: TraceRecord, cpus: number): void {
+  if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new UserError(HmtMessage.cpuOfRecord(r.cpu, cpus));
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new RangeError(`record kind ${r.kind} is not an EventKind`);
+  checkU(r.op, 0xff, 'op');
+  checkU(r.pid, 0xffffffff, 'pid');
+  checkU(r.addr, 0xffffffff, 'addr');
+  checkU(r.len, 0xffffffff, 'len');
+  checkU(r.arg, 0xffffffff, 'arg');
+  if (r.off !== undefined && !Number.isFinite(r.off)) throw new RangeError(`record off ${r.off} is not finite`);
+  if (r.time !== undefined && !Number.isFinite(r.time)) throw new RangeError(`record time ${r.time} is not finite`);
+}
+
+function checkU(v: number | undefined, max: number, field: string): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
+    throw new RangeError(`record ${field} ${v} does not fit its column (expected an integer 0..${max})`);
+  }
+}
+
+function countKinds(kind: Uint8Array, counts: number[]): void {
+  for (let i = 0; i < kind.length; i++) {
+    const k = kind[i]!;
+    if (k >= KIND_COUNT) throw new RangeError(`record kind ${k} is not an EventKind`);
+    counts[k]!++;
+  }
+}
+
+/** True when every byte is 0 (checked a word at a time when aligned). */
+function isAllZero(bytes: Uint8Array): boolean {
+  const words = bytes.byteOffset % 4 === 0 ? bytes.length >>> 2 : 0;
+  if (words > 0) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+    for (let i = 0; i < words; i++) if (w[i] !== 0) return false;
+  }
+  for (let i = words << 2; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
