@@ -1,5 +1,5 @@
 import { mean, sampleVariance } from 'simple-statistics';
-import { studentTTwoSidedP } from './student-t-two-sided-p.ts';
+import { studentTCdf } from './student-t.ts';
 
 /** Result of Welch's unequal-variances t-test of "the two samples have the same mean". */
 export interface WelchResult {
@@ -36,5 +36,6 @@ export function welchTTest(x: readonly number[], y: readonly number[]): WelchRes
   }
   const t = difference / Math.sqrt(se2);
   const df = (se2 * se2) / ((vx * vx) / (x.length - 1) + (vy * vy) / (y.length - 1));
-  return { t, df, p: studentTTwoSidedP(t, df), difference };
+  // Two-sided p from the lower tail at −|t| (computed directly, no 1 − cdf cancellation for small p).
+  return { t, df, p: Math.min(1, 2 * studentTCdf(-Math.abs(t), df)), difference };
 }
