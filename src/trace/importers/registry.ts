@@ -9,6 +9,8 @@ import { UserError } from '../../errors.ts';
 import type { TraceSink } from '../records.ts';
 import { lackeyImporter } from './lackey.ts';
 import { dinImporter, dinBinaryImporter } from './din.ts';
+import { straceImporter } from './strace.ts';
+import { ftraceImporter } from './ftrace.ts';
 
 /**
  * Maps an address as read from the input (up to 64 bits, as a JS number, so above 2^53 it is already
@@ -59,6 +61,8 @@ export const IMPORTERS: ReadonlyMap<string, Importer> = new Map<string, Importer
   [lackeyImporter.name, lackeyImporter],
   [dinImporter.name, dinImporter],
   [dinBinaryImporter.name, dinBinaryImporter],
+  [straceImporter.name, straceImporter],
+  [ftraceImporter.name, ftraceImporter],
 ]);
 
 /** The importer for `name`; unknown names are a UserError listing the formats. */

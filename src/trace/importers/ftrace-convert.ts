@@ -1,0 +1,220 @@
+import { AccessOp, EventKind, KmapApi, type TraceRecord } from '../records.ts';
+import { i386SyscallNumber } from './strace-syscalls.ts';
+import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from './ftrace-line.ts';
+
+/**
+ * Turns ftrace events from a real 32-bit kernel into configuration-independent records.
+ *
+ * The point is that the trace says what the kernel *did to which physical page*, not how the captured
+ * kernel happened to do it, so that a replay under another configuration pays that configuration's price:
+ *
+ * - `kmap_local pfn=P` (kprobe on __kmap_local_pfn_prot): the captured kernel mapped highmem page P through
+ *   a per-CPU fixmap slot → `kmap` (api local, pfn P), pushed on the slot stack of (CPU, pid).
+ * - `kunmap_local addr=A` (kprobe on kunmap_local_indexed, called for every kunmap_local):
+ *   - A in the captured kernel's direct map [PAGE_OFFSET, PAGE_OFFSET + 896 MiB): a LOWMEM page the kernel
+ *     touched through kmap_local_page() with no mapping needed (lowmem pages never reach
+ *     __kmap_local_pfn_prot). Emitted as `kmap` + `kunmap` (api local, pfn (A − PAGE_OFFSET) >> 12), both
+ *     at this timestamp: the map time is unknown (the kprobe only sees the unmap), and an adjacent pair
+ *     keeps every slot stack properly nested.
+ *   - A above the direct map (fixmap, 0xfff…, possibly with an in-page offset): pops the slot stack of
+ *     (CPU, pid) → `kunmap` of the pfn that was mapped there. The stack is per task because kmap_local
+ *     state lives in the task (kmap_ctrl) and migration is disabled while a mapping is held; an unmap with
+ *     an empty stack (mapped before the capture began) is counted and dropped.
+ *   So both lowmem and highmem touches become "the kernel temporarily mapped page P with API local":
+ *   replayed where P is highmem it pays for a kmap_local; where P is lowmem it pays nothing.
+ * - `kmap_high` / `kunmap_high` (pkmap): `kmap`/`kunmap` with api pkmap. The kprobe argument is a
+ *   `struct page *`, not a pfn; a `pfn=` field is used when present, otherwise each distinct page pointer
+ *   gets a stand-in pfn from PKMAP_STANDIN_PFN up, in order of first appearance (same pointer, same pfn).
+ * - `flush_zero_pkmaps`, `tlb_flush`: not emitted — the replay models pkmap wrap flushes and TLB flushes
+ *   from the configuration it simulates; they are counted (by tlb_flush reason) in FtraceCounts.
+ * - `sched_switch` → `switch` (cpu, next_pid).
+ * - `page_fault_user address=A error_code=E` → `access` (user address A, 1 byte; op store when the
+ *   write bit 0x2 is set, ifetch when the instruction-fetch bit 0x10 is set, else load).
+ * - `sys_enter_write` (printed `sys_write(...)`) → `syscall` number 4 (i386 __NR_write); other
+ *   `sys_enter_NAME` events → `syscall` with NAME's i386 number (strace-syscalls.ts); `sys_exit_*`
+ *   (`sys_NAME -> result`) events are counted as other.
+ * - any other event: counted in `otherEvents`, not emitted.
+ * Every record carries the event's CPU, the pid of the task column and the timestamp in ns.
+ */
+
+/** PAGE_OFFSET of the captured kernel (3G/1G split): start of its direct map. */
+export const CAPTURED_PAGE_OFFSET = 0xc0000000;
+/** End of the largest direct map a 3G/1G kernel can have (896 MiB of lowmem). */
+export const CAPTURED_DIRECT_MAP_END = CAPTURED_PAGE_OFFSET + 896 * 1024 * 1024;
+/** First stand-in pfn for pkmap pages known only by their struct page pointer (4 GiB − 1 GiB: highmem under every split). */
+export const PKMAP_STANDIN_PFN = 0xc0000;
+/** i386 __NR_write. */
+const NR_WRITE = 4;
+
+/** What the converter saw (exact counts for tests and the import summary). */
+export interface FtraceCounts {
+  events: number;
+  /** kmap_local of highmem pages (captured kernel). */
+  kmapLocalHigh: number;
+  /** kunmap_local of direct-map (lowmem) addresses. */
+  kunmapLocalLow: number;
+  /** kunmap_local of fixmap slots paired with a preceding kmap_local. */
+  kunmapLocalHigh: number;
+  /** kunmap_local of a fixmap slot with an empty slot stack (mapped before the capture). */
+  unpairedUnmaps: number;
+  kmapHigh: number;
+  kunmapHigh: number;
+  flushZeroPkmaps: number;
+  switches: number;
+  pageFaults: number;
+  syscalls: number;
+  /** tlb_flush events by reason number (0 task switch, 1 remote shootdown, 2 local shootdown, 3 local mm shootdown, 4 remote send IPI). */
+  tlbFlushByReason: Record<string, number>;
+  /** Events of other kinds (skipped). */
+  otherEvents: number;
+}
+
+export type RecordEmitter = (record: TraceRecord) => void;
+
+export class FtraceConverter {
+  /** Slot stacks of kmap_local, keyed `cpu:pid`: the pfns mapped, innermost last. */
+  private readonly stacks = new Map<string, number[]>();
+  /** struct page pointer → stand-in pfn (pkmap events without a pfn field). */
+  private readonly pagePfns = new Map<number, number>();
+  /** Highest CPU number seen + 1. */
+  cpusSeen = 0;
+  readonly counts: FtraceCounts = {
+    events: 0,
+    kmapLocalHigh: 0,
+    kunmapLocalLow: 0,
+    kunmapLocalHigh: 0,
+    unpairedUnmaps: 0,
+    kmapHigh: 0,
+    kunmapHigh: 0,
+    flushZeroPkmaps: 0,
+    switches: 0,
+    pageFaults: 0,
+    syscalls: 0,
+    tlbFlushByReason: {},
+    otherEvents: 0,
+  };
+
+  /** @param cpus CPUs of the output trace: events of a CPU ≥ cpus are an error. */
+  constructor(
+    private readonly cpus: number,
+    private readonly emit: RecordEmitter,
+  ) {}
+
+  /** Converts one line. Throws FtraceSyntaxError with what was expected when the line is malformed. */
+  line(text: string): void {
+    const e = parseFtraceLine(text);
+    if (e === null) return;
+    if (e.cpu >= this.cpus) throw new FtraceSyntaxError(`a CPU number below ${this.cpus} (the trace's CPU count; use --cpus), found [${e.cpu}]`);
+    this.cpusSeen = Math.max(this.cpusSeen, e.cpu + 1);
+    this.counts.events++;
+    this.event(e);
+  }
+
+  private event(e: FtraceEvent): void {
+    const base = { cpu: e.cpu, pid: e.pid, time: e.timeNs };
+    const c = this.counts;
+    switch (e.event) {
+      case 'kmap_local': {
+        const pfn = intField(e.fields, 'pfn');
+        this.stack(e).push(pfn);
+        c.kmapLocalHigh++;
+        this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, ...base });
+        return;
+      }
+      case 'kunmap_local': {
+        const addr = intField(e.fields, 'addr', true);
+        if (addr >= CAPTURED_PAGE_OFFSET && addr < CAPTURED_DIRECT_MAP_END) {
+          const pfn = Math.floor((addr - CAPTURED_PAGE_OFFSET) / 4096);
+          c.kunmapLocalLow++;
+          this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, ...base });
+          this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: pfn, ...base });
+          return;
+        }
+        const pfn = this.stack(e).pop();
+        if (pfn === undefined) {
+          c.unpairedUnmaps++;
+          return;
+        }
+        c.kunmapLocalHigh++;
+        this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: pfn, ...base });
+        return;
+      }
+      case 'kmap_high':
+      case 'kunmap_high': {
+        const pfn = this.pkmapPfn(e.fields);
+        const map = e.event === 'kmap_high';
+        if (map) c.kmapHigh++;
+        else c.kunmapHigh++;
+        this.emit({ kind: map ? EventKind.kmap : EventKind.kunmap, op: KmapApi.pkmap, addr: pfn, ...base });
+        return;
+      }
+      case 'flush_zero_pkmaps':
+        c.flushZeroPkmaps++;
+        return;
+      case 'tlb_flush': {
+        const reason = /reason:.*?\((\d+)\)/.exec(e.fields)?.[1] ?? fieldValueLoose(e.fields, 'reason') ?? '?';
+        c.tlbFlushByReason[reason] = (c.tlbFlushByReason[reason] ?? 0) + 1;
+        return;
+      }
+      case 'sched_switch': {
+        const next = intField(e.fields, 'next_pid');
+        c.switches++;
+        this.emit({ kind: EventKind.switch, cpu: e.cpu, pid: next, time: e.timeNs });
+        return;
+      }
+      case 'page_fault_user': {
+        const address = intField(e.fields, 'address', true);
+        const code = intField(e.fields, 'error_code', true);
+        const op = code & 0x2 ? AccessOp.store : code & 0x10 ? AccessOp.ifetch : AccessOp.load;
+        c.pageFaults++;
+        this.emit({ kind: EventKind.access, op, addr: address, len: 1, ...base });
+        return;
+      }
+      case 'sys_write':
+      case 'sys_enter_write':
+        c.syscalls++;
+        this.emit({ kind: EventKind.syscall, arg: NR_WRITE, ...base });
+        return;
+      default: {
+        // Other syscall-entry events print as `sys_NAME(args)` (or `sys_enter_NAME: args` in trace-cmd).
+        const name = /^sys_(?:enter_)?(\w+)$/.exec(e.event)?.[1];
+        if (name !== undefined && !e.fields.startsWith('->') && !e.event.startsWith('sys_exit')) {
+          c.syscalls++;
+          this.emit({ kind: EventKind.syscall, arg: i386SyscallNumber(name), ...base });
+        } else c.otherEvents++;
+      }
+    }
+  }
+
+  private stack(e: FtraceEvent): number[] {
+    const key = `${e.cpu}:${e.pid}`;
+    let s = this.stacks.get(key);
+    if (!s) {
+      s = [];
+      this.stacks.set(key, s);
+    }
+    return s;
+  }
+
+  private pkmapPfn(fields: string): number {
+    if (/\bpfn=/.test(fields)) return intField(fields, 'pfn');
+    const page = intField(fields, 'page', true);
+    let pfn = this.pagePfns.get(page);
+    if (pfn === undefined) {
+      pfn = PKMAP_STANDIN_PFN + this.pagePfns.size;
+      this.pagePfns.set(page, pfn);
+    }
+    return pfn;
+  }
+
+  /** Mappings still open at the end of the capture (per task slot stacks). */
+  openMappings(): number {
+    let n = 0;
+    for (const s of this.stacks.values()) n += s.length;
+    return n;
+  }
+}
+
+function fieldValueLoose(fields: string, name: string): string | undefined {
+  return new RegExp(`${name}[:=](\\S+)`).exec(fields)?.[1];
+}

@@ -1,0 +1,410 @@
+import { EventKind, ProtBits, type TraceRecord } from '../records.ts';
+import {
+  parseCallText,
+  parseIntText,
+  parseStraceLine,
+  StraceSyntaxError,
+  type StraceCall,
+} from './strace-line.ts';
+import { i386SyscallNumber } from './strace-syscalls.ts';
+import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFile } from './strace-files.ts';
+
+/**
+ * Turns parsed strace lines into trace records (pure: lines in, records out through `emit`).
+ *
+ * Per process the converter keeps: its CPU, its descriptor table (strace-files.ts), its program break and
+ * the start of its heap, and at most one call left `<unfinished ...>`. A process is, at any time:
+ * - *unknown*  — never seen; the first line that names it creates it, as the child of the most recent
+ *                still-unfinished clone/fork/vfork (strace prints the child before the parent's call
+ *                returns) or, if there is none, as a root process with no fork record;
+ * - *live*     — has records; its fork record, if any, has been emitted;
+ * - *exited*   — its `+++ exited/killed +++` line was seen and an `exit` record emitted.
+ *
+ * What each call becomes (after one `syscall` record with the i386 number, for every call):
+ * - read/pread64/readv (result > 0) on a regular file or pipe → `read` (buffer, bytes, file id, offset);
+ *   write/pwrite64/writev likewise → `write`. The buffer is the pointer argument when strace printed it
+ *   (`-e raw=read,write,...`), else the start of the process's heap (a stand-in: default strace output
+ *   shows the data, not the pointer). Devices, /proc, /sys, sockets and inherited descriptors → nothing more.
+ * - mmap/mmap2 → `mmap` (result address, length, prot bits + shared bit, file id or 0, file offset);
+ *   munmap → `munmap`; mprotect → `mprotect`; mremap → `munmap`/`mmap` of the difference;
+ *   brk growing/shrinking the break → `mmap`/`munmap` of the difference (the first brk only learns it).
+ * - clone/clone3/fork/vfork (result > 0) → `fork` (parent, child); threads are forks too (the vocabulary
+ *   has no shared-mm thread); execve/execveat (result 0) → `exec`; `+++ exited/killed +++` → `exit`.
+ * - failed calls (result −1) → the `syscall` record only.
+ * CPUs: a process runs on CPU (order of first appearance mod `cpus`); a `switch` record is emitted whenever
+ * the process a CPU runs changes. Time: nanoseconds since the first timestamp of the log.
+ * Addresses are the host's (64-bit on x86_64 hosts): relocate them (src/trace/relocate.ts) to fit 32 bits.
+ */
+
+/** Where a converted record goes. */
+export type RecordEmitter = (record: TraceRecord) => void;
+
+/** Counters of what the converter saw and did (for import statistics and tests). */
+export interface StraceCounts {
+  /** Complete system calls (unfinished + resumed pairs count once). */
+  calls: number;
+  /** Distinct processes seen. */
+  processes: number;
+  signals: number;
+  /** `read`/`write` records whose buffer address is the heap stand-in. */
+  standInBuffers: number;
+  /** Transfers on descriptors of kind `other` (no page-cache record). */
+  otherTransfers: number;
+  /** Distinct files and pipes given a file id. */
+  files: number;
+}
+
+interface Proc {
+  readonly pid: number;
+  readonly cpu: number;
+  fds: FdTable;
+  /** Start of the heap (first brk result of the current program image), null until seen. */
+  heapStart: number | null;
+  /** Current program break, null until seen. */
+  brk: number | null;
+  exited: boolean;
+  /** A clone/fork/vfork call printed `<unfinished ...>`: children that appear now are its. */
+  cloning: boolean;
+  /** Children already announced (fork record emitted) before the parent's clone returned. */
+  readonly announced: Set<number>;
+  /** The first half of an interrupted call. */
+  pending: { name: string; head: string } | null;
+}
+
+const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const PAGE = 4096;
+
+export class StraceConverter {
+  private readonly procs = new Map<number, Proc>();
+  private readonly files = new FileIds();
+  private readonly running: number[];
+  private firstUs: number | null = null;
+  private nextCpu = 0;
+  /** Pid order of unfinished clone calls (most recent last). */
+  private readonly cloners: number[] = [];
+  readonly counts: StraceCounts = { calls: 0, processes: 0, signals: 0, standInBuffers: 0, otherTransfers: 0, files: 0 };
+
+  constructor(
+    private readonly cpus: number,
+    private readonly emit: RecordEmitter,
+    /** Pid for lines without a pid column (strace without -f). */
+    private readonly defaultPid = 1,
+  ) {
+    this.running = new Array<number>(cpus).fill(-1);
+  }
+
+  /** Converts one line. Throws StraceSyntaxError with what was expected when the line is malformed. */
+  line(text: string): void {
+    const parsed = parseStraceLine(text);
+    if (parsed.type === 'note') return;
+    const pid = parsed.pid ?? this.defaultPid;
+    const timeNs = this.timeNs(parsed.timeUs);
+    switch (parsed.type) {
+      case 'unfinished': {
+        const p = this.proc(pid, timeNs);
+        p.pending = { name: parsed.name, head: parsed.head };
+        if (CLONE_CALLS.has(parsed.name)) {
+          p.cloning = true;
+          this.cloners.push(pid);
+        }
+        return;
+      }
+      case 'resumed': {
+        const p = this.proc(pid, timeNs);
+        const pending = p.pending;
+        if (pending === null || pending.name !== parsed.name) {
+          throw new StraceSyntaxError(`an earlier '${parsed.name}(... <unfinished ...>' line of pid ${pid} before this resumed half`);
+        }
+        p.pending = null;
+        const call = parseCallText(joinHalves(pending.head, parsed.tail));
+        if (CLONE_CALLS.has(call.name)) this.endCloning(p);
+        this.call(p, { type: 'call', pid, timeUs: parsed.timeUs, ...call }, timeNs);
+        return;
+      }
+      case 'call': {
+        const p = this.proc(pid, timeNs);
+        this.call(p, parsed, timeNs);
+        return;
+      }
+      case 'signal':
+        this.proc(pid, timeNs);
+        this.counts.signals++;
+        return;
+      case 'exit': {
+        const p = this.proc(pid, timeNs);
+        if (!p.exited) {
+          p.exited = true;
+          this.record(p, { kind: EventKind.exit, cpu: p.cpu, pid, time: timeNs });
+        }
+        return;
+      }
+    }
+  }
+
+  /** Number of file ids handed out so far. */
+  get fileCount(): number {
+    return this.files.count;
+  }
+
+  private timeNs(us: number | null): number {
+    if (us === null) return 0;
+    if (this.firstUs === null) this.firstUs = us;
+    return (us - this.firstUs) * 1000;
+  }
+
+  /** The process of a pid, creating it (and announcing it as a fork child) on first sight. */
+  private proc(pid: number, timeNs: number): Proc {
+    const known = this.procs.get(pid);
+    if (known) return known;
+    const parentPid = this.cloners.length > 0 ? this.cloners[this.cloners.length - 1]! : null;
+    const parent = parentPid === null ? undefined : this.procs.get(parentPid);
+    const p: Proc = {
+      pid,
+      cpu: this.nextCpu++ % this.cpus,
+      fds: parent ? forkFds(parent.fds) : new Map(),
+      heapStart: parent?.heapStart ?? null,
+      brk: parent?.brk ?? null,
+      exited: false,
+      cloning: false,
+      announced: new Set(),
+      pending: null,
+    };
+    this.procs.set(pid, p);
+    this.counts.processes++;
+    if (parent) {
+      parent.announced.add(pid);
+      this.record(parent, { kind: EventKind.fork, cpu: parent.cpu, pid: parent.pid, arg: pid, time: timeNs });
+    }
+    return p;
+  }
+
+  private endCloning(p: Proc): void {
+    p.cloning = false;
+    const i = this.cloners.lastIndexOf(p.pid);
+    if (i >= 0) this.cloners.splice(i, 1);
+  }
+
+  /** Emits a record of process `p`, preceded by a switch when its CPU was running another process. */
+  private record(p: Proc, r: TraceRecord): void {
+    if (this.running[p.cpu] !== p.pid) {
+      this.running[p.cpu] = p.pid;
+      this.emit({ kind: EventKind.switch, cpu: p.cpu, pid: p.pid, time: r.time ?? 0 });
+    }
+    this.emit(r);
+  }
+
+  private call(p: Proc, c: StraceCall, time: number): void {
+    this.counts.calls++;
+    const pid = p.pid;
+    const cpu = p.cpu;
+    this.record(p, { kind: EventKind.syscall, cpu, pid, arg: i386SyscallNumber(c.name), time });
+    const ret = c.ret;
+    if (ret === null || ret < 0) return;
+    const a = c.args;
+    switch (c.name) {
+      case 'read':
+      case 'readv':
+      case 'pread64':
+      case 'write':
+      case 'writev':
+      case 'pwrite64': {
+        if (ret === 0) return;
+        const fd = argInt(a, 0);
+        const entry = p.fds.get(fd);
+        const file = entry?.file;
+        if (!file || file.kind === 'other') {
+          this.counts.otherTransfers++;
+          return;
+        }
+        const isRead = c.name.startsWith('read') || c.name === 'pread64';
+        const positional = c.name === 'pread64' || c.name === 'pwrite64';
+        const buf = c.name.endsWith('v') ? Number.NaN : parseIntText(a[1] ?? '');
+        const addr = Number.isFinite(buf) ? buf : this.standIn(p);
+        const off = this.transferOffset(file, isRead, positional ? argInt(a, 3) : null, ret);
+        this.record(p, { kind: isRead ? EventKind.read : EventKind.write, cpu, pid, addr, len: ret, arg: file.fileId, off, time });
+        return;
+      }
+      case 'open':
+      case 'openat':
+      case 'creat': {
+        const pathArg = c.name === 'openat' ? a[1] : a[0];
+        const flags = c.name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : (c.name === 'openat' ? a[2] : a[1]) ?? '';
+        const path = unquote(pathArg ?? '');
+        const file = this.files.open(path, /O_APPEND/.test(flags), /O_TRUNC/.test(flags));
+        p.fds.set(ret, { file, cloexec: /O_CLOEXEC/.test(flags) });
+        return;
+      }
+      case 'close':
+        p.fds.delete(argInt(a, 0));
+        return;
+      case 'dup':
+        this.dupFd(p, argInt(a, 0), ret, false);
+        return;
+      case 'dup2':
+      case 'dup3':
+        this.dupFd(p, argInt(a, 0), ret, /O_CLOEXEC/.test(a[2] ?? ''));
+        return;
+      case 'fcntl':
+      case 'fcntl64':
+        if (/^F_DUPFD/.test(a[1] ?? '')) this.dupFd(p, argInt(a, 0), ret, a[1] === 'F_DUPFD_CLOEXEC');
+        return;
+      case 'pipe':
+      case 'pipe2': {
+        const ends = /\[\s*(\d+),\s*(\d+)\s*\]/.exec(a[0] ?? '');
+        if (!ends) throw new StraceSyntaxError(`a descriptor pair like [3, 4] as the first argument of ${c.name}`);
+        const [r, w] = this.files.pipe();
+        const cloexec = /O_CLOEXEC/.test(a[1] ?? '');
+        p.fds.set(Number(ends[1]), { file: r, cloexec });
+        p.fds.set(Number(ends[2]), { file: w, cloexec });
+        return;
+      }
+      case 'socket':
+      case 'accept':
+      case 'accept4':
+      case 'eventfd2':
+      case 'epoll_create1':
+        p.fds.set(ret, { file: this.files.other(), cloexec: false });
+        return;
+      case 'lseek': {
+        const entry = p.fds.get(argInt(a, 0));
+        if (entry) entry.file.offset = ret;
+        return;
+      }
+      case 'mmap':
+      case 'mmap2': {
+        const len = argInt(a, 1);
+        const prot = protBits(a[2] ?? '', a[3] ?? '');
+        const anonymous = /MAP_ANONYMOUS|MAP_ANON\b/.test(a[3] ?? '');
+        const fd = argInt(a, 4);
+        const file = anonymous ? undefined : p.fds.get(fd)?.file;
+        const pageOff = argInt(a, 5);
+        const off = c.name === 'mmap2' ? pageOff * PAGE : pageOff;
+        this.record(p, { kind: EventKind.mmap, cpu, pid, op: prot, addr: ret, len, arg: file?.fileId ?? 0, off: file ? off : 0, time });
+        return;
+      }
+      case 'munmap':
+        this.record(p, { kind: EventKind.munmap, cpu, pid, addr: argInt(a, 0), len: argInt(a, 1), time });
+        return;
+      case 'mprotect':
+        this.record(p, { kind: EventKind.mprotect, cpu, pid, op: protBits(a[2] ?? '', ''), addr: argInt(a, 0), len: argInt(a, 1), time });
+        return;
+      case 'mremap': {
+        const old = argInt(a, 0);
+        const oldLen = argInt(a, 1);
+        const newLen = argInt(a, 2);
+        const rw = ProtBits.read | ProtBits.write;
+        if (ret === old) {
+          if (newLen > oldLen) this.record(p, { kind: EventKind.mmap, cpu, pid, op: rw, addr: old + oldLen, len: newLen - oldLen, time });
+          else if (newLen < oldLen) this.record(p, { kind: EventKind.munmap, cpu, pid, addr: old + newLen, len: oldLen - newLen, time });
+        } else {
+          this.record(p, { kind: EventKind.munmap, cpu, pid, addr: old, len: oldLen, time });
+          this.record(p, { kind: EventKind.mmap, cpu, pid, op: rw, addr: ret, len: newLen, time });
+        }
+        return;
+      }
+      case 'brk': {
+        if (p.brk === null) {
+          p.heapStart = ret;
+          p.brk = ret;
+          return;
+        }
+        const rw = ProtBits.read | ProtBits.write;
+        if (ret > p.brk) this.record(p, { kind: EventKind.mmap, cpu, pid, op: rw, addr: p.brk, len: ret - p.brk, time });
+        else if (ret < p.brk) this.record(p, { kind: EventKind.munmap, cpu, pid, addr: ret, len: p.brk - ret, time });
+        p.brk = ret;
+        return;
+      }
+      case 'clone':
+      case 'clone3':
+      case 'fork':
+      case 'vfork': {
+        if (ret === 0) return;
+        if (p.announced.delete(ret)) return;
+        const known = this.procs.get(ret);
+        if (known) return; // the child was seen first with no unfinished clone to attach it to
+        this.cloners.push(pid);
+        this.proc(ret, time);
+        this.endCloning(p);
+        return;
+      }
+      case 'execve':
+      case 'execveat':
+        if (ret !== 0) return;
+        execFds(p.fds);
+        p.heapStart = null;
+        p.brk = null;
+        this.record(p, { kind: EventKind.exec, cpu, pid, time });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private dupFd(p: Proc, from: number, to: number, cloexec: boolean): void {
+    const entry = p.fds.get(from);
+    p.fds.set(to, { file: entry?.file ?? this.files.other(), cloexec });
+  }
+
+  /** File offset of a transfer of `bytes`, advancing the description's offset when not positional. */
+  private transferOffset(file: OpenFile, isRead: boolean, position: number | null, bytes: number): number {
+    if (file.pipe) {
+      const s = file.pipe;
+      const at = isRead ? s.read : s.written;
+      if (isRead) s.read += bytes;
+      else s.written += bytes;
+      return at % PIPE_BUFFER_BYTES;
+    }
+    let at: number;
+    if (position !== null) at = position;
+    else {
+      if (!isRead && file.append) file.offset = this.files.size(file.fileId);
+      at = file.offset;
+      file.offset += bytes;
+    }
+    if (!isRead) this.files.grow(file.fileId, at + bytes);
+    return at;
+  }
+
+  private standIn(p: Proc): number {
+    this.counts.standInBuffers++;
+    return p.heapStart ?? 0;
+  }
+
+  /** Finishes the conversion: fills in the last counters. */
+  finish(): StraceCounts {
+    this.counts.files = this.files.count;
+    return this.counts;
+  }
+}
+
+/** Joins `read(3, ` and `"abc"..., 4096) = 3` into one call text. */
+function joinHalves(head: string, tail: string): string {
+  const h = head.trimEnd();
+  if (tail.startsWith(')') || tail.startsWith(',') || h.endsWith('(') || h.endsWith(',')) return h + tail;
+  return `${h} ${tail}`;
+}
+
+function argInt(args: readonly string[], i: number): number {
+  const text = args[i];
+  if (text === undefined) throw new StraceSyntaxError(`an argument #${i + 1}`);
+  if (text === 'NULL') return 0;
+  const n = parseIntText(text);
+  if (Number.isNaN(n)) throw new StraceSyntaxError(`an integer as argument #${i + 1}, found '${text.slice(0, 40)}'`);
+  return n;
+}
+
+/** PROT_* and MAP_SHARED flag texts → ProtBits. */
+function protBits(prot: string, flags: string): number {
+  let bits = 0;
+  if (/PROT_READ/.test(prot)) bits |= ProtBits.read;
+  if (/PROT_WRITE/.test(prot)) bits |= ProtBits.write;
+  if (/PROT_EXEC/.test(prot)) bits |= ProtBits.exec;
+  if (/MAP_SHARED/.test(flags)) bits |= ProtBits.shared;
+  return bits;
+}
+
+/** `"/data/in.txt"` → `/data/in.txt` (C escapes kept as written: they only need to identify the path). */
+function unquote(text: string): string {
+  const m = /^"(.*)"(?:\.\.\.)?$/s.exec(text);
+  return m ? m[1]! : text;
+}

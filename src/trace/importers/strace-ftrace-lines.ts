@@ -1,0 +1,100 @@
+/**
+ * The line loop shared by the strace and ftrace importers: read lines, convert each with a stateful
+ * converter, relocate user addresses, push the line's records, and turn malformed lines into
+ * `file:line: expected …, got '…'` errors (or count them with `skipBad`).
+ *
+ * A line's records are pushed only when the whole line converted and every address fits, so a skipped
+ * line leaves no partial records behind.
+ */
+import { createInterface } from 'node:readline';
+import { at, UserError } from '../../errors.ts';
+import type { TraceRecord, TraceSink } from '../records.ts';
+import { GRANULE, hasUserAddress, RELOCATE_SYNTAX } from '../relocate.ts';
+import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
+
+/** A stateful line → records converter. */
+export interface LineConverter {
+  /** Converts one line (records go to the emitter the converter was made with). */
+  line(text: string): void;
+  /** End of input. */
+  finish(): void;
+  /** True for the converter's "malformed line" errors (their message says what was expected). */
+  isSyntaxError(err: unknown): err is Error;
+}
+
+const FOUR_GIB = 2 ** 32;
+
+/** Runs `make`'s converter over every line of `input`, pushing records to `sink`. */
+export async function runLineImport(
+  input: NodeJS.ReadableStream,
+  sink: TraceSink,
+  options: ImportOptions,
+  make: (emit: (r: TraceRecord) => void) => LineConverter,
+): Promise<ImportStats> {
+  const file = options.file === '-' ? 'stdin' : options.file;
+  const pending: TraceRecord[] = [];
+  const converter = make((r) => pending.push(r));
+  let lines = 0;
+  let records = 0;
+  let badLines = 0;
+  let firstBad: string | undefined;
+  const bad = (message: string): void => {
+    if (!options.skipBad) throw new UserError(message);
+    badLines++;
+    firstBad ??= message;
+  };
+  const flush = (where: string): void => {
+    for (const r of pending) {
+      if (r.addr === undefined || !hasUserAddress(r.kind)) continue;
+      const mapped = mapRange(options.mapAddress, r.addr, r.len ?? 0);
+      if (mapped < 0) {
+        const how = options.mapAddress ? 'after relocation' : `(use --relocate auto, or ${RELOCATE_SYNTAX})`;
+        pending.length = 0;
+        bad(`${where}: user address 0x${r.addr.toString(16)} does not fit 32 bits ${how}`);
+        return;
+      }
+      r.addr = mapped;
+    }
+    for (const r of pending) sink.push(r);
+    records += pending.length;
+    pending.length = 0;
+  };
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  for await (const text of reader) {
+    lines++;
+    pending.length = 0;
+    try {
+      converter.line(text);
+    } catch (err) {
+      if (!converter.isSyntaxError(err)) throw err;
+      pending.length = 0;
+      bad(`${at(file, { line: lines })}: expected ${err.message}, got '${excerpt(text)}'`);
+      continue;
+    }
+    flush(at(file, { line: lines }));
+  }
+  pending.length = 0;
+  converter.finish();
+  flush(`${file} at end of input`);
+  return firstBad === undefined ? { lines, records, badLines } : { lines, records, badLines, firstBad };
+}
+
+/**
+ * Maps the user range [addr, addr + len) through `mapper`, granule by granule in ascending order (so a
+ * compacting mapper keeps a fresh range contiguous); returns the new start or −1 when it does not fit.
+ * Without a mapper the range must already fit 32 bits.
+ */
+export function mapRange(mapper: AddressMapper | undefined, addr: number, len: number): number {
+  const end = addr + Math.max(len, 1);
+  if (!mapper) return end <= FOUR_GIB ? addr : -1;
+  const start = mapper(addr);
+  if (start < 0) return -1;
+  for (let a = addr - (addr % GRANULE) + GRANULE; a < end; a += GRANULE) if (mapper(a) < 0) return -1;
+  if (end - 1 > addr && mapper(end - 1) < 0) return -1;
+  return start + (end - addr) <= FOUR_GIB ? start : -1;
+}
+
+function excerpt(text: string): string {
+  const t = text.trim();
+  return t.length > 100 ? `${t.slice(0, 97)}...` : t;
+}

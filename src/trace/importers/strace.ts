@@ -1,0 +1,33 @@
+/**
+ * `hmsim import strace`: `strace -f -ttt` text → HMT records (what each call becomes: strace-convert.ts).
+ *
+ * Recording advice (traces/README.md, Samples): `strace -f -ttt -o LOG CMD` works; adding
+ * `-e raw=read,write,pread64,pwrite64` keeps the user buffer addresses of transfers (otherwise the heap
+ * start stands in for them). Host addresses are 64-bit on x86_64: `hmsim import strace` relocates them
+ * with `--relocate auto` unless told otherwise (src/trace/relocate.ts).
+ */
+import type { TraceRecord } from '../records.ts';
+import type { Importer, ImportOptions, ImportStats } from './registry.ts';
+import { StraceConverter } from './strace-convert.ts';
+import { StraceSyntaxError } from './strace-line.ts';
+import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
+
+export const straceImporter: Importer = {
+  name: 'strace',
+  description: 'strace -f -ttt text: read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit (64-bit addresses: --relocate, default auto)',
+  run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
+    return runLineImport(input, sink, options, (emit) => straceLineConverter(options.cpus ?? 1, emit));
+  },
+};
+
+/** The strace converter behind the generic line loop (exported for tests that feed lines directly). */
+export function straceLineConverter(cpus: number, emit: (r: TraceRecord) => void): LineConverter & { converter: StraceConverter } {
+  const converter = new StraceConverter(cpus, emit);
+  return {
+    converter,
+    line: (text) => converter.line(text),
+    finish: () => void converter.finish(),
+    isSyntaxError: (err): err is Error => err instanceof StraceSyntaxError,
+  };
+}
+
