@@ -5,4 +5,5 @@ import type { Command } from 'commander';
  * Add a line here when adding a command.
  */
 export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import('./models.ts'),
 ];
