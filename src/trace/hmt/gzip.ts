@@ -4,6 +4,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { UserError } from '../../errors.ts';
 
 /** The two magic bytes every gzip member starts with (RFC 1952). */
 export const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -15,9 +16,10 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * A byte stream, decompressed when it starts with the gzip magic (all concatenated members), as is
- * otherwise. Looks at the first chunk only; nothing is buffered beyond it.
+ * otherwise. Looks at the first chunk only; nothing is buffered beyond it. Corrupt or truncated gzip
+ * data is a UserError naming `file`.
  */
-export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>, file: string): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   let first = await it.next();
   while (!first.done && toBuffer(first.value).length < 2) {
@@ -46,8 +48,12 @@ export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>)
   const source = Readable.from(rest);
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
+  let delivered = 0;
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of iterate(gunzip, file, () => delivered)) {
+      delivered += chunk.length;
+      yield chunk;
+    }
   } finally {
     source.destroy();
     gunzip.destroy();
@@ -56,4 +62,23 @@ export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>)
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Iterates a gunzip stream, turning zlib failures into a UserError. */
+async function* iterate(gunzip: AsyncIterable<unknown>, file: string, delivered: () => number): AsyncGenerator<Buffer> {
+  const it = gunzip[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<unknown>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      throw new UserError(
+        `${file}: gzip data is corrupt or truncated after ${delivered()} decompressed bytes: ${e.message} (expected a complete gzip stream)`,
+      );
+    }
+    if (r.done) return;
+    yield r.value as Buffer;
+  }
 }

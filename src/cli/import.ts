@@ -1,0 +1,109 @@
+/**
+ * `hmsim import FORMAT INPUT -o OUT.hmt`: converts a real tool's trace into HMT.
+ *
+ *   input file / stdin ──► gunzip if gzip magic ──► importer ──► record transforms ──► HMT writer
+ *                                                   (mapAddress)    (importTransforms)     (atomic)
+ */
+import type { Command } from 'commander';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { UserError } from '../errors.ts';
+import { parseCount } from '../units/size.ts';
+import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type ImportStats } from '../trace/importers/registry.ts';
+import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
+import { gunzipIfNeeded } from '../trace/hmt/gzip.ts';
+import type { TraceSink } from '../trace/records.ts';
+
+/** Parsed `hmsim import` options. */
+export interface ImportCommandOptions {
+  out: string;
+  skipBad?: boolean;
+  cpu?: string;
+  cpus?: string;
+  pid?: string;
+}
+
+/**
+ * A stage between the importer and the writer: wraps the sink records go to (e.g. relocation).
+ * Return `next` itself to do nothing.
+ */
+export type SinkTransform = (next: TraceSink) => TraceSink;
+
+/** What the command options add between importer and writer. */
+export interface ImportPipeline {
+  /** Address relocation for importers (addresses above 32 bits, moved regions). */
+  mapAddress?: AddressMapper;
+  /** Record transforms, applied in order (the first sees the importer's records). */
+  transforms: SinkTransform[];
+}
+
+/** Builds the importer → writer stages from the command options (extension point for new options). */
+export function importPipeline(_options: ImportCommandOptions): ImportPipeline {
+  return { transforms: [] };
+}
+
+export function register(program: Command): void {
+  program
+    .command('import')
+    .description('convert a trace from a real tool into an HMT trace')
+    .argument('<format>', `input format: ${[...IMPORTERS.keys()].join(', ')}`)
+    .argument('<input>', 'input file, or - for stdin (gzip input is detected and decompressed)')
+    .requiredOption('-o, --out <file>', 'output trace (.hmt, or .hmt.gz for gzip)')
+    .option('--skip-bad', 'skip malformed lines (counted and reported) instead of stopping at the first')
+    .option('--cpu <n>', 'CPU to put the records on, for single-CPU formats (default 0)')
+    .option('--cpus <n>', 'CPUs the trace declares (default: --cpu + 1)')
+    .option('--pid <n>', 'process id to record (lackey default: the ==PID== banner; din default: 1)')
+    .addHelpText(
+      'after',
+      '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'),
+    )
+    .action(async (format: string, input: string, options: ImportCommandOptions) => {
+      const stats = await runImport(format, input, options);
+      const name = input === '-' ? 'stdin' : input;
+      process.stdout.write(`${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`);
+      if (stats.badLines > 0) {
+        process.stderr.write(`hmsim: import: skipped ${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'}; first: ${stats.firstBad ?? ''}\n`);
+      }
+    });
+}
+
+/** Runs one import; the output file appears only when it succeeds. */
+export async function runImport(format: string, input: string, options: ImportCommandOptions): Promise<ImportStats> {
+  const importer = getImporter(format);
+  const cpu = options.cpu === undefined ? 0 : parseCount('--cpu', options.cpu, 0, 4095);
+  const cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
+  if (cpu >= cpus) throw new UserError(`--cpu ${cpu}: not below --cpus ${cpus} (expected a CPU 0..${cpus - 1})`);
+  const pid = options.pid === undefined ? undefined : parseCount('--pid', options.pid, 0, 0xffffffff);
+  const file = input === '-' ? 'stdin' : input;
+  if (input !== '-') {
+    const st = await stat(input).catch(() => undefined);
+    if (st === undefined) throw new UserError(`${input}: no such file (expected an input trace, or - for stdin)`);
+    if (!st.isFile()) throw new UserError(`${input}: not a file (expected an input trace, or - for stdin)`);
+  }
+  const raw: AsyncIterable<Uint8Array> =
+    input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
+  const stream = Readable.from(gunzipIfNeeded(raw, file));
+
+  const pipeline = importPipeline(options);
+  const writer: TraceWriter = await openTraceWriter(options.out, {
+    source: importer.name,
+    cpus,
+    provenance: { importer: importer.name, input: input === '-' ? 'stdin' : basename(input) },
+  });
+  try {
+    let sink: TraceSink = writer;
+    for (const t of [...pipeline.transforms].reverse()) sink = t(sink);
+    const importOptions: ImportOptions = { file, skipBad: options.skipBad === true, cpus, cpu };
+    if (pid !== undefined) importOptions.pid = pid;
+    if (pipeline.mapAddress !== undefined) importOptions.mapAddress = pipeline.mapAddress;
+    const stats = await importer.run(stream, sink, importOptions);
+    if (sink !== writer) await sink.close();
+    else await writer.close();
+    return stats;
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}

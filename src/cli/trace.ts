@@ -1,0 +1,60 @@
+/**
+ * `hmsim trace inspect FILE [--json]`: what is in an HMT trace (src/trace/inspect.ts), as text or as one
+ * JSON object.
+ */
+import type { Command } from 'commander';
+import { openTrace } from '../trace/hmt/reader.ts';
+import { inspectTrace, type TraceInspection } from '../trace/inspect.ts';
+import { hex32 } from '../units/address.ts';
+
+export function register(program: Command): void {
+  const trace = program.command('trace').description('work with HMT traces');
+  trace
+    .command('inspect')
+    .description('show what a trace holds: counts by kind/CPU/pid, pages, highest address, splits it fits, duration')
+    .argument('<file>', 'HMT trace (.hmt or .hmt.gz)')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const info = await inspectTrace(await openTrace(file));
+      process.stdout.write(options.json === true ? JSON.stringify(info, null, 2) + '\n' : formatInspection(info));
+    });
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** The text report of `hmsim trace inspect`. */
+export function formatInspection(i: TraceInspection): string {
+  const h = i.header;
+  const lines: string[] = [];
+  lines.push(`trace        ${i.file}${i.gzip ? ' (gzip)' : ''}`);
+  lines.push(`sha256       ${i.sha256}`);
+  lines.push(`header       HMT ${h.version}, source ${h.source}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`);
+  if (Object.keys(h.provenance).length > 0) lines.push(`provenance   ${JSON.stringify(h.provenance)}`);
+  lines.push(`records      ${n(i.records)} in ${n(i.chunks)} chunk${i.chunks === 1 ? '' : 's'}`);
+  const kinds = Object.entries(i.byKind).filter(([, c]) => c > 0);
+  lines.push(`by kind      ${kinds.length === 0 ? '-' : kinds.map(([k, c]) => `${k} ${n(c)}`).join(', ')}`);
+  if (i.byKind.access > 0) {
+    const a = i.byAccessOp;
+    lines.push(`accesses     ifetch ${n(a.ifetch)}, load ${n(a.load)}, store ${n(a.store)}, modify ${n(a.modify)}`);
+  }
+  lines.push(`by CPU       ${Object.entries(i.byCpu).map(([c, v]) => `${c}: ${n(v)}`).join(', ') || '-'}`);
+  const pids = Object.entries(i.byPid).sort((a, b) => b[1] - a[1]);
+  const shown = pids.slice(0, 10).map(([p, v]) => `${p}: ${n(v)}`).join(', ');
+  lines.push(`by pid       ${shown || '-'}${pids.length > 10 ? ` (and ${pids.length - 10} more)` : ''}`);
+  lines.push(`pages        ${n(i.distinctPages)} distinct user pages touched by accesses`);
+  lines.push(
+    `page refs    instruction ${n(i.pageReferences.instruction)}, data ${n(i.pageReferences.data)} (${n(i.straddlingAccesses)} accesses straddle a page boundary and count each page)`,
+  );
+  if (i.maxUserAddress === null) {
+    lines.push('max address  - (no user addresses): fits every split');
+  } else {
+    lines.push(`max address  ${hex32(i.maxUserAddress)}`);
+    lines.push(`fits         ${i.fits.map((f) => `${f.split} ${f.fits ? 'yes' : 'no'}`).join(', ')}`);
+  }
+  lines.push(
+    i.duration.kind === 'time'
+      ? `duration     ${(i.duration.ns / 1e9).toFixed(6)} s (timestamp span)`
+      : `duration     ${n(i.duration.cycles)} compute cycles (no timestamps)`,
+  );
+  return lines.join('\n') + '\n';
+}
