@@ -6,4 +6,7 @@ import type { Command } from 'commander';
  */
 export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command) => void }>> = [
   () => import('./models.ts'),
+  () => import('./import.ts'),
+  () => import('./trace.ts'),
+  () => import('./layout.ts'),
 ];
