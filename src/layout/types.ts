@@ -69,7 +69,8 @@ export interface Region {
 }
 
 export interface Zone {
-  readonly name: 'DMA' | 'Normal' | 'HighMem';
+  /** `DMA32` appears only in the x86_64 reference configuration. */
+  readonly name: 'DMA' | 'DMA32' | 'Normal' | 'HighMem';
   readonly startPfn: number;
   /** Exclusive end pfn. */
   readonly endPfn: number;

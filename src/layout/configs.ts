@@ -1,0 +1,161 @@
+/**
+ * Resolving a configuration: named preset + kernel profile + explicit options → a validated
+ * MachineConfig. Human strings (sizes, counts, names) are validated here, each error naming the option.
+ *
+ * Precedence, per field: explicit option, then the preset (`config`), then the kernel profile's defaults.
+ * Two fields are tied: HIGHMEM64G implies PAE and HIGHMEM4G excludes it (pre-2025 Kconfig: X86_PAE
+ * depends on !HIGHMEM4G). So an explicit `--pae` on top of a HIGHMEM4G preset means HIGHMEM64G, an
+ * explicit `--highmem 4G` on top of a PAE preset means no PAE; an explicit contradiction is an error.
+ *
+ * Defaults (documented in docs/layout.md):
+ * - kernel profile `debian-6.1-686-pae` — the build the real boots and kernel counts were measured on;
+ * - RAM 4 GiB — the largest a HIGHMEM4G kernel can use, and where the splits differ most;
+ * - cpus = min(NR_CPUS, 4) — NR_CPUS is the compile-time maximum (32 on Debian, 8 on older builds),
+ *   not the machine; 4 online CPUs is the small SMP server of the capacity questions.
+ */
+import { UserError } from '../errors.ts';
+import { GiB, MiB } from '../units/address.ts';
+import { parseCount, parseSize } from '../units/size.ts';
+import { findPreset, PRESET_NAMES, type Preset } from './presets.ts';
+import { DEFAULT_KERNEL_PROFILE, layoutFactsOf, loadKernelProfile } from './profiles.ts';
+import { SPLITS, SPLIT_NAMES } from './splits.ts';
+import type { HighmemMode, MachineConfig, Split } from './types.ts';
+
+export { listPresets, PRESET_NAMES, PRESETS, COMPARE_PRESETS } from './presets.ts';
+
+/** Options as the user gave them (CLI flags or a sweep grid). Strings are validated here. */
+export interface ConfigOptions {
+  config?: string;
+  kernel?: string;
+  split?: string;
+  highmem?: string;
+  pae?: boolean;
+  pti?: boolean;
+  nrCpus?: string | number;
+  cpus?: string | number;
+  ram?: string | number;
+  vmalloc?: string | number;
+  highpte?: boolean;
+}
+
+/** RAM when --ram is not given: 4 GiB. */
+export const DEFAULT_RAM_BYTES = 4 * GiB;
+/** Online CPUs when --cpus is not given: min(NR_CPUS, this). */
+export const DEFAULT_MAX_CPUS = 4;
+/** NR_CPUS bounds on x86-32 (arch/x86/Kconfig: 2-8 without, up to 64 with X86_BIGSMP; 1 for !SMP). */
+const MAX_NR_CPUS_32 = 64;
+const MAX_NR_CPUS_64 = 8192;
+/** Accepted RAM range. */
+const MIN_RAM = 16 * MiB;
+const MAX_RAM = 2 ** 40;
+
+const SPLIT_ALIASES: Readonly<Record<string, Split>> = {
+  '3G': '3G', '3G/1G': '3G', '3G_OPT': '3G_OPT', '2G': '2G', '2G/2G': '2G', '2G_OPT': '2G_OPT',
+  '1G': '1G', '1G/3G': '1G', '4G4G': '4G4G', '4G/4G': '4G4G', 'X86_64': 'x86_64',
+};
+
+/** Parses `--split` (3G, 3G_OPT, 2G, 2G_OPT, 1G, 4G4G, x86_64; also 3G/1G-style spellings). */
+export function parseSplit(value: string): Split {
+  const s = SPLIT_ALIASES[value.trim().toUpperCase()];
+  if (s === undefined) throw new UserError(`--split: '${value}' is not a split (expected one of ${SPLIT_NAMES.join(', ')})`);
+  return s;
+}
+
+/** Parses `--highmem` (off, 4G, 64G). */
+export function parseHighmem(value: string): HighmemMode {
+  const v = value.trim().toLowerCase().replace(/b$/, '');
+  if (v === 'off' || v === 'no' || v === 'none') return 'off';
+  if (v === '4g') return '4G';
+  if (v === '64g') return '64G';
+  throw new UserError(`--highmem: '${value}' is not a highmem mode (expected off, 4G or 64G)`);
+}
+
+function count(what: string, v: string | number, min: number, max: number): number {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new UserError(`${what}: '${v}' is not an integer in [${min}, ${max}]`);
+    return v;
+  }
+  return parseCount(what, v, min, max);
+}
+
+/** Resolves options into a validated MachineConfig (see the module comment for precedence). */
+export function resolveConfig(opts: ConfigOptions): MachineConfig {
+  let preset: Preset | undefined;
+  if (opts.config !== undefined) {
+    preset = findPreset(opts.config);
+    if (!preset) throw new UserError(`--config: unknown configuration '${opts.config}' (known: ${PRESET_NAMES.join(', ')})`);
+  }
+  const kernel = loadKernelProfile(opts.kernel ?? DEFAULT_KERNEL_PROFILE);
+  const facts = layoutFactsOf(kernel);
+  const base = preset ?? kernel.defaults;
+
+  // Split, highmem and PAE (tied).
+  const split = opts.split !== undefined ? parseSplit(opts.split) : base.split;
+  const explicitHighmem = opts.highmem !== undefined ? parseHighmem(opts.highmem) : undefined;
+  let highmem: HighmemMode;
+  let pae: boolean;
+  if (split === 'x86_64') {
+    if (explicitHighmem !== undefined && explicitHighmem !== 'off') {
+      throw new UserError(`--highmem ${opts.highmem}: the x86_64 reference has no highmem (all RAM is direct-mapped)`);
+    }
+    if (opts.pae === true) throw new UserError('--pae: the x86_64 reference does not use 32-bit PAE paging');
+    highmem = 'off';
+    pae = false;
+  } else {
+    highmem = explicitHighmem ?? (opts.pae === true && base.highmem === '4G' ? '64G' : opts.pae === false && base.highmem === '64G' ? '4G' : base.highmem);
+    pae = opts.pae ?? (explicitHighmem === '64G' ? true : explicitHighmem === '4G' ? false : highmem === '64G' ? true : highmem === '4G' ? false : base.pae);
+    if (highmem === '64G' && !pae) throw new UserError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
+    if (highmem === '4G' && pae) {
+      throw new UserError('--pae cannot be combined with --highmem 4G (X86_PAE depends on !HIGHMEM4G); use --highmem 64G');
+    }
+    const info = SPLITS[split];
+    if (info.nonPaeOnly && pae) {
+      throw new UserError(
+        `--split ${split}: ${info.kconfig} is impossible with PAE (Kconfig: depends on !X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, ${split} puts it at 0x${info.pageOffset.toString(16)})`,
+      );
+    }
+  }
+
+  // PTI
+  const pti = opts.pti ?? (preset ? preset.pti : kernel.defaults.pti);
+  if (pti && split === '4G4G') throw new UserError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
+  if (pti && split !== 'x86_64' && !facts.ldtRemap) {
+    throw new UserError(`--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`);
+  }
+
+  // HIGHPTE (depends on HIGHMEM)
+  let highpte = opts.highpte ?? kernel.defaults.highpte;
+  if (highmem === 'off') {
+    if (opts.highpte === true) throw new UserError('--highpte: HIGHPTE needs a HIGHMEM kernel (page tables in highmem); this configuration has --highmem off');
+    highpte = false;
+  }
+
+  // Counts and sizes.
+  const maxNr = split === 'x86_64' ? MAX_NR_CPUS_64 : MAX_NR_CPUS_32;
+  const nrCpus = opts.nrCpus !== undefined ? count('--nr-cpus', opts.nrCpus, 1, maxNr) : kernel.defaults.nrCpus;
+  const cpus = opts.cpus !== undefined ? count('--cpus', opts.cpus, 1, nrCpus) : Math.min(nrCpus, DEFAULT_MAX_CPUS);
+  const ramBytes = opts.ram !== undefined ? parseSize('--ram', opts.ram) : DEFAULT_RAM_BYTES;
+  if (ramBytes < MIN_RAM || ramBytes > MAX_RAM) {
+    throw new UserError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the highest RAM address + 1)`);
+  }
+  let vmallocBytes: number | null = null;
+  if (opts.vmalloc !== undefined) {
+    vmallocBytes = parseSize('--vmalloc', opts.vmalloc);
+    if (vmallocBytes === 0) throw new UserError(`--vmalloc: '${opts.vmalloc}' must be a positive size (the vmalloc= boot parameter)`);
+    if (split === 'x86_64') throw new UserError('--vmalloc: the x86_64 reference has a fixed 32 TiB vmalloc area');
+  }
+
+  return {
+    name: preset?.name ?? 'custom',
+    kernel,
+    split,
+    highmem,
+    pae,
+    pti,
+    highpte,
+    nrCpus,
+    cpus,
+    ramBytes,
+    vmallocBytes,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Text and JSON writers over a LayoutDetail (the model never prints; these only build strings/objects).
+ */
+import { MiB, hex32 } from '../units/address.ts';
+import type { LayoutDetail } from './detail.ts';
+import type { MachineConfig } from './types.ts';
+
+/** A compact, JSON-friendly description of a MachineConfig (the kernel profile by name only). */
+export function configSummary(cfg: MachineConfig): Record<string, unknown> {
+  return {
+    name: cfg.name,
+    kernel: cfg.kernel.name,
+    split: cfg.split,
+    highmem: cfg.highmem,
+    pae: cfg.pae,
+    pti: cfg.pti,
+    highpte: cfg.highpte,
+    nrCpus: cfg.nrCpus,
+    cpus: cfg.cpus,
+    ramBytes: cfg.ramBytes,
+    vmallocBytes: cfg.vmallocBytes,
+  };
+}
+
+/** The `hmsim layout --json` object: every Layout field plus the detail, with the config summarised. */
+export function layoutToJson(l: LayoutDetail): Record<string, unknown> {
+  const { config, ...rest } = l;
+  return { config: configSummary(config), ...rest };
+}
+
+/** "3G/1G, HIGHMEM64G (PAE), PTI, NR_CPUS=32" */
+export function describeConfig(cfg: MachineConfig, splitLabel: string): string {
+  const hm = cfg.highmem === 'off' ? 'NOHIGHMEM' : cfg.highmem === '4G' ? 'HIGHMEM4G' : 'HIGHMEM64G';
+  const parts = [splitLabel];
+  if (cfg.split !== 'x86_64') parts.push(cfg.pae ? `${hm} (PAE)` : hm);
+  if (cfg.pti) parts.push('PTI');
+  if (cfg.highpte) parts.push('HIGHPTE');
+  parts.push(`NR_CPUS=${cfg.nrCpus}`);
+  if (cfg.vmallocBytes !== null) parts.push(`vmalloc=${fmtBytes(cfg.vmallocBytes)}`);
+  return parts.join(', ');
+}
+
+/** 3221225472 → "3G", 0xbffe0000 → "3071.875M" (binary units, exact: falls back to a smaller unit). */
+export function fmtBytes(n: number): string {
+  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
+    if (n >= size && n % size === 0) return `${n / size}${unit}`;
+  }
+  if (n >= 2 ** 20) return `${Number((n / 2 ** 20).toFixed(3))}M`;
+  return `${n}`;
+}
+
+function hexAny(n: number): string {
+  return n < 2 ** 32 ? hex32(n) : '0x' + n.toString(16).padStart(16, '0');
+}
+
+/** One printout line in the kernel's "%-9s: 0x%08lx - 0x%08lx   (%4ld kB)" style. */
+function line(name: string, start: number, end: number, unit: 'kB' | 'MB'): string {
+  const size = unit === 'kB' ? Math.floor((end - start) / 1024) : Math.floor((end - start) / MiB);
+  return `    ${name.padEnd(9)} : ${hexAny(start)} - ${hexAny(end)}   (${String(size).padStart(4)} ${unit})`;
+}
+
+/** The human printout of one layout, modelled on the old "virtual kernel memory layout" boot lines. */
+export function formatLayout(l: LayoutDetail): string {
+  const c = l.config;
+  const out: string[] = [];
+  out.push(`configuration: ${c.name} — ${describeConfig(c, l.splitLabel)}`);
+  out.push(`kernel profile: ${c.kernel.name} (${c.kernel.version})`);
+  out.push(`RAM: ${fmtBytes(c.ramBytes)} (${hexAny(c.ramBytes)}), ${c.cpus} online CPU(s)`);
+  out.push('');
+  out.push('virtual kernel memory layout:');
+  if (c.split === 'x86_64') {
+    for (const r of l.regions) out.push(line(r.name, r.start, r.end, 'MB'));
+  } else {
+    out.push(line('fixmap', l.fixaddrStart, l.fixaddrTop, 'kB'));
+    out.push(line('(boot)', l.fixaddrTotStart, l.fixaddrStart, 'kB'));
+    if (l.cpuEntryArea) out.push(line('cpu_entry', l.cpuEntryArea.start, l.cpuEntryArea.end, 'kB'));
+    if (l.ldtRemap) out.push(line('ldt', l.ldtRemap.start, l.ldtRemap.end, 'kB'));
+    if (l.pkmap) out.push(line('pkmap', l.pkmap.start, l.pkmap.end, 'kB'));
+    out.push(line('vmalloc', l.vmallocStart, l.vmallocEnd, 'MB'));
+    out.push(line('hole', l.highMemory, l.vmallocStart, 'MB'));
+    out.push(line('lowmem', l.pageOffset, l.highMemory, 'MB'));
+  }
+  out.push(line('user', 0, l.taskSize, 'MB'));
+  out.push('');
+  out.push(`PAGE_OFFSET ${hexAny(l.pageOffset)}   TASK_SIZE ${hexAny(l.taskSize)}   ${l.pagingLevels}-level paging`);
+  if (c.split !== 'x86_64') {
+    out.push(
+      `MAXMEM ${hexAny(l.maxmemBytes)} (${Math.floor(l.maxmemBytes / MiB)} MB)   vmalloc reserve ${fmtBytes(l.vmallocReserveBytes)}   ` +
+        `fixmap ${l.fixmapPermanentPages} + boot ${l.fixmapTotalPages - l.fixmapPermanentPages} pages`,
+    );
+  }
+  out.push(`max_pfn 0x${l.maxPfn.toString(16)}   max_low_pfn 0x${l.maxLowPfn.toString(16)}   LAST_PKMAP ${l.lastPkmap}`);
+  out.push(
+    `zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`,
+  );
+  out.push(`mem_map: ${fmtBytes(l.memMapBytes)} of lowmem (${l.structPageBytes} B per page)`);
+  if (l.ignoredRamBytes > 0) out.push(`unusable RAM: ${fmtBytes(l.ignoredRamBytes)} (above max_pfn)`);
+  if (l.dmesg.length > 0) {
+    out.push('');
+    out.push('boot messages:');
+    for (const m of l.dmesg) out.push(`  ${m}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** One row of `hmsim layout --compare`. */
+export interface CompareRow {
+  readonly name: string;
+  readonly split: string;
+  readonly pageOffset: number;
+  readonly lowmemMB: number;
+  readonly highmemMB: number;
+  readonly userMB: number;
+  readonly unusableMB: number;
+  readonly memMapMB: number;
+}
+
+/** Compare rows for the layouts. */
+export function compareRows(layouts: readonly LayoutDetail[]): CompareRow[] {
+  return layouts.map((l) => ({
+    name: l.config.name,
+    split: l.splitLabel,
+    pageOffset: l.pageOffset,
+    lowmemMB: l.lowmemMB,
+    highmemMB: l.highmemMB,
+    userMB: Math.floor(l.taskSize / MiB),
+    unusableMB: Math.floor(l.ignoredRamBytes / MiB),
+    memMapMB: Number((l.memMapBytes / MiB).toFixed(1)),
+  }));
+}
+
+/** A plain text table (right-aligned numbers). */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [header.map(String), ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return (
+    cells
+      .map((r, ri) =>
+        r.map((c, i) => (i === 0 || ri === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+/** The `--compare` text. */
+export function formatCompare(ramBytes: number, kernel: string, rows: readonly CompareRow[]): string {
+  const head = `splits side by side — RAM ${fmtBytes(ramBytes)}, kernel profile ${kernel}\n\n`;
+  return (
+    head +
+    table(
+      ['config', 'split', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
+      rows.map((r) => [r.name, r.split, hex32(r.pageOffset), r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
+    )
+  );
+}
