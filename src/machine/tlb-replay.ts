@@ -1,0 +1,300 @@
+/**
+ * Pure TLB replay: every user page present, no faults, no kernel activity (`hmsim run --prefault` and the
+ * TLB benchmark). Each CPU has its own `TlbHierarchy`; a record batch is one CPU's records, so batches
+ * are replayed in file order with no cross-CPU ordering needed.
+ *
+ * Per record (columns read straight from the RecordBatch typed arrays, no per-record object):
+ * - `access`: side = instruction for `ifetch`, data for load/store/modify (a modify is one reference);
+ *   the access references every 4 KiB page from `addr` to `addr + len − 1` in order (a straddling access
+ *   is one reference per page, as Dinero IV counts it; `len` 0 counts as 1 byte; an access running past
+ *   the top of the 32-bit space stops at the last page);
+ * - `switch`: a CR3 write — non-global entries are flushed (unless `flushOnSwitch` is false);
+ * - every other kind is ignored.
+ *
+ * Hot-path choices: a per-side "same page as the previous reference of this side" shortcut — such a
+ * reference always hits L1 and changes no state, since only that side's references and flushes touch its
+ * L1 array — and, for a hierarchy with no STLB and no large-page array, direct calls on the L1 arrays
+ * instead of the general `TlbHierarchy.access`.
+ */
+import type { TlbGeometry } from '../models/types.ts';
+import { EventKind, AccessOp, type RecordBatch, type TraceSource } from '../trace/records.ts';
+import { PageSizeClass, type Tlb } from './tlb.ts';
+import { TlbHierarchy, TlbSide } from './tlb-hierarchy.ts';
+
+/** Options of a pure TLB replay. */
+export interface TlbReplayOptions {
+  /** log2 of the large page size (no large entries arise in a pure replay; default 22). */
+  readonly largePageShift?: 21 | 22;
+  /** Flush non-global entries on `switch` records (a CR3 write). Default true. */
+  readonly flushOnSwitch?: boolean;
+  /** Aborts between batches: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Called after each batch with the number of records replayed so far. */
+  readonly onProgress?: (recordsDone: number) => void;
+}
+
+/** What a pure TLB replay counts (all CPUs together). */
+export interface TlbReplayResult {
+  /** Access records replayed. */
+  readonly accesses: number;
+  /** Page references per side (an access straddling k pages is k references). */
+  readonly references: { readonly i: number; readonly d: number };
+  /** L1 misses per side, and STLB misses (0 without an STLB). */
+  readonly misses: { readonly i: number; readonly d: number; readonly stlb: number };
+  /** STLB hits (0 without an STLB). */
+  readonly stlbHits: number;
+  /** Page walks (translations found in no TLB level). */
+  readonly walks: number;
+  /** `switch` records that flushed the TLBs. */
+  readonly cr3Writes: number;
+  /** Records read, of every kind. */
+  readonly records: number;
+  /** CPUs that had records. */
+  readonly cpus: number;
+}
+
+const ACCESS = EventKind.access;
+const SWITCH = EventKind.switch;
+const IFETCH = AccessOp.ifetch;
+const LAST_VPN = 0xfffff;
+const PAGE_BYTES = 4096;
+const PAGE_MASK = PAGE_BYTES - 1;
+
+/** Per-CPU state: the hierarchy and the last page referenced on each side (−1: none). */
+interface CpuState {
+  readonly tlbs: TlbHierarchy;
+  /** True when the hierarchy is L1 arrays only (fast path). */
+  readonly l1Only: boolean;
+  lastI: number;
+  lastD: number;
+}
+
+/**
+ * Incremental pure TLB replay: feed batches with `replayBatch`, read `result()`. Synchronous; used by
+ * `replayTlbOnly` (from a TraceSource) and directly on in-memory batches.
+ */
+export class TlbReplayer {
+  private readonly cpus: Array<CpuState | undefined> = [];
+  private accesses = 0;
+  private refsI = 0;
+  private refsD = 0;
+  private missI = 0;
+  private missD = 0;
+  private cr3Writes = 0;
+  private records = 0;
+  private readonly flushOnSwitch: boolean;
+  private readonly largePageShift: 21 | 22;
+
+  constructor(
+    private readonly geometry: TlbGeometry,
+    options: TlbReplayOptions = {},
+  ) {
+    this.flushOnSwitch = options.flushOnSwitch ?? true;
+    this.largePageShift = options.largePageShift ?? 22;
+  }
+
+  /** The TLB hierarchy of `cpu` (created on first use). */
+  hierarchy(cpu: number): TlbHierarchy {
+    return this.state(cpu).tlbs;
+  }
+
+  private state(cpu: number): CpuState {
+    let s = this.cpus[cpu];
+    if (s === undefined) {
+      const tlbs = new TlbHierarchy(this.geometry, { largePageShift: this.largePageShift });
+      s = { tlbs, l1Only: tlbs.stlb === null && tlbs.l1dLarge === null, lastI: -1, lastD: -1 };
+      this.cpus[cpu] = s;
+    }
+    return s;
+  }
+
+  /** Replays one batch (one CPU's consecutive records). */
+  replayBatch(batch: RecordBatch): void {
+    const st = this.state(batch.cpu);
+    this.records += batch.length;
+    if (st.l1Only) this.replayL1Only(batch, st);
+    else this.replayGeneral(batch, st);
+  }
+
+  /** Fast path: L1 I and L1 D arrays only; misses counted here. */
+  private replayL1Only(batch: RecordBatch, st: CpuState): void {
+    const { kind, op, addr, len } = batch;
+    const n = batch.length;
+    const itlb = st.tlbs.l1i;
+    const dtlb = st.tlbs.l1d;
+    let lastI = st.lastI;
+    let lastD = st.lastD;
+    let refsI = 0;
+    let refsD = 0;
+    let missI = 0;
+    let missD = 0;
+    let accesses = 0;
+    for (let r = 0; r < n; r++) {
+      const k = kind[r] as number;
+      if (k !== ACCESS) {
+        if (k === SWITCH && this.flushOnSwitch) {
+          st.tlbs.flushNonGlobal();
+          lastI = -1;
+          lastD = -1;
+          this.cr3Writes++;
+        }
+        continue;
+      }
+      accesses++;
+      const a = addr[r] as number;
+      const l = len[r] as number;
+      const v = a >>> 12;
+      if ((a & PAGE_MASK) + l > PAGE_BYTES) {
+        // Straddles a page boundary (rare): one reference per page, through the general routine.
+        if (op[r] === IFETCH) lastI = this.straddleL1(itlb, TlbSide.instruction, a, l, lastI);
+        else lastD = this.straddleL1(dtlb, TlbSide.data, a, l, lastD);
+        continue;
+      }
+      if (op[r] === IFETCH) {
+        refsI++;
+        if (v !== lastI) {
+          lastI = v;
+          if (itlb.lookup(v, PageSizeClass.small) < 0) {
+            missI++;
+            itlb.insert(v, PageSizeClass.small, false);
+          }
+        }
+      } else {
+        refsD++;
+        if (v !== lastD) {
+          lastD = v;
+          if (dtlb.lookup(v, PageSizeClass.small) < 0) {
+            missD++;
+            dtlb.insert(v, PageSizeClass.small, false);
+          }
+        }
+      }
+    }
+    st.lastI = lastI;
+    st.lastD = lastD;
+    this.accesses += accesses;
+    this.refsI += refsI;
+    this.refsD += refsD;
+    this.missI += missI;
+    this.missD += missD;
+  }
+
+  /**
+   * References every page of [a, a + l) on one L1 array (fast path, page-straddling access); counts into
+   * the totals and returns the last page referenced.
+   */
+  private straddleL1(tlb: Tlb, side: TlbSide, a: number, l: number, last: number): number {
+    const v0 = a >>> 12;
+    const v1 = Math.min(LAST_VPN, Math.floor((a + l - 1) / PAGE_BYTES));
+    let misses = 0;
+    for (let v = v0; v <= v1; v++) {
+      if (v === last) continue;
+      last = v;
+      if (tlb.lookup(v, PageSizeClass.small) < 0) {
+        misses++;
+        tlb.insert(v, PageSizeClass.small, false);
+      }
+    }
+    if (side === TlbSide.instruction) {
+      this.refsI += v1 - v0 + 1;
+      this.missI += misses;
+    } else {
+      this.refsD += v1 - v0 + 1;
+      this.missD += misses;
+    }
+    return last;
+  }
+
+  /** General path: any hierarchy (STLB, large-page array); misses counted by the hierarchy. */
+  private replayGeneral(batch: RecordBatch, st: CpuState): void {
+    const { kind, op, addr, len } = batch;
+    const n = batch.length;
+    const tlbs = st.tlbs;
+    let lastI = st.lastI;
+    let lastD = st.lastD;
+    for (let r = 0; r < n; r++) {
+      const k = kind[r] as number;
+      if (k !== ACCESS) {
+        if (k === SWITCH && this.flushOnSwitch) {
+          tlbs.flushNonGlobal();
+          lastI = -1;
+          lastD = -1;
+          this.cr3Writes++;
+        }
+        continue;
+      }
+      this.accesses++;
+      const a = addr[r] as number;
+      const l = len[r] as number;
+      const v0 = a >>> 12;
+      const v1 = (a & PAGE_MASK) + l > PAGE_BYTES ? Math.min(LAST_VPN, Math.floor((a + l - 1) / PAGE_BYTES)) : v0;
+      const side = op[r] === IFETCH ? TlbSide.instruction : TlbSide.data;
+      if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
+      else this.refsD += v1 - v0 + 1;
+      for (let v = v0; v <= v1; v++) {
+        if (side === TlbSide.instruction) {
+          if (v === lastI) continue;
+          lastI = v;
+        } else {
+          if (v === lastD) continue;
+          lastD = v;
+        }
+        tlbs.access(side, v * 4096);
+      }
+    }
+    st.lastI = lastI;
+    st.lastD = lastD;
+  }
+
+  /** Totals so far. */
+  result(): TlbReplayResult {
+    let missI = this.missI;
+    let missD = this.missD;
+    let stlbMisses = 0;
+    let stlbHits = 0;
+    let walks = this.missI + this.missD;
+    let cpus = 0;
+    for (const s of this.cpus) {
+      if (s === undefined) continue;
+      cpus++;
+      if (s.l1Only) continue;
+      const c = s.tlbs.counters;
+      missI += c.itlbMisses;
+      missD += c.dtlbMisses;
+      stlbMisses += c.stlbMisses;
+      stlbHits += c.stlbHits;
+      walks += c.walks;
+    }
+    return {
+      accesses: this.accesses,
+      references: { i: this.refsI, d: this.refsD },
+      misses: { i: missI, d: missD, stlb: stlbMisses },
+      stlbHits,
+      walks,
+      cr3Writes: this.cr3Writes,
+      records: this.records,
+      cpus,
+    };
+  }
+}
+
+/**
+ * Replays every batch of `source` on per-CPU TLB hierarchies of `geometry` (validated) and returns the
+ * counts. Memory: one batch at a time (the source's bound) plus the TLB arrays.
+ */
+export async function replayTlbOnly(
+  source: TraceSource,
+  geometry: TlbGeometry,
+  options: TlbReplayOptions = {},
+): Promise<TlbReplayResult> {
+  const replayer = new TlbReplayer(geometry, options);
+  let done = 0;
+  for await (const batch of source.batches()) {
+    options.signal?.throwIfAborted();
+    replayer.replayBatch(batch);
+    done += batch.length;
+    options.onProgress?.(done);
+  }
+  return replayer.result();
+}
+
