@@ -18,7 +18,8 @@ export function levenshtein(a: string, b: string): number {
 
 /**
  * The candidate closest to `word` by edit distance (ties: first in candidate order), or undefined when
- * even the closest needs more edits than half the word's length (no useful suggestion).
+ * even the closest needs more than max(1, ⌊length/3⌋) edits, or as many edits as the word has letters
+ * (no useful suggestion).
  * Case differences count as one edit less than other edits, so `costs.INVLPG` still finds `costs.invlpg`.
  * @example closest('costs.invlpgg', ['costs.invlpg', 'costs.ipi']) === 'costs.invlpg'
  */
@@ -32,5 +33,5 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return bestDistance <= Math.max(2, word.length / 2) ? best : undefined;
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) && bestDistance < word.length ? best : undefined;
 }

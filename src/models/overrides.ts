@@ -1,7 +1,6 @@
-import { closest } from './closest.ts';
-import { CONFIG_KEYS, GROUP_KEYS, PARAMS, PARAM_BY_KEY } from './keys.ts';
+import { CONFIG_KEYS, PARAMS, PARAM_BY_KEY } from './keys.ts';
 import type { Problem } from './problems.ts';
-import { isPlainObject, typeName } from './validate.ts';
+import { isPlainObject, suggestKey, typeName } from './validate.ts';
 
 /**
  * `--set key=value` overrides of model parameters, applied to the raw document before validation so a
@@ -98,7 +97,7 @@ export function applySets(doc: { [k: string]: unknown }, sets: readonly string[]
 }
 
 function unknownKey(key: string): string {
-  const near = closest(key, [...PARAMS.map((p) => p.key), ...GROUP_KEYS]);
+  const near = suggestKey(key);
   const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
   return `unknown model key ${key}${hint}`;
 }

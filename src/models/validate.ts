@@ -77,15 +77,32 @@ function walkGroup(ctx: Ctx, obj: { [k: string]: unknown }, prefix: string, out:
       if (isPlainObject(value)) walkGroup(ctx, value, path, out);
       else ctx.problems.push({ path, message: `expected an object grouping ${path}.* parameters, got ${typeName(value)}` });
     } else {
-      ctx.problems.push({ path, message: unknownKeyMessage(path, KNOWN_KEYS) });
+      ctx.problems.push({ path, message: unknownGroupKeyMessage(prefix, key) });
     }
   }
 }
 
-function unknownKeyMessage(path: string, candidates: Iterable<string>, lastSegmentOnly = false): string {
-  const word = lastSegmentOnly ? (path.split('.').pop() ?? path) : path;
+function unknownKeyMessage(word: string, candidates: Iterable<string>): string {
   const near = closest(word, candidates);
   return near === undefined ? 'unknown key' : `unknown key (did you mean ${near}?)`;
+}
+
+/** An unknown key inside a group: suggest a sibling first (`costs.invlpgg`), else any key by full path. */
+function unknownGroupKeyMessage(prefix: string, key: string): string {
+  const near = suggestKey(childPath(prefix, key));
+  return near === undefined ? 'unknown key' : `unknown key (did you mean ${near}?)`;
+}
+
+/**
+ * The known key closest to an unknown dotted key: a sibling in the same group by its last segment
+ * (`costs.invlpgg` → `costs.invlpg`), else any key by full path (`tlb.l1.entries` → `tlb.l1i.entries`).
+ */
+export function suggestKey(path: string): string | undefined {
+  const dot = path.lastIndexOf('.');
+  const prefix = dot < 0 ? '' : path.slice(0, dot + 1);
+  const siblings = KNOWN_KEYS.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
+  const near = closest(path.slice(prefix.length), siblings);
+  return near !== undefined ? `${prefix}${near}` : closest(path, KNOWN_KEYS);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { loadModel, resolveModel } from '../../src/models/index.ts';
+import { validateDocument } from '../../src/models/validate.ts';
+
+const FIXTURES = 'tests/models/fixtures';
+
+async function messageOf(load: Promise<unknown>): Promise<string[]> {
+  try {
+    await load;
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    return (err as Error).message.split('\n');
+  }
+  throw new Error('expected the model to be rejected');
+}
+
+describe('model file validation', () => {
+  it('reports every problem of a file at once, each with its JSON path', async () => {
+    expect(await messageOf(loadModel(`${FIXTURES}/invalid.json`))).toEqual([
+      `model ${FIXTURES}/invalid.json: 12 problems`,
+      '  tlb.replacment: unknown key (did you mean tlb.replacement?)',
+      '  costs.invlpgg: unknown key (did you mean costs.invlpg?)',
+      '  tlb.l1d.entries: expected a number, got a string "sixteen"',
+      '  tlb.stlb.ways: must divide entries (256); got 3',
+      '  costs.walk: more than one cost form (constant, linear); expected exactly one',
+      '  costs.cr3Write: must not be negative, got -5',
+      '  costs.globalFlush: must be finite, got Infinity',
+      '  costs.ipi.linear.b: missing',
+      '  costs.syscall.normal.sd: must not be negative, got -1',
+      '  costs.contextSwitch.uniform.max: must be ≥ min (10), got 5',
+      '  costs.copy.table.points[2][0]: n must increase strictly (previous point has n = 4096)',
+      '  lock.kind: expected one of "ticket", "queued", got "mcs"',
+    ]);
+  });
+
+  it('a model that extends nothing must give every parameter', async () => {
+    const lines = await messageOf(loadModel(`${FIXTURES}/incomplete.json`));
+    expect(lines[0]).toBe(`model ${FIXTURES}/incomplete.json: 17 problems`);
+    expect(lines.slice(1).every((l) => /^ {2}costs\.\w+: missing \(/.test(l))).toBe(true);
+    expect(lines).toContain('  costs.invlpg: missing (Cycles of one INVLPG.)');
+  });
+
+  it('user models may omit sources, shipped (or --strict) models may not', async () => {
+    await expect(loadModel(`${FIXTURES}/unsourced.json`)).resolves.toMatchObject({ name: 'unsourced' });
+    const missing = 'missing source (every value of a shipped model cites where it comes from: { "source": "…" })';
+    expect(await messageOf(resolveModel(`${FIXTURES}/unsourced.json`, [], { requireSources: true }))).toEqual([
+      `model ${FIXTURES}/unsourced.json: 3 problems`,
+      `  tlb.l1d.entries.source: ${missing}`,
+      `  costs.invlpg: ${missing}`,
+      `  costs.ipi.source: ${missing}`,
+    ]);
+  });
+
+  it('suggests nothing for a key far from every known key', () => {
+    const { problems } = validateDocument({ zzzzzzzzzz: 1 }, { requireSources: false });
+    expect(problems[0]).toEqual({ path: 'zzzzzzzzzz', message: 'unknown key' });
+  });
+
+  it('checks the inside of cost objects: unknown form fields, provenance types, table shape', () => {
+    const { problems } = validateDocument(
+      {
+        costs: {
+          invlpg: { constant: 1, sorce: 'typo' },
+          ipi: { linear: { a: 1, b: 2, c: 3 } },
+          copy: { table: { points: [[1]], extrapolate: 'cubic' } },
+          walk: { empirical: [] },
+          syscall: { constant: 1, unverified: 'yes', borrowedFrom: '' },
+          stlbHit: 'fast',
+        },
+      },
+      { requireSources: false },
+    );
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p.message]));
+    expect(byPath).toMatchObject({
+      'costs.invlpg.sorce': 'unknown key (did you mean source?)',
+      'costs.ipi.linear.c': 'unknown key',
+      'costs.copy.table.extrapolate': 'expected "clamp" or "linear", got "cubic"',
+      'costs.copy.table.points[0]': 'expected an [n, cycles] pair, got an array',
+      'costs.walk.empirical': 'expected a non-empty array of sample costs, got an array',
+      'costs.syscall.unverified': 'expected true or false, got a string',
+      'costs.syscall.borrowedFrom': 'expected a non-empty string, got a string',
+      'costs.stlbHit': 'expected a number or a cost object with one of constant, linear, table, normal, lognormal, uniform, empirical; got a string',
+    });
+  });
+
+  it('rejects an unknown model name with the closest shipped one, and bad JSON with its line', async () => {
+    expect(await messageOf(loadModel('core3'))).toEqual([
+      "unknown model 'core3' (did you mean core2?); expected one of atom-n270, core2, haswell, p4-prescott, pentium-m, or a path to a .json, .ts, .js or .mjs model",
+    ]);
+    const lines = await messageOf(loadModel(`${FIXTURES}/not-json.json`));
+    expect(lines[0]).toMatch(/^tests\/models\/fixtures\/not-json\.json: not valid JSON at line 3 /);
+  });
+
+  it('detects an extends cycle', async () => {
+    const lines = await messageOf(loadModel(`${FIXTURES}/cycle-a.json`));
+    expect(lines[0]).toMatch(/'extends' forms a cycle \(cycle-a\.json → cycle-b\.json → cycle-a\.json\)/);
+  });
+
+  it('a shipped model must carry its own file name', async () => {
+    // the name check applies only to shipped models; a user file's name is its file name
+    const m = await loadModel(`${FIXTURES}/unsourced.json`);
+    expect(m.name).toBe('unsourced');
+  });
+});
