@@ -15,6 +15,7 @@ import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type Im
 import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
 import { gunzipIfNeeded } from '../trace/hmt/gzip.ts';
 import type { TraceSink } from '../trace/records.ts';
+import { defaultRelocationFor, formatRelocationReport, parseRelocation, Relocator, RELOCATE_SYNTAX, type RelocationReport } from '../trace/relocate.ts';
 
 /** Parsed `hmsim import` options. */
 export interface ImportCommandOptions {
@@ -23,6 +24,8 @@ export interface ImportCommandOptions {
   cpu?: string;
   cpus?: string;
   pid?: string;
+  /** `--relocate` rules (src/trace/relocate.ts); default per format (strace: auto). */
+  relocate?: string[];
 }
 
 /**
@@ -37,11 +40,16 @@ export interface ImportPipeline {
   mapAddress?: AddressMapper;
   /** Record transforms, applied in order (the first sees the importer's records). */
   transforms: SinkTransform[];
+  /** The relocation behind `mapAddress` (its report says what fits which split). */
+  relocation?: Relocator;
 }
 
 /** Builds the importer → writer stages from the command options (extension point for new options). */
-export function importPipeline(_options: ImportCommandOptions): ImportPipeline {
-  return { transforms: [] };
+export function importPipeline(options: ImportCommandOptions, format = ''): ImportPipeline {
+  const text = options.relocate ?? defaultRelocationFor(format);
+  if (text === undefined) return { transforms: [] };
+  const relocation = new Relocator(parseRelocation(text));
+  return { transforms: [], mapAddress: relocation.addressMapper(), relocation };
 }
 
 export function register(program: Command): void {
@@ -55,6 +63,7 @@ export function register(program: Command): void {
     .option('--cpu <n>', 'CPU to put the records on, for single-CPU formats (default 0)')
     .option('--cpus <n>', 'CPUs the trace declares (default: --cpu + 1)')
     .option('--pid <n>', 'process id to record (lackey default: the ==PID== banner; din default: 1)')
+    .option('--relocate <rules>', `move user addresses to fit 32 bits: ${RELOCATE_SYNTAX} (strace default: auto)`, (v: string, acc: string[] = []) => [...acc, v])
     .addHelpText(
       'after',
       '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'),
@@ -66,11 +75,12 @@ export function register(program: Command): void {
       if (stats.badLines > 0) {
         process.stderr.write(`hmsim: import: skipped ${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'}; first: ${stats.firstBad ?? ''}\n`);
       }
+      if (stats.relocation) process.stdout.write(formatRelocationReport(stats.relocation).join('\n') + '\n');
     });
 }
 
 /** Runs one import; the output file appears only when it succeeds. */
-export async function runImport(format: string, input: string, options: ImportCommandOptions): Promise<ImportStats> {
+export async function runImport(format: string, input: string, options: ImportCommandOptions): Promise<ImportStats & { relocation?: RelocationReport }> {
   const importer = getImporter(format);
   const cpu = options.cpu === undefined ? 0 : parseCount('--cpu', options.cpu, 0, 4095);
   const cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
@@ -86,11 +96,11 @@ export async function runImport(format: string, input: string, options: ImportCo
     input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
   const stream = Readable.from(gunzipIfNeeded(raw, file));
 
-  const pipeline = importPipeline(options);
+  const pipeline = importPipeline(options, importer.name);
   const writer: TraceWriter = await openTraceWriter(options.out, {
     source: importer.name,
     cpus,
-    provenance: { importer: importer.name, input: input === '-' ? 'stdin' : basename(input) },
+    provenance: { importer: importer.name, input: input === '-' ? 'stdin' : basename(input), ...(pipeline.relocation ? { relocate: pipeline.relocation.spec.text || 'none' } : {}) },
   });
   try {
     let sink: TraceSink = writer;
@@ -101,7 +111,7 @@ export async function runImport(format: string, input: string, options: ImportCo
     const stats = await importer.run(stream, sink, importOptions);
     if (sink !== writer) await sink.close();
     else await writer.close();
-    return stats;
+    return pipeline.relocation ? { ...stats, relocation: pipeline.relocation.report() } : stats;
   } catch (err) {
     await writer.abort();
     throw err;

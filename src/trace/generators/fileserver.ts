@@ -1,0 +1,96 @@
+import { UserError } from '../../errors.ts';
+import type { Xoshiro128 as Rng } from '../../random/rng.ts';
+import { alignUp } from '../../units/address.ts';
+import { AccessOp, ProtBits } from '../records.ts';
+import { LAYOUT, NR, type GenEmitter } from './emitter.ts';
+import { RECORDS_PARAM, type ParamValues } from './params.ts';
+import type { Generator } from './registry.ts';
+import { ZipfSampler } from './zipf.ts';
+
+/**
+ * `fileserver`: N worker processes on C CPUs serving files through the page cache — the classic case
+ * where page-cache pages live in highmem and every copy to a user buffer needs a temporary kernel mapping.
+ *
+ * Setup: the master (pid 1, CPU 0) forks each worker (pid 100 + i, CPU i mod C); a worker execs and
+ * maps its text (file 1), a request buffer and a stack. Then, round-robin over the CPUs, each CPU's
+ * current worker serves `slice` requests before the CPU switches to its next worker. A request:
+ * `read` syscall + page-cache `read` of `request` bytes of a Zipf-chosen file (ids 2..files+1, each
+ * fileset/files bytes, offset a random request-aligned position) into the worker's buffer; loads over the
+ * buffer every `touch` bytes; `compute` cycles; a `write` syscall sending to a socket (no page cache).
+ */
+export const fileserver: Generator = {
+  name: 'fileserver',
+  description: 'N processes on C CPUs serving Zipf-popular files through the page cache (read + buffer touch + compute + send)',
+  details:
+    'Master pid 1 forks workers 100.. (worker i on CPU i mod cpus). Each request: syscall read, page-cache read of ' +
+    "'request' bytes from a Zipf-chosen file into the worker's buffer, loads every 'touch' bytes over it, compute, syscall write (socket). " +
+    'Files are ids 2..files+1 of fileset/files bytes each; user addresses stay below 0x40000000.',
+  params: [
+    { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
+    { name: 'processes', kind: 'int', description: 'worker processes', unit: 'processes', default: 16, min: 1, max: 100000 },
+    { name: 'files', kind: 'int', description: 'files in the file set', unit: 'files', default: 4096, min: 1 },
+    { name: 'fileset', kind: 'size', description: 'total size of the file set', unit: 'bytes', default: 1024 ** 3, min: 4096 },
+    { name: 'zipf', kind: 'number', description: 'Zipf exponent of file popularity (0: uniform)', unit: 'exponent', default: 0.9, min: 0, max: 10 },
+    { name: 'request', kind: 'size', description: 'bytes read per request', unit: 'bytes', default: 64 * 1024, min: 1, max: 64 * 1024 * 1024 },
+    { name: 'requests', kind: 'int', description: 'requests in total', unit: 'requests', default: 2000, min: 0 },
+    { name: 'touch', kind: 'size', description: 'stride of the loads over the buffer after each read (0: no loads)', unit: 'bytes', default: 4096, min: 0 },
+    { name: 'compute', kind: 'int', description: 'work per request', unit: 'cycles', default: 20000, min: 0 },
+    { name: 'slice', kind: 'int', description: 'requests a worker serves before its CPU switches to the next worker', unit: 'requests', default: 4, min: 1 },
+    RECORDS_PARAM,
+  ],
+  cpus: (p) => p.num('cpus'),
+  validate(p) {
+    if (p.num('fileset') < p.num('files') * 4096) throw new UserError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
+  },
+  run(p: ParamValues, rng: Rng, out: GenEmitter): void {
+    const cpus = p.num('cpus');
+    const nproc = p.num('processes');
+    const files = p.num('files');
+    const fileSize = Math.floor(p.num('fileset') / files / 4096) * 4096;
+    const request = p.num('request');
+    const touch = p.num('touch');
+    const compute = p.num('compute');
+    const slice = p.num('slice');
+    const zipf = new ZipfSampler(files, p.num('zipf'));
+    const buffer = LAYOUT.heap;
+    const bufferLen = alignUp(request, 4096);
+    const stackLo = LAYOUT.stackTop - LAYOUT.stackSize;
+    const rw = ProtBits.read | ProtBits.write;
+
+    for (let i = 0; i < nproc; i++) {
+      const pid = 100 + i;
+      const cpu = i % cpus;
+      out.fork(0, 1, pid);
+      out.exec(cpu, pid);
+      out.mmap(cpu, pid, LAYOUT.text, 0x100000, ProtBits.read | ProtBits.exec, 1, 0);
+      out.mmap(cpu, pid, buffer, bufferLen, rw);
+      out.mmap(cpu, pid, stackLo, LAYOUT.stackSize, rw);
+      out.access(cpu, pid, AccessOp.store, LAYOUT.stackTop - 64, 4);
+    }
+    // Workers of each CPU, served round-robin.
+    const next = new Array<number>(cpus).fill(0);
+    const perCpu = (cpu: number): number => Math.floor((nproc - 1 - cpu) / cpus) + 1;
+    let served = 0;
+    const total = p.num('requests');
+    while (served < total && !out.exhausted) {
+      for (let cpu = 0; cpu < cpus && served < total; cpu++) {
+        if (cpu >= nproc) break;
+        const k = next[cpu]! % perCpu(cpu);
+        next[cpu] = k + 1;
+        const pid = 100 + cpu + k * cpus;
+        for (let r = 0; r < slice && served < total; r++, served++) {
+          const fileId = 1 + zipf.sample(rng);
+          const len = Math.min(request, fileSize);
+          const slots = Math.max(1, Math.floor(fileSize / len));
+          const offset = rng.nextInt(slots) * len;
+          out.syscall(cpu, pid, NR.read);
+          out.transfer(cpu, pid, 'read', buffer, len, fileId, offset);
+          out.touch(cpu, pid, AccessOp.load, buffer, len, touch);
+          out.compute(cpu, pid, compute);
+          out.syscall(cpu, pid, NR.write);
+        }
+      }
+    }
+    for (let i = 0; i < nproc; i++) out.exit(i % cpus, 100 + i);
+  },
+};
