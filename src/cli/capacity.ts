@@ -1,0 +1,100 @@
+/**
+ * `hmsim capacity`: lowmem consumed by mem_map, page tables, kernel stacks and other per-process kernel
+ * memory; how many processes fit before lowmem runs out; user address space left per process; unusable
+ * RAM. `--compare` puts the configurations side by side. The arithmetic is src/layout/capacity.ts.
+ */
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import { computeCapacity, type CapacityResult, type CapacityWorkload } from '../layout/capacity.ts';
+import { computeLayout } from '../layout/compute.ts';
+import { PRESET_NAMES, resolveConfig, type ConfigOptions } from '../layout/configs.ts';
+import { fmtBytes, table } from '../layout/format.ts';
+import { MiB } from '../units/address.ts';
+import { parseCount, parseSize } from '../units/size.ts';
+import { addConfigOptions, configOptionsFrom } from './config-options.ts';
+
+/** The configurations `--compare` shows (every 32-bit preset plus the x86_64 reference). */
+const CAPACITY_COMPARE = PRESET_NAMES;
+const PER_CONFIG_KEYS: readonly (keyof ConfigOptions)[] = ['config', 'split', 'highmem', 'pae', 'pti'];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('capacity')
+    .description('lowmem budget: mem_map, page tables, kernel stacks; how many processes fit; unusable RAM');
+  addConfigOptions(cmd)
+    .option('--procs <n>', 'number of processes', '100')
+    .option('--threads <n>', 'threads per process (each has an 8 KiB kernel stack)', '1')
+    .option('--rss <size>', 'resident user memory per process', '8M')
+    .option('--vm <size>', 'touched virtual address span per process (sizes its page tables)', '64M')
+    .option('--compare', 'every named configuration side by side')
+    .option('--json', 'print one JSON object')
+    .action((opts: Record<string, unknown>) => {
+      const conf = configOptionsFrom(opts, cmd);
+      const w: CapacityWorkload = {
+        procs: parseCount('--procs', String(opts['procs']), 0, 10_000_000),
+        threads: parseCount('--threads', String(opts['threads']), 1, 100_000),
+        rssBytes: parseSize('--rss', String(opts['rss'])),
+        vmBytes: parseSize('--vm', String(opts['vm'])),
+      };
+      const json = opts['json'] === true;
+      if (opts['compare'] === true) {
+        const clash = PER_CONFIG_KEYS.filter((k) => conf[k] !== undefined);
+        if (clash.length > 0) throw new UserError(`--compare chooses the configurations itself; drop --${clash.join(', --')}`);
+        const results = CAPACITY_COMPARE.map((name) => computeCapacity(computeLayout(resolveConfig({ ...conf, config: name })), w));
+        process.stdout.write(json ? JSON.stringify({ workload: w, configs: results }, null, 2) + '\n' : formatCompare(results));
+        return;
+      }
+      const r = computeCapacity(computeLayout(resolveConfig(conf)), w);
+      process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : formatOne(r));
+    });
+}
+
+const mb = (n: number): string => (n / MiB).toFixed(1);
+
+function formatOne(r: CapacityResult): string {
+  const p = r.perProcess;
+  const w = r.workload;
+  const rows: (string | number)[][] = [
+    ['RAM', mb(r.ramBytes)],
+    ['unusable RAM (ignored by the kernel)', mb(r.unusableRamBytes)],
+    ['lowmem', mb(r.lowmemBytes)],
+    ['highmem', mb(r.highmemBytes)],
+    ['- mem_map', mb(r.memMapBytes)],
+    ['- kernel image and boot reservations', mb(r.staticReservedBytes)],
+    ['- min_free_kbytes reserve', mb(r.minFreeBytes)],
+    ['= lowmem for processes', mb(r.availableLowmemBytes)],
+  ];
+  const perRows: (string | number)[][] = [
+    ['kernel stacks', (p.kernelStacks / 1024).toFixed(1)],
+    ['task_struct and other per-thread objects', (p.perThreadObjects / 1024).toFixed(1)],
+    ['mm, VMAs, files, signals', (p.perProcessObjects / 1024).toFixed(1)],
+    ['page tables in lowmem', (p.pageTablesLowmem / 1024).toFixed(1)],
+    ['= lowmem per process', (p.totalLowmem / 1024).toFixed(1)],
+    ['page tables in highmem (HIGHPTE)', (p.pageTablesHighmem / 1024).toFixed(1)],
+  ];
+  return (
+    `capacity — ${r.config} (${r.split}); ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
+    table(['memory', 'MB'], rows) +
+    '\n' +
+    table(['per process', 'KiB'], perRows) +
+    '\n' +
+    `at ${w.procs} processes: lowmem used ${mb(r.lowmemUsedBytes)} of ${mb(r.availableLowmemBytes)} MB ` +
+    `(user pages: ${mb(r.userInHighmemBytes)} MB in highmem, ${mb(r.userInLowmemBytes)} MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
+    `processes that fit: ${r.maxProcs} (limited by ${r.limitedBy})\n` +
+    `user address space per process: ${mb(r.userSpaceBytes)} MB, ${mb(r.userSpaceLeftBytes)} MB left after the ${fmtBytes(w.vmBytes)} span\n`
+  );
+}
+
+function formatCompare(rs: readonly CapacityResult[]): string {
+  const w = rs[0]!.workload;
+  return (
+    `capacity side by side — RAM ${fmtBytes(rs[0]!.ramBytes)}; ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
+    table(
+      ['config', 'split', 'lowmem MB', 'highmem MB', 'unusable MB', 'mem_map MB', 'free lowmem MB', 'KiB/proc', 'fits', 'max procs', 'limit', 'user VA left MB'],
+      rs.map((r) => [
+        r.config, r.split, mb(r.lowmemBytes), mb(r.highmemBytes), mb(r.unusableRamBytes), mb(r.memMapBytes),
+        mb(r.availableLowmemBytes), (r.perProcess.totalLowmem / 1024).toFixed(1), r.fits ? 'yes' : 'no', r.maxProcs, r.limitedBy, mb(r.userSpaceLeftBytes),
+      ]),
+    )
+  );
+}
