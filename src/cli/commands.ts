@@ -9,4 +9,5 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command
   () => import('./import.ts'),
   () => import('./trace.ts'),
   () => import('./layout.ts'),
+  () => import('./capacity.ts'),
 ];
