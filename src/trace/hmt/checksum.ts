@@ -1,7 +1,8 @@
 /**
  * The chunk checksum of HMT v1: CRC-32 (IEEE 802.3, the zlib/gzip/PNG polynomial, as Python's
- * `zlib.crc32`) over the chunk's cpu and record count as two little-endian u32, followed by the bytes of
- * every column the chunk lists, in the listed order (column headers not included).
+ * `zlib.crc32`) over the chunk's cpu and record count as two little-endian u32, followed by, for every
+ * column the chunk lists and in the listed order, the column's name in UTF-8 and then its bytes (bin
+ * headers not included). Covering the names means a corrupted column list is detected too.
  */
 import { crc32 } from 'node:zlib';
 
@@ -12,6 +13,11 @@ export function chunkCrcStart(cpu: number, records: number): number {
   v.setUint32(0, cpu, true);
   v.setUint32(4, records, true);
   return crc32(b);
+}
+
+/** Continues a checksum over a column: its name, then its bytes. */
+export function crcColumn(crc: number, name: string, bytes: Uint8Array): number {
+  return crcUpdate(crc32(name, crc), bytes);
 }
 
 /** Continues a checksum over `bytes`. */

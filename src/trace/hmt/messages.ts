@@ -64,6 +64,8 @@ export const HmtMessage = {
     `bad end marker ${hexBytes(got, 10)} (expected d7 45 and the footer offset)`,
   endMarkerOffset: (got: number, footerAt: number) =>
     `end marker points to byte ${got} (expected the footer frame at byte ${footerAt})`,
+  headerCrc: (footer: number, computed: number) =>
+    `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
   trailingData: () => 'unexpected data after the end marker (expected the end of the file)',
   gzip: (detail: string) => `gzip data is corrupt or truncated: ${detail} (expected a complete gzip stream)`,
   cpuOfRecord: (cpu: number, cpus: number) =>

@@ -16,7 +16,8 @@ import { decode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
 import { batchToRecords } from '../batch.ts';
-import { bytesOf, chunkCrcStart, crcUpdate } from './checksum.ts';
+import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
+import { crc32 } from 'node:zlib';
 import { ByteReader, FileByteSource, StreamByteSource } from './byte-reader.ts';
 import {
   ELEMENT_BYTES,
@@ -49,6 +50,8 @@ export interface TraceFooter {
   /** Records per CPU. */
   readonly byCpu: readonly number[];
   readonly index: readonly ChunkIndexEntry[];
+  /** CRC-32 of the header frame's payload, when the writer recorded it. */
+  readonly headerCrc?: number;
 }
 
 /** An open HMT trace. */
@@ -138,7 +141,7 @@ class HmtReader implements TraceReader {
     const hash = createHash('sha256');
     const session = await Session.open(this.path, this.gzip, hash);
     try {
-      const { header, promisesFooter } = await session.readHeader();
+      const { header, promisesFooter, headerCrc } = await session.readHeader();
       const counts = new PassCounts(header.cpus);
       for (;;) {
         const frame = await session.readFrame(header, counts.chunks);
@@ -154,6 +157,9 @@ class HmtReader implements TraceReader {
         // Footer: check it against what the chunks held, then the end marker and the end of the file.
         const footer = parseFooter(this.path, frame.at, frame.map, header);
         counts.check(this.path, frame.at, footer);
+        if (footer.headerCrc !== undefined && footer.headerCrc !== headerCrc) {
+          throw traceError(this.path, frame.at, HmtMessage.headerCrc(footer.headerCrc, headerCrc));
+        }
         await session.readEndMarker(frame.at);
         this.fullFooter ??= footer;
         break;
@@ -207,6 +213,8 @@ interface Frame {
   /** Byte offset of the frame's first byte. */
   at: number;
   map: Record<string, unknown>;
+  /** CRC-32 of the payload. */
+  crc: number;
 }
 
 /** One sequential pass over a file. */
@@ -251,7 +259,7 @@ class Session {
   }
 
   /** Reads and validates the header frame. */
-  async readHeader(): Promise<{ header: TraceHeader; promisesFooter: boolean }> {
+  async readHeader(): Promise<{ header: TraceHeader; promisesFooter: boolean; headerCrc: number }> {
     const head = await this.r.peek(FRAME_PREFIX_BYTES);
     if (head.length === 0) this.fail(0, HmtMessage.empty());
     if (head[0] !== MsgpackByte.ext32 || (head.length >= FRAME_PREFIX_BYTES && head[5] !== FrameType.header)) {
@@ -259,7 +267,7 @@ class Session {
     }
     const frame = await this.readFrameAt('header');
     if (frame === undefined) this.fail(0, HmtMessage.empty());
-    return parseHeader(this.file, frame.at, frame.map);
+    return { ...parseHeader(this.file, frame.at, frame.map), headerCrc: frame.crc };
   }
 
   /** Reads the next chunk or footer frame; undefined at the end of the file. */
@@ -298,7 +306,7 @@ class Session {
       this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.badMsgpack(`${name} frame`, oneLine((err as Error).message ?? String(err))));
     }
     if (!isMap(value)) this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.notAMap(`${name} frame`, value));
-    return { type, at, map: value };
+    return { type, at, map: value, crc: crc32(payload) };
   }
 
   /** Reads the column bins that follow a chunk frame, checks them, and returns the batch. */
@@ -351,7 +359,7 @@ class Session {
       const bytes = bytesOf(column);
       const got = await this.r.readInto(bytes);
       if (got < length) this.fail(colAt, HmtMessage.truncated(`column '${name}'`, headerBytes + length, headerBytes + got));
-      sum = crcUpdate(sum, bytes);
+      sum = crcColumn(sum, name, bytes);
       if (type !== undefined) data.set(name, column);
     }
     if (sum !== crc) this.fail(at, HmtMessage.checksum(crc, sum));
@@ -451,7 +459,8 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
   const fail = (field: string, got: unknown, expected: string): never => {
     throw traceError(file, at, HmtMessage.badField('footer', field, got, expected));
   };
-  const { records, chunks, byKind, byCpu, index } = m;
+  const { records, chunks, byKind, byCpu, index, headerCrc } = m;
+  if (headerCrc !== undefined && !isUint(headerCrc, 0xffffffff)) fail('headerCrc', headerCrc, 'a CRC-32, an integer 0..4294967295');
   if (!isUint(records, Number.MAX_SAFE_INTEGER)) fail('records', records, 'a record count');
   if (!isUint(chunks, Number.MAX_SAFE_INTEGER)) fail('chunks', chunks, 'a chunk count');
   if (!Array.isArray(byKind) || byKind.length !== KIND_COUNT || !byKind.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
@@ -469,7 +478,8 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
     const [offset, cpu, n] = e as [number, number, number];
     entries.push({ offset, cpu, records: n });
   }
-  return { records: records as number, chunks: chunks as number, byKind: byKind as number[], byCpu: byCpu as number[], index: entries };
+  const footer: TraceFooter = { records: records as number, chunks: chunks as number, byKind: byKind as number[], byCpu: byCpu as number[], index: entries };
+  return headerCrc === undefined ? footer : { ...footer, headerCrc: headerCrc as number };
 }
 
 /**

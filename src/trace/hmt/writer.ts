@@ -16,7 +16,8 @@ import { encode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
 import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
-import { bytesOf, chunkCrcStart, crcUpdate } from './checksum.ts';
+import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
+import { crc32 } from 'node:zlib';
 import {
   DEFAULT_CHUNK_RECORDS,
   END_MARKER_TYPE,
@@ -176,6 +177,8 @@ class HmtWriter implements TraceWriter {
   private readonly byKind = new Array<number>(KIND_COUNT).fill(0);
   private readonly byCpu: number[];
   private records = 0;
+  /** CRC-32 of the header frame's payload, recorded in the footer. */
+  private headerCrc = 0;
 
   constructor(
     readonly path: string,
@@ -194,7 +197,7 @@ class HmtWriter implements TraceWriter {
 
   writeHeader(): void {
     const h = this.header;
-    this.writeFrame(FrameType.header, {
+    this.headerCrc = this.writeFrame(FrameType.header, {
       magic: HMT_MAGIC,
       version: [HMT_VERSION_MAJOR, HMT_VERSION_MINOR],
       source: h.source,
@@ -243,6 +246,7 @@ class HmtWriter implements TraceWriter {
         byKind: this.byKind,
         byCpu: this.byCpu,
         index: this.index,
+        headerCrc: this.headerCrc,
       });
       const end = new Uint8Array(10);
       end[0] = MsgpackByte.fixext8;
@@ -278,7 +282,8 @@ class HmtWriter implements TraceWriter {
     return b;
   }
 
-  private writeFrame(type: number, map: Record<string, unknown>): void {
+  /** Writes one frame; returns the CRC-32 of its payload. */
+  private writeFrame(type: number, map: Record<string, unknown>): number {
     const payload = encode(map, { ignoreUndefined: true });
     const prefix = new Uint8Array(FRAME_PREFIX_BYTES);
     prefix[0] = MsgpackByte.ext32;
@@ -286,6 +291,7 @@ class HmtWriter implements TraceWriter {
     prefix[5] = type;
     this.out.write(prefix);
     this.out.write(payload);
+    return crc32(payload);
   }
 
   /** Writes CPU `cpu`'s buffered records as one chunk (nothing when empty). */
@@ -303,7 +309,7 @@ class HmtWriter implements TraceWriter {
       if (isAllZero(bytes)) continue;
       names.push(name);
       datas.push(bytes);
-      crc = crcUpdate(crc, bytes);
+      crc = crcColumn(crc, name, bytes);
     }
     this.index.push([this.out.offset, cpu, n]);
     this.writeFrame(FrameType.chunk, { cpu, n, cols: names, crc });
