@@ -87,7 +87,8 @@ export async function loadPlugin(file: string, label: string): Promise<LoadedPlu
     for (const s of segments.slice(0, -1)) parent = isPlainObject(parent) ? parent[s] : undefined;
     const leaf = segments[segments.length - 1]!;
     if (!isPlainObject(parent) || typeof parent[leaf] !== 'function') continue;
-    const id = `${label}#${p.key}`;
+    // The id names the parameter only, so the model hash does not depend on how the path was typed.
+    const id = `plug-in:${p.key}`;
     hooks.set(id, checkedHook(parent[leaf] as CostFn, label, p.key));
     parent[leaf] = { hook: id, scale: 1, source: `code plug-in ${label}` };
   }

@@ -46,9 +46,14 @@ export function validateDocument(doc: unknown, options: ValidateOptions): Valida
   }
   checkGeometry(ctx, params);
   // Sort as a reader scans a file: by parameter order, then path.
+  const indexOf = (path: string): number =>
+    PARAMS.findIndex((p) => path === p.key || path.startsWith(`${p.key}.`) || path.startsWith(`${p.key}[`));
+  // An unknown key sorts where the key it was probably meant to be sits.
   const order = (path: string): number => {
-    const i = PARAMS.findIndex((p) => path === p.key || path.startsWith(`${p.key}.`) || path.startsWith(`${p.key}[`));
-    return i < 0 ? -1 : i;
+    const i = indexOf(path);
+    if (i >= 0) return i;
+    const near = suggestKey(path);
+    return near === undefined ? -1 : indexOf(near);
   };
   const sorted = problems
     .map((p, i) => ({ p, i }))

@@ -20,11 +20,11 @@ describe('model file validation', () => {
   it('reports every problem of a file at once, each with its JSON path', async () => {
     expect(await messageOf(loadModel(`${FIXTURES}/invalid.json`))).toEqual([
       `model ${FIXTURES}/invalid.json: 12 problems`,
-      '  tlb.replacment: unknown key (did you mean tlb.replacement?)',
-      '  costs.invlpgg: unknown key (did you mean costs.invlpg?)',
       '  tlb.l1d.entries: expected a number, got a string "sixteen"',
       '  tlb.stlb.ways: must divide entries (256); got 3',
+      '  tlb.replacment: unknown key (did you mean tlb.replacement?)',
       '  costs.walk: more than one cost form (constant, linear); expected exactly one',
+      '  costs.invlpgg: unknown key (did you mean costs.invlpg?)',
       '  costs.cr3Write: must not be negative, got -5',
       '  costs.globalFlush: must be finite, got Infinity',
       '  costs.ipi.linear.b: missing',
