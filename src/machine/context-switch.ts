@@ -1,0 +1,98 @@
+/**
+ * Context switches (DESIGN.md "switch"): the scheduler's cost, the kmap_local save/restore of the
+ * outgoing and incoming tasks (kernel-x86-32.md §6.3), and the address-space switch:
+ *
+ * - 32-bit: a CR3 write flushes every non-global TLB entry (no PCID on 32-bit).
+ * - x86_64 reference: PCIDs. Each CPU keeps 6 recently used mms under their own PCIDs
+ *   (TLB_NR_DYN_ASIDS); switching to one of them flushes nothing unless the mm was flushed elsewhere
+ *   since (its tlb_gen moved on); switching to another mm takes the least recently used PCID and flushes
+ *   that PCID's entries.
+ * - A switch to pid 0 (idle / kernel thread) keeps the previous mm loaded (lazy TLB): no CR3 write.
+ *
+ * Categories: scheduler and CR3 write → contextSwitch; kmap_local PTE writes → kmap; their INVLPGs → invlpg.
+ */
+import { Cat } from './accounting.ts';
+import { NR_DYN_ASIDS, type CpuState } from './cpu.ts';
+import { invlpg } from './flush.ts';
+import type { Machine } from './machine.ts';
+import type { Mm } from './process.ts';
+import { mmFor } from './mm-lifecycle.ts';
+
+/** Loads `mm` on `cpu` (switch_mm). */
+export function loadMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
+  const c = m.cpus[cpu]!;
+  if (c.mm === mm) return;
+  if (c.mm !== null) c.mm.loadedOn[cpu] = 0;
+  c.mm = mm;
+  mm.loadedOn[cpu] = 1;
+  m.charge(cpu, cat, m.model.costs.cr3Write(0, m.rng));
+  m.counts.cr3Writes++;
+  if (m.shape.pcid) switchPcid(c, mm);
+  else c.tlb.flushNonGlobal();
+}
+
+/** x86_64: choose the PCID for `mm` on CPU `c` and flush it when stale or recycled. */
+function switchPcid(c: CpuState, mm: Mm): void {
+  c.asidTick++;
+  let slot = -1;
+  for (let i = 0; i < NR_DYN_ASIDS; i++) if (c.asidMm[i] === mm.id) slot = i;
+  if (slot >= 0) {
+    c.tlb.setPcid(slot);
+    if (c.asidGen[slot]! < mm.tlbGen) c.tlb.flushNonGlobal(slot);
+  } else {
+    slot = 0;
+    for (let i = 1; i < NR_DYN_ASIDS; i++) if (c.asidUsed[i]! < c.asidUsed[slot]!) slot = i;
+    c.asidMm[slot] = mm.id;
+    c.tlb.setPcid(slot);
+    c.tlb.flushNonGlobal(slot);
+  }
+  c.asidGen[slot] = mm.tlbGen;
+  c.asidUsed[slot] = c.asidTick;
+}
+
+/** A `switch` record: `cpu` now runs `pid`. Returns false when the replay stopped (memory). */
+export function contextSwitch(m: Machine, cpu: number, pid: number): boolean {
+  const c = m.cpus[cpu]!;
+  if (c.pid === pid) return true;
+  m.counts.contextSwitches++;
+  m.charge(cpu, Cat.contextSwitch, m.model.costs.contextSwitch(0, m.rng));
+  const costs = m.model.costs;
+  if (c.pid >= 0) {
+    const depth = m.locals.depth(cpu);
+    for (let i = 0; i < depth; i++) {
+      m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+      invlpg(m, cpu, m.localAddr(cpu, i));
+    }
+    m.locals.switchOut(cpu, c.pid);
+  }
+  const restored = m.locals.switchIn(cpu, pid);
+  for (let i = 0; i < restored; i++) m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+  c.pid = pid;
+  if (pid === 0) return true; // lazy TLB: keep the previous mm
+  const mm = mmFor(m, cpu, pid);
+  if (mm === null) return false;
+  loadMm(m, cpu, mm, Cat.contextSwitch);
+  return true;
+}
+
+/**
+ * Makes sure `cpu` runs `pid` before a user-level record of that pid: the first record of a CPU adopts
+ * its pid for free; a later record of another pid is an implicit context switch.
+ */
+export function ensureRunning(m: Machine, cpu: number, pid: number): Mm | null {
+  const c = m.cpus[cpu]!;
+  if (c.pid === -1) {
+    c.pid = pid;
+    const mm = mmFor(m, cpu, pid);
+    if (mm === null) return null;
+    c.mm = mm;
+    mm.loadedOn[cpu] = 1;
+    if (m.shape.pcid) switchPcid(c, mm);
+    return mm;
+  }
+  if (c.pid !== pid && !contextSwitch(m, cpu, pid)) return null;
+  const mm = c.mm !== null && c.mm.pid === pid ? c.mm : mmFor(m, cpu, pid);
+  if (mm === null) return null;
+  if (c.mm !== mm) loadMm(m, cpu, mm, Cat.contextSwitch);
+  return mm;
+}

@@ -1,0 +1,131 @@
+/**
+ * The full-machine replay loop: per-CPU record streams advanced in the order of the CPUs' clocks.
+ *
+ * ```
+ *   TraceSource.batches() ──(file order)──► per-CPU queues of batches
+ *                                              │
+ *   loop: cpu = StreamClocks.next()  (smallest clock, ties → lowest CPU)
+ *         ├─ its queue is empty: pull the next batch from the file (or retire the CPU at the end)
+ *         └─ replay its records while its clock ≤ every other running CPU's clock (the horizon);
+ *            a record that puts the CPU to sleep (full pkmap pool) is retried when the CPU is woken
+ *   end:   every CPU retired — or all that are left sleep (pkmap deadlock: infeasible) — or the
+ *          machine stopped (lowmem starvation, out of memory)
+ * ```
+ * Memory: the batches waiting in the per-CPU queues (a trace whose CPUs' chunks are interleaved in
+ * time, as the HMT writer and the generators produce them, keeps that to a few chunks).
+ */
+import type { RecordBatch, TraceSource } from '../trace/records.ts';
+import { KIND_COUNT } from '../trace/records.ts';
+import { UserError } from '../errors.ts';
+import { execute } from './execute.ts';
+import type { Machine } from './machine.ts';
+
+/** Options of a machine drive. */
+export interface DriveOptions {
+  readonly signal?: AbortSignal;
+  /** Called after each batch is fully replayed with the records replayed so far. */
+  readonly onProgress?: (recordsDone: number) => void;
+  /** Trace path for messages. */
+  readonly path?: string;
+}
+
+/** What a drive reports besides the machine's own state. */
+export interface DriveOutcome {
+  /** Records replayed (completed), by EventKind code. */
+  readonly byKind: Float64Array;
+  readonly records: number;
+}
+
+class CpuQueue {
+  batches: RecordBatch[] = [];
+  head = 0;
+  pos = 0;
+  current(): RecordBatch | undefined {
+    return this.batches[this.head];
+  }
+  advance(): void {
+    this.batches[this.head] = undefined as unknown as RecordBatch;
+    this.head++;
+    this.pos = 0;
+    if (this.head > 64 && this.head * 2 > this.batches.length) {
+      this.batches = this.batches.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** Replays every record of `source` on `m`. */
+export async function driveMachine(m: Machine, source: TraceSource, options: DriveOptions = {}): Promise<DriveOutcome> {
+  const byKind = new Float64Array(KIND_COUNT);
+  const queues: CpuQueue[] = [];
+  for (let c = 0; c < m.ncpu; c++) queues.push(new CpuQueue());
+  const it = source.batches()[Symbol.asyncIterator]();
+  let exhausted = false;
+  let done = 0;
+  const clocks = m.clocks;
+  try {
+    while (!m.stopped) {
+      const cpu = clocks.next();
+      if (cpu < 0) {
+        const sleeping = m.cpus.filter((c) => c.state === 'sleeping').map((c) => c.index);
+        if (sleeping.length > 0) {
+          m.infeasible.stop('pkmap deadlock', `every CPU that still has records sleeps in kmap() on a full pkmap pool (CPUs ${sleeping.join(', ')})`);
+          m.stopped = true;
+        }
+        break;
+      }
+      const q = queues[cpu]!;
+      const b = q.current();
+      if (b === undefined) {
+        if (exhausted) {
+          m.retireCpu(cpu);
+          continue;
+        }
+        options.signal?.throwIfAborted();
+        const step = await it.next();
+        if (step.done === true) {
+          exhausted = true;
+          continue;
+        }
+        const batch = step.value;
+        if (batch.cpu >= m.ncpu) {
+          throw new UserError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
+        }
+        if (batch.length > 0) queues[batch.cpu]!.batches.push(batch);
+        continue;
+      }
+      // The horizon: the smallest clock among the other running CPUs.
+      let horizon = Infinity;
+      for (let c = 0; c < m.ncpu; c++) {
+        if (c === cpu) continue;
+        const t = clocks.timeOf(c);
+        if (t < horizon) horizon = t;
+      }
+      const epoch = m.wakeEpoch;
+      const n = b.length;
+      let i = q.pos;
+      const kinds = b.kind;
+      while (i < n) {
+        const kind = kinds[i]!;
+        if (!execute(m, cpu, b, i)) {
+          if (!m.stopped && m.cpus[cpu]!.state === 'running') {
+            throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
+          }
+          break;
+        }
+        byKind[kind]! += 1;
+        i++;
+        if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break;
+      }
+      done += i - q.pos;
+      q.pos = i;
+      if (i >= n) {
+        q.advance();
+        options.onProgress?.(done);
+      }
+    }
+  } finally {
+    await it.return?.();
+  }
+  return { byKind, records: done };
+}

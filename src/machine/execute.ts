@@ -1,0 +1,131 @@
+/**
+ * One record on one CPU: the dispatch by kind (the vocabulary of src/trace/records.ts).
+ *
+ * Returns true when the record is done (the CPU moves on), false when it must be replayed again later:
+ * the CPU went to sleep in kmap() on a full pkmap pool (it resumes where it stopped) — or the replay
+ * stopped (`m.stopped`).
+ *
+ * Explicit kernel records (ftrace imports) carry a frame number: a frame that is lowmem under this
+ * configuration costs nothing to map (it is in the direct map) — only a `kaccess` of it goes through the
+ * direct map's TLB entry; a highmem frame is mapped with `m.eraApi(record API)` (see Machine.eraApi).
+ * A frame at or beyond the end of RAM makes the record infeasible (skipped).
+ */
+import { EventKind, EVENT_KIND_NAMES, type RecordBatch } from '../trace/records.ts';
+import type { KmapApiName } from '../layout/types.ts';
+import { Cat } from './accounting.ts';
+import { contextSwitch, ensureRunning } from './context-switch.ts';
+import { kernelTranslate, mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
+import type { Machine } from './machine.ts';
+import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
+import { userAccess } from './user-access.ts';
+
+const API_NAMES: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
+
+/** Counts a record of `kind` as replayed (the per-kind record counts of the result). */
+export function countRecord(counts: Float64Array, kind: number): void {
+  counts[kind]! += 1;
+}
+
+/** Names of the kinds, for the result's `counts.records`. */
+export function kindName(kind: number): string {
+  return EVENT_KIND_NAMES[kind] ?? `kind${kind}`;
+}
+
+/** Checks a frame number of an explicit record; false (and a skip reason) when beyond RAM. */
+function frameExists(m: Machine, pfn: number, cpu: number): boolean {
+  if (pfn < m.mem.maxPfn) return true;
+  m.infeasible.skip('frame beyond RAM', `pfn ${pfn} ≥ max_pfn ${m.mem.maxPfn} (CPU ${cpu})`);
+  return false;
+}
+
+/** Replays record `i` of `batch` on CPU `cpu`. */
+export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boolean {
+  const kind = b.kind[i]!;
+  switch (kind) {
+    case EventKind.access: {
+      m.counts.accesses++;
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      return userAccess(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!);
+    }
+    case EventKind.compute:
+      m.charge(cpu, Cat.compute, b.len[i]!);
+      return true;
+    case EventKind.switch:
+      return contextSwitch(m, cpu, b.pid[i]!);
+    case EventKind.syscall: {
+      if (ensureRunning(m, cpu, b.pid[i]!) === null) return false;
+      genericSyscall(m, cpu);
+      return true;
+    }
+    case EventKind.read:
+    case EventKind.write: {
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      return fileCopy(m, cpu, mm, kind === EventKind.write, b.arg[i]!, b.off[i]!, b.len[i]!, b.addr[i]!);
+    }
+    case EventKind.mmap: {
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      mmap(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!, b.arg[i]!, b.off[i]!);
+      return true;
+    }
+    case EventKind.munmap:
+    case EventKind.mprotect: {
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      unmapOrProtect(m, cpu, mm, b.addr[i]!, b.len[i]!, kind === EventKind.munmap);
+      return true;
+    }
+    case EventKind.fork: {
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      return forkRecord(m, cpu, mm, b.arg[i]!);
+    }
+    case EventKind.exec:
+      if (ensureRunning(m, cpu, b.pid[i]!) === null) return false;
+      return execRecord(m, cpu, b.pid[i]!);
+    case EventKind.exit:
+      exitRecord(m, cpu, b.pid[i]!);
+      return true;
+    case EventKind.kmap: {
+      const pfn = b.addr[i]!;
+      if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
+      const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');
+      return mapHigh(m, cpu, pfn, api) >= 0 || m.cpus[cpu]!.state !== 'sleeping';
+    }
+    case EventKind.kunmap: {
+      const pfn = b.addr[i]!;
+      if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
+      const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');
+      unmapHigh(m, cpu, pfn, api === 'pkmap' ? 'pkmap' : api);
+      return true;
+    }
+    case EventKind.kaccess: {
+      const pfn = b.addr[i]!;
+      if (!frameExists(m, pfn, cpu)) return true;
+      return kernelAccess(m, cpu, pfn, b.len[i]!);
+    }
+    default:
+      throw new Error(`unknown record kind ${kind} on CPU ${cpu}`);
+  }
+}
+
+/**
+ * A `kaccess`: the kernel touches `bytes` of frame `pfn`. A highmem frame mapped right now on this CPU
+ * (pkmap slot or kmap_local stack) is reached through that mapping; an unmapped highmem frame gets a
+ * transient mapping with the era's page-cache copy API; a lowmem frame goes through the direct map.
+ */
+function kernelAccess(m: Machine, cpu: number, pfn: number, bytes: number): boolean {
+  if (m.isHigh(pfn)) {
+    const slot = m.pool?.slotOfPage(pfn) ?? -1;
+    let vaddr = slot >= 0 && m.pool!.count[slot]! >= 2 ? m.pkmapAddr(slot) : -1;
+    for (let d = m.locals.depth(cpu) - 1; vaddr < 0 && d >= 0; d--) if (m.locals.pfnAt(cpu, d) === pfn) vaddr = m.localAddr(cpu, d);
+    if (vaddr < 0) return touchFrame(m, cpu, pfn, m.eraApi('local'), bytes, true);
+    kernelTranslate(m, cpu, vaddr, false);
+  } else {
+    kernelTranslate(m, cpu, m.directMapAddr(pfn), true);
+  }
+  m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+  return true;
+}

@@ -1,0 +1,137 @@
+/**
+ * Page faults (DESIGN.md "User access"): first touch of a page, and copy-on-write.
+ *
+ * First touch: count the fault and its handling cost; make sure the PTE page exists (allocated from
+ * lowmem — or highmem under HIGHPTE — and cleared); then either map the page-cache frame of a file
+ * mapping, or allocate an anonymous frame (zonelist HIGHMEM → NORMAL → DMA) and clear it (a highmem frame
+ * through the profile's clearPage API); write the PTE (under HIGHPTE through a temporary mapping of the
+ * PTE page, the profile's pteAccess API).
+ * Copy-on-write (a store to a present read-only PTE): copy the frame unless this mm is its last user,
+ * write the PTE, flush the page where the mm is loaded.
+ *
+ * A fault from user mode under PTI or 4G/4G also pays the entry and exit CR3 writes.
+ * Every step that can sleep (a pkmap API on a full pool) happens before any state changes or is undone,
+ * so the faulting record can simply be retried when the CPU wakes up.
+ */
+import { Cat } from './accounting.ts';
+import { cr3Reload, flushUserPage } from './flush.ts';
+import { mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
+import type { Machine } from './machine.ts';
+import { Gfp, PageUse } from './memory.ts';
+import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
+import type { Mm } from './process.ts';
+
+/** Entry or exit of the kernel from user mode: a CR3 write under PTI and 4G/4G. */
+export function kernelEntryCr3(m: Machine, cpu: number, cat: number): void {
+  if (m.shape.cr3PerEntry) cr3Reload(m, cpu, cat);
+}
+
+/** Makes sure the PTE page covering `vpn` exists. Returns false if the CPU slept or memory ran out. */
+export function ensurePtePage(m: Machine, cpu: number, mm: Mm, vpn: number): boolean {
+  if (mm.pt.hasPtePage(vpn)) return true;
+  const gfp = m.config.highpte ? Gfp.highuser : Gfp.kernel;
+  const pfn = m.allocFrame(gfp, PageUse.pageTables);
+  if (pfn < 0) return false;
+  if (!touchFrame(m, cpu, pfn, m.policy.clearPage, 4096) || m.cpus[cpu]!.state !== 'running') {
+    m.mem.free(pfn, PageUse.pageTables);
+    return false;
+  }
+  mm.pt.addPtePage(vpn);
+  mm.ptePagePfns.set(Math.floor(vpn / mm.pt.ptrsPerPte), pfn);
+  return true;
+}
+
+/** Writes one PTE of `mm` (through a temporary mapping of a highmem PTE page under HIGHPTE). */
+export function writePte(m: Machine, cpu: number, mm: Mm, vpn: number, pte: number, cat: number): void {
+  const ptePage = mm.ptePagePfns.get(Math.floor(vpn / mm.pt.ptrsPerPte)) ?? 0;
+  const viaKmap = m.isHigh(ptePage);
+  // pte_offset_map is atomic context: it never uses the sleeping pkmap pool.
+  const api = m.pathApi(m.policy.pteAccess) === 'pkmap' ? 'atomic' : m.pathApi(m.policy.pteAccess);
+  const vaddr = viaKmap ? mapHigh(m, cpu, ptePage, api) : -1;
+  m.charge(cpu, cat, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  mm.pt.set(vpn, pte);
+  if (vaddr >= 0) unmapHigh(m, cpu, ptePage, api);
+}
+
+/** First touch of user page `vpn`. Returns false when the record must stop (slept, out of memory). */
+export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: boolean, fromUser: boolean): boolean {
+  if (!ensurePtePage(m, cpu, mm, vpn)) return false;
+  const addr = vpn * 4096;
+  const vma = mm.fileVmaAt(addr);
+  let pte: number;
+  if (vma !== undefined) {
+    const key = m.cache.key(vma.file, Math.floor((vma.offset + (addr - vma.start)) / 4096));
+    let frame = m.cache.lookup(key);
+    if (frame < 0) {
+      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
+      if (frame < 0) return false;
+      m.cache.insert(key, frame);
+    }
+    if (vma.shared || !write) {
+      pte = makePte(frame, PTE_FILE | (vma.shared ? PTE_WRITE : 0));
+      m.procs.cacheMapped.set(frame, (m.procs.cacheMapped.get(frame) ?? 0) + 1);
+    } else {
+      const copy = m.allocFrame(Gfp.highuser, PageUse.user);
+      if (copy < 0) return false;
+      if (!copyFrame(m, cpu, frame, copy)) {
+        m.mem.free(copy, PageUse.user);
+        return false;
+      }
+      pte = makePte(copy, PTE_WRITE);
+    }
+  } else {
+    const frame = m.allocFrame(Gfp.highuser, PageUse.user);
+    if (frame < 0) return false;
+    if (!touchFrame(m, cpu, frame, m.policy.clearPage, 4096) || m.cpus[cpu]!.state !== 'running') {
+      m.mem.free(frame, PageUse.user);
+      return false;
+    }
+    pte = makePte(frame, PTE_WRITE);
+  }
+  m.counts.pageFaults++;
+  if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);
+  m.charge(cpu, Cat.pageFault, m.model.costs.pageFault(0, m.rng));
+  writePte(m, cpu, mm, vpn, pte, Cat.pageFault);
+  if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);
+  return true;
+}
+
+/** copy_user_highpage: reads `from` and writes `to`, each through the cowCopy API when highmem. */
+function copyFrame(m: Machine, cpu: number, from: number, to: number): boolean {
+  const api = m.policy.cowCopy;
+  if (!touchFrame(m, cpu, from, api, 0) || m.cpus[cpu]!.state !== 'running') return false;
+  if (!touchFrame(m, cpu, to, api, 4096) || m.cpus[cpu]!.state !== 'running') return false;
+  return true;
+}
+
+/** A store to present read-only PTE `pte` of `vpn`: copy-on-write. Returns false when the record must stop. */
+export function cowFault(m: Machine, cpu: number, mm: Mm, vpn: number, pte: number, fromUser: boolean): boolean {
+  const old = ptePfn(pte);
+  const isFile = (pte & PTE_FILE) !== 0;
+  const sharers = isFile ? 2 : (m.procs.anonShared.get(old) ?? 1);
+  let next: number;
+  if (sharers > 1) {
+    const frame = m.allocFrame(Gfp.highuser, PageUse.user);
+    if (frame < 0) return false;
+    if (!copyFrame(m, cpu, old, frame)) {
+      m.mem.free(frame, PageUse.user);
+      return false;
+    }
+    if (isFile) {
+      const n = (m.procs.cacheMapped.get(old) ?? 1) - 1;
+      if (n <= 0) m.procs.cacheMapped.delete(old);
+      else m.procs.cacheMapped.set(old, n);
+    } else if (sharers === 2) m.procs.anonShared.delete(old);
+    else m.procs.anonShared.set(old, sharers - 1);
+    next = makePte(frame, PTE_WRITE);
+  } else {
+    next = makePte(old, PTE_WRITE); // the last user reuses the frame (do_wp_page reuse)
+  }
+  m.counts.pageFaults++;
+  if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);
+  m.charge(cpu, Cat.pageFault, m.model.costs.pageFault(0, m.rng));
+  writePte(m, cpu, mm, vpn, next, Cat.pageFault);
+  flushUserPage(m, cpu, mm, vpn);
+  if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);
+  return true;
+}

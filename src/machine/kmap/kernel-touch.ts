@@ -1,0 +1,148 @@
+/**
+ * The kernel touching a physical page (kernel-x86-32.md §5–6, DESIGN.md "Kernel touch of a page"):
+ * a lowmem frame through the direct map (large-page TLB entries, global unless PTI/4G4G); a highmem frame
+ * through a temporary mapping made with the API the kernel path uses:
+ *
+ * - `pkmap`: take kmap_lock (spin if held), page_address() lookup, kmap_high (reuse the page's slot, or
+ *   scan for a free one: the wrap clears stale slots and flushes all CPUs under the lock; a full pool
+ *   sleeps), write the PTE, release. kunmap: lock, decrement (the slot stays stale), release, wake sleepers.
+ * - `atomic` / `local`: push a per-CPU fixmap slot and write its PTE; unmap = PTE clear + local INVLPG.
+ *
+ * Categories: mapping work (lock acquire, lookups, scans, PTE writes) → kmap; spinning → kmapLockSpin;
+ * the unmap INVLPG → invlpg; the bytes copied or cleared → copy; TLB misses on the way → tlbWalk.
+ */
+import type { KmapApiName } from '../../layout/types.ts';
+import { Cat } from '../accounting.ts';
+import { flushAllCpusGlobal, invlpg } from '../flush.ts';
+import type { Machine } from '../machine.ts';
+import { PageSizeClass } from '../tlb.ts';
+import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
+
+/** A data-side TLB lookup by the kernel of `vaddr`; a miss walks and fills (small or large page). */
+export function kernelTranslate(m: Machine, cpu: number, vaddr: number, large: boolean): void {
+  const tlb = m.cpus[cpu]!.tlb;
+  const r = tlb.translate(TlbSide.data, vaddr);
+  if (r === TlbOutcome.l1Hit) return;
+  const costs = m.model.costs;
+  if (r === TlbOutcome.stlbHit) {
+    m.charge(cpu, Cat.tlbWalk, costs.stlbHit(0, m.rng));
+    return;
+  }
+  m.charge(cpu, Cat.tlbWalk, costs.walk(large ? m.shape.largeWalkRefs : 2, m.rng));
+  tlb.fill(TlbSide.data, vaddr, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal);
+}
+
+/**
+ * kmap_high(page) on `cpu`. Returns the pkmap virtual address, or -1 when the pool is full: the CPU is
+ * then asleep on pkmap_map_wait and the caller must abandon the record and retry it when woken.
+ */
+function pkmapMap(m: Machine, cpu: number, pfn: number, canSleep: boolean): number {
+  const pool = m.pool!;
+  const costs = m.model.costs;
+  const t0 = m.now(cpu);
+  const grant = m.kmapLock.acquire(t0);
+  m.charge(cpu, Cat.kmapLockSpin, grant.spin);
+  m.charge(cpu, Cat.kmap, grant.acquire);
+  m.lockSpinLatency.add(grant.spin);
+  m.charge(cpu, Cat.kmap, costs.pageAddressLookup(0, m.rng));
+  const out = pool.map(pfn);
+  if (out.scanned > 0) m.charge(cpu, Cat.kmap, out.scanned * costs.pkmapScanSlot(out.scanned, m.rng));
+  if (out.cleared > 0) m.charge(cpu, Cat.kmap, out.cleared * costs.pteWrite(m.shape.pteBytes, m.rng));
+  for (let f = 0; f < out.flushes; f++) {
+    m.counts.pkmapFlushes++;
+    flushAllCpusGlobal(m, cpu);
+  }
+  if (out.kind === 'sleep' && !canSleep) {
+    // A path that may not sleep (fault, fork) maps the page with kmap_atomic instead.
+    m.kmapLock.release(m.now(cpu));
+    return mapHigh(m, cpu, pfn, 'atomic', false);
+  }
+  if (out.kind === 'sleep') {
+    m.kmapLock.release(m.now(cpu));
+    pool.addSleeper();
+    m.counts.pkmapWaits++;
+    m.sleepCpu(cpu);
+    return -1;
+  }
+  if (out.kind === 'mapped') m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+  m.kmapLock.release(m.now(cpu));
+  m.counts.kmap.pkmap++;
+  m.kmapLatency.add(m.now(cpu) - t0);
+  return m.pkmapAddr(out.slot);
+}
+
+/** kunmap_high(page) on `cpu`; wakes every sleeper when a slot became stale while some were waiting. */
+function pkmapUnmap(m: Machine, cpu: number, pfn: number): void {
+  const pool = m.pool!;
+  const grant = m.kmapLock.acquire(m.now(cpu));
+  m.charge(cpu, Cat.kmapLockSpin, grant.spin);
+  m.charge(cpu, Cat.kmap, grant.acquire);
+  m.lockSpinLatency.add(grant.spin);
+  m.charge(cpu, Cat.kmap, m.model.costs.pageAddressLookup(0, m.rng));
+  const out = pool.unmap(pfn);
+  m.kmapLock.release(m.now(cpu));
+  if (out.wake && pool.wakeAll() > 0) {
+    const at = m.now(cpu);
+    for (let c = 0; c < m.ncpu; c++) if (m.cpus[c]!.state === 'sleeping') m.wakeCpu(c, at);
+  }
+}
+
+/**
+ * Maps highmem frame `pfn` on `cpu` with `api`. Returns the kernel virtual address, or -1 when the
+ * record cannot go on (the CPU sleeps on a full pkmap pool, or its kmap_local stack overflowed).
+ * With `canSleep` false a full pkmap pool is not waited for: the page is mapped with kmap_atomic.
+ */
+export function mapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName, canSleep = true): number {
+  if (api === 'pkmap') return pkmapMap(m, cpu, pfn, canSleep);
+  const t0 = m.now(cpu);
+  const idx = m.locals.push(cpu, pfn);
+  if (idx < 0) {
+    m.infeasible.skip('kmap_local stack overflow', `more than ${m.shape.kmSlots} nested temporary mappings on CPU ${cpu}`);
+    return -1;
+  }
+  m.charge(cpu, Cat.kmap, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  m.counts.kmap[api]++;
+  m.kmapLatency.add(m.now(cpu) - t0);
+  return m.localAddr(cpu, idx);
+}
+
+/** Unmaps highmem frame `pfn` mapped on `cpu` with `api` (a local slot not found is ignored). */
+export function unmapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName): void {
+  if (api === 'pkmap') {
+    pkmapUnmap(m, cpu, pfn);
+    return;
+  }
+  const idx = m.locals.pop(cpu, pfn);
+  if (idx < 0) return;
+  m.charge(cpu, Cat.kmap, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  invlpg(m, cpu, m.localAddr(cpu, idx));
+}
+
+/**
+ * The kernel reads or writes `bytes` of frame `pfn` on `cpu` (a copy or a clear), mapping it with `api`
+ * when it is highmem. Returns false when the CPU went to sleep in kmap (the record must be retried);
+ * only paths that may sleep (page-cache copies, explicit kmap records) pass `canSleep`.
+ */
+export function touchFrame(
+  m: Machine,
+  cpu: number,
+  pfn: number,
+  api: KmapApiName,
+  bytes: number,
+  canSleep = false,
+): boolean {
+  if (!m.isHigh(pfn)) {
+    kernelTranslate(m, cpu, m.directMapAddr(pfn), true);
+  } else {
+    const eraApi = m.pathApi(api);
+    const vaddr = mapHigh(m, cpu, pfn, eraApi, canSleep);
+    if (vaddr < 0) return m.cpus[cpu]!.state !== 'sleeping';
+    kernelTranslate(m, cpu, vaddr, false);
+    m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+    // mapHigh may have fallen back to kmap_atomic: unmap the way it was mapped.
+    unmapHigh(m, cpu, pfn, m.isPkmapAddr(vaddr) ? 'pkmap' : eraApi === 'pkmap' ? 'atomic' : eraApi);
+    return true;
+  }
+  m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+  return true;
+}

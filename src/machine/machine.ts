@@ -1,0 +1,301 @@
+/**
+ * The x86-32 machine of one replay: CPUs with their TLBs and clocks, physical memory and the page cache,
+ * processes, the pkmap pool and kmap_lock, the per-CPU kmap_local stacks, and the accounting.
+ *
+ * ```
+ *   replay.ts ── picks the CPU with the smallest clock (engine StreamClocks) ──► Machine.execute(cpu, rec)
+ *                                                                                 │ dispatch by kind
+ *      user-access.ts (TLB → walk → fault.ts)   syscalls.ts (read/write copies, mmap/munmap/mprotect,
+ *      context-switch.ts (CR3, kmap_local save/restore)   fork/exec/exit)   kmap/kernel-touch.ts
+ *                                                                                 │
+ *      flush.ts: INVLPG vs full flush (33-page ceiling), shootdown IPIs, all-CPU global flush
+ *                                                                                 ▼
+ *      charge(cpu, category, cycles): the only way a CPU's clock moves (accounting closes)
+ * ```
+ *
+ * Time is in cycles, per CPU. Cross-CPU effects (lock spin, IPIs, wake-ups) are applied when the
+ * initiating CPU's record runs, which is in time order because the CPU with the smallest clock always
+ * runs next; an IPI adds its handling time to the target CPU's clock at that moment.
+ */
+import { createStreamClocks, type StreamClocks } from '../engine/stream-clocks.ts';
+import { lockPolicy } from '../engine/resources/lock-policy.ts';
+import type { KmapApiName, KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';
+import type { CostModel, Rng } from '../models/types.ts';
+import type { RunCounts } from '../result/run-result.ts';
+import { Cat, CycleLedger, emptyCounts, LatencyHistogram, TimelineSample } from './accounting.ts';
+import { CpuState } from './cpu.ts';
+import { Infeasibility } from './infeasible.ts';
+import { KmapLock } from './kmap/kmap-lock.ts';
+import { LocalKmapStacks } from './kmap/local.ts';
+import { PkmapPool } from './kmap/pkmap.ts';
+import { PageUse, PhysicalMemory, Gfp, BOOT_RESERVED_LOWMEM_PAGES } from './memory.ts';
+import { PageCache } from './pagecache.ts';
+import { ProcessTable } from './process.ts';
+import { TlbHierarchy } from './tlb-hierarchy.ts';
+
+/** FIXADDR_TOP: the last page of the 32-bit space is a guard (kernel-x86-32.md §2.1). */
+const FIXADDR_TOP = 0xfffff000;
+/** Fixmap slots above FIX_KMAP_BEGIN in the 6.1 enum: HOLE, DBGP, EARLYCON, APIC, 64 IO-APIC. */
+const FIX_KMAP_BEGIN = 68;
+
+/** Derived, per-configuration constants of the machine. */
+export interface MachineShape {
+  /** Bytes per PTE (4 non-PAE, 8 PAE and x86_64). */
+  readonly pteBytes: number;
+  /** Entries per PTE page. */
+  readonly ptrsPerPte: number;
+  /** Memory references of a user page walk (2 for both 32-bit modes, 4 for x86_64). */
+  readonly userWalkRefs: number;
+  /** Memory references of a walk ending in a direct-map large page. */
+  readonly largeWalkRefs: number;
+  /** log2 of the direct map's large page size (22 non-PAE, 21 PAE/x86_64). */
+  readonly largeShift: 21 | 22;
+  /** Kernel mappings carry the global bit (not under PTI nor 4G/4G). */
+  readonly kernelGlobal: boolean;
+  /** Every kernel entry and exit writes CR3 (PTI, 4G/4G). */
+  readonly cr3PerEntry: boolean;
+  /** x86_64 reference: PCIDs, no CR3 flush on switch, no highmem. */
+  readonly pcid: boolean;
+  /** Frames at or above this need a temporary mapping (max_low_pfn; Infinity without highmem). */
+  readonly highStart: number;
+  /** kmap_local/kmap_atomic slots per CPU (KM_MAX_IDX 16 in 5.11+, KM_TYPE_NR 20 or 13 before). */
+  readonly kmSlots: number;
+  /** The kernel's era has kmap_local (5.11+). */
+  readonly hasKmapLocal: boolean;
+  /** User-space limit (TASK_SIZE; 2^32 when there is none). */
+  readonly taskSize: number;
+}
+
+/** Compares dotted kernel versions: true when `version` ≥ `min`. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  const b = min.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+/** The shape of a configuration. */
+export function machineShape(config: MachineConfig, layout: Layout): MachineShape {
+  const x64 = config.split === 'x86_64';
+  const wide = config.pae || x64;
+  const hasLocal = versionAtLeast(config.kernel.version, '5.11');
+  const highmem = config.highmem !== 'off' && !x64 && layout.maxPfn > layout.maxLowPfn && layout.lastPkmap > 0;
+  return {
+    pteBytes: wide ? 8 : 4,
+    ptrsPerPte: wide ? 512 : 1024,
+    userWalkRefs: x64 ? 4 : 2,
+    largeWalkRefs: x64 ? 3 : 1,
+    largeShift: wide ? 21 : 22,
+    kernelGlobal: !config.pti && config.split !== '4G4G',
+    cr3PerEntry: config.pti || config.split === '4G4G',
+    pcid: x64,
+    highStart: highmem ? layout.maxLowPfn : Infinity,
+    kmSlots: hasLocal ? 16 : versionAtLeast(config.kernel.version, '2.6.37') ? 20 : 13,
+    hasKmapLocal: hasLocal,
+    taskSize: x64 ? 2 ** 32 : Math.min(layout.taskSize, 2 ** 32),
+  };
+}
+
+/** What builds a CPU's TLBs (tests may pass their own). */
+export type TlbFactory = (model: CostModel, shape: MachineShape) => TlbHierarchy;
+
+/** Default TLBs: the model's geometry, the configuration's large page size, PCIDs on x86_64. */
+export const defaultTlbFactory: TlbFactory = (model, shape) =>
+  new TlbHierarchy(model.tlb, { largePageShift: shape.largeShift, pcid: shape.pcid });
+
+/** Everything a Machine is built from. */
+export interface MachineSpec {
+  readonly config: MachineConfig;
+  readonly layout: Layout;
+  readonly model: CostModel;
+  readonly rng: Rng;
+  /** CPUs that run records (at least the trace's CPU count). */
+  readonly cpus: number;
+  readonly tlbFactory?: TlbFactory;
+}
+
+/** The machine state shared by the record handlers. */
+export class Machine {
+  readonly config: MachineConfig;
+  readonly layout: Layout;
+  readonly model: CostModel;
+  readonly rng: Rng;
+  readonly shape: MachineShape;
+  readonly policy: KmapPolicy;
+  readonly ncpu: number;
+  readonly cpus: CpuState[];
+  readonly clocks: StreamClocks;
+  readonly ledger: CycleLedger;
+  readonly counts: RunCounts;
+  readonly kmapLatency = new LatencyHistogram();
+  readonly lockSpinLatency = new LatencyHistogram();
+  readonly timeline = new TimelineSample();
+  readonly mem: PhysicalMemory;
+  readonly cache = new PageCache();
+  readonly procs: ProcessTable;
+  /** The pkmap pool (null without HIGHMEM). */
+  readonly pool: PkmapPool | null;
+  readonly kmapLock: KmapLock;
+  readonly locals: LocalKmapStacks;
+  readonly infeasible = new Infeasibility();
+  /** Set when the replay cannot go on (lowmem starvation, out of memory, pkmap deadlock). */
+  stopped = false;
+  /** Bumped by every wake-up (the driver re-reads the horizon). */
+  wakeEpoch = 0;
+  /** Scratch list for remote CPU sets (no allocation per flush). */
+  readonly scratch: number[] = [];
+
+  constructor(spec: MachineSpec) {
+    this.config = spec.config;
+    this.layout = spec.layout;
+    this.model = spec.model;
+    this.rng = spec.rng;
+    this.shape = machineShape(spec.config, spec.layout);
+    this.policy = spec.config.kernel.kmap;
+    this.ncpu = spec.cpus;
+    const factory = spec.tlbFactory ?? defaultTlbFactory;
+    this.cpus = [];
+    for (let c = 0; c < spec.cpus; c++) this.cpus.push(new CpuState(c, factory(spec.model, this.shape)));
+    this.clocks = createStreamClocks(spec.cpus);
+    this.ledger = new CycleLedger(spec.cpus);
+    this.counts = emptyCounts();
+    this.mem = new PhysicalMemory(spec.layout);
+    this.procs = new ProcessTable(this.shape.ptrsPerPte, spec.cpus);
+    this.pool = this.shape.highStart !== Infinity ? new PkmapPool(spec.layout.lastPkmap) : null;
+    const costs = spec.model.costs;
+    this.kmapLock = new KmapLock(
+      lockPolicy(spec.model.lock.kind, { acquire: costs.lockAcquire, handoff: spec.model.lock.handoff }),
+      spec.rng,
+    );
+    this.locals = new LocalKmapStacks(spec.cpus, this.shape.kmSlots);
+    // Boot: mem_map and the kernel's own lowmem.
+    const memMapPages = Math.ceil(spec.layout.memMapBytes / 4096);
+    this.mem.reserveBoot(memMapPages, PageUse.memMap);
+    this.mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
+  }
+
+  /** The CPU's current time (cycles). */
+  now(cpu: number): number {
+    const c = this.cpus[cpu]!;
+    return c.state === 'running' ? this.clocks.timeOf(cpu) : c.sleepClock;
+  }
+
+  /** Charges `n` cycles of category `cat` to `cpu` and advances its clock by as much. */
+  charge(cpu: number, cat: number, n: number): void {
+    if (n <= 0) return;
+    this.ledger.add(cpu, cat, n);
+    const c = this.cpus[cpu]!;
+    if (c.state === 'running') this.clocks.advance(cpu, n);
+    else c.sleepClock += n;
+  }
+
+  /** True when frame `pfn` is highmem under this configuration. */
+  isHigh(pfn: number): boolean {
+    return pfn >= this.shape.highStart;
+  }
+
+  /**
+   * The API a kernel path uses under this kernel's era. An imported record names the API of the kernel
+   * it was captured on: `pkmap` stays pkmap (kmap() exists in every era); a short-lived mapping
+   * (`atomic`/`local`) is taken to be a page-cache copy — by far the most frequent user — and made with
+   * the profile's `pageCacheCopy` API. Before 5.11 there is no kmap_local: `local` becomes `atomic`.
+   */
+  eraApi(recordApi: KmapApiName): KmapApiName {
+    if (recordApi === 'pkmap') return 'pkmap';
+    return this.pathApi(this.policy.pageCacheCopy);
+  }
+
+  /** A profile API made valid for the era (kmap_local only exists from 5.11). */
+  pathApi(api: KmapApiName): KmapApiName {
+    if (api === 'local' && !this.shape.hasKmapLocal) return 'atomic';
+    if (api === 'pkmap' && this.pool === null) return 'atomic';
+    return api;
+  }
+
+  /** Kernel virtual address of lowmem frame `pfn` in the direct map (32-bit wrap for x86_64 RAM > 4 GiB). */
+  directMapAddr(pfn: number): number {
+    const base = this.shape.pcid ? 0 : this.layout.pageOffset;
+    return (base + pfn * 4096) % 2 ** 32;
+  }
+
+  /** Virtual address of pkmap slot `slot`. */
+  pkmapAddr(slot: number): number {
+    return this.layout.pkmapBase + slot * 4096;
+  }
+
+  /** True when `vaddr` lies in the pkmap window. */
+  isPkmapAddr(vaddr: number): boolean {
+    return this.pool !== null && vaddr >= this.layout.pkmapBase && vaddr < this.layout.pkmapBase + this.pool.size * 4096;
+  }
+
+  /** Virtual address of kmap_local/kmap_atomic slot `idx` of `cpu` (fixmap, growing down). */
+  localAddr(cpu: number, idx: number): number {
+    return FIXADDR_TOP - (FIX_KMAP_BEGIN + cpu * this.shape.kmSlots + idx) * 4096;
+  }
+
+  /**
+   * Allocates a frame, reclaiming the oldest unmapped page-cache page of an eligible zone when the
+   * zonelist has none free. Returns -1 (and stops the replay as infeasible) when memory is exhausted.
+   */
+  allocFrame(gfp: Gfp, use: PageUse): number {
+    let pfn = this.mem.alloc(gfp, use);
+    if (pfn >= 0) return pfn;
+    const accept = (p: number): boolean =>
+      !this.procs.cacheMapped.has(p) && (gfp === Gfp.highuser || !this.isHigh(p));
+    for (;;) {
+      const victim = this.cache.evictOldest(accept);
+      if (victim < 0) break;
+      this.mem.free(victim, PageUse.pageCache);
+      pfn = this.mem.alloc(gfp, use);
+      if (pfn >= 0) return pfn;
+    }
+    if (gfp === Gfp.kernel && this.mem.highmemFree > 0) {
+      this.mem.starved = true;
+      this.infeasible.stop(
+        'lowmem starvation',
+        `a kernel allocation found no free lowmem while ${this.mem.highmemFree} highmem pages were free`,
+      );
+    } else {
+      this.infeasible.stop('out of memory', 'no free page in any zone and nothing left to reclaim');
+    }
+    this.stopped = true;
+    return -1;
+  }
+
+  /** The running task of `cpu` goes to sleep on pkmap_map_wait: the CPU stops being scheduled. */
+  sleepCpu(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.state !== 'running') return;
+    c.sleepClock = this.clocks.timeOf(cpu);
+    c.state = 'sleeping';
+    this.clocks.setTime(cpu, Infinity);
+  }
+
+  /**
+   * Wakes the sleeping CPU `cpu` because of a wake_up at time `at`: it runs again from
+   * max(its clock, at) + the model's sleep/wake latency; the whole gap is charged as kmapSleep.
+   */
+  wakeCpu(cpu: number, at: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.state !== 'sleeping') return;
+    const resumeAt = Math.max(c.sleepClock, at) + this.model.costs.sleepWake(0, this.rng);
+    const slept = resumeAt - c.sleepClock;
+    this.ledger.add(cpu, Cat.kmapSleep, slept);
+    this.timeline.add(cpu, c.sleepClock, 'pkmapWait', slept);
+    c.state = 'running';
+    this.clocks.setTime(cpu, resumeAt);
+    this.wakeEpoch++;
+  }
+
+  /** The CPU's record stream is exhausted; it keeps taking IPIs. */
+  retireCpu(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.state === 'done') return;
+    c.sleepClock = this.now(cpu);
+    c.state = 'done';
+    this.clocks.retire(cpu);
+  }
+}

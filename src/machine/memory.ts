@@ -1,0 +1,191 @@
+/**
+ * Physical memory: the zones of a Layout (DMA, Normal, HighMem) and a page allocator with the kernel's
+ * zonelist fallback (kernel-x86-32.md §4.2).
+ *
+ * - A highuser request (user pages, page cache, and page tables under HIGHPTE) walks HIGHMEM → NORMAL → DMA;
+ *   a kernel request (page tables, kernel stacks, mem_map, other kernel objects) walks NORMAL → DMA and
+ *   can never use highmem.
+ * - lowmem_reserve: when a request that could have used zone Z falls back to a lower zone L, L keeps
+ *   (pages of the zones between L+1 and Z) / ratio[L] pages untouchable, ratio = 256 for DMA and 32 for
+ *   NORMAL (vm.lowmem_reserve_ratio defaults, mm/page_alloc.c).
+ * - Each zone hands out never-used frames from a bump pointer and reuses freed frames last-in first-out.
+ *   Only free counts and frame numbers matter to the model (no buddy orders, no watermarks).
+ *
+ * A failed kernel request while highmem still has free pages is *lowmem starvation*, a reported outcome.
+ */
+import type { Layout } from '../layout/types.ts';
+import { PAGE_SIZE } from '../units/address.ts';
+
+/** What a page is used for (memory accounting). Index into `PAGE_USES`. */
+export const PageUse = { user: 0, pageCache: 1, pageTables: 2, kernel: 3, memMap: 4 } as const;
+export type PageUse = (typeof PageUse)[keyof typeof PageUse];
+/** Names of the uses, in index order (the keys of `ZoneUse.byUse`). */
+export const PAGE_USES = ['user', 'pageCache', 'pageTables', 'kernel', 'memMap'] as const;
+
+/** Which zonelist a request walks. */
+export const Gfp = { highuser: 0, kernel: 1 } as const;
+export type Gfp = (typeof Gfp)[keyof typeof Gfp];
+
+/** Zone indices (ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM). */
+const DMA = 0;
+const NORMAL = 1;
+const HIGH = 2;
+const ZONE_NAMES = ['DMA', 'Normal', 'HighMem'] as const;
+/** vm.lowmem_reserve_ratio defaults: DMA 256, NORMAL 32, HIGHMEM 0 (unused). */
+const RESERVE_RATIO = [256, 32, 0] as const;
+
+/**
+ * Lowmem the kernel holds after boot besides mem_map (kernel image, early allocations): LowTotal −
+ * LowFree = 863572 − 849316 kB = 14256 kB on the Debian 6.1 PAE box of tests/fixtures/validation/
+ * kernel-counts/README.md, rounded to pages.
+ */
+export const BOOT_RESERVED_LOWMEM_PAGES = Math.round((14256 * 1024) / PAGE_SIZE);
+
+/** One zone's frames and counters. */
+class ZoneState {
+  readonly name: (typeof ZONE_NAMES)[number];
+  readonly startPfn: number;
+  readonly endPfn: number;
+  /** Next never-used frame. */
+  private bump: number;
+  /** Freed frames, reused last-in first-out. */
+  private freeStack = new Int32Array(64);
+  private freeTop = 0;
+  /** Pages used, by PageUse. */
+  readonly byUse = new Float64Array(PAGE_USES.length);
+  used = 0;
+
+  constructor(name: (typeof ZONE_NAMES)[number], startPfn: number, endPfn: number) {
+    this.name = name;
+    this.startPfn = startPfn;
+    this.endPfn = Math.max(startPfn, endPfn);
+    this.bump = startPfn;
+  }
+
+  get total(): number {
+    return this.endPfn - this.startPfn;
+  }
+  get free(): number {
+    return this.total - this.used;
+  }
+
+  take(use: PageUse): number {
+    let pfn: number;
+    if (this.freeTop > 0) pfn = this.freeStack[--this.freeTop]!;
+    else pfn = this.bump++;
+    this.used++;
+    this.byUse[use]! += 1;
+    return pfn;
+  }
+
+  give(pfn: number, use: PageUse): void {
+    if (this.freeTop === this.freeStack.length) {
+      const grown = new Int32Array(this.freeStack.length * 2);
+      grown.set(this.freeStack);
+      this.freeStack = grown;
+    }
+    this.freeStack[this.freeTop++] = pfn;
+    this.used--;
+    this.byUse[use]! -= 1;
+  }
+}
+
+/** Zone use for the RunResult (`memory.zones`). */
+export interface ZoneReport {
+  name: string;
+  totalPages: number;
+  usedPages: number;
+  byUse: Record<string, number>;
+}
+
+/** The machine's physical memory. */
+export class PhysicalMemory {
+  private readonly zones: readonly [ZoneState, ZoneState, ZoneState];
+  /** max_low_pfn: frames below it are lowmem (direct-mapped). */
+  readonly maxLowPfn: number;
+  /** max_pfn: frames at or above it do not exist. */
+  readonly maxPfn: number;
+  /** Set once a kernel request failed while highmem had free pages. */
+  starved = false;
+
+  constructor(layout: Layout) {
+    const find = (name: 'DMA' | 'Normal' | 'HighMem'): { startPfn: number; endPfn: number } =>
+      layout.zones.find((z) => z.name === name) ?? { startPfn: 0, endPfn: 0 };
+    const dma = find('DMA');
+    const normal = find('Normal');
+    const high = find('HighMem');
+    this.zones = [
+      new ZoneState('DMA', dma.startPfn, dma.endPfn),
+      new ZoneState('Normal', normal.startPfn, normal.endPfn),
+      new ZoneState('HighMem', high.startPfn, high.endPfn),
+    ];
+    this.maxLowPfn = layout.maxLowPfn;
+    this.maxPfn = layout.maxPfn;
+  }
+
+  /** True when `pfn` is a highmem frame under this layout (needs a temporary mapping to be touched). */
+  isHighmem(pfn: number): boolean {
+    return pfn >= this.maxLowPfn;
+  }
+
+  /** Free pages in lowmem (DMA + Normal) and in highmem. */
+  get lowmemFree(): number {
+    return this.zones[DMA].free + this.zones[NORMAL].free;
+  }
+  get highmemFree(): number {
+    return this.zones[HIGH].free;
+  }
+
+  /**
+   * Allocates one frame walking the zonelist of `gfp`, honouring lowmem_reserve. Returns the pfn, or -1
+   * when no zone can give a page (for a kernel request with highmem free this also sets `starved`).
+   */
+  alloc(gfp: Gfp, use: PageUse): number {
+    const top = gfp === Gfp.highuser ? HIGH : NORMAL;
+    for (let z = top; z >= DMA; z--) {
+      const zone = this.zones[z as 0 | 1 | 2];
+      if (zone.free <= this.reserve(z, top)) continue;
+      return zone.take(use);
+    }
+    if (gfp === Gfp.kernel && this.zones[HIGH].free > 0) this.starved = true;
+    return -1;
+  }
+
+  /** Returns a frame to its zone. */
+  free(pfn: number, use: PageUse): void {
+    this.zoneOf(pfn).give(pfn, use);
+  }
+
+  /** Takes `pages` lowmem pages for a boot-time use (mem_map, kernel image); returns how many it got. */
+  reserveBoot(pages: number, use: PageUse): number {
+    let got = 0;
+    for (; got < pages; got++) if (this.alloc(Gfp.kernel, use) < 0) break;
+    return got;
+  }
+
+  /** Per-zone use, for the RunResult. Zones without pages are left out. */
+  report(): ZoneReport[] {
+    const out: ZoneReport[] = [];
+    for (const zone of this.zones) {
+      if (zone.total === 0) continue;
+      const byUse: Record<string, number> = {};
+      PAGE_USES.forEach((name, i) => (byUse[name] = zone.byUse[i]!));
+      out.push({ name: zone.name, totalPages: zone.total, usedPages: zone.used, byUse });
+    }
+    return out;
+  }
+
+  /** Pages zone `lower` keeps from a request whose preferred zone is `top` (lowmem_reserve). */
+  private reserve(lower: number, top: number): number {
+    if (lower >= top) return 0;
+    let above = 0;
+    for (let z = lower + 1; z <= top; z++) above += this.zones[z as 0 | 1 | 2].total;
+    return Math.floor(above / RESERVE_RATIO[lower as 0 | 1]);
+  }
+
+  private zoneOf(pfn: number): ZoneState {
+    if (pfn >= this.zones[HIGH].startPfn && this.zones[HIGH].total > 0) return this.zones[HIGH];
+    if (pfn >= this.zones[NORMAL].startPfn && this.zones[NORMAL].total > 0) return this.zones[NORMAL];
+    return this.zones[DMA];
+  }
+}

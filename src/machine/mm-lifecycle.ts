@@ -1,0 +1,126 @@
+/**
+ * Address-space life cycle: creation (PGD and the preallocated upper levels, kernel stack), fork with
+ * copy-on-write, exec, exit, and the tear-down that frees every frame.
+ *
+ * Lowmem used per process (kernel zonelist, never highmem): the PGD (one page; two under PTI, whose PGD
+ * is order-1), under PAE the user PMD pages preallocated at pgd_alloc (one per GiB of user space), on
+ * x86_64 a PUD and a PMD page, and the kernel stack (THREAD_SIZE: 8 KiB on 32-bit, 16 KiB on x86_64).
+ * User PTE pages are allocated on demand by faults (fault.ts).
+ */
+import { Cat } from './accounting.ts';
+import { flushMm } from './flush.ts';
+import type { Machine } from './machine.ts';
+import { Gfp, PageUse } from './memory.ts';
+import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
+import type { Mm } from './process.ts';
+import { ensurePtePage } from './fault.ts';
+
+const GiB = 2 ** 30;
+
+/** Upper page-table pages allocated with a new mm. */
+function upperPages(m: Machine): number {
+  if (m.shape.pcid) return 3;
+  const pgd = m.config.pti ? 2 : 1;
+  return m.config.pae ? pgd + Math.ceil(m.shape.taskSize / GiB) : pgd;
+}
+
+/** Allocates a new mm for `pid` with its kernel-side pages. Returns null when memory ran out. */
+export function createMm(m: Machine, pid: number): Mm | null {
+  const mm = m.procs.create(pid);
+  const stack = m.shape.pcid ? 4 : 2;
+  for (let i = 0; i < upperPages(m); i++) {
+    const pfn = m.allocFrame(Gfp.kernel, PageUse.pageTables);
+    if (pfn < 0) return null;
+    mm.upperPfns.push(pfn);
+  }
+  for (let i = 0; i < stack; i++) {
+    const pfn = m.allocFrame(Gfp.kernel, PageUse.kernel);
+    if (pfn < 0) return null;
+    mm.stackPfns.push(pfn);
+  }
+  return mm;
+}
+
+/** The mm of `pid`, created on first sight (a process that existed before the trace began). */
+export function mmFor(m: Machine, _cpu: number, pid: number): Mm | null {
+  return m.procs.get(pid) ?? createMm(m, pid);
+}
+
+/** Releases a user frame mapped by PTE `pte`. */
+function releaseFrame(m: Machine, pte: number): void {
+  const pfn = ptePfn(pte);
+  if ((pte & PTE_FILE) !== 0) {
+    const n = (m.procs.cacheMapped.get(pfn) ?? 1) - 1;
+    if (n <= 0) m.procs.cacheMapped.delete(pfn);
+    else m.procs.cacheMapped.set(pfn, n);
+    return;
+  }
+  const sharers = m.procs.anonShared.get(pfn);
+  if (sharers === undefined) m.mem.free(pfn, PageUse.user);
+  else if (sharers <= 2) m.procs.anonShared.delete(pfn);
+  else m.procs.anonShared.set(pfn, sharers - 1);
+}
+
+/** Unmaps a present PTE's frame (munmap, exit). */
+export function releasePte(m: Machine, pte: number): void {
+  releaseFrame(m, pte);
+}
+
+/** exit_mmap + free of the task's pages: every PTE cleared (charged to `cat`), every frame freed. */
+export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
+  let present = 0;
+  mm.pt.forEachAll((_vpn, pte) => {
+    present++;
+    releaseFrame(m, pte);
+  });
+  m.charge(cpu, cat, present * m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  flushMm(m, cpu, mm);
+  for (const pfn of mm.ptePagePfns.values()) m.mem.free(pfn, PageUse.pageTables);
+  for (const pfn of mm.upperPfns) m.mem.free(pfn, PageUse.pageTables);
+  for (const pfn of mm.stackPfns) m.mem.free(pfn, PageUse.kernel);
+  for (let c = 0; c < m.ncpu; c++) {
+    if (m.cpus[c]!.mm === mm) m.cpus[c]!.mm = null;
+    mm.loadedOn[c] = 0;
+  }
+  m.procs.remove(mm.pid);
+}
+
+/**
+ * fork: the child gets a copy of the parent's page tables; private writable anonymous pages become
+ * read-only in both (copy-on-write), and the parent's TLBs are flushed (dup_mmap → flush_tlb_mm).
+ * PTE copies and write-protections are charged as syscall time. Returns false when memory ran out.
+ */
+export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boolean {
+  const old = m.procs.get(childPid);
+  if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
+  const child = createMm(m, childPid);
+  if (child === null) return false;
+  const pteCost = (): number => m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  let protectedAny = false;
+  let ok = true;
+  parent.pt.forEachAll((vpn, pte) => {
+    if (!ok) return;
+    if (!ensurePtePage(m, cpu, child, vpn)) {
+      ok = false;
+      return;
+    }
+    const pfn = ptePfn(pte);
+    let shared = pte;
+    if ((pte & PTE_FILE) !== 0) {
+      m.procs.cacheMapped.set(pfn, (m.procs.cacheMapped.get(pfn) ?? 1) + 1);
+    } else {
+      m.procs.anonShared.set(pfn, (m.procs.anonShared.get(pfn) ?? 1) + 1);
+      if ((pte & PTE_WRITE) !== 0) {
+        shared = makePte(pfn, 0);
+        parent.pt.set(vpn, shared);
+        m.charge(cpu, Cat.syscall, pteCost());
+        protectedAny = true;
+      }
+    }
+    child.pt.set(vpn, shared);
+    m.charge(cpu, Cat.syscall, pteCost());
+  });
+  if (!ok) return false;
+  if (protectedAny) flushMm(m, cpu, parent);
+  return true;
+}

@@ -1,0 +1,107 @@
+/**
+ * replay(spec): one trace, one configuration, one cost model, one seed → one RunResult.
+ *
+ * ```
+ *   RunSpec ─► (1) computeLayout(config)            the boot-time layout (zones, pkmap, TASK_SIZE)
+ *              (2) openTrace(path)                   header, footer, sha256
+ *              (3a) --prefault: pure TLB replay       every user page present, no kernel (prefault.ts)
+ *              (3b) otherwise: full machine replay    Machine + driveMachine (driver.ts)
+ *              (4) buildResult                       plain JSON data (result.ts)
+ * ```
+ *
+ * Infeasible traces (machine/infeasible.ts) are reported in the result (`feasible: false`, reasons),
+ * never thrown. Malformed traces and bad configurations are UserErrors.
+ */
+import { computeLayout } from '../layout/compute.ts';
+import { createRng } from '../random/rng.ts';
+import type { RunResult } from '../result/run-result.ts';
+import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
+import { openTrace } from '../trace/hmt/reader.ts';
+import { EVENT_KIND_NAMES, type TraceSource } from '../trace/records.ts';
+import { driveMachine } from './driver.ts';
+import { Machine, type TlbFactory } from './machine.ts';
+import { replayPrefault } from './prefault.ts';
+import { buildResult } from './result.ts';
+import type { Layout } from '../layout/types.ts';
+
+/** Replays `spec.tracePath` under `spec.config` with `spec.model` and `spec.seed`. */
+export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promise<RunResult> {
+  const layout = computeLayout(spec.config);
+  const reader = await openTrace(spec.tracePath);
+  const total = reader.recordCount ?? 0;
+  const traceInfo = async (records: number): Promise<{ path: string; records: number; sha256: string; source: string }> => ({
+    path: spec.tracePath,
+    records,
+    sha256: await reader.sha256(),
+    source: reader.header.source,
+  });
+  const progress = options.onProgress;
+  const drive = {
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(progress !== undefined ? { onProgress: (done: number) => progress(done, total) } : {}),
+    path: spec.tracePath,
+  };
+  if (spec.prefault) {
+    const r = await replayPrefault(spec, layout, reader, drive);
+    return buildResult({ ...r, trace: await traceInfo(r.records) });
+  }
+  const out = await replayMachineSource(spec, layout, reader, drive);
+  return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
+}
+
+/**
+ * The full machine replay of any TraceSource (files, or in-memory batches in tests and benchmarks).
+ * Returns the result parts (everything but the trace identity) and the number of records replayed.
+ */
+export async function replayMachineSource(
+  spec: Pick<RunSpec, 'config' | 'model' | 'seed'>,
+  layout: Layout,
+  source: TraceSource,
+  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; tlbFactory?: TlbFactory } = {},
+): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine }> {
+  const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);
+  const m = new Machine({
+    config: spec.config,
+    layout,
+    model: spec.model,
+    rng: createRng(spec.seed),
+    cpus,
+    ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
+  });
+  const drive = await driveMachine(m, source, options);
+  for (let c = 0; c < m.ncpu; c++) m.retireCpu(c);
+  const counts = m.counts;
+  for (const cpu of m.cpus) {
+    const t = cpu.tlb.counters;
+    counts.itlbMisses += t.itlbMisses;
+    counts.dtlbMisses += t.dtlbMisses;
+    counts.stlbMisses += t.stlbMisses;
+    counts.pageWalks += t.walks;
+  }
+  const records: Record<string, number> = {};
+  EVENT_KIND_NAMES.forEach((name, k) => (records[name] = drive.byKind[k]!));
+  counts.records = records;
+  const perCpu: number[] = [];
+  for (let c = 0; c < m.ncpu; c++) perCpu.push(m.ledger.cpuTotal(c));
+  return {
+    machine: m,
+    records: drive.records,
+    parts: {
+      config: spec.config,
+      layout,
+      model: spec.model,
+      seed: spec.seed,
+      infeasible: m.infeasible.messages(),
+      perCpu,
+      breakdown: m.ledger.breakdown(),
+      counts,
+      zones: m.mem.report(),
+      lowmemStarved: m.mem.starved,
+      lowmemFreePages: m.mem.lowmemFree,
+      highmemFreePages: m.mem.highmemFree,
+      kmapLatency: m.kmapLatency.quantiles(),
+      kmapLockSpin: m.lockSpinLatency.quantiles(),
+      timeline: m.timeline.result(),
+    },
+  };
+}

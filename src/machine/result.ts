@@ -1,0 +1,82 @@
+/**
+ * Builds the RunResult of a replay from the machine's accounting (plain JSON data; the same spec gives
+ * the same object, key order included, hence byte-identical JSON).
+ */
+import type { Layout, MachineConfig } from '../layout/types.ts';
+import type { CostModel } from '../models/types.ts';
+import type { CycleBreakdown, Quantiles, RunCounts, RunResult, TimelineEvent } from '../result/run-result.ts';
+import { HMSIM_VERSION } from '../version.ts';
+import type { ZoneReport } from './memory.ts';
+
+/** The resolved configuration as JSON (the preset's choices, the kernel and the layout's key figures). */
+export function configJson(config: MachineConfig, layout: Layout): Record<string, unknown> {
+  return {
+    name: config.name,
+    kernel: config.kernel.name,
+    kernelVersion: config.kernel.version,
+    split: config.split,
+    highmem: config.highmem,
+    pae: config.pae,
+    pti: config.pti,
+    highpte: config.highpte,
+    nrCpus: config.nrCpus,
+    cpus: config.cpus,
+    ramBytes: config.ramBytes,
+    vmallocBytes: config.vmallocBytes,
+    kmap: { ...config.kernel.kmap },
+    layout: {
+      pageOffset: layout.pageOffset,
+      taskSize: layout.taskSize,
+      maxPfn: layout.maxPfn,
+      maxLowPfn: layout.maxLowPfn,
+      lowmemMB: layout.lowmemMB,
+      highmemMB: layout.highmemMB,
+      lastPkmap: layout.lastPkmap,
+    },
+  };
+}
+
+/** The parts of a RunResult a replay produces. */
+export interface ResultParts {
+  readonly config: MachineConfig;
+  readonly layout: Layout;
+  readonly model: CostModel;
+  readonly trace: { path: string; records: number; sha256: string; source: string };
+  readonly seed: number;
+  readonly infeasible: string[];
+  readonly perCpu: number[];
+  readonly breakdown: CycleBreakdown;
+  readonly counts: RunCounts;
+  readonly zones: ZoneReport[];
+  readonly lowmemStarved: boolean;
+  readonly lowmemFreePages: number;
+  readonly highmemFreePages: number;
+  readonly kmapLatency: Quantiles;
+  readonly kmapLockSpin: Quantiles;
+  readonly timeline: TimelineEvent[];
+}
+
+/** Assembles the RunResult. cycles.total is the sum of the per-CPU cycles. */
+export function buildResult(p: ResultParts): RunResult {
+  const total = p.perCpu.reduce((a, b) => a + b, 0);
+  return {
+    hmsimVersion: HMSIM_VERSION,
+    config: configJson(p.config, p.layout),
+    configName: p.config.name,
+    model: { name: p.model.name, hash: p.model.hash },
+    trace: p.trace,
+    seed: p.seed,
+    feasible: p.infeasible.length === 0,
+    infeasible: p.infeasible,
+    cycles: { total, perCpu: p.perCpu, breakdown: p.breakdown },
+    counts: p.counts,
+    memory: {
+      zones: p.zones,
+      lowmemStarved: p.lowmemStarved,
+      lowmemFreePages: p.lowmemFreePages,
+      highmemFreePages: p.highmemFreePages,
+    },
+    latency: { kmap: p.kmapLatency, kmapLockSpin: p.kmapLockSpin },
+    timeline: p.timeline,
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * System calls (DESIGN.md "syscall", "munmap/mprotect/COW"; traces/README.md for the record columns).
+ *
+ * Every syscall-like record (`syscall`, `read`, `write`, `mmap`, `munmap`, `mprotect`, `fork`, `exec`,
+ * `exit`) is one kernel entry and exit: the model's syscall cost, and under PTI and 4G/4G a CR3 write at
+ * entry and one at exit (each dropping every non-global TLB entry). All of it is charged as syscall time,
+ * except what the call then does: copies (copy), kmaps (kmap, kmapLockSpin, kmapSleep), faults, flushes.
+ *
+ * read/write: for each file page of the range, the page-cache frame is looked up or allocated (zonelist
+ * HIGHMEM first); a page a write allocates is first cleared (as tmpfs does: the real 6.1 kernel maps such
+ * a page twice, once to clear it and once to copy into it — tests/fixtures/validation/kernel-counts); then
+ * the bytes are copied between it and the user buffer through the profile's pageCacheCopy API. The user
+ * buffer's pages are touched through the D-TLB first (copy_from_user / copy_to_user faults them in). Under
+ * 4G/4G the kernel cannot see user space: each user page is reached by a software walk of the user page
+ * tables and the direct map (or a kmap_atomic when highmem).
+ *
+ * munmap/mprotect: every present PTE in the range is cleared (munmap, freeing the frame) or rewritten
+ * (mprotect); the span from the first to the last changed PTE is flushed by the ceiling policy, locally
+ * and on every other CPU running the mm (flush.ts).
+ */
+import { ProtBits } from '../trace/records.ts';
+import { Cat } from './accounting.ts';
+import { kernelEntryCr3 } from './fault.ts';
+import { flushUserRange } from './flush.ts';
+import { touchFrame } from './kmap/kernel-touch.ts';
+import type { Machine } from './machine.ts';
+import { Gfp, PageUse } from './memory.ts';
+import { ptePfn } from './pagetable.ts';
+import type { Mm } from './process.ts';
+import { TlbSide } from './tlb-hierarchy.ts';
+import { touchUserPage } from './user-access.ts';
+import { createMm, fork, releasePte, teardownMm } from './mm-lifecycle.ts';
+import { loadMm } from './context-switch.ts';
+
+/** Kernel entry: counts the syscall and charges entry/exit and the PTI/4G4G CR3 writes. */
+export function syscallEntry(m: Machine, cpu: number): void {
+  m.counts.syscalls++;
+  kernelEntryCr3(m, cpu, Cat.syscall);
+  m.charge(cpu, Cat.syscall, m.model.costs.syscall(0, m.rng));
+}
+
+/** Kernel exit. */
+export function syscallExit(m: Machine, cpu: number): void {
+  kernelEntryCr3(m, cpu, Cat.syscall);
+}
+
+/**
+ * A `read` (toUser) or `write` record: `len` bytes at file offset `off` of `file`, user buffer `ubuf`.
+ * Multi-page: resumable at the file page where the CPU went to sleep (cpu.resume counts pages done,
+ * plus one for the entry). Returns false when the record must stop.
+ */
+export function fileCopy(
+  m: Machine,
+  cpu: number,
+  mm: Mm,
+  isWrite: boolean,
+  file: number,
+  off: number,
+  len: number,
+  ubuf: number,
+): boolean {
+  const c = m.cpus[cpu]!;
+  if (c.resume === 0) {
+    syscallEntry(m, cpu);
+    c.resume = 1;
+    if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
+  }
+  const firstPage = Math.floor(off / 4096);
+  const lastPage = len > 0 ? Math.floor((off + len - 1) / 4096) : firstPage - 1;
+  for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
+    const start = Math.max(off, p * 4096);
+    const end = Math.min(off + len, (p + 1) * 4096);
+    const key = m.cache.key(file, p);
+    let frame = m.cache.lookup(key);
+    if (frame < 0) {
+      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
+      if (frame < 0) return false;
+      m.cache.insert(key, frame);
+      if (isWrite) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+    }
+    if (!touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true)) {
+      c.resume = p - firstPage + 1;
+      return false;
+    }
+    if (m.stopped) return false;
+  }
+  c.resume = 0;
+  syscallExit(m, cpu);
+  return true;
+}
+
+/** copy_{to,from}_user of [ubuf, ubuf+len): each user page touched (faulted in when absent). */
+function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: number, write: boolean): boolean {
+  const first = Math.floor(ubuf / 4096);
+  const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / 4096));
+  for (let vpn = first; vpn <= last; vpn++) {
+    if (vpn * 4096 >= m.shape.taskSize) {
+      m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * 4096).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
+      return true;
+    }
+    if (m.config.split === '4G4G') {
+      // Indirect uaccess: walk the user page tables in software, then reach the frame from the kernel.
+      m.charge(cpu, Cat.tlbWalk, m.model.costs.walk(m.shape.userWalkRefs, m.rng));
+      let pte = mm.pt.get(vpn);
+      if (pte === 0) {
+        if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
+        pte = mm.pt.get(vpn);
+      }
+      if (pte !== 0) touchFrame(m, cpu, ptePfn(pte), 'atomic', 0);
+      continue;
+    }
+    if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
+  }
+  return true;
+}
+
+/** A `syscall` record. */
+export function genericSyscall(m: Machine, cpu: number): void {
+  syscallEntry(m, cpu);
+  syscallExit(m, cpu);
+}
+
+/** An `mmap` record: a file-backed mapping is remembered (anonymous memory is filled by faults). */
+export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
+  syscallEntry(m, cpu);
+  if (file !== 0 && len > 0) {
+    mm.removeVmas(addr, addr + len);
+    mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0 });
+  }
+  syscallExit(m, cpu);
+}
+
+/** A `munmap` (unmap = true) or `mprotect` record. */
+export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, len: number, unmap: boolean): void {
+  syscallEntry(m, cpu);
+  const first = Math.floor(addr / 4096);
+  const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
+  let lo = Infinity;
+  let hi = -1;
+  const pteCost = (): number => m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  const changed: number[] = [];
+  mm.pt.forEachPresent(first, end, (vpn, pte) => {
+    if (vpn < lo) lo = vpn;
+    if (vpn > hi) hi = vpn;
+    m.charge(cpu, Cat.syscall, pteCost());
+    if (unmap) {
+      releasePte(m, pte);
+      changed.push(vpn);
+    }
+  });
+  for (const vpn of changed) mm.pt.set(vpn, 0);
+  if (unmap) mm.removeVmas(addr, addr + len);
+  if (hi >= 0) flushUserRange(m, cpu, mm, lo, hi);
+  syscallExit(m, cpu);
+}
+
+/** A `fork` record on `cpu` running `parent`. Returns false when memory ran out. */
+export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): boolean {
+  syscallEntry(m, cpu);
+  if (!fork(m, cpu, parent, child)) return false;
+  syscallExit(m, cpu);
+  return true;
+}
+
+/** An `exec` record: a fresh address space replaces the old one. */
+export function execRecord(m: Machine, cpu: number, pid: number): boolean {
+  syscallEntry(m, cpu);
+  const old = m.procs.get(pid);
+  if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
+  const mm = createMm(m, pid);
+  if (mm === null) return false;
+  if (m.cpus[cpu]!.pid === pid) loadMm(m, cpu, mm, Cat.syscall);
+  syscallExit(m, cpu);
+  return true;
+}
+
+/** An `exit` record: the address space and the task's pages are freed. */
+export function exitRecord(m: Machine, cpu: number, pid: number): void {
+  syscallEntry(m, cpu);
+  const mm = m.procs.get(pid);
+  if (mm !== undefined) teardownMm(m, cpu, mm, Cat.syscall);
+}

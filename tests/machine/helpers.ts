@@ -1,0 +1,51 @@
+/**
+ * Test helpers for the machine: in-memory traces and resolved configurations/models.
+ */
+import { computeLayout } from '../../src/layout/compute.ts';
+import { resolveConfig, type ConfigOptions } from '../../src/layout/configs.ts';
+import type { Layout, MachineConfig } from '../../src/layout/types.ts';
+import { loadModel } from '../../src/models/load.ts';
+import type { CostModel } from '../../src/models/types.ts';
+import { recordsToBatches } from '../../src/trace/batch.ts';
+import type { RecordBatch, TraceHeader, TraceRecord, TraceSource } from '../../src/trace/records.ts';
+import { replayMachineSource } from '../../src/machine/replay.ts';
+import { buildResult } from '../../src/machine/result.ts';
+import type { RunResult } from '../../src/result/run-result.ts';
+import type { Machine } from '../../src/machine/machine.ts';
+
+/** A TraceSource over records held in memory (batches per CPU in the order given, chunked). */
+export function memorySource(records: readonly TraceRecord[], cpus = 1, chunk = 4096): TraceSource {
+  const header: TraceHeader = { version: '1.0', source: 'test', pageSize: 4096, addressBits: 32, cpus, provenance: {} };
+  const batches: RecordBatch[] = recordsToBatches(records, chunk);
+  return {
+    header,
+    async *batches() {
+      for (const b of batches) yield b;
+    },
+  };
+}
+
+/** A resolved configuration and its layout. */
+export function configOf(options: ConfigOptions): { config: MachineConfig; layout: Layout } {
+  const config = resolveConfig(options);
+  return { config, layout: computeLayout(config) };
+}
+
+/** A model by name with --set overrides. */
+export async function modelOf(name = 'core2', sets: readonly string[] = []): Promise<CostModel> {
+  return loadModel(name, sets);
+}
+
+/** Full machine replay of in-memory records. */
+export async function runRecords(
+  records: readonly TraceRecord[],
+  options: ConfigOptions,
+  extra: { cpus?: number; model?: CostModel; seed?: number; chunk?: number } = {},
+): Promise<{ result: RunResult; machine: Machine }> {
+  const { config, layout } = configOf(options);
+  const model = extra.model ?? (await modelOf());
+  const src = memorySource(records, extra.cpus ?? 1, extra.chunk ?? 4096);
+  const out = await replayMachineSource({ config, model, seed: extra.seed ?? 1 }, layout, src);
+  const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', source: 'test' } });
+  return { result, machine: out.machine };
+}
