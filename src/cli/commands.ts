@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command) => void }>> = [
   () => import('./models.ts'),
   () => import('./import.ts'),
+  () => import('./gen.ts'),
   () => import('./trace.ts'),
   () => import('./layout.ts'),
   () => import('./capacity.ts'),

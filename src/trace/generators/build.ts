@@ -63,7 +63,7 @@ export const build: Generator = {
           running--;
         }
       }
-    } while (running > 0);
+    } while (running > 0 || (started < total && !out.exhausted));
   },
 };
 
