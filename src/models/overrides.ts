@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, PARAMS, PARAM_BY_KEY } from './keys.ts';
+import { CONFIG_KEYS, GROUP_KEYS, PARAMS, PARAM_BY_KEY } from './keys.ts';
 import type { Problem } from './problems.ts';
 import { isPlainObject, suggestKey, typeName } from './validate.ts';
 
@@ -6,8 +6,9 @@ import { isPlainObject, suggestKey, typeName } from './validate.ts';
  * `--set key=value` overrides of model parameters, applied to the raw document before validation so a
  * value set on the command line is checked exactly like one read from a file.
  *
- * - `key` is a canonical dotted key (`costs.invlpg`, `tlb.l1d.entries`, `lock.kind`) or a path inside one
- *   (`costs.ipi.linear.b`, `costs.invlpg.normal.sd`).
+ * - `key` is a canonical dotted key (`costs.invlpg`, `tlb.l1d.entries`, `lock.kind`), a path inside one
+ *   (`costs.ipi.linear.b`, `costs.invlpg.normal.sd`), or a group given a JSON object
+ *   (`tlb.large={"entries":0,"ways":1}`).
  * - `value` is JSON when it parses as JSON (`500`, `{"linear":{"a":800,"b":100}}`, `"lru"`), otherwise
  *   the text itself (`ticket`). A number replaces the whole parameter by a constant.
  * - `+20%` / `-10%` scale a numeric parameter: a constant, every coefficient of a linear function, every
@@ -81,6 +82,11 @@ export function applySets(doc: { [k: string]: unknown }, sets: readonly string[]
       continue;
     }
     const where = `--set ${text}`;
+    if (GROUP_KEYS.has(opt.key)) {
+      const problem = setGroup(doc, opt, text, origins);
+      if (problem !== undefined) problems.push({ path: where, message: problem });
+      continue;
+    }
     const param = PARAMS.find((p) => opt.key === p.key || opt.key.startsWith(`${p.key}.`));
     if (param === undefined) {
       const message = CONFIG_KEYS.includes(opt.key.split('.')[0] ?? '')
@@ -132,6 +138,24 @@ function setParam(doc: { [k: string]: unknown }, key: string, opt: SetOption, te
   if (!scaled) return `cannot scale ${key}: it has no numeric value`;
   copy['source'] = typeof copy['source'] === 'string' ? `${copy['source']}; ${label}` : label;
   parent[leaf] = copy;
+  return undefined;
+}
+
+/** Merges a JSON object into a group (`--set tlb.large={"entries":0,"ways":1}`). */
+function setGroup(doc: { [k: string]: unknown }, opt: SetOption, text: string, origins: SetOrigins): string | undefined {
+  if (!('value' in opt.change) || !isPlainObject(opt.change.value)) {
+    return `${opt.key} groups several parameters: give a JSON object such as ${opt.key}={"…": …}, or set ${opt.key}.<name>`;
+  }
+  const parent = ensureParent(doc, [...opt.key.split('.'), '']);
+  for (const [k, v] of Object.entries(opt.change.value)) {
+    const key = `${opt.key}.${k}`;
+    if (PARAM_BY_KEY.has(key)) {
+      origins.set(key, text);
+      setParam(doc, key, { text, key, change: { value: v } }, text);
+    } else {
+      parent[k] = v; // validation names it (unknown key, or a nested group)
+    }
+  }
   return undefined;
 }
 

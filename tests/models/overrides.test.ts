@@ -33,6 +33,15 @@ describe('--set key=value', () => {
     expect(m.costs.copy(4096, rng)).toBe(4096);
   });
 
+  it('sets a group of parameters from a JSON object (tlb.large)', async () => {
+    const m = await loadModel('core2', ['tlb.large={"entries":0,"ways":1}']);
+    expect(m.tlb.large).toEqual({ entries: 0, ways: 1 });
+    expect((await problemsOf(['tlb.large=0']))[1]).toBe(
+      '  --set tlb.large=0: tlb.large groups several parameters: give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
+    );
+    expect((await problemsOf(['tlb.large={"entires":0}']))[1]).toBe('  tlb.large.entires: unknown key (did you mean tlb.large.entries?)');
+  });
+
   it('+20% / -10% scale a constant (core2 INVLPG 232, cost-figures.md I3)', async () => {
     const up = await loadModel('core2', ['costs.invlpg=+20%']);
     const down = await loadModel('core2', ['costs.invlpg=-10%']);
