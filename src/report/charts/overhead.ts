@@ -1,0 +1,79 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Aggregate } from '../../stats/aggregate.ts';
+import type { Theme } from '../theme.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
+import { minReplications } from './data.ts';
+
+/**
+ * Chart 2: overhead of each configuration relative to the baseline, in percent of the baseline's total
+ * cycles, as a point with its 95% confidence interval as an error bar; a vertical rule marks 0 %.
+ */
+export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
+  const title = `Overhead relative to ${agg.baseline}`;
+  const description =
+    `Total cycles of each configuration relative to the baseline ${agg.baseline}, in percent. ` +
+    'Error bars are 95% confidence intervals (Student t); with the same seeds on both sides the ' +
+    'overhead is computed per seed (paired), otherwise from the ratio of means (delta method).';
+  const rows = agg.configs.flatMap((c) =>
+    c.overhead
+      ? [{ config: c.config, overhead: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, method: c.overhead.method, n: c.overhead.n }]
+      : [],
+  );
+  if (rows.length === 0) {
+    return { id: 'overhead', title, description, spec: messageSpec(theme, title, `Baseline ${agg.baseline} is infeasible: no overhead.`) };
+  }
+  const r = minReplications(agg);
+  const methods = [...new Set(rows.filter((x) => x.config !== agg.baseline).map((x) => x.method))];
+  const subtitle =
+    r > 1
+      ? `95% confidence intervals, ${methods.includes('delta') ? 'delta method where seeds differ' : 'paired by seed'}; ${r} replications`
+      : '1 replication: no confidence interval';
+  const y = { field: 'config', type: 'nominal', sort: rows.map((x) => x.config), title: null } as const;
+  const tooltip = [
+    { field: 'config', type: 'nominal', title: 'configuration' },
+    { field: 'overhead', type: 'quantitative', format: '+.2f', title: 'overhead %' },
+    { field: 'lo', type: 'quantitative', format: '+.2f', title: '95% CI low %' },
+    { field: 'hi', type: 'quantitative', format: '+.2f', title: '95% CI high %' },
+    { field: 'method', type: 'nominal' },
+    { field: 'n', type: 'quantitative', title: 'replications' },
+  ] as const;
+  const spec: TopLevelSpec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: { text: title, subtitle },
+    config: theme.config,
+    width: theme.width,
+    height: { step: theme.band },
+    data: { values: rows },
+    layer: [
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+        encoding: { x: { field: 'zero', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: 'datum.lo != null' }],
+        mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
+        encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, tooltip: [...tooltip] },
+      },
+      {
+        transform: [{ filter: 'datum.lo != null' }],
+        mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
+        encoding: { y, x: { field: 'lo', type: 'quantitative' } },
+      },
+      {
+        transform: [{ filter: 'datum.hi != null' }],
+        mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
+        encoding: { y, x: { field: 'hi', type: 'quantitative' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: theme.band * 3, color: 'black' },
+        encoding: {
+          y,
+          x: { field: 'overhead', type: 'quantitative', title: `overhead vs ${agg.baseline} (%)`, axis: { format: '+~r' } },
+          tooltip: [...tooltip],
+        },
+      },
+    ],
+  };
+  return { id: 'overhead', title, description, spec };
+}

@@ -1,0 +1,152 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Theme } from '../theme.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
+
+/**
+ * One point of a sweep table: the swept parameter values, the configuration, and a measured mean with
+ * its 95% confidence interval (lo/hi null when there is no interval, e.g. one replication).
+ */
+export interface SweepPoint {
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly config: string;
+  readonly mean: number;
+  readonly lo: number | null;
+  readonly hi: number | null;
+}
+
+/** What a sweep chart shows and how to label it. */
+export interface SweepChartOptions {
+  /** File base name and HTML anchor. */
+  readonly id: string;
+  readonly title: string;
+  /** Axis title of the measure, with its unit, e.g. "overhead vs 3g1g-highmem (%)". */
+  readonly measure: string;
+  /** Default: one sentence generated from the parameter and the measure. */
+  readonly description?: string;
+}
+
+/**
+ * Overhead (or any measure) against one swept numeric parameter: a line per configuration through the
+ * means, with the 95% confidence band shaded around it. Points without an interval have no band.
+ */
+export function sweepLineChart(points: readonly SweepPoint[], param: string, theme: Theme, options: SweepChartOptions): ChartEntry {
+  const description =
+    options.description ??
+    `${options.measure} as ${param} varies, one line per configuration; the shaded band is the 95% confidence interval.`;
+  const rows = points.map((p) => ({ config: p.config, x: p.params[param], mean: p.mean, lo: p.lo, hi: p.hi }));
+  if (rows.length === 0 || rows.some((r) => typeof r.x !== 'number')) {
+    const msg = rows.length === 0 ? 'No sweep point.' : `Parameter ${param} is not numeric at every point.`;
+    return { id: options.id, title: options.title, description, spec: messageSpec(theme, options.title, msg) };
+  }
+  const configs = [...new Set(rows.map((r) => r.config))];
+  const colour = { field: 'config', type: 'nominal', title: 'configuration', scale: { domain: configs, range: theme.palette(configs.length) } } as const;
+  const spec: TopLevelSpec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: { text: options.title, subtitle: 'band: 95% confidence interval (Student t)' },
+    config: theme.config,
+    width: theme.width,
+    height: theme.name === 'paper' ? 160 : 300,
+    data: { values: rows },
+    layer: [
+      {
+        transform: [{ filter: 'datum.lo != null' }],
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: param },
+          y: { field: 'lo', type: 'quantitative' },
+          y2: { field: 'hi' },
+          color: colour,
+        },
+      },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: param },
+          y: { field: 'mean', type: 'quantitative', title: options.measure },
+          color: colour,
+          tooltip: [
+            { field: 'config', type: 'nominal', title: 'configuration' },
+            { field: 'x', type: 'quantitative', title: param },
+            { field: 'mean', type: 'quantitative', format: ',.3~f' },
+            { field: 'lo', type: 'quantitative', format: ',.3~f', title: '95% CI low' },
+            { field: 'hi', type: 'quantitative', format: ',.3~f', title: '95% CI high' },
+          ],
+        },
+      },
+    ],
+  };
+  return { id: options.id, title: options.title, description, spec };
+}
+
+/**
+ * Heat map of a measure over a two-parameter grid, one panel per configuration: x = `xParam`,
+ * y = `yParam` (both treated as ordinal grid values), colour = mean, the mean printed in each cell.
+ */
+export function sweepHeatmapChart(
+  points: readonly SweepPoint[],
+  xParam: string,
+  yParam: string,
+  theme: Theme,
+  options: SweepChartOptions,
+): ChartEntry {
+  const description =
+    options.description ??
+    `${options.measure} over the grid of ${xParam} × ${yParam}, one panel per configuration; hover a cell for its 95% confidence interval.`;
+  const rows = points.map((p) => ({ config: p.config, x: p.params[xParam], y: p.params[yParam], mean: p.mean, lo: p.lo, hi: p.hi }));
+  if (rows.length === 0) {
+    return { id: options.id, title: options.title, description, spec: messageSpec(theme, options.title, 'No sweep point.') };
+  }
+  const configs = [...new Set(rows.map((r) => r.config))];
+  const xs = gridOrder(rows.map((r) => r.x));
+  const ys = gridOrder(rows.map((r) => r.y)).reverse() as number[] | string[];
+  const means = rows.map((r) => r.mean);
+  const middle = (Math.min(...means) + Math.max(...means)) / 2;
+  const cell = theme.name === 'paper' ? 22 : 44;
+  const spec: TopLevelSpec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: { text: options.title, subtitle: options.measure },
+    config: theme.config,
+    data: { values: rows },
+    facet: { column: { field: 'config', type: 'nominal', title: null, sort: configs } },
+    spec: {
+      width: { step: cell },
+      height: { step: cell },
+      encoding: {
+        x: { field: 'x', type: 'ordinal', title: xParam, sort: xs },
+        y: { field: 'y', type: 'ordinal', title: yParam, sort: ys },
+      },
+      layer: [
+        {
+          mark: { type: 'rect' },
+          encoding: {
+            color: { field: 'mean', type: 'quantitative', title: options.measure, scale: { scheme: 'viridis' } },
+            tooltip: [
+              { field: 'config', type: 'nominal', title: 'configuration' },
+              { field: 'x', type: 'nominal', title: xParam },
+              { field: 'y', type: 'nominal', title: yParam },
+              { field: 'mean', type: 'quantitative', format: ',.3~f' },
+              { field: 'lo', type: 'quantitative', format: ',.3~f', title: '95% CI low' },
+              { field: 'hi', type: 'quantitative', format: ',.3~f', title: '95% CI high' },
+            ],
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: theme.name === 'paper' ? 6 : 9 },
+          encoding: {
+            text: { field: 'mean', type: 'quantitative', format: '.3~s' },
+            // viridis is light at the top: dark text there, white text on the dark end.
+            color: { condition: { test: `datum.mean > ${middle}`, value: 'black' }, value: 'white' },
+          },
+        },
+      ],
+    },
+  };
+  return { id: options.id, title: options.title, description, spec };
+}
+
+/** Distinct grid values in ascending order: numbers numerically when all are numbers, else as text. */
+function gridOrder(values: ReadonlyArray<number | string | undefined>): number[] | string[] {
+  const present = [...new Set(values.filter((v): v is number | string => v !== undefined))];
+  if (present.every((v): v is number => typeof v === 'number')) return present.sort((a, b) => a - b);
+  return present.map(String).sort((a, b) => a.localeCompare(b));
+}

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from '../result/run-result.ts';
+import { HMSIM_VERSION } from '../version.ts';
+import type { Table } from './tables.ts';
+
+/**
+ * Provenance of a report: enough to reproduce every figure — the hmsim version and git commit, the
+ * traces (path, sha256), the cost models (name, hash), each configuration, the seed, the replication
+ * count and the exact command line. No wall-clock time (summary.json must be byte-identical for the
+ * same inputs).
+ */
+export interface Provenance {
+  readonly hmsimVersion: string;
+  /** Commit of the hmsim checkout that produced the report; null outside a git checkout. */
+  readonly gitCommit: string | null;
+  /** The command line as argument vector, program name first (`hmsim compare ...`). */
+  readonly command: readonly string[];
+  /** Base seed (`--seed`); replication seeds derive from it. */
+  readonly seed: number | null;
+  readonly replications: number;
+  readonly traces: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly records: number }>;
+  readonly models: ReadonlyArray<{ readonly name: string; readonly hash: string }>;
+  readonly configurations: ReadonlyArray<{ readonly name: string; readonly config: Readonly<Record<string, unknown>> }>;
+}
+
+/** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
+export function gitCommit(dir: string = fileURLToPath(new URL('../..', import.meta.url))): string | null {
+  try {
+    const out = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const sha = out.trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The command line of this process as `hmsim <args...>`. */
+export function commandLine(argv: readonly string[] = process.argv): string[] {
+  return ['hmsim', ...argv.slice(2)];
+}
+
+/**
+ * Collects provenance from the runs (traces, models and configurations deduplicated, in run order)
+ * and what only the caller knows (command line, seed, replications).
+ */
+export function collectProvenance(
+  runs: readonly RunResult[],
+  context: { command: readonly string[]; seed: number | null; replications: number; gitCommit?: string | null },
+): Provenance {
+  const traces = new Map<string, { path: string; sha256: string; records: number }>();
+  const models = new Map<string, { name: string; hash: string }>();
+  const configurations = new Map<string, { name: string; config: Record<string, unknown> }>();
+  for (const r of runs) {
+    traces.set(`${r.trace.path}\u0000${r.trace.sha256}`, { path: r.trace.path, sha256: r.trace.sha256, records: r.trace.records });
+    models.set(`${r.model.name}\u0000${r.model.hash}`, { name: r.model.name, hash: r.model.hash });
+    if (!configurations.has(r.configName)) configurations.set(r.configName, { name: r.configName, config: r.config });
+  }
+  return {
+    hmsimVersion: runs[0]?.hmsimVersion ?? HMSIM_VERSION,
+    gitCommit: context.gitCommit === undefined ? gitCommit() : context.gitCommit,
+    command: [...context.command],
+    seed: context.seed,
+    replications: context.replications,
+    traces: [...traces.values()],
+    models: [...models.values()],
+    configurations: [...configurations.values()],
+  };
+}
+
+/** Quotes one argument for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_\-+=.,/:@%]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Provenance as a two-column table (what, value) for Markdown and HTML. */
+export function provenanceTable(p: Provenance): Table {
+  const rows: string[][] = [
+    ['hmsim version', p.hmsimVersion],
+    ['git commit', p.gitCommit ?? 'unknown (not a git checkout)'],
+    ['command', p.command.map(shellQuote).join(' ')],
+    ['seed', p.seed === null ? 'none' : String(p.seed)],
+    ['replications', String(p.replications)],
+    ...p.traces.map((t) => ['trace', `${t.path} (${t.records} records) sha256 ${t.sha256}`]),
+    ...p.models.map((m) => ['model', `${m.name} (hash ${m.hash})`]),
+    ...p.configurations.map((c) => [`configuration ${c.name}`, JSON.stringify(c.config)]),
+  ];
+  return { id: 'provenance', caption: 'Provenance', header: ['what', 'value'], align: ['left', 'left'], rows };
+}

@@ -1,0 +1,61 @@
+import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/**
+ * Headless rendering of Vega-Lite specs:
+ *
+ *   Vega-Lite spec ──(1) compile──► Vega spec ──(2) parse + View(renderer none)──► SVG text
+ *                                                               └──(3) resvg at 2×──► PNG bytes
+ *
+ * No browser and no network: the data is inline, and fonts come from the system (resvg loads them).
+ */
+
+/** A compiled spec and the warnings vega-lite logged while compiling it. */
+export interface Compiled {
+  readonly vega: ReturnType<typeof compile>['spec'];
+  readonly warnings: readonly string[];
+}
+
+/** (1) Compiles a Vega-Lite spec to Vega, collecting warnings instead of printing them. */
+export function compileSpec(spec: TopLevelSpec): Compiled {
+  const warnings: string[] = [];
+  const collect = (...args: readonly unknown[]): void => {
+    warnings.push(args.map(String).join(' '));
+  };
+  let level = 0;
+  const logger = {
+    level(l?: number) {
+      if (l === undefined) return level;
+      level = l;
+      return logger;
+    },
+    error: (...a: readonly unknown[]) => (collect(...a), logger),
+    warn: (...a: readonly unknown[]) => (collect(...a), logger),
+    info: () => logger,
+    debug: () => logger,
+  };
+  const vega = compile(spec, { logger: logger as never }).spec;
+  return { vega, warnings };
+}
+
+/** (1)+(2) Renders a Vega-Lite spec to SVG text. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega } = compileSpec(spec);
+  const view = new View(parse(vega), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** (3) Rasterizes SVG text to PNG bytes at `scale` × its size (2 for reports). */
+export function renderPng(svg: string, scale = 2): Uint8Array {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', serifFamily: 'DejaVu Serif' },
+  });
+  return resvg.render().asPng();
+}

@@ -1,0 +1,140 @@
+import { CYCLE_CATEGORIES } from '../result/run-result.ts';
+import type { Aggregate } from '../stats/aggregate.ts';
+import type { Interval } from '../stats/interval.ts';
+import { KEY_COUNTS } from '../stats/key-counts.ts';
+import { CATEGORY_LABELS } from './charts/cycles-by-category.ts';
+import { NO_INTERVAL, formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
+
+/**
+ * Summary tables of an aggregate, as a neutral model (caption, header, rows of text) with two writers:
+ * Markdown (summary.md, and the HTML report builds its tables from the same model) and a long-format
+ * CSV with every interval (summary.csv).
+ */
+
+/** One table: text cells, one alignment per column. */
+export interface Table {
+  readonly id: string;
+  readonly caption: string;
+  readonly header: readonly string[];
+  readonly align: ReadonlyArray<'left' | 'right'>;
+  readonly rows: ReadonlyArray<readonly string[]>;
+}
+
+/** The sentence every report states about its statistics. */
+export function statisticsNote(agg: Aggregate): string {
+  const ns = agg.configs.flatMap((c) => (c.stats ? [c.stats.totalCycles.n] : []));
+  const r = ns.length > 0 ? Math.min(...ns) : 0;
+  if (r <= 1) return 'One replication per configuration: no confidence intervals (shown as "n/a" in the tables).';
+  const range = Math.max(...ns) === r ? `${r}` : `${r}–${Math.max(...ns)}`;
+  return (
+    `${range} replications per configuration; figures are means with 95% confidence intervals ` +
+    '(Student t, n − 1 degrees of freedom). Overheads are paired by seed when both sides ran the same seeds.'
+  );
+}
+
+/** The tables of a compare report. */
+export function summaryTables(agg: Aggregate): Table[] {
+  const feasible = agg.configs.flatMap((c) => (c.stats ? [{ config: c.config, stats: c.stats }] : []));
+  const totals: Table = {
+    id: 'totals',
+    caption: `Total cycles and overhead relative to ${agg.baseline}`,
+    header: ['configuration', 'runs', 'total cycles (mean)', '95% CI', `overhead vs ${agg.baseline}`, '95% CI'],
+    align: ['left', 'right', 'right', 'right', 'right', 'right'],
+    rows: agg.configs.map((c) => {
+      if (!c.stats) return [c.config, String(c.replications), 'infeasible', '', '', ''];
+      const t = c.stats.totalCycles;
+      const o = c.overhead;
+      return [
+        c.config,
+        String(c.replications),
+        formatInt(t.mean),
+        formatInterval(t.lo, t.hi, formatInt),
+        c.config === agg.baseline ? 'baseline' : o ? formatPercent(o.mean) : 'n/a',
+        c.config === agg.baseline ? '' : o ? formatInterval(o.lo, o.hi, formatPercent) : 'n/a',
+      ];
+    }),
+  };
+  const categories = CYCLE_CATEGORIES.filter((cat) => feasible.some((c) => c.stats.breakdown[cat].mean > 0));
+  const byCategory: Table = {
+    id: 'categories',
+    caption: 'Cycles by category (mean; intervals in summary.csv)',
+    header: ['category', ...feasible.map((c) => c.config)],
+    align: ['left', ...feasible.map(() => 'right' as const)],
+    rows: categories.map((cat) => [CATEGORY_LABELS[cat], ...feasible.map((c) => formatInt(c.stats.breakdown[cat].mean))]),
+  };
+  const counts: Table = {
+    id: 'counts',
+    caption: 'Event counts (mean; intervals in summary.csv)',
+    header: ['count', ...feasible.map((c) => c.config)],
+    align: ['left', ...feasible.map(() => 'right' as const)],
+    rows: KEY_COUNTS.map((k) => [k, ...feasible.map((c) => formatMean(c.stats.counts[k].mean))]),
+  };
+  const tables = [totals, byCategory, counts];
+  const infeasible = agg.configs.filter((c) => c.infeasible.length > 0);
+  if (infeasible.length > 0) {
+    tables.push({
+      id: 'infeasible',
+      caption: 'Configurations the trace cannot run under',
+      header: ['configuration', 'reason'],
+      align: ['left', 'left'],
+      rows: infeasible.flatMap((c) => c.infeasible.map((reason) => [c.config, reason])),
+    });
+  }
+  return tables;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** One table as GitHub-flavoured Markdown (caption as a bold line above it). */
+export function tableToMarkdown(table: Table): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  const rule = `|${table.align.map((a) => (a === 'right' ? '---:' : ':---')).join('|')}|`;
+  return [`**${table.caption}**`, '', line(table.header), rule, ...table.rows.map(line)].join('\n');
+}
+
+/** summary.md: title, the statistics note, the tables, then any extra sections (e.g. provenance). */
+export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[] = []): string {
+  const parts = [
+    '# hmsim report',
+    '',
+    `Baseline: **${agg.baseline}**. ${statisticsNote(agg)}`,
+    '',
+    ...summaryTables(agg).flatMap((t) => [tableToMarkdown(t), '']),
+    ...extraSections.flatMap((s) => [s, '']),
+  ];
+  return parts.join('\n').replace(/\n+$/, '\n');
+}
+
+/** CSV columns of summary.csv. */
+export const CSV_HEADER = ['configuration', 'metric', 'unit', 'n', 'mean', 'sd', 'ci95_lo', 'ci95_hi'] as const;
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * summary.csv, long format: one row per configuration and metric (totalCycles, cycles.<category>,
+ * count.<name>, overheadPercent), with n, mean, sd and the 95% interval (empty when there is none).
+ */
+export function summaryCsv(agg: Aggregate): string {
+  const rows: Array<ReadonlyArray<string | number | null>> = [CSV_HEADER];
+  const row = (config: string, metric: string, unit: string, iv: Interval) =>
+    rows.push([config, metric, unit, iv.n, iv.mean, iv.sd, iv.lo, iv.hi]);
+  for (const c of agg.configs) {
+    if (!c.stats) {
+      rows.push([c.config, 'infeasible', '', 0, null, null, null, null]);
+      continue;
+    }
+    row(c.config, 'totalCycles', 'cycles', c.stats.totalCycles);
+    for (const cat of CYCLE_CATEGORIES) row(c.config, `cycles.${cat}`, 'cycles', c.stats.breakdown[cat]);
+    for (const k of KEY_COUNTS) row(c.config, `count.${k}`, 'events', c.stats.counts[k]);
+    if (c.overhead) rows.push([c.config, 'overheadPercent', `% vs ${agg.baseline}`, c.overhead.n, c.overhead.mean, null, c.overhead.lo, c.overhead.hi]);
+  }
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+export { NO_INTERVAL };

@@ -1,0 +1,114 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Layout } from '../layout/types.ts';
+import type { RunResult } from '../result/run-result.ts';
+import { writeDirAtomic } from '../io/atomic.ts';
+import { aggregate, type Aggregate } from '../stats/aggregate.ts';
+import { buildCharts } from './charts/index.ts';
+import type { ChartEntry } from './charts/chart.ts';
+import { buildHtml } from './html.ts';
+import { provenanceTable, type Provenance } from './provenance.ts';
+import { renderPng, renderSvg } from './render.ts';
+import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
+import { theme as makeTheme, type ThemeName } from './theme.ts';
+
+/** What a compare report is made of. */
+export interface CompareReportInput {
+  /** Name of the baseline configuration (overheads are relative to it). */
+  readonly baseline: string;
+  /** All replications of all configurations. */
+  readonly runs: readonly RunResult[];
+  /** Layouts of the configurations; chart 5 (address space) needs them. */
+  readonly layouts?: readonly Layout[];
+  readonly provenance: Provenance;
+  /** Charts to add after the standard ones (a sweep's own charts). */
+  readonly extraCharts?: readonly ChartEntry[];
+}
+
+/** Report options: `--theme` and `--force`. */
+export interface ReportOptions {
+  readonly theme?: ThemeName;
+  /** Replace an existing folder even if hmsim did not write it. */
+  readonly force?: boolean;
+}
+
+/** Format tag of summary.json. */
+export const SUMMARY_FORMAT = 'hmsim-summary';
+/** Version of the summary.json layout (bump the major on incompatible changes). */
+export const SUMMARY_VERSION = 1;
+
+/** The content of summary.json: provenance, the aggregate and every RunResult. */
+export interface Summary {
+  readonly format: typeof SUMMARY_FORMAT;
+  readonly version: typeof SUMMARY_VERSION;
+  readonly provenance: Provenance;
+  readonly aggregate: Aggregate;
+  readonly runs: readonly RunResult[];
+}
+
+/** summary.json text: deterministic (no time stamps; key order fixed by construction). */
+export function summaryJson(summary: Summary): string {
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+/** Every file of a report, by name, before it is written. */
+export type ReportFiles = Map<string, string | Uint8Array>;
+
+/**
+ * Builds every file of a compare report in memory:
+ *
+ *   runs ──(1) aggregate──► Aggregate ──(2) buildCharts──► Vega-Lite specs ──(3) render──► SVG, PNG
+ *     │                        └──(4) tables──► summary.md, summary.csv
+ *     └───────────────────────────(5) summary.json, index.html (charts + tables + provenance)
+ */
+export async function buildCompareReport(input: CompareReportInput, options: ReportOptions = {}): Promise<ReportFiles> {
+  const theme = makeTheme(options.theme ?? 'default');
+  // (1)
+  const agg = aggregate(input.runs, { baseline: input.baseline });
+  // (2)
+  const charts = [
+    ...buildCharts({ aggregate: agg, runs: input.runs, ...(input.layouts ? { layouts: input.layouts } : {}), theme }),
+    ...(input.extraCharts ?? []),
+  ];
+  const files: ReportFiles = new Map();
+  // (3)
+  for (const chart of charts) {
+    const svg = await renderSvg(chart.spec);
+    files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+    files.set(`${chart.id}.svg`, svg);
+    files.set(`${chart.id}.png`, renderPng(svg, 2));
+  }
+  // (4)
+  const provenance = provenanceTable(input.provenance);
+  files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)]));
+  files.set('summary.csv', summaryCsv(agg));
+  // (5)
+  files.set('summary.json', summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }));
+  files.set(
+    'index.html',
+    buildHtml({
+      title: `hmsim report: ${agg.configs.map((c) => c.config).join(' vs ')}`,
+      intro: [`Baseline: ${agg.baseline}.`, statisticsNote(agg)],
+      charts,
+      tables: summaryTables(agg),
+      provenance,
+    }),
+  );
+  return files;
+}
+
+/**
+ * Writes a compare report into `outDir`, atomically: everything is built first, written into a
+ * temporary sibling folder, then renamed into place, so an interrupted run leaves either the previous
+ * report or the complete new one. An existing folder hmsim did not write is refused unless `force`.
+ */
+export async function writeCompareReport(outDir: string, input: CompareReportInput, options: ReportOptions = {}): Promise<void> {
+  const files = await buildCompareReport(input, options);
+  await writeDirAtomic(
+    outDir,
+    async (tmp) => {
+      for (const [name, data] of files) await writeFile(join(tmp, name), data);
+    },
+    { force: options.force ?? false },
+  );
+}

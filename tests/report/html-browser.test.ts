@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { writeCompareReport } from '../../src/report/write.ts';
+import { collectProvenance } from '../../src/report/provenance.ts';
+import { findChromium } from './chromium.ts';
+import { fixtureLayout, fixtureRuns } from './fixtures.ts';
+
+const CHROMIUM = findChromium();
+if (!CHROMIUM) {
+  console.warn(
+    "SKIPPED: the HTML report browser test needs Chromium and none was found (install Debian's `chromium` " +
+      'package, or set HMSIM_CHROMIUM to its path); .ci/run installs it.',
+  );
+}
+
+/** What happened while a page loaded: console errors/warnings, and every non-file request (aborted). */
+interface PageLog {
+  readonly errors: string[];
+  readonly network: string[];
+}
+
+async function open(browser: Browser, file: string): Promise<{ page: Page; log: PageLog }> {
+  const page = await browser.newPage();
+  const log: PageLog = { errors: [], network: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log.errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => log.errors.push(`pageerror: ${e.message}`));
+  await page.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    log.network.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href);
+  return { page, log };
+}
+
+describe('index.html in headless Chromium', () => {
+  const configs = ['3g1g-highmem', '2g2g-highmem', '4g4g'];
+  let dir = '';
+  let index = '';
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    if (!CHROMIUM) return;
+    dir = mkdtempSync(join(tmpdir(), 'hmsim-report-browser-'));
+    const runs = fixtureRuns(configs, 3, 2);
+    await writeCompareReport(join(dir, 'out'), {
+      baseline: '3g1g-highmem',
+      runs,
+      layouts: configs.map(fixtureLayout),
+      provenance: collectProvenance(runs, { command: ['hmsim', 'compare'], seed: 3, replications: 2, gitCommit: null }),
+    });
+    index = join(dir, 'out', 'index.html');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!CHROMIUM)('draws every chart, logs no error and makes no network request', async () => {
+    const { page, log } = await open(browser!, index);
+    await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+    expect(await page.locator('figure.chart').count()).toBe(6);
+    expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('6');
+    expect(await page.locator('.view svg.marks').count()).toBe(6);
+    expect(await page.locator('table').count()).toBe(4); // totals, categories, counts, provenance
+    expect(log.errors).toEqual([]);
+    expect(log.network).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!CHROMIUM)('shows a tooltip when the pointer is over a bar', async () => {
+    const { page } = await open(browser!, index);
+    await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+    await page.locator('#chart-1-cycles-by-category .view svg .mark-rect path').first().hover();
+    await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5_000 });
+    expect(await page.locator('#vg-tooltip-element').innerText()).toContain('configuration');
+    await page.close();
+  });
+
+  it.skipIf(!CHROMIUM)('would notice a network request (control: the same page with a fetch injected)', async () => {
+    // With the page's Content-Security-Policy the fetch is refused (a console error); without it the
+    // request reaches the route interceptor. Either way the checks above would fail.
+    const html = readFileSync(index, 'utf8');
+    const probe = `<script>fetch('https://example.com/probe').catch(() => {});</script>`;
+    const inject = (text: string) => text.slice(0, text.lastIndexOf('</body>')) + probe + text.slice(text.lastIndexOf('</body>'));
+    const withCsp = join(dir, 'probe-csp.html');
+    const withoutCsp = join(dir, 'probe-open.html');
+    writeFileSync(withCsp, inject(html));
+    writeFileSync(withoutCsp, inject(html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')));
+    const a = await open(browser!, withCsp);
+    await a.page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+    expect(a.log.errors.join('\n')).toMatch(/Content Security Policy/);
+    await a.page.close();
+    const b = await open(browser!, withoutCsp);
+    await b.page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+    await expect.poll(() => b.log.network).toEqual(['https://example.com/probe']);
+    await b.page.close();
+  });
+});
