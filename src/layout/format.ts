@@ -40,12 +40,13 @@ export function describeConfig(cfg: MachineConfig, splitLabel: string): string {
   return parts.join(', ');
 }
 
-/** 3221225472 → "3G", 0xbffe0000 → "3071.875M" (binary units, exact: falls back to a smaller unit). */
+/** 3221225472 → "3G", 0xbffe0000 → "3071.875M", 8146944 → "7.77M" (binary units, exact where possible). */
 export function fmtBytes(n: number): string {
-  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
+  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20]] as const) {
     if (n >= size && n % size === 0) return `${n / size}${unit}`;
   }
   if (n >= 2 ** 20) return `${Number((n / 2 ** 20).toFixed(3))}M`;
+  if (n >= 2 ** 10 && n % 2 ** 10 === 0) return `${n / 2 ** 10}K`;
   return `${n}`;
 }
 

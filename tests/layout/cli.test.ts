@@ -1,0 +1,71 @@
+/**
+ * `hmsim layout` as a user runs it: exit codes, one-line errors naming the option, the --json shape,
+ * --compare, and the kernel's own warning text for RAM a configuration cannot use.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+describe('hmsim layout', () => {
+  it('--json prints one object with the documented fields (the real 3 GiB PAE boot)', () => {
+    const r = runCli(['layout', '--kernel', 'debian-6.1-686-pae', '--ram', '0xbffe0000', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, unknown>;
+    for (const k of ['pageOffset', 'taskSize', 'maxPfn', 'maxLowPfn', 'lowmemMB', 'highmemMB', 'vmallocStart', 'vmallocEnd', 'pkmapBase', 'lastPkmap', 'fixaddrStart', 'memMapBytes']) {
+      expect(typeof j[k], k).toBe('number');
+    }
+    expect(j).toMatchObject({ pageOffset: 0xc0000000, maxPfn: 0xbffe0, maxLowPfn: 0x36ffe, lowmemMB: 879, highmemMB: 2191, pkmapBase: 0xff000000, lastPkmap: 512, warnings: [] });
+    expect(j['zones']).toEqual([
+      { name: 'DMA', startPfn: 0, endPfn: 4096 },
+      { name: 'Normal', startPfn: 4096, endPfn: 0x36ffe },
+      { name: 'HighMem', startPfn: 0x36ffe, endPfn: 0xbffe0 },
+    ]);
+  });
+
+  it('prints the virtual kernel memory layout table', () => {
+    const r = runCli(['layout', '--kernel', 'linux-4.19', '--ram', '4G']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('    cpu_entry : 0xffa00000 - 0xffb39000   (1252 kB)');
+    expect(r.stdout).toContain('    pkmap     : 0xff600000 - 0xff800000   (2048 kB)');
+    expect(r.stdout).toContain('    vmalloc   : 0xf7dfe000 - 0xff5fe000   ( 120 MB)');
+    expect(r.stdout).toContain('    lowmem    : 0xc0000000 - 0xf75fe000   ( 885 MB)');
+  });
+
+  it('--compare shows the six splits side by side', () => {
+    const r = runCli(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { configs: { split: string; lowmemMB: number; userMB: number }[] };
+    expect(j.configs.map((c) => [c.split, c.lowmemMB, c.userMB])).toEqual([
+      ['3G/1G', 896, 3072], ['3G_OPT', 1152, 2816], ['2G/2G', 1920, 2048], ['2G_OPT', 2048, 1920], ['1G/3G', 2944, 1024], ['4G/4G', 3936, 4080],
+    ]);
+  });
+
+  it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', () => {
+    const modern = JSON.parse(runCli(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json']).stdout) as { warnings: string[]; maxPfn: number; ignoredRamBytes: number };
+    expect(modern.warnings).toEqual(['e820: last_pfn = 0x100000 max_arch_pfn = 0x100000']);
+    expect(modern.maxPfn).toBe(0x100000);
+    expect(modern.ignoredRamBytes).toBe(2 * 2 ** 30);
+    const old = runCli(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain('  Warning only 4GB will be used.\n  Use a PAE enabled kernel.\n');
+  });
+
+  it('NOHIGHMEM ignores RAM above lowmem with the kernel\'s warning', () => {
+    const j = JSON.parse(runCli(['layout', '--config', '3g1g-nohighmem', '--kernel', 'linux-4.19', '--ram', '2G', '--json']).stdout) as { warnings: string[]; maxPfn: number; lowmemMB: number };
+    // No pkmap without HIGHMEM: VMALLOC_END = LDT_BASE_ADDR 0xff400000 - 8K;
+    // MAXMEM = 0xff3fe000 - 0xc0000000 - 128M = 0x373fe000 → 883 MB
+    expect(j.warnings).toEqual(['Warning only 883MB will be used.', 'Use a HIGHMEM enabled kernel.']);
+    expect(j.maxPfn).toBe(0x373fe);
+    expect(j.lowmemMB).toBe(883);
+  });
+
+  it.each([
+    [['layout', '--kernel', 'nope'], "hmsim: --kernel: unknown kernel profile 'nope' (known: debian-6.1-686, debian-6.1-686-pae, linux-2.6.18, linux-4.19)\n"],
+    [['layout', '--ram', '3X'], "hmsim: --ram: '3X' is not a size (expected bytes, hex like 0xbffe0000, or a number with K/M/G/T suffix like 512M)\n"],
+    [['layout', '--split', '3G_OPT', '--pae'], 'hmsim: --split 3G_OPT: VMSPLIT_3G_OPT is impossible with PAE (Kconfig: depends on !X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, 3G_OPT puts it at 0xb0000000)\n'],
+  ])('%j exits 2 with one line on stderr', (args, stderr) => {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(stderr);
+    expect(r.stdout).toBe('');
+  });
+});
