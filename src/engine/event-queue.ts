@@ -15,8 +15,9 @@ export type Callback<P> = (payload: P) => void;
 export class EventQueue {
   private times = new Float64Array(64);
   private seqs = new Float64Array(64);
-  private callbacks: Array<Callback<never> | undefined> = new Array<Callback<never> | undefined>(64);
-  private payloads: unknown[] = new Array<unknown>(64);
+  // Plain arrays kept packed (filled with undefined, grown by push) so element access stays fast.
+  private readonly callbacks: Array<Callback<never> | undefined> = packed(64);
+  private readonly payloads: unknown[] = packed(64);
   private count = 0;
   private nextSeq = 0;
 
@@ -124,9 +125,18 @@ export class EventQueue {
     seqs.set(this.seqs);
     this.times = times;
     this.seqs = seqs;
-    this.callbacks.length = n;
-    this.payloads.length = n;
+    for (let i = this.callbacks.length; i < n; i++) {
+      this.callbacks.push(undefined);
+      this.payloads.push(undefined);
+    }
   }
+}
+
+/** A packed array of `n` undefined elements. */
+function packed<T>(n: number): Array<T | undefined> {
+  const a: Array<T | undefined> = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
 }
 
 /** A reusable out-parameter for `EventQueue.popInto` (avoids allocating a tuple per pop). */

@@ -154,19 +154,13 @@ export class TlbReplayer {
         refsI++;
         if (v !== lastI) {
           lastI = v;
-          if (itlb.lookup(v, PageSizeClass.small) < 0) {
-            missI++;
-            itlb.insert(v, PageSizeClass.small, false);
-          }
+          if (!itlb.accessSmall(v)) missI++;
         }
       } else {
         refsD++;
         if (v !== lastD) {
           lastD = v;
-          if (dtlb.lookup(v, PageSizeClass.small) < 0) {
-            missD++;
-            dtlb.insert(v, PageSizeClass.small, false);
-          }
+          if (!dtlb.accessSmall(v)) missD++;
         }
       }
     }
@@ -190,10 +184,7 @@ export class TlbReplayer {
     for (let v = v0; v <= v1; v++) {
       if (v === last) continue;
       last = v;
-      if (tlb.lookup(v, PageSizeClass.small) < 0) {
-        misses++;
-        tlb.insert(v, PageSizeClass.small, false);
-      }
+      if (!tlb.accessSmall(v)) misses++;
     }
     if (side === TlbSide.instruction) {
       this.refsI += v1 - v0 + 1;
@@ -289,12 +280,25 @@ export async function replayTlbOnly(
 ): Promise<TlbReplayResult> {
   const replayer = new TlbReplayer(geometry, options);
   let done = 0;
-  for await (const batch of source.batches()) {
-    options.signal?.throwIfAborted();
-    replayer.replayBatch(batch);
-    done += batch.length;
-    options.onProgress?.(done);
+  // Ask for the next batch before replaying the current one, so the source's file reads run while the
+  // replay computes (batches own their arrays: a source never reuses a batch it has handed out).
+  const batches = source.batches()[Symbol.asyncIterator]();
+  let next = batches.next();
+  try {
+    for (;;) {
+      const step = await next;
+      if (step.done === true) break;
+      options.signal?.throwIfAborted();
+      next = batches.next();
+      replayer.replayBatch(step.value);
+      done += step.value.length;
+      options.onProgress?.(done);
+    }
+  } catch (error) {
+    // Let the source release its file; a failure of that prefetched read is secondary to this one.
+    await next.catch(() => undefined);
+    await batches.return?.();
+    throw error;
   }
   return replayer.result();
 }
-

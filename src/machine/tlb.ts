@@ -123,6 +123,41 @@ export class Tlb {
     return -1;
   }
 
+  /**
+   * Pure-replay step for a 4 KiB page: a lookup that, on a miss, fills page `pn` as a non-global entry —
+   * in one scan of the set. Returns true on a hit. Same effect as `lookup` then `insert` on a miss.
+   */
+  accessSmall(pn: number): boolean {
+    const key = pn << 1;
+    if (key === this.lastKey) return true;
+    const keys = this.keys;
+    const ways = this.ways;
+    const base = this.baseOf(pn);
+    let free = -1;
+    for (let w = 0; w < ways; w++) {
+      const k = keys[base + w] as number;
+      if (k === key && this.pcidMatches(base + w)) {
+        this.replacement.touch(base, w);
+        this.lastKey = key;
+        this.lastSlot = base + w;
+        return true;
+      }
+      if (k === INVALID && free < 0) free = w;
+    }
+    const way = free >= 0 ? free : this.replacement.victim(base);
+    const slot = base + way;
+    const old = keys[slot] as number;
+    if (old === INVALID) this.validCount++;
+    else if ((old & 1) === PageSizeClass.large) this.largeCount--;
+    keys[slot] = key;
+    this.flags[slot] = 0;
+    if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
+    this.replacement.touch(base, way);
+    this.lastKey = key;
+    this.lastSlot = slot;
+    return false;
+  }
+
   /** Slot of page `pn` without touching recency (−1 when absent). */
   probe(pn: number, size: PageSizeClass): number {
     const key = (pn << 1) | size;
