@@ -12,6 +12,7 @@
  *   Only free counts and frame numbers matter to the model (no buddy orders, no watermarks).
  *
  * A failed kernel request while highmem still has free pages is *lowmem starvation*, a reported outcome.
+ * The x86_64 reference has DMA, DMA32 and Normal and no HighMem: every zone serves kernel requests.
  */
 import type { Layout } from '../layout/types.ts';
 import { PAGE_SIZE } from '../units/address.ts';
@@ -26,13 +27,9 @@ export const PAGE_USES = ['user', 'pageCache', 'pageTables', 'kernel', 'memMap']
 export const Gfp = { highuser: 0, kernel: 1 } as const;
 export type Gfp = (typeof Gfp)[keyof typeof Gfp];
 
-/** Zone indices (ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM). */
-const DMA = 0;
-const NORMAL = 1;
-const HIGH = 2;
-const ZONE_NAMES = ['DMA', 'Normal', 'HighMem'] as const;
-/** vm.lowmem_reserve_ratio defaults: DMA 256, NORMAL 32, HIGHMEM 0 (unused). */
-const RESERVE_RATIO = [256, 32, 0] as const;
+/** vm.lowmem_reserve_ratio defaults by zone name: DMA 256, DMA32 256, NORMAL 32 (mm/page_alloc.c). */
+const RESERVE_RATIO: Readonly<Record<string, number>> = { DMA: 256, DMA32: 256, Normal: 32, HighMem: 0 };
+type ZoneName = 'DMA' | 'DMA32' | 'Normal' | 'HighMem';
 
 /**
  * Lowmem the kernel holds after boot besides mem_map (kernel image, early allocations): LowTotal −
@@ -43,7 +40,7 @@ export const BOOT_RESERVED_LOWMEM_PAGES = Math.round((14256 * 1024) / PAGE_SIZE)
 
 /** One zone's frames and counters. */
 class ZoneState {
-  readonly name: (typeof ZONE_NAMES)[number];
+  readonly name: ZoneName;
   readonly startPfn: number;
   readonly endPfn: number;
   /** Next never-used frame. */
@@ -55,7 +52,7 @@ class ZoneState {
   readonly byUse = new Float64Array(PAGE_USES.length);
   used = 0;
 
-  constructor(name: (typeof ZONE_NAMES)[number], startPfn: number, endPfn: number) {
+  constructor(name: ZoneName, startPfn: number, endPfn: number) {
     this.name = name;
     this.startPfn = startPfn;
     this.endPfn = Math.max(startPfn, endPfn);
@@ -100,7 +97,10 @@ export interface ZoneReport {
 
 /** The machine's physical memory. */
 export class PhysicalMemory {
-  private readonly zones: readonly [ZoneState, ZoneState, ZoneState];
+  /** Zones in address order (DMA, [DMA32,] Normal, [HighMem]); empty zones left out. */
+  private readonly zones: ZoneState[];
+  /** Index of the highest zone a kernel request may use (the last non-HighMem zone). */
+  private readonly kernelTop: number;
   /** max_low_pfn: frames below it are lowmem (direct-mapped). */
   readonly maxLowPfn: number;
   /** max_pfn: frames at or above it do not exist. */
@@ -109,16 +109,16 @@ export class PhysicalMemory {
   starved = false;
 
   constructor(layout: Layout) {
-    const find = (name: 'DMA' | 'Normal' | 'HighMem'): { startPfn: number; endPfn: number } =>
-      layout.zones.find((z) => z.name === name) ?? { startPfn: 0, endPfn: 0 };
-    const dma = find('DMA');
-    const normal = find('Normal');
-    const high = find('HighMem');
-    this.zones = [
-      new ZoneState('DMA', dma.startPfn, dma.endPfn),
-      new ZoneState('Normal', normal.startPfn, normal.endPfn),
-      new ZoneState('HighMem', high.startPfn, high.endPfn),
-    ];
+    this.zones = layout.zones
+      .filter((z) => z.endPfn > z.startPfn)
+      .slice()
+      .sort((a, b) => a.startPfn - b.startPfn)
+      .map((z) => new ZoneState(z.name, z.startPfn, z.endPfn));
+    let top = -1;
+    this.zones.forEach((z, i) => {
+      if (z.name !== 'HighMem') top = i;
+    });
+    this.kernelTop = top;
     this.maxLowPfn = layout.maxLowPfn;
     this.maxPfn = layout.maxPfn;
   }
@@ -128,26 +128,29 @@ export class PhysicalMemory {
     return pfn >= this.maxLowPfn;
   }
 
-  /** Free pages in lowmem (DMA + Normal) and in highmem. */
+  /** Free pages in lowmem (every zone but HighMem) and in highmem. */
   get lowmemFree(): number {
-    return this.zones[DMA].free + this.zones[NORMAL].free;
+    let n = 0;
+    for (const z of this.zones) if (z.name !== 'HighMem') n += z.free;
+    return n;
   }
   get highmemFree(): number {
-    return this.zones[HIGH].free;
+    let n = 0;
+    for (const z of this.zones) if (z.name === 'HighMem') n += z.free;
+    return n;
   }
 
   /**
    * Allocates one frame walking the zonelist of `gfp`, honouring lowmem_reserve. Returns the pfn, or -1
-   * when no zone can give a page (for a kernel request with highmem free this also sets `starved`).
+   * when no zone can give a page (the caller decides whether that is lowmem starvation).
    */
   alloc(gfp: Gfp, use: PageUse): number {
-    const top = gfp === Gfp.highuser ? HIGH : NORMAL;
-    for (let z = top; z >= DMA; z--) {
-      const zone = this.zones[z as 0 | 1 | 2];
+    const top = gfp === Gfp.highuser ? this.zones.length - 1 : this.kernelTop;
+    for (let z = top; z >= 0; z--) {
+      const zone = this.zones[z]!;
       if (zone.free <= this.reserve(z, top)) continue;
       return zone.take(use);
     }
-    if (gfp === Gfp.kernel && this.zones[HIGH].free > 0) this.starved = true;
     return -1;
   }
 
@@ -163,29 +166,26 @@ export class PhysicalMemory {
     return got;
   }
 
-  /** Per-zone use, for the RunResult. Zones without pages are left out. */
+  /** Per-zone use, for the RunResult. */
   report(): ZoneReport[] {
-    const out: ZoneReport[] = [];
-    for (const zone of this.zones) {
-      if (zone.total === 0) continue;
+    return this.zones.map((zone) => {
       const byUse: Record<string, number> = {};
       PAGE_USES.forEach((name, i) => (byUse[name] = zone.byUse[i]!));
-      out.push({ name: zone.name, totalPages: zone.total, usedPages: zone.used, byUse });
-    }
-    return out;
+      return { name: zone.name, totalPages: zone.total, usedPages: zone.used, byUse };
+    });
   }
 
   /** Pages zone `lower` keeps from a request whose preferred zone is `top` (lowmem_reserve). */
   private reserve(lower: number, top: number): number {
     if (lower >= top) return 0;
     let above = 0;
-    for (let z = lower + 1; z <= top; z++) above += this.zones[z as 0 | 1 | 2].total;
-    return Math.floor(above / RESERVE_RATIO[lower as 0 | 1]);
+    for (let z = lower + 1; z <= top; z++) above += this.zones[z]!.total;
+    const ratio = RESERVE_RATIO[this.zones[lower]!.name] ?? 0;
+    return ratio > 0 ? Math.floor(above / ratio) : 0;
   }
 
   private zoneOf(pfn: number): ZoneState {
-    if (pfn >= this.zones[HIGH].startPfn && this.zones[HIGH].total > 0) return this.zones[HIGH];
-    if (pfn >= this.zones[NORMAL].startPfn && this.zones[NORMAL].total > 0) return this.zones[NORMAL];
-    return this.zones[DMA];
+    for (let z = this.zones.length - 1; z >= 0; z--) if (pfn >= this.zones[z]!.startPfn) return this.zones[z]!;
+    return this.zones[0]!;
   }
 }

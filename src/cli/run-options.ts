@@ -1,0 +1,107 @@
+/**
+ * The options `run`, `compare` and `sweep` share: `--trace`, `--model`, `--seed`, `--set` (repeatable),
+ * `--prefault`, `--json`, `--out`, `--quiet`, `--force`, plus the configuration flags
+ * (src/cli/config-options.ts). `--set` keys that name configuration values (ram, cpus, split, ...) apply
+ * after the flags (a `--set ram=2G` wins over `--ram`); every other key overrides the cost model.
+ */
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import type { ConfigOptions } from '../layout/configs.ts';
+import { loadModel } from '../models/load.ts';
+import { DEFAULT_MODEL } from '../models/registry.ts';
+import type { CostModel } from '../models/types.ts';
+import { parseCount } from '../units/size.ts';
+import { addConfigOptions, configOptionsFrom } from './config-options.ts';
+import { addSetOption, setsFromOptions } from './set-option.ts';
+
+/** Default seed of every run (`--seed`). */
+export const DEFAULT_SEED = 1;
+
+/** Adds the shared run options to `cmd`. `traceDefault` documents a default trace (compare). */
+export function addRunOptions(cmd: Command, traceDefault?: string): Command {
+  cmd.option(
+    '--trace <path>',
+    traceDefault === undefined ? 'HMT trace to replay (.hmt or .hmt.gz)' : `HMT trace to replay (default ${traceDefault})`,
+  );
+  addConfigOptions(cmd);
+  cmd
+    .option('--model <name|path>', `cost model: a name under models/ or a .json/.js/.ts file (default ${DEFAULT_MODEL})`)
+    .option('--seed <n>', `seed of the run's random numbers (default ${DEFAULT_SEED})`)
+    .option('--prefault', 'every user page present, no faults and no kernel activity: a pure TLB replay')
+    .option('--json', 'print exactly one JSON object on stdout instead of the table')
+    .option('--out <dir>', 'also write the results into this folder (atomically)')
+    .option('--force', 'with --out: replace a folder hmsim did not write')
+    .option('--quiet', 'no progress bar on stderr');
+  addSetOption(cmd);
+  return cmd;
+}
+
+/** The parsed shared options. */
+export interface RunOptions {
+  readonly tracePath: string | undefined;
+  readonly configOptions: ConfigOptions;
+  readonly modelName: string;
+  readonly modelSets: readonly string[];
+  readonly seed: number;
+  readonly prefault: boolean;
+  readonly json: boolean;
+  readonly out: string | undefined;
+  readonly force: boolean;
+  readonly quiet: boolean;
+}
+
+function boolValue(key: string, v: string): boolean {
+  const t = v.trim().toLowerCase();
+  if (t === 'true' || t === '1' || t === 'yes' || t === 'on') return true;
+  if (t === 'false' || t === '0' || t === 'no' || t === 'off') return false;
+  throw new UserError(`--set ${key}=${v}: expected true or false`);
+}
+
+/** Reads the shared options from commander's parsed options of `cmd`. */
+export function runOptionsFrom(opts: Record<string, unknown>, cmd: Command): RunOptions {
+  const sets = setsFromOptions(opts as { set?: string[] });
+  const configOptions: ConfigOptions = { ...configOptionsFrom(opts, cmd) };
+  for (const [key, value] of Object.entries(sets.config)) {
+    if (key === 'pae' || key === 'pti' || key === 'highpte') configOptions[key] = boolValue(key, value);
+    else (configOptions as Record<string, string>)[key] = value;
+  }
+  const seedText = opts['seed'];
+  const seed = typeof seedText === 'string' ? parseCount('--seed', seedText, 0, 2 ** 32 - 1) : DEFAULT_SEED;
+  return {
+    tracePath: typeof opts['trace'] === 'string' ? (opts['trace'] as string) : undefined,
+    configOptions,
+    modelName: typeof opts['model'] === 'string' ? (opts['model'] as string) : DEFAULT_MODEL,
+    modelSets: sets.model,
+    seed,
+    prefault: opts['prefault'] === true,
+    json: opts['json'] === true,
+    out: typeof opts['out'] === 'string' ? (opts['out'] as string) : undefined,
+    force: opts['force'] === true,
+    quiet: opts['quiet'] === true,
+  };
+}
+
+/** Loads the cost model named by the options, with its `--set` overrides. */
+export function modelFrom(options: RunOptions): Promise<CostModel> {
+  return loadModel(options.modelName, options.modelSets);
+}
+
+/**
+ * An AbortSignal that fires on SIGINT/SIGTERM while `body` runs; an aborted run becomes a one-line
+ * UserError with exit code 130.
+ */
+export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await body(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted) throw new UserError('interrupted: no result written', 130);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

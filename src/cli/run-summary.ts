@@ -1,0 +1,117 @@
+/**
+ * Text tables for `hmsim run` and `hmsim compare` (stdout without --json). Built from RunResults only.
+ */
+import { CYCLE_CATEGORIES, type RunResult } from '../result/run-result.ts';
+import { formatInt, formatPercent } from '../report/format.ts';
+
+/** Right-aligned columns with a header rule. */
+export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Share of `part` in `total` as "12.3 %". */
+function share(part: number, total: number): string {
+  return total > 0 ? `${((100 * part) / total).toFixed(1)} %` : '-';
+}
+
+/** The readable summary of one run. */
+export function formatRunSummary(r: RunResult): string {
+  const out: string[] = [];
+  out.push(`${r.configName} (kernel ${String(r.config['kernel'])}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
+  out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
+  out.push('');
+  const total = r.cycles.total;
+  out.push(
+    textTable(
+      ['cycles', 'value', 'share'],
+      [
+        ['total', formatInt(total), '100.0 %'],
+        ...CYCLE_CATEGORIES.map((c) => [c, formatInt(r.cycles.breakdown[c]), share(r.cycles.breakdown[c], total)]),
+        ...r.cycles.perCpu.map((v, i) => [`cpu ${i}`, formatInt(v), share(v, total)]),
+      ],
+    ),
+  );
+  const c = r.counts;
+  out.push(
+    textTable(
+      ['event', 'count'],
+      [
+        ['accesses', formatInt(c.accesses)],
+        ['iTLB misses', formatInt(c.itlbMisses)],
+        ['dTLB misses', formatInt(c.dtlbMisses)],
+        ['STLB misses', formatInt(c.stlbMisses)],
+        ['page walks', formatInt(c.pageWalks)],
+        ['page faults', formatInt(c.pageFaults)],
+        ['INVLPG', formatInt(c.invlpg)],
+        ['CR3 writes', formatInt(c.cr3Writes)],
+        ['global flushes', formatInt(c.globalFlushes)],
+        ['IPIs', formatInt(c.ipis)],
+        ['context switches', formatInt(c.contextSwitches)],
+        ['syscalls', formatInt(c.syscalls)],
+        ['kmap (pkmap)', formatInt(c.kmap.pkmap)],
+        ['kmap_atomic', formatInt(c.kmap.atomic)],
+        ['kmap_local', formatInt(c.kmap.local)],
+        ['pkmap flushes', formatInt(c.pkmapFlushes)],
+        ['pkmap waits', formatInt(c.pkmapWaits)],
+      ],
+    ),
+  );
+  out.push(
+    textTable(
+      ['zone', 'pages', 'used', 'user', 'page cache', 'page tables', 'kernel', 'mem_map'],
+      r.memory.zones.map((z) => [
+        z.name,
+        formatInt(z.totalPages),
+        formatInt(z.usedPages),
+        ...['user', 'pageCache', 'pageTables', 'kernel', 'memMap'].map((k) => formatInt(z.byUse[k] ?? 0)),
+      ]),
+    ),
+  );
+  out.push(
+    `lowmem free ${formatInt(r.memory.lowmemFreePages)} pages, highmem free ${formatInt(r.memory.highmemFreePages)} pages` +
+      (r.memory.lowmemStarved ? ' — LOWMEM STARVATION' : ''),
+  );
+  const k = r.latency.kmap;
+  if (k.count > 0) out.push(`kmap latency (cycles): mean ${formatInt(k.mean)}, p50 ${formatInt(k.p50)}, p99 ${formatInt(k.p99)}, max ${formatInt(k.max)}`);
+  return out.join('\n') + '\n';
+}
+
+/** Overhead of `r` relative to `base` in percent (total cycles), or null when not comparable. */
+export function overheadPercent(r: RunResult, base: RunResult): number | null {
+  if (!r.feasible || !base.feasible || base.cycles.total <= 0) return null;
+  return (100 * (r.cycles.total - base.cycles.total)) / base.cycles.total;
+}
+
+/** The side-by-side table of `hmsim compare`. */
+export function formatCompareTable(runs: readonly RunResult[]): string {
+  const base = runs[0];
+  if (base === undefined) return '';
+  const rows = runs.map((r) => {
+    const o = overheadPercent(r, base);
+    const kmaps = r.counts.kmap.pkmap + r.counts.kmap.atomic + r.counts.kmap.local;
+    const low = r.memory.zones.filter((z) => z.name !== 'HighMem').reduce((a, z) => a + z.totalPages, 0);
+    return [
+      r.configName,
+      r.feasible ? 'yes' : 'NO',
+      formatInt(r.cycles.total),
+      r === base ? 'baseline' : o === null ? 'n/a' : formatPercent(o),
+      formatInt(r.cycles.breakdown.tlbWalk),
+      formatInt(r.cycles.breakdown.kmap + r.cycles.breakdown.kmapLockSpin + r.cycles.breakdown.kmapSleep),
+      formatInt(r.cycles.breakdown.invlpg + r.cycles.breakdown.localFlush + r.cycles.breakdown.globalFlush + r.cycles.breakdown.shootdown),
+      formatInt(kmaps),
+      formatInt(r.counts.pkmapFlushes),
+      formatInt(r.counts.dtlbMisses + r.counts.itlbMisses),
+      `${Math.floor(low / 256)} MB`,
+    ];
+  });
+  const notes = runs.filter((r) => !r.feasible).map((r) => `${r.configName}: ${r.infeasible.join('; ')}`);
+  return (
+    textTable(
+      ['config', 'feasible', 'cycles', 'overhead', 'tlb walk', 'kmap', 'flush+IPI', 'kmaps', 'pkmap flushes', 'TLB misses', 'lowmem'],
+      rows,
+    ) + (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * `hmsim run`: replay one trace under one configuration and cost model.
+ *
+ * stdout: a readable summary table, or with --json exactly one RunResult object. --out DIR writes
+ * DIR/run.json (the same object) atomically.
+ */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.ts';
+import { writeDirAtomic } from '../io/atomic.ts';
+import { resolveConfig } from '../layout/configs.ts';
+import { replay } from '../machine/replay.ts';
+import { createProgress } from '../report/progress.ts';
+import type { RunResult } from '../result/run-result.ts';
+import { addRunOptions, modelFrom, runOptionsFrom, withInterrupt } from './run-options.ts';
+import { formatRunSummary } from './run-summary.ts';
+
+/** The JSON text of a RunResult as every command writes it (one line of JSON plus a newline). */
+export function runJson(result: RunResult): string {
+  return `${JSON.stringify(result)}\n`;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('replay a trace on the modeled machine under one configuration and cost model');
+  addRunOptions(cmd);
+  cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
+    const options = runOptionsFrom(command.opts(), command);
+    if (options.tracePath === undefined) throw new UserError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
+    const config = resolveConfig(options.configOptions);
+    const model = await modelFrom(options);
+    const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
+    const result = await withInterrupt((signal) =>
+      replay(
+        { tracePath: options.tracePath!, config, model, seed: options.seed, prefault: options.prefault },
+        { signal, onProgress: (done) => progress.update(done) },
+      ),
+    ).finally(() => progress.finish());
+    if (options.out !== undefined) {
+      await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
+    }
+    process.stdout.write(options.json ? runJson(result) : formatRunSummary(result));
+  });
+}
