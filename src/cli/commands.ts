@@ -11,4 +11,7 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command
   () => import('./trace.ts'),
   () => import('./layout.ts'),
   () => import('./capacity.ts'),
+  () => import('./run.ts'),
+  () => import('./compare.ts'),
+  () => import('./check.ts'),
 ];
