@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ftraceImporter } from '../../src/trace/importers/ftrace.ts';
+import { ftraceLineConverter } from '../../src/trace/importers/ftrace.ts';
+import { EventKind, KmapApi, AccessOp, type TraceRecord } from '../../src/trace/records.ts';
+import { importToMemory, byKind } from './strace-helpers.ts';
+
+const CAPTURE = 'tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz';
+
+describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/ftrace)', () => {
+  it('emits exactly the records the events imply', async () => {
+    const { records, stats } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    // zcat … | wc -l → 36,473 lines (12 header lines + 36,461 events).
+    expect(stats).toEqual({ lines: 36473, records: 36433, badLines: 0 });
+    // grep -c ' kmap_local:' → 17,694; kunmap_local with addr=0xc… → 74 (each becomes kmap + kunmap);
+    // grep -c ' sched_switch:' → 64; ' page_fault_user:' → 316; 'sys_write(' → 517; tlb_flush (102) is not emitted.
+    expect(byKind(records)).toEqual({ kmap: 17694 + 74, kunmap: 17694 + 74, switch: 64, access: 316, syscall: 517 });
+  });
+
+  it('maps highmem and lowmem pages alike with api local, pairing fixmap unmaps with their kmap', async () => {
+    const { records } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    const maps = records.filter((r) => r.kind === EventKind.kmap);
+    expect(maps.every((r) => r.op === KmapApi.local)).toBe(true);
+    // grep -o 'pfn=[0-9]*' | sort -u | wc -l → 8,281 highmem pfns; 40 distinct direct-map pages (0xc… addresses).
+    const highPfns = new Set(maps.filter((r) => r.addr! >= 0x38000).map((r) => r.addr));
+    const lowPfns = new Set(maps.filter((r) => r.addr! < 0x38000).map((r) => r.addr));
+    expect(highPfns.size).toBe(8281);
+    expect(lowPfns.size).toBe(40);
+    // First direct-map unmap: addr=0xc1a68000 → pfn 0x1a68, as an adjacent kmap/kunmap pair.
+    const i = records.findIndex((r) => r.kind === EventKind.kmap && r.addr === 0x1a68);
+    expect(records[i + 1]).toMatchObject({ kind: EventKind.kunmap, addr: 0x1a68, cpu: 1, pid: 1, time: 4600582000 });
+    // Every kunmap closes the innermost open kmap of its (CPU, pid): a per-task stack replays cleanly.
+    const stacks = new Map<string, number[]>();
+    for (const r of records) {
+      const key = `${r.cpu}:${r.pid}`;
+      const s = stacks.get(key) ?? [];
+      stacks.set(key, s);
+      if (r.kind === EventKind.kmap) s.push(r.addr!);
+      if (r.kind === EventKind.kunmap) expect(s.pop()).toBe(r.addr);
+    }
+    expect([...stacks.values()].every((s) => s.length === 0)).toBe(true);
+  });
+
+  it('counts switches per CPU and derives fault ops from the error code', async () => {
+    const { records } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    const sw = records.filter((r) => r.kind === EventKind.switch);
+    // grep ' sched_switch:' | grep -c '\[000\]' → 31; '\[001\]' → 33.
+    expect(sw.filter((r) => r.cpu === 0)).toHaveLength(31);
+    expect(sw.filter((r) => r.cpu === 1)).toHaveLength(33);
+    // error_code with the write bit (grep -c 'error_code=0x[0-9a-f]*[2367abef]$') → 117 stores.
+    expect(records.filter((r) => r.kind === EventKind.access && r.op === AccessOp.store)).toHaveLength(117);
+  });
+
+  it('keeps tlb_flush and flush_zero_pkmaps as counts', () => {
+    const out: TraceRecord[] = [];
+    const c = ftraceLineConverter(2, (r) => out.push(r));
+    c.line('  init-1 [001] d..1.  4.601238: tlb_flush: pages:-1 reason:local mm shootdown (3)');
+    c.line('  dd-91  [000] d..2.  4.601693: tlb_flush: pages:-1 reason:flush on task switch (0)');
+    c.line('  dd-91  [000] ....   4.7: flush_zero_pkmaps: (flush_all_zero_pkmaps+0x0/0x80)');
+    c.line('  dd-91  [000] ....   4.8: kmap_high: (kmap_high+0x0/0x100) page=0xf7a1c020');
+    c.line('  dd-91  [000] ....   4.9: kunmap_high: (kunmap_high+0x0/0x100) page=0xf7a1c020');
+    expect(c.converter.counts.tlbFlushByReason).toEqual({ '3': 1, '0': 1 });
+    expect(c.converter.counts.flushZeroPkmaps).toBe(1);
+    expect(out.map((r) => [r.kind, r.op, r.addr])).toEqual([
+      [EventKind.kmap, KmapApi.pkmap, 0xc0000],
+      [EventKind.kunmap, KmapApi.pkmap, 0xc0000],
+    ]);
+  });
+});
+
+describe('ftrace importer: malformed input', () => {
+  it('names file:line and what was expected', async () => {
+    const text = '# tracer: nop\n  dd-91 [000] ....  4.5: sched_switch: prev_pid=91 next_pid=7\nnot a trace line\n';
+    await expect(importToMemory(ftraceImporter, { text, name: 'cap.txt' })).rejects.toThrow(
+      /^cap\.txt:3: expected 'TASK-PID \[CPU\] FLAGS SECONDS\.MICROS: EVENT: fields' \(ftrace text\), got 'not a trace line'$/,
+    );
+  });
+
+  it('rejects a CPU beyond --cpus and counts it with skipBad', async () => {
+    const text = '  dd-91 [003] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n';
+    await expect(importToMemory(ftraceImporter, { text, name: 'c.txt' }, { cpus: 2 })).rejects.toThrow(/^c\.txt:1: expected a CPU number below 2/);
+    const { records, stats } = await importToMemory(ftraceImporter, { text, name: 'c.txt' }, { cpus: 2, skipBad: true });
+    expect(stats.badLines).toBe(1);
+    expect(records).toEqual([{ kind: EventKind.switch, cpu: 0, pid: 8, time: 4600000000 }]);
+  });
+});

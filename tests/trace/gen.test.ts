@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from '../../src/cli/gen.ts';
+import { GENERATORS } from '../../src/trace/generators/registry.ts';
+import { parseParams } from '../../src/trace/generators/params.ts';
+import { GenEmitter } from '../../src/trace/generators/emitter.ts';
+import { ZipfSampler } from '../../src/trace/generators/zipf.ts';
+import { createRng } from '../../src/random/rng.ts';
+import { EventKind, KmapApi, type TraceRecord } from '../../src/trace/records.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hmsim-gen-'));
+
+/** Small parameters per workload so the tests stay fast. */
+const SMALL: Record<string, string[]> = {
+  fileserver: ['requests=200'],
+  database: ['transactions=200'],
+  build: ['jobs=6'],
+  stream: ['size=1M'],
+  'kmap-storm': ['maps=2000'],
+};
+
+function runInMemory(name: string, params: string[], seed = 1): TraceRecord[] {
+  const gen = GENERATORS.get(name)!;
+  const p = parseParams(name, gen.params, params);
+  gen.validate?.(p);
+  const out: TraceRecord[] = [];
+  const em = new GenEmitter({ push: (r) => void out.push(r), close: async () => undefined }, gen.cpus(p), p.num('records'));
+  gen.run(p, createRng(seed), em);
+  return out;
+}
+
+describe('hmsim gen: determinism', () => {
+  for (const name of GENERATORS.keys()) {
+    it(`${name}: same seed gives a byte-identical file, another seed a different one`, async () => {
+      const params = SMALL[name]!;
+      const a = join(dir, `${name}-a.hmt`);
+      const b = join(dir, `${name}-b.hmt`);
+      const c = join(dir, `${name}-c.hmt`);
+      await generate(name, a, 7, params);
+      await generate(name, b, 7, params);
+      await generate(name, c, 8, params);
+      expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+      // stream has no randomness: only the seed in the header differs.
+      expect(readFileSync(a).equals(readFileSync(c))).toBe(false);
+    });
+  }
+});
+
+describe('generators: what they emit', () => {
+  it('stream writes then reads size/block blocks at consecutive offsets', () => {
+    const recs = runInMemory('stream', ['size=1M', 'block=64K', 'touch=0']);
+    const w = recs.filter((r) => r.kind === EventKind.write);
+    const rd = recs.filter((r) => r.kind === EventKind.read);
+    expect(w.map((r) => r.off)).toEqual(Array.from({ length: 16 }, (_, i) => i * 65536));
+    expect(rd.map((r) => r.off)).toEqual(Array.from({ length: 16 }, (_, i) => i * 65536));
+    expect(recs.findIndex((r) => r.kind === EventKind.read)).toBeGreaterThan(recs.findLastIndex((r) => r.kind === EventKind.write));
+  });
+
+  it('kmap-storm keeps local mappings nested and at most inflight per CPU', () => {
+    const recs = runInMemory('kmap-storm', ['api=local', 'inflight=4', 'maps=400', 'cpus=2']);
+    const held = [[], []] as number[][];
+    let maxHeld = 0;
+    for (const r of recs) {
+      if (r.kind === EventKind.kmap) held[r.cpu]!.push(r.addr!);
+      if (r.kind === EventKind.kunmap) expect(held[r.cpu]!.pop()).toBe(r.addr);
+      maxHeld = Math.max(maxHeld, ...held.map((h) => h.length));
+    }
+    expect(maxHeld).toBe(4);
+    expect(recs.filter((r) => r.kind === EventKind.kmap)).toHaveLength(400);
+    expect(recs.every((r) => r.kind !== EventKind.kmap || (r.op === KmapApi.local && r.addr! >= 0x40000 && r.addr! < 0x80000))).toBe(true);
+  });
+
+  it('build forks every job and unmaps below and above the 33-page flush ceiling', () => {
+    const recs = runInMemory('build', ['jobs=6', 'temps=2']);
+    expect(recs.filter((r) => r.kind === EventKind.fork)).toHaveLength(6);
+    expect(recs.filter((r) => r.kind === EventKind.exit)).toHaveLength(6);
+    const unmapPages = new Set(recs.filter((r) => r.kind === EventKind.munmap).map((r) => r.len! / 4096));
+    expect(unmapPages).toEqual(new Set([8, 64]));
+  });
+
+  it('keeps user addresses below 0x40000000 with default parameters', () => {
+    for (const name of GENERATORS.keys()) {
+      const recs = runInMemory(name, SMALL[name]!);
+      const user = recs.filter((r) => [EventKind.access, EventKind.read, EventKind.write, EventKind.mmap, EventKind.munmap].includes(r.kind as 0));
+      expect(Math.max(0, ...user.map((r) => r.addr! + (r.len ?? 1) - 1)), name).toBeLessThan(0x40000000);
+    }
+  });
+
+  it('stops starting work at the records budget', () => {
+    const recs = runInMemory('fileserver', ['records=1000', 'requests=100000']);
+    expect(recs.length).toBeGreaterThanOrEqual(1000);
+    expect(recs.length).toBeLessThan(1200);
+  });
+
+  it('draws Zipf ranks with the most popular first', () => {
+    const z = new ZipfSampler(1000, 1);
+    const rng = createRng(3);
+    const counts = new Array<number>(1001).fill(0);
+    for (let i = 0; i < 20000; i++) counts[z.sample(rng)]!++;
+    // P(1)/P(2) = 2 for s = 1; with 20,000 draws the ratio is well within [1.7, 2.3].
+    expect(counts[1]! / counts[2]!).toBeGreaterThan(1.7);
+    expect(counts[1]! / counts[2]!).toBeLessThan(2.3);
+    expect(counts[0]).toBe(0);
+  });
+});
+
+describe('hmsim gen: parameters and help', () => {
+  it('rejects an unknown parameter, listing the known ones', () => {
+    const r = runCli(['gen', 'stream', '--param', 'bogus=1', '-o', join(dir, 'x.hmt')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("hmsim: --param bogus: stream has no parameter 'bogus' (known: size, block, touch, phases, records)\n");
+  });
+
+  it('rejects bad values and impossible combinations', () => {
+    expect(() => parseParams('fileserver', GENERATORS.get('fileserver')!.params, ['cpus=0'])).toThrow(/^--param cpus: 0 is out of range \(expected 1\.\.64 CPUs\)$/);
+    expect(() => parseParams('stream', GENERATORS.get('stream')!.params, ['size=lots'])).toThrow(/^--param size: 'lots' is not a size/);
+    const ks = GENERATORS.get('kmap-storm')!;
+    expect(() => ks.validate!(parseParams('kmap-storm', ks.params, ['api=atomic', 'inflight=17']))).toThrow(/more than the 16 per-CPU slots/);
+  });
+
+  it('documents every parameter of a workload in WORKLOAD --help, and lists workloads', () => {
+    const help = runCli(['gen', 'database', '--help']);
+    expect(help.code).toBe(0);
+    for (const p of GENERATORS.get('database')!.params) expect(help.stdout).toContain(`  ${p.name} `);
+    expect(help.stdout).toContain('default: 512M');
+    const list = runCli(['gen', '--list']);
+    for (const name of GENERATORS.keys()) expect(list.stdout).toContain(`  ${name}`);
+  });
+});
