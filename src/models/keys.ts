@@ -66,7 +66,7 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.pkmapScanSlot', 'Cycles per pkmap slot examined by map_new_virtual().'),
   cost('costs.pageAddressLookup', 'Cycles of a page_address() hash lookup of a highmem page.'),
   { key: 'lock.kind', kind: 'enum', values: ['ticket', 'queued'], doc: 'Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).' },
-  cost('lock.handoff', 'Cycles to pass a held lock to the next waiter (one cache-line transfer).', 'waiters at release'),
+  cost('lock.handoff', 'Cycles to pass a held lock to the next waiter (one cache-line transfer).', 'waiters at release (a queued lock is evaluated at 1)'),
   cost('lock.perWaiter', 'Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012).', 'waiters at release'),
 ];
 

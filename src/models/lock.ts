@@ -11,7 +11,9 @@ import type { CostFn } from './types.ts';
  *   2012) model the service time as s + c·k/2 (k = cores waiting); we charge
  *   H(n) = handoff(n) + c·n/2 with c = `lock.perWaiter`.
  * - `queued` (MCS / qspinlock): each waiter spins on its own node, a release touches one line:
- *   H(n) = handoff(n), constant in n for the shipped models.
+ *   H(n) = handoff(n), constant in n for the shipped models. (The machine's queued policy evaluates it at
+ *   n = 1 in any case — src/engine/resources/lock-policy.ts — so a hand-off that should grow with waiters
+ *   belongs on a ticket lock.)
  */
 export function lockHandoff(kind: LockKind, handoff: CostFn, perWaiter: CostFn): CostFn {
   if (kind === 'queued') return handoff;

@@ -21,7 +21,7 @@ describe('code plug-ins', () => {
   it('the example plug-in replaces the lock hand-off: 75 cycles up to 4 waiters, then 75 + 400·(n − 4)²', async () => {
     const m = await loadModel(EXAMPLE);
     expect(m.name).toBe('core2-degrading-lock');
-    expect(m.lock.kind).toBe('queued');
+    expect(m.lock.kind).toBe('ticket');
     expect([1, 2, 4, 5, 6, 8].map((n) => m.lock.handoff(n, rng))).toEqual([75, 75, 75, 475, 1675, 6475]);
   });
 
