@@ -95,7 +95,7 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
       cpus: json.cpus ?? null,
     },
     reference: json.reference ?? null,
-    model: json.model,
+    model: looksLikePath(json.model) ? resolve(dirname(file), json.model) : json.model,
     sets: json.set ?? [],
     seed: json.seed ?? 1,
     replications,
@@ -149,6 +149,11 @@ function toRule(r: RuleJson): Rule {
         minEffect: r.minEffect ?? STATISTICAL_DEFAULTS.minEffect,
       };
   }
+}
+
+/** A model given as a file (plug-in or JSON) rather than a shipped name: resolved against the scenario. */
+function looksLikePath(model: string): boolean {
+  return model.includes('/') || model.includes('\\') || /\.(json|ts|mts|js|mjs)$/i.test(model);
 }
 
 function pathsOf(expr: MetricExpr): Array<readonly string[]> {

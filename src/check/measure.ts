@@ -7,6 +7,7 @@ import type { CheckBackend } from './backend.ts';
 import { evaluateMetric, type ReplicationRuns } from './metric-eval.ts';
 import type { Scenario, Watch } from './scenario.ts';
 import { HMSIM_VERSION } from '../version.ts';
+import { UserError } from '../errors.ts';
 
 /** One expanded metric of a scenario, measured over every replication. */
 export interface MetricMeasurement {
@@ -47,7 +48,17 @@ export interface MeasureContext {
  * scenario's configuration (and its reference configuration when it has one), evaluate every watched
  * metric. Replications run one after another (the replay is CPU-bound; concurrency would not help here).
  */
-export async function measureScenario(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasurement> {
+export async function measureScenario(s: Scenario, ctx: MeasureContext, display: string = s.file): Promise<ScenarioMeasurement> {
+  try {
+    return await measure(s, ctx);
+  } catch (err) {
+    // A bad generator parameter, configuration or model name is the scenario's input: say which file.
+    if (err instanceof UserError && !err.message.startsWith(display)) throw new UserError(`${display}: ${err.message}`, err.exitCode);
+    throw err;
+  }
+}
+
+async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasurement> {
   const sets = [...s.sets, ...ctx.sets];
   const seeds = replicationSeeds(s.seed, s.replications);
   const perReplication: Array<Map<string, { watch: Watch; value: number }>> = [];
@@ -99,7 +110,7 @@ export async function measureScenario(s: Scenario, ctx: MeasureContext): Promise
 function evaluateAll(s: Scenario, runs: ReplicationRuns): Map<string, { watch: Watch; value: number }> {
   const out = new Map<string, { watch: Watch; value: number }>();
   for (const w of s.watch) {
-    for (const v of evaluateMetric(w.metric, runs, `${s.name}: ${w.at}.metric`)) out.set(v.name, { watch: w, value: v.value });
+    for (const v of evaluateMetric(w.metric, runs, `${w.at}.metric`)) out.set(v.name, { watch: w, value: v.value });
   }
   return out;
 }

@@ -64,13 +64,16 @@ export function relativeChange(baseline: number, now: number): number {
   return (now - baseline) / Math.abs(baseline);
 }
 
-/** A number for tables: integers as is, others with 4 significant digits. */
+/**
+ * A number for tables: integers in full, others with 7 significant digits (enough to see a 0.01%
+ * change of a cycle count), exponent form only for tiny or huge magnitudes.
+ */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toPrecision(4);
-  return String(Number(v.toPrecision(4)));
+  if (a >= 1e15 || a < 1e-4) return v.toPrecision(4);
+  return String(Number(v.toPrecision(7)));
 }
 
 /** A fraction as a percentage with sensible precision: 0.1234 → "12.3%", 0.0001 → "0.01%". */

@@ -46,7 +46,7 @@ export async function checkScenarios(items: readonly CheckItem[], options: Check
     // (2) first: a malformed baseline is bad input, reported before spending time on replays.
     const baseline = await readBaseline(options.baselineDir, scenario.name, shown(baselinePath(options.baselineDir, scenario.name)));
     // (1)
-    const measurement = await measureScenario(scenario, options.context);
+    const measurement = await measureScenario(scenario, options.context, display);
     const outcome = compareScenario(measurement, baseline, display);
     outcomes.push(outcome);
     if (!outcome.pass && options.stopAtFirstFailure === true) break;
@@ -60,11 +60,11 @@ export async function checkScenarios(items: readonly CheckItem[], options: Check
  */
 export async function updateBaselines(items: readonly CheckItem[], options: CheckOptions): Promise<UpdateOutcome[]> {
   const out: UpdateOutcome[] = [];
-  for (const { scenario } of items) {
+  for (const { scenario, display } of items) {
     const file = baselinePath(options.baselineDir, scenario.name);
     // A malformed old baseline is simply replaced: that is what --update is for.
     const old = await readBaseline(options.baselineDir, scenario.name).catch(() => null);
-    const next = baselineFromMeasurement(await measureScenario(scenario, options.context));
+    const next = baselineFromMeasurement(await measureScenario(scenario, options.context, display));
     const changes = describeBaselineChange(old, next);
     if (changes.length > 0) await writeBaseline(options.baselineDir, next);
     out.push({ name: scenario.name, file: shown(file), changes });

@@ -68,7 +68,7 @@ export interface ScenarioConfig {
   readonly kernel: string | null;
   /** RAM size as written (`2G`), or null for the default. */
   readonly ram: string | null;
-  /** Online CPUs, or null for the default (the trace's CPU count). */
+  /** Online CPUs, or null for the configuration's default. */
   readonly cpus: number | null;
 }
 
@@ -82,7 +82,7 @@ export interface Scenario {
   readonly config: ScenarioConfig;
   /** Configuration preset of the reference run that `overhead(...)` divides by, or null. */
   readonly reference: string | null;
-  /** Cost model name or path. */
+  /** Cost model name, or an absolute path (a relative path in the file is resolved against its folder). */
   readonly model: string;
   /** The scenario's own `key=value` overrides (applied before the command line's `--set`). */
   readonly sets: readonly string[];

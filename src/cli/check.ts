@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT, UserError } from '../errors.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import type { CheckBackend } from '../check/backend.ts';
+import { createDefaultBackend } from '../check/default-backend.ts';
+import { DEFAULT_BASELINE_DIR, discoverScenarios } from '../check/discover.ts';
+import { formatGithub } from '../check/format-github.ts';
+import { formatJunit } from '../check/format-junit.ts';
+import { formatTables } from '../check/format-table.ts';
+import { loadScenarios } from '../check/load-scenario.ts';
+import { checkScenarios, updateBaselines, type CheckItem } from '../check/runner.ts';
+
+/** Options of `hmsim check` as commander hands them over. */
+export interface CheckCliOptions {
+  readonly baseline: string;
+  readonly update?: boolean;
+  readonly junit?: string;
+  readonly format: string;
+  readonly set: string[];
+}
+
+/**
+ * `hmsim check [SCENARIO...]`: replays each scenario, compares the watched metrics with the stored
+ * baselines, prints a table per scenario (or GitHub annotations), optionally writes JUnit XML.
+ * Exit 0 when everything passes, 1 on a regression, 2 on bad input. `--update` rewrites the baselines.
+ */
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)')
+    .argument('[scenario...]', 'scenario files (JSON) or folders of them (default: scenarios/)')
+    .option('--baseline <dir>', 'folder of baseline files', DEFAULT_BASELINE_DIR)
+    .option('--update', 'rewrite the baselines from this run and print what changed')
+    .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
+    .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
+    .option('--set <key=value>', 'override a model or configuration value in every scenario (repeatable), e.g. --set costs.invlpg=+10%, --set ram=2G', collect, [])
+    .addHelpText(
+      'after',
+      '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
+        'counts.pkmapFlushes), share(PATH), overhead(PATH) or ratio(PATH, PATH); rules: exact, relative, absolute,\n' +
+        'statistical (Welch t-test or permutation test, with alpha and a minimum effect).',
+    )
+    .action(async (scenarios: string[], opts: CheckCliOptions) => {
+      process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend());
+    });
+}
+
+/** Runs the command with a given backend; returns the exit code. Writes results to stdout. */
+export async function runCheckCommand(args: readonly string[], opts: CheckCliOptions, backend: CheckBackend): Promise<number> {
+  // 1. validate options and inputs (everything that is bad input fails before any replay)
+  if (opts.format !== 'table' && opts.format !== 'github') {
+    throw new UserError(`--format: '${opts.format}' is not a format (expected table or github)`);
+  }
+  if (opts.update === true && opts.junit !== undefined) throw new UserError('--junit: cannot be combined with --update (an update checks nothing)');
+  for (const s of opts.set) if (!/^[^=]+=/.test(s)) throw new UserError(`--set ${s}: expected key=value, e.g. --set costs.invlpg=+10%`);
+  const files = discoverScenarios(args);
+  const scenarios = await loadScenarios(files);
+  const items: CheckItem[] = scenarios.map((scenario, i) => ({ scenario, display: files[i]?.display ?? scenario.file }));
+  const baselineDir = resolve(opts.baseline);
+
+  // 2. run
+  const workDir = await mkdtemp(join(tmpdir(), 'hmsim-check-'));
+  try {
+    const context = { backend, sets: opts.set, workDir, traces: new Map<string, Promise<string>>() };
+    if (opts.update === true) {
+      const updates = await updateBaselines(items, { context, baselineDir });
+      const lines: string[] = [];
+      for (const u of updates) {
+        lines.push(`${u.changes.length === 0 ? 'unchanged' : 'updated  '} ${u.file}`);
+        for (const c of u.changes) lines.push(`  ${c}`);
+      }
+      const changed = updates.filter((u) => u.changes.length > 0).length;
+      lines.push(`${updates.length} baseline${updates.length === 1 ? '' : 's'}: ${changed} updated, ${updates.length - changed} unchanged`);
+      process.stdout.write(lines.join('\n') + '\n');
+      return EXIT.ok;
+    }
+    const outcomes = await checkScenarios(items, { context, baselineDir });
+    // 3. report
+    process.stdout.write(opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
+    if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));
+    return outcomes.every((o) => o.pass) ? EXIT.ok : EXIT.regression;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

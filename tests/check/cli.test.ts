@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-cli-'));
+function scenarioFile(name: string, content: string | object): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+describe('hmsim check: bad input exits 2 with one line', () => {
+  it('names the file and JSON path of a malformed scenario', () => {
+    const file = scenarioFile('bad-rule', {
+      trace: { generator: 'stream' },
+      config: '2g2g',
+      model: 'core2',
+      watch: [{ metric: 'cycles.total', rule: { kind: 'relative', tolerance: 'small' } }],
+    });
+    const r = runCli(['check', file, '--baseline', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`hmsim: ${file}: $.watch[0].rule.tolerance: must be number\n`);
+  });
+
+  it('names the line and column of broken JSON', () => {
+    const file = scenarioFile('broken', '{\n  "config": "2g2g"\n  "model": "core2"\n}');
+    const r = runCli(['check', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`hmsim: ${file}: invalid JSON at line 3 column 3: expected ',' or '}' after a property value, found '"'\n`);
+  });
+
+  it('rejects an unknown --format', () => {
+    const r = runCli(['check', scenarioFile('fine', { trace: { generator: 'stream' }, config: '2g2g', model: 'core2', watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }] }), '--format', 'xml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("hmsim: --format: 'xml' is not a format (expected table or github)\n");
+  });
+
+  it('rejects a scenario path that does not exist', () => {
+    const r = runCli(['check', 'no/such/scenario.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('hmsim: no/such/scenario.json: no such scenario file or folder\n');
+  });
+});
