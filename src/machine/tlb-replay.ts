@@ -8,7 +8,11 @@
  *   the access references every 4 KiB page from `addr` to `addr + len − 1` in order (a straddling access
  *   is one reference per page, as Dinero IV counts it; `len` 0 counts as 1 byte; an access running past
  *   the top of the 32-bit space stops at the last page);
- * - `switch`: a CR3 write — non-global entries are flushed (unless `flushOnSwitch` is false);
+ * - `switch`: a CR3 write — non-global entries are flushed (unless `flushOnSwitch` is false); with
+ *   `pcidSlots` > 0 (x86_64 reference) the CPU instead keeps that many address-space ids, as Linux's
+ *   per-CPU ASID slots (arch/x86/mm/tlb.c, TLB_NR_DYN_ASIDS = 6): switching to a process that holds a
+ *   slot flushes nothing; otherwise the next slot in round-robin order is taken over and its non-global
+ *   entries are flushed;
  * - every other kind is ignored.
  *
  * Hot-path choices: a per-side "same page as the previous reference of this side" shortcut — such a
@@ -27,6 +31,8 @@ export interface TlbReplayOptions {
   readonly largePageShift?: 21 | 22;
   /** Flush non-global entries on `switch` records (a CR3 write). Default true. */
   readonly flushOnSwitch?: boolean;
+  /** PCID slots per CPU (0 = no PCIDs: every switch flushes; Linux x86_64 uses 6). Default 0. */
+  readonly pcidSlots?: number;
   /** Aborts between batches: the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** Called after each batch with the number of records replayed so far. */
@@ -45,8 +51,10 @@ export interface TlbReplayResult {
   readonly stlbHits: number;
   /** Page walks (translations found in no TLB level). */
   readonly walks: number;
-  /** `switch` records that flushed the TLBs. */
+  /** `switch` records replayed as CR3 writes (0 when `flushOnSwitch` is false). */
   readonly cr3Writes: number;
+  /** CR3 writes that flushed a PCID slot taken over by another process (0 without PCIDs). */
+  readonly pcidFlushes: number;
   /** Records read, of every kind. */
   readonly records: number;
   /** CPUs that had records. */
@@ -67,6 +75,10 @@ interface CpuState {
   readonly l1Only: boolean;
   lastI: number;
   lastD: number;
+  /** pid owning each PCID slot (−1: free); PCID of slot k is k + 1. Empty without PCIDs. */
+  readonly slotPid: Float64Array;
+  /** Next slot to take over (round robin). */
+  nextSlot: number;
 }
 
 /**
@@ -83,6 +95,8 @@ export class TlbReplayer {
   private cr3Writes = 0;
   private records = 0;
   private readonly flushOnSwitch: boolean;
+  private readonly pcidSlots: number;
+  private pcidFlushes = 0;
   private readonly largePageShift: 21 | 22;
 
   constructor(
@@ -90,6 +104,10 @@ export class TlbReplayer {
     options: TlbReplayOptions = {},
   ) {
     this.flushOnSwitch = options.flushOnSwitch ?? true;
+    this.pcidSlots = options.pcidSlots ?? 0;
+    if (!(Number.isInteger(this.pcidSlots) && this.pcidSlots >= 0 && this.pcidSlots < 4096)) {
+      throw new Error(`TlbReplayer: pcidSlots must be an integer 0..4095, got ${this.pcidSlots}`);
+    }
     this.largePageShift = options.largePageShift ?? 22;
   }
 
@@ -101,8 +119,16 @@ export class TlbReplayer {
   private state(cpu: number): CpuState {
     let s = this.cpus[cpu];
     if (s === undefined) {
-      const tlbs = new TlbHierarchy(this.geometry, { largePageShift: this.largePageShift });
-      s = { tlbs, l1Only: tlbs.stlb === null && tlbs.l1dLarge === null, lastI: -1, lastD: -1 };
+      const pcid = this.pcidSlots > 0;
+      const tlbs = new TlbHierarchy(this.geometry, { largePageShift: this.largePageShift, pcid });
+      s = {
+        tlbs,
+        l1Only: tlbs.stlb === null && tlbs.l1dLarge === null,
+        lastI: -1,
+        lastD: -1,
+        slotPid: new Float64Array(this.pcidSlots).fill(-1),
+        nextSlot: 0,
+      };
       this.cpus[cpu] = s;
     }
     return s;
@@ -118,7 +144,7 @@ export class TlbReplayer {
 
   /** Fast path: L1 I and L1 D arrays only; misses counted here. */
   private replayL1Only(batch: RecordBatch, st: CpuState): void {
-    const { kind, op, addr, len } = batch;
+    const { kind, op, addr, len, pid } = batch;
     const n = batch.length;
     const itlb = st.tlbs.l1i;
     const dtlb = st.tlbs.l1d;
@@ -133,10 +159,9 @@ export class TlbReplayer {
       const k = kind[r] as number;
       if (k !== ACCESS) {
         if (k === SWITCH && this.flushOnSwitch) {
-          st.tlbs.flushNonGlobal();
+          this.switchTo(st, pid[r] as number);
           lastI = -1;
           lastD = -1;
-          this.cr3Writes++;
         }
         continue;
       }
@@ -173,6 +198,24 @@ export class TlbReplayer {
     this.missD += missD;
   }
 
+  /** A CR3 write switching CPU state `st` to process `pid` (flush, or PCID slot reuse). */
+  private switchTo(st: CpuState, pid: number): void {
+    this.cr3Writes++;
+    if (this.pcidSlots === 0) {
+      st.tlbs.flushNonGlobal();
+      return;
+    }
+    let slot = st.slotPid.indexOf(pid);
+    if (slot < 0) {
+      slot = st.nextSlot;
+      st.nextSlot = (slot + 1) % this.pcidSlots;
+      st.slotPid[slot] = pid;
+      st.tlbs.flushNonGlobal(slot + 1);
+      this.pcidFlushes++;
+    }
+    st.tlbs.setPcid(slot + 1);
+  }
+
   /**
    * References every page of [a, a + l) on one L1 array (fast path, page-straddling access); counts into
    * the totals and returns the last page referenced.
@@ -198,7 +241,7 @@ export class TlbReplayer {
 
   /** General path: any hierarchy (STLB, large-page array); misses counted by the hierarchy. */
   private replayGeneral(batch: RecordBatch, st: CpuState): void {
-    const { kind, op, addr, len } = batch;
+    const { kind, op, addr, len, pid } = batch;
     const n = batch.length;
     const tlbs = st.tlbs;
     let lastI = st.lastI;
@@ -207,10 +250,9 @@ export class TlbReplayer {
       const k = kind[r] as number;
       if (k !== ACCESS) {
         if (k === SWITCH && this.flushOnSwitch) {
-          tlbs.flushNonGlobal();
+          this.switchTo(st, pid[r] as number);
           lastI = -1;
           lastD = -1;
-          this.cr3Writes++;
         }
         continue;
       }
@@ -263,6 +305,7 @@ export class TlbReplayer {
       stlbHits,
       walks,
       cr3Writes: this.cr3Writes,
+      pcidFlushes: this.pcidFlushes,
       records: this.records,
       cpus,
     };
