@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('--rss <size>', 'resident user memory per process', '8M')
     .option('--vm <size>', 'touched virtual address span per process (sizes its page tables)', '64M')
     .option('--compare', 'every named configuration side by side')
+    .option('--rams <list>', 'comma-separated RAM sizes (e.g. 1G,2G,4G,8G): processes that fit per configuration and RAM size')
     .option('--json', 'print one JSON object')
     .action((opts: Record<string, unknown>) => {
       const conf = configOptionsFrom(opts, cmd);
@@ -37,9 +38,26 @@ export function register(program: Command): void {
         vmBytes: parseSize('--vm', String(opts['vm'])),
       };
       const json = opts['json'] === true;
-      if (opts['compare'] === true) {
+      const compare = opts['compare'] === true;
+      if (compare) {
         const clash = PER_CONFIG_KEYS.filter((k) => conf[k] !== undefined);
         if (clash.length > 0) throw new UserError(`--compare chooses the configurations itself; drop --${clash.join(', --')}`);
+      }
+      if (typeof opts['rams'] === 'string') {
+        if (conf.ram !== undefined) throw new UserError('--rams replaces --ram; give only one of them');
+        const rams = opts['rams'].split(',').map((v) => parseSize('--rams', v));
+        const names = compare ? CAPACITY_COMPARE : [conf.config ?? 'custom'];
+        const grid = names.map((name) => ({
+          config: name,
+          points: rams.map((ram) => {
+            const c = computeCapacity(computeLayout(resolveConfig(compare ? { ...conf, config: name, ram } : { ...conf, ram })), w);
+            return { ramBytes: ram, maxProcs: c.maxProcs, fits: c.fits, limitedBy: c.limitedBy };
+          }),
+        }));
+        process.stdout.write(json ? JSON.stringify({ workload: w, rams, configs: grid }, null, 2) + '\n' : formatRamGrid(w, rams, grid));
+        return;
+      }
+      if (compare) {
         const results = CAPACITY_COMPARE.map((name) => computeCapacity(computeLayout(resolveConfig({ ...conf, config: name })), w));
         process.stdout.write(json ? JSON.stringify({ workload: w, configs: results }, null, 2) + '\n' : formatCompare(results));
         return;
@@ -82,6 +100,20 @@ function formatOne(r: CapacityResult): string {
     `(user pages: ${mb(r.userInHighmemBytes)} MB in highmem, ${mb(r.userInLowmemBytes)} MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
     `processes that fit: ${r.maxProcs} (limited by ${r.limitedBy})\n` +
     `user address space per process: ${mb(r.userSpaceBytes)} MB, ${mb(r.userSpaceLeftBytes)} MB left after the ${fmtBytes(w.vmBytes)} span\n`
+  );
+}
+
+function formatRamGrid(
+  w: CapacityWorkload,
+  rams: readonly number[],
+  grid: readonly { config: string; points: readonly { maxProcs: number; fits: boolean }[] }[],
+): string {
+  return (
+    `processes that fit (rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}, ${w.threads} thread(s)); * = the ${w.procs} asked for fit\n\n` +
+    table(
+      ['config', ...rams.map((r) => `RAM ${fmtBytes(r)}`)],
+      grid.map((g) => [g.config, ...g.points.map((p) => `${p.maxProcs}${p.fits ? '*' : ''}`)]),
+    )
   );
 }
 

@@ -64,8 +64,10 @@ function printList(json: boolean): void {
     process.stdout.write(JSON.stringify({ configs: presets, kernels }, null, 2) + '\n');
     return;
   }
-  process.stdout.write('named configurations (--config):\n');
-  process.stdout.write(table(['name', 'description'], presets.map((p) => [p.name, p.description])));
-  process.stdout.write('\nkernel profiles (--kernel):\n');
-  process.stdout.write(table(['name', 'version', 'description'], kernels.map((k) => [k.name, k.version, k.description])));
+  process.stdout.write(
+    'named configurations (--config):\n' +
+      table(['name', 'description'], presets.map((p) => [p.name, p.description])) +
+      '\nkernel profiles (--kernel):\n' +
+      table(['name', 'version', 'description'], kernels.map((k) => [k.name, k.version, k.description])),
+  );
 }

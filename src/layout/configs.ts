@@ -145,8 +145,10 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     if (split === 'x86_64') throw new UserError('--vmalloc: the x86_64 reference has a fixed 32 TiB vmalloc area');
   }
 
+  // The preset's name labels the result only while the preset's own choices stand.
+  const samePreset = preset !== undefined && split === preset.split && highmem === preset.highmem && pae === preset.pae && pti === preset.pti;
   return {
-    name: preset?.name ?? 'custom',
+    name: samePreset && preset !== undefined ? preset.name : 'custom',
     kernel,
     split,
     highmem,

@@ -130,14 +130,14 @@ export function compareRows(layouts: readonly LayoutDetail[]): CompareRow[] {
   }));
 }
 
-/** A plain text table (right-aligned numbers). */
+/** A plain text table: numbers right-aligned, text left-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header.map(String), ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return (
     cells
       .map((r, ri) =>
-        r.map((c, i) => (i === 0 || ri === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd(),
+        r.map((c, i) => (ri > 0 && /^-?[\d.]+\*?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd(),
       )
       .join('\n') + '\n'
   );
