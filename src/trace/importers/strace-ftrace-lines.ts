@@ -3,14 +3,14 @@
  * converter, relocate user addresses, push the line's records, and turn malformed lines into
  * `file:line: expected …, got '…'` errors (or count them with `skipBad`).
  *
- * A line's records are pushed only when the whole line converted and every address fits, so a skipped
+ * Lines are split by the shared byte-level splitter (line-reader.ts). A line's records are pushed only when the whole line converted and every address fits, so a skipped
  * line leaves no partial records behind.
  */
-import { createInterface } from 'node:readline';
 import { at, UserError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';
 import { GRANULE, hasUserAddress, RELOCATE_SYNTAX } from '../relocate.ts';
 import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
+import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
 
 /** A stateful line → records converter. */
 export interface LineConverter {
@@ -36,13 +36,8 @@ export async function runLineImport(
   const converter = make((r) => pending.push(r));
   let lines = 0;
   let records = 0;
-  let badLines = 0;
-  let firstBad: string | undefined;
-  const bad = (message: string): void => {
-    if (!options.skipBad) throw new UserError(message);
-    badLines++;
-    firstBad ??= message;
-  };
+  const badLines = new BadLines(options.skipBad);
+  const bad = (message: string): void => badLines.report(message);
   const flush = (where: string): void => {
     for (const r of pending) {
       if (r.addr === undefined || !hasUserAddress(r.kind)) continue;
@@ -59,24 +54,32 @@ export async function runLineImport(
     records += pending.length;
     pending.length = 0;
   };
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  for await (const text of reader) {
-    lines++;
-    pending.length = 0;
-    try {
-      converter.line(text);
-    } catch (err) {
-      if (!converter.isSyntaxError(err)) throw err;
+  const tooLong = (): never => {
+    throw new UserError(`${at(file, { line: lines + 1 })}: expected a line shorter than ${MAX_LINE_BYTES} bytes`);
+  };
+  for await (const block of lineBlocks(input as AsyncIterable<Uint8Array | string>, tooLong)) {
+    for (let start = 0; start < block.length; ) {
+      const end = lineEnd(block, start);
+      const stop = end > start && block[end - 1] === CH.cr ? end - 1 : end;
+      const text = Buffer.from(block.buffer, block.byteOffset + start, stop - start).toString('utf8');
+      start = end + 1;
+      lines++;
       pending.length = 0;
-      bad(`${at(file, { line: lines })}: expected ${err.message}, got '${excerpt(text)}'`);
-      continue;
+      try {
+        converter.line(text);
+      } catch (err) {
+        if (!converter.isSyntaxError(err)) throw err;
+        pending.length = 0;
+        bad(`${at(file, { line: lines })}: expected ${err.message}, got '${excerpt(text)}'`);
+        continue;
+      }
+      flush(at(file, { line: lines }));
     }
-    flush(at(file, { line: lines }));
   }
   pending.length = 0;
   converter.finish();
   flush(`${file} at end of input`);
-  return firstBad === undefined ? { lines, records, badLines } : { lines, records, badLines, firstBad };
+  return badLines.stats(lines, records);
 }
 
 /**
