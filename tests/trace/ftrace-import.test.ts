@@ -83,3 +83,17 @@ describe('ftrace importer: malformed input', () => {
     expect(records).toEqual([{ kind: EventKind.switch, cpu: 0, pid: 8, time: 4600000000 }]);
   });
 });
+
+describe('ftrace importer: trace-cmd report text', () => {
+  it('reads sched_switch as trace-cmd prints it and lines without the flags column', () => {
+    const out: TraceRecord[] = [];
+    const c = ftraceLineConverter(2, (r) => out.push(r));
+    c.line('cpus=2');
+    c.line('              dd-91    [000]     4.601693: sched_switch:         dd:91 [120] R ==> kworker/0:0:7 [120]');
+    c.line('              dd-91    [001]     4.601700: kmap_local:           (__kmap_local_pfn_prot+0x0/0x180) pfn=522607');
+    expect(out).toEqual([
+      { kind: EventKind.switch, cpu: 0, pid: 7, time: 4601693000 },
+      { kind: EventKind.kmap, op: KmapApi.local, addr: 522607, cpu: 1, pid: 91, time: 4601700000 },
+    ]);
+  });
+});

@@ -102,3 +102,12 @@ describe('strace importer: malformed input', () => {
     );
   });
 });
+
+describe('strace importer: cut logs', () => {
+  it('ends a process that called exit_group even when its +++ exited line is missing', async () => {
+    const text = '7 1.000000 getpid() = 7\n7 1.000002 exit_group(0) = ?\n';
+    const { records } = await importToMemory(straceImporter, { text });
+    expect(records.at(-1)).toEqual({ kind: EventKind.exit, cpu: 0, pid: 7, time: 2000 });
+    expect(records.filter((r) => r.kind === EventKind.exit)).toHaveLength(1);
+  });
+});

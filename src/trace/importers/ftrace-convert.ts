@@ -157,7 +157,9 @@ export class FtraceConverter {
         return;
       }
       case 'sched_switch': {
-        const next = intField(e.fields, 'next_pid');
+        // tracing/trace prints `... ==> next_comm=X next_pid=N ...`; trace-cmd report prints `... ==> X:N [prio]`.
+        const cmd = /==>\s*.*:(\d+)\s*\[/.exec(e.fields);
+        const next = /\bnext_pid=/.test(e.fields) || !cmd ? intField(e.fields, 'next_pid') : Number(cmd[1]);
         c.switches++;
         this.emit({ kind: EventKind.switch, cpu: e.cpu, pid: next, time: e.timeNs });
         return;

@@ -63,6 +63,10 @@ interface Proc {
   /** Current program break, null until seen. */
   brk: number | null;
   exited: boolean;
+  /** exit/exit_group was called (the `+++ exited` line may be missing from a cut log). */
+  exitCalled: boolean;
+  /** Time of the last line of this process, ns. */
+  lastNs: number;
   /** A clone/fork/vfork call printed `<unfinished ...>`: children that appear now are its. */
   cloning: boolean;
   /** Children already announced (fork record emitted) before the parent's clone returned. */
@@ -165,6 +169,8 @@ export class StraceConverter {
       heapStart: parent?.heapStart ?? null,
       brk: parent?.brk ?? null,
       exited: false,
+      exitCalled: false,
+      lastNs: timeNs,
       cloning: false,
       announced: new Set(),
       pending: null,
@@ -198,6 +204,8 @@ export class StraceConverter {
     const pid = p.pid;
     const cpu = p.cpu;
     this.record(p, { kind: EventKind.syscall, cpu, pid, arg: i386SyscallNumber(c.name), time });
+    p.lastNs = time;
+    if (c.name === 'exit' || c.name === 'exit_group') p.exitCalled = true;
     const ret = c.ret;
     if (ret === null || ret < 0) return;
     const a = c.args;
@@ -370,8 +378,17 @@ export class StraceConverter {
     return p.heapStart ?? 0;
   }
 
-  /** Finishes the conversion: fills in the last counters. */
+  /**
+   * Finishes the conversion: a process that called exit/exit_group but whose `+++ exited` line is missing
+   * (the log was cut) gets its `exit` record at its last timestamp; fills in the last counters.
+   */
   finish(): StraceCounts {
+    for (const p of this.procs.values()) {
+      if (p.exitCalled && !p.exited) {
+        p.exited = true;
+        this.record(p, { kind: EventKind.exit, cpu: p.cpu, pid: p.pid, time: p.lastNs });
+      }
+    }
     this.counts.files = this.files.count;
     return this.counts;
   }
