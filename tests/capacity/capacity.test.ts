@@ -6,6 +6,7 @@ import { computeCapacity, maxFitting, minFreeBytes, pageTableBytes } from '../..
 import { computeLayout } from '../../src/layout/compute.ts';
 import { resolveConfig, type ConfigOptions } from '../../src/layout/configs.ts';
 import { runCli } from '../helpers/cli.ts';
+import { runMain } from '../layout/in-process.ts';
 
 const layout = (o: ConfigOptions) => computeLayout(resolveConfig(o));
 const KiB = 1024;
@@ -82,8 +83,8 @@ describe('capacity', () => {
     expect([c.maxProcs, c.limitedBy, c.fits]).toEqual([0, 'address-space', false]);
   });
 
-  it('hmsim capacity --compare --json lists every configuration; bad --procs exits 2', () => {
-    const r = runCli(['capacity', '--compare', '--ram', '4G', '--procs', '100', '--json']);
+  it('hmsim capacity --compare --json lists every configuration; bad --procs exits 2', async () => {
+    const r = await runMain(['capacity', '--compare', '--ram', '4G', '--procs', '100', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { configs: { config: string }[] };
     expect(j.configs.map((c) => c.config)).toContain('2g2g');

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { runMain } from './in-process.ts';
 
 describe('hmsim layout', () => {
   it('--json prints one object with the documented fields (the real 3 GiB PAE boot)', () => {
@@ -21,8 +22,8 @@ describe('hmsim layout', () => {
     ]);
   });
 
-  it('prints the virtual kernel memory layout table', () => {
-    const r = runCli(['layout', '--kernel', 'linux-4.19', '--ram', '4G']);
+  it('prints the virtual kernel memory layout table', async () => {
+    const r = await runMain(['layout', '--kernel', 'linux-4.19', '--ram', '4G']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('    cpu_entry : 0xffa00000 - 0xffb39000   (1252 kB)');
     expect(r.stdout).toContain('    pkmap     : 0xff600000 - 0xff800000   (2048 kB)');
@@ -30,8 +31,8 @@ describe('hmsim layout', () => {
     expect(r.stdout).toContain('    lowmem    : 0xc0000000 - 0xf75fe000   ( 885 MB)');
   });
 
-  it('--compare shows the six splits side by side', () => {
-    const r = runCli(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--json']);
+  it('--compare shows the six splits side by side', async () => {
+    const r = await runMain(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { configs: { split: string; lowmemMB: number; userMB: number }[] };
     expect(j.configs.map((c) => [c.split, c.lowmemMB, c.userMB])).toEqual([
@@ -39,18 +40,18 @@ describe('hmsim layout', () => {
     ]);
   });
 
-  it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', () => {
-    const modern = JSON.parse(runCli(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json']).stdout) as { warnings: string[]; maxPfn: number; ignoredRamBytes: number };
+  it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', async () => {
+    const modern = JSON.parse((await runMain(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json'])).stdout) as { warnings: string[]; maxPfn: number; ignoredRamBytes: number };
     expect(modern.warnings).toEqual(['e820: last_pfn = 0x100000 max_arch_pfn = 0x100000']);
     expect(modern.maxPfn).toBe(0x100000);
     expect(modern.ignoredRamBytes).toBe(2 * 2 ** 30);
-    const old = runCli(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
+    const old = await runMain(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
     expect(old.code).toBe(0);
     expect(old.stdout).toContain('  Warning only 4GB will be used.\n  Use a PAE enabled kernel.\n');
   });
 
-  it('NOHIGHMEM ignores RAM above lowmem with the kernel\'s warning', () => {
-    const j = JSON.parse(runCli(['layout', '--config', '3g1g-nohighmem', '--kernel', 'linux-4.19', '--ram', '2G', '--json']).stdout) as { warnings: string[]; maxPfn: number; lowmemMB: number };
+  it('NOHIGHMEM ignores RAM above lowmem with the kernel\'s warning', async () => {
+    const j = JSON.parse((await runMain(['layout', '--config', '3g1g-nohighmem', '--kernel', 'linux-4.19', '--ram', '2G', '--json'])).stdout) as { warnings: string[]; maxPfn: number; lowmemMB: number };
     // No pkmap without HIGHMEM: VMALLOC_END = LDT_BASE_ADDR 0xff400000 - 8K;
     // MAXMEM = 0xff3fe000 - 0xc0000000 - 128M = 0x373fe000 → 883 MB
     expect(j.warnings).toEqual(['Warning only 883MB will be used.', 'Use a HIGHMEM enabled kernel.']);
