@@ -49,3 +49,45 @@ export async function runRecords(
   const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', source: 'test' } });
   return { result, machine: out.machine };
 }
+
+/** A cost model with integer constants, for exact cycle expectations (not a shipped model). */
+export function constantModel(overrides: Partial<Record<keyof CostModel['costs'], number>> = {}, flushCeiling = 33): CostModel {
+  const c = (v: number) => () => v;
+  const base: Record<keyof CostModel['costs'], number> = {
+    walk: 30,
+    walkDram: 0,
+    stlbHit: 7,
+    pteWrite: 5,
+    invlpg: 200,
+    cr3Write: 100,
+    globalFlush: 900,
+    ipi: 1000,
+    ipiReceive: 400,
+    pageFault: 1500,
+    syscall: 300,
+    contextSwitch: 2000,
+    copy: 1000,
+    lockAcquire: 20,
+    sleepWake: 5000,
+    pkmapScanSlot: 2,
+    pageAddressLookup: 10,
+    ...overrides,
+  };
+  const costs = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, c(v)])) as unknown as CostModel['costs'];
+  return {
+    name: 'test-constant',
+    hash: 'test',
+    description: 'integer constants for exact tests',
+    clockGHz: 2,
+    tlb: {
+      l1i: { entries: 64, ways: 4 },
+      l1d: { entries: 64, ways: 4 },
+      stlb: { entries: 0, ways: 1 },
+      large: { entries: 0, ways: 1 },
+      replacement: 'lru',
+    },
+    costs,
+    lock: { kind: 'ticket', handoff: c(50) },
+    flushCeiling,
+  };
+}
