@@ -1,7 +1,7 @@
 import type { CostForm } from './spec.ts';
 import type { CostFn } from './types.ts';
 import { lognormalParameters, sampleEmpirical, sampleNormal, sampleUniform, standardNormal } from './distributions.ts';
-import { interpolate } from './table.ts';
+import { compileTable } from './table.ts';
 
 /** Functions supplied by a code plug-in, by canonical key. */
 export type HookTable = ReadonlyMap<string, CostFn>;
@@ -20,10 +20,12 @@ export function compileCost(form: CostForm, hooks: HookTable = new Map()): CostF
     return (n) => a + b * n;
   }
   if ('table' in form) {
-    const xs = form.table.points.map((p) => p[0]);
-    const ys = form.table.points.map((p) => p[1]);
-    const mode = form.table.extrapolate;
-    return (n) => interpolate(xs, ys, mode, n);
+    const table = compileTable(
+      form.table.points.map((p) => p[0]),
+      form.table.points.map((p) => p[1]),
+      form.table.extrapolate,
+    );
+    return (n) => table(n);
   }
   if ('normal' in form) {
     const { mean, sd } = form.normal;
