@@ -4,7 +4,7 @@
  * Use it with any command that takes a model:
  *
  *     hmsim models show models/examples/degrading-lock.ts
- *     hmsim run TRACE --model models/examples/degrading-lock.ts --set cpus=8
+ *     hmsim run --trace TRACE.hmt --model models/examples/degrading-lock.ts
  *
  * A plug-in is a module whose default export is a model document (the same keys as models/*.json);
  * any cost may be a function `(n, rng) => cycles` instead of data. Here:
