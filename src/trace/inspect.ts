@@ -76,7 +76,7 @@ export async function inspectTrace(reader: TraceReader): Promise<TraceInspection
   let lastPid = -1;
   let lastSet: Set<number> = new Set();
 
-  for await (const b of reader.batches()) {
+  for await (const b of reader.batches({ hash: true })) {
     chunks++;
     records += b.length;
     byCpu.set(b.cpu, (byCpu.get(b.cpu) ?? 0) + b.length);

@@ -3,7 +3,7 @@
  * as gunzip output) behind a small look-ahead buffer. Large reads go straight into the caller's typed
  * array, so column data is copied once, from the OS (or the decompressor) into its column.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, readSync } from 'node:fs';
 import type { Hash } from 'node:crypto';
 
 /** Where bytes come from. `read` fills up to `into.length` bytes and returns how many (0 = end). */
@@ -12,24 +12,28 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
-/** A file read front to back with positioned reads; every byte read is fed to `hash` when given. */
+/**
+ * A file read front to back with positioned synchronous reads (from the page cache a read is a memcpy;
+ * a thread-pool round trip per read would cost more than the copy). Every byte read is fed to `hash`
+ * when given.
+ */
 export class FileByteSource implements ByteSource {
   private position = 0;
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fd: number,
     private readonly hash?: Hash,
   ) {}
 
   async read(into: Uint8Array): Promise<number> {
     if (into.length === 0) return 0;
-    const { bytesRead } = await this.fh.read(into, 0, into.length, this.position);
+    const bytesRead = readSync(this.fd, into, 0, into.length, this.position);
     this.position += bytesRead;
     if (this.hash !== undefined && bytesRead > 0) this.hash.update(into.subarray(0, bytesRead));
     return bytesRead;
   }
 
   async close(): Promise<void> {
-    await this.fh.close();
+    closeSync(this.fd);
   }
 }
 

@@ -9,7 +9,7 @@
  * decoding); a column the chunk omits is all zero. Each `batches()` call is an independent pass.
  */
 import { open, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { decode } from '@msgpack/msgpack';
@@ -65,11 +65,14 @@ export interface TraceReader extends TraceSource {
   /** Total records (from the footer), when known. */
   readonly recordCount: number | undefined;
   /**
-   * Batches in file order, one chunk each. Each call is a fresh pass over the file. A batch's arrays are
-   * its own (never reused), and must be treated as read-only.
+   * Batches in file order, one chunk each. Each call is a fresh pass over the file. A batch stays valid
+   * after the next one is read, and must be treated as read-only: the columns a chunk omits are views of
+   * zero arrays shared by the pass. With `hash`, the pass also computes the
+   * file's SHA-256 (then `sha256()` needs no extra read); hashing costs more than reading, so it is off
+   * by default.
    */
-  batches(): AsyncIterable<RecordBatch>;
-  /** SHA-256 (hex) of the file's bytes as stored (compressed for `.gz`). */
+  batches(options?: { hash?: boolean }): AsyncIterable<RecordBatch>;
+  /** SHA-256 (hex) of the file's bytes as stored (compressed for `.gz`): from a hashed pass, else read now. */
   sha256(): Promise<string>;
 }
 
@@ -137,8 +140,8 @@ class HmtReader implements TraceReader {
     return this.fullFooter?.records;
   }
 
-  async *batches(): AsyncGenerator<RecordBatch> {
-    const hash = createHash('sha256');
+  async *batches(options: { hash?: boolean } = {}): AsyncGenerator<RecordBatch> {
+    const hash = options.hash === true ? createHash('sha256') : undefined;
     const session = await Session.open(this.path, this.gzip, hash);
     try {
       const { header, promisesFooter, headerCrc } = await session.readHeader();
@@ -164,7 +167,7 @@ class HmtReader implements TraceReader {
         this.fullFooter ??= footer;
         break;
       }
-      this.digest = hash.digest('hex');
+      if (hash !== undefined) this.digest = hash.digest('hex');
     } finally {
       await session.close();
     }
@@ -219,6 +222,10 @@ interface Frame {
 
 /** One sequential pass over a file. */
 class Session {
+  private zeroU8 = new Uint8Array(0);
+  private zeroU32 = new Uint32Array(0);
+  private zeroF64 = new Float64Array(0);
+
   private constructor(
     private readonly file: string,
     private readonly r: ByteReader,
@@ -226,8 +233,7 @@ class Session {
 
   static async open(file: string, gzip: boolean, hash: Hash | undefined): Promise<Session> {
     if (!gzip) {
-      const fh = await open(file, 'r');
-      return new Session(file, new ByteReader(new FileByteSource(fh, hash)));
+      return new Session(file, new ByteReader(new FileByteSource(openSync(file, 'r'), hash)));
     }
     const raw = createReadStream(file, { highWaterMark: 1 << 20 });
     if (hash !== undefined) raw.on('data', (chunk) => hash.update(chunk as Buffer));
@@ -364,30 +370,49 @@ class Session {
     }
     if (sum !== crc) this.fail(at, HmtMessage.checksum(crc, sum));
 
-    const kind = (data.get('kind') as Uint8Array | undefined) ?? new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const k = kind[i]!;
-      if (k >= KIND_COUNT) this.fail(at, `record ${i} of the chunk has kind ${k} (expected an event kind 0..${KIND_COUNT - 1})`);
-      counts.byKind[k]!++;
+    const kindColumn = data.get('kind') as Uint8Array | undefined;
+    if (kindColumn === undefined) {
+      counts.byKind[0]! += n; // an omitted kind column: every record is an access (code 0)
+    } else {
+      for (let i = 0; i < n; i++) {
+        const k = kindColumn[i]!;
+        if (k >= KIND_COUNT) this.fail(at, `record ${i} of the chunk has kind ${k} (expected an event kind 0..${KIND_COUNT - 1})`);
+        counts.byKind[k]!++;
+      }
     }
     counts.index.push({ offset: at, cpu, records: n });
     counts.chunks++;
     counts.records += n;
     counts.byCpu[cpu]! += n;
-    const col = <T extends Uint8Array | Uint32Array | Float64Array>(name: ColumnName, make: (n: number) => T): T =>
-      (data.get(name) as T | undefined) ?? make(n);
+    const z = this.zeros(n);
+    const u8 = (name: ColumnName): Uint8Array => (data.get(name) as Uint8Array | undefined) ?? z.u8;
+    const u32 = (name: ColumnName): Uint32Array => (data.get(name) as Uint32Array | undefined) ?? z.u32;
+    const f64 = (name: ColumnName): Float64Array => (data.get(name) as Float64Array | undefined) ?? z.f64;
     return {
       cpu,
       length: n,
-      kind,
-      op: col('op', (k) => new Uint8Array(k)),
-      pid: col('pid', (k) => new Uint32Array(k)),
-      addr: col('addr', (k) => new Uint32Array(k)),
-      len: col('len', (k) => new Uint32Array(k)),
-      arg: col('arg', (k) => new Uint32Array(k)),
-      off: col('off', (k) => new Float64Array(k)),
-      time: col('time', (k) => new Float64Array(k)),
+      kind: kindColumn ?? z.u8,
+      op: u8('op'),
+      pid: u32('pid'),
+      addr: u32('addr'),
+      len: u32('len'),
+      arg: u32('arg'),
+      off: f64('off'),
+      time: f64('time'),
     };
+  }
+
+  /**
+   * Zero columns of `n` elements for the columns a chunk omits: views of zero arrays shared by the whole
+   * pass (never written: batches are read-only), so an omitted column costs no allocation.
+   */
+  private zeros(n: number): { u8: Uint8Array; u32: Uint32Array; f64: Float64Array } {
+    if (this.zeroF64.length < n) {
+      this.zeroU8 = new Uint8Array(n);
+      this.zeroU32 = new Uint32Array(n);
+      this.zeroF64 = new Float64Array(n);
+    }
+    return { u8: this.zeroU8.subarray(0, n), u32: this.zeroU32.subarray(0, n), f64: this.zeroF64.subarray(0, n) };
   }
 
   /** Reads the end marker after the footer frame at `footerAt`, then expects the end of the file. */
