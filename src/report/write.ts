@@ -2,13 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Layout } from '../layout/types.ts';
 import type { RunResult } from '../result/run-result.ts';
-import { writeDirAtomic } from '../io/atomic.ts';
+import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { aggregate, type Aggregate } from '../stats/aggregate.ts';
 import { buildCharts } from './charts/index.ts';
 import type { ChartEntry } from './charts/chart.ts';
 import { buildHtml } from './html.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
-import { renderPng, renderSvg } from './render.ts';
+import { compileSpec, renderPng, renderSvg } from './render.ts';
 import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
 import { theme as makeTheme, type ThemeName } from './theme.ts';
 
@@ -70,6 +70,8 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
     ...buildCharts({ aggregate: agg, runs: input.runs, ...(input.layouts ? { layouts: input.layouts } : {}), theme }),
     ...(input.extraCharts ?? []),
   ];
+  // Compile every spec first: a broken chart fails in milliseconds, before any slow rendering.
+  for (const chart of charts) compileSpec(chart.spec);
   const files: ReportFiles = new Map();
   // (3)
   for (const chart of charts) {
@@ -103,6 +105,8 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
  * report or the complete new one. An existing folder hmsim did not write is refused unless `force`.
  */
 export async function writeCompareReport(outDir: string, input: CompareReportInput, options: ReportOptions = {}): Promise<void> {
+  // Refuse a foreign folder before the (slow) rendering, not after it.
+  await assertReplaceableOutput(outDir, options.force ?? false);
   const files = await buildCompareReport(input, options);
   await writeDirAtomic(
     outDir,

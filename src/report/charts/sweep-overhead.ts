@@ -112,7 +112,7 @@ export function sweepHeatmapChart(
       width: { step: cell },
       height: { step: cell },
       encoding: {
-        x: { field: 'x', type: 'ordinal', title: xParam, sort: xs },
+        x: { field: 'x', type: 'ordinal', title: xParam, sort: xs, axis: { labelAngle: 0 } },
         y: { field: 'y', type: 'ordinal', title: yParam, sort: ys },
       },
       layer: [

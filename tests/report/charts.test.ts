@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { aggregate } from '../../src/stats/aggregate.ts';
+import { buildCharts } from '../../src/report/charts/index.ts';
+import { VEGA_LITE_SCHEMA } from '../../src/report/charts/chart.ts';
+import { cyclesByCategoryChart } from '../../src/report/charts/cycles-by-category.ts';
+import { overheadChart } from '../../src/report/charts/overhead.ts';
+import { kmapLatencyChart } from '../../src/report/charts/kmap-latency.ts';
+import { timelineChart } from '../../src/report/charts/timeline.ts';
+import { layoutSegments } from '../../src/report/charts/address-space.ts';
+import { lowmemBudget } from '../../src/report/charts/lowmem-budget.ts';
+import { sweepHeatmapChart, sweepLineChart, type SweepPoint } from '../../src/report/charts/sweep-overhead.ts';
+import { compileSpec, renderPng, renderSvg } from '../../src/report/render.ts';
+import { theme, THEME_NAMES } from '../../src/report/theme.ts';
+import type { TopLevelSpec } from 'vega-lite';
+import { fixtureLayout, fixtureRun, fixtureRuns } from './fixtures.ts';
+
+const CONFIGS = ['3g1g-highmem', '2g2g-highmem', '4g4g'];
+const RUNS = fixtureRuns(CONFIGS, 1, 3);
+const AGG = aggregate(RUNS, { baseline: '3g1g-highmem' });
+const LAYOUTS = CONFIGS.map(fixtureLayout);
+const GiB = 1024 ** 3;
+
+/** Width and height of a PNG from its IHDR chunk (bytes 16–23, big-endian). */
+function pngSize(png: Uint8Array): [number, number] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return [view.getUint32(16), view.getUint32(20)];
+}
+
+/** The data rows of a single-view or faceted spec with top-level inline data. */
+function values(spec: TopLevelSpec): Array<Record<string, unknown>> {
+  const data = (spec as { data?: { values?: Array<Record<string, unknown>> } }).data;
+  return data?.values ?? [];
+}
+
+async function expectRenders(spec: TopLevelSpec): Promise<void> {
+  expect(spec.$schema).toBe(VEGA_LITE_SCHEMA);
+  expect(JSON.stringify(spec)).not.toMatch(/"url"\s*:/); // data inline, never fetched
+  expect(compileSpec(spec).warnings).toEqual([]);
+  const svg = await renderSvg(spec);
+  expect(svg.startsWith('<svg')).toBe(true);
+  const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+  expect(m).not.toBeNull();
+  const png = renderPng(svg, 2);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const [w, h] = pngSize(png);
+  expect(w).toBe(Math.ceil(2 * Number(m![1])));
+  expect(h).toBe(Math.ceil(2 * Number(m![2])));
+}
+
+describe('compare charts', () => {
+  for (const name of THEME_NAMES) {
+    it(`every chart compiles without warnings and renders to SVG and a 2× PNG (theme ${name})`, async () => {
+      const charts = buildCharts({ aggregate: AGG, runs: RUNS, layouts: LAYOUTS, theme: theme(name) });
+      expect(charts.map((c) => c.id)).toEqual([
+        '1-cycles-by-category',
+        '2-overhead',
+        '3-kmap-latency',
+        '4-timeline',
+        '5-address-space',
+        '6-lowmem-budget',
+      ]);
+      for (const c of charts) await expectRenders(c.spec);
+      if (name === 'paper') {
+        for (const c of charts) expect((c.spec.config as { font: string }).font).toMatch(/serif$/);
+        expect(await renderSvg(charts[1]!.spec)).toContain('Times New Roman');
+      }
+    });
+  }
+
+  it('leaves the address-space chart out when no layout is given', () => {
+    const ids = buildCharts({ aggregate: AGG, runs: RUNS, theme: theme() }).map((c) => c.id);
+    expect(ids).not.toContain('5-address-space');
+    expect(ids).toHaveLength(5);
+  });
+
+  it('stacks only the categories that are non-zero somewhere, in category order', () => {
+    const runs = fixtureRuns(['4g4g'], 1, 2);
+    const spec = cyclesByCategoryChart(aggregate(runs), theme()).spec as { layer: Array<{ encoding: { color: { scale: { domain: string[] } } } }> };
+    // 4g4g fixture: no kmap, no global flush, no shootdown (fixtures.ts FIXTURE_SHAPES).
+    expect(spec.layer[0]!.encoding.color.scale.domain).toEqual([
+      'compute', 'TLB walk', 'page fault', 'INVLPG', 'local flush', 'context switch', 'syscall', 'copy',
+    ]);
+  });
+
+  it('draws no error bars and says so with a single replication', async () => {
+    const runs = fixtureRuns(['3g1g-highmem', '4g4g'], 1, 1);
+    const agg = aggregate(runs);
+    const c1 = cyclesByCategoryChart(agg, theme());
+    expect((c1.spec as { layer: unknown[] }).layer).toHaveLength(1);
+    expect(JSON.stringify(c1.spec.title)).toContain('1 replication: no confidence interval');
+    const c2 = overheadChart(agg, theme());
+    expect(JSON.stringify(c2.spec.title)).toContain('1 replication: no confidence interval');
+    expect(values(c2.spec).map((r) => r['lo'])).toEqual([null, null]);
+    await expectRenders(c2.spec);
+  });
+
+  it('puts the baseline at exactly 0 % in the overhead chart', () => {
+    const rows = values(overheadChart(AGG, theme()).spec);
+    expect(rows[0]).toMatchObject({ config: '3g1g-highmem', overhead: 0, lo: 0, hi: 0, method: 'paired' });
+  });
+
+  it('takes kmap quantiles as the mean over replications and skips configurations without kmap', () => {
+    const rows = values(kmapLatencyChart(AGG, RUNS, theme()).spec);
+    expect(rows.map((r) => `${r['config']}/${r['metric']}`)).toEqual([
+      '3g1g-highmem/kmap (map + unmap)',
+      '3g1g-highmem/kmap_lock spin',
+      '2g2g-highmem/kmap (map + unmap)',
+      '2g2g-highmem/kmap_lock spin',
+    ]);
+    const mine = RUNS.filter((r) => r.configName === '3g1g-highmem');
+    expect(rows[0]!['p99']).toBeCloseTo(mine.reduce((s, r) => s + r.latency.kmap.p99, 0) / 3, 9);
+  });
+
+  it('shows a message instead of an empty kmap chart when no configuration has HIGHMEM', async () => {
+    const runs = fixtureRuns(['4g4g'], 1, 2);
+    const c = kmapLatencyChart(aggregate(runs), runs, theme());
+    expect(values(c.spec)).toEqual([{ message: 'No configuration mapped a highmem page (no kmap).' }]);
+    await expectRenders(c.spec);
+  });
+
+  it('draws the timeline of the first replication of each configuration', () => {
+    const rows = values(timelineChart(AGG, RUNS, theme()).spec);
+    const first = RUNS.find((r) => r.configName === '4g4g')!;
+    expect(rows.filter((r) => r['config'] === '4g4g')).toHaveLength(first.timeline.length);
+    expect(new Set(rows.map((r) => r['kind']))).toEqual(new Set(['pkmap flush', 'IPI', 'global TLB flush', 'pkmap wait', 'TLB shootdown']));
+  });
+});
+
+describe('address-space segments', () => {
+  it('tiles the 4 GB virtual space without gaps or overlaps and places lowmem above PAGE_OFFSET', () => {
+    const segs = layoutSegments(fixtureLayout('3g1g-highmem'), 4).filter((s) => s.column === 'virtual');
+    for (let i = 1; i < segs.length; i++) expect(segs[i]!.from).toBe(segs[i - 1]!.to);
+    expect(segs[0]!.from).toBe(0);
+    expect(segs.at(-1)!.to).toBe(4);
+    expect(segs.find((s) => s.name === 'user')).toMatchObject({ kind: 'user space', from: 0, to: 3, size: '3 GB' });
+    expect(segs.find((s) => s.name === 'lowmem')).toMatchObject({ kind: 'lowmem (direct map)', from: 3, start: '0xc0000000', size: '880 MB' });
+    expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({ kind: 'pkmap', start: '0xff000000', end: '0xff400000', size: '4 MB' });
+  });
+
+  it('shows RAM above lowmem as HighMem, and RAM a non-HIGHMEM kernel cannot use as not usable', () => {
+    const ram = layoutSegments(fixtureLayout('3g1g-highmem'), 4).filter((s) => s.column === 'RAM');
+    expect(ram.map((s) => [s.name, s.kind])).toEqual([
+      ['DMA', 'lowmem (direct map)'],
+      ['Normal', 'lowmem (direct map)'],
+      ['HighMem', 'highmem (kmap only)'],
+    ]);
+    expect(ram.at(-1)!.to).toBe(3);
+    const base = fixtureLayout('3g1g-highmem');
+    const noHigh = { ...base, zones: base.zones.filter((z) => z.name !== 'HighMem') };
+    const last = layoutSegments(noHigh, 4).filter((s) => s.column === 'RAM').at(-1)!;
+    expect(last).toMatchObject({ kind: 'RAM not usable', from: 880 / 1024, to: 3 });
+  });
+
+  it('gives user and kernel separate columns when they overlap (4G/4G)', () => {
+    const cols = new Set(layoutSegments(fixtureLayout('4g4g'), 4).map((s) => s.column));
+    expect(cols).toEqual(new Set(['user', 'kernel', 'RAM']));
+  });
+
+  it('extends the address axis beyond 4 GB for more RAM (PAE)', () => {
+    const l = fixtureLayout('3g1g-highmem');
+    const big = { ...l, config: { ...l.config, ramBytes: 6 * GiB } };
+    const ram = layoutSegments(big, 6).filter((s) => s.column === 'RAM');
+    expect(ram.at(-1)).toMatchObject({ kind: 'RAM not usable', to: 6, end: '0x180000000' });
+  });
+});
+
+describe('lowmem budget', () => {
+  it('splits the lowmem zones by use and closes on their total', () => {
+    const run = fixtureRun('3g1g-highmem', 4);
+    const b = lowmemBudget(run);
+    const lowTotal = run.memory.zones.filter((z) => z.name !== 'HighMem').reduce((s, z) => s + z.totalPages, 0);
+    expect(Object.values(b).reduce((s, x) => s + x, 0)).toBe(lowTotal);
+    expect(lowTotal).toBe(880 * 256);
+    expect(b.memMap).toBe((3072 * 256 * 32) / 4096); // 32 bytes of struct page per 4 KiB page
+  });
+
+  it('takes mem_map from the layout when the run does not account it', () => {
+    const run = fixtureRun('3g1g-highmem', 4);
+    const stripped = {
+      ...run,
+      memory: {
+        ...run.memory,
+        zones: run.memory.zones.map((z) => {
+          const { memMap: _drop, ...rest } = z.byUse;
+          return { ...z, byUse: rest, usedPages: z.usedPages - (z.byUse['memMap'] ?? 0) };
+        }),
+      },
+    };
+    const layout = fixtureLayout('3g1g-highmem');
+    expect(lowmemBudget(stripped, layout).memMap).toBe(layout.memMapBytes / 4096);
+  });
+});
+
+describe('sweep charts', () => {
+  const points: SweepPoint[] = [1, 2, 3, 4].flatMap((ramGiB) =>
+    ['2g2g-highmem', '4g4g'].flatMap((config) =>
+      [1, 2, 4].map((cpus) => ({
+        params: { ramGiB, cpus },
+        config,
+        mean: ramGiB * cpus * (config === '4g4g' ? 2 : 1),
+        lo: ramGiB === 1 ? null : ramGiB * cpus - 0.5,
+        hi: ramGiB === 1 ? null : ramGiB * cpus + 0.5,
+      })),
+    ),
+  );
+
+  it('draws overhead against a swept parameter with a confidence band', async () => {
+    const c = sweepLineChart(points.filter((p) => p.params['cpus'] === 2), 'ramGiB', theme('paper'), {
+      id: 'overhead-vs-ram',
+      title: 'Overhead vs RAM',
+      measure: 'overhead (%)',
+    });
+    expect(values(c.spec)).toHaveLength(8);
+    await expectRenders(c.spec);
+  });
+
+  it('draws a heat map per configuration over a two-parameter grid', async () => {
+    const c = sweepHeatmapChart(points, 'ramGiB', 'cpus', theme(), { id: 'grid', title: 'Overhead grid', measure: 'overhead (%)' });
+    expect(values(c.spec)).toHaveLength(24);
+    const y = (c.spec as { spec: { encoding: { y: { sort: number[] } } } }).spec.encoding.y.sort;
+    expect(y).toEqual([4, 2, 1]); // largest value on top
+    await expectRenders(c.spec);
+  });
+
+  it('says so when the swept parameter is not numeric', () => {
+    const c = sweepLineChart([{ params: { kernel: '6.1' }, config: 'a', mean: 1, lo: null, hi: null }], 'kernel', theme(), {
+      id: 'x',
+      title: 'x',
+      measure: 'm',
+    });
+    expect(values(c.spec)).toEqual([{ message: 'Parameter kernel is not numeric at every point.' }]);
+  });
+});
