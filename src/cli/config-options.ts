@@ -1,7 +1,7 @@
 /**
  * The configuration flags every command shares (run, compare, sweep, layout, capacity):
  * `--config NAME --kernel PROFILE --split S --highmem off|4G|64G --pae --pti --nr-cpus N --cpus N
- * --ram SIZE --vmalloc SIZE --highpte` (and `--no-pae`, `--no-pti`, `--no-highpte`).
+ * --ram SIZE --ram-below-4g SIZE --vmalloc SIZE --highpte` (and `--no-pae`, `--no-pti`, `--no-highpte`).
  * Values stay strings here; src/layout/configs.ts validates them (errors name the option).
  */
 import type { Command } from 'commander';
@@ -23,6 +23,7 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--nr-cpus <n>', 'CONFIG_NR_CPUS (shapes fixmap and cpu_entry_area)')
     .option('--cpus <n>', 'online CPUs that run the trace (default: min(NR_CPUS, 4))')
     .option('--ram <size>', 'highest RAM address + 1: bytes, hex (0xbffe0000) or K/M/G suffix (default 4G)')
+    .option('--ram-below-4g <size>', 'with --ram above 4G: end of the RAM under the PCI hole (RAM resumes at 4G)')
     .option('--vmalloc <size>', 'the vmalloc= boot parameter')
     .option('--highpte', 'user page tables in highmem (CONFIG_HIGHPTE)')
     .option('--no-highpte', 'user page tables in lowmem');
@@ -62,6 +63,8 @@ export function configOptionsFrom(opts: Record<string, unknown>, cmd?: Command):
   if (cpus !== undefined) out.cpus = cpus;
   const ram = str('ram');
   if (ram !== undefined) out.ram = ram;
+  const ramBelow4g = str('ramBelow4g');
+  if (ramBelow4g !== undefined) out.ramBelow4g = ramBelow4g;
   const vmalloc = str('vmalloc');
   if (vmalloc !== undefined) out.vmalloc = vmalloc;
   return out;

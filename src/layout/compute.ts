@@ -61,6 +61,7 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
   // (4) max_pfn / max_low_pfn
   const low = findLowPfnRange({
     ramBytes: cfg.ramBytes,
+    ramBelow4gBytes: cfg.ramBelow4gBytes ?? null,
     maxmemBytes: maxmem,
     highmem,
     pae: cfg.pae,
@@ -128,7 +129,7 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
     pagingLevels: paging.levels,
     structPageBytes: facts.structPageBytes,
     ramBytes: cfg.ramBytes,
-    ignoredRamBytes: Math.max(0, cfg.ramBytes - low.maxPfn * PAGE_SIZE),
+    ignoredRamBytes: low.installedRamBytes - low.usedRamBytes,
     lowmemBytes: low.maxLowPfn * PAGE_SIZE,
     highmemBytes: highmem ? (low.maxPfn - low.maxLowPfn) * PAGE_SIZE : 0,
     dmesg,

@@ -34,6 +34,8 @@ export interface ConfigOptions {
   nrCpus?: string | number;
   cpus?: string | number;
   ram?: string | number;
+  /** End of the RAM below the PCI hole when --ram is above 4 GiB (RAM resumes at 4 GiB). */
+  ramBelow4g?: string | number;
   vmalloc?: string | number;
   highpte?: boolean;
 }
@@ -138,6 +140,14 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   if (ramBytes < MIN_RAM || ramBytes > MAX_RAM) {
     throw new UserError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the highest RAM address + 1)`);
   }
+  let ramBelow4gBytes: number | undefined;
+  if (opts.ramBelow4g !== undefined) {
+    ramBelow4gBytes = parseSize('--ram-below-4g', opts.ramBelow4g);
+    if (ramBytes <= 4 * GiB) throw new UserError('--ram-below-4g: only meaningful when --ram (highest RAM address + 1) is above 4G');
+    if (ramBelow4gBytes < MIN_RAM || ramBelow4gBytes > 4 * GiB) {
+      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 4G (the end of the RAM under the PCI hole)`);
+    }
+  }
   let vmallocBytes: number | null = null;
   if (opts.vmalloc !== undefined) {
     vmallocBytes = parseSize('--vmalloc', opts.vmalloc);
@@ -158,6 +168,7 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     nrCpus,
     cpus,
     ramBytes,
+    ...(ramBelow4gBytes !== undefined ? { ramBelow4gBytes } : {}),
     vmallocBytes,
   };
 }

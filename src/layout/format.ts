@@ -18,6 +18,7 @@ export function configSummary(cfg: MachineConfig): Record<string, unknown> {
     nrCpus: cfg.nrCpus,
     cpus: cfg.cpus,
     ramBytes: cfg.ramBytes,
+    ramBelow4gBytes: cfg.ramBelow4gBytes ?? null,
     vmallocBytes: cfg.vmallocBytes,
   };
 }
@@ -66,7 +67,8 @@ export function formatLayout(l: LayoutDetail): string {
   const out: string[] = [];
   out.push(`configuration: ${c.name} — ${describeConfig(c, l.splitLabel)}`);
   out.push(`kernel profile: ${c.kernel.name} (${c.kernel.version})`);
-  out.push(`RAM: ${fmtBytes(c.ramBytes)} (${hexAny(c.ramBytes)}), ${c.cpus} online CPU(s)`);
+  const hole = c.ramBelow4gBytes === undefined ? '' : `, PCI hole ${hexAny(c.ramBelow4gBytes)}-0x100000000`;
+  out.push(`RAM: up to ${hexAny(c.ramBytes)} (${fmtBytes(c.ramBytes)}${hole}), ${c.cpus} online CPU(s)`);
   out.push('');
   out.push('virtual kernel memory layout:');
   if (c.split === 'x86_64') {

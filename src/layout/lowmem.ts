@@ -21,6 +21,8 @@ export const MAX_PAE_PFN = 1 << 24;
 export interface LowPfnInput {
   /** Highest RAM address + 1, bytes. */
   readonly ramBytes: number;
+  /** End of the RAM below the PCI hole when RAM continues at 4 GiB (MachineConfig.ramBelow4gBytes). */
+  readonly ramBelow4gBytes: number | null;
   /** MAXMEM in bytes. */
   readonly maxmemBytes: number;
   readonly highmem: boolean;
@@ -35,32 +37,58 @@ export interface LowPfnResult {
   readonly maxLowPfn: number;
   /** max_pfn before clamps (RAM end / 4K). */
   readonly ramPfn: number;
+  /** Bytes of RAM below max_pfn (the hole not counted). */
+  readonly usedRamBytes: number;
+  /** Bytes of RAM installed (the hole not counted). */
+  readonly installedRamBytes: number;
   /** Kernel messages printed about ignored RAM, verbatim. */
   readonly warnings: readonly string[];
+}
+
+/**
+ * e820_end_pfn(MAX_ARCH_PFN): the end of the last RAM range, skipping ranges that start at or above the
+ * limit and cutting one that crosses it (arch/x86/kernel/e820.c).
+ */
+export function e820EndPfn(ranges: readonly (readonly [number, number])[], limitPfn: number): number {
+  let last = 0;
+  for (const [start, end] of ranges) {
+    if (start >= limitPfn) continue;
+    if (end > limitPfn) return limitPfn;
+    if (end > last) last = end;
+  }
+  return last;
 }
 
 /** find_low_pfn_range() and the e820 clamp before it. */
 export function findLowPfnRange(input: LowPfnInput): LowPfnResult {
   const { messages: m } = input;
   const warnings: string[] = [];
-  const ramPfn = Math.floor(input.ramBytes / 2 ** PAGE_SHIFT);
+  const page = 2 ** PAGE_SHIFT;
+  const ramPfn = Math.floor(input.ramBytes / page);
+  const below = input.ramBelow4gBytes;
+  // RAM as e820 ranges of pfns: [0, ram) or [0, below) + [4 GiB, ram).
+  const ranges: (readonly [number, number])[] =
+    below === null ? [[0, ramPfn]] : [[0, Math.floor(below / page)], [MAX_NONPAE_PFN, ramPfn]];
   let maxPfn = ramPfn;
   const archMax = input.pae ? MAX_PAE_PFN : MAX_NONPAE_PFN;
   if (input.e820ClampsToArchMax && maxPfn > archMax) {
-    maxPfn = archMax;
+    maxPfn = e820EndPfn(ranges, archMax);
     warnings.push(printk(m.e820Clamp, [maxPfn, archMax]));
   }
-  const maxmemPfn = Math.floor(input.maxmemBytes / 2 ** PAGE_SHIFT);
-  if (maxPfn <= maxmemPfn) return { maxPfn, maxLowPfn: maxPfn, ramPfn, warnings };
-
-  const maxLowPfn = maxmemPfn;
-  if (!input.highmem) {
-    warnings.push(printk(m.nohighmemOnly, [Math.floor(input.maxmemBytes / 2 ** 20)]));
-    warnings.push(maxPfn > MAX_NONPAE_PFN ? m.nohighmemUsePae : m.nohighmemUseHighmem);
-    maxPfn = maxmemPfn;
-  } else if (!input.pae && maxPfn > MAX_NONPAE_PFN) {
-    maxPfn = MAX_NONPAE_PFN;
-    warnings.push(...m.highmemTrimmed);
+  const maxmemPfn = Math.floor(input.maxmemBytes / page);
+  let maxLowPfn = maxPfn;
+  if (maxPfn > maxmemPfn) {
+    maxLowPfn = maxmemPfn;
+    if (!input.highmem) {
+      warnings.push(printk(m.nohighmemOnly, [Math.floor(input.maxmemBytes / 2 ** 20)]));
+      warnings.push(maxPfn > MAX_NONPAE_PFN ? m.nohighmemUsePae : m.nohighmemUseHighmem);
+      maxPfn = maxmemPfn;
+    } else if (!input.pae && maxPfn > MAX_NONPAE_PFN) {
+      maxPfn = MAX_NONPAE_PFN;
+      warnings.push(...m.highmemTrimmed);
+    }
   }
-  return { maxPfn, maxLowPfn, ramPfn, warnings };
+  const installed = ranges.reduce((sum, [s, e]) => sum + Math.max(0, e - s), 0) * page;
+  const used = ranges.reduce((sum, [s, e]) => sum + Math.max(0, Math.min(e, maxPfn) - s), 0) * page;
+  return { maxPfn, maxLowPfn, ramPfn, usedRamBytes: used, installedRamBytes: installed, warnings };
 }

@@ -57,6 +57,12 @@ export interface MachineConfig {
   readonly cpus: number;
   /** Highest RAM address + 1, in bytes. */
   readonly ramBytes: number;
+  /**
+   * End of the RAM below the PCI hole, in bytes, when RAM continues at 4 GiB up to ramBytes (as QEMU and
+   * real boards place it). Absent: RAM is contiguous from 0 to ramBytes. It matters for non-PAE kernels
+   * with RAM above 4 GiB, whose e820 scan stops at the hole.
+   */
+  readonly ramBelow4gBytes?: number;
   /** The `vmalloc=` boot parameter in bytes, or null for the default reserve. */
   readonly vmallocBytes: number | null;
 }
