@@ -147,7 +147,7 @@ class HmtReader implements TraceReader {
       const { header, promisesFooter, headerCrc } = await session.readHeader();
       const counts = new PassCounts(header.cpus);
       for (;;) {
-        const frame = await session.readFrame(header, counts.chunks);
+        const frame = await session.readFrame();
         if (frame === undefined) {
           if (promisesFooter) throw traceError(this.path, session.position, HmtMessage.missingFooter(counts.chunks));
           break;
@@ -277,7 +277,7 @@ class Session {
   }
 
   /** Reads the next chunk or footer frame; undefined at the end of the file. */
-  async readFrame(_header: TraceHeader, _chunksSoFar: number): Promise<Frame | undefined> {
+  async readFrame(): Promise<Frame | undefined> {
     const frame = await this.readFrameAt('frame');
     if (frame === undefined) return undefined;
     if (frame.type === FrameType.header) this.fail(frame.at, HmtMessage.secondHeader());
