@@ -107,6 +107,13 @@ function checkTop(what: string, top: number): number {
   return top;
 }
 
+/** An address mapper (address → new address, −1 when it does not fit) that can also map whole ranges. */
+export interface RangeMapper {
+  (address: number): number;
+  /** Maps [addr, addr + len) keeping it contiguous where it can; returns the new start or −1. */
+  range: (addr: number, len: number) => number;
+}
+
 /** A run of touched 1 MiB granules after relocation. */
 export interface RelocatedRegion {
   /** First byte (granule-aligned). */
@@ -192,9 +199,14 @@ export class Relocator {
     return out;
   }
 
-  /** An address-only mapper for importers (`ImportOptions.mapAddress`): −1 when it does not fit. */
-  addressMapper(): (address: number) => number {
-    return (address) => this.map(address, 0);
+  /**
+   * A mapper for importers (`ImportOptions.mapAddress`): called with an address it maps one byte; its
+   * `range` method maps a whole user range (what importers of ranges, such as strace, use). −1: no fit.
+   */
+  addressMapper(): RangeMapper {
+    const mapper = ((address: number) => this.map(address, 0)) as RangeMapper;
+    mapper.range = (addr, len) => this.map(addr, len);
+    return mapper;
   }
 
   /** Like `map`, but a result that does not fit is a UserError naming the record (index and kind). */

@@ -97,3 +97,11 @@ describe('ftrace importer: trace-cmd report text', () => {
     ]);
   });
 });
+
+describe('ftrace importer: CPU count', () => {
+  it('says which --cpus the capture needs, from its #P:N header', async () => {
+    await expect(importToMemory(ftraceImporter, { file: CAPTURE })).rejects.toThrow(
+      /debian-6\.1-pae-2G-smp2-dd\.trace\.gz:3: expected at most 1 CPU \(the trace's CPU count\): this capture has 2, use --cpus 2, got '# entries-in-buffer/,
+    );
+  });
+});

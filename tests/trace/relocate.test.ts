@@ -70,3 +70,14 @@ describe('hmsim import --relocate', () => {
     expect(r.stdout).toContain('  fits 1G (TASK_SIZE 0x40000000)');
   });
 });
+
+describe('relocation through an importer mapper', () => {
+  it('maps a whole range with the mapper range method and counts it once', () => {
+    const r = new Relocator(parseRelocation('auto'));
+    const mapper = r.addressMapper();
+    expect(mapper.range(0x7f0000000000, 0x250000)).toBe(0x00400000); // three granules: 0x004–0x006
+    expect(mapper(0x7f0000240000)).toBe(0x00640000);
+    expect(r.report().moved).toBe(2);
+    expect(r.report().regions).toEqual([{ start: 0x00400000, end: 0x00700000 }]);
+  });
+});

@@ -102,6 +102,10 @@ export class FtraceConverter {
 
   /** Converts one line. Throws FtraceSyntaxError with what was expected when the line is malformed. */
   line(text: string): void {
+    const header = /#P:(\d+)/.exec(text);
+    if (header && text.startsWith('#') && Number(header[1]) > this.cpus) {
+      throw new FtraceSyntaxError(`at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`);
+    }
     const e = parseFtraceLine(text);
     if (e === null) return;
     if (e.cpu >= this.cpus) throw new FtraceSyntaxError(`a CPU number below ${this.cpus} (the trace's CPU count; use --cpus), found [${e.cpu}]`);

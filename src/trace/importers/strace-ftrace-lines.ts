@@ -8,7 +8,7 @@
  */
 import { at, UserError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';
-import { GRANULE, hasUserAddress, RELOCATE_SYNTAX } from '../relocate.ts';
+import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper } from '../relocate.ts';
 import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
 import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
 
@@ -83,13 +83,16 @@ export async function runLineImport(
 }
 
 /**
- * Maps the user range [addr, addr + len) through `mapper`, granule by granule in ascending order (so a
- * compacting mapper keeps a fresh range contiguous); returns the new start or −1 when it does not fit.
+ * Maps the user range [addr, addr + len) through `mapper`: with its `range` method when it has one
+ * (relocate.ts), else granule by granule in ascending order (so a compacting mapper keeps a fresh range
+ * contiguous); returns the new start or −1 when it does not fit.
  * Without a mapper the range must already fit 32 bits.
  */
 export function mapRange(mapper: AddressMapper | undefined, addr: number, len: number): number {
   const end = addr + Math.max(len, 1);
   if (!mapper) return end <= FOUR_GIB ? addr : -1;
+  const range = (mapper as Partial<RangeMapper>).range;
+  if (typeof range === 'function') return range(addr, len);
   const start = mapper(addr);
   if (start < 0) return -1;
   for (let a = addr - (addr % GRANULE) + GRANULE; a < end; a += GRANULE) if (mapper(a) < 0) return -1;
