@@ -17,6 +17,7 @@ import { addConfigOptions, configOptionsFrom } from './config-options.ts';
 const CAPACITY_COMPARE = PRESET_NAMES;
 const PER_CONFIG_KEYS: readonly (keyof ConfigOptions)[] = ['config', 'split', 'highmem', 'pae', 'pti'];
 
+/** Adds `hmsim capacity` to the program. */
 export function register(program: Command): void {
   const cmd = program
     .command('capacity')

@@ -14,6 +14,7 @@ import { addConfigOptions, configOptionsFrom } from './config-options.ts';
 /** Options that pick one configuration and therefore make no sense with --compare. */
 const PER_CONFIG_KEYS: readonly (keyof ConfigOptions)[] = ['config', 'split', 'highmem', 'pae', 'pti'];
 
+/** Adds `hmsim layout` to the program. */
 export function register(program: Command): void {
   const cmd = program
     .command('layout')
