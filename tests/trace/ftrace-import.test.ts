@@ -24,6 +24,8 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
     const highPfns = new Set(maps.filter((r) => r.addr! >= 0x38000).map((r) => r.addr));
     const lowPfns = new Set(maps.filter((r) => r.addr! < 0x38000).map((r) => r.addr));
     expect(highPfns.size).toBe(8281);
+    // kmaps of pages that were highmem in the captured kernel: one per kmap_local event (grep -c ' kmap_local:').
+    expect(maps.filter((r) => r.addr! >= 0x38000)).toHaveLength(17694);
     expect(lowPfns.size).toBe(40);
     // First direct-map unmap: addr=0xc1a68000 → pfn 0x1a68, as an adjacent kmap/kunmap pair.
     const i = records.findIndex((r) => r.kind === EventKind.kmap && r.addr === 0x1a68);

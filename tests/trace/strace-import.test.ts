@@ -111,3 +111,20 @@ describe('strace importer: cut logs', () => {
     expect(records.filter((r) => r.kind === EventKind.exit)).toHaveLength(1);
   });
 });
+
+describe('strace importer: line prefixes', () => {
+  it('accepts [pid N] prefixes, -tt times and lines without pid or time', async () => {
+    const text = [
+      '[pid  42] 10:00:00.000001 getpid() = 42',
+      '[pid  42] 10:00:00.000501 openat(AT_FDCWD, "/srv/a", O_RDONLY) = 3',
+      '[pid  42] 10:00:00.001001 pread64(3, "x"..., 100, 4096) = 100',
+    ].join('\n');
+    const { records } = await importToMemory(straceImporter, { text });
+    expect(records.at(-1)).toMatchObject({ kind: EventKind.read, pid: 42, len: 100, off: 4096, arg: 1, time: 1000000 });
+    const plain = await importToMemory(straceImporter, { text: 'getuid() = 0\n' });
+    expect(plain.records).toEqual([
+      { kind: EventKind.switch, cpu: 0, pid: 1, time: 0 },
+      { kind: EventKind.syscall, cpu: 0, pid: 1, arg: 24, time: 0 },
+    ]);
+  });
+});

@@ -79,6 +79,7 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** munmap of [addr, addr + len). */
   munmap(cpu: number, pid: number, addr: number, len: number): void {
     this.run(cpu, pid);
     this.sink.push({ kind: EventKind.munmap, cpu, pid, addr, len });
@@ -92,12 +93,14 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** `pid` replaces its program (a new address space). */
   exec(cpu: number, pid: number): void {
     this.run(cpu, pid);
     this.sink.push({ kind: EventKind.exec, cpu, pid });
     this.count++;
   }
 
+  /** `pid` ends. */
   exit(cpu: number, pid: number): void {
     this.run(cpu, pid);
     this.sink.push({ kind: EventKind.exit, cpu, pid });
@@ -111,6 +114,7 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** Ends the temporary mapping of `pfn` made with `api`. */
   kunmap(cpu: number, pid: number, api: KmapApi, pfn: number): void {
     this.run(cpu, pid);
     this.sink.push({ kind: EventKind.kunmap, cpu, pid, op: api, addr: pfn });

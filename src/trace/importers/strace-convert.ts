@@ -23,7 +23,7 @@ import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFi
  * What each call becomes (after one `syscall` record with the i386 number, for every call):
  * - read/pread64/readv (result > 0) on a regular file or pipe → `read` (buffer, bytes, file id, offset);
  *   write/pwrite64/writev likewise → `write`. The buffer is the pointer argument when strace printed it
- *   (`-e raw=read,write,...`), else the start of the process's heap (a stand-in: default strace output
+ *   (`-e raw=read,write,...`), else the start of the process's heap, 0 before any brk (a stand-in: default strace output
  *   shows the data, not the pointer). Devices, /proc, /sys, sockets and inherited descriptors → nothing more.
  * - mmap/mmap2 → `mmap` (result address, length, prot bits + shared bit, file id or 0, file offset);
  *   munmap → `munmap`; mprotect → `mprotect`; mremap → `munmap`/`mmap` of the difference;
