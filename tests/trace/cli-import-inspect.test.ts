@@ -1,8 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli.ts';
+import { openTrace } from '../../src/trace/hmt/reader.ts';
+import { inspectTrace } from '../../src/trace/inspect.ts';
+import { formatInspection } from '../../src/cli/trace.ts';
+import { runImport } from '../../src/cli/import.ts';
+import { UserError } from '../../src/errors.ts';
 import { tempDir } from './hmt-helpers.ts';
 
 const tmp = tempDir();
@@ -37,28 +42,28 @@ describe('hmsim import and hmsim trace inspect', () => {
     ]);
   });
 
-  it('inspect prints a text summary', () => {
+  it('imports din into a gzip trace that inspect summarizes as text', async () => {
     const out = join(tmp.dir, 'b.hmt.gz');
     writeFileSync(join(tmp.dir, 'b.din'), 'r 1000 4\nw 2000 4\n');
     expect(runCli(['import', 'din', join(tmp.dir, 'b.din'), '-o', out, '--pid', '5']).code).toBe(0);
-    const r = runCli(['trace', 'inspect', out]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('records      2 in 1 chunk\n');
-    expect(r.stdout).toContain('by kind      access 2\n');
-    expect(r.stdout).toContain('max address  0x00002003\n');
-    expect(r.stdout).toContain('fits         1G yes, 2G_OPT yes, 2G yes, 3G_OPT yes, 3G yes, 4G4G yes\n');
+    const text = formatInspection(await inspectTrace(await openTrace(out)));
+    expect(text).toContain(`trace        ${out} (gzip)\n`);
+    expect(text).toContain('records      2 in 1 chunk\n');
+    expect(text).toContain('by kind      access 2\n');
+    expect(text).toContain('by pid       5: 2\n');
+    expect(text).toContain('max address  0x00002003\n');
+    expect(text).toContain('fits         1G yes, 2G_OPT yes, 2G yes, 3G_OPT yes, 3G yes, 4G4G yes\n');
   });
 
-  it('--skip-bad imports the good lines and reports the bad ones on stderr', () => {
+  it('--skip-bad imports the good lines and reports the bad ones on stderr; without it nothing is written', async () => {
     const input = join(tmp.dir, 'c.lackey');
     writeFileSync(input, 'I  1000,4\nnot lackey\nI  2000,4\n');
     const out = join(tmp.dir, 'c.hmt');
-    const stop = runCli(['import', 'lackey', input, '-o', out]);
-    expect(stop.code).toBe(2);
-    expect(stop.stderr).toBe(
-      `hmsim: ${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')\n`,
+    await expect(runImport('lackey', input, { out })).rejects.toThrow(
+      new UserError(`${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
     );
     expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('.hmsim-tmp'))).toEqual([]);
     const skip = runCli(['import', 'lackey', input, '-o', out, '--skip-bad']);
     expect(skip.code).toBe(0);
     expect(skip.stdout).toBe(`${out}: 2 records from 3 lines of ${input} (lackey)\n`);
@@ -67,13 +72,16 @@ describe('hmsim import and hmsim trace inspect', () => {
     );
   });
 
-  it('bad format, missing input and a non-trace file are one-line errors with exit code 2', () => {
-    const unknown = runCli(['import', 'pin', '-', '-o', join(tmp.dir, 'd.hmt')], { input: '' });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^hmsim: import: unknown format 'pin' \(expected one of: lackey, din, din-binary.*\)\n$/);
-    const missing = runCli(['import', 'din', join(tmp.dir, 'nope'), '-o', join(tmp.dir, 'd.hmt')]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`hmsim: ${join(tmp.dir, 'nope')}: no such file (expected an input trace, or - for stdin)\n`);
+  it('bad format, missing input and a non-trace file are one-line errors (exit code 2 from the CLI)', async () => {
+    await expect(runImport('pin', '-', { out: join(tmp.dir, 'd.hmt') })).rejects.toThrow(
+      /^import: unknown format 'pin' \(expected one of: lackey, din, din-binary.*\)$/,
+    );
+    await expect(runImport('din', join(tmp.dir, 'nope'), { out: join(tmp.dir, 'd.hmt') })).rejects.toThrow(
+      new UserError(`${join(tmp.dir, 'nope')}: no such file (expected an input trace, or - for stdin)`),
+    );
+    await expect(runImport('din', '-', { out: join(tmp.dir, 'd.hmt'), cpu: '2', cpus: '2' })).rejects.toThrow(
+      new UserError('--cpu 2: not below --cpus 2 (expected a CPU 0..1)'),
+    );
     writeFileSync(join(tmp.dir, 'e.hmt'), 'hello');
     const notTrace = runCli(['trace', 'inspect', join(tmp.dir, 'e.hmt')]);
     expect(notTrace.code).toBe(2);
