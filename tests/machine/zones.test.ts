@@ -52,13 +52,13 @@ describe('zones and the zonelist fallback', () => {
   });
 
   it('page tables exhaust lowmem while highmem is free: lowmem starvation, reported as infeasible', async () => {
-    // vmalloc=760M leaves 235 MB of lowmem (~47,000 free pages after mem_map); each process touches one page in each of 760 4-MiB regions,
+    // vmalloc=900M leaves 95 MB of lowmem (~11,600 free pages after mem_map and the boot reserve); each process touches one page in each of 760 4-MiB regions,
     // so each needs 760 PTE pages of lowmem while its user pages go to highmem.
     const recs: TraceRecord[] = [];
-    for (let pid = 1; pid <= 80; pid++) {
+    for (let pid = 1; pid <= 20; pid++) {
       for (let r = 0; r < 760; r++) recs.push({ kind: EventKind.access, cpu: 0, pid, op: AccessOp.store, addr: r * 4 * MiB, len: 1 });
     }
-    const { result } = await runRecords(recs, { config: '3g1g-highmem', ram: '4G', vmalloc: '760M', highpte: false }, { model: await modelOf() });
+    const { result } = await runRecords(recs, { config: '3g1g-highmem', ram: '4G', vmalloc: '900M', highpte: false }, { model: await modelOf() });
     expect(result.feasible).toBe(false);
     expect(result.memory.lowmemStarved).toBe(true);
     expect(result.infeasible.join('\n')).toContain('lowmem starvation');
