@@ -41,6 +41,21 @@ describe('shipped cost models', () => {
     expect(ok).toBe(true);
   });
 
+  it('the schema agrees with the loader on the example and test files', () => {
+    const read = (f: string): unknown => JSON.parse(readFileSync(`${ROOT}${f}`, 'utf8'));
+    expect(validate(read('models/examples/noisy-invlpg.json'))).toBe(true);
+    expect(validate(read('tests/models/fixtures/unsourced.json'))).toBe(true);
+    expect(validate(read('tests/models/fixtures/invalid.json'))).toBe(false);
+    // an unknown key is reported at its parent, with the key in params.additionalProperty
+    const paths = (validate.errors ?? []).map((e) => {
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      return extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
+    });
+    for (const p of ['/tlb/replacment', '/costs/invlpgg', '/tlb/l1d', '/costs/cr3Write', '/costs/walk', '/lock/kind']) {
+      expect(paths.some((q) => q.startsWith(p)), p).toBe(true);
+    }
+  });
+
   it('models/schema.json is exactly the schema built from the parameter table (regenerate: hmsim models schema)', () => {
     expect(JSON.parse(readFileSync(`${ROOT}models/schema.json`, 'utf8'))).toEqual(buildModelSchema());
   });
