@@ -231,3 +231,11 @@ describe('sweep charts', () => {
     expect(values(c.spec)).toEqual([{ message: 'Parameter kernel is not numeric at every point.' }]);
   });
 });
+
+describe('address-space segments of a 64-bit layout', () => {
+  it('draws only the RAM column (the 4 GB picture does not apply)', () => {
+    const l = fixtureLayout('4g4g');
+    const x64 = { ...l, config: { ...l.config, name: 'x86_64', split: 'x86_64' as const }, pageOffset: 0xffff8880_00000000, taskSize: 0x7fff_ffff_f000 };
+    expect(new Set(layoutSegments(x64, 4).map((s) => s.column))).toEqual(new Set(['RAM']));
+  });
+});

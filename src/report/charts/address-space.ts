@@ -11,7 +11,8 @@ import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
  * unused gaps) beside its physical RAM split into zones. Lowmem is one colour on both sides — the
  * direct map covers exactly the DMA and Normal zones — and HighMem is the RAM with no permanent kernel
  * mapping, reachable only through kmap. RAM the configuration cannot use at all is shown too.
- * When user and kernel space overlap (4G/4G: separate address spaces) they get separate columns.
+ * When user and kernel space overlap (4G/4G: separate address spaces) they get separate columns; a
+ * 64-bit layout gets the RAM column only.
  */
 
 /** Kinds of segment, in legend order; each has one colour. */
@@ -117,7 +118,10 @@ export function layoutSegments(layout: Layout, domainGiB: number): Segment[] {
   const kernelStart = Math.min(layout.pageOffset, ...layout.regions.map((r) => r.start));
   const user: Region = { name: 'user', start: 0, end: layout.taskSize };
   const out: Segment[] = [];
-  if (layout.taskSize <= kernelStart) {
+  if (is64Bit(layout)) {
+    // A 64-bit address space does not fit the 4 GB picture; its point is that all RAM is direct-mapped,
+    // which the RAM column shows.
+  } else if (layout.taskSize <= kernelStart) {
     out.push(...withGaps(config, 'virtual', [user, ...layout.regions], 0, FOUR_GIB, domainGiB));
   } else {
     out.push(...withGaps(config, 'user', [user], 0, FOUR_GIB, domainGiB));
@@ -138,13 +142,19 @@ export function layoutSegments(layout: Layout, domainGiB: number): Segment[] {
   return out;
 }
 
+/** True for a 64-bit layout (x86_64): its addresses lie beyond the 4 GB picture. */
+export function is64Bit(layout: Layout): boolean {
+  return layout.config.split === 'x86_64' || layout.pageOffset >= FOUR_GIB;
+}
+
 /** Chart 5. Without layouts the chart says so (the caller gave none). */
 export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): ChartEntry {
   const title = 'Virtual address space and physical RAM';
   const description =
     'Each configuration’s 4 GB virtual address space (left) beside its physical RAM and zones (right), ' +
     'addresses growing upwards. The kernel maps lowmem permanently (same colour on both sides); HighMem ' +
-    'has no permanent mapping and is reached only through kmap — that is why HIGHMEM is needed above ~900 MB.';
+    'has no permanent mapping and is reached only through kmap — that is why HIGHMEM is needed above ~900 MB. ' +
+    'A 64-bit configuration shows its RAM only: its address space is far larger than 4 GB and maps all of it.';
   if (layouts.length === 0) {
     return { id: 'address-space', title, description, spec: messageSpec(theme, title, 'No layout was given.') };
   }
@@ -162,7 +172,11 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
     const mine = segments.filter((sg) => sg.config === layout.config.name);
     const columns = [...new Set(mine.map((sg) => sg.column))].sort((a, b) => columnRank(a) - columnRank(b));
     return {
-      title: { text: layout.config.name, fontSize: theme.name === 'paper' ? 8 : 12 },
+      title: {
+        text: layout.config.name,
+        fontSize: theme.name === 'paper' ? 8 : 12,
+        ...(is64Bit(layout) ? { subtitle: '64-bit: RAM only', subtitleFontSize: theme.name === 'paper' ? 6 : 10 } : {}),
+      },
       width: { step: colWidth },
       height: theme.name === 'paper' ? 220 : 420,
       data: { values: mine },
