@@ -5,10 +5,13 @@ import { EventKind, KmapApi, AccessOp, type TraceRecord } from '../../src/trace/
 import { importToMemory, byKind } from './strace-helpers.ts';
 
 const CAPTURE = 'tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz';
+/** The capture imported once for the tests that only read the result. */
+let imported: ReturnType<typeof importToMemory> | undefined;
+const importCapture = (): ReturnType<typeof importToMemory> => (imported ??= importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 }));
 
 describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/ftrace)', () => {
   it('emits exactly the records the events imply', async () => {
-    const { records, stats } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    const { records, stats } = await importCapture();
     // zcat … | wc -l → 36,473 lines (12 header lines + 36,461 events).
     expect(stats).toEqual({ lines: 36473, records: 36433, badLines: 0 });
     // grep -c ' kmap_local:' → 17,694; kunmap_local with addr=0xc… → 74 (each becomes kmap + kunmap);
@@ -17,7 +20,7 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
   });
 
   it('maps highmem and lowmem pages alike with api local, pairing fixmap unmaps with their kmap', async () => {
-    const { records } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    const { records } = await importCapture();
     const maps = records.filter((r) => r.kind === EventKind.kmap);
     expect(maps.every((r) => r.op === KmapApi.local)).toBe(true);
     // grep -o 'pfn=[0-9]*' | sort -u | wc -l → 8,281 highmem pfns; 40 distinct direct-map pages (0xc… addresses).
@@ -43,7 +46,7 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
   });
 
   it('counts switches per CPU and derives fault ops from the error code', async () => {
-    const { records } = await importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 });
+    const { records } = await importCapture();
     const sw = records.filter((r) => r.kind === EventKind.switch);
     // grep ' sched_switch:' | grep -c '\[000\]' → 31; '\[001\]' → 33.
     expect(sw.filter((r) => r.cpu === 0)).toHaveLength(31);
