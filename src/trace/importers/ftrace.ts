@@ -1,7 +1,13 @@
 /**
  * `hmsim import ftrace`: the text of /sys/kernel/tracing/trace (or `trace-cmd report`) from a real 32-bit
- * kernel → kernel-level records (what each event becomes, and why: ftrace-convert.ts). Give the
- * capture's CPU count with `--cpus` (the `#P:N` of the trace header).
+ * kernel → kernel-level records. Give the capture's CPU count with `--cpus` (the `#P:N` of its header).
+ *
+ * What is emitted (details and reasons: ftrace-convert.ts): every kernel touch of a physical page P seen
+ * through kmap_local — a highmem page mapped by __kmap_local_pfn_prot, or a lowmem page whose
+ * kunmap_local shows a direct-map address — becomes `kmap`/`kunmap` of P with api local, so a replay
+ * charges a kmap only where P is highmem under the replayed configuration; kmap_high/kunmap_high → api
+ * pkmap; sched_switch → `switch`; page_fault_user → `access`; sys_enter_* → `syscall`; tlb_flush and
+ * flush_zero_pkmaps are counted, not emitted. Times are the event timestamps in ns.
  */
 import type { TraceRecord } from '../records.ts';
 import type { Importer, ImportOptions, ImportStats } from './registry.ts';
