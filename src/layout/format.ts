@@ -84,6 +84,7 @@ export function formatLayout(l: LayoutDetail): string {
     out.push(line('lowmem', l.pageOffset, l.highMemory, 'MB'));
   }
   out.push(line('user', 0, l.taskSize, 'MB'));
+  if (c.split === '4G4G') out.push('    (4G/4G: user space is a separate address space; only the top 16 MB trampoline window is shared)');
   out.push('');
   out.push(`PAGE_OFFSET ${hexAny(l.pageOffset)}   TASK_SIZE ${hexAny(l.taskSize)}   ${l.pagingLevels}-level paging`);
   if (c.split !== 'x86_64') {
