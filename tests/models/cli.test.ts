@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 
 describe('hmsim models', () => {
   it('list --json prints one JSON object naming the shipped models and the default', () => {
@@ -35,11 +34,5 @@ describe('hmsim models', () => {
     const r = runCli(['models', 'show', 'core2', '--set', 'costs.invlpgg=5']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('hmsim: model core2: 1 problem\n  --set costs.invlpgg=5: unknown model key costs.invlpgg (did you mean costs.invlpg?)\n');
-  });
-
-  it('schema prints models/schema.json', () => {
-    const r = runCli(['models', 'schema']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(readFileSync(`${ROOT}models/schema.json`, 'utf8'));
   });
 });
