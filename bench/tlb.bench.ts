@@ -16,7 +16,7 @@
  * Usage: npm run bench -- tlb   (env TLB_BENCH_ACCESSES=N to change the trace length, default 30 M)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -113,14 +113,27 @@ function mps(references: number, ms: number): string {
   return `${((references / ms) * 1e3 / 1e6).toFixed(1)} M references/s`;
 }
 
+/** "W M references/s (C per CPU-second)": wall-clock rate, and the rate per second of CPU time used. */
+function rates(references: number, wallMs: number, cpuMs: number): string {
+  return `${mps(references, wallMs)} (${((references / cpuMs) * 1e3 / 1e6).toFixed(1)} M per CPU-second)`;
+}
+
 /** Child mode: replay one HMT file end to end and print one JSON line. */
 async function childReplay(path: string, stlb: boolean): Promise<void> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const source = await openTrace(path);
   const result = await replayTlbOnly(source, stlb ? WITH_STLB : GEOMETRY);
   const ms = performance.now() - t0;
+  const cpuMs = cpuMsSince(c0);
   const references = result.references.i + result.references.d;
-  process.stdout.write(JSON.stringify({ ms, references, result, peakRssMiB: peakRssMiB() }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, cpuMs, references, result, peakRssMiB: peakRssMiB() }) + '\n');
+}
+
+/** CPU time (user + system, all threads of this process) since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1e3;
 }
 
 /** Writes the synthetic trace of `n` accesses as an HMT file. */
@@ -133,6 +146,7 @@ async function writeSynthetic(path: string, n: number): Promise<void> {
 async function main(): Promise<void> {
   const n = Number(process.env.TLB_BENCH_ACCESSES ?? 30_000_000);
   console.log(`synthetic trace: ${(n / 1e6).toFixed(1)} M accesses; L1 I/D 64 entries 4-way LRU`);
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
 
   // (a) in memory
   const inMemory = Math.min(n, 8_000_000);
@@ -156,26 +170,30 @@ async function main(): Promise<void> {
         ' on the previous data access\'s page (busybox-gzip-3k lackey trace: 99.2% and 73.3%)',
     );
   }
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 5; round++) {
     const replayer = new TlbReplayer(GEOMETRY);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const b of batches) replayer.replayBatch(b);
     const ms = performance.now() - t0;
+    const cpuMs = cpuMsSince(c0);
     const r = replayer.result();
     const refs = r.references.i + r.references.d;
     console.log(
-      `(a) in-memory replay, round ${round + 1}: ${refs} references in ${ms.toFixed(0)} ms = ${mps(refs, ms)}` +
+      `(a) in-memory replay, round ${round + 1}: ${refs} references in ${ms.toFixed(0)} ms = ${rates(refs, ms, cpuMs)}` +
         ` (misses I ${r.misses.i}, D ${r.misses.d})`,
     );
   }
   {
     const replayer = new TlbReplayer(WITH_STLB);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const b of batches) replayer.replayBatch(b);
     const ms = performance.now() - t0;
+    const cpuMs = cpuMsSince(c0);
     const r = replayer.result();
     const refs = r.references.i + r.references.d;
-    console.log(`(a) in-memory replay with a 512-entry STLB (general path): ${mps(refs, ms)} (STLB misses ${r.misses.stlb})`);
+    console.log(`(a) in-memory replay with a 512-entry STLB (general path): ${rates(refs, ms, cpuMs)} (STLB misses ${r.misses.stlb})`);
   }
   {
     // Bare loop: data-side page numbers in a typed array, straight Tlb calls (no batches, no sides).
@@ -185,6 +203,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < 2; round++) {
       const tlb = new Tlb({ entries: 64, ways: 4, replacement: 'lru' });
       let misses = 0;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < vpns.length; i++) {
         const v = vpns[i] as number;
@@ -194,7 +213,8 @@ async function main(): Promise<void> {
         }
       }
       const ms = performance.now() - t0;
-      console.log(`(a) bare Tlb lookup loop over a Uint32Array, round ${round + 1}: ${mps(vpns.length, ms)} (misses ${misses})`);
+      const cpuMs = cpuMsSince(c0);
+      console.log(`(a) bare Tlb lookup loop over a Uint32Array, round ${round + 1}: ${rates(vpns.length, ms, cpuMs)} (misses ${misses})`);
     }
   }
   batches.length = 0;
@@ -209,20 +229,21 @@ async function main(): Promise<void> {
     console.log(`wrote ${path.split('/').pop()} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB) in ${(genMs / 1e3).toFixed(1)} s`);
     const self = fileURLToPath(import.meta.url);
     for (const [label, stlb] of [['L1 only', false], ['with STLB', true]] as const) {
-      for (let round = 0; round < 2; round++) {
+      for (let round = 0; round < 3; round++) {
         const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--replay', path, stlb ? 'stlb' : 'l1'], {
           encoding: 'utf8',
         });
         if (child.status !== 0) throw new Error(`replay child failed: ${child.stderr}`);
         const out = JSON.parse(child.stdout.trim().split('\n').pop() as string) as {
           ms: number;
+          cpuMs: number;
           references: number;
           peakRssMiB: number;
           result: { misses: { i: number; d: number; stlb: number } };
         };
         console.log(
           `(b) end to end from HMT, ${label}, round ${round + 1}: ${out.references} references in ${out.ms.toFixed(0)} ms` +
-            ` = ${mps(out.references, out.ms)}; peak RSS ${out.peakRssMiB.toFixed(0)} MiB` +
+            ` = ${rates(out.references, out.ms, out.cpuMs)}; peak RSS ${out.peakRssMiB.toFixed(0)} MiB` +
             ` (misses I ${out.result.misses.i}, D ${out.result.misses.d}, STLB ${out.result.misses.stlb})`,
         );
       }

@@ -15,10 +15,15 @@
  *   entries are flushed;
  * - every other kind is ignored.
  *
- * Hot-path choices: a per-side "same page as the previous reference of this side" shortcut — such a
- * reference always hits L1 and changes no state, since only that side's references and flushes touch its
- * L1 array — and, for a hierarchy with no STLB and no large-page array, direct calls on the L1 arrays
- * instead of the general `TlbHierarchy.access`.
+ * Hot-path choices (bench/tlb.bench.ts measures them):
+ * - a per-side "same page as the previous reference of this side" shortcut: such a reference always
+ *   hits L1 and changes no state, since only that side's references and flushes touch its L1 array;
+ * - a hot inner loop over one-page accesses that calls nothing but the TLB lookup; any other record
+ *   (page-straddling access, switch, other kinds) ends it and is handled outside, then the loop resumes;
+ * - only three counters in that loop (fetches, non-access records, straddling accesses); the other
+ *   totals are derived from them;
+ * - for a hierarchy with no STLB and no large-page array, `Tlb.accessSmall` on the L1 arrays directly
+ *   (one scan per lookup-and-fill) instead of the general `TlbHierarchy.access`.
  */
 import type { TlbGeometry } from '../models/types.ts';
 import { EventKind, AccessOp, type RecordBatch, type TraceSource } from '../trace/records.ts';
@@ -142,58 +147,70 @@ export class TlbReplayer {
     else this.replayGeneral(batch, st);
   }
 
-  /** Fast path: L1 I and L1 D arrays only; misses counted here. */
+  /**
+   * Fast path: L1 I and L1 D arrays only; misses counted here. To keep the loop lean it counts only
+   * non-access records, one-page fetches and straddling accesses; the other totals follow from them.
+   */
   private replayL1Only(batch: RecordBatch, st: CpuState): void {
     const { kind, op, addr, len, pid } = batch;
     const n = batch.length;
+    // Module constants copied into locals: the optimizer then treats them as immediates.
+    const access = ACCESS;
+    const fetch = IFETCH;
+    const pageMask = PAGE_MASK;
+    const pageBytes = PAGE_BYTES;
     const itlb = st.tlbs.l1i;
     const dtlb = st.tlbs.l1d;
     let lastI = st.lastI;
     let lastD = st.lastD;
-    let refsI = 0;
-    let refsD = 0;
+    let others = 0;
+    let fetches = 0;
+    let straddles = 0;
     let missI = 0;
     let missD = 0;
-    let accesses = 0;
-    for (let r = 0; r < n; r++) {
-      const k = kind[r] as number;
-      if (k !== ACCESS) {
-        if (k === SWITCH && this.flushOnSwitch) {
-          this.switchTo(st, pid[r] as number);
-          lastI = -1;
-          lastD = -1;
-        }
-        continue;
-      }
-      accesses++;
-      const a = addr[r] as number;
-      const l = len[r] as number;
-      const v = a >>> 12;
-      if ((a & PAGE_MASK) + l > PAGE_BYTES) {
-        // Straddles a page boundary (rare): one reference per page, through the general routine.
-        if (op[r] === IFETCH) lastI = this.straddleL1(itlb, TlbSide.instruction, a, l, lastI);
-        else lastD = this.straddleL1(dtlb, TlbSide.data, a, l, lastD);
-        continue;
-      }
-      if (op[r] === IFETCH) {
-        refsI++;
-        if (v !== lastI) {
-          lastI = v;
-          if (!itlb.accessSmall(v)) missI++;
-        }
-      } else {
-        refsD++;
-        if (v !== lastD) {
+    let r = 0;
+    while (r < n) {
+      // Hot loop: one-page accesses only; it stops at the first other record (rare), handled below,
+      // so that nothing but the TLB lookups is called from it.
+      for (; r < n; r++) {
+        const a = addr[r] as number;
+        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes) break;
+        const v = a >>> 12;
+        if (op[r] === fetch) {
+          fetches++;
+          if (v !== lastI) {
+            lastI = v;
+            if (!itlb.accessSmall(v)) missI++;
+          }
+        } else if (v !== lastD) {
           lastD = v;
           if (!dtlb.accessSmall(v)) missD++;
         }
       }
+      if (r >= n) break;
+      if (kind[r] !== access) {
+        others++;
+        if (kind[r] === SWITCH && this.flushOnSwitch) {
+          this.switchTo(st, pid[r] as number);
+          lastI = -1;
+          lastD = -1;
+        }
+      } else {
+        // Straddles a page boundary: one reference per page, counted by straddleL1.
+        straddles++;
+        const a = addr[r] as number;
+        const l = len[r] as number;
+        if (op[r] === fetch) lastI = this.straddleL1(itlb, TlbSide.instruction, a, l, lastI);
+        else lastD = this.straddleL1(dtlb, TlbSide.data, a, l, lastD);
+      }
+      r++;
     }
     st.lastI = lastI;
     st.lastD = lastD;
+    const accesses = n - others;
     this.accesses += accesses;
-    this.refsI += refsI;
-    this.refsD += refsD;
+    this.refsI += fetches;
+    this.refsD += accesses - straddles - fetches;
     this.missI += missI;
     this.missD += missD;
   }
@@ -239,44 +256,75 @@ export class TlbReplayer {
     return last;
   }
 
-  /** General path: any hierarchy (STLB, large-page array); misses counted by the hierarchy. */
+  /**
+   * General path: any hierarchy (STLB, large-page array); misses counted by the hierarchy. Same loop
+   * structure as the fast path: a hot loop over one-page accesses, rare records handled outside it.
+   */
   private replayGeneral(batch: RecordBatch, st: CpuState): void {
     const { kind, op, addr, len, pid } = batch;
     const n = batch.length;
     const tlbs = st.tlbs;
+    const access = ACCESS;
+    const fetch = IFETCH;
+    const pageMask = PAGE_MASK;
+    const pageBytes = PAGE_BYTES;
     let lastI = st.lastI;
     let lastD = st.lastD;
-    for (let r = 0; r < n; r++) {
-      const k = kind[r] as number;
-      if (k !== ACCESS) {
-        if (k === SWITCH && this.flushOnSwitch) {
+    let others = 0;
+    let fetches = 0;
+    let straddles = 0;
+    let r = 0;
+    while (r < n) {
+      for (; r < n; r++) {
+        const a = addr[r] as number;
+        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes) break;
+        const v = a >>> 12;
+        if (op[r] === fetch) {
+          fetches++;
+          if (v !== lastI) {
+            lastI = v;
+            tlbs.access(TlbSide.instruction, a);
+          }
+        } else if (v !== lastD) {
+          lastD = v;
+          tlbs.access(TlbSide.data, a);
+        }
+      }
+      if (r >= n) break;
+      if (kind[r] !== access) {
+        others++;
+        if (kind[r] === SWITCH && this.flushOnSwitch) {
           this.switchTo(st, pid[r] as number);
           lastI = -1;
           lastD = -1;
         }
-        continue;
-      }
-      this.accesses++;
-      const a = addr[r] as number;
-      const l = len[r] as number;
-      const v0 = a >>> 12;
-      const v1 = (a & PAGE_MASK) + l > PAGE_BYTES ? Math.min(LAST_VPN, Math.floor((a + l - 1) / PAGE_BYTES)) : v0;
-      const side = op[r] === IFETCH ? TlbSide.instruction : TlbSide.data;
-      if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
-      else this.refsD += v1 - v0 + 1;
-      for (let v = v0; v <= v1; v++) {
-        if (side === TlbSide.instruction) {
-          if (v === lastI) continue;
-          lastI = v;
-        } else {
-          if (v === lastD) continue;
-          lastD = v;
+      } else {
+        straddles++;
+        const a = addr[r] as number;
+        const v0 = a >>> 12;
+        const v1 = Math.min(LAST_VPN, Math.floor((a + (len[r] as number) - 1) / pageBytes));
+        const side = op[r] === fetch ? TlbSide.instruction : TlbSide.data;
+        if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
+        else this.refsD += v1 - v0 + 1;
+        for (let v = v0; v <= v1; v++) {
+          if (side === TlbSide.instruction) {
+            if (v === lastI) continue;
+            lastI = v;
+          } else {
+            if (v === lastD) continue;
+            lastD = v;
+          }
+          tlbs.access(side, v * pageBytes);
         }
-        tlbs.access(side, v * 4096);
       }
+      r++;
     }
     st.lastI = lastI;
     st.lastD = lastD;
+    const accesses = n - others;
+    this.accesses += accesses;
+    this.refsI += fetches;
+    this.refsD += accesses - straddles - fetches;
   }
 
   /** Totals so far. */

@@ -13,9 +13,10 @@
  * Set index = page number mod sets (as Dinero IV: block address modulo the number of sets), computed with
  * a mask when sets is a power of two.
  *
- * Everything lives in typed arrays; no operation allocates. A one-entry "last used" filter answers a
- * repeated lookup of the most recently used entry without scanning: that entry is already the most
- * recent in its set, so skipping the recency update is exact for LRU and for tree PLRU alike.
+ * Everything lives in typed arrays; no operation allocates. Each set remembers its most recently used
+ * slot, checked before the scan: a hit there needs no recency update (the entry already is the most
+ * recent of its set, and using it again changes neither the LRU order nor the PLRU tree bits), so this
+ * shortcut is exact for both policies.
  *
  * The per-CPU arrangement of these arrays (L1 I/D, STLB, large pages, counters) is `TlbHierarchy` in
  * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
@@ -70,9 +71,8 @@ export class Tlb {
   private readonly setMask: number;
   private readonly pow2Sets: boolean;
   private currentPcid = 0;
-  /** Key and slot of the most recently used entry (the filter), or INVALID. */
-  private lastKey = INVALID;
-  private lastSlot = INVALID;
+  /** Most recently used slot of each set, or INVALID (kept exact: cleared when that entry goes). */
+  private readonly mru: Int32Array;
 
   constructor(options: TlbOptions) {
     const { entries, ways } = options;
@@ -88,11 +88,23 @@ export class Tlb {
     this.flags = new Uint8Array(entries);
     this.pcids = options.pcid === true ? new Int32Array(entries) : null;
     this.replacement = createReplacement(options.replacement, entries, ways);
+    this.mru = new Int32Array(this.sets).fill(INVALID);
+  }
+
+  /** Set index of page number `pn`: pn mod sets. */
+  private setOf(pn: number): number {
+    return this.pow2Sets ? pn & this.setMask : pn % this.sets;
   }
 
   /** First slot of the set holding page number `pn`. */
   private baseOf(pn: number): number {
-    return (this.pow2Sets ? pn & this.setMask : pn % this.sets) * this.ways;
+    return this.setOf(pn) * this.ways;
+  }
+
+  /** Marks `way` of `set` (first slot `base`) used now. */
+  private use(set: number, base: number, way: number): void {
+    this.replacement.touch(base, way);
+    this.mru[set] = base + way;
   }
 
   /** True if slot `i` belongs to the current address space (always, without PCIDs). */
@@ -107,16 +119,16 @@ export class Tlb {
    */
   lookup(pn: number, size: PageSizeClass): number {
     const key = (pn << 1) | size;
-    if (key === this.lastKey) return this.lastSlot;
     const keys = this.keys;
+    const set = this.setOf(pn);
+    const m = this.mru[set] as number;
+    if (m >= 0 && keys[m] === key && this.pcidMatches(m)) return m;
     const ways = this.ways;
-    const base = this.baseOf(pn);
+    const base = set * ways;
     for (let w = 0; w < ways; w++) {
       const slot = base + w;
       if (keys[slot] === key && this.pcidMatches(slot)) {
-        this.replacement.touch(base, w);
-        this.lastKey = key;
-        this.lastSlot = slot;
+        this.use(set, base, w);
         return slot;
       }
     }
@@ -129,17 +141,17 @@ export class Tlb {
    */
   accessSmall(pn: number): boolean {
     const key = pn << 1;
-    if (key === this.lastKey) return true;
     const keys = this.keys;
+    const set = this.setOf(pn);
+    const m = this.mru[set] as number;
+    if (m >= 0 && keys[m] === key && this.pcidMatches(m)) return true;
     const ways = this.ways;
-    const base = this.baseOf(pn);
+    const base = set * ways;
     let free = -1;
     for (let w = 0; w < ways; w++) {
       const k = keys[base + w] as number;
       if (k === key && this.pcidMatches(base + w)) {
-        this.replacement.touch(base, w);
-        this.lastKey = key;
-        this.lastSlot = base + w;
+        this.use(set, base, w);
         return true;
       }
       if (k === INVALID && free < 0) free = w;
@@ -152,9 +164,7 @@ export class Tlb {
     keys[slot] = key;
     this.flags[slot] = 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
-    this.replacement.touch(base, way);
-    this.lastKey = key;
-    this.lastSlot = slot;
+    this.use(set, base, way);
     return false;
   }
 
@@ -184,7 +194,8 @@ export class Tlb {
    */
   insert(pn: number, size: PageSizeClass, global: boolean): number {
     const key = (pn << 1) | size;
-    const base = this.baseOf(pn);
+    const set = this.setOf(pn);
+    const base = set * this.ways;
     const keys = this.keys;
     let way = -1;
     let free = -1;
@@ -208,9 +219,7 @@ export class Tlb {
     const slot = base + way;
     this.flags[slot] = global ? GLOBAL : 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
-    this.replacement.touch(base, way);
-    this.lastKey = key;
-    this.lastSlot = slot;
+    this.use(set, base, way);
     return slot;
   }
 
@@ -249,16 +258,14 @@ export class Tlb {
     this.validCount = 0;
     this.largeCount = 0;
     this.replacement.reset();
-    this.lastKey = INVALID;
-    this.lastSlot = INVALID;
+    this.mru.fill(INVALID);
     return n;
   }
 
   /** Switches the current PCID (no flush). No-op in meaning when PCIDs are disabled. */
   setPcid(pcid: number): void {
+    // MRU slots stay valid as positions; every use of them re-checks the PCID.
     this.currentPcid = pcid;
-    this.lastKey = INVALID;
-    this.lastSlot = INVALID;
   }
 
   /** The current PCID (0 when PCIDs are disabled). */
@@ -272,9 +279,7 @@ export class Tlb {
     this.validCount--;
     this.keys[slot] = INVALID;
     this.flags[slot] = 0;
-    if (slot === this.lastSlot) {
-      this.lastKey = INVALID;
-      this.lastSlot = INVALID;
-    }
+    const set = (slot - (slot % this.ways)) / this.ways;
+    if (this.mru[set] === slot) this.mru[set] = INVALID;
   }
 }
