@@ -83,11 +83,20 @@ export class LatencyHistogram {
   private n = 0;
   private sum = 0;
   private maxValue = 0;
+  /** Memo of the last value's bucket (constant costs repeat the same latency). */
+  private lastValue = -1;
+  private lastBucket = 0;
 
   /** Records one latency (cycles, >= 0). */
   add(value: number): void {
     const v = value > 0 ? value : 0;
-    const b = v < 1 ? 0 : Math.ceil(Math.log(v) / LOG_GROWTH);
+    let b: number;
+    if (v === this.lastValue) b = this.lastBucket;
+    else {
+      b = v < 1 ? 0 : Math.ceil(Math.log(v) / LOG_GROWTH);
+      this.lastValue = v;
+      this.lastBucket = b;
+    }
     this.buckets.set(b, (this.buckets.get(b) ?? 0) + 1);
     this.n++;
     this.sum += v;

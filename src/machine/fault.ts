@@ -60,12 +60,12 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
   const vma = mm.fileVmaAt(addr);
   let pte: number;
   if (vma !== undefined) {
-    const key = m.cache.key(vma.file, Math.floor((vma.offset + (addr - vma.start)) / 4096));
-    let frame = m.cache.lookup(key);
+    const index = Math.floor((vma.offset + (addr - vma.start)) / 4096);
+    let frame = m.cache.lookup(vma.file, index);
     if (frame < 0) {
       frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
       if (frame < 0) return false;
-      m.cache.insert(key, frame);
+      m.cache.insert(vma.file, index, frame);
     }
     if (vma.shared || !write) {
       pte = makePte(frame, PTE_FILE | (vma.shared ? PTE_WRITE : 0));

@@ -70,12 +70,11 @@ export function fileCopy(
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
     const start = Math.max(off, p * 4096);
     const end = Math.min(off + len, (p + 1) * 4096);
-    const key = m.cache.key(file, p);
-    let frame = m.cache.lookup(key);
+    let frame = m.cache.lookup(file, p);
     if (frame < 0) {
       frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
       if (frame < 0) return false;
-      m.cache.insert(key, frame);
+      m.cache.insert(file, p, frame);
       if (isWrite) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
     }
     if (!touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true)) {

@@ -1,0 +1,94 @@
+/**
+ * Full machine replay speed (issue 4 "Speed": 4 CPUs, 3g1g-highmem, fileserver workload; target
+ * ≥ 10 million events/s) and peak resident memory.
+ *
+ *   (a) in memory: every batch of the trace decoded first, then the machine replays them (the engine's
+ *       own cost: dispatch, TLBs, page cache, kmap, accounting);
+ *   (b) end to end: `replay()` from the HMT file in a child process (decoding included), whose peak RSS
+ *       is the replay's own.
+ *
+ * The trace is `hmsim gen fileserver --param requests=N` (seed 1; default N = 100,000 → ~2 M records:
+ * per request a read syscall copying 64 KiB = 16 page-cache pages through kmap_local, 16 buffer loads, a
+ * compute record and a send syscall). "Events" below are trace records; the page-level work each one
+ * implies (16 kmaps + copies per read) is reported beside it.
+ *
+ * Usage: npm run bench -- machine   (env MACHINE_BENCH_REQUESTS=N to change the trace length)
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from '../src/cli/gen.ts';
+import { computeLayout } from '../src/layout/compute.ts';
+import { resolveConfig } from '../src/layout/configs.ts';
+import { replayMachineSource, replay } from '../src/machine/replay.ts';
+import { loadModel } from '../src/models/load.ts';
+import { openTrace } from '../src/trace/hmt/reader.ts';
+import type { RecordBatch, TraceSource } from '../src/trace/records.ts';
+
+const CONFIG = '3g1g-highmem';
+
+async function child(path: string): Promise<void> {
+  const config = resolveConfig({ config: CONFIG });
+  const model = await loadModel('core2');
+  const t0 = performance.now();
+  const r = await replay({ tracePath: path, config, model, seed: 1, prefault: false });
+  const s = (performance.now() - t0) / 1000;
+  const rss = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ records: r.trace.records, seconds: s, peakRssMiB: rss }) + '\n');
+}
+
+async function main(): Promise<void> {
+  const requests = Number(process.env['MACHINE_BENCH_REQUESTS'] ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'hmsim-machine-bench-'));
+  try {
+    const path = join(dir, 'fileserver.hmt');
+    const gen = await generate('fileserver', path, 1, [`requests=${requests}`]);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (the figures are wall-clock on a shared machine)`);
+    console.log(`trace: fileserver, ${gen.records.toLocaleString('en-US')} records on ${gen.cpus} CPUs, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB HMT`);
+
+    // (a) in memory
+    const reader = await openTrace(path);
+    const batches: RecordBatch[] = [];
+    for await (const b of reader.batches()) batches.push(b);
+    const source: TraceSource = {
+      header: reader.header,
+      async *batches() {
+        for (const b of batches) yield b;
+      },
+    };
+    const config = resolveConfig({ config: CONFIG });
+    const layout = computeLayout(config);
+    const model = await loadModel('core2');
+    let best = Infinity;
+    let out: Awaited<ReturnType<typeof replayMachineSource>> | undefined;
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      out = await replayMachineSource({ config, model, seed: 1 }, layout, source);
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    const counts = out!.parts.counts;
+    const kmaps = counts.kmap.local + counts.kmap.atomic + counts.kmap.pkmap;
+    console.log(
+      `(a) in memory, ${CONFIG}: ${out!.records.toLocaleString('en-US')} records in ${best.toFixed(2)} s (best of 3) = ` +
+        `${(out!.records / best / 1e6).toFixed(2)} M records/s; ${(kmaps / best / 1e6).toFixed(2)} M kmaps/s ` +
+        `(${kmaps.toLocaleString('en-US')} highmem kmaps, ${counts.pageWalks.toLocaleString('en-US')} page walks)`,
+    );
+
+    // (b) end to end in a child process
+    const self = fileURLToPath(import.meta.url);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', path], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`child replay failed: ${r.stderr}`);
+    const c = JSON.parse(r.stdout) as { records: number; seconds: number; peakRssMiB: number };
+    console.log(
+      `(b) end to end from the file: ${c.records.toLocaleString('en-US')} records in ${c.seconds.toFixed(2)} s = ` +
+        `${(c.records / c.seconds / 1e6).toFixed(2)} M records/s; peak RSS ${c.peakRssMiB.toFixed(0)} MiB`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3]!);
+else await main();
