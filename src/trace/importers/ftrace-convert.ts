@@ -69,8 +69,10 @@ export interface FtraceCounts {
   otherEvents: number;
 }
 
+/** Where converted records go. */
 export type RecordEmitter = (record: TraceRecord) => void;
 
+/** The stateful ftrace → records converter (see the module comment for what each event becomes). */
 export class FtraceConverter {
   /** Slot stacks of kmap_local, keyed `cpu:pid`: the pfns mapped, innermost last. */
   private readonly stacks = new Map<string, number[]>();

@@ -15,6 +15,7 @@ import { FtraceConverter } from './ftrace-convert.ts';
 import { FtraceSyntaxError } from './ftrace-line.ts';
 import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 
+/** The `ftrace` importer (registered in registry.ts). */
 export const ftraceImporter: Importer = {
   name: 'ftrace',
   description: 'ftrace text (tracing/trace, trace-cmd report): kmap_local/kunmap_local/kmap_high kprobes, sched_switch, page_fault_user, sys_enter_* (use --cpus N)',

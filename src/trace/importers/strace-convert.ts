@@ -78,6 +78,7 @@ interface Proc {
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const PAGE = 4096;
 
+/** The stateful strace → records converter (see the module comment for what each call becomes). */
 export class StraceConverter {
   private readonly procs = new Map<number, Proc>();
   private readonly files = new FileIds();

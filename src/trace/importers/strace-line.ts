@@ -29,6 +29,7 @@ export interface StraceCall {
   readonly errno: string | null;
 }
 
+/** The first half of a call another process's line interrupted (`... <unfinished ...>`). */
 export interface StraceUnfinished {
   readonly type: 'unfinished';
   readonly pid: number | null;
@@ -38,6 +39,7 @@ export interface StraceUnfinished {
   readonly head: string;
 }
 
+/** The second half (`<... name resumed>...`), to be joined with the unfinished first half. */
 export interface StraceResumed {
   readonly type: 'resumed';
   readonly pid: number | null;
@@ -47,6 +49,7 @@ export interface StraceResumed {
   readonly tail: string;
 }
 
+/** A signal delivery (`--- SIGCHLD {...} ---`). */
 export interface StraceSignal {
   readonly type: 'signal';
   readonly pid: number | null;
@@ -54,6 +57,7 @@ export interface StraceSignal {
   readonly signal: string;
 }
 
+/** The end of a task (`+++ exited with N +++`, `+++ killed by SIG +++`). */
 export interface StraceExit {
   readonly type: 'exit';
   readonly pid: number | null;
@@ -67,6 +71,7 @@ export interface StraceNote {
   readonly type: 'note';
 }
 
+/** Any parsed line. */
 export type StraceLine = StraceCall | StraceUnfinished | StraceResumed | StraceSignal | StraceExit | StraceNote;
 
 /** What a well-formed line looks like, for error messages. */

@@ -12,6 +12,7 @@ import { StraceConverter } from './strace-convert.ts';
 import { StraceSyntaxError } from './strace-line.ts';
 import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 
+/** The `strace` importer (registered in registry.ts). */
 export const straceImporter: Importer = {
   name: 'strace',
   description: 'strace -f -ttt text: read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit (64-bit addresses: --relocate, default auto)',
