@@ -88,6 +88,8 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
   dmesg.push(`${lowmemMB}MB LOWMEM available.`);
   dmesg.push(...zoneRangeLines(zones));
 
+  const notes = clampNotes(cfg.ramBytes, low.ramPfn, low.maxPfn, low.maxLowPfn, highmem, cfg.pae, low.installedRamBytes - low.usedRamBytes);
+
   const regions: Region[] = [{ name: 'fixmap', start: top.fixaddrStart, end: top.fixaddrTop }];
   regions.push({ name: 'fixmap_boot', start: top.fixaddrTotStart, end: top.fixaddrStart });
   if (top.cpuEntryArea) regions.push(top.cpuEntryArea);
@@ -133,5 +135,19 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
     lowmemBytes: low.maxLowPfn * PAGE_SIZE,
     highmemBytes: highmem ? (low.maxPfn - low.maxLowPfn) * PAGE_SIZE : 0,
     dmesg,
+    notes,
   };
+}
+
+/** Plain-words explanations of why RAM goes unused (the kernel's own lines are in `warnings`). */
+function clampNotes(ramBytes: number, ramPfn: number, maxPfn: number, maxLowPfn: number, highmem: boolean, pae: boolean, ignored: number): string[] {
+  if (ignored <= 0) return [];
+  const mb = Math.floor(ignored / MiB);
+  if (!highmem && maxPfn === maxLowPfn && ramPfn > maxPfn) {
+    return [`${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`];
+  }
+  if (!pae && ramBytes > FOUR_GIB) {
+    return [`${mb} MB of RAM is unusable: without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`];
+  }
+  return [`${mb} MB of RAM is unusable (above max_pfn 0x${maxPfn.toString(16)})`];
 }

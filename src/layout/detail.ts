@@ -40,4 +40,6 @@ export interface LayoutDetail extends Layout {
   readonly highmemBytes: number;
   /** The boot lines the kernel would print about memory (warnings, LOWMEM/HIGHMEM, zone ranges). */
   readonly dmesg: readonly string[];
+  /** hmsim's own explanations of clamps (why RAM is unusable), in plain words; not kernel output. */
+  readonly notes: readonly string[];
 }

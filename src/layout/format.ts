@@ -98,7 +98,7 @@ export function formatLayout(l: LayoutDetail): string {
     `zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`,
   );
   out.push(`mem_map: ${fmtBytes(l.memMapBytes)} of lowmem (${l.structPageBytes} B per page)`);
-  if (l.ignoredRamBytes > 0) out.push(`unusable RAM: ${fmtBytes(l.ignoredRamBytes)} (above max_pfn)`);
+  for (const n of l.notes) out.push(`note: ${n}`);
   if (l.dmesg.length > 0) {
     out.push('');
     out.push('boot messages:');

@@ -73,5 +73,6 @@ export function computeX8664Layout(cfg: MachineConfig): LayoutDetail {
     lowmemBytes: maxPfn * PAGE_SIZE,
     highmemBytes: 0,
     dmesg: [],
+    notes: [],
   };
 }

@@ -41,10 +41,11 @@ describe('hmsim layout', () => {
   });
 
   it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', async () => {
-    const modern = JSON.parse((await runMain(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json'])).stdout) as { warnings: string[]; maxPfn: number; ignoredRamBytes: number };
+    const modern = JSON.parse((await runMain(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json'])).stdout) as { warnings: string[]; notes: string[]; maxPfn: number; ignoredRamBytes: number };
     expect(modern.warnings).toEqual(['e820: last_pfn = 0x100000 max_arch_pfn = 0x100000']);
     expect(modern.maxPfn).toBe(0x100000);
     expect(modern.ignoredRamBytes).toBe(2 * 2 ** 30);
+    expect(modern.notes).toEqual(['2048 MB of RAM is unusable: without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it']);
     const old = await runMain(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
     expect(old.code).toBe(0);
     expect(old.stdout).toContain('  Warning only 4GB will be used.\n  Use a PAE enabled kernel.\n');
