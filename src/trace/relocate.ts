@@ -3,6 +3,8 @@ import { parseAddress } from '../units/size.ts';
 import { hex32, MiB } from '../units/address.ts';
 import { EventKind, type RecordBatch, type TraceRecord, type TraceSink } from './records.ts';
 import { allocateBatch, hasPushBatch, type BatchSink } from './batch.ts';
+import { openTrace } from './hmt/reader.ts';
+import { openTraceWriter } from './hmt/writer.ts';
 
 /**
  * Relocation: moving user addresses of a trace so it fits a 32-bit x86 user address space.
@@ -345,4 +347,31 @@ function kindName(kind: number): string {
 
 function hex(n: number): string {
   return '0x' + n.toString(16);
+}
+
+/**
+ * Relocates an existing HMT trace into a new one (bounded memory: batch by batch), e.g. a 32-bit lackey
+ * trace imported without `--relocate`. The header is kept, with `relocate` added to its provenance.
+ * @returns what the relocation did (regions, fit per split)
+ */
+export async function relocateTrace(inputPath: string, outputPath: string, spec: RelocationSpec): Promise<RelocationReport> {
+  const input = await openTrace(inputPath);
+  const h = input.header;
+  const writer = await openTraceWriter(outputPath, {
+    source: h.source,
+    cpus: h.cpus,
+    addressBits: h.addressBits,
+    pageSize: h.pageSize,
+    provenance: { ...h.provenance, relocate: spec.text === '' ? 'none' : spec.text },
+  });
+  const relocator = new Relocator(spec);
+  const sink = relocatingSink(writer, relocator);
+  try {
+    for await (const batch of input.batches()) (sink as BatchSink).pushBatch(batch);
+    await writer.close();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return relocator.report();
 }

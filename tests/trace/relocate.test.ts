@@ -81,3 +81,20 @@ describe('relocation through an importer mapper', () => {
     expect(r.report().regions).toEqual([{ start: 0x00400000, end: 0x00700000 }]);
   });
 });
+
+describe('relocateTrace (HMT → HMT)', () => {
+  it('moves the stack of a written trace and keeps everything else', async () => {
+    const { openTraceWriter } = await import('../../src/trace/hmt/writer.ts');
+    const { readAllRecords } = await import('../../src/trace/hmt/reader.ts');
+    const { relocateTrace } = await import('../../src/trace/relocate.ts');
+    const d = mkdtempSync(join(tmpdir(), 'hmsim-reloc-'));
+    const w = await openTraceWriter(join(d, 'in.hmt'), { source: 'lackey', cpus: 1 });
+    w.push({ kind: EventKind.access, cpu: 0, pid: 5, op: 1, addr: 0xfee7c614, len: 4 });
+    w.push({ kind: EventKind.access, cpu: 0, pid: 5, op: 2, addr: 0x08048000, len: 2 });
+    w.push({ kind: EventKind.kmap, cpu: 0, pid: 5, op: 2, addr: 0xfffff });
+    await w.close();
+    const report = await relocateTrace(join(d, 'in.hmt'), join(d, 'out.hmt'), parseRelocation('stack=0x40000000'));
+    expect((await readAllRecords(join(d, 'out.hmt'))).map((r) => r.addr)).toEqual([0x3ee7c614, 0x08048000, 0xfffff]);
+    expect(report.splits.every((s) => s.fits)).toBe(true);
+  });
+});
