@@ -80,6 +80,23 @@ function count(what: string, v: string | number, min: number, max: number): numb
   return parseCount(what, v, min, max);
 }
 
+/**
+ * The highmem mode when only PAE was given explicitly: `--pae` turns HIGHMEM4G into HIGHMEM64G,
+ * `--no-pae` turns HIGHMEM64G into HIGHMEM4G; NOHIGHMEM stays (PAE without HIGHMEM is valid, for NX).
+ */
+function highmemImpliedByPae(pae: boolean | undefined, inherited: HighmemMode): HighmemMode {
+  if (pae === true && inherited === '4G') return '64G';
+  if (pae === false && inherited === '64G') return '4G';
+  return inherited;
+}
+
+/** PAE when not given explicitly: HIGHMEM64G selects it, HIGHMEM4G excludes it, NOHIGHMEM inherits it. */
+function paeImpliedByHighmem(highmem: HighmemMode, inherited: boolean): boolean {
+  if (highmem === '64G') return true;
+  if (highmem === '4G') return false;
+  return inherited;
+}
+
 /** Resolves options into a validated MachineConfig (see the module comment for precedence). */
 export function resolveConfig(opts: ConfigOptions): MachineConfig {
   let preset: Preset | undefined;
@@ -104,8 +121,8 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     highmem = 'off';
     pae = false;
   } else {
-    highmem = explicitHighmem ?? (opts.pae === true && base.highmem === '4G' ? '64G' : opts.pae === false && base.highmem === '64G' ? '4G' : base.highmem);
-    pae = opts.pae ?? (explicitHighmem === '64G' ? true : explicitHighmem === '4G' ? false : highmem === '64G' ? true : highmem === '4G' ? false : base.pae);
+    highmem = explicitHighmem ?? highmemImpliedByPae(opts.pae, base.highmem);
+    pae = opts.pae ?? paeImpliedByHighmem(highmem, base.pae);
     if (highmem === '64G' && !pae) throw new UserError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
     if (highmem === '4G' && pae) {
       throw new UserError('--pae cannot be combined with --highmem 4G (X86_PAE depends on !HIGHMEM4G); use --highmem 64G');
