@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { lackeyImporter } from '../../src/trace/importers/lackey.ts';
 import { gunzipIfNeeded } from '../../src/trace/hmt/gzip.ts';
@@ -88,6 +89,22 @@ describe('lackey importer', () => {
       badLines: 2,
       firstBad: `in.lackey:2: unrecognized lackey line "garbage" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
     });
+  });
+
+  it('reads gzip input transparently and reports corrupt gzip input as a one-line UserError', async () => {
+    const gz = gzipSync(Buffer.from(SAMPLE));
+    const sink = new CollectSink();
+    await lackeyImporter.run(Readable.from(gunzipIfNeeded(Readable.from([gz]), 'in.gz')), sink, opts());
+    expect(sink.records.length).toBe(5);
+    const cut = gz.subarray(0, gz.length - 12);
+    await expect(lackeyImporter.run(Readable.from(gunzipIfNeeded(Readable.from([cut]), 'in.gz')), new CollectSink(), opts())).rejects.toThrow(
+      /^in\.gz: gzip data is corrupt or truncated after \d+ decompressed bytes: .* \(expected a complete gzip stream\)$/,
+    );
+  });
+
+  it('refuses a line longer than 1 MiB instead of buffering it', async () => {
+    const long = 'I  1000,4\n' + 'x'.repeat((1 << 20) + 10) + '\n';
+    await expect(run(long)).rejects.toThrow(new UserError('in.lackey:2: line longer than 1048576 bytes (expected lackey lines)'));
   });
 
   it('imports the real busybox gzip trace: every line, one access record per I/L/S/M line, Dinero page references', async () => {

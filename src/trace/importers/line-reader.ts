@@ -40,6 +40,7 @@ export async function* lineBlocks(input: AsyncIterable<Uint8Array | string>, onT
       continue;
     }
     if (carry !== undefined) {
+      if (carry.length + chunk.indexOf(CH.nl) > MAX_LINE_BYTES) onTooLong();
       yield concat(carry, chunk, lastNl + 1);
       carry = undefined;
     } else {
