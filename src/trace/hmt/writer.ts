@@ -83,6 +83,15 @@ export async function openTraceWriter(
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > LIMITS.cpus) {
     throw new UserError(`trace header: cpus ${cpus} is out of range (expected an integer 1..${LIMITS.cpus})`);
   }
+  const pageSize = header.pageSize ?? 4096;
+  if (!Number.isInteger(pageSize) || pageSize < 256 || pageSize > 2 ** 30 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new RangeError(`trace header: pageSize ${pageSize} must be a power of two 256..2^30`);
+  }
+  const addressBits = header.addressBits ?? 32;
+  if (!Number.isInteger(addressBits) || addressBits < 1 || addressBits > 64) {
+    throw new RangeError(`trace header: addressBits ${addressBits} must be an integer 1..64`);
+  }
+  if (header.source.length > 256) throw new RangeError(`trace header: source is longer than 256 characters`);
   const chunkRecords = options.chunkRecords ?? defaultChunkRecords(cpus);
   if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > LIMITS.chunkRecords) {
     throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
@@ -90,8 +99,8 @@ export async function openTraceWriter(
   const full: TraceHeader = {
     version: `${HMT_VERSION_MAJOR}.${HMT_VERSION_MINOR}`,
     source: header.source,
-    pageSize: header.pageSize ?? 4096,
-    addressBits: header.addressBits ?? 32,
+    pageSize,
+    addressBits,
     cpus,
     provenance: header.provenance ?? {},
   };
@@ -285,6 +294,9 @@ class HmtWriter implements TraceWriter {
   /** Writes one frame; returns the CRC-32 of its payload. */
   private writeFrame(type: number, map: Record<string, unknown>): number {
     const payload = encode(map, { ignoreUndefined: true });
+    if (type === FrameType.header && payload.length > LIMITS.headerBytes) {
+      throw new UserError(`trace header: ${payload.length} bytes with its provenance (expected at most ${LIMITS.headerBytes})`);
+    }
     const prefix = new Uint8Array(FRAME_PREFIX_BYTES);
     prefix[0] = MsgpackByte.ext32;
     new DataView(prefix.buffer).setUint32(1, payload.length, false);
