@@ -9,11 +9,24 @@
  *
  * Prints events (or picks) per second and the process's peak RSS. Usage: npm run bench -- engine
  */
+import { cpus as cpuList, loadavg } from 'node:os';
 import { createStreamClocks, lockPolicy, Simulation, SpinLock } from '../src/engine/index.ts';
 import { createRng } from '../src/random/rng.ts';
 
-function rate(n: number, ms: number, unit: string): string {
-  return `${((n / ms) * 1e3 / 1e6).toFixed(1)} M ${unit}/s`;
+/** Wall-clock and CPU time of one call, ms. */
+function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  const u = process.cpuUsage(c0);
+  return { value, ms, cpuMs: (u.user + u.system) / 1e3 };
+}
+
+/** "W M unit/s (C M per CPU-second)". */
+function rate(n: number, t: { ms: number; cpuMs: number }, unit: string): string {
+  const m = (x: number): string => ((n / x) * 1e3 / 1e6).toFixed(1);
+  return `${m(t.ms)} M ${unit}/s (${m(t.cpuMs)} M per CPU-second)`;
 }
 
 function rawCallbacks(events: number, cpus: number): void {
@@ -29,10 +42,9 @@ function rawCallbacks(events: number, cpus: number): void {
     sim.schedule(1 + ((x >>> 0) & 255), tick, cpu);
   };
   for (let c = 0; c < cpus; c++) sim.schedule(c, tick, c);
-  const t0 = performance.now();
-  const out = sim.run();
-  const ms = performance.now() - t0;
-  console.log(`1. raw callbacks, ${cpus} CPUs: ${out.steps} events in ${ms.toFixed(0)} ms = ${rate(out.steps, ms, 'events')}`);
+  const t = timed(() => sim.run());
+  const steps = t.value.steps;
+  console.log(`1. raw callbacks, ${cpus} CPUs: ${steps} events in ${t.ms.toFixed(0)} ms = ${rate(steps, t, 'events')}`);
 }
 
 function processes(delaysPerProcess: number, count: number): void {
@@ -44,10 +56,9 @@ function processes(delaysPerProcess: number, count: number): void {
       })(),
     );
   }
-  const t0 = performance.now();
-  const out = sim.run();
-  const ms = performance.now() - t0;
-  console.log(`2. generator processes (${count}) yielding delays: ${out.steps} events in ${ms.toFixed(0)} ms = ${rate(out.steps, ms, 'events')}`);
+  const t = timed(() => sim.run());
+  const steps = t.value.steps;
+  console.log(`2. generator processes (${count}) yielding delays: ${steps} events in ${t.ms.toFixed(0)} ms = ${rate(steps, t, 'events')}`);
 }
 
 function lockContention(grantsPerProcess: number, count: number, kind: 'ticket' | 'queued'): void {
@@ -65,30 +76,30 @@ function lockContention(grantsPerProcess: number, count: number, kind: 'ticket' 
       })(),
     );
   }
-  const t0 = performance.now();
-  const out = sim.run();
-  const ms = performance.now() - t0;
+  const t = timed(() => sim.run());
+  const steps = t.value.steps;
   console.log(
     `3. spin lock (${kind}), ${count} processes: ${lock.stats.acquisitions} grants (${lock.stats.contended} contended), ` +
-      `${out.steps} events in ${ms.toFixed(0)} ms = ${rate(out.steps, ms, 'events')}, ${rate(lock.stats.acquisitions, ms, 'grants')}`,
+      `${steps} events in ${t.ms.toFixed(0)} ms = ${rate(steps, t, 'events')}`,
   );
 }
 
 function streamClocks(picks: number, n: number): void {
   const clocks = createStreamClocks(n);
   let x = 88172645;
-  const t0 = performance.now();
-  for (let i = 0; i < picks; i++) {
-    const cpu = clocks.next();
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    clocks.advance(cpu, 1 + ((x >>> 0) & 63));
-  }
-  const ms = performance.now() - t0;
-  console.log(`4. stream clocks, ${n} streams (${clocks.constructor.name}): ${rate(picks, ms, 'picks')}`);
+  const t = timed(() => {
+    for (let i = 0; i < picks; i++) {
+      const cpu = clocks.next();
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      clocks.advance(cpu, 1 + ((x >>> 0) & 63));
+    }
+  });
+  console.log(`4. stream clocks, ${n} streams (${clocks.constructor.name}), random advances: ${rate(picks, t, 'picks')}`);
 }
 
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpuList().length} CPUs`);
 for (let round = 1; round <= 2; round++) {
   console.log(`round ${round}`);
   rawCallbacks(10_000_000, 4);

@@ -38,10 +38,20 @@ export interface StreamClocks {
   minTime(): number;
 }
 
-/** Linear min-scan: O(N) per pick, O(1) per update. */
+/**
+ * Linear min-scan: O(N) per scan, O(1) per update. A scan also notes the runner-up, so while the chosen
+ * stream only moves forward and stays ahead of the runner-up, `next()` answers without scanning (the
+ * common case of one CPU running several records in a row). The note is conservative: other streams may
+ * only move later than it says (advance, retire), and any move earlier discards it.
+ */
 export class ScanClocks implements StreamClocks {
   readonly size: number;
   private readonly times: Float64Array;
+  /** Stream found smallest by the last scan, or −1 when that result no longer holds. */
+  private chosen = -1;
+  /** Time and index of the runner-up of the last scan (Infinity, size when none). */
+  private boundTime = Infinity;
+  private boundIndex = 0;
 
   constructor(n: number) {
     this.size = n;
@@ -49,16 +59,32 @@ export class ScanClocks implements StreamClocks {
   }
 
   next(): number {
+    const c = this.chosen;
+    if (c >= 0) {
+      const tc = this.times[c] as number;
+      if (tc < this.boundTime || (tc === this.boundTime && c < this.boundIndex && tc !== Infinity)) return c;
+    }
     const t = this.times;
     let best = -1;
     let bestTime = Infinity;
+    let second = t.length;
+    let secondTime = Infinity;
     for (let i = 0; i < t.length; i++) {
       const ti = t[i] as number;
       if (ti < bestTime) {
+        second = best;
+        secondTime = bestTime;
         bestTime = ti;
         best = i;
+      } else if (ti < secondTime) {
+        secondTime = ti;
+        second = i;
       }
     }
+    if (best < 0) return -1;
+    this.chosen = best;
+    this.boundTime = secondTime;
+    this.boundIndex = second < 0 ? t.length : second;
     return best;
   }
 
@@ -71,11 +97,14 @@ export class ScanClocks implements StreamClocks {
   }
 
   setTime(i: number, t: number): void {
+    const old = this.times[i] as number;
     this.times[i] = t;
+    if (i !== this.chosen && t < old) this.chosen = -1;
   }
 
   retire(i: number): void {
     this.times[i] = Infinity;
+    if (i === this.chosen) this.chosen = -1;
   }
 
   minTime(): number {

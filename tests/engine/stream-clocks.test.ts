@@ -29,23 +29,31 @@ describe('stream clocks', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }), fc.boolean()), { maxLength: 200 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 6 }), fc.constantFrom('advance', 'retire', 'set')), {
+          maxLength: 300,
+        }),
         (n, ops) => {
           const a = new ScanClocks(n);
           const b = new HeapClocks(n);
-          for (const [i, dt, retire] of ops) {
+          for (const [i, x, action] of ops) {
             const k = i % n;
-            if (retire && dt === 0) {
+            if (action === 'retire') {
               a.retire(k);
               b.retire(k);
+            } else if (action === 'set') {
+              a.setTime(k, x); // may move a stream back in time
+              b.setTime(k, x);
             } else if (a.timeOf(k) !== Infinity) {
-              a.advance(k, dt);
-              b.advance(k, dt);
+              a.advance(k, x);
+              b.advance(k, x);
             }
             expect(b.next()).toBe(a.next());
+            expect(a.next()).toBe(b.next());
+            expect(b.minTime()).toBe(a.minTime());
           }
         },
       ),
+      { numRuns: 300 },
     );
   });
 
