@@ -28,7 +28,10 @@ export function summaryLine(outcomes: readonly ScenarioOutcome[]): string {
   const failedMetrics = outcomes.reduce((n, o) => n + o.metrics.filter((m) => m.verdict !== 'pass').length, 0);
   const head = `${outcomes.length} scenario${outcomes.length === 1 ? '' : 's'}, ${metrics} metric${metrics === 1 ? '' : 's'}`;
   if (failing.length === 0) return `${head}: all pass`;
-  return `${head}: ${failing.length} scenario${failing.length === 1 ? '' : 's'} fail (${failedMetrics} metric${failedMetrics === 1 ? '' : 's'}): ${failing.map((o) => o.name).join(', ')}`;
+  return (
+    `${head}: ${failing.length} scenario${failing.length === 1 ? '' : 's'} fail (${failedMetrics} metric${failedMetrics === 1 ? '' : 's'}): ` +
+    `${failing.map((o) => o.name).join(', ')} (if the change is intended: hmsim check --update, review, commit the baselines)`
+  );
 }
 
 /** Formats the change column: signed percentage, or "new" without a baseline. */

@@ -1,5 +1,6 @@
 import { BASELINE_FORMAT, type Baseline } from './baseline.ts';
 import type { ScenarioMeasurement } from './measure.ts';
+import { provenanceNotes } from './compare.ts';
 import { formatNumber, formatPercent, relativeChange } from './rules.ts';
 
 /**
@@ -28,7 +29,11 @@ export function describeBaselineChange(old: Baseline | null, next: Baseline): st
     }
   }
   for (const name of Object.keys(old.metrics)) if (!(name in next.metrics)) lines.push(`- ${name} (no longer watched)`);
-  if (JSON.stringify(old.provenance) !== JSON.stringify(next.provenance)) lines.push('~ provenance updated');
+  if (JSON.stringify(old.provenance) !== JSON.stringify(next.provenance)) {
+    const notes = provenanceNotes(old.provenance, next.provenance);
+    if (notes.length === 0) lines.push('~ provenance updated');
+    for (const n of notes) lines.push(`~ provenance: ${n}`);
+  }
   return lines;
 }
 

@@ -48,8 +48,16 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the command with a given backend; returns the exit code. Writes results to stdout. */
-export async function runCheckCommand(args: readonly string[], opts: CheckCliOptions, backend: CheckBackend): Promise<number> {
+/**
+ * Runs the command with a given backend; returns the exit code. Results go to `write` (stdout).
+ * Bad input throws a UserError (the CLI turns it into one line on stderr and exit code 2).
+ */
+export async function runCheckCommand(
+  args: readonly string[],
+  opts: CheckCliOptions,
+  backend: CheckBackend,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   // 1. validate options and inputs (everything that is bad input fails before any replay)
   if (opts.format !== 'table' && opts.format !== 'github') {
     throw new UserError(`--format: '${opts.format}' is not a format (expected table or github)`);
@@ -74,12 +82,12 @@ export async function runCheckCommand(args: readonly string[], opts: CheckCliOpt
       }
       const changed = updates.filter((u) => u.changes.length > 0).length;
       lines.push(`${updates.length} baseline${updates.length === 1 ? '' : 's'}: ${changed} updated, ${updates.length - changed} unchanged`);
-      process.stdout.write(lines.join('\n') + '\n');
+      write(lines.join('\n') + '\n');
       return EXIT.ok;
     }
     const outcomes = await checkScenarios(items, { context, baselineDir });
     // 3. report
-    process.stdout.write(opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
+    write(opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
     if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));
     return outcomes.every((o) => o.pass) ? EXIT.ok : EXIT.regression;
   } finally {
