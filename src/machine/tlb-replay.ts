@@ -27,7 +27,7 @@
  */
 import type { TlbGeometry } from '../models/types.ts';
 import { EventKind, AccessOp, type RecordBatch, type TraceSource } from '../trace/records.ts';
-import { PageSizeClass, type Tlb } from './tlb.ts';
+import type { Tlb } from './tlb.ts';
 import { TlbHierarchy, TlbSide } from './tlb-hierarchy.ts';
 
 /** Options of a pure TLB replay. */
