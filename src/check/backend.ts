@@ -29,5 +29,6 @@ export interface GenerateRequest {
  */
 export interface CheckBackend {
   generate(req: GenerateRequest): Promise<void>;
-  run(req: RunRequest): Promise<RunResult>;
+  /** Replays; rejects when `signal` aborts (Ctrl-C). */
+  run(req: RunRequest, signal?: AbortSignal): Promise<RunResult>;
 }

@@ -20,7 +20,7 @@ export function createDefaultBackend(): CheckBackend {
       const texts = Object.entries(req.params).map(([k, v]) => `${k}=${String(v)}`);
       await generate(req.workload, req.outPath, req.seed, texts);
     },
-    async run(req) {
+    async run(req, signal) {
       const sets = splitSets(req.sets);
       const config = resolveConfig(configOptions(req, sets.config));
       const key = JSON.stringify([req.model, sets.model]);
@@ -29,7 +29,10 @@ export function createDefaultBackend(): CheckBackend {
         model = loadModel(req.model, sets.model);
         models.set(key, model);
       }
-      return replay({ tracePath: req.tracePath, config, model: await model, seed: req.seed, prefault: req.prefault });
+      return replay(
+        { tracePath: req.tracePath, config, model: await model, seed: req.seed, prefault: req.prefault },
+        signal === undefined ? {} : { signal },
+      );
     },
   };
 }

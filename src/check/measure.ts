@@ -41,6 +41,8 @@ export interface MeasureContext {
    * checks, when the caller keeps it) so the same trace is generated once.
    */
   readonly traces: Map<string, Promise<string>>;
+  /** Aborts the check (Ctrl-C): the replay in progress rejects and no further run starts. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -68,8 +70,10 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
 
   for (const seed of seeds) {
     const tracePath = await traceFor(s, seed, ctx);
-    const run = (preset: string): Promise<RunResult> =>
-      ctx.backend.run({ tracePath, config: { ...s.config, preset }, model: s.model, sets, seed, prefault: s.prefault });
+    const run = (preset: string): Promise<RunResult> => {
+      ctx.signal?.throwIfAborted();
+      return ctx.backend.run({ tracePath, config: { ...s.config, preset }, model: s.model, sets, seed, prefault: s.prefault }, ctx.signal);
+    };
     const main = await run(s.config.preset);
     const reference = s.reference === null ? null : await run(s.reference);
     model = main.model;

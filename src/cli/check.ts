@@ -12,6 +12,7 @@ import { formatJunit } from '../check/format-junit.ts';
 import { formatTables } from '../check/format-table.ts';
 import { loadScenarios } from '../check/load-scenario.ts';
 import { checkScenarios, updateBaselines, type CheckItem } from '../check/runner.ts';
+import { withInterrupt } from './run-options.ts';
 
 /** Options of `hmsim check` as commander hands them over. */
 export interface CheckCliOptions {
@@ -72,9 +73,10 @@ export async function runCheckCommand(
   // 2. run
   const workDir = await mkdtemp(join(tmpdir(), 'hmsim-check-'));
   try {
-    const context = { backend, sets: opts.set, workDir, traces: new Map<string, Promise<string>>() };
+    const context = (signal: AbortSignal) => ({ backend, sets: opts.set, workDir, traces: new Map<string, Promise<string>>(), signal });
     if (opts.update === true) {
-      const updates = await updateBaselines(items, { context, baselineDir });
+      // Each baseline file is replaced atomically; an interrupted update leaves every file old or new.
+      const updates = await withInterrupt((signal) => updateBaselines(items, { context: context(signal), baselineDir }));
       const lines: string[] = [];
       for (const u of updates) {
         lines.push(`${u.changes.length === 0 ? 'unchanged' : 'updated  '} ${u.file}`);
@@ -85,7 +87,7 @@ export async function runCheckCommand(
       write(lines.join('\n') + '\n');
       return EXIT.ok;
     }
-    const outcomes = await checkScenarios(items, { context, baselineDir });
+    const outcomes = await withInterrupt((signal) => checkScenarios(items, { context: context(signal), baselineDir }));
     // 3. report
     write(opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
     if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));

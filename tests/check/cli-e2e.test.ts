@@ -1,11 +1,14 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCheckCommand, type CheckCliOptions } from '../../src/cli/check.ts';
 import { createDefaultBackend } from '../../src/check/default-backend.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { parseXml } from './xml.ts';
+import { scratchDirs } from './scratch.ts';
+
+const tmp = scratchDirs();
+afterAll(() => tmp.cleanup());
 
 /**
  * `hmsim check` as the CLI runs it, in-process (the command function behind commander; exit codes and
@@ -21,7 +24,7 @@ async function runCheck(args: string[], opts: Partial<CheckCliOptions>): Promise
 
 /** A scratch copy of shipped scenarios (generated traces: nothing else to copy) and an empty baseline folder. */
 function scratch(names: readonly string[]): { dir: string; files: string[]; baselines: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-e2e-'));
+  const dir = tmp.make('e2e');
   const files = names.map((n) => {
     const to = join(dir, `${n}.json`);
     copyFileSync(join(ROOT, 'scenarios', `${n}.json`), to);

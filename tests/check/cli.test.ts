@@ -1,12 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCheckCommand } from '../../src/cli/check.ts';
 import { fakeBackend } from './fake-backend.ts';
 import { runCli } from '../helpers/cli.ts';
+import { scratchDirs } from './scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-cli-'));
+const tmp = scratchDirs();
+afterAll(() => tmp.cleanup());
+
+const dir = tmp.make('cli');
 function scenarioFile(name: string, content: string | object): string {
   const path = join(dir, `${name}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));

@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultBackend } from '../../src/check/default-backend.ts';
 import { discoverScenarios } from '../../src/check/discover.ts';
 import { formatTables } from '../../src/check/format-table.ts';
@@ -12,6 +11,10 @@ import { PRESET_NAMES } from '../../src/layout/configs.ts';
 import { PARAMS } from '../../src/models/keys.ts';
 import { listModels } from '../../src/models/registry.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
+import { scratchDirs } from './scratch.ts';
+
+const tmp = scratchDirs();
+afterAll(() => tmp.cleanup());
 
 /**
  * This repository's own regression check of its cost models: `hmsim check` over scenarios/ against
@@ -43,7 +46,7 @@ describe('the shipped scenarios guard every cost', () => {
     // One backend and one trace cache for every check below: traces are generated once.
     const backend = createDefaultBackend();
     const traces = new Map<string, Promise<string>>();
-    const workDir = mkdtempSync(join(tmpdir(), 'hmsim-check-guard-'));
+    const workDir = tmp.make('guard');
     context = (sets) => ({ backend, sets, workDir, traces });
   });
 

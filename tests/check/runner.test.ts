@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatBaseline, readBaseline, writeBaseline, type Baseline } from '../../src/check/baseline.ts';
 import { formatGithub } from '../../src/check/format-github.ts';
 import { formatJunit } from '../../src/check/format-junit.ts';
@@ -11,10 +10,14 @@ import type { MeasureContext } from '../../src/check/measure.ts';
 import { checkScenarios, updateBaselines, type CheckItem } from '../../src/check/runner.ts';
 import { fakeBackend } from './fake-backend.ts';
 import { parseXml } from './xml.ts';
+import { scratchDirs } from './scratch.ts';
+
+const tmp = scratchDirs();
+afterAll(() => tmp.cleanup());
 
 /** A scratch project: scenarios/ and baselines/ in a temp folder, scenarios written from objects. */
 function project(scenarios: Record<string, object>) {
-  const root = mkdtempSync(join(tmpdir(), 'hmsim-check-run-'));
+  const root = tmp.make('run');
   const files = Object.entries(scenarios).map(([name, s]) => {
     const path = join(root, `${name}.json`);
     writeFileSync(path, JSON.stringify(s));
@@ -163,7 +166,7 @@ describe('reports', () => {
 
 describe('baseline files', () => {
   it('round-trip exactly, including non-finite ratios', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-base-'));
+    const dir = tmp.make('base');
     const b: Baseline = {
       format: 1,
       scenario: 's',
@@ -176,7 +179,7 @@ describe('baseline files', () => {
   });
 
   it('a malformed baseline names the file and JSON path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-base-'));
+    const dir = tmp.make('base');
     writeFileSync(join(dir, 's.json'), JSON.stringify({ format: 1, scenario: 's', provenance: { model: { name: 'a', hash: 'b' }, traces: [] }, metrics: { x: { value: 'big' } } }));
     await expect(readBaseline(dir, 's', 'baselines/s.json')).rejects.toThrow(
       'baselines/s.json: $.metrics["x"].value: must be a number (a baseline written by hmsim check --update was expected)',

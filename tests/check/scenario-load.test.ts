@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileScenarioSchema, loadScenario } from '../../src/check/load-scenario.ts';
 import { UserError } from '../../src/errors.ts';
+import { scratchDirs } from './scratch.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'hmsim-check-load-'));
+const tmp = scratchDirs();
+afterAll(() => tmp.cleanup());
+
+const dir = tmp.make('load');
 const validate = compileScenarioSchema();
 
 const valid = {
