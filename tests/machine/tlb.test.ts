@@ -34,6 +34,45 @@ class ReferenceLru {
   }
 }
 
+/**
+ * Obviously-correct tree PLRU reference: per set, `ways` slots and a tree of booleans (heap order, root 1);
+ * a use sets the bits on its path to point away from it; a fill takes the first empty slot, else follows
+ * the bits from the root.
+ */
+class ReferencePlru {
+  private readonly slots: Array<Array<number | undefined>>;
+  private readonly trees: boolean[][];
+  constructor(
+    readonly nsets: number,
+    readonly ways: number,
+  ) {
+    this.slots = Array.from({ length: nsets }, () => new Array<number | undefined>(ways).fill(undefined));
+    this.trees = Array.from({ length: nsets }, () => new Array<boolean>(ways).fill(false));
+  }
+  private use(set: number, way: number): void {
+    for (let node = this.ways + way; node > 1; node = Math.floor(node / 2)) {
+      this.trees[set]![Math.floor(node / 2)] = node % 2 === 0; // came from the left → right is older
+    }
+  }
+  access(pn: number): boolean {
+    const set = pn % this.nsets;
+    const slots = this.slots[set]!;
+    let way = slots.indexOf(pn);
+    const hit = way >= 0;
+    if (!hit) {
+      way = slots.indexOf(undefined);
+      if (way < 0) {
+        let node = 1;
+        while (node < this.ways) node = 2 * node + (this.trees[set]![node] ? 1 : 0);
+        way = node - this.ways;
+      }
+      slots[way] = pn;
+    }
+    this.use(set, way);
+    return hit;
+  }
+}
+
 function access(tlb: Tlb, pn: number): boolean {
   if (tlb.lookup(pn, S) >= 0) return true;
   tlb.insert(pn, S, false);
@@ -104,6 +143,23 @@ describe('Tlb with tree pseudo-LRU replacement', () => {
     for (const t of [plru, lru]) for (const pn of [1, 2, 3, 4, 1, 5]) access(t, pn);
     expect([1, 2, 3, 4, 5].map((pn) => plru.probe(pn, S) >= 0)).toEqual([true, true, false, true, true]);
     expect([1, 2, 3, 4, 5].map((pn) => lru.probe(pn, S) >= 0)).toEqual([true, false, true, true, true]);
+  });
+
+  it('gives the same hit/miss sequence as a reference tree-PLRU model (lookup+insert and accessSmall)', () => {
+    const geometries = fc.constantFrom([4, 4], [8, 2], [16, 4], [16, 8], [32, 32], [2, 1]);
+    const stream = fc.array(fc.integer({ min: 0, max: 48 }), { maxLength: 400 });
+    fc.assert(
+      fc.property(geometries, stream, ([entries, ways], pages) => {
+        const tlb = new Tlb({ entries: entries!, ways: ways!, replacement: 'plru' });
+        const oneScan = new Tlb({ entries: entries!, ways: ways!, replacement: 'plru' });
+        const ref = new ReferencePlru(entries! / ways!, ways!);
+        for (const pn of pages) {
+          const expected = ref.access(pn);
+          expect(access(tlb, pn)).toBe(expected);
+          expect(oneScan.accessSmall(pn)).toBe(expected);
+        }
+      }),
+    );
   });
 
   it('never evicts the most recently used entry of a set', () => {
