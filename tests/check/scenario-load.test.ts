@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileScenarioSchema, loadScenario } from '../../src/check/load-scenario.ts';
 import { UserError } from '../../src/errors.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { scratchDirs } from './scratch.ts';
 
 const tmp = scratchDirs();
@@ -121,5 +122,16 @@ describe('scenario files', () => {
     for (const m of [await errorOf('l1', '{'), await errorOf('l2', { ...valid, seed: -1 }), await errorOf('l3', [])]) {
       expect(m).not.toContain('\n');
     }
+  });
+});
+
+describe('the scenario format documentation', () => {
+  it('its example in scenarios/README.md is a valid scenario', async () => {
+    const readme = readFileSync(join(ROOT, 'scenarios', 'README.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const s = await load('readme-example', (example ?? '').replace('"./schema.json"', '"schema.json"'));
+    expect(s.reference).toBe('x86_64');
+    expect(s.watch.map((w) => w.rule.kind)).toEqual(['relative', 'relative', 'exact', 'statistical']);
   });
 });
