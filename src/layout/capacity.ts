@@ -67,7 +67,11 @@ export interface PerProcessCost {
   readonly totalLowmem: number;
 }
 
-/** What limits the number of processes. */
+/**
+ * What limits the number of processes: `lowmem` — lowmem runs out while highmem still has room (or there
+ * is no highmem); `ram` — highmem is full and user pages spill into lowmem until it runs out too;
+ * `address-space` — the process's VM span does not fit under TASK_SIZE.
+ */
 export type CapacityLimit = 'lowmem' | 'ram' | 'address-space';
 
 /** The capacity answer for one configuration. */
@@ -192,8 +196,8 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
     limitedBy = 'address-space';
   } else {
     maxProcs = maxFitting(available, per.totalLowmem, highmemPerProc, layout.highmemBytes);
-    // Lowmem is the binding limit unless highmem is already exhausted at that point.
-    limitedBy = maxProcs * highmemPerProc > layout.highmemBytes ? 'ram' : 'lowmem';
+    // 'ram': highmem is full too, so every usable byte is taken; without highmem lowmem is all there is.
+    limitedBy = layout.highmemBytes > 0 && maxProcs * highmemPerProc > layout.highmemBytes ? 'ram' : 'lowmem';
   }
   return {
     config: layout.config.name,

@@ -94,6 +94,7 @@ export function formatLayout(l: LayoutDetail): string {
     );
   }
   out.push(`max_pfn 0x${l.maxPfn.toString(16)}   max_low_pfn 0x${l.maxLowPfn.toString(16)}   LAST_PKMAP ${l.lastPkmap}`);
+  out.push(`VmallocTotal: ${Math.floor((l.vmallocEnd - l.vmallocStart) / 1024)} kB   high_memory ${hexAny(l.highMemory)}`);
   out.push(
     `zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`,
   );
