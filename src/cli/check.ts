@@ -13,6 +13,7 @@ import { formatTables } from '../check/format-table.ts';
 import { loadScenarios } from '../check/load-scenario.ts';
 import { checkScenarios, updateBaselines, type CheckItem } from '../check/runner.ts';
 import { withInterrupt } from './run-options.ts';
+import { addSetOption } from './set-option.ts';
 
 /** Options of `hmsim check` as commander hands them over. */
 export interface CheckCliOptions {
@@ -29,7 +30,7 @@ export interface CheckCliOptions {
  * Exit 0 when everything passes, 1 on a regression, 2 on bad input. `--update` rewrites the baselines.
  */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('check')
     .description('Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)')
     .argument('[scenario...]', 'scenario files (JSON) or folders of them (default: scenarios/)')
@@ -37,14 +38,13 @@ export function register(program: Command): void {
     .option('--update', 'rewrite the baselines from this run and print what changed')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
     .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
-    .option('--set <key=value>', 'override a model or configuration value in every scenario (repeatable), e.g. --set costs.invlpg=+10%, --set ram=2G', collect, [])
     .addHelpText(
       'after',
       '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
         'counts.pkmapFlushes), share(PATH), overhead(PATH) or ratio(PATH, PATH); rules: exact, relative, absolute,\n' +
-        'statistical (Welch t-test or permutation test, with alpha and a minimum effect).',
-    )
-    .action(async (scenarios: string[], opts: CheckCliOptions) => {
+        'statistical (Welch t-test or permutation test, with alpha and a minimum effect). --set applies to every scenario.',
+    );
+  addSetOption(cmd).action(async (scenarios: string[], opts: CheckCliOptions) => {
       process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend());
     });
 }
@@ -95,8 +95,4 @@ export async function runCheckCommand(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
