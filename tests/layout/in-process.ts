@@ -1,35 +1,33 @@
 /**
- * Runs the hmsim CLI in this process (src/cli/main.ts `main`) and captures what it writes, for tests
- * that check command output without paying for a child process. Exit codes and one-line errors are
- * still checked through tests/helpers/cli.ts `runCli`.
+ * Runs one hmsim command in this process and captures what it writes, for tests that check command
+ * output without paying for a child process or depending on other commands' modules. Only the layout
+ * and capacity commands are registered. Exit codes and one-line errors are checked through the real
+ * CLI (tests/helpers/cli.ts `runCli`).
  */
-import { main } from '../../src/cli/main.ts';
+import { Command } from 'commander';
+import { register as registerCapacity } from '../../src/cli/capacity.ts';
+import { register as registerLayout } from '../../src/cli/layout.ts';
 
 export interface InProcessRun {
-  code: number;
   stdout: string;
-  stderr: string;
 }
 
-/** `hmsim ARGS`, in process. */
+/** `hmsim ARGS` for `layout` and `capacity`, in process. Throws what the command throws. */
 export async function runMain(args: readonly string[]): Promise<InProcessRun> {
+  const program = new Command().name('hmsim').exitOverride();
+  registerLayout(program);
+  registerCapacity(program);
+  program.commands.forEach((c) => c.exitOverride());
   let stdout = '';
-  let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((chunk: string | Uint8Array): boolean => {
     stdout += String(chunk);
     return true;
   }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
   try {
-    const code = await main(args);
-    return { code, stdout, stderr };
+    await program.parseAsync([...args], { from: 'user' });
+    return { stdout };
   } finally {
     process.stdout.write = out;
-    process.stderr.write = err;
   }
 }
