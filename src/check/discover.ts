@@ -2,8 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 
-/** The default scenario folder and baseline folder, relative to the working directory. */
+/** The default scenario folder, relative to the working directory. */
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
+/** The default baseline folder (`--baseline`), relative to the working directory. */
 export const DEFAULT_BASELINE_DIR = 'baselines';
 
 /** A scenario file to load: absolute path and the name used in messages (as the user gave it). */

@@ -47,7 +47,9 @@ export type Rule =
       readonly alpha: number;
       readonly minEffect: number;
     };
+/** The rule kinds, as written in scenario files. */
 export type RuleKind = Rule['kind'];
+/** Welch's unequal-variances t-test, or the two-sample permutation test on the difference of means. */
 export type StatisticalTest = 'welch' | 'permutation';
 
 /** One watched metric (an expression that may expand to several metrics, e.g. `cycles.breakdown.*`). */
@@ -72,6 +74,7 @@ export interface ScenarioConfig {
   readonly cpus: number | null;
 }
 
+/** A validated scenario, as loaded from one file. */
 export interface Scenario {
   /** Absolute path of the scenario file. */
   readonly file: string;
