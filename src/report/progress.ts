@@ -31,8 +31,11 @@ export interface ProgressOptions {
 }
 
 export interface ProgressReporter {
-  /** Reports `done` records replayed so far (absolute, not an increment). */
-  update(done: number): void;
+  /**
+   * Reports `done` records replayed so far (absolute, not an increment); `total`, when given, replaces
+   * the total known at creation (replay's onProgress passes both).
+   */
+  update(done: number, total?: number): void;
   /** Clears the line; the reporter is silent afterwards. */
   finish(): void;
 }
@@ -48,13 +51,15 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   const start = now();
   let lastDraw = -Infinity;
   let finished = false;
+  let knownTotal = options.total;
   return {
-    update(done: number) {
+    update(done: number, total?: number) {
       if (finished) return;
+      if (total !== undefined && total > 0) knownTotal = total;
       const t = now();
-      if (t - lastDraw < interval && done < options.total) return;
+      if (t - lastDraw < interval && done < knownTotal) return;
       lastDraw = t;
-      const line = progressLine(done, options.total, (t - start) / 1000, options.label ?? '', stream.columns ?? 80);
+      const line = progressLine(done, knownTotal, (t - start) / 1000, options.label ?? '', stream.columns ?? 80);
       stream.write(`\r${line}\u001b[K`);
     },
     finish() {

@@ -4,7 +4,7 @@ import type { Config } from 'vega-lite';
 /**
  * Report themes.
  *
- * - `default`: screen reports — sans-serif, roomy sizes, the Tableau-20 categorical palette.
+ * - `default`: screen reports — sans-serif, roomy sizes, the Tableau categorical palettes.
  * - `paper`: figures for print — serif font, sizes that fit a single journal column (≈ 3.4 in, drawn
  *   at 250 px so 1 px ≈ 1 pt), and a palette sampled from viridis: colour-blind safe and ordered by
  *   lightness, so neighbouring colours stay distinct when printed in grayscale. Stacked segments get a
@@ -33,9 +33,12 @@ export interface Theme {
 const SANS = 'DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif';
 const SERIF = 'Times New Roman, Liberation Serif, DejaVu Serif, Times, serif';
 
-/** The Tableau-20 palette (vega's `tableau20` scheme), repeated when more colours are needed. */
-function tableau20(n: number): string[] {
-  const colours = scheme('tableau20') as string[];
+/**
+ * Tableau-10 for up to 10 categories (distinct hues), Tableau-20 beyond (its pairs of light and dark
+ * shades of one hue would make small sets ambiguous); repeated when more colours are needed.
+ */
+function tableau(n: number): string[] {
+  const colours = scheme(n <= 10 ? 'tableau10' : 'tableau20') as string[];
   return Array.from({ length: n }, (_, i) => colours[i % colours.length] as string);
 }
 
@@ -77,7 +80,7 @@ export function theme(name: ThemeName = 'default'): Theme {
     width: 560,
     band: 26,
     segmentStroke: null,
-    palette: tableau20,
+    palette: tableau,
     config: {
       background: 'white',
       font: SANS,

@@ -60,4 +60,11 @@ describe('progress bar', () => {
     expect(draws[2]).toBe('\u001b[K');
     expect(s.text).not.toContain('\n');
   });
+
+  it('takes the total from update when it was unknown at creation', () => {
+    const s = fakeStream(true);
+    const p = createProgress({ total: 0, stream: s, now: () => 1000 });
+    p.update(25, 100);
+    expect(s.text).toContain(' 25%  25/100 records');
+  });
 });

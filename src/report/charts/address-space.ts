@@ -39,6 +39,24 @@ const DEFAULT_COLOURS: Readonly<Record<SegmentKind, string>> = {
   'RAM not usable': '#999999',
 };
 
+/**
+ * Print colours: Okabe–Ito (colour-blind safe), chosen so the pair that matters — lowmem (dark blue)
+ * and highmem (orange) — also differs strongly in grayscale, and user space stays light.
+ */
+const PAPER_COLOURS: Readonly<Record<SegmentKind, string>> = {
+  'user space': '#d9e6f2',
+  'lowmem (direct map)': '#0072b2',
+  'highmem (kmap only)': '#e69f00',
+  vmalloc: '#009e73',
+  pkmap: '#d55e00',
+  'fixmap and other kernel': '#cc79a7',
+  'unused / guard': '#f2f2f2',
+  'RAM not usable': '#7f7f7f',
+};
+
+/** Kinds drawn dark enough to need white labels. */
+const DARK_KINDS: readonly SegmentKind[] = ['lowmem (direct map)', 'vmalloc', 'RAM not usable'];
+
 /** Classifies a kernel region by its name (Layout.regions names). */
 export function regionKind(name: string): SegmentKind {
   const n = name.toLowerCase();
@@ -160,11 +178,8 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
   }
   const domainGiB = Math.max(4, ...layouts.map((l) => l.config.ramBytes / GiB));
   const segments = layouts.flatMap((l) => layoutSegments(l, domainGiB));
-  const colours =
-    theme.name === 'paper'
-      ? [...theme.palette(SEGMENT_KINDS.length - 2), DEFAULT_COLOURS['unused / guard'], DEFAULT_COLOURS['RAM not usable']]
-      : SEGMENT_KINDS.map((k) => DEFAULT_COLOURS[k]);
-  const colWidth = theme.name === 'paper' ? 38 : 70;
+  const colours = SEGMENT_KINDS.map((k) => (theme.name === 'paper' ? PAPER_COLOURS : DEFAULT_COLOURS)[k]);
+  const colWidth = theme.name === 'paper' ? 46 : 70;
   const y = { field: 'from', type: 'quantitative', title: 'address (GB)', scale: { domain: [0, domainGiB], nice: false } } satisfies PositionFieldDef<string>;
   // One panel per configuration (hconcat, not facet: each panel has its own set of columns).
   // Every panel has the same explicit y domain, so the address axes line up.
@@ -208,9 +223,13 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
           },
         },
         {
-          mark: { type: 'text' as const, angle: 270, color: 'black', fontSize: theme.name === 'paper' ? 6 : 10 },
+          mark: { type: 'text' as const, angle: 270, fontSize: theme.name === 'paper' ? 6 : 10 },
           encoding: {
-            y: { field: 'mid', type: 'quantitative' as const, scale: y.scale, axis: null },
+            color: {
+              condition: { test: `indexof(${JSON.stringify(DARK_KINDS)}, datum.kind) >= 0`, value: 'white' },
+              value: 'black',
+            },
+            y: { field: 'mid', type: 'quantitative' as const, scale: y.scale, title: y.title, axis: first ? {} : null },
             text: { field: 'label', type: 'nominal' as const },
           },
         },
@@ -221,7 +240,7 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: title,
-      subtitle: 'columns: virtual address space (user | kernel when separate), physical RAM; lowmem = direct-mapped, HighMem = kmap only',
+      subtitle: ['columns: virtual address space (user | kernel when separate), physical RAM', 'lowmem = direct-mapped; HighMem = reachable through kmap only'],
     },
     config: theme.config,
     spacing: theme.name === 'paper' ? 6 : 14,

@@ -33,11 +33,14 @@ export function messageSpec(theme: Theme, title: string, message: string): TopLe
   };
 }
 
-/** Subtitle words for replications: "mean of 3 replications, 95% CI (Student t)" or "1 replication, no CI". */
-export function replicationNote(replications: number): string {
+/**
+ * Subtitle lines for replications: ["mean of 3 replications", "error bars: 95% confidence interval
+ * (Student t, 2 df)"] or ["1 replication: no confidence interval"]. Short lines keep paper figures narrow.
+ */
+export function replicationNote(replications: number): string[] {
   return replications > 1
-    ? `mean of ${replications} replications; error bars: 95% confidence interval (Student t, ${replications - 1} df)`
-    : '1 replication: no confidence interval';
+    ? [`mean of ${replications} replications`, `error bars: 95% confidence interval (Student t, ${replications - 1} df)`]
+    : ['1 replication: no confidence interval'];
 }
 
 /** One tooltip field (a Vega-Lite string field definition). */

@@ -68,7 +68,7 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
   ];
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: title, subtitle: 'quantile strip: p50 – p90 – p99 – max, dot = mean (no quartiles are recorded)' },
+    title: { text: title, subtitle: ['quantile strip: p50 – p90 – p99 – max, dot = mean', '(runs record no quartiles)'] },
     config: theme.config,
     data: { values: lines },
     facet: {

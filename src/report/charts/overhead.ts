@@ -26,8 +26,8 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
   const methods = [...new Set(rows.filter((x) => x.config !== agg.baseline).map((x) => x.method))];
   const subtitle =
     r > 1
-      ? `95% confidence intervals, ${methods.includes('delta') ? 'delta method where seeds differ' : 'paired by seed'}; ${r} replications`
-      : '1 replication: no confidence interval';
+      ? [`${r} replications; 95% confidence intervals`, methods.includes('delta') ? '(delta method where seeds differ)' : '(paired by seed)']
+      : ['1 replication: no confidence interval'];
   const y = { field: 'config', type: 'nominal', sort: rows.map((x) => x.config), title: null } as const;
   const tooltip = [
     { field: 'config', type: 'nominal', title: 'configuration' },

@@ -24,7 +24,8 @@ export function timelineChart(agg: Aggregate, runs: readonly RunResult[], theme:
   const description =
     'When each CPU flushed its TLB, sent or took an IPI, or waited for a free pkmap slot, in simulated ' +
     'cycles, from the first replication of each configuration (a bounded sample of events). A pkmap ' +
-    'flush happens when the pkmap cursor wraps; a pkmap wait when every slot is in use. ' +
+    'flush happens when the pkmap cursor wraps; a pkmap wait when every slot is in use. Configurations ' +
+    'without any such event have no panel. ' +
     'Hover a mark for its cost.';
   const byConfig = feasibleRuns(runs);
   const kinds = Object.keys(TIMELINE_KIND_LABELS) as Array<TimelineEvent['kind']>;
@@ -46,7 +47,7 @@ export function timelineChart(agg: Aggregate, runs: readonly RunResult[], theme:
   const labels = kinds.map((k) => TIMELINE_KIND_LABELS[k]);
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: title, subtitle: 'first replication of each configuration; x = simulated cycles on that CPU' },
+    title: { text: title, subtitle: ['first replication of each configuration', 'x = simulated cycles on that CPU'] },
     config: theme.config,
     data: { values: rows },
     facet: {
