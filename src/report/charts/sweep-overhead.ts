@@ -92,13 +92,22 @@ export function sweepHeatmapChart(
   const description =
     options.description ??
     `${options.measure} over the grid of ${xParam} × ${yParam}, one panel per configuration; hover a cell for its 95% confidence interval.`;
-  const rows = points.map((p) => ({ config: p.config, x: p.params[xParam], y: p.params[yParam], mean: p.mean, lo: p.lo, hi: p.hi }));
-  if (rows.length === 0) {
+  if (points.length === 0) {
     return { id: options.id, title: options.title, description, spec: messageSpec(theme, options.title, 'No sweep point.') };
   }
+  const xs = gridOrder(points.map((p) => p.params[xParam]));
+  const ys = gridOrder(points.map((p) => p.params[yParam])).reverse() as number[] | string[];
+  // Grid values are compared with the sort lists, so they take the lists' type (numbers or text).
+  const asGrid = (order: number[] | string[], v: number | string | undefined) => (typeof order[0] === 'string' ? String(v) : v);
+  const rows = points.map((p) => ({
+    config: p.config,
+    x: asGrid(xs, p.params[xParam]),
+    y: asGrid(ys, p.params[yParam]),
+    mean: p.mean,
+    lo: p.lo,
+    hi: p.hi,
+  }));
   const configs = [...new Set(rows.map((r) => r.config))];
-  const xs = gridOrder(rows.map((r) => r.x));
-  const ys = gridOrder(rows.map((r) => r.y)).reverse() as number[] | string[];
   const means = rows.map((r) => r.mean);
   const middle = (Math.min(...means) + Math.max(...means)) / 2;
   const cell = theme.name === 'paper' ? 22 : 44;
