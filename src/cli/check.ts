@@ -10,6 +10,8 @@ import { DEFAULT_BASELINE_DIR, discoverScenarios } from '../check/discover.ts';
 import { formatGithub } from '../check/format-github.ts';
 import { formatJunit } from '../check/format-junit.ts';
 import { formatTables } from '../check/format-table.ts';
+import { formatCheckJson, formatUpdateJson } from '../check/format-json.ts';
+import { formatUpdates } from '../check/format-update.ts';
 import { loadScenarios } from '../check/load-scenario.ts';
 import { checkScenarios, updateBaselines, type CheckItem } from '../check/runner.ts';
 import { withInterrupt } from './run-options.ts';
@@ -21,6 +23,7 @@ export interface CheckCliOptions {
   readonly update?: boolean;
   readonly junit?: string;
   readonly format: string;
+  readonly json?: boolean;
   readonly set: string[];
 }
 
@@ -38,6 +41,7 @@ export function register(program: Command): void {
     .option('--update', 'rewrite the baselines from this run and print what changed')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
     .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
+    .option('--json', 'print exactly one JSON object (every scenario, metric, verdict and reason) instead')
     .addHelpText(
       'after',
       '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
@@ -45,8 +49,8 @@ export function register(program: Command): void {
         'statistical (Welch t-test or permutation test, with alpha and a minimum effect). --set applies to every scenario.',
     );
   addSetOption(cmd).action(async (scenarios: string[], opts: CheckCliOptions) => {
-      process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend());
-    });
+    process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend());
+  });
 }
 
 /**
@@ -77,19 +81,12 @@ export async function runCheckCommand(
     if (opts.update === true) {
       // Each baseline file is replaced atomically; an interrupted update leaves every file old or new.
       const updates = await withInterrupt((signal) => updateBaselines(items, { context: context(signal), baselineDir }));
-      const lines: string[] = [];
-      for (const u of updates) {
-        lines.push(`${u.changes.length === 0 ? 'unchanged' : 'updated  '} ${u.file}`);
-        for (const c of u.changes) lines.push(`  ${c}`);
-      }
-      const changed = updates.filter((u) => u.changes.length > 0).length;
-      lines.push(`${updates.length} baseline${updates.length === 1 ? '' : 's'}: ${changed} updated, ${updates.length - changed} unchanged`);
-      write(lines.join('\n') + '\n');
+      write(opts.json === true ? formatUpdateJson(updates) : formatUpdates(updates));
       return EXIT.ok;
     }
     const outcomes = await withInterrupt((signal) => checkScenarios(items, { context: context(signal), baselineDir }));
     // 3. report
-    write(opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
+    write(opts.json === true ? formatCheckJson(outcomes) : opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
     if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));
     return outcomes.every((o) => o.pass) ? EXIT.ok : EXIT.regression;
   } finally {

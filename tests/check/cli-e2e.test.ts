@@ -65,6 +65,14 @@ describe('hmsim check end to end', () => {
     expect(xml.attributes['failures']).toBe('2');
     expect(xml.children[1]?.attributes['failures']).toBe('0'); // a pure TLB replay has no syscalls
 
+    // --json: exactly one JSON object on one line, with the same verdicts
+    const json = await runCheck(s.files, { baseline: s.baselines, set: ['costs.syscall=+10%'], json: true });
+    expect(json.code).toBe(1);
+    expect(json.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const parsed = JSON.parse(json.stdout) as { pass: boolean; scenarios: Array<{ name: string; metrics: Array<{ metric: string; verdict: string }> }> };
+    expect(parsed.pass).toBe(false);
+    expect(parsed.scenarios[0]?.metrics.filter((m) => m.verdict === 'fail').map((m) => m.metric)).toEqual(['cycles.total', 'cycles.breakdown.syscall']);
+
     // 4. accepting the change: --update prints what changed, metric by metric
     const again = await runCheck(s.files, { baseline: s.baselines, update: true, set: ['costs.syscall=+10%'] });
     expect(again.code).toBe(0);
