@@ -1,10 +1,12 @@
 /**
  * System calls (DESIGN.md "syscall", "munmap/mprotect/COW"; traces/README.md for the record columns).
  *
- * Every syscall-like record (`syscall`, `read`, `write`, `mmap`, `munmap`, `mprotect`, `fork`, `exec`,
- * `exit`) is one kernel entry and exit: the model's syscall cost, and under PTI and 4G/4G a CR3 write at
- * entry and one at exit (each dropping every non-global TLB entry). All of it is charged as syscall time,
- * except what the call then does: copies (copy), kmaps (kmap, kmapLockSpin, kmapSleep), faults, flushes.
+ * A `syscall` record is one kernel entry and exit: the model's syscall cost, and under PTI and 4G/4G a CR3
+ * write at entry and one at exit (each dropping every non-global TLB entry), all charged as syscall time.
+ * The effect records (`read`, `write`, `mmap`, `munmap`, `mprotect`, `fork`, `exec`, `exit`) describe
+ * what a call did and do not enter the kernel again: importers and generators emit one `syscall` record
+ * per call beside them (traces/README.md). Their own work is charged where it belongs — copies (copy),
+ * kmaps (kmap, kmapLockSpin, kmapSleep), faults, flushes — and PTE updates as syscall time.
  *
  * read/write: for each file page of the range, the page-cache frame is looked up or allocated (zonelist
  * HIGHMEM first); a page a write allocates is first cleared (as tmpfs does: the real 6.1 kernel maps such
@@ -47,7 +49,7 @@ export function syscallExit(m: Machine, cpu: number): void {
 /**
  * A `read` (toUser) or `write` record: `len` bytes at file offset `off` of `file`, user buffer `ubuf`.
  * Multi-page: resumable at the file page where the CPU went to sleep (cpu.resume counts pages done,
- * plus one for the entry). Returns false when the record must stop.
+ * plus one once the user buffer was touched). Returns false when the record must stop.
  */
 export function fileCopy(
   m: Machine,
@@ -61,7 +63,6 @@ export function fileCopy(
 ): boolean {
   const c = m.cpus[cpu]!;
   if (c.resume === 0) {
-    syscallEntry(m, cpu);
     c.resume = 1;
     if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
   }
@@ -84,7 +85,6 @@ export function fileCopy(
     if (m.stopped) return false;
   }
   c.resume = 0;
-  syscallExit(m, cpu);
   return true;
 }
 
@@ -120,18 +120,15 @@ export function genericSyscall(m: Machine, cpu: number): void {
 }
 
 /** An `mmap` record: a file-backed mapping is remembered (anonymous memory is filled by faults). */
-export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
-  syscallEntry(m, cpu);
+export function mmap(_m: Machine, _cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
   if (file !== 0 && len > 0) {
     mm.removeVmas(addr, addr + len);
     mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0 });
   }
-  syscallExit(m, cpu);
 }
 
 /** A `munmap` (unmap = true) or `mprotect` record. */
 export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, len: number, unmap: boolean): void {
-  syscallEntry(m, cpu);
   const first = Math.floor(addr / 4096);
   const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
   let lo = Infinity;
@@ -150,32 +147,25 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
   for (const vpn of changed) mm.pt.set(vpn, 0);
   if (unmap) mm.removeVmas(addr, addr + len);
   if (hi >= 0) flushUserRange(m, cpu, mm, lo, hi);
-  syscallExit(m, cpu);
 }
 
 /** A `fork` record on `cpu` running `parent`. Returns false when memory ran out. */
 export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): boolean {
-  syscallEntry(m, cpu);
-  if (!fork(m, cpu, parent, child)) return false;
-  syscallExit(m, cpu);
-  return true;
+  return fork(m, cpu, parent, child);
 }
 
 /** An `exec` record: a fresh address space replaces the old one. */
 export function execRecord(m: Machine, cpu: number, pid: number): boolean {
-  syscallEntry(m, cpu);
   const old = m.procs.get(pid);
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const mm = createMm(m, pid);
   if (mm === null) return false;
   if (m.cpus[cpu]!.pid === pid) loadMm(m, cpu, mm, Cat.syscall);
-  syscallExit(m, cpu);
   return true;
 }
 
 /** An `exit` record: the address space and the task's pages are freed. */
 export function exitRecord(m: Machine, cpu: number, pid: number): void {
-  syscallEntry(m, cpu);
   const mm = m.procs.get(pid);
   if (mm !== undefined) teardownMm(m, cpu, mm, Cat.syscall);
 }
