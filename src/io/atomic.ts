@@ -1,5 +1,5 @@
 import { mkdir, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -41,8 +41,9 @@ export async function writeDirAtomic(
     await fill(tmp);
     await writeFile(join(tmp, OUTPUT_MARKER), 'hmsim output folder\n');
     const old = join(parent, `.hmsim-old-${process.pid}-${basename(dir)}`);
-    if (existsSync(dir)) await rename(dir, old);
-    await rename(tmp, dir);
+    // The swap is synchronous: no signal handler can run between the two renames (src/cli/signals.ts).
+    if (existsSync(dir)) renameSync(dir, old);
+    renameSync(tmp, dir);
     await rm(old, { recursive: true, force: true });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

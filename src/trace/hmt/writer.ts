@@ -8,7 +8,7 @@
  * A `.gz` path is gzip-compressed with node:zlib, one gzip member per ~4 MiB of trace (a multi-member
  * gzip file, which gunzip, zcat, Python's gzip module and node:zlib read as one stream).
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -104,6 +104,9 @@ export async function openTraceWriter(
     cpus,
     provenance: header.provenance ?? {},
   };
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+    throw new UserError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
+  }
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.hmsim-tmp-${process.pid}-${randomBytes(4).toString('hex')}-${basename(path)}`);
   const fd = openSync(tmp, 'w');
