@@ -14,7 +14,7 @@ import { EventKind, EVENT_KIND_NAMES, type RecordBatch } from '../trace/records.
 import type { KmapApiName } from '../layout/types.ts';
 import { Cat } from './accounting.ts';
 import { contextSwitch, ensureRunning } from './context-switch.ts';
-import { kernelTranslate, mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
+import { kernelTranslate, leaveKernel, mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
 import { userAccess } from './user-access.ts';
@@ -104,7 +104,9 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
     case EventKind.kaccess: {
       const pfn = b.addr[i]!;
       if (!frameExists(m, pfn, cpu)) return true;
-      return kernelAccess(m, cpu, pfn, b.len[i]!);
+      const done = kernelAccess(m, cpu, pfn, b.len[i]!);
+      leaveKernel(m, cpu);
+      return done;
     }
     default:
       throw new Error(`unknown record kind ${kind} on CPU ${cpu}`);

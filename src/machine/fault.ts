@@ -99,7 +99,7 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
 /** copy_user_highpage: reads `from` and writes `to`, each through the cowCopy API when highmem. */
 function copyFrame(m: Machine, cpu: number, from: number, to: number): boolean {
   const api = m.policy.cowCopy;
-  if (!touchFrame(m, cpu, from, api, 0) || m.cpus[cpu]!.state !== 'running') return false;
+  if (!touchFrame(m, cpu, from, api, 0) || m.cpus[cpu]!.state !== 'running') return false; // read side: no copy charge
   if (!touchFrame(m, cpu, to, api, 4096) || m.cpus[cpu]!.state !== 'running') return false;
   return true;
 }

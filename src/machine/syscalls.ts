@@ -24,7 +24,7 @@ import { ProtBits } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { kernelEntryCr3 } from './fault.ts';
 import { flushUserRange } from './flush.ts';
-import { touchFrame } from './kmap/kernel-touch.ts';
+import { leaveKernel, touchFrame } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { ptePfn } from './pagetable.ts';
@@ -85,6 +85,7 @@ export function fileCopy(
     if (m.stopped) return false;
   }
   c.resume = 0;
+  leaveKernel(m, cpu);
   return true;
 }
 

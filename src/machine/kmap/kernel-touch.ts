@@ -18,18 +18,39 @@ import type { Machine } from '../machine.ts';
 import { PageSizeClass } from '../tlb.ts';
 import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
 
+/**
+ * PCID under which the x86_64 reference keeps its kernel (direct-map) entries. Its kernel addresses do
+ * not fit the 32-bit keys of the TLB model without overlapping user space, so they live under a PCID no
+ * mm uses (user PCIDs are 0..5) instead of being global; nothing flushes them but a global flush, as for
+ * real global entries.
+ */
+const KERNEL_PCID = 7;
+
 /** A data-side TLB lookup by the kernel of `vaddr`; a miss walks and fills (small or large page). */
 export function kernelTranslate(m: Machine, cpu: number, vaddr: number, large: boolean): void {
   const tlb = m.cpus[cpu]!.tlb;
+  const userPcid = m.shape.pcid ? tlb.l1d.pcid : -1;
+  if (userPcid >= 0) tlb.setPcid(KERNEL_PCID);
   const r = tlb.translate(TlbSide.data, vaddr);
-  if (r === TlbOutcome.l1Hit) return;
-  const costs = m.model.costs;
-  if (r === TlbOutcome.stlbHit) {
-    m.charge(cpu, Cat.tlbWalk, costs.stlbHit(0, m.rng));
-    return;
+  if (r !== TlbOutcome.l1Hit) {
+    const costs = m.model.costs;
+    if (r === TlbOutcome.stlbHit) {
+      m.charge(cpu, Cat.tlbWalk, costs.stlbHit(0, m.rng));
+    } else {
+      m.charge(cpu, Cat.tlbWalk, costs.walk(large ? m.shape.largeWalkRefs : 2, m.rng));
+      tlb.fill(TlbSide.data, vaddr, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal && userPcid < 0);
+    }
   }
-  m.charge(cpu, Cat.tlbWalk, costs.walk(large ? m.shape.largeWalkRefs : 2, m.rng));
-  tlb.fill(TlbSide.data, vaddr, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal);
+  if (userPcid >= 0) tlb.setPcid(userPcid);
+}
+
+/**
+ * The end of a stretch of kernel work under 4G/4G, whose kernel address space overlaps user space: the
+ * exit's CR3 write drops the kernel's (non-global) entries before user code runs again. Not charged here:
+ * the CR3 write of the exit belongs to the `syscall` record (or the fault) that entered the kernel.
+ */
+export function leaveKernel(m: Machine, cpu: number): void {
+  if (m.config.split === '4G4G') m.cpus[cpu]!.tlb.flushNonGlobal();
 }
 
 /**
@@ -120,7 +141,7 @@ export function unmapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName
 
 /**
  * The kernel reads or writes `bytes` of frame `pfn` on `cpu` (a copy or a clear), mapping it with `api`
- * when it is highmem. Returns false when the CPU went to sleep in kmap (the record must be retried);
+ * when it is highmem (`bytes` 0: mapped and touched, the copy charged elsewhere). Returns false when the CPU went to sleep in kmap (the record must be retried);
  * only paths that may sleep (page-cache copies, explicit kmap records) pass `canSleep`.
  */
 export function touchFrame(
@@ -138,11 +159,11 @@ export function touchFrame(
     const vaddr = mapHigh(m, cpu, pfn, eraApi, canSleep);
     if (vaddr < 0) return m.cpus[cpu]!.state !== 'sleeping';
     kernelTranslate(m, cpu, vaddr, false);
-    m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+    if (bytes > 0) m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
     // mapHigh may have fallen back to kmap_atomic: unmap the way it was mapped.
     unmapHigh(m, cpu, pfn, m.isPkmapAddr(vaddr) ? 'pkmap' : eraApi === 'pkmap' ? 'atomic' : eraApi);
     return true;
   }
-  m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+  if (bytes > 0) m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
   return true;
 }
