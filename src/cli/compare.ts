@@ -15,7 +15,8 @@ import type { Layout } from '../layout/types.ts';
 import { replay } from '../machine/replay.ts';
 import { collectProvenance, commandLine, createProgress, writeCompareReport } from '../report/index.ts';
 import type { RunResult } from '../result/run-result.ts';
-import { addRunOptions, modelFrom, runOptionsFrom, withInterrupt } from './run-options.ts';
+import { addRunOptions, modelFrom, runOptionsFrom } from './run-options.ts';
+import { interruptSignalOf } from './signals.ts';
 import { formatCompareTable, overheadPercent } from './run-summary.ts';
 
 /** The configurations plain `hmsim compare` puts side by side (the first is the baseline). */
@@ -68,8 +69,10 @@ export function register(program: Command): void {
     for (const config of configs) {
       layouts.push(computeLayout(config));
       const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
-      const result = await withInterrupt((signal) =>
-        replay({ tracePath, config, model, seed: options.seed, prefault: options.prefault }, { signal, onProgress: (d) => progress.update(d) }),
+      const signal = interruptSignalOf(command);
+      const result = await replay(
+        { tracePath, config, model, seed: options.seed, prefault: options.prefault },
+        { ...(signal !== undefined ? { signal } : {}), onProgress: (d) => progress.update(d) },
       ).finally(() => progress.finish());
       runs.push(result);
     }

@@ -88,7 +88,8 @@ export function modelFrom(options: RunOptions): Promise<CostModel> {
 
 /**
  * An AbortSignal that fires on SIGINT/SIGTERM while `body` runs; an aborted run becomes a one-line
- * UserError with exit code 130.
+ * UserError with exit code 130. (Commands run through `main()` can use the program's interrupt scope
+ * instead: src/cli/signals.ts `interruptSignalOf`.)
  */
 export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

@@ -13,7 +13,8 @@ import { resolveConfig } from '../layout/configs.ts';
 import { replay } from '../machine/replay.ts';
 import { createProgress } from '../report/progress.ts';
 import type { RunResult } from '../result/run-result.ts';
-import { addRunOptions, modelFrom, runOptionsFrom, withInterrupt } from './run-options.ts';
+import { addRunOptions, modelFrom, runOptionsFrom } from './run-options.ts';
+import { interruptSignalOf } from './signals.ts';
 import { formatRunSummary } from './run-summary.ts';
 
 /** The JSON text of a RunResult as every command writes it (one line of JSON plus a newline). */
@@ -32,11 +33,10 @@ export function register(program: Command): void {
     const config = resolveConfig(options.configOptions);
     const model = await modelFrom(options);
     const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
-    const result = await withInterrupt((signal) =>
-      replay(
-        { tracePath: options.tracePath!, config, model, seed: options.seed, prefault: options.prefault },
-        { signal, onProgress: (done) => progress.update(done) },
-      ),
+    const signal = interruptSignalOf(command);
+    const result = await replay(
+      { tracePath: options.tracePath, config, model, seed: options.seed, prefault: options.prefault },
+      { ...(signal !== undefined ? { signal } : {}), onProgress: (done) => progress.update(done) },
     ).finally(() => progress.finish());
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
