@@ -3,7 +3,7 @@
  * the TLB fast path (tlb-replay.ts), one TlbReplayer per CPU so that cycles are known per CPU.
  *
  * Cycles: compute records → compute; each STLB hit → stlbHit, each page walk → walk(levels) (tlbWalk).
- * Nothing else is charged. Switch records write CR3 (non-global flush; also on x86_64, where the fast
+ * Nothing else is charged; memory shows the boot-time use only (mem_map and the kernel's own lowmem). Switch records write CR3 (non-global flush; also on x86_64, where the fast
  * path has no PCID tags). Accesses at or above TASK_SIZE are reported as infeasible but still replayed
  * (the fast path does not filter records).
  */
@@ -15,7 +15,7 @@ import { EventKind, EVENT_KIND_NAMES, KIND_COUNT, type TraceSource } from '../tr
 import { emptyCounts } from './accounting.ts';
 import { Infeasibility } from './infeasible.ts';
 import { machineShape } from './machine.ts';
-import { PhysicalMemory } from './memory.ts';
+import { BOOT_RESERVED_LOWMEM_PAGES, PageUse, PhysicalMemory } from './memory.ts';
 import type { buildResult } from './result.ts';
 import { TlbReplayer } from './tlb-replay.ts';
 
@@ -79,6 +79,8 @@ export async function replayPrefault(
   EVENT_KIND_NAMES.forEach((name, k) => (records[name] = byKind[k]!));
   counts.records = records;
   const mem = new PhysicalMemory(layout);
+  mem.reserveBoot(Math.ceil(layout.memMapBytes / 4096), PageUse.memMap);
+  mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
   const empty = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {
     records: done,
