@@ -4,8 +4,9 @@
  *
  * Cycles: compute records → compute; each STLB hit → stlbHit, each page walk → walk(levels) (tlbWalk).
  * Nothing else is charged; memory shows the boot-time use only (mem_map and the kernel's own lowmem).
- * Switch records write CR3 (non-global flush; also on x86_64, where the fast path has no PCID tags). Accesses at or above TASK_SIZE are reported as infeasible but still replayed
- * (the fast path does not filter records).
+ * Switch records write CR3 (non-global flush; also on x86_64, where the fast path has no PCID tags).
+ * Accesses at or above TASK_SIZE are reported as infeasible but still replayed (the fast path does not
+ * filter records).
  */
 import type { Layout } from '../layout/types.ts';
 import { createRng } from '../random/rng.ts';
