@@ -115,15 +115,17 @@ function pkmapUnmap(m: Machine, cpu: number, pfn: number): void {
  */
 export function mapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName, canSleep = true): number {
   if (api === 'pkmap') return pkmapMap(m, cpu, pfn, canSleep);
-  const t0 = m.now(cpu);
   const idx = m.locals.push(cpu, pfn);
   if (idx < 0) {
     m.infeasible.skip('kmap_local stack overflow', `more than ${m.shape.kmSlots} nested temporary mappings on CPU ${cpu}`);
     return -1;
   }
-  m.charge(cpu, Cat.kmap, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
-  m.counts.kmap[api]++;
-  m.kmapLatency.add(m.now(cpu) - t0);
+  // The whole latency of a per-CPU map is its PTE write (no lock, no flush).
+  const cost = m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  m.charge(cpu, Cat.kmap, cost);
+  if (api === 'local') m.counts.kmap.local++;
+  else m.counts.kmap.atomic++;
+  m.kmapLatency.add(cost);
   return m.localAddr(cpu, idx);
 }
 
