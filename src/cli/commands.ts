@@ -13,5 +13,7 @@ export const COMMANDS: ReadonlyArray<() => Promise<{ register: (program: Command
   () => import('./capacity.ts'),
   () => import('./run.ts'),
   () => import('./compare.ts'),
+  () => import('./sweep.ts'),
+  () => import('./merge.ts'),
   () => import('./check.ts'),
 ];

@@ -1,0 +1,25 @@
+/**
+ * `hmsim merge DIR... --out DIR`: joins the output folders of the shards of one sweep
+ * (`hmsim sweep ... --shard i/n --out DIR_i`) into exactly what one unsharded run writes.
+ * A folder of another sweep, a missing point or a point computed twice from different inputs is a
+ * one-line error. stdout: one line, or with --json `{ format: "hmsim-merge", out, points, cells }`.
+ */
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import { mergeSweeps } from '../sweep/merge.ts';
+
+export function register(program: Command): void {
+  program
+    .command('merge')
+    .description('join the shard outputs of one sweep (hmsim sweep --shard i/n) into the unsharded result')
+    .argument('<dirs...>', 'output folders of the shards')
+    .option('--out <dir>', 'folder to write (atomically)')
+    .option('--force', 'replace a folder hmsim did not write')
+    .option('--json', 'print one JSON object')
+    .action(async (dirs: string[], opts: { out?: string; force?: boolean; json?: boolean }) => {
+      if (opts.out === undefined) throw new UserError('merge: missing --out DIR (the folder to write the merged sweep into)');
+      const outcome = await mergeSweeps(dirs, opts.out, { force: opts.force === true });
+      if (opts.json) process.stdout.write(`${JSON.stringify({ format: 'hmsim-merge', out: opts.out, points: outcome.points, cells: outcome.cells })}\n`);
+      else process.stdout.write(`merge: ${dirs.length} folder${dirs.length === 1 ? '' : 's'}, ${outcome.points} points → ${opts.out}\n`);
+    });
+}

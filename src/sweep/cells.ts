@@ -1,0 +1,70 @@
+/**
+ * Grid cells: the points of one configuration and one value of every axis, across replications.
+ * Per cell: mean total cycles with its 95% interval, and (with two or more configurations) the
+ * overhead relative to the first configuration at the same axis values, paired by seed.
+ */
+import type { RunResult } from '../result/run-result.ts';
+import { meanInterval, type Interval } from '../stats/interval.ts';
+import { overheadVsBaseline, type Overhead } from '../stats/overhead.ts';
+import type { SweepPoint } from './points.ts';
+
+/** One cell's statistics (over its feasible replications). */
+export interface SweepCell {
+  /** Cell label (the configuration name of its runs in the report). */
+  readonly cell: string;
+  /** Configuration name. */
+  readonly config: string;
+  /** Axis values as given. */
+  readonly coords: Readonly<Record<string, string>>;
+  readonly replications: number;
+  /** True when every replication was feasible. */
+  readonly feasible: boolean;
+  /** Total cycles; null when no replication was feasible. */
+  readonly totalCycles: Interval | null;
+  /** Overhead vs the first configuration at the same axis values, percent; null for it or when not computable. */
+  readonly overhead: Overhead | null;
+}
+
+/** A finished point with its result, as the report consumes it. */
+export interface FinishedPoint {
+  readonly point: SweepPoint;
+  readonly cell: string;
+  readonly result: RunResult;
+}
+
+/** The cells of a sweep, in point order. `finished` must be in index order. */
+export function sweepCells(finished: readonly FinishedPoint[]): SweepCell[] {
+  const groups = new Map<string, FinishedPoint[]>();
+  for (const f of finished) {
+    const g = groups.get(f.cell);
+    if (g) g.push(f);
+    else groups.set(f.cell, [f]);
+  }
+  const configOf = (f: FinishedPoint): string => f.point.config ?? f.result.configName;
+  const firstConfig = finished[0] === undefined ? '' : configOf(finished[0]);
+  const coordsKey = (c: Readonly<Record<string, string>>): string => JSON.stringify(c);
+  const baseByCoords = new Map<string, FinishedPoint[]>();
+  for (const g of groups.values()) {
+    const f = g[0] as FinishedPoint;
+    if (configOf(f) === firstConfig) baseByCoords.set(coordsKey(f.point.coords), g);
+  }
+  const multiConfig = new Set(finished.map(configOf)).size > 1;
+  const cells: SweepCell[] = [];
+  for (const [cell, g] of groups) {
+    const f = g[0] as FinishedPoint;
+    const config = configOf(f);
+    const ok = g.filter((x) => x.result.feasible);
+    const base = (baseByCoords.get(coordsKey(f.point.coords)) ?? []).filter((x) => x.result.feasible);
+    const seeded = (xs: readonly FinishedPoint[]) => xs.map((x) => ({ seed: x.result.seed, value: x.result.cycles.total }));
+    cells.push({
+      cell,
+      config,
+      coords: f.point.coords,
+      replications: g.length,
+      feasible: ok.length === g.length,
+      totalCycles: ok.length > 0 ? meanInterval(ok.map((x) => x.result.cycles.total)) : null,
+      overhead: multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0 ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
+    });
+  }
+  return cells;
+}

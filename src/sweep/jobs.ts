@@ -1,0 +1,39 @@
+/**
+ * The unit of work a sweep hands to an executor, and the executor interface. Jobs and replies are
+ * plain data (structured-clone safe): they cross the worker-thread boundary.
+ */
+import type { RunResult } from '../result/run-result.ts';
+import type { PointTask, TraceGen } from './plan.ts';
+
+/** A job: replay one point, or generate one workload trace. */
+export type Job =
+  | { readonly kind: 'point'; readonly task: PointTask }
+  | { readonly kind: 'trace'; readonly gen: TraceGen; readonly path: string };
+
+/** A failed job's error, as sent back by a worker. */
+export interface JobError {
+  readonly message: string;
+  /** A UserError (one line to the user) rather than a bug. */
+  readonly user: boolean;
+  readonly exitCode: number;
+  readonly stack: string;
+}
+
+/** A request to a worker. */
+export interface JobRequest {
+  readonly id: number;
+  readonly job: Job;
+}
+
+/** A worker's reply: the point's RunResult (null for a trace job), or the error. */
+export type JobReply =
+  | { readonly id: number; readonly ok: true; readonly result: RunResult | null }
+  | { readonly id: number; readonly ok: false; readonly error: JobError };
+
+/** Runs jobs: in this thread (--jobs 1) or on a pool of worker threads. */
+export interface Executor {
+  /** Runs one job; resolves with the point's RunResult (null for a trace job). */
+  run(job: Job): Promise<RunResult | null>;
+  /** Stops every worker; pending jobs reject. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+/**
+ * The sweep report: the compare report of src/report over every grid cell (each cell is a
+ * "configuration" named by its label), plus the sweep's own pieces:
+ *
+ *   finished points ──(1) relabel runs by cell──► buildCompareReport (+ sweep charts) ──► files
+ *        └──(2) sweepCells──► (3) sweep charts: overhead (or cycles) vs the axis with 95% bands
+ *                                 (one axis); heat map (two axes)
+ *                             (4) sweep.csv, a sweep table in summary.md, a `sweep` section in summary.json
+ *
+ * Built only from the spec and the finished points in index order, so an unsharded run and a merge of
+ * shards give the same bytes.
+ */
+import type { ReportFiles } from '../report/write.ts';
+import { buildCompareReport } from '../report/write.ts';
+import { collectProvenance } from '../report/provenance.ts';
+import { sweepHeatmapChart, sweepLineChart, type SweepPoint as ChartPoint } from '../report/charts/sweep-overhead.ts';
+import type { ChartEntry } from '../report/charts/chart.ts';
+import { tableToMarkdown, type Table } from '../report/tables.ts';
+import { formatInterval, formatMean, formatPercent } from '../report/format.ts';
+import { theme as makeTheme } from '../report/theme.ts';
+import { parseSize } from '../units/size.ts';
+import { sweepCells, type FinishedPoint, type SweepCell } from './cells.ts';
+import { canonicalCommand, specHash, type SweepAxis, type SweepSpec } from './spec.ts';
+
+/** A grid value as a chart number: plain numbers as they are, K/M/G sizes in MiB; else the text. */
+function axisNumbers(axis: SweepAxis): { title: string; value: (v: string) => number | string } {
+  if (axis.values.every((v) => /^-?\d+(\.\d+)?$/.test(v))) return { title: axis.key, value: Number };
+  if (axis.values.every((v) => /^\d+(\.\d+)?\s*[KMGT]i?B?$/i.test(v))) {
+    return { title: `${axis.key} (MiB)`, value: (v) => parseSize(`--grid ${axis.key}`, v) / 2 ** 20 };
+  }
+  return { title: axis.key, value: (v) => v };
+}
+
+/** The measure of the sweep charts: overhead vs the first configuration, or total cycles with one configuration. */
+function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: ChartPoint[]; measure: string; titles: string[] } {
+  const multi = new Set(cells.map((c) => c.config)).size > 1;
+  const conv = spec.axes.map(axisNumbers);
+  const points: ChartPoint[] = [];
+  for (const c of cells) {
+    const params: Record<string, number | string> = {};
+    spec.axes.forEach((a, i) => {
+      params[(conv[i] as { title: string }).title] = (conv[i] as { value: (v: string) => number | string }).value(c.coords[a.key] as string);
+    });
+    if (multi) {
+      if (c.overhead !== null) points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi });
+    } else if (c.totalCycles !== null) {
+      points.push({ params, config: c.config, mean: c.totalCycles.mean, lo: c.totalCycles.lo, hi: c.totalCycles.hi });
+    }
+  }
+  const first = cells[0]?.config ?? '';
+  return { points, measure: multi ? `overhead vs ${first} (%)` : 'total cycles', titles: conv.map((c) => c.title) };
+}
+
+/** The sweep charts: a line chart with CI bands for a one-axis grid, a heat map for a two-axis grid. */
+export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeName: 'default' | 'paper' = 'default'): ChartEntry[] {
+  const theme = makeTheme(themeName);
+  const { points, measure, titles } = chartPoints(spec, cells);
+  if (titles.length === 1) {
+    const t = titles[0] as string;
+    return [{ ...sweepLineChart(points, t, theme, { id: 'sweep', title: `${measure} vs ${t}`, measure }), id: '7-sweep' }];
+  }
+  if (titles.length === 2) {
+    const [x, y] = titles as [string, string];
+    return [{ ...sweepHeatmapChart(points, x, y, theme, { id: 'sweep-heatmap', title: `${measure} over ${x} × ${y}`, measure }), id: '7-sweep-heatmap' }];
+  }
+  return [];
+}
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** sweep.csv: one row per cell. */
+export function sweepCsv(spec: SweepSpec, cells: readonly SweepCell[]): string {
+  const header = ['configuration', ...spec.axes.map((a) => a.key), 'replications', 'feasible', 'cycles_mean', 'cycles_ci95_lo', 'cycles_ci95_hi', 'overhead_pct_mean', 'overhead_pct_ci95_lo', 'overhead_pct_ci95_hi'];
+  const rows = cells.map((c) => [
+    c.config,
+    ...spec.axes.map((a) => c.coords[a.key] ?? ''),
+    c.replications,
+    c.feasible ? 'yes' : 'no',
+    c.totalCycles?.mean ?? null,
+    c.totalCycles?.lo ?? null,
+    c.totalCycles?.hi ?? null,
+    c.overhead?.mean ?? null,
+    c.overhead?.lo ?? null,
+    c.overhead?.hi ?? null,
+  ]);
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+/** The sweep table (Markdown and stdout). */
+export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table {
+  const multi = new Set(cells.map((c) => c.config)).size > 1;
+  return {
+    id: 'sweep',
+    caption: `Sweep: ${cells.length} cells × ${spec.replications} replication${spec.replications === 1 ? '' : 's'}`,
+    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${cells[0]?.config ?? ''}`, '95% CI'] : [])],
+    align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : [])],
+    rows: cells.map((c) => [
+      c.config,
+      ...spec.axes.map((a) => c.coords[a.key] ?? ''),
+      c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
+      c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean),
+      ...(multi ? [c.overhead === null ? '' : formatPercent(c.overhead.mean), c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent)] : []),
+    ]),
+  };
+}
+
+/** Every file of the sweep report (everything but sweep.json and points/). */
+export async function buildSweepReport(spec: SweepSpec, finished: readonly FinishedPoint[], gitCommit: string | null): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
+  // (1)
+  const runs = finished.map((f) => ({ ...f.result, configName: f.cell }));
+  const provenance = collectProvenance(runs, { command: canonicalCommand(spec), seed: spec.seed, replications: spec.replications, gitCommit });
+  // (2)
+  const cells = sweepCells(finished);
+  // (3)
+  const files = await buildCompareReport({ baseline: runs[0]?.configName ?? '', runs, provenance, extraCharts: sweepCharts(spec, cells) });
+  // (4)
+  files.set('sweep.csv', sweepCsv(spec, cells));
+  const md = files.get('summary.md');
+  files.set('summary.md', `${typeof md === 'string' ? md : ''}\n${tableToMarkdown(sweepTable(spec, cells))}\n`);
+  const summary = JSON.parse(String(files.get('summary.json'))) as Record<string, unknown>;
+  summary['sweep'] = { specHash: specHash(spec), spec, cells };
+  files.set('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+  return { files, cells };
+}

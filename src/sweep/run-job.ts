@@ -1,0 +1,28 @@
+/** Runs one job in the current thread and packs any error as plain data (shared by both executors). */
+import { UserError } from '../errors.ts';
+import type { RunResult } from '../result/run-result.ts';
+import { ensureTrace, executePoint, type ModelCache } from './execute.ts';
+import type { Job, JobError } from './jobs.ts';
+
+/** Runs `job` here. */
+export async function runJob(job: Job, models: ModelCache, signal?: AbortSignal): Promise<RunResult | null> {
+  if (job.kind === 'trace') {
+    await ensureTrace(job.gen, job.path);
+    return null;
+  }
+  return executePoint(job.task, models, signal);
+}
+
+/** An error as plain data. */
+export function packError(err: unknown): JobError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { message: e.message, user: e instanceof UserError, exitCode: e instanceof UserError ? e.exitCode : 70, stack: e.stack ?? e.message };
+}
+
+/** The error a packed error stands for: a UserError again, or an Error carrying the worker's stack. */
+export function unpackError(e: JobError): Error {
+  if (e.user) return new UserError(e.message, e.exitCode);
+  const err = new Error(e.message);
+  err.stack = `${e.stack}\n    (in a sweep worker thread)`;
+  return err;
+}

@@ -1,0 +1,128 @@
+/**
+ * Running a sweep (or one shard of it) into an output folder:
+ *
+ *   spec ──(1) expandPoints, shardPoints──► this run's points
+ *        ──(2) planSweep──► tasks (validated; input hash per point)
+ *        ──(3) reuse: points/<id>.json with the same hash is not recomputed
+ *        ──(4) execute the rest on the executor (workload traces generated once per key, first);
+ *              each finished point saved at once (atomic), so an interruption loses only running points
+ *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
+import { gitCommit } from '../report/provenance.ts';
+import type { SweepCell } from './cells.ts';
+import type { Executor } from './jobs.ts';
+import { writeSweepOutput } from './output.ts';
+import { planSweep, type PointTask, type TraceGen } from './plan.ts';
+import { expandPoints, shardPoints } from './points.ts';
+import { inlineExecutor, workerPool } from './pool.ts';
+import type { Shard } from './shard.ts';
+import type { SweepSpec } from './spec.ts';
+import { loadPoint, POINT_FORMAT, savePoint, TRACES_DIR, type PointRecord } from './store.ts';
+import { SWEEP_VERSION } from './spec.ts';
+
+/** How to run a sweep. */
+export interface SweepRunOptions {
+  /** Output folder (also where finished points are kept while running). */
+  readonly out: string;
+  /** Points replayed at once: 1 runs in this thread, more on worker threads. */
+  readonly jobs: number;
+  readonly shard: Shard | null;
+  /** Replace an output folder hmsim did not write. */
+  readonly force: boolean;
+  readonly signal?: AbortSignal;
+  /** Commit recorded as the report's provenance (default: this checkout's HEAD). */
+  readonly gitCommit?: string | null;
+  /** Called after each point this run computes (done so far, to compute in all). */
+  readonly onPoint?: (done: number, total: number) => void;
+}
+
+/** What a sweep run did. */
+export interface SweepOutcome {
+  /** Points in the whole sweep. */
+  readonly total: number;
+  /** Points of this run (its shard). */
+  readonly points: number;
+  /** Points replayed by this run. */
+  readonly computed: number;
+  /** Points found already finished in the output folder. */
+  readonly reused: number;
+  /** True when the folder holds every point and the report was written. */
+  readonly complete: boolean;
+  /** The report's cells (complete runs only). */
+  readonly cells: SweepCell[] | null;
+}
+
+/** Runs `spec` (or its shard) into `options.out`. */
+export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promise<SweepOutcome> {
+  await assertReplaceableOutput(options.out, options.force);
+  // (1)
+  const all = expandPoints(spec);
+  const mine = shardPoints(all, options.shard);
+  // (2)
+  const tasks = await planSweep(spec, mine, join(options.out, TRACES_DIR));
+  await mkdir(options.out, { recursive: true });
+  if (!existsSync(join(options.out, OUTPUT_MARKER))) await writeFile(join(options.out, OUTPUT_MARKER), 'hmsim output folder\n');
+  // (3)
+  const records: PointRecord[] = [];
+  const todo: PointTask[] = [];
+  for (const task of tasks) {
+    const saved = await loadPoint(options.out, task.id);
+    if (saved !== null && saved.hash === task.hash && saved.index === task.index) records.push(saved);
+    else todo.push(task);
+  }
+  const reused = records.length;
+  // (4)
+  if (todo.length > 0) records.push(...(await computePoints(todo, options)));
+  // (5)
+  const complete = mine.length === all.length;
+  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, { force: options.force, complete, gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit });
+  return { total: all.length, points: mine.length, computed: todo.length, reused, complete, cells };
+}
+
+/** Replays `todo` on an executor, saving each point as it finishes. */
+async function computePoints(todo: readonly PointTask[], options: SweepRunOptions): Promise<PointRecord[]> {
+  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(Math.min(options.jobs, todo.length));
+  const onAbort = (): void => void executor.close();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const traces = new Map<string, Promise<unknown>>();
+  const traceOnce = (gen: TraceGen, path: string): Promise<unknown> => {
+    let p = traces.get(gen.key);
+    if (p === undefined) {
+      p = executor.run({ kind: 'trace', gen, path });
+      traces.set(gen.key, p);
+    }
+    return p;
+  };
+  let done = 0;
+  // The first failure stops the executor (queued points reject) and is the one reported.
+  let firstError: { error: unknown } | null = null;
+  const one = async (task: PointTask): Promise<PointRecord> => {
+    try {
+      if (task.gen !== null) await traceOnce(task.gen, task.tracePath);
+      const result = await executor.run({ kind: 'point', task });
+      if (result === null) throw new Error(`sweep: point ${task.id} returned no result`);
+      const record: PointRecord = { format: POINT_FORMAT, version: SWEEP_VERSION, id: task.id, index: task.index, hash: task.hash, cell: task.cell, result };
+      await savePoint(options.out, record);
+      options.onPoint?.(++done, todo.length);
+      return record;
+    } catch (err) {
+      if (firstError === null) {
+        firstError = { error: err };
+        void executor.close();
+      }
+      throw err;
+    }
+  };
+  try {
+    const settled = await Promise.allSettled(todo.map(one));
+    if (firstError !== null) throw (firstError as { error: unknown }).error;
+    return settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await executor.close();
+  }
+}
