@@ -99,12 +99,12 @@ function gridText(spec: SweepSpec, point: SweepPoint, kind: string): string {
     .join(' ');
 }
 
-/** Rethrows a UserError raised for a grid value as one line that names `--grid`. */
+/** Rethrows a UserError raised for a grid value as one line (a multi-line problem list joined) naming `--grid`. */
 async function underGrid<T>(label: string, body: () => T | Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UserError && label !== '') throw new UserError(`--grid ${label}: ${err.message}`, err.exitCode);
+    if (err instanceof UserError && label !== '') throw new UserError(`--grid ${label}: ${err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('; ')}`, err.exitCode);
     throw err;
   }
 }

@@ -1,0 +1,114 @@
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/cli/gen.ts';
+import { UserError } from '../../src/errors.ts';
+import { mergeSweeps } from '../../src/sweep/merge.ts';
+import { runSweep, type SweepRunOptions } from '../../src/sweep/run.ts';
+import type { SweepSpec } from '../../src/sweep/spec.ts';
+
+/**
+ * Sweeps over a tiny generated trace (fileserver, 2 CPUs, 2 processes, 40 requests): 2 configurations ×
+ * 2 RAM sizes × 2 replications = 8 points. The git commit is fixed so that commits made while the test
+ * runs cannot change the provenance.
+ */
+let dir = '';
+let spec: SweepSpec;
+const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const opts = (out: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions => ({ out: join(dir, out), jobs: 1, shard: null, force: false, gitCommit: COMMIT, ...extra });
+const read = (out: string, file = 'summary.json') => readFile(join(dir, out, file), 'utf8');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-test-'));
+  const trace = join(dir, 'tiny.hmt');
+  await generate('fileserver', trace, 3, ['cpus=2', 'processes=2', 'requests=40']);
+  spec = {
+    configs: ['3g1g-highmem', '2g2g'],
+    configOptions: {},
+    axes: [{ key: 'ram', kind: 'config', values: ['1G', '3G'] }],
+    model: 'core2',
+    modelSets: [],
+    replications: 2,
+    seed: 5,
+    prefault: false,
+    trace: { kind: 'file', path: trace },
+  };
+}, 30_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hmsim sweep (in process)', () => {
+  it('writes the same summary.json whatever --jobs and sharding, and merge equals the unsharded run', async () => {
+    const whole = await runSweep(spec, opts('whole'));
+    expect(whole).toMatchObject({ total: 8, points: 8, computed: 8, reused: 0, complete: true });
+    const parallel = await runSweep(spec, opts('jobs2', { jobs: 2 }));
+    expect(parallel.computed).toBe(8);
+    const s0 = await runSweep(spec, opts('shard0', { shard: { index: 0, count: 3 } }));
+    const s1 = await runSweep(spec, opts('shard1', { shard: { index: 1, count: 3 }, jobs: 2 }));
+    const s2 = await runSweep(spec, opts('shard2', { shard: { index: 2, count: 3 } }));
+    expect([s0.points, s1.points, s2.points]).toEqual([3, 3, 2]);
+    expect([s0.complete, s1.complete, s2.complete]).toEqual([false, false, false]);
+    expect(await readdir(join(dir, 'shard0'))).not.toContain('summary.json');
+    await mergeSweeps(['shard2', 'shard0', 'shard1'].map((d) => join(dir, d)), join(dir, 'merged'), { force: false });
+
+    const expected = await read('whole');
+    expect(await read('jobs2')).toBe(expected);
+    expect(await read('merged')).toBe(expected);
+    for (const f of ['summary.md', 'summary.csv', 'sweep.csv', 'sweep.json', 'index.html', '7-sweep.svg']) {
+      expect(await read('merged', f)).toBe(await read('whole', f));
+    }
+    const summary = JSON.parse(expected) as { runs: Array<{ configName: string; seed: number }>; provenance: { command: string[]; gitCommit: string } };
+    expect(summary.runs.map((r) => r.configName)).toEqual([
+      '3g1g-highmem ram=1G', '3g1g-highmem ram=1G', '3g1g-highmem ram=3G', '3g1g-highmem ram=3G',
+      '2g2g ram=1G', '2g2g ram=1G', '2g2g ram=3G', '2g2g ram=3G',
+    ]);
+    expect(summary.provenance.command).not.toContain('--shard');
+    expect(summary.provenance.gitCommit).toBe(COMMIT);
+  }, 120_000);
+
+  it('resumes: a restarted sweep recomputes only the points it does not have', async () => {
+    await runSweep(spec, opts('resume', { shard: { index: 1, count: 2 } }));
+    const pointFile = join(dir, 'resume', 'points', (await readdir(join(dir, 'resume', 'points')))[0] as string);
+    const before = await readFile(pointFile, 'utf8');
+    const rest = await runSweep(spec, opts('resume'));
+    expect(rest).toMatchObject({ computed: 4, reused: 4, complete: true });
+    expect(await readFile(pointFile, 'utf8')).toBe(before);
+    const again = await runSweep(spec, opts('resume'));
+    expect(again).toMatchObject({ computed: 0, reused: 8, complete: true });
+    // Inputs changed (another seed): every point is recomputed, none is trusted by its name alone.
+    const reseeded = await runSweep({ ...spec, seed: 6 }, opts('resume'));
+    expect(reseeded).toMatchObject({ computed: 8, reused: 0 });
+  }, 120_000);
+
+  it('recomputes a point whose saved file was written from other inputs (hash mismatch)', async () => {
+    await runSweep(spec, opts('tamper', { shard: { index: 0, count: 4 } }));
+    const pdir = join(dir, 'tamper', 'points');
+    const name = (await readdir(pdir))[0] as string;
+    const rec = JSON.parse(await readFile(join(pdir, name), 'utf8')) as { hash: string };
+    await writeFile(join(pdir, name), JSON.stringify({ ...rec, hash: 'f'.repeat(64) }));
+    const r = await runSweep(spec, opts('tamper', { shard: { index: 0, count: 4 } }));
+    expect(r).toMatchObject({ computed: 1, reused: 1 });
+  }, 60_000);
+
+  it('merge refuses shards of different sweeps, and missing points, with one line', async () => {
+    await runSweep({ ...spec, seed: 9 }, opts('other0', { shard: { index: 0, count: 3 } }));
+    const err = await mergeSweeps([join(dir, 'shard0'), join(dir, 'other0')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      `merge: ${join(dir, 'other0')} is a shard of a different sweep than ${join(dir, 'shard0')} (they differ in: seed); merge only shards of one sweep command`,
+    );
+    const missing = await mergeSweeps([join(dir, 'shard0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
+    expect((missing as Error).message).toMatch(/^merge: 2 of 8 points are missing \(first: 3g1g-highmem-ram=3G-r0-[0-9a-f]{8}; shards given: 0\/3, 1\/3\); run the missing shards and merge again$/);
+  }, 60_000);
+
+  it('refuses to write into a folder hmsim did not write', async () => {
+    await mkdir(join(dir, 'foreign'));
+    await writeFile(join(dir, 'foreign', 'notes.txt'), 'mine');
+    const err = await runSweep(spec, opts('foreign')).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`--out ${join(dir, 'foreign')}: folder exists and was not written by hmsim (use --force to replace it)`);
+    expect(await readdir(join(dir, 'foreign'))).toEqual(['notes.txt']);
+  });
+});
