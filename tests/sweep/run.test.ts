@@ -78,9 +78,6 @@ describe('hmsim sweep (in process)', () => {
     expect(await readFile(pointFile, 'utf8')).toBe(before);
     const again = await runSweep(spec, opts('resume'));
     expect(again).toMatchObject({ computed: 0, reused: 8, complete: true });
-    // Inputs changed (another seed): every point is recomputed, none is trusted by its name alone.
-    const reseeded = await runSweep({ ...spec, seed: 6 }, opts('resume'));
-    expect(reseeded).toMatchObject({ computed: 8, reused: 0 });
   }, 120_000);
 
   it('recomputes a point whose saved file was written from other inputs (hash mismatch)', async () => {

@@ -1,0 +1,52 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+/** The real CLI (bin/hmsim.js): flag errors, and a workload sweep on worker threads. */
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hmsim sweep / merge command line', () => {
+  it('answers a bad grid with one line naming the flag, exit 2', () => {
+    const r = runCli(['sweep', '--workload', 'fileserver', '--grid', 'workload.procs=4,16', '--out', join(dir, 'x')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "hmsim: --grid workload.procs=4: --param procs: fileserver has no parameter 'procs' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, records)\n",
+    );
+    const model = runCli(['sweep', '--trace', 'traces/strace-sh-pipeline.hmt', '--grid', 'tlb.l1d.entrie=16,32', '--out', join(dir, 'x')]);
+    expect(model.code).toBe(2);
+    expect(model.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(model.stderr).toContain('--grid tlb.l1d.entrie=16: ');
+    expect(model.stderr).toContain('did you mean tlb.l1d.entries?');
+  });
+
+  it('refuses a merge of folders that are not sweep outputs', () => {
+    const r = runCli(['merge', join(dir, 'nothing'), '--out', join(dir, 'm')]);
+    expect(r).toMatchObject({ code: 2, stderr: `hmsim: merge: ${join(dir, 'nothing')} has no sweep.json (expected the --out folder of an hmsim sweep)\n` });
+  });
+
+  it('runs a workload sweep on worker threads: one generated trace per workload value and replication, its seed recorded', async () => {
+    const out = join(dir, 'wl');
+    const args = ['sweep', '--workload', 'fileserver', '--param', 'cpus=2', '--param', 'requests=30', '--grid', 'workload.processes=2,3', '--configs', '3g1g-highmem,2g2g', '--jobs', '2', '--out', out, '--json', '--quiet'];
+    const r = runCli(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'hmsim-sweep-run', total: 4, computed: 4, reused: 0, complete: true });
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { runs: Array<{ trace: { path: string; sha256: string } }> };
+    const traces = summary.runs.map((t) => t.trace.path);
+    expect(traces[0]).toMatch(/^gen:fileserver cpus=2 processes=2 .* seed=\d+$/);
+    // Both configurations replay the same generated trace per workload value.
+    expect(traces[2]).toBe(traces[0]);
+    expect(summary.runs[2]?.trace.sha256).toBe(summary.runs[0]?.trace.sha256);
+    expect(traces[1]).not.toBe(traces[0]);
+    const again = runCli(args);
+    expect(JSON.parse(again.stdout)).toMatchObject({ computed: 0, reused: 4 });
+  }, 60_000);
+});
