@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import type { ConfigOptions } from '../layout/configs.ts';
 import { loadModel } from '../models/load.ts';
+import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
+import { replicationSeeds } from '../stats/replications.ts';
 import { DEFAULT_MODEL } from '../models/registry.ts';
 import type { CostModel } from '../models/types.ts';
 import { parseCount } from '../units/size.ts';
@@ -79,6 +81,43 @@ export function runOptionsFrom(opts: Record<string, unknown>, cmd: Command): Run
     force: opts['force'] === true,
     quiet: opts['quiet'] === true,
   };
+}
+
+/** Most replications `--replications` accepts. */
+export const MAX_REPLICATIONS = 10000;
+
+/** Adds `--replications R` (run, compare; sweep has its own). */
+export function addReplicationsOption(cmd: Command): Command {
+  return cmd.option('--replications <n>', 'runs per configuration, seeds derived from --seed (default 1: --seed itself)');
+}
+
+/** Adds `--theme default|paper` (commands that write a report with --out). */
+export function addThemeOption(cmd: Command): Command {
+  return cmd.option('--theme <name>', `style of the --out report charts: ${THEME_NAMES.join(' or ')} (default default)`);
+}
+
+/** `--replications` from commander's options (default 1). */
+export function replicationsFrom(opts: Record<string, unknown>): number {
+  const text = opts['replications'];
+  return typeof text === 'string' ? parseCount('--replications', text, 1, MAX_REPLICATIONS) : 1;
+}
+
+/** `--theme` from commander's options (default 'default'). */
+export function themeFrom(opts: Record<string, unknown>): ThemeName {
+  const text = opts['theme'];
+  if (text === undefined) return 'default';
+  const name = THEME_NAMES.find((t) => t === text);
+  if (name === undefined) throw new UserError(`--theme ${String(text)}: expected ${THEME_NAMES.join(' or ')}`);
+  return name;
+}
+
+/**
+ * The seeds of `replications` runs from the base `seed`: one replication runs with the seed itself (so
+ * `compare --seed S` and `run --seed S` agree), more run with replicationSeeds(seed, R) (src/stats), the
+ * same list for every configuration so replications pair up across configurations.
+ */
+export function runSeeds(seed: number, replications: number): number[] {
+  return replications === 1 ? [seed] : replicationSeeds(seed, replications);
 }
 
 /** Loads the cost model named by the options, with its `--set` overrides. */

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     const signal = interruptSignalOf(command);
     const result = await replay(
       { tracePath: options.tracePath, config, model, seed: options.seed, prefault: options.prefault },
-      { ...(signal !== undefined ? { signal } : {}), onProgress: (done) => progress.update(done) },
+      { ...(signal !== undefined ? { signal } : {}), onProgress: (done, total) => progress.update(done, total) },
     ).finally(() => progress.finish());
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
