@@ -19,7 +19,8 @@ import { sweepTable } from '../sweep/report.ts';
 import { runSweep, type SweepOutcome } from '../sweep/run.ts';
 import { parseShard, type Shard } from '../sweep/shard.ts';
 import type { SweepSpec, SweepTrace } from '../sweep/spec.ts';
-import { addRunOptions, runOptionsFrom, withInterrupt } from './run-options.ts';
+import { addRunOptions, runOptionsFrom } from './run-options.ts';
+import { interruptSignalOf } from './signals.ts';
 
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
@@ -94,16 +95,16 @@ export function register(program: Command): void {
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const s = sweepFromOptions(command.opts(), command);
     const tty = process.stderr.isTTY === true && !s.quiet;
-    const outcome = await withInterrupt((signal) =>
-      runSweep(s.spec, {
-        out: s.out,
-        jobs: s.jobs,
-        shard: s.shard,
-        force: s.force,
-        signal,
-        ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
-      }),
-    );
+    // Ctrl-C: running points stop, finished points stay saved in OUT/points (a rerun resumes).
+    const signal = interruptSignalOf(command);
+    const outcome = await runSweep(s.spec, {
+      out: s.out,
+      jobs: s.jobs,
+      shard: s.shard,
+      force: s.force,
+      ...(signal !== undefined ? { signal } : {}),
+      ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
+    });
     if (s.json) {
       process.stdout.write(`${JSON.stringify({ format: 'hmsim-sweep-run', out: s.out, ...outcome, shard: s.shard })}\n`);
       return;

@@ -81,7 +81,8 @@ export async function loadPoint(outDir: string, id: string): Promise<PointRecord
 export async function loadAllPoints(dir: string): Promise<PointRecord[]> {
   const pdir = join(dir, POINTS_DIR);
   if (!existsSync(pdir)) return [];
-  const names = (await readdir(pdir)).filter((n) => n.endsWith('.json')).sort();
+  // Hidden names are temporaries of an interrupted write.
+  const names = (await readdir(pdir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const out: PointRecord[] = [];
   for (const n of names) {
     const r = await loadPoint(dir, n.slice(0, -'.json'.length));
