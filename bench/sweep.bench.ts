@@ -6,17 +6,42 @@
  * checks that both runs wrote the same summary.json. Goal (issue 7): ratio ≥ 1.8 on 2 cores.
  * "cores busy" (process CPU time, all threads, over wall time) shows how much of the machine the run
  * actually got: on a shared machine a ratio below the goal with < 2 cores busy means contention.
+ * Before each round a calibration runs the same fixed spin loop on 1 and on 2 worker threads: its
+ * ratio is the parallel speed-up the machine offered at that moment to pure CPU work (2.0 on an idle
+ * 2-core machine), the ceiling for the sweep's ratio.
  *
  * Usage: npm run bench -- sweep   (or: node --import tsx bench/sweep.bench.ts [ROUNDS])
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { generate } from '../src/cli/gen.ts';
 import { runSweep } from '../src/sweep/run.ts';
 import type { SweepSpec } from '../src/sweep/spec.ts';
 
 const rounds = Number(process.argv[2] ?? 1);
+
+/** Wall seconds to run a fixed spin loop on `n` worker threads at once. */
+async function spin(n: number): Promise<number> {
+  const code = "const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 1e9; i++) x = (x + i) | 0; parentPort.postMessage(x);";
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', () => void w.terminate().then(() => resolve()));
+      w.once('error', reject);
+    })),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+/** Speed-up of 2 spinning threads over 1 (twice the work): 2.0 when two cores are free. */
+async function calibration(): Promise<number> {
+  const one = await spin(1);
+  const two = await spin(2);
+  return (2 * one) / two;
+}
 const dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-bench-'));
 try {
   const trace = join(dir, 'fileserver.hmt');
@@ -36,6 +61,7 @@ try {
   const la = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   const best: Record<number, { total: number; points: number }> = {};
   for (let round = 0; round < rounds; round++) {
+    console.log(`round ${round + 1} calibration: 2 spinning threads run ${(await calibration()).toFixed(2)}x the work of 1 in the same time`);
     for (const jobs of [1, 2]) {
       const out = join(dir, `out-${jobs}-${round}`);
       const load = la();
