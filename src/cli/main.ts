@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, EXIT } from '../errors.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import { COMMANDS } from './commands.ts';
+import { fsUserError, isUserFsError } from './fs-errors.ts';
 import { bindInterruptScope, interruptedMessage, InterruptScope, outputsOf, type SignalSource } from './signals.ts';
 
 /** How long an interrupted command may take to stop by itself (and clean up) before hmsim cleans up for it, ms. */
@@ -45,9 +46,11 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
       // Commander has already printed its message (unknown option, missing argument, --help, --version).
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`hmsim: ${err.message}\n`);
-      return err.exitCode;
+    // A path the user gave that cannot be read or written (missing folder, file in the way, full disk).
+    const userError = isUserFsError(err) ? fsUserError(err) : err;
+    if (userError instanceof UserError) {
+      process.stderr.write(`hmsim: ${userError.message}\n`);
+      return userError.exitCode;
     }
     process.stderr.write(`hmsim: internal error (a bug, please report it)\n${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.internal;

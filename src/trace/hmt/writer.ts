@@ -104,7 +104,7 @@ export async function openTraceWriter(
     cpus,
     provenance: header.provenance ?? {},
   };
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+  if (isFolder(path)) {
     throw new UserError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
   }
   mkdirSync(dirname(path), { recursive: true });
@@ -119,6 +119,15 @@ export async function openTraceWriter(
     throw err;
   }
   return writer;
+}
+
+/** True when `path` is an existing folder (a path through a file is not: opening it reports ENOTDIR). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Default chunk size: 65,536 records, smaller with many CPUs so buffers stay under ~64 MiB in total. */

@@ -1,0 +1,51 @@
+/**
+ * File-system failures the user can fix (a path that does not exist, a file where a folder is needed, no
+ * permission, a full disk) turned into one line. Node reports them as errors with `code`, `syscall` and
+ * `path`; the CLI prints `PATH: what happened (SYSCALL CODE)` with exit code 2 instead of a stack trace.
+ */
+import { UserError } from '../errors.ts';
+
+/** Words for the error codes a user's path or disk can cause. */
+export const FS_ERROR_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'is a folder (expected a file)',
+  EEXIST: 'exists and is not a folder (a folder is needed here)',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'name too long',
+  ELOOP: 'too many symbolic links',
+  EMFILE: 'too many open files',
+  EXDEV: 'cannot rename across file systems',
+  ENOTEMPTY: 'folder not empty',
+  EBUSY: 'busy (in use)',
+};
+
+/** The fields Node's file-system errors carry. */
+interface SystemError extends Error {
+  readonly code: string;
+  readonly syscall?: string;
+  readonly path?: string;
+  readonly dest?: string;
+}
+
+/** True for a Node file-system error about a path, with a code listed in FS_ERROR_WORDS. */
+export function isUserFsError(err: unknown): err is SystemError {
+  if (!(err instanceof Error)) return false;
+  const e = err as Partial<SystemError>;
+  return typeof e.code === 'string' && e.code in FS_ERROR_WORDS && typeof e.path === 'string';
+}
+
+/**
+ * The one-line UserError for a file-system error.
+ * @example fsUserError(enotdir).message === "out.hmt/x: a part of the path is a file, not a folder (mkdir ENOTDIR)"
+ */
+export function fsUserError(err: SystemError): UserError {
+  const what = FS_ERROR_WORDS[err.code] ?? err.code;
+  const op = [err.syscall, err.code].filter((s) => s !== undefined).join(' ');
+  const dest = err.dest !== undefined ? ` -> ${err.dest}` : '';
+  return new UserError(`${err.path}${dest}: ${what} (${op})`);
+}
