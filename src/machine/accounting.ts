@@ -74,12 +74,14 @@ const BUCKET_GROWTH = 1.01;
 const LOG_GROWTH = Math.log(BUCKET_GROWTH);
 
 /**
- * A latency histogram with logarithmic buckets: bounded memory whatever the sample count, deterministic,
- * quantiles within 1% (reported as the bucket's upper edge, capped at the exact max); count, mean and max
- * exact.
+ * A latency histogram with logarithmic buckets: bounded memory whatever the sample count (one counter
+ * per bucket in a Float64Array, grown to the largest bucket used: ~2,100 buckets reach 10^9 cycles),
+ * deterministic, quantiles within 1% (reported as the bucket's upper edge, capped at the exact max);
+ * count, mean and max exact. Adding a sample allocates nothing.
  */
 export class LatencyHistogram {
-  private readonly buckets = new Map<number, number>();
+  /** counts[b]: samples in bucket b (bucket 0: values below 1; b ≥ 1: (1.01^(b−1), 1.01^b]). */
+  private counts = new Float64Array(64);
   private n = 0;
   private sum = 0;
   private maxValue = 0;
@@ -94,24 +96,34 @@ export class LatencyHistogram {
     if (v === this.lastValue) b = this.lastBucket;
     else {
       b = v < 1 ? 0 : Math.ceil(Math.log(v) / LOG_GROWTH);
+      if (b >= this.counts.length) this.grow(b);
       this.lastValue = v;
       this.lastBucket = b;
     }
-    this.buckets.set(b, (this.buckets.get(b) ?? 0) + 1);
+    this.counts[b]! += 1;
     this.n++;
     this.sum += v;
     if (v > this.maxValue) this.maxValue = v;
   }
 
+  private grow(b: number): void {
+    let len = this.counts.length;
+    while (len <= b) len *= 2;
+    const next = new Float64Array(len);
+    next.set(this.counts);
+    this.counts = next;
+  }
+
   /** Count, mean, p50, p90, p99, max (all 0 when empty). */
   quantiles(): Quantiles {
     if (this.n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const counts = this.counts;
     const at = (q: number): number => {
       const rank = Math.ceil(q * this.n);
       let seen = 0;
-      for (const k of keys) {
-        seen += this.buckets.get(k)!;
+      for (let k = 0; k < counts.length; k++) {
+        if (counts[k] === 0) continue;
+        seen += counts[k]!;
         if (seen >= rank) return Math.min(this.maxValue, k === 0 ? 0 : Math.round(BUCKET_GROWTH ** k));
       }
       return this.maxValue;
@@ -123,26 +135,50 @@ export class LatencyHistogram {
 /** Timeline events kept at most (the sample is thinned by halves as the run goes on). */
 export const TIMELINE_CAPACITY = 2048;
 
+/** Timeline event kinds by code (the sample stores codes). */
+const TIMELINE_KINDS: ReadonlyArray<TimelineEvent['kind']> = ['globalFlush', 'ipi', 'pkmapWait', 'pkmapFlush', 'shootdown'];
+
 /**
  * A bounded, deterministic sample of cross-CPU events: every event is kept until the buffer is full;
  * then every other kept event is dropped and only every 2nd (then 4th, 8th, ...) new event is kept.
+ * Kept events live in typed arrays of TIMELINE_CAPACITY entries: adding one allocates nothing.
  */
 export class TimelineSample {
-  private events: TimelineEvent[] = [];
+  private readonly cpus = new Int32Array(TIMELINE_CAPACITY);
+  private readonly ats = new Float64Array(TIMELINE_CAPACITY);
+  private readonly kinds = new Uint8Array(TIMELINE_CAPACITY);
+  private readonly cycles = new Float64Array(TIMELINE_CAPACITY);
+  private length = 0;
   private stride = 1;
   private seen = 0;
 
   add(cpu: number, at: number, kind: TimelineEvent['kind'], cycles: number): void {
     if (this.seen++ % this.stride !== 0) return;
-    this.events.push({ cpu, at, kind, cycles });
-    if (this.events.length >= TIMELINE_CAPACITY) {
-      this.events = this.events.filter((_, i) => i % 2 === 0);
+    const i = this.length++;
+    this.cpus[i] = cpu;
+    this.ats[i] = at;
+    this.kinds[i] = TIMELINE_KINDS.indexOf(kind);
+    this.cycles[i] = cycles;
+    if (this.length >= TIMELINE_CAPACITY) {
+      // Keep the events at even positions, in order.
+      let j = 0;
+      for (let k = 0; k < this.length; k += 2, j++) {
+        this.cpus[j] = this.cpus[k]!;
+        this.ats[j] = this.ats[k]!;
+        this.kinds[j] = this.kinds[k]!;
+        this.cycles[j] = this.cycles[k]!;
+      }
+      this.length = j;
       this.stride *= 2;
     }
   }
 
   /** The kept events in the order they happened. */
   result(): TimelineEvent[] {
-    return this.events;
+    const out: TimelineEvent[] = [];
+    for (let i = 0; i < this.length; i++) {
+      out.push({ cpu: this.cpus[i]!, at: this.ats[i]!, kind: TIMELINE_KINDS[this.kinds[i]!]!, cycles: this.cycles[i]! });
+    }
+    return out;
   }
 }

@@ -25,7 +25,7 @@ export function loadMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
   if (c.mm !== null) c.mm.loadedOn[cpu] = 0;
   c.mm = mm;
   mm.loadedOn[cpu] = 1;
-  m.charge(cpu, cat, m.model.costs.cr3Write(0, m.rng));
+  m.charge(cpu, cat, m.cr3WriteCost());
   m.counts.cr3Writes++;
   if (m.shape.pcid) switchPcid(c, mm);
   else c.tlb.flushNonGlobal();
@@ -56,17 +56,16 @@ export function contextSwitch(m: Machine, cpu: number, pid: number): boolean {
   if (c.pid === pid) return true;
   m.counts.contextSwitches++;
   m.charge(cpu, Cat.contextSwitch, m.model.costs.contextSwitch(0, m.rng));
-  const costs = m.model.costs;
   if (c.pid >= 0) {
     const depth = m.locals.depth(cpu);
     for (let i = 0; i < depth; i++) {
-      m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+      m.charge(cpu, Cat.kmap, m.pteWriteCost());
       invlpg(m, cpu, m.localAddr(cpu, i));
     }
     m.locals.switchOut(cpu, c.pid);
   }
   const restored = m.locals.switchIn(cpu, pid);
-  for (let i = 0; i < restored; i++) m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+  for (let i = 0; i < restored; i++) m.charge(cpu, Cat.kmap, m.pteWriteCost());
   c.pid = pid;
   if (pid === 0) return true; // lazy TLB: keep the previous mm
   const mm = mmFor(m, cpu, pid);

@@ -128,6 +128,6 @@ function kernelAccess(m: Machine, cpu: number, pfn: number, bytes: number): bool
   } else {
     kernelTranslate(m, cpu, m.directMapAddr(pfn), true);
   }
-  m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+  m.charge(cpu, Cat.copy, m.copyCost(bytes));
   return true;
 }

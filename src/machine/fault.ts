@@ -48,7 +48,7 @@ export function writePte(m: Machine, cpu: number, mm: Mm, vpn: number, pte: numb
   // pte_offset_map is atomic context: it never uses the sleeping pkmap pool.
   const api = m.pathApi(m.policy.pteAccess) === 'pkmap' ? 'atomic' : m.pathApi(m.policy.pteAccess);
   const vaddr = viaKmap ? mapHigh(m, cpu, ptePage, api) : -1;
-  m.charge(cpu, cat, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  m.charge(cpu, cat, m.pteWriteCost());
   mm.pt.set(vpn, pte);
   if (vaddr >= 0) unmapHigh(m, cpu, ptePage, api);
 }

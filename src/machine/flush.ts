@@ -20,14 +20,14 @@ import type { Mm } from './process.ts';
 
 /** One INVLPG of `vaddr` on `cpu`, charged to `cat` (default: invlpg). */
 export function invlpg(m: Machine, cpu: number, vaddr: number, cat: number = Cat.invlpg): void {
-  m.charge(cpu, cat, m.model.costs.invlpg(0, m.rng));
+  m.charge(cpu, cat, m.invlpgCost());
   m.counts.invlpg++;
   m.cpus[cpu]!.tlb.invalidatePage(vaddr);
 }
 
 /** A CR3 reload on `cpu` (all non-global entries of the current address space go), charged to `cat`. */
 export function cr3Reload(m: Machine, cpu: number, cat: number = Cat.localFlush): void {
-  m.charge(cpu, cat, m.model.costs.cr3Write(0, m.rng));
+  m.charge(cpu, cat, m.cr3WriteCost());
   m.counts.cr3Writes++;
   m.cpus[cpu]!.tlb.flushNonGlobal();
 }

@@ -24,6 +24,7 @@ import type { CostModel, Rng } from '../models/types.ts';
 import type { RunCounts } from '../result/run-result.ts';
 import { Cat, CycleLedger, emptyCounts, LatencyHistogram, TimelineSample } from './accounting.ts';
 import { CpuState } from './cpu.ts';
+import { fixedCosts, type FixedCosts } from './fixed-costs.ts';
 import { Infeasibility } from './infeasible.ts';
 import { KmapLock } from './kmap/kmap-lock.ts';
 import { LocalKmapStacks } from './kmap/local.ts';
@@ -147,6 +148,8 @@ export class Machine {
   wakeEpoch = 0;
   /** Scratch list for remote CPU sets (no allocation per flush). */
   readonly scratch: number[] = [];
+  /** The model's costs that are one number for this run (fixed-costs.ts), evaluated once. */
+  readonly fixed: FixedCosts;
 
   constructor(spec: MachineSpec) {
     this.config = spec.config;
@@ -154,6 +157,7 @@ export class Machine {
     this.model = spec.model;
     this.rng = spec.rng;
     this.shape = machineShape(spec.config, spec.layout);
+    this.fixed = fixedCosts(spec.model, this.shape);
     this.policy = spec.config.kernel.kmap;
     this.ncpu = spec.cpus;
     const factory = spec.tlbFactory ?? defaultTlbFactory;
@@ -190,6 +194,62 @@ export class Machine {
     const c = this.cpus[cpu]!;
     if (c.state === 'running') this.clocks.advance(cpu, n);
     else c.sleepClock += n;
+  }
+
+  // The costs of the hot paths: the fixed value when there is one (fixed-costs.ts), else the CostFn.
+
+  /** One PTE write (costs.pteWrite at this configuration's PTE size), cycles. */
+  pteWriteCost(): number {
+    const f = this.fixed.pteWrite;
+    return f >= 0 ? f : this.model.costs.pteWrite(this.shape.pteBytes, this.rng);
+  }
+
+  /** One INVLPG (costs.invlpg), cycles. */
+  invlpgCost(): number {
+    const f = this.fixed.invlpg;
+    return f >= 0 ? f : this.model.costs.invlpg(0, this.rng);
+  }
+
+  /** An STLB hit after an L1 miss (costs.stlbHit), cycles. */
+  stlbHitCost(): number {
+    const f = this.fixed.stlbHit;
+    return f >= 0 ? f : this.model.costs.stlbHit(0, this.rng);
+  }
+
+  /** A user page walk (costs.walk of the configuration's depth), cycles. */
+  userWalkCost(): number {
+    const f = this.fixed.walkUser;
+    return f >= 0 ? f : this.model.costs.walk(this.shape.userWalkRefs, this.rng);
+  }
+
+  /** A kernel page walk ending in a large (direct map) or a 4 KiB page (costs.walk), cycles. */
+  kernelWalkCost(large: boolean): number {
+    const f = large ? this.fixed.walkKernelLarge : this.fixed.walkKernelSmall;
+    return f >= 0 ? f : this.model.costs.walk(large ? this.shape.largeWalkRefs : 2, this.rng);
+  }
+
+  /** A copy or clear of `bytes` bytes (costs.copy), cycles. */
+  copyCost(bytes: number): number {
+    const f = this.fixed.copyPage;
+    return bytes === 4096 && f >= 0 ? f : this.model.costs.copy(bytes, this.rng);
+  }
+
+  /** page_address() lookup (costs.pageAddressLookup), cycles. */
+  pageAddressLookupCost(): number {
+    const f = this.fixed.pageAddressLookup;
+    return f >= 0 ? f : this.model.costs.pageAddressLookup(0, this.rng);
+  }
+
+  /** Syscall entry + exit (costs.syscall), cycles. */
+  syscallCost(): number {
+    const f = this.fixed.syscall;
+    return f >= 0 ? f : this.model.costs.syscall(0, this.rng);
+  }
+
+  /** MOV to CR3 (costs.cr3Write), cycles. */
+  cr3WriteCost(): number {
+    const f = this.fixed.cr3Write;
+    return f >= 0 ? f : this.model.costs.cr3Write(0, this.rng);
   }
 
   /** True when frame `pfn` is highmem under this configuration. */

@@ -73,7 +73,7 @@ export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
     present++;
     releaseFrame(m, pte);
   });
-  m.charge(cpu, cat, present * m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  m.charge(cpu, cat, present * m.pteWriteCost());
   flushMm(m, cpu, mm);
   for (const pfn of mm.ptePagePfns.values()) m.mem.free(pfn, PageUse.pageTables);
   for (const pfn of mm.upperPfns) m.mem.free(pfn, PageUse.pageTables);
@@ -95,7 +95,7 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const child = createMm(m, childPid);
   if (child === null) return false;
-  const pteCost = (): number => m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  const pteCost = (): number => m.pteWriteCost();
   let protectedAny = false;
   let ok = true;
   parent.pt.forEachAll((vpn, pte) => {

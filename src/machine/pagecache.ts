@@ -2,8 +2,10 @@
  * The page cache: which frame holds page `index` of file `file`. Every cached page is also a frame
  * allocated from PhysicalMemory as PageUse.pageCache.
  *
- * Layout: one Map per file (page index → pfn; small-integer keys keep the lookup fast), found through a
- * dense renumbering of file ids with a one-entry memo (consecutive pages of one copy hit it).
+ * Layout: file ids are renumbered densely (a Map, with a one-entry memo: consecutive pages of one copy
+ * hit it); each file's pages below DIRECT_PAGES live in an Int32Array indexed by page index (−1 = not
+ * cached), grown by doubling to the highest index used; pages beyond it (huge offsets in imported
+ * traces) go to a per-file Map. A lookup on the hot path is therefore one typed-array read.
  *
  * Eviction is oldest-first (insertion order, a FIFO of cached pages): when an allocation finds no free
  * frame, the machine asks the cache for its oldest page that the request may reuse; a page it may not
@@ -11,11 +13,58 @@
  * no writeback, swap or tmpfs pinning in the model: a cached page is always reclaimable.
  */
 
+/** Page indices below this are kept in a file's typed array (4 GiB of file); beyond, in its Map. */
+const DIRECT_PAGES = 1 << 20;
+const ABSENT = -1;
+
+/** The cached pages of one file (pfns are below 2^31: 8 TiB of RAM). */
+class FilePages {
+  /** pfn by page index, ABSENT when not cached. */
+  direct = new Int32Array(0);
+  /** Pages at or beyond DIRECT_PAGES (allocated on first use). */
+  far: Map<number, number> | null = null;
+
+  get(index: number): number {
+    if (index >= 0 && index < this.direct.length) return this.direct[index]!;
+    if ((index >= 0 && index < DIRECT_PAGES) || this.far === null) return ABSENT;
+    return this.far.get(index) ?? ABSENT;
+  }
+
+  /** Sets page `index`; returns true if it was not cached before. */
+  set(index: number, pfn: number): boolean {
+    if (index >= 0 && index < DIRECT_PAGES) {
+      if (index >= this.direct.length) this.grow(index);
+      const was = this.direct[index]!;
+      this.direct[index] = pfn;
+      return was === ABSENT;
+    }
+    this.far ??= new Map();
+    const had = this.far.has(index);
+    this.far.set(index, pfn);
+    return !had;
+  }
+
+  delete(index: number): void {
+    if (index >= 0 && index < DIRECT_PAGES) {
+      if (index < this.direct.length) this.direct[index] = ABSENT;
+    } else this.far?.delete(index);
+  }
+
+  private grow(index: number): void {
+    let len = Math.max(16, this.direct.length);
+    while (len <= index) len *= 2;
+    const next = new Int32Array(Math.min(len, DIRECT_PAGES)).fill(ABSENT);
+    next.set(this.direct);
+    this.direct = next;
+  }
+}
+
 export class PageCache {
-  private readonly files: Array<Map<number, number>> = [];
+  private readonly files: FilePages[] = [];
   private readonly dense = new Map<number, number>();
   private lastFile = -1;
-  private lastPages: Map<number, number> | undefined;
+  private lastPages: FilePages | undefined;
+  private lastDense = -1;
   private count = 0;
   /** FIFO of (dense file, index) in insertion order. */
   private fifoFile = new Int32Array(1024);
@@ -28,30 +77,30 @@ export class PageCache {
     return this.count;
   }
 
-  private pagesOf(file: number): Map<number, number> {
+  private pagesOf(file: number): FilePages {
     if (file === this.lastFile) return this.lastPages!;
     let d = this.dense.get(file);
     if (d === undefined) {
       d = this.files.length;
       this.dense.set(file, d);
-      this.files.push(new Map());
+      this.files.push(new FilePages());
     }
     this.lastFile = file;
+    this.lastDense = d;
     this.lastPages = this.files[d]!;
     return this.lastPages;
   }
 
   /** The frame caching page `index` of `file`, or -1. */
   lookup(file: number, index: number): number {
-    return this.pagesOf(file).get(index) ?? -1;
+    return this.pagesOf(file).get(index);
   }
 
   /** Records that `pfn` caches page `index` of `file`. */
   insert(file: number, index: number, pfn: number): void {
     const pages = this.pagesOf(file);
-    if (!pages.has(index)) this.count++;
-    pages.set(index, pfn);
-    this.push(this.dense.get(file)!, index);
+    if (pages.set(index, pfn)) this.count++;
+    this.push(this.lastDense, index);
   }
 
   private push(d: number, index: number): void {
@@ -86,7 +135,7 @@ export class PageCache {
       this.head++;
       const pages = this.files[d]!;
       const pfn = pages.get(index);
-      if (pfn === undefined) continue; // already gone
+      if (pfn === ABSENT) continue; // already gone
       if (!accept(pfn)) {
         this.push(d, index);
         continue;

@@ -38,7 +38,7 @@ import { loadMm } from './context-switch.ts';
 export function syscallEntry(m: Machine, cpu: number): void {
   m.counts.syscalls++;
   kernelEntryCr3(m, cpu, Cat.syscall);
-  m.charge(cpu, Cat.syscall, m.model.costs.syscall(0, m.rng));
+  m.charge(cpu, Cat.syscall, m.syscallCost());
 }
 
 /** Kernel exit. */
@@ -100,7 +100,7 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
     }
     if (m.config.split === '4G4G') {
       // Indirect uaccess: walk the user page tables in software, then reach the frame from the kernel.
-      m.charge(cpu, Cat.tlbWalk, m.model.costs.walk(m.shape.userWalkRefs, m.rng));
+      m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       let pte = mm.pt.get(vpn);
       if (pte === 0) {
         if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
@@ -134,7 +134,7 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
   const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
   let lo = Infinity;
   let hi = -1;
-  const pteCost = (): number => m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  const pteCost = (): number => m.pteWriteCost();
   const changed: number[] = [];
   mm.pt.forEachPresent(first, end, (vpn, pte) => {
     if (vpn < lo) lo = vpn;

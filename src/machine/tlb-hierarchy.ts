@@ -165,8 +165,11 @@ export class TlbHierarchy {
   invalidatePage(vaddr: number): number {
     const small = vaddr >>> SMALL_SHIFT;
     const large = vaddr >>> this.largePageShift;
+    const arrays = this.arrays;
     let n = 0;
-    for (const t of this.arrays) {
+    for (let i = 0; i < arrays.length; i++) {
+      const t = arrays[i]!;
+      if (t.validCount === 0) continue;
       if (t.invalidate(small, PageSizeClass.small)) n++;
       if (t.largeCount > 0 && t.invalidate(large, PageSizeClass.large)) n++;
     }
@@ -175,8 +178,9 @@ export class TlbHierarchy {
 
   /** CR3 write: removes all non-global entries (with PCIDs: those of `pcid`, default current). */
   flushNonGlobal(pcid?: number): number {
+    const arrays = this.arrays;
     let n = 0;
-    for (const t of this.arrays) n += t.flushNonGlobal(pcid);
+    for (let i = 0; i < arrays.length; i++) n += arrays[i]!.flushNonGlobal(pcid);
     return n;
   }
 

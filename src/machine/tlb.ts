@@ -118,16 +118,17 @@ export class Tlb {
    * Returns the entry's slot (>= 0) on a hit, −1 on a miss.
    */
   lookup(pn: number, size: PageSizeClass): number {
+    const pcids = this.pcids;
     const key = (pn << 1) | size;
     const keys = this.keys;
     const set = this.setOf(pn);
     const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && this.pcidMatches(m)) return m;
+    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return m;
     const ways = this.ways;
     const base = set * ways;
     for (let w = 0; w < ways; w++) {
       const slot = base + w;
-      if (keys[slot] === key && this.pcidMatches(slot)) {
+      if (keys[slot] === key && (pcids === null || this.pcidMatches(slot))) {
         this.use(set, base, w);
         return slot;
       }
@@ -140,17 +141,18 @@ export class Tlb {
    * in one scan of the set. Returns true on a hit. Same effect as `lookup` then `insert` on a miss.
    */
   accessSmall(pn: number): boolean {
+    const pcids = this.pcids;
     const key = pn << 1;
     const keys = this.keys;
     const set = this.setOf(pn);
     const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && this.pcidMatches(m)) return true;
+    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return true;
     const ways = this.ways;
     const base = set * ways;
     let free = -1;
     for (let w = 0; w < ways; w++) {
       const k = keys[base + w] as number;
-      if (k === key && this.pcidMatches(base + w)) {
+      if (k === key && (pcids === null || this.pcidMatches(base + w))) {
         this.use(set, base, w);
         return true;
       }
@@ -170,10 +172,11 @@ export class Tlb {
 
   /** Slot of page `pn` without touching recency (−1 when absent). */
   probe(pn: number, size: PageSizeClass): number {
+    const pcids = this.pcids;
     const key = (pn << 1) | size;
     const base = this.baseOf(pn);
     for (let w = 0; w < this.ways; w++) {
-      if (this.keys[base + w] === key && this.pcidMatches(base + w)) return base + w;
+      if (this.keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) return base + w;
     }
     return -1;
   }
@@ -193,6 +196,7 @@ export class Tlb {
    * way of the set first, otherwise evicts the replacement policy's victim. Returns the slot used.
    */
   insert(pn: number, size: PageSizeClass, global: boolean): number {
+    const pcids = this.pcids;
     const key = (pn << 1) | size;
     const set = this.setOf(pn);
     const base = set * this.ways;
@@ -201,7 +205,7 @@ export class Tlb {
     let free = -1;
     for (let w = 0; w < this.ways; w++) {
       const k = keys[base + w] as number;
-      if (k === key && this.pcidMatches(base + w)) {
+      if (k === key && (pcids === null || this.pcidMatches(base + w))) {
         way = w;
         break;
       }
@@ -228,10 +232,18 @@ export class Tlb {
    * current PCID, or global). Returns true if an entry was removed.
    */
   invalidate(pn: number, size: PageSizeClass): boolean {
-    const slot = this.probe(pn, size);
-    if (slot < 0) return false;
-    this.clear(slot);
-    return true;
+    const pcids = this.pcids;
+    const key = (pn << 1) | size;
+    const set = this.setOf(pn);
+    const base = set * this.ways;
+    const keys = this.keys;
+    for (let w = 0; w < this.ways; w++) {
+      if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) {
+        this.clear(base + w, set);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -239,13 +251,19 @@ export class Tlb {
    * the current one). Returns the number removed.
    */
   flushNonGlobal(pcid?: number): number {
+    if (this.validCount === 0) return 0;
     const target = pcid ?? this.currentPcid;
+    const keys = this.keys;
+    const flags = this.flags;
+    const ways = this.ways;
     let n = 0;
-    for (let i = 0; i < this.entries; i++) {
-      if (this.keys[i] === INVALID || ((this.flags[i] as number) & GLOBAL) !== 0) continue;
-      if (this.pcids !== null && this.pcids[i] !== target) continue;
-      this.clear(i);
-      n++;
+    for (let set = 0, i = 0; set < this.sets; set++) {
+      for (let w = 0; w < ways; w++, i++) {
+        if (keys[i] === INVALID || ((flags[i] as number) & GLOBAL) !== 0) continue;
+        if (this.pcids !== null && this.pcids[i] !== target) continue;
+        this.clear(i, set);
+        n++;
+      }
     }
     return n;
   }
@@ -273,13 +291,13 @@ export class Tlb {
     return this.currentPcid;
   }
 
-  private clear(slot: number): void {
+  /** Empties `slot`, which belongs to `set` (passed by the caller: no division on the hot path). */
+  private clear(slot: number, set: number): void {
     const old = this.keys[slot] as number;
     if ((old & 1) === PageSizeClass.large) this.largeCount--;
     this.validCount--;
     this.keys[slot] = INVALID;
     this.flags[slot] = 0;
-    const set = (slot - (slot % this.ways)) / this.ways;
     if (this.mru[set] === slot) this.mru[set] = INVALID;
   }
 }

@@ -32,14 +32,13 @@ export function touchUserPage(
   const vaddr = vpn * 4096;
   const r = tlb.translate(side, vaddr);
   if (r !== TlbOutcome.l1Hit) {
-    const costs = m.model.costs;
     if (r === TlbOutcome.stlbHit) {
-      m.charge(cpu, Cat.tlbWalk, costs.stlbHit(0, m.rng));
+      m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
     } else {
-      m.charge(cpu, Cat.tlbWalk, costs.walk(m.shape.userWalkRefs, m.rng));
+      m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       if (mm.pt.get(vpn) === 0) {
         if (!pageFault(m, cpu, mm, vpn, write, fromUser)) return false;
-        m.charge(cpu, Cat.tlbWalk, costs.walk(m.shape.userWalkRefs, m.rng));
+        m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       }
       tlb.fill(side, vaddr, PageSizeClass.small, false);
     }
@@ -49,7 +48,7 @@ export function touchUserPage(
     if (pte !== 0 && (pte & PTE_WRITE) === 0) {
       if (!cowFault(m, cpu, mm, vpn, pte, fromUser)) return false;
       if (tlb.translate(side, vaddr) === TlbOutcome.miss) {
-        m.charge(cpu, Cat.tlbWalk, m.model.costs.walk(m.shape.userWalkRefs, m.rng));
+        m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
         tlb.fill(side, vaddr, PageSizeClass.small, false);
       }
     }

@@ -33,11 +33,10 @@ export function kernelTranslate(m: Machine, cpu: number, vaddr: number, large: b
   if (userPcid >= 0) tlb.setPcid(KERNEL_PCID);
   const r = tlb.translate(TlbSide.data, vaddr);
   if (r !== TlbOutcome.l1Hit) {
-    const costs = m.model.costs;
     if (r === TlbOutcome.stlbHit) {
-      m.charge(cpu, Cat.tlbWalk, costs.stlbHit(0, m.rng));
+      m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
     } else {
-      m.charge(cpu, Cat.tlbWalk, costs.walk(large ? m.shape.largeWalkRefs : 2, m.rng));
+      m.charge(cpu, Cat.tlbWalk, m.kernelWalkCost(large));
       tlb.fill(TlbSide.data, vaddr, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal && userPcid < 0);
     }
   }
@@ -65,10 +64,10 @@ function pkmapMap(m: Machine, cpu: number, pfn: number, canSleep: boolean): numb
   m.charge(cpu, Cat.kmapLockSpin, grant.spin);
   m.charge(cpu, Cat.kmap, grant.acquire);
   m.lockSpinLatency.add(grant.spin);
-  m.charge(cpu, Cat.kmap, costs.pageAddressLookup(0, m.rng));
+  m.charge(cpu, Cat.kmap, m.pageAddressLookupCost());
   const out = pool.map(pfn);
   if (out.scanned > 0) m.charge(cpu, Cat.kmap, out.scanned * costs.pkmapScanSlot(out.scanned, m.rng));
-  if (out.cleared > 0) m.charge(cpu, Cat.kmap, out.cleared * costs.pteWrite(m.shape.pteBytes, m.rng));
+  if (out.cleared > 0) m.charge(cpu, Cat.kmap, out.cleared * m.pteWriteCost());
   for (let f = 0; f < out.flushes; f++) {
     m.counts.pkmapFlushes++;
     flushAllCpusGlobal(m, cpu);
@@ -85,7 +84,7 @@ function pkmapMap(m: Machine, cpu: number, pfn: number, canSleep: boolean): numb
     m.sleepCpu(cpu);
     return -1;
   }
-  if (out.kind === 'mapped') m.charge(cpu, Cat.kmap, costs.pteWrite(m.shape.pteBytes, m.rng));
+  if (out.kind === 'mapped') m.charge(cpu, Cat.kmap, m.pteWriteCost());
   m.kmapLock.release(m.now(cpu));
   m.counts.kmap.pkmap++;
   m.kmapLatency.add(m.now(cpu) - t0);
@@ -99,7 +98,7 @@ function pkmapUnmap(m: Machine, cpu: number, pfn: number): void {
   m.charge(cpu, Cat.kmapLockSpin, grant.spin);
   m.charge(cpu, Cat.kmap, grant.acquire);
   m.lockSpinLatency.add(grant.spin);
-  m.charge(cpu, Cat.kmap, m.model.costs.pageAddressLookup(0, m.rng));
+  m.charge(cpu, Cat.kmap, m.pageAddressLookupCost());
   const out = pool.unmap(pfn);
   m.kmapLock.release(m.now(cpu));
   if (out.wake && pool.wakeAll() > 0) {
@@ -121,7 +120,7 @@ export function mapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName, 
     return -1;
   }
   // The whole latency of a per-CPU map is its PTE write (no lock, no flush).
-  const cost = m.model.costs.pteWrite(m.shape.pteBytes, m.rng);
+  const cost = m.pteWriteCost();
   m.charge(cpu, Cat.kmap, cost);
   if (api === 'local') m.counts.kmap.local++;
   else m.counts.kmap.atomic++;
@@ -137,7 +136,7 @@ export function unmapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName
   }
   const idx = m.locals.pop(cpu, pfn);
   if (idx < 0) return;
-  m.charge(cpu, Cat.kmap, m.model.costs.pteWrite(m.shape.pteBytes, m.rng));
+  m.charge(cpu, Cat.kmap, m.pteWriteCost());
   invlpg(m, cpu, m.localAddr(cpu, idx));
 }
 
@@ -161,11 +160,11 @@ export function touchFrame(
     const vaddr = mapHigh(m, cpu, pfn, eraApi, canSleep);
     if (vaddr < 0) return m.cpus[cpu]!.state !== 'sleeping';
     kernelTranslate(m, cpu, vaddr, false);
-    if (bytes > 0) m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+    if (bytes > 0) m.charge(cpu, Cat.copy, m.copyCost(bytes));
     // mapHigh may have fallen back to kmap_atomic: unmap the way it was mapped.
     unmapHigh(m, cpu, pfn, m.isPkmapAddr(vaddr) ? 'pkmap' : eraApi === 'pkmap' ? 'atomic' : eraApi);
     return true;
   }
-  if (bytes > 0) m.charge(cpu, Cat.copy, m.model.costs.copy(bytes, m.rng));
+  if (bytes > 0) m.charge(cpu, Cat.copy, m.copyCost(bytes));
   return true;
 }
