@@ -176,6 +176,25 @@ export class TlbHierarchy {
     return n;
   }
 
+  /**
+   * `fill(data, vaddr, small, global)` followed by `invalidatePage(vaddr)`, for an address whose
+   * `translate(data, vaddr)` just returned `miss` with no TLB operation since: the data-side arrays and
+   * the STLB take and drop the entry in one scan each (Tlb.fillThenInvalidateAbsent); the I-TLB is
+   * invalidated as INVLPG does. The translate's miss proves no large entry covers `vaddr` in the data
+   * arrays, so their large-page INVLPG probes would find nothing. Same state and counters as the two
+   * calls (the global bit of an entry that is removed at once changes nothing).
+   */
+  fillThenInvalidate(vaddr: number): void {
+    const small = vaddr >>> SMALL_SHIFT;
+    if (this.stlb !== null) this.stlb.fillThenInvalidateAbsent(small);
+    this.l1d.fillThenInvalidateAbsent(small);
+    const l1i = this.l1i;
+    if (l1i.validCount > 0) {
+      l1i.invalidate(small, PageSizeClass.small);
+      if (l1i.largeCount > 0) l1i.invalidate(vaddr >>> this.largePageShift, PageSizeClass.large);
+    }
+  }
+
   /** CR3 write: removes all non-global entries (with PCIDs: those of `pcid`, default current). */
   flushNonGlobal(pcid?: number): number {
     const arrays = this.arrays;

@@ -228,6 +228,39 @@ export class Tlb {
   }
 
   /**
+   * `insert(pn, small, global)` then `invalidate(pn, small)` in one scan, for a 4 KiB page a `lookup`
+   * just missed (absent for the current PCID): the way insert would take (the first invalid one, else
+   * the policy's victim) loses its old entry, the policy records the use, and the way is left invalid
+   * with no most-recent slot in its set — the state the two calls leave. (A transient kernel mapping:
+   * filled by the touch, removed by the INVLPG of its unmap.)
+   */
+  fillThenInvalidateAbsent(pn: number): void {
+    const set = this.setOf(pn);
+    const ways = this.ways;
+    const base = set * ways;
+    const keys = this.keys;
+    let way = -1;
+    for (let w = 0; w < ways; w++) {
+      if (keys[base + w] === INVALID) {
+        way = w;
+        break;
+      }
+    }
+    if (way < 0) {
+      way = this.replacement.victim(base);
+      const old = keys[base + way] as number;
+      if ((old & 1) === PageSizeClass.large) this.largeCount--;
+      this.validCount--;
+      keys[base + way] = INVALID;
+    }
+    const slot = base + way;
+    this.flags[slot] = 0;
+    if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
+    this.replacement.touch(base, way);
+    this.mru[set] = INVALID;
+  }
+
+  /**
    * INVLPG for one entry: removes page `pn` of size class `size`, global or not (with PCIDs: of the
    * current PCID, or global). Returns true if an entry was removed.
    */
