@@ -19,6 +19,7 @@ import { KIND_COUNT } from '../trace/records.ts';
 import { UserError } from '../errors.ts';
 import { execute } from './execute.ts';
 import type { Machine } from './machine.ts';
+import { abortPoint } from '../io/abort-point.ts';
 
 /** Options of a machine drive. */
 export interface DriveOptions {
@@ -54,12 +55,26 @@ class CpuQueue {
   }
 }
 
+/**
+ * Records per CPU still to be read: from the footer of an HMT file when it is known (an uncompressed
+ * file), else unknown (undefined) for the header's CPUs. CPUs beyond the header's have none.
+ */
+function unreadPerCpu(source: TraceSource, ncpu: number): Array<number | undefined> {
+  const byCpu = (source as { readonly footer?: { readonly byCpu?: readonly number[] } }).footer?.byCpu;
+  const out: Array<number | undefined> = [];
+  for (let c = 0; c < ncpu; c++) out.push(c >= source.header.cpus ? 0 : byCpu?.[c]);
+  return out;
+}
+
 /** Replays every record of `source` on `m`. */
 export async function driveMachine(m: Machine, source: TraceSource, options: DriveOptions = {}): Promise<DriveOutcome> {
   const byKind = new Float64Array(KIND_COUNT);
   const queues: CpuQueue[] = [];
   for (let c = 0; c < m.ncpu; c++) queues.push(new CpuQueue());
   const it = source.batches()[Symbol.asyncIterator]();
+  // Records of each CPU not read yet, when the source knows them: a CPU with none left is retired instead
+  // of pulling (and queueing) every remaining batch of the other CPUs while it waits for one of its own.
+  const unread = unreadPerCpu(source, m.ncpu);
   let exhausted = false;
   let done = 0;
   const clocks = m.clocks;
@@ -77,11 +92,11 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       const q = queues[cpu]!;
       const b = q.current();
       if (b === undefined) {
-        if (exhausted) {
+        if (exhausted || unread[cpu] === 0) {
           m.retireCpu(cpu);
           continue;
         }
-        options.signal?.throwIfAborted();
+        await abortPoint(options.signal);
         const step = await it.next();
         if (step.done === true) {
           exhausted = true;
@@ -91,6 +106,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         if (batch.cpu >= m.ncpu) {
           throw new UserError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
         }
+        if (unread[batch.cpu] !== undefined) unread[batch.cpu]! -= batch.length;
         if (batch.length > 0) queues[batch.cpu]!.batches.push(batch);
         continue;
       }

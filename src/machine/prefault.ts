@@ -19,6 +19,7 @@ import { machineShape } from './machine.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES, PageUse, PhysicalMemory } from './memory.ts';
 import type { buildResult } from './result.ts';
 import { TlbReplayer } from './tlb-replay.ts';
+import { abortPoint } from '../io/abort-point.ts';
 
 type Parts = Omit<Parameters<typeof buildResult>[0], 'trace'> & { records: number };
 
@@ -38,7 +39,7 @@ export async function replayPrefault(
   const infeasible = new Infeasibility();
   let done = 0;
   for await (const b of source.batches()) {
-    options.signal?.throwIfAborted();
+    await abortPoint(options.signal);
     const cpu = b.cpu;
     const r = replayers[cpu];
     if (r === undefined) throw new Error(`records for CPU ${cpu} beyond the ${ncpu} CPUs of the header`);

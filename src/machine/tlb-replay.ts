@@ -29,6 +29,7 @@ import type { TlbGeometry } from '../models/types.ts';
 import { EventKind, AccessOp, type RecordBatch, type TraceSource } from '../trace/records.ts';
 import type { Tlb } from './tlb.ts';
 import { TlbHierarchy, TlbSide } from './tlb-hierarchy.ts';
+import { abortPoint } from '../io/abort-point.ts';
 
 /** Options of a pure TLB replay. */
 export interface TlbReplayOptions {
@@ -379,7 +380,7 @@ export async function replayTlbOnly(
     for (;;) {
       const step = await next;
       if (step.done === true) break;
-      options.signal?.throwIfAborted();
+      await abortPoint(options.signal);
       next = batches.next();
       replayer.replayBatch(step.value);
       done += step.value.length;
