@@ -1,6 +1,6 @@
 /**
  * Sweep benchmark: the same 16-point sweep (4 configurations × 4 RAM sizes, one replication, a
- * generated fileserver trace of 4 CPUs and 120000 requests, ≈1–2 s per point) with --jobs 1 and
+ * generated fileserver trace of 4 CPUs and 200000 requests, ≈2 s per point on an idle core) with --jobs 1 and
  * --jobs 2, into fresh folders. Prints the wall-clock time of the whole sweep (points + report) and of
  * the point phase alone, their jobs-1 / jobs-2 ratios, the machine's load average before each run, and
  * checks that both runs wrote the same summary.json. Goal (issue 7): ratio ≥ 1.8 on 2 cores.
@@ -45,7 +45,7 @@ async function calibration(): Promise<number> {
 const dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-bench-'));
 try {
   const trace = join(dir, 'fileserver.hmt');
-  const gen = await generate('fileserver', trace, 1, ['requests=120000']);
+  const gen = await generate('fileserver', trace, 1, ['requests=200000']);
   const spec: SweepSpec = {
     configs: ['3g1g-highmem', '3g1g-pae', '2g2g', '4g4g'],
     configOptions: {},
