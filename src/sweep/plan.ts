@@ -17,7 +17,7 @@ import { getGenerator } from '../trace/generators/registry.ts';
 import { parseParams } from '../trace/generators/params.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import { WORKLOAD_PREFIX } from './grid.ts';
-import type { SweepPoint } from './points.ts';
+import { cellLabel, type SweepPoint } from './points.ts';
 import type { SweepSpec } from './spec.ts';
 
 /** How to generate a point's trace (workload sweeps). */
@@ -167,7 +167,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
       tracePath = spec.trace.path;
       traceLabel = spec.trace.path;
     }
-    const cell = [point.config ?? config.name, ...Object.entries(point.coords).map(([k, v]) => `${k}=${v}`)].join(' ');
+    const cell = cellLabel(point, config.name);
     const hash = sha256(
       canonicalJson({
         hmsim: HMSIM_VERSION,
