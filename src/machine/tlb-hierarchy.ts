@@ -15,7 +15,8 @@
  * ```
  * The levels are non-inclusive: an STLB eviction does not remove the L1 copy. Hardware probes all page
  * sizes at once; the large probe is skipped when an array holds no large entry, which changes nothing.
- * Only the hierarchy counts; `Tlb` arrays just answer.
+ * Only the hierarchy counts; `Tlb` arrays just answer. Change the arrays only through the hierarchy (it
+ * remembers one page known to be absent from all of them: see `fillThenInvalidate`).
  */
 import type { TlbGeometry } from '../models/types.ts';
 import { PageSizeClass, Tlb } from './tlb.ts';
@@ -82,6 +83,13 @@ export class TlbHierarchy {
   };
   /** Large-page shift in use. */
   readonly largePageShift: number;
+  /**
+   * The 4 KiB page number `fillThenInvalidate` last removed, known absent from every array (no small
+   * entry, no large entry covering it) until something could bring it back: a `fill` of that page or
+   * of a large page covering it, or a PCID switch; −1 for none. A data-side `translate` of it is then a
+   * miss without probing (a missed probe changes no state, so only the counters move).
+   */
+  private absentPage = -1;
   /** Every array, L1 I, L1 D, then the optional ones (built once: flushes allocate nothing). */
   readonly arrays: readonly Tlb[];
 
@@ -116,6 +124,13 @@ export class TlbHierarchy {
     const c = this.counters;
     const shift = this.largePageShift;
     let l1: Tlb;
+    if (side === TlbSide.data && vaddr >>> SMALL_SHIFT === this.absentPage) {
+      c.dtlbLookups++;
+      c.dtlbMisses++;
+      if (this.stlb !== null) c.stlbMisses++;
+      c.walks++;
+      return TlbOutcome.miss;
+    }
     if (side === TlbSide.instruction) {
       c.itlbLookups++;
       l1 = this.l1i;
@@ -147,6 +162,10 @@ export class TlbHierarchy {
 
   /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
   fill(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
+    const absent = this.absentPage;
+    if (absent >= 0 && (size === PageSizeClass.small ? vaddr >>> SMALL_SHIFT === absent : vaddr >>> this.largePageShift === absent >>> (this.largePageShift - SMALL_SHIFT))) {
+      this.absentPage = -1;
+    }
     if (this.stlb !== null) this.stlb.insert(this.pageNumber(vaddr, size), size, global);
     this.fillL1(side, vaddr, size, global);
   }
@@ -193,6 +212,7 @@ export class TlbHierarchy {
       l1i.invalidate(small, PageSizeClass.small);
       if (l1i.largeCount > 0) l1i.invalidate(vaddr >>> this.largePageShift, PageSizeClass.large);
     }
+    this.absentPage = small;
   }
 
   /** CR3 write: removes all non-global entries (with PCIDs: those of `pcid`, default current). */
@@ -212,6 +232,7 @@ export class TlbHierarchy {
 
   /** Switches the current PCID of every array (no flush). */
   setPcid(pcid: number): void {
+    this.absentPage = -1;
     for (const t of this.arrays) t.setPcid(pcid);
   }
 
