@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { UserError } from '../errors.ts';
+import { interruptSignalOf } from './signals.ts';
 import { parseCount } from '../units/size.ts';
 import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type ImportStats } from '../trace/importers/registry.ts';
 import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
@@ -68,8 +69,8 @@ export function register(program: Command): void {
       'after',
       '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'),
     )
-    .action(async (format: string, input: string, options: ImportCommandOptions) => {
-      const stats = await runImport(format, input, options);
+    .action(async (format: string, input: string, options: ImportCommandOptions, command: Command) => {
+      const stats = await runImport(format, input, options, interruptSignalOf(command));
       const name = input === '-' ? 'stdin' : input;
       process.stdout.write(`${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`);
       if (stats.badLines > 0) {
@@ -79,8 +80,8 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs one import; the output file appears only when it succeeds. */
-export async function runImport(format: string, input: string, options: ImportCommandOptions): Promise<ImportStats & { relocation?: RelocationReport }> {
+/** Runs one import; the output file appears only when it succeeds (`signal` stops it: Ctrl-C). */
+export async function runImport(format: string, input: string, options: ImportCommandOptions, signal?: AbortSignal): Promise<ImportStats & { relocation?: RelocationReport }> {
   const importer = getImporter(format);
   const cpu = options.cpu === undefined ? 0 : parseCount('--cpu', options.cpu, 0, 4095);
   const cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
@@ -95,6 +96,7 @@ export async function runImport(format: string, input: string, options: ImportCo
   const raw: AsyncIterable<Uint8Array> =
     input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
   const stream = Readable.from(gunzipIfNeeded(raw, file));
+  if (signal !== undefined) addAbortSignal(signal, stream);
 
   const pipeline = importPipeline(options, importer.name);
   const writer: TraceWriter = await openTraceWriter(options.out, {

@@ -63,8 +63,15 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
 /** Lets an interrupted command stop by itself for a moment, removes what it left behind, says so once. */
 async function stopInterrupted(scope: InterruptScope, work: Promise<unknown>): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise((res) => (timer = setTimeout(res, INTERRUPT_GRACE_MS)))]);
+  let finished = false;
+  const settled = work.then(
+    () => (finished = true),
+    () => undefined,
+  );
+  await Promise.race([settled, new Promise((res) => (timer = setTimeout(res, INTERRUPT_GRACE_MS)))]);
   clearTimeout(timer);
+  // The signal came too late to stop it: the command did all its work and its output is complete.
+  if (finished) return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   scope.removeTemporaries();
   process.stderr.write(`hmsim: ${interruptedMessage(scope.receivedSignal ?? 'SIGINT')}\n`);
   return EXIT.interrupted;
