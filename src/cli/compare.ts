@@ -16,6 +16,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { assertReplaceableOutput } from '../io/atomic.ts';
 import { computeLayout } from '../layout/compute.ts';
 import { resolveConfig } from '../layout/configs.ts';
 import type { Layout } from '../layout/types.ts';
@@ -113,6 +114,8 @@ export function register(program: Command): void {
     const theme = themeFrom(raw);
     const seeds = runSeeds(options.seed, replications);
     const tracePath = options.tracePath ?? DEFAULT_COMPARE_TRACE;
+    // A folder --out may not replace is refused before the replays, not after them.
+    if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
     const model = await modelFrom(options);
     const runs: RunResult[] = [];
     const layouts: Layout[] = [];

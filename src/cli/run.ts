@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
-import { writeDirAtomic } from '../io/atomic.ts';
+import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { resolveConfig } from '../layout/configs.ts';
 import { replay } from '../machine/replay.ts';
 import { createProgress } from '../report/progress.ts';
@@ -30,6 +30,8 @@ export function register(program: Command): void {
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const options = runOptionsFrom(command.opts(), command);
     if (options.tracePath === undefined) throw new UserError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
+    // A folder --out may not replace is refused before the replay, not after it.
+    if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
     const config = resolveConfig(options.configOptions);
     const model = await modelFrom(options);
     const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
