@@ -14,6 +14,8 @@ import { openTraceWriter } from '../trace/hmt/writer.ts';
 import { GENERATORS, getGenerator, type Generator } from '../trace/generators/registry.ts';
 import { describeParams, parseParams } from '../trace/generators/params.ts';
 import { GenEmitter } from '../trace/generators/emitter.ts';
+import { generateOnThread } from './gen-thread.ts';
+import { interruptSignalOf } from './signals.ts';
 
 interface GenOptions {
   out?: string;
@@ -57,7 +59,9 @@ export function register(program: Command): void {
       return;
     }
     if (options.out === undefined) throw new UserError(`gen ${workload}: missing -o, --out <file> (the trace to write)`);
-    const summary = await generate(workload, options.out, options.seed === undefined ? 1 : parseCount('--seed', options.seed, 0, 0xffffffff), options.param ?? []);
+    const seed = options.seed === undefined ? 1 : parseCount('--seed', options.seed, 0, 0xffffffff);
+    // On a worker thread: a generator runs synchronously to its end, so only there can Ctrl-C stop it.
+    const summary = await generateOnThread(workload, options.out, seed, options.param ?? [], interruptSignalOf(cmd));
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else process.stdout.write(`${summary.out}: ${summary.records} records of ${summary.workload} on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`);
   });

@@ -4,7 +4,8 @@
  *
  * The real CLI runs as a child process. The signal arrives at a known point: during a replay, from a
  * test cost model whose 200th system call signals its own process (tests/hostile/fixtures); during an
- * import, once the temporary output file exists (the import reads a stdin that the test keeps open).
+ * import or a generation, once the temporary output file exists (the import reads a stdin that the test
+ * keeps open; the generation is long).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -97,6 +98,20 @@ describe('an interrupted command leaves the previous output or none, and says so
     const child = startCli(['import', 'lackey', '-', '-o', out]);
     child.stdin.write('==1== lackey\nI  0804a000,4\n L bffff000,8\n');
     // The writer has opened its temporary file: the import is under way (stdin stays open).
+    await until(() => readdirSync(dir).some((n) => n.startsWith(tempPrefix(child.pid))));
+    child.kill('SIGINT');
+    const r = await child.done;
+    expect(r.stderr).toBe(`hmsim: ${interruptedMessage('SIGINT')}\n`);
+    expect(r.code).toBe(130);
+    expect(readFileSync(out, 'utf8')).toBe(PREVIOUS);
+    expect(temporaries(dir)).toEqual([]);
+  });
+
+  it('gen -o: SIGINT while the generator writes removes the temporary file and keeps the previous trace', async () => {
+    const out = D('generated.hmt');
+    writeFileSync(out, PREVIOUS);
+    // 4 GiB written and read back in 64 KiB blocks: millions of records, seconds of work.
+    const child = startCli(['gen', 'stream', '--param', 'size=4G', '-o', out]);
     await until(() => readdirSync(dir).some((n) => n.startsWith(tempPrefix(child.pid))));
     child.kill('SIGINT');
     const r = await child.done;
