@@ -11,7 +11,8 @@ import { CYCLE_CATEGORIES, type CycleBreakdown, type Quantiles, type RunCounts, 
 export const Cat = Object.fromEntries(CYCLE_CATEGORIES.map((name, i) => [name, i])) as {
   readonly [K in (typeof CYCLE_CATEGORIES)[number]]: number;
 };
-const NCAT = CYCLE_CATEGORIES.length;
+/** Number of cycle categories (the stride of CycleLedger.cycles). */
+export const NCAT = CYCLE_CATEGORIES.length;
 
 /** Per-CPU cycles by category, flat: cycles[cpu * NCAT + category]. */
 export class CycleLedger {
