@@ -93,12 +93,14 @@ export function fileCopy(
 function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: number, write: boolean): boolean {
   const first = Math.floor(ubuf / 4096);
   const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / 4096));
+  const taskSize = m.shape.taskSize;
+  const indirect = m.config.split === '4G4G';
   for (let vpn = first; vpn <= last; vpn++) {
-    if (vpn * 4096 >= m.shape.taskSize) {
+    if (vpn * 4096 >= taskSize) {
       m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * 4096).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
       return true;
     }
-    if (m.config.split === '4G4G') {
+    if (indirect) {
       // Indirect uaccess: walk the user page tables in software, then reach the frame from the kernel.
       m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       let pte = mm.pt.get(vpn);
