@@ -11,6 +11,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
+import { fsUserError, isUserFsError } from './fs-errors.ts';
 import { generate, type GenSummary } from './gen.ts';
 
 /** What the worker is asked to generate (the arguments of `generate`). */
@@ -66,7 +67,9 @@ async function serve(job: GenJob): Promise<void> {
   let reply: GenReply;
   try {
     reply = { ok: true, summary: await generate(job.workload, job.out, job.seed, job.params) };
-  } catch (err) {
+  } catch (thrown) {
+    // A path that cannot be written is the user's to fix, as on the main thread (src/cli/fs-errors.ts).
+    const err = isUserFsError(thrown) ? fsUserError(thrown) : thrown;
     reply =
       err instanceof UserError
         ? { ok: false, user: true, message: err.message, exitCode: err.exitCode }

@@ -49,6 +49,15 @@ describe('--out and a folder hmsim did not write', () => {
   });
 });
 
+/** Two JSON files are byte-identical (compared as data first, so a failure shows where they differ). */
+function expectSameBytes(a: string, b: string): void {
+  const first = readFileSync(a);
+  const second = readFileSync(b);
+  expect(first.length).toBeGreaterThan(1000);
+  expect(JSON.parse(second.toString('utf8'))).toEqual(JSON.parse(first.toString('utf8')));
+  expect(second.equals(first)).toBe(true);
+}
+
 describe('determinism: the same inputs and seed give byte-identical results', () => {
   it('run --json prints the same bytes twice', async () => {
     const args = ['run', '--trace', TRACE, '--config', '3g1g-highmem', '--seed', '7', '--json', '--quiet'];
@@ -63,8 +72,7 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
     const args = (out: string): string[] => ['compare', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g,4g4g', '--seed', '7', '--quiet', '--out', out];
     expect((await runCaptured(args(D('compare-1')))).code).toBe(0);
     expect((await runCaptured(args(D('compare-2')))).code).toBe(0);
-    const first = readFileSync(D('compare-1/summary.json'));
-    expect(readFileSync(D('compare-2/summary.json')).equals(first)).toBe(true);
+    expectSameBytes(D('compare-1/summary.json'), D('compare-2/summary.json'));
   });
 
   it('sweep writes the same summary.json with --jobs 1 and --jobs 2', async () => {
@@ -75,8 +83,6 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
     expect(one.stderr).toBe('');
     const two = await runCaptured(args(D('sweep-jobs2'), '2'));
     expect(two.stderr).toBe('');
-    const first = readFileSync(D('sweep-jobs1/summary.json'));
-    expect(first.length).toBeGreaterThan(1000);
-    expect(readFileSync(D('sweep-jobs2/summary.json')).equals(first)).toBe(true);
+    expectSameBytes(D('sweep-jobs1/summary.json'), D('sweep-jobs2/summary.json'));
   });
 });
