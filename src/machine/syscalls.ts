@@ -24,7 +24,7 @@ import { ProtBits } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { kernelEntryCr3 } from './fault.ts';
 import { flushUserRange } from './flush.ts';
-import { leaveKernel, touchFrame } from './kmap/kernel-touch.ts';
+import { leaveKernel, touchFrame, touchHighTransient } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { ptePfn } from './pagetable.ts';
@@ -68,6 +68,10 @@ export function fileCopy(
   }
   const firstPage = Math.floor(off / 4096);
   const lastPage = len > 0 ? Math.floor((off + len - 1) / 4096) : firstPage - 1;
+  // The copy API is the same for every page: a per-CPU mapping goes straight to the transient path
+  // (what touchFrame would choose for a highmem frame), without choosing it again per page.
+  const copyApi = m.pathApi(m.policy.pageCacheCopy);
+  const transient = copyApi !== 'pkmap' && !m.shape.pcid;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
     const start = Math.max(off, p * 4096);
     const end = Math.min(off + len, (p + 1) * 4096);
@@ -78,7 +82,11 @@ export function fileCopy(
       m.cache.insert(file, p, frame);
       if (isWrite) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
     }
-    if (!touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true)) {
+    const done =
+      transient && m.isHigh(frame)
+        ? touchHighTransient(m, cpu, frame, copyApi, end - start)
+        : touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true);
+    if (!done) {
       c.resume = p - firstPage + 1;
       return false;
     }

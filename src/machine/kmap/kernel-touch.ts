@@ -175,23 +175,36 @@ export function touchFrame(
  * touch, copy, unmap — the same charges in the same order as mapHigh, kernelTranslate, the copy and
  * unmapHigh. Nothing else uses this CPU's TLB between the touch and the unmap's INVLPG, so when the touch
  * missed, its fill and the INVLPG are applied together (TlbHierarchy.fillThenInvalidate: same TLB state
- * and counters as fill then invalidatePage, with less work per page).
+ * and counters as fill then invalidatePage, with less work per page). Callers that copy many pages
+ * (read/write) resolve the API once and call this per page; returns false only when the replay stopped.
  */
-function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number): boolean {
-  const vaddr = mapHigh(m, cpu, pfn, api, false);
-  if (vaddr < 0) return m.cpus[cpu]!.state !== 'sleeping';
+export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number): boolean {
+  // Map (mapHigh's per-CPU branch): push a slot, write its PTE; that write is the whole latency.
+  const idx = m.locals.push(cpu, pfn);
+  if (idx < 0) {
+    m.infeasible.skip('kmap_local stack overflow', `more than ${m.shape.kmSlots} nested temporary mappings on CPU ${cpu}`);
+    return m.cpus[cpu]!.state !== 'sleeping';
+  }
+  const mapCost = m.pteWriteCost();
+  m.charge(cpu, Cat.kmap, mapCost);
+  if (api === 'local') m.counts.kmap.local++;
+  else m.counts.kmap.atomic++;
+  m.kmapLatency.add(mapCost);
+  const vaddr = m.localAddr(cpu, idx);
+  // Touch (kernelTranslate without PCIDs) and copy.
   const tlb = m.cpus[cpu]!.tlb;
   const r = tlb.translate(TlbSide.data, vaddr);
   if (r === TlbOutcome.stlbHit) m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
   else if (r === TlbOutcome.miss) m.charge(cpu, Cat.tlbWalk, m.kernelWalkCost(false));
   if (bytes > 0) m.charge(cpu, Cat.copy, m.copyCost(bytes));
-  const idx = m.locals.pop(cpu, pfn);
-  const unmapAddr = idx < 0 ? -1 : m.localAddr(cpu, idx);
+  // Unmap (unmapHigh's per-CPU branch): pop the slot, clear its PTE, INVLPG.
+  const top = m.locals.pop(cpu, pfn);
+  const unmapAddr = top < 0 ? -1 : m.localAddr(cpu, top);
   if (r === TlbOutcome.miss && unmapAddr !== vaddr) {
     // Not the transient pattern (cannot happen with LIFO slots): fill now, INVLPG below as usual.
     tlb.fill(TlbSide.data, vaddr, PageSizeClass.small, m.shape.kernelGlobal);
   }
-  if (idx < 0) return true;
+  if (top < 0) return true;
   m.charge(cpu, Cat.kmap, m.pteWriteCost());
   m.charge(cpu, Cat.invlpg, m.invlpgCost());
   m.counts.invlpg++;
