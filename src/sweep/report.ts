@@ -22,11 +22,16 @@ import { parseSize } from '../units/size.ts';
 import { sweepCells, type FinishedPoint, type SweepCell } from './cells.ts';
 import { canonicalCommand, specHash, type SweepAxis, type SweepSpec } from './spec.ts';
 
-/** A grid value as a chart number: plain numbers as they are, K/M/G sizes in MiB; else the text. */
+/**
+ * A grid value as a chart number: plain numbers as they are; K/M/G sizes in GiB when every value is at
+ * least 1 GiB, else in MiB; anything else stays text.
+ */
 function axisNumbers(axis: SweepAxis): { title: string; value: (v: string) => number | string } {
   if (axis.values.every((v) => /^-?\d+(\.\d+)?$/.test(v))) return { title: axis.key, value: Number };
   if (axis.values.every((v) => /^\d+(\.\d+)?\s*[KMGT]i?B?$/i.test(v))) {
-    return { title: `${axis.key} (MiB)`, value: (v) => parseSize(`--grid ${axis.key}`, v) / 2 ** 20 };
+    const bytes = (v: string): number => parseSize(`--grid ${axis.key}`, v);
+    const unit = axis.values.every((v) => bytes(v) >= 2 ** 30) ? 30 : 20;
+    return { title: `${axis.key} (${unit === 30 ? 'GiB' : 'MiB'})`, value: (v) => bytes(v) / 2 ** unit };
   }
   return { title: axis.key, value: (v) => v };
 }
