@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,6 +74,9 @@ export async function runCheckCommand(
   const scenarios = await loadScenarios(files);
   const items: CheckItem[] = scenarios.map((scenario, i) => ({ scenario, display: files[i]?.display ?? scenario.file }));
   const baselineDir = resolve(opts.baseline);
+  if (statSync(baselineDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UserError(`--baseline ${opts.baseline}: not a folder (expected the folder of baseline files)`);
+  }
 
   // 2. run
   const workDir = await mkdtemp(join(tmpdir(), 'hmsim-check-'));

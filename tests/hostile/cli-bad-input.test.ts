@@ -121,6 +121,7 @@ const fileCases: readonly Case[] = [
   ['a trace to write under a file', () => ['gen', 'stream', '-o', join(D('not-a-folder'), 'x.hmt')], D('not-a-folder')],
   ['an output folder under a file', () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', join(D('not-a-folder'), 'out')], D('not-a-folder')],
   ['a file given as the output folder', () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', D('not-a-folder')], `--out ${D('not-a-folder')}: exists and is not a folder`],
+  ['a file given as the baseline folder', () => ['check', '--baseline', D('not-a-folder'), 'scenarios/2g2g-nohighmem-stream.json'], `--baseline ${D('not-a-folder')}: not a folder`],
   ['a JUnit file under a file', () => ['check', '--junit', join(D('not-a-folder'), 'j.xml'), 'scenarios/2g2g-nohighmem-stream.json'], D('not-a-folder')],
   ['a model file that is not JSON', () => ['run', '--trace', GOOD_TRACE, '--model', D('syntax.json')], `${D('syntax.json')}: not valid JSON at line 1`],
   ['a model file that is binary junk', () => ['models', 'show', D('binary.bin')], D('binary.bin')],
