@@ -92,6 +92,9 @@ const flagCases: readonly Case[] = [
   ['a workload parameter without a value', () => ['gen', 'stream', '-o', D('g.hmt'), '--param', 'size'], "--param 'size'"],
   ['an unknown check output format', () => ['check', '--format', 'x', D('scenario-empty.json')], "--format: 'x'"],
   ['a sweep grid key that is not key=values', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--grid', 'nonsense'], '--grid'],
+  ['a sweep with zero jobs', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--jobs', '0'], "--jobs: '0'"],
+  ['a sweep grid value that is not a size', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--grid', 'ram=lots'], "--grid ram=lots: --ram: 'lots'"],
+  ['a merge of a folder that is no sweep', () => ['merge', D('a-folder'), '--out', D('merged')], `merge: ${D('a-folder')} has no sweep.json`],
   ['a sweep shard outside its count', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--shard', '3/2'], '--shard'],
 ];
 
