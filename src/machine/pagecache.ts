@@ -3,9 +3,9 @@
  * allocated from PhysicalMemory as PageUse.pageCache.
  *
  * Layout: file ids are renumbered densely (a Map, with a one-entry memo: consecutive pages of one copy
- * hit it); each file's pages below DIRECT_PAGES live in an Int32Array indexed by page index (−1 = not
- * cached), grown by doubling to the highest index used; pages beyond it (huge offsets in imported
- * traces) go to a per-file Map. A lookup on the hot path is therefore one typed-array read.
+ * hit it); each file's pages live in an Int32Array indexed by page index (−1 = not cached) while that
+ * stays dense, else in a per-file Map (FilePages). A lookup on the hot path is one typed-array read;
+ * memory stays proportional to the pages cached.
  *
  * Eviction is oldest-first (insertion order, a FIFO of cached pages): when an allocation finds no free
  * frame, the machine asks the cache for its oldest page that the request may reuse; a page it may not
@@ -13,41 +13,58 @@
  * no writeback, swap or tmpfs pinning in the model: a cached page is always reclaimable.
  */
 
-/** Page indices below this are kept in a file's typed array (4 GiB of file); beyond, in its Map. */
+/** A file's typed array never grows beyond this many pages (4 GiB of file)... */
 const DIRECT_PAGES = 1 << 20;
+/** ...nor beyond this many slots per page it caches (plus MIN_DIRECT): sparse files stay in the Map. */
+const DENSITY = 4;
+const MIN_DIRECT = 64;
 const ABSENT = -1;
 
-/** The cached pages of one file (pfns are below 2^31: 8 TiB of RAM). */
+/**
+ * The cached pages of one file (pfns are below 2^31: 8 TiB of RAM). Pages below `direct.length` live in
+ * the typed array; others in `far`. The array grows (doubling) to take a new page only while it stays
+ * dense — at most DENSITY slots per cached page plus MIN_DIRECT, so a file touched at a few far-apart
+ * offsets costs a few Map entries, not megabytes — and a growth moves the Map's pages it now covers.
+ */
 class FilePages {
   /** pfn by page index, ABSENT when not cached. */
   direct = new Int32Array(0);
-  /** Pages at or beyond DIRECT_PAGES (allocated on first use). */
+  /** Pages at or beyond direct.length (allocated on first use). */
   far: Map<number, number> | null = null;
+  /** Pages cached (both parts). */
+  count = 0;
 
   get(index: number): number {
     if (index >= 0 && index < this.direct.length) return this.direct[index]!;
-    if ((index >= 0 && index < DIRECT_PAGES) || this.far === null) return ABSENT;
+    if (this.far === null) return ABSENT;
     return this.far.get(index) ?? ABSENT;
   }
 
   /** Sets page `index`; returns true if it was not cached before. */
   set(index: number, pfn: number): boolean {
-    if (index >= 0 && index < DIRECT_PAGES) {
-      if (index >= this.direct.length) this.grow(index);
+    if (index >= this.direct.length && index >= 0 && index < DIRECT_PAGES && index < MIN_DIRECT + DENSITY * (this.count + 1)) {
+      this.grow(index);
+    }
+    if (index >= 0 && index < this.direct.length) {
       const was = this.direct[index]!;
       this.direct[index] = pfn;
-      return was === ABSENT;
+      if (was !== ABSENT) return false;
+    } else {
+      this.far ??= new Map();
+      const had = this.far.has(index);
+      this.far.set(index, pfn);
+      if (had) return false;
     }
-    this.far ??= new Map();
-    const had = this.far.has(index);
-    this.far.set(index, pfn);
-    return !had;
+    this.count++;
+    return true;
   }
 
   delete(index: number): void {
-    if (index >= 0 && index < DIRECT_PAGES) {
-      if (index < this.direct.length) this.direct[index] = ABSENT;
-    } else this.far?.delete(index);
+    if (index >= 0 && index < this.direct.length) {
+      if (this.direct[index] === ABSENT) return;
+      this.direct[index] = ABSENT;
+    } else if (this.far === null || !this.far.delete(index)) return;
+    this.count--;
   }
 
   private grow(index: number): void {
@@ -56,6 +73,14 @@ class FilePages {
     const next = new Int32Array(Math.min(len, DIRECT_PAGES)).fill(ABSENT);
     next.set(this.direct);
     this.direct = next;
+    if (this.far !== null) {
+      for (const [i, pfn] of this.far) {
+        if (i >= 0 && i < next.length) {
+          next[i] = pfn;
+          this.far.delete(i);
+        }
+      }
+    }
   }
 }
 
