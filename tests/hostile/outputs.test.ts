@@ -77,7 +77,7 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
 
   it('sweep writes the same summary.json with --jobs 1 and --jobs 2', async () => {
     const args = (out: string, jobs: string): string[] => [
-      'sweep', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g', '--grid', 'ram=2G,3G', '--replications', '2', '--seed', '7', '--jobs', jobs, '--quiet', '--out', out,
+      'sweep', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g', '--grid', 'ram=2G,3G', '--seed', '7', '--jobs', jobs, '--quiet', '--out', out,
     ];
     const one = await runCaptured(args(D('sweep-jobs1'), '1'));
     expect(one.stderr).toBe('');
