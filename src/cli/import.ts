@@ -96,7 +96,11 @@ export async function runImport(format: string, input: string, options: ImportCo
   const raw: AsyncIterable<Uint8Array> =
     input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
   const stream = Readable.from(gunzipIfNeeded(raw, file));
-  if (signal !== undefined) addAbortSignal(signal, stream);
+  if (signal !== undefined) {
+    addAbortSignal(signal, stream);
+    // A read of stdin waiting for more input would hold the import until then: end it too.
+    if (input === '-') signal.addEventListener('abort', () => process.stdin.destroy(), { once: true });
+  }
 
   const pipeline = importPipeline(options, importer.name);
   const writer: TraceWriter = await openTraceWriter(options.out, {
@@ -111,6 +115,8 @@ export async function runImport(format: string, input: string, options: ImportCo
     if (pid !== undefined) importOptions.pid = pid;
     if (pipeline.mapAddress !== undefined) importOptions.mapAddress = pipeline.mapAddress;
     const stats = await importer.run(stream, sink, importOptions);
+    // Input cut short by the interrupt is not a complete trace: never rename it into place.
+    signal?.throwIfAborted();
     if (sink !== writer) await sink.close();
     else await writer.close();
     return pipeline.relocation ? { ...stats, relocation: pipeline.relocation.report() } : stats;
