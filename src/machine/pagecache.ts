@@ -2,8 +2,8 @@
  * The page cache: which frame holds page `index` of file `file`. Every cached page is also a frame
  * allocated from PhysicalMemory as PageUse.pageCache.
  *
- * Layout: file ids are renumbered densely (a Map, with a one-entry memo: consecutive pages of one copy
- * hit it); each file's pages live in an Int32Array indexed by page index (−1 = not cached) while that
+ * Layout: file ids are renumbered densely (a typed array for ids below 2^20, a Map beyond, with a
+ * one-entry memo: consecutive pages of one copy hit it); each file's pages live in an Int32Array indexed by page index (−1 = not cached) while that
  * stays dense, else in a per-file Map (FilePages). A lookup on the hot path is one typed-array read;
  * memory stays proportional to the pages cached.
  *
@@ -19,6 +19,8 @@ const DIRECT_PAGES = 1 << 20;
 const DENSITY = 4;
 const MIN_DIRECT = 64;
 const ABSENT = -1;
+/** File ids below this are renumbered through a typed array (traces number files densely from 1). */
+const SMALL_FILE_IDS = 1 << 20;
 
 /**
  * The cached pages of one file (pfns are below 2^31: 8 TiB of RAM). Pages below `direct.length` live in
@@ -86,6 +88,8 @@ class FilePages {
 
 export class PageCache {
   private readonly files: FilePages[] = [];
+  /** Dense number + 1 of file ids below SMALL_FILE_IDS (0: not seen); larger ids use `dense`. */
+  private denseSmall = new Int32Array(0);
   private readonly dense = new Map<number, number>();
   private lastFile = -1;
   private lastPages: FilePages | undefined;
@@ -104,10 +108,14 @@ export class PageCache {
 
   private pagesOf(file: number): FilePages {
     if (file === this.lastFile) return this.lastPages!;
-    let d = this.dense.get(file);
-    if (d === undefined) {
+    const small = Number.isInteger(file) && file >= 0 && file < SMALL_FILE_IDS;
+    let d = small && file < this.denseSmall.length ? this.denseSmall[file]! - 1 : (this.dense.get(file) ?? -1);
+    if (d < 0) {
       d = this.files.length;
-      this.dense.set(file, d);
+      if (small) {
+        if (file >= this.denseSmall.length) this.growSmall(file);
+        this.denseSmall[file] = d + 1;
+      } else this.dense.set(file, d);
       this.files.push(new FilePages());
     }
     this.lastFile = file;
@@ -119,6 +127,14 @@ export class PageCache {
   /** The frame caching page `index` of `file`, or -1. */
   lookup(file: number, index: number): number {
     return this.pagesOf(file).get(index);
+  }
+
+  private growSmall(file: number): void {
+    let len = Math.max(64, this.denseSmall.length);
+    while (len <= file) len *= 2;
+    const next = new Int32Array(Math.min(len, SMALL_FILE_IDS));
+    next.set(this.denseSmall);
+    this.denseSmall = next;
   }
 
   /** Records that `pfn` caches page `index` of `file`. */

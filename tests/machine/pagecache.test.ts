@@ -14,7 +14,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant('insert' as const),
-      file: fc.integer({ min: 1, max: 4 }),
+      file: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(2 ** 20, 2 ** 40)),
       index: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.nat(300).map((i) => 300 - i), fc.constantFrom(5000, 2 ** 20 - 1, 2 ** 20, 2 ** 33)),
     }),
   },
