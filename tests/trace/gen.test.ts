@@ -130,3 +130,14 @@ describe('hmsim gen: parameters and help', () => {
     for (const name of GENERATORS.keys()) expect(list.stdout).toContain(`  ${name}`);
   });
 });
+
+describe('parameter aliases', () => {
+  it('accepts procs for processes (the name sweeps use, workload.procs) and resolves it to the canonical name', () => {
+    const g = GENERATORS.get('fileserver')!;
+    expect(parseParams('fileserver', g.params, ['procs=32']).num('processes')).toBe(32);
+    expect(parseParams('fileserver', g.params, ['processes=32']).toJSON()).toEqual(
+      parseParams('fileserver', g.params, ['procs=32']).toJSON(),
+    );
+    expect(() => parseParams('fileserver', g.params, ['proc=32'])).toThrow("fileserver has no parameter 'proc'");
+  });
+});

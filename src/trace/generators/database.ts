@@ -27,7 +27,7 @@ export const database: Generator = {
     "private memory after it. Transactions: 'pages' pool accesses, 'private' private accesses, compute, WAL pwrite (file 2) + fdatasync.",
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
-    { name: 'processes', kind: 'int', description: 'database processes (backends)', unit: 'processes', default: 8, min: 1, max: 100000 },
+    { name: 'processes', aliases: ['procs'], kind: 'int', description: 'database processes (backends)', unit: 'processes', default: 8, min: 1, max: 100000 },
     { name: 'pool', kind: 'size', description: 'shared buffer pool size', unit: 'bytes', default: 512 * MiB, min: 4096, max: 0xf0000000 },
     { name: 'private', kind: 'size', description: 'private memory per process', unit: 'bytes', default: 16 * MiB, min: 4096 },
     { name: 'transactions', kind: 'int', description: 'transactions in total', unit: 'transactions', default: 10000, min: 0 },

@@ -27,7 +27,7 @@ export const fileserver: Generator = {
     'Files are ids 2..files+1 of fileset/files bytes each; user addresses stay below 0x40000000.',
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
-    { name: 'processes', kind: 'int', description: 'worker processes', unit: 'processes', default: 16, min: 1, max: 100000 },
+    { name: 'processes', aliases: ['procs'], kind: 'int', description: 'worker processes', unit: 'processes', default: 16, min: 1, max: 100000 },
     { name: 'files', kind: 'int', description: 'files in the file set', unit: 'files', default: 4096, min: 1 },
     { name: 'fileset', kind: 'size', description: 'total size of the file set', unit: 'bytes', default: 1024 ** 3, min: 4096 },
     { name: 'zipf', kind: 'number', description: 'Zipf exponent of file popularity (0: uniform)', unit: 'exponent', default: 0.9, min: 0, max: 10 },

@@ -29,6 +29,8 @@ export interface ParamSpec {
   readonly min?: number;
   readonly max?: number;
   readonly choices?: readonly string[];
+  /** Other names accepted for it on input (`procs` for `processes`); help and provenance use `name`. */
+  readonly aliases?: readonly string[];
 }
 
 /** The record budget every generator accepts: benchmark-size traces without tuning the work parameters. */
@@ -77,11 +79,12 @@ export function parseParams(generator: string, specs: readonly ParamSpec[], text
   for (const t of texts) {
     const eq = t.indexOf('=');
     if (eq <= 0) throw new UserError(`--param '${t}': expected NAME=VALUE (parameters of ${generator}: ${specs.map((s) => s.name).join(', ')})`);
-    const name = t.slice(0, eq).trim();
-    if (!specs.some((s) => s.name === name)) {
-      throw new UserError(`--param ${name}: ${generator} has no parameter '${name}' (known: ${specs.map((s) => s.name).join(', ')})`);
+    const written = t.slice(0, eq).trim();
+    const spec = specs.find((s) => s.name === written || (s.aliases ?? []).includes(written));
+    if (!spec) {
+      throw new UserError(`--param ${written}: ${generator} has no parameter '${written}' (known: ${specs.map((s) => s.name).join(', ')})`);
     }
-    given.set(name, t.slice(eq + 1).trim());
+    given.set(spec.name, t.slice(eq + 1).trim());
   }
   const values = new Map<string, number | string>();
   for (const spec of specs) {
@@ -117,7 +120,8 @@ export function describeParams(specs: readonly ParamSpec[]): string[] {
   const width = Math.max(...specs.map((s) => s.name.length));
   return specs.map((s) => {
     const range = s.kind === 'choice' ? ` (one of ${s.choices!.join('|')})` : s.min !== undefined || s.max !== undefined ? ` (${s.min ?? ''}..${s.max ?? ''})` : '';
-    return `  ${s.name.padEnd(width)}  ${s.description}${range}; unit: ${s.unit}; default: ${formatDefault(s)}`;
+    const also = s.aliases && s.aliases.length > 0 ? `; also --param ${s.aliases.join(', ')}` : '';
+    return `  ${s.name.padEnd(width)}  ${s.description}${range}; unit: ${s.unit}; default: ${formatDefault(s)}${also}`;
   });
 }
 
