@@ -1,3 +1,4 @@
+import { emptyCounts } from '../machine/accounting.ts';
 import { CYCLE_CATEGORIES, type CycleBreakdown, type Quantiles, type RunResult } from '../result/run-result.ts';
 
 /**
@@ -19,24 +20,7 @@ export function runResultShape(): RunResult {
     feasible: true,
     infeasible: [],
     cycles: { total: 0, perCpu: [], breakdown },
-    counts: {
-      accesses: 0,
-      itlbMisses: 0,
-      dtlbMisses: 0,
-      stlbMisses: 0,
-      pageWalks: 0,
-      pageFaults: 0,
-      invlpg: 0,
-      cr3Writes: 0,
-      globalFlushes: 0,
-      ipis: 0,
-      contextSwitches: 0,
-      syscalls: 0,
-      pkmapFlushes: 0,
-      pkmapWaits: 0,
-      kmap: { pkmap: 0, atomic: 0, local: 0 },
-      records: {},
-    },
+    counts: emptyCounts(),
     memory: { zones: [], lowmemStarved: false, lowmemFreePages: 0, highmemFreePages: 0 },
     latency: { kmap: q(), kmapLockSpin: q() },
     timeline: [],
