@@ -82,3 +82,12 @@ export function fixedCosts(model: CostModel, shape: { pteBytes: number; largeWal
     cr3Write: fixedCost(model, 'cr3Write', 0),
   };
 }
+
+/**
+ * True when every per-page charge of a transient highmem copy (PTE write, STLB hit, 4 KiB kernel walk, a
+ * whole page copied, INVLPG) is fixed for the run: a run of such copies then draws nothing from the RNG
+ * and can be replayed in one loop (kernel-touch.ts copyCachedHighRun).
+ */
+export function transientChargesExact(f: FixedCosts): boolean {
+  return f.pteWrite >= 0 && f.invlpg >= 0 && f.stlbHit >= 0 && f.walkKernelSmall >= 0 && f.copyPage >= 0;
+}

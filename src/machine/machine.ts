@@ -24,7 +24,7 @@ import type { CostModel, Rng } from '../models/types.ts';
 import type { RunCounts } from '../result/run-result.ts';
 import { Cat, CycleLedger, emptyCounts, LatencyHistogram, NCAT, TimelineSample } from './accounting.ts';
 import { CpuState } from './cpu.ts';
-import { fixedCosts, type FixedCosts } from './fixed-costs.ts';
+import { fixedCosts, transientChargesExact, type FixedCosts } from './fixed-costs.ts';
 import { Infeasibility } from './infeasible.ts';
 import { KmapLock } from './kmap/kmap-lock.ts';
 import { LocalKmapStacks } from './kmap/local.ts';
@@ -152,6 +152,8 @@ export class Machine {
   readonly scratch: number[] = [];
   /** The model's costs that are one number for this run (fixed-costs.ts), evaluated once. */
   readonly fixed: FixedCosts;
+  /** transientChargesExact(fixed): runs of transient page copies may be charged as sums (kernel-touch.ts). */
+  readonly transientExact: boolean;
 
   constructor(spec: MachineSpec) {
     this.config = spec.config;
@@ -160,6 +162,7 @@ export class Machine {
     this.rng = spec.rng;
     this.shape = machineShape(spec.config, spec.layout);
     this.fixed = fixedCosts(spec.model, this.shape);
+    this.transientExact = transientChargesExact(this.fixed);
     this.policy = spec.config.kernel.kmap;
     this.ncpu = spec.cpus;
     const factory = spec.tlbFactory ?? defaultTlbFactory;

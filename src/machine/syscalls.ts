@@ -24,7 +24,7 @@ import { ProtBits } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { kernelEntryCr3 } from './fault.ts';
 import { flushUserRange } from './flush.ts';
-import { leaveKernel, touchFrame, touchHighTransient } from './kmap/kernel-touch.ts';
+import { copyCachedHighRun, leaveKernel, touchFrame, touchHighTransient } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { ptePfn } from './pagetable.ts';
@@ -72,7 +72,16 @@ export function fileCopy(
   // (what touchFrame would choose for a highmem frame), without choosing it again per page.
   const copyApi = m.pathApi(m.policy.pageCacheCopy);
   const transient = copyApi !== 'pkmap' && !m.shape.pcid;
+  // Whole pages [firstFull, lastFull] cached in highmem frames go through copyCachedHighRun when their
+  // charges can be summed exactly; it stops at the first page it cannot take, which goes the general way.
+  const runs = transient && m.transientExact;
+  const firstFull = Math.ceil(off / 4096);
+  const lastFull = Math.floor((off + len) / 4096) - 1;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
+    if (runs && p >= firstFull && p <= lastFull) {
+      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi);
+      if (p > lastPage) break;
+    }
     const start = Math.max(off, p * 4096);
     const end = Math.min(off + len, (p + 1) * 4096);
     let frame = m.cache.lookup(file, p);

@@ -12,7 +12,7 @@
  * the unmap INVLPG → invlpg; the bytes copied or cleared → copy; TLB misses on the way → tlbWalk.
  */
 import type { KmapApiName } from '../../layout/types.ts';
-import { Cat } from '../accounting.ts';
+import { Cat, NCAT } from '../accounting.ts';
 import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';
 import { PageSizeClass } from '../tlb.ts';
@@ -211,4 +211,95 @@ export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: Km
   if (r === TlbOutcome.miss && unmapAddr === vaddr) tlb.fillThenInvalidate(vaddr);
   else tlb.invalidatePage(unmapAddr);
   return true;
+}
+
+/**
+ * A run of whole-page copies between page-cache pages `p` … `last` of `file` and the user through a
+ * per-CPU mapping (`api` atomic or local; no PCIDs), stopping at the first page that is not cached in
+ * a highmem frame. Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
+ * and popped again, the same TLB operations and counters, one kmap latency sample, and the same
+ * charges — map PTE write (kmap), STLB hit or walk (tlbWalk), the copy (copy), unmap PTE write (kmap),
+ * INVLPG (invlpg) — as the same floating-point additions in the same order, kept in locals and stored
+ * once at the end (nothing reads the clock or the ledger in between). Needs `m.transientExact` (every
+ * one of those costs fixed for the run, so no random draw is skipped); a full slot stack or a CPU that
+ * is not running is left to the general path. Returns the first page not copied.
+ */
+export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: number, last: number, api: KmapApiName): number {
+  const idx = m.locals.depth(cpu);
+  if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
+  const f = m.fixed;
+  const cache = m.cache;
+  const highStart = m.shape.highStart;
+  const tlb = m.cpus[cpu]!.tlb;
+  const counts = m.counts;
+  const latency = m.kmapLatency;
+  const vaddr = m.localAddr(cpu, idx);
+  const pte = f.pteWrite;
+  const stlbHit = f.stlbHit;
+  const walk = f.walkKernelSmall;
+  const copy = f.copyPage;
+  const inv = f.invlpg;
+  const local = api === 'local';
+  const cycles = m.ledger.cycles;
+  const base = cpu * NCAT;
+  // charge() adds nothing for a cost ≤ 0: the same additions are skipped here.
+  const doPte = pte > 0;
+  const doStlb = stlbHit > 0;
+  const doWalk = walk > 0;
+  const doCopy = copy > 0;
+  const doInv = inv > 0;
+  let clock = m.clocks.timeOf(cpu);
+  let kmapC = cycles[base + Cat.kmap]!;
+  let walkC = cycles[base + Cat.tlbWalk]!;
+  let copyC = cycles[base + Cat.copy]!;
+  let invC = cycles[base + Cat.invlpg]!;
+  let lastFrame = -1;
+  const first = p;
+  for (; p <= last; p++) {
+    const frame = cache.lookup(file, p);
+    if (frame < highStart) break; // not cached (-1) or lowmem
+    lastFrame = frame;
+    if (doPte) {
+      kmapC += pte;
+      clock += pte;
+    }
+    if (local) counts.kmap.local++;
+    else counts.kmap.atomic++;
+    latency.add(pte);
+    const r = tlb.translate(TlbSide.data, vaddr);
+    if (r === TlbOutcome.stlbHit) {
+      if (doStlb) {
+        walkC += stlbHit;
+        clock += stlbHit;
+      }
+    } else if (r === TlbOutcome.miss && doWalk) {
+      walkC += walk;
+      clock += walk;
+    }
+    if (doCopy) {
+      copyC += copy;
+      clock += copy;
+    }
+    if (doPte) {
+      kmapC += pte;
+      clock += pte;
+    }
+    if (doInv) {
+      invC += inv;
+      clock += inv;
+    }
+    counts.invlpg++;
+    if (r === TlbOutcome.miss) tlb.fillThenInvalidate(vaddr);
+    else tlb.invalidatePage(vaddr);
+  }
+  if (p === first) return p;
+  cycles[base + Cat.kmap] = kmapC;
+  cycles[base + Cat.tlbWalk] = walkC;
+  cycles[base + Cat.copy] = copyC;
+  cycles[base + Cat.invlpg] = invC;
+  m.clocks.setTime(cpu, clock);
+  // The slot keeps the last page's frame after its pop, as touchHighTransient leaves it.
+  m.locals.push(cpu, lastFrame);
+  m.locals.pop(cpu, lastFrame);
+  return p;
 }
