@@ -215,6 +215,31 @@ export class TlbHierarchy {
     this.absentPage = small;
   }
 
+  /** True when the 4 KiB page of `vaddr` is the one `fillThenInvalidate` last removed, still absent. */
+  knownAbsent(vaddr: number): boolean {
+    return vaddr >>> SMALL_SHIFT === this.absentPage;
+  }
+
+  /**
+   * `k` times (k ≥ 1) `translate(data, vaddr)` then `fillThenInvalidate(vaddr)`, for a page that is
+   * `knownAbsent`: every translate is a miss that moves only the counters, and every fill-and-drop takes
+   * the same way of each array (Tlb.repeatFillThenInvalidate); the I-TLB holds no entry of the page
+   * after the first one. Same counters and state as the 2k calls.
+   */
+  repeatAbsentTransient(vaddr: number, k: number): void {
+    const c = this.counters;
+    const small = vaddr >>> SMALL_SHIFT;
+    if (small !== this.absentPage) throw new Error('repeatAbsentTransient: page not known absent');
+    c.dtlbLookups += k;
+    c.dtlbMisses += k;
+    if (this.stlb !== null) {
+      c.stlbMisses += k;
+      this.stlb.repeatFillThenInvalidate(small, k);
+    }
+    c.walks += k;
+    this.l1d.repeatFillThenInvalidate(small, k);
+  }
+
   /** CR3 write: removes all non-global entries (with PCIDs: those of `pcid`, default current). */
   flushNonGlobal(pcid?: number): number {
     const arrays = this.arrays;

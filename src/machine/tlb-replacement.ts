@@ -14,6 +14,8 @@ export interface ReplacementPolicy {
   readonly name: Replacement;
   /** Records a use of way `way` of the set starting at slot `base`. */
   touch(base: number, way: number): void;
+  /** `touch(base, way)` `k` times over (k ≥ 1): the same state. */
+  touchRepeat(base: number, way: number, k: number): void;
   /** The way to evict from the full set starting at slot `base`. */
   victim(base: number): number;
   /** Forgets all history (after a full flush). */
@@ -38,6 +40,11 @@ export class LruPolicy implements ReplacementPolicy {
 
   touch(base: number, way: number): void {
     this.stamps[base + way] = ++this.clock;
+  }
+
+  touchRepeat(base: number, way: number, k: number): void {
+    this.clock += k;
+    this.stamps[base + way] = this.clock;
   }
 
   victim(base: number): number {
@@ -88,6 +95,11 @@ export class PlruPolicy implements ReplacementPolicy {
       bits[base + parent] = (node & 1) === 0 ? 1 : 0;
       node = parent;
     }
+  }
+
+  touchRepeat(base: number, way: number): void {
+    // A touch only sets the bits on the way's path: a second one of the same way changes nothing.
+    this.touch(base, way);
   }
 
   victim(base: number): number {

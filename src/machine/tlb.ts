@@ -261,6 +261,24 @@ export class Tlb {
   }
 
   /**
+   * `fillThenInvalidateAbsent(pn)` `k` more times right after one: each takes the way the last one left
+   * invalid (still the first invalid way of the set) and drops it again, so only the replacement policy
+   * sees `k` more uses of that way.
+   */
+  repeatFillThenInvalidate(pn: number, k: number): void {
+    const ways = this.ways;
+    const base = this.setOf(pn) * ways;
+    const keys = this.keys;
+    for (let w = 0; w < ways; w++) {
+      if (keys[base + w] === INVALID) {
+        this.replacement.touchRepeat(base, w, k);
+        return;
+      }
+    }
+    throw new Error('repeatFillThenInvalidate: no invalid way (not right after fillThenInvalidateAbsent)');
+  }
+
+  /**
    * INVLPG for one entry: removes page `pn` of size class `size`, global or not (with PCIDs: of the
    * current PCID, or global). Returns true if an entry was removed.
    */

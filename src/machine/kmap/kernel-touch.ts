@@ -254,6 +254,8 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
   let copyC = cycles[base + Cat.copy]!;
   let invC = cycles[base + Cat.invlpg]!;
   let lastFrame = -1;
+  let absent = false;
+  let repeats = 0;
   const first = p;
   for (; p <= last; p++) {
     const frame = cache.lookup(file, p);
@@ -266,7 +268,11 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
     if (local) counts.kmap.local++;
     else counts.kmap.atomic++;
     latency.add(pte);
-    const r = tlb.translate(TlbSide.data, vaddr);
+    // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
+    // and fills-and-drops it the same way: those TLB operations are applied together after the loop.
+    let r: TlbOutcome = TlbOutcome.miss;
+    if (absent) repeats++;
+    else r = tlb.translate(TlbSide.data, vaddr);
     if (r === TlbOutcome.stlbHit) {
       if (doStlb) {
         walkC += stlbHit;
@@ -289,9 +295,15 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
       clock += inv;
     }
     counts.invlpg++;
-    if (r === TlbOutcome.miss) tlb.fillThenInvalidate(vaddr);
-    else tlb.invalidatePage(vaddr);
+    if (absent) continue;
+    if (r === TlbOutcome.miss) {
+      tlb.fillThenInvalidate(vaddr);
+      absent = true;
+    } else {
+      tlb.invalidatePage(vaddr);
+    }
   }
+  if (repeats > 0) tlb.repeatAbsentTransient(vaddr, repeats);
   if (p === first) return p;
   cycles[base + Cat.kmap] = kmapC;
   cycles[base + Cat.tlbWalk] = walkC;
