@@ -15,9 +15,10 @@
  * time, as the HMT writer and the generators produce them, keeps that to a few chunks).
  */
 import type { RecordBatch, TraceSource } from '../trace/records.ts';
-import { KIND_COUNT } from '../trace/records.ts';
+import { EventKind, KIND_COUNT } from '../trace/records.ts';
 import { UserError } from '../errors.ts';
 import { execute } from './execute.ts';
+import { accessL1Hit } from './user-access.ts';
 import type { Machine } from './machine.ts';
 import { abortPoint } from '../io/abort-point.ts';
 
@@ -123,7 +124,8 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       const kinds = b.kind;
       while (i < n) {
         const kind = kinds[i]!;
-        if (!execute(m, cpu, b, i)) {
+        // An access that hits the L1 TLB is done at once (user-access.ts accessL1Hit); others go to execute.
+        if (!(kind === EventKind.access && accessL1Hit(m, cpu, b, i)) && !execute(m, cpu, b, i)) {
           if (!m.stopped && m.cpus[cpu]!.state === 'running') {
             throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
           }

@@ -160,6 +160,27 @@ export class TlbHierarchy {
     return TlbOutcome.miss;
   }
 
+  /**
+   * `translate(side, vaddr)` when that is an L1 hit: the lookup counted, the entry made most recent, true.
+   * Otherwise nothing changes (a missed probe changes no state) and false: the caller then translates.
+   */
+  l1Hit(side: TlbSide, vaddr: number): boolean {
+    const c = this.counters;
+    const shift = this.largePageShift;
+    if (side === TlbSide.instruction) {
+      if (TlbHierarchy.probeBoth(this.l1i, vaddr, shift) < 0) return false;
+      c.itlbLookups++;
+      return true;
+    }
+    if (vaddr >>> SMALL_SHIFT === this.absentPage) return false;
+    if (TlbHierarchy.probeBoth(this.l1d, vaddr, shift) < 0) {
+      const large = this.l1dLarge;
+      if (large === null || large.largeCount === 0 || large.lookup(vaddr >>> shift, PageSizeClass.large) < 0) return false;
+    }
+    c.dtlbLookups++;
+    return true;
+  }
+
   /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
   fill(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
     const absent = this.absentPage;
