@@ -107,6 +107,19 @@ export class LatencyHistogram {
     if (v > this.maxValue) this.maxValue = v;
   }
 
+  /** `add(value)` `k` times over (the sum built by the same k additions). */
+  addRepeat(value: number, k: number): void {
+    if (k <= 0) return;
+    this.add(value);
+    const b = this.lastBucket;
+    const v = this.lastValue;
+    this.counts[b]! += k - 1;
+    this.n += k - 1;
+    let sum = this.sum;
+    for (let j = 1; j < k; j++) sum += v;
+    this.sum = sum;
+  }
+
   private grow(b: number): void {
     let len = this.counts.length;
     while (len <= b) len *= 2;

@@ -3,10 +3,12 @@
  * copyCachedHighRun) gives exactly what the per-page operations give: after one translate miss and
  * fillThenInvalidate of a page, `repeatAbsentTransient(vaddr, k)` leaves the counters and the TLBs as k
  * more translate + fillThenInvalidate pairs do, for both replacement policies, with and without an STLB —
- * checked by comparing the counters and replaying the same random accesses afterwards.
+ * checked by comparing the counters and replaying the same random accesses afterwards; and
+ * `LatencyHistogram.addRepeat(v, k)` leaves the histogram as k `add(v)` do.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../../src/machine/accounting.ts';
 import { TlbHierarchy, TlbOutcome, TlbSide } from '../../src/machine/tlb-hierarchy.ts';
 import type { TlbGeometry } from '../../src/models/types.ts';
 
@@ -54,4 +56,29 @@ describe('TlbHierarchy.repeatAbsentTransient', () => {
       );
     });
   }
+});
+
+describe('LatencyHistogram.addRepeat', () => {
+  it('equals k adds of the same value, after any earlier samples', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { maxLength: 20 }),
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.integer({ min: 0, max: 40 }),
+        (before, v, k) => {
+          const a = new LatencyHistogram();
+          const b = new LatencyHistogram();
+          for (const x of before) {
+            a.add(x);
+            b.add(x);
+          }
+          for (let j = 0; j < k; j++) a.add(v);
+          b.addRepeat(v, k);
+          expect(b.quantiles()).toEqual(a.quantiles());
+          expect(b).toEqual(a);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

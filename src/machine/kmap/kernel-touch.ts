@@ -265,9 +265,6 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
       kmapC += pte;
       clock += pte;
     }
-    if (local) counts.kmap.local++;
-    else counts.kmap.atomic++;
-    latency.add(pte);
     // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
     // and fills-and-drops it the same way: those TLB operations are applied together after the loop.
     let r: TlbOutcome = TlbOutcome.miss;
@@ -294,7 +291,6 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
       invC += inv;
       clock += inv;
     }
-    counts.invlpg++;
     if (absent) continue;
     if (r === TlbOutcome.miss) {
       tlb.fillThenInvalidate(vaddr);
@@ -304,7 +300,13 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
     }
   }
   if (repeats > 0) tlb.repeatAbsentTransient(vaddr, repeats);
-  if (p === first) return p;
+  const pages = p - first;
+  if (pages === 0) return p;
+  // Per page: one mapping of its API, one latency sample (the map's PTE write), one INVLPG.
+  if (local) counts.kmap.local += pages;
+  else counts.kmap.atomic += pages;
+  latency.addRepeat(pte, pages);
+  counts.invlpg += pages;
   cycles[base + Cat.kmap] = kmapC;
   cycles[base + Cat.tlbWalk] = walkC;
   cycles[base + Cat.copy] = copyC;
