@@ -15,10 +15,10 @@ afterAll(async () => {
 
 describe('hmsim sweep / merge command line', () => {
   it('answers a bad grid with one line naming the flag, exit 2', () => {
-    const r = runCli(['sweep', '--workload', 'fileserver', '--grid', 'workload.procs=4,16', '--out', join(dir, 'x')]);
+    const r = runCli(['sweep', '--workload', 'fileserver', '--grid', 'workload.threads=4,16', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "hmsim: --grid workload.procs=4: --param procs: fileserver has no parameter 'procs' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, records)\n",
+      "hmsim: --grid workload.threads=4: --param threads: fileserver has no parameter 'threads' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, records)\n",
     );
     const model = runCli(['sweep', '--trace', 'traces/strace-sh-pipeline.hmt', '--grid', 'tlb.l1d.entrie=16,32', '--out', join(dir, 'x')]);
     expect(model.code).toBe(2);
