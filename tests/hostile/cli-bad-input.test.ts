@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { frame } from '../trace/hmt-helpers.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
-import { runCaptured, type CapturedRun } from './in-process.ts';
+import { runCaptured, type CapturedRun } from '../helpers/in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-bad-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

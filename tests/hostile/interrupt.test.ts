@@ -16,7 +16,7 @@ import { generate } from '../../src/cli/gen.ts';
 import { InterruptScope, interruptedMessage, parkedPrefix, tempPrefix } from '../../src/cli/signals.ts';
 import { OUTPUT_MARKER } from '../../src/io/atomic.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { FakeSignals } from './in-process.ts';
+import { FakeSignals } from '../helpers/in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-interrupt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUTPUT_MARKER } from '../../src/io/atomic.ts';
-import { runCaptured } from './in-process.ts';
+import { runCaptured } from '../helpers/in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-outputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
