@@ -308,7 +308,8 @@ export class Tlb {
     const flags = this.flags;
     const ways = this.ways;
     let n = 0;
-    for (let set = 0, i = 0; set < this.sets; set++) {
+    // Stops once no valid entry is left: the rest of the array is invalid, nothing to remove.
+    for (let set = 0, i = 0; set < this.sets && this.validCount > 0; set++) {
       for (let w = 0; w < ways; w++, i++) {
         if (keys[i] === INVALID || ((flags[i] as number) & GLOBAL) !== 0) continue;
         if (this.pcids !== null && this.pcids[i] !== target) continue;
