@@ -16,7 +16,11 @@
  * Everything lives in typed arrays; no operation allocates. Each set remembers its most recently used
  * slot, checked before the scan: a hit there needs no recency update (the entry already is the most
  * recent of its set, and using it again changes neither the LRU order nor the PLRU tree bits), so this
- * shortcut is exact for both policies.
+ * shortcut is exact for both policies. Without PCIDs, a small direct-mapped table also remembers, by page
+ * number, the slot where each page was last found or filled; `lookup` checks it after the MRU slot, before
+ * scanning. A slot whose key equals the page's key is the page's entry (a key lives in one set, at most
+ * once: insert refreshes an existing entry), so the hint finds what the scan would, and recency is updated
+ * the same way — exact for both policies.
  *
  * The per-CPU arrangement of these arrays (L1 I/D, STLB, large pages, counters) is `TlbHierarchy` in
  * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
@@ -46,6 +50,8 @@ export interface TlbOptions {
 
 const INVALID = -1;
 const GLOBAL = 1;
+/** Size of the lookup hint table (a power of two), indexed by page number mod HINTS. */
+const HINTS = 256;
 
 /** A set-associative TLB array. Page numbers must be below 2^30. */
 export class Tlb {
@@ -73,6 +79,8 @@ export class Tlb {
   private currentPcid = 0;
   /** Most recently used slot of each set, or INVALID (kept exact: cleared when that entry goes). */
   private readonly mru: Int32Array;
+  /** Slot where page number pn (mod HINTS) was last found or filled; only a guess, checked against keys. */
+  private readonly hints: Int32Array;
 
   constructor(options: TlbOptions) {
     const { entries, ways } = options;
@@ -89,6 +97,7 @@ export class Tlb {
     this.pcids = options.pcid === true ? new Int32Array(entries) : null;
     this.replacement = createReplacement(options.replacement, entries, ways);
     this.mru = new Int32Array(this.sets).fill(INVALID);
+    this.hints = new Int32Array(HINTS).fill(INVALID);
   }
 
   /** Set index of page number `pn`: pn mod sets. */
@@ -126,10 +135,18 @@ export class Tlb {
     if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return m;
     const ways = this.ways;
     const base = set * ways;
+    if (pcids === null) {
+      const h = this.hints[pn & (HINTS - 1)] as number;
+      if (h >= 0 && keys[h] === key) {
+        this.use(set, base, h - base);
+        return h;
+      }
+    }
     for (let w = 0; w < ways; w++) {
       const slot = base + w;
       if (keys[slot] === key && (pcids === null || this.pcidMatches(slot))) {
         this.use(set, base, w);
+        this.hints[pn & (HINTS - 1)] = slot;
         return slot;
       }
     }
@@ -224,6 +241,7 @@ export class Tlb {
     this.flags[slot] = global ? GLOBAL : 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     this.use(set, base, way);
+    this.hints[pn & (HINTS - 1)] = slot;
     return slot;
   }
 
