@@ -170,29 +170,26 @@ async function main(): Promise<void> {
         ' on the previous data access\'s page (busybox-gzip-3k lackey trace: 99.2% and 73.3%)',
     );
   }
-  for (let round = 0; round < 5; round++) {
-    const replayer = new TlbReplayer(GEOMETRY);
+  /** One timed in-memory replay of every batch with a fresh replayer. */
+  const replayOnce = (geometry: TlbGeometry) => {
+    const replayer = new TlbReplayer(geometry);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (const b of batches) replayer.replayBatch(b);
     const ms = performance.now() - t0;
     const cpuMs = cpuMsSince(c0);
     const r = replayer.result();
-    const refs = r.references.i + r.references.d;
+    return { r, ms, cpuMs, refs: r.references.i + r.references.d };
+  };
+  for (let round = 0; round < 5; round++) {
+    const { r, ms, cpuMs, refs } = replayOnce(GEOMETRY);
     console.log(
       `(a) in-memory replay, round ${round + 1}: ${refs} references in ${ms.toFixed(0)} ms = ${rates(refs, ms, cpuMs)}` +
         ` (misses I ${r.misses.i}, D ${r.misses.d})`,
     );
   }
   for (let round = 0; round < 3; round++) {
-    const replayer = new TlbReplayer(WITH_STLB);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    for (const b of batches) replayer.replayBatch(b);
-    const ms = performance.now() - t0;
-    const cpuMs = cpuMsSince(c0);
-    const r = replayer.result();
-    const refs = r.references.i + r.references.d;
+    const { r, ms, cpuMs, refs } = replayOnce(WITH_STLB);
     console.log(
       `(a) in-memory replay with a 512-entry 4-way STLB (general path), round ${round + 1}: ${rates(refs, ms, cpuMs)}` +
         ` (STLB misses ${r.misses.stlb})`,

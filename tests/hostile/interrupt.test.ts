@@ -60,6 +60,13 @@ function previousRunOutput(path: string): void {
   writeFileSync(join(path, OUTPUT_MARKER), 'hmsim output folder\n');
 }
 
+/** The interrupted command said so in one line, exited 130, and left no temporary file behind. */
+function expectInterrupted(r: ChildRun, signal: NodeJS.Signals): void {
+  expect(r.stderr).toBe(`hmsim: ${interruptedMessage(signal)}\n`);
+  expect(r.code).toBe(130);
+  expect(temporaries(dir)).toEqual([]);
+}
+
 /** Polls until `test()` holds (the child reached a known point), at most `limitMs`. */
 async function until(test: () => boolean, limitMs = 30_000): Promise<void> {
   const start = Date.now();
@@ -74,11 +81,9 @@ describe('an interrupted command leaves the previous output or none, and says so
     const out = D('run-out');
     previousRunOutput(out);
     const r = await startCli(['run', '--trace', D('trace.hmt'), '--model', MODEL, '--out', out, '--quiet']).done;
-    expect(r.stderr).toBe(`hmsim: ${interruptedMessage('SIGINT')}\n`);
-    expect(r.code).toBe(130);
+    expectInterrupted(r, 'SIGINT');
     expect(r.stdout).toBe('');
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe(PREVIOUS);
-    expect(temporaries(dir)).toEqual([]);
   });
 
   it('compare --out: SIGTERM during a replay leaves no output folder when there was none', async () => {
@@ -86,10 +91,8 @@ describe('an interrupted command leaves the previous output or none, and says so
     const r = await startCli(['compare', '--trace', D('trace.hmt'), '--configs', '3g1g-highmem,2g2g', '--model', MODEL, '--out', out, '--quiet'], {
       HMSIM_TEST_SIGNAL: 'SIGTERM',
     }).done;
-    expect(r.stderr).toBe(`hmsim: ${interruptedMessage('SIGTERM')}\n`);
-    expect(r.code).toBe(130);
+    expectInterrupted(r, 'SIGTERM');
     expect(existsSync(out)).toBe(false);
-    expect(temporaries(dir)).toEqual([]);
   });
 
   it('import -o: SIGINT while the trace is being written removes the temporary file and keeps the previous trace', async () => {
@@ -101,10 +104,8 @@ describe('an interrupted command leaves the previous output or none, and says so
     await until(() => readdirSync(dir).some((n) => n.startsWith(tempPrefix(child.pid))));
     child.kill('SIGINT');
     const r = await child.done;
-    expect(r.stderr).toBe(`hmsim: ${interruptedMessage('SIGINT')}\n`);
-    expect(r.code).toBe(130);
+    expectInterrupted(r, 'SIGINT');
     expect(readFileSync(out, 'utf8')).toBe(PREVIOUS);
-    expect(temporaries(dir)).toEqual([]);
   });
 
   it('gen -o: SIGINT while the generator writes removes the temporary file and keeps the previous trace', async () => {
@@ -115,10 +116,8 @@ describe('an interrupted command leaves the previous output or none, and says so
     await until(() => readdirSync(dir).some((n) => n.startsWith(tempPrefix(child.pid))));
     child.kill('SIGINT');
     const r = await child.done;
-    expect(r.stderr).toBe(`hmsim: ${interruptedMessage('SIGINT')}\n`);
-    expect(r.code).toBe(130);
+    expectInterrupted(r, 'SIGINT');
     expect(readFileSync(out, 'utf8')).toBe(PREVIOUS);
-    expect(temporaries(dir)).toEqual([]);
   });
 });
 
