@@ -18,7 +18,7 @@ import type { RecordBatch, TraceSource } from '../trace/records.ts';
 import { EventKind, KIND_COUNT } from '../trace/records.ts';
 import { UserError } from '../errors.ts';
 import { execute } from './execute.ts';
-import { accessL1Hit } from './user-access.ts';
+import { accessHitRun } from './user-access.ts';
 import type { Machine } from './machine.ts';
 import { abortPoint } from '../io/abort-point.ts';
 
@@ -123,9 +123,19 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       let i = q.pos;
       const kinds = b.kind;
       while (i < n) {
-        const kind = kinds[i]!;
-        // An access that hits the L1 TLB is done at once (user-access.ts accessL1Hit); others go to execute.
-        if (!(kind === EventKind.access && accessL1Hit(m, cpu, b, i)) && !execute(m, cpu, b, i)) {
+        let kind = kinds[i]!;
+        if (kind === EventKind.access) {
+          // Accesses that hit the L1 TLB are done at once, a run at a time (user-access.ts accessHitRun):
+          // they move no clock. The first record that is not one goes to execute.
+          const j = accessHitRun(m, cpu, b, i, n);
+          if (j > i) {
+            byKind[EventKind.access]! += j - i;
+            i = j;
+            if (i >= n) break;
+            kind = kinds[i]!;
+          }
+        }
+        if (!execute(m, cpu, b, i)) {
           if (!m.stopped && m.cpus[cpu]!.state === 'running') {
             throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
           }

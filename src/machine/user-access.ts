@@ -4,7 +4,7 @@
  * retried (a second walk). A store to a present read-only PTE is a copy-on-write fault.
  * An access straddling pages references each page in turn.
  */
-import { AccessOp, type RecordBatch } from '../trace/records.ts';
+import { AccessOp, EventKind, type RecordBatch } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { cowFault, pageFault } from './fault.ts';
 import type { Machine } from './machine.ts';
@@ -86,24 +86,38 @@ export function userAccess(m: Machine, cpu: number, mm: Mm, op: number, addr: nu
 }
 
 /**
- * Access record `i` of `b` on `cpu` when it is the common easy case: the CPU already runs its pid with its
- * mm (ensureRunning would do nothing), nothing to resume, one page below TASK_SIZE, no copy-on-write
- * check due (a load or fetch, or an mm without read-only PTEs), and an L1 TLB hit (which charges
- * nothing). Then it does what execute would — the access counted, the lookup counted and made most
- * recent — and returns true; otherwise it changes nothing and returns false (execute replays it).
+ * The records from `i` (before `n`) of `b` on `cpu` that are the common easy case of an access: the CPU
+ * already runs the record's pid with its mm (ensureRunning would do nothing), nothing to resume, one page
+ * below TASK_SIZE, no copy-on-write check due (a load or fetch, or an mm without read-only PTEs), and an
+ * L1 TLB hit (which charges nothing). For each, what execute would do — the access counted, the lookup
+ * counted and made most recent. Returns the index of the first record that is not such an access (i when
+ * there is none); execute replays that one. Nothing of these records moves a clock, so the driver's
+ * horizon and wake checks have nothing to see between them.
  */
-export function accessL1Hit(m: Machine, cpu: number, b: RecordBatch, i: number): boolean {
+export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number, n: number): number {
   const c = m.cpus[cpu]!;
   const mm = c.mm;
-  const pid = b.pid[i]!;
-  if (c.pid !== pid || mm === null || mm.pid !== pid || c.resume !== 0) return false;
-  const op = b.op[i]!;
-  const addr = b.addr[i]!;
-  const len = b.len[i]!;
-  const vpn = addr >>> 12;
-  if (addr + (len > 0 ? len : 1) - 1 >= (vpn + 1) * 4096 || vpn * 4096 >= m.shape.taskSize) return false;
-  if ((op === AccessOp.store || op === AccessOp.modify) && mm.pt.readOnly > 0) return false;
-  if (!c.tlb.l1Hit(op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data, vpn * 4096)) return false;
-  m.counts.accesses++;
-  return true;
+  const pid = c.pid;
+  if (mm === null || mm.pid !== pid || c.resume !== 0) return i;
+  const kinds = b.kind;
+  const pids = b.pid;
+  const ops = b.op;
+  const addrs = b.addr;
+  const lens = b.len;
+  const tlb = c.tlb;
+  const taskSize = m.shape.taskSize;
+  const cowDue = mm.pt.readOnly > 0;
+  let j = i;
+  for (; j < n; j++) {
+    if (kinds[j] !== EventKind.access || pids[j] !== pid) break;
+    const op = ops[j]!;
+    const addr = addrs[j]!;
+    const len = lens[j]!;
+    const vpn = addr >>> 12;
+    if (addr + (len > 0 ? len : 1) - 1 >= (vpn + 1) * 4096 || vpn * 4096 >= taskSize) break;
+    if (cowDue && (op === AccessOp.store || op === AccessOp.modify)) break;
+    if (!tlb.l1Hit(op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data, vpn * 4096)) break;
+  }
+  m.counts.accesses += j - i;
+  return j;
 }
