@@ -112,7 +112,6 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
   const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / 4096));
   const taskSize = m.shape.taskSize;
   const indirect = m.config.split === '4G4G';
-  const tlb = m.cpus[cpu]!.tlb;
   for (let vpn = first; vpn <= last; vpn++) {
     if (vpn * 4096 >= taskSize) {
       m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * 4096).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
@@ -129,10 +128,7 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
       if (pte !== 0) touchFrame(m, cpu, ptePfn(pte), 'atomic', 0);
       continue;
     }
-    // An L1 hit with no copy-on-write check due is all touchUserPage would do (TlbHierarchy.l1Hit).
-    if ((write && mm.pt.readOnly > 0) || !tlb.l1Hit(TlbSide.data, vpn * 4096)) {
-      if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
-    }
+    if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
   }
   return true;
 }

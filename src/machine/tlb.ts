@@ -81,6 +81,14 @@ export class Tlb {
   private readonly mru: Int32Array;
   /** Slot where page number pn (mod HINTS) was last found or filled; only a guess, checked against keys. */
   private readonly hints: Int32Array;
+  /**
+   * Without PCIDs: every slot given a valid non-global entry since the last flush (repeats allowed;
+   * entries removed since are skipped when read), so a CR3 write visits those slots instead of the whole
+   * array. When more were noted than it holds, `nonGlobalOverflow` is set and the flush scans everything.
+   */
+  private readonly nonGlobalSlots: Int32Array;
+  private nonGlobalCount = 0;
+  private nonGlobalOverflow = false;
 
   constructor(options: TlbOptions) {
     const { entries, ways } = options;
@@ -98,6 +106,17 @@ export class Tlb {
     this.replacement = createReplacement(options.replacement, entries, ways);
     this.mru = new Int32Array(this.sets).fill(INVALID);
     this.hints = new Int32Array(HINTS).fill(INVALID);
+    this.nonGlobalSlots = new Int32Array(this.pcids === null ? 4 * entries : 0);
+  }
+
+  /** Notes that `slot` now holds a valid non-global entry (see nonGlobalSlots). */
+  private noteNonGlobal(slot: number): void {
+    if (this.pcids !== null) return;
+    const n = this.nonGlobalCount;
+    if (n < this.nonGlobalSlots.length) {
+      this.nonGlobalSlots[n] = slot;
+      this.nonGlobalCount = n + 1;
+    } else this.nonGlobalOverflow = true;
   }
 
   /** Set index of page number `pn`: pn mod sets. */
@@ -183,6 +202,7 @@ export class Tlb {
     keys[slot] = key;
     this.flags[slot] = 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
+    else this.noteNonGlobal(slot);
     this.use(set, base, way);
     return false;
   }
@@ -240,6 +260,7 @@ export class Tlb {
     const slot = base + way;
     this.flags[slot] = global ? GLOBAL : 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
+    else if (!global) this.noteNonGlobal(slot);
     this.use(set, base, way);
     this.hints[pn & (HINTS - 1)] = slot;
     return slot;
@@ -320,6 +341,26 @@ export class Tlb {
    * the current one). Returns the number removed.
    */
   flushNonGlobal(pcid?: number): number {
+    if (this.pcids === null && !this.nonGlobalOverflow) {
+      // Visit the noted slots only: the same entries are removed as by the scan below (removal order
+      // changes nothing), and afterwards no valid non-global entry is left to note.
+      const noted = this.nonGlobalSlots;
+      const count = this.nonGlobalCount;
+      const keys = this.keys;
+      const flags = this.flags;
+      const ways = this.ways;
+      let n = 0;
+      for (let k = 0; k < count; k++) {
+        const i = noted[k]!;
+        if (keys[i] === INVALID || ((flags[i] as number) & GLOBAL) !== 0) continue;
+        this.clear(i, (i / ways) | 0);
+        n++;
+      }
+      this.nonGlobalCount = 0;
+      return n;
+    }
+    this.nonGlobalCount = 0;
+    this.nonGlobalOverflow = false;
     if (this.validCount === 0) return 0;
     const target = pcid ?? this.currentPcid;
     const keys = this.keys;
@@ -347,6 +388,8 @@ export class Tlb {
     this.largeCount = 0;
     this.replacement.reset();
     this.mru.fill(INVALID);
+    this.nonGlobalCount = 0;
+    this.nonGlobalOverflow = false;
     return n;
   }
 
