@@ -79,7 +79,8 @@ export function fileCopy(
   const lastFull = Math.floor((off + len) / 4096) - 1;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
     if (runs && p >= firstFull && p <= lastFull) {
-      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi);
+      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi, !isWrite);
+      if (m.stopped) return false;
       if (p > lastPage) break;
     }
     const start = Math.max(off, p * 4096);

@@ -15,6 +15,7 @@ import type { KmapApiName } from '../../layout/types.ts';
 import { Cat, NCAT } from '../accounting.ts';
 import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';
+import { Gfp, PageUse } from '../memory.ts';
 import { PageSizeClass } from '../tlb.ts';
 import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
 
@@ -216,7 +217,11 @@ export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: Km
 /**
  * A run of whole-page copies between page-cache pages `p` … `last` of `file` and the user through a
  * per-CPU mapping (`api` atomic or local; no PCIDs), stopping at the first page that is not cached in
- * a highmem frame. Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
+ * a highmem frame. With `allocate` (a read: a new page-cache page needs no clearing), a page that is not
+ * cached is first allocated and inserted into the cache, as fileCopy does: a highmem frame then joins
+ * the run; a lowmem one ends it (fileCopy finds it cached and copies it through the direct map), and so
+ * does a failed allocation (the replay stopped). Nothing in an allocation reads or moves the clock or
+ * the TLBs, so the charges kept in locals stay exact. Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
  * and popped again, the same TLB operations and counters, one kmap latency sample, and the same
  * charges — map PTE write (kmap), STLB hit or walk (tlbWalk), the copy (copy), unmap PTE write (kmap),
  * INVLPG (invlpg) — as the same floating-point additions in the same order, kept in locals and stored
@@ -224,7 +229,15 @@ export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: Km
  * one of those costs fixed for the run, so no random draw is skipped); a full slot stack or a CPU that
  * is not running is left to the general path. Returns the first page not copied.
  */
-export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: number, last: number, api: KmapApiName): number {
+export function copyCachedHighRun(
+  m: Machine,
+  cpu: number,
+  file: number,
+  p: number,
+  last: number,
+  api: KmapApiName,
+  allocate: boolean,
+): number {
   const idx = m.locals.depth(cpu);
   if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
   const f = m.fixed;
@@ -258,7 +271,12 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
   let repeats = 0;
   const first = p;
   for (; p <= last; p++) {
-    const frame = cache.lookup(file, p);
+    let frame = cache.lookup(file, p);
+    if (frame < 0 && allocate) {
+      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
+      if (frame < 0) break; // the replay stopped
+      cache.insert(file, p, frame);
+    }
     if (frame < highStart) break; // not cached (-1) or lowmem
     lastFrame = frame;
     if (doPte) {
