@@ -113,7 +113,16 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
   const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / 4096));
   const taskSize = m.shape.taskSize;
   const indirect = m.config.split === '4G4G';
+  // Pages below TASK_SIZE that hit the L1 D-TLB with no copy-on-write check due need nothing but the
+  // hit (touchUserPage would do no more): they are taken a run at a time (TlbHierarchy.dataHitRun).
+  const hitRuns = !indirect && !(write && mm.pt.readOnly > 0);
+  const tlb = m.cpus[cpu]!.tlb;
+  const lastBelow = Math.min(last, Math.ceil(taskSize / 4096) - 1);
   for (let vpn = first; vpn <= last; vpn++) {
+    if (hitRuns && vpn <= lastBelow) {
+      vpn = tlb.dataHitRun(vpn, lastBelow);
+      if (vpn > last) break;
+    }
     if (vpn * 4096 >= taskSize) {
       m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * 4096).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
       return true;

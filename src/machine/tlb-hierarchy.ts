@@ -112,7 +112,7 @@ export class TlbHierarchy {
   /** Probes one array for the page of `vaddr` at both sizes; returns the slot or −1 (recency updated). */
   private static probeBoth(tlb: Tlb, vaddr: number, largeShift: number): number {
     const slot = tlb.lookup(vaddr >>> SMALL_SHIFT, PageSizeClass.small);
-    if (slot >= 0 || tlb.largeCount === 0) return slot;
+    if (slot >= 0 || !tlb.mayHoldLarge(vaddr >>> largeShift)) return slot;
     return tlb.lookup(vaddr >>> largeShift, PageSizeClass.large);
   }
 
@@ -141,7 +141,7 @@ export class TlbHierarchy {
       l1 = this.l1d;
       if (TlbHierarchy.probeBoth(l1, vaddr, shift) >= 0) return TlbOutcome.l1Hit;
       const large = this.l1dLarge;
-      if (large !== null && large.largeCount > 0 && large.lookup(vaddr >>> shift, PageSizeClass.large) >= 0) {
+      if (large !== null && large.mayHoldLarge(vaddr >>> shift) && large.lookup(vaddr >>> shift, PageSizeClass.large) >= 0) {
         return TlbOutcome.l1Hit;
       }
       c.dtlbMisses++;
@@ -175,10 +175,24 @@ export class TlbHierarchy {
     if (vaddr >>> SMALL_SHIFT === this.absentPage) return false;
     if (TlbHierarchy.probeBoth(this.l1d, vaddr, shift) < 0) {
       const large = this.l1dLarge;
-      if (large === null || large.largeCount === 0 || large.lookup(vaddr >>> shift, PageSizeClass.large) < 0) return false;
+      if (large === null || !large.mayHoldLarge(vaddr >>> shift) || large.lookup(vaddr >>> shift, PageSizeClass.large) < 0) return false;
     }
     c.dtlbLookups++;
     return true;
+  }
+
+  /**
+   * `l1Hit(data, vpn × 4096)` for vpn = first, first + 1, … up to `last` (4 KiB pages), stopping at the
+   * first that is not an L1 hit in the small-page array: returns that page number (last + 1 when all
+   * hit). Each hit is counted and made most recent, in order; the page it stops at is left untouched for
+   * the caller to translate (it may still be an L1 hit through a large entry).
+   */
+  dataHitRun(first: number, last: number): number {
+    const absent = this.absentPage;
+    const stop = absent >= first && absent <= last ? absent - 1 : last;
+    const next = this.l1d.hitSmallRun(first, stop);
+    this.counters.dtlbLookups += next - first;
+    return next;
   }
 
   /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
@@ -211,7 +225,7 @@ export class TlbHierarchy {
       const t = arrays[i]!;
       if (t.validCount === 0) continue;
       if (t.invalidate(small, PageSizeClass.small)) n++;
-      if (t.largeCount > 0 && t.invalidate(large, PageSizeClass.large)) n++;
+      if (t.mayHoldLarge(large) && t.invalidate(large, PageSizeClass.large)) n++;
     }
     return n;
   }
@@ -231,7 +245,7 @@ export class TlbHierarchy {
     const l1i = this.l1i;
     if (l1i.validCount > 0) {
       l1i.invalidate(small, PageSizeClass.small);
-      if (l1i.largeCount > 0) l1i.invalidate(vaddr >>> this.largePageShift, PageSizeClass.large);
+      if (l1i.mayHoldLarge(vaddr >>> this.largePageShift)) l1i.invalidate(vaddr >>> this.largePageShift, PageSizeClass.large);
     }
     this.absentPage = small;
   }

@@ -65,6 +65,12 @@ export class Tlb {
   readonly replacement: ReplacementPolicy;
   /** Number of valid large-page entries (lets callers skip the large-page probe when there are none). */
   largeCount = 0;
+  /**
+   * Bounds on the page numbers of the valid large entries (while largeCount > 0; they may be wider than
+   * the entries left, never narrower), so a probe of a page outside them can be skipped: it would miss.
+   */
+  private largeLo = 0;
+  private largeHi = -1;
   /** Number of valid entries. */
   validCount = 0;
 
@@ -173,6 +179,40 @@ export class Tlb {
   }
 
   /**
+   * `lookup(pn, small)` for pn = first, first + 1, … up to `last`, stopping at the first that misses:
+   * returns that page number (last + 1 when all hit). The hits are made most recent in order, as the
+   * lookups would; the miss changes nothing (a missed probe never does).
+   */
+  hitSmallRun(first: number, last: number): number {
+    const pcids = this.pcids;
+    const keys = this.keys;
+    const mru = this.mru;
+    const hints = this.hints;
+    const ways = this.ways;
+    let pn = first;
+    for (; pn <= last; pn++) {
+      const key = pn << 1;
+      const set = this.setOf(pn);
+      const m = mru[set] as number;
+      if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) continue;
+      const base = set * ways;
+      if (pcids === null) {
+        const h = hints[pn & (HINTS - 1)] as number;
+        if (h >= 0 && keys[h] === key) {
+          this.use(set, base, h - base);
+          continue;
+        }
+      }
+      let w = 0;
+      for (; w < ways; w++) if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) break;
+      if (w === ways) return pn;
+      this.use(set, base, w);
+      hints[pn & (HINTS - 1)] = base + w;
+    }
+    return pn;
+  }
+
+  /**
    * Pure-replay step for a 4 KiB page: a lookup that, on a miss, fills page `pn` as a non-global entry —
    * in one scan of the set. Returns true on a hit. Same effect as `lookup` then `insert` on a miss.
    */
@@ -205,6 +245,11 @@ export class Tlb {
     else this.noteNonGlobal(slot);
     this.use(set, base, way);
     return false;
+  }
+
+  /** False when no valid large entry can be for large page number `lpn` (a probe of it would miss). */
+  mayHoldLarge(lpn: number): boolean {
+    return this.largeCount > 0 && lpn >= this.largeLo && lpn <= this.largeHi;
   }
 
   /** Slot of page `pn` without touching recency (−1 when absent). */
@@ -255,7 +300,14 @@ export class Tlb {
       if (old === INVALID) this.validCount++;
       else if ((old & 1) === PageSizeClass.large) this.largeCount--;
       keys[slot] = key;
-      if (size === PageSizeClass.large) this.largeCount++;
+      if (size === PageSizeClass.large) {
+        if (this.largeCount === 0) {
+          this.largeLo = pn;
+          this.largeHi = pn;
+        } else if (pn < this.largeLo) this.largeLo = pn;
+        else if (pn > this.largeHi) this.largeHi = pn;
+        this.largeCount++;
+      }
     }
     const slot = base + way;
     this.flags[slot] = global ? GLOBAL : 0;
