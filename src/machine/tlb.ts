@@ -178,6 +178,33 @@ export class Tlb {
     return -1;
   }
 
+  /** `lookup(pn, small) >= 0` (a hit is made most recent; a miss changes nothing). */
+  hitSmall(pn: number): boolean {
+    const pcids = this.pcids;
+    const key = pn << 1;
+    const keys = this.keys;
+    const set = this.setOf(pn);
+    const m = this.mru[set] as number;
+    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return true;
+    const ways = this.ways;
+    const base = set * ways;
+    if (pcids === null) {
+      const h = this.hints[pn & (HINTS - 1)] as number;
+      if (h >= 0 && keys[h] === key) {
+        this.use(set, base, h - base);
+        return true;
+      }
+    }
+    for (let w = 0; w < ways; w++) {
+      if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) {
+        this.use(set, base, w);
+        this.hints[pn & (HINTS - 1)] = base + w;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * `lookup(pn, small)` for pn = first, first + 1, … up to `last`, stopping at the first that misses:
    * returns that page number (last + 1 when all hit). The hits are made most recent in order, as the

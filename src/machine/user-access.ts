@@ -105,8 +105,13 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const addrs = b.addr;
   const lens = b.len;
   const tlb = c.tlb;
-  const taskSize = m.shape.taskSize;
+  // An L1 hit is a hit in the small-page array of its side (Tlb.hitSmall); a page the hierarchy knows
+  // absent, or one reached through a large entry, goes the general way (execute).
+  const l1i = tlb.l1i;
+  const l1d = tlb.l1d;
+  const taskPages = Math.ceil(m.shape.taskSize / 4096);
   const cowDue = mm.pt.readOnly > 0;
+  let fetches = 0;
   let j = i;
   for (; j < n; j++) {
     if (kinds[j] !== EventKind.access || pids[j] !== pid) break;
@@ -114,10 +119,18 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
     const addr = addrs[j]!;
     const len = lens[j]!;
     const vpn = addr >>> 12;
-    if (addr + (len > 0 ? len : 1) - 1 >= (vpn + 1) * 4096 || vpn * 4096 >= taskSize) break;
-    if (cowDue && (op === AccessOp.store || op === AccessOp.modify)) break;
-    if (!tlb.l1Hit(op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data, vpn * 4096)) break;
+    if ((addr & 4095) + (len > 0 ? len : 1) > 4096 || vpn >= taskPages) break;
+    if (op === AccessOp.ifetch) {
+      if (!l1i.hitSmall(vpn)) break;
+      fetches++;
+    } else {
+      if (cowDue && op !== AccessOp.load) break;
+      if (tlb.knownAbsent(addr) || !l1d.hitSmall(vpn)) break;
+    }
   }
-  m.counts.accesses += j - i;
+  const hits = j - i;
+  tlb.counters.itlbLookups += fetches;
+  tlb.counters.dtlbLookups += hits - fetches;
+  m.counts.accesses += hits;
   return j;
 }
