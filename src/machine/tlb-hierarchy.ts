@@ -205,6 +205,49 @@ export class TlbHierarchy {
     this.fillL1(side, vaddr, size, global);
   }
 
+  /**
+   * `translate(side, vaddr)`, then on a miss `fill(side, vaddr, small, false)` — for a user page whose
+   * PTE is present, with nothing between the walk and the fill. When no large entry can cover `vaddr` and
+   * the page is not the one known absent, each array is probed and, on a miss, filled in one scan
+   * (Tlb.accessSmallSlot); the order of the fills of different arrays changes nothing (each keeps its own
+   * recency). Same outcome, counters and state as the two calls.
+   */
+  translateFillSmall(side: TlbSide, vaddr: number): TlbOutcome {
+    const small = vaddr >>> SMALL_SHIFT;
+    const lpn = vaddr >>> this.largePageShift;
+    const data = side === TlbSide.data;
+    const l1 = data ? this.l1d : this.l1i;
+    const stlb = this.stlb;
+    if (
+      (data && small === this.absentPage) ||
+      l1.mayHoldLarge(lpn) ||
+      (data && this.l1dLarge !== null && this.l1dLarge.mayHoldLarge(lpn)) ||
+      (stlb !== null && stlb.mayHoldLarge(lpn))
+    ) {
+      const r = this.translate(side, vaddr);
+      if (r === TlbOutcome.miss) this.fill(side, vaddr, PageSizeClass.small, false);
+      return r;
+    }
+    const c = this.counters;
+    if (data) c.dtlbLookups++;
+    else c.itlbLookups++;
+    if (l1.accessSmallSlot(small) >= 0) return TlbOutcome.l1Hit;
+    if (data) c.dtlbMisses++;
+    else c.itlbMisses++;
+    if (stlb !== null) {
+      const slot = stlb.accessSmallSlot(small);
+      if (slot >= 0) {
+        c.stlbHits++;
+        // The L1 copy takes the STLB entry's global bit (insert refreshes the entry just filled).
+        if (stlb.isGlobal(slot)) l1.insert(small, PageSizeClass.small, true);
+        return TlbOutcome.stlbHit;
+      }
+      c.stlbMisses++;
+    }
+    c.walks++;
+    return TlbOutcome.miss;
+  }
+
   /** Pure replay step: translate, and on a miss fill a 4 KiB non-global entry (every page present). */
   access(side: TlbSide, vaddr: number): TlbOutcome {
     const outcome = this.translate(side, vaddr);

@@ -244,12 +244,17 @@ export class Tlb {
    * in one scan of the set. Returns true on a hit. Same effect as `lookup` then `insert` on a miss.
    */
   accessSmall(pn: number): boolean {
+    return this.accessSmallSlot(pn) >= 0;
+  }
+
+  /** `accessSmall(pn)` that returns the entry's slot on a hit, −1 on a miss (the page is then filled). */
+  accessSmallSlot(pn: number): number {
     const pcids = this.pcids;
     const key = pn << 1;
     const keys = this.keys;
     const set = this.setOf(pn);
     const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return true;
+    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return m;
     const ways = this.ways;
     const base = set * ways;
     let free = -1;
@@ -257,7 +262,7 @@ export class Tlb {
       const k = keys[base + w] as number;
       if (k === key && (pcids === null || this.pcidMatches(base + w))) {
         this.use(set, base, w);
-        return true;
+        return base + w;
       }
       if (k === INVALID && free < 0) free = w;
     }
@@ -271,7 +276,7 @@ export class Tlb {
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     else this.noteNonGlobal(slot);
     this.use(set, base, way);
-    return false;
+    return -1;
   }
 
   /** False when no valid large entry can be for large page number `lpn` (a probe of it would miss). */

@@ -30,16 +30,20 @@ export function touchUserPage(
 ): boolean {
   const tlb = m.cpus[cpu]!.tlb;
   const vaddr = vpn * 4096;
-  const r = tlb.translate(side, vaddr);
-  if (r !== TlbOutcome.l1Hit) {
+  if (mm.pt.get(vpn) !== 0) {
+    // Present: no fault can come between the walk and the fill (TlbHierarchy.translateFillSmall).
+    const r = tlb.translateFillSmall(side, vaddr);
+    if (r === TlbOutcome.stlbHit) m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
+    else if (r === TlbOutcome.miss) m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
+  } else {
+    // Not present: a miss walks, faults the page in, and walks again before the fill.
+    const r = tlb.translate(side, vaddr);
     if (r === TlbOutcome.stlbHit) {
       m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
-    } else {
+    } else if (r === TlbOutcome.miss) {
       m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
-      if (mm.pt.get(vpn) === 0) {
-        if (!pageFault(m, cpu, mm, vpn, write, fromUser)) return false;
-        m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
-      }
+      if (!pageFault(m, cpu, mm, vpn, write, fromUser)) return false;
+      m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       tlb.fill(side, vaddr, PageSizeClass.small, false);
     }
   }
