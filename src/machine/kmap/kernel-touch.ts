@@ -270,7 +270,7 @@ export function copyCachedHighRun(
   let absent = false;
   let repeats = 0;
   const first = p;
-  for (; p <= last; p++) {
+  for (; p <= last && !absent; p++) {
     let frame = cache.lookup(file, p);
     if (frame < 0 && allocate) {
       frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
@@ -283,11 +283,7 @@ export function copyCachedHighRun(
       kmapC += pte;
       clock += pte;
     }
-    // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
-    // and fills-and-drops it the same way: those TLB operations are applied together after the loop.
-    let r: TlbOutcome = TlbOutcome.miss;
-    if (absent) repeats++;
-    else r = tlb.translate(TlbSide.data, vaddr);
+    const r = tlb.translate(TlbSide.data, vaddr);
     if (r === TlbOutcome.stlbHit) {
       if (doStlb) {
         walkC += stlbHit;
@@ -309,12 +305,42 @@ export function copyCachedHighRun(
       invC += inv;
       clock += inv;
     }
-    if (absent) continue;
     if (r === TlbOutcome.miss) {
       tlb.fillThenInvalidate(vaddr);
       absent = true;
     } else {
       tlb.invalidatePage(vaddr);
+    }
+  }
+  // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
+  // and fills-and-drops it the same way: those TLB operations are applied together after the loop, and
+  // each page's charges are the same additions (a cost charge() would skip is added here as 0, which
+  // changes no sum: every accumulator is ≥ 0).
+  if (absent) {
+    const pteA = doPte ? pte : 0;
+    const walkA = doWalk ? walk : 0;
+    const copyA = doCopy ? copy : 0;
+    const invA = doInv ? inv : 0;
+    for (; p <= last; p++) {
+      let frame = cache.lookup(file, p);
+      if (frame < 0 && allocate) {
+        frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
+        if (frame < 0) break; // the replay stopped
+        cache.insert(file, p, frame);
+      }
+      if (frame < highStart) break; // not cached (-1) or lowmem
+      lastFrame = frame;
+      repeats++;
+      kmapC += pteA;
+      clock += pteA;
+      walkC += walkA;
+      clock += walkA;
+      copyC += copyA;
+      clock += copyA;
+      kmapC += pteA;
+      clock += pteA;
+      invC += invA;
+      clock += invA;
     }
   }
   if (repeats > 0) tlb.repeatAbsentTransient(vaddr, repeats);
