@@ -118,8 +118,11 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
   const hitRuns = !indirect && !(write && mm.pt.readOnly > 0);
   const tlb = m.cpus[cpu]!.tlb;
   const lastBelow = Math.min(last, Math.ceil(taskSize / 4096) - 1);
+  // After a page that missed the L1 (a buffer after a CR3 write: most of the next ones miss too), pages
+  // go one by one until one hits again — no run probe that would stop at once.
+  let tryRun = hitRuns;
   for (let vpn = first; vpn <= last; vpn++) {
-    if (hitRuns && vpn <= lastBelow) {
+    if (tryRun && vpn <= lastBelow) {
       vpn = tlb.dataHitRun(vpn, lastBelow);
       if (vpn > last) break;
     }
@@ -138,7 +141,9 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
       if (pte !== 0) touchFrame(m, cpu, ptePfn(pte), 'atomic', 0);
       continue;
     }
+    const misses = tlb.counters.dtlbMisses;
     if (!touchUserPage(m, cpu, mm, vpn, TlbSide.data, write, false)) return false;
+    tryRun = hitRuns && tlb.counters.dtlbMisses === misses;
   }
   return true;
 }
