@@ -208,7 +208,7 @@ export class TlbHierarchy {
   /**
    * `translate(side, vaddr)`, then on a miss `fill(side, vaddr, small, false)` — for a user page whose
    * PTE is present, with nothing between the walk and the fill. When no large entry can cover `vaddr` and
-   * the page is not the one known absent, each array is probed and, on a miss, filled in one scan
+   * the page is not the one known absent (on either side), each array is probed and, on a miss, filled in one scan
    * (Tlb.accessSmallSlot); the order of the fills of different arrays changes nothing (each keeps its own
    * recency). Same outcome, counters and state as the two calls.
    */
@@ -219,7 +219,9 @@ export class TlbHierarchy {
     const l1 = data ? this.l1d : this.l1i;
     const stlb = this.stlb;
     if (
-      (data && small === this.absentPage) ||
+      // The page known absent: a data translate of it counts a miss without probing, and any fill of
+      // it forgets it (also on the instruction side), so it takes the two calls.
+      small === this.absentPage ||
       l1.mayHoldLarge(lpn) ||
       (data && this.l1dLarge !== null && this.l1dLarge.mayHoldLarge(lpn)) ||
       (stlb !== null && stlb.mayHoldLarge(lpn))
