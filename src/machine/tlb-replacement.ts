@@ -28,8 +28,10 @@ export interface ReplacementPolicy {
  */
 export class LruPolicy implements ReplacementPolicy {
   readonly name = 'lru' as const;
-  private readonly stamps: Float64Array;
-  private clock = 0;
+  /** Stamp of each entry (read and written directly by Tlb.lruSmallView users: see there). */
+  readonly stamps: Float64Array;
+  /** The last stamp given. */
+  clock = 0;
 
   constructor(
     entries: number,

@@ -26,7 +26,7 @@
  * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
  */
 import type { Replacement } from '../models/types.ts';
-import { createReplacement, type ReplacementPolicy } from './tlb-replacement.ts';
+import { createReplacement, LruPolicy, type ReplacementPolicy } from './tlb-replacement.ts';
 
 /** Page-size classes of TLB entries. */
 export const PageSizeClass = {
@@ -52,6 +52,24 @@ const INVALID = -1;
 const GLOBAL = 1;
 /** Size of the lookup hint table (a power of two), indexed by page number mod HINTS. */
 const HINTS = 256;
+
+/**
+ * The state a loop of small-page lookups needs to run without calls (user-access.ts accessHitRun), for
+ * an array with LRU replacement, no PCIDs and a power-of-two number of sets. A hit of page pn is, as in
+ * `lookup`: key = pn << 1, set = pn & setMask; the most recent slot of the set holding the key (nothing
+ * to update), else the hint slot hints[pn & hintMask] holding it, else a scan of the set's `ways` slots
+ * (then hints[pn & hintMask] = slot); a hit that is not the most recent one takes the next LRU stamp
+ * (stamps[slot] = ++lru.clock) and becomes mru[set]. A miss changes nothing.
+ */
+export interface LruSmallView {
+  readonly keys: Int32Array;
+  readonly mru: Int32Array;
+  readonly hints: Int32Array;
+  readonly hintMask: number;
+  readonly setMask: number;
+  readonly ways: number;
+  readonly lru: LruPolicy;
+}
 
 /** A set-associative TLB array. Page numbers must be below 2^30. */
 export class Tlb {
@@ -93,6 +111,8 @@ export class Tlb {
    * array. When more were noted than it holds, `nonGlobalOverflow` is set and the flush scans everything.
    */
   private readonly nonGlobalSlots: Int32Array;
+  /** See lruSmallView (built once: the arrays it holds are never replaced). */
+  private readonly smallView: LruSmallView | null;
   private nonGlobalCount = 0;
   private nonGlobalOverflow = false;
 
@@ -113,6 +133,11 @@ export class Tlb {
     this.mru = new Int32Array(this.sets).fill(INVALID);
     this.hints = new Int32Array(HINTS).fill(INVALID);
     this.nonGlobalSlots = new Int32Array(this.pcids === null ? 4 * entries : 0);
+    const lru = this.replacement;
+    this.smallView =
+      this.pcids === null && this.pow2Sets && lru instanceof LruPolicy
+        ? { keys: this.keys, mru: this.mru, hints: this.hints, hintMask: HINTS - 1, setMask: this.setMask, ways, lru }
+        : null;
   }
 
   /** Notes that `slot` now holds a valid non-global entry (see nonGlobalSlots). */
@@ -176,6 +201,11 @@ export class Tlb {
       }
     }
     return -1;
+  }
+
+  /** The call-free lookup state (see LruSmallView), or null when this array is not LRU without PCIDs with 2^k sets. */
+  lruSmallView(): LruSmallView | null {
+    return this.smallView;
   }
 
   /** `lookup(pn, small) >= 0` (a hit is made most recent; a miss changes nothing). */
