@@ -29,6 +29,11 @@ export interface DriveOptions {
   readonly onProgress?: (recordsDone: number) => void;
   /** Trace path for messages. */
   readonly path?: string;
+  /**
+   * Read the source to its end even when every CPU is done before it (the footer, or empty chunks), so
+   * that a pass hashing the file completes. Not when the replay stopped.
+   */
+  readonly drain?: boolean;
 }
 
 /** What a drive reports besides the machine's own state. */
@@ -151,6 +156,9 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         q.advance();
         options.onProgress?.(done);
       }
+    }
+    if (options.drain === true && !m.stopped && !exhausted) {
+      for (let step = await it.next(); step.done !== true; step = await it.next()) await abortPoint(options.signal);
     }
   } finally {
     await it.return?.();

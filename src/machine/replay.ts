@@ -45,7 +45,16 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
     const r = await replayPrefault(spec, layout, reader, drive);
     return buildResult({ ...r, trace: await traceInfo(r.records) });
   }
-  const out = await replayMachineSource(spec, layout, reader, drive);
+  // One pass replays the file and hashes it: the trace identity needs no second read (unless the replay
+  // stopped before the end, when sha256() reads the file again).
+  const hashing = {
+    header: reader.header,
+    get footer() {
+      return reader.footer;
+    },
+    batches: () => reader.batches({ hash: true }),
+  };
+  const out = await replayMachineSource(spec, layout, hashing, { ...drive, drain: true });
   return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
 }
 
@@ -57,7 +66,7 @@ export async function replayMachineSource(
   spec: Pick<RunSpec, 'config' | 'model' | 'seed'>,
   layout: Layout,
   source: TraceSource,
-  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; tlbFactory?: TlbFactory } = {},
+  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; drain?: boolean; tlbFactory?: TlbFactory } = {},
 ): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine }> {
   const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);
   const m = new Machine({
