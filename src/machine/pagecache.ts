@@ -50,7 +50,10 @@ export class PageCache {
   private lastFile = -1;
   private lastDense = -1;
   private count = 0;
-  /** FIFO of (dense file, index) in insertion order. */
+  /**
+   * FIFO of (dense file, index) in insertion order: a ring whose capacity is a power of two, so a
+   * position is its counter's low bits (`& (capacity − 1)` keeps them for any counter below 2^53).
+   */
   private fifoFile = new Int32Array(1024);
   private fifoIndex = new Float64Array(1024);
   private head = 0;
@@ -204,8 +207,8 @@ export class PageCache {
       const f = new Int32Array(cap * 2);
       const x = new Float64Array(cap * 2);
       for (let i = 0; i < cap; i++) {
-        f[i] = this.fifoFile[(this.head + i) % cap]!;
-        x[i] = this.fifoIndex[(this.head + i) % cap]!;
+        f[i] = this.fifoFile[(this.head + i) & (cap - 1)]!;
+        x[i] = this.fifoIndex[(this.head + i) & (cap - 1)]!;
       }
       this.fifoFile = f;
       this.fifoIndex = x;
@@ -213,8 +216,8 @@ export class PageCache {
       this.head = 0;
     }
     const len = this.fifoFile.length;
-    this.fifoFile[this.tail % len] = d;
-    this.fifoIndex[this.tail % len] = index;
+    this.fifoFile[this.tail & (len - 1)] = d;
+    this.fifoIndex[this.tail & (len - 1)] = index;
     this.tail++;
   }
 
@@ -225,8 +228,8 @@ export class PageCache {
     let budget = this.tail - this.head;
     while (budget-- > 0) {
       const len = this.fifoFile.length;
-      const d = this.fifoFile[this.head % len]!;
-      const index = this.fifoIndex[this.head % len]!;
+      const d = this.fifoFile[this.head & (len - 1)]!;
+      const index = this.fifoIndex[this.head & (len - 1)]!;
       this.head++;
       const pfn = this.get(d, index);
       if (pfn === ABSENT) continue; // already gone
