@@ -210,30 +210,9 @@ export class Tlb {
 
   /** `lookup(pn, small) >= 0` (a hit is made most recent; a miss changes nothing). */
   hitSmall(pn: number): boolean {
-    const pcids = this.pcids;
-    const key = pn << 1;
-    const keys = this.keys;
-    const set = this.setOf(pn);
-    const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return true;
-    const ways = this.ways;
-    const base = set * ways;
-    if (pcids === null) {
-      const h = this.hints[pn & (HINTS - 1)] as number;
-      if (h >= 0 && keys[h] === key) {
-        this.use(set, base, h - base);
-        return true;
-      }
-    }
-    for (let w = 0; w < ways; w++) {
-      if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) {
-        this.use(set, base, w);
-        this.hints[pn & (HINTS - 1)] = base + w;
-        return true;
-      }
-    }
-    return false;
+    return this.lookup(pn, PageSizeClass.small) >= 0;
   }
+
 
   /**
    * `lookup(pn, small)` for pn = first, first + 1, … up to `last`, stopping at the first that misses:
@@ -241,33 +220,11 @@ export class Tlb {
    * lookups would; the miss changes nothing (a missed probe never does).
    */
   hitSmallRun(first: number, last: number): number {
-    const pcids = this.pcids;
-    const keys = this.keys;
-    const mru = this.mru;
-    const hints = this.hints;
-    const ways = this.ways;
     let pn = first;
-    for (; pn <= last; pn++) {
-      const key = pn << 1;
-      const set = this.setOf(pn);
-      const m = mru[set] as number;
-      if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) continue;
-      const base = set * ways;
-      if (pcids === null) {
-        const h = hints[pn & (HINTS - 1)] as number;
-        if (h >= 0 && keys[h] === key) {
-          this.use(set, base, h - base);
-          continue;
-        }
-      }
-      let w = 0;
-      for (; w < ways; w++) if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) break;
-      if (w === ways) return pn;
-      this.use(set, base, w);
-      hints[pn & (HINTS - 1)] = base + w;
-    }
+    while (pn <= last && this.lookup(pn, PageSizeClass.small) >= 0) pn++;
     return pn;
   }
+
 
   /**
    * Pure-replay step for a 4 KiB page: a lookup that, on a miss, fills page `pn` as a non-global entry —

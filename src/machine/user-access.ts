@@ -11,7 +11,7 @@ import type { Machine } from './machine.ts';
 import { PTE_WRITE } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { PageSizeClass } from './tlb.ts';
-import { TlbOutcome, TlbSide, type TlbHierarchy } from './tlb-hierarchy.ts';
+import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
 
 const LAST_VPN = 0xfffff;
 
@@ -111,14 +111,18 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const tlb = c.tlb;
   // An L1 hit is a hit in the small-page array of its side; a page the hierarchy knows absent, or one
   // reached through a large entry, goes the general way (execute). Data-side lookups run without calls
-  // when the array allows it (Tlb.lruSmallView: the same steps as Tlb.hitSmall).
+  // when the array allows it (Tlb.lruSmallView: the same steps as Tlb.lookup), else through hitSmall.
   const l1i = tlb.l1i;
   const l1d = tlb.l1d;
   const view = l1d.lruSmallView();
-  if (view === null) return accessHitRunGeneric(m, c.tlb, mm.pt.readOnly > 0, pid, b, i, n);
-  const { keys, mru, hints, hintMask, setMask, ways, lru } = view;
-  const stamps = lru.stamps;
-  let clock = lru.clock;
+  const keys = view?.keys;
+  const mru = view?.mru;
+  const hints = view?.hints;
+  const hintMask = view?.hintMask ?? 0;
+  const setMask = view?.setMask ?? 0;
+  const ways = view?.ways ?? 0;
+  const stamps = view?.lru.stamps;
+  let clock = view?.lru.clock ?? 0;
   const absent = tlb.absentPageNumber;
   const taskPages = Math.ceil(m.shape.taskSize / 4096);
   const cowDue = mm.pt.readOnly > 0;
@@ -137,6 +141,10 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
       continue;
     }
     if ((cowDue && op !== AccessOp.load) || vpn === absent) break;
+    if (keys === undefined || mru === undefined || hints === undefined || stamps === undefined) {
+      if (!l1d.hitSmall(vpn)) break;
+      continue;
+    }
     const key = vpn << 1;
     const set = vpn & setMask;
     const recent = mru[set]!;
@@ -152,41 +160,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
     stamps[slot] = ++clock;
     mru[set] = slot;
   }
-  lru.clock = clock;
-  const hits = j - i;
-  tlb.counters.itlbLookups += fetches;
-  tlb.counters.dtlbLookups += hits - fetches;
-  m.counts.accesses += hits;
-  return j;
-}
-
-/** accessHitRun for arrays without the call-free view (PCIDs, PLRU, sets not a power of two). */
-function accessHitRunGeneric(m: Machine, tlb: TlbHierarchy, cowDue: boolean, pid: number, b: RecordBatch, i: number, n: number): number {
-  const kinds = b.kind;
-  const pids = b.pid;
-  const ops = b.op;
-  const addrs = b.addr;
-  const lens = b.len;
-  const l1i = tlb.l1i;
-  const l1d = tlb.l1d;
-  const taskPages = Math.ceil(m.shape.taskSize / 4096);
-  let fetches = 0;
-  let j = i;
-  for (; j < n; j++) {
-    if (kinds[j] !== EventKind.access || pids[j] !== pid) break;
-    const op = ops[j]!;
-    const addr = addrs[j]!;
-    const len = lens[j]!;
-    const vpn = addr >>> 12;
-    if ((addr & 4095) + (len > 0 ? len : 1) > 4096 || vpn >= taskPages) break;
-    if (op === AccessOp.ifetch) {
-      if (!l1i.hitSmall(vpn)) break;
-      fetches++;
-    } else {
-      if (cowDue && op !== AccessOp.load) break;
-      if (tlb.knownAbsent(addr) || !l1d.hitSmall(vpn)) break;
-    }
-  }
+  if (view !== null) view.lru.clock = clock;
   const hits = j - i;
   tlb.counters.itlbLookups += fetches;
   tlb.counters.dtlbLookups += hits - fetches;

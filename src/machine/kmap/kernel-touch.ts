@@ -215,6 +215,18 @@ export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: Km
 }
 
 /**
+ * The frame caching page `p` of `file`; with `allocate`, a page not cached is allocated (zonelist
+ * HIGHMEM first) and inserted first. −1 when not cached (or the allocation failed: the replay stopped).
+ */
+function cachedFrame(m: Machine, file: number, p: number, allocate: boolean): number {
+  const frame = m.cache.lookup(file, p);
+  if (frame >= 0 || !allocate) return frame;
+  const fresh = m.allocFrame(Gfp.highuser, PageUse.pageCache);
+  if (fresh >= 0) m.cache.insert(file, p, fresh);
+  return fresh;
+}
+
+/**
  * A run of whole-page copies between page-cache pages `p` … `last` of `file` and the user through a
  * per-CPU mapping (`api` atomic or local; no PCIDs), stopping at the first page that is not cached in
  * a highmem frame. With `allocate` (a read: a new page-cache page needs no clearing), a page that is not
@@ -241,7 +253,6 @@ export function copyCachedHighRun(
   const idx = m.locals.depth(cpu);
   if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
   const f = m.fixed;
-  const cache = m.cache;
   const highStart = m.shape.highStart;
   const tlb = m.cpus[cpu]!.tlb;
   const counts = m.counts;
@@ -271,13 +282,8 @@ export function copyCachedHighRun(
   let repeats = 0;
   const first = p;
   for (; p <= last && !absent; p++) {
-    let frame = cache.lookup(file, p);
-    if (frame < 0 && allocate) {
-      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
-      if (frame < 0) break; // the replay stopped
-      cache.insert(file, p, frame);
-    }
-    if (frame < highStart) break; // not cached (-1) or lowmem
+    const frame = cachedFrame(m, file, p, allocate);
+    if (frame < highStart) break; // not cached (-1), lowmem, or the replay stopped
     lastFrame = frame;
     if (doPte) {
       kmapC += pte;
@@ -322,13 +328,8 @@ export function copyCachedHighRun(
     const copyA = doCopy ? copy : 0;
     const invA = doInv ? inv : 0;
     for (; p <= last; p++) {
-      let frame = cache.lookup(file, p);
-      if (frame < 0 && allocate) {
-        frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
-        if (frame < 0) break; // the replay stopped
-        cache.insert(file, p, frame);
-      }
-      if (frame < highStart) break; // not cached (-1) or lowmem
+      const frame = cachedFrame(m, file, p, allocate);
+      if (frame < highStart) break; // not cached (-1), lowmem, or the replay stopped
       lastFrame = frame;
       repeats++;
       kmapC += pteA;
