@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { loadVega, vegaModules, type VegaModules } from './vega.ts';
 
 /**
  * Headless rendering of Vega-Lite specs:
@@ -9,11 +9,12 @@ import { compile, type TopLevelSpec } from 'vega-lite';
  *                                                               └──(3) resvg at 2×──► PNG bytes
  *
  * No browser and no network: the data is inline, and fonts come from the system (resvg loads them).
+ * Vega and Vega-Lite are loaded on first need (vega.ts): `compileSpec` needs `loadVega()` done.
  */
 
 /** A compiled spec and the warnings vega-lite logged while compiling it. */
 export interface Compiled {
-  readonly vega: ReturnType<typeof compile>['spec'];
+  readonly vega: ReturnType<VegaModules['vegaLite']['compile']>['spec'];
   readonly warnings: readonly string[];
 }
 
@@ -35,14 +36,15 @@ export function compileSpec(spec: TopLevelSpec): Compiled {
     info: () => logger,
     debug: () => logger,
   };
-  const vega = compile(spec, { logger: logger as never }).spec;
+  const vega = vegaModules().vegaLite.compile(spec, { logger: logger as never }).spec;
   return { vega, warnings };
 }
 
 /** (1)+(2) Renders a Vega-Lite spec to SVG text. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega: v } = await loadVega();
   const { vega } = compileSpec(spec);
-  const view = new View(parse(vega), { renderer: 'none' });
+  const view = new v.View(v.parse(vega), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

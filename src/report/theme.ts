@@ -1,5 +1,5 @@
-import { scheme } from 'vega';
 import type { Config } from 'vega-lite';
+import { vegaModules } from './vega.ts';
 
 /**
  * Report themes.
@@ -9,6 +9,7 @@ import type { Config } from 'vega-lite';
  *   at 250 px so 1 px ≈ 1 pt), and a palette sampled from viridis: colour-blind safe and ordered by
  *   lightness, so neighbouring colours stay distinct when printed in grayscale. Stacked segments get a
  *   white outline for the same reason.
+ * Palettes come from Vega's schemes: `loadVega()` (vega.ts) must be done before a palette is asked for.
  */
 
 /** Theme names accepted by `--theme`. */
@@ -38,7 +39,7 @@ const SERIF = 'Times New Roman, Liberation Serif, DejaVu Serif, Times, serif';
  * shades of one hue would make small sets ambiguous); repeated when more colours are needed.
  */
 function tableau(n: number): string[] {
-  const colours = scheme(n <= 10 ? 'tableau10' : 'tableau20') as string[];
+  const colours = vegaModules().vega.scheme(n <= 10 ? 'tableau10' : 'tableau20') as string[];
   return Array.from({ length: n }, (_, i) => colours[i % colours.length] as string);
 }
 
@@ -48,7 +49,7 @@ function tableau(n: number): string[] {
  * in grayscale, and it is designed for colour-vision deficiency.
  */
 export function viridisPalette(n: number): string[] {
-  const interpolate = scheme('viridis') as (t: number) => string;
+  const interpolate = vegaModules().vega.scheme('viridis') as (t: number) => string;
   if (n <= 1) return [interpolate(0.35)];
   return Array.from({ length: n }, (_, i) => interpolate((0.92 * i) / (n - 1)));
 }

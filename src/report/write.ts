@@ -11,6 +11,7 @@ import { provenanceTable, type Provenance } from './provenance.ts';
 import { compileSpec, renderPng, renderSvg } from './render.ts';
 import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
 import { theme as makeTheme, type ThemeName } from './theme.ts';
+import { loadVega } from './vega.ts';
 
 /** What a compare report is made of. */
 export interface CompareReportInput {
@@ -62,6 +63,7 @@ export type ReportFiles = Map<string, string | Uint8Array>;
  *     └───────────────────────────(5) summary.json, index.html (charts + tables + provenance)
  */
 export async function buildCompareReport(input: CompareReportInput, options: ReportOptions = {}): Promise<ReportFiles> {
+  await loadVega();
   const theme = makeTheme(options.theme ?? 'default');
   // (1)
   const agg = aggregate(input.runs, { baseline: input.baseline });

@@ -18,6 +18,7 @@ import type { ChartEntry } from '../report/charts/chart.ts';
 import { tableToMarkdown, type Table } from '../report/tables.ts';
 import { formatInterval, formatMean, formatPercent } from '../report/format.ts';
 import { theme as makeTheme } from '../report/theme.ts';
+import { loadVega } from '../report/vega.ts';
 import { parseSize } from '../units/size.ts';
 import { sweepCells, type FinishedPoint, type SweepCell } from './cells.ts';
 import { canonicalCommand, specHash, type SweepAxis, type SweepSpec } from './spec.ts';
@@ -115,6 +116,7 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
 
 /** Every file of the sweep report (everything but sweep.json and points/). */
 export async function buildSweepReport(spec: SweepSpec, finished: readonly FinishedPoint[], gitCommit: string | null): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
+  await loadVega();
   // (1)
   const runs = finished.map((f) => ({ ...f.result, configName: f.cell }));
   const provenance = collectProvenance(runs, { command: canonicalCommand(spec), seed: spec.seed, replications: spec.replications, gitCommit });

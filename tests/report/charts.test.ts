@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/stats/aggregate.ts';
 import { buildCharts } from '../../src/report/charts/index.ts';
 import { VEGA_LITE_SCHEMA } from '../../src/report/charts/chart.ts';
@@ -13,6 +13,12 @@ import { compileSpec, renderPng, renderSvg } from '../../src/report/render.ts';
 import { theme, THEME_NAMES } from '../../src/report/theme.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { fixtureLayout, fixtureRun, fixtureRuns } from './fixtures.ts';
+import { loadVega } from '../../src/report/vega.ts';
+
+// Charts and palettes use Vega, which the report code loads on first need.
+beforeAll(async () => {
+  await loadVega();
+});
 
 const CONFIGS = ['3g1g-highmem', '2g2g-highmem', '4g4g'];
 const RUNS = fixtureRuns(CONFIGS, 1, 3);

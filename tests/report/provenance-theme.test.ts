@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collectProvenance, commandLine, gitCommit, provenanceTable, shellQuote } from '../../src/report/provenance.ts';
 import { theme, viridisPalette } from '../../src/report/theme.ts';
 import { fixtureRuns } from './fixtures.ts';
+import { loadVega } from '../../src/report/vega.ts';
+
+// Charts and palettes use Vega, which the report code loads on first need.
+beforeAll(async () => {
+  await loadVega();
+});
 
 describe('provenance', () => {
   it('lists each trace, model and configuration once, in run order', () => {
