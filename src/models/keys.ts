@@ -49,7 +49,11 @@ export const PARAMS: readonly ParamInfo[] = [
   ways('tlb.large.ways', 'Large-page data TLB associativity.'),
   { key: 'tlb.replacement', kind: 'enum', values: ['lru', 'plru'], doc: 'TLB replacement policy.' },
   cost('costs.walk', 'Page walk served from the caches, cycles per walk.', 'number of page-table levels read'),
-  cost('costs.walkDram', 'Extra cycles when walk references are served by DRAM instead of a cache.', 'references served by DRAM'),
+  cost(
+    'costs.walkDram',
+    'Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses.',
+    'references served by DRAM',
+  ),
   cost('costs.stlbHit', 'Cycles of an L1 TLB miss that hits the second-level TLB.'),
   cost('costs.pteWrite', 'Cycles of one PTE write (PAE: 64-bit atomic).', 'entry size in bytes (4 non-PAE, 8 PAE)'),
   cost('costs.invlpg', 'Cycles of one INVLPG.'),
