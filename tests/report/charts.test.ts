@@ -6,7 +6,7 @@ import { cyclesByCategoryChart } from '../../src/report/charts/cycles-by-categor
 import { overheadChart } from '../../src/report/charts/overhead.ts';
 import { kmapLatencyChart } from '../../src/report/charts/kmap-latency.ts';
 import { timelineChart } from '../../src/report/charts/timeline.ts';
-import { layoutSegments } from '../../src/report/charts/address-space.ts';
+import { layoutSegments, topSegments, topWindowStart } from '../../src/report/charts/address-space.ts';
 import { lowmemBudget } from '../../src/report/charts/lowmem-budget.ts';
 import { sweepHeatmapChart, sweepLineChart, type SweepPoint } from '../../src/report/charts/sweep-overhead.ts';
 import { compileSpec, renderPng, renderSvg } from '../../src/report/render.ts';
@@ -167,6 +167,25 @@ describe('address-space segments', () => {
     const big = { ...l, config: { ...l.config, ramBytes: 6 * GiB } };
     const ram = layoutSegments(big, 6).filter((s) => s.column === 'RAM');
     expect(ram.at(-1)).toMatchObject({ kind: 'RAM not usable', to: 6, end: '0x180000000' });
+  });
+});
+
+describe('address-space zoom row', () => {
+  it('starts 4 MB below the lowest pkmap or fixmap region of the 32-bit layouts', () => {
+    // Fixtures: pkmap at 0xff000000 (3g1g-highmem); 4g4g has none, its fixmap starts at 0xffd39000.
+    expect(topWindowStart([fixtureLayout('3g1g-highmem'), fixtureLayout('4g4g')])).toBe(0xfec00000);
+    expect(topWindowStart([fixtureLayout('4g4g')])).toBe(0xff900000);
+  });
+
+  it('tiles the window in MB, and a region cut by its edge says how much of it is shown', () => {
+    const segs = topSegments(fixtureLayout('3g1g-highmem'), 0xfec00000);
+    expect(segs[0]).toMatchObject({ name: 'vmalloc', column: 'virtual', from: 4076, size: '4 MB of 120 MB', label: 'vmalloc 4 MB of 120 MB' });
+    expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({ from: 4080, to: 4084, start: '0xff000000', end: '0xff400000', label: 'pkmap 4 MB' });
+    for (let i = 1; i < segs.length; i++) expect(segs[i]!.from).toBe(segs[i - 1]!.to);
+    expect(segs.at(-1)!.to).toBe(4096);
+    // Level labels only for segments of at least 1/12 of the window (2 MB of 24): not the 8 KB guard.
+    expect(segs.find((s) => s.size === '8 KB')!.label).toBe('');
+    expect(topSegments(fixtureLayout('4g4g'), 0xfec00000).every((s) => s.column === 'kernel')).toBe(true);
   });
 });
 

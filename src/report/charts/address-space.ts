@@ -96,37 +96,56 @@ function addrText(bytes: number): string {
   return bytes >= FOUR_GIB ? `0x${bytes.toString(16).padStart(9, '0')}` : hex32(bytes);
 }
 
-function segment(config: string, column: string, name: string, kind: SegmentKind, start: number, end: number, domainGiB: number): Segment {
-  const big = (end - start) / GiB >= domainGiB * 0.06;
+/**
+ * One segment [start, end) bytes. `from`/`to`/`mid` are in `unit` bytes (GiB for the whole picture,
+ * MiB for the zoom); segments under 6 % of the picture's height (`domainBytes`) get no label.
+ */
+function segment(
+  config: string,
+  column: string,
+  name: string,
+  kind: SegmentKind,
+  start: number,
+  end: number,
+  domainBytes: number,
+  unit = GiB,
+  wholeBytes = end - start,
+): Segment {
+  const big = end - start >= domainBytes * 0.06;
+  // A region cut by the edge of the picture says how much of it is shown.
+  const size = wholeBytes > end - start ? `${sizeText(end - start)} of ${sizeText(wholeBytes)}` : sizeText(end - start);
   return {
     config,
     column,
     name,
     kind,
-    from: start / GiB,
-    to: end / GiB,
-    mid: (start + end) / 2 / GiB,
+    from: start / unit,
+    to: end / unit,
+    mid: (start + end) / 2 / unit,
     start: addrText(start),
     end: addrText(end),
-    size: sizeText(end - start),
+    size,
     // Small segments get no label (an empty text mark draws nothing); the tooltip still names them.
-    label: big ? `${name} ${sizeText(end - start)}` : '',
+    label: big ? `${name} ${size}` : '',
   };
 }
 
-/** Fills [from, to) with the regions given (sorted, non-overlapping after clipping) and gaps between. */
-function withGaps(config: string, column: string, regions: readonly Region[], from: number, to: number, domainGiB: number): Segment[] {
+/**
+ * Fills [from, to) with the regions given (sorted, non-overlapping after clipping) and gaps between;
+ * positions in `unit` bytes, labels for segments of at least 6 % of `domain` bytes (the picture's height).
+ */
+function withGaps(config: string, column: string, regions: readonly Region[], from: number, to: number, domain: number, unit = GiB): Segment[] {
   const out: Segment[] = [];
   let cursor = from;
   for (const r of [...regions].sort((a, b) => a.start - b.start)) {
     const start = Math.max(r.start, cursor);
     const end = Math.min(r.end, to);
     if (end <= start) continue;
-    if (start > cursor) out.push(segment(config, column, 'unused', 'unused / guard', cursor, start, domainGiB));
-    out.push(segment(config, column, r.name, regionKind(r.name), start, end, domainGiB));
+    if (start > cursor) out.push(segment(config, column, 'unused', 'unused / guard', cursor, start, domain, unit));
+    out.push(segment(config, column, r.name, regionKind(r.name), start, end, domain, unit, r.end - r.start));
     cursor = end;
   }
-  if (cursor < to) out.push(segment(config, column, 'unused', 'unused / guard', cursor, to, domainGiB));
+  if (cursor < to) out.push(segment(config, column, 'unused', 'unused / guard', cursor, to, domain, unit));
   return out;
 }
 
@@ -136,28 +155,55 @@ export function layoutSegments(layout: Layout, domainGiB: number): Segment[] {
   const kernelStart = Math.min(layout.pageOffset, ...layout.regions.map((r) => r.start));
   const user: Region = { name: 'user', start: 0, end: layout.taskSize };
   const out: Segment[] = [];
+  const domainBytes = domainGiB * GiB;
   if (is64Bit(layout)) {
     // A 64-bit address space does not fit the 4 GB picture; its point is that all RAM is direct-mapped,
     // which the RAM column shows.
   } else if (layout.taskSize <= kernelStart) {
-    out.push(...withGaps(config, 'virtual', [user, ...layout.regions], 0, FOUR_GIB, domainGiB));
+    out.push(...withGaps(config, 'virtual', [user, ...layout.regions], 0, FOUR_GIB, domainBytes));
   } else {
-    out.push(...withGaps(config, 'user', [user], 0, FOUR_GIB, domainGiB));
-    out.push(...withGaps(config, 'kernel', layout.regions, 0, FOUR_GIB, domainGiB));
+    out.push(...withGaps(config, 'user', [user], 0, FOUR_GIB, domainBytes));
+    out.push(...withGaps(config, 'kernel', layout.regions, 0, FOUR_GIB, domainBytes));
   }
   let cursor = 0;
   for (const z of layout.zones) {
     const start = z.startPfn * PAGE_SIZE;
     const end = z.endPfn * PAGE_SIZE;
-    if (start > cursor) out.push(segment(config, 'RAM', 'hole', 'unused / guard', cursor, start, domainGiB));
+    if (start > cursor) out.push(segment(config, 'RAM', 'hole', 'unused / guard', cursor, start, domainBytes));
     const kind: SegmentKind = z.name === 'HighMem' ? 'highmem (kmap only)' : 'lowmem (direct map)';
-    out.push(segment(config, 'RAM', z.name, kind, start, end, domainGiB));
+    out.push(segment(config, 'RAM', z.name, kind, start, end, domainBytes));
     cursor = Math.max(cursor, end);
   }
   if (layout.config.ramBytes > cursor) {
-    out.push(segment(config, 'RAM', 'not usable', 'RAM not usable', cursor, layout.config.ramBytes, domainGiB));
+    out.push(segment(config, 'RAM', 'not usable', 'RAM not usable', cursor, layout.config.ramBytes, domainBytes));
   }
   return out;
+}
+
+/**
+ * The top of the 4 GB space that the zoom row of chart 5 shows: from 4 MiB below the lowest pkmap (or,
+ * without one, fixmap) region of the 32-bit layouts up to 4 GiB, in whole MiB; null when no layout has
+ * such a region. pkmap, fixmap and the other small kernel regions are a few MB each: a sliver of the
+ * whole picture, but the part the kmap story is about.
+ */
+export function topWindowStart(layouts: readonly Layout[]): number | null {
+  let lowest = Infinity;
+  for (const l of layouts) {
+    if (is64Bit(l)) continue;
+    for (const r of l.regions) if (/pkmap|fixmap/.test(r.name.toLowerCase())) lowest = Math.min(lowest, r.start);
+  }
+  if (lowest === Infinity) return null;
+  return Math.max(0, Math.floor(lowest / MiB) * MiB - 4 * MiB);
+}
+
+/** Segments of the kernel (or only virtual) column of a 32-bit layout within [windowStart, 4 GiB), in MiB. */
+export function topSegments(layout: Layout, windowStart: number): Segment[] {
+  if (is64Bit(layout)) return [];
+  const config = layout.config.name;
+  const kernelStart = Math.min(layout.pageOffset, ...layout.regions.map((r) => r.start));
+  const column = layout.taskSize <= kernelStart ? 'virtual' : 'kernel';
+  // Labels are level here: only segments of at least 1/12 of the window have room for one line.
+  return withGaps(config, column, layout.regions, windowStart, FOUR_GIB, ((FOUR_GIB - windowStart) / 12) / 0.06, MiB);
 }
 
 /** True for a 64-bit layout (x86_64): its addresses lie beyond the 4 GB picture. */
@@ -172,7 +218,8 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
     'Each configuration’s 4 GB virtual address space (left) beside its physical RAM and zones (right), ' +
     'addresses growing upwards. The kernel maps lowmem permanently (same colour on both sides); HighMem ' +
     'has no permanent mapping and is reached only through kmap — that is why HIGHMEM is needed above ~900 MB. ' +
-    'A 64-bit configuration shows its RAM only: its address space is far larger than 4 GB and maps all of it.';
+    'A 64-bit configuration shows its RAM only: its address space is far larger than 4 GB and maps all of it. ' +
+    'The second row zooms into the top few MB of each 32-bit kernel space: pkmap, fixmap and their neighbours.';
   if (layouts.length === 0) {
     return { id: 'address-space', title, description, spec: messageSpec(theme, title, 'No layout was given.') };
   }
@@ -180,23 +227,30 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
   const segments = layouts.flatMap((l) => layoutSegments(l, domainGiB));
   const colours = SEGMENT_KINDS.map((k) => (theme.name === 'paper' ? PAPER_COLOURS : DEFAULT_COLOURS)[k]);
   const colWidth = theme.name === 'paper' ? 46 : 70;
-  const y = { field: 'from', type: 'quantitative', title: 'address (GB)', scale: { domain: [0, domainGiB], nice: false } } satisfies PositionFieldDef<string>;
+  const paper = theme.name === 'paper';
   // One panel per configuration (hconcat, not facet: each panel has its own set of columns).
-  // Every panel has the same explicit y domain, so the address axes line up.
-  const panel = (layout: Layout, first: boolean) => {
-    const mine = segments.filter((sg) => sg.config === layout.config.name);
+  // Every panel of a row has the same explicit y domain, so the address axes line up.
+  const panel = (
+    layout: Layout,
+    mine: readonly Segment[],
+    y: PositionFieldDef<string> & { scale: { domain: number[]; nice: false } },
+    first: boolean,
+    height: number,
+    step: number,
+    labelAngle: number,
+  ) => {
     const columns = [...new Set(mine.map((sg) => sg.column))].sort((a, b) => columnRank(a) - columnRank(b));
     return {
       title: {
         text: layout.config.name,
-        fontSize: theme.name === 'paper' ? 8 : 12,
-        ...(is64Bit(layout) ? { subtitle: '64-bit: RAM only', subtitleFontSize: theme.name === 'paper' ? 6 : 10 } : {}),
+        fontSize: paper ? 8 : 12,
+        ...(is64Bit(layout) ? { subtitle: '64-bit: RAM only', subtitleFontSize: paper ? 6 : 10 } : {}),
       },
-      width: { step: colWidth },
-      height: theme.name === 'paper' ? 220 : 420,
+      width: { step },
+      height,
       data: { values: mine },
       encoding: {
-        x: { field: 'column', type: 'nominal' as const, title: null, sort: columns, axis: { labelAngle: 0, labelLimit: colWidth } },
+        x: { field: 'column', type: 'nominal' as const, title: null, sort: columns, axis: { labelAngle: 0, labelLimit: step } },
       },
       layer: [
         {
@@ -223,7 +277,7 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
           },
         },
         {
-          mark: { type: 'text' as const, angle: 270, fontSize: theme.name === 'paper' ? 6 : 10 },
+          mark: { type: 'text' as const, angle: labelAngle, fontSize: paper ? 6 : 10 },
           encoding: {
             color: {
               condition: { test: `indexof(${JSON.stringify(DARK_KINDS)}, datum.kind) >= 0`, value: 'white' },
@@ -236,6 +290,35 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
       ],
     };
   };
+  const whole = {
+    field: 'from',
+    type: 'quantitative' as const,
+    title: 'address (GB)',
+    scale: { domain: [0, domainGiB], nice: false as const },
+  };
+  const wholeRow = {
+    hconcat: layouts.map((l, i) => panel(l, segments.filter((sg) => sg.config === l.config.name), whole, i === 0, paper ? 220 : 420, colWidth, 270)),
+  };
+  // The zoom row: the top few MB of each 32-bit configuration's kernel space, where pkmap and fixmap are.
+  const windowStart = topWindowStart(layouts);
+  const zoomed = windowStart === null ? [] : layouts.filter((l) => !is64Bit(l));
+  const rows: object[] = [wholeRow];
+  if (windowStart !== null && zoomed.length > 0) {
+    const zoom = {
+      field: 'from',
+      type: 'quantitative' as const,
+      title: 'address (MB)',
+      scale: { domain: [windowStart / MiB, FOUR_GIB / MiB], nice: false as const },
+    };
+    rows.push({
+      title: {
+        text: `Zoom: the top ${(FOUR_GIB - windowStart) / MiB} MB (from ${hex32(windowStart)}), where pkmap and fixmap live`,
+        fontSize: paper ? 8 : 12,
+      },
+      // Wider columns with level labels: the zoomed regions are short but named.
+      hconcat: zoomed.map((l, i) => panel(l, topSegments(l, windowStart), zoom, i === 0, paper ? 200 : 360, paper ? 80 : 130, 0)),
+    });
+  }
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
@@ -243,9 +326,9 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
       subtitle: ['columns: virtual address space (user | kernel when separate), physical RAM', 'lowmem = direct-mapped; HighMem = reachable through kmap only'],
     },
     config: theme.config,
-    spacing: theme.name === 'paper' ? 6 : 14,
-    hconcat: layouts.map((l, i) => panel(l, i === 0)),
-  };
+    spacing: paper ? 6 : 14,
+    vconcat: rows,
+  } as TopLevelSpec;
   return { id: 'address-space', title, description, spec };
 }
 
