@@ -115,6 +115,18 @@ describe('compare charts', () => {
     ]);
     const mine = RUNS.filter((r) => r.configName === '3g1g-highmem');
     expect(rows[0]!['p99']).toBeCloseTo(mine.reduce((s, r) => s + r.latency.kmap.p99, 0) / 3, 9);
+    // The mean's 95% interval over the replications (Student t, 2 degrees of freedom: t = 4.302653).
+    const varied = RUNS.map((r, i) =>
+      r.configName === '3g1g-highmem' ? { ...r, latency: { ...r.latency, kmap: { ...r.latency.kmap, mean: [250, 260, 280][i % 3]! } } } : r,
+    );
+    const ci = values(kmapLatencyChart(aggregate(varied), varied, theme()).spec)[0]!;
+    const sd = Math.sqrt(((250 - 263.3333333) ** 2 + (260 - 263.3333333) ** 2 + (280 - 263.3333333) ** 2) / 2);
+    expect(ci['mean']).toBeCloseTo(263.333333, 5);
+    expect(ci['meanLo']).toBeCloseTo(263.333333 - (4.302653 * sd) / Math.sqrt(3), 4);
+    expect(ci['meanHi']).toBeCloseTo(263.333333 + (4.302653 * sd) / Math.sqrt(3), 4);
+    // One replication: no interval.
+    const single = fixtureRuns(['3g1g-highmem'], 1, 1);
+    expect(values(kmapLatencyChart(aggregate(single), single, theme()).spec)[0]).not.toHaveProperty('meanLo');
   });
 
   it('shows a message instead of an empty kmap chart when no configuration has HIGHMEM', async () => {

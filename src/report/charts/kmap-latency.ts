@@ -4,7 +4,8 @@ import type { Quantiles, RunResult } from '../../result/run-result.ts';
 import type { Aggregate } from '../../stats/aggregate.ts';
 import { viridisPalette, type Theme } from '../theme.ts';
 import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
-import { configOrder, feasibleRuns, meanOf } from './data.ts';
+import { configOrder, feasibleRuns, meanOf, minReplications } from './data.ts';
+import { meanInterval } from '../../stats/interval.ts';
 
 /** The latency distributions the chart shows, with their labels. */
 const METRICS = [
@@ -24,15 +25,17 @@ const QUANTILES = [
  * Chart 3: kmap latency distribution per configuration — a quantile strip, not a box plot: a
  * RunResult keeps count, mean, p50, p90, p99 and max only (no quartiles), so each configuration gets
  * a line from p50 to max with a tick at each quantile and a dot at the mean. Across replications every
- * quantile is the mean of the runs' quantiles. The x axis is logarithmic (cycles, values below 1 drawn
- * at 1). Configurations that mapped no highmem page (no HIGHMEM) are left out.
+ * quantile is the mean of the runs' quantiles, and the mean gets its 95% confidence interval over the
+ * replications (Student t) as a black bar through the dot. The x axis is logarithmic (cycles, values
+ * below 1 drawn at 1). Configurations that mapped no highmem page (no HIGHMEM) are left out.
  */
 export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], theme: Theme): ChartEntry {
   const title = 'kmap latency distribution';
   const description =
     'Quantiles of the time one kmap took (top) and of the spin on kmap_lock (bottom), per configuration: ' +
     'the line runs from p50 to max with ticks at p50, p90, p99 and max; the dot is the mean. ' +
-    'Each quantile is the mean over replications of the per-run quantile. Log scale.';
+    'Each quantile is the mean over replications of the per-run quantile; with several replications the ' +
+    'black bar through the dot is the 95% confidence interval of the mean latency. Log scale.';
   const order = configOrder(agg);
   const byConfig = feasibleRuns(runs);
   const lines: Array<Record<string, string | number>> = [];
@@ -42,7 +45,10 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
     for (const metric of METRICS) {
       const pick = (q: keyof Quantiles) => Math.max(1, meanOf(group, (r) => r.latency[metric.key][q]));
       if (meanOf(group, (r) => r.latency[metric.key].count) === 0) continue;
+      const ci = meanInterval(group.map((r) => r.latency[metric.key].mean));
       lines.push({
+        ...(ci.lo !== null && ci.hi !== null ? { meanLo: Math.max(1, ci.lo), meanHi: Math.max(1, ci.hi) } : {}),
+        n: group.length,
         config,
         metric: metric.label,
         count: meanOf(group, (r) => r.latency[metric.key].count),
@@ -68,7 +74,13 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
   ];
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: title, subtitle: ['quantile strip: p50 – p90 – p99 – max, dot = mean', '(runs record no quartiles)'] },
+    title: {
+      text: title,
+      subtitle: [
+        'quantile strip: p50 – p90 – p99 – max, dot = mean (runs record no quartiles)',
+        minReplications(agg) > 1 ? `${minReplications(agg)} replications: bar through the dot = 95% confidence interval of the mean` : '1 replication: no confidence interval',
+      ],
+    },
     config: theme.config,
     data: { values: lines },
     facet: {
@@ -106,6 +118,22 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
               { field: 'config', type: 'nominal', title: 'configuration' },
               { field: 'quantile', type: 'nominal' },
               { field: 'cycles', type: 'quantitative', format: ',.0f' },
+            ],
+          },
+        },
+        {
+          transform: [{ filter: 'isValid(datum.meanLo)' }],
+          mark: { type: 'rule', color: 'black', strokeWidth: 3 },
+          encoding: {
+            y,
+            x: { ...x, field: 'meanLo' },
+            x2: { field: 'meanHi' },
+            tooltip: [
+              { field: 'config', type: 'nominal', title: 'configuration' },
+              { field: 'mean', type: 'quantitative', format: ',.1f' },
+              { field: 'meanLo', type: 'quantitative', format: ',.1f', title: '95% CI low' },
+              { field: 'meanHi', type: 'quantitative', format: ',.1f', title: '95% CI high' },
+              { field: 'n', type: 'quantitative', title: 'replications' },
             ],
           },
         },
