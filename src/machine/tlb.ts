@@ -22,6 +22,10 @@
  * once: insert refreshes an existing entry), so the hint finds what the scan would, and recency is updated
  * the same way — exact for both policies.
  *
+ * Two more pieces of bookkeeping save work without changing any outcome: the slots given non-global
+ * entries since the last CR3 write (that write visits only them), and bounds on the page numbers of the
+ * large entries (a large probe outside them would miss, so it is skipped).
+ *
  * The per-CPU arrangement of these arrays (L1 I/D, STLB, large pages, counters) is `TlbHierarchy` in
  * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
  */
@@ -213,7 +217,6 @@ export class Tlb {
     return this.lookup(pn, PageSizeClass.small) >= 0;
   }
 
-
   /**
    * `lookup(pn, small)` for pn = first, first + 1, … up to `last`, stopping at the first that misses:
    * returns that page number (last + 1 when all hit). The hits are made most recent in order, as the
@@ -224,7 +227,6 @@ export class Tlb {
     while (pn <= last && this.lookup(pn, PageSizeClass.small) >= 0) pn++;
     return pn;
   }
-
 
   /**
    * Pure-replay step for a 4 KiB page: a lookup that, on a miss, fills page `pn` as a non-global entry —
