@@ -3,9 +3,10 @@
  * ≥ 10 million events/s) and peak resident memory.
  *
  *   (a) in memory: every batch of the trace decoded first, then the machine replays them (the engine's
- *       own cost: dispatch, TLBs, page cache, kmap, accounting);
- *   (b) end to end: `replay()` from the HMT file in a child process (decoding included), whose peak RSS
- *       is the replay's own;
+ *       own cost: dispatch, TLBs, page cache, kmap, accounting), after warm-up replays: best and median;
+ *   (b) end to end: `replay()` from the HMT file in a child process (decoding, chunk CRCs and the file's
+ *       SHA-256 included): the first replay of the fresh process (what one `hmsim run` pays, JIT
+ *       warm-up included) and the best warm one; the peak RSS is the replays' own;
  *   (c) for contrast, a trace of user accesses only (the shipped lackey trace) through the same machine.
  *
  * The trace is `hmsim gen fileserver --param requests=N` (seed 1; default N = 100,000 → ~2 M records:
