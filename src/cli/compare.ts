@@ -125,9 +125,15 @@ export function register(program: Command): void {
       for (const [i, seed] of seeds.entries()) {
         const label = replications > 1 ? `${config.name} ${i + 1}/${replications}` : config.name;
         const progress = createProgress({ total: 0, label, quiet: options.quiet });
+        // The first replay hashes the trace; the others take its digest instead of hashing it again.
+        const known = runs[0]?.trace.sha256;
         const result = await replay(
           { tracePath, config, model, seed, prefault: options.prefault },
-          { ...(signal !== undefined ? { signal } : {}), onProgress: (done, total) => progress.update(done, total) },
+          {
+            ...(signal !== undefined ? { signal } : {}),
+            ...(known !== undefined ? { traceSha256: known } : {}),
+            onProgress: (done, total) => progress.update(done, total),
+          },
         ).finally(() => progress.finish());
         runs.push(result);
       }

@@ -29,10 +29,11 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
   const layout = computeLayout(spec.config);
   const reader = await openTrace(spec.tracePath);
   const total = reader.recordCount ?? 0;
+  const known = options.traceSha256;
   const traceInfo = async (records: number): Promise<{ path: string; records: number; sha256: string; source: string }> => ({
     path: spec.tracePath,
     records,
-    sha256: await reader.sha256(),
+    sha256: known ?? (await reader.sha256()),
     source: reader.header.source,
   });
   const progress = options.onProgress;
@@ -44,6 +45,10 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
   if (spec.prefault) {
     const r = await replayPrefault(spec, layout, reader, drive);
     return buildResult({ ...r, trace: await traceInfo(r.records) });
+  }
+  if (known !== undefined) {
+    const out = await replayMachineSource(spec, layout, reader, drive);
+    return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
   }
   // One pass replays the file and hashes it: the trace identity needs no second read (unless the replay
   // stopped before the end, when sha256() reads the file again).

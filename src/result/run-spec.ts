@@ -17,4 +17,9 @@ export interface ReplayOptions {
   readonly onProgress?: (recordsDone: number, recordsTotal: number) => void;
   /** Aborts the replay (SIGINT): the promise rejects with an AbortError. */
   readonly signal?: AbortSignal;
+  /**
+   * The trace file's SHA-256 when the caller already has it (a comparison takes it from its first
+   * replay): the replay then reports it instead of hashing the file again.
+   */
+  readonly traceSha256?: string;
 }

@@ -3,6 +3,7 @@
  * --out writes run.json atomically, bad input is one line on stderr with exit 2) and the pure TLB replay
  * (--prefault) against Dinero IV on the real lackey trace (tests/fixtures/validation/tlb/README.md).
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,10 @@ describe('hmsim run', () => {
     const r = await runMain(['run', '--trace', TRACE, '--config', '3g1g-highmem', '--json', '--quiet', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    const result = JSON.parse(r.stdout) as { configName: string; feasible: boolean; cycles: { total: number } };
+    const result = JSON.parse(r.stdout) as { configName: string; feasible: boolean; cycles: { total: number }; trace: { sha256: string } };
     expect(result.configName).toBe('3g1g-highmem');
+    // Hashed in the replay's own pass over the file.
+    expect(result.trace.sha256).toBe(createHash('sha256').update(readFileSync(TRACE)).digest('hex'));
     expect(result.feasible).toBe(true);
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe(r.stdout);
     expect(readdirSync(out).sort()).toEqual(['.hmsim-output', 'run.json']);
@@ -87,6 +90,9 @@ describe('hmsim compare', () => {
     expect(s.configs[0]!.overheadPercent).toBe(0);
     expect(s.configs[1]!.overheadPercent).toBeCloseTo((100 * (s.configs[1]!.cycles - s.configs[0]!.cycles)) / s.configs[0]!.cycles, 9);
     expect(s.runs).toHaveLength(2);
+    // The first replay hashes the trace in its pass, the second takes that digest: both are the file's.
+    const digest = createHash('sha256').update(readFileSync(TRACE)).digest('hex');
+    expect((s.runs as Array<{ trace: { sha256: string } }>).map((x) => x.trace.sha256)).toEqual([digest, digest]);
   });
 
   it('the table names every configuration and marks the baseline', async () => {
