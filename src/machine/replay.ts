@@ -42,24 +42,23 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
     ...(progress !== undefined ? { onProgress: (done: number) => progress(done, total) } : {}),
     path: spec.tracePath,
   };
+  // Unless the digest is known, one pass replays the file and hashes it: the trace identity needs no
+  // second read (unless the replay stopped before the end, when sha256() reads the file again).
+  const source: TraceSource =
+    known !== undefined
+      ? reader
+      : {
+          header: reader.header,
+          get footer() {
+            return reader.footer;
+          },
+          batches: () => reader.batches({ hash: true }),
+        } as TraceSource;
   if (spec.prefault) {
-    const r = await replayPrefault(spec, layout, reader, drive);
+    const r = await replayPrefault(spec, layout, source, drive);
     return buildResult({ ...r, trace: await traceInfo(r.records) });
   }
-  if (known !== undefined) {
-    const out = await replayMachineSource(spec, layout, reader, drive);
-    return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
-  }
-  // One pass replays the file and hashes it: the trace identity needs no second read (unless the replay
-  // stopped before the end, when sha256() reads the file again).
-  const hashing = {
-    header: reader.header,
-    get footer() {
-      return reader.footer;
-    },
-    batches: () => reader.batches({ hash: true }),
-  };
-  const out = await replayMachineSource(spec, layout, hashing, { ...drive, drain: true });
+  const out = await replayMachineSource(spec, layout, source, { ...drive, drain: known === undefined });
   return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
 }
 
