@@ -204,58 +204,54 @@ export class Machine {
 
   // The costs of the hot paths: the fixed value when there is one (fixed-costs.ts), else the CostFn.
 
+  /** `fixed` when it is a fixed cost (≥ 0), else costs.`name`(n) drawn with the run's RNG. */
+  private cost(fixed: number, name: Exclude<keyof CostModel['costs'], 'walkDram'>, n: number): number {
+    return fixed >= 0 ? fixed : this.model.costs[name](n, this.rng);
+  }
+
   /** One PTE write (costs.pteWrite at this configuration's PTE size), cycles. */
   pteWriteCost(): number {
-    const f = this.fixed.pteWrite;
-    return f >= 0 ? f : this.model.costs.pteWrite(this.shape.pteBytes, this.rng);
+    return this.cost(this.fixed.pteWrite, 'pteWrite', this.shape.pteBytes);
   }
 
   /** One INVLPG (costs.invlpg), cycles. */
   invlpgCost(): number {
-    const f = this.fixed.invlpg;
-    return f >= 0 ? f : this.model.costs.invlpg(0, this.rng);
+    return this.cost(this.fixed.invlpg, 'invlpg', 0);
   }
 
   /** An STLB hit after an L1 miss (costs.stlbHit), cycles. */
   stlbHitCost(): number {
-    const f = this.fixed.stlbHit;
-    return f >= 0 ? f : this.model.costs.stlbHit(0, this.rng);
+    return this.cost(this.fixed.stlbHit, 'stlbHit', 0);
   }
 
   /** A user page walk (costs.walk of the configuration's depth), cycles. */
   userWalkCost(): number {
-    const f = this.fixed.walkUser;
-    return f >= 0 ? f : this.model.costs.walk(this.shape.userWalkRefs, this.rng);
+    return this.cost(this.fixed.walkUser, 'walk', this.shape.userWalkRefs);
   }
 
   /** A kernel page walk ending in a large (direct map) or a 4 KiB page (costs.walk), cycles. */
   kernelWalkCost(large: boolean): number {
-    const f = large ? this.fixed.walkKernelLarge : this.fixed.walkKernelSmall;
-    return f >= 0 ? f : this.model.costs.walk(large ? this.shape.largeWalkRefs : 2, this.rng);
+    return large ? this.cost(this.fixed.walkKernelLarge, 'walk', this.shape.largeWalkRefs) : this.cost(this.fixed.walkKernelSmall, 'walk', 2);
   }
 
   /** A copy or clear of `bytes` bytes (costs.copy), cycles. */
   copyCost(bytes: number): number {
-    const f = this.fixed.copyPage;
-    return bytes === 4096 && f >= 0 ? f : this.model.costs.copy(bytes, this.rng);
+    return this.cost(bytes === 4096 ? this.fixed.copyPage : -1, 'copy', bytes);
   }
 
   /** page_address() lookup (costs.pageAddressLookup), cycles. */
   pageAddressLookupCost(): number {
-    const f = this.fixed.pageAddressLookup;
-    return f >= 0 ? f : this.model.costs.pageAddressLookup(0, this.rng);
+    return this.cost(this.fixed.pageAddressLookup, 'pageAddressLookup', 0);
   }
 
   /** Syscall entry + exit (costs.syscall), cycles. */
   syscallCost(): number {
-    const f = this.fixed.syscall;
-    return f >= 0 ? f : this.model.costs.syscall(0, this.rng);
+    return this.cost(this.fixed.syscall, 'syscall', 0);
   }
 
   /** MOV to CR3 (costs.cr3Write), cycles. */
   cr3WriteCost(): number {
-    const f = this.fixed.cr3Write;
-    return f >= 0 ? f : this.model.costs.cr3Write(0, this.rng);
+    return this.cost(this.fixed.cr3Write, 'cr3Write', 0);
   }
 
   /** True when frame `pfn` is highmem under this configuration. */

@@ -95,7 +95,6 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const child = createMm(m, childPid);
   if (child === null) return false;
-  const pteCost = (): number => m.pteWriteCost();
   let protectedAny = false;
   let ok = true;
   parent.pt.forEachAll((vpn, pte) => {
@@ -113,12 +112,12 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
       if ((pte & PTE_WRITE) !== 0) {
         shared = makePte(pfn, 0);
         parent.pt.set(vpn, shared);
-        m.charge(cpu, Cat.syscall, pteCost());
+        m.charge(cpu, Cat.syscall, m.pteWriteCost());
         protectedAny = true;
       }
     }
     child.pt.set(vpn, shared);
-    m.charge(cpu, Cat.syscall, pteCost());
+    m.charge(cpu, Cat.syscall, m.pteWriteCost());
   });
   if (!ok) return false;
   if (protectedAny) flushMm(m, cpu, parent);

@@ -24,7 +24,7 @@ import { ProtBits } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { kernelEntryCr3 } from './fault.ts';
 import { flushUserRange } from './flush.ts';
-import { copyCachedHighRun, leaveKernel, touchFrame, touchHighTransient } from './kmap/kernel-touch.ts';
+import { copyCachedHighRun, leaveKernel, touchFrame } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { ptePfn } from './pagetable.ts';
@@ -68,13 +68,11 @@ export function fileCopy(
   }
   const firstPage = Math.floor(off / 4096);
   const lastPage = len > 0 ? Math.floor((off + len - 1) / 4096) : firstPage - 1;
-  // The copy API is the same for every page: a per-CPU mapping goes straight to the transient path
-  // (what touchFrame would choose for a highmem frame), without choosing it again per page.
+  // Whole pages [firstFull, lastFull] copied through a per-CPU mapping (the transient path touchFrame
+  // takes for a highmem frame) go through copyCachedHighRun when their charges can be summed exactly; it
+  // stops at the first page it cannot take, which goes the general way.
   const copyApi = m.pathApi(m.policy.pageCacheCopy);
-  const transient = copyApi !== 'pkmap' && !m.shape.pcid;
-  // Whole pages [firstFull, lastFull] cached in highmem frames go through copyCachedHighRun when their
-  // charges can be summed exactly; it stops at the first page it cannot take, which goes the general way.
-  const runs = transient && m.transientExact;
+  const runs = copyApi !== 'pkmap' && !m.shape.pcid && m.transientExact;
   const firstFull = Math.ceil(off / 4096);
   const lastFull = Math.floor((off + len) / 4096) - 1;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
@@ -92,11 +90,7 @@ export function fileCopy(
       m.cache.insert(file, p, frame);
       if (isWrite) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
     }
-    const done =
-      transient && m.isHigh(frame)
-        ? touchHighTransient(m, cpu, frame, copyApi, end - start)
-        : touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true);
-    if (!done) {
+    if (!touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true)) {
       c.resume = p - firstPage + 1;
       return false;
     }
@@ -168,12 +162,11 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
   const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
   let lo = Infinity;
   let hi = -1;
-  const pteCost = (): number => m.pteWriteCost();
   const changed: number[] = [];
   mm.pt.forEachPresent(first, end, (vpn, pte) => {
     if (vpn < lo) lo = vpn;
     if (vpn > hi) hi = vpn;
-    m.charge(cpu, Cat.syscall, pteCost());
+    m.charge(cpu, Cat.syscall, m.pteWriteCost());
     if (unmap) {
       releasePte(m, pte);
       changed.push(vpn);

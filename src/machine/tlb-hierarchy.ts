@@ -161,31 +161,10 @@ export class TlbHierarchy {
   }
 
   /**
-   * `translate(side, vaddr)` when that is an L1 hit: the lookup counted, the entry made most recent, true.
-   * Otherwise nothing changes (a missed probe changes no state) and false: the caller then translates.
-   */
-  l1Hit(side: TlbSide, vaddr: number): boolean {
-    const c = this.counters;
-    const shift = this.largePageShift;
-    if (side === TlbSide.instruction) {
-      if (TlbHierarchy.probeBoth(this.l1i, vaddr, shift) < 0) return false;
-      c.itlbLookups++;
-      return true;
-    }
-    if (vaddr >>> SMALL_SHIFT === this.absentPage) return false;
-    if (TlbHierarchy.probeBoth(this.l1d, vaddr, shift) < 0) {
-      const large = this.l1dLarge;
-      if (large === null || !large.mayHoldLarge(vaddr >>> shift) || large.lookup(vaddr >>> shift, PageSizeClass.large) < 0) return false;
-    }
-    c.dtlbLookups++;
-    return true;
-  }
-
-  /**
-   * `l1Hit(data, vpn × 4096)` for vpn = first, first + 1, … up to `last` (4 KiB pages), stopping at the
-   * first that is not an L1 hit in the small-page array: returns that page number (last + 1 when all
-   * hit). Each hit is counted and made most recent, in order; the page it stops at is left untouched for
-   * the caller to translate (it may still be an L1 hit through a large entry).
+   * `translate(data, vpn × 4096)` for vpn = first, first + 1, … up to `last` (4 KiB pages) while that is
+   * a hit in the L1 D-TLB's small-page array (and not the page known absent): returns the first page
+   * that is not (last + 1 when all are). Each hit is counted and made most recent, in order; the page it
+   * stops at is left untouched for the caller to translate (it may still hit through a large entry).
    */
   dataHitRun(first: number, last: number): number {
     const absent = this.absentPage;

@@ -395,19 +395,12 @@ export class Tlb {
    * current PCID, or global). Returns true if an entry was removed.
    */
   invalidate(pn: number, size: PageSizeClass): boolean {
-    const pcids = this.pcids;
-    const key = (pn << 1) | size;
-    const set = this.setOf(pn);
-    const base = set * this.ways;
-    const keys = this.keys;
-    for (let w = 0; w < this.ways; w++) {
-      if (keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) {
-        this.clear(base + w, set);
-        return true;
-      }
-    }
-    return false;
+    const slot = this.probe(pn, size);
+    if (slot < 0) return false;
+    this.clear(slot, (slot / this.ways) | 0);
+    return true;
   }
+
 
   /**
    * CR3 write: removes every non-global entry (with PCIDs: the non-global entries of `pcid`, by default
@@ -477,7 +470,7 @@ export class Tlb {
     return this.currentPcid;
   }
 
-  /** Empties `slot`, which belongs to `set` (passed by the caller: no division on the hot path). */
+  /** Empties `slot`, which belongs to `set` (slot / ways). */
   private clear(slot: number, set: number): void {
     const old = this.keys[slot] as number;
     if ((old & 1) === PageSizeClass.large) this.largeCount--;

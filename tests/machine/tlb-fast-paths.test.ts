@@ -7,7 +7,7 @@
  *    by `fill(side, vaddr, small, false)` (i.e. `access`) does.
  * 2. `TlbHierarchy.dataHitRun(first, last)` stops where a walk page by page stops — at the first page
  *    known absent or without a small-page entry in the L1 D-TLB — after counting and making most recent
- *    each page before it as `l1Hit(data, vpn × 4096)` does.
+ *    each page before it as `translate(data, vpn × 4096)` does for an L1 hit.
  * 3. `Tlb.hitSmall(pn)` is `lookup(pn, small) >= 0`; `Tlb.hitSmallRun(first, last)` is that lookup
  *    repeated up to the first miss; `Tlb.accessSmallSlot(pn)` (and `accessSmall`) is a lookup then, on a
  *    miss, `insert(pn, small, false)`, returning on a hit the slot `probe(pn, small)` gave before.
@@ -299,7 +299,7 @@ function dataHitRunReference(h: TlbHierarchy, first: number, last: number): numb
   let vpn = first;
   for (; vpn <= last; vpn++) {
     if (h.knownAbsent(vpn * PAGE) || h.l1d.probe(vpn, S) < 0) break;
-    expect(h.l1Hit(TlbSide.data, vpn * PAGE)).toBe(true);
+    expect(h.translate(TlbSide.data, vpn * PAGE)).toBe(TlbOutcome.l1Hit);
   }
   return vpn;
 }

@@ -176,10 +176,10 @@ export function touchFrame(
  * touch, copy, unmap — the same charges in the same order as mapHigh, kernelTranslate, the copy and
  * unmapHigh. Nothing else uses this CPU's TLB between the touch and the unmap's INVLPG, so when the touch
  * missed, its fill and the INVLPG are applied together (TlbHierarchy.fillThenInvalidate: same TLB state
- * and counters as fill then invalidatePage, with less work per page). Callers that copy many pages
- * (read/write) resolve the API once and call this per page; returns false only when the replay stopped.
+ * and counters as fill then invalidatePage, with less work per page). Returns false only when the
+ * replay stopped.
  */
-export function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number): boolean {
+function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number): boolean {
   // Map (mapHigh's per-CPU branch): push a slot, write its PTE; that write is the whole latency.
   const idx = m.locals.push(cpu, pfn);
   if (idx < 0) {
@@ -266,12 +266,8 @@ export function copyCachedHighRun(
   const local = api === 'local';
   const cycles = m.ledger.cycles;
   const base = cpu * NCAT;
-  // charge() adds nothing for a cost ≤ 0: the same additions are skipped here.
-  const doPte = pte > 0;
-  const doStlb = stlbHit > 0;
-  const doWalk = walk > 0;
-  const doCopy = copy > 0;
-  const doInv = inv > 0;
+  // The costs are fixed, hence ≥ 0 (fixed-costs.ts). charge() skips a cost of 0; adding it here changes
+  // no sum (every accumulator is ≥ 0), so each page is the same additions with no branch per cost.
   let clock = m.clocks.timeOf(cpu);
   let kmapC = cycles[base + Cat.kmap]!;
   let walkC = cycles[base + Cat.tlbWalk]!;
@@ -281,68 +277,29 @@ export function copyCachedHighRun(
   let absent = false;
   let repeats = 0;
   const first = p;
-  for (; p <= last && !absent; p++) {
+  for (; p <= last; p++) {
     const frame = cachedFrame(m, file, p, allocate);
     if (frame < highStart) break; // not cached (-1), lowmem, or the replay stopped
     lastFrame = frame;
-    if (doPte) {
-      kmapC += pte;
-      clock += pte;
-    }
-    const r = tlb.translate(TlbSide.data, vaddr);
-    if (r === TlbOutcome.stlbHit) {
-      if (doStlb) {
-        walkC += stlbHit;
-        clock += stlbHit;
-      }
-    } else if (r === TlbOutcome.miss && doWalk) {
-      walkC += walk;
-      clock += walk;
-    }
-    if (doCopy) {
-      copyC += copy;
-      clock += copy;
-    }
-    if (doPte) {
-      kmapC += pte;
-      clock += pte;
-    }
-    if (doInv) {
-      invC += inv;
-      clock += inv;
-    }
-    if (r === TlbOutcome.miss) {
+    kmapC += pte;
+    clock += pte;
+    // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
+    // and fills-and-drops it the same way: those TLB operations are applied together after the loop.
+    const r = absent ? TlbOutcome.miss : tlb.translate(TlbSide.data, vaddr);
+    const walked = r === TlbOutcome.stlbHit ? stlbHit : r === TlbOutcome.miss ? walk : 0;
+    walkC += walked;
+    clock += walked;
+    copyC += copy;
+    clock += copy;
+    kmapC += pte;
+    clock += pte;
+    invC += inv;
+    clock += inv;
+    if (absent) repeats++;
+    else if (r === TlbOutcome.miss) {
       tlb.fillThenInvalidate(vaddr);
       absent = true;
-    } else {
-      tlb.invalidatePage(vaddr);
-    }
-  }
-  // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
-  // and fills-and-drops it the same way: those TLB operations are applied together after the loop, and
-  // each page's charges are the same additions (a cost charge() would skip is added here as 0, which
-  // changes no sum: every accumulator is ≥ 0).
-  if (absent) {
-    const pteA = doPte ? pte : 0;
-    const walkA = doWalk ? walk : 0;
-    const copyA = doCopy ? copy : 0;
-    const invA = doInv ? inv : 0;
-    for (; p <= last; p++) {
-      const frame = cachedFrame(m, file, p, allocate);
-      if (frame < highStart) break; // not cached (-1), lowmem, or the replay stopped
-      lastFrame = frame;
-      repeats++;
-      kmapC += pteA;
-      clock += pteA;
-      walkC += walkA;
-      clock += walkA;
-      copyC += copyA;
-      clock += copyA;
-      kmapC += pteA;
-      clock += pteA;
-      invC += invA;
-      clock += invA;
-    }
+    } else tlb.invalidatePage(vaddr);
   }
   if (repeats > 0) tlb.repeatAbsentTransient(vaddr, repeats);
   const pages = p - first;
