@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
+import { THEME_NAMES } from '../report/theme.ts';
+import { themeFrom } from './run-options.ts';
 
 export function register(program: Command): void {
   program
@@ -16,9 +18,10 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder to write (atomically)')
     .option('--force', 'replace a folder hmsim did not write')
     .option('--json', 'print one JSON object')
-    .action(async (dirs: string[], opts: { out?: string; force?: boolean; json?: boolean }) => {
+    .option('--theme <name>', `style of the report charts: ${THEME_NAMES.join(' or ')} (default default)`)
+    .action(async (dirs: string[], opts: { out?: string; force?: boolean; json?: boolean; theme?: string }) => {
       if (opts.out === undefined) throw new UserError('merge: missing --out DIR (the folder to write the merged sweep into)');
-      const outcome = await mergeSweeps(dirs, opts.out, { force: opts.force === true });
+      const outcome = await mergeSweeps(dirs, opts.out, { force: opts.force === true, theme: themeFrom(opts as Record<string, unknown>) });
       if (opts.json) process.stdout.write(`${JSON.stringify({ format: 'hmsim-merge', out: opts.out, points: outcome.points, cells: outcome.cells })}\n`);
       else process.stdout.write(`merge: ${dirs.length} folder${dirs.length === 1 ? '' : 's'}, ${outcome.points} points → ${opts.out}\n`);
     });

@@ -19,7 +19,7 @@ import { sweepTable } from '../sweep/report.ts';
 import { runSweep, type SweepOutcome } from '../sweep/run.ts';
 import { parseShard, type Shard } from '../sweep/shard.ts';
 import type { SweepSpec, SweepTrace } from '../sweep/spec.ts';
-import { addRunOptions, runOptionsFrom } from './run-options.ts';
+import { addRunOptions, addThemeOption, runOptionsFrom, themeFrom } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
 
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
@@ -92,8 +92,10 @@ export function register(program: Command): void {
     .option('--jobs <n>', 'points replayed in parallel on worker threads (default: the available cores)')
     .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge');
   addRunOptions(cmd);
+  addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const s = sweepFromOptions(command.opts(), command);
+    const theme = themeFrom(command.opts());
     const tty = process.stderr.isTTY === true && !s.quiet;
     // Ctrl-C: running points stop, finished points stay saved in OUT/points (a rerun resumes).
     const signal = interruptSignalOf(command);
@@ -102,6 +104,7 @@ export function register(program: Command): void {
       jobs: s.jobs,
       shard: s.shard,
       force: s.force,
+      theme,
       ...(signal !== undefined ? { signal } : {}),
       ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
     });

@@ -1,6 +1,7 @@
 import type { ChartEntry } from './charts/chart.ts';
 import { browserLibraries } from './assets.ts';
 import type { Table } from './tables.ts';
+import type { ThemeName } from './theme.ts';
 
 /**
  * index.html: one self-contained, offline page — every chart interactive through vega-embed (SVG
@@ -18,6 +19,8 @@ export interface HtmlReport {
   readonly charts: readonly ChartEntry[];
   readonly tables: readonly Table[];
   readonly provenance: Table;
+  /** The charts' theme: paper figures are shown at their print size (1 pt = 4/3 CSS px). */
+  readonly theme?: ThemeName;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -49,7 +52,7 @@ function chartHtml(c: ChartEntry, index: number): string {
     `<h2>${escapeHtml(c.title)}</h2>`,
     `<p class="description">${escapeHtml(c.description)}</p>`,
     `<div class="view" data-chart="${index}"></div>`,
-    `<figcaption>Files: <a href="${id}.svg">SVG</a> · <a href="${id}.png">PNG (2×)</a> · <a href="${id}.vl.json">Vega-Lite spec</a></figcaption>`,
+    `<figcaption>Files: <a href="${id}.svg">SVG</a> · <a href="${id}.png">PNG (2×)</a> · <a href="${id}.pdf">PDF</a> · <a href="${id}.vl.json">Vega-Lite spec</a></figcaption>`,
     '</figure>',
   ].join('\n');
 }
@@ -65,7 +68,7 @@ table { border-collapse: collapse; margin: 1.5rem 0; font-size: .9rem; }
 caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
 th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-#provenance td { word-break: break-all; font-family: ui-monospace, monospace; font-size: .8rem; }
+#provenance td { overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: .8rem; }
 .chart-error { color: #b00; }
 `;
 
@@ -75,6 +78,14 @@ const BOOT = `
   const views = Array.from(document.querySelectorAll('.view'));
   const options = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
   const results = await Promise.allSettled(views.map((el, i) => vegaEmbed(el, specs[i], options)));
+  // A paper figure is laid out in points (1 px = 1 pt, a 250 px plot = one journal column): shown at
+  // print size, every length is 4/3 CSS px, so its 8 pt text reads as 8 pt text does on paper.
+  if (document.body.dataset.theme === 'paper') {
+    for (const svg of document.querySelectorAll('.view svg.marks')) {
+      const w = Number(svg.getAttribute('width')), h = Number(svg.getAttribute('height'));
+      if (w > 0 && h > 0) { svg.style.width = (w * 4 / 3) + 'px'; svg.style.height = (h * 4 / 3) + 'px'; }
+    }
+  }
   let drawn = 0;
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') { drawn++; return; }
@@ -101,7 +112,7 @@ export function buildHtml(report: HtmlReport): string {
     `<title>${escapeHtml(report.title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
-    '<body>',
+    `<body data-theme="${escapeHtml(report.theme ?? 'default')}">`,
     '<header>',
     `<h1>${escapeHtml(report.title)}</h1>`,
     ...report.intro.map((p) => `<p>${escapeHtml(p)}</p>`),

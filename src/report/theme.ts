@@ -4,7 +4,10 @@ import { vegaModules } from './vega.ts';
 /**
  * Report themes.
  *
- * - `default`: screen reports — sans-serif, roomy sizes, the Tableau categorical palettes.
+ * - `default`: screen reports — sans-serif, roomy sizes, the same viridis palette as `paper` (Tableau's
+ *   hues looked lively but nine of its categories fall within a few units of lightness of each other:
+ *   unreadable in grayscale print-outs and for many colour-blind readers), white outlines between
+ *   stacked segments.
  * - `paper`: figures for print — serif font, sizes that fit a single journal column (≈ 3.4 in, drawn
  *   at 250 px so 1 px ≈ 1 pt), and a palette sampled from viridis: colour-blind safe and ordered by
  *   lightness, so neighbouring colours stay distinct when printed in grayscale. Stacked segments get a
@@ -33,15 +36,6 @@ export interface Theme {
 
 const SANS = 'DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif';
 const SERIF = 'Times New Roman, Liberation Serif, DejaVu Serif, Times, serif';
-
-/**
- * Tableau-10 for up to 10 categories (distinct hues), Tableau-20 beyond (its pairs of light and dark
- * shades of one hue would make small sets ambiguous); repeated when more colours are needed.
- */
-function tableau(n: number): string[] {
-  const colours = vegaModules().vega.scheme(n <= 10 ? 'tableau10' : 'tableau20') as string[];
-  return Array.from({ length: n }, (_, i) => colours[i % colours.length] as string);
-}
 
 /**
  * `n` colours sampled evenly from viridis on [0, 0.92] (the lightest yellow is left out so that every
@@ -80,8 +74,8 @@ export function theme(name: ThemeName = 'default'): Theme {
     name,
     width: 560,
     band: 26,
-    segmentStroke: null,
-    palette: tableau,
+    segmentStroke: 'white',
+    palette: viridisPalette,
     config: {
       background: 'white',
       font: SANS,

@@ -6,6 +6,7 @@ import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { aggregate, type Aggregate } from '../stats/aggregate.ts';
 import { buildCharts } from './charts/index.ts';
 import type { ChartEntry } from './charts/chart.ts';
+import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from './figure-files.ts';
 import { buildHtml } from './html.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
 import { compileSpec, renderPng, renderSvg } from './render.ts';
@@ -58,7 +59,7 @@ export type ReportFiles = Map<string, string | Uint8Array>;
 /**
  * Builds every file of a compare report in memory:
  *
- *   runs ──(1) aggregate──► Aggregate ──(2) buildCharts──► Vega-Lite specs ──(3) render──► SVG, PNG
+ *   runs ──(1) aggregate──► Aggregate ──(2) buildCharts──► Vega-Lite specs ──(3) render──► SVG, PNG, PDF
  *     │                        └──(4) tables──► summary.md, summary.csv
  *     └───────────────────────────(5) summary.json, index.html (charts + tables + provenance)
  */
@@ -78,9 +79,11 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   // (3)
   for (const chart of charts) {
     const svg = await renderSvg(chart.spec);
+    const meta = figureMetadata(chart.title, chart.description, input.provenance);
     files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    files.set(`${chart.id}.svg`, svg);
-    files.set(`${chart.id}.png`, renderPng(svg, 2));
+    files.set(`${chart.id}.svg`, svgWithMetadata(svg, meta));
+    files.set(`${chart.id}.png`, pngWithText(renderPng(svg, 2), meta));
+    files.set(`${chart.id}.pdf`, await renderPdf(svg, meta));
   }
   // (4)
   const provenance = provenanceTable(input.provenance);
@@ -96,6 +99,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
       charts,
       tables: summaryTables(agg),
       provenance,
+      theme: theme.name,
     }),
   );
   return files;

@@ -6,6 +6,7 @@
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
 import type { SweepCell } from './cells.ts';
+import type { ThemeName } from '../report/theme.ts';
 import { writeSweepOutput } from './output.ts';
 import { expandPoints } from './points.ts';
 import { specDifferences } from './spec.ts';
@@ -18,7 +19,7 @@ export interface MergeOutcome {
 }
 
 /** Merges the sweep outputs in `dirs` into `out`. */
-export async function mergeSweeps(dirs: readonly string[], out: string, options: { force: boolean }): Promise<MergeOutcome> {
+export async function mergeSweeps(dirs: readonly string[], out: string, options: { force: boolean; theme?: ThemeName }): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new UserError('merge: expected one or more sweep output folders (hmsim merge DIR... --out DIR)');
   await assertReplaceableOutput(out, options.force);
   const files = await Promise.all(dirs.map((d) => readSweepFile(d)));
@@ -62,7 +63,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string, options:
     [...found.values()].map((f) => f.record),
     null,
     // The shards' checkout, not this one: a merge reports the code that computed the points.
-    { force: options.force, complete: true, gitCommit: first.gitCommit },
+    { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default' },
   );
   return { points: points.length, cells: cells ?? [] };
 }

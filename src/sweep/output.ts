@@ -6,6 +6,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../io/atomic.ts';
+import type { ThemeName } from '../report/theme.ts';
 import type { SweepCell } from './cells.ts';
 import type { SweepPoint } from './points.ts';
 import { buildSweepReport } from './report.ts';
@@ -24,7 +25,7 @@ export async function writeSweepOutput(
   points: readonly SweepPoint[],
   records: readonly PointRecord[],
   shard: Shard | null,
-  options: { force: boolean; complete: boolean; gitCommit: string | null },
+  options: { force: boolean; complete: boolean; gitCommit: string | null; theme?: ThemeName },
 ): Promise<SweepCell[] | null> {
   const byId = new Map(points.map((p) => [p.id, p]));
   // Results as saved (JSON round trip): the same bytes whether a point was computed now or read back.
@@ -38,7 +39,7 @@ export async function writeSweepOutput(
       if (point === undefined) throw new Error(`writeSweepOutput: point ${r.id} is not in the sweep`);
       return { point, cell: r.cell, result: r.result };
     });
-    report = await buildSweepReport(spec, finished, options.gitCommit);
+    report = await buildSweepReport(spec, finished, options.gitCommit, options.theme ?? 'default');
   }
   await writeDirAtomic(
     out,

@@ -17,7 +17,7 @@ import { sweepHeatmapChart, sweepLineChart, type SweepPoint as ChartPoint } from
 import type { ChartEntry } from '../report/charts/chart.ts';
 import { tableToMarkdown, type Table } from '../report/tables.ts';
 import { formatInterval, formatMean, formatPercent } from '../report/format.ts';
-import { theme as makeTheme } from '../report/theme.ts';
+import { theme as makeTheme, type ThemeName } from '../report/theme.ts';
 import { loadVega } from '../report/vega.ts';
 import { parseSize } from '../units/size.ts';
 import { sweepCells, type FinishedPoint, type SweepCell } from './cells.ts';
@@ -58,7 +58,7 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
 }
 
 /** The sweep charts: a line chart with CI bands for a one-axis grid, a heat map for a two-axis grid. */
-export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeName: 'default' | 'paper' = 'default'): ChartEntry[] {
+export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeName: ThemeName = 'default'): ChartEntry[] {
   const theme = makeTheme(themeName);
   const { points, measure, titles } = chartPoints(spec, cells);
   if (titles.length === 1) {
@@ -115,7 +115,12 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
 }
 
 /** Every file of the sweep report (everything but sweep.json and points/). */
-export async function buildSweepReport(spec: SweepSpec, finished: readonly FinishedPoint[], gitCommit: string | null): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
+export async function buildSweepReport(
+  spec: SweepSpec,
+  finished: readonly FinishedPoint[],
+  gitCommit: string | null,
+  themeName: ThemeName = 'default',
+): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
   await loadVega();
   // (1)
   const runs = finished.map((f) => ({ ...f.result, configName: f.cell }));
@@ -123,7 +128,10 @@ export async function buildSweepReport(spec: SweepSpec, finished: readonly Finis
   // (2)
   const cells = sweepCells(finished);
   // (3)
-  const files = await buildCompareReport({ baseline: runs[0]?.configName ?? '', runs, provenance, extraCharts: sweepCharts(spec, cells) });
+  const files = await buildCompareReport(
+    { baseline: runs[0]?.configName ?? '', runs, provenance, extraCharts: sweepCharts(spec, cells, themeName) },
+    { theme: themeName },
+  );
   // (4)
   files.set('sweep.csv', sweepCsv(spec, cells));
   const md = files.get('summary.md');

@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
 import { gitCommit } from '../report/provenance.ts';
+import type { ThemeName } from '../report/theme.ts';
 import type { SweepCell } from './cells.ts';
 import type { Executor } from './jobs.ts';
 import { writeSweepOutput } from './output.ts';
@@ -36,6 +37,8 @@ export interface SweepRunOptions {
   readonly signal?: AbortSignal;
   /** Commit recorded as the report's provenance (default: this checkout's HEAD). */
   readonly gitCommit?: string | null;
+  /** Style of the report's charts (`--theme`; default `default`). */
+  readonly theme?: ThemeName;
   /** Called after each point this run computes (done so far, to compute in all). */
   readonly onPoint?: (done: number, total: number) => void;
 }
@@ -79,7 +82,7 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   if (todo.length > 0) records.push(...(await computePoints(todo, options)));
   // (5)
   const complete = mine.length === all.length;
-  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, { force: options.force, complete, gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit });
+  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, { force: options.force, complete, gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit, theme: options.theme ?? 'default' });
   return { total: all.length, points: mine.length, computed: todo.length, reused, complete, cells };
 }
 

@@ -6,7 +6,11 @@ import { cyclesByCategoryChart } from '../../src/report/charts/cycles-by-categor
 import { overheadChart } from '../../src/report/charts/overhead.ts';
 import { kmapLatencyChart } from '../../src/report/charts/kmap-latency.ts';
 import { timelineChart } from '../../src/report/charts/timeline.ts';
-import { layoutSegments, topSegments, topWindowStart } from '../../src/report/charts/address-space.ts';
+import { fitLabels, layoutSegments, textWidth, topSegments, topWindowStart } from '../../src/report/charts/address-space.ts';
+import { emptyTimelineMessage } from '../../src/report/charts/timeline.ts';
+import { latencyDescription } from '../../src/report/charts/kmap-latency.ts';
+import { siAxis, wrapText } from '../../src/report/charts/chart.ts';
+import { tickStep } from '../../src/report/charts/overhead.ts';
 import { lowmemBudget } from '../../src/report/charts/lowmem-budget.ts';
 import { sweepHeatmapChart, sweepLineChart, type SweepPoint } from '../../src/report/charts/sweep-overhead.ts';
 import { compileSpec, renderPng, renderSvg } from '../../src/report/render.ts';
@@ -132,7 +136,7 @@ describe('compare charts', () => {
   it('shows a message instead of an empty kmap chart when no configuration has HIGHMEM', async () => {
     const runs = fixtureRuns(['4g4g'], 1, 2);
     const c = kmapLatencyChart(aggregate(runs), runs, theme());
-    expect(values(c.spec)).toEqual([{ message: 'No configuration mapped a highmem page (no kmap).' }]);
+    expect(values(c.spec)).toEqual([{ message: ['No configuration mapped a highmem page (no kmap).'] }]);
     await expectRenders(c.spec);
   });
 
@@ -195,8 +199,11 @@ describe('address-space zoom row', () => {
     expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({ from: 4080, to: 4084, start: '0xff000000', end: '0xff400000', label: 'pkmap 4 MB' });
     for (let i = 1; i < segs.length; i++) expect(segs[i]!.from).toBe(segs[i - 1]!.to);
     expect(segs.at(-1)!.to).toBe(4096);
-    // Level labels only for segments of at least 1/12 of the window (2 MB of 24): not the 8 KB guard.
-    expect(segs.find((s) => s.size === '8 KB')!.label).toBe('');
+    // Level labels are fitted to the panel (fitLabels): in the default theme's 360 px of 24 MB, a
+    // 2 MB region is 30 px high (room for a 10 px line), the 8 KB guard 0.1 px (none).
+    const fitted = fitLabels(segs, 360, 130, 10, false);
+    expect(fitted.find((s) => s.size === '8 KB')!.label).toBe('');
+    expect(fitted.find((s) => s.name === 'pkmap')!.label).toBe('pkmap 4 MB');
     expect(topSegments(fixtureLayout('4g4g'), 0xfec00000).every((s) => s.column === 'kernel')).toBe(true);
   });
 });
@@ -265,7 +272,7 @@ describe('sweep charts', () => {
       title: 'x',
       measure: 'm',
     });
-    expect(values(c.spec)).toEqual([{ message: 'Parameter kernel is not numeric at every point.' }]);
+    expect(values(c.spec)).toEqual([{ message: ['Parameter kernel is not numeric at every point.'] }]);
   });
 });
 
@@ -274,5 +281,67 @@ describe('address-space segments of a 64-bit layout', () => {
     const l = fixtureLayout('4g4g');
     const x64 = { ...l, config: { ...l.config, name: 'x86_64', split: 'x86_64' as const }, pageOffset: 0xffff8880_00000000, taskSize: 0x7fff_ffff_f000 };
     expect(new Set(layoutSegments(x64, 4).map((s) => s.column))).toEqual(new Set(['RAM']));
+  });
+});
+
+describe('labels fit their rectangles', () => {
+  it('a rotated label is kept only when its text runs within the rectangle height, with padding', () => {
+    const [seg] = layoutSegments(fixtureLayout('3g1g-highmem'), 4).filter((sg) => sg.name.startsWith('lowmem'));
+    const need = textWidth(seg!.label, 10) + 8; // 4 px each end
+    const fractionPx = (h: number) => seg!.fraction * h;
+    const exact = need / seg!.fraction;
+    expect(fitLabels([seg!], exact, 70, 10, true)[0]!.label).toBe(seg!.label);
+    expect(fitLabels([seg!], exact - 1, 70, 10, true)[0]!.label).toBe('');
+    expect(fractionPx(exact)).toBeCloseTo(need, 9);
+  });
+
+  it('the chart drawn in every theme keeps no label that would overflow (the one the paper theme cut)', () => {
+    for (const name of THEME_NAMES) {
+      const paper = name === 'paper';
+      const height = paper ? 220 : 420;
+      const font = paper ? 6 : 10;
+      for (const config of ['3g1g-highmem', '2g2g-highmem', '4g4g']) {
+        const segs = layoutSegments(fixtureLayout(config), 4);
+        for (const sg of fitLabels(segs, height, paper ? 46 : 70, font, true)) {
+          if (sg.label) expect(textWidth(sg.label, font) + 8, `${name} ${config} ${sg.label}`).toBeLessThanOrEqual(sg.fraction * height);
+        }
+      }
+    }
+  });
+});
+
+describe('axes and messages say what is drawn', () => {
+  it('SI axes label zero "0", not "0M"', () => {
+    expect(siAxis().labelExpr).toBe("datum.value === 0 ? '0' : format(datum.value, '~s')");
+  });
+
+  it('overhead ticks fall on 1, 2 or 5 × 10^k', () => {
+    expect(tickStep([{ overhead: -11.2, lo: null, hi: null }, { overhead: 16.4, lo: null, hi: null }])).toBe(5);
+    expect(tickStep([{ overhead: 0.31, lo: 0.2, hi: 0.42 }])).toBe(0.05);
+    expect(tickStep([{ overhead: 0, lo: null, hi: null }])).toBe(1);
+  });
+
+  it('long messages wrap at spaces', () => {
+    expect(wrapText('aaa bbb ccc dddd', 7)).toEqual(['aaa bbb', 'ccc', 'dddd']);
+  });
+
+  it('the kmap latency description names only the panels drawn', () => {
+    expect(latencyDescription(['kmap'])).toMatch(/^Quantiles of the time one kmap took, per configuration \(no configuration spun on kmap_lock/);
+    expect(latencyDescription(['kmap'])).not.toMatch(/bottom/);
+    expect(latencyDescription(['kmap', 'kmapLockSpin'])).toMatch(/\(top panel\) and of the spin on kmap_lock \(bottom panel\)/);
+  });
+
+  it('an empty timeline names the INVLPGs it does not draw, with their count and cycles', () => {
+    const runs = fixtureRuns(['3g1g-highmem', '4g4g'], 1, 1).map((r) => ({ ...r, timeline: [] }));
+    const agg = aggregate(runs);
+    const most = runs.reduce((a, b) => (b.cycles.breakdown.invlpg > a.cycles.breakdown.invlpg ? b : a));
+    const msg = emptyTimelineMessage(agg);
+    if (most.counts.invlpg === 0) expect(msg).toMatch(/No INVLPG either\.$/);
+    else
+      expect(msg).toBe(
+        'No global or pkmap flush, IPI, shootdown or pkmap wait in any configuration. Per-page INVLPGs are not drawn: ' +
+          `up to ${most.counts.invlpg.toLocaleString('en-US')} (${Math.round(most.cycles.breakdown.invlpg).toLocaleString('en-US')} cycles, ${most.configName}) — see chart 1.`,
+      );
+    expect(values(timelineChart(agg, runs, theme()).spec)[0]!['message']).toEqual(wrapText(msg, Math.floor(560 / (12 * 0.62))));
   });
 });

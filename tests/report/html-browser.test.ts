@@ -44,6 +44,7 @@ describe('index.html in headless Chromium', () => {
   const configs = ['3g1g-highmem', '2g2g-highmem', '4g4g'];
   let dir = '';
   let index = '';
+  let paperIndex = '';
   let browser: Browser | undefined;
 
   beforeAll(async () => {
@@ -57,8 +58,22 @@ describe('index.html in headless Chromium', () => {
       provenance: collectProvenance(runs, { command: ['hmsim', 'compare'], seed: 3, replications: 2, gitCommit: null }),
     });
     index = join(dir, 'out', 'index.html');
+    // A paper-theme report of one replication: no interval anywhere (the case that once logged
+    // "Infinite extent" warnings), figures shown at print size.
+    const one = fixtureRuns(configs, 3, 1);
+    await writeCompareReport(
+      join(dir, 'paper'),
+      {
+        baseline: '3g1g-highmem',
+        runs: one,
+        layouts: configs.map(fixtureLayout),
+        provenance: collectProvenance(one, { command: ['hmsim', 'compare', '--theme', 'paper'], seed: 3, replications: 1, gitCommit: null }),
+      },
+      { theme: 'paper' },
+    );
+    paperIndex = join(dir, 'paper', 'index.html');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -77,6 +92,46 @@ describe('index.html in headless Chromium', () => {
     expect(await page.locator('#vg-tooltip-element').innerText()).toContain('configuration');
     expect(log.errors).toEqual([]);
     expect(log.network).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!CHROMIUM)('no text is cut by its chart: every label lies inside its SVG (both themes)', async () => {
+    for (const file of [index, paperIndex]) {
+      const { page, log } = await open(browser!, file);
+      await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+      // The page's own code, as text: the tests are compiled without the DOM library.
+      const outside = (await page.evaluate(`(() => {
+        const bad = [];
+        for (const svg of document.querySelectorAll('.view svg.marks')) {
+          const box = svg.getBoundingClientRect();
+          for (const t of svg.querySelectorAll('text')) {
+            if (!t.textContent) continue;
+            const r = t.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue;
+            if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+              bad.push((svg.closest('figure') || {}).id + ': "' + t.textContent + '"');
+            }
+          }
+        }
+        return bad;
+      })()`)) as string[];
+      expect(outside, file).toEqual([]);
+      expect(log.errors, file).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it.skipIf(!CHROMIUM)('paper figures are shown at print size (1 pt = 4/3 CSS px), without a console warning', async () => {
+    const { page, log } = await open(browser!, paperIndex);
+    await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+    expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('6');
+    const sizes = (await page.evaluate(`Array.from(document.querySelectorAll('.view svg.marks')).map((svg) => ({
+      attr: Number(svg.getAttribute('width')),
+      shown: svg.getBoundingClientRect().width,
+    }))`)) as Array<{ attr: number; shown: number }>;
+    expect(sizes).toHaveLength(6);
+    for (const s of sizes) expect(s.shown).toBeCloseTo((s.attr * 4) / 3, 0);
+    expect(log.errors).toEqual([]);
     await page.close();
   });
 

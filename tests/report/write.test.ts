@@ -33,7 +33,7 @@ describe('writeCompareReport', () => {
     await writeCompareReport(b, input(3, 7, true));
   });
 
-  it('writes the summaries, every chart as spec, SVG and PNG, and index.html', () => {
+  it('writes the summaries, every chart as spec, SVG, PNG and PDF, and index.html', () => {
     const files = readdirSync(a).sort();
     const charts = ['1-cycles-by-category', '2-overhead', '3-kmap-latency', '4-timeline', '5-address-space', '6-lowmem-budget'];
     expect(files).toEqual(
@@ -43,7 +43,7 @@ describe('writeCompareReport', () => {
         'summary.csv',
         'summary.json',
         'summary.md',
-        ...charts.flatMap((c) => [`${c}.png`, `${c}.svg`, `${c}.vl.json`]),
+        ...charts.flatMap((c) => [`${c}.pdf`, `${c}.png`, `${c}.svg`, `${c}.vl.json`]),
       ].sort(),
     );
     const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')) as Summary;
@@ -56,7 +56,7 @@ describe('writeCompareReport', () => {
   });
 
   it('writes byte-identical summary.json, tables, charts and HTML for the same inputs', () => {
-    for (const f of ['summary.json', 'summary.md', 'summary.csv', 'index.html', '1-cycles-by-category.svg', '5-address-space.png']) {
+    for (const f of ['summary.json', 'summary.md', 'summary.csv', 'index.html', '1-cycles-by-category.svg', '5-address-space.png', '2-overhead.pdf']) {
       expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
     }
     expect(readFileSync(join(a, 'summary.json'), 'utf8')).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no time stamp

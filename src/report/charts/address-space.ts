@@ -82,6 +82,8 @@ interface Segment {
   end: string;
   size: string;
   label: string;
+  /** Share of the picture's height the segment takes (0..1): whether its label fits is decided from it. */
+  fraction: number;
 }
 
 
@@ -98,7 +100,7 @@ function addrText(bytes: number): string {
 
 /**
  * One segment [start, end) bytes. `from`/`to`/`mid` are in `unit` bytes (GiB for the whole picture,
- * MiB for the zoom); segments under 6 % of the picture's height (`domainBytes`) get no label.
+ * MiB for the zoom); `fraction` is its share of the picture's height (`domainBytes`).
  */
 function segment(
   config: string,
@@ -111,7 +113,6 @@ function segment(
   unit = GiB,
   wholeBytes = end - start,
 ): Segment {
-  const big = end - start >= domainBytes * 0.06;
   // A region cut by the edge of the picture says how much of it is shown.
   const size = wholeBytes > end - start ? `${sizeText(end - start)} of ${sizeText(wholeBytes)}` : sizeText(end - start);
   return {
@@ -125,14 +126,16 @@ function segment(
     start: addrText(start),
     end: addrText(end),
     size,
-    // Small segments get no label (an empty text mark draws nothing); the tooltip still names them.
-    label: big ? `${name} ${size}` : '',
+    // Every segment gets a label here; `fitLabels` empties those that would not fit inside their rectangle
+    // (an empty text mark draws nothing; the tooltip still names the region).
+    label: `${name} ${size}`,
+    fraction: (end - start) / domainBytes,
   };
 }
 
 /**
  * Fills [from, to) with the regions given (sorted, non-overlapping after clipping) and gaps between;
- * positions in `unit` bytes, labels for segments of at least 6 % of `domain` bytes (the picture's height).
+ * positions in `unit` bytes; `domain` bytes is the picture's height.
  */
 function withGaps(config: string, column: string, regions: readonly Region[], from: number, to: number, domain: number, unit = GiB): Segment[] {
   const out: Segment[] = [];
@@ -202,8 +205,38 @@ export function topSegments(layout: Layout, windowStart: number): Segment[] {
   const config = layout.config.name;
   const kernelStart = Math.min(layout.pageOffset, ...layout.regions.map((r) => r.start));
   const column = layout.taskSize <= kernelStart ? 'virtual' : 'kernel';
-  // Labels are level here: only segments of at least 1/12 of the window have room for one line.
-  return withGaps(config, column, layout.regions, windowStart, FOUR_GIB, ((FOUR_GIB - windowStart) / 12) / 0.06, MiB);
+  return withGaps(config, column, layout.regions, windowStart, FOUR_GIB, FOUR_GIB - windowStart, MiB);
+}
+
+/**
+ * Average advance of a character as a share of the font size, for the fonts the themes name (DejaVu
+ * Sans and the serif fallbacks measure 0.55–0.6 em on digits and lower case); 0.62 errs on the side of
+ * leaving a label out.
+ */
+const CHAR_EM = 0.62;
+
+/** Room in px around a label inside its rectangle. */
+const LABEL_PAD = 4;
+
+/** Estimated width in px of `text` at `fontPx`. */
+export function textWidth(text: string, fontPx: number): number {
+  return text.length * fontPx * CHAR_EM;
+}
+
+/**
+ * Keeps a segment's label only when it fits inside its rectangle: rotated labels (the whole-space row)
+ * run along the rectangle's height; level labels (the zoom row) need one line of height and the text's
+ * width within the column. A label that does not fit would spill over its neighbours or be cut by the
+ * picture's edge; the tooltip still names the region.
+ */
+export function fitLabels(segments: readonly Segment[], heightPx: number, columnPx: number, fontPx: number, rotated: boolean): Segment[] {
+  return segments.map((sg) => {
+    const along = sg.fraction * heightPx;
+    const fits = rotated
+      ? textWidth(sg.label, fontPx) + 2 * LABEL_PAD <= along && fontPx + LABEL_PAD <= columnPx
+      : fontPx * 1.2 + LABEL_PAD <= along && textWidth(sg.label, fontPx) + 2 * LABEL_PAD <= columnPx;
+    return fits ? sg : { ...sg, label: '' };
+  });
 }
 
 /** True for a 64-bit layout (x86_64): its addresses lie beyond the 4 GB picture. */
@@ -228,6 +261,7 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
   const colours = SEGMENT_KINDS.map((k) => (theme.name === 'paper' ? PAPER_COLOURS : DEFAULT_COLOURS)[k]);
   const colWidth = theme.name === 'paper' ? 46 : 70;
   const paper = theme.name === 'paper';
+  const labelFont = paper ? 6 : 10;
   // One panel per configuration (hconcat, not facet: each panel has its own set of columns).
   // Every panel of a row has the same explicit y domain, so the address axes line up.
   const panel = (
@@ -248,7 +282,7 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
       },
       width: { step },
       height,
-      data: { values: mine },
+      data: { values: fitLabels(mine, height, step, labelFont, labelAngle !== 0) },
       encoding: {
         x: { field: 'column', type: 'nominal' as const, title: null, sort: columns, axis: { labelAngle: 0, labelLimit: step } },
       },
@@ -277,7 +311,7 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
           },
         },
         {
-          mark: { type: 'text' as const, angle: labelAngle, fontSize: paper ? 6 : 10 },
+          mark: { type: 'text' as const, angle: labelAngle, fontSize: labelFont },
           encoding: {
             color: {
               condition: { test: `indexof(${JSON.stringify(DARK_KINDS)}, datum.kind) >= 0`, value: 'white' },

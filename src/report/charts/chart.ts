@@ -21,16 +21,40 @@ export interface ChartEntry {
  * report keeps the same set of files and the reader learns the reason.
  */
 export function messageSpec(theme: Theme, title: string, message: string): TopLevelSpec {
+  const fontSize = theme.name === 'paper' ? 8 : 12;
+  const lines = wrapText(message, Math.floor(theme.width / (fontSize * 0.62)));
   return {
     $schema: VEGA_LITE_SCHEMA,
     title,
     config: theme.config,
     width: theme.width,
-    height: theme.band * 2,
-    data: { values: [{ message }] },
-    mark: { type: 'text', align: 'left', baseline: 'middle', fontStyle: 'italic' },
-    encoding: { text: { field: 'message', type: 'nominal' }, x: { value: 0 }, y: { value: theme.band } },
+    height: Math.max(theme.band * 2, (lines.length + 1) * fontSize * 1.3),
+    data: { values: [{ message: lines }] },
+    mark: { type: 'text', align: 'left', baseline: 'top', fontStyle: 'italic', fontSize, lineHeight: fontSize * 1.3 },
+    encoding: { text: { field: 'message', type: 'nominal' }, x: { value: 0 }, y: { value: fontSize * 0.6 } },
   };
+}
+
+/** Splits text into lines of at most `width` characters at spaces (a longer word gets a line of its own). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * An axis of SI-formatted numbers (20k, 40M) whose zero reads "0": Vega picks one SI prefix for every
+ * tick from the tick step, which turns 0 into "0M" or "0G".
+ */
+export function siAxis(extra: Readonly<Record<string, unknown>> = {}): { format: string; labelExpr: string } & Record<string, unknown> {
+  return { format: '~s', labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')", ...extra };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { CYCLE_CATEGORIES } from '../../result/run-result.ts';
 import type { Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, siAxis, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
 
 /** Human labels of the cycle categories (legend, tooltips, tables). */
@@ -69,7 +69,7 @@ export function cyclesByCategoryChart(agg: Aggregate, theme: Theme): ChartEntry 
         mark: { type: 'bar', ...(theme.segmentStroke ? { stroke: theme.segmentStroke, strokeWidth: 0.5 } : {}) },
         encoding: {
           y,
-          x: { field: 'cycles', type: 'quantitative', stack: 'zero', title: 'cycles', axis: { format: '~s' } },
+          x: { field: 'cycles', type: 'quantitative', stack: 'zero', title: 'cycles', axis: siAxis() },
           color: {
             field: 'category',
             type: 'nominal',

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js';
 import type { Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
 import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
@@ -37,6 +38,23 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
     { field: 'method', type: 'nominal' },
     { field: 'n', type: 'quantitative', title: 'replications' },
   ] as const;
+  const errorBars: LayerSpec<string>['layer'] = [
+    {
+      transform: [{ filter: 'datum.lo != null' }],
+      mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
+      encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, tooltip: [...tooltip] },
+    },
+    {
+      transform: [{ filter: 'datum.lo != null' }],
+      mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
+      encoding: { y, x: { field: 'lo', type: 'quantitative' } },
+    },
+    {
+      transform: [{ filter: 'datum.hi != null' }],
+      mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
+      encoding: { y, x: { field: 'hi', type: 'quantitative' } },
+    },
+  ];
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: { text: title, subtitle },
@@ -50,30 +68,33 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
         mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
         encoding: { x: { field: 'zero', type: 'quantitative' } },
       },
-      {
-        transform: [{ filter: 'datum.lo != null' }],
-        mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
-        encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' }, tooltip: [...tooltip] },
-      },
-      {
-        transform: [{ filter: 'datum.lo != null' }],
-        mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
-        encoding: { y, x: { field: 'lo', type: 'quantitative' } },
-      },
-      {
-        transform: [{ filter: 'datum.hi != null' }],
-        mark: { type: 'tick', orient: 'vertical', color: 'black', thickness: 1.5, size: theme.band * 0.5 },
-        encoding: { y, x: { field: 'hi', type: 'quantitative' } },
-      },
+      // Error bars only when some configuration has an interval: a layer whose rows are all filtered
+      // out leaves its scale with an infinite extent (a Vega warning), and draws nothing anyway.
+      ...(rows.some((x) => x.lo !== null && x.hi !== null) ? errorBars : []),
       {
         mark: { type: 'point', filled: true, size: theme.band * 3, color: 'black' },
         encoding: {
           y,
-          x: { field: 'overhead', type: 'quantitative', title: `overhead vs ${agg.baseline} (%)`, axis: { format: '+~r' } },
+          x: { field: 'overhead', type: 'quantitative', title: `overhead vs ${agg.baseline} (%)`, axis: { format: '+~r', tickMinStep: tickStep(rows) } },
           tooltip: [...tooltip],
         },
       },
     ],
   };
   return { id: 'overhead', title, description, spec };
+}
+
+/**
+ * The smallest tick step worth labelling on the overhead axis: a "nice" step (1, 2 or 5 × 10^k) of at
+ * most a tenth of the range drawn, so ticks fall on round values (−4, −2, 0 …, never −4.5, −3.5) whatever
+ * the overheads are.
+ */
+export function tickStep(rows: ReadonlyArray<{ overhead: number; lo: number | null; hi: number | null }>): number {
+  const values = rows.flatMap((r) => [r.overhead, r.lo ?? r.overhead, r.hi ?? r.overhead, 0]);
+  const span = Math.max(...values) - Math.min(...values);
+  if (!(span > 0)) return 1;
+  const raw = span / 10;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const nice = [1, 2, 5, 10].find((m) => m * power >= raw) ?? 10;
+  return nice * power;
 }

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, siAxis, type ChartEntry } from './chart.ts';
 
 /**
  * One point of a sweep table: the swept parameter values, the configuration, and a measured mean with
@@ -32,8 +32,14 @@ export interface SweepChartOptions {
 export function sweepLineChart(points: readonly SweepPoint[], param: string, theme: Theme, options: SweepChartOptions): ChartEntry {
   const description =
     options.description ??
-    `${options.measure} as ${param} varies, one line per configuration; the shaded band is the 95% confidence interval.`;
-  const rows = points.map((p) => ({ config: p.config, x: p.params[param], mean: p.mean, lo: p.lo, hi: p.hi }));
+    `${options.measure} as ${param} varies, one line per configuration; where points have several replications, the shaded band is the 95% confidence interval.`;
+  // RAM sizes are bytes in the grid; the axis shows GiB (a byte axis would read 0G, 2.1G …).
+  const gib = param === 'ram' && points.every((p) => typeof p.params[param] === 'number');
+  const xTitle = gib ? 'RAM (GiB)' : param;
+  const rows = points.map((p) => {
+    const v = p.params[param];
+    return { config: p.config, x: gib ? (v as number) / 2 ** 30 : v, mean: p.mean, lo: p.lo, hi: p.hi };
+  });
   if (rows.length === 0 || rows.some((r) => typeof r.x !== 'number')) {
     const msg = rows.length === 0 ? 'No sweep point.' : `Parameter ${param} is not numeric at every point.`;
     return { id: options.id, title: options.title, description, spec: messageSpec(theme, options.title, msg) };
@@ -42,31 +48,41 @@ export function sweepLineChart(points: readonly SweepPoint[], param: string, the
   const colour = { field: 'config', type: 'nominal', title: 'configuration', scale: { domain: configs, range: theme.palette(configs.length) } } as const;
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: options.title, subtitle: 'band: 95% confidence interval (Student t)' },
+    title: {
+      text: options.title,
+      subtitle: rows.some((r) => r.lo !== null) ? 'band: 95% confidence interval (Student t)' : 'one replication per point: no confidence interval',
+    },
     config: theme.config,
     width: theme.width,
     height: theme.name === 'paper' ? 160 : 300,
     data: { values: rows },
     layer: [
-      {
-        transform: [{ filter: 'datum.lo != null' }],
-        mark: { type: 'area', opacity: 0.2 },
-        encoding: {
-          x: { field: 'x', type: 'quantitative', title: param },
-          y: { field: 'lo', type: 'quantitative' },
-          y2: { field: 'hi' },
-          color: colour,
-        },
-      },
+      // The band only when some point has an interval (an all-filtered layer leaves an infinite scale
+      // extent); it has no legend of its own, so the legend's swatches are the lines' colours, not the
+      // band's 20 % tint.
+      ...(rows.some((r) => r.lo !== null && r.hi !== null)
+        ? [
+            {
+              transform: [{ filter: 'datum.lo != null' }],
+              mark: { type: 'area' as const, opacity: 0.2 },
+              encoding: {
+                x: { field: 'x', type: 'quantitative' as const, title: xTitle, axis: siAxis() },
+                y: { field: 'lo', type: 'quantitative' as const },
+                y2: { field: 'hi' },
+                color: { ...colour, legend: null },
+              },
+            },
+          ]
+        : []),
       {
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: param },
+          x: { field: 'x', type: 'quantitative', title: xTitle, axis: siAxis() },
           y: { field: 'mean', type: 'quantitative', title: options.measure },
           color: colour,
           tooltip: [
             { field: 'config', type: 'nominal', title: 'configuration' },
-            { field: 'x', type: 'quantitative', title: param },
+            { field: 'x', type: 'quantitative', title: xTitle },
             { field: 'mean', type: 'quantitative', format: ',.3~f' },
             { field: 'lo', type: 'quantitative', format: ',.3~f', title: '95% CI low' },
             { field: 'hi', type: 'quantitative', format: ',.3~f', title: '95% CI high' },
