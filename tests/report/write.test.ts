@@ -31,7 +31,7 @@ describe('writeCompareReport', () => {
   beforeAll(async () => {
     await writeCompareReport(a, input(3, 7, true));
     await writeCompareReport(b, input(3, 7, true));
-  });
+  }, 120_000);
 
   it('writes the summaries, every chart as spec, SVG, PNG and PDF, and index.html', () => {
     const files = readdirSync(a).sort();
