@@ -15,7 +15,8 @@ import { parseCount } from '../units/size.ts';
 import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type ImportStats } from '../trace/importers/registry.ts';
 import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
 import { gunzipIfNeeded } from '../trace/hmt/gzip.ts';
-import type { TraceSink } from '../trace/records.ts';
+import type { CaptureInfo, TraceSink } from '../trace/records.ts';
+import { captureInfoOf, parseCaptureHeader, peekHeaderLines } from '../trace/importers/capture-info.ts';
 import { defaultRelocationFor, formatRelocationReport, parseRelocation, Relocator, RELOCATE_SYNTAX, type RelocationReport } from '../trace/relocate.ts';
 
 /** Parsed `hmsim import` options. */
@@ -27,6 +28,12 @@ export interface ImportCommandOptions {
   pid?: string;
   /** `--relocate` rules (src/trace/relocate.ts); default per format (strace: auto). */
   relocate?: string[];
+  /** The captured box (kernel captures; override the capture's own header lines). */
+  captureConfig?: string;
+  captureKernel?: string;
+  captureRam?: string;
+  /** Print the statistics as one JSON object. */
+  json?: boolean;
 }
 
 /**
@@ -59,32 +66,68 @@ export function register(program: Command): void {
     .description('convert a trace from a real tool into an HMT trace')
     .argument('<format>', `input format: ${[...IMPORTERS.keys()].join(', ')}`)
     .argument('<input>', 'input file, or - for stdin (gzip input is detected and decompressed)')
-    .requiredOption('-o, --out <file>', 'output trace (.hmt, or .hmt.gz for gzip)')
+    .option('-o, --out <file>', "output trace (.hmt, or .hmt.gz for gzip; default: the input's name with .hmt)")
     .option('--skip-bad', 'skip malformed lines (counted and reported) instead of stopping at the first')
     .option('--cpu <n>', 'CPU to put the records on, for single-CPU formats (default 0)')
     .option('--cpus <n>', 'CPUs the trace declares (default: --cpu + 1)')
     .option('--pid <n>', 'process id to record (lackey default: the ==PID== banner; din default: 1)')
     .option('--relocate <rules>', `move user addresses to fit 32 bits: ${RELOCATE_SYNTAX} (strace default: auto)`, (v: string, acc: string[] = []) => [...acc, v])
+    .option('--capture-config <name>', "kernel captures: configuration preset of the captured box (default: from the capture's header)")
+    .option('--capture-kernel <profile>', "kernel captures: kernel profile of the captured box (default: from the capture's header)")
+    .option('--capture-ram <size>', "kernel captures: RAM of the captured box, highest address + 1 (default: from the capture's header)")
+    .option('--json', 'print the statistics as one JSON object on stdout')
     .addHelpText(
       'after',
       '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'),
     )
     .action(async (format: string, input: string, options: ImportCommandOptions, command: Command) => {
+      options.out ??= defaultOutput(input);
       const stats = await runImport(format, input, options, interruptSignalOf(command));
       const name = input === '-' ? 'stdin' : input;
+      if (options.json === true) {
+        process.stdout.write(JSON.stringify({ out: options.out, format, input: name, ...stats }) + '\n');
+        return;
+      }
       process.stdout.write(`${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`);
       if (stats.badLines > 0) {
         process.stderr.write(`hmsim: import: skipped ${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'}; first: ${stats.firstBad ?? ''}\n`);
       }
       if (stats.relocation) process.stdout.write(formatRelocationReport(stats.relocation).join('\n') + '\n');
+      if (IMPORTERS.get(format)?.kernelCapture === true) {
+        const c = stats.capture;
+        process.stdout.write(
+          c !== undefined
+            ? `captured on: ${c.config}, kernel ${c.kernel}, RAM ${c.ram} bytes (replays with other zones re-allocate its frames)\n`
+            : `captured on: unknown (no '# hmsim-capture:' lines and no --capture-config/--capture-kernel/--capture-ram): replays use its frame numbers as they are\n`,
+        );
+      }
     });
 }
 
+/**
+ * The output path when `-o` is not given: the input's name with `.hmt` for its last extension (a `.gz`
+ * is dropped first): `gzip.lackey.gz` → `gzip.hmt`, `ls.log` → `ls.hmt`, `trace` → `trace.hmt`.
+ */
+export function defaultOutput(input: string): string {
+  if (input === '-') throw new UserError('import: reading stdin needs -o OUT.hmt (expected the output trace path)');
+  const base = input.replace(/\.gz$/i, '');
+  const dot = base.lastIndexOf('.');
+  const slash = base.lastIndexOf('/');
+  const out = `${dot > slash + 1 ? base.slice(0, dot) : base}.hmt`;
+  if (out === input) throw new UserError(`import: ${input} already ends in .hmt (expected -o OUT.hmt for the output trace)`);
+  return out;
+}
+
 /** Runs one import; the output file appears only when it succeeds (`signal` stops it: Ctrl-C). */
-export async function runImport(format: string, input: string, options: ImportCommandOptions, signal?: AbortSignal): Promise<ImportStats & { relocation?: RelocationReport }> {
+export async function runImport(
+  format: string,
+  input: string,
+  options: ImportCommandOptions,
+  signal?: AbortSignal,
+): Promise<ImportStats & { relocation?: RelocationReport; capture?: CaptureInfo }> {
   const importer = getImporter(format);
   const cpu = options.cpu === undefined ? 0 : parseCount('--cpu', options.cpu, 0, 4095);
-  const cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
+  let cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
   if (cpu >= cpus) throw new UserError(`--cpu ${cpu}: not below --cpus ${cpus} (expected a CPU 0..${cpus - 1})`);
   const pid = options.pid === undefined ? undefined : parseCount('--pid', options.pid, 0, 0xffffffff);
   const file = input === '-' ? 'stdin' : input;
@@ -95,7 +138,17 @@ export async function runImport(format: string, input: string, options: ImportCo
   }
   const raw: AsyncIterable<Uint8Array> =
     input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
-  const stream = Readable.from(gunzipIfNeeded(raw, file));
+  let bytes: AsyncIterable<Uint8Array> = gunzipIfNeeded(raw, file);
+  let capture: CaptureInfo | undefined;
+  if (importer.kernelCapture === true) {
+    // The capture's header lines name its CPUs and, when the capture kit wrote them, the box.
+    const peeked = await peekHeaderLines(bytes);
+    bytes = peeked.stream;
+    const header = parseCaptureHeader(peeked.text);
+    if (options.cpus === undefined && options.cpu === undefined && header.cpus !== undefined) cpus = Math.max(1, Math.min(header.cpus, 4096));
+    capture = captureInfoOf(header, options);
+  }
+  const stream = Readable.from(bytes);
   if (signal !== undefined) {
     addAbortSignal(signal, stream);
     // A read of stdin waiting for more input would hold the import until then: end it too.
@@ -106,6 +159,8 @@ export async function runImport(format: string, input: string, options: ImportCo
   const writer: TraceWriter = await openTraceWriter(options.out, {
     source: importer.name,
     cpus,
+    ...(importer.kernelCapture === true ? { observed: true } : {}),
+    ...(capture !== undefined ? { capture } : {}),
     provenance: { importer: importer.name, input: input === '-' ? 'stdin' : basename(input), ...(pipeline.relocation ? { relocate: pipeline.relocation.spec.text || 'none' } : {}) },
   });
   try {
@@ -119,7 +174,7 @@ export async function runImport(format: string, input: string, options: ImportCo
     signal?.throwIfAborted();
     if (sink !== writer) await sink.close();
     else await writer.close();
-    return pipeline.relocation ? { ...stats, relocation: pipeline.relocation.report() } : stats;
+    return { ...stats, ...(pipeline.relocation ? { relocation: pipeline.relocation.report() } : {}), ...(capture !== undefined ? { capture } : {}) };
   } catch (err) {
     await writer.abort();
     throw err;

@@ -9,8 +9,10 @@
  * configuration costs nothing to map (it is in the direct map) — only a `kaccess` of it goes through the
  * direct map's TLB entry; a highmem frame is mapped with `m.eraApi(record API)` (see Machine.eraApi).
  * A frame at or beyond the end of RAM makes the record infeasible (skipped).
+ * What a kernel capture observed (HMT 1.1: faults flagged in an access's `arg`, kmaps with a purpose, a
+ * `capture` header) is replayed by observed.ts without deriving it again.
  */
-import { EventKind, EVENT_KIND_NAMES, type RecordBatch } from '../trace/records.ts';
+import { AccessFlags, ComputeFlags, EventKind, EVENT_KIND_NAMES, type RecordBatch } from '../trace/records.ts';
 import type { KmapApiName } from '../layout/types.ts';
 import { Cat } from './accounting.ts';
 import { contextSwitch, ensureRunning } from './context-switch.ts';
@@ -18,6 +20,7 @@ import { kernelTranslate, leaveKernel, mapHigh, touchFrame, unmapHigh } from './
 import type { Machine } from './machine.ts';
 import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
 import { userAccess } from './user-access.ts';
+import { capturedKmap, observedFault } from './observed.ts';
 
 const API_NAMES: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
 
@@ -46,10 +49,12 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       m.counts.accesses++;
       const mm = ensureRunning(m, cpu, b.pid[i]!);
       if (mm === null) return false;
+      if ((b.arg[i]! & AccessFlags.observedFault) !== 0) return observedFault(m, cpu, mm, b.op[i]!, b.addr[i]!);
       return userAccess(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!);
     }
     case EventKind.compute:
-      m.charge(cpu, Cat.compute, b.len[i]!);
+      // An observed time (HMT 1.1, strace) runs at the model's clock: ns × GHz = cycles.
+      m.charge(cpu, Cat.compute, (b.arg[i]! & ComputeFlags.nanoseconds) !== 0 ? Math.round(b.len[i]! * m.model.clockGHz) : b.len[i]!);
       return true;
     case EventKind.switch:
       return contextSwitch(m, cpu, b.pid[i]!);
@@ -89,12 +94,14 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       exitRecord(m, cpu, b.pid[i]!);
       return true;
     case EventKind.kmap: {
+      if (b.arg[i]! !== 0 || m.captured !== null) return capturedKmap(m, cpu, b.op[i]!, b.addr[i]!, b.arg[i]!, false);
       const pfn = b.addr[i]!;
       if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
       const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');
       return mapHigh(m, cpu, pfn, api) >= 0 || m.cpus[cpu]!.state !== 'sleeping';
     }
     case EventKind.kunmap: {
+      if (b.arg[i]! !== 0 || m.captured !== null) return capturedKmap(m, cpu, b.op[i]!, b.addr[i]!, b.arg[i]!, true);
       const pfn = b.addr[i]!;
       if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
       const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');

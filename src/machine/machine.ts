@@ -19,6 +19,7 @@
  */
 import { createStreamClocks, type StreamClocks } from '../engine/stream-clocks.ts';
 import { lockPolicy } from '../engine/resources/lock-policy.ts';
+import type { CapturedFrames } from './captured-frames.ts';
 import type { KmapApiName, KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel, Rng } from '../models/types.ts';
 import type { RunCounts } from '../result/run-result.ts';
@@ -146,6 +147,8 @@ export class Machine {
   readonly infeasible = new Infeasibility();
   /** Set when the replay cannot go on (lowmem starvation, out of memory, pkmap deadlock). */
   stopped = false;
+  /** Re-allocation of a kernel capture's frames when this layout differs from the captured box's (null: frames as they are). */
+  captured: CapturedFrames | null = null;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
   wakeEpoch = 0;
   /** Scratch list for remote CPU sets (no allocation per flush). */

@@ -18,6 +18,7 @@ import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
 import { EVENT_KIND_NAMES, type TraceSource } from '../trace/records.ts';
+import { capturedFramesFor } from './captured-frames.ts';
 import { driveMachine } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
 import { replayPrefault } from './prefault.ts';
@@ -81,6 +82,7 @@ export async function replayMachineSource(
     cpus,
     ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
   });
+  m.captured = capturedFramesFor(source.header, layout);
   const drive = await driveMachine(m, source, options);
   for (let c = 0; c < m.ncpu; c++) m.retireCpu(c);
   const counts = m.counts;

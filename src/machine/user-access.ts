@@ -108,6 +108,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const ops = b.op;
   const addrs = b.addr;
   const lens = b.len;
+  const args = b.arg;
   const tlb = c.tlb;
   // An L1 hit is a hit in the small-page array of its side; a page the hierarchy knows absent, or one
   // reached through a large entry, goes the general way (execute). Data-side lookups run without calls
@@ -129,7 +130,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   let fetches = 0;
   let j = i;
   for (; j < n; j++) {
-    if (kinds[j] !== EventKind.access || pids[j] !== pid) break;
+    if (kinds[j] !== EventKind.access || pids[j] !== pid || args[j] !== 0) break; // arg: an observed fault (observed.ts)
     const op = ops[j]!;
     const addr = addrs[j]!;
     const len = lens[j]!;

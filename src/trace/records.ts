@@ -7,10 +7,10 @@
  *
  * | kind      | op                 | pid     | addr                 | len            | arg          | off          |
  * |-----------|--------------------|---------|----------------------|----------------|--------------|--------------|
- * | access    | AccessOp           | pid     | user virtual address | size (bytes)   |              |              |
- * | compute   |                    | pid     |                      | cycles         |              |              |
+ * | access    | AccessOp           | pid     | user virtual address | size (bytes)   | AccessFlags  |              |
+ * | compute   |                    | pid     |                      | cycles (or ns) | ComputeFlags |              |
  * | switch    |                    | new pid |                      |                |              |              |
- * | syscall   |                    | pid     |                      |                | number       |              |
+ * | syscall   |                    | pid     |                      | observed ns    | number       |              |
  * | read      |                    | pid     | user buffer address  | length (bytes) | file id      | file offset  |
  * | write     |                    | pid     | user buffer address  | length (bytes) | file id      | file offset  |
  * | mmap      | ProtBits           | pid     | start address        | length (bytes) | file id (0 = anonymous) | file offset |
@@ -19,8 +19,8 @@
  * | fork      |                    | parent  |                      |                | child pid    |              |
  * | exec      |                    | pid     |                      |                |              |              |
  * | exit      |                    | pid     |                      |                |              |              |
- * | kmap      | KmapApi            | pid     | physical frame (pfn) |                |              |              |
- * | kunmap    | KmapApi            | pid     | physical frame (pfn) |                |              |              |
+ * | kmap      | KmapApi            | pid     | physical frame (pfn) |                | KmapPurpose  |              |
+ * | kunmap    | KmapApi            | pid     | physical frame (pfn) |                | KmapPurpose  |              |
  * | kaccess   |                    | pid     | physical frame (pfn) | bytes          |              |              |
  *
  * `cpu` is the CPU the event ran on (chunk-level on disk: a chunk holds one CPU's records).
@@ -53,6 +53,48 @@ export const KIND_COUNT = EVENT_KIND_NAMES.length;
 /** `op` of an access record. A modify (read-modify-write) is one access that dirties the page. */
 export const AccessOp = { load: 0, store: 1, ifetch: 2, modify: 3 } as const;
 export type AccessOp = (typeof AccessOp)[keyof typeof AccessOp];
+
+/**
+ * `arg` of an access record (HMT 1.1): flag bits. `observedFault`: the source saw this access fault
+ * (ftrace page_fault_user) — the replay installs the page as the kernel did but derives nothing the
+ * source also recorded (no clear, page-table page or PTE-write mapping: those are kmap records of their
+ * own). 0 in HMT 1.0 traces: every fault is derived.
+ */
+export const AccessFlags = { observedFault: 1 } as const;
+
+/**
+ * `arg` of a compute record (HMT 1.1): flag bits. `nanoseconds`: `len` is an observed time in ns (the
+ * time a process spent between two system calls in a strace log), charged at the cost model's clock;
+ * without it `len` is cycles, as in 1.0.
+ */
+export const ComputeFlags = { nanoseconds: 1 } as const;
+
+/**
+ * `arg` of kmap/kunmap records (HMT 1.1): what the kernel mapped the frame for, as the importer saw it.
+ * Each purpose is made with the kernel profile's API for that path (KmapPolicy); `other` (0, and every
+ * HMT 1.0 record) keeps the record's own API as before (Machine.eraApi).
+ */
+export const KmapPurpose = { other: 0, pageTable: 1, clear: 2, cowCopy: 3, pageCache: 4 } as const;
+export type KmapPurpose = (typeof KmapPurpose)[keyof typeof KmapPurpose];
+export const KMAP_PURPOSE_NAMES = ['other', 'pageTable', 'clear', 'cowCopy', 'pageCache'] as const;
+
+/**
+ * `capture` of a trace header (HMT 1.1): the configuration of the box a kernel capture was made on. A
+ * replay under the same configuration and RAM uses the captured frame numbers as they are; under any
+ * other it re-allocates each captured frame on first sight (src/machine/captured-frames.ts).
+ */
+export interface CaptureInfo {
+  /** Configuration preset of the captured kernel (`3g1g-pae`, ...). */
+  readonly config: string;
+  /** Kernel profile (`debian-6.1-686-pae`, ...). */
+  readonly kernel: string;
+  /** Highest RAM address + 1, bytes. */
+  readonly ram: number;
+  /** Online CPUs of the box. */
+  readonly cpus?: number;
+  /** `uname -r` of the box, when known. */
+  readonly release?: string;
+}
 
 /** `op` of kmap/kunmap records: which kernel API made the temporary mapping. */
 export const KmapApi = { pkmap: 0, atomic: 1, local: 2 } as const;
@@ -114,6 +156,8 @@ export interface TraceHeader {
   readonly cpus: number;
   /** Free-form provenance: command line, seed, parameters, input file hash, ... */
   readonly provenance: Readonly<Record<string, unknown>>;
+  /** The captured box's configuration (HMT 1.1, kernel captures only). */
+  readonly capture?: CaptureInfo;
 }
 
 /** Where importers and generators put records (the HMT writer implements it). */

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runImport } from '../../src/cli/import.ts';
+import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { ftraceImporter } from '../../src/trace/importers/ftrace.ts';
 import { ftraceLineConverter } from '../../src/trace/importers/ftrace.ts';
-import { EventKind, KmapApi, AccessOp, type TraceRecord } from '../../src/trace/records.ts';
+import { AccessFlags, EventKind, KmapApi, KmapPurpose, AccessOp, type TraceRecord } from '../../src/trace/records.ts';
 import { importToMemory, byKind } from './strace-helpers.ts';
 
 const CAPTURE = 'tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz';
@@ -13,7 +18,7 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
   it('emits exactly the records the events imply', async () => {
     const { records, stats } = await importCapture();
     // zcat … | wc -l → 36,473 lines (12 header lines + 36,461 events).
-    expect(stats).toEqual({ lines: 36473, records: 36433, badLines: 0 });
+    expect(stats).toMatchObject({ lines: 36473, records: 36433, badLines: 0 });
     // grep -c ' kmap_local:' → 17,694; kunmap_local with addr=0xc… → 74 (each becomes kmap + kunmap);
     // grep -c ' sched_switch:' → 64; ' page_fault_user:' → 316; 'sys_write(' → 517; tlb_flush (102) is not emitted.
     expect(byKind(records)).toEqual({ kmap: 17694 + 74, kunmap: 17694 + 74, switch: 64, access: 316, syscall: 517 });
@@ -96,9 +101,11 @@ describe('ftrace importer: trace-cmd report text', () => {
     c.line('cpus=2');
     c.line('              dd-91    [000]     4.601693: sched_switch:         dd:91 [120] R ==> kworker/0:0:7 [120]');
     c.line('              dd-91    [001]     4.601700: kmap_local:           (__kmap_local_pfn_prot+0x0/0x180) pfn=522607');
+    c.line('              dd-91    [001]     4.601710: kunmap_local:         (kunmap_local_indexed+0x0/0x110) addr=0xfffab000');
     expect(out).toEqual([
       { kind: EventKind.switch, cpu: 0, pid: 7, time: 4601693000 },
-      { kind: EventKind.kmap, op: KmapApi.local, addr: 522607, cpu: 1, pid: 91, time: 4601700000 },
+      { kind: EventKind.kmap, op: KmapApi.local, addr: 522607, arg: KmapPurpose.pageCache, cpu: 1, pid: 91, time: 4601700000 },
+      { kind: EventKind.kunmap, op: KmapApi.local, addr: 522607, arg: KmapPurpose.pageCache, cpu: 1, pid: 91, time: 4601710000 },
     ]);
   });
 });
@@ -108,5 +115,69 @@ describe('ftrace importer: CPU count', () => {
     await expect(importToMemory(ftraceImporter, { file: CAPTURE })).rejects.toThrow(
       /debian-6\.1-pae-2G-smp2-dd\.trace\.gz:3: expected at most 1 CPU \(the trace's CPU count\): this capture has 2, use --cpus 2, got '# entries-in-buffer/,
     );
+  });
+});
+
+describe('ftrace importer: what was observed', () => {
+  it('flags faults and gives each map the purpose its pattern shows, holding a CPU\'s records until its maps are undone', () => {
+    const out: TraceRecord[] = [];
+    const c = ftraceLineConverter(2, (r) => out.push(r));
+    // A copy-on-write fault as the capture shows one (lines 53-63 of the real capture, abridged).
+    c.line('  init-1 [001] d....  4.601549: page_fault_user: address=0xbff97324 ip=0x809c129 error_code=0x7');
+    c.line('  init-1 [001] ...1.  4.601608: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=522632');
+    expect(out.map((r) => r.kind)).toEqual([EventKind.access]); // the map waits for its unmap
+    c.line('  init-1 [001] ...11  4.601618: kunmap_local: (kunmap_local_indexed+0x0/0x110) addr=0xfffabcb8');
+    c.line('  init-1 [001] .....  4.601629: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=523315');
+    c.line('  init-1 [001] ....1  4.601634: kunmap_local: (kunmap_local_indexed+0x0/0x110) addr=0xfffab000');
+    c.line('  init-1 [001] .....  4.601641: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=523312');
+    c.line('  init-1 [001] ....1  4.601643: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=523315');
+    c.line('  init-1 [001] ....2  4.601650: kunmap_local: (kunmap_local_indexed+0x0/0x110) addr=0xfffaa000');
+    c.line('  init-1 [001] ....1  4.601655: kunmap_local: (kunmap_local_indexed+0x0/0x110) addr=0xfffab000');
+    // A write syscall ends the fault window: its copy is a page-cache copy.
+    c.line('  init-1 [001] ...1.  4.7: sys_write(fd: 1, buf: 8758d70, count: 1)');
+    c.line('  init-1 [001] ...1.  4.8: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=600000');
+    c.line('  init-1 [001] ...11  4.9: kunmap_local: (kunmap_local_indexed+0x0/0x110) addr=0xfffab000');
+    expect(out[0]).toMatchObject({ kind: EventKind.access, op: AccessOp.store, arg: AccessFlags.observedFault });
+    const maps = out.filter((r) => r.kind === EventKind.kmap).map((r) => [r.addr, r.arg]);
+    expect(maps).toEqual([
+      [522632, KmapPurpose.pageTable],
+      [523315, KmapPurpose.clear],
+      [523312, KmapPurpose.cowCopy],
+      [523315, KmapPurpose.cowCopy],
+      [600000, KmapPurpose.pageCache],
+    ]);
+    // Each unmap carries its map's purpose; the records stay in the capture's order.
+    expect(out.filter((r) => r.kind === EventKind.kunmap).map((r) => r.arg)).toEqual([1, 2, 3, 3, 4]);
+    expect(out.map((r) => r.time)).toEqual([...out.map((r) => r.time!)].sort((a, b) => a - b));
+    expect(c.converter.counts.byPurpose).toEqual({ other: 0, pageTable: 1, clear: 1, cowCopy: 2, pageCache: 1 });
+  });
+});
+
+describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
+  it('takes the CPU count from #P:N and the box from the capture kit\'s lines, options overriding them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hmsim-ftrace-hdr-'));
+    try {
+      const input = join(dir, 'cap.txt');
+      writeFileSync(
+        input,
+        '# hmsim-capture: release=6.1.0-50-686-pae ram=2147483648 cpus=2 pti=1\n# tracer: nop\n# entries-in-buffer/entries-written: 2/2   #P:2\n' +
+          '  dd-91 [001] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n',
+      );
+      const out = join(dir, 'cap.hmt');
+      await runImport('ftrace', input, { out });
+      const t = await openTrace(out);
+      expect(t.header.version).toBe('1.1');
+      expect(t.header.cpus).toBe(2);
+      expect(t.header.capture).toEqual({ config: '3g1g-pae-pti', kernel: 'debian-6.1-686-pae', ram: 2 ** 31, cpus: 2, release: '6.1.0-50-686-pae' });
+      await runImport('ftrace', input, { out, captureConfig: '2g2g', captureRam: '1G' });
+      expect((await openTrace(out)).header.capture).toMatchObject({ config: '2g2g', kernel: 'debian-6.1-686-pae', ram: 2 ** 30 });
+      // Without anything naming the box: no capture map; and a 1.0-only source stays 1.0.
+      writeFileSync(input, '# tracer: nop\n  dd-91 [000] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n');
+      await runImport('ftrace', input, { out });
+      expect((await openTrace(out)).header).toMatchObject({ version: '1.1', cpus: 1 });
+      expect((await openTrace(out)).header.capture).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -74,7 +74,7 @@ describe('lackey importer', () => {
   it('refuses addresses above 32 bits, naming the line, unless an address mapper relocates them', async () => {
     const text = 'I  08049b00,2\n L 7ffd12345678,8\n';
     await expect(run(text)).rejects.toThrow(
-      'in.lackey:2: address 0x7ffd12345678 does not fit in 32 bits (expected a 32-bit user address; relocate it or skip the line)',
+      'in.lackey:2: address 0x7ffd12345678 does not fit in 32 bits (expected a 32-bit user address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)',
     );
     const relocated = await run(text, { mapAddress: (a) => (a >= 2 ** 32 ? a - 0x7ffd00000000 + 0xb0000000 : a) });
     expect(relocated.records[1]).toEqual({ kind: EventKind.access, cpu: 0, pid: 1, addr: 0xb0000000 + 0x12345678, len: 8 });

@@ -14,9 +14,16 @@
 
 /** `magic` field of the header map. */
 export const HMT_MAGIC = 'HMT';
-/** Format version written by this implementation. Readers accept any minor of their major. */
+/**
+ * Format version written by this implementation. Readers accept any minor of their major. A writer
+ * writes the newest minor the trace's content needs: 1.1 when it uses a 1.1 addition (the header's
+ * `capture`, observed-fault flags, kmap purposes; traces/README.md), 1.0 otherwise — so a trace without
+ * them keeps its 1.0 bytes.
+ */
 export const HMT_VERSION_MAJOR = 1;
-export const HMT_VERSION_MINOR = 0;
+export const HMT_VERSION_MINOR = 1;
+/** The minor of a trace that uses no 1.1 addition. */
+export const HMT_VERSION_MINOR_BASE = 0;
 
 /** MessagePack type bytes used by the framing. */
 export const MsgpackByte = {

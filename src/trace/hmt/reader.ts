@@ -14,7 +14,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { decode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
-import { COLUMNS, KIND_COUNT, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
+import { COLUMNS, KIND_COUNT, type CaptureInfo, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
 import { batchToRecords } from '../batch.ts';
 import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
 import { crc32 } from 'node:zlib';
@@ -477,6 +477,10 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
   if (typeof footer !== 'boolean') fail(HmtMessage.badField(what, 'footer', footer, 'true or false'));
   const provenance = m['provenance'] ?? {};
   if (!isMap(provenance)) fail(HmtMessage.badField(what, 'provenance', provenance, 'a map'));
+  const capture = m['capture'];
+  if (capture !== undefined && !isCaptureInfo(capture)) {
+    fail(HmtMessage.badField(what, 'capture', capture, 'a map with config (string), kernel (string) and ram (integer bytes)'));
+  }
   return {
     header: {
       version: `${major}.${minor}`,
@@ -485,6 +489,7 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
       addressBits: addressBits as number,
       cpus: cpus as number,
       provenance: provenance as Record<string, unknown>,
+      ...(capture !== undefined ? { capture: capture as CaptureInfo } : {}),
     },
     promisesFooter: footer as boolean,
   };
@@ -565,4 +570,23 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** A header's `capture` map (HMT 1.1): config and kernel names, RAM in bytes; cpus and release optional. */
+function isCaptureInfo(v: unknown): v is CaptureInfo {
+  if (!isMap(v)) return false;
+  const c = v as Record<string, unknown>;
+  const cpus = c['cpus'];
+  const release = c['release'];
+  return (
+    typeof c['config'] === 'string' &&
+    c['config'].length <= 64 &&
+    typeof c['kernel'] === 'string' &&
+    c['kernel'].length <= 64 &&
+    typeof c['ram'] === 'number' &&
+    Number.isSafeInteger(c['ram']) &&
+    c['ram'] > 0 &&
+    (cpus === undefined || (typeof cpus === 'number' && isUint(cpus, LIMITS.cpus))) &&
+    (release === undefined || (typeof release === 'string' && release.length <= 256))
+  );
 }

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { encode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
-import { COLUMNS, KIND_COUNT, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
+import { COLUMNS, KIND_COUNT, type CaptureInfo, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
 import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
 import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
 import { crc32 } from 'node:zlib';
@@ -26,6 +26,7 @@ import {
   HMT_MAGIC,
   HMT_VERSION_MAJOR,
   HMT_VERSION_MINOR,
+  HMT_VERSION_MINOR_BASE,
   LIMITS,
   MsgpackByte,
 } from './format.ts';
@@ -43,6 +44,10 @@ export interface TraceWriterHeader {
   pageSize?: number;
   /** Free-form provenance (command line, seed, input hash, ...); stored as given. */
   provenance?: Record<string, unknown>;
+  /** The captured box's configuration (HMT 1.1). */
+  capture?: CaptureInfo;
+  /** True when records use the 1.1 semantics (observed-fault flags, kmap purposes): written as 1.1. */
+  observed?: boolean;
 }
 
 /** Writer tuning. */
@@ -96,13 +101,15 @@ export async function openTraceWriter(
   if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > LIMITS.chunkRecords) {
     throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
   }
+  const minor = header.capture !== undefined || header.observed === true ? HMT_VERSION_MINOR : HMT_VERSION_MINOR_BASE;
   const full: TraceHeader = {
-    version: `${HMT_VERSION_MAJOR}.${HMT_VERSION_MINOR}`,
+    version: `${HMT_VERSION_MAJOR}.${minor}`,
     source: header.source,
     pageSize,
     addressBits,
     cpus,
     provenance: header.provenance ?? {},
+    ...(header.capture !== undefined ? { capture: header.capture } : {}),
   };
   if (isFolder(path)) {
     throw new UserError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
@@ -220,13 +227,14 @@ class HmtWriter implements TraceWriter {
     const h = this.header;
     this.headerCrc = this.writeFrame(FrameType.header, {
       magic: HMT_MAGIC,
-      version: [HMT_VERSION_MAJOR, HMT_VERSION_MINOR],
+      version: h.version.split('.').map(Number),
       source: h.source,
       pageSize: h.pageSize,
       addressBits: h.addressBits,
       cpus: h.cpus,
       footer: true,
       provenance: h.provenance,
+      ...(h.capture !== undefined ? { capture: { ...h.capture } } : {}),
     });
   }
 

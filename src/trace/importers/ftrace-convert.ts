@@ -1,4 +1,4 @@
-import { AccessOp, EventKind, KmapApi, type TraceRecord } from '../records.ts';
+import { AccessFlags, AccessOp, EventKind, KmapApi, KmapPurpose, type TraceRecord } from '../records.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
 import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from './ftrace-line.ts';
 
@@ -22,6 +22,17 @@ import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from '
  *     an empty stack (mapped before the capture began) is counted and dropped.
  *   So both lowmem and highmem touches become "the kernel temporarily mapped page P with API local":
  *   replayed where P is highmem it pays for a kmap_local; where P is lowmem it pays nothing.
+ * - Each kmap/kunmap pair carries its **purpose** (`arg`, KmapPurpose, HMT 1.1), known at the unmap:
+ *   - `pageTable`: the unmap address has an in-page offset — pte_unmap(pte) passes the PTE pointer
+ *     (pte_offset_map / pte_offset_map_lock under HIGHPTE), every data path unmaps the page's base;
+ *   - `cowCopy`: in a fault window (after a page_fault_user of the same task, until its next syscall or
+ *     fault), two page-aligned maps held at once (copy_user_highpage maps source and destination);
+ *   - `clear`: in a fault window, a page-aligned map held alone (clear_user_highpage of a new page);
+ *   - `pageCache`: any other page-aligned map (outside faults the traced tasks map pages only to copy
+ *     file data: generic_perform_write / filemap_read, shmem_write_begin's zeroing);
+ *   - `other`: kmap_high (pkmap) maps and maps still open at the end of the capture.
+ *   So that the kmap record can carry what only its unmap shows, a CPU's records are held back while it
+ *   has a map open and released, in order, when its last map is undone.
  * - `kmap_high` / `kunmap_high` (pkmap): `kmap`/`kunmap` with api pkmap. The kprobe argument is a
  *   `struct page *`, not a pfn; a `pfn=` field is used when present, otherwise each distinct page pointer
  *   gets a stand-in pfn from PKMAP_STANDIN_PFN up, in order of first appearance (same pointer, same pfn).
@@ -29,7 +40,9 @@ import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from '
  *   from the configuration it simulates; they are counted (by tlb_flush reason) in FtraceCounts.
  * - `sched_switch` → `switch` (cpu, next_pid).
  * - `page_fault_user address=A error_code=E` → `access` (user address A, 1 byte; op store when the
- *   write bit 0x2 is set, ifetch when the instruction-fetch bit 0x10 is set, else load).
+ *   write bit 0x2 is set, ifetch when the instruction-fetch bit 0x10 is set, else load) flagged
+ *   `observedFault` (AccessFlags): the replay installs the page but derives none of what the kernel did
+ *   for the fault — that is in the capture as kmap records (clear, copy, page-table maps).
  * - `sys_enter_write` (printed `sys_write(...)`) → `syscall` number 4 (i386 __NR_write); other
  *   `sys_enter_NAME` events → `syscall` with NAME's i386 number (strace-syscalls.ts); `sys_exit_*`
  *   (`sys_NAME -> result`) events are counted as other.
@@ -65,17 +78,36 @@ export interface FtraceCounts {
   syscalls: number;
   /** tlb_flush events by reason number (0 task switch, 1 remote shootdown, 2 local shootdown, 3 local mm shootdown, 4 remote send IPI). */
   tlbFlushByReason: Record<string, number>;
+  /** Captured kmaps (highmem maps and direct-map pairs) by purpose (KMAP_PURPOSE_NAMES order). */
+  byPurpose: Record<string, number>;
   /** Events of other kinds (skipped). */
   otherEvents: number;
+  /** `#P:N` of the capture's header (0 when absent). */
+  headerCpus: number;
 }
+
+/** A map on a slot stack: its record, whether it was made in a fault window, whether another map nested with it. */
+interface OpenMap {
+  pfn: number;
+  record: TraceRecord;
+  inFault: boolean;
+  nested: boolean;
+}
+
+const PURPOSE_NAMES = ['other', 'pageTable', 'clear', 'cowCopy', 'pageCache'] as const;
 
 /** Where converted records go. */
 export type RecordEmitter = (record: TraceRecord) => void;
 
 /** The stateful ftrace → records converter (see the module comment for what each event becomes). */
 export class FtraceConverter {
-  /** Slot stacks of kmap_local, keyed `cpu:pid`: the pfns mapped, innermost last. */
-  private readonly stacks = new Map<string, number[]>();
+  /** Slot stacks of kmap_local, keyed `cpu:pid`: the maps open, innermost last. */
+  private readonly stacks = new Map<string, OpenMap[]>();
+  /** Tasks (`cpu:pid`) in a fault window: after a page_fault_user, until their next syscall or fault. */
+  private readonly inFault = new Set<string>();
+  /** Per CPU: maps open, and the records held back until the last of them is undone. */
+  private readonly open: number[] = [];
+  private readonly held: TraceRecord[][] = [];
   /** struct page pointer → stand-in pfn (pkmap events without a pfn field). */
   private readonly pagePfns = new Map<number, number>();
   /** Highest CPU number seen + 1. */
@@ -93,18 +125,34 @@ export class FtraceConverter {
     pageFaults: 0,
     syscalls: 0,
     tlbFlushByReason: {},
+    byPurpose: Object.fromEntries(PURPOSE_NAMES.map((n) => [n, 0])),
     otherEvents: 0,
+    headerCpus: 0,
   };
+  private readonly emit: RecordEmitter;
 
   /** @param cpus CPUs of the output trace: events of a CPU ≥ cpus are an error. */
   constructor(
     private readonly cpus: number,
-    private readonly emit: RecordEmitter,
-  ) {}
+    emit: RecordEmitter,
+  ) {
+    this.emit = (r) => {
+      if ((this.open[r.cpu] ?? 0) > 0) this.held[r.cpu]!.push(r);
+      else emit(r);
+    };
+    this.release = (cpu) => {
+      const h = this.held[cpu];
+      if (h === undefined || h.length === 0) return;
+      this.held[cpu] = [];
+      for (const r of h) emit(r);
+    };
+  }
+  private readonly release: (cpu: number) => void;
 
   /** Converts one line. Throws FtraceSyntaxError with what was expected when the line is malformed. */
   line(text: string): void {
     const header = /#P:(\d+)/.exec(text);
+    if (header && text.startsWith('#')) this.counts.headerCpus = Number(header[1]);
     if (header && text.startsWith('#') && Number(header[1]) > this.cpus) {
       throw new FtraceSyntaxError(`at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`);
     }
@@ -122,9 +170,16 @@ export class FtraceConverter {
     switch (e.event) {
       case 'kmap_local': {
         const pfn = intField(e.fields, 'pfn');
-        this.stack(e).push(pfn);
+        const stack = this.stack(e);
+        const record: TraceRecord = { kind: EventKind.kmap, op: KmapApi.local, addr: pfn, arg: KmapPurpose.other, ...base };
+        const map: OpenMap = { pfn, record, inFault: this.inFault.has(`${e.cpu}:${e.pid}`), nested: false };
+        const outer = stack[stack.length - 1];
+        if (outer !== undefined) outer.nested = map.nested = true;
         c.kmapLocalHigh++;
-        this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, ...base });
+        stack.push(map);
+        this.open[e.cpu] = (this.open[e.cpu] ?? 0) + 1;
+        this.held[e.cpu] ??= [];
+        this.emit(record); // held back until its unmap says what it was for
         return;
       }
       case 'kunmap_local': {
@@ -132,17 +187,21 @@ export class FtraceConverter {
         if (addr >= CAPTURED_PAGE_OFFSET && addr < CAPTURED_DIRECT_MAP_END) {
           const pfn = Math.floor((addr - CAPTURED_PAGE_OFFSET) / 4096);
           c.kunmapLocalLow++;
-          this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, ...base });
-          this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: pfn, ...base });
+          const arg = this.purpose(addr, this.inFault.has(`${e.cpu}:${e.pid}`), false);
+          this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, arg, ...base });
+          this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: pfn, arg, ...base });
           return;
         }
-        const pfn = this.stack(e).pop();
-        if (pfn === undefined) {
+        const map = this.stack(e).pop();
+        if (map === undefined) {
           c.unpairedUnmaps++;
           return;
         }
         c.kunmapLocalHigh++;
-        this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: pfn, ...base });
+        const arg = this.purpose(addr, map.inFault, map.nested);
+        map.record.arg = arg;
+        this.emit({ kind: EventKind.kunmap, op: KmapApi.local, addr: map.pfn, arg, ...base });
+        if (--this.open[e.cpu]! === 0) this.release(e.cpu);
         return;
       }
       case 'kmap_high':
@@ -175,11 +234,13 @@ export class FtraceConverter {
         const code = intField(e.fields, 'error_code', true);
         const op = code & 0x2 ? AccessOp.store : code & 0x10 ? AccessOp.ifetch : AccessOp.load;
         c.pageFaults++;
-        this.emit({ kind: EventKind.access, op, addr: address, len: 1, ...base });
+        this.inFault.add(`${e.cpu}:${e.pid}`);
+        this.emit({ kind: EventKind.access, op, addr: address, len: 1, arg: AccessFlags.observedFault, ...base });
         return;
       }
       case 'sys_write':
       case 'sys_enter_write':
+        this.inFault.delete(`${e.cpu}:${e.pid}`);
         c.syscalls++;
         this.emit({ kind: EventKind.syscall, arg: NR_WRITE, ...base });
         return;
@@ -187,6 +248,7 @@ export class FtraceConverter {
         // Other syscall-entry events print as `sys_NAME(args)` (or `sys_enter_NAME: args` in trace-cmd).
         const name = /^sys_(?:enter_)?(\w+)$/.exec(e.event)?.[1];
         if (name !== undefined && !e.fields.startsWith('->') && !e.event.startsWith('sys_exit')) {
+          this.inFault.delete(`${e.cpu}:${e.pid}`);
           c.syscalls++;
           this.emit({ kind: EventKind.syscall, arg: i386SyscallNumber(name), ...base });
         } else c.otherEvents++;
@@ -194,7 +256,22 @@ export class FtraceConverter {
     }
   }
 
-  private stack(e: FtraceEvent): number[] {
+  /** The purpose of a map undone at `addr` (see the module comment), counted. */
+  private purpose(addr: number, inFault: boolean, nested: boolean): number {
+    const p = addr % 4096 !== 0 ? KmapPurpose.pageTable : inFault ? (nested ? KmapPurpose.cowCopy : KmapPurpose.clear) : KmapPurpose.pageCache;
+    this.counts.byPurpose[PURPOSE_NAMES[p]!]!++;
+    return p;
+  }
+
+  /** End of input: maps still open keep purpose `other`; every held record goes out. */
+  finish(): void {
+    for (let cpu = 0; cpu < this.held.length; cpu++) {
+      this.open[cpu] = 0;
+      this.release(cpu);
+    }
+  }
+
+  private stack(e: FtraceEvent): OpenMap[] {
     const key = `${e.cpu}:${e.pid}`;
     let s = this.stacks.get(key);
     if (!s) {

@@ -1,6 +1,6 @@
 /**
  * `hmsim import ftrace`: the text of /sys/kernel/tracing/trace (or `trace-cmd report`) from a real 32-bit
- * kernel → kernel-level records. Give the capture's CPU count with `--cpus` (the `#P:N` of its header).
+ * kernel → kernel-level records. The CPU count is the `#P:N` of its header unless `--cpus` says otherwise.
  *
  * What is emitted (details and reasons: ftrace-convert.ts): every kernel touch of a physical page P seen
  * through kmap_local — a highmem page mapped by __kmap_local_pfn_prot, or a lowmem page whose
@@ -18,9 +18,16 @@ import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 /** The `ftrace` importer (registered in registry.ts). */
 export const ftraceImporter: Importer = {
   name: 'ftrace',
-  description: 'ftrace text (tracing/trace, trace-cmd report): kmap_local/kunmap_local/kmap_high kprobes, sched_switch, page_fault_user, sys_enter_* (use --cpus N)',
-  run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
-    return runLineImport(input, sink, options, (emit) => ftraceLineConverter(options.cpus ?? 1, emit));
+  description: 'ftrace text (tracing/trace, trace-cmd report): kmap_local/kunmap_local/kmap_high kprobes, sched_switch, page_fault_user, sys_enter_* (CPUs from the #P: header)',
+  kernelCapture: true,
+  async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
+    let c: FtraceConverter | undefined;
+    const stats = await runLineImport(input, sink, options, (emit) => {
+      const lc = ftraceLineConverter(options.cpus ?? 1, emit);
+      c = lc.converter;
+      return lc;
+    });
+    return c === undefined ? stats : { ...stats, details: { ...c.counts, openMappings: c.openMappings(), cpusSeen: c.cpusSeen } };
   },
 };
 
@@ -30,7 +37,7 @@ export function ftraceLineConverter(cpus: number, emit: (r: TraceRecord) => void
   return {
     converter,
     line: (text) => converter.line(text),
-    finish: () => undefined,
+    finish: () => converter.finish(),
     isSyntaxError: (err): err is Error => err instanceof FtraceSyntaxError,
   };
 }

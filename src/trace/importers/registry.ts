@@ -45,6 +45,8 @@ export interface ImportStats {
   badLines: number;
   /** The first bad line's message, when any. */
   firstBad?: string;
+  /** What the importer saw, by its own counters (for `--json`). */
+  details?: Record<string, unknown>;
 }
 
 /** An input format. */
@@ -53,6 +55,11 @@ export interface Importer {
   name: string;
   /** One line for `hmsim import --help`. */
   description: string;
+  /**
+   * A kernel capture (ftrace): its header lines may name the captured box (capture-info.ts), and its
+   * records use the HMT 1.1 semantics (observed faults, kmap purposes).
+   */
+  kernelCapture?: boolean;
   run(input: NodeJS.ReadableStream, sink: TraceSink, options: ImportOptions): Promise<ImportStats>;
 }
 
