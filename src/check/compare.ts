@@ -74,15 +74,20 @@ export function compareScenario(m: ScenarioMeasurement, baseline: Baseline | nul
 /** What differs between the baseline's provenance and this run's (explains a failure; never fails). */
 export function provenanceNotes(then: BaselineProvenance, now: BaselineProvenance): string[] {
   const notes: string[] = [];
+  const setsChanged = then.sets.join(' ') !== now.sets.join(' ');
   if (then.model.name !== now.model.name) notes.push(`model changed: ${then.model.name} → ${now.model.name}`);
-  else if (then.model.hash !== now.model.hash) notes.push(`model ${now.model.name} changed since the baseline (hash ${short(then.model.hash)} → ${short(now.model.hash)})`);
+  // A model's hash covers its --set overrides: when they changed, they explain the new hash (the note
+  // below names them); only a hash change under the same overrides means the model file changed.
+  else if (then.model.hash !== now.model.hash && !setsChanged) {
+    notes.push(`model ${now.model.name} changed since the baseline (hash ${short(then.model.hash)} → ${short(now.model.hash)})`);
+  }
   const thenTraces = then.traces.map((t) => t.sha256).join(',');
   const nowTraces = now.traces.map((t) => t.sha256).join(',');
   if (thenTraces !== nowTraces) notes.push('trace content differs from the baseline (generator, parameters or seed changed)');
   if (then.seed !== now.seed || then.replications !== now.replications) {
     notes.push(`seed/replications changed: ${then.seed}×${then.replications} → ${now.seed}×${now.replications}`);
   }
-  if (then.sets.join(' ') !== now.sets.join(' ')) notes.push(`overrides: baseline [${then.sets.join(' ')}], now [${now.sets.join(' ')}]`);
+  if (setsChanged) notes.push(`overrides: baseline [${then.sets.join(' ')}], now [${now.sets.join(' ')}]`);
   if (then.hmsimVersion !== now.hmsimVersion) notes.push(`hmsim ${then.hmsimVersion} → ${now.hmsimVersion}`);
   return notes;
 }

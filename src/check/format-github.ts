@@ -12,7 +12,7 @@ export function formatGithub(outcomes: readonly ScenarioOutcome[]): string {
   const out: string[] = [];
   for (const o of outcomes) {
     out.push(`::group::${data(`${o.pass ? 'PASS' : 'FAIL'} ${o.name}`)}`);
-    out.push(formatTables([o]).trimEnd().split('\n').slice(0, -1).join('\n').trimEnd());
+    out.push(formatTables([o], { verbose: true }).trimEnd().split('\n').slice(0, -1).join('\n').trimEnd());
     out.push('::endgroup::');
   }
   for (const o of outcomes) {

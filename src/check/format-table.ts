@@ -4,19 +4,36 @@ import { formatNumber, formatPercent } from './rules.ts';
 /** Verdict words as the table shows them. */
 const VERDICT_TEXT = { pass: 'pass', fail: 'FAIL', missing: 'FAIL' } as const;
 
+/** `verbose`: every metric of every scenario; otherwise a passing scenario is one line. */
+export interface TableOptions {
+  readonly verbose?: boolean;
+}
+
 /**
- * The human report: per scenario a header line, a table (metric, baseline, now, change, verdict, why),
- * then its problems and provenance notes; a summary line at the end.
+ * The human report: per scenario a header line; for a failing scenario (or with `verbose`) a table
+ * (metric, baseline, now, change, verdict, why) of its failing metrics (or of all with `verbose`), then
+ * its problems and provenance notes; a summary line at the end. A pass prints one line per scenario
+ * (a project's check has hundreds of metrics: the table of a pass is noise).
  */
-export function formatTables(outcomes: readonly ScenarioOutcome[]): string {
+export function formatTables(outcomes: readonly ScenarioOutcome[], options: TableOptions = {}): string {
   const out: string[] = [];
   for (const o of outcomes) {
+    const n = o.metrics.length;
+    if (o.pass && options.verbose !== true) {
+      out.push(`PASS  ${o.name}  (${o.file}): ${n} metric${n === 1 ? '' : 's'}`);
+      for (const note of o.notes) out.push(`  note: ${note}`);
+      continue;
+    }
     out.push(`${o.pass ? 'PASS' : 'FAIL'}  ${o.name}  (${o.file})`);
-    out.push(...indent(table(o.metrics)));
+    const shown = options.verbose === true ? o.metrics : o.metrics.filter((m) => m.verdict !== 'pass');
+    if (shown.length > 0) out.push(...indent(table(shown)));
+    const hidden = n - shown.length;
+    if (hidden > 0) out.push(`  (${hidden} passing metric${hidden === 1 ? '' : 's'} not shown: hmsim check --verbose lists all)`);
     for (const p of o.problems) out.push(`  problem: ${p}`);
-    for (const n of o.notes) out.push(`  note: ${n}`);
+    for (const note of o.notes) out.push(`  note: ${note}`);
     out.push('');
   }
+  if (out.at(-1) !== '') out.push('');
   out.push(summaryLine(outcomes));
   return out.join('\n') + '\n';
 }

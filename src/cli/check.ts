@@ -25,6 +25,7 @@ export interface CheckCliOptions {
   readonly junit?: string;
   readonly format: string;
   readonly json?: boolean;
+  readonly verbose?: boolean;
   readonly set: string[];
 }
 
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
     .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
     .option('--json', 'print exactly one JSON object (every scenario, metric, verdict and reason) instead')
+    .option('--verbose', 'list every metric of every scenario (default: a passing scenario is one line, a failing one lists its failing metrics)')
     .addHelpText(
       'after',
       '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
@@ -90,7 +92,7 @@ export async function runCheckCommand(
     }
     const outcomes = await withInterrupt((signal) => checkScenarios(items, { context: context(signal), baselineDir }));
     // 3. report
-    write(opts.json === true ? formatCheckJson(outcomes) : opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes));
+    write(opts.json === true ? formatCheckJson(outcomes) : opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes, { verbose: opts.verbose === true }));
     if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));
     return outcomes.every((o) => o.pass) ? EXIT.ok : EXIT.regression;
   } finally {

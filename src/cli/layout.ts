@@ -11,8 +11,11 @@ import { compareRows, formatCompare, formatLayout, layoutToJson, table } from '.
 import { listKernelProfiles, loadKernelProfile } from '../layout/profiles.ts';
 import { addConfigOptions, configOptionsFrom } from './config-options.ts';
 
-/** Options that pick one configuration and therefore make no sense with --compare. */
-const PER_CONFIG_KEYS: readonly (keyof ConfigOptions)[] = ['config', 'split', 'highmem', 'pae', 'pti'];
+/**
+ * Options that pick one configuration and therefore make no sense with --compare (`--highmem`, `--pae`
+ * and `--pti` do: they apply to every compared split, e.g. `--compare --pae`).
+ */
+const PER_CONFIG_KEYS: readonly (keyof ConfigOptions)[] = ['config', 'split'];
 
 /** Adds `hmsim layout` to the program. */
 export function register(program: Command): void {
@@ -20,7 +23,8 @@ export function register(program: Command): void {
     .command('layout')
     .description('x86-32 kernel virtual memory layout, zones and lowmem/highmem sizes for a configuration');
   addConfigOptions(cmd)
-    .option('--compare', 'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for the RAM size')
+    .option('--compare', 'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for the RAM size (with --pae, --highmem or --pti: each split so built)')
+    .option('--configs <list>', 'with --compare: the named configurations to show, comma-separated (e.g. 3g1g-highmem,3g1g-pae,2g2g)')
     .option('--list', 'list the named configurations and kernel profiles')
     .option('--json', 'print one JSON object')
     .action((opts: Record<string, unknown>) => {
@@ -35,20 +39,49 @@ export function register(program: Command): void {
         if (clash.length > 0) {
           throw new UserError(`--compare chooses the configurations itself; drop --${clash.map(flag).join(', --')}`);
         }
-        const layouts = COMPARE_PRESETS.map((name) => computeLayout(resolveConfig({ ...conf, config: name })));
+        const names = typeof opts['configs'] === 'string' ? opts['configs'].split(',').map((n) => n.trim()).filter((n) => n !== '') : COMPARE_PRESETS;
+        if (names.length === 0) throw new UserError('--configs: expected a comma-separated list of configurations (hmsim layout --list)');
+        // The default splits under --pae/--highmem/--pti: a split that cannot be built so (the _OPT
+        // splits with PAE) is left out and named with the kernel's reason; a split asked for by name
+        // with --configs that cannot be built is an error.
+        const skipped: Array<{ config: string; reason: string }> = [];
+        const layouts = names.flatMap((name) => {
+          let l;
+          try {
+            l = computeLayout(resolveConfig({ ...conf, config: name }));
+          } catch (e) {
+            if (!(e instanceof UserError) || typeof opts['configs'] === 'string') throw e;
+            skipped.push({ config: name, reason: e.message });
+            return [];
+          }
+          // A preset changed by --pae/--highmem/--pti is named after the preset and the change, not 'custom'.
+          return [l.config.name === name ? l : { ...l, config: { ...l.config, name: `${name}${overrideSuffix(conf)}` } }];
+        });
+        if (layouts.length === 0) throw new UserError(`--compare: no split can be built with these options (${skipped[0]?.reason ?? ''})`);
         const first = layouts[0]!;
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ramBytes: first.ramBytes, kernel: first.config.kernel.name, configs: compareRows(layouts) }, null, 2) + '\n',
+            JSON.stringify({ ramBytes: first.ramBytes, kernel: first.config.kernel.name, configs: compareRows(layouts), skipped }, null, 2) + '\n',
           );
         } else {
           process.stdout.write(formatCompare(first.ramBytes, first.config.kernel.name, compareRows(layouts)));
+          for (const k of skipped) process.stdout.write(`not shown: ${k.config}: ${k.reason}\n`);
         }
         return;
       }
+      if (typeof opts['configs'] === 'string') throw new UserError('--configs: only with --compare (for one configuration use --config NAME)');
       const layout = computeLayout(resolveConfig(conf));
       process.stdout.write(json ? JSON.stringify(layoutToJson(layout), null, 2) + '\n' : formatLayout(layout));
     });
+}
+
+/** "+pae", "+highmem=off", "+pti=no" …: the options that changed each compared preset. */
+function overrideSuffix(conf: ConfigOptions): string {
+  const parts: string[] = [];
+  if (conf.highmem !== undefined) parts.push(`highmem=${String(conf.highmem)}`);
+  if (conf.pae !== undefined) parts.push(conf.pae === true || String(conf.pae) === 'yes' ? 'pae' : `pae=${String(conf.pae)}`);
+  if (conf.pti !== undefined) parts.push(conf.pti === true || String(conf.pti) === 'yes' ? 'pti' : `pti=${String(conf.pti)}`);
+  return parts.map((p) => `+${p}`).join('');
 }
 
 function flag(key: keyof ConfigOptions): string {

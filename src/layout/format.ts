@@ -112,6 +112,8 @@ export function formatLayout(l: LayoutDetail): string {
 export interface CompareRow {
   readonly name: string;
   readonly split: string;
+  /** HIGHMEM mode and page-table format: `off`, `4G`, `64G PAE` (… `+PTI`). */
+  readonly memory: string;
   readonly pageOffset: number;
   readonly lowmemMB: number;
   readonly highmemMB: number;
@@ -125,6 +127,7 @@ export function compareRows(layouts: readonly LayoutDetail[]): CompareRow[] {
   return layouts.map((l) => ({
     name: l.config.name,
     split: l.splitLabel,
+    memory: `${l.config.highmem === 'off' ? 'off' : l.config.highmem}${l.config.pae ? ' PAE' : ''}${l.config.pti ? ' +PTI' : ''}`,
     pageOffset: l.pageOffset,
     lowmemMB: l.lowmemMB,
     highmemMB: l.highmemMB,
@@ -153,8 +156,8 @@ export function formatCompare(ramBytes: number, kernel: string, rows: readonly C
   return (
     head +
     table(
-      ['config', 'split', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
-      rows.map((r) => [r.name, r.split, hex32(r.pageOffset), r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
+      ['config', 'split', 'HIGHMEM', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
+      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
     )
   );
 }

@@ -100,14 +100,21 @@ function unknownGroupKeyMessage(prefix: string, key: string): string {
 
 /**
  * The known key closest to an unknown dotted key: a sibling in the same group by its last segment
- * (`costs.invlpgg` → `costs.invlpg`), else any key by full path (`tlb.l1.entries` → `tlb.l1i.entries`).
+ * (`costs.invlpgg` → `costs.invlpg`), else any key by full path (`tlb.l1.entries` → `tlb.l1i.entries`),
+ * else a key whose last segment is (close to) the whole of what was given, for a key written without
+ * its group (`invlpg` → `costs.invlpg`).
  */
 export function suggestKey(path: string): string | undefined {
   const dot = path.lastIndexOf('.');
   const prefix = dot < 0 ? '' : path.slice(0, dot + 1);
   const siblings = KNOWN_KEYS.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
   const near = closest(path.slice(prefix.length), siblings);
-  return near !== undefined ? `${prefix}${near}` : closest(path, KNOWN_KEYS);
+  if (near !== undefined) return `${prefix}${near}`;
+  const whole = closest(path, KNOWN_KEYS);
+  if (whole !== undefined) return whole;
+  const leaves = KNOWN_KEYS.filter((k) => k.includes('.')).map((k) => k.slice(k.lastIndexOf('.') + 1));
+  const leaf = closest(path, leaves);
+  return leaf === undefined ? undefined : KNOWN_KEYS.find((k) => k.includes('.') && k.slice(k.lastIndexOf('.') + 1) === leaf);
 }
 
 // ---------------------------------------------------------------------------------------------------

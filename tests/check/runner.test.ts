@@ -78,6 +78,27 @@ describe('check runner (fake replay)', () => {
     const table = formatTables(outcomes);
     expect(table).toMatch(/cycles\.breakdown\.invlpg\s+\d+\s+\d+(\.\d+)?\s+\+10%\s+FAIL/);
     expect(table).toContain('note: overrides: baseline [], now [costs.invlpg=+10%]');
+    // the override explains the model's new hash: no "model changed" note beside it
+    expect(table).not.toMatch(/model \S+ changed since the baseline/);
+    // only the failing metrics are listed, and the table says how many passing ones it left out
+    const exact = outcomes[0]!;
+    const passing = exact.metrics.filter((m) => m.verdict === 'pass').length;
+    expect(table).toContain(`  (${passing} passing metric${passing === 1 ? '' : 's'} not shown: hmsim check --verbose lists all)`);
+    expect(formatTables(outcomes, { verbose: true }).split('\n').filter((l) => /\s(pass|FAIL)\s/.test(l))).toHaveLength(
+      outcomes.reduce((n, o) => n + o.metrics.length, 0),
+    );
+  });
+
+  it('a pass is one line per scenario, then the summary', async () => {
+    const p = project({ exact: breakdownExact, stat: statistical });
+    await updateBaselines(await p.items(), { context: p.context(), baselineDir: p.baselineDir });
+    const outcomes = await checkScenarios(await p.items(), { context: p.context(), baselineDir: p.baselineDir });
+    const lines = formatTables(outcomes).trimEnd().split('\n');
+    expect(lines).toEqual([
+      ...outcomes.map((o) => `PASS  ${o.name}  (${o.file}): ${o.metrics.length} metrics`),
+      '',
+      `2 scenarios, ${outcomes.reduce((n, o) => n + o.metrics.length, 0)} metrics: all pass`,
+    ]);
   });
 
   it('a change of seed alone passes the statistical rules', async () => {

@@ -38,6 +38,29 @@ describe('hmsim layout', () => {
     ]);
   });
 
+  it('--compare --pae builds every split with PAE, leaves out the _OPT splits with the kernel\'s reason, and names the rows', async () => {
+    const j = JSON.parse((await runMain(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--pae', '--json'])).stdout) as {
+      configs: { name: string; split: string; memory: string; lowmemMB: number }[];
+      skipped: { config: string; reason: string }[];
+    };
+    expect(j.configs.map((c) => [c.name, c.split, c.memory])).toEqual([
+      ['3g1g-highmem+pae', '3G/1G', '64G PAE'], ['2g2g+pae', '2G/2G', '64G PAE'], ['1g3g+pae', '1G/3G', '64G PAE'], ['4g4g', '4G/4G', '64G PAE'],
+    ]);
+    expect(j.skipped.map((k) => k.config)).toEqual(['3g1g-opt', '2g2g-opt']);
+    expect(j.skipped[0]!.reason).toMatch(/^--split 3G_OPT: VMSPLIT_3G_OPT is impossible with PAE/);
+    const text = await runMain(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--pae']);
+    expect(text.stdout).toMatch(/^not shown: 2g2g-opt: --split 2G_OPT: VMSPLIT_2G_OPT is impossible with PAE/m);
+  });
+
+  it('--compare --configs shows the configurations named, with their HIGHMEM mode; --configs alone is refused', async () => {
+    const r = await runMain(['layout', '--compare', '--configs', '3g1g-highmem,3g1g-pae,2g2g', '--ram', '4G', '--json']);
+    const j = JSON.parse(r.stdout) as { configs: { name: string; memory: string }[] };
+    expect(j.configs.map((c) => [c.name, c.memory])).toEqual([['3g1g-highmem', '4G'], ['3g1g-pae', '64G PAE'], ['2g2g', '4G']]);
+    const bad = await runCli(['layout', '--configs', '2g2g']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('hmsim: --configs: only with --compare (for one configuration use --config NAME)\n');
+  });
+
   it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', async () => {
     const modern = JSON.parse((await runMain(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json'])).stdout) as { warnings: string[]; notes: string[]; maxPfn: number; ignoredRamBytes: number };
     expect(modern.warnings).toEqual(['e820: last_pfn = 0x100000 max_arch_pfn = 0x100000']);
