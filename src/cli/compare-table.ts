@@ -24,7 +24,7 @@ function pct(x: number): string {
 }
 
 /** The replicated comparison table (mean ± 95% CI half-width of cycles and overhead). */
-export function formatReplicatedCompareTable(agg: Aggregate): string {
+export function formatReplicatedCompareTable(agg: Aggregate, ramLine = ''): string {
   const rows = agg.configs.map((c) => {
     const t = c.stats?.totalCycles;
     const o = c.overhead;
@@ -41,6 +41,7 @@ export function formatReplicatedCompareTable(agg: Aggregate): string {
   });
   const notes = agg.configs.filter((c) => c.infeasible.length > 0).map((c) => `${c.config}: ${c.infeasible.join('; ')}`);
   return (
+    (ramLine === '' ? '' : `${ramLine}\n\n`) +
     textTable(['config', 'feasible', 'runs', 'cycles (mean ± 95% CI)', `overhead vs ${agg.baseline} (mean ± 95% CI)`], rows) +
     (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
   );

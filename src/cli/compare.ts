@@ -36,7 +36,7 @@ import {
   themeFrom,
 } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
-import { formatCompareTable, overheadPercent } from './run-summary.ts';
+import { formatCompareTable, overheadPercent, ramHeader } from './run-summary.ts';
 
 /** The configurations plain `hmsim compare` puts side by side (the first is the baseline). */
 export const HEADLINE_CONFIGS: readonly string[] = ['3g1g-highmem', '3g1g-pae', '2g2g', '4g4g', 'x86_64'];
@@ -143,6 +143,6 @@ export function register(program: Command): void {
       await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, layouts, provenance }, { force: options.force, theme });
     }
     if (options.json) process.stdout.write(`${JSON.stringify(compareSummary(runs, replications))}\n`);
-    else process.stdout.write(replications > 1 ? formatReplicatedCompareTable(aggregate(runs)) : formatCompareTable(runs));
+    else process.stdout.write(replications > 1 ? formatReplicatedCompareTable(aggregate(runs), ramHeader(runs)) : formatCompareTable(runs));
   });
 }

@@ -17,10 +17,60 @@ function share(part: number, total: number): string {
   return total > 0 ? `${((100 * part) / total).toFixed(1)} %` : '-';
 }
 
+/** RunResult.config.ram (configJson): installed, usable and lost RAM in bytes. */
+interface RamOfRun {
+  installedBytes: number;
+  usableBytes: number;
+  lostBytes: number;
+  firmwareBytes: number;
+  ignoredBytes: number;
+}
+
+function ramOf(r: RunResult): RamOfRun | null {
+  const ram = r.config['ram'];
+  return typeof ram === 'object' && ram !== null ? (ram as RamOfRun) : null;
+}
+
+function mb(n: number): string {
+  const v = n / 2 ** 20;
+  return Number.isInteger(v) ? `${v} MB` : `${v.toFixed(1)} MB`;
+}
+
+/** "RAM 4096 MB installed, 3071.5 MB usable, 1024.5 MB lost (1024 MB above 4 GB need PAE, 0.5 MB firmware)". */
+export function ramSummary(r: RunResult): string {
+  const ram = ramOf(r);
+  if (ram === null) return `RAM ${mb(Number(r.config['ramBytes']))} installed`;
+  const why: string[] = [];
+  if (ram.ignoredBytes > 0) why.push(`${mb(ram.ignoredBytes)} ignored by this kernel configuration`);
+  if (ram.firmwareBytes > 0) why.push(`${mb(ram.firmwareBytes)} kept by the firmware`);
+  return `RAM ${mb(ram.installedBytes)} installed, ${mb(ram.usableBytes)} usable, ${mb(ram.lostBytes)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
+}
+
+/** The RAM line over several runs: installed once, then usable/lost per configuration when they differ. */
+export function ramHeader(runs: readonly RunResult[]): string {
+  const first = runs[0];
+  if (first === undefined) return '';
+  const rams = runs.map(ramOf);
+  const r0 = rams[0] ?? null;
+  const same = rams.every((r) => r !== null && r0 !== null && r.usableBytes === r0.usableBytes && r.installedBytes === r0.installedBytes);
+  if (same) return ramSummary(first);
+  const installed = r0?.installedBytes ?? Number(first.config['ramBytes']);
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  runs.forEach((r, i) => {
+    const ram = rams[i];
+    if (ram === null || ram === undefined || seen.has(r.configName)) return;
+    seen.add(r.configName);
+    parts.push(`${r.configName} ${mb(ram.usableBytes)} usable / ${mb(ram.lostBytes)} lost`);
+  });
+  return `RAM ${mb(installed)} installed; ${parts.join(', ')}`;
+}
+
 /** The readable summary of one run. */
 export function formatRunSummary(r: RunResult): string {
   const out: string[] = [];
   out.push(`${r.configName} (kernel ${String(r.config['kernel'])}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
+  out.push(ramSummary(r));
   out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
   out.push('');
   const total = r.cycles.total;
@@ -109,6 +159,8 @@ export function formatCompareTable(runs: readonly RunResult[]): string {
   });
   const notes = runs.filter((r) => !r.feasible).map((r) => `${r.configName}: ${r.infeasible.join('; ')}`);
   return (
+    ramHeader(runs) +
+    '\n\n' +
     textTable(
       ['config', 'feasible', 'cycles', 'overhead', 'tlb walk', 'kmap', 'flush+IPI', 'kmaps', 'pkmap flushes', 'TLB misses', 'lowmem'],
       rows,

@@ -15,7 +15,7 @@
 import { UserError } from '../errors.ts';
 import { FOUR_GIB, MiB, PAGE_SIZE, alignDown, alignUp, hex32 } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
-import { findLowPfnRange } from './lowmem.ts';
+import { defaultRamBelow4g, findLowPfnRange, pagesBelow } from './lowmem.ts';
 import { pagingShape } from './paging.ts';
 import { layoutFactsOf } from './profiles.ts';
 import { SPLITS } from './splits.ts';
@@ -88,7 +88,8 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
   dmesg.push(`${lowmemMB}MB LOWMEM available.`);
   dmesg.push(...zoneRangeLines(zones));
 
-  const notes = clampNotes(cfg.ramBytes, low.ramPfn, low.maxPfn, low.maxLowPfn, highmem, cfg.pae, low.installedRamBytes - low.usedRamBytes);
+  const ignored = low.e820RamBytes - low.usedRamBytes;
+  const notes = clampNotes(low.ramPfn, low.maxPfn, low.maxLowPfn, highmem, cfg.pae, ignored);
 
   const regions: Region[] = [{ name: 'fixmap', start: top.fixaddrStart, end: top.fixaddrTop }];
   regions.push({ name: 'fixmap_boot', start: top.fixaddrTotStart, end: top.fixaddrStart });
@@ -116,6 +117,14 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
     memMapBytes: alignUp(low.maxPfn, MAX_ORDER_NR_PAGES) * facts.structPageBytes,
     regions,
     zones,
+    ram: {
+      installedBytes: cfg.ramBytes,
+      below4gBytes: Math.min(cfg.ramBytes, cfg.ramBelow4gBytes ?? defaultRamBelow4g(cfg.ramBytes)),
+      usableBytes: low.usedRamBytes,
+      firmwareBytes: cfg.ramBytes - low.e820RamBytes,
+      ignoredBytes: ignored,
+      ranges: low.ramRanges,
+    },
     warnings: low.warnings,
     highMemory,
     maxmemBytes: maxmem,
@@ -131,23 +140,23 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
     pagingLevels: paging.levels,
     structPageBytes: facts.structPageBytes,
     ramBytes: cfg.ramBytes,
-    ignoredRamBytes: low.installedRamBytes - low.usedRamBytes,
+    ignoredRamBytes: ignored,
     lowmemBytes: low.maxLowPfn * PAGE_SIZE,
-    highmemBytes: highmem ? (low.maxPfn - low.maxLowPfn) * PAGE_SIZE : 0,
+    highmemBytes: highmem ? low.usedRamBytes - pagesBelow(low.ramRanges, low.maxLowPfn) * PAGE_SIZE : 0,
     dmesg,
     notes,
   };
 }
 
 /** Plain-words explanations of why RAM goes unused (the kernel's own lines are in `warnings`). */
-function clampNotes(ramBytes: number, ramPfn: number, maxPfn: number, maxLowPfn: number, highmem: boolean, pae: boolean, ignored: number): string[] {
+function clampNotes(ramPfn: number, maxPfn: number, maxLowPfn: number, highmem: boolean, pae: boolean, ignored: number): string[] {
   if (ignored <= 0) return [];
   const mb = Math.floor(ignored / MiB);
   if (!highmem && maxPfn === maxLowPfn && ramPfn > maxPfn) {
     return [`${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`];
   }
-  if (!pae && ramBytes > FOUR_GIB) {
-    return [`${mb} MB of RAM is unusable: without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`];
+  if (!pae && ramPfn > FOUR_GIB / PAGE_SIZE) {
+    return [`${mb} MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`];
   }
   return [`${mb} MB of RAM is unusable (above max_pfn 0x${maxPfn.toString(16)})`];
 }

@@ -9,7 +9,8 @@
  *
  * Defaults (documented in docs/layout.md):
  * - kernel profile `debian-6.1-686-pae` — the build the real boots and kernel counts were measured on;
- * - RAM 4 GiB — the largest a HIGHMEM4G kernel can use, and where the splits differ most;
+ * - RAM 4 GiB installed — a PC puts 3 GiB of it under the PCI hole and 1 GiB above 4 GiB, which only PAE
+ *   can use (src/layout/lowmem.ts pcE820);
  * - cpus = min(NR_CPUS, 4) — NR_CPUS is the compile-time maximum (32 on Debian, 8 on older builds),
  *   not the machine; 4 online CPUs is the small SMP server of the capacity questions.
  */
@@ -34,7 +35,7 @@ export interface ConfigOptions {
   nrCpus?: string | number;
   cpus?: string | number;
   ram?: string | number;
-  /** End of the RAM below the PCI hole when --ram is above 4 GiB (RAM resumes at 4 GiB). */
+  /** RAM under the PCI hole (the rest of --ram sits from 4 GiB up); default lowmem.ts defaultRamBelow4g. */
   ramBelow4g?: string | number;
   vmalloc?: string | number;
   highpte?: boolean;
@@ -47,6 +48,8 @@ export const DEFAULT_MAX_CPUS = 4;
 /** NR_CPUS bounds on x86-32 (arch/x86/Kconfig: 2-8 without, up to 64 with X86_BIGSMP; 1 for !SMP). */
 const MAX_NR_CPUS_32 = 64;
 const MAX_NR_CPUS_64 = 8192;
+/** The most RAM a PC puts under the PCI hole (QEMU pc: 0xe0000000). */
+const MAX_BELOW_4G = 0xe0000000;
 /** Accepted RAM range. */
 const MIN_RAM = 16 * MiB;
 const MAX_RAM = 2 ** 40;
@@ -155,14 +158,16 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   const cpus = opts.cpus !== undefined ? count('--cpus', opts.cpus, 1, nrCpus) : Math.min(nrCpus, DEFAULT_MAX_CPUS);
   const ramBytes = opts.ram !== undefined ? parseSize('--ram', opts.ram) : DEFAULT_RAM_BYTES;
   if (ramBytes < MIN_RAM || ramBytes > MAX_RAM) {
-    throw new UserError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the highest RAM address + 1)`);
+    throw new UserError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the RAM installed)`);
   }
   let ramBelow4gBytes: number | undefined;
   if (opts.ramBelow4g !== undefined) {
     ramBelow4gBytes = parseSize('--ram-below-4g', opts.ramBelow4g);
-    if (ramBytes <= 4 * GiB) throw new UserError('--ram-below-4g: only meaningful when --ram (highest RAM address + 1) is above 4G');
-    if (ramBelow4gBytes < MIN_RAM || ramBelow4gBytes > 4 * GiB) {
-      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 4G (the end of the RAM under the PCI hole)`);
+    if (ramBelow4gBytes < MIN_RAM || ramBelow4gBytes > MAX_BELOW_4G) {
+      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 3.5G (the RAM under the PCI hole; the rest of --ram sits above 4G)`);
+    }
+    if (ramBelow4gBytes >= ramBytes) {
+      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`);
     }
   }
   let vmallocBytes: number | null = null;

@@ -35,7 +35,7 @@ export interface LayoutDetail extends Layout {
   readonly ramBytes: number;
   /** RAM the kernel does not use (above max_pfn: ignored by NOHIGHMEM, trimmed without PAE), bytes. */
   readonly ignoredRamBytes: number;
-  /** Bytes of lowmem (max_low_pfn * 4K) and highmem ((max_pfn - max_low_pfn) * 4K). */
+  /** Bytes of lowmem (max_low_pfn * 4K) and of RAM in highmem (the e820 RAM in [max_low_pfn, max_pfn): the PCI hole left out). */
   readonly lowmemBytes: number;
   readonly highmemBytes: number;
   /** The boot lines the kernel would print about memory (warnings, LOWMEM/HIGHMEM, zone ranges). */

@@ -3,7 +3,7 @@
  */
 import { MiB, hex32 } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
-import type { MachineConfig } from './types.ts';
+import type { Layout, MachineConfig } from './types.ts';
 
 /** A compact, JSON-friendly description of a MachineConfig (the kernel profile by name only). */
 export function configSummary(cfg: MachineConfig): Record<string, unknown> {
@@ -27,6 +27,42 @@ export function configSummary(cfg: MachineConfig): Record<string, unknown> {
 export function layoutToJson(l: LayoutDetail): Record<string, unknown> {
   const { config, ...rest } = l;
   return { config: configSummary(config), ...rest };
+}
+
+/** Where the RAM went, as a RunResult and the layout JSON carry it (bytes). */
+export function ramJson(l: Layout): { installedBytes: number; usableBytes: number; lostBytes: number; firmwareBytes: number; ignoredBytes: number; below4gBytes: number } {
+  const r = l.ram;
+  return {
+    installedBytes: r.installedBytes,
+    usableBytes: r.usableBytes,
+    lostBytes: r.firmwareBytes + r.ignoredBytes,
+    firmwareBytes: r.firmwareBytes,
+    ignoredBytes: r.ignoredBytes,
+    below4gBytes: r.below4gBytes,
+  };
+}
+
+function mb1(n: number): string {
+  const v = n / MiB;
+  return Number.isInteger(v) ? `${v} MB` : `${v.toFixed(1)} MB`;
+}
+
+/**
+ * One line naming the RAM installed, usable and lost, and why, for the headers of layout, run, compare and
+ * sweep: "RAM 4096 MB installed, 3071.5 MB usable, 1024.5 MB lost (1024 MB above 4 GB unusable without PAE,
+ * 0.5 MB kept by the firmware)".
+ */
+export function ramLine(l: Layout): string {
+  const r = l.ram;
+  const why: string[] = [];
+  if (r.ignoredBytes > 0) {
+    const cfg = l.config;
+    const reason = cfg.highmem === 'off' && cfg.split !== 'x86_64' ? 'above lowmem unusable without HIGHMEM' : 'above 4 GB unusable without PAE';
+    why.push(`${mb1(r.ignoredBytes)} ${reason}`);
+  }
+  if (r.firmwareBytes > 0) why.push(`${mb1(r.firmwareBytes)} kept by the firmware`);
+  const lost = r.firmwareBytes + r.ignoredBytes;
+  return `RAM ${mb1(r.installedBytes)} installed, ${mb1(r.usableBytes)} usable, ${mb1(lost)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
 }
 
 /** "3G/1G, HIGHMEM64G (PAE), PTI, NR_CPUS=32" */
@@ -67,8 +103,8 @@ export function formatLayout(l: LayoutDetail): string {
   const out: string[] = [];
   out.push(`configuration: ${c.name} — ${describeConfig(c, l.splitLabel)}`);
   out.push(`kernel profile: ${c.kernel.name} (${c.kernel.version})`);
-  const hole = c.ramBelow4gBytes === undefined ? '' : `, PCI hole ${hexAny(c.ramBelow4gBytes)}-0x100000000`;
-  out.push(`RAM: up to ${hexAny(c.ramBytes)} (${fmtBytes(c.ramBytes)}${hole}), ${c.cpus} online CPU(s)`);
+  const hole = l.ram.below4gBytes < c.ramBytes ? `; ${fmtBytes(l.ram.below4gBytes)} under the PCI hole, the rest from 4G up` : '';
+  out.push(`${ramLine(l)}${hole}; ${c.cpus} online CPU(s)`);
   out.push('');
   out.push('virtual kernel memory layout:');
   if (c.split === 'x86_64') {

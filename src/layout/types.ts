@@ -55,12 +55,12 @@ export interface MachineConfig {
   readonly nrCpus: number;
   /** CPUs that actually run the trace (online CPUs); at most nrCpus. */
   readonly cpus: number;
-  /** Highest RAM address + 1, in bytes. */
+  /** RAM installed, in bytes (`--ram`: what a PC with that much memory has; see src/layout/lowmem.ts pcE820). */
   readonly ramBytes: number;
   /**
-   * End of the RAM below the PCI hole, in bytes, when RAM continues at 4 GiB up to ramBytes (as QEMU and
-   * real boards place it). Absent: RAM is contiguous from 0 to ramBytes. It matters for non-PAE kernels
-   * with RAM above 4 GiB, whose e820 scan stops at the hole.
+   * End of the RAM below the PCI hole, in bytes; the rest of ramBytes sits from 4 GiB up (as QEMU and real
+   * boards place it) and only PAE kernels can use it. Absent: the PC default, 3 GiB from 3.5 GiB of RAM
+   * up, else all of it below 4 GiB (lowmem.ts defaultRamBelow4g).
    */
   readonly ramBelow4gBytes?: number;
   /** The `vmalloc=` boot parameter in bytes, or null for the default reserve. */
@@ -80,6 +80,22 @@ export interface Zone {
   readonly startPfn: number;
   /** Exclusive end pfn. */
   readonly endPfn: number;
+}
+
+/** Where the installed RAM went: installedBytes = usableBytes + firmwareBytes + ignoredBytes. */
+export interface RamMap {
+  /** RAM installed (--ram), bytes. */
+  readonly installedBytes: number;
+  /** RAM below the PCI hole, bytes (the rest is above 4 GiB). */
+  readonly below4gBytes: number;
+  /** e820 RAM below max_pfn: what the kernel manages, bytes. */
+  readonly usableBytes: number;
+  /** Installed RAM the firmware keeps (640 KiB-1 MiB, the BIOS's top 128 KiB below the hole), bytes. */
+  readonly firmwareBytes: number;
+  /** e820 RAM the kernel ignores (above 4 GiB without PAE, above lowmem without HIGHMEM), bytes. */
+  readonly ignoredBytes: number;
+  /** The e820 RAM ranges below max_pfn, pfns [start, end). */
+  readonly ranges: readonly (readonly [number, number])[];
 }
 
 /** What the kernel computes at boot for a MachineConfig. All addresses are numbers (bytes). */
@@ -102,6 +118,8 @@ export interface Layout {
   /** Kernel regions top-down. */
   readonly regions: readonly Region[];
   readonly zones: readonly Zone[];
+  /** Where the installed RAM went (the e820 map and the kernel's clamps). */
+  readonly ram: RamMap;
   /** Messages the kernel prints about the configuration (ignored RAM, clamps). */
   readonly warnings: readonly string[];
 }

@@ -12,6 +12,7 @@ import { PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
 import type { MachineConfig, Zone } from './types.ts';
 import { MAX_DMA_PFN } from './zones.ts';
+import { defaultRamBelow4g, pagesBelow, pcE820 } from './lowmem.ts';
 
 export const X86_64 = {
   pageOffset: 0xffff888000000000,
@@ -28,7 +29,11 @@ export const X86_64 = {
 
 /** Layout of the x86_64 reference for `cfg` (RAM and NR_CPUS only matter). */
 export function computeX8664Layout(cfg: MachineConfig): LayoutDetail {
-  const maxPfn = Math.floor(cfg.ramBytes / PAGE_SIZE);
+  // The same PC: RAM above the PCI hole from 4 GiB up, all of it usable (no 4 GiB limit).
+  const below = Math.min(cfg.ramBytes, cfg.ramBelow4gBytes ?? defaultRamBelow4g(cfg.ramBytes));
+  const ranges = pcE820(cfg.ramBytes, below);
+  const maxPfn = ranges[ranges.length - 1]![1];
+  const e820Bytes = pagesBelow(ranges, Infinity) * PAGE_SIZE;
   const zones: Zone[] = [{ name: 'DMA', startPfn: 0, endPfn: Math.min(MAX_DMA_PFN, maxPfn) }];
   if (maxPfn > MAX_DMA_PFN) zones.push({ name: 'DMA32', startPfn: MAX_DMA_PFN, endPfn: Math.min(maxPfn, X86_64.maxDma32Pfn) });
   if (maxPfn > X86_64.maxDma32Pfn) zones.push({ name: 'Normal', startPfn: X86_64.maxDma32Pfn, endPfn: maxPfn });
@@ -54,6 +59,7 @@ export function computeX8664Layout(cfg: MachineConfig): LayoutDetail {
       { name: 'lowmem', start: X86_64.pageOffset, end: highMemory },
     ],
     zones,
+    ram: { installedBytes: cfg.ramBytes, below4gBytes: below, usableBytes: e820Bytes, firmwareBytes: cfg.ramBytes - e820Bytes, ignoredBytes: 0, ranges },
     warnings: [],
     highMemory,
     maxmemBytes: 64 * 2 ** 40,

@@ -43,8 +43,14 @@ class ZoneState {
   readonly name: ZoneName;
   readonly startPfn: number;
   readonly endPfn: number;
-  /** Next never-used frame. */
+  /** Next never-used frame, and the end of the RAM range it is in. */
   private bump: number;
+  private bumpEnd: number;
+  /** The zone's RAM ranges (the e820 map: no frames in the holes), pfns [start, end) in order. */
+  private readonly ranges: ReadonlyArray<readonly [number, number]>;
+  private range = 0;
+  /** Present pages (RAM in the zone's span). */
+  readonly total: number;
   /** Freed frames, reused last-in first-out. */
   private freeStack = new Int32Array(64);
   private freeTop = 0;
@@ -52,16 +58,23 @@ class ZoneState {
   readonly byUse = new Float64Array(PAGE_USES.length);
   used = 0;
 
-  constructor(name: ZoneName, startPfn: number, endPfn: number) {
+  constructor(name: ZoneName, startPfn: number, endPfn: number, ram: ReadonlyArray<readonly [number, number]>) {
     this.name = name;
     this.startPfn = startPfn;
     this.endPfn = Math.max(startPfn, endPfn);
-    this.bump = startPfn;
+    const ranges: Array<readonly [number, number]> = [];
+    for (const [s, e] of ram) {
+      const a = Math.max(s, this.startPfn);
+      const b = Math.min(e, this.endPfn);
+      if (b > a) ranges.push([a, b]);
+    }
+    if (ranges.length === 0) ranges.push([this.startPfn, this.startPfn]);
+    this.ranges = ranges;
+    this.total = ranges.reduce((n, [a, b]) => n + b - a, 0);
+    this.bump = ranges[0]![0];
+    this.bumpEnd = ranges[0]![1];
   }
 
-  get total(): number {
-    return this.endPfn - this.startPfn;
-  }
   get free(): number {
     return this.total - this.used;
   }
@@ -69,7 +82,14 @@ class ZoneState {
   take(use: PageUse): number {
     let pfn: number;
     if (this.freeTop > 0) pfn = this.freeStack[--this.freeTop]!;
-    else pfn = this.bump++;
+    else {
+      if (this.bump >= this.bumpEnd && this.range + 1 < this.ranges.length) {
+        const next = this.ranges[++this.range]!;
+        this.bump = next[0];
+        this.bumpEnd = next[1];
+      }
+      pfn = this.bump++;
+    }
     this.used++;
     this.byUse[use]! += 1;
     return pfn;
@@ -113,7 +133,7 @@ export class PhysicalMemory {
       .filter((z) => z.endPfn > z.startPfn)
       .slice()
       .sort((a, b) => a.startPfn - b.startPfn)
-      .map((z) => new ZoneState(z.name, z.startPfn, z.endPfn));
+      .map((z) => new ZoneState(z.name, z.startPfn, z.endPfn, layout.ram.ranges));
     let top = -1;
     this.zones.forEach((z, i) => {
       if (z.name !== 'HighMem') top = i;

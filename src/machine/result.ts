@@ -2,6 +2,7 @@
  * Builds the RunResult of a replay from the machine's accounting (plain JSON data; the same spec gives
  * the same object, key order included, hence byte-identical JSON).
  */
+import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
 import type { CycleBreakdown, Quantiles, RunCounts, RunResult, TimelineEvent } from '../result/run-result.ts';
@@ -22,6 +23,7 @@ export function configJson(config: MachineConfig, layout: Layout): Record<string
     nrCpus: config.nrCpus,
     cpus: config.cpus,
     ramBytes: config.ramBytes,
+    ram: ramJson(layout),
     vmallocBytes: config.vmallocBytes,
     kmap: { ...config.kernel.kmap },
     layout: {

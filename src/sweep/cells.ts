@@ -23,6 +23,8 @@ export interface SweepCell {
   readonly totalCycles: Interval | null;
   /** Overhead vs the first configuration at the same axis values, percent; null for it or when not computable. */
   readonly overhead: Overhead | null;
+  /** RAM installed, usable and lost under the cell's configuration (RunResult.config.ram), bytes; null when unknown. */
+  readonly ram: { readonly installedBytes: number; readonly usableBytes: number; readonly lostBytes: number } | null;
 }
 
 /** A finished point with its result, as the report consumes it. */
@@ -30,6 +32,12 @@ export interface FinishedPoint {
   readonly point: SweepPoint;
   readonly cell: string;
   readonly result: RunResult;
+}
+
+function ramOf(r: RunResult): SweepCell['ram'] {
+  const ram = r.config['ram'] as { installedBytes?: unknown; usableBytes?: unknown; lostBytes?: unknown } | undefined;
+  if (ram === undefined || typeof ram.installedBytes !== 'number' || typeof ram.usableBytes !== 'number' || typeof ram.lostBytes !== 'number') return null;
+  return { installedBytes: ram.installedBytes, usableBytes: ram.usableBytes, lostBytes: ram.lostBytes };
 }
 
 /** The cells of a sweep, in point order. `finished` must be in index order. */
@@ -64,6 +72,7 @@ export function sweepCells(finished: readonly FinishedPoint[]): SweepCell[] {
       feasible: ok.length === g.length,
       totalCycles: ok.length > 0 ? meanInterval(ok.map((x) => x.result.cycles.total)) : null,
       overhead: multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0 ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
+      ram: ramOf(f.result),
     });
   }
   return cells;

@@ -102,14 +102,15 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
   return {
     id: 'sweep',
     caption: `Sweep: ${cells.length} cells × ${spec.replications} replication${spec.replications === 1 ? '' : 's'}`,
-    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${cells[0]?.config ?? ''}`, '95% CI'] : [])],
-    align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : [])],
+    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${cells[0]?.config ?? ''}`, '95% CI'] : []), 'RAM installed / usable / lost MB'],
+    align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : []), 'right'],
     rows: cells.map((c) => [
       c.config,
       ...spec.axes.map((a) => c.coords[a.key] ?? ''),
       c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
       c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean),
       ...(multi ? [c.overhead === null ? '' : formatPercent(c.overhead.mean), c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent)] : []),
+      c.ram === null ? '' : [c.ram.installedBytes, c.ram.usableBytes, c.ram.lostBytes].map((b) => Number((b / 2 ** 20).toFixed(1))).join(' / '),
     ]),
   };
 }

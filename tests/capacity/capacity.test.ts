@@ -32,13 +32,13 @@ describe('capacity', () => {
     expect(c.availableLowmemBytes).toBe(available);
     // per process: stack 8 KiB + task 1.5 KiB + mm etc. 6 KiB + PGD 4 KiB + PTE pages (64M/4M + 2 = 18) * 4 KiB = 91.5 KiB
     expect(c.perProcess.totalLowmem).toBe(8 * KiB + 1536 + 6 * KiB + 4 * KiB + 18 * 4 * KiB);
-    // user pages 400 * 8 MiB = 3200 MiB > highmem 1152 MiB → 2048 MiB spill into lowmem
-    expect(c.userInHighmemBytes).toBe(1152 * MiB);
-    expect(c.userInLowmemBytes).toBe(2048 * MiB);
+    // user pages 400 * 8 MiB = 3200 MiB > highmem 1152 MiB - the BIOS's top 128 KiB → the rest spills into lowmem
+    expect(c.userInHighmemBytes).toBe(1152 * MiB - 128 * KiB);
+    expect(c.userInLowmemBytes).toBe(2048 * MiB + 128 * KiB);
     expect(c.fits).toBe(false);
     // available = 917504 - 16384 - 5120 - 3831 = 892169 KiB
     // max N: N*91.5K + max(0, N*8M - 1152M) <= available; highmem runs out first (892169/91.5 = 9750 procs
-    // would need 78 GB), so N = (892169 KiB + 1179648 KiB) / (8192 KiB + 91.5 KiB) = 2071817 / 8283.5 = 250.1 → 250
+    // would need 78 GB), so N = (892169 KiB + 1179520 KiB) / (8192 KiB + 91.5 KiB) = 2071689 / 8283.5 = 250.1 → 250
     expect(available).toBe(892169 * KiB);
     expect(c.maxProcs).toBe(250);
     expect(c.limitedBy).toBe('ram');
@@ -51,12 +51,13 @@ describe('capacity', () => {
     const c = computeCapacity(l, { procs: 1000, threads: 4, rssBytes: 256 * KiB, vmBytes: 16 * MiB });
     // per process: 4 stacks 32 KiB + 4 * 4 KiB task + 10 KiB + 12320 B
     expect(c.perProcess.totalLowmem).toBe(32 * KiB + 16 * KiB + 10 * KiB + 12320);
-    // lowmem 0x36ffe pages = 901112 KiB - mem_map 2097152 pages * 36 B (72 MiB = 73728 KiB) - static 21844 KiB
-    // - min_free int_sqrt(901112 * 16) = 3797 KiB = 801743 KiB
-    expect(c.availableLowmemBytes).toBe((901112 - 73728 - 21844 - 3797) * KiB);
-    // per process 58 KiB + 12320 B = 71712 B → 820984832 / 71712 = 11448.4 → 11448 processes; their user +
+    // An 8 GB PC: 3 GB under the PCI hole, 5 GB from 4 GB up → max_pfn 0x240000.
+    // lowmem 0x36ffe pages = 901112 KiB - mem_map 0x240000 pages * 36 B (81 MiB = 82944 KiB) - static 21844 KiB
+    // - min_free int_sqrt(901112 * 16) = 3797 KiB = 792527 KiB
+    expect(c.availableLowmemBytes).toBe((901112 - 82944 - 21844 - 3797) * KiB);
+    // per process 58 KiB + 12320 B = 71712 B → 811547648 / 71712 = 11316.9 → 11316 processes; their user +
     // HIGHPTE pages (256 KiB + 10 PTE pages = 296 KiB each, 3.2 GiB in all) fit in the 7.1 GiB of highmem
-    expect(c.maxProcs).toBe(11448);
+    expect(c.maxProcs).toBe(11316);
     expect(c.limitedBy).toBe('lowmem');
     expect(c.fits).toBe(true);
   });

@@ -8,7 +8,7 @@ import { runMain } from './in-process.ts';
 
 describe('hmsim layout', () => {
   it('--json prints one object with the documented fields (the real 3 GiB PAE boot)', () => {
-    const r = runCli(['layout', '--kernel', 'debian-6.1-686-pae', '--ram', '0xbffe0000', '--json']);
+    const r = runCli(['layout', '--kernel', 'debian-6.1-686-pae', '--ram', '3G', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     for (const k of ['pageOffset', 'taskSize', 'maxPfn', 'maxLowPfn', 'lowmemMB', 'highmemMB', 'vmallocStart', 'vmallocEnd', 'pkmapBase', 'lastPkmap', 'fixaddrStart', 'memMapBytes']) {
@@ -63,10 +63,11 @@ describe('hmsim layout', () => {
 
   it('RAM above 4 GiB without PAE: a 6.1 kernel clamps at e820, a 2.6.18 kernel prints its warning', async () => {
     const modern = JSON.parse((await runMain(['layout', '--config', '3g1g-highmem', '--ram', '6G', '--json'])).stdout) as { warnings: string[]; notes: string[]; maxPfn: number; ignoredRamBytes: number };
-    expect(modern.warnings).toEqual(['e820: last_pfn = 0x100000 max_arch_pfn = 0x100000']);
-    expect(modern.maxPfn).toBe(0x100000);
-    expect(modern.ignoredRamBytes).toBe(2 * 2 ** 30);
-    expect(modern.notes).toEqual(['2048 MB of RAM is unusable: without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it']);
+    // A 6 GB PC: 3 GB under the PCI hole, 3 GB from 4 GB up, all of which a non-PAE kernel loses.
+    expect(modern.warnings).toEqual(['e820: last_pfn = 0xbffe0 max_arch_pfn = 0x100000']);
+    expect(modern.maxPfn).toBe(0xbffe0);
+    expect(modern.ignoredRamBytes).toBe(3 * 2 ** 30);
+    expect(modern.notes).toEqual(['3072 MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it']);
     const old = await runMain(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
     expect(old.stdout).toContain('  Warning only 4GB will be used.\n  Use a PAE enabled kernel.\n');
   });

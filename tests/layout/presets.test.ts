@@ -31,7 +31,13 @@ describe('named configurations', () => {
         expect(regions[i]!.end).toBeLessThanOrEqual(regions[i - 1]!.start);
         expect(regions[i]!.start).toBeLessThanOrEqual(regions[i]!.end);
       }
-      expect(l.lowmemBytes + l.highmemBytes + l.ignoredRamBytes).toBe(6 * 2 ** 30);
+      // Installed = managed + kept by the firmware + ignored by the kernel; highmem is the managed RAM above lowmem.
+      expect(l.ram.usableBytes + l.ram.firmwareBytes + l.ram.ignoredBytes).toBe(6 * 2 ** 30);
+      expect(l.ignoredRamBytes).toBe(l.ram.ignoredBytes);
+      const lowRam = l.ram.ranges.reduce((a, [s, e]) => a + Math.max(0, Math.min(e, l.maxLowPfn) - s), 0) * 4096;
+      expect(l.highmemBytes).toBe(l.ram.usableBytes - lowRam);
+      // A PC with 6 GB: 3 GB under the PCI hole less 640 KiB-1 MiB (97 pages) and the BIOS's top 128 KiB.
+      expect(l.ram.firmwareBytes).toBe((97 + 32) * 4096);
       expect(l.highMemory).toBe(l.pageOffset + l.maxLowPfn * 4096);
       expect(l.memMapBytes).toBe(Math.ceil(l.maxPfn / 1024) * 1024 * l.structPageBytes);
       if (config !== 'x86_64') {
@@ -55,10 +61,13 @@ describe('named configurations', () => {
   it('x86_64 maps all RAM directly with DMA/DMA32/Normal zones and 64-byte struct pages', () => {
     const l = computeLayout(resolveConfig({ config: 'x86_64', ram: '8G' }));
     expect(l.highmemMB).toBe(0);
-    expect(l.lowmemMB).toBe(8192);
+    // 3 GB under the PCI hole, 5 GB from 4 GB up: max_pfn 0x240000 (9 GiB of address space).
+    expect(l.maxPfn).toBe(0x240000);
+    expect(l.lowmemMB).toBe(9216);
     expect(l.zones.map((z) => z.name)).toEqual(['DMA', 'DMA32', 'Normal']);
     expect(l.pagingLevels).toBe(4);
-    expect(l.memMapBytes).toBe(8 * 2 ** 30 / 4096 * 64);
+    expect(l.memMapBytes).toBe(0x240000 * 64);
+    expect(l.ram.usableBytes).toBe(8 * 2 ** 30 - (97 + 32) * 4096);
   });
 
   it('4G/4G gives 4 GiB - 32 MiB - 128 MiB = 3936 MB of lowmem (classic MAXMEM)', () => {

@@ -1,6 +1,7 @@
 /**
  * The three real Debian 6.1 i386 boots of tests/fixtures/validation/layout/README.md, reproduced to the
- * page. QEMU's e820 reserves the top 128 KiB, so `-m 3G` is --ram 0xbffe0000 (max_pfn 0xbffe0).
+ * page. `--ram` is the RAM installed, as `-m` is: the PC e820 map (src/layout/lowmem.ts pcE820) keeps the
+ * BIOS's top 128 KiB, so `-m 3G` gives max_pfn 0xbffe0.
  */
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../src/layout/compute.ts';
@@ -12,7 +13,7 @@ const vmallocTotalKb = (l: ReturnType<typeof boot>): number => (l.vmallocEnd - l
 
 describe('real Debian 6.1 boots (README.md table)', () => {
   it('686-pae, -m 3G: max_pfn 0xbffe0, Normal ends 0x36ffdfff, 879MB LOWMEM, 2191MB HIGHMEM, VmallocTotal 122880 kB', () => {
-    const l = boot({ kernel: 'debian-6.1-686-pae', ram: '0xbffe0000' });
+    const l = boot({ kernel: 'debian-6.1-686-pae', ram: '3G' });
     expect(l.maxPfn).toBe(0xbffe0);
     expect(normalEnd(l)).toBe(0x36ffdfff);
     expect(l.lowmemMB).toBe(879);
@@ -37,10 +38,30 @@ describe('real Debian 6.1 boots (README.md table)', () => {
     // HighTotal 2244488 kB = highmem pages * 4
     expect(l.highmemBytes / 1024).toBe(2244488);
     expect(l.warnings).toEqual([]);
+    // "Memory: .../3145208K available": present pages = 158 below 640 KiB (page 0 reserved) + [0x100, 0xbffe0);
+    // the model's e820 RAM counts page 0 too.
+    expect(l.ram.usableBytes / 1024).toBe(3145208 + 4);
+    expect(l.ram.firmwareBytes).toBe(3 * 2 ** 30 - (3145208 + 4) * 1024);
+  });
+
+  it('686, a 4 GB PC (-m 4G): 3 GB under the PCI hole, max_pfn 0xbffe0, 2195MB HIGHMEM; the 1 GB above 4 GB is lost without PAE', () => {
+    const l = boot({ kernel: 'debian-6.1-686', ram: '4G' });
+    expect(l.maxPfn).toBe(0xbffe0);
+    expect(l.highmemMB).toBe(2195);
+    expect(l.warnings).toEqual(['e820: last_pfn = 0xbffe0 max_arch_pfn = 0x100000']);
+    expect(l.ram.ignoredBytes).toBe(2 ** 30);
+    expect(l.ram.usableBytes).toBe((0x9f + 0xbffe0 - 0x100) * 4096);
+    // The same PC under the PAE kernel keeps the 1 GB: max_pfn 0x140000; HIGHMEM as the kernel prints it spans
+    // the hole, the RAM in highmem does not.
+    const pae = boot({ kernel: 'debian-6.1-686-pae', ram: '4G' });
+    expect(pae.maxPfn).toBe(0x140000);
+    expect(pae.ram.ignoredBytes).toBe(0);
+    expect(pae.highmemMB).toBe(Math.floor((0x140000 - 0x36ffe) / 256));
+    expect(pae.highmemBytes).toBe((0xbffe0 - 0x36ffe + 0x40000) * 4096);
   });
 
   it('686, -m 2G, vmalloc=256M: max_pfn 0x7ffe0, Normal ends 0x2e3fdfff, 739MB LOWMEM, 1307MB HIGHMEM, VmallocTotal 262144 kB', () => {
-    const l = boot({ kernel: 'debian-6.1-686', ram: '0x7ffe0000', vmalloc: '256M' });
+    const l = boot({ kernel: 'debian-6.1-686', ram: '2G', vmalloc: '256M' });
     expect(l.maxPfn).toBe(0x7ffe0);
     expect(normalEnd(l)).toBe(0x2e3fdfff);
     expect(l.lowmemMB).toBe(739);
@@ -49,7 +70,7 @@ describe('real Debian 6.1 boots (README.md table)', () => {
   });
 
   it('686, -m 512M: max_pfn 0x1ffe0, Normal ends 0x1ffdffff, 511MB LOWMEM, no HighMem zone, VmallocTotal 495736 kB', () => {
-    const l = boot({ kernel: 'debian-6.1-686', ram: '0x1ffe0000' });
+    const l = boot({ kernel: 'debian-6.1-686', ram: '512M' });
     expect(l.maxPfn).toBe(0x1ffe0);
     expect(normalEnd(l)).toBe(0x1ffdffff);
     expect(l.lowmemMB).toBe(511);
@@ -62,7 +83,7 @@ describe('real Debian 6.1 boots (README.md table)', () => {
     // 1 HOLE + 1 DBGP + 1 EARLYCON + 1 APIC + 64 IO-APIC + 16*32 KMAP + 1 PCIE_MCFG + 2 GHES = 583;
     // 583..1094 straddles a 512-entry (PAE) or 1024-entry PTE page → FIX_BTMAP_END = 583 + 512 - 71 = 1024,
     // BEGIN 1535, FIX_WP_TEST 1536 → __end_of_fixed_addresses 1537.
-    const l = boot({ kernel: 'debian-6.1-686-pae', ram: '0xbffe0000' });
+    const l = boot({ kernel: 'debian-6.1-686-pae', ram: '3G' });
     expect(l.fixmapPermanentPages).toBe(583);
     expect(l.fixmapTotalPages).toBe(1537);
     expect(l.fixaddrStart).toBe(0xfffff000 - 583 * 4096);

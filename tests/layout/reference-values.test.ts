@@ -78,24 +78,31 @@ describe('4.19+ worked examples (section 2.5, NR_CPUS=8)', () => {
   });
 });
 
-describe('RAM above 4 GiB with a PCI hole (--ram-below-4g)', () => {
-  it('a 6.1 non-PAE kernel stops its e820 scan at the hole: -m 8G in QEMU (3G below, 5G from 4G) keeps 3G', () => {
-    // e820_end_pfn(MAX_ARCH_PFN = 0x100000): [0, 0xc0000) counts, [0x100000, 0x240000) starts at the limit → skipped
-    const l = L({ config: '3g1g-highmem', ram: '0x240000000', ramBelow4g: '0xc0000000' });
-    expect(l.maxPfn).toBe(0xc0000);
-    expect(l.warnings).toEqual(['e820: last_pfn = 0xc0000 max_arch_pfn = 0x100000']);
+describe('RAM above 4 GiB with a PCI hole (a PC with 3.5 GB or more: 3 GB under the hole by default)', () => {
+  it('a 6.1 non-PAE kernel stops its e820 scan at the hole: -m 8G in QEMU (3G below, 5G from 4G) keeps 3G less the BIOS top 128 KiB', () => {
+    // e820_end_pfn(MAX_ARCH_PFN = 0x100000): [0x100, 0xbffe0) counts, [0x100000, 0x240000) starts at the limit → skipped
+    const l = L({ config: '3g1g-highmem', ram: '8G' });
+    expect(l.maxPfn).toBe(0xbffe0);
+    expect(l.warnings).toEqual(['e820: last_pfn = 0xbffe0 max_arch_pfn = 0x100000']);
     expect(l.ignoredRamBytes).toBe(5 * 2 ** 30);
   });
 
   it('a PAE kernel uses it all; HIGHMEM counts the pfn span including the hole, as the kernel prints it', () => {
-    const l = L({ config: '3g1g-pae', ram: '0x240000000', ramBelow4g: '0xc0000000' });
+    const l = L({ config: '3g1g-pae', ram: '8G' });
     expect(l.maxPfn).toBe(0x240000);
     expect(l.highmemMB).toBe(Math.floor((0x240000 - 0x36ffe) / 256));
     expect(l.ignoredRamBytes).toBe(0);
   });
 
+  it('--ram-below-4g moves the hole: 2 GB under it, 6 GB from 4 GB up', () => {
+    const l = L({ config: '3g1g-pae', ram: '8G', ramBelow4g: '2G' });
+    expect(l.maxPfn).toBe(0x100000 + 6 * 2 ** 18);
+    expect(l.ram.ranges).toEqual([[0, 0x9f], [0x100, 0x7ffe0], [0x100000, 0x280000]]);
+    expect(() => L({ config: '3g1g-pae', ram: '2G', ramBelow4g: '2G' })).toThrow(/--ram-below-4g: '2G' must be less than --ram/);
+  });
+
   it('2.6.18 has no e820 clamp: HIGHMEM4G trims max_pfn to 4 GiB with its warning', () => {
-    const l = L({ kernel: 'linux-2.6.18', ram: '0x240000000', ramBelow4g: '0xc0000000' });
+    const l = L({ kernel: 'linux-2.6.18', ram: '8G' });
     expect(l.maxPfn).toBe(0x100000);
     expect(l.warnings).toEqual(['Warning only 4GB will be used.', 'Use a PAE enabled kernel.']);
     expect(l.ignoredRamBytes).toBe(5 * 2 ** 30);

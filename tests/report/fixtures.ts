@@ -227,6 +227,7 @@ export function fixtureLayout(config: string): Layout {
       { name: 'Normal', startPfn: 4096, endPfn: maxLowPfn },
       ...(shape.highmem ? [{ name: 'HighMem' as const, startPfn: maxLowPfn, endPfn: maxPfn }] : []),
     ],
+    ram: { installedBytes: 3072 * MB, below4gBytes: 3072 * MB, usableBytes: maxPfn * 4096, firmwareBytes: 3072 * MB - maxPfn * 4096, ignoredBytes: 0, ranges: [[0, maxPfn]] },
     warnings: [],
   };
 }
