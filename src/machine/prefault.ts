@@ -6,7 +6,7 @@
  * Nothing else is charged; memory shows the boot-time use only (mem_map and the kernel's own lowmem).
  * Switch records write CR3 (non-global flush; also on x86_64, where the fast path has no PCID tags).
  * Accesses at or above TASK_SIZE are reported as infeasible but still replayed (the fast path does not
- * filter records).
+ * filter records). One pass over the records: the replayer counts and checks them as it replays.
  */
 import type { Layout } from '../layout/types.ts';
 import { createRng } from '../random/rng.ts';
@@ -32,27 +32,21 @@ export async function replayPrefault(
 ): Promise<Parts> {
   const shape = machineShape(spec.config, layout);
   const ncpu = Math.max(spec.config.cpus, source.header.cpus, 1);
-  const replayers: TlbReplayer[] = [];
-  for (let c = 0; c < ncpu; c++) replayers.push(new TlbReplayer(spec.model.tlb, { largePageShift: shape.largeShift }));
-  const compute = new Float64Array(ncpu);
-  const byKind = new Float64Array(KIND_COUNT);
   const infeasible = new Infeasibility();
+  const replayers: TlbReplayer[] = [];
+  for (let c = 0; c < ncpu; c++) {
+    // One pass: the replayer counts records by kind, sums compute cycles and reports accesses at or
+    // above TASK_SIZE as it replays.
+    const onAboveTaskSize = (addr: number, pid: number): void =>
+      infeasible.skip('user address at or above TASK_SIZE', `0x${addr.toString(16)} (CPU ${c}, pid ${pid}); replayed anyway under --prefault`);
+    replayers.push(new TlbReplayer(spec.model.tlb, { largePageShift: shape.largeShift, taskSize: shape.taskSize, onAboveTaskSize }));
+  }
   let done = 0;
   for await (const b of source.batches()) {
     await abortPoint(options.signal);
     const cpu = b.cpu;
     const r = replayers[cpu];
     if (r === undefined) throw new Error(`records for CPU ${cpu} beyond the ${ncpu} CPUs of the header`);
-    let work = 0;
-    for (let i = 0; i < b.length; i++) {
-      const k = b.kind[i]!;
-      byKind[k]! += 1;
-      if (k === EventKind.compute) work += b.len[i]!;
-      else if (k === EventKind.access && b.addr[i]! + Math.max(1, b.len[i]!) - 1 >= shape.taskSize) {
-        infeasible.skip('user address at or above TASK_SIZE', `0x${b.addr[i]!.toString(16)} (CPU ${cpu}, pid ${b.pid[i]!}); replayed anyway under --prefault`);
-      }
-    }
-    compute[cpu]! += work;
     r.replayBatch(b);
     done += b.length;
     options.onProgress?.(done);
@@ -61,8 +55,10 @@ export async function replayPrefault(
   const counts = emptyCounts();
   const perCpu: number[] = [];
   const breakdown = Object.fromEntries(CYCLE_CATEGORIES.map((c) => [c, 0])) as CycleBreakdown;
+  const byKind = new Float64Array(KIND_COUNT);
   for (let c = 0; c < ncpu; c++) {
     const r = replayers[c]!.result();
+    r.recordsByKind.forEach((count, k) => (byKind[k]! += count));
     counts.accesses += r.accesses;
     counts.itlbMisses += r.misses.i;
     counts.dtlbMisses += r.misses.d;
@@ -72,9 +68,9 @@ export async function replayPrefault(
     let walk = 0;
     for (let w = 0; w < r.stlbHits; w++) walk += spec.model.costs.stlbHit(0, rng);
     for (let w = 0; w < r.walks; w++) walk += spec.model.costs.walk(shape.userWalkRefs, rng);
-    breakdown.compute += compute[c]!;
+    breakdown.compute += r.computeCycles;
     breakdown.tlbWalk += walk;
-    perCpu.push(compute[c]! + walk);
+    perCpu.push(r.computeCycles + walk);
   }
   counts.contextSwitches = byKind[EventKind.switch]!;
   const records: Record<string, number> = {};

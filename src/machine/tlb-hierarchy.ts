@@ -274,11 +274,6 @@ export class TlbHierarchy {
     this.absentPage = small;
   }
 
-  /** The 4 KiB page number known absent (see knownAbsent), or −1. */
-  get absentPageNumber(): number {
-    return this.absentPage;
-  }
-
   /** True when the 4 KiB page of `vaddr` is the one `fillThenInvalidate` last removed, still absent. */
   knownAbsent(vaddr: number): boolean {
     return vaddr >>> SMALL_SHIFT === this.absentPage;

@@ -28,10 +28,10 @@ export interface ReplacementPolicy {
  */
 export class LruPolicy implements ReplacementPolicy {
   readonly name = 'lru' as const;
-  /** Stamp of each entry (read and written directly by Tlb.lruSmallView users: see there). */
-  readonly stamps: Float64Array;
+  /** Stamp of each entry. */
+  private readonly stamps: Float64Array;
   /** The last stamp given. */
-  clock = 0;
+  private clock = 0;
 
   constructor(
     entries: number,

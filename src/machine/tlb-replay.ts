@@ -16,18 +16,21 @@
  * - every other kind is ignored.
  *
  * Hot-path choices (bench/tlb.bench.ts measures them):
- * - a per-side "same page as the previous reference of this side" shortcut: such a reference always
- *   hits L1 and changes no state, since only that side's references and flushes touch its L1 array;
- * - a hot inner loop over one-page accesses that calls nothing but the TLB lookup; any other record
- *   (page-straddling access, switch, other kinds) ends it and is handled outside, then the loop resumes;
- * - only three counters in that loop (fetches, non-access records, straddling accesses); the other
- *   totals are derived from them;
- * - for a hierarchy with no STLB and no large-page array, `Tlb.accessSmall` on the L1 arrays directly
- *   (one scan per lookup-and-fill) instead of the general `TlbHierarchy.access`.
+ * - a per-side "same page as the previous reference of this side" check (a local variable, the
+ *   cheapest filter): such a reference always hits L1 and changes no state, since only that side's
+ *   references and flushes touch its L1 array;
+ * - one loop over one-page accesses whose hit path is inline: the L1 array's filter (TlbFilter: the
+ *   most recent entry of each set, a hit there changes no state); only a reference the filter cannot
+ *   answer calls the hierarchy (`translateFillSmall`: no large page is ever filled in a pure replay, so
+ *   it takes its small-page path, one scan per array); any other record (page-straddling access, an
+ *   access at or above `taskSize`, switch, other kinds) ends the loop and is handled outside it, then
+ *   the loop resumes;
+ * - only one counter in that loop (fetches); the other totals are derived from the records handled
+ *   outside it, which are also where records are counted by kind and compute cycles summed, so that a
+ *   caller needs no pass of its own over the records (`--prefault`, prefault.ts).
  */
 import type { TlbGeometry } from '../models/types.ts';
-import { EventKind, AccessOp, type RecordBatch, type TraceSource } from '../trace/records.ts';
-import type { Tlb } from './tlb.ts';
+import { EventKind, AccessOp, KIND_COUNT, type RecordBatch, type TraceSource } from '../trace/records.ts';
 import { TlbHierarchy, TlbSide } from './tlb-hierarchy.ts';
 import { abortPoint } from '../io/abort-point.ts';
 
@@ -39,6 +42,13 @@ export interface TlbReplayOptions {
   readonly flushOnSwitch?: boolean;
   /** PCID slots per CPU (0 = no PCIDs: every switch flushes; Linux x86_64 uses 6). Default 0. */
   readonly pcidSlots?: number;
+  /**
+   * Accesses reaching this address (TASK_SIZE) are reported to `onAboveTaskSize` (and replayed all the
+   * same). Default: no limit.
+   */
+  readonly taskSize?: number;
+  /** Called for each access record whose last byte is at or above `taskSize`. */
+  readonly onAboveTaskSize?: (addr: number, pid: number) => void;
   /** Aborts between batches: the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** Called after each batch with the number of records replayed so far. */
@@ -63,22 +73,25 @@ export interface TlbReplayResult {
   readonly pcidFlushes: number;
   /** Records read, of every kind. */
   readonly records: number;
+  /** Records read per kind (indexed by EventKind). */
+  readonly recordsByKind: readonly number[];
+  /** Sum of the cycles of the compute records. */
+  readonly computeCycles: number;
   /** CPUs that had records. */
   readonly cpus: number;
 }
 
 const ACCESS = EventKind.access;
 const SWITCH = EventKind.switch;
+const COMPUTE = EventKind.compute;
 const IFETCH = AccessOp.ifetch;
 const LAST_VPN = 0xfffff;
 const PAGE_BYTES = 4096;
 const PAGE_MASK = PAGE_BYTES - 1;
 
-/** Per-CPU state: the hierarchy and the last page referenced on each side (−1: none). */
+/** Per-CPU state: the hierarchy, the last page referenced on each side (−1: none), its PCID slots. */
 interface CpuState {
   readonly tlbs: TlbHierarchy;
-  /** True when the hierarchy is L1 arrays only (fast path). */
-  readonly l1Only: boolean;
   lastI: number;
   lastD: number;
   /** pid owning each PCID slot (−1: free); PCID of slot k is k + 1. Empty without PCIDs. */
@@ -96,14 +109,18 @@ export class TlbReplayer {
   private accesses = 0;
   private refsI = 0;
   private refsD = 0;
-  private missI = 0;
-  private missD = 0;
   private cr3Writes = 0;
   private records = 0;
+  private readonly byKind = new Float64Array(KIND_COUNT);
+  private computeCycles = 0;
   private readonly flushOnSwitch: boolean;
   private readonly pcidSlots: number;
   private pcidFlushes = 0;
   private readonly largePageShift: 21 | 22;
+  private readonly taskSize: number;
+  /** First address of the page holding taskSize: the loop leaves accesses from there to the exact check. */
+  private readonly taskPageStart: number;
+  private readonly onAboveTaskSize: ((addr: number, pid: number) => void) | undefined;
 
   constructor(
     private readonly geometry: TlbGeometry,
@@ -115,6 +132,9 @@ export class TlbReplayer {
       throw new Error(`TlbReplayer: pcidSlots must be an integer 0..4095, got ${this.pcidSlots}`);
     }
     this.largePageShift = options.largePageShift ?? 22;
+    this.taskSize = options.taskSize ?? Infinity;
+    this.taskPageStart = Math.floor(this.taskSize / PAGE_BYTES) * PAGE_BYTES;
+    this.onAboveTaskSize = options.onAboveTaskSize;
   }
 
   /** The TLB hierarchy of `cpu` (created on first use). */
@@ -127,14 +147,7 @@ export class TlbReplayer {
     if (s === undefined) {
       const pcid = this.pcidSlots > 0;
       const tlbs = new TlbHierarchy(this.geometry, { largePageShift: this.largePageShift, pcid });
-      s = {
-        tlbs,
-        l1Only: tlbs.stlb === null && tlbs.l1dLarge === null,
-        lastI: -1,
-        lastD: -1,
-        slotPid: new Float64Array(this.pcidSlots).fill(-1),
-        nextSlot: 0,
-      };
+      s = { tlbs, lastI: -1, lastD: -1, slotPid: new Float64Array(this.pcidSlots).fill(-1), nextSlot: 0 };
       this.cpus[cpu] = s;
     }
     return s;
@@ -144,76 +157,92 @@ export class TlbReplayer {
   replayBatch(batch: RecordBatch): void {
     const st = this.state(batch.cpu);
     this.records += batch.length;
-    if (st.l1Only) this.replayL1Only(batch, st);
-    else this.replayGeneral(batch, st);
-  }
-
-  /**
-   * Fast path: L1 I and L1 D arrays only; misses counted here. To keep the loop lean it counts only
-   * non-access records, one-page fetches and straddling accesses; the other totals follow from them.
-   */
-  private replayL1Only(batch: RecordBatch, st: CpuState): void {
     const { kind, op, addr, len, pid } = batch;
     const n = batch.length;
+    const tlbs = st.tlbs;
     // Module constants copied into locals: the optimizer then treats them as immediates.
     const access = ACCESS;
     const fetch = IFETCH;
     const pageMask = PAGE_MASK;
     const pageBytes = PAGE_BYTES;
-    const itlb = st.tlbs.l1i;
-    const dtlb = st.tlbs.l1d;
+    const taskPageStart = this.taskPageStart;
+    const fetchFilter = tlbs.l1i.filter;
+    const dataFilter = tlbs.l1d.filter;
     let lastI = st.lastI;
     let lastD = st.lastD;
     let others = 0;
     let fetches = 0;
     let straddles = 0;
-    let missI = 0;
-    let missD = 0;
     let r = 0;
     while (r < n) {
-      // Hot loop: one-page accesses only; it stops at the first other record (rare), handled below,
-      // so that nothing but the TLB lookups is called from it.
+      // Hot loop: one-page accesses below the page of TASK_SIZE only; it stops at the first other
+      // record (rare), handled below.
       for (; r < n; r++) {
         const a = addr[r] as number;
-        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes) break;
+        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes || a >= taskPageStart) break;
         const v = a >>> 12;
         if (op[r] === fetch) {
           fetches++;
           if (v !== lastI) {
             lastI = v;
-            if (!itlb.accessSmall(v)) missI++;
+            if (!fetchFilter.hit(v)) tlbs.translateFillSmall(TlbSide.instruction, a);
           }
         } else if (v !== lastD) {
           lastD = v;
-          if (!dtlb.accessSmall(v)) missD++;
+          if (!dataFilter.hit(v)) tlbs.translateFillSmall(TlbSide.data, a);
         }
       }
       if (r >= n) break;
-      if (kind[r] !== access) {
+      const k = kind[r] as number;
+      if (k !== access) {
         others++;
-        if (kind[r] === SWITCH && this.flushOnSwitch) {
+        this.byKind[k]!++;
+        if (k === COMPUTE) this.computeCycles += len[r] as number;
+        else if (k === SWITCH && this.flushOnSwitch) {
           this.switchTo(st, pid[r] as number);
           lastI = -1;
           lastD = -1;
         }
-      } else {
-        // Straddles a page boundary: one reference per page, counted by straddleL1.
-        straddles++;
-        const a = addr[r] as number;
-        const l = len[r] as number;
-        if (op[r] === fetch) lastI = this.straddleL1(itlb, TlbSide.instruction, a, l, lastI);
-        else lastD = this.straddleL1(dtlb, TlbSide.data, a, l, lastD);
+        r++;
+        continue;
       }
+      const a = addr[r] as number;
+      const l = len[r] as number;
+      if (a + Math.max(1, l) - 1 >= this.taskSize) this.onAboveTaskSize?.(a, pid[r] as number);
+      if ((a & pageMask) + l <= pageBytes) {
+        // One page, in the page of TASK_SIZE or above it.
+        const v = a >>> 12;
+        if (op[r] === fetch) {
+          fetches++;
+          lastI = v;
+          if (!fetchFilter.hit(v)) tlbs.translateFillSmall(TlbSide.instruction, a);
+        } else {
+          lastD = v;
+          if (!dataFilter.hit(v)) tlbs.translateFillSmall(TlbSide.data, a);
+        }
+        r++;
+        continue;
+      }
+      // Straddles a page boundary: one reference per page (counted here, not as a one-page access).
+      straddles++;
+      const v0 = a >>> 12;
+      const v1 = Math.min(LAST_VPN, Math.floor((a + l - 1) / pageBytes));
+      const side = op[r] === fetch ? TlbSide.instruction : TlbSide.data;
+      const filter = side === TlbSide.instruction ? fetchFilter : dataFilter;
+      if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
+      else this.refsD += v1 - v0 + 1;
+      for (let v = v0; v <= v1; v++) if (!filter.hit(v)) tlbs.translateFillSmall(side, v * pageBytes);
+      if (side === TlbSide.instruction) lastI = v1;
+      else lastD = v1;
       r++;
     }
     st.lastI = lastI;
     st.lastD = lastD;
     const accesses = n - others;
     this.accesses += accesses;
+    this.byKind[access]! += accesses;
     this.refsI += fetches;
     this.refsD += accesses - straddles - fetches;
-    this.missI += missI;
-    this.missD += missD;
   }
 
   /** A CR3 write switching CPU state `st` to process `pid` (flush, or PCID slot reuse). */
@@ -234,112 +263,17 @@ export class TlbReplayer {
     st.tlbs.setPcid(slot + 1);
   }
 
-  /**
-   * References every page of [a, a + l) on one L1 array (fast path, page-straddling access); counts into
-   * the totals and returns the last page referenced.
-   */
-  private straddleL1(tlb: Tlb, side: TlbSide, a: number, l: number, last: number): number {
-    const v0 = a >>> 12;
-    const v1 = Math.min(LAST_VPN, Math.floor((a + l - 1) / PAGE_BYTES));
-    let misses = 0;
-    for (let v = v0; v <= v1; v++) {
-      if (v === last) continue;
-      last = v;
-      if (!tlb.accessSmall(v)) misses++;
-    }
-    if (side === TlbSide.instruction) {
-      this.refsI += v1 - v0 + 1;
-      this.missI += misses;
-    } else {
-      this.refsD += v1 - v0 + 1;
-      this.missD += misses;
-    }
-    return last;
-  }
-
-  /**
-   * General path: any hierarchy (STLB, large-page array); misses counted by the hierarchy. Same loop
-   * structure as the fast path: a hot loop over one-page accesses, rare records handled outside it.
-   */
-  private replayGeneral(batch: RecordBatch, st: CpuState): void {
-    const { kind, op, addr, len, pid } = batch;
-    const n = batch.length;
-    const tlbs = st.tlbs;
-    const access = ACCESS;
-    const fetch = IFETCH;
-    const pageMask = PAGE_MASK;
-    const pageBytes = PAGE_BYTES;
-    let lastI = st.lastI;
-    let lastD = st.lastD;
-    let others = 0;
-    let fetches = 0;
-    let straddles = 0;
-    let r = 0;
-    while (r < n) {
-      for (; r < n; r++) {
-        const a = addr[r] as number;
-        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes) break;
-        const v = a >>> 12;
-        if (op[r] === fetch) {
-          fetches++;
-          if (v !== lastI) {
-            lastI = v;
-            tlbs.access(TlbSide.instruction, a);
-          }
-        } else if (v !== lastD) {
-          lastD = v;
-          tlbs.access(TlbSide.data, a);
-        }
-      }
-      if (r >= n) break;
-      if (kind[r] !== access) {
-        others++;
-        if (kind[r] === SWITCH && this.flushOnSwitch) {
-          this.switchTo(st, pid[r] as number);
-          lastI = -1;
-          lastD = -1;
-        }
-      } else {
-        straddles++;
-        const a = addr[r] as number;
-        const v0 = a >>> 12;
-        const v1 = Math.min(LAST_VPN, Math.floor((a + (len[r] as number) - 1) / pageBytes));
-        const side = op[r] === fetch ? TlbSide.instruction : TlbSide.data;
-        if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
-        else this.refsD += v1 - v0 + 1;
-        for (let v = v0; v <= v1; v++) {
-          if (side === TlbSide.instruction) {
-            if (v === lastI) continue;
-            lastI = v;
-          } else {
-            if (v === lastD) continue;
-            lastD = v;
-          }
-          tlbs.access(side, v * pageBytes);
-        }
-      }
-      r++;
-    }
-    st.lastI = lastI;
-    st.lastD = lastD;
-    const accesses = n - others;
-    this.accesses += accesses;
-    this.refsI += fetches;
-    this.refsD += accesses - straddles - fetches;
-  }
-
   /** Totals so far. */
   result(): TlbReplayResult {
-    let missI = this.missI;
-    let missD = this.missD;
+    let missI = 0;
+    let missD = 0;
     let stlbMisses = 0;
     let stlbHits = 0;
-    let walks = this.missI + this.missD;
+    let walks = 0;
     let cpus = 0;
     for (const s of this.cpus) {
       if (s === undefined) continue;
       cpus++;
-      if (s.l1Only) continue;
       const c = s.tlbs.counters;
       missI += c.itlbMisses;
       missD += c.dtlbMisses;
@@ -356,11 +290,12 @@ export class TlbReplayer {
       cr3Writes: this.cr3Writes,
       pcidFlushes: this.pcidFlushes,
       records: this.records,
+      recordsByKind: [...this.byKind],
+      computeCycles: this.computeCycles,
       cpus,
     };
   }
 }
-
 /**
  * Replays every batch of `source` on per-CPU TLB hierarchies of `geometry` (validated) and returns the
  * counts. Memory: one batch at a time (the source's bound) plus the TLB arrays.

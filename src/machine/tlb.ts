@@ -13,14 +13,15 @@
  * Set index = page number mod sets (as Dinero IV: block address modulo the number of sets), computed with
  * a mask when sets is a power of two.
  *
- * Everything lives in typed arrays; no operation allocates. Each set remembers its most recently used
- * slot, checked before the scan: a hit there needs no recency update (the entry already is the most
- * recent of its set, and using it again changes neither the LRU order nor the PLRU tree bits), so this
- * shortcut is exact for both policies. Without PCIDs, a small direct-mapped table also remembers, by page
- * number, the slot where each page was last found or filled; `lookup` checks it after the MRU slot, before
- * scanning. A slot whose key equals the page's key is the page's entry (a key lives in one set, at most
- * once: insert refreshes an existing entry), so the hint finds what the scan would, and recency is updated
- * the same way — exact for both policies.
+ * Everything lives in typed arrays; no operation allocates. Every search of a set for a key is one
+ * method (`find`), and every fill of a set one more (`place`). In front of them sits the array's
+ * `TlbFilter` (below): the key and slot of each set's most recently used entry, so that a hit there —
+ * which needs no recency update, since using the most recent entry again changes neither the LRU order
+ * nor the PLRU tree bits — takes no scan. Without PCIDs, a small direct-mapped table also remembers,
+ * by page number, the slot where each page was last found or filled; `lookup` checks it after the
+ * filter, before scanning. A slot whose key equals the page's key is the page's entry (a key lives in
+ * one set, at most once: insert refreshes an existing entry), so the hint finds what the scan would,
+ * and recency is updated the same way — exact for both policies.
  *
  * Two more pieces of bookkeeping save work without changing any outcome: the slots given non-global
  * entries since the last CR3 write (that write visits only them), and bounds on the page numbers of the
@@ -30,7 +31,7 @@
  * tlb-hierarchy.ts; the pure-TLB replay fast path is tlb-replay.ts.
  */
 import type { Replacement } from '../models/types.ts';
-import { createReplacement, LruPolicy, type ReplacementPolicy } from './tlb-replacement.ts';
+import { createReplacement, type ReplacementPolicy } from './tlb-replacement.ts';
 
 /** Page-size classes of TLB entries. */
 export const PageSizeClass = {
@@ -58,21 +59,66 @@ const GLOBAL = 1;
 const HINTS = 256;
 
 /**
- * The state a loop of small-page lookups needs to run without calls (user-access.ts accessHitRun), for
- * an array with LRU replacement, no PCIDs and a power-of-two number of sets. A hit of page pn is, as in
- * `lookup`: key = pn << 1, set = pn & setMask; the most recent slot of the set holding the key (nothing
- * to update), else the hint slot hints[pn & hintMask] holding it, else a scan of the set's `ways` slots
- * (then hints[pn & hintMask] = slot); a hit that is not the most recent one takes the next LRU stamp
- * (stamps[slot] = ++lru.clock) and becomes mru[set]. A miss changes nothing.
+ * The exact filter in front of one TLB array (its model: zsim's filter cache, a direct-mapped table in
+ * front of the L1 whose hit path is a compare inline in the caller's loop). One entry per set of the
+ * array: the key and slot of the set's most recently used entry, or none. A lookup of a key the filter
+ * holds is a hit that changes nothing (the entry already is the most recent of its set), so a caller
+ * may count it and move on without calling the array (`hit`, for a 4 KiB page).
+ *
+ * The array keeps it exact through three hooks: `used` (an entry was hit or filled: it becomes its
+ * set's most recent), `invalidateSlot` (an entry was removed: forgotten if it was the set's most
+ * recent) and `clear` (full flush, address-space switch with PCIDs: forget everything). Forgetting is
+ * always safe — a lookup the filter cannot answer goes to the array, which finds the entry and uses it
+ * again, which changes no replacement decision — so the filter only ever holds entries of the current
+ * address space that are the most recent of their set.
  */
-export interface LruSmallView {
-  readonly keys: Int32Array;
-  readonly mru: Int32Array;
-  readonly hints: Int32Array;
-  readonly hintMask: number;
-  readonly setMask: number;
-  readonly ways: number;
-  readonly lru: LruPolicy;
+export class TlbFilter {
+  /** Per set: key of its most recently used entry (INVALID: not known). */
+  private readonly keys: Int32Array;
+  /** Per set: the slot of that entry. */
+  private readonly slots: Int32Array;
+  private readonly sets: number;
+  private readonly mask: number;
+  private readonly pow2: boolean;
+
+  constructor(sets: number) {
+    this.sets = sets;
+    this.mask = sets - 1;
+    this.pow2 = (sets & (sets - 1)) === 0;
+    this.keys = new Int32Array(sets).fill(INVALID);
+    this.slots = new Int32Array(sets).fill(INVALID);
+  }
+
+  /** Set index of page number `pn`: pn mod sets (as Dinero IV: block address modulo the number of sets). */
+  setOf(pn: number): number {
+    return this.pow2 ? pn & this.mask : pn % this.sets;
+  }
+
+  /** The inline hit path: true when 4 KiB page `pn` is the most recent entry of its set. */
+  hit(pn: number): boolean {
+    return this.keys[this.setOf(pn)] === pn << 1;
+  }
+
+  /** The slot of `key` when it is the most recent entry of `set`, else −1. */
+  recent(set: number, key: number): number {
+    return this.keys[set] === key ? (this.slots[set] as number) : -1;
+  }
+
+  /** Hook: `slot` of `set`, holding `key`, was just used (hit or filled). */
+  used(set: number, key: number, slot: number): void {
+    this.keys[set] = key;
+    this.slots[set] = slot;
+  }
+
+  /** Hook: the entry in `slot` of `set` was removed. */
+  invalidateSlot(set: number, slot: number): void {
+    if (this.slots[set] === slot) this.keys[set] = INVALID;
+  }
+
+  /** Hook: every entry may have gone, or another address space is now current. */
+  clear(): void {
+    this.keys.fill(INVALID);
+  }
 }
 
 /** A set-associative TLB array. Page numbers must be below 2^30. */
@@ -85,6 +131,8 @@ export class Tlb {
   readonly sets: number;
   /** The replacement policy's state. */
   readonly replacement: ReplacementPolicy;
+  /** The most recent entry of each set (the inline hit path of callers' loops; see TlbFilter). */
+  readonly filter: TlbFilter;
   /** Number of valid large-page entries (lets callers skip the large-page probe when there are none). */
   largeCount = 0;
   /**
@@ -102,21 +150,17 @@ export class Tlb {
   private readonly flags: Uint8Array;
   /** PCID of each entry, or null when PCIDs are disabled. */
   private readonly pcids: Int32Array | null;
-  private readonly setMask: number;
-  private readonly pow2Sets: boolean;
   private currentPcid = 0;
-  /** Most recently used slot of each set, or INVALID (kept exact: cleared when that entry goes). */
-  private readonly mru: Int32Array;
   /** Slot where page number pn (mod HINTS) was last found or filled; only a guess, checked against keys. */
   private readonly hints: Int32Array;
+  /** After a `find` that missed: the first invalid slot of the set, or −1 (read by `place`). */
+  private free = -1;
   /**
    * Without PCIDs: every slot given a valid non-global entry since the last flush (repeats allowed;
    * entries removed since are skipped when read), so a CR3 write visits those slots instead of the whole
    * array. When more were noted than it holds, `nonGlobalOverflow` is set and the flush scans everything.
    */
   private readonly nonGlobalSlots: Int32Array;
-  /** See lruSmallView (built once: the arrays it holds are never replaced). */
-  private readonly smallView: LruSmallView | null;
   private nonGlobalCount = 0;
   private nonGlobalOverflow = false;
 
@@ -128,20 +172,13 @@ export class Tlb {
     this.entries = entries;
     this.ways = ways;
     this.sets = entries / ways;
-    this.pow2Sets = (this.sets & (this.sets - 1)) === 0;
-    this.setMask = this.sets - 1;
     this.keys = new Int32Array(entries).fill(INVALID);
     this.flags = new Uint8Array(entries);
     this.pcids = options.pcid === true ? new Int32Array(entries) : null;
     this.replacement = createReplacement(options.replacement, entries, ways);
-    this.mru = new Int32Array(this.sets).fill(INVALID);
+    this.filter = new TlbFilter(this.sets);
     this.hints = new Int32Array(HINTS).fill(INVALID);
     this.nonGlobalSlots = new Int32Array(this.pcids === null ? 4 * entries : 0);
-    const lru = this.replacement;
-    this.smallView =
-      this.pcids === null && this.pow2Sets && lru instanceof LruPolicy
-        ? { keys: this.keys, mru: this.mru, hints: this.hints, hintMask: HINTS - 1, setMask: this.setMask, ways, lru }
-        : null;
   }
 
   /** Notes that `slot` now holds a valid non-global entry (see nonGlobalSlots). */
@@ -154,20 +191,10 @@ export class Tlb {
     } else this.nonGlobalOverflow = true;
   }
 
-  /** Set index of page number `pn`: pn mod sets. */
-  private setOf(pn: number): number {
-    return this.pow2Sets ? pn & this.setMask : pn % this.sets;
-  }
-
-  /** First slot of the set holding page number `pn`. */
-  private baseOf(pn: number): number {
-    return this.setOf(pn) * this.ways;
-  }
-
-  /** Marks `way` of `set` (first slot `base`) used now. */
-  private use(set: number, base: number, way: number): void {
-    this.replacement.touch(base, way);
-    this.mru[set] = base + way;
+  /** Marks `slot` of `set` (first slot `base`) used now. */
+  private use(set: number, base: number, slot: number): void {
+    this.replacement.touch(base, slot - base);
+    this.filter.used(set, this.keys[slot] as number, slot);
   }
 
   /** True if slot `i` belongs to the current address space (always, without PCIDs). */
@@ -177,44 +204,69 @@ export class Tlb {
   }
 
   /**
+   * The set scan (the only one): the slot of the set starting at `base` that holds `key` for the current
+   * address space, or −1 — and then `free` is the set's first invalid slot (−1: the set is full).
+   */
+  private find(base: number, key: number): number {
+    const keys = this.keys;
+    const pcids = this.pcids;
+    const end = base + this.ways;
+    let free = -1;
+    for (let slot = base; slot < end; slot++) {
+      const k = keys[slot] as number;
+      if (k === key && (pcids === null || this.pcidMatches(slot))) return slot;
+      if (k === INVALID && free < 0) free = slot;
+    }
+    this.free = free;
+    return -1;
+  }
+
+  /**
+   * Right after a `find(base, key)` that missed: puts `key` in the set (its first invalid slot, else the
+   * policy's victim, whose entry goes) and returns the slot. Flags, PCID and recency are the caller's.
+   */
+  private place(base: number, key: number): number {
+    const keys = this.keys;
+    const slot = this.free >= 0 ? this.free : base + this.replacement.victim(base);
+    const old = keys[slot] as number;
+    if (old === INVALID) this.validCount++;
+    else if ((old & 1) === PageSizeClass.large) this.largeCount--;
+    keys[slot] = key;
+    this.hints[(key >>> 1) & (HINTS - 1)] = slot;
+    return slot;
+  }
+
+  /**
+   * The slot holding `key` (page `pn`) in `set` for the current address space, made most recent; −1 when
+   * absent. The filter, then the hint (without PCIDs), then the scan.
+   */
+  private hitSlot(set: number, pn: number, key: number): number {
+    const m = this.filter.recent(set, key);
+    if (m >= 0) return m;
+    const base = set * this.ways;
+    const h = this.pcids === null ? (this.hints[pn & (HINTS - 1)] as number) : -1;
+    let slot: number;
+    if (h >= 0 && this.keys[h] === key) slot = h;
+    else {
+      slot = this.find(base, key);
+      if (slot < 0) return -1;
+      this.hints[pn & (HINTS - 1)] = slot;
+    }
+    this.use(set, base, slot);
+    return slot;
+  }
+
+  /**
    * Looks up page `pn` of size class `size`; on a hit marks the entry most recently used.
    * Returns the entry's slot (>= 0) on a hit, −1 on a miss.
    */
   lookup(pn: number, size: PageSizeClass): number {
-    const pcids = this.pcids;
-    const key = (pn << 1) | size;
-    const keys = this.keys;
-    const set = this.setOf(pn);
-    const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return m;
-    const ways = this.ways;
-    const base = set * ways;
-    if (pcids === null) {
-      const h = this.hints[pn & (HINTS - 1)] as number;
-      if (h >= 0 && keys[h] === key) {
-        this.use(set, base, h - base);
-        return h;
-      }
-    }
-    for (let w = 0; w < ways; w++) {
-      const slot = base + w;
-      if (keys[slot] === key && (pcids === null || this.pcidMatches(slot))) {
-        this.use(set, base, w);
-        this.hints[pn & (HINTS - 1)] = slot;
-        return slot;
-      }
-    }
-    return -1;
-  }
-
-  /** The call-free lookup state (see LruSmallView), or null when this array is not LRU without PCIDs with 2^k sets. */
-  lruSmallView(): LruSmallView | null {
-    return this.smallView;
+    return this.hitSlot(this.filter.setOf(pn), pn, (pn << 1) | size);
   }
 
   /** `lookup(pn, small) >= 0` (a hit is made most recent; a miss changes nothing). */
   hitSmall(pn: number): boolean {
-    return this.lookup(pn, PageSizeClass.small) >= 0;
+    return this.filter.hit(pn) || this.lookup(pn, PageSizeClass.small) >= 0;
   }
 
   /**
@@ -224,7 +276,7 @@ export class Tlb {
    */
   hitSmallRun(first: number, last: number): number {
     let pn = first;
-    while (pn <= last && this.lookup(pn, PageSizeClass.small) >= 0) pn++;
+    while (pn <= last && this.hitSmall(pn)) pn++;
     return pn;
   }
 
@@ -238,33 +290,17 @@ export class Tlb {
 
   /** `accessSmall(pn)` that returns the entry's slot on a hit, −1 on a miss (the page is then filled). */
   accessSmallSlot(pn: number): number {
-    const pcids = this.pcids;
     const key = pn << 1;
-    const keys = this.keys;
-    const set = this.setOf(pn);
-    const m = this.mru[set] as number;
-    if (m >= 0 && keys[m] === key && (pcids === null || this.pcidMatches(m))) return m;
-    const ways = this.ways;
-    const base = set * ways;
-    let free = -1;
-    for (let w = 0; w < ways; w++) {
-      const k = keys[base + w] as number;
-      if (k === key && (pcids === null || this.pcidMatches(base + w))) {
-        this.use(set, base, w);
-        return base + w;
-      }
-      if (k === INVALID && free < 0) free = w;
-    }
-    const way = free >= 0 ? free : this.replacement.victim(base);
-    const slot = base + way;
-    const old = keys[slot] as number;
-    if (old === INVALID) this.validCount++;
-    else if ((old & 1) === PageSizeClass.large) this.largeCount--;
-    keys[slot] = key;
+    const set = this.filter.setOf(pn);
+    const hit = this.hitSlot(set, pn, key);
+    if (hit >= 0) return hit;
+    // hitSlot's scan missed (a filter or hint answer is never a miss), so `free` is this set's.
+    const base = set * this.ways;
+    const slot = this.place(base, key);
     this.flags[slot] = 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     else this.noteNonGlobal(slot);
-    this.use(set, base, way);
+    this.use(set, base, slot);
     return -1;
   }
 
@@ -275,13 +311,7 @@ export class Tlb {
 
   /** Slot of page `pn` without touching recency (−1 when absent). */
   probe(pn: number, size: PageSizeClass): number {
-    const pcids = this.pcids;
-    const key = (pn << 1) | size;
-    const base = this.baseOf(pn);
-    for (let w = 0; w < this.ways; w++) {
-      if (this.keys[base + w] === key && (pcids === null || this.pcidMatches(base + w))) return base + w;
-    }
-    return -1;
+    return this.find(this.filter.setOf(pn) * this.ways, (pn << 1) | size);
   }
 
   /** Page-size class of the (valid) entry in `slot`. */
@@ -299,28 +329,12 @@ export class Tlb {
    * way of the set first, otherwise evicts the replacement policy's victim. Returns the slot used.
    */
   insert(pn: number, size: PageSizeClass, global: boolean): number {
-    const pcids = this.pcids;
     const key = (pn << 1) | size;
-    const set = this.setOf(pn);
+    const set = this.filter.setOf(pn);
     const base = set * this.ways;
-    const keys = this.keys;
-    let way = -1;
-    let free = -1;
-    for (let w = 0; w < this.ways; w++) {
-      const k = keys[base + w] as number;
-      if (k === key && (pcids === null || this.pcidMatches(base + w))) {
-        way = w;
-        break;
-      }
-      if (k === INVALID && free < 0) free = w;
-    }
-    if (way < 0) {
-      way = free >= 0 ? free : this.replacement.victim(base);
-      const slot = base + way;
-      const old = keys[slot] as number;
-      if (old === INVALID) this.validCount++;
-      else if ((old & 1) === PageSizeClass.large) this.largeCount--;
-      keys[slot] = key;
+    let slot = this.find(base, key);
+    if (slot < 0) {
+      slot = this.place(base, key);
       if (size === PageSizeClass.large) {
         if (this.largeCount === 0) {
           this.largeLo = pn;
@@ -329,47 +343,30 @@ export class Tlb {
         else if (pn > this.largeHi) this.largeHi = pn;
         this.largeCount++;
       }
-    }
-    const slot = base + way;
+    } else this.hints[pn & (HINTS - 1)] = slot;
     this.flags[slot] = global ? GLOBAL : 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     else if (!global) this.noteNonGlobal(slot);
-    this.use(set, base, way);
-    this.hints[pn & (HINTS - 1)] = slot;
+    this.use(set, base, slot);
     return slot;
   }
 
   /**
-   * `insert(pn, small, global)` then `invalidate(pn, small)` in one scan, for a 4 KiB page a `lookup`
-   * just missed (absent for the current PCID): the way insert would take (the first invalid one, else
-   * the policy's victim) loses its old entry, the policy records the use, and the way is left invalid
-   * with no most-recent slot in its set — the state the two calls leave. (A transient kernel mapping:
-   * filled by the touch, removed by the INVLPG of its unmap.)
+   * `insert(pn, small, global)` then `invalidate(pn, small)` for a 4 KiB page a `lookup` just missed
+   * (absent for the current PCID): the way insert would take (the first invalid one, else the policy's
+   * victim) loses its old entry, the policy records the use, and the way is left invalid with no most
+   * recent entry known in its set — the state the two calls leave (the global bit of an entry removed
+   * at once changes nothing). (A transient kernel mapping: filled by the touch, dropped by the INVLPG.)
    */
   fillThenInvalidateAbsent(pn: number): void {
-    const set = this.setOf(pn);
-    const ways = this.ways;
-    const base = set * ways;
-    const keys = this.keys;
-    let way = -1;
-    for (let w = 0; w < ways; w++) {
-      if (keys[base + w] === INVALID) {
-        way = w;
-        break;
-      }
-    }
-    if (way < 0) {
-      way = this.replacement.victim(base);
-      const old = keys[base + way] as number;
-      if ((old & 1) === PageSizeClass.large) this.largeCount--;
-      this.validCount--;
-      keys[base + way] = INVALID;
-    }
-    const slot = base + way;
-    this.flags[slot] = 0;
+    const key = pn << 1;
+    const set = this.filter.setOf(pn);
+    const base = set * this.ways;
+    if (this.find(base, key) >= 0) throw new Error('fillThenInvalidateAbsent: the page is present');
+    const slot = this.place(base, key);
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
-    this.replacement.touch(base, way);
-    this.mru[set] = INVALID;
+    this.use(set, base, slot);
+    this.clear(slot, set);
   }
 
   /**
@@ -378,16 +375,11 @@ export class Tlb {
    * sees `k` more uses of that way.
    */
   repeatFillThenInvalidate(pn: number, k: number): void {
-    const ways = this.ways;
-    const base = this.setOf(pn) * ways;
-    const keys = this.keys;
-    for (let w = 0; w < ways; w++) {
-      if (keys[base + w] === INVALID) {
-        this.replacement.touchRepeat(base, w, k);
-        return;
-      }
+    const base = this.filter.setOf(pn) * this.ways;
+    if (this.find(base, pn << 1) >= 0 || this.free < 0) {
+      throw new Error('repeatFillThenInvalidate: no invalid way (not right after fillThenInvalidateAbsent)');
     }
-    throw new Error('repeatFillThenInvalidate: no invalid way (not right after fillThenInvalidateAbsent)');
+    this.replacement.touchRepeat(base, this.free - base, k);
   }
 
   /**
@@ -401,7 +393,6 @@ export class Tlb {
     return true;
   }
 
-
   /**
    * CR3 write: removes every non-global entry (with PCIDs: the non-global entries of `pcid`, by default
    * the current one). Returns the number removed.
@@ -412,37 +403,26 @@ export class Tlb {
       // changes nothing), and afterwards no valid non-global entry is left to note.
       const noted = this.nonGlobalSlots;
       const count = this.nonGlobalCount;
-      const keys = this.keys;
-      const flags = this.flags;
-      const ways = this.ways;
       let n = 0;
-      for (let k = 0; k < count; k++) {
-        const i = noted[k]!;
-        if (keys[i] === INVALID || ((flags[i] as number) & GLOBAL) !== 0) continue;
-        this.clear(i, (i / ways) | 0);
-        n++;
-      }
+      for (let k = 0; k < count; k++) if (this.clearNonGlobal(noted[k]!, -1)) n++;
       this.nonGlobalCount = 0;
       return n;
     }
     this.nonGlobalCount = 0;
     this.nonGlobalOverflow = false;
-    if (this.validCount === 0) return 0;
     const target = pcid ?? this.currentPcid;
-    const keys = this.keys;
-    const flags = this.flags;
-    const ways = this.ways;
     let n = 0;
     // Stops once no valid entry is left: the rest of the array is invalid, nothing to remove.
-    for (let set = 0, i = 0; set < this.sets && this.validCount > 0; set++) {
-      for (let w = 0; w < ways; w++, i++) {
-        if (keys[i] === INVALID || ((flags[i] as number) & GLOBAL) !== 0) continue;
-        if (this.pcids !== null && this.pcids[i] !== target) continue;
-        this.clear(i, set);
-        n++;
-      }
-    }
+    for (let i = 0; i < this.entries && this.validCount > 0; i++) if (this.clearNonGlobal(i, target)) n++;
     return n;
+  }
+
+  /** Empties `slot` if it holds a valid non-global entry (with PCIDs: of `pcid`); true if it did. */
+  private clearNonGlobal(slot: number, pcid: number): boolean {
+    if (this.keys[slot] === INVALID || ((this.flags[slot] as number) & GLOBAL) !== 0) return false;
+    if (this.pcids !== null && this.pcids[slot] !== pcid) return false;
+    this.clear(slot, (slot / this.ways) | 0);
+    return true;
   }
 
   /** Global flush: removes every entry. Returns the number removed. */
@@ -453,7 +433,7 @@ export class Tlb {
     this.validCount = 0;
     this.largeCount = 0;
     this.replacement.reset();
-    this.mru.fill(INVALID);
+    this.filter.clear();
     this.nonGlobalCount = 0;
     this.nonGlobalOverflow = false;
     return n;
@@ -461,7 +441,8 @@ export class Tlb {
 
   /** Switches the current PCID (no flush). No-op in meaning when PCIDs are disabled. */
   setPcid(pcid: number): void {
-    // MRU slots stay valid as positions; every use of them re-checks the PCID.
+    // The filter may hold entries of the current address space only.
+    if (this.pcids !== null && pcid !== this.currentPcid) this.filter.clear();
     this.currentPcid = pcid;
   }
 
@@ -477,6 +458,6 @@ export class Tlb {
     this.validCount--;
     this.keys[slot] = INVALID;
     this.flags[slot] = 0;
-    if (this.mru[set] === slot) this.mru[set] = INVALID;
+    this.filter.invalidateSlot(set, slot);
   }
 }

@@ -110,21 +110,14 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const lens = b.len;
   const args = b.arg;
   const tlb = c.tlb;
-  // An L1 hit is a hit in the small-page array of its side; a page the hierarchy knows absent, or one
-  // reached through a large entry, goes the general way (execute). Data-side lookups run without calls
-  // when the array allows it (Tlb.lruSmallView: the same steps as Tlb.lookup), else through hitSmall.
+  // An L1 hit is a hit in the small-page array of its side: the array's filter answers most of them
+  // inline (TlbFilter.hit: the set's most recent entry, nothing to update), the array the rest
+  // (Tlb.hitSmall). A page the hierarchy knows absent, or one reached through a large entry, goes the
+  // general way (execute).
   const l1i = tlb.l1i;
   const l1d = tlb.l1d;
-  const view = l1d.lruSmallView();
-  const keys = view?.keys;
-  const mru = view?.mru;
-  const hints = view?.hints;
-  const hintMask = view?.hintMask ?? 0;
-  const setMask = view?.setMask ?? 0;
-  const ways = view?.ways ?? 0;
-  const stamps = view?.lru.stamps;
-  let clock = view?.lru.clock ?? 0;
-  const absent = tlb.absentPageNumber;
+  const fetchFilter = l1i.filter;
+  const dataFilter = l1d.filter;
   const taskPages = Math.ceil(m.shape.taskSize / 4096);
   const cowDue = mm.pt.readOnly > 0;
   let fetches = 0;
@@ -137,31 +130,13 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
     const vpn = addr >>> 12;
     if ((addr & 4095) + (len > 0 ? len : 1) > 4096 || vpn >= taskPages) break;
     if (op === AccessOp.ifetch) {
-      if (!l1i.hitSmall(vpn)) break;
+      if (!fetchFilter.hit(vpn) && !l1i.hitSmall(vpn)) break;
       fetches++;
       continue;
     }
-    if ((cowDue && op !== AccessOp.load) || vpn === absent) break;
-    if (keys === undefined || mru === undefined || hints === undefined || stamps === undefined) {
-      if (!l1d.hitSmall(vpn)) break;
-      continue;
-    }
-    const key = vpn << 1;
-    const set = vpn & setMask;
-    const recent = mru[set]!;
-    if (recent >= 0 && keys[recent] === key) continue;
-    let slot = hints[vpn & hintMask]!;
-    if (slot < 0 || keys[slot] !== key) {
-      const base = set * ways;
-      slot = base;
-      while (slot < base + ways && keys[slot] !== key) slot++;
-      if (slot === base + ways) break;
-      hints[vpn & hintMask] = slot;
-    }
-    stamps[slot] = ++clock;
-    mru[set] = slot;
+    if ((cowDue && op !== AccessOp.load) || tlb.knownAbsent(addr)) break;
+    if (!dataFilter.hit(vpn) && !l1d.hitSmall(vpn)) break;
   }
-  if (view !== null) view.lru.clock = clock;
   const hits = j - i;
   tlb.counters.itlbLookups += fetches;
   tlb.counters.dtlbLookups += hits - fetches;

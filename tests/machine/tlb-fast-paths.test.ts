@@ -17,6 +17,11 @@
  *    tagged with PCIDs (always a full scan) driven the same way behaves the same throughout.
  * 5. `Tlb.mayHoldLarge(lpn)` is true for every large page that `probe(lpn, large)` finds, after every
  *    operation of all of the above.
+ * 6. `TlbFilter.hit(pn)` (an array's exact filter, the inline hit path of the replay loops) is true
+ *    only when `lookup(pn, small)` would hit *and change nothing*: a twin that does the lookup instead
+ *    ends in the same state; in a hierarchy, a filter hit on the L1 array of a side is what
+ *    `translate` returns as an L1 hit counting one lookup (the data side: unless the page is known
+ *    absent, which callers check first).
  *
  * Each property puts two twins in the same random state through the reference operations, applies the
  * fast path to one and the reference to the other (interleaved with more reference operations), compares
@@ -690,4 +695,78 @@ describe('Tlb.mayHoldLarge', () => {
       );
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// 6. TlbFilter: a hit is a lookup that hits and changes nothing
+// ---------------------------------------------------------------------------------------------------
+
+describe('TlbFilter', () => {
+  const seen = { filterHit: 0, filterMissArrayHit: 0, miss: 0 };
+  for (const replacement of ['lru', 'plru'] as const) {
+    for (const shape of shapes) {
+      for (const pcid of [false, true]) {
+        it(`a hit is a lookup that hits and changes nothing (${replacement}, ${shape.entries}/${shape.ways}${pcid ? ', PCID' : ''})`, () => {
+          fc.assert(
+            fc.property(
+              fc.array(topArb(pcid, 6), { maxLength: 80 }),
+              fc.array(fc.oneof({ weight: 2, arbitrary: pnArb.map((pn) => ({ pn })) }, { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) }), { minLength: 1, maxLength: 40 }),
+              (prefix, middle) => {
+                const a = new Tlb({ ...shape, replacement, pcid });
+                const b = new Tlb({ ...shape, replacement, pcid });
+                replayBothT(a, b, prefix, pcid);
+                for (const step of middle) {
+                  if ('o' in step) {
+                    expect(applyT(a, step.o), step.o.kind).toEqual(applyT(b, step.o));
+                    continue;
+                  }
+                  // a: the filter first, the lookup only when it cannot answer; b: the lookup.
+                  const filtered = a.filter.hit(step.pn);
+                  const hitA = filtered || a.lookup(step.pn, S) >= 0;
+                  const hitB = b.lookup(step.pn, S) >= 0;
+                  expect(hitA).toBe(hitB);
+                  if (filtered) expect(a.probe(step.pn, S)).toBe(b.probe(step.pn, S));
+                  expect(snapshotTlbAllPcids(a, pcid)).toEqual(snapshotTlbAllPcids(b, pcid));
+                  seen[filtered ? 'filterHit' : hitB ? 'filterMissArrayHit' : 'miss']++;
+                }
+                // Every page of the domain: a filter hit is a hit of the current address space.
+                for (const pn of TLB_DOMAIN) if (a.filter.hit(pn)) expect(a.probe(pn, S), `page ${pn}`).toBeGreaterThanOrEqual(0);
+              },
+            ),
+            { numRuns: 200 },
+          );
+        });
+      }
+    }
+  }
+  for (const g of geometries) {
+    for (const pcid of [false, true]) {
+      it(`an L1 filter hit is translate's L1 hit (${label(g, pcid)})`, () => {
+        fc.assert(
+          fc.property(fc.array(hopArb(pcid), { maxLength: 80 }), (ops) => {
+            const h = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT, pcid });
+            for (const op of ops) {
+              applyH(h, op);
+              for (const pn of SMALL_DOMAIN) {
+                for (const side of [TlbSide.instruction, TlbSide.data]) {
+                  const l1 = side === TlbSide.data ? h.l1d : h.l1i;
+                  if (!l1.filter.hit(pn) || (side === TlbSide.data && h.knownAbsent(pn * PAGE))) continue;
+                  const before = { counters: { ...h.counters }, arrays: snapshotH(h) };
+                  expect(h.translate(side, pn * PAGE)).toBe(TlbOutcome.l1Hit);
+                  const lookups = side === TlbSide.data ? 'dtlbLookups' : 'itlbLookups';
+                  expect(h.counters).toEqual({ ...before.counters, [lookups]: before.counters[lookups] + 1 });
+                  h.counters[lookups]--;
+                  expect(snapshotH(h)).toEqual(before.arrays);
+                }
+              }
+            }
+          }),
+          { numRuns: 60 },
+        );
+      });
+    }
+  }
+  it('answered hits from the filter, hits from the array and misses', () => {
+    for (const k of Object.keys(seen) as Array<keyof typeof seen>) expect(seen[k], k).toBeGreaterThan(0);
+  });
 });

@@ -67,6 +67,41 @@ describe('pure TLB replay', () => {
     expect(replay(records, geometry(8, 8))).toMatchObject({ misses: { d: 4 }, pcidFlushes: 0 });
   });
 
+  it('reports each access whose last byte is at or above taskSize, replays it all the same, and counts records by kind', () => {
+    // TASK_SIZE 0x3800 (not page-aligned, so the page 0x3000 holds both sides of it).
+    const compute = (cycles: number): TraceRecord => ({ kind: EventKind.compute, len: cycles, pid: 1, cpu: 0 });
+    const records = [
+      load(0x1000), // below: last byte 0x1003
+      load(0x3100), // in the page of TASK_SIZE, below it: last byte 0x3103
+      load(0x37fe, 4), // last byte 0x3801 >= 0x3800: reported
+      load(0x37ff, 0), // len 0 counts as 1 byte: last byte 0x37ff, below
+      load(0x2ffe, 0x802), // straddles 0x2000-0x3fff pages, last byte 0x37ff: below
+      compute(100),
+      fetch(0x4000), // at or above: reported
+      load(0x2ffe, 0x803), // straddle, last byte 0x3800: reported
+      sw(2),
+      compute(23),
+    ];
+    const seen: Array<[number, number]> = [];
+    const r = replay(records, geometry(4, 4), { taskSize: 0x3800, onAboveTaskSize: (addr, pid) => seen.push([addr, pid]) });
+    expect(seen).toEqual([
+      [0x37fe, 1],
+      [0x4000, 1],
+      [0x2ffe, 1],
+    ]);
+    // Replayed anyway: 7 accesses, references = pages touched (1 + 1 + 1 + 1 + 2 + 1 + 2).
+    expect(r.accesses).toBe(7);
+    expect(r.references).toEqual({ i: 1, d: 8 });
+    expect(r.recordsByKind[EventKind.access]).toBe(7);
+    expect(r.recordsByKind[EventKind.compute]).toBe(2);
+    expect(r.recordsByKind[EventKind.switch]).toBe(1);
+    expect(r.recordsByKind.reduce((a, b) => a + b, 0)).toBe(records.length);
+    expect(r.computeCycles).toBe(123);
+    // Without taskSize nothing is reported and the counts are the same.
+    const plain = replay(records);
+    expect({ ...plain }).toEqual({ ...r });
+  });
+
   it('gives each CPU its own TLBs', () => {
     const r = replay([load(0x1000, 4, 1, 0), load(0x1000, 4, 1, 1), load(0x1000, 4, 1, 0), load(0x1000, 4, 1, 1)]);
     expect(r).toMatchObject({ cpus: 2, misses: { d: 2 } });
