@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // The CLI children tests spawn (bin/hmsim.js) run the TypeScript sources, not a build.
+    env: { HMSIM_FROM_SOURCE: '1' },
   },
 });

@@ -1,6 +1,31 @@
 #!/usr/bin/env node
-// Entry point for `npx hmsim`: runs the TypeScript CLI through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Entry point of `hmsim` (`npx hmsim`, `node bin/hmsim.js`): the compiled CLI in dist/, built by
+// `npm run build` (which `npm ci`, `npm install` and `npm pack` run through `prepare`). In a source
+// checkout whose build is missing or older than a file under src/ (an edit not built yet), the
+// TypeScript sources run instead, through tsx (a development dependency): never a stale build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const root = new URL('../', import.meta.url);
+const built = new URL('dist/cli/main.js', root);
+const src = new URL('src/', root);
+
+/** Newest modification time of a file under `dir` (ms), or 0. */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const fromSource =
+  process.env.HMSIM_FROM_SOURCE === '1' || !existsSync(built) || (existsSync(src) && newest(src) > statSync(built).mtimeMs);
+process.env.HMSIM_CLI = '1';
+if (fromSource) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+} else {
+  await import('../dist/cli/main.js');
+}

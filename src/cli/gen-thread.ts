@@ -28,8 +28,11 @@ type GenReply =
   | { readonly ok: false; readonly user: true; readonly message: string; readonly exitCode: number }
   | { readonly ok: false; readonly user: false; readonly message: string; readonly stack: string };
 
-/** The worker's entry file (registers the TypeScript loader, then loads this module). */
-const ENTRY = new URL('./gen-thread.mjs', import.meta.url);
+/**
+ * The worker's entry file: compiled, this module itself; from the TypeScript sources, an entry that
+ * registers the TypeScript loader first, then loads this module.
+ */
+const ENTRY = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : new URL('./gen-thread.mjs', import.meta.url);
 
 /**
  * `generate(workload, out, seed, params)` on a worker thread; `signal` terminates it (the promise then

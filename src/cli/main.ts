@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, EXIT } from '../errors.ts';
 import { HMSIM_VERSION } from '../version.ts';
-import { COMMANDS } from './commands.ts';
+import { registerCommands } from './commands.ts';
 import { fsUserError, isUserFsError } from './fs-errors.ts';
 import { bindInterruptScope, interruptedMessage, InterruptScope, outputsOf, type SignalSource } from './signals.ts';
 
@@ -30,7 +30,7 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
       for (const out of outputsOf(action.opts())) scope.watchOutput(out);
     });
   bindInterruptScope(program, scope);
-  for (const load of COMMANDS) (await load()).register(program);
+  await registerCommands(program, argv);
   program.commands.forEach((c) => c.exitOverride());
   const previousExitCode = process.exitCode;
   process.exitCode = undefined;
@@ -82,7 +82,7 @@ function oneLine(text: string): string {
   return text.trim().replace(/\s*\n\s*/g, ' ');
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:main\.ts|hmsim(?:\.js)?)$/.test(process.argv[1]);
+const isEntry = process.argv[1] !== undefined && /(?:main\.[jt]s|hmsim(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry || process.env['HMSIM_CLI'] === '1') {
   // `hmsim ... | head`: the reader went away; stop quietly instead of failing on the next write.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

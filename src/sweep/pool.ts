@@ -44,8 +44,13 @@ interface Slot {
   current: Pending | null;
 }
 
-/** The worker thread's entry file (registers the TypeScript loader, then loads worker.ts). */
-export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The worker thread's entry file: compiled, the worker module itself; from the TypeScript sources, an
+ * entry that registers the TypeScript loader first (the main thread's loader hooks do not reach workers).
+ */
+export const WORKER_ENTRY = import.meta.url.endsWith('.js')
+  ? new URL('./worker.js', import.meta.url)
+  : new URL('./worker-entry.mjs', import.meta.url);
 
 /** A pool of `size` worker threads. */
 export function workerPool(size: number): Executor {
