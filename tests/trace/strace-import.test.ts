@@ -9,9 +9,12 @@ const auto = (): Relocator => new Relocator(parseRelocation('auto'));
 describe('strace importer on real logs (tests/fixtures/strace, README there)', () => {
   it('turns cat of a file into one syscall per call, its mmaps and the page-cache reads', async () => {
     const { records, stats } = await importToMemory(straceImporter, { file: 'tests/fixtures/strace/cat.log' }, { mapAddress: auto().addressMapper() });
-    // grep -c -v '+++' cat.log → 45 calls; 46 lines with the +++ exited line.
-    expect(stats).toEqual({ lines: 46, records: 67, badLines: 0 });
-    expect(byKind(records)).toEqual({ switch: 1, syscall: 45, exec: 1, mmap: 10, read: 4, mprotect: 3, munmap: 2, exit: 1 });
+    // grep -c -v '+++' cat.log → 45 calls; 46 lines with the +++ exited line. Between two calls (44 gaps,
+    // all > 0 µs here) the process computes; the exec touches 3 pages, the PROT_EXEC file mmap (grep -c
+    // PROT_EXEC → 1) fetches its first page, the private writable file mmap (MAP_FIXED|MAP_DENYWRITE with
+    // PROT_WRITE → 1) stores to it: 5 accesses.
+    expect(stats).toMatchObject({ lines: 46, records: 67 + 44 + 5, badLines: 0 });
+    expect(byKind(records)).toEqual({ switch: 1, syscall: 45, exec: 1, mmap: 10, read: 4, mprotect: 3, munmap: 2, exit: 1, compute: 44, access: 5 });
     // The 27,019-byte file is read at offset 0; writes to the inherited stdout (/dev/null) are no page-cache copy.
     const dataRead = records.find((r) => r.kind === EventKind.read && r.len === 27019)!;
     expect(dataRead.off).toBe(0);
@@ -88,7 +91,9 @@ describe('strace importer: malformed input', () => {
     const { records, stats } = await importToMemory(straceImporter, { text, name: 'bad.log' }, { skipBad: true });
     expect(stats.badLines).toBe(2);
     expect(stats.firstBad).toMatch(/^bad\.log:2: expected/);
-    expect(byKind(records)).toEqual({ switch: 1, syscall: 2 });
+    // 0.3 s between the two good calls of pid 7 (1.0 → 1.3) is one compute record.
+    expect(byKind(records)).toEqual({ switch: 1, syscall: 2, compute: 1 });
+    expect(records.find((r) => r.kind === EventKind.compute)!.len).toBe(300_000_000);
   });
 
   it('refuses a 64-bit address without relocation, pointing at --relocate', async () => {

@@ -1,9 +1,10 @@
-import { EventKind, ProtBits, type TraceRecord } from '../records.ts';
+import { AccessOp, ComputeFlags, EventKind, ProtBits, type TraceRecord } from '../records.ts';
 import {
   parseCallText,
   parseIntText,
   parseStraceLine,
   StraceSyntaxError,
+  type SecondsForm,
   type StraceCall,
 } from './strace-line.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
@@ -31,8 +32,18 @@ import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFi
  * - clone/clone3/fork/vfork (result > 0) → `fork` (parent, child); threads are forks too (the vocabulary
  *   has no shared-mm thread); execve/execveat (result 0) → `exec`; `+++ exited/killed +++` → `exit`.
  * - failed calls (result −1) → the `syscall` record only.
+ * - user pages the calls imply: read/write buffers are touched by the replay's copy itself; an exec touches
+ *   the new image — one instruction fetch of its text and a store to its data at stand-in addresses
+ *   (EXEC_TEXT_STANDIN, EXEC_DATA_STANDIN: strace does not show where the kernel put the binary) and a
+ *   store to the top page of the stack (STACK_TOP_STANDIN); a file mmap with PROT_EXEC is fetched from
+ *   at its first page (the loader jumps into it), a private writable file mmap (a library's data) is
+ *   written at its first page (relocations). Each is an `access` record: the replay derives its fault.
  * CPUs: a process runs on CPU (order of first appearance mod `cpus`); a `switch` record is emitted whenever
- * the process a CPU runs changes. Time: nanoseconds since the first timestamp of the log.
+ * the process a CPU runs changes. Time: nanoseconds since the first timestamp of the log (`-ttt`, `-tt`,
+ * or `-r` summed: a log whose first `SECONDS.MICROS` timestamp is 0.000000 is `-r`). The time a process spent between the end of one call and the start of its next
+ * becomes a `compute` record in ns (ComputeFlags.nanoseconds; the replay charges it at the model's
+ * clock); a call's end is its `-T` duration after its start, or its `resumed` line. A `-T` duration is
+ * kept as the `syscall` record's observed time (`len`, ns) for comparison, not charged.
  * Addresses are the host's (64-bit on x86_64 hosts): relocate them (src/trace/relocate.ts) to fit 32 bits.
  */
 
@@ -52,7 +63,24 @@ export interface StraceCounts {
   otherTransfers: number;
   /** Distinct files and pipes given a file id. */
   files: number;
+  /** `compute` records (time between a process's calls) and their total, ns. */
+  computeRecords: number;
+  computeNs: number;
+  /** Calls with a `-T` duration, and the sum of those durations, ns. */
+  timedCalls: number;
+  observedSyscallNs: number;
+  /** User page touches implied by exec and mmap. */
+  touches: number;
+  /** Timestamps read as `-r` (relative to the previous line). */
+  relativeTimestamps: boolean;
 }
+
+/** Stand-in user addresses (host space, relocated like every other) of a new program image and its stack. */
+export const EXEC_TEXT_STANDIN = 0x400000;
+export const EXEC_DATA_STANDIN = 0x600000;
+export const STACK_TOP_STANDIN = 0x7ffffffff000 - 4096;
+/** Largest `len` of one compute record (u32 ns); longer gaps are split. */
+const MAX_COMPUTE_NS = 0xffffffff;
 
 interface Proc {
   readonly pid: number;
@@ -67,6 +95,10 @@ interface Proc {
   exitCalled: boolean;
   /** Time of the last line of this process, ns. */
   lastNs: number;
+  /** End of this process's last call (start + `-T` duration, or its resumed line), ns; null before its first call. */
+  endNs: number | null;
+  /** Start of the call left unfinished, ns. */
+  pendingStartNs: number;
   /** A clone/fork/vfork call printed `<unfinished ...>`: children that appear now are its. */
   cloning: boolean;
   /** Children already announced (fork record emitted) before the parent's clone returned. */
@@ -87,7 +119,22 @@ export class StraceConverter {
   private nextCpu = 0;
   /** Pid order of unfinished clone calls (most recent last). */
   private readonly cloners: number[] = [];
-  readonly counts: StraceCounts = { calls: 0, processes: 0, signals: 0, standInBuffers: 0, otherTransfers: 0, files: 0 };
+  readonly counts: StraceCounts = {
+    calls: 0,
+    processes: 0,
+    signals: 0,
+    standInBuffers: 0,
+    otherTransfers: 0,
+    files: 0,
+    computeRecords: 0,
+    computeNs: 0,
+    timedCalls: 0,
+    observedSyscallNs: 0,
+    touches: 0,
+    relativeTimestamps: false,
+  };
+  /** Sum of `-r` timestamps so far, µs. */
+  private relativeUs = 0;
 
   constructor(
     private readonly cpus: number,
@@ -103,11 +150,12 @@ export class StraceConverter {
     const parsed = parseStraceLine(text);
     if (parsed.type === 'note') return;
     const pid = parsed.pid ?? this.defaultPid;
-    const timeNs = this.timeNs(parsed.timeUs);
+    const timeNs = this.timeNs(parsed.timeUs, (parsed as SecondsForm).secondsForm === true);
     switch (parsed.type) {
       case 'unfinished': {
         const p = this.proc(pid, timeNs);
         p.pending = { name: parsed.name, head: parsed.head };
+        p.pendingStartNs = timeNs;
         if (CLONE_CALLS.has(parsed.name)) {
           p.cloning = true;
           this.cloners.push(pid);
@@ -123,12 +171,16 @@ export class StraceConverter {
         p.pending = null;
         const call = parseCallText(joinHalves(pending.head, parsed.tail));
         if (CLONE_CALLS.has(call.name)) this.endCloning(p);
+        this.computeBefore(p, p.pendingStartNs);
         this.call(p, { type: 'call', pid, timeUs: parsed.timeUs, ...call }, timeNs);
+        p.endNs = timeNs;
         return;
       }
       case 'call': {
         const p = this.proc(pid, timeNs);
+        this.computeBefore(p, timeNs);
         this.call(p, parsed, timeNs);
+        p.endNs = timeNs + (parsed.durationUs ?? 0) * 1000;
         return;
       }
       case 'signal':
@@ -151,10 +203,36 @@ export class StraceConverter {
     return this.files.count;
   }
 
-  private timeNs(us: number | null): number {
+  private timeNs(us: number | null, secondsForm: boolean): number {
     if (us === null) return 0;
-    if (this.firstUs === null) this.firstUs = us;
+    if (this.firstUs === null) {
+      this.firstUs = us;
+      this.counts.relativeTimestamps = secondsForm && us === 0; // `-r` starts at 0.000000; `-ttt` at the epoch time
+    }
+    if (this.counts.relativeTimestamps) {
+      this.relativeUs += us;
+      return this.relativeUs * 1000;
+    }
     return (us - this.firstUs) * 1000;
+  }
+
+  /** The time `p` spent since the end of its last call, up to `startNs`, as compute records (ns). */
+  private computeBefore(p: Proc, startNs: number): void {
+    if (p.endNs === null) return;
+    let gap = Math.round(startNs - p.endNs);
+    while (gap > 0) {
+      const len = Math.min(gap, MAX_COMPUTE_NS);
+      this.record(p, { kind: EventKind.compute, cpu: p.cpu, pid: p.pid, len, arg: ComputeFlags.nanoseconds, time: startNs });
+      this.counts.computeRecords++;
+      this.counts.computeNs += len;
+      gap -= len;
+    }
+  }
+
+  /** A user page touch the calls imply (see the module comment). */
+  private touch(p: Proc, op: number, addr: number, time: number): void {
+    this.counts.touches++;
+    this.record(p, { kind: EventKind.access, cpu: p.cpu, pid: p.pid, op, addr, len: 1, time });
   }
 
   /** The process of a pid, creating it (and announcing it as a fork child) on first sight. */
@@ -172,6 +250,8 @@ export class StraceConverter {
       exited: false,
       exitCalled: false,
       lastNs: timeNs,
+      endNs: parent ? timeNs : null,
+      pendingStartNs: timeNs,
       cloning: false,
       announced: new Set(),
       pending: null,
@@ -204,7 +284,12 @@ export class StraceConverter {
     this.counts.calls++;
     const pid = p.pid;
     const cpu = p.cpu;
-    this.record(p, { kind: EventKind.syscall, cpu, pid, arg: i386SyscallNumber(c.name), time });
+    const observed = c.durationUs !== null ? Math.min(Math.round(c.durationUs * 1000), 0xffffffff) : 0;
+    if (c.durationUs !== null) {
+      this.counts.timedCalls++;
+      this.counts.observedSyscallNs += observed;
+    }
+    this.record(p, { kind: EventKind.syscall, cpu, pid, arg: i386SyscallNumber(c.name), ...(observed > 0 ? { len: observed } : {}), time });
     p.lastNs = time;
     if (c.name === 'exit' || c.name === 'exit_group') p.exitCalled = true;
     const ret = c.ret;
@@ -259,7 +344,7 @@ export class StraceConverter {
         return;
       case 'pipe':
       case 'pipe2': {
-        const ends = /\[\s*(\d+),\s*(\d+)\s*\]/.exec(a[0] ?? '');
+        const ends = /^\[\s*(\d+)(?:<[^>]*>)?,\s*(\d+)(?:<[^>]*>)?\s*\]$/.exec(a[0] ?? '');
         if (!ends) throw new StraceSyntaxError(`a descriptor pair like [3, 4] as the first argument of ${c.name}`);
         const [r, w] = this.files.pipe();
         const cloexec = /O_CLOEXEC/.test(a[1] ?? '');
@@ -289,6 +374,8 @@ export class StraceConverter {
         const pageOff = argInt(a, 5);
         const off = c.name === 'mmap2' ? pageOff * PAGE : pageOff;
         this.record(p, { kind: EventKind.mmap, cpu, pid, op: prot, addr: ret, len, arg: file?.fileId ?? 0, off: file ? off : 0, time });
+        if (file !== undefined && (prot & ProtBits.exec) !== 0) this.touch(p, AccessOp.ifetch, ret, time);
+        else if (file !== undefined && (prot & ProtBits.write) !== 0 && (prot & ProtBits.shared) === 0) this.touch(p, AccessOp.store, ret, time);
         return;
       }
       case 'munmap':
@@ -343,6 +430,9 @@ export class StraceConverter {
         p.heapStart = null;
         p.brk = null;
         this.record(p, { kind: EventKind.exec, cpu, pid, time });
+        this.touch(p, AccessOp.ifetch, EXEC_TEXT_STANDIN, time);
+        this.touch(p, AccessOp.store, EXEC_DATA_STANDIN, time);
+        this.touch(p, AccessOp.store, STACK_TOP_STANDIN, time);
         return;
       default:
         return;

@@ -10,8 +10,11 @@
  * PID  1795628368.545050 +++ exited with 0 +++                  task end (also "+++ killed by SIGPIPE +++")
  * ```
  * The PID prefix may be absent (no `-f`) or written `[pid N]` (strace -f writing to a terminal);
- * the timestamp may be `-ttt` (seconds.micro), `-tt` (HH:MM:SS.micro) or absent; a `-T` suffix
- * (`<0.000012>`) is ignored.
+ * the timestamp may be `-ttt` (seconds.micro), `-tt` (HH:MM:SS.micro), `-r` (seconds.micro since the
+ * previous line: the converter tells it from `-ttt` by its first line, 0.000000) or absent; a `-T` suffix (`<0.000012>`)
+ * is the call's duration. `-y`/`-yy` decorations of descriptors (`3</etc/passwd>`, `AT_FDCWD</tmp>`,
+ * `4<pipe:[123]>`, also on results) are dropped; a result may be followed by its decoding
+ * (`= 0x8000 (flags O_RDONLY|O_LARGEFILE)`, `= 1 ([{fd=3, revents=POLLIN}])`, `= -1 ENOENT (...)`).
  */
 
 /** A complete system call: name, raw argument texts and result. */
@@ -27,6 +30,8 @@ export interface StraceCall {
   readonly ret: number | null;
   /** `ENOENT` etc. when the call failed (result −1 with an errno name). */
   readonly errno: string | null;
+  /** `-T` duration in microseconds, null without `-T`. */
+  readonly durationUs: number | null;
 }
 
 /** The first half of a call another process's line interrupted (`... <unfinished ...>`). */
@@ -71,6 +76,11 @@ export interface StraceNote {
   readonly type: 'note';
 }
 
+/** Set on a line whose timestamp is `SECONDS.MICROS` (`-ttt` or `-r`), not `HH:MM:SS.MICROS` (`-tt`). */
+export interface SecondsForm {
+  readonly secondsForm?: boolean;
+}
+
 /** Any parsed line. */
 export type StraceLine = StraceCall | StraceUnfinished | StraceResumed | StraceSignal | StraceExit | StraceNote;
 
@@ -85,10 +95,18 @@ const PREFIX = /^\s*(?:\[pid\s+(\d+)\]\s*|(\d+)\s+)?(?:(\d+)\.(\d{1,9})\s+|(\d\d
 const RESUMED = /^<\.\.\. ([\w?]+) resumed>\s?(.*)$/s;
 const CALL_START = /^([A-Za-z_][\w]*|\?\?\?)\(/;
 const UNFINISHED = /\s*<unfinished \.\.\.>\s*$/;
-const RESULT = /^\s*=\s*(\?|-?\d+|0x[0-9a-fA-F]+)(?:\s+([A-Z][A-Z0-9_]*)\b.*)?(?:\s*<[\d.]+>)?\s*$/s;
+const RESULT = /^\s*=\s*(\?|-?\d+|0x[0-9a-fA-F]+)(?:<[^>]*>)?(?:\s+([A-Z][A-Z0-9_]*)\b.*?|\s+\(.*?\))?(?:\s*<(\d+)\.(\d{1,9})>)?\s*$/s;
+/** A `-y`/`-yy` decoration after a descriptor number (`3</etc/passwd>`, `4<pipe:[123]>`). */
+const FD_DECORATION = /^(-?\d+|AT_FDCWD)<.*>$/s;
 
 /** Parses one line. Throws StraceSyntaxError (with what was expected) for anything else. */
 export function parseStraceLine(text: string): StraceLine {
+  const line = parseLine(text);
+  if (line.type !== 'note' && line.timeUs !== null && PREFIX.exec(text)![3] !== undefined) (line as { secondsForm?: boolean }).secondsForm = true;
+  return line;
+}
+
+function parseLine(text: string): StraceLine {
   const m = PREFIX.exec(text)!;
   const pid = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? Number(m[2]) : null;
   const timeUs = timestampUs(m);
@@ -122,7 +140,7 @@ export function parseStraceLine(text: string): StraceLine {
 }
 
 /** Parses `name(args) = result [ERRNO (text)]` into its parts (also used for joined unfinished/resumed halves). */
-export function parseCallText(body: string): { name: string; args: string[]; ret: number | null; errno: string | null } {
+export function parseCallText(body: string): { name: string; args: string[]; ret: number | null; errno: string | null; durationUs: number | null } {
   const c = CALL_START.exec(body);
   if (!c) throw new StraceSyntaxError(STRACE_LINE_EXPECTED);
   const open = c[0].length;
@@ -131,7 +149,14 @@ export function parseCallText(body: string): { name: string; args: string[]; ret
   const r = RESULT.exec(body.slice(end + 1));
   if (!r) throw new StraceSyntaxError(`' = result' after ${c[1]}(...)`);
   const ret = r[1] === '?' ? null : parseIntText(r[1]!);
-  return { name: c[1]!, args, ret, errno: r[2] ?? null };
+  const durationUs = r[3] !== undefined ? Number(r[3]) * 1e6 + fractionUs(r[4]!) : null;
+  return { name: c[1]!, args: args.map(undecorated), ret, errno: r[2] ?? null, durationUs };
+}
+
+/** An argument without its `-y`/`-yy` descriptor decoration. */
+function undecorated(arg: string): string {
+  const m = FD_DECORATION.exec(arg);
+  return m ? m[1]! : arg;
 }
 
 /**

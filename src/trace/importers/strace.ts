@@ -15,9 +15,15 @@ import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 /** The `strace` importer (registered in registry.ts). */
 export const straceImporter: Importer = {
   name: 'strace',
-  description: 'strace -f -ttt text: read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit (64-bit addresses: --relocate, default auto)',
-  run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
-    return runLineImport(input, sink, options, (emit) => straceLineConverter(options.cpus ?? 1, emit));
+  description: 'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
+  async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
+    let c: StraceConverter | undefined;
+    const stats = await runLineImport(input, sink, options, (emit) => {
+      const lc = straceLineConverter(options.cpus ?? 1, emit);
+      c = lc.converter;
+      return lc;
+    });
+    return c === undefined ? stats : { ...stats, details: { ...c.counts } };
   },
 };
 
