@@ -50,6 +50,21 @@ import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from '
  * Every record carries the event's CPU, the pid of the task column and the timestamp in ns.
  */
 
+/**
+ * The kprobes this converter consumes, as `tracing/kprobe_events` definitions (name, probe point,
+ * fetch arguments; i386 passes the first argument in EAX). The capture kit (tools/capture/capture.sh)
+ * enables exactly these (tests/trace/capture-kit.test.ts).
+ */
+export const FTRACE_KPROBES: readonly string[] = [
+  'kmap_local __kmap_local_pfn_prot pfn=%ax:u32',
+  'kunmap_local kunmap_local_indexed addr=%ax:x32',
+  'kmap_high kmap_high page=%ax:x32',
+  'kunmap_high kunmap_high page=%ax:x32',
+  'flush_zero_pkmaps flush_all_zero_pkmaps',
+];
+/** The tracepoints this converter consumes (subsystem/event); other sys_enter_* events are read too. */
+export const FTRACE_TRACEPOINTS: readonly string[] = ['sched/sched_switch', 'tlb/tlb_flush', 'exceptions/page_fault_user', 'syscalls/sys_enter_write'];
+
 /** PAGE_OFFSET of the captured kernel (3G/1G split): start of its direct map. */
 export const CAPTURED_PAGE_OFFSET = 0xc0000000;
 /** End of the largest direct map a 3G/1G kernel can have (896 MiB of lowmem). */
