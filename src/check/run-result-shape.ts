@@ -20,6 +20,7 @@ export function runResultShape(): RunResult {
     feasible: true,
     infeasible: [],
     cycles: { total: 0, perCpu: [], breakdown },
+    time: { elapsedSeconds: 0, ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds: [], requests: 0, requestsPerSecond: 0 },
     counts: emptyCounts(),
     memory: { zones: [], lowmemStarved: false, lowmemFreePages: 0, highmemFreePages: 0 },
     latency: { kmap: q(), kmapLockSpin: q() },
@@ -28,4 +29,4 @@ export function runResultShape(): RunResult {
 }
 
 /** Paths whose keys are only known from a real run. */
-export const DYNAMIC_PATHS: readonly string[] = ['config', 'cycles.perCpu', 'counts.records', 'memory.zones', 'timeline'];
+export const DYNAMIC_PATHS: readonly string[] = ['config', 'cycles.perCpu', 'time.perCpuSeconds', 'counts.records', 'memory.zones', 'timeline'];

@@ -73,10 +73,30 @@ export function formatRunSummary(r: RunResult): string {
   out.push(ramSummary(r));
   out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
   out.push('');
+  const pc = r.counts.pagecache;
+  const io = r.counts.io;
+  const hasIo = io.reads + io.writes > 0;
+  // With device I/O the elapsed time leads: the cycles below are CPU cycles only (waits not included).
+  out.push(
+    textTable(
+      [hasIo ? 'time (CPU cycles + device waits)' : 'time (CPU cycles, no device I/O)', 'value'],
+      [
+        ['elapsed', `${formatSeconds(r.time.elapsedSeconds)}`],
+        ['I/O wait (all CPUs)', `${formatSeconds(r.time.ioWaitSeconds)}`],
+        ['of which dirty throttling', `${formatSeconds(r.time.dirtyThrottleSeconds)}`],
+        ...(r.time.requestsPerSecond !== null ? [['requests per second', r.time.requestsPerSecond.toFixed(1)]] : []),
+        ['page cache hits / misses', `${formatInt(pc.hits)} / ${formatInt(pc.misses)}`],
+        ['readahead / evictions / refaults', `${formatInt(pc.readahead)} / ${formatInt(pc.evictions)} / ${formatInt(pc.refaults)}`],
+        ['pages written back', formatInt(pc.writebacks)],
+        ['device reads (MiB)', `${formatInt(io.reads)} (${(io.bytesRead / 1048576).toFixed(1)})`],
+        ['device writes (MiB)', `${formatInt(io.writes)} (${(io.bytesWritten / 1048576).toFixed(1)})`],
+      ],
+    ),
+  );
   const total = r.cycles.total;
   out.push(
     textTable(
-      ['cycles', 'value', 'share'],
+      ['CPU cycles', 'value', 'share'],
       [
         ['total', formatInt(total), '100.0 %'],
         ...CYCLE_CATEGORIES.map((c) => [c, formatInt(r.cycles.breakdown[c]), share(r.cycles.breakdown[c], total)]),
@@ -129,16 +149,31 @@ export function formatRunSummary(r: RunResult): string {
   return out.join('\n') + '\n';
 }
 
+/** Seconds with 4 significant digits: 0.01234 s, 12.34 s. */
+function formatSeconds(x: number): string {
+  return `${x >= 100 ? x.toFixed(1) : x.toPrecision(4)} s`;
+}
+
 /** Overhead of `r` relative to `base` in percent (total cycles), or null when not comparable. */
 export function overheadPercent(r: RunResult, base: RunResult): number | null {
   if (!r.feasible || !base.feasible || base.cycles.total <= 0) return null;
   return (100 * (r.cycles.total - base.cycles.total)) / base.cycles.total;
 }
 
-/** The side-by-side table of `hmsim compare`. */
+/**
+ * The side-by-side table of `hmsim compare`. When a run did device I/O the table leads with elapsed
+ * time (CPU cycles plus device waits) and its change against the first configuration, then the CPU
+ * cycles; otherwise with the cycles (elapsed time is then cycles at the clock frequency).
+ */
 export function formatCompareTable(runs: readonly RunResult[]): string {
   const base = runs[0];
   if (base === undefined) return '';
+  const hasIo = runs.some((r) => r.counts.io.reads + r.counts.io.writes > 0);
+  const timeCols = (r: RunResult): string[] => {
+    if (!hasIo) return [];
+    const d = r.feasible && base.feasible && base.time.elapsedSeconds > 0 ? (100 * (r.time.elapsedSeconds - base.time.elapsedSeconds)) / base.time.elapsedSeconds : null;
+    return [formatSeconds(r.time.elapsedSeconds), r === base ? 'baseline' : d === null ? 'n/a' : formatPercent(d), formatSeconds(r.time.ioWaitSeconds), formatInt(r.counts.pagecache.misses)];
+  };
   const rows = runs.map((r) => {
     const o = overheadPercent(r, base);
     const kmaps = r.counts.kmap.pkmap + r.counts.kmap.atomic + r.counts.kmap.local;
@@ -146,6 +181,7 @@ export function formatCompareTable(runs: readonly RunResult[]): string {
     return [
       r.configName,
       r.feasible ? 'yes' : 'NO',
+      ...timeCols(r),
       formatInt(r.cycles.total),
       r === base ? 'baseline' : o === null ? 'n/a' : formatPercent(o),
       formatInt(r.cycles.breakdown.tlbWalk),
@@ -158,11 +194,13 @@ export function formatCompareTable(runs: readonly RunResult[]): string {
     ];
   });
   const notes = runs.filter((r) => !r.feasible).map((r) => `${r.configName}: ${r.infeasible.join('; ')}`);
+  const head = hasIo ? 'elapsed time (CPU cycles + device waits) leads; "cycles" and "overhead" are CPU cycles only\n' : '';
   return (
     ramHeader(runs) +
     '\n\n' +
+    head +
     textTable(
-      ['config', 'feasible', 'cycles', 'overhead', 'tlb walk', 'kmap', 'flush+IPI', 'kmaps', 'pkmap flushes', 'TLB misses', 'lowmem'],
+      ['config', 'feasible', ...(hasIo ? ['elapsed', 'elapsed vs base', 'I/O wait', 'cache misses'] : []), 'cycles', 'overhead', 'tlb walk', 'kmap', 'flush+IPI', 'kmaps', 'pkmap flushes', 'TLB misses', 'lowmem'],
       rows,
     ) + (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
   );

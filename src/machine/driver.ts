@@ -124,6 +124,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         if (t < horizon) horizon = t;
       }
       const epoch = m.wakeEpoch;
+      m.activeCpu = cpu;
       const n = b.length;
       let i = q.pos;
       const kinds = b.kind;

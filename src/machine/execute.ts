@@ -60,7 +60,7 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       return contextSwitch(m, cpu, b.pid[i]!);
     case EventKind.syscall: {
       if (ensureRunning(m, cpu, b.pid[i]!) === null) return false;
-      genericSyscall(m, cpu);
+      genericSyscall(m, cpu, b.pid[i]!, b.arg[i]!, b.addr[i]!);
       return true;
     }
     case EventKind.read:

@@ -61,12 +61,8 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
   let pte: number;
   if (vma !== undefined) {
     const index = Math.floor((vma.offset + (addr - vma.start)) / 4096);
-    let frame = m.cache.lookup(vma.file, index);
-    if (frame < 0) {
-      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
-      if (frame < 0) return false;
-      m.cache.insert(vma.file, index, frame);
-    }
+    const frame = m.storage.faultPage(cpu, mm.pid, vma.file, index);
+    if (frame < 0) return false;
     if (vma.shared || !write) {
       pte = makePte(frame, PTE_FILE | (vma.shared ? PTE_WRITE : 0));
       m.procs.cacheMapped.set(frame, (m.procs.cacheMapped.get(frame) ?? 0) + 1);

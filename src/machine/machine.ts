@@ -32,6 +32,7 @@ import { LocalKmapStacks } from './kmap/local.ts';
 import { PkmapPool } from './kmap/pkmap.ts';
 import { PageUse, PhysicalMemory, Gfp, BOOT_RESERVED_LOWMEM_PAGES } from './memory.ts';
 import { PageCache } from './pagecache.ts';
+import { Storage, type FileSizes } from './storage/page-io.ts';
 import { ProcessTable } from './process.ts';
 import { TlbHierarchy } from './tlb-hierarchy.ts';
 
@@ -117,6 +118,10 @@ export interface MachineSpec {
   /** CPUs that run records (at least the trace's CPU count). */
   readonly cpus: number;
   readonly tlbFactory?: TlbFactory;
+  /** Sizes of the trace's files, when its header gives them (readahead stops at end of file). */
+  readonly fileSizes?: FileSizes;
+  /** Syscall number of one workload request (trace header), for throughput. */
+  readonly requestSyscall?: number;
 }
 
 /** The machine state shared by the record handlers. */
@@ -138,7 +143,15 @@ export class Machine {
   readonly lockSpinLatency = new LatencyHistogram();
   readonly timeline = new TimelineSample();
   readonly mem: PhysicalMemory;
-  readonly cache = new PageCache();
+  readonly cache: PageCache;
+  /** The device behind the page cache, writeback, reclaim and the time CPUs wait on them (storage/page-io.ts). */
+  readonly storage: Storage;
+  /** The CPU whose record is being replayed (reclaim waits on its clock). */
+  activeCpu = 0;
+  /** Syscall number that marks one request of the workload (trace header `provenance.requestSyscall`), or −1. */
+  readonly requestSyscall: number;
+  /** Requests served (syscall records with that number). */
+  requests = 0;
   readonly procs: ProcessTable;
   /** The pkmap pool (null without HIGHMEM). */
   readonly pool: PkmapPool | null;
@@ -176,6 +189,9 @@ export class Machine {
     this.cycles = this.ledger.cycles;
     this.counts = emptyCounts();
     this.mem = new PhysicalMemory(spec.layout);
+    this.cache = new PageCache(this.shape.highStart);
+    this.storage = new Storage(this, spec.model.io, spec.model.clockGHz, spec.cpus, spec.fileSizes ?? []);
+    this.requestSyscall = spec.requestSyscall ?? -1;
     this.procs = new ProcessTable(this.shape.ptrsPerPte, spec.cpus);
     this.pool = this.shape.highStart !== Infinity ? new PkmapPool(spec.layout.lastPkmap) : null;
     const costs = spec.model.costs;
@@ -302,16 +318,18 @@ export class Machine {
   }
 
   /**
-   * Allocates a frame, reclaiming the oldest unmapped page-cache page of an eligible zone when the
-   * zonelist has none free. Returns -1 (and stops the replay as infeasible) when memory is exhausted.
+   * Allocates a frame, reclaiming an unmapped page-cache page of an eligible zone (Storage.reclaim: the
+   * LRU, clean pages first, waiting on writeback when it must — on `cpu`'s clock, by default the CPU
+   * whose record is running) when the zonelist has none free. Returns -1 (and stops the replay as
+   * infeasible) when memory is exhausted.
    */
-  allocFrame(gfp: Gfp, use: PageUse): number {
+  allocFrame(gfp: Gfp, use: PageUse, cpu: number = this.activeCpu): number {
     let pfn = this.mem.alloc(gfp, use);
     if (pfn >= 0) return pfn;
     const accept = (p: number): boolean =>
       !this.procs.cacheMapped.has(p) && (gfp === Gfp.highuser || !this.isHigh(p));
     for (;;) {
-      const victim = this.cache.evictOldest(accept);
+      const victim = this.storage.reclaim(cpu, accept);
       if (victim < 0) break;
       this.mem.free(victim, PageUse.pageCache);
       pfn = this.mem.alloc(gfp, use);
@@ -324,10 +342,27 @@ export class Machine {
         `a kernel allocation found no free lowmem while ${this.mem.highmemFree} highmem pages were free`,
       );
     } else {
-      this.infeasible.stop('out of memory', 'no free page in any zone and nothing left to reclaim');
+      const why = this.storage.unreclaimableReason();
+      this.infeasible.stop('out of memory', why === '' ? 'no free page in any zone and nothing left to reclaim' : `no free page in any zone: ${why}`);
     }
     this.stopped = true;
     return -1;
+  }
+
+  /**
+   * The running CPU blocks until cycle `until` (a device completion): its clock jumps there. Returns
+   * its clock before. The wait is not a cycle category (the CPU runs nothing); Storage counts it.
+   */
+  ioWaitUntil(cpu: number, until: number): number {
+    const c = this.cpus[cpu]!;
+    if (c.state !== 'running') {
+      const before = c.sleepClock;
+      if (until > before) c.sleepClock = until;
+      return before;
+    }
+    const before = this.clocks.timeOf(cpu);
+    if (until > before) this.clocks.setTime(cpu, until);
+    return before;
   }
 
   /** The running task of `cpu` goes to sleep on pkmap_map_wait: the CPU stops being scheduled. */

@@ -1,22 +1,55 @@
 /**
- * The page cache: which frame holds page `index` of file `file`. Every cached page is also a frame
- * allocated from PhysicalMemory as PageUse.pageCache.
+ * The page cache: which frame holds page `index` of file `file`, and the kernel's LRU lists over those
+ * frames. Every cached page is also a frame allocated from PhysicalMemory as PageUse.pageCache.
  *
  * Layout: file ids are renumbered densely (a typed array for ids below 2^20, a Map beyond, with a
  * one-entry memo: consecutive pages of one copy hit it). Each file owns a segment of one shared Int32Array
- * pool, indexed by page index (−1 = not cached), that grows (doubling) to take a new page only while it
- * stays dense — at most DENSITY slots per cached page plus MIN_DIRECT — so a file touched at a few
- * far-apart offsets costs a few Map entries, not megabytes; a growth moves the Map's pages it now covers.
- * A lookup on the hot path is three typed-array reads (segment start, length, pool slot) with no object
- * in between, so a copy from a file whose pages are not in the CPU's caches misses once, not once per
- * object on the way. Memory stays proportional to the pages cached (the pool is rebuilt without the
- * space of outgrown segments when it fills).
+ * pool, indexed by page index, that grows (doubling) to take a new page only while it stays dense — at
+ * most DENSITY slots per cached page plus MIN_DIRECT — so a file touched at a few far-apart offsets costs
+ * a few Map entries, not megabytes; a growth moves the Map's pages it now covers. A lookup on the hot
+ * path is three typed-array reads (segment start, length, pool slot) with no object in between. Memory
+ * stays proportional to the pages cached (the pool is rebuilt without the space of outgrown segments when
+ * it fills).
  *
- * Eviction is oldest-first (insertion order, a FIFO of cached pages): when an allocation finds no free
- * frame, the machine asks the cache for its oldest page that the request may reuse; a page it may not
- * (mapped into user space, or in a zone the request cannot use) goes to the back of the FIFO. There is
- * no writeback, swap or tmpfs pinning in the model: a cached page is always reclaimable.
+ * A slot holds a frame number (≥ 0), ABSENT (−1), or a *shadow entry* (≤ −2): the page was evicted when
+ * the LRU's non-resident age was −2 − slot (mm/workingset.c workingset_eviction stores that age in the
+ * page's slot of the mapping's xarray the same way). A refault reads it back (`shadowAge`).
+ *
+ * The LRU (mm/vmscan.c, mm/swap.c, Linux 6.1; one node, so one pair of lists for every zone):
+ * - Page states, per frame (`flags`): on the **inactive** or the **active** list, **referenced**
+ *   (PG_referenced), **dirty**, **writeback** (its write is on the device), **pending** (its read is on
+ *   the device: the page is not up to date until then), **readahead** (PG_readahead: the async readahead
+ *   marker), **shmem** (a tmpfs page: swap-backed, never written back to a file).
+ * - A new page goes to the head of the inactive list (folio_add_lru), or of the active list when its
+ *   refault distance says it was part of the working set (workingset_refault).
+ * - An access (folio_mark_accessed): unreferenced → referenced; referenced and inactive → active,
+ *   unreferenced (and the non-resident age grows: workingset_activation).
+ * - Reclaim takes pages from the inactive tail; when the inactive list is low against the active one
+ *   (inactive_is_low: inactive × ratio < active, ratio = int_sqrt(10 × GB of file LRU) or 1 below 1 GB)
+ *   the active tail is moved to the inactive head first (shrink_active_list). Each eviction grows the
+ *   non-resident age by one and leaves a shadow entry.
+ * Lists are doubly linked through per-frame Int32Arrays (head = most recent, tail = oldest), grown to the
+ * largest frame number cached.
  */
+
+/** Per-frame flag bits. */
+export const PageFlag = {
+  inactive: 1,
+  active: 2,
+  referenced: 4,
+  dirty: 8,
+  writeback: 16,
+  pending: 32,
+  readahead: 64,
+  shmem: 128,
+} as const;
+
+/** Flags that send a cached page off the fast copy path (its state needs the slow path). */
+export const SLOW_PAGE = PageFlag.pending | PageFlag.readahead | PageFlag.writeback;
+
+/** Non-resident ages are kept modulo 2^30 (they fit a negative Int32 shadow slot). */
+const AGE_MASK = (1 << 30) - 1;
+const LIST_NONE = -1;
 
 /** A file's typed array never grows beyond this many pages (4 GiB of file)... */
 const DIRECT_PAGES = 1 << 20;
@@ -50,14 +83,32 @@ export class PageCache {
   private lastFile = -1;
   private lastDense = -1;
   private count = 0;
-  /**
-   * FIFO of (dense file, index) in insertion order: a ring whose capacity is a power of two, so a
-   * position is its counter's low bits (`& (capacity − 1)` keeps them for any counter below 2^53).
-   */
-  private fifoFile = new Int32Array(1024);
-  private fifoIndex = new Float64Array(1024);
-  private head = 0;
-  private tail = 0;
+  /** Per frame: flag bits (PageFlag), LRU links (frame numbers, LIST_NONE at the ends), owner file (dense) and page index. */
+  flags = new Uint8Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private ownerFile = new Int32Array(0);
+  private ownerIndex = new Float64Array(0);
+  /** Heads (most recent) and tails (oldest) of the inactive [0] and active [1] lists, and their lengths. */
+  private readonly headOf = [LIST_NONE, LIST_NONE];
+  private readonly tailOf = [LIST_NONE, LIST_NONE];
+  /** Pages on the inactive and active lists. */
+  inactiveCount = 0;
+  activeCount = 0;
+  /** Cached pages in highmem frames (frames ≥ highStart), and shmem pages. */
+  highCount = 0;
+  shmemCount = 0;
+  /** Dirty pages (PG_dirty) and pages under writeback (counted until their write is retired). */
+  dirtyCount = 0;
+  writebackCount = 0;
+  /** The LRU's non-resident age (lruvec->nonresident_age): evictions plus activations, modulo 2^30. */
+  private age = 0;
+  /** Frames at or above this are highmem (Infinity without highmem). */
+  private readonly highStart: number;
+
+  constructor(highStart = Infinity) {
+    this.highStart = highStart;
+  }
 
   /** Number of cached pages. */
   get size(): number {
@@ -93,7 +144,59 @@ export class PageCache {
 
   /** The frame caching page `index` of `file`, or -1. */
   lookup(file: number, index: number): number {
-    return this.get(this.denseOf(file), index);
+    const v = this.get(this.denseOf(file), index);
+    return v < 0 ? ABSENT : v;
+  }
+
+  /**
+   * The refault distance of page `index` of `file` when it left a shadow entry (the non-resident age
+   * now minus at its eviction, modulo 2^30), else −1.
+   */
+  refaultDistance(file: number, index: number): number {
+    const v = this.get(this.denseOf(file), index);
+    if (v >= ABSENT) return -1;
+    return (this.age - (-2 - v)) & AGE_MASK;
+  }
+
+  /** The page index a cached frame holds. */
+  indexOfFrame(pfn: number): number {
+    return this.ownerIndex[pfn]!;
+  }
+
+  /** The dense file number of a cached frame (for per-file bookkeeping by callers). */
+  denseOfFrame(pfn: number): number {
+    return this.ownerFile[pfn]!;
+  }
+
+  /** Dense number of `file` (created when new), for callers that keep per-file state. */
+  denseFile(file: number): number {
+    return this.denseOf(file);
+  }
+
+  /** Number of files known (dense numbers are below it). */
+  get fileTotal(): number {
+    return this.files;
+  }
+
+  /** Calls `fn(index, pfn)` for every cached page of dense file `d` at index ≥ `from`, in index order for the dense part. */
+  forEachPage(d: number, fn: (index: number, pfn: number) => void, from = 0): void {
+    const len = this.segLength[d]!;
+    const start = this.segStart[d]!;
+    for (let i = Math.max(0, from); i < len; i++) {
+      const v = this.pool[start + i]!;
+      if (v >= 0) fn(i, v);
+    }
+    const far = this.far[d];
+    if (far !== null && far !== undefined) {
+      const rest = [...far].filter(([i, v]) => v >= 0 && i >= from).sort((a, b) => a[0] - b[0]);
+      for (const [i, v] of rest) fn(i, v);
+    }
+  }
+
+  /** The frame of page `index` of dense file `d`, or −1. */
+  frameOf(d: number, index: number): number {
+    const v = this.get(d, index);
+    return v < 0 ? ABSENT : v;
   }
 
   private growSmall(file: number): void {
@@ -116,11 +219,180 @@ export class PageCache {
     this.fileCount = grow(this.fileCount);
   }
 
-  /** Records that `pfn` caches page `index` of `file`. */
-  insert(file: number, index: number, pfn: number): void {
+  /**
+   * Records that `pfn` caches page `index` of `file` (a page not cached before), at the head of the
+   * inactive list — or of the active one with `active` (a refault within the working set) — with the
+   * extra `flags` (shmem, pending, readahead).
+   */
+  insert(file: number, index: number, pfn: number, active = false, flags = 0): void {
     const d = this.denseOf(file);
-    if (this.set(d, index, pfn)) this.count++;
-    this.push(d, index);
+    if (!this.set(d, index, pfn)) throw new Error(`page ${index} of file ${file} is cached already`);
+    this.count++;
+    if (pfn >= this.flags.length) this.growFrames(pfn);
+    this.ownerFile[pfn] = d;
+    this.ownerIndex[pfn] = index;
+    this.flags[pfn] = flags;
+    if (pfn >= this.highStart) this.highCount++;
+    if ((flags & PageFlag.shmem) !== 0) this.shmemCount++;
+    if (active) {
+      this.age = (this.age + 1) & AGE_MASK; // workingset_refault: workingset_age_nonresident
+      this.link(pfn, 1);
+    } else this.link(pfn, 0);
+  }
+
+  private growFrames(pfn: number): void {
+    let n = Math.max(1024, this.flags.length);
+    while (n <= pfn) n *= 2;
+    const g8 = new Uint8Array(n);
+    g8.set(this.flags);
+    this.flags = g8;
+    const g32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const x = new Int32Array(n);
+      x.set(a);
+      return x;
+    };
+    this.prev = g32(this.prev);
+    this.next = g32(this.next);
+    this.ownerFile = g32(this.ownerFile);
+    const gi = new Float64Array(n);
+    gi.set(this.ownerIndex);
+    this.ownerIndex = gi;
+  }
+
+  /** Puts `pfn` at the head of list `l` (0 inactive, 1 active). */
+  private link(pfn: number, l: 0 | 1): void {
+    const h = this.headOf[l]!;
+    this.prev[pfn] = LIST_NONE;
+    this.next[pfn] = h;
+    if (h !== LIST_NONE) this.prev[h] = pfn;
+    else this.tailOf[l] = pfn;
+    this.headOf[l] = pfn;
+    this.flags[pfn]! |= l === 0 ? PageFlag.inactive : PageFlag.active;
+    if (l === 0) this.inactiveCount++;
+    else this.activeCount++;
+  }
+
+  /** Takes `pfn` off its list. */
+  private unlink(pfn: number): void {
+    const f = this.flags[pfn]!;
+    const l = (f & PageFlag.active) !== 0 ? 1 : 0;
+    if ((f & (PageFlag.active | PageFlag.inactive)) === 0) return;
+    const p = this.prev[pfn]!;
+    const n = this.next[pfn]!;
+    if (p !== LIST_NONE) this.next[p] = n;
+    else this.headOf[l] = n;
+    if (n !== LIST_NONE) this.prev[n] = p;
+    else this.tailOf[l] = p;
+    this.flags[pfn] = f & ~(PageFlag.active | PageFlag.inactive);
+    if (l === 0) this.inactiveCount--;
+    else this.activeCount--;
+  }
+
+  /**
+   * folio_mark_accessed: an unreferenced page becomes referenced; a referenced inactive page moves to the
+   * head of the active list, unreferenced (workingset_activation grows the non-resident age).
+   */
+  markAccessed(pfn: number): void {
+    const f = this.flags[pfn]!;
+    if ((f & PageFlag.referenced) === 0) {
+      this.flags[pfn] = f | PageFlag.referenced;
+      return;
+    }
+    if ((f & PageFlag.inactive) === 0) return;
+    this.unlink(pfn);
+    this.flags[pfn]! &= ~PageFlag.referenced;
+    this.link(pfn, 1);
+    this.age = (this.age + 1) & AGE_MASK;
+  }
+
+  /** inactive_is_low(LRU_INACTIVE_FILE) of mm/vmscan.c: inactive × ratio < active. */
+  inactiveIsLow(): boolean {
+    const gb = Math.floor((this.inactiveCount + this.activeCount) / 262144); // pages of 4 KiB per GiB
+    const ratio = gb > 0 ? Math.floor(Math.sqrt(10 * gb)) : 1;
+    return this.inactiveCount * ratio < this.activeCount;
+  }
+
+  /** shrink_active_list for one page: the active tail moves to the inactive head (its referenced bit kept). */
+  deactivateOldest(): boolean {
+    const t = this.tailOf[1]!;
+    if (t === LIST_NONE) return false;
+    this.unlink(t);
+    this.link(t, 0);
+    return true;
+  }
+
+  /** The oldest page of the inactive list (−1 when empty). */
+  get inactiveTail(): number {
+    return this.tailOf[0]!;
+  }
+
+  /** The next older page after `pfn` on its list (−1 at the tail). */
+  olderThan(pfn: number): number {
+    return this.prev[pfn]!;
+  }
+
+  /** Moves an inactive page to the head of the inactive list (reclaim passed it over). */
+  rotate(pfn: number): void {
+    this.unlink(pfn);
+    this.link(pfn, 0);
+  }
+
+  /**
+   * Evicts `pfn` from the cache: off its list, its slot left with a shadow entry carrying the
+   * non-resident age (workingset_eviction), which then grows by one. Returns the frame.
+   */
+  evict(pfn: number): number {
+    const f = this.flags[pfn]!;
+    this.unlink(pfn);
+    const d = this.ownerFile[pfn]!;
+    const index = this.ownerIndex[pfn]!;
+    this.unset(d, index, -2 - this.age);
+    this.age = (this.age + 1) & AGE_MASK;
+    this.count--;
+    if (pfn >= this.highStart) this.highCount--;
+    if ((f & PageFlag.shmem) !== 0) this.shmemCount--;
+    if ((f & PageFlag.dirty) !== 0) this.dirtyCount--;
+    if ((f & PageFlag.writeback) !== 0) this.writebackCount--;
+    this.flags[pfn] = 0;
+    return pfn;
+  }
+
+  /** Removes page `pfn` with no shadow entry (truncation): the slot becomes absent. */
+  remove(pfn: number): void {
+    const f = this.flags[pfn]!;
+    this.unlink(pfn);
+    this.unset(this.ownerFile[pfn]!, this.ownerIndex[pfn]!, ABSENT);
+    this.count--;
+    if (pfn >= this.highStart) this.highCount--;
+    if ((f & PageFlag.shmem) !== 0) this.shmemCount--;
+    if ((f & PageFlag.dirty) !== 0) this.dirtyCount--;
+    if ((f & PageFlag.writeback) !== 0) this.writebackCount--;
+    this.flags[pfn] = 0;
+  }
+
+  /** Sets PG_dirty (counted once). */
+  setDirty(pfn: number): boolean {
+    const f = this.flags[pfn]!;
+    if ((f & PageFlag.dirty) !== 0) return false;
+    this.flags[pfn] = f | PageFlag.dirty;
+    this.dirtyCount++;
+    return true;
+  }
+
+  /** A dirty page's write goes to the device: dirty → writeback. */
+  startWriteback(pfn: number): void {
+    const f = this.flags[pfn]!;
+    if ((f & PageFlag.dirty) !== 0) this.dirtyCount--;
+    if ((f & PageFlag.writeback) === 0) this.writebackCount++;
+    this.flags[pfn] = (f & ~PageFlag.dirty) | PageFlag.writeback;
+  }
+
+  /** The page's write completed. */
+  endWriteback(pfn: number): void {
+    const f = this.flags[pfn]!;
+    if ((f & PageFlag.writeback) === 0) return;
+    this.flags[pfn] = f & ~PageFlag.writeback;
+    this.writebackCount--;
   }
 
   /** Sets page `index` of dense file `d`; returns true if it was not cached before. */
@@ -133,25 +405,28 @@ export class PageCache {
       const at = this.segStart[d]! + index;
       const was = this.pool[at]!;
       this.pool[at] = pfn;
-      if (was !== ABSENT) return false;
+      if (was >= 0) return false;
     } else {
       const far = (this.far[d] ??= new Map());
-      const had = far.has(index);
+      const was = far.get(index) ?? ABSENT;
       far.set(index, pfn);
-      if (had) return false;
+      if (was >= 0) return false;
     }
     this.fileCount[d]!++;
     return true;
   }
 
-  private unset(d: number, index: number): void {
+  /** Replaces the cached page `index` of dense file `d` by `slot` (ABSENT or a shadow entry). */
+  private unset(d: number, index: number, slot: number): void {
     if (index >= 0 && index < this.segLength[d]!) {
       const at = this.segStart[d]! + index;
-      if (this.pool[at] === ABSENT) return;
-      this.pool[at] = ABSENT;
+      if (this.pool[at]! < 0) return;
+      this.pool[at] = slot;
     } else {
       const far = this.far[d];
-      if (far === null || far === undefined || !far.delete(index)) return;
+      if (far === null || far === undefined || (far.get(index) ?? ABSENT) < 0) return;
+      if (slot === ABSENT) far.delete(index);
+      else far.set(index, slot);
     }
     this.fileCount[d]!--;
   }
@@ -199,48 +474,5 @@ export class PageCache {
     }
     this.pool = next;
     this.poolTop = top;
-  }
-
-  private push(d: number, index: number): void {
-    const cap = this.fifoFile.length;
-    if (this.tail - this.head === cap) {
-      const f = new Int32Array(cap * 2);
-      const x = new Float64Array(cap * 2);
-      for (let i = 0; i < cap; i++) {
-        f[i] = this.fifoFile[(this.head + i) & (cap - 1)]!;
-        x[i] = this.fifoIndex[(this.head + i) & (cap - 1)]!;
-      }
-      this.fifoFile = f;
-      this.fifoIndex = x;
-      this.tail -= this.head;
-      this.head = 0;
-    }
-    const len = this.fifoFile.length;
-    this.fifoFile[this.tail & (len - 1)] = d;
-    this.fifoIndex[this.tail & (len - 1)] = index;
-    this.tail++;
-  }
-
-  /**
-   * Removes and returns the oldest cached frame for which `accept(pfn)` is true, or -1 if none.
-   */
-  evictOldest(accept: (pfn: number) => boolean): number {
-    let budget = this.tail - this.head;
-    while (budget-- > 0) {
-      const len = this.fifoFile.length;
-      const d = this.fifoFile[this.head & (len - 1)]!;
-      const index = this.fifoIndex[this.head & (len - 1)]!;
-      this.head++;
-      const pfn = this.get(d, index);
-      if (pfn === ABSENT) continue; // already gone
-      if (!accept(pfn)) {
-        this.push(d, index);
-        continue;
-      }
-      this.unset(d, index);
-      this.count--;
-      return pfn;
-    }
-    return -1;
   }
 }

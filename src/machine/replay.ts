@@ -24,6 +24,21 @@ import { Machine, type TlbFactory } from './machine.ts';
 import { replayPrefault } from './prefault.ts';
 import { buildResult } from './result.ts';
 import type { Layout } from '../layout/types.ts';
+import type { RunTime } from '../result/run-result.ts';
+import type { FileSizes } from './storage/page-io.ts';
+
+/**
+ * File sizes from the trace header: `provenance.files` is a list of [first id, last id, bytes] (every
+ * file of the range has that size). Anything else is ignored (files of unknown size).
+ */
+function headerFileSizes(prov: Readonly<Record<string, unknown>>): FileSizes {
+  const v = prov['files'];
+  if (!Array.isArray(v)) return [];
+  return v.filter(
+    (r): r is [number, number, number] =>
+      Array.isArray(r) && r.length === 3 && r.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0),
+  );
+}
 
 /** Replays `spec.tracePath` under `spec.config` with `spec.model` and `spec.seed`. */
 export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promise<RunResult> {
@@ -74,12 +89,15 @@ export async function replayMachineSource(
   options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; drain?: boolean; tlbFactory?: TlbFactory } = {},
 ): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine }> {
   const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);
+  const prov = source.header.provenance;
   const m = new Machine({
     config: spec.config,
     layout,
     model: spec.model,
     rng: createRng(spec.seed),
     cpus,
+    fileSizes: headerFileSizes(prov),
+    ...(typeof prov['requestSyscall'] === 'number' ? { requestSyscall: prov['requestSyscall'] } : {}),
     ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
   });
   m.captured = capturedFramesFor(source.header, layout);
@@ -98,6 +116,21 @@ export async function replayMachineSource(
   counts.records = records;
   const perCpu: number[] = [];
   for (let c = 0; c < m.ncpu; c++) perCpu.push(m.ledger.cpuTotal(c));
+  counts.pagecache = { ...m.storage.counts.pagecache };
+  counts.io = m.storage.ioCounts();
+  const hz = spec.model.clockGHz * 1e9;
+  const perCpuSeconds = m.cpus.map((c) => c.sleepClock / hz);
+  const elapsedSeconds = Math.max(0, ...perCpuSeconds);
+  const sum = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
+  const declared = m.requestSyscall >= 0;
+  const time: RunTime = {
+    elapsedSeconds,
+    ioWaitSeconds: sum(m.storage.ioWait) / hz,
+    dirtyThrottleSeconds: sum(m.storage.throttleWait) / hz,
+    perCpuSeconds,
+    requests: m.requests,
+    requestsPerSecond: declared && elapsedSeconds > 0 ? m.requests / elapsedSeconds : null,
+  };
   return {
     machine: m,
     records: drive.records,
@@ -117,6 +150,7 @@ export async function replayMachineSource(
       kmapLatency: m.kmapLatency.quantiles(),
       kmapLockSpin: m.lockSpinLatency.quantiles(),
       timeline: m.timeline.result(),
+      time,
     },
   };
 }

@@ -5,7 +5,7 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, Quantiles, RunCounts, RunResult, TimelineEvent } from '../result/run-result.ts';
+import type { CycleBreakdown, Quantiles, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { ZoneReport } from './memory.ts';
 
@@ -56,6 +56,15 @@ export interface ResultParts {
   readonly kmapLatency: Quantiles;
   readonly kmapLockSpin: Quantiles;
   readonly timeline: TimelineEvent[];
+  /** Elapsed time; without it (a replay with no device) each CPU's clock is its cycles. */
+  readonly time?: RunTime;
+}
+
+/** The time of a run whose CPUs never waited: each CPU's clock is its cycles. */
+export function cyclesOnlyTime(perCpu: readonly number[], clockGHz: number): RunTime {
+  const hz = clockGHz * 1e9;
+  const perCpuSeconds = perCpu.map((c) => c / hz);
+  return { elapsedSeconds: Math.max(0, ...perCpuSeconds), ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds, requests: 0, requestsPerSecond: null };
 }
 
 /** Assembles the RunResult. cycles.total is the sum of the per-CPU cycles. */
@@ -71,6 +80,7 @@ export function buildResult(p: ResultParts): RunResult {
     feasible: p.infeasible.length === 0,
     infeasible: p.infeasible,
     cycles: { total, perCpu: p.perCpu, breakdown: p.breakdown },
+    time: p.time ?? cyclesOnlyTime(p.perCpu, p.model.clockGHz),
     counts: p.counts,
     memory: {
       zones: p.zones,

@@ -27,6 +27,8 @@ import { flushUserRange } from './flush.ts';
 import { copyCachedHighRun, leaveKernel, touchFrame } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
+import { PageFlag, SLOW_PAGE } from './pagecache.ts';
+import { NR_FDATASYNC, NR_FSYNC } from './storage/page-io.ts';
 import { ptePfn } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { TlbSide } from './tlb-hierarchy.ts';
@@ -70,34 +72,70 @@ export function fileCopy(
   const lastPage = len > 0 ? Math.floor((off + len - 1) / 4096) : firstPage - 1;
   // Whole pages [firstFull, lastFull] copied through a per-CPU mapping (the transient path touchFrame
   // takes for a highmem frame) go through copyCachedHighRun when their charges can be summed exactly; it
-  // stops at the first page it cannot take, which goes the general way.
+  // stops at the first page it cannot take (not cached, lowmem, or needing the slow path), which goes
+  // the general way.
   const copyApi = m.pathApi(m.policy.pageCacheCopy);
   const runs = copyApi !== 'pkmap' && !m.shape.pcid && m.transientExact;
   const firstFull = Math.ceil(off / 4096);
   const lastFull = Math.floor((off + len) / 4096) - 1;
+  const cache = m.cache;
+  const st = m.storage;
+  const pid = mm.pid;
+  const pc = st.counts.pagecache;
+  // Pages [.., missEnd) were brought in by this record's own read of the device: misses, not hits.
+  let missEnd = -1;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
     if (runs && p >= firstFull && p <= lastFull) {
-      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi, !isWrite);
+      const from = p;
+      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi);
+      // The pages copied were cached and up to date: hits, accessed (and dirtied by a write).
+      for (let q = from; q < p; q++) {
+        const frame = cache.lookup(file, q);
+        pc.hits++;
+        cache.markAccessed(frame);
+        if (isWrite) st.markDirty(cpu, pid, frame);
+      }
       if (m.stopped) return false;
       if (p > lastPage) break;
     }
     const start = Math.max(off, p * 4096);
     const end = Math.min(off + len, (p + 1) * 4096);
-    let frame = m.cache.lookup(file, p);
+    let frame = cache.lookup(file, p);
     if (frame < 0) {
-      frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);
-      if (frame < 0) return false;
-      m.cache.insert(file, p, frame);
-      if (isWrite) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+      if (isWrite && !(end - start < 4096 && st.pageOnDevice(file, p))) {
+        // A new page (or one the write covers whole): allocated and cleared, nothing to read.
+        frame = m.allocFrame(Gfp.highuser, PageUse.pageCache, cpu);
+        if (frame < 0) return false;
+        cache.insert(file, p, frame, false, st.tmpfs ? PageFlag.shmem : 0);
+        pc.misses++;
+        touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+      } else {
+        // A read, or a partial write of a page the device holds: read it (with readahead for a read).
+        const k = st.readMiss(cpu, pid, file, p, isWrite ? 1 : lastPage - p + 1, !isWrite);
+        if (k < 0 || m.stopped) return false;
+        missEnd = p + k;
+        frame = cache.lookup(file, p);
+        if (frame < 0) return false;
+        // A new tmpfs page is cleared (one read back from swap is not).
+        if (st.tmpfs && (cache.flags[frame]! & PageFlag.pending) === 0) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+      }
+    } else if (p >= missEnd) pc.hits++;
+    if ((cache.flags[frame]! & SLOW_PAGE) !== 0) {
+      st.slowPage(cpu, pid, file, p, frame, lastPage - p + 1);
+      if (m.stopped) return false;
     }
+    cache.markAccessed(frame);
     if (!touchFrame(m, cpu, frame, m.policy.pageCacheCopy, end - start, true)) {
       c.resume = p - firstPage + 1;
       return false;
     }
+    if (isWrite) st.markDirty(cpu, pid, frame);
     if (m.stopped) return false;
   }
   c.resume = 0;
   leaveKernel(m, cpu);
+  if (isWrite) st.balanceDirty(cpu);
+  else st.readDone(pid, file, off + len);
   return true;
 }
 
@@ -142,9 +180,15 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
   return true;
 }
 
-/** A `syscall` record. */
-export function genericSyscall(m: Machine, cpu: number): void {
+/**
+ * A `syscall` record: entry and exit. fsync (118) and fdatasync (148) write the dirty pages of the file
+ * named in the record's `addr` column (0: every file the process dirtied since its last fsync) and wait
+ * for them (storage/page-io.ts). A record whose number is the trace's request syscall counts a request.
+ */
+export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr = 0): void {
   syscallEntry(m, cpu);
+  if (nr === m.requestSyscall) m.requests++;
+  if (nr === NR_FSYNC || nr === NR_FDATASYNC) m.storage.fsync(cpu, pid, addr);
   syscallExit(m, cpu);
 }
 

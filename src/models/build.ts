@@ -2,6 +2,7 @@ import { compileCost, type HookTable } from './compile-cost.ts';
 import { lockHandoff } from './lock.ts';
 import type { ResolvedModel, ResolvedParam } from './spec.ts';
 import type { CostFn, CostModel, LockKind, Replacement, TlbLevel } from './types.ts';
+import { deviceModel, readDevice, type DeviceModel, type StorageModel } from './storage.ts';
 
 /**
  * Compiles a validated model into the CostModel the engine consumes: every cost becomes a CostFn once,
@@ -58,7 +59,43 @@ export function buildCostModel(model: ResolvedModel, hooks: HookTable, hash: str
     },
     lock: { kind, handoff: lockHandoff(kind, cost('lock.handoff'), cost('lock.perWaiter')) },
     flushCeiling: num('flushCeiling'),
+    io: storageModel(model),
     params: paramsRecord(model),
+  };
+}
+
+/** The io.* and vm.* parameters as the machine uses them (the swap device is a shipped profile read here). */
+function storageModel(model: ResolvedModel): StorageModel {
+  const value = (key: string): number | string => {
+    const p = model.params.get(key);
+    if (p === undefined || p.kind === 'cost') throw new Error(`validated model ${model.name} lacks ${key}`);
+    return p.value;
+  };
+  const n = (key: string): number => value(key) as number;
+  const device: DeviceModel = {
+    name: String(value('io.device')),
+    readLatencyUs: n('io.read.latencyUs'),
+    readBandwidthMBps: n('io.read.bandwidthMBps'),
+    writeLatencyUs: n('io.write.latencyUs'),
+    writeBandwidthMBps: n('io.write.bandwidthMBps'),
+    queueDepth: n('io.queueDepth'),
+    maxRequestKiB: n('io.maxRequestKiB'),
+  };
+  const swapRef = String(value('io.swap.device'));
+  const swapDevice = swapRef === device.name ? device : (() => {
+    const d = readDevice(swapRef);
+    return deviceModel(d.name, d.figures);
+  })();
+  return {
+    device,
+    readaheadKiB: n('io.readaheadKiB'),
+    files: value('io.files') as 'disk' | 'tmpfs',
+    swapMiB: n('io.swap.sizeMiB'),
+    swapDevice,
+    dirtyRatio: n('vm.dirtyRatio'),
+    dirtyBackgroundRatio: n('vm.dirtyBackgroundRatio'),
+    highmemIsDirtyable: n('vm.highmemIsDirtyable') === 1,
+    dirtyExpireCentisecs: n('vm.dirtyExpireCentisecs'),
   };
 }
 

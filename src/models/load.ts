@@ -7,6 +7,7 @@ import { problemsError, type Problem } from './problems.ts';
 import type { ResolvedModel } from './spec.ts';
 import type { CostFn, CostModel } from './types.ts';
 import { validateDocument } from './validate.ts';
+import { dropDeviceFigures, fillStorage, setsChooseDevice } from './storage.ts';
 
 /**
  * Loading a cost model, the one entry point commands use:
@@ -51,8 +52,11 @@ export async function resolveModel(nameOrPath: string, sets: readonly string[] =
   const merged = await readModelDocument(nameOrPath, options.cwd);
   // (2) apply --set to a copy
   const doc = structuredCloneRaw(merged.doc);
+  if (setsChooseDevice(sets)) dropDeviceFigures(doc);
   const origins: SetOrigins = new Map();
   const problems: Problem[] = applySets(doc, sets, origins);
+  // (2b) the device's figures and the kernel's writeback defaults where the model gives none
+  fillStorage(doc, options.cwd);
   // (3) validate
   const requireSources = merged.shipped || options.requireSources === true;
   const result = validateDocument(doc, { requireSources, hooks: new Set(merged.hooks.keys()) });

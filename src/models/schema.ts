@@ -15,7 +15,7 @@ export function buildModelSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'hmsim cost model',
     description:
-      'A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution) and locks. ' +
+      'A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). ' +
       'Every value of a shipped model cites its source.',
     type: 'object',
     additionalProperties: false,
@@ -56,6 +56,7 @@ function groupProperties(tree: Tree): Record<string, unknown> {
 function paramSchema(p: ParamInfo): Record<string, unknown> {
   const description = p.arg !== undefined && p.kind === 'cost' ? `${p.doc} n = ${p.arg}.` : p.doc;
   if (p.kind === 'enum') return { description, ...scalar({ enum: p.values ?? [] }) };
+  if (p.kind === 'device') return { description, ...scalar({ type: 'string', minLength: 1 }) };
   return { description, $ref: `#/$defs/${p.kind}` };
 }
 
@@ -133,4 +134,5 @@ const DEFS = {
   count: scalar({ type: 'integer', minimum: 0 }),
   positiveCount: scalar({ type: 'integer', minimum: 1 }),
   positive: scalar({ type: 'number', exclusiveMinimum: 0 }),
+  nonNegative: scalar({ type: 'number', minimum: 0 }),
 };

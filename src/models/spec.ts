@@ -52,8 +52,8 @@ export const PROVENANCE_KEYS = ['source', 'borrowedFrom', 'note', 'unverified'] 
 export type ResolvedParam = Provenance &
   (
     | { readonly key: string; readonly kind: 'cost'; readonly value: CostForm }
-    | { readonly key: string; readonly kind: 'count' | 'positiveCount' | 'positive'; readonly value: number }
-    | { readonly key: string; readonly kind: 'enum'; readonly value: string }
+    | { readonly key: string; readonly kind: 'count' | 'positiveCount' | 'positive' | 'nonNegative'; readonly value: number }
+    | { readonly key: string; readonly kind: 'enum' | 'device'; readonly value: string }
   );
 
 /** A validated, fully resolved model: every canonical parameter present. */

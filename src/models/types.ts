@@ -8,6 +8,7 @@
  */
 
 import type { ResolvedParam } from './spec.ts';
+import type { StorageModel } from './storage.ts';
 
 /** A seeded random source: uniform in [0, 1). */
 export interface Rng {
@@ -89,6 +90,11 @@ export interface CostModel {
   };
   /** Flush ceiling in pages (tlb_single_page_flush_ceiling). */
   readonly flushCeiling: number;
+  /**
+   * The storage device and writeback tunables (io.*, vm.*; storage.ts). Every model loaded by
+   * src/models/ has it; a hand-built model without it replays with an instantaneous device.
+   */
+  readonly io?: StorageModel;
   /**
    * Every parameter by canonical dotted key (`costs.invlpg`, `tlb.l1d.entries`, …) with its value form
    * and source, as resolved (JSON-serializable; for reports and `hmsim models show`). Present on every

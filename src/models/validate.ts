@@ -285,16 +285,32 @@ function validateScalar(ctx: Ctx, info: ParamInfo, value: unknown): ResolvedPara
     }
     return provenance === undefined ? undefined : { key: path, kind: 'enum', value: v, ...provenance };
   }
+  if (info.kind === 'device') {
+    if (typeof v !== 'string' || v.trim() === '') {
+      ctx.problems.push({ path: at, message: `expected a device profile name (${DEVICE_NAMES_HINT}) or a path to a .json profile, got ${JSON.stringify(v) ?? typeName(v)}` });
+      return undefined;
+    }
+    return provenance === undefined ? undefined : { key: path, kind: 'device', value: v, ...provenance };
+  }
   const ok = checkNumber(ctx, at, v, {
     min: info.kind === 'positiveCount' ? 1 : 0,
     exclusive: info.kind === 'positive',
-    integer: info.kind !== 'positive',
+    integer: info.kind !== 'positive' && info.kind !== 'nonNegative',
   });
   if (!ok || provenance === undefined || info.kind === 'cost') return undefined;
   return { key: path, kind: info.kind, value: v as number, ...provenance };
 }
 
+/** The shipped device profiles, for messages. */
+const DEVICE_NAMES_HINT = 'hdd-7200, sata-ssd, nvme';
+
 function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): void {
+  for (const key of ['vm.dirtyRatio', 'vm.dirtyBackgroundRatio']) {
+    const v = params.get(key)?.value;
+    if (typeof v === 'number' && v > 100) ctx.problems.push({ path: key, message: `a percentage must be ≤ 100, got ${v}` });
+  }
+  const dirtyable = params.get('vm.highmemIsDirtyable')?.value;
+  if (typeof dirtyable === 'number' && dirtyable > 1) ctx.problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
   for (const level of ['l1i', 'l1d', 'stlb', 'large']) {
     const entries = params.get(`tlb.${level}.entries`)?.value;
     const ways = params.get(`tlb.${level}.ways`)?.value;

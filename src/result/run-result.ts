@@ -39,6 +39,14 @@ export interface RunCounts {
   pkmapWaits: number;
   /** Mappings of highmem pages only (a lowmem page needs none). */
   kmap: { pkmap: number; atomic: number; local: number };
+  /**
+   * Page-cache pages looked up by read/write records and file faults: found (hits) or not (misses);
+   * pages readahead brought in beyond those asked for; pages evicted; misses of pages evicted before
+   * (refaults: a shadow entry was left); pages written back to the device.
+   */
+  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number };
+  /** Device requests and bytes (the file device and the swap device), and of those the swap pages moved. */
+  io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
   /** Records replayed, by kind name. */
   records: Record<string, number>;
 }
@@ -68,6 +76,22 @@ export interface TimelineEvent {
   cycles: number;
 }
 
+/** Elapsed time: CPU cycles and device waits on each CPU's clock, at the model's clock frequency. */
+export interface RunTime {
+  /** The makespan: the latest CPU clock at the end, in seconds (cycles / (clockGHz × 10^9)). */
+  elapsedSeconds: number;
+  /** Time CPUs spent blocked on the device (reads, fsync, reclaim, dirty throttling), summed over CPUs. */
+  ioWaitSeconds: number;
+  /** Of ioWaitSeconds, writers blocked by the dirty limit (balance_dirty_pages). */
+  dirtyThrottleSeconds: number;
+  /** Each CPU's clock at the end, in seconds. */
+  perCpuSeconds: number[];
+  /** Workload requests served (syscall records of the trace's request syscall), 0 when it declares none. */
+  requests: number;
+  /** requests / elapsedSeconds, or null when the trace declares no request boundary. */
+  requestsPerSecond: number | null;
+}
+
 export interface RunResult {
   hmsimVersion: string;
   config: Record<string, unknown>;
@@ -79,6 +103,7 @@ export interface RunResult {
   /** Reasons the trace cannot run under this configuration (empty when feasible). */
   infeasible: string[];
   cycles: { total: number; perCpu: number[]; breakdown: CycleBreakdown };
+  time: RunTime;
   counts: RunCounts;
   memory: { zones: ZoneUse[]; lowmemStarved: boolean; lowmemFreePages: number; highmemFreePages: number };
   latency: { kmap: Quantiles; kmapLockSpin: Quantiles };

@@ -1,13 +1,13 @@
 /**
  * The page cache keeps (file, page) → frame exactly, whatever the offsets: dense files in typed arrays,
- * sparse or huge offsets in a Map, pages moving between the two as a file fills up; eviction is oldest
- * first and skips pages the caller refuses. Compared with a plain Map model on random operations.
+ * sparse or huge offsets in a Map, pages moving between the two as a file fills up; the LRU lists and
+ * shadow entries of mm/workingset.c. Compared with a plain Map model on random operations.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PageCache } from '../../src/machine/pagecache.ts';
 
-type Op = { kind: 'insert'; file: number; index: number } | { kind: 'evict'; refuseOdd: boolean };
+type Op = { kind: 'insert'; file: number; index: number } | { kind: 'evict' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -18,7 +18,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       index: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.nat(300).map((i) => 300 - i), fc.constantFrom(5000, 2 ** 20 - 1, 2 ** 20, 2 ** 33)),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const), refuseOdd: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const) }) },
 );
 
 describe('PageCache', () => {
@@ -33,44 +33,62 @@ describe('PageCache', () => {
     expect(cache.size).toBe(42);
   });
 
-  it('answers like a Map of (file, page) with a FIFO of insertions', () => {
+  it('answers like a Map of (file, page); eviction takes the inactive tail and leaves a shadow entry', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
         const cache = new PageCache();
         const model = new Map<string, number>();
-        const fifo: string[] = [];
+        const order: string[] = []; // inactive list, oldest first (nothing is accessed: no activation)
+        const evicted = new Set<string>();
         const seen: Array<[number, number]> = [];
         let nextPfn = 1;
         for (const o of ops) {
           if (o.kind === 'insert') {
             const key = `${o.file}:${o.index}`;
+            if (model.has(key)) continue;
             const pfn = nextPfn++;
             cache.insert(o.file, o.index, pfn);
             model.set(key, pfn);
-            fifo.push(key);
+            order.push(key);
+            evicted.delete(key);
             seen.push([o.file, o.index]);
           } else {
-            const accept = (pfn: number): boolean => !o.refuseOdd || pfn % 2 === 0;
-            let expected = -1;
-            for (let budget = fifo.length; budget > 0; budget--) {
-              const key = fifo.shift()!;
-              const pfn = model.get(key);
-              if (pfn === undefined) continue;
-              if (!accept(pfn)) {
-                fifo.push(key);
-                continue;
-              }
-              model.delete(key);
-              expected = pfn;
-              break;
-            }
-            expect(cache.evictOldest(accept)).toBe(expected);
+            const key = order.shift();
+            expect(cache.inactiveTail).toBe(key === undefined ? -1 : model.get(key));
+            if (key === undefined) continue;
+            cache.evict(model.get(key)!);
+            model.delete(key);
+            evicted.add(key);
           }
           expect(cache.size).toBe(model.size);
+          expect(cache.inactiveCount).toBe(model.size);
         }
-        for (const [file, index] of seen) expect(cache.lookup(file, index)).toBe(model.get(`${file}:${index}`) ?? -1);
+        for (const [file, index] of seen) {
+          const key = `${file}:${index}`;
+          expect(cache.lookup(file, index)).toBe(model.get(key) ?? -1);
+          expect(cache.refaultDistance(file, index) >= 0).toBe(evicted.has(key));
+        }
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('folio_mark_accessed: the second access of an inactive page activates it; a refault distance counts evictions and activations since', () => {
+    const cache = new PageCache();
+    for (let i = 0; i < 4; i++) cache.insert(1, i, 10 + i);
+    cache.markAccessed(10); // referenced
+    expect([cache.inactiveCount, cache.activeCount]).toEqual([4, 0]);
+    cache.markAccessed(10); // referenced + inactive → active
+    expect([cache.inactiveCount, cache.activeCount]).toEqual([3, 1]);
+    // inactive (oldest first): 11, 12, 13 — 3 × 1 < 1 is false: not low
+    expect(cache.inactiveIsLow()).toBe(false);
+    expect(cache.inactiveTail).toBe(11);
+    cache.evict(11); // age 1 (the activation) at eviction, then 2
+    cache.evict(12); // age 2, then 3
+    expect(cache.refaultDistance(1, 1)).toBe(2);
+    expect(cache.refaultDistance(1, 2)).toBe(1);
+    expect(cache.refaultDistance(1, 0)).toBe(-1); // cached
+    expect(cache.refaultDistance(1, 9)).toBe(-1); // never cached
+    expect(cache.lookup(1, 1)).toBe(-1);
   });
 });

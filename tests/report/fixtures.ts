@@ -86,6 +86,14 @@ export function fixtureRun(config: string, seed: number): RunResult {
     feasible: true,
     infeasible: [],
     cycles: { total, perCpu: [cpu0, total - cpu0], breakdown },
+    time: {
+      elapsedSeconds: Math.max(cpu0, total - cpu0) / 2.93e9,
+      ioWaitSeconds: 0,
+      dirtyThrottleSeconds: 0,
+      perCpuSeconds: [cpu0 / 2.93e9, (total - cpu0) / 2.93e9],
+      requests: 0,
+      requestsPerSecond: null,
+    },
     counts: {
       accesses: 200_000,
       itlbMisses: jitter(1_200),
@@ -102,6 +110,8 @@ export function fixtureRun(config: string, seed: number): RunResult {
       pkmapFlushes: shape.highmem ? 40 : 0,
       pkmapWaits,
       kmap: { pkmap: kmapCount, atomic: shape.highmem ? 2_600 : 0, local: 0 },
+      pagecache: { hits: 5_000, misses: 1_000, readahead: 0, evictions: 0, refaults: 0, writebacks: 0 },
+      io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
       records: { access: 200_000, read: 6_000, write: 6_000, switch: 800 },
     },
     memory: {

@@ -15,7 +15,7 @@ import type { KmapApiName } from '../../layout/types.ts';
 import { Cat, NCAT } from '../accounting.ts';
 import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';
-import { Gfp, PageUse } from '../memory.ts';
+import { SLOW_PAGE } from '../pagecache.ts';
 import { PageSizeClass } from '../tlb.ts';
 import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
 
@@ -215,25 +215,13 @@ function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiNa
 }
 
 /**
- * The frame caching page `p` of `file`; with `allocate`, a page not cached is allocated (zonelist
- * HIGHMEM first) and inserted first. −1 when not cached (or the allocation failed: the replay stopped).
- */
-function cachedFrame(m: Machine, file: number, p: number, allocate: boolean): number {
-  const frame = m.cache.lookup(file, p);
-  if (frame >= 0 || !allocate) return frame;
-  const fresh = m.allocFrame(Gfp.highuser, PageUse.pageCache);
-  if (fresh >= 0) m.cache.insert(file, p, fresh);
-  return fresh;
-}
-
-/**
  * A run of whole-page copies between page-cache pages `p` … `last` of `file` and the user through a
  * per-CPU mapping (`api` atomic or local; no PCIDs), stopping at the first page that is not cached in
- * a highmem frame. With `allocate` (a read: a new page-cache page needs no clearing), a page that is not
- * cached is first allocated and inserted into the cache, as fileCopy does: a highmem frame then joins
- * the run; a lowmem one ends it (fileCopy finds it cached and copies it through the direct map), and so
- * does a failed allocation (the replay stopped). Nothing in an allocation reads or moves the clock or
- * the TLBs, so the charges kept in locals stay exact. Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
+ * a highmem frame, or whose state needs the slow path (its read still on the device, a readahead
+ * marker, under writeback: pagecache.ts SLOW_PAGE). A page not cached ends the run too: fileCopy reads
+ * it (storage/page-io.ts), which may wait on the device — nothing in the run reads or moves the clock,
+ * so the charges kept in locals stay exact. The accessed/dirty bookkeeping of the pages copied is the
+ * caller's (it does not touch clocks or TLBs). Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
  * and popped again, the same TLB operations and counters, one kmap latency sample, and the same
  * charges — map PTE write (kmap), STLB hit or walk (tlbWalk), the copy (copy), unmap PTE write (kmap),
  * INVLPG (invlpg) — as the same floating-point additions in the same order, kept in locals and stored
@@ -248,7 +236,6 @@ export function copyCachedHighRun(
   p: number,
   last: number,
   api: KmapApiName,
-  allocate: boolean,
 ): number {
   const idx = m.locals.depth(cpu);
   if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
@@ -277,9 +264,11 @@ export function copyCachedHighRun(
   let absent = false;
   let repeats = 0;
   const first = p;
+  const cache = m.cache;
+  const flags = cache.flags;
   for (; p <= last; p++) {
-    const frame = cachedFrame(m, file, p, allocate);
-    if (frame < highStart) break; // not cached (-1), lowmem, or the replay stopped
+    const frame = cache.lookup(file, p);
+    if (frame < highStart || (flags[frame]! & SLOW_PAGE) !== 0) break; // not cached (-1), lowmem, or slow
     lastFrame = frame;
     kmapC += pte;
     clock += pte;
