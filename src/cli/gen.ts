@@ -77,7 +77,7 @@ export async function generate(workload: string, out: string, seed: number, para
   const writer = await openTraceWriter(out, {
     source: `gen:${gen.name}`,
     cpus,
-    provenance: { generator: gen.name, seed, params: params.toJSON(), command },
+    provenance: { generator: gen.name, seed, params: params.toJSON(), command, ...(gen.header?.(params) ?? {}) },
   });
   try {
     const emitter = new GenEmitter(writer, cpus, params.num('records'));

@@ -19,7 +19,8 @@
  * - Page states, per frame (`flags`): on the **inactive** or the **active** list, **referenced**
  *   (PG_referenced), **dirty**, **writeback** (its write is on the device), **pending** (its read is on
  *   the device: the page is not up to date until then), **readahead** (PG_readahead: the async readahead
- *   marker), **shmem** (a tmpfs page: swap-backed, never written back to a file).
+ *   marker), **shmem** (a tmpfs page: swap-backed, never written back to a file), **reclaim**
+ *   (PG_reclaim: reclaim wrote it out and takes it as soon as the write completes).
  * - A new page goes to the head of the inactive list (folio_add_lru), or of the active list when its
  *   refault distance says it was part of the working set (workingset_refault).
  * - An access (folio_mark_accessed): unreferenced → referenced; referenced and inactive → active,
@@ -42,6 +43,8 @@ export const PageFlag = {
   pending: 32,
   readahead: 64,
   shmem: 128,
+  /** PG_reclaim: reclaim started this page's write; when it completes the page is reclaimed first. */
+  reclaim: 256,
 } as const;
 
 /** Flags that send a cached page off the fast copy path (its state needs the slow path). */
@@ -84,7 +87,7 @@ export class PageCache {
   private lastDense = -1;
   private count = 0;
   /** Per frame: flag bits (PageFlag), LRU links (frame numbers, LIST_NONE at the ends), owner file (dense) and page index. */
-  flags = new Uint8Array(0);
+  flags = new Uint16Array(0);
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private ownerFile = new Int32Array(0);
@@ -243,9 +246,9 @@ export class PageCache {
   private growFrames(pfn: number): void {
     let n = Math.max(1024, this.flags.length);
     while (n <= pfn) n *= 2;
-    const g8 = new Uint8Array(n);
-    g8.set(this.flags);
-    this.flags = g8;
+    const g16 = new Uint16Array(n);
+    g16.set(this.flags);
+    this.flags = g16;
     const g32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
       const x = new Int32Array(n);
       x.set(a);

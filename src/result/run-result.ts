@@ -42,9 +42,10 @@ export interface RunCounts {
   /**
    * Page-cache pages looked up by read/write records and file faults: found (hits) or not (misses);
    * pages readahead brought in beyond those asked for; pages evicted; misses of pages evicted before
-   * (refaults: a shadow entry was left); pages written back to the device.
+   * (refaults: a shadow entry was left); pages written back to the device; writers blocked by the
+   * dirty limit (balance_dirty_pages).
    */
-  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number };
+  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number; throttles: number };
   /** Device requests and bytes (the file device and the swap device), and of those the swap pages moved. */
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
   /** Records replayed, by kind name. */

@@ -43,13 +43,13 @@ describe('a working set between lowmem and RAM', () => {
     expect(high.feasible && low.feasible).toBe(true);
 
     expect(high.counts.io).toEqual({ reads: N, writes: 0, bytesRead: N * 4096, bytesWritten: 0, swapReads: 0, swapWrites: 0 });
-    expect(high.counts.pagecache).toEqual({ hits: N, misses: N, readahead: 0, evictions: 0, refaults: 0, writebacks: 0 });
+    expect(high.counts.pagecache).toEqual({ hits: N, misses: N, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 });
     expect(low.counts.io.reads).toBe(2 * N);
     const cachedAtEnd = low.memory.zones.reduce((s, z) => s + z.byUse['pageCache']!, 0);
     expect(cachedAtEnd).toBeLessThan(N);
     // Every page of pass 2 had been evicted (a shadow entry left: a refault); every page inserted beyond
     // what memory holds at the end was evicted.
-    expect(low.counts.pagecache).toEqual({ hits: 0, misses: 2 * N, readahead: 0, evictions: 2 * N - cachedAtEnd, refaults: N, writebacks: 0 });
+    expect(low.counts.pagecache).toEqual({ hits: 0, misses: 2 * N, readahead: 0, evictions: 2 * N - cachedAtEnd, refaults: N, writebacks: 0, throttles: 0 });
 
     // Elapsed = CPU cycles + the waits, each read on an idle disk.
     for (const r of [high, low]) {

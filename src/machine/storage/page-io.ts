@@ -37,13 +37,15 @@ import { BlockDevice } from './device.ts';
 
 /** fs/fs-writeback.c MIN_WRITEBACK_PAGES = 4096 KiB >> (PAGE_SHIFT − 10): pages per writeback chunk. */
 export const WRITEBACK_CHUNK_PAGES = 1024;
+/** include/linux/swap.h SWAP_CLUSTER_MAX = 32: pages reclaim works on at once (its writes in flight, here). */
+export const SWAP_CLUSTER_MAX = 32;
 /** i386 syscall numbers of fsync and fdatasync (arch/x86/entry/syscalls/syscall_32.tbl). */
 export const NR_FSYNC = 118;
 export const NR_FDATASYNC = 148;
 
 /** The counters of counts.pagecache and counts.io. */
 export interface StorageCounts {
-  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number };
+  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number; throttles: number };
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
 }
 
@@ -103,18 +105,19 @@ export class Storage {
   private readonly raPages: number;
   private readonly maxRequestPages: number;
   readonly counts: StorageCounts = {
-    pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0 },
+    pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
     io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
   };
   /** Per CPU: cycles blocked on the device (reads, reclaim, fsync) and, of those, throttled by dirty limits. */
   readonly ioWait: Float64Array;
   readonly throttleWait: Float64Array;
-  /** Writers throttled (balance_dirty_pages blocked them). */
-  throttles = 0;
   /** Cycle each pending page's read completes. */
   private readonly readyAt = new Map<number, number>();
   /** Writes on the device, in completion order (one device: completions are monotone): done cycle, frames. */
-  private readonly inflight: Array<{ done: number; pfns: number[]; swap: boolean }> = [];
+  private readonly inflight: Array<{ done: number; pfns: number[]; reclaim: boolean }> = [];
+  /** Pages whose reclaim-started write completed (folio_rotate_reclaimable: taken first), and such writes in flight. */
+  private readonly reclaimReady: number[] = [];
+  private reclaimInflight = 0;
   private inflightHead = 0;
   /** Cycle each page under writeback is written. */
   private readonly wbDone = new Map<number, number>();
@@ -169,10 +172,16 @@ export class Storage {
     const q = this.inflight;
     while (this.inflightHead < q.length && q[this.inflightHead]!.done <= now) {
       const w = q[this.inflightHead++]!;
+      if (w.reclaim) this.reclaimInflight--;
       for (const pfn of w.pfns) {
         if (this.wbDone.get(pfn) !== w.done) continue;
         this.wbDone.delete(pfn);
-        this.m.cache.endWriteback(pfn);
+        const cache = this.m.cache;
+        cache.endWriteback(pfn);
+        if ((cache.flags[pfn]! & PageFlag.reclaim) !== 0) {
+          cache.flags[pfn]! &= ~PageFlag.reclaim;
+          this.reclaimReady.push(pfn);
+        }
       }
     }
     if (this.inflightHead > 256 && this.inflightHead * 2 > q.length) {
@@ -280,7 +289,8 @@ export class Storage {
     if (bytes !== Infinity) {
       const endIndex = Math.floor((bytes - 1) / 4096);
       if (start > endIndex) {
-        // At or beyond end of file the device has nothing to read: the page is new (zeros).
+        // Beyond end of file the device has nothing to read: a page asked for is new (zeros).
+        if (wantPages === 0 || this.m.cache.lookup(file, want) >= 0) return 0;
         const pfn = this.allocCachePage(cpu);
         if (pfn < 0) return -1;
         this.m.cache.insert(file, want, pfn, this.refault(file, want));
@@ -482,7 +492,7 @@ export class Storage {
         cache.startWriteback(pfn);
         this.wbDone.set(pfn, done);
       }
-      this.inflight.push({ done, pfns: batch, swap: false });
+      this.inflight.push({ done, pfns: batch, reclaim: false });
       this.counts.pagecache.writebacks += batch.length;
       batch = [];
     };
@@ -573,7 +583,7 @@ export class Storage {
     const { thresh, bg } = this.dirtyLimits();
     while (cache.dirtyCount > bg && this.flushOne(cpu));
     if (cache.dirtyCount + cache.writebackCount <= thresh) return;
-    this.throttles++;
+    this.counts.pagecache.throttles++;
     while (cache.dirtyCount + cache.writebackCount > thresh) {
       if (this.inflightHead >= this.inflight.length && !this.flushOne(cpu)) break;
       const head = this.inflight[this.inflightHead];
@@ -619,21 +629,30 @@ export class Storage {
   // Reclaim
 
   /**
-   * Frees one page-cache frame that `accept` allows (shrink_lruvec for one page): the inactive list is
-   * refilled from the active tail while it is low; its tail is scanned — a clean page is evicted; a dirty
-   * page's inode is written back and the page passed over (it is reclaimed once written); a page under
-   * writeback or being read is passed over; a tmpfs page is written to swap when there is swap, else
-   * kept. When every candidate is under writeback, the CPU waits for the first write to complete.
-   * Returns the frame (already out of the cache), or −1 when nothing can be reclaimed.
+   * Frees one page-cache frame that `accept` allows (shrink_lruvec for one page). First a page whose
+   * reclaim-started write completed is taken (folio_rotate_reclaimable). Then the inactive list is
+   * refilled from the active tail while it is low, and its tail scanned: a clean page is evicted; a dirty
+   * page gets its inode written back and PG_reclaim, and is passed over; a page under writeback or
+   * being read is passed over; a tmpfs page is written to swap when there is swap (PG_reclaim too), else
+   * kept. At most SWAP_CLUSTER_MAX reclaim writes are in flight: beyond that, or when nothing clean is
+   * left, the CPU waits for the first write to complete (reclaim_throttle). Returns the frame (already
+   * out of the cache), or −1 when nothing can be reclaimed.
    */
   reclaim(cpu: number, accept: (pfn: number) => boolean): number {
     const m = this.m;
     const cache = m.cache;
-    for (let round = 0; round < 4; round++) {
+    for (;;) {
       this.retire(m.now(cpu));
+      while (this.reclaimReady.length > 0) {
+        const pfn = this.reclaimReady.shift()!;
+        const f = cache.flags[pfn]!;
+        if ((f & (PageFlag.inactive | PageFlag.active)) === 0 || (f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 || !accept(pfn)) continue;
+        this.evictClean(pfn);
+        return pfn;
+      }
       let budget = 2 * (cache.inactiveCount + cache.activeCount) + 1;
       let waitable = false;
-      while (budget-- > 0) {
+      while (budget-- > 0 && this.reclaimInflight < SWAP_CLUSTER_MAX) {
         if (cache.inactiveIsLow() || cache.inactiveCount === 0) {
           if (!cache.deactivateOldest() && cache.inactiveCount === 0) break;
         }
@@ -646,23 +665,22 @@ export class Storage {
         }
         if ((f & PageFlag.writeback) !== 0) {
           waitable = true;
+          cache.flags[pfn] = f | PageFlag.reclaim;
           cache.rotate(pfn);
           continue;
         }
         if ((f & PageFlag.shmem) !== 0) {
-          if (this.swapUsed >= this.swapPages) {
-            cache.rotate(pfn);
-            continue;
-          }
+          cache.rotate(pfn);
+          if (this.swapUsed >= this.swapPages) continue;
           this.swapOut(cpu, pfn);
           waitable = true;
-          cache.rotate(pfn);
           continue;
         }
         if ((f & PageFlag.dirty) !== 0) {
           const d = cache.denseOfFrame(pfn);
           this.writeFile(cpu, d, WRITEBACK_CHUNK_PAGES);
           if ((cache.flags[pfn]! & PageFlag.dirty) !== 0) this.writePage(cpu, pfn);
+          cache.flags[pfn]! |= PageFlag.reclaim;
           waitable = true;
           cache.rotate(pfn);
           continue;
@@ -670,21 +688,13 @@ export class Storage {
         this.evictClean(pfn);
         return pfn;
       }
-      if (!waitable || this.inflightHead >= this.inflight.length) break;
+      if (!waitable && this.reclaimInflight === 0) return -1;
+      if (this.inflightHead >= this.inflight.length) return -1;
       // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): wait for the first write to complete.
       const head = this.inflight[this.inflightHead]!;
       this.waitUntil(cpu, head.done);
       this.retire(head.done);
-      // The written pages at the inactive tail are reclaimable now: evict one directly.
-      for (const pfn of head.pfns) {
-        if (accept(pfn) && (cache.flags[pfn]! & (PageFlag.inactive | PageFlag.active)) !== 0 && (cache.flags[pfn]! & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) === 0) {
-          if (head.swap) this.evictSwapped(pfn);
-          else this.evictClean(pfn);
-          return pfn;
-        }
-      }
     }
-    return -1;
   }
 
   private evictClean(pfn: number): void {
@@ -706,7 +716,8 @@ export class Storage {
     cache.startWriteback(pfn);
     this.fileDirty[d]!--;
     this.wbDone.set(pfn, done);
-    this.inflight.push({ done, pfns: [pfn], swap: false });
+    this.inflight.push({ done, pfns: [pfn], reclaim: true });
+    this.reclaimInflight++;
     this.counts.pagecache.writebacks++;
   }
 
@@ -715,8 +726,10 @@ export class Storage {
     const cache = this.m.cache;
     const done = this.swapDev.submit(this.m.now(cpu), 4096, true);
     cache.startWriteback(pfn);
+    cache.flags[pfn]! |= PageFlag.reclaim;
     this.wbDone.set(pfn, done);
-    this.inflight.push({ done, pfns: [pfn], swap: true });
+    this.inflight.push({ done, pfns: [pfn], reclaim: true });
+    this.reclaimInflight++;
     this.counts.io.swapWrites++;
     this.swapUsed++;
     const d = cache.denseOfFrame(pfn);

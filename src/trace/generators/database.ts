@@ -6,6 +6,9 @@ import { RECORDS_PARAM, type ParamValues } from './params.ts';
 import type { Generator } from './registry.ts';
 import { ZipfSampler } from './zipf.ts';
 
+/** The table page size (InnoDB's default innodb_page_size, 16 KiB). */
+const TABLE_PAGE = 16 * 1024;
+
 /** Where the shared buffer pool is mapped in every process. */
 const POOL_BASE = 0x04000000;
 
@@ -17,7 +20,18 @@ const POOL_BASE = 0x04000000;
  * with the defaults everything ends below 0x40000000 (a pool above ~950 MiB does not fit the 1G split).
  * A transaction: `pages` accesses to pool pages (uniform, or Zipf with `skew` > 0; a store with probability
  * `writes`), `private` accesses to private memory, `compute` cycles, then a WAL append: pwrite64 syscall +
- * page-cache `write` of `wal` bytes to file 2 at the log's end, and an fdatasync syscall.
+ * page-cache `write` of `wal` bytes to file 2 at the log's end, and an fdatasync of file 2.
+ * With `dataset` > 0 the tables are file 4 of that size (it may exceed RAM): each transaction also reads
+ * `reads` random 16 KiB table pages (pread64 into private memory: point selects that miss the pool),
+ * writes a fraction `updates` of them back (pwrite64), and a fraction `fsync` of transactions fsync the
+ * table file (a checkpoint).
+ *
+ * What it imitates: sysbench `oltp_read_write` (10 point selects, updates, a commit per transaction,
+ * tables of `--table-size` rows that can outgrow RAM) on an InnoDB-like engine (16 KiB pages, a
+ * write-ahead log flushed with fdatasync at each commit). Defaults: 8 backends, a 512 MiB pool, no table
+ * file (the shipped scenarios); `--param dataset=4G --param reads=10 --param updates=0.25` is the
+ * read-write mix over a data set larger than a 32-bit box's RAM. Request boundary: the commit's
+ * fdatasync (syscall 148, the header's `requestSyscall`).
  */
 export const database: Generator = {
   name: 'database',
@@ -38,9 +52,18 @@ export const database: Generator = {
     { name: 'wal', kind: 'size', description: 'WAL bytes appended per transaction (0: no WAL write)', unit: 'bytes', default: 8192, min: 0 },
     { name: 'compute', kind: 'int', description: 'work per transaction', unit: 'cycles', default: 50000, min: 0 },
     { name: 'slice', kind: 'int', description: 'transactions a process runs before its CPU switches to the next one', unit: 'transactions', default: 2, min: 1 },
+    { name: 'dataset', kind: 'size', description: 'table data (file 4) read and written with pread/pwrite; 0: none', unit: 'bytes', default: 0, min: 0 },
+    { name: 'reads', kind: 'int', description: 'random 16 KiB table-page reads per transaction (with dataset > 0)', unit: 'reads', default: 10, min: 0 },
+    { name: 'updates', kind: 'number', description: 'fraction of table pages read that are written back (with dataset > 0)', unit: 'fraction', default: 0.25, min: 0, max: 1 },
+    { name: 'fsync', kind: 'number', description: 'fraction of transactions that fsync the table file (with dataset > 0)', unit: 'fraction', default: 0.01, min: 0, max: 1 },
     RECORDS_PARAM,
   ],
   cpus: (p) => p.num('cpus'),
+  header: (p) => ({
+    imitates: 'sysbench oltp_read_write (point selects, updates, a WAL commit per transaction)',
+    ...(p.num('wal') > 0 ? { requestSyscall: NR.fdatasync } : {}),
+    ...(p.num('dataset') > 0 ? { files: [[4, 4, alignUp(p.num('dataset'), TABLE_PAGE)]] } : {}),
+  }),
   run(p: ParamValues, rng: Rng, out: GenEmitter): void {
     const cpus = p.num('cpus');
     const nproc = p.num('processes');
@@ -54,6 +77,10 @@ export const database: Generator = {
     const zipf = skew > 0 ? new ZipfSampler(poolPages, skew) : null;
     const writes = p.num('writes');
     const wal = p.num('wal');
+    const tablePages = Math.floor(alignUp(p.num('dataset'), TABLE_PAGE) / TABLE_PAGE);
+    const reads = p.num('reads');
+    const updates = p.num('updates');
+    const fsyncRate = p.num('fsync');
     const rw = ProtBits.read | ProtBits.write;
     for (let i = 0; i < nproc; i++) {
       const pid = 100 + i;
@@ -90,7 +117,19 @@ export const database: Generator = {
             out.syscall(cpu, pid, NR.pwrite64);
             out.transfer(cpu, pid, 'write', privBase, wal, 2, walEnd);
             walEnd += wal;
-            out.syscall(cpu, pid, NR.fdatasync);
+            out.fsync(cpu, pid, 2, true);
+          }
+          if (tablePages > 0) {
+            for (let r = 0; r < reads; r++) {
+              const off = rng.nextInt(tablePages) * TABLE_PAGE;
+              out.syscall(cpu, pid, NR.pread64);
+              out.transfer(cpu, pid, 'read', privBase, TABLE_PAGE, 4, off);
+              if (rng.next() < updates) {
+                out.syscall(cpu, pid, NR.pwrite64);
+                out.transfer(cpu, pid, 'write', privBase, TABLE_PAGE, 4, off);
+              }
+            }
+            if (rng.next() < fsyncRate) out.fsync(cpu, pid, 4);
           }
         }
       }

@@ -107,6 +107,13 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** fsync (or fdatasync with `data`) of `fileId` (0: every file `pid` dirtied), the file id in `addr`. */
+  fsync(cpu: number, pid: number, fileId: number, data = false): void {
+    this.run(cpu, pid);
+    this.sink.push({ kind: EventKind.syscall, cpu, pid, arg: data ? NR.fdatasync : NR.fsync, addr: fileId });
+    this.count++;
+  }
+
   /** Kernel-level temporary mapping of physical page `pfn` with `api`. */
   kmap(cpu: number, pid: number, api: KmapApi, pfn: number): void {
     this.run(cpu, pid);
@@ -136,6 +143,7 @@ export const NR = {
   close: 6,
   openat: 295,
   fstat64: 197,
+  fsync: 118,
   fdatasync: 148,
   pread64: 180,
   pwrite64: 181,

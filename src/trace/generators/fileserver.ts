@@ -17,6 +17,16 @@ import { ZipfSampler } from './zipf.ts';
  * `read` syscall + page-cache `read` of `request` bytes of a Zipf-chosen file (ids 2..files+1, each
  * fileset/files bytes, offset a random request-aligned position) into the worker's buffer; loads over the
  * buffer every `touch` bytes; `compute` cycles; a `write` syscall sending to a socket (no page cache).
+ * With `writes` > 0 that fraction of requests instead store `request` bytes into the file (pwrite64 +
+ * page-cache `write`), and `fsync` of those are followed by an fsync of the file.
+ *
+ * What it imitates: the file-serving loop of filebench's `fileserver` personality (a file set served by
+ * many threads: readwholefile/appendfile/createfile over nfiles = 10,000 files of 128 KiB mean, 50
+ * threads, 1 MiB I/O) and of dbench (a NetBench-like SMB server mix). The defaults here are smaller and
+ * read-only so the shipped trace stays small: 16 workers, 4,096 files of 256 KiB (1 GiB), 64 KiB reads,
+ * Zipf 0.9 popularity; `--param fileset=4G --param writes=0.33 --param fsync=0.1` is a write-heavier set
+ * larger than the RAM of a 32-bit box. Request boundary: the socket `write` (syscall 4) ending each
+ * request (the header's `requestSyscall`); file sizes are in the header (`files`).
  */
 export const fileserver: Generator = {
   name: 'fileserver',
@@ -36,9 +46,16 @@ export const fileserver: Generator = {
     { name: 'touch', kind: 'size', description: 'stride of the loads over the buffer after each read (0: no loads)', unit: 'bytes', default: 4096, min: 0 },
     { name: 'compute', kind: 'int', description: 'work per request', unit: 'cycles', default: 20000, min: 0 },
     { name: 'slice', kind: 'int', description: 'requests a worker serves before its CPU switches to the next worker', unit: 'requests', default: 4, min: 1 },
+    { name: 'writes', kind: 'number', description: 'fraction of requests that write request bytes into the file instead of reading', unit: 'fraction', default: 0, min: 0, max: 1 },
+    { name: 'fsync', kind: 'number', description: 'fraction of write requests followed by an fsync of the file', unit: 'fraction', default: 0, min: 0, max: 1 },
     RECORDS_PARAM,
   ],
   cpus: (p) => p.num('cpus'),
+  header: (p) => ({
+    imitates: 'filebench fileserver / dbench (a file set served by many workers)',
+    requestSyscall: NR.write,
+    files: [[2, p.num('files') + 1, Math.floor(p.num('fileset') / p.num('files') / 4096) * 4096]],
+  }),
   validate(p) {
     if (p.num('fileset') < p.num('files') * 4096) throw new UserError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
   },
@@ -51,6 +68,8 @@ export const fileserver: Generator = {
     const touch = p.num('touch');
     const compute = p.num('compute');
     const slice = p.num('slice');
+    const writes = p.num('writes');
+    const fsync = p.num('fsync');
     const zipf = new ZipfSampler(files, p.num('zipf'));
     const buffer = LAYOUT.heap;
     const bufferLen = alignUp(request, 4096);
@@ -83,9 +102,17 @@ export const fileserver: Generator = {
           const len = Math.min(request, fileSize);
           const slots = Math.max(1, Math.floor(fileSize / len));
           const offset = rng.nextInt(slots) * len;
-          out.syscall(cpu, pid, NR.read);
-          out.transfer(cpu, pid, 'read', buffer, len, fileId, offset);
-          out.touch(cpu, pid, AccessOp.load, buffer, len, touch);
+          // Draws only when the mix asks for writes: the default trace is the read-only one it always was.
+          if (writes > 0 && rng.next() < writes) {
+            out.touch(cpu, pid, AccessOp.store, buffer, len, touch);
+            out.syscall(cpu, pid, NR.pwrite64);
+            out.transfer(cpu, pid, 'write', buffer, len, fileId, offset);
+            if (fsync > 0 && rng.next() < fsync) out.fsync(cpu, pid, fileId);
+          } else {
+            out.syscall(cpu, pid, NR.read);
+            out.transfer(cpu, pid, 'read', buffer, len, fileId, offset);
+            out.touch(cpu, pid, AccessOp.load, buffer, len, touch);
+          }
           out.compute(cpu, pid, compute);
           out.syscall(cpu, pid, NR.write);
         }

@@ -21,6 +21,12 @@ export interface Generator {
   cpus(p: ParamValues): number;
   /** Checks combinations of parameters (single values are checked by their spec); throws UserError. */
   validate?(p: ParamValues): void;
+  /**
+   * Keys the trace header's provenance gets for these parameters besides the generator's name, seed and
+   * parameters: `files` (sizes of the files, [first id, last id, bytes] ranges — readahead stops at end
+   * of file), `requestSyscall` (the syscall number that marks one request: throughput), `imitates`.
+   */
+  header?(p: ParamValues): Record<string, unknown>;
   /** Writes the workload's records (synchronously, streaming) through `out`. */
   run(p: ParamValues, rng: Rng, out: GenEmitter): void;
 }
