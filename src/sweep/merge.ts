@@ -9,6 +9,7 @@ import type { SweepCell } from './cells.ts';
 import type { ThemeName } from '../report/theme.ts';
 import { writeSweepOutput } from './output.ts';
 import { expandPoints } from './points.ts';
+import type { Shard } from './shard.ts';
 import { specDifferences } from './spec.ts';
 import { loadAllPoints, readSweepFile, type PointRecord } from './store.ts';
 
@@ -50,12 +51,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string, options:
     }
   }
   const missing = points.filter((p) => !found.has(p.id));
-  if (missing.length > 0) {
-    const shards = [...new Set(files.map((f) => (f.shard === null ? 'all' : `${f.shard.index}/${f.shard.count}`)))].join(', ');
-    throw new UserError(
-      `merge: ${missing.length} of ${points.length} points are missing (first: ${(missing[0] as { id: string }).id}; shards given: ${shards}); run the missing shards and merge again`,
-    );
-  }
+  if (missing.length > 0) throw new UserError(missingPointsMessage(missing, points.length, files.map((f) => f.shard)));
   const cells = await writeSweepOutput(
     out,
     spec,
@@ -66,4 +62,25 @@ export async function mergeSweeps(dirs: readonly string[], out: string, options:
     { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default' },
   );
   return { points: points.length, cells: cells ?? [] };
+}
+
+/** Missing point ids named in a merge error, at most this many (then "and N more"). */
+const MISSING_NAMED = 6;
+
+/**
+ * The one-line error of a merge that lacks points: how many, their ids (the first MISSING_NAMED), the
+ * shards that hold them when every folder given is a shard of the same count, and the shards given.
+ */
+export function missingPointsMessage(missing: readonly { id: string; index: number }[], total: number, shards: readonly (Shard | null)[]): string {
+  const named = missing.slice(0, MISSING_NAMED).map((p) => p.id).join(', ');
+  const more = missing.length > MISSING_NAMED ? ` and ${missing.length - MISSING_NAMED} more` : '';
+  const counts = new Set(shards.map((s) => (s === null ? 0 : s.count)));
+  let holders = '';
+  if (counts.size === 1 && !counts.has(0)) {
+    const n = (shards[0] as Shard).count;
+    const idx = [...new Set(missing.map((p) => p.index % n))].sort((a, b) => a - b);
+    holders = `${idx.length === 1 ? 'shard' : 'shards'} ${idx.map((i) => `${i}/${n}`).join(', ')}; `;
+  }
+  const given = [...new Set(shards.map((s) => (s === null ? 'all' : `${s.index}/${s.count}`)))].join(', ');
+  return `merge: ${missing.length} of ${total} points are missing: ${named}${more} (${holders}shards given: ${given}); run the missing shards and merge again`;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/cli/gen.ts';
 import { UserError } from '../../src/errors.ts';
-import { mergeSweeps } from '../../src/sweep/merge.ts';
+import { mergeSweeps, missingPointsMessage } from '../../src/sweep/merge.ts';
 import { runSweep, type SweepRunOptions } from '../../src/sweep/run.ts';
 import type { SweepSpec } from '../../src/sweep/spec.ts';
 
@@ -98,7 +98,20 @@ describe('hmsim sweep (in process)', () => {
       `merge: ${join(dir, 'other0')} is a shard of a different sweep than ${join(dir, 'shard0')} (they differ in: seed); merge only shards of one sweep command`,
     );
     const missing = await mergeSweeps([join(dir, 'shard0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
-    expect((missing as Error).message).toMatch(/^merge: 2 of 8 points are missing \(first: 3g1g-highmem-ram=3G-r0-[0-9a-f]{8}; shards given: 0\/3, 1\/3\); run the missing shards and merge again$/);
+    // Shard 2 of 3 holds points 2 and 5 (index mod 3): 3g1g-highmem ram=3G r0 and 2g2g ram=1G r1.
+    const ids = (await readdir(join(dir, 'whole', 'points'))).map((f) => f.slice(0, -'.json'.length));
+    const id2 = ids.find((i) => i.startsWith('3g1g-highmem-ram=3G-r0-'));
+    const id5 = ids.find((i) => i.startsWith('2g2g-ram=1G-r1-'));
+    expect((missing as Error).message).toBe(`merge: 2 of 8 points are missing: ${id2}, ${id5} (shard 2/3; shards given: 0/3, 1/3); run the missing shards and merge again`);
+    // Folders of different shard counts (or a whole sweep): the shards holding the points are not named.
+    await runSweep(spec, opts('half0', { shard: { index: 0, count: 2 } }));
+    const mixed = await mergeSweeps([join(dir, 'half0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
+    expect((mixed as Error).message).toMatch(/^merge: 2 of 8 points are missing: \S+, \S+ \(shards given: 0\/2, 1\/3\); run the missing shards and merge again$/);
+    // Many missing: the first six named, the rest counted.
+    const many = Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, index: 4 * i + 1 }));
+    expect(missingPointsMessage(many, 40, [{ index: 0, count: 4 }, { index: 2, count: 4 }, { index: 3, count: 4 }])).toBe(
+      'merge: 8 of 40 points are missing: p0, p1, p2, p3, p4, p5 and 2 more (shard 1/4; shards given: 0/4, 2/4, 3/4); run the missing shards and merge again',
+    );
   }, 60_000);
 
   it('refuses to write into a folder hmsim did not write', async () => {
