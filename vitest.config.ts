@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
+    // Hooks build shared reports (seconds each on an idle machine; many times that on a loaded shared one).
+    hookTimeout: 120_000,
     pool: 'forks',
     // The CLI children tests spawn (bin/hmsim.js) run the TypeScript sources, not a build.
     env: { HMSIM_FROM_SOURCE: '1' },
