@@ -84,5 +84,5 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
     const two = await runCaptured(args(D('sweep-jobs2'), '2'));
     expect(two.stderr).toBe('');
     expectSameBytes(D('sweep-jobs1/summary.json'), D('sweep-jobs2/summary.json'));
-  });
+  }, 180_000); // two sweep processes, each rendering a report: minutes on a loaded shared machine
 });
