@@ -1,26 +1,35 @@
 /**
- * Sweep benchmark: the same 16-point sweep (4 configurations × 4 RAM sizes, one replication, a
- * generated fileserver trace of 4 CPUs and 200000 requests, ≈2 s per point on an idle core) with --jobs 1 and
- * --jobs 2, into fresh folders. Prints the wall-clock time of the whole sweep (points + report) and of
- * the point phase alone, their jobs-1 / jobs-2 ratios, the machine's load average before each run, and
- * checks that both runs wrote the same summary.json. Goal (issue 7): ratio ≥ 1.8 on 2 cores.
- * "cores busy" (process CPU time, all threads, over wall time) shows how much of the machine the run
- * actually got: on a shared machine a ratio below the goal with < 2 cores busy means contention.
- * Before each round a calibration runs the same fixed spin loop on 1 and on 2 worker threads: its
- * ratio is the parallel speed-up the machine offered at that moment to pure CPU work (2.0 on an idle
- * 2-core machine), the ceiling for the sweep's ratio.
+ * Sweep benchmark: the 16-point sweep of the shipped fileserver trace (traces/fileserver-4cpu.hmt;
+ * configurations 3g1g-highmem, 3g1g-pae, 2g2g, 4g4g × ram 1G, 2G, 3G, 4G), run as a user runs it —
+ * `node bin/hmsim.js` processes — in three ways:
+ *
+ *   jobs1   sweep --jobs 1                       (every point in the main thread)
+ *   jobs2   sweep --jobs 2                       (two worker threads, each started once)
+ *   2procs  sweep --shard 0/2 and --shard 1/2 --jobs 1 as two processes at once, then merge
+ *
+ * and two serial pieces on their own: `hmsim --version` (process start-up) and `merge` of the finished
+ * jobs1 folder (start-up, reading 16 points, the report). Each prints wall seconds, the process's CPU
+ * seconds (all threads) and the load average before it; then the speed-ups over jobs1, the serial
+ * fraction that the jobs2 speed-up implies on 2 cores (Amdahl: s = 2/S − 1), and the measured one
+ * (merge time / jobs1 time). summary.json must be the same bytes in all three.
+ *
+ * A calibration first runs a fixed spin loop on 1 and 2 threads: its ratio is the parallel speed-up the
+ * machine offered to pure CPU work at that moment (2.0 on an idle 2-core machine) — the ceiling.
+ * The machine is shared: read every figure with the load average printed beside it.
  *
  * Usage: npm run bench -- sweep   (or: node --import tsx bench/sweep.bench.ts [ROUNDS])
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { generate } from '../src/cli/gen.ts';
-import { runSweep } from '../src/sweep/run.ts';
-import type { SweepSpec } from '../src/sweep/spec.ts';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[2] ?? 1);
+const SWEEP = ['sweep', '--trace', 'traces/fileserver-4cpu.hmt', '--configs', '3g1g-highmem,3g1g-pae,2g2g,4g4g', '--grid', 'ram=1G,2G,3G,4G', '--seed', '1', '--quiet'];
+const la = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** Wall seconds to run a fixed spin loop on `n` worker threads at once. */
 async function spin(n: number): Promise<number> {
@@ -36,55 +45,77 @@ async function spin(n: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-/** Speed-up of 2 spinning threads over 1 (twice the work): 2.0 when two cores are free. */
-async function calibration(): Promise<number> {
-  const one = await spin(1);
-  const two = await spin(2);
-  return (2 * one) / two;
+/** A finished hmsim process: wall seconds and CPU seconds (user + system, all its threads). */
+interface Ran {
+  readonly wall: number;
+  readonly cpu: number;
 }
+
+/** Runs `node bin/hmsim.js ARGS`; the child writes its own CPU time at exit (an --import hook). */
+async function hmsim(args: readonly string[], dir: string, tag: string): Promise<Ran> {
+  const cpuFile = join(dir, `cpu-${tag}.txt`);
+  const hook = join(dir, 'cpu-hook.mjs');
+  const t0 = performance.now();
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', hook, join(ROOT, 'bin/hmsim.js'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, HMSIM_BENCH_CPU_FILE: cpuFile },
+    });
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c ?? -1));
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`hmsim ${args.join(' ')} exited ${code}`);
+  return { wall, cpu: Number(await readFile(cpuFile, 'utf8')) };
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-bench-'));
 try {
-  const trace = join(dir, 'fileserver.hmt');
-  const gen = await generate('fileserver', trace, 1, ['requests=200000']);
-  const spec: SweepSpec = {
-    configs: ['3g1g-highmem', '3g1g-pae', '2g2g', '4g4g'],
-    configOptions: {},
-    axes: [{ key: 'ram', kind: 'config', values: ['1G', '2G', '3G', '4G'] }],
-    model: 'core2',
-    modelSets: [],
-    replications: 1,
-    seed: 1,
-    prefault: false,
-    trace: { kind: 'file', path: trace },
+  await writeFile(
+    join(dir, 'cpu-hook.mjs'),
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); writeFileSync(process.env.HMSIM_BENCH_CPU_FILE, String((u.user + u.system) / 1e6)); });\n",
+  );
+  console.log(`16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram 1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`);
+  type Case = 'start-up' | 'jobs1' | 'jobs2' | '2procs' | 'merge';
+  const best = new Map<Case, Ran & { load: string }>();
+  const keep = (name: Case, r: Ran, load: string): void => {
+    const b = best.get(name);
+    if (b === undefined || r.wall < b.wall) best.set(name, { ...r, load });
+    console.log(`  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`);
   };
-  console.log(`trace: ${gen.records} records (fileserver, ${gen.cpus} CPUs); 16 points; ${availableParallelism()} cores available`);
-  const la = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-  const best: Record<number, { total: number; points: number }> = {};
   for (let round = 0; round < rounds; round++) {
-    console.log(`round ${round + 1} calibration: 2 spinning threads run ${(await calibration()).toFixed(2)}x the work of 1 in the same time`);
-    for (const jobs of [1, 2]) {
-      const out = join(dir, `out-${jobs}-${round}`);
-      const load = la();
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      let lastPoint = t0;
-      const outcome = await runSweep(spec, { out, jobs, shard: null, force: false, gitCommit: null, onPoint: () => void (lastPoint = performance.now()) });
-      const total = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      const points = (lastPoint - t0) / 1000;
-      if (outcome.computed !== 16) throw new Error(`expected 16 computed points, got ${outcome.computed}`);
-      console.log(`round ${round + 1} --jobs ${jobs}: sweep ${total.toFixed(2)} s (points ${points.toFixed(2)} s, ${(points / 16).toFixed(2)} s/point of wall time); CPU ${cpuSeconds.toFixed(2)} s = ${(cpuSeconds / total).toFixed(2)} cores busy on average; load average before: ${load}`);
-      const b = best[jobs];
-      if (b === undefined || total < b.total) best[jobs] = { total, points };
+    const one = await spin(1);
+    const two = await spin(2);
+    console.log(`round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x the work of 1 in the same time (2.00 = two free cores); load average ${la()}`);
+    let load = la();
+    keep('start-up', await hmsim(['--version'], dir, `v${round}`), load);
+    load = la();
+    keep('jobs1', await hmsim([...SWEEP, '--jobs', '1', '--out', join(dir, `j1-${round}`)], dir, `j1-${round}`), load);
+    load = la();
+    keep('jobs2', await hmsim([...SWEEP, '--jobs', '2', '--out', join(dir, `j2-${round}`)], dir, `j2-${round}`), load);
+    load = la();
+    const t0 = performance.now();
+    const shards = await Promise.all([0, 1].map((i) => hmsim([...SWEEP, '--jobs', '1', '--shard', `${i}/2`, '--out', join(dir, `p${i}-${round}`)], dir, `p${i}-${round}`)));
+    const merged = await hmsim(['merge', join(dir, `p0-${round}`), join(dir, `p1-${round}`), '--out', join(dir, `p-${round}`)], dir, `pm-${round}`);
+    keep('2procs', { wall: (performance.now() - t0) / 1000, cpu: shards[0]!.cpu + shards[1]!.cpu + merged.cpu }, load);
+    load = la();
+    keep('merge', await hmsim(['merge', join(dir, `j1-${round}`), '--out', join(dir, `m-${round}`)], dir, `m-${round}`), load);
+    const ref = await readFile(join(dir, `j1-${round}`, 'summary.json'), 'utf8');
+    for (const other of [`j2-${round}`, `p-${round}`, `m-${round}`]) {
+      if ((await readFile(join(dir, other, 'summary.json'), 'utf8')) !== ref) {
+        console.log(`summary.json of ${other} differs from jobs1's`);
+        process.exitCode = 1;
+      }
     }
   }
-  const one = best[1] as { total: number; points: number };
-  const two = best[2] as { total: number; points: number };
-  console.log(`speed-up --jobs 2 vs --jobs 1 (best of ${rounds}): whole sweep ${(one.total / two.total).toFixed(2)}x, point phase ${(one.points / two.points).toFixed(2)}x (goal ≥ 1.8x); load average now: ${la()}`);
-  const same = (await readFile(join(dir, 'out-1-0', 'summary.json'), 'utf8')) === (await readFile(join(dir, 'out-2-0', 'summary.json'), 'utf8'));
-  console.log(`summary.json identical for --jobs 1 and --jobs 2: ${same ? 'yes' : 'NO'}`);
-  if (!same) process.exitCode = 1;
+  const get = (n: Case) => best.get(n) as Ran & { load: string };
+  const [j1, j2, p2, merge, start] = [get('jobs1'), get('jobs2'), get('2procs'), get('merge'), get('start-up')];
+  const s = j1.wall / j2.wall;
+  console.log(`best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`);
+  console.log(`serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`);
+  console.log(`CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`);
+  console.log(`summary.json identical for jobs1, jobs2, two processes + merge, merge: ${process.exitCode === 1 ? 'NO' : 'yes'}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -6,11 +6,13 @@
  * resumable (finished points are kept in OUT/points/). See docs/scale-out.md.
  *
  * stdout: a line saying what ran and the sweep table, or with --json one object
- * `{ format: "hmsim-sweep-run", out, total, points, computed, reused, complete, shard, cells }`.
+ * `{ format: "hmsim-sweep-run", out, total, points, computed, reused, threads, complete, shard, cells }`
+ * (threads: worker threads started, each once for many points). `--formats` picks the report files.
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { parseFormats, REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
 import { tableToMarkdown } from '../report/tables.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
 import { parseCount } from '../units/size.ts';
@@ -25,7 +27,10 @@ import { interruptSignalOf } from './signals.ts';
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
 /** The sweep spec and run settings in parsed options (every mistake a one-line UserError naming the flag). */
-export function sweepFromOptions(raw: Record<string, unknown>, cmd: Command): { spec: SweepSpec; out: string; jobs: number; shard: Shard | null; force: boolean; json: boolean; quiet: boolean } {
+export function sweepFromOptions(
+  raw: Record<string, unknown>,
+  cmd: Command,
+): { spec: SweepSpec; out: string; jobs: number; shard: Shard | null; force: boolean; json: boolean; quiet: boolean; formats: ReportFormat[] } {
   const options = runOptionsFrom(raw, cmd);
   const configs = parseConfigs(typeof raw['configs'] === 'string' ? raw['configs'] : undefined);
   if (configs.length > 0 && options.configOptions.config !== undefined) {
@@ -70,7 +75,8 @@ export function sweepFromOptions(raw: Record<string, unknown>, cmd: Command): { 
     prefault: options.prefault,
     trace,
   };
-  return { spec, out: options.out, jobs, shard: parseShard(typeof raw['shard'] === 'string' ? raw['shard'] : undefined), force: options.force, json: options.json, quiet: options.quiet };
+  const formats = typeof raw['formats'] === 'string' ? parseFormats(raw['formats']) : [...REPORT_FORMATS];
+  return { spec, out: options.out, jobs, shard: parseShard(typeof raw['shard'] === 'string' ? raw['shard'] : undefined), force: options.force, json: options.json, quiet: options.quiet, formats };
 }
 
 /** One-line account of a sweep run. */
@@ -90,7 +96,8 @@ export function register(program: Command): void {
     .option('--workload <name>', 'generate the trace per point with this generator (hmsim gen --list) instead of --trace')
     .option('--param <k=v>', 'fixed workload parameter, repeatable (hmsim gen WORKLOAD --help)', collect)
     .option('--jobs <n>', 'points replayed in parallel on worker threads (default: the available cores)')
-    .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge');
+    .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge')
+    .option('--formats <list>', `report files to render: any of ${REPORT_FORMATS.join(',')} (default all; summaries and chart specs always)`);
   addRunOptions(cmd);
   addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
@@ -105,6 +112,7 @@ export function register(program: Command): void {
       shard: s.shard,
       force: s.force,
       theme,
+      formats: s.formats,
       ...(signal !== undefined ? { signal } : {}),
       ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
     });

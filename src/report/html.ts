@@ -21,6 +21,8 @@ export interface HtmlReport {
   readonly provenance: Table;
   /** The charts' theme: paper figures are shown at their print size (1 pt = 4/3 CSS px). */
   readonly theme?: ThemeName;
+  /** Chart files written beside the page, linked under each chart (default: SVG, PNG and PDF). */
+  readonly images?: readonly ('svg' | 'png' | 'pdf')[];
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -45,14 +47,20 @@ function tableHtml(t: Table): string {
   ].join('\n');
 }
 
-function chartHtml(c: ChartEntry, index: number): string {
+function chartHtml(c: ChartEntry, index: number, images: readonly ('svg' | 'png' | 'pdf')[]): string {
   const id = escapeHtml(c.id);
+  const links = [
+    ...(images.includes('svg') ? [`<a href="${id}.svg">SVG</a>`] : []),
+    ...(images.includes('png') ? [`<a href="${id}.png">PNG (2×)</a>`] : []),
+    ...(images.includes('pdf') ? [`<a href="${id}.pdf">PDF</a>`] : []),
+    `<a href="${id}.vl.json">Vega-Lite spec</a>`,
+  ];
   return [
     `<figure class="chart" id="chart-${id}">`,
     `<h2>${escapeHtml(c.title)}</h2>`,
     `<p class="description">${escapeHtml(c.description)}</p>`,
     `<div class="view" data-chart="${index}"></div>`,
-    `<figcaption>Files: <a href="${id}.svg">SVG</a> · <a href="${id}.png">PNG (2×)</a> · <a href="${id}.pdf">PDF</a> · <a href="${id}.vl.json">Vega-Lite spec</a></figcaption>`,
+    `<figcaption>Files: ${links.join(' · ')}</figcaption>`,
     '</figure>',
   ].join('\n');
 }
@@ -120,7 +128,7 @@ export function buildHtml(report: HtmlReport): string {
     '</header>',
     '<main>',
     '<section id="charts">',
-    ...report.charts.map(chartHtml),
+    ...report.charts.map((c, i) => chartHtml(c, i, report.images ?? ['svg', 'png', 'pdf'])),
     '</section>',
     '<section id="tables">',
     '<h2>Tables</h2>',

@@ -7,6 +7,7 @@ import { aggregate, type Aggregate } from '../stats/aggregate.ts';
 import { buildCharts } from './charts/index.ts';
 import type { ChartEntry } from './charts/chart.ts';
 import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from './figure-files.ts';
+import { REPORT_FORMATS, type ReportFormat } from './formats.ts';
 import { buildHtml } from './html.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
 import { compileSpec, renderPng, renderSvg } from './render.ts';
@@ -27,9 +28,11 @@ export interface CompareReportInput {
   readonly extraCharts?: readonly ChartEntry[];
 }
 
-/** Report options: `--theme` and `--force`. */
+/** Report options: `--theme`, `--force` and `--formats`. */
 export interface ReportOptions {
   readonly theme?: ThemeName;
+  /** Files to render (default: every format); summaries and chart specs are always written. */
+  readonly formats?: readonly ReportFormat[];
   /** Replace an existing folder even if hmsim did not write it. */
   readonly force?: boolean;
 }
@@ -59,7 +62,7 @@ export type ReportFiles = Map<string, string | Uint8Array>;
 /**
  * Builds every file of a compare report in memory:
  *
- *   runs ──(1) aggregate──► Aggregate ──(2) buildCharts──► Vega-Lite specs ──(3) render──► SVG, PNG, PDF
+ *   runs ──(1) aggregate──► Aggregate ──(2) buildCharts──► Vega-Lite specs ──(3) render──► SVG, PNG, PDF (as asked)
  *     │                        └──(4) tables──► summary.md, summary.csv
  *     └───────────────────────────(5) summary.json, index.html (charts + tables + provenance)
  */
@@ -76,14 +79,16 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   // Compile every spec first: a broken chart fails in milliseconds, before any slow rendering.
   for (const chart of charts) compileSpec(chart.spec);
   const files: ReportFiles = new Map();
-  // (3)
+  // (3) only the formats asked for (PNG is rasterized from the SVG text)
+  const formats = new Set(options.formats ?? REPORT_FORMATS);
   for (const chart of charts) {
+    files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+    if (!formats.has('svg') && !formats.has('png') && !formats.has('pdf')) continue;
     const svg = await renderSvg(chart.spec);
     const meta = figureMetadata(chart.title, chart.description, input.provenance);
-    files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    files.set(`${chart.id}.svg`, svgWithMetadata(svg, meta));
-    files.set(`${chart.id}.png`, pngWithText(renderPng(svg, 2), meta));
-    files.set(`${chart.id}.pdf`, await renderPdf(svg, meta));
+    if (formats.has('svg')) files.set(`${chart.id}.svg`, svgWithMetadata(svg, meta));
+    if (formats.has('png')) files.set(`${chart.id}.png`, pngWithText(renderPng(svg, 2), meta));
+    if (formats.has('pdf')) files.set(`${chart.id}.pdf`, await renderPdf(svg, meta));
   }
   // (4)
   const provenance = provenanceTable(input.provenance);
@@ -91,6 +96,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   files.set('summary.csv', summaryCsv(agg));
   // (5)
   files.set('summary.json', summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }));
+  if (!formats.has('html')) return files;
   files.set(
     'index.html',
     buildHtml({
@@ -100,6 +106,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
       tables: summaryTables(agg),
       provenance,
       theme: theme.name,
+      images: REPORT_FORMATS.filter((f): f is 'svg' | 'png' | 'pdf' => f !== 'html' && formats.has(f)),
     }),
   );
   return files;

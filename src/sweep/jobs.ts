@@ -34,6 +34,8 @@ export type JobReply =
 export interface Executor {
   /** Runs one job; resolves with the point's RunResult (null for a trace job). */
   run(job: Job): Promise<RunResult | null>;
+  /** Worker threads started so far (0 in this thread): each runs many jobs, started once. */
+  threadsStarted(): number;
   /** Stops every worker; pending jobs reject. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
+import type { ReportFormat } from '../report/formats.ts';
 import type { SweepCell } from './cells.ts';
 import type { ThemeName } from '../report/theme.ts';
 import { writeSweepOutput } from './output.ts';
@@ -20,7 +21,11 @@ export interface MergeOutcome {
 }
 
 /** Merges the sweep outputs in `dirs` into `out`. */
-export async function mergeSweeps(dirs: readonly string[], out: string, options: { force: boolean; theme?: ThemeName }): Promise<MergeOutcome> {
+export async function mergeSweeps(
+  dirs: readonly string[],
+  out: string,
+  options: { force: boolean; theme?: ThemeName; formats?: readonly ReportFormat[] },
+): Promise<MergeOutcome> {
   if (dirs.length === 0) throw new UserError('merge: expected one or more sweep output folders (hmsim merge DIR... --out DIR)');
   await assertReplaceableOutput(out, options.force);
   const files = await Promise.all(dirs.map((d) => readSweepFile(d)));
@@ -59,7 +64,7 @@ export async function mergeSweeps(dirs: readonly string[], out: string, options:
     [...found.values()].map((f) => f.record),
     null,
     // The shards' checkout, not this one: a merge reports the code that computed the points.
-    { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default' },
+    { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default', ...(options.formats !== undefined ? { formats: options.formats } : {}) },
   );
   return { points: points.length, cells: cells ?? [] };
 }

@@ -7,6 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../io/atomic.ts';
 import type { ThemeName } from '../report/theme.ts';
+import type { ReportFormat } from '../report/formats.ts';
 import type { SweepCell } from './cells.ts';
 import type { SweepPoint } from './points.ts';
 import { buildSweepReport } from './report.ts';
@@ -25,7 +26,7 @@ export async function writeSweepOutput(
   points: readonly SweepPoint[],
   records: readonly PointRecord[],
   shard: Shard | null,
-  options: { force: boolean; complete: boolean; gitCommit: string | null; theme?: ThemeName },
+  options: { force: boolean; complete: boolean; gitCommit: string | null; theme?: ThemeName; formats?: readonly ReportFormat[] },
 ): Promise<SweepCell[] | null> {
   const byId = new Map(points.map((p) => [p.id, p]));
   // Results as saved (JSON round trip): the same bytes whether a point was computed now or read back.
@@ -39,7 +40,7 @@ export async function writeSweepOutput(
       if (point === undefined) throw new Error(`writeSweepOutput: point ${r.id} is not in the sweep`);
       return { point, cell: r.cell, result: r.result };
     });
-    report = await buildSweepReport(spec, finished, options.gitCommit, options.theme ?? 'default');
+    report = await buildSweepReport(spec, finished, options.gitCommit, options.theme ?? 'default', options.formats);
   }
   await writeDirAtomic(
     out,

@@ -10,6 +10,7 @@
  * Built only from the spec and the finished points in index order, so an unsharded run and a merge of
  * shards give the same bytes.
  */
+import type { ReportFormat } from '../report/formats.ts';
 import type { ReportFiles } from '../report/write.ts';
 import { buildCompareReport } from '../report/write.ts';
 import { collectProvenance } from '../report/provenance.ts';
@@ -121,6 +122,7 @@ export async function buildSweepReport(
   finished: readonly FinishedPoint[],
   gitCommit: string | null,
   themeName: ThemeName = 'default',
+  formats?: readonly ReportFormat[],
 ): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
   await loadVega();
   // (1)
@@ -131,7 +133,7 @@ export async function buildSweepReport(
   // (3)
   const files = await buildCompareReport(
     { baseline: runs[0]?.configName ?? '', runs, provenance, extraCharts: sweepCharts(spec, cells, themeName) },
-    { theme: themeName },
+    { theme: themeName, ...(formats !== undefined ? { formats } : {}) },
   );
   // (4)
   files.set('sweep.csv', sweepCsv(spec, cells));

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
+import type { ReportFormat } from '../report/formats.ts';
 import { gitCommit } from '../report/provenance.ts';
 import type { ThemeName } from '../report/theme.ts';
 import type { SweepCell } from './cells.ts';
@@ -39,8 +40,10 @@ export interface SweepRunOptions {
   readonly gitCommit?: string | null;
   /** Style of the report's charts (`--theme`; default `default`). */
   readonly theme?: ThemeName;
-  /** Called after each point this run computes (done so far, to compute in all). */
-  readonly onPoint?: (done: number, total: number) => void;
+  /** Report files to render (default: every format). */
+  readonly formats?: readonly ReportFormat[];
+  /** Called after each point this run computes and saved (done so far, to compute in all, the point's id). */
+  readonly onPoint?: (done: number, total: number, id: string) => void;
 }
 
 /** What a sweep run did. */
@@ -53,6 +56,8 @@ export interface SweepOutcome {
   readonly computed: number;
   /** Points found already finished in the output folder. */
   readonly reused: number;
+  /** Worker threads this run started (0: every point ran in the main thread, or none ran). */
+  readonly threads: number;
   /** True when the folder holds every point and the report was written. */
   readonly complete: boolean;
   /** The report's cells (complete runs only). */
@@ -79,15 +84,26 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   }
   const reused = records.length;
   // (4)
-  if (todo.length > 0) records.push(...(await computePoints(todo, options)));
+  let threads = 0;
+  if (todo.length > 0) {
+    const computed = await computePoints(todo, options);
+    records.push(...computed.records);
+    threads = computed.threads;
+  }
   // (5)
   const complete = mine.length === all.length;
-  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, { force: options.force, complete, gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit, theme: options.theme ?? 'default' });
-  return { total: all.length, points: mine.length, computed: todo.length, reused, complete, cells };
+  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, {
+    force: options.force,
+    complete,
+    gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit,
+    theme: options.theme ?? 'default',
+    ...(options.formats !== undefined ? { formats: options.formats } : {}),
+  });
+  return { total: all.length, points: mine.length, computed: todo.length, reused, threads, complete, cells };
 }
 
 /** Replays `todo` on an executor, saving each point as it finishes. */
-async function computePoints(todo: readonly PointTask[], options: SweepRunOptions): Promise<PointRecord[]> {
+async function computePoints(todo: readonly PointTask[], options: SweepRunOptions): Promise<{ records: PointRecord[]; threads: number }> {
   const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(Math.min(options.jobs, todo.length));
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -110,7 +126,7 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
       if (result === null) throw new Error(`sweep: point ${task.id} returned no result`);
       const record: PointRecord = { format: POINT_FORMAT, version: SWEEP_VERSION, id: task.id, index: task.index, hash: task.hash, cell: task.cell, result };
       await savePoint(options.out, record);
-      options.onPoint?.(++done, todo.length);
+      options.onPoint?.(++done, todo.length, task.id);
       return record;
     } catch (err) {
       if (firstError === null) {
@@ -123,7 +139,7 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
   try {
     const settled = await Promise.allSettled(todo.map(one));
     if (firstError !== null) throw (firstError as { error: unknown }).error;
-    return settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value);
+    return { records: settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value), threads: executor.threadsStarted() };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await executor.close();

@@ -27,6 +27,13 @@ describe('hmsim sweep / merge command line', () => {
     expect(model.stderr).toContain('did you mean tlb.l1d.entries?');
   });
 
+  it('--formats: an unknown format or an empty item is one line naming the known ones, exit 2', () => {
+    const jpg = runCli(['sweep', '--trace', 'traces/strace-sh-pipeline.hmt', '--formats', 'svg,jpg', '--out', join(dir, 'x')]);
+    expect(jpg).toMatchObject({ code: 2, stdout: '', stderr: "hmsim: --formats svg,jpg: 'jpg' is not a report format (known: svg, png, pdf, html)\n" });
+    const empty = runCli(['merge', join(dir, 'nothing'), '--formats', 'pdf,', '--out', join(dir, 'm')]);
+    expect(empty).toMatchObject({ code: 2, stderr: 'hmsim: --formats pdf,: expected a comma-separated list of svg, png, pdf, html\n' });
+  });
+
   it('refuses a merge of folders that are not sweep outputs', () => {
     const r = runCli(['merge', join(dir, 'nothing'), '--out', join(dir, 'm')]);
     expect(r).toMatchObject({ code: 2, stderr: `hmsim: merge: ${join(dir, 'nothing')} has no sweep.json (expected the --out folder of an hmsim sweep)\n` });

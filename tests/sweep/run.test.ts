@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,4 +122,33 @@ describe('hmsim sweep (in process)', () => {
     expect((err as Error).message).toBe(`--out ${join(dir, 'foreign')}: folder exists and was not written by hmsim (use --force to replace it)`);
     expect(await readdir(join(dir, 'foreign'))).toEqual(['notes.txt']);
   });
+
+  it('streams each point to points/ as it finishes, starts each worker thread once, and renders only the formats asked for', async () => {
+    const out = join(dir, 'stream');
+    const reported: Array<{ done: number; id: string; saved: boolean }> = [];
+    const onPoint = (done: number, _total: number, id: string): void => void reported.push({ done, id, saved: existsSync(join(out, 'points', `${id}.json`)) });
+    const r = await runSweep(spec, opts('stream', { jobs: 2, formats: ['svg'], onPoint }));
+    // Two threads for 8 points: each ran several points without starting again.
+    expect(r).toMatchObject({ computed: 8, threads: 2, complete: true });
+    // Each point is on disk (an atomic rename) when it is reported, before the sweep ends.
+    expect(reported.map((p) => p.done)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(reported.map((p) => p.id)).size).toBe(8);
+    expect(reported.filter((p) => !p.saved)).toEqual([]);
+    const files = await readdir(out);
+    expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(0);
+    expect(files.filter((f) => f.endsWith('.png') || f.endsWith('.pdf') || f === 'index.html')).toEqual([]);
+    // Every chart keeps its spec; the summaries do not depend on the formats.
+    expect(files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace('.vl.json', '.svg')).sort()).toEqual(files.filter((f) => f.endsWith('.svg')).sort());
+    expect(await read('stream')).toBe(await read('whole'));
+    // A merge renders its own formats: HTML only, linking no image file.
+    await mergeSweeps([out], join(dir, 'html-only'), { force: false, formats: ['html'] });
+    const merged = await readdir(join(dir, 'html-only'));
+    expect(merged.filter((f) => f.endsWith('.svg') || f.endsWith('.png') || f.endsWith('.pdf'))).toEqual([]);
+    const html = await read('html-only', 'index.html');
+    expect(html).toContain('<figcaption>Files: <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>');
+    expect(html).not.toMatch(/href="[^"]*\.(svg|png|pdf)"/);
+    expect(await read('html-only')).toBe(await read('whole'));
+    // The whole report (the default) links both images.
+    expect(await read('whole', 'index.html')).toContain('<figcaption>Files: <a href="7-sweep.svg">SVG</a> · <a href="7-sweep.png">PNG (2×)</a> · <a href="7-sweep.pdf">PDF</a> · <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>');
+  }, 120_000);
 });
