@@ -68,6 +68,7 @@ export function emptyCounts(): RunCounts {
     kmap: { pkmap: 0, atomic: 0, local: 0 },
     pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
     io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
+    ptKmaps: 0,
     records: {},
   };
 }

@@ -14,6 +14,7 @@ import { Gfp, PageUse } from './memory.ts';
 import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { ensurePtePage } from './fault.ts';
+import { mapPtePage, walkUnits } from './pte-walk.ts';
 
 const GiB = 2 ** 30;
 
@@ -66,8 +67,16 @@ export function releasePte(m: Machine, pte: number): void {
   releaseFrame(m, pte);
 }
 
-/** exit_mmap + free of the task's pages: every PTE cleared (charged to `cat`), every frame freed. */
+/**
+ * exit_mmap + free of the task's pages: every PTE cleared (charged to `cat`), every frame freed; under
+ * HIGHPTE zap_pte_range maps each PTE page once per VMA across it (pte-walk.ts).
+ */
 export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
+  const per = mm.pt.ptrsPerPte;
+  mm.pt.forEachPtePage((dir) => {
+    const units = walkUnits(mm, dir * per, (dir + 1) * per, false);
+    for (let k = 0; k < units; k++) mapPtePage(m, cpu, mm, dir);
+  });
   let present = 0;
   mm.pt.forEachAll((_vpn, pte) => {
     present++;
@@ -86,40 +95,54 @@ export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
 }
 
 /**
- * fork: the child gets a copy of the parent's page tables; private writable anonymous pages become
- * read-only in both (copy-on-write), and the parent's TLBs are flushed (dup_mmap → flush_tlb_mm).
- * PTE copies and write-protections are charged as syscall time. Returns false when memory ran out.
+ * fork (kernel/fork.c dup_mmap → mm/memory.c copy_page_range, 6.1): the child gets the parent's VMAs; the
+ * PTEs of a VMA are copied only when vma_needs_copy — it has an anon_vma (anonymous pages were faulted or
+ * copied into it); a file mapping without one is left to fault in the child. copy_pte_range runs once per
+ * (VMA, PTE page): the child's PTE page (allocated zeroed when new) and the parent's are both mapped
+ * (HIGHPTE: 2 page-table kmaps). Private writable anonymous pages become read-only in both
+ * (copy-on-write), and the parent's TLBs are flushed (flush_tlb_mm). PTE copies and write-protections are
+ * charged as syscall time. Returns false when memory ran out.
  */
 export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boolean {
   const old = m.procs.get(childPid);
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const child = createMm(m, childPid);
   if (child === null) return false;
+  for (const v of parent.vmas) child.vmas.push({ ...v });
+  const per = parent.pt.ptrsPerPte;
   let protectedAny = false;
-  let ok = true;
-  parent.pt.forEachAll((vpn, pte) => {
-    if (!ok) return;
-    if (!ensurePtePage(m, cpu, child, vpn)) {
-      ok = false;
-      return;
+  const dirs: number[] = [];
+  parent.pt.forEachPtePage((dir) => dirs.push(dir));
+  for (const dir of dirs) {
+    const lo = dir * per;
+    const end = lo + per;
+    const units = walkUnits(parent, lo, end, true);
+    if (units === 0) continue;
+    if (!ensurePtePage(m, cpu, child, lo)) return false;
+    for (let k = 0; k < units; k++) {
+      mapPtePage(m, cpu, child, dir);
+      mapPtePage(m, cpu, parent, dir);
     }
-    const pfn = ptePfn(pte);
-    let shared = pte;
-    if ((pte & PTE_FILE) !== 0) {
-      m.procs.cacheMapped.set(pfn, (m.procs.cacheMapped.get(pfn) ?? 1) + 1);
-    } else {
-      m.procs.anonShared.set(pfn, (m.procs.anonShared.get(pfn) ?? 1) + 1);
-      if ((pte & PTE_WRITE) !== 0) {
-        shared = makePte(pfn, 0);
-        parent.pt.set(vpn, shared);
-        m.charge(cpu, Cat.syscall, m.pteWriteCost());
-        protectedAny = true;
+    parent.pt.forEachPresent(lo, end, (vpn, pte) => {
+      const v = parent.vmaAt(vpn * 4096);
+      if (v !== undefined && !v.anon) return; // vma_needs_copy: no anon_vma, the child faults it in
+      const pfn = ptePfn(pte);
+      let shared = pte;
+      if ((pte & PTE_FILE) !== 0) {
+        m.procs.cacheMapped.set(pfn, (m.procs.cacheMapped.get(pfn) ?? 1) + 1);
+      } else {
+        m.procs.anonShared.set(pfn, (m.procs.anonShared.get(pfn) ?? 1) + 1);
+        if ((pte & PTE_WRITE) !== 0) {
+          shared = makePte(pfn, 0);
+          parent.pt.set(vpn, shared);
+          m.charge(cpu, Cat.syscall, m.pteWriteCost());
+          protectedAny = true;
+        }
       }
-    }
-    child.pt.set(vpn, shared);
-    m.charge(cpu, Cat.syscall, m.pteWriteCost());
-  });
-  if (!ok) return false;
+      child.pt.set(vpn, shared);
+      m.charge(cpu, Cat.syscall, m.pteWriteCost());
+    });
+  }
   if (protectedAny) flushMm(m, cpu, parent);
   return true;
 }

@@ -65,6 +65,19 @@ export class PageTable {
     this.ptePages++;
   }
 
+  /** Forgets the (empty) PTE page covering `vpn` (free_pgd_range; the caller frees its frame). */
+  removePtePage(vpn: number): void {
+    const i = vpn >>> this.shift;
+    if (this.dir[i] === undefined) return;
+    this.dir[i] = undefined;
+    this.ptePages--;
+  }
+
+  /** Calls `fn(dirIndex)` for every PTE page, in address order. */
+  forEachPtePage(fn: (dirIndex: number) => void): void {
+    for (let i = 0; i < this.dir.length; i++) if (this.dir[i] !== undefined) fn(i);
+  }
+
   /** Writes the PTE of `vpn` (its PTE page must exist). */
   set(vpn: number, pte: number): void {
     const page = this.dir[vpn >>> this.shift];

@@ -10,16 +10,25 @@
  */
 import { PageTable } from './pagetable.ts';
 
-/** A file-backed mapping made by an `mmap` record (anonymous mappings need no record: faults fill them). */
-export interface FileVma {
+/**
+ * A mapping made by an `mmap` record (file-backed or anonymous). Memory the trace touches outside every
+ * recorded mapping (a stack, heap or bss the kernel set up at exec) behaves as anonymous memory of an
+ * unrecorded VMA.
+ */
+export interface Vma {
   readonly start: number;
   readonly end: number;
+  /** File id, 0 for anonymous memory. */
   readonly file: number;
   /** File offset of `start`, bytes. */
   readonly offset: number;
   /** MAP_SHARED: stores go to the page-cache frame; otherwise copy-on-write. */
   readonly shared: boolean;
+  /** The VMA has an anon_vma (anonymous pages were faulted or copied into it): fork copies its PTEs. */
+  anon: boolean;
 }
+/** A file-backed Vma. */
+export type FileVma = Vma;
 
 /** One address space. */
 export class Mm {
@@ -27,7 +36,7 @@ export class Mm {
   readonly id: number;
   readonly pid: number;
   readonly pt: PageTable;
-  readonly vmas: FileVma[] = [];
+  readonly vmas: Vma[] = [];
   /** 1 at index c while the mm is loaded on CPU c (mm_cpumask). */
   readonly loadedOn: Uint8Array;
   /** Flush generation (tlb_gen): bumped by every TLB flush of this mm. */
@@ -46,7 +55,13 @@ export class Mm {
   }
 
   /** The file mapping containing `addr`, if any. */
-  fileVmaAt(addr: number): FileVma | undefined {
+  fileVmaAt(addr: number): Vma | undefined {
+    for (const v of this.vmas) if (addr >= v.start && addr < v.end) return v.file !== 0 ? v : undefined;
+    return undefined;
+  }
+
+  /** The recorded mapping containing `addr`, if any. */
+  vmaAt(addr: number): Vma | undefined {
     for (const v of this.vmas) if (addr >= v.start && addr < v.end) return v;
     return undefined;
   }

@@ -34,6 +34,8 @@ import type { Mm } from './process.ts';
 import { TlbSide } from './tlb-hierarchy.ts';
 import { touchUserPage } from './user-access.ts';
 import { createMm, fork, releasePte, teardownMm } from './mm-lifecycle.ts';
+import { ensurePtePage, pageFault } from './fault.ts';
+import { dirOf, mapPtePage, mapPtePagesOfRange } from './pte-walk.ts';
 import { loadMm } from './context-switch.ts';
 
 /** Kernel entry: counts the syscall and charges entry/exit and the PTI/4G4G CR3 writes. */
@@ -192,11 +194,14 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
   syscallExit(m, cpu);
 }
 
-/** An `mmap` record: a file-backed mapping is remembered (anonymous memory is filled by faults). */
+/**
+ * An `mmap` record: the mapping is remembered (file-backed ones are filled from the page cache by faults,
+ * anonymous ones by zeroed pages; the VMAs also shape the page-table walks of fork, munmap and exit).
+ */
 export function mmap(_m: Machine, _cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
-  if (file !== 0 && len > 0) {
+  if (len > 0) {
     mm.removeVmas(addr, addr + len);
-    mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0 });
+    mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0, anon: false });
   }
 }
 
@@ -204,6 +209,8 @@ export function mmap(_m: Machine, _cpu: number, mm: Mm, prot: number, addr: numb
 export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, len: number, unmap: boolean): void {
   const first = Math.floor(addr / 4096);
   const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
+  // zap_pte_range / change_pte_range map each PTE page of the range once per VMA (HIGHPTE).
+  mapPtePagesOfRange(m, cpu, mm, first, end);
   let lo = Infinity;
   let hi = -1;
   const changed: number[] = [];
@@ -226,13 +233,52 @@ export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): 
   return fork(m, cpu, parent, child);
 }
 
-/** An `exec` record: a fresh address space replaces the old one. */
+/**
+ * An `exec` record: a fresh address space replaces the old one, and execve builds its argument stack
+ * (fs/exec.c, 6.1). The program's own mappings follow as `mmap` records.
+ *
+ * - bprm_mm_init: a one-page stack VMA at the top of user space (STACK_TOP_MAX = TASK_SIZE).
+ * - copy_string_kernel(filename), copy_strings(envp), copy_strings(argv): each get_arg_page →
+ *   get_user_pages_remote → follow_page_pte maps the PTE page (pte_offset_map_lock); the first finds no
+ *   page table, faults the page in (do_anonymous_page: a new zeroed PTE page, the PTE written under one
+ *   more mapping, a zeroed page) and follows again. Small argument and environment strings fit in that one
+ *   page: 1 new PTE page and 5 mappings of it.
+ * - exec_mmap → mmput: the old mm goes (exit_mmap: zap_pte_range per VMA per PTE page).
+ * - setup_arg_pages: mprotect_fixup sets VM_STACK_INCOMPLETE_SETUP → change_pte_range (1 mapping); the
+ *   stack moves to the randomised stack top (shift_arg_pages → move_page_tables: pte_alloc of the new
+ *   place, move_ptes maps the old and the new PTE page; free_pgd_range frees the old one). With
+ *   randomize_va_space=2 the top moves by up to 8 MiB (STACK_RND_MASK 0x7ff pages), so three times in four
+ *   into another page table: the model moves it one page table down.
+ */
 export function execRecord(m: Machine, cpu: number, pid: number): boolean {
   const old = m.procs.get(pid);
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const mm = createMm(m, pid);
   if (mm === null) return false;
   if (m.cpus[cpu]!.pid === pid) loadMm(m, cpu, mm, Cat.syscall);
+  return buildArgStack(m, cpu, mm);
+}
+
+/** execve's argument page: get_arg_page ×3, setup_arg_pages' mprotect and shift (see execRecord). */
+function buildArgStack(m: Machine, cpu: number, mm: Mm): boolean {
+  const top = Math.floor(m.shape.taskSize / 4096) - 1;
+  if (!pageFault(m, cpu, mm, top, true, false)) return false;
+  const dir = dirOf(mm, top);
+  for (let k = 0; k < 4; k++) mapPtePage(m, cpu, mm, dir); // 3 × follow_page_pte, 1 × change_pte_range
+  const dest = top - mm.pt.ptrsPerPte;
+  if (!ensurePtePage(m, cpu, mm, dest)) return false;
+  mapPtePage(m, cpu, mm, dir);
+  mapPtePage(m, cpu, mm, dirOf(mm, dest));
+  const pte = mm.pt.get(top);
+  m.charge(cpu, Cat.syscall, 2 * m.pteWriteCost());
+  mm.pt.set(dest, pte);
+  mm.pt.set(top, 0);
+  const oldPage = mm.ptePagePfns.get(dir);
+  if (oldPage !== undefined) {
+    mm.ptePagePfns.delete(dir);
+    mm.pt.removePtePage(top);
+    m.mem.free(oldPage, PageUse.pageTables);
+  }
   return true;
 }
 

@@ -48,6 +48,8 @@ export interface RunCounts {
   pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number; throttles: number };
   /** Device requests and bytes (the file device and the swap device), and of those the swap pages moved. */
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
+  /** Of those, mappings of highmem page-table pages (HIGHPTE: every pte_offset_map, and clearing a new PTE page). */
+  ptKmaps: number;
   /** Records replayed, by kind name. */
   records: Record<string, number>;
 }

@@ -112,6 +112,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
       kmap: { pkmap: kmapCount, atomic: shape.highmem ? 2_600 : 0, local: 0 },
       pagecache: { hits: 5_000, misses: 1_000, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
       io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
+      ptKmaps: 0,
       records: { access: 200_000, read: 6_000, write: 6_000, switch: 800 },
     },
     memory: {

@@ -20,6 +20,7 @@ const SMALL: Record<string, string[]> = {
   build: ['jobs=6'],
   stream: ['size=1M'],
   'kmap-storm': ['maps=2000'],
+  forkexec: ['iterations=3'],
 };
 
 function runInMemory(name: string, params: string[], seed = 1): TraceRecord[] {

@@ -7,6 +7,7 @@ import { database } from './database.ts';
 import { build } from './build.ts';
 import { stream } from './stream.ts';
 import { kmapStorm } from './kmap-storm.ts';
+import { forkexec } from './forkexec.ts';
 
 /** A workload generator: declared parameters and a deterministic run (same params + RNG → same records). */
 export interface Generator {
@@ -33,7 +34,7 @@ export interface Generator {
 
 /** Every generator by name (`hmsim gen --list`). */
 export const GENERATORS: ReadonlyMap<string, Generator> = new Map(
-  [fileserver, database, build, stream, kmapStorm].map((g) => [g.name, g] as const),
+  [fileserver, database, build, stream, kmapStorm, forkexec].map((g) => [g.name, g] as const),
 );
 
 /** The generator called `name`; an unknown name is a UserError listing the known ones. */
