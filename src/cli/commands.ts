@@ -60,6 +60,12 @@ export const COMMANDS: readonly CommandEntry[] = [
       'Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
     load: () => import('./check.ts'),
   },
+  {
+    name: 'calibrate',
+    term: 'calibrate [options] [files...]',
+    summary: 'run the calibration suite: published experiments (calibration/*.json) against the cost models',
+    load: () => import('./calibrate.ts'),
+  },
 ];
 
 /**

@@ -63,6 +63,7 @@ export function emptyCounts(): RunCounts {
     ipis: 0,
     contextSwitches: 0,
     syscalls: 0,
+    timerTicks: 0,
     pkmapFlushes: 0,
     pkmapWaits: 0,
     kmap: { pkmap: 0, atomic: 0, local: 0 },

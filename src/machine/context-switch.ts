@@ -17,6 +17,7 @@ import { invlpg } from './flush.ts';
 import type { Machine } from './machine.ts';
 import type { Mm } from './process.ts';
 import { mmFor } from './mm-lifecycle.ts';
+import { KPath } from './kernel-footprint.ts';
 
 /** Loads `mm` on `cpu` (switch_mm). */
 export function loadMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
@@ -67,6 +68,7 @@ export function contextSwitch(m: Machine, cpu: number, pid: number): boolean {
   const restored = m.locals.switchIn(cpu, pid);
   for (let i = 0; i < restored; i++) m.charge(cpu, Cat.kmap, m.pteWriteCost());
   c.pid = pid;
+  m.footprint.touch(m, cpu, KPath.contextSwitch);
   if (pid === 0) return true; // lazy TLB: keep the previous mm
   const mm = mmFor(m, cpu, pid);
   if (mm === null) return false;

@@ -21,6 +21,7 @@ import type { Machine } from './machine.ts';
 import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
 import { userAccess } from './user-access.ts';
 import { capturedKmap, observedFault } from './observed.ts';
+import { timerTicks } from './timer.ts';
 
 const API_NAMES: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
 
@@ -43,6 +44,7 @@ function frameExists(m: Machine, pfn: number, cpu: number): boolean {
 
 /** Replays record `i` of `batch` on CPU `cpu`. */
 export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boolean {
+  if (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) timerTicks(m, cpu);
   const kind = b.kind[i]!;
   switch (kind) {
     case EventKind.access: {

@@ -21,6 +21,7 @@ import { Gfp, PageUse } from './memory.ts';
 import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
 import type { Mm, Vma } from './process.ts';
 import { dirOf, mapPtePage } from './pte-walk.ts';
+import { KPath } from './kernel-footprint.ts';
 
 /** Entry or exit of the kernel from user mode: a CR3 write under PTI and 4G/4G. */
 export function kernelEntryCr3(m: Machine, cpu: number, cat: number): void {
@@ -119,6 +120,7 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
   m.counts.pageFaults++;
   if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);
   m.charge(cpu, Cat.pageFault, m.model.costs.pageFault(0, m.rng));
+  m.footprint.touch(m, cpu, KPath.pageFault);
   if (existed) mapPtePage(m, cpu, mm, dirOf(mm, vpn));
   if (around) {
     // filemap_map_pages installs the faulting page with the cached pages around it, one mapping of the PTE page.
@@ -193,6 +195,7 @@ export function cowFault(m: Machine, cpu: number, mm: Mm, vpn: number, pte: numb
   // handle_pte_fault mapped the PTE page to read orig_pte; do_wp_page reuses the page under that mapping,
   // wp_page_copy drops it and maps the PTE page again (pte_offset_map_lock) to install the copy.
   if (sharers > 1) mapPtePage(m, cpu, mm, dirOf(mm, vpn));
+  m.footprint.touch(m, cpu, KPath.pageFault);
   writePte(m, cpu, mm, vpn, next, Cat.pageFault);
   flushUserPage(m, cpu, mm, vpn);
   if (fromUser) kernelEntryCr3(m, cpu, Cat.pageFault);

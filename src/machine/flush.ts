@@ -17,6 +17,8 @@
 import { Cat } from './accounting.ts';
 import type { Machine } from './machine.ts';
 import type { Mm } from './process.ts';
+import { KPath } from './kernel-footprint.ts';
+import { kernelEntryCr3 } from './fault.ts';
 
 /** One INVLPG of `vaddr` on `cpu`, charged to `cat` (default: invlpg). */
 export function invlpg(m: Machine, cpu: number, vaddr: number, cat: number = Cat.invlpg): void {
@@ -52,7 +54,14 @@ function sendIpis(m: Machine, cpu: number, targets: readonly number[]): void {
   m.charge(cpu, Cat.shootdown, wait);
   m.counts.ipis += n;
   m.timeline.add(cpu, at, 'ipi', wait);
-  for (const t of targets) m.charge(t, Cat.shootdown, costs.ipiReceive(0, m.rng));
+  for (const t of targets) {
+    // The interrupt enters the kernel from user mode (a CR3 write each way under PTI and 4G/4G) and runs
+    // the flush IPI's kernel path.
+    kernelEntryCr3(m, t, Cat.shootdown);
+    m.charge(t, Cat.shootdown, costs.ipiReceive(0, m.rng));
+    m.footprint.touch(m, t, KPath.ipi);
+    kernelEntryCr3(m, t, Cat.shootdown);
+  }
 }
 
 /**

@@ -35,6 +35,7 @@ import { PageCache } from './pagecache.ts';
 import { Storage, type FileSizes } from './storage/page-io.ts';
 import { ProcessTable } from './process.ts';
 import { TlbHierarchy } from './tlb-hierarchy.ts';
+import { KernelFootprint } from './kernel-footprint.ts';
 
 /** FIXADDR_TOP: the last page of the 32-bit space is a guard (kernel-x86-32.md §2.1). */
 const FIXADDR_TOP = 0xfffff000;
@@ -170,6 +171,10 @@ export class Machine {
   readonly fixed: FixedCosts;
   /** transientChargesExact(fixed): runs of transient page copies may be charged as sums (kernel-touch.ts). */
   readonly transientExact: boolean;
+  /** The kernel's own TLB footprint per path (kernel-footprint.ts). */
+  readonly footprint: KernelFootprint;
+  /** Per CPU, the clock at which its next timer interrupt is due (every footprint.tickPeriod cycles). */
+  readonly nextTick: Float64Array;
 
   constructor(spec: MachineSpec) {
     this.config = spec.config;
@@ -204,6 +209,8 @@ export class Machine {
     const memMapPages = Math.ceil(spec.layout.memMapBytes / 4096);
     this.mem.reserveBoot(memMapPages, PageUse.memMap);
     this.mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
+    this.footprint = new KernelFootprint(this);
+    this.nextTick = new Float64Array(spec.cpus).fill(this.footprint.tickPeriod);
   }
 
   /** The CPU's current time (cycles). */

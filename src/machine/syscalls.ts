@@ -37,12 +37,21 @@ import { createMm, fork, releasePte, teardownMm } from './mm-lifecycle.ts';
 import { ensurePtePage, pageFault } from './fault.ts';
 import { dirOf, mapPtePage, mapPtePagesOfRange } from './pte-walk.ts';
 import { loadMm } from './context-switch.ts';
+import { KPath } from './kernel-footprint.ts';
+
+/**
+ * i386 numbers of the calls whose work an effect record describes (read, write, pread64, pwrite64,
+ * mmap, mmap2, munmap, mprotect, fork, clone, vfork, execve, exit, exit_group): their body's footprint
+ * is touched by that record; any other number runs the null body (getppid's).
+ */
+const EFFECT_SYSCALLS = new Set([3, 4, 180, 181, 90, 192, 91, 125, 2, 120, 190, 11, 1, 252]);
 
 /** Kernel entry: counts the syscall and charges entry/exit and the PTI/4G4G CR3 writes. */
 export function syscallEntry(m: Machine, cpu: number): void {
   m.counts.syscalls++;
   kernelEntryCr3(m, cpu, Cat.syscall);
   m.charge(cpu, Cat.syscall, m.syscallCost());
+  m.footprint.touch(m, cpu, KPath.entry);
 }
 
 /** Kernel exit. */
@@ -68,6 +77,7 @@ export function fileCopy(
   const c = m.cpus[cpu]!;
   if (c.resume === 0) {
     c.resume = 1;
+    m.footprint.touch(m, cpu, isWrite ? KPath.write : KPath.read);
     if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
   }
   const firstPage = Math.floor(off / 4096);
@@ -189,6 +199,7 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
  */
 export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr = 0): void {
   syscallEntry(m, cpu);
+  if (!EFFECT_SYSCALLS.has(nr)) m.footprint.touch(m, cpu, KPath.null);
   if (nr === m.requestSyscall) m.requests++;
   if (nr === NR_FSYNC || nr === NR_FDATASYNC) m.storage.fsync(cpu, pid, addr);
   syscallExit(m, cpu);
@@ -198,7 +209,8 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
  * An `mmap` record: the mapping is remembered (file-backed ones are filled from the page cache by faults,
  * anonymous ones by zeroed pages; the VMAs also shape the page-table walks of fork, munmap and exit).
  */
-export function mmap(_m: Machine, _cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
+export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
+  m.footprint.touch(m, cpu, KPath.mmap);
   if (len > 0) {
     mm.removeVmas(addr, addr + len);
     mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0, anon: false });
@@ -207,6 +219,7 @@ export function mmap(_m: Machine, _cpu: number, mm: Mm, prot: number, addr: numb
 
 /** A `munmap` (unmap = true) or `mprotect` record. */
 export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, len: number, unmap: boolean): void {
+  m.footprint.touch(m, cpu, KPath.munmap);
   const first = Math.floor(addr / 4096);
   const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
   // zap_pte_range / change_pte_range map each PTE page of the range once per VMA (HIGHPTE).
@@ -230,6 +243,7 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
 
 /** A `fork` record on `cpu` running `parent`. Returns false when memory ran out. */
 export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): boolean {
+  m.footprint.touch(m, cpu, KPath.fork);
   return fork(m, cpu, parent, child);
 }
 
@@ -251,6 +265,7 @@ export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): 
  *   into another page table: the model moves it one page table down.
  */
 export function execRecord(m: Machine, cpu: number, pid: number): boolean {
+  m.footprint.touch(m, cpu, KPath.exec);
   const old = m.procs.get(pid);
   if (old !== undefined) teardownMm(m, cpu, old, Cat.syscall);
   const mm = createMm(m, pid);
@@ -285,5 +300,6 @@ function buildArgStack(m: Machine, cpu: number, mm: Mm): boolean {
 /** An `exit` record: the address space and the task's pages are freed. */
 export function exitRecord(m: Machine, cpu: number, pid: number): void {
   const mm = m.procs.get(pid);
+  m.footprint.touch(m, cpu, KPath.exit);
   if (mm !== undefined) teardownMm(m, cpu, mm, Cat.syscall);
 }

@@ -18,6 +18,7 @@ export const CYCLE_CATEGORIES = [
   'contextSwitch',
   'syscall',
   'copy',
+  'timer',
 ] as const;
 export type CycleCategory = (typeof CYCLE_CATEGORIES)[number];
 export type CycleBreakdown = Record<CycleCategory, number>;
@@ -35,6 +36,8 @@ export interface RunCounts {
   ipis: number;
   contextSwitches: number;
   syscalls: number;
+  /** Timer interrupts taken (one per CPU every 1/HZ of its clock). */
+  timerTicks: number;
   pkmapFlushes: number;
   pkmapWaits: number;
   /** Mappings of highmem pages only (a lowmem page needs none). */

@@ -39,14 +39,14 @@ describe('hmsim check end to end', () => {
     // 1. create the baselines
     const up = await runCheck(s.files, { baseline: s.baselines, update: true });
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain(`updated   ${join(s.baselines, '2g2g-nohighmem-stream.json')}\n  new baseline (28 metrics)\n`);
+    expect(up.stdout).toContain(`updated   ${join(s.baselines, '2g2g-nohighmem-stream.json')}\n  new baseline (31 metrics)\n`);
     expect(up.stdout.trimEnd().split('\n').at(-1)).toBe('2 baselines: 2 updated, 0 unchanged');
 
     // 2. check against them: everything passes
     const passed = await runCheck(s.files, { baseline: s.baselines });
     expect(passed.code).toBe(0);
     expect(passed.stdout).toMatch(/^PASS {2}2g2g-nohighmem-stream {2}\(/m);
-    expect(passed.stdout.trimEnd().split('\n').at(-1)).toBe('2 scenarios, 44 metrics: all pass');
+    expect(passed.stdout.trimEnd().split('\n').at(-1)).toBe('2 scenarios, 49 metrics: all pass');
 
     // 3. a +10% syscall cost: exit 1, the metric named in the table, the JUnit XML and an annotation
     const junit = join(s.dir, 'reports', 'check.xml');

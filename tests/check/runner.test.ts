@@ -57,7 +57,7 @@ describe('check runner (fake replay)', () => {
   it('--update then check passes, and a second update changes nothing', async () => {
     const p = project({ exact: breakdownExact, stat: statistical });
     const updates = await updateBaselines(await p.items(), { context: p.context(), baselineDir: p.baselineDir });
-    expect(updates.map((u) => u.changes[0])).toEqual(['new baseline (15 metrics)', 'new baseline (3 metrics)']);
+    expect(updates.map((u) => u.changes[0])).toEqual(['new baseline (16 metrics)', 'new baseline (3 metrics)']);
     const outcomes = await checkScenarios(await p.items(), { context: p.context(), baselineDir: p.baselineDir });
     expect(outcomes.map((o) => o.pass)).toEqual([true, true]);
     expect(outcomes.flatMap((o) => o.notes)).toEqual([]);
@@ -144,8 +144,8 @@ describe('reports', () => {
     const outcomes = await checkScenarios(items, { context: p.context(['costs.invlpg=+10%']), baselineDir: p.baselineDir });
     const xml = parseXml(formatJunit(outcomes));
     expect(xml.name).toBe('testsuites');
-    expect(xml.attributes['tests']).toBe(String(15 + 3 + 15 + 1));
-    expect(xml.attributes['failures']).toBe(String(2 + 1 + 15 + 1));
+    expect(xml.attributes['tests']).toBe(String(16 + 3 + 16 + 1));
+    expect(xml.attributes['failures']).toBe(String(2 + 1 + 16 + 1));
     const suites = xml.children.filter((c) => c.name === 'testsuite');
     expect(suites.map((s) => s.attributes['name'])).toEqual(['exact', 'stat', 'no-base']);
     const failing = suites[0]?.children.filter((t) => t.children.some((c) => c.name === 'failure')) ?? [];

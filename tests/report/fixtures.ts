@@ -106,6 +106,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
       globalFlushes: shape.highmem ? 40 : 0,
       ipis: shape.highmem ? 40 : 12,
       contextSwitches: 800,
+      timerTicks: 0,
       syscalls: 12_000,
       pkmapFlushes: shape.highmem ? 40 : 0,
       pkmapWaits,

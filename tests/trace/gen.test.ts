@@ -21,6 +21,7 @@ const SMALL: Record<string, string[]> = {
   stream: ['size=1M'],
   'kmap-storm': ['maps=2000'],
   forkexec: ['iterations=3'],
+  'syscall-loop': ['calls=200', 'unmap=2'],
 };
 
 function runInMemory(name: string, params: string[], seed = 1): TraceRecord[] {

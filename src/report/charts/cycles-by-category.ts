@@ -20,6 +20,7 @@ export const CATEGORY_LABELS: Readonly<Record<(typeof CYCLE_CATEGORIES)[number],
   contextSwitch: 'context switch',
   syscall: 'syscall',
   copy: 'copy',
+  timer: 'timer interrupt',
 };
 
 /**

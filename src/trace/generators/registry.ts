@@ -8,6 +8,7 @@ import { build } from './build.ts';
 import { stream } from './stream.ts';
 import { kmapStorm } from './kmap-storm.ts';
 import { forkexec } from './forkexec.ts';
+import { syscallLoop } from './syscall-loop.ts';
 
 /** A workload generator: declared parameters and a deterministic run (same params + RNG → same records). */
 export interface Generator {
@@ -34,7 +35,7 @@ export interface Generator {
 
 /** Every generator by name (`hmsim gen --list`). */
 export const GENERATORS: ReadonlyMap<string, Generator> = new Map(
-  [fileserver, database, build, stream, kmapStorm, forkexec].map((g) => [g.name, g] as const),
+  [fileserver, database, build, stream, kmapStorm, forkexec, syscallLoop].map((g) => [g.name, g] as const),
 );
 
 /** The generator called `name`; an unknown name is a UserError listing the known ones. */

@@ -1,0 +1,26 @@
+/**
+ * The periodic timer interrupt (CONFIG_HZ_PERIODIC kernels: one tick every 1/HZ s on every CPU; HZ from
+ * the kernel profile's footprint file). A tick is taken before the first record a CPU starts at or after
+ * the time it is due (a long record delays it to its end; several due ticks are all taken then).
+ *
+ * Each tick enters the kernel from user mode: under PTI and 4G/4G a CR3 write at entry and at exit; the
+ * interrupt entry and exit (costs.ipiReceive: the models' cost of taking an interrupt); the timer path's
+ * kernel references (kernel-footprint.ts). Everything but the walks (tlbWalk) is charged as `timer`.
+ */
+import { Cat } from './accounting.ts';
+import { kernelEntryCr3 } from './fault.ts';
+import { KPath } from './kernel-footprint.ts';
+import type { Machine } from './machine.ts';
+
+/** Takes every timer interrupt due on `cpu` by its clock. */
+export function timerTicks(m: Machine, cpu: number): void {
+  const period = m.footprint.tickPeriod;
+  while (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
+    m.nextTick[cpu]! += period;
+    m.counts.timerTicks++;
+    kernelEntryCr3(m, cpu, Cat.timer);
+    m.charge(cpu, Cat.timer, m.model.costs.ipiReceive(0, m.rng));
+    m.footprint.touch(m, cpu, KPath.timer);
+    kernelEntryCr3(m, cpu, Cat.timer);
+  }
+}
