@@ -1,3 +1,5 @@
+import { CYCLE_CATEGORIES } from '../../src/result/run-result.ts';
+import { KEY_COUNTS } from '../../src/stats/key-counts.ts';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/stats/aggregate.ts';
 import { summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown, type Table } from '../../src/report/tables.ts';
@@ -43,8 +45,8 @@ describe('summary tables', () => {
   it('writes every interval to the CSV, one row per configuration and metric', () => {
     const agg = aggregate(fixtureRuns(['3g1g-highmem'], 2, 3));
     const lines = summaryCsv(agg).trimEnd().split('\n');
-    // header + total + 13 categories + 17 counts + overhead
-    expect(lines).toHaveLength(1 + 1 + 13 + 17 + 1);
+    // header + total + every cycle category + every key count + overhead
+    expect(lines).toHaveLength(1 + 1 + CYCLE_CATEGORIES.length + KEY_COUNTS.length + 1);
     const total = agg.configs[0]!.stats!.totalCycles;
     expect(lines[1]).toBe(`3g1g-highmem,totalCycles,cycles,3,${total.mean},${total.sd},${total.lo},${total.hi}`);
     expect(lines.at(-1)).toBe('3g1g-highmem,overheadPercent,% vs 3g1g-highmem,3,0,,0,0');

@@ -18,7 +18,7 @@ describe('hmsim sweep / merge command line', () => {
     const r = runCli(['sweep', '--workload', 'fileserver', '--grid', 'workload.threads=4,16', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "hmsim: --grid workload.threads=4: --param threads: fileserver has no parameter 'threads' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, records)\n",
+      "hmsim: --grid workload.threads=4: --param threads: fileserver has no parameter 'threads' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, writes, fsync, records)\n",
     );
     const model = runCli(['sweep', '--trace', 'traces/strace-sh-pipeline.hmt', '--grid', 'tlb.l1d.entrie=16,32', '--out', join(dir, 'x')]);
     expect(model.code).toBe(2);
