@@ -165,6 +165,19 @@ function copyFrame(m: Machine, cpu: number, from: number, to: number): boolean {
 }
 
 /** A store to present read-only PTE `pte` of `vpn`: copy-on-write. Returns false when the record must stop. */
+/**
+ * After a copy-on-write gave one mapper its own copy of frame `old`: one sharer fewer — of the page-cache
+ * page (`isFile`) or of the anonymous page shared by `sharers` mms since fork.
+ */
+export function dropCowSharer(m: Machine, old: number, isFile: boolean, sharers: number): void {
+  if (isFile) {
+    const n = (m.procs.cacheMapped.get(old) ?? 1) - 1;
+    if (n <= 0) m.procs.cacheMapped.delete(old);
+    else m.procs.cacheMapped.set(old, n);
+  } else if (sharers === 2) m.procs.anonShared.delete(old);
+  else m.procs.anonShared.set(old, sharers - 1);
+}
+
 export function cowFault(m: Machine, cpu: number, mm: Mm, vpn: number, pte: number, fromUser: boolean): boolean {
   const old = ptePfn(pte);
   const isFile = (pte & PTE_FILE) !== 0;
@@ -177,12 +190,7 @@ export function cowFault(m: Machine, cpu: number, mm: Mm, vpn: number, pte: numb
       m.mem.free(frame, PageUse.user);
       return false;
     }
-    if (isFile) {
-      const n = (m.procs.cacheMapped.get(old) ?? 1) - 1;
-      if (n <= 0) m.procs.cacheMapped.delete(old);
-      else m.procs.cacheMapped.set(old, n);
-    } else if (sharers === 2) m.procs.anonShared.delete(old);
-    else m.procs.anonShared.set(old, sharers - 1);
+    dropCowSharer(m, old, isFile, sharers);
     next = makePte(frame, PTE_WRITE);
     const v = mm.vmaAt(vpn * 4096);
     if (v !== undefined) v.anon = true;

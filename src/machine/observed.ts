@@ -16,7 +16,7 @@
 import { AccessOp, KmapPurpose } from '../trace/records.ts';
 import type { KmapApiName } from '../layout/types.ts';
 import { Cat } from './accounting.ts';
-import { kernelEntryCr3 } from './fault.ts';
+import { dropCowSharer, kernelEntryCr3 } from './fault.ts';
 import { flushUserPage } from './flush.ts';
 import { mapHigh, unmapHigh } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
@@ -145,11 +145,6 @@ function cowInstall(m: Machine, pte: number): number {
   if (sharers <= 1) return makePte(old, PTE_WRITE);
   const frame = m.allocFrame(Gfp.highuser, PageUse.user);
   if (frame < 0) return -1;
-  if (isFile) {
-    const n = (m.procs.cacheMapped.get(old) ?? 1) - 1;
-    if (n <= 0) m.procs.cacheMapped.delete(old);
-    else m.procs.cacheMapped.set(old, n);
-  } else if (sharers === 2) m.procs.anonShared.delete(old);
-  else m.procs.anonShared.set(old, sharers - 1);
+  dropCowSharer(m, old, isFile, sharers);
   return makePte(frame, PTE_WRITE);
 }

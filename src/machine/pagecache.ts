@@ -212,14 +212,9 @@ export class PageCache {
 
   private growFiles(): void {
     const n = this.segStart.length * 2;
-    const grow = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const next = new Int32Array(n);
-      next.set(a);
-      return next;
-    };
-    this.segStart = grow(this.segStart);
-    this.segLength = grow(this.segLength);
-    this.fileCount = grow(this.fileCount);
+    this.segStart = grownInt32(this.segStart, n);
+    this.segLength = grownInt32(this.segLength, n);
+    this.fileCount = grownInt32(this.fileCount, n);
   }
 
   /**
@@ -249,14 +244,9 @@ export class PageCache {
     const g16 = new Uint16Array(n);
     g16.set(this.flags);
     this.flags = g16;
-    const g32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const x = new Int32Array(n);
-      x.set(a);
-      return x;
-    };
-    this.prev = g32(this.prev);
-    this.next = g32(this.next);
-    this.ownerFile = g32(this.ownerFile);
+    this.prev = grownInt32(this.prev, n);
+    this.next = grownInt32(this.next, n);
+    this.ownerFile = grownInt32(this.ownerFile, n);
     const gi = new Float64Array(n);
     gi.set(this.ownerIndex);
     this.ownerIndex = gi;
@@ -478,4 +468,11 @@ export class PageCache {
     this.pool = next;
     this.poolTop = top;
   }
+}
+
+/** A copy of `a` in a new array of `n` elements (the rest zero). */
+function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(n);
+  next.set(a);
+  return next;
 }
