@@ -5,16 +5,17 @@
  */
 import { AccessOp, EVENT_KIND_NAMES, EventKind, type EventKindName, type TraceHeader } from './records.ts';
 import type { TraceReader } from './hmt/reader.ts';
+import { SPLITS, type SplitInfo } from '../layout/splits.ts';
 
-/** The user-space limits of the x86-32 splits (TASK_SIZE = PAGE_OFFSET, except 4G/4G). */
-export const SPLIT_TASK_SIZES: ReadonlyArray<{ readonly split: string; readonly taskSize: number }> = [
-  { split: '1G', taskSize: 0x4000_0000 },
-  { split: '2G_OPT', taskSize: 0x7800_0000 },
-  { split: '2G', taskSize: 0x8000_0000 },
-  { split: '3G_OPT', taskSize: 0xb000_0000 },
-  { split: '3G', taskSize: 0xc000_0000 },
-  { split: '4G4G', taskSize: 0x1_0000_0000 },
-];
+/**
+ * The user-space limits of the x86-32 splits, smallest first: the layout's TASK_SIZE (src/layout/splits.ts,
+ * the one table of splits; 4G/4G's is 0xff000000, not 4 GiB).
+ */
+export const SPLIT_TASK_SIZES: ReadonlyArray<{ readonly split: string; readonly taskSize: number }> = (
+  Object.entries(SPLITS) as Array<[string, SplitInfo]>
+)
+  .map(([split, info]) => ({ split, taskSize: info.taskSize }))
+  .sort((a, b) => a.taskSize - b.taskSize);
 
 /** Duration of a trace: the timestamp span when it has timestamps, else its total compute cycles. */
 export type TraceDuration =

@@ -38,7 +38,7 @@ describe('hmsim import and hmsim trace inspect', () => {
       { split: '2G', taskSize: 0x80000000, fits: false },
       { split: '3G_OPT', taskSize: 0xb0000000, fits: false },
       { split: '3G', taskSize: 0xc0000000, fits: true },
-      { split: '4G4G', taskSize: 0x100000000, fits: true },
+      { split: '4G4G', taskSize: 0xff000000, fits: true }, // the 4G/4G patch's TASK_SIZE (src/layout/splits.ts)
     ]);
   });
 

@@ -43,6 +43,14 @@ describe('trace inspect', () => {
     expect(info.duration).toEqual({ kind: 'cycles', cycles: 1500 });
   });
 
+  it('an address at or above 0xff000000 does not fit 4G/4G: its TASK_SIZE is the layout\'s, not 4 GiB', async () => {
+    // The 4G/4G patch: TASK_SIZE 0xff000000 (src/layout/splits.ts), the top 16 MiB stay the kernel's.
+    const below = await inspect('top-a.hmt', [{ kind: EventKind.access, cpu: 0, op: AccessOp.load, pid: 1, addr: 0xfeff_fffc, len: 4 }], 1);
+    expect(below.fits.find((f) => f.split === '4G4G')).toEqual({ split: '4G4G', taskSize: 0xff00_0000, fits: true });
+    const above = await inspect('top-b.hmt', [{ kind: EventKind.access, cpu: 0, op: AccessOp.load, pid: 1, addr: 0xff00_0000, len: 4 }], 1);
+    expect(above.fits.find((f) => f.split === '4G4G')).toEqual({ split: '4G4G', taskSize: 0xff00_0000, fits: false });
+  });
+
   it('reports the timestamp span as the duration when records have timestamps', async () => {
     const info = await inspect('b.hmt', [
       { kind: EventKind.kmap, cpu: 0, addr: 0x40000, time: 5_000 },
