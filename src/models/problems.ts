@@ -7,13 +7,15 @@ export interface Problem {
 }
 
 /**
- * Turns a list of problems into one UserError (exit code 2): a summary line naming the model, then one
- * line per problem, `  PATH: MESSAGE`.
+ * Turns a list of problems into one UserError (exit code 2). One problem is one line, `ORIGIN: PATH:
+ * MESSAGE`; several are a summary line naming the model, then one line per problem, `  PATH: MESSAGE`.
  * @example problemsError('models/x.json', [{ path: 'costs.ipi', message: 'missing' }]).message ===
- *   'models/x.json: 1 problem\n  costs.ipi: missing'
+ *   'models/x.json: costs.ipi: missing'
  */
 export function problemsError(origin: string, problems: readonly Problem[]): UserError {
-  const head = `${origin}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const only = problems.length === 1 ? problems[0] : undefined;
+  if (only !== undefined) return new UserError(`${origin}: ${only.path}: ${only.message}`);
+  const head = `${origin}: ${problems.length} problems`;
   return new UserError([head, ...problems.map((p) => `  ${p.path}: ${p.message}`)].join('\n'));
 }
 

@@ -304,6 +304,12 @@ function validateScalar(ctx: Ctx, info: ParamInfo, value: unknown): ResolvedPara
 /** The shipped device profiles, for messages. */
 const DEVICE_NAMES_HINT = 'hdd-7200, sata-ssd, nvme';
 
+/**
+ * The cross-field rules. Storage: dirty ratios are percentages, highmemIsDirtyable is 0 or 1. TLB geometry,
+ * the only such rules (the TLB constructors trust what passed here): an L1
+ * array has at least one entry; ways divide entries; tree pseudo-LRU needs a power-of-two number of ways
+ * (its tree has ways − 1 bits, one per inner node of a complete binary tree).
+ */
 function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): void {
   for (const key of ['vm.dirtyRatio', 'vm.dirtyBackgroundRatio']) {
     const v = params.get(key)?.value;
@@ -311,6 +317,7 @@ function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): vo
   }
   const dirtyable = params.get('vm.highmemIsDirtyable')?.value;
   if (typeof dirtyable === 'number' && dirtyable > 1) ctx.problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
+  const replacement = params.get('tlb.replacement')?.value;
   for (const level of ['l1i', 'l1d', 'stlb', 'large']) {
     const entries = params.get(`tlb.${level}.entries`)?.value;
     const ways = params.get(`tlb.${level}.ways`)?.value;
@@ -319,6 +326,8 @@ function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): vo
       ctx.problems.push({ path: `tlb.${level}.entries`, message: 'an L1 TLB needs at least one entry' });
     } else if (entries > 0 && (ways > entries || entries % ways !== 0)) {
       ctx.problems.push({ path: `tlb.${level}.ways`, message: `must divide entries (${entries}); got ${ways}` });
+    } else if (entries > 0 && replacement === 'plru' && (ways & (ways - 1)) !== 0) {
+      ctx.problems.push({ path: `tlb.${level}.ways`, message: `tlb.replacement plru needs a power-of-two number of ways; got ${ways}` });
     }
   }
 }

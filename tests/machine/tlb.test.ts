@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
 import type { TlbGeometry } from '../../src/models/types.ts';
 import { PageSizeClass, Tlb } from '../../src/machine/tlb.ts';
-import { validateTlbGeometry } from '../../src/machine/tlb-geometry.ts';
 import { TlbHierarchy, TlbOutcome, TlbSide } from '../../src/machine/tlb-hierarchy.ts';
 
 const S = PageSizeClass.small;
@@ -273,15 +271,5 @@ describe('TlbHierarchy', () => {
     h.access(TlbSide.data, 0x3000); // evicts small entries only
     expect(h.translate(TlbSide.data, 0xc01fffff)).toBe(TlbOutcome.l1Hit);
     expect(h.translate(TlbSide.data, 0xc0200000)).toBe(TlbOutcome.miss);
-  });
-});
-
-describe('TLB geometry validation', () => {
-  it('names the offending --set key', () => {
-    expect(() => validateTlbGeometry(geometry({ entries: 64, ways: 3 }))).toThrow(UserError);
-    expect(() => validateTlbGeometry(geometry({ entries: 64, ways: 3 }))).toThrow(/^tlb\.l1i\.ways: /);
-    expect(() => validateTlbGeometry(geometry({ entries: 12, ways: 6 }, { replacement: 'plru' }))).toThrow(/power-of-two/);
-    expect(() => validateTlbGeometry(geometry({ entries: 0, ways: 1 }))).toThrow(/^tlb\.l1i\.entries: /);
-    expect(() => validateTlbGeometry(geometry({ entries: 64, ways: 4 }))).not.toThrow();
   });
 });

@@ -33,6 +33,13 @@ describe('hmsim models', () => {
   it('an unknown model or --set key is one user error (exit 2, no stack trace)', () => {
     const r = runCli(['models', 'show', 'core2', '--set', 'costs.invlpgg=5']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('hmsim: model core2: 1 problem\n  --set costs.invlpgg=5: unknown model key costs.invlpgg (did you mean costs.invlpg?)\n');
+    expect(r.stderr).toBe('hmsim: model core2: --set costs.invlpgg=5: unknown model key costs.invlpgg (did you mean costs.invlpg?)\n');
+  });
+
+  it('run with a PLRU geometry that has no tree (3 ways) is one user error line, exit 2', () => {
+    const r = runCli(['run', '--trace', 'traces/kmap-storm-small.hmt', '--set', 'tlb.replacement=plru', '--set', 'tlb.l1d.entries=12', '--set', 'tlb.l1d.ways=3']);
+    expect(r.stderr).toBe('hmsim: model core2: tlb.l1d.ways: tlb.replacement plru needs a power-of-two number of ways; got 3 (from --set tlb.l1d.ways=3)\n');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
   });
 });

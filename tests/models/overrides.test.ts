@@ -36,10 +36,11 @@ describe('--set key=value', () => {
   it('sets a group of parameters from a JSON object (tlb.large)', async () => {
     const m = await loadModel('core2', ['tlb.large={"entries":0,"ways":1}']);
     expect(m.tlb.large).toEqual({ entries: 0, ways: 1 });
-    expect((await problemsOf(['tlb.large=0']))[1]).toBe(
-      '  --set tlb.large=0: tlb.large groups several parameters: give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
+    expect((await problemsOf(['tlb.large=0']))[0]).toBe(
+      'model core2: --set tlb.large=0: tlb.large groups several parameters: give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
     );
-    expect((await problemsOf(['tlb.large={"entires":0}']))[1]).toBe('  tlb.large.entires: unknown key (did you mean tlb.large.entries?)');
+    expect((await problemsOf(['tlb.large={"entires":0}']))[0]).toBe(
+      'model core2: tlb.large.entires: unknown key (did you mean tlb.large.entries?)');
   });
 
   it('+20% / -10% scale a constant (core2 INVLPG 232, cost-figures.md I3)', async () => {
@@ -83,11 +84,10 @@ describe('--set key=value', () => {
 
   it('an unknown key is rejected with the closest known key', async () => {
     expect(await problemsOf(['costs.invlpgg=5'])).toEqual([
-      'model core2: 1 problem',
-      '  --set costs.invlpgg=5: unknown model key costs.invlpgg (did you mean costs.invlpg?)',
+      'model core2: --set costs.invlpgg=5: unknown model key costs.invlpgg (did you mean costs.invlpg?)',
     ]);
-    expect((await problemsOf(['tlb.l1d.entires=16']))[1]).toBe(
-      '  --set tlb.l1d.entires=16: unknown model key tlb.l1d.entires (did you mean tlb.l1d.entries?)',
+    expect((await problemsOf(['tlb.l1d.entires=16']))[0]).toBe(
+      'model core2: --set tlb.l1d.entires=16: unknown model key tlb.l1d.entires (did you mean tlb.l1d.entries?)',
     );
   });
 
@@ -118,7 +118,8 @@ describe('--set key=value', () => {
   });
 
   it('a configuration key given to the model loader is named as such', async () => {
-    expect((await problemsOf(['ram=3G']))[1]).toBe('  --set ram=3G: ram is a machine-configuration key, not a cost-model key');
+    expect((await problemsOf(['ram=3G']))[0]).toBe(
+      'model core2: --set ram=3G: ram is a machine-configuration key, not a cost-model key');
   });
 
   it('does not change the shipped model for later loads', async () => {

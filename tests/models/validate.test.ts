@@ -35,6 +35,19 @@ describe('model file validation', () => {
     ]);
   });
 
+  it('TLB geometry: ways divide entries, and tree pseudo-LRU needs a power-of-two number of ways', async () => {
+    // 12 entries in 3 ways: 4 sets of 3 — valid under LRU, but a PLRU tree has ways − 1 inner nodes of a
+    // complete binary tree, so only 1, 2, 4, 8 … ways.
+    await expect(loadModel('core2', ['tlb.l1d.entries=12', 'tlb.l1d.ways=3'])).resolves.toBeDefined();
+    expect(await messageOf(loadModel('core2', ['tlb.replacement=plru', 'tlb.l1d.entries=12', 'tlb.l1d.ways=3']))).toEqual([
+      'model core2: tlb.l1d.ways: tlb.replacement plru needs a power-of-two number of ways; got 3 (from --set tlb.l1d.ways=3)',
+    ]);
+    expect(await messageOf(loadModel('core2', ['tlb.l1i.entries=64', 'tlb.l1i.ways=3']))).toEqual([
+      'model core2: tlb.l1i.ways: must divide entries (64); got 3 (from --set tlb.l1i.ways=3)',
+    ]);
+    expect(await messageOf(loadModel('core2', ['tlb.l1i.entries=0']))).toEqual(['model core2: tlb.l1i.entries: an L1 TLB needs at least one entry (from --set tlb.l1i.entries=0)']);
+  });
+
   it('a model that extends nothing must give every parameter', async () => {
     const lines = await messageOf(loadModel(`${FIXTURES}/incomplete.json`));
     expect(lines[0]).toBe(`model ${FIXTURES}/incomplete.json: 17 problems`);
