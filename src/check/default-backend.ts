@@ -1,6 +1,5 @@
 import { generate } from '../cli/gen.ts';
-import { UserError } from '../errors.ts';
-import { resolveConfig, type ConfigOptions } from '../layout/configs.ts';
+import { resolveConfig, setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { replay } from '../machine/replay.ts';
 import { loadModel } from '../models/load.ts';
 import { splitSets } from '../models/overrides.ts';
@@ -44,15 +43,8 @@ function configOptions(req: RunRequest, fromSets: Readonly<Record<string, string
   if (req.config.ram !== null) opts.ram = req.config.ram;
   if (req.config.cpus !== null) opts.cpus = req.config.cpus;
   for (const [key, value] of Object.entries(fromSets)) {
-    if (key === 'pae' || key === 'pti' || key === 'highpte') opts[key] = parseBool(key, value);
-    else (opts as Record<string, string>)[key] = value;
+    setConfigOption(opts, key, value, `--set ${key}=${value}`);
   }
   return opts;
 }
 
-function parseBool(key: string, v: string): boolean {
-  const t = v.trim().toLowerCase();
-  if (t === 'true' || t === '1' || t === 'yes' || t === 'on') return true;
-  if (t === 'false' || t === '0' || t === 'no' || t === 'off') return false;
-  throw new UserError(`--set ${key}=${v}: expected true or false`);
-}

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import type { ConfigOptions } from '../layout/configs.ts';
+import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { loadModel } from '../models/load.ts';
 import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
 import { replicationSeeds } from '../stats/replications.ts';
@@ -52,20 +52,12 @@ export interface RunOptions {
   readonly quiet: boolean;
 }
 
-function boolValue(key: string, v: string): boolean {
-  const t = v.trim().toLowerCase();
-  if (t === 'true' || t === '1' || t === 'yes' || t === 'on') return true;
-  if (t === 'false' || t === '0' || t === 'no' || t === 'off') return false;
-  throw new UserError(`--set ${key}=${v}: expected true or false`);
-}
-
 /** Reads the shared options from commander's parsed options of `cmd`. */
 export function runOptionsFrom(opts: Record<string, unknown>, cmd: Command): RunOptions {
   const sets = setsFromOptions(opts as { set?: string[] });
   const configOptions: ConfigOptions = { ...configOptionsFrom(opts, cmd) };
   for (const [key, value] of Object.entries(sets.config)) {
-    if (key === 'pae' || key === 'pti' || key === 'highpte') configOptions[key] = boolValue(key, value);
-    else (configOptions as Record<string, string>)[key] = value;
+    setConfigOption(configOptions, key, value, `--set ${key}=${value}`);
   }
   const seedText = opts['seed'];
   const seed = typeof seedText === 'string' ? parseCount('--seed', seedText, 0, 2 ** 32 - 1) : DEFAULT_SEED;

@@ -16,6 +16,7 @@
  */
 import { UserError } from '../errors.ts';
 import { GiB, MiB } from '../units/address.ts';
+import { parseBoolean } from '../units/boolean.ts';
 import { parseCount, parseSize } from '../units/size.ts';
 import { findPreset, PRESET_NAMES, type Preset } from './presets.ts';
 import { DEFAULT_KERNEL_PROFILE, layoutFactsOf, loadKernelProfile } from './profiles.ts';
@@ -39,6 +40,16 @@ export interface ConfigOptions {
   ramBelow4g?: string | number;
   vmalloc?: string | number;
   highpte?: boolean;
+}
+
+/**
+ * Sets one configuration option from text (a `--set key=value` or a sweep grid value), in place: the
+ * yes/no keys (pae, pti, highpte) are parsed here, the others are validated by resolveConfig. `where`
+ * names the option in an error (`--set pae=maybe`, `--grid pae`).
+ */
+export function setConfigOption(opts: ConfigOptions, key: string, text: string, where: string): void {
+  if (key === 'pae' || key === 'pti' || key === 'highpte') opts[key] = parseBoolean(where, text);
+  else (opts as Record<string, string>)[key] = text;
 }
 
 /** RAM when --ram is not given: 4 GiB. */

@@ -10,7 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import { parseLayoutFacts, type LayoutFacts } from './facts.ts';
-import type { HighmemMode, KernelProfile, KmapApiName, KmapPolicy, Split } from './types.ts';
+import { KMAP_API_NAMES, type KmapApiName } from '../trace/records.ts';
+import type { HighmemMode, KernelProfile, KmapPolicy, Split } from './types.ts';
 
 /** Directory of the shipped profiles (models/kernels/). */
 export const KERNEL_PROFILE_DIR = fileURLToPath(new URL('../../models/kernels/', import.meta.url));
@@ -20,7 +21,6 @@ export const DEFAULT_KERNEL_PROFILE = 'debian-6.1-686-pae';
 
 const SPLITS: readonly Split[] = ['3G', '3G_OPT', '2G', '2G_OPT', '1G', '4G4G', 'x86_64'];
 const HIGHMEM_MODES: readonly HighmemMode[] = ['off', '4G', '64G'];
-const KMAP_APIS: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
 
 /** Names of the shipped profiles, sorted. */
 export function listKernelProfiles(): string[] {
@@ -88,8 +88,8 @@ export function parseKernelProfile(file: string, raw: unknown, expectedName?: st
   const kk = k as Record<string, unknown>;
   const api = (key: keyof KmapPolicy): KmapApiName => {
     const v = kk[key];
-    if (typeof v !== 'string' || !(KMAP_APIS as readonly string[]).includes(v)) {
-      throw new UserError(`${file}: field 'kmap.${key}' must be one of ${KMAP_APIS.join(', ')} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'string' || !(KMAP_API_NAMES as readonly string[]).includes(v)) {
+      throw new UserError(`${file}: field 'kmap.${key}' must be one of ${KMAP_API_NAMES.join(', ')} (got ${JSON.stringify(v)})`);
     }
     return v as KmapApiName;
   };

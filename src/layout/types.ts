@@ -4,10 +4,10 @@
  * A `MachineConfig` is what the user chose (preset + kernel profile + options), resolved and validated
  * at the edge. A `Layout` is what a real x86-32 kernel computes from it at boot (src/layout/compute.ts).
  */
+import type { KmapApiName } from '../trace/records.ts';
 
 export type Split = '3G' | '3G_OPT' | '2G' | '2G_OPT' | '1G' | '4G4G' | 'x86_64';
 export type HighmemMode = 'off' | '4G' | '64G';
-export type KmapApiName = 'pkmap' | 'atomic' | 'local';
 
 /** Which kmap API a kernel path uses for a highmem page, per kernel era (mm/highmem.c history). */
 export interface KmapPolicy {

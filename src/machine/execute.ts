@@ -12,8 +12,7 @@
  * What a kernel capture observed (HMT 1.1: faults flagged in an access's `arg`, kmaps with a purpose, a
  * `capture` header) is replayed by observed.ts without deriving it again.
  */
-import { AccessFlags, ComputeFlags, EventKind, EVENT_KIND_NAMES, type RecordBatch } from '../trace/records.ts';
-import type { KmapApiName } from '../layout/types.ts';
+import { AccessFlags, ComputeFlags, EventKind, KMAP_API_NAMES, type RecordBatch } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { contextSwitch, ensureRunning } from './context-switch.ts';
 import { kernelTranslate, leaveKernel, mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
@@ -23,17 +22,6 @@ import { userAccess } from './user-access.ts';
 import { capturedKmap, observedFault } from './observed.ts';
 import { timerTicks } from './timer.ts';
 
-const API_NAMES: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
-
-/** Counts a record of `kind` as replayed (the per-kind record counts of the result). */
-export function countRecord(counts: Float64Array, kind: number): void {
-  counts[kind]! += 1;
-}
-
-/** Names of the kinds, for the result's `counts.records`. */
-export function kindName(kind: number): string {
-  return EVENT_KIND_NAMES[kind] ?? `kind${kind}`;
-}
 
 /** Checks a frame number of an explicit record; false (and a skip reason) when beyond RAM. */
 function frameExists(m: Machine, pfn: number, cpu: number): boolean {
@@ -99,14 +87,14 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       if (b.arg[i]! !== 0 || m.captured !== null) return capturedKmap(m, cpu, b.op[i]!, b.addr[i]!, b.arg[i]!, false);
       const pfn = b.addr[i]!;
       if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
-      const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');
+      const api = m.eraApi(KMAP_API_NAMES[b.op[i]!] ?? 'local');
       return mapHigh(m, cpu, pfn, api) >= 0 || m.cpus[cpu]!.state !== 'sleeping';
     }
     case EventKind.kunmap: {
       if (b.arg[i]! !== 0 || m.captured !== null) return capturedKmap(m, cpu, b.op[i]!, b.addr[i]!, b.arg[i]!, true);
       const pfn = b.addr[i]!;
       if (!frameExists(m, pfn, cpu) || !m.isHigh(pfn)) return true;
-      const api = m.eraApi(API_NAMES[b.op[i]!] ?? 'local');
+      const api = m.eraApi(KMAP_API_NAMES[b.op[i]!] ?? 'local');
       unmapHigh(m, cpu, pfn, api === 'pkmap' ? 'pkmap' : api);
       return true;
     }

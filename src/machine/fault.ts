@@ -14,6 +14,7 @@
  * so the faulting record can simply be retried when the CPU wakes up.
  */
 import { Cat } from './accounting.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 import { cr3Reload, flushUserPage } from './flush.ts';
 import { mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
@@ -36,7 +37,7 @@ export function ensurePtePage(m: Machine, cpu: number, mm: Mm, vpn: number): boo
   if (pfn < 0) return false;
   // __GFP_ZERO: a highmem PTE page is cleared through a temporary mapping (a page-table kmap).
   if (m.isHigh(pfn)) m.counts.ptKmaps++;
-  if (!touchFrame(m, cpu, pfn, m.policy.clearPage, 4096) || m.cpus[cpu]!.state !== 'running') {
+  if (!touchFrame(m, cpu, pfn, m.policy.clearPage, PAGE_SIZE) || m.cpus[cpu]!.state !== 'running') {
     if (m.isHigh(pfn)) m.counts.ptKmaps--;
     m.mem.free(pfn, PageUse.pageTables);
     return false;
@@ -75,12 +76,12 @@ const FAULT_AROUND_PAGES = 16;
 export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: boolean, fromUser: boolean): boolean {
   const existed = mm.pt.hasPtePage(vpn);
   if (!ensurePtePage(m, cpu, mm, vpn)) return false;
-  const addr = vpn * 4096;
+  const addr = vpn * PAGE_SIZE;
   const vma = mm.fileVmaAt(addr);
   let pte: number;
   let around = false;
   if (vma !== undefined) {
-    const index = Math.floor((vma.offset + (addr - vma.start)) / 4096);
+    const index = Math.floor((vma.offset + (addr - vma.start)) / PAGE_SIZE);
     const cachedBefore = m.cache.lookup(vma.file, index) >= 0;
     const frame = m.storage.faultPage(cpu, mm.pid, vma.file, index);
     if (frame < 0) return false;
@@ -109,7 +110,7 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
   } else {
     const frame = m.allocFrame(Gfp.highuser, PageUse.user);
     if (frame < 0) return false;
-    if (!touchFrame(m, cpu, frame, m.policy.clearPage, 4096) || m.cpus[cpu]!.state !== 'running') {
+    if (!touchFrame(m, cpu, frame, m.policy.clearPage, PAGE_SIZE) || m.cpus[cpu]!.state !== 'running') {
       m.mem.free(frame, PageUse.user);
       return false;
     }
@@ -138,14 +139,14 @@ export function pageFault(m: Machine, cpu: number, mm: Mm, vpn: number, write: b
  */
 function faultAround(m: Machine, cpu: number, mm: Mm, vma: Vma, vpn: number, countOnly: boolean): number {
   const per = mm.pt.ptrsPerPte;
-  const vmaLo = Math.floor(vma.start / 4096);
-  const vmaEnd = Math.ceil(vma.end / 4096);
+  const vmaLo = Math.floor(vma.start / PAGE_SIZE);
+  const vmaEnd = Math.ceil(vma.end / PAGE_SIZE);
   const lo = Math.max(vpn - (vpn % FAULT_AROUND_PAGES), vmaLo);
   const end = Math.min(lo + FAULT_AROUND_PAGES, vmaEnd, (dirOf(mm, lo) + 1) * per);
   let n = 0;
   for (let v = lo; v < end; v++) {
     if (v === vpn || mm.pt.get(v) !== 0) continue;
-    const frame = m.cache.lookup(vma.file, Math.floor((vma.offset + (v * 4096 - vma.start)) / 4096));
+    const frame = m.cache.lookup(vma.file, Math.floor((vma.offset + (v * PAGE_SIZE - vma.start)) / PAGE_SIZE));
     if (frame < 0) continue;
     n++;
     if (countOnly) continue;
@@ -160,7 +161,7 @@ function faultAround(m: Machine, cpu: number, mm: Mm, vma: Vma, vpn: number, cou
 function copyFrame(m: Machine, cpu: number, from: number, to: number): boolean {
   const api = m.policy.cowCopy;
   if (!touchFrame(m, cpu, from, api, 0) || m.cpus[cpu]!.state !== 'running') return false; // read side: no copy charge
-  if (!touchFrame(m, cpu, to, api, 4096) || m.cpus[cpu]!.state !== 'running') return false;
+  if (!touchFrame(m, cpu, to, api, PAGE_SIZE) || m.cpus[cpu]!.state !== 'running') return false;
   return true;
 }
 
@@ -192,7 +193,7 @@ export function cowFault(m: Machine, cpu: number, mm: Mm, vpn: number, pte: numb
     }
     dropCowSharer(m, old, isFile, sharers);
     next = makePte(frame, PTE_WRITE);
-    const v = mm.vmaAt(vpn * 4096);
+    const v = mm.vmaAt(vpn * PAGE_SIZE);
     if (v !== undefined) v.anon = true;
   } else {
     next = makePte(old, PTE_WRITE); // the last user reuses the frame (do_wp_page reuse)

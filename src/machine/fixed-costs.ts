@@ -11,6 +11,7 @@
  * result stay the same either way.
  */
 import type { CostFn, CostModel, Rng } from '../models/types.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 /** Marks a cost that must be computed by calling its CostFn. */
 export const NOT_FIXED = -1;
@@ -76,7 +77,7 @@ export function fixedCosts(model: CostModel, shape: { pteBytes: number; largeWal
     walkKernelSmall: fixedCost(model, 'walk', 2),
     walkKernelLarge: fixedCost(model, 'walk', shape.largeWalkRefs),
     walkUser: fixedCost(model, 'walk', shape.userWalkRefs),
-    copyPage: fixedCost(model, 'copy', 4096),
+    copyPage: fixedCost(model, 'copy', PAGE_SIZE),
     pageAddressLookup: fixedCost(model, 'pageAddressLookup', 0),
     syscall: fixedCost(model, 'syscall', 0),
     cr3Write: fixedCost(model, 'cr3Write', 0),

@@ -15,6 +15,7 @@
  * waiting and receiving → shootdown.
  */
 import { Cat } from './accounting.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 import type { Machine } from './machine.ts';
 import type { Mm } from './process.ts';
 import { KPath } from './kernel-footprint.ts';
@@ -38,7 +39,7 @@ export function cr3Reload(m: Machine, cpu: number, cat: number = Cat.localFlush)
 function flushRangeOn(m: Machine, cpu: number, firstVpn: number, lastVpn: number): void {
   const span = lastVpn - firstVpn + 1;
   if (span <= m.model.flushCeiling) {
-    for (let v = firstVpn; v <= lastVpn; v++) invlpg(m, cpu, v * 4096);
+    for (let v = firstVpn; v <= lastVpn; v++) invlpg(m, cpu, v * PAGE_SIZE);
   } else {
     cr3Reload(m, cpu);
   }

@@ -20,6 +20,7 @@
 import { createStreamClocks, type StreamClocks } from '../engine/stream-clocks.ts';
 import { lockPolicy } from '../engine/resources/lock-policy.ts';
 import type { CapturedFrames } from './captured-frames.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 import type { KmapApiName, KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel, Rng } from '../models/types.ts';
 import type { RunCounts } from '../result/run-result.ts';
@@ -206,7 +207,7 @@ export class Machine {
     );
     this.locals = new LocalKmapStacks(spec.cpus, this.shape.kmSlots);
     // Boot: mem_map and the kernel's own lowmem.
-    const memMapPages = Math.ceil(spec.layout.memMapBytes / 4096);
+    const memMapPages = Math.ceil(spec.layout.memMapBytes / PAGE_SIZE);
     this.mem.reserveBoot(memMapPages, PageUse.memMap);
     this.mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
     this.footprint = new KernelFootprint(this);
@@ -262,7 +263,7 @@ export class Machine {
 
   /** A copy or clear of `bytes` bytes (costs.copy), cycles. */
   copyCost(bytes: number): number {
-    return this.cost(bytes === 4096 ? this.fixed.copyPage : -1, 'copy', bytes);
+    return this.cost(bytes === PAGE_SIZE ? this.fixed.copyPage : -1, 'copy', bytes);
   }
 
   /** page_address() lookup (costs.pageAddressLookup), cycles. */
@@ -306,22 +307,22 @@ export class Machine {
   /** Kernel virtual address of lowmem frame `pfn` in the direct map (32-bit wrap for x86_64 RAM > 4 GiB). */
   directMapAddr(pfn: number): number {
     const base = this.shape.pcid ? 0 : this.layout.pageOffset;
-    return (base + pfn * 4096) % 2 ** 32;
+    return (base + pfn * PAGE_SIZE) % 2 ** 32;
   }
 
   /** Virtual address of pkmap slot `slot`. */
   pkmapAddr(slot: number): number {
-    return this.layout.pkmapBase + slot * 4096;
+    return this.layout.pkmapBase + slot * PAGE_SIZE;
   }
 
   /** True when `vaddr` lies in the pkmap window. */
   isPkmapAddr(vaddr: number): boolean {
-    return this.pool !== null && vaddr >= this.layout.pkmapBase && vaddr < this.layout.pkmapBase + this.pool.size * 4096;
+    return this.pool !== null && vaddr >= this.layout.pkmapBase && vaddr < this.layout.pkmapBase + this.pool.size * PAGE_SIZE;
   }
 
   /** Virtual address of kmap_local/kmap_atomic slot `idx` of `cpu` (fixmap, growing down). */
   localAddr(cpu: number, idx: number): number {
-    return FIXADDR_TOP - (FIX_KMAP_BEGIN + cpu * this.shape.kmSlots + idx) * 4096;
+    return FIXADDR_TOP - (FIX_KMAP_BEGIN + cpu * this.shape.kmSlots + idx) * PAGE_SIZE;
   }
 
   /**

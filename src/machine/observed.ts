@@ -13,8 +13,8 @@
  *   (Machine.eraApi). A page-table map costs nothing without HIGHPTE (the PTE page is lowmem then).
  *   Frames go through CapturedFrames when the replay's memory layout differs from the captured box's.
  */
-import { AccessOp, KmapPurpose } from '../trace/records.ts';
-import type { KmapApiName } from '../layout/types.ts';
+import { AccessOp, KMAP_API_NAMES, KmapPurpose, type KmapApiName } from '../trace/records.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 import { Cat } from './accounting.ts';
 import { dropCowSharer, kernelEntryCr3 } from './fault.ts';
 import { flushUserPage } from './flush.ts';
@@ -26,7 +26,6 @@ import type { Mm } from './process.ts';
 import { PageSizeClass } from './tlb.ts';
 import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
 
-const API_NAMES: readonly KmapApiName[] = ['pkmap', 'atomic', 'local'];
 
 /** The API the profile uses for `purpose`, or null when such a map costs nothing here. */
 function purposeApi(m: Machine, purpose: number, recordApi: number): KmapApiName | null {
@@ -43,7 +42,7 @@ function purposeApi(m: Machine, purpose: number, recordApi: number): KmapApiName
     case KmapPurpose.pageCache:
       return m.pathApi(m.policy.pageCacheCopy);
     default:
-      return m.eraApi(API_NAMES[recordApi] ?? 'local');
+      return m.eraApi(KMAP_API_NAMES[recordApi] ?? 'local');
   }
 }
 
@@ -81,7 +80,7 @@ export function observedFault(m: Machine, cpu: number, mm: Mm, op: number, addr:
   const side = op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data;
   const write = op === AccessOp.store || op === AccessOp.modify;
   const tlb = m.cpus[cpu]!.tlb;
-  const vaddr = vpn * 4096;
+  const vaddr = vpn * PAGE_SIZE;
   // The faulting reference: a TLB lookup, and a walk that finds no usable PTE.
   const r = tlb.translate(side, vaddr);
   if (r === TlbOutcome.stlbHit) m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
@@ -118,10 +117,10 @@ function installPage(m: Machine, mm: Mm, vpn: number, write: boolean): number {
     mm.pt.addPtePage(vpn);
     mm.ptePagePfns.set(Math.floor(vpn / mm.pt.ptrsPerPte), ptePfn);
   }
-  const addr = vpn * 4096;
+  const addr = vpn * PAGE_SIZE;
   const vma = mm.fileVmaAt(addr);
   if (vma !== undefined) {
-    const index = Math.floor((vma.offset + (addr - vma.start)) / 4096);
+    const index = Math.floor((vma.offset + (addr - vma.start)) / PAGE_SIZE);
     let frame = m.cache.lookup(vma.file, index);
     if (frame < 0) {
       frame = m.allocFrame(Gfp.highuser, PageUse.pageCache);

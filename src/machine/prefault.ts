@@ -20,6 +20,7 @@ import { BOOT_RESERVED_LOWMEM_PAGES, PageUse, PhysicalMemory } from './memory.ts
 import type { buildResult } from './result.ts';
 import { TlbReplayer } from './tlb-replay.ts';
 import { abortPoint } from '../io/abort-point.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 type Parts = Omit<Parameters<typeof buildResult>[0], 'trace'> & { records: number };
 
@@ -77,7 +78,7 @@ export async function replayPrefault(
   EVENT_KIND_NAMES.forEach((name, k) => (records[name] = byKind[k]!));
   counts.records = records;
   const mem = new PhysicalMemory(layout);
-  mem.reserveBoot(Math.ceil(layout.memMapBytes / 4096), PageUse.memMap);
+  mem.reserveBoot(Math.ceil(layout.memMapBytes / PAGE_SIZE), PageUse.memMap);
   mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
   const empty = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {

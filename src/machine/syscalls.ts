@@ -22,6 +22,7 @@
  */
 import { ProtBits } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 import { kernelEntryCr3 } from './fault.ts';
 import { flushUserRange } from './flush.ts';
 import { copyCachedHighRun, leaveKernel, touchFrame } from './kmap/kernel-touch.ts';
@@ -80,16 +81,16 @@ export function fileCopy(
     m.footprint.touch(m, cpu, isWrite ? KPath.write : KPath.read);
     if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
   }
-  const firstPage = Math.floor(off / 4096);
-  const lastPage = len > 0 ? Math.floor((off + len - 1) / 4096) : firstPage - 1;
+  const firstPage = Math.floor(off / PAGE_SIZE);
+  const lastPage = len > 0 ? Math.floor((off + len - 1) / PAGE_SIZE) : firstPage - 1;
   // Whole pages [firstFull, lastFull] copied through a per-CPU mapping (the transient path touchFrame
   // takes for a highmem frame) go through copyCachedHighRun when their charges can be summed exactly; it
   // stops at the first page it cannot take (not cached, lowmem, or needing the slow path), which goes
   // the general way.
   const copyApi = m.pathApi(m.policy.pageCacheCopy);
   const runs = copyApi !== 'pkmap' && !m.shape.pcid && m.transientExact;
-  const firstFull = Math.ceil(off / 4096);
-  const lastFull = Math.floor((off + len) / 4096) - 1;
+  const firstFull = Math.ceil(off / PAGE_SIZE);
+  const lastFull = Math.floor((off + len) / PAGE_SIZE) - 1;
   const cache = m.cache;
   const st = m.storage;
   const pid = mm.pid;
@@ -110,17 +111,17 @@ export function fileCopy(
       if (m.stopped) return false;
       if (p > lastPage) break;
     }
-    const start = Math.max(off, p * 4096);
-    const end = Math.min(off + len, (p + 1) * 4096);
+    const start = Math.max(off, p * PAGE_SIZE);
+    const end = Math.min(off + len, (p + 1) * PAGE_SIZE);
     let frame = cache.lookup(file, p);
     if (frame < 0) {
-      if (isWrite && !(end - start < 4096 && st.pageOnDevice(file, p))) {
+      if (isWrite && !(end - start < PAGE_SIZE && st.pageOnDevice(file, p))) {
         // A new page (or one the write covers whole): allocated and cleared, nothing to read.
         frame = m.allocFrame(Gfp.highuser, PageUse.pageCache, cpu);
         if (frame < 0) return false;
         cache.insert(file, p, frame, false, st.tmpfs ? PageFlag.shmem : 0);
         pc.misses++;
-        touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+        touchFrame(m, cpu, frame, m.policy.clearPage, PAGE_SIZE);
       } else {
         // A read, or a partial write of a page the device holds: read it (with readahead for a read).
         const k = st.readMiss(cpu, pid, file, p, isWrite ? 1 : lastPage - p + 1, !isWrite);
@@ -129,7 +130,7 @@ export function fileCopy(
         frame = cache.lookup(file, p);
         if (frame < 0) return false;
         // A new tmpfs page is cleared (one read back from swap is not).
-        if (st.tmpfs && (cache.flags[frame]! & PageFlag.pending) === 0) touchFrame(m, cpu, frame, m.policy.clearPage, 4096);
+        if (st.tmpfs && (cache.flags[frame]! & PageFlag.pending) === 0) touchFrame(m, cpu, frame, m.policy.clearPage, PAGE_SIZE);
       }
     } else if (p >= missEnd) pc.hits++;
     if ((cache.flags[frame]! & SLOW_PAGE) !== 0) {
@@ -153,15 +154,15 @@ export function fileCopy(
 
 /** copy_{to,from}_user of [ubuf, ubuf+len): each user page touched (faulted in when absent). */
 function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: number, write: boolean): boolean {
-  const first = Math.floor(ubuf / 4096);
-  const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / 4096));
+  const first = Math.floor(ubuf / PAGE_SIZE);
+  const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / PAGE_SIZE));
   const taskSize = m.shape.taskSize;
   const indirect = m.config.split === '4G4G';
   // Pages below TASK_SIZE that hit the L1 D-TLB with no copy-on-write check due need nothing but the
   // hit (touchUserPage would do no more): they are taken a run at a time (TlbHierarchy.dataHitRun).
   const hitRuns = !indirect && !(write && mm.pt.readOnly > 0);
   const tlb = m.cpus[cpu]!.tlb;
-  const lastBelow = Math.min(last, Math.ceil(taskSize / 4096) - 1);
+  const lastBelow = Math.min(last, Math.ceil(taskSize / PAGE_SIZE) - 1);
   // After a page that missed the L1 (a buffer after a CR3 write: most of the next ones miss too), pages
   // go one by one until one hits again — no run probe that would stop at once.
   let tryRun = hitRuns;
@@ -170,8 +171,8 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
       vpn = tlb.dataHitRun(vpn, lastBelow);
       if (vpn > last) break;
     }
-    if (vpn * 4096 >= taskSize) {
-      m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * 4096).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
+    if (vpn * PAGE_SIZE >= taskSize) {
+      m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * PAGE_SIZE).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
       return true;
     }
     if (indirect) {
@@ -220,8 +221,8 @@ export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number
 /** A `munmap` (unmap = true) or `mprotect` record. */
 export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, len: number, unmap: boolean): void {
   m.footprint.touch(m, cpu, KPath.munmap);
-  const first = Math.floor(addr / 4096);
-  const end = Math.min(2 ** 20, Math.ceil((addr + len) / 4096));
+  const first = Math.floor(addr / PAGE_SIZE);
+  const end = Math.min(2 ** 20, Math.ceil((addr + len) / PAGE_SIZE));
   // zap_pte_range / change_pte_range map each PTE page of the range once per VMA (HIGHPTE).
   mapPtePagesOfRange(m, cpu, mm, first, end);
   let lo = Infinity;
@@ -276,7 +277,7 @@ export function execRecord(m: Machine, cpu: number, pid: number): boolean {
 
 /** execve's argument page: get_arg_page ×3, setup_arg_pages' mprotect and shift (see execRecord). */
 function buildArgStack(m: Machine, cpu: number, mm: Mm): boolean {
-  const top = Math.floor(m.shape.taskSize / 4096) - 1;
+  const top = Math.floor(m.shape.taskSize / PAGE_SIZE) - 1;
   if (!pageFault(m, cpu, mm, top, true, false)) return false;
   const dir = dirOf(mm, top);
   for (let k = 0; k < 4; k++) mapPtePage(m, cpu, mm, dir); // 3 × follow_page_pte, 1 × change_pte_range

@@ -33,6 +33,7 @@ import type { TlbGeometry } from '../models/types.ts';
 import { EventKind, AccessOp, KIND_COUNT, type RecordBatch, type TraceSource } from '../trace/records.ts';
 import { TlbHierarchy, TlbSide } from './tlb-hierarchy.ts';
 import { abortPoint } from '../io/abort-point.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 /** Options of a pure TLB replay. */
 export interface TlbReplayOptions {
@@ -86,7 +87,7 @@ const SWITCH = EventKind.switch;
 const COMPUTE = EventKind.compute;
 const IFETCH = AccessOp.ifetch;
 const LAST_VPN = 0xfffff;
-const PAGE_BYTES = 4096;
+const PAGE_BYTES = PAGE_SIZE;
 const PAGE_MASK = PAGE_BYTES - 1;
 
 /** Per-CPU state: the hierarchy, the last page referenced on each side (−1: none), its PCID slots. */

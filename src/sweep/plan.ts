@@ -10,7 +10,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { resolveConfig, type ConfigOptions } from '../layout/configs.ts';
+import { resolveConfig, setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { canonicalJson, sha256 } from '../models/canonical-json.ts';
 import { loadModel } from '../models/load.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
@@ -64,17 +64,9 @@ export function pointConfigOptions(spec: SweepSpec, point: SweepPoint): ConfigOp
   for (const axis of spec.axes) {
     if (axis.kind !== 'config') continue;
     const v = point.coords[axis.key] as string;
-    if (axis.key === 'pae' || axis.key === 'pti' || axis.key === 'highpte') opts[axis.key] = parseBool(axis.key, v);
-    else (opts as Record<string, string>)[axis.key] = v;
+    setConfigOption(opts, axis.key, v, `--grid ${axis.key}`);
   }
   return opts;
-}
-
-function parseBool(key: string, v: string): boolean {
-  const t = v.trim().toLowerCase();
-  if (t === 'true' || t === '1' || t === 'yes' || t === 'on') return true;
-  if (t === 'false' || t === '0' || t === 'no' || t === 'off') return false;
-  throw new UserError(`--grid ${key}: '${v}' is not true or false`);
 }
 
 /** The model `--set` texts of a point: the fixed ones, then its model-axis values. */

@@ -99,7 +99,10 @@ export interface CaptureInfo {
 /** `op` of kmap/kunmap records: which kernel API made the temporary mapping. */
 export const KmapApi = { pkmap: 0, atomic: 1, local: 2 } as const;
 export type KmapApi = (typeof KmapApi)[keyof typeof KmapApi];
+/** The kmap API names (`pkmap`, `atomic`, `local`): the trace's op names and the kernel profiles' values. */
 export type KmapApiName = keyof typeof KmapApi;
+/** Every kmap API name, indexed by its op code. */
+export const KMAP_API_NAMES: readonly KmapApiName[] = Object.keys(KmapApi) as KmapApiName[];
 
 /** `op` of mmap/mprotect records: protection and sharing bits. */
 export const ProtBits = { read: 1, write: 2, exec: 4, shared: 8 } as const;

@@ -11,7 +11,7 @@
  * Categories: mapping work (lock acquire, lookups, scans, PTE writes) → kmap; spinning → kmapLockSpin;
  * the unmap INVLPG → invlpg; the bytes copied or cleared → copy; TLB misses on the way → tlbWalk.
  */
-import type { KmapApiName } from '../../layout/types.ts';
+import type { KmapApiName } from '../../trace/records.ts';
 import { Cat, NCAT } from '../accounting.ts';
 import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';

@@ -1,5 +1,6 @@
 import { AccessFlags, AccessOp, EventKind, KmapApi, KmapPurpose, type TraceRecord } from '../records.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
+import { PAGE_SIZE } from '../../units/address.ts';
 import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from './ftrace-line.ts';
 
 /**
@@ -200,7 +201,7 @@ export class FtraceConverter {
       case 'kunmap_local': {
         const addr = intField(e.fields, 'addr', true);
         if (addr >= CAPTURED_PAGE_OFFSET && addr < CAPTURED_DIRECT_MAP_END) {
-          const pfn = Math.floor((addr - CAPTURED_PAGE_OFFSET) / 4096);
+          const pfn = Math.floor((addr - CAPTURED_PAGE_OFFSET) / PAGE_SIZE);
           c.kunmapLocalLow++;
           const arg = this.purpose(addr, this.inFault.has(`${e.cpu}:${e.pid}`), false);
           this.emit({ kind: EventKind.kmap, op: KmapApi.local, addr: pfn, arg, ...base });

@@ -8,6 +8,7 @@ import {
   type StraceCall,
 } from './strace-line.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
+import { PAGE_SIZE } from '../../units/address.ts';
 import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFile } from './strace-files.ts';
 
 /**
@@ -108,7 +109,6 @@ interface Proc {
 }
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
-const PAGE = 4096;
 
 /** The stateful strace → records converter (see the module comment for what each call becomes). */
 export class StraceConverter {
@@ -372,7 +372,7 @@ export class StraceConverter {
         const fd = argInt(a, 4);
         const file = anonymous ? undefined : p.fds.get(fd)?.file;
         const pageOff = argInt(a, 5);
-        const off = c.name === 'mmap2' ? pageOff * PAGE : pageOff;
+        const off = c.name === 'mmap2' ? pageOff * PAGE_SIZE : pageOff;
         this.record(p, { kind: EventKind.mmap, cpu, pid, op: prot, addr: ret, len, arg: file?.fileId ?? 0, off: file ? off : 0, time });
         if (file !== undefined && (prot & ProtBits.exec) !== 0) this.touch(p, AccessOp.ifetch, ret, time);
         else if (file !== undefined && (prot & ProtBits.write) !== 0 && (prot & ProtBits.shared) === 0) this.touch(p, AccessOp.store, ret, time);

@@ -11,6 +11,7 @@ import type { TraceRecord, TraceSink } from '../records.ts';
 import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper } from '../relocate.ts';
 import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
 import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
+import { FOUR_GIB } from '../../units/address.ts';
 
 /** A stateful line → records converter. */
 export interface LineConverter {
@@ -22,7 +23,6 @@ export interface LineConverter {
   isSyntaxError(err: unknown): err is Error;
 }
 
-const FOUR_GIB = 2 ** 32;
 
 /** Runs `make`'s converter over every line of `input`, pushing records to `sink`. */
 export async function runLineImport(
