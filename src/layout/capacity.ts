@@ -32,7 +32,7 @@
 import { UserError } from '../errors.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
-import { intField } from './facts.ts';
+import type { ProcessKernelMemory } from './facts.ts';
 
 /** The workload: N identical processes. */
 export interface CapacityWorkload {
@@ -47,13 +47,6 @@ export interface CapacityWorkload {
 }
 
 /** The kernel's per-process memory estimates (models/kernels/<name>.json layout.processKernelMemory). */
-export interface ProcessKernelMemory {
-  readonly threadSizeBytes: number;
-  readonly perThreadBytes: number;
-  readonly perProcessBytes: number;
-  readonly staticReservedBytes: number;
-}
-
 /** Lowmem of one process, by kind (bytes). */
 export interface PerProcessCost {
   readonly kernelStacks: number;
@@ -103,20 +96,14 @@ export interface CapacityResult {
   readonly userSpaceLeftBytes: number;
 }
 
-/** Reads the per-process estimates of the layout's kernel profile. */
+/** The per-process estimates of the layout's kernel profile. */
 export function processKernelMemoryOf(layout: LayoutDetail): ProcessKernelMemory {
-  const file = `models/kernels/${layout.config.kernel.name}.json`;
-  const raw = layout.config.kernel.layout['processKernelMemory'];
-  if (typeof raw !== 'object' || raw === null) {
-    throw new UserError(`${file}: field 'layout.processKernelMemory' is needed by capacity (threadSizeBytes, perThreadBytes, perProcessBytes, staticReservedBytes)`);
+  const m = layout.config.kernel.layout.processKernelMemory;
+  if (m === null) {
+    throw new UserError(
+      `models/kernels/${layout.config.kernel.name}.json: field 'layout.processKernelMemory' is needed by capacity (threadSizeBytes, perThreadBytes, perProcessBytes, staticReservedBytes)`,
+    );
   }
-  const o = raw as Record<string, unknown>;
-  const m: ProcessKernelMemory = {
-    threadSizeBytes: intField(file, 'layout.processKernelMemory.threadSizeBytes', o['threadSizeBytes']),
-    perThreadBytes: intField(file, 'layout.processKernelMemory.perThreadBytes', o['perThreadBytes']),
-    perProcessBytes: intField(file, 'layout.processKernelMemory.perProcessBytes', o['perProcessBytes']),
-    staticReservedBytes: intField(file, 'layout.processKernelMemory.staticReservedBytes', o['staticReservedBytes']),
-  };
   // x86_64 uses 16 KiB stacks (THREAD_SIZE_ORDER 2 since 3.15).
   return layout.config.split === 'x86_64' ? { ...m, threadSizeBytes: 16 * KiB } : m;
 }

@@ -17,7 +17,6 @@ import { FOUR_GIB, MiB, PAGE_SIZE, alignDown, alignUp, hex32 } from '../units/ad
 import type { LayoutDetail } from './detail.ts';
 import { defaultRamBelow4g, findLowPfnRange, pagesBelow } from './lowmem.ts';
 import { pagingShape } from './paging.ts';
-import { layoutFactsOf } from './profiles.ts';
 import { SPLITS } from './splits.ts';
 import { computeTopArea } from './top-area.ts';
 import type { MachineConfig, Region } from './types.ts';
@@ -35,7 +34,7 @@ const MIN_LOWMEM = 16 * MiB;
 export function computeLayout(cfg: MachineConfig): LayoutDetail {
   if (cfg.split === 'x86_64') return computeX8664Layout(cfg);
   const split = SPLITS[cfg.split];
-  const facts = layoutFactsOf(cfg.kernel);
+  const facts = cfg.kernel.layout;
   const fourG = cfg.split === '4G4G';
   const classicMaxmem = fourG || facts.maxmem === 'classic';
   const roundedStart = fourG || facts.vmallocStartRounded;

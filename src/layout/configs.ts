@@ -19,7 +19,7 @@ import { GiB, MiB } from '../units/address.ts';
 import { parseBoolean } from '../units/boolean.ts';
 import { parseCount, parseSize } from '../units/size.ts';
 import { findPreset, PRESET_NAMES, type Preset } from './presets.ts';
-import { DEFAULT_KERNEL_PROFILE, layoutFactsOf, loadKernelProfile } from './profiles.ts';
+import { DEFAULT_KERNEL_PROFILE, loadKernelProfile } from './profiles.ts';
 import { SPLITS, SPLIT_NAMES } from './splits.ts';
 import type { HighmemMode, MachineConfig, Split } from './types.ts';
 
@@ -119,7 +119,6 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     if (!preset) throw new UserError(`--config: unknown configuration '${opts.config}' (known: ${PRESET_NAMES.join(', ')})`);
   }
   const kernel = loadKernelProfile(opts.kernel ?? DEFAULT_KERNEL_PROFILE);
-  const facts = layoutFactsOf(kernel);
   const base = preset ?? kernel.defaults;
 
   // Split, highmem and PAE (tied).
@@ -152,7 +151,7 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   // PTI
   const pti = opts.pti ?? (preset ? preset.pti : kernel.defaults.pti);
   if (pti && split === '4G4G') throw new UserError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
-  if (pti && split !== 'x86_64' && !facts.ldtRemap) {
+  if (pti && split !== 'x86_64' && !kernel.layout.ldtRemap) {
     throw new UserError(`--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`);
   }
 

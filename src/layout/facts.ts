@@ -89,6 +89,16 @@ export type LayoutFacts = {
   /** sizeof(struct page) in bytes on this build (32; 36 with CONFIG_MEMCG in 4.x-6.x). */
   readonly structPageBytes: number;
   readonly messages: KernelMessages;
+  /** The per-process kernel memory estimates capacity planning uses, or null when the profile has none. */
+  readonly processKernelMemory: ProcessKernelMemory | null;
+};
+
+/** Per-process kernel memory of one kernel build (`layout.processKernelMemory`), bytes. */
+export type ProcessKernelMemory = {
+  readonly threadSizeBytes: number;
+  readonly perThreadBytes: number;
+  readonly perProcessBytes: number;
+  readonly staticReservedBytes: number;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -139,6 +149,18 @@ function entries(file: string, field: string, v: unknown): FixmapEntry[] {
   });
 }
 
+function processKernelMemory(file: string, raw: unknown): ProcessKernelMemory | null {
+  if (raw === undefined) return null;
+  const o = obj(file, 'layout.processKernelMemory', raw);
+  const field = (k: keyof ProcessKernelMemory): number => intField(file, `layout.processKernelMemory.${k}`, o[k]);
+  return {
+    threadSizeBytes: field('threadSizeBytes'),
+    perThreadBytes: field('perThreadBytes'),
+    perProcessBytes: field('perProcessBytes'),
+    staticReservedBytes: field('staticReservedBytes'),
+  };
+}
+
 /**
  * Validates the `layout` object of a kernel profile.
  * @param file the profile's path (for messages)
@@ -184,6 +206,7 @@ export function parseLayoutFacts(file: string, raw: unknown): LayoutFacts {
       highmemTrimmed: trimmed as string[],
       e820Clamp: strField(file, 'layout.messages.e820Clamp', msg['e820Clamp']),
     },
+    processKernelMemory: processKernelMemory(file, o['processKernelMemory']),
   };
   if (facts.ldtRemap && facts.cpuEntryAreaPagesPerCpu === null) {
     fail(file, 'layout.ldtRemap', 'requires layout.cpuEntryAreaPagesPerCpu (the LDT PMD sits below cpu_entry_area)', true);

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
-import { parseLayoutFacts, type LayoutFacts } from './facts.ts';
+import { parseLayoutFacts } from './facts.ts';
 import { KMAP_API_NAMES, type KmapApiName } from '../trace/records.ts';
 import type { HighmemMode, KernelProfile, KmapPolicy, Split } from './types.ts';
 
@@ -30,11 +30,22 @@ export function listKernelProfiles(): string[] {
     .sort();
 }
 
+/** Profiles read so far, by name: each file is read and parsed once per process (profiles are readonly). */
+const loaded = new Map<string, KernelProfile>();
+
 /**
- * Loads and validates models/kernels/<name>.json.
+ * Loads and validates models/kernels/<name>.json (once per process; later calls return the same object).
  * @throws UserError for an unknown name (listing the known ones) or a malformed file (naming the field).
  */
 export function loadKernelProfile(name: string): KernelProfile {
+  const cached = loaded.get(name);
+  if (cached !== undefined) return cached;
+  const profile = readKernelProfile(name);
+  loaded.set(name, profile);
+  return profile;
+}
+
+function readKernelProfile(name: string): KernelProfile {
   const known = listKernelProfiles();
   if (!known.includes(name)) {
     throw new UserError(`--kernel: unknown kernel profile '${name}' (known: ${known.join(', ')})`);
@@ -97,8 +108,6 @@ export function parseKernelProfile(file: string, raw: unknown, expectedName?: st
   if (!Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) {
     throw new UserError(`${file}: field 'sources' must be an array of strings`);
   }
-  // Validate the layout facts now so a bad file fails at load time, not during a run.
-  parseLayoutFacts(file, o['layout']);
   return {
     name,
     description: str('description'),
@@ -111,7 +120,8 @@ export function parseKernelProfile(file: string, raw: unknown, expectedName?: st
       nrCpus,
       highpte: bool('highpte'),
     },
-    layout: o['layout'] as Readonly<Record<string, unknown>>,
+    // Parsed now, once: a bad file fails at load time, not during a run.
+    layout: parseLayoutFacts(file, o['layout']),
     kmap: {
       pageCacheCopy: api('pageCacheCopy'),
       clearPage: api('clearPage'),
@@ -120,9 +130,4 @@ export function parseKernelProfile(file: string, raw: unknown, expectedName?: st
     },
     sources: sources as string[],
   };
-}
-
-/** The typed layout facts of a (validated) profile. */
-export function layoutFactsOf(profile: KernelProfile): LayoutFacts {
-  return parseLayoutFacts(`models/kernels/${profile.name}.json`, profile.layout);
 }

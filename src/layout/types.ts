@@ -5,6 +5,7 @@
  * at the edge. A `Layout` is what a real x86-32 kernel computes from it at boot (src/layout/compute.ts).
  */
 import type { KmapApiName } from '../trace/records.ts';
+import type { LayoutFacts } from './facts.ts';
 
 export type Split = '3G' | '3G_OPT' | '2G' | '2G_OPT' | '1G' | '4G4G' | 'x86_64';
 export type HighmemMode = 'off' | '4G' | '64G';
@@ -36,7 +37,7 @@ export interface KernelProfile {
     readonly highpte: boolean;
   };
   /** Layout-shaping facts of the era and the .config (fixmap contents, cpu_entry_area, LDT remap, ...). */
-  readonly layout: Readonly<Record<string, unknown>>;
+  readonly layout: LayoutFacts;
   readonly kmap: KmapPolicy;
   readonly sources: readonly string[];
 }

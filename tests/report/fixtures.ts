@@ -11,6 +11,7 @@ import { createRng } from '../../src/random/rng.ts';
 import { CYCLE_CATEGORIES, type CycleBreakdown, type RunResult, type TimelineEvent } from '../../src/result/run-result.ts';
 import type { KernelProfile, Layout, MachineConfig, Split } from '../../src/layout/types.ts';
 import { replicationSeeds } from '../../src/stats/replications.ts';
+import { loadKernelProfile } from '../../src/layout/profiles.ts';
 
 const MB = 1024 * 1024;
 const PAGES_PER_MB = 256;
@@ -179,7 +180,8 @@ const FIXTURE_KERNEL: KernelProfile = {
   description: 'fixture kernel profile (report tests only)',
   version: '6.1',
   defaults: { split: '3G', highmem: '4G', pae: false, pti: false, nrCpus: 8, highpte: false },
-  layout: {},
+  // The facts of a real 6.1 non-PAE build (the charts read only the fixture layouts below).
+  layout: loadKernelProfile('debian-6.1-686').layout,
   kmap: { pageCacheCopy: 'local', clearPage: 'local', cowCopy: 'local', pteAccess: 'local' },
   sources: [],
 };
