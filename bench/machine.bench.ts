@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from '../src/cli/gen.ts';
+import { generate } from '../src/trace/generators/generate.ts';
 import { computeLayout } from '../src/layout/compute.ts';
 import { resolveConfig } from '../src/layout/configs.ts';
 import { replayMachineSource, replay } from '../src/machine/replay.ts';

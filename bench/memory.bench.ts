@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from '../src/cli/gen.ts';
+import { generate } from '../src/trace/generators/generate.ts';
 import { computeLayout } from '../src/layout/compute.ts';
 import { resolveConfig } from '../src/layout/configs.ts';
 import { replay, replayMachineSource } from '../src/machine/replay.ts';

@@ -1,19 +1,18 @@
-import { generate } from '../cli/gen.ts';
-import { resolveConfig, setConfigOption, type ConfigOptions } from '../layout/configs.ts';
-import { replay } from '../machine/replay.ts';
-import { loadModel } from '../models/load.ts';
+import type { ConfigOptions } from '../layout/configs.ts';
+import { setConfigOption } from '../layout/configs.ts';
 import { splitSets } from '../models/overrides.ts';
-import type { CostModel } from '../models/types.ts';
+import { RunService } from '../run/service.ts';
+import { generate } from '../trace/generators/generate.ts';
 import type { CheckBackend, RunRequest } from './backend.ts';
 
 /**
- * The real backend of `hmsim check`: `hmsim gen` for generated traces, the configuration resolver, the
- * cost-model loader and the replay — exactly what `hmsim gen` and `hmsim run` do. Loaded models are kept
- * per (model, overrides) for the life of the backend, so replications and scenarios sharing a model load
- * it once.
+ * The real backend of `hmsim check`: the generators for generated traces and the run service
+ * (src/run/service.ts) for replays — exactly what `hmsim gen` and `hmsim run` do. The service keeps
+ * resolved configurations and loaded models for the life of the backend, so replications and scenarios
+ * sharing them resolve them once.
  */
 export function createDefaultBackend(): CheckBackend {
-  const models = new Map<string, Promise<CostModel>>();
+  const service = new RunService();
   return {
     async generate(req) {
       const texts = Object.entries(req.params).map(([k, v]) => `${k}=${String(v)}`);
@@ -21,15 +20,9 @@ export function createDefaultBackend(): CheckBackend {
     },
     async run(req, signal) {
       const sets = splitSets(req.sets);
-      const config = resolveConfig(configOptions(req, sets.config));
-      const key = JSON.stringify([req.model, sets.model]);
-      let model = models.get(key);
-      if (model === undefined) {
-        model = loadModel(req.model, sets.model);
-        models.set(key, model);
-      }
-      return replay(
-        { tracePath: req.tracePath, config, model: await model, seed: req.seed, prefault: req.prefault },
+      const config = configOptions(req, sets.config);
+      return service.run(
+        { tracePath: req.tracePath, config, model: req.model, modelSets: sets.model, seed: req.seed, prefault: req.prefault },
         signal === undefined ? {} : { signal },
       );
     },
@@ -47,4 +40,3 @@ function configOptions(req: RunRequest, fromSets: Readonly<Record<string, string
   }
   return opts;
 }
-

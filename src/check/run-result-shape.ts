@@ -12,7 +12,22 @@ export function runResultShape(): RunResult {
   const breakdown = Object.fromEntries(CYCLE_CATEGORIES.map((c) => [c, 0])) as CycleBreakdown;
   return {
     hmsimVersion: '',
-    config: {},
+    config: {
+      name: '',
+      kernel: '',
+      kernelVersion: '',
+      split: '3G',
+      highmem: 'off',
+      pae: false,
+      pti: false,
+      highpte: false,
+      nrCpus: 0,
+      cpus: 0,
+      ramBytes: 0,
+      vmallocBytes: null,
+      kmap: { pageCacheCopy: 'pkmap', clearPage: 'pkmap', cowCopy: 'pkmap', pteAccess: 'pkmap' },
+      layout: { pageOffset: 0, taskSize: 0, maxPfn: 0, maxLowPfn: 0, lowmemMB: 0, highmemMB: 0, lastPkmap: 0 },
+    },
     configName: '',
     model: { name: '', hash: '' },
     trace: { path: '', records: 0, sha256: '', source: '' },

@@ -91,7 +91,7 @@ export interface Scenario {
   readonly sets: readonly string[];
   /** Base seed; replication i uses replicationSeeds(seed, replications)[i]. */
   readonly seed: number;
-  /** Number of replications (runs with derived seeds), >= 1. */
+  /** Number of replications, >= 1 (the first runs with the seed itself, the others with derived seeds). */
   readonly replications: number;
   /** Replay with every user page present (pure TLB replay). */
   readonly prefault: boolean;

@@ -8,31 +8,28 @@
  * --out DIR writes the full report (src/report: summary.json, tables, charts, index.html) atomically,
  * styled by --theme.
  *
- * --replications R (R > 1) replays every configuration R times with the seeds replicationSeeds(--seed, R)
- * (the same list for every configuration, so replications pair up); the table then shows mean ± 95%
- * confidence-interval half-width, --json configs carry the mean and the interval, and the report keeps
- * every run. Runs go configuration by configuration, replications in seed order, so the output is
+ * --replications R replays every configuration R times with the seeds replicationSeeds(--seed, R) (the
+ * first is --seed itself, as `hmsim run`; the same list for every configuration, so replications pair
+ * up); with R > 1 the table shows mean ± 95% confidence-interval half-width, --json configs carry the
+ * mean and the interval, and the report keeps every run. Runs go configuration by configuration, replications in seed order, so the output is
  * deterministic.
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
-import { computeLayout } from '../layout/compute.ts';
-import { resolveConfig } from '../layout/configs.ts';
-import type { Layout } from '../layout/types.ts';
-import { replay } from '../machine/replay.ts';
 import { collectProvenance, commandLine, createProgress, writeCompareReport } from '../report/index.ts';
 import type { RunResult } from '../result/run-result.ts';
+import { RunService } from '../run/service.ts';
 import { aggregate } from '../stats/aggregate.ts';
+import { replicationSeeds } from '../stats/replications.ts';
 import { formatReplicatedCompareTable } from './compare-table.ts';
 import {
   addReplicationsOption,
   addRunOptions,
   addThemeOption,
-  modelFrom,
   replicationsFrom,
   runOptionsFrom,
-  runSeeds,
+  runRequestOf,
   themeFrom,
 } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
@@ -109,38 +106,41 @@ export function register(program: Command): void {
         ? (raw['configs'] as string).split(',').map((s) => s.trim()).filter((s) => s.length > 0)
         : [...HEADLINE_CONFIGS];
     if (names.length === 0) throw new UserError('--configs: expected a comma-separated list of configuration names');
-    const configs = names.map((name) => resolveConfig({ ...options.configOptions, config: name }));
+    const service = new RunService();
+    const configs = names.map((name) => ({ ...options.configOptions, config: name }));
+    const resolved = configs.map((c) => service.resolve(c));
     const replications = replicationsFrom(raw);
     const theme = themeFrom(raw);
-    const seeds = runSeeds(options.seed, replications);
+    const seeds = replicationSeeds(options.seed, replications);
     const tracePath = options.tracePath ?? DEFAULT_COMPARE_TRACE;
     // A folder --out may not replace is refused before the replays, not after them.
     if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
-    const model = await modelFrom(options);
+    await service.model(options.modelName, options.modelSets);
     const runs: RunResult[] = [];
-    const layouts: Layout[] = [];
     const signal = interruptSignalOf(command);
-    for (const config of configs) {
-      layouts.push(computeLayout(config));
+    for (const [c, config] of configs.entries()) {
+      const name = resolved[c]!.config.name;
       for (const [i, seed] of seeds.entries()) {
-        const label = replications > 1 ? `${config.name} ${i + 1}/${replications}` : config.name;
+        const label = replications > 1 ? `${name} ${i + 1}/${replications}` : name;
         const progress = createProgress({ total: 0, label, quiet: options.quiet });
         // The first replay hashes the trace; the others take its digest instead of hashing it again.
         const known = runs[0]?.trace.sha256;
-        const result = await replay(
-          { tracePath, config, model, seed, prefault: options.prefault },
-          {
-            ...(signal !== undefined ? { signal } : {}),
-            ...(known !== undefined ? { traceSha256: known } : {}),
-            onProgress: (done, total) => progress.update(done, total),
-          },
-        ).finally(() => progress.finish());
+        const result = await service
+          .run(
+            { ...runRequestOf(options, tracePath, config), seed },
+            {
+              ...(signal !== undefined ? { signal } : {}),
+              ...(known !== undefined ? { traceSha256: known } : {}),
+              onProgress: (done, total) => progress.update(done, total),
+            },
+          )
+          .finally(() => progress.finish());
         runs.push(result);
       }
     }
     if (options.out !== undefined) {
       const provenance = collectProvenance(runs, { command: commandLine(), seed: options.seed, replications });
-      await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, layouts, provenance }, { force: options.force, theme });
+      await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, provenance }, { force: options.force, theme });
     }
     if (options.json) process.stdout.write(`${JSON.stringify(compareSummary(runs, replications))}\n`);
     else process.stdout.write(replications > 1 ? formatReplicatedCompareTable(aggregate(runs), ramHeader(runs)) : formatCompareTable(runs));

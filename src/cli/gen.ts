@@ -1,19 +1,13 @@
 /**
  * `hmsim gen WORKLOAD [--seed S] [--param k=v ...] -o OUT.hmt`: writes a generated trace.
  * `hmsim gen --list` lists the workloads; `hmsim gen WORKLOAD --help` documents every parameter.
- *
- *   params text ──► parseParams (validated, defaults) ──► generator.run(rng) ──► GenEmitter ──► HMT writer
- *
- * Same workload, parameters and seed → byte-identical file (the header holds no time or path).
+ * The generation itself is src/trace/generators/generate.ts (run here on a worker thread).
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { parseCount } from '../units/size.ts';
-import { createRng, deriveSeed } from '../random/rng.ts';
-import { openTraceWriter } from '../trace/hmt/writer.ts';
 import { GENERATORS, getGenerator, type Generator } from '../trace/generators/registry.ts';
-import { describeParams, parseParams } from '../trace/generators/params.ts';
-import { GenEmitter } from '../trace/generators/emitter.ts';
+import { describeParams } from '../trace/generators/params.ts';
 import { generateOnThread } from './gen-thread.ts';
 import { interruptSignalOf } from './signals.ts';
 
@@ -24,16 +18,6 @@ interface GenOptions {
   list?: boolean;
   help?: boolean;
   json?: boolean;
-}
-
-/** What one generation wrote. */
-export interface GenSummary {
-  workload: string;
-  out: string;
-  seed: number;
-  cpus: number;
-  records: number;
-  params: Record<string, number | string>;
 }
 
 export function register(program: Command): void {
@@ -65,29 +49,6 @@ export function register(program: Command): void {
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else process.stdout.write(`${summary.out}: ${summary.records} records of ${summary.workload} on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`);
   });
-}
-
-/** Generates `workload` into `out` (written atomically: the file exists only when complete). */
-export async function generate(workload: string, out: string, seed: number, paramTexts: readonly string[]): Promise<GenSummary> {
-  const gen = getGenerator(workload);
-  const params = parseParams(gen.name, gen.params, paramTexts);
-  gen.validate?.(params);
-  const cpus = gen.cpus(params);
-  const command = ['hmsim', 'gen', gen.name, '--seed', String(seed), ...paramTexts.flatMap((t) => ['--param', t])].join(' ');
-  const writer = await openTraceWriter(out, {
-    source: `gen:${gen.name}`,
-    cpus,
-    provenance: { generator: gen.name, seed, params: params.toJSON(), command, ...(gen.header?.(params) ?? {}) },
-  });
-  try {
-    const emitter = new GenEmitter(writer, cpus, params.num('records'));
-    gen.run(params, createRng(deriveSeed(seed, 'gen', gen.name)), emitter);
-    await writer.close();
-    return { workload: gen.name, out, seed, cpus, records: emitter.count, params: params.toJSON() };
-  } catch (err) {
-    await writer.abort();
-    throw err;
-  }
 }
 
 function listText(): string {

@@ -7,11 +7,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
-import { loadModel } from '../models/load.ts';
 import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
-import { replicationSeeds } from '../stats/replications.ts';
 import { DEFAULT_MODEL } from '../models/registry.ts';
-import type { CostModel } from '../models/types.ts';
+import type { RunRequest } from '../run/service.ts';
 import { parseCount } from '../units/size.ts';
 import { addConfigOptions, configOptionsFrom } from './config-options.ts';
 import { addSetOption, setsFromOptions } from './set-option.ts';
@@ -103,18 +101,9 @@ export function themeFrom(opts: Record<string, unknown>): ThemeName {
   return name;
 }
 
-/**
- * The seeds of `replications` runs from the base `seed`: one replication runs with the seed itself (so
- * `compare --seed S` and `run --seed S` agree), more run with replicationSeeds(seed, R) (src/stats), the
- * same list for every configuration so replications pair up across configurations.
- */
-export function runSeeds(seed: number, replications: number): number[] {
-  return replications === 1 ? [seed] : replicationSeeds(seed, replications);
-}
-
-/** Loads the cost model named by the options, with its `--set` overrides. */
-export function modelFrom(options: RunOptions): Promise<CostModel> {
-  return loadModel(options.modelName, options.modelSets);
+/** The run service's request for the options' trace `tracePath` under configuration `config`. */
+export function runRequestOf(options: RunOptions, tracePath: string, config: ConfigOptions): RunRequest {
+  return { tracePath, config, model: options.modelName, modelSets: options.modelSets, seed: options.seed, prefault: options.prefault };
 }
 
 /**

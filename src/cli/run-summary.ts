@@ -69,7 +69,7 @@ export function ramHeader(runs: readonly RunResult[]): string {
 /** The readable summary of one run. */
 export function formatRunSummary(r: RunResult): string {
   const out: string[] = [];
-  out.push(`${r.configName} (kernel ${String(r.config['kernel'])}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
+  out.push(`${r.configName} (kernel ${r.config.kernel}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
   out.push(ramSummary(r));
   out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
   out.push('');

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
-import { resolveConfig } from '../layout/configs.ts';
-import { replay } from '../machine/replay.ts';
 import { createProgress } from '../report/progress.ts';
 import type { RunResult } from '../result/run-result.ts';
-import { addRunOptions, modelFrom, runOptionsFrom } from './run-options.ts';
+import { RunService } from '../run/service.ts';
+import { addRunOptions, runOptionsFrom, runRequestOf } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
 import { formatRunSummary } from './run-summary.ts';
 
@@ -32,14 +31,15 @@ export function register(program: Command): void {
     if (options.tracePath === undefined) throw new UserError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
     // A folder --out may not replace is refused before the replay, not after it.
     if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
-    const config = resolveConfig(options.configOptions);
-    const model = await modelFrom(options);
+    const service = new RunService();
+    const request = runRequestOf(options, options.tracePath, options.configOptions);
+    const { config } = service.resolve(request.config);
+    await service.model(request.model, request.modelSets);
     const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
     const signal = interruptSignalOf(command);
-    const result = await replay(
-      { tracePath: options.tracePath, config, model, seed: options.seed, prefault: options.prefault },
-      { ...(signal !== undefined ? { signal } : {}), onProgress: (done, total) => progress.update(done, total) },
-    ).finally(() => progress.finish());
+    const result = await service
+      .run(request, { ...(signal !== undefined ? { signal } : {}), onProgress: (done, total) => progress.update(done, total) })
+      .finally(() => progress.finish());
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
     }

@@ -42,7 +42,7 @@ function headerFileSizes(prov: Readonly<Record<string, unknown>>): FileSizes {
 
 /** Replays `spec.tracePath` under `spec.config` with `spec.model` and `spec.seed`. */
 export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promise<RunResult> {
-  const layout = computeLayout(spec.config);
+  const layout = options.layout ?? computeLayout(spec.config);
   const reader = await openTrace(spec.tracePath);
   const total = reader.recordCount ?? 0;
   const known = options.traceSha256;

@@ -5,12 +5,12 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, Quantiles, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
+import type { CycleBreakdown, Quantiles, RunConfig, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { ZoneReport } from './memory.ts';
 
 /** The resolved configuration as JSON (the preset's choices, the kernel and the layout's key figures). */
-export function configJson(config: MachineConfig, layout: Layout): Record<string, unknown> {
+export function configJson(config: MachineConfig, layout: Layout): RunConfig {
   return {
     name: config.name,
     kernel: config.kernel.name,
@@ -25,6 +25,7 @@ export function configJson(config: MachineConfig, layout: Layout): Record<string
     ramBytes: config.ramBytes,
     ram: ramJson(layout),
     vmallocBytes: config.vmallocBytes,
+    ...(config.ramBelow4gBytes !== undefined ? { ramBelow4gBytes: config.ramBelow4gBytes } : {}),
     kmap: { ...config.kernel.kmap },
     layout: {
       pageOffset: layout.pageOffset,

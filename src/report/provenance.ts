@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunResult } from '../result/run-result.ts';
+import type { RunConfig, RunResult } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { Table } from './tables.ts';
 
@@ -21,7 +21,7 @@ export interface Provenance {
   readonly replications: number;
   readonly traces: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly records: number }>;
   readonly models: ReadonlyArray<{ readonly name: string; readonly hash: string }>;
-  readonly configurations: ReadonlyArray<{ readonly name: string; readonly config: Readonly<Record<string, unknown>> }>;
+  readonly configurations: ReadonlyArray<{ readonly name: string; readonly config: Readonly<RunConfig> }>;
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
@@ -50,7 +50,7 @@ export function collectProvenance(
 ): Provenance {
   const traces = new Map<string, { path: string; sha256: string; records: number }>();
   const models = new Map<string, { name: string; hash: string }>();
-  const configurations = new Map<string, { name: string; config: Record<string, unknown> }>();
+  const configurations = new Map<string, { name: string; config: RunConfig }>();
   for (const r of runs) {
     traces.set(`${r.trace.path}\u0000${r.trace.sha256}`, { path: r.trace.path, sha256: r.trace.sha256, records: r.trace.records });
     models.set(`${r.model.name}\u0000${r.model.hash}`, { name: r.model.name, hash: r.model.hash });

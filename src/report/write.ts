@@ -9,6 +9,7 @@ import type { ChartEntry } from './charts/chart.ts';
 import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from './figure-files.ts';
 import { REPORT_FORMATS, type ReportFormat } from './formats.ts';
 import { buildHtml } from './html.ts';
+import { layoutsOfRuns } from './layouts.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
 import { compileSpec, renderPng, renderSvg } from './render.ts';
 import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
@@ -21,7 +22,7 @@ export interface CompareReportInput {
   readonly baseline: string;
   /** All replications of all configurations. */
   readonly runs: readonly RunResult[];
-  /** Layouts of the configurations; chart 5 (address space) needs them. */
+  /** Layouts of the configurations (chart 5, address space); default: recomputed from the runs' configurations. */
   readonly layouts?: readonly Layout[];
   readonly provenance: Provenance;
   /** Charts to add after the standard ones (a sweep's own charts). */
@@ -73,7 +74,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   const agg = aggregate(input.runs, { baseline: input.baseline });
   // (2)
   const charts = [
-    ...buildCharts({ aggregate: agg, runs: input.runs, ...(input.layouts ? { layouts: input.layouts } : {}), theme }),
+    ...buildCharts({ aggregate: agg, runs: input.runs, layouts: input.layouts ?? layoutsOfRuns(input.runs), theme }),
     ...(input.extraCharts ?? []),
   ];
   // Compile every spec first: a broken chart fails in milliseconds, before any slow rendering.

@@ -2,6 +2,7 @@
  * RunResult: everything one replay produced, as plain JSON-serializable data.
  * The engine returns it and never prints; reports, sweeps and checks consume only this.
  */
+import type { HighmemMode, KmapPolicy, Split } from '../layout/types.ts';
 
 /** Cycle categories. Their sum is `cycles.total` (the accounting closes). */
 export const CYCLE_CATEGORIES = [
@@ -98,9 +99,37 @@ export interface RunTime {
   requestsPerSecond: number | null;
 }
 
+/**
+ * The resolved configuration of a run (src/machine/result.ts configJson): every choice that resolves
+ * back to the same configuration (src/report/layouts.ts recomputes its layout from it), the kernel's kmap
+ * policy and the layout's key figures.
+ */
+export interface RunConfig {
+  /** Preset name or `custom`. */
+  name: string;
+  /** Kernel profile name (models/kernels/NAME.json). */
+  kernel: string;
+  kernelVersion: string;
+  split: Split;
+  highmem: HighmemMode;
+  pae: boolean;
+  pti: boolean;
+  highpte: boolean;
+  nrCpus: number;
+  cpus: number;
+  ramBytes: number;
+  vmallocBytes: number | null;
+  /** End of the RAM below the PCI hole (only when given: RAM above 4 GiB resumes at 4 GiB). */
+  ramBelow4gBytes?: number;
+  /** Installed, usable and lost RAM (src/layout/format.ts ramJson). */
+  ram: { installedBytes: number; usableBytes: number; lostBytes: number; firmwareBytes: number; ignoredBytes: number; below4gBytes: number };
+  kmap: KmapPolicy;
+  layout: { pageOffset: number; taskSize: number; maxPfn: number; maxLowPfn: number; lowmemMB: number; highmemMB: number; lastPkmap: number };
+}
+
 export interface RunResult {
   hmsimVersion: string;
-  config: Record<string, unknown>;
+  config: RunConfig;
   configName: string;
   model: { name: string; hash: string };
   trace: { path: string; records: number; sha256: string; source: string };

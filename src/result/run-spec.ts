@@ -1,4 +1,4 @@
-import type { MachineConfig } from '../layout/types.ts';
+import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
 
 /** Everything that determines one replay. Same RunSpec (and trace bytes) → byte-identical RunResult. */
@@ -22,4 +22,6 @@ export interface ReplayOptions {
    * replay): the replay then reports it instead of hashing the file again.
    */
   readonly traceSha256?: string;
+  /** The layout of the spec's configuration when the caller computed it already (the run service). */
+  readonly layout?: Layout;
 }

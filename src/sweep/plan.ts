@@ -1,7 +1,8 @@
 /**
  * Planning: every point of a spec becomes a self-contained, serializable PointTask (what a worker
- * thread needs), and every configuration, model and workload combination is validated once, up front,
- * so a bad grid value fails in milliseconds with a line naming `--grid`, not after hours of points.
+ * thread needs), and every configuration (with its layout), model and workload combination is validated
+ * once, up front, by the run service, so a bad grid value fails in milliseconds with a line naming
+ * `--grid`, not after hours of points.
  *
  * A task's `hash` covers everything its result depends on (resolved configuration, model hash, trace
  * identity, seed, prefault, hmsim version): a saved point is reused only when its hash still matches.
@@ -10,11 +11,11 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { resolveConfig, setConfigOption, type ConfigOptions } from '../layout/configs.ts';
+import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { canonicalJson, sha256 } from '../models/canonical-json.ts';
-import { loadModel } from '../models/load.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
 import { parseParams } from '../trace/generators/params.ts';
+import { RunService } from '../run/service.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import { WORKLOAD_PREFIX } from './grid.ts';
 import { cellLabel, type SweepPoint } from './points.ts';
@@ -112,6 +113,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
     if (!existsSync(spec.trace.path)) throw new UserError(`--trace ${spec.trace.path}: no such file`);
     traceHash = await fileSha256(spec.trace.path);
   }
+  const service = new RunService();
   const configs = new Map<string, { json: string; name: string }>();
   const models = new Map<string, string>();
   const workloads = new Map<string, string>();
@@ -121,7 +123,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
     const configKey = canonicalJson(configOptions);
     let config = configs.get(configKey);
     if (config === undefined) {
-      const resolved = await underGrid(gridText(spec, point, 'config'), () => resolveConfig(configOptions));
+      const resolved = await underGrid(gridText(spec, point, 'config'), () => service.resolve(configOptions).config);
       config = { json: canonicalJson(resolved), name: resolved.name };
       configs.set(configKey, config);
     }
@@ -129,7 +131,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
     const modelKey = canonicalJson(modelSets);
     let modelHash = models.get(modelKey);
     if (modelHash === undefined) {
-      const model = await underGrid(gridText(spec, point, 'model'), () => loadModel(spec.model, modelSets));
+      const model = await underGrid(gridText(spec, point, 'model'), () => service.model(spec.model, modelSets));
       modelHash = model.hash;
       models.set(modelKey, modelHash);
     }

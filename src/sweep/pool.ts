@@ -9,20 +9,20 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../result/run-result.ts';
-import type { ModelCache } from './execute.ts';
+import { RunService } from '../run/service.ts';
 import type { Executor, Job, JobReply } from './jobs.ts';
 import { runJob, unpackError } from './run-job.ts';
 
 /** Runs jobs one at a time in this thread. */
 export function inlineExecutor(signal?: AbortSignal): Executor {
-  const models: ModelCache = new Map();
+  const service = new RunService();
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
   return {
     run(job: Job): Promise<RunResult | null> {
       const next = chain.then(() => {
         if (closed) throw new Error('sweep stopped');
-        return runJob(job, models, signal);
+        return runJob(job, service, signal);
       });
       chain = next.catch(() => undefined);
       return next;

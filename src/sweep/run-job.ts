@@ -1,16 +1,17 @@
 /** Runs one job in the current thread and packs any error as plain data (shared by both executors). */
 import { UserError } from '../errors.ts';
 import type { RunResult } from '../result/run-result.ts';
-import { ensureTrace, executePoint, type ModelCache } from './execute.ts';
+import type { RunService } from '../run/service.ts';
+import { ensureTrace, executePoint } from './execute.ts';
 import type { Job, JobError } from './jobs.ts';
 
 /** Runs `job` here. */
-export async function runJob(job: Job, models: ModelCache, signal?: AbortSignal): Promise<RunResult | null> {
+export async function runJob(job: Job, service: RunService, signal?: AbortSignal): Promise<RunResult | null> {
   if (job.kind === 'trace') {
     await ensureTrace(job.gen, job.path);
     return null;
   }
-  return executePoint(job.task, models, signal);
+  return executePoint(job.task, service, signal);
 }
 
 /** An error as plain data. */

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from '../../src/cli/gen.ts';
+import { generate } from '../../src/trace/generators/generate.ts';
 import { InterruptScope, interruptedMessage, parkedPrefix, tempPrefix } from '../../src/cli/signals.ts';
 import { OUTPUT_MARKER } from '../../src/io/atomic.ts';
 import { ROOT } from '../helpers/cli.ts';

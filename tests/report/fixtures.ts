@@ -79,7 +79,32 @@ export function fixtureRun(config: string, seed: number): RunResult {
   const kmapCount = shape.highmem ? 41_000 : 0;
   return {
     hmsimVersion: '0.1.0',
-    config: { split: shape.split, highmem: shape.highmem ? '4G' : 'off', ramBytes: 3072 * MB, cpus: 2 },
+    // A real, resolvable configuration (kernel debian-6.1-686, NR_CPUS 8, 2 CPUs, 3 GiB): reports recompute
+    // its layout (src/report/layouts.ts); the layout figures are the fixture layout's.
+    config: {
+      name: config,
+      kernel: 'debian-6.1-686',
+      kernelVersion: '6.1',
+      split: shape.split,
+      highmem: shape.highmem ? '4G' : 'off',
+      pae: false,
+      pti: false,
+      highpte: false,
+      nrCpus: 8,
+      cpus: 2,
+      ramBytes: 3072 * MB,
+      vmallocBytes: null,
+      kmap: { pageCacheCopy: 'local', clearPage: 'local', cowCopy: 'local', pteAccess: 'local' },
+      layout: {
+        pageOffset: fixtureLayout(config).pageOffset,
+        taskSize: fixtureLayout(config).taskSize,
+        maxPfn: ramPages,
+        maxLowPfn: lowPages,
+        lowmemMB: lowPages / PAGES_PER_MB,
+        highmemMB: (ramPages - lowPages) / PAGES_PER_MB,
+        lastPkmap: shape.highmem ? 1024 : 0,
+      },
+    },
     configName: config,
     model: { name: 'fixture-model', hash: 'f1x7ure0' },
     trace: { path: 'traces/fixture.hmt', records: 250_000, sha256: 'ab'.repeat(32), source: 'fixture' },

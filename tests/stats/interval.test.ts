@@ -36,8 +36,11 @@ describe('meanInterval', () => {
 });
 
 describe('replicationSeeds', () => {
-  it('derives seed i as deriveSeed(seed, "replication", i)', () => {
-    expect(replicationSeeds(7, 3)).toEqual([0, 1, 2].map((i) => deriveSeed(7, 'replication', i)));
+  it('runs replication 0 with the seed itself and derives seed i ≥ 1 as deriveSeed(seed, "replication", i)', () => {
+    expect(replicationSeeds(7, 3)).toEqual([7, deriveSeed(7, 'replication', 1), deriveSeed(7, 'replication', 2)]);
+    expect(replicationSeeds(7, 1)).toEqual([7]);
+    // More replications never change the earlier ones.
+    expect(replicationSeeds(7, 5).slice(0, 3)).toEqual(replicationSeeds(7, 3));
   });
 
   it('gives distinct seeds and the same list every time', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/cli/gen.ts';
+import { generate } from '../../src/trace/generators/generate.ts';
 import { UserError } from '../../src/errors.ts';
 import { mergeSweeps, missingPointsMessage } from '../../src/sweep/merge.ts';
 import { runSweep, type SweepRunOptions } from '../../src/sweep/run.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from '../../src/cli/gen.ts';
+import { generate } from '../../src/trace/generators/generate.ts';
 import { GENERATORS } from '../../src/trace/generators/registry.ts';
 import { parseParams } from '../../src/trace/generators/params.ts';
 import { GenEmitter } from '../../src/trace/generators/emitter.ts';
