@@ -2,16 +2,16 @@
  * Per-stream local clocks with "advance the stream with the smallest clock" scheduling.
  *
  * The machine replays N per-CPU record streams. Each CPU keeps its own local time; to keep cross-CPU
- * interactions (locks, IPIs, shootdowns) in time order without pushing every record through the event
- * queue, the driver always advances the CPU whose clock is smallest, one record (or a few) at a time, and
- * steps the event queue whenever its next entry is due no later than that CPU's clock:
+ * interactions (kmap_lock, IPIs, shootdowns, pkmap sleep/wake) in time order without any global event
+ * queue, the driver (src/machine/driver.ts) always advances the CPU whose clock is smallest, a record (or
+ * a few) at a time. A cross-CPU effect is applied when the initiating CPU's record runs: kmap_lock is
+ * timed analytically (src/machine/kmap/kmap-lock.ts), an IPI adds its handling time to the target's clock
+ * (`advance`), a wake-up moves a sleeper's clock forward (`setTime`):
  *
  * ```
  * for (;;) {
  *   const cpu = clocks.next();                       // smallest local clock, ties → lowest index
- *   const t = cpu < 0 ? Infinity : clocks.timeOf(cpu);
- *   if (sim.peek() <= t && sim.pending > 0) { sim.step(); continue; }  // shared events first
- *   if (cpu < 0) break;                              // all streams done, queue empty
+ *   if (cpu < 0) break;                              // every stream retired
  *   clocks.advance(cpu, replayOneRecord(cpu));       // local work costs local time only
  * }
  * ```

@@ -3,8 +3,8 @@
  * processes, the pkmap pool and kmap_lock, the per-CPU kmap_local stacks, and the accounting.
  *
  * ```
- *   replay.ts ── picks the CPU with the smallest clock (engine StreamClocks) ──► Machine.execute(cpu, rec)
- *                                                                                 │ dispatch by kind
+ *   driver.ts ── picks the CPU with the smallest clock (engine StreamClocks) ──► execute(m, cpu, batch, i)
+ *                                                                 (execute.ts)    │ dispatch by kind
  *      user-access.ts (TLB → walk → fault.ts)   syscalls.ts (read/write copies, mmap/munmap/mprotect,
  *      context-switch.ts (CR3, kmap_local save/restore)   fork/exec/exit)   kmap/kernel-touch.ts
  *                                                                                 │
@@ -18,7 +18,7 @@
  * runs next; an IPI adds its handling time to the target CPU's clock at that moment.
  */
 import { createStreamClocks, type StreamClocks } from '../engine/stream-clocks.ts';
-import { lockPolicy } from '../engine/resources/lock-policy.ts';
+import { lockPolicy } from '../engine/lock-policy.ts';
 import type { CapturedFrames } from './captured-frames.ts';
 import { PAGE_SIZE } from '../units/address.ts';
 import type { KmapApiName, KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';

@@ -93,7 +93,7 @@ export class TlbHierarchy {
   /** Every array, L1 I, L1 D, then the optional ones (built once: flushes allocate nothing). */
   readonly arrays: readonly Tlb[];
 
-  /** Builds the arrays from a validated geometry (see validateTlbGeometry). */
+  /** Builds the arrays from a geometry validated with the model (src/models/validate.ts checkGeometry). */
   constructor(geometry: TlbGeometry, options: TlbHierarchyOptions) {
     const pcid = options.pcid === true;
     const make = (entries: number, ways: number): Tlb =>

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createStreamClocks, HeapClocks, ScanClocks, Simulation, type StreamClocks } from '../../src/engine/index.ts';
+import { createStreamClocks, HeapClocks, ScanClocks, type StreamClocks } from '../../src/engine/stream-clocks.ts';
 
 describe('stream clocks', () => {
   for (const make of [(n: number) => new ScanClocks(n), (n: number) => new HeapClocks(n)]) {
@@ -55,28 +55,5 @@ describe('stream clocks', () => {
       ),
       { numRuns: 300 },
     );
-  });
-
-  it('drives per-stream work and shared events in global time order', () => {
-    // Two streams of unit-cost records and one shared event at t=2.5: the shared event must come
-    // after every record that starts before 2.5 and before every one that starts after.
-    const sim = new Simulation();
-    const clocks = createStreamClocks(2);
-    const remaining = [4, 4];
-    const log: string[] = [];
-    sim.schedule(2.5, () => log.push('shared@2.5'), undefined);
-    for (;;) {
-      const cpu = clocks.next();
-      const t = cpu < 0 ? Infinity : clocks.timeOf(cpu);
-      if (sim.pending > 0 && sim.peek() <= t) {
-        sim.step();
-        continue;
-      }
-      if (cpu < 0) break;
-      log.push(`cpu${cpu}@${t}`);
-      clocks.advance(cpu, 1);
-      if (--remaining[cpu]! === 0) clocks.retire(cpu);
-    }
-    expect(log).toEqual(['cpu0@0', 'cpu1@0', 'cpu0@1', 'cpu1@1', 'cpu0@2', 'cpu1@2', 'shared@2.5', 'cpu0@3', 'cpu1@3']);
   });
 });

@@ -4,7 +4,7 @@
  * States: **free** (a request at time t ≥ `freeAt` holds it after the uncontended acquire cost) and
  * **held** until `freeAt` (a request at t < freeAt spins until the holder releases and the lock is handed
  * to it — FIFO, after the policy's hand-off cost: `handoff(waiters)` for a ticket lock, `handoff(1)` for a
- * queued lock; src/engine/resources/lock-policy.ts).
+ * queued lock; src/engine/lock-policy.ts).
  *
  * Why it resolves a request at once: every kmap_lock critical section (kmap_high, kunmap_high, including
  * the wrap flush and its IPI wait) has a length known when it starts, and the replay handles requests in
@@ -12,7 +12,7 @@
  * The one approximation: a waiter's hand-off cost counts the waiters known at its request, not those that
  * arrive later but before the release.
  */
-import type { LockPolicy } from '../../engine/resources/lock-policy.ts';
+import type { LockPolicy } from '../../engine/lock-policy.ts';
 import type { Rng } from '../../models/types.ts';
 
 /** How a request was granted (one reused object). */

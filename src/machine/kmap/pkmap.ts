@@ -17,7 +17,7 @@
  * drops a count to 1.
  *
  * This module is the pool's state only (what mm/highmem.c does under kmap_lock); the lock, the flush and
- * the sleep are timed by the caller (src/machine/kmap/pkmap-service.ts) from the outcome returned here.
+ * the sleep are timed by the caller (src/machine/kmap/kernel-touch.ts) from the outcome returned here.
  */
 
 /** What one kmap_high() did. The object is reused between calls (read it before the next call). */

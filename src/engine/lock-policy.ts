@@ -8,9 +8,9 @@
  * - `queued` (MCS/qspinlock): each waiter spins on its own node; a release touches only the next waiter's
  *   node, so the hand-off cost is `handoff(1)` whatever the number of waiters.
  */
-import type { CostFn, LockKind, Rng } from '../../models/types.ts';
+import type { CostFn, LockKind, Rng } from '../models/types.ts';
 
-/** Decides acquisition and hand-off times of a `SpinLock`. */
+/** Decides acquisition and hand-off times of a spin lock (kmap_lock: src/machine/kmap/kmap-lock.ts). */
 export interface LockPolicy {
   /** Policy name (= the model's `lock.kind`). */
   readonly name: LockKind;
