@@ -26,7 +26,6 @@ import type { Mm } from './process.ts';
 import { PageSizeClass } from './tlb.ts';
 import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
 
-
 /** The API the profile uses for `purpose`, or null when such a map costs nothing here. */
 function purposeApi(m: Machine, purpose: number, recordApi: number): KmapApiName | null {
   switch (purpose) {

@@ -22,7 +22,7 @@ import { resolveConfig } from '../../src/layout/configs.ts';
 import type { MachineConfig } from '../../src/layout/types.ts';
 import { replay } from '../../src/machine/replay.ts';
 import type { RunResult } from '../../src/result/run-result.ts';
-import { generate } from '../../src/cli/gen.ts';
+import { generate } from '../../src/trace/generators/generate.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { modelOf } from './helpers.ts';
 
