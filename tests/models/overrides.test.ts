@@ -92,9 +92,9 @@ describe('--set key=value', () => {
   });
 
   it('a key written without its group is pointed to the group (invlpg → costs.invlpg)', async () => {
-    expect((await problemsOf(['invlpg=5']))[1]).toBe('  --set invlpg=5: unknown model key invlpg (did you mean costs.invlpg?)');
-    expect((await problemsOf(['cr3write=5']))[1]).toBe('  --set cr3write=5: unknown model key cr3write (did you mean costs.cr3Write?)');
-    expect((await problemsOf(['zzzzzz=5']))[1]).toBe('  --set zzzzzz=5: unknown model key zzzzzz');
+    expect((await problemsOf(['invlpg=5']))[0]).toBe('model core2: --set invlpg=5: unknown model key invlpg (did you mean costs.invlpg?)');
+    expect((await problemsOf(['cr3write=5']))[0]).toBe('model core2: --set cr3write=5: unknown model key cr3write (did you mean costs.cr3Write?)');
+    expect((await problemsOf(['zzzzzz=5']))[0]).toBe('model core2: --set zzzzzz=5: unknown model key zzzzzz');
   });
 
   it('values go through the same validation as files, all problems at once, each naming its --set', async () => {
