@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from '../cli/gen.ts';
+import { generate } from '../trace/generators/generate.ts';
 import { resolveConfig } from '../layout/configs.ts';
 import { replay } from '../machine/replay.ts';
 import { loadModel } from '../models/load.ts';

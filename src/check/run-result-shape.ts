@@ -24,6 +24,7 @@ export function runResultShape(): RunResult {
       nrCpus: 0,
       cpus: 0,
       ramBytes: 0,
+      ram: { installedBytes: 0, usableBytes: 0, lostBytes: 0, firmwareBytes: 0, ignoredBytes: 0, below4gBytes: 0 },
       vmallocBytes: null,
       kmap: { pageCacheCopy: 'pkmap', clearPage: 'pkmap', cowCopy: 'pkmap', pteAccess: 'pkmap' },
       layout: { pageOffset: 0, taskSize: 0, maxPfn: 0, maxLowPfn: 0, lowmemMB: 0, highmemMB: 0, lastPkmap: 0 },

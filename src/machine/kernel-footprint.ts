@@ -29,6 +29,7 @@ import { Cat } from './accounting.ts';
 import type { Machine } from './machine.ts';
 import { PageSizeClass } from './tlb.ts';
 import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 /** Directory of the footprint files. */
 export const FOOTPRINT_DIR: string = fileURLToPath(new URL('../../models/kernels/footprints/', import.meta.url));
@@ -181,7 +182,7 @@ export class KernelFootprint {
       const vaddr = new Float64Array(offs.length);
       const flags = new Uint8Array(offs.length);
       offs.forEach(([off, side], i) => {
-        vaddr[i] = m.directMapAddr(TEXT_PFN + Math.floor(off / 4096));
+        vaddr[i] = m.directMapAddr(TEXT_PFN + Math.floor(off / PAGE_SIZE));
         flags[i] = side | (off < data.largeBelow ? F_LARGE : 0) | (globalOf(off) ? F_GLOBAL : 0);
       });
       return { vaddr, flags, dynamic: Uint8Array.from(p.dynamic.map((d) => DYN_CODES[d])) };
@@ -205,7 +206,7 @@ export class KernelFootprint {
     for (let i = 0; i < dyn.length; i++) {
       const d = dyn[i]!;
       if (d === D_ENTRY_STACK) {
-        this.ref(m, cpu, TlbSide.data, this.trampolineBase - cpu * 4096, false, this.trampolineGlobal && !pcid);
+        this.ref(m, cpu, TlbSide.data, this.trampolineBase - cpu * PAGE_SIZE, false, this.trampolineGlobal && !pcid);
       } else {
         const stack = d === D_STACK ? (c.mm?.stackPfns[0] ?? -1) : -1;
         const pfn = stack >= 0 ? stack : PERCPU_PFN + cpu * PERCPU_STRIDE;

@@ -21,7 +21,8 @@ import { createStreamClocks, type StreamClocks } from '../engine/stream-clocks.t
 import { lockPolicy } from '../engine/lock-policy.ts';
 import type { CapturedFrames } from './captured-frames.ts';
 import { PAGE_SIZE } from '../units/address.ts';
-import type { KmapApiName, KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';
+import type { KmapPolicy, Layout, MachineConfig } from '../layout/types.ts';
+import type { KmapApiName } from '../trace/records.ts';
 import type { CostModel, Rng } from '../models/types.ts';
 import type { RunCounts } from '../result/run-result.ts';
 import { Cat, CycleLedger, emptyCounts, LatencyHistogram, NCAT, TimelineSample } from './accounting.ts';

@@ -20,6 +20,7 @@
 import { touchFrame } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import type { Mm } from './process.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 /** The API that maps PTE pages: the profile's pteAccess, never the sleeping pkmap pool (atomic context). */
 export function pteApi(m: Machine): 'atomic' | 'local' {
@@ -52,13 +53,13 @@ export function dirOf(mm: Mm, vpn: number): number {
 export function walkUnits(mm: Mm, loVpn: number, endVpn: number, copyOnly: boolean): number {
   let n = 0;
   for (const v of mm.vmas) {
-    const a = Math.max(loVpn, Math.floor(v.start / 4096));
-    const b = Math.min(endVpn, Math.ceil(v.end / 4096));
+    const a = Math.max(loVpn, Math.floor(v.start / PAGE_SIZE));
+    const b = Math.min(endVpn, Math.ceil(v.end / PAGE_SIZE));
     if (b > a && (!copyOnly || v.anon)) n++;
   }
   let outside = false;
   mm.pt.forEachPresent(loVpn, endVpn, (vpn) => {
-    if (!outside && mm.vmaAt(vpn * 4096) === undefined) outside = true;
+    if (!outside && mm.vmaAt(vpn * PAGE_SIZE) === undefined) outside = true;
   });
   return n + (outside ? 1 : 0);
 }

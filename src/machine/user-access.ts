@@ -12,6 +12,7 @@ import { PTE_WRITE } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { PageSizeClass } from './tlb.ts';
 import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 const LAST_VPN = 0xfffff;
 
@@ -29,7 +30,7 @@ export function touchUserPage(
   fromUser: boolean,
 ): boolean {
   const tlb = m.cpus[cpu]!.tlb;
-  const vaddr = vpn * 4096;
+  const vaddr = vpn * PAGE_SIZE;
   if (mm.pt.get(vpn) !== 0) {
     // Present: no fault can come between the walk and the fill (TlbHierarchy.translateFillSmall).
     const r = tlb.translateFillSmall(side, vaddr);
@@ -68,14 +69,14 @@ export function userAccess(m: Machine, cpu: number, mm: Mm, op: number, addr: nu
   const side = op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data;
   const write = op === AccessOp.store || op === AccessOp.modify;
   const first = addr >>> 12;
-  let last = (addr + (len > 0 ? len : 1) - 1) / 4096;
+  let last = (addr + (len > 0 ? len : 1) - 1) / PAGE_SIZE;
   last = last > LAST_VPN ? LAST_VPN : Math.floor(last);
   const resume = m.cpus[cpu]!;
   for (let vpn = first + resume.resume; vpn <= last; vpn++) {
-    if (vpn * 4096 >= m.shape.taskSize) {
+    if (vpn * PAGE_SIZE >= m.shape.taskSize) {
       m.infeasible.skip(
         'user address at or above TASK_SIZE',
-        `0x${(vpn * 4096).toString(16)} ≥ TASK_SIZE 0x${m.shape.taskSize.toString(16)} (CPU ${cpu}, pid ${mm.pid})`,
+        `0x${(vpn * PAGE_SIZE).toString(16)} ≥ TASK_SIZE 0x${m.shape.taskSize.toString(16)} (CPU ${cpu}, pid ${mm.pid})`,
       );
       resume.resume = 0;
       return true;
@@ -118,7 +119,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const l1d = tlb.l1d;
   const fetchFilter = l1i.filter;
   const dataFilter = l1d.filter;
-  const taskPages = Math.ceil(m.shape.taskSize / 4096);
+  const taskPages = Math.ceil(m.shape.taskSize / PAGE_SIZE);
   const cowDue = mm.pt.readOnly > 0;
   let fetches = 0;
   let j = i;
@@ -128,7 +129,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
     const addr = addrs[j]!;
     const len = lens[j]!;
     const vpn = addr >>> 12;
-    if ((addr & 4095) + (len > 0 ? len : 1) > 4096 || vpn >= taskPages) break;
+    if ((addr & (PAGE_SIZE - 1)) + (len > 0 ? len : 1) > PAGE_SIZE || vpn >= taskPages) break;
     if (op === AccessOp.ifetch) {
       if (!fetchFilter.hit(vpn) && !l1i.hitSmall(vpn)) break;
       fetches++;

@@ -93,6 +93,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
       nrCpus: 8,
       cpus: 2,
       ramBytes: 3072 * MB,
+      ram: { installedBytes: 3072 * MB, usableBytes: 3072 * MB, lostBytes: 0, firmwareBytes: 0, ignoredBytes: 0, below4gBytes: 3072 * MB },
       vmallocBytes: null,
       kmap: { pageCacheCopy: 'local', clearPage: 'local', cowCopy: 'local', pteAccess: 'local' },
       layout: {

@@ -34,6 +34,7 @@ import { Gfp, PageUse } from '../memory.ts';
 import type { Machine } from '../machine.ts';
 import { PageFlag, SLOW_PAGE } from '../pagecache.ts';
 import { BlockDevice } from './device.ts';
+import { PAGE_SIZE } from '../../units/address.ts';
 
 /** fs/fs-writeback.c MIN_WRITEBACK_PAGES = 4096 KiB >> (PAGE_SHIFT − 10): pages per writeback chunk. */
 export const WRITEBACK_CHUNK_PAGES = 1024;
@@ -146,10 +147,10 @@ export class Storage {
     this.swapDev = new BlockDevice(model?.swapDevice ?? INSTANT, clockGHz);
     this.tmpfs = model?.files === 'tmpfs';
     this.raPages = Math.floor((model?.readaheadKiB ?? 128) / 4);
-    this.maxRequestPages = Math.max(1, Math.floor(this.disk.maxRequestBytes / 4096));
+    this.maxRequestPages = Math.max(1, Math.floor(this.disk.maxRequestBytes / PAGE_SIZE));
     this.ioWait = new Float64Array(cpus);
     this.throttleWait = new Float64Array(cpus);
-    this.swapPages = Math.floor(((model?.swapMiB ?? 0) * 1024 * 1024) / 4096);
+    this.swapPages = Math.floor(((model?.swapMiB ?? 0) * 1024 * 1024) / PAGE_SIZE);
     this.fileSizes = fileSizes;
     this.cyclesPerCentisec = clockGHz * 1e7;
   }
@@ -202,7 +203,7 @@ export class Storage {
   /** True when page `index` of `file` holds data on the device (a shadow entry says it was cached, or it lies inside the file's known size). */
   pageOnDevice(file: number, index: number): boolean {
     if (this.tmpfs) return this.swapped.get(this.m.cache.denseFile(file))?.has(index) === true;
-    return this.m.cache.refaultDistance(file, index) >= 0 || index * 4096 < (this.fileBytes(file) === Infinity ? 0 : this.fileBytes(file));
+    return this.m.cache.refaultDistance(file, index) >= 0 || index * PAGE_SIZE < (this.fileBytes(file) === Infinity ? 0 : this.fileBytes(file));
   }
 
   private raState(pid: number, d: number): RaState {
@@ -253,7 +254,7 @@ export class Storage {
         st.size = nextRaSize(start - index + req, max);
         st.asyncSize = st.size;
       } else if (req > max) initial = true;
-      else if (st.prevPos >= 0 && index - Math.floor(st.prevPos / 4096) >= 0 && index - Math.floor(st.prevPos / 4096) <= 1) initial = true;
+      else if (st.prevPos >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) <= 1) initial = true;
       else {
         // A standalone, small random read: read as is (do_page_cache_ra(req, 0)), the state untouched.
         return this.doRa(cpu, file, d, index, req, 0, index, req);
@@ -287,7 +288,7 @@ export class Storage {
   private doRa(cpu: number, file: number, d: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
     const bytes = this.fileBytes(file);
     if (bytes !== Infinity) {
-      const endIndex = Math.floor((bytes - 1) / 4096);
+      const endIndex = Math.floor((bytes - 1) / PAGE_SIZE);
       if (start > endIndex) {
         // Beyond end of file the device has nothing to read: a page asked for is new (zeros).
         if (wantPages === 0 || this.m.cache.lookup(file, want) >= 0) return 0;
@@ -311,7 +312,7 @@ export class Storage {
     let contiguous = true;
     const submit = (): void => {
       if (batch.length === 0) return;
-      const done = this.disk.submit(m.now(cpu), batch.length * 4096, false);
+      const done = this.disk.submit(m.now(cpu), batch.length * PAGE_SIZE, false);
       for (const pfn of batch) this.readyAt.set(pfn, done);
       batch = [];
     };
@@ -366,7 +367,7 @@ export class Storage {
       this.swapUsed--;
       const active = this.refault(file, index);
       m.cache.insert(file, index, pfn, active, PageFlag.shmem | PageFlag.pending);
-      const done = this.swapDev.submit(m.now(cpu), 4096, false);
+      const done = this.swapDev.submit(m.now(cpu), PAGE_SIZE, false);
       this.counts.io.swapReads++;
       this.readyAt.set(pfn, done);
     } else {
@@ -487,7 +488,7 @@ export class Storage {
     let lastIndex = -2;
     const submit = (): void => {
       if (batch.length === 0) return;
-      const done = this.disk.submit(now, batch.length * 4096, true);
+      const done = this.disk.submit(now, batch.length * PAGE_SIZE, true);
       for (const pfn of batch) {
         cache.startWriteback(pfn);
         this.wbDone.set(pfn, done);
@@ -562,10 +563,10 @@ export class Storage {
    */
   dirtyLimits(): { thresh: number; bg: number; dirtyable: number } {
     const avail = this.dirtyableMemory();
-    const ratio = Math.floor(((this.model?.dirtyRatio ?? 20) * 4096) / 100);
-    const bgRatio = Math.floor(((this.model?.dirtyBackgroundRatio ?? 10) * 4096) / 100);
-    const thresh = Math.floor((ratio * avail) / 4096);
-    let bg = Math.floor((bgRatio * avail) / 4096);
+    const ratio = Math.floor(((this.model?.dirtyRatio ?? 20) * PAGE_SIZE) / 100);
+    const bgRatio = Math.floor(((this.model?.dirtyBackgroundRatio ?? 10) * PAGE_SIZE) / 100);
+    const thresh = Math.floor((ratio * avail) / PAGE_SIZE);
+    let bg = Math.floor((bgRatio * avail) / PAGE_SIZE);
     if (bg >= thresh) bg = Math.floor(thresh / 2);
     return { thresh, bg, dirtyable: avail };
   }
@@ -711,7 +712,7 @@ export class Storage {
   /** A dirty page written on its own (its inode's chunk did not reach it). */
   private writePage(cpu: number, pfn: number): void {
     const cache = this.m.cache;
-    const done = this.disk.submit(this.m.now(cpu), 4096, true);
+    const done = this.disk.submit(this.m.now(cpu), PAGE_SIZE, true);
     const d = cache.denseOfFrame(pfn);
     cache.startWriteback(pfn);
     this.fileDirty[d]!--;
@@ -724,7 +725,7 @@ export class Storage {
   /** A tmpfs page goes to swap: its write is submitted; the page is freed once written. */
   private swapOut(cpu: number, pfn: number): void {
     const cache = this.m.cache;
-    const done = this.swapDev.submit(this.m.now(cpu), 4096, true);
+    const done = this.swapDev.submit(this.m.now(cpu), PAGE_SIZE, true);
     cache.startWriteback(pfn);
     cache.flags[pfn]! |= PageFlag.reclaim;
     this.wbDone.set(pfn, done);
