@@ -18,6 +18,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
 import { collectProvenance, commandLine, createProgress, writeCompareReport } from '../report/index.ts';
+import type { MachineConfig } from '../layout/types.ts';
 import type { RunResult } from '../result/run-result.ts';
 import { RunService } from '../run/service.ts';
 import { aggregate } from '../stats/aggregate.ts';
@@ -84,6 +85,28 @@ function replicatedSummary(runs: readonly RunResult[], replications: number): Re
   };
 }
 
+/** What makes two configurations the same machine (everything resolveConfig decides but the label). */
+function machineKey(c: MachineConfig): string {
+  return JSON.stringify([c.kernel.name, c.split, c.highmem, c.pae, c.pti, c.highpte, c.nrCpus, c.cpus, c.ramBytes, c.ramBelow4gBytes ?? null, c.vmallocBytes]);
+}
+
+/**
+ * Two entries of --configs that resolve to the same machine (a name given twice, or a flag such as
+ * --split that turns one preset into another) would print two equal rows: refused, naming both.
+ */
+function refuseSameConfigurations(names: readonly string[], configs: readonly MachineConfig[]): void {
+  const seen = new Map<string, number>();
+  configs.forEach((c, i) => {
+    const j = seen.get(machineKey(c));
+    if (j === undefined) {
+      seen.set(machineKey(c), i);
+      return;
+    }
+    const how = names[i] === names[j] ? `${names[i]} is listed twice` : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
+    throw new UserError(`--configs: ${how}; expected different configurations`);
+  });
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('compare')
@@ -92,7 +115,7 @@ export function register(program: Command): void {
         `(defaults: --trace ${DEFAULT_COMPARE_TRACE} --configs ${HEADLINE_CONFIGS.join(',')})`,
     )
     .option('--configs <list>', `comma-separated configurations, the first is the baseline (default ${HEADLINE_CONFIGS.join(',')})`);
-  addRunOptions(cmd, DEFAULT_COMPARE_TRACE);
+  addRunOptions(cmd, DEFAULT_COMPARE_TRACE, { hideConfig: true });
   addReplicationsOption(cmd);
   addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
@@ -109,6 +132,7 @@ export function register(program: Command): void {
     const service = new RunService();
     const configs = names.map((name) => ({ ...options.configOptions, config: name }));
     const resolved = configs.map((c) => service.resolve(c));
+    refuseSameConfigurations(names, resolved.map((r) => r.config));
     const replications = replicationsFrom(raw);
     const theme = themeFrom(raw);
     const seeds = replicationSeeds(options.seed, replications);

@@ -4,15 +4,19 @@
  * --ram SIZE --ram-below-4g SIZE --vmalloc SIZE --highpte` (and `--no-pae`, `--no-pti`, `--no-highpte`).
  * Values stay strings here; src/layout/configs.ts validates them (errors name the option).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ConfigOptions } from '../layout/configs.ts';
 import { PRESET_NAMES } from '../layout/presets.ts';
 import { listKernelProfiles } from '../layout/profiles.ts';
 
 /** Adds the shared configuration flags to `cmd` and returns it. */
-export function addConfigOptions(cmd: Command): Command {
+export function addConfigOptions(cmd: Command, options: { hideConfig?: boolean } = {}): Command {
+  const config = new Option('--config <name>', `named configuration (${PRESET_NAMES.join(', ')})`);
+  // A command that takes several configurations (compare --configs) keeps --config only to refuse it
+  // with its own message, and does not list it.
+  if (options.hideConfig === true) config.hideHelp();
   return cmd
-    .option('--config <name>', `named configuration (${PRESET_NAMES.join(', ')})`)
+    .addOption(config)
     .option('--kernel <profile>', `kernel profile under models/kernels/ (${listKernelProfiles().join(', ')})`)
     .option('--split <split>', 'memory split: 3G, 3G_OPT, 2G, 2G_OPT, 1G, 4G4G, x86_64')
     .option('--highmem <mode>', 'high memory support: off, 4G (HIGHMEM4G) or 64G (HIGHMEM64G, PAE)')

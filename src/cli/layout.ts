@@ -54,8 +54,8 @@ export function register(program: Command): void {
             skipped.push({ config: name, reason: e.message });
             return [];
           }
-          // A preset changed by --pae/--highmem/--pti is named after the preset and the change, not 'custom'.
-          return [l.config.name === name ? l : { ...l, config: { ...l.config, name: `${name}${overrideSuffix(conf)}` } }];
+          // A preset changed by --pae/--highmem/--pti is named after the preset and the change (resolveConfig).
+          return [l];
         });
         if (layouts.length === 0) throw new UserError(`--compare: no split can be built with these options (${skipped[0]?.reason ?? ''})`);
         const first = layouts[0]!;
@@ -73,15 +73,6 @@ export function register(program: Command): void {
       const layout = computeLayout(resolveConfig(conf));
       process.stdout.write(json ? JSON.stringify(layoutToJson(layout), null, 2) + '\n' : formatLayout(layout));
     });
-}
-
-/** "+pae", "+highmem=off", "+pti=no" …: the options that changed each compared preset. */
-function overrideSuffix(conf: ConfigOptions): string {
-  const parts: string[] = [];
-  if (conf.highmem !== undefined) parts.push(`highmem=${String(conf.highmem)}`);
-  if (conf.pae !== undefined) parts.push(conf.pae === true || String(conf.pae) === 'yes' ? 'pae' : `pae=${String(conf.pae)}`);
-  if (conf.pti !== undefined) parts.push(conf.pti === true || String(conf.pti) === 'yes' ? 'pti' : `pti=${String(conf.pti)}`);
-  return parts.map((p) => `+${p}`).join('');
 }
 
 function flag(key: keyof ConfigOptions): string {

@@ -18,12 +18,12 @@ import { addSetOption, setsFromOptions } from './set-option.ts';
 export const DEFAULT_SEED = 1;
 
 /** Adds the shared run options to `cmd`. `traceDefault` documents a default trace (compare). */
-export function addRunOptions(cmd: Command, traceDefault?: string): Command {
+export function addRunOptions(cmd: Command, traceDefault?: string, options: { hideConfig?: boolean } = {}): Command {
   cmd.option(
     '--trace <path>',
     traceDefault === undefined ? 'HMT trace to replay (.hmt or .hmt.gz)' : `HMT trace to replay (default ${traceDefault})`,
   );
-  addConfigOptions(cmd);
+  addConfigOptions(cmd, options);
   cmd
     .option('--model <name|path>', `cost model: a name under models/ or a .json/.js/.ts file (default ${DEFAULT_MODEL})`)
     .option('--seed <n>', `seed of the run's random numbers (default ${DEFAULT_SEED})`)

@@ -3,6 +3,7 @@
  */
 import { CYCLE_CATEGORIES, type RunResult } from '../result/run-result.ts';
 import { formatInt, formatPercent } from '../report/format.ts';
+import { kernelLabel } from '../layout/configs.ts';
 
 /** Right-aligned columns with a header rule. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -69,7 +70,7 @@ export function ramHeader(runs: readonly RunResult[]): string {
 /** The readable summary of one run. */
 export function formatRunSummary(r: RunResult): string {
   const out: string[] = [];
-  out.push(`${r.configName} (kernel ${r.config.kernel}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
+  out.push(`${r.configName} (kernel ${kernelLabel(r.config.split, r.config.kernel)}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
   out.push(ramSummary(r));
   out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
   out.push('');

@@ -18,7 +18,7 @@ import { UserError } from '../errors.ts';
 import { GiB, MiB } from '../units/address.ts';
 import { parseBoolean } from '../units/boolean.ts';
 import { parseCount, parseSize } from '../units/size.ts';
-import { findPreset, PRESET_NAMES, type Preset } from './presets.ts';
+import { findPreset, PRESET_NAMES, PRESETS, type Preset } from './presets.ts';
 import { DEFAULT_KERNEL_PROFILE, loadKernelProfile } from './profiles.ts';
 import { SPLITS, SPLIT_NAMES } from './splits.ts';
 import type { HighmemMode, MachineConfig, Split } from './types.ts';
@@ -111,6 +111,32 @@ function paeImpliedByHighmem(highmem: HighmemMode, inherited: boolean): boolean 
   return inherited;
 }
 
+/** The four choices a preset makes. */
+type PresetChoices = Pick<Preset, 'split' | 'highmem' | 'pae' | 'pti'>;
+
+function sameChoices(a: PresetChoices, b: PresetChoices): boolean {
+  return a.split === b.split && a.highmem === b.highmem && a.pae === b.pae && a.pti === b.pti;
+}
+
+/**
+ * The label of a resolved configuration (MachineConfig.name): what it was built from, then each explicit
+ * option that changed one of that base's four choices, in a fixed order — `3g1g-highmem+split=2G`,
+ * `2g2g+pae`, `3g1g-pae+highmem=4G`, `3g1g-pae-pti+no-pti`. The base is the `--config` preset or, without
+ * one, the preset the kernel profile's own defaults are (debian-6.1-686-pae: `3g1g-pae-pti`; a profile
+ * whose defaults are no preset: `<profile>-defaults`). A choice implied by another (PAE by HIGHMEM64G) is
+ * not listed: the option that implied it is.
+ */
+function configName(opts: ConfigOptions, preset: Preset | undefined, kernelName: string, defaults: PresetChoices, resolved: PresetChoices): string {
+  const base = preset ?? PRESETS.find((p) => sameChoices(p, defaults));
+  const baseChoices = preset ?? defaults;
+  const parts = [base?.name ?? `${kernelName}-defaults`];
+  if (opts.split !== undefined && resolved.split !== baseChoices.split) parts.push(`split=${resolved.split}`);
+  if (opts.highmem !== undefined && resolved.highmem !== baseChoices.highmem) parts.push(`highmem=${resolved.highmem}`);
+  if (opts.pae !== undefined && resolved.pae !== baseChoices.pae) parts.push(resolved.pae ? 'pae' : 'no-pae');
+  if (opts.pti !== undefined && resolved.pti !== baseChoices.pti) parts.push(resolved.pti ? 'pti' : 'no-pti');
+  return parts.join('+');
+}
+
 /** Resolves options into a validated MachineConfig (see the module comment for precedence). */
 export function resolveConfig(opts: ConfigOptions): MachineConfig {
   let preset: Preset | undefined;
@@ -187,10 +213,8 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     if (split === 'x86_64') throw new UserError('--vmalloc: the x86_64 reference has a fixed 32 TiB vmalloc area');
   }
 
-  // The preset's name labels the result only while the preset's own choices stand.
-  const samePreset = preset !== undefined && split === preset.split && highmem === preset.highmem && pae === preset.pae && pti === preset.pti;
   return {
-    name: samePreset && preset !== undefined ? preset.name : 'custom',
+    name: configName(opts, preset, kernel.name, kernel.defaults, { split, highmem, pae, pti }),
     kernel,
     split,
     highmem,
@@ -203,4 +227,16 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     ...(ramBelow4gBytes !== undefined ? { ramBelow4gBytes } : {}),
     vmallocBytes,
   };
+}
+
+/**
+ * The kernel a configuration runs, as the outputs name it. A kernel profile is one real build; two
+ * splits are not in any: the x86_64 reference is a 64-bit kernel (its layout is src/layout/x86-64.ts;
+ * it takes only NR_CPUS, HZ and the kernel-text footprint from the profile), and 4G/4G is an
+ * out-of-tree patch (never merged; RHEL's hugemem kernels) modelled on the profile's layout.
+ */
+export function kernelLabel(split: string, kernelName: string): string {
+  if (split === 'x86_64') return `x86_64 reference (NR_CPUS, HZ and kernel-text footprint from ${kernelName})`;
+  if (split === '4G4G') return `${kernelName} + the out-of-tree 4G/4G patch (never merged; modelled on this profile)`;
+  return kernelName;
 }

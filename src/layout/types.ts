@@ -44,7 +44,7 @@ export interface KernelProfile {
 
 /** The resolved configuration of one run. */
 export interface MachineConfig {
-  /** Preset name (`3g1g-highmem`, ...) or `custom`. */
+  /** Label: the preset (or the kernel's default preset) and the options that changed it (configs.ts configName). */
   readonly name: string;
   readonly kernel: KernelProfile;
   readonly split: Split;

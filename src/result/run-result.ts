@@ -105,7 +105,7 @@ export interface RunTime {
  * policy and the layout's key figures.
  */
 export interface RunConfig {
-  /** Preset name or `custom`. */
+  /** Label: the preset (or the kernel's default preset) and the options that changed it (src/layout/configs.ts). */
   name: string;
   /** Kernel profile name (models/kernels/NAME.json). */
   kernel: string;

@@ -22,6 +22,8 @@ import { loadModel } from '../models/load.ts';
 import type { CostModel } from '../models/types.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions } from '../result/run-spec.ts';
+import { UserError } from '../errors.ts';
+import { openTrace } from '../trace/hmt/reader.ts';
 
 /** One replay, as every command asks for it (plain data: it crosses worker threads). */
 export interface RunRequest {
@@ -48,6 +50,7 @@ export interface ResolvedConfig {
 export class RunService {
   private readonly configs = new Map<string, ResolvedConfig>();
   private readonly models = new Map<string, Promise<CostModel>>();
+  private readonly traces = new Map<string, Promise<number>>();
 
   /** The configuration of `options` and its layout (resolved and computed once). UserError when invalid. */
   resolve(options: ConfigOptions): ResolvedConfig {
@@ -74,9 +77,36 @@ export class RunService {
     return model;
   }
 
+  /** The CPUs trace `path` has records for (its header; read once per path). UserError when unreadable. */
+  traceCpus(path: string): Promise<number> {
+    let cpus = this.traces.get(path);
+    if (cpus === undefined) {
+      cpus = openTrace(path).then((r) => r.header.cpus);
+      this.traces.set(path, cpus);
+      cpus.catch(() => this.traces.delete(path));
+    }
+    return cpus;
+  }
+
+  /**
+   * The configuration `req` runs on its trace. A trace's records name the CPU that ran each, so the
+   * machine has at least the trace's CPUs: without `cpus` the configuration takes the trace's count
+   * (when it is more than the default), and a `cpus` below it is refused rather than ignored.
+   */
+  async resolveFor(req: Pick<RunRequest, 'tracePath' | 'config'>): Promise<ResolvedConfig> {
+    const resolved = this.resolve(req.config);
+    const traceCpus = await this.traceCpus(req.tracePath);
+    if (resolved.config.cpus >= traceCpus) return resolved;
+    if (req.config.cpus === undefined) return this.resolve({ ...req.config, cpus: traceCpus });
+    throw new UserError(
+      `--cpus ${String(req.config.cpus)}: ${req.tracePath} has records for ${traceCpus} CPUs (each record names the CPU that ran it); ` +
+        `expected ${traceCpus} or more, or a trace recorded on ${String(req.config.cpus)} (hmsim gen WORKLOAD --param cpus=${String(req.config.cpus)})`,
+    );
+  }
+
   /** Replays `req`. */
   async run(req: RunRequest, options: Omit<ReplayOptions, 'layout'> = {}): Promise<RunResult> {
-    const { config, layout } = this.resolve(req.config);
+    const { config, layout } = await this.resolveFor(req);
     const model = await this.model(req.model, req.modelSets);
     return replay({ tracePath: req.tracePath, config, model, seed: req.seed, prefault: req.prefault }, { ...options, layout });
   }
