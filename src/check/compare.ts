@@ -1,4 +1,5 @@
 import { deriveSeed } from '../random/rng.ts';
+import type { Provenance } from '../report/provenance.ts';
 import type { Baseline, BaselineProvenance } from './baseline.ts';
 import type { ScenarioMeasurement } from './measure.ts';
 import { applyRule, relativeChange } from './rules.ts';
@@ -42,6 +43,8 @@ export interface ScenarioOutcome {
   readonly notes: readonly string[];
   /** True when no problem and every metric passed. */
   readonly pass: boolean;
+  /** What was run (shown above a failing or --verbose scenario's table). */
+  readonly header?: Provenance;
 }
 
 /** Decides every metric of a measured scenario against its baseline (null: no baseline file). */
@@ -68,7 +71,7 @@ export function compareScenario(m: ScenarioMeasurement, baseline: Baseline | nul
   });
   const notes = baseline === null ? [] : provenanceNotes(baseline.provenance, m.provenance);
   const pass = problems.length === 0 && metrics.every((x) => x.verdict === 'pass');
-  return { name: m.scenario.name, file, metrics, problems, notes, pass };
+  return { name: m.scenario.name, file, metrics, problems, notes, pass, ...(m.header !== undefined ? { header: m.header } : {}) };
 }
 
 /** What differs between the baseline's provenance and this run's (explains a failure; never fails). */

@@ -1,4 +1,5 @@
 import type { MetricOutcome, ScenarioOutcome } from './compare.ts';
+import { runHeaderText } from '../report/run-header.ts';
 import { formatNumber, formatPercent } from './rules.ts';
 
 /** Verdict words as the table shows them. */
@@ -25,6 +26,7 @@ export function formatTables(outcomes: readonly ScenarioOutcome[], options: Tabl
       continue;
     }
     out.push(`${o.pass ? 'PASS' : 'FAIL'}  ${o.name}  (${o.file})`);
+    if (o.header !== undefined) out.push(...indent(runHeaderText(o.header).trimEnd().split('\n')));
     const shown = options.verbose === true ? o.metrics : o.metrics.filter((m) => m.verdict !== 'pass');
     if (shown.length > 0) out.push(...indent(table(shown)));
     const hidden = n - shown.length;

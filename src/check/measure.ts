@@ -7,6 +7,7 @@ import type { CheckBackend } from './backend.ts';
 import { evaluateMetric, type ReplicationRuns } from './metric-eval.ts';
 import type { Scenario, Watch } from './scenario.ts';
 import { HMSIM_VERSION } from '../version.ts';
+import { collectProvenance, type Provenance } from '../report/provenance.ts';
 import { UserError } from '../errors.ts';
 
 /** One expanded metric of a scenario, measured over every replication. */
@@ -27,6 +28,8 @@ export interface ScenarioMeasurement {
   readonly provenance: BaselineProvenance;
   /** Reasons a run was infeasible under its configuration (empty when every run was feasible). */
   readonly infeasible: readonly string[];
+  /** What was run (the header of the scenario's table: src/report/run-header.ts); absent in hand-made measurements. */
+  readonly header?: Provenance;
 }
 
 /** Context of a check: the backend, the command line's overrides, where generated traces go. */
@@ -67,6 +70,7 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
   const traces = new Map<string, { sha256: string; records: number; seed: number | null }>();
   const infeasible = new Set<string>();
   let model = { name: s.model, hash: '' };
+  const ran: RunResult[] = [];
 
   for (const seed of seeds) {
     const tracePath = await traceFor(s, seed, ctx);
@@ -86,6 +90,9 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
       if (r !== null && !r.feasible) for (const why of r.infeasible.length > 0 ? r.infeasible : ['infeasible']) infeasible.add(`${r.configName}: ${why}`);
     }
     perReplication.push(evaluateAll(s, { main, reference }));
+    // A generated trace is named by what generated it (its file is a temporary one).
+    const label = s.trace.kind === 'generator' ? `gen:${s.trace.workload}${Object.entries(s.trace.params).map(([k, v]) => ` ${k}=${String(v)}`).join('')} seed=${s.trace.seed ?? seed}` : null;
+    for (const r of [main, reference]) if (r !== null) ran.push(label === null ? r : { ...r, trace: { ...r.trace, path: label } });
   }
 
   const first = perReplication[0] ?? new Map<string, { watch: Watch; value: number }>();
@@ -97,6 +104,7 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
     scenario: s,
     metrics,
     infeasible: [...infeasible],
+    header: collectProvenance(ran, { command: [], seed: s.seed, replications: s.replications, gitCommit: null, modelOverrides: sets }),
     provenance: {
       hmsimVersion: HMSIM_VERSION,
       model,

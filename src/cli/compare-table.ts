@@ -6,6 +6,8 @@
  */
 import { formatInt } from '../report/format.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
+import type { Provenance } from '../report/provenance.ts';
+import { runHeaderText } from '../report/run-header.ts';
 import { textTable } from './run-summary.ts';
 
 /** "mean ± half-width" with `f` for both, or the mean alone when there is no interval (n < 2). */
@@ -24,7 +26,7 @@ function pct(x: number): string {
 }
 
 /** The replicated comparison table (mean ± 95% CI half-width of cycles and overhead). */
-export function formatReplicatedCompareTable(agg: Aggregate, ramLine = ''): string {
+export function formatReplicatedCompareTable(agg: Aggregate, provenance: Provenance): string {
   const rows = agg.configs.map((c) => {
     const t = c.stats?.totalCycles;
     const o = c.overhead;
@@ -41,7 +43,7 @@ export function formatReplicatedCompareTable(agg: Aggregate, ramLine = ''): stri
   });
   const notes = agg.configs.filter((c) => c.infeasible.length > 0).map((c) => `${c.config}: ${c.infeasible.join('; ')}`);
   return (
-    (ramLine === '' ? '' : `${ramLine}\n\n`) +
+    runHeaderText(provenance) +
     textTable(['config', 'feasible', 'runs', 'cycles (mean ± 95% CI)', `overhead vs ${agg.baseline} (mean ± 95% CI)`], rows) +
     (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
   );

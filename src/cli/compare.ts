@@ -34,7 +34,7 @@ import {
   themeFrom,
 } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
-import { formatCompareTable, overheadPercent, ramHeader } from './run-summary.ts';
+import { formatCompareTable, overheadPercent } from './run-summary.ts';
 
 /** The configurations plain `hmsim compare` puts side by side (the first is the baseline). */
 export const HEADLINE_CONFIGS: readonly string[] = ['3g1g-highmem', '3g1g-pae', '2g2g', '4g4g', 'x86_64'];
@@ -139,7 +139,7 @@ export function register(program: Command): void {
     const tracePath = options.tracePath ?? DEFAULT_COMPARE_TRACE;
     // A folder --out may not replace is refused before the replays, not after them.
     if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
-    await service.model(options.modelName, options.modelSets);
+    const model = await service.model(options.modelName, options.modelSets);
     const runs: RunResult[] = [];
     const signal = interruptSignalOf(command);
     for (const [c, config] of configs.entries()) {
@@ -162,11 +162,15 @@ export function register(program: Command): void {
         runs.push(result);
       }
     }
+    const context = { command: commandLine(), seed: options.seed, replications, modelOverrides: options.modelSets, clockGHz: model.clockGHz };
     if (options.out !== undefined) {
-      const provenance = collectProvenance(runs, { command: commandLine(), seed: options.seed, replications });
+      const provenance = collectProvenance(runs, context);
       await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, provenance }, { force: options.force, theme });
     }
     if (options.json) process.stdout.write(`${JSON.stringify(compareSummary(runs, replications))}\n`);
-    else process.stdout.write(replications > 1 ? formatReplicatedCompareTable(aggregate(runs), ramHeader(runs)) : formatCompareTable(runs));
+    else {
+      const header = collectProvenance(runs, { ...context, gitCommit: null });
+      process.stdout.write(replications > 1 ? formatReplicatedCompareTable(aggregate(runs), header) : formatCompareTable(runs, header));
+    }
   });
 }

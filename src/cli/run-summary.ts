@@ -3,7 +3,8 @@
  */
 import { CYCLE_CATEGORIES, type RunResult } from '../result/run-result.ts';
 import { formatInt, formatPercent } from '../report/format.ts';
-import { kernelLabel } from '../layout/configs.ts';
+import type { Provenance } from '../report/provenance.ts';
+import { runHeaderText } from '../report/run-header.ts';
 
 /** Right-aligned columns with a header rule. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -18,61 +19,10 @@ function share(part: number, total: number): string {
   return total > 0 ? `${((100 * part) / total).toFixed(1)} %` : '-';
 }
 
-/** RunResult.config.ram (configJson): installed, usable and lost RAM in bytes. */
-interface RamOfRun {
-  installedBytes: number;
-  usableBytes: number;
-  lostBytes: number;
-  firmwareBytes: number;
-  ignoredBytes: number;
-}
-
-function ramOf(r: RunResult): RamOfRun | null {
-  const ram = r.config['ram'];
-  return typeof ram === 'object' && ram !== null ? (ram as RamOfRun) : null;
-}
-
-function mb(n: number): string {
-  const v = n / 2 ** 20;
-  return Number.isInteger(v) ? `${v} MB` : `${v.toFixed(1)} MB`;
-}
-
-/** "RAM 4096 MB installed, 3071.5 MB usable, 1024.5 MB lost (1024 MB above 4 GB need PAE, 0.5 MB firmware)". */
-export function ramSummary(r: RunResult): string {
-  const ram = ramOf(r);
-  if (ram === null) return `RAM ${mb(Number(r.config['ramBytes']))} installed`;
-  const why: string[] = [];
-  if (ram.ignoredBytes > 0) why.push(`${mb(ram.ignoredBytes)} ignored by this kernel configuration`);
-  if (ram.firmwareBytes > 0) why.push(`${mb(ram.firmwareBytes)} kept by the firmware`);
-  return `RAM ${mb(ram.installedBytes)} installed, ${mb(ram.usableBytes)} usable, ${mb(ram.lostBytes)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
-}
-
-/** The RAM line over several runs: installed once, then usable/lost per configuration when they differ. */
-export function ramHeader(runs: readonly RunResult[]): string {
-  const first = runs[0];
-  if (first === undefined) return '';
-  const rams = runs.map(ramOf);
-  const r0 = rams[0] ?? null;
-  const same = rams.every((r) => r !== null && r0 !== null && r.usableBytes === r0.usableBytes && r.installedBytes === r0.installedBytes);
-  if (same) return ramSummary(first);
-  const installed = r0?.installedBytes ?? Number(first.config['ramBytes']);
-  const seen = new Set<string>();
-  const parts: string[] = [];
-  runs.forEach((r, i) => {
-    const ram = rams[i];
-    if (ram === null || ram === undefined || seen.has(r.configName)) return;
-    seen.add(r.configName);
-    parts.push(`${r.configName} ${mb(ram.usableBytes)} usable / ${mb(ram.lostBytes)} lost`);
-  });
-  return `RAM ${mb(installed)} installed; ${parts.join(', ')}`;
-}
-
-/** The readable summary of one run. */
-export function formatRunSummary(r: RunResult): string {
+/** The readable summary of one run, under the header of what was run (`provenance`: src/report/run-header.ts). */
+export function formatRunSummary(r: RunResult, provenance: Provenance): string {
   const out: string[] = [];
-  out.push(`${r.configName} (kernel ${kernelLabel(r.config.split, r.config.kernel)}, model ${r.model.name}, seed ${r.seed}) — ${r.trace.path}, ${formatInt(r.trace.records)} records`);
-  out.push(ramSummary(r));
-  out.push(r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`);
+  out.push(runHeaderText(provenance) + (r.feasible ? 'feasible' : `INFEASIBLE:\n${r.infeasible.map((s) => `  - ${s}`).join('\n')}`));
   out.push('');
   const pc = r.counts.pagecache;
   const io = r.counts.io;
@@ -166,7 +116,7 @@ export function overheadPercent(r: RunResult, base: RunResult): number | null {
  * time (CPU cycles plus device waits) and its change against the first configuration, then the CPU
  * cycles; otherwise with the cycles (elapsed time is then cycles at the clock frequency).
  */
-export function formatCompareTable(runs: readonly RunResult[]): string {
+export function formatCompareTable(runs: readonly RunResult[], provenance: Provenance): string {
   const base = runs[0];
   if (base === undefined) return '';
   const hasIo = runs.some((r) => r.counts.io.reads + r.counts.io.writes > 0);
@@ -191,17 +141,29 @@ export function formatCompareTable(runs: readonly RunResult[]): string {
       formatInt(kmaps),
       formatInt(r.counts.pkmapFlushes),
       formatInt(r.counts.dtlbMisses + r.counts.itlbMisses),
-      `${Math.floor(low / 256)} MB`,
+      String(Math.floor(low / 256)),
     ];
   });
   const notes = runs.filter((r) => !r.feasible).map((r) => `${r.configName}: ${r.infeasible.join('; ')}`);
   const head = hasIo ? 'elapsed time (CPU cycles + device waits) leads; "cycles" and "overhead" are CPU cycles only\n' : '';
   return (
-    ramHeader(runs) +
-    '\n\n' +
+    runHeaderText(provenance) +
     head +
     textTable(
-      ['config', 'feasible', ...(hasIo ? ['elapsed', 'elapsed vs base', 'I/O wait', 'cache misses'] : []), 'cycles', 'overhead', 'tlb walk', 'kmap', 'flush+IPI', 'kmaps', 'pkmap flushes', 'TLB misses', 'lowmem'],
+      [
+        'config',
+        'feasible',
+        ...(hasIo ? ['elapsed', 'elapsed vs base', 'I/O wait', 'cache misses'] : []),
+        'cycles',
+        'overhead vs base',
+        'TLB walk cycles',
+        'kmap cycles',
+        'flush+IPI cycles',
+        'kmaps',
+        'pkmap flushes',
+        'TLB misses',
+        'lowmem (MB)',
+      ],
       rows,
     ) + (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
   );

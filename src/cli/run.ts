@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { createProgress } from '../report/progress.ts';
+import { collectProvenance, commandLine } from '../report/provenance.ts';
 import type { RunResult } from '../result/run-result.ts';
 import { RunService } from '../run/service.ts';
 import { addRunOptions, runOptionsFrom, runRequestOf } from './run-options.ts';
@@ -34,7 +35,7 @@ export function register(program: Command): void {
     const service = new RunService();
     const request = runRequestOf(options, options.tracePath, options.configOptions);
     const { config } = service.resolve(request.config);
-    await service.model(request.model, request.modelSets);
+    const model = await service.model(request.model, request.modelSets);
     const progress = createProgress({ total: 0, label: config.name, quiet: options.quiet });
     const signal = interruptSignalOf(command);
     const result = await service
@@ -43,6 +44,18 @@ export function register(program: Command): void {
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
     }
-    process.stdout.write(options.json ? runJson(result) : formatRunSummary(result));
+    if (options.json) {
+      process.stdout.write(runJson(result));
+      return;
+    }
+    const provenance = collectProvenance([result], {
+      command: commandLine(),
+      seed: options.seed,
+      replications: 1,
+      gitCommit: null,
+      modelOverrides: options.modelSets,
+      clockGHz: model.clockGHz,
+    });
+    process.stdout.write(formatRunSummary(result, provenance));
   });
 }

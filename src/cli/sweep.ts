@@ -117,10 +117,11 @@ export function register(program: Command): void {
       ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
     });
     if (s.json) {
-      process.stdout.write(`${JSON.stringify({ format: 'hmsim-sweep-run', out: s.out, ...outcome, shard: s.shard })}\n`);
+      const { header: _header, ...summary } = outcome;
+      process.stdout.write(`${JSON.stringify({ format: 'hmsim-sweep-run', out: s.out, ...summary, shard: s.shard })}\n`);
       return;
     }
     process.stdout.write(outcomeLine(outcome, s.out, s.shard));
-    if (outcome.cells !== null) process.stdout.write(`\n${tableToMarkdown(sweepTable(s.spec, outcome.cells))}\n`);
+    if (outcome.cells !== null) process.stdout.write(`\n${outcome.header ?? ''}${tableToMarkdown(sweepTable(s.spec, outcome.cells))}\n`);
   });
 }

@@ -16,6 +16,8 @@ export interface HtmlReport {
   readonly title: string;
   /** Short paragraphs under the title (baseline, statistics note). */
   readonly intro: readonly string[];
+  /** What was run (src/report/run-header.ts), shown under the title. */
+  readonly header?: Table;
   readonly charts: readonly ChartEntry[];
   readonly tables: readonly Table[];
   readonly provenance: Table;
@@ -124,6 +126,7 @@ export function buildHtml(report: HtmlReport): string {
     '<header>',
     `<h1>${escapeHtml(report.title)}</h1>`,
     ...report.intro.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(report.header !== undefined ? [tableHtml(report.header)] : []),
     `<nav>${report.charts.map((c) => `<a href="#chart-${escapeHtml(c.id)}">${escapeHtml(c.title)}</a>`).join(' ')} <a href="#tables">Tables</a> <a href="#provenance">Provenance</a></nav>`,
     '</header>',
     '<main>',

@@ -22,6 +22,10 @@ export interface Provenance {
   readonly traces: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly records: number }>;
   readonly models: ReadonlyArray<{ readonly name: string; readonly hash: string }>;
   readonly configurations: ReadonlyArray<{ readonly name: string; readonly config: Readonly<RunConfig> }>;
+  /** The model's `--set key=value` overrides, in order (the model hash already covers their effect). */
+  readonly modelOverrides: readonly string[];
+  /** The model's clock (GHz) that turns cycles into seconds; null when the caller did not say. */
+  readonly clockGHz: number | null;
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
@@ -46,7 +50,14 @@ export function commandLine(argv: readonly string[] = process.argv): string[] {
  */
 export function collectProvenance(
   runs: readonly RunResult[],
-  context: { command: readonly string[]; seed: number | null; replications: number; gitCommit?: string | null },
+  context: {
+    command: readonly string[];
+    seed: number | null;
+    replications: number;
+    gitCommit?: string | null;
+    modelOverrides?: readonly string[];
+    clockGHz?: number | null;
+  },
 ): Provenance {
   const traces = new Map<string, { path: string; sha256: string; records: number }>();
   const models = new Map<string, { name: string; hash: string }>();
@@ -65,6 +76,8 @@ export function collectProvenance(
     traces: [...traces.values()],
     models: [...models.values()],
     configurations: [...configurations.values()],
+    modelOverrides: [...(context.modelOverrides ?? [])],
+    clockGHz: context.clockGHz ?? null,
   };
 }
 
@@ -83,6 +96,7 @@ export function provenanceTable(p: Provenance): Table {
     ['replications', String(p.replications)],
     ...p.traces.map((t) => ['trace', `${t.path} (${t.records} records) sha256 ${t.sha256}`]),
     ...p.models.map((m) => ['model', `${m.name} (hash ${m.hash})`]),
+    ['model overrides', p.modelOverrides.length === 0 ? 'none' : p.modelOverrides.join(' ')],
     ...p.configurations.map((c) => [`configuration ${c.name}`, JSON.stringify(c.config)]),
   ];
   return { id: 'provenance', caption: 'Provenance', header: ['what', 'value'], align: ['left', 'left'], rows };

@@ -94,11 +94,12 @@ export function tableToMarkdown(table: Table): string {
   return [`**${table.caption}**`, '', line(table.header), rule, ...table.rows.map(line)].join('\n');
 }
 
-/** summary.md: title, the statistics note, the tables, then any extra sections (e.g. provenance). */
-export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[] = []): string {
+/** summary.md: title, what was run (when given), the statistics note, the tables, then any extra sections (e.g. provenance). */
+export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[] = [], header?: Table): string {
   const parts = [
     '# hmsim report',
     '',
+    ...(header !== undefined ? [tableToMarkdown(header), ''] : []),
     `Baseline: **${agg.baseline}**. ${statisticsNote(agg)}`,
     '',
     ...summaryTables(agg).flatMap((t) => [tableToMarkdown(t), '']),

@@ -11,6 +11,7 @@ import { REPORT_FORMATS, type ReportFormat } from './formats.ts';
 import { buildHtml } from './html.ts';
 import { layoutsOfRuns } from './layouts.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
+import { runHeaderTable } from './run-header.ts';
 import { compileSpec, renderPng, renderSvg } from './render.ts';
 import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
 import { theme as makeTheme, type ThemeName } from './theme.ts';
@@ -93,7 +94,8 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   }
   // (4)
   const provenance = provenanceTable(input.provenance);
-  files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)]));
+  const header = runHeaderTable(input.provenance);
+  files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)], header));
   files.set('summary.csv', summaryCsv(agg));
   // (5)
   files.set('summary.json', summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }));
@@ -104,6 +106,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
       title: `hmsim report: ${agg.configs.map((c) => c.config).join(' vs ')}`,
       intro: [`Baseline: ${agg.baseline}.`, statisticsNote(agg)],
       charts,
+      header,
       tables: summaryTables(agg),
       provenance,
       theme: theme.name,

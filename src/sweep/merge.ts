@@ -57,7 +57,7 @@ export async function mergeSweeps(
   }
   const missing = points.filter((p) => !found.has(p.id));
   if (missing.length > 0) throw new UserError(missingPointsMessage(missing, points.length, files.map((f) => f.shard)));
-  const cells = await writeSweepOutput(
+  const written = await writeSweepOutput(
     out,
     spec,
     points,
@@ -66,7 +66,7 @@ export async function mergeSweeps(
     // The shards' checkout, not this one: a merge reports the code that computed the points.
     { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default', ...(options.formats !== undefined ? { formats: options.formats } : {}) },
   );
-  return { points: points.length, cells: cells ?? [] };
+  return { points: points.length, cells: written?.cells ?? [] };
 }
 
 /** Missing point ids named in a merge error, at most this many (then "and N more"). */

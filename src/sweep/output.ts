@@ -27,7 +27,7 @@ export async function writeSweepOutput(
   records: readonly PointRecord[],
   shard: Shard | null,
   options: { force: boolean; complete: boolean; gitCommit: string | null; theme?: ThemeName; formats?: readonly ReportFormat[] },
-): Promise<SweepCell[] | null> {
+): Promise<{ cells: SweepCell[]; header: string } | null> {
   const byId = new Map(points.map((p) => [p.id, p]));
   // Results as saved (JSON round trip): the same bytes whether a point was computed now or read back.
   const ordered = [...records]
@@ -55,5 +55,5 @@ export async function writeSweepOutput(
     },
     { force: options.force },
   );
-  return report?.cells ?? null;
+  return report === null ? null : { cells: report.cells, header: report.header };
 }

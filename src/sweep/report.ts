@@ -14,6 +14,8 @@ import type { ReportFormat } from '../report/formats.ts';
 import type { ReportFiles } from '../report/write.ts';
 import { buildCompareReport } from '../report/write.ts';
 import { collectProvenance } from '../report/provenance.ts';
+import { runHeaderText } from '../report/run-header.ts';
+import { loadModel } from '../models/load.ts';
 import { sweepHeatmapChart, sweepLineChart, type SweepPoint as ChartPoint } from '../report/charts/sweep-overhead.ts';
 import type { ChartEntry } from '../report/charts/chart.ts';
 import { tableToMarkdown, type Table } from '../report/tables.ts';
@@ -123,11 +125,19 @@ export async function buildSweepReport(
   gitCommit: string | null,
   themeName: ThemeName = 'default',
   formats?: readonly ReportFormat[],
-): Promise<{ files: ReportFiles; cells: SweepCell[] }> {
+): Promise<{ files: ReportFiles; cells: SweepCell[]; header: string }> {
   await loadVega();
   // (1)
   const runs = finished.map((f) => ({ ...f.result, configName: f.cell }));
-  const provenance = collectProvenance(runs, { command: canonicalCommand(spec), seed: spec.seed, replications: spec.replications, gitCommit });
+  const model = await loadModel(spec.model, spec.modelSets);
+  const provenance = collectProvenance(runs, {
+    command: canonicalCommand(spec),
+    seed: spec.seed,
+    replications: spec.replications,
+    gitCommit,
+    modelOverrides: spec.modelSets,
+    clockGHz: model.clockGHz,
+  });
   // (2)
   const cells = sweepCells(finished);
   // (3)
@@ -142,5 +152,5 @@ export async function buildSweepReport(
   const summary = JSON.parse(String(files.get('summary.json'))) as Record<string, unknown>;
   summary['sweep'] = { specHash: specHash(spec), spec, cells };
   files.set('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
-  return { files, cells };
+  return { files, cells, header: runHeaderText(provenance) };
 }

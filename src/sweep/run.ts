@@ -62,6 +62,8 @@ export interface SweepOutcome {
   readonly complete: boolean;
   /** The report's cells (complete runs only). */
   readonly cells: SweepCell[] | null;
+  /** What was run (src/report/run-header.ts), as text for stdout (complete runs only). */
+  readonly header: string | null;
 }
 
 /** Runs `spec` (or its shard) into `options.out`. */
@@ -92,14 +94,14 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   }
   // (5)
   const complete = mine.length === all.length;
-  const cells = await writeSweepOutput(options.out, spec, all, records, options.shard, {
+  const written = await writeSweepOutput(options.out, spec, all, records, options.shard, {
     force: options.force,
     complete,
     gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit,
     theme: options.theme ?? 'default',
     ...(options.formats !== undefined ? { formats: options.formats } : {}),
   });
-  return { total: all.length, points: mine.length, computed: todo.length, reused, threads, complete, cells };
+  return { total: all.length, points: mine.length, computed: todo.length, reused, threads, complete, cells: written?.cells ?? null, header: written?.header ?? null };
 }
 
 /** Replays `todo` on an executor, saving each point as it finishes. */

@@ -86,7 +86,8 @@ describe('index.html in headless Chromium', () => {
     expect(await page.locator('figure.chart').count()).toBe(6);
     expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('6');
     expect(await page.locator('.view svg.marks').count()).toBe(6);
-    expect(await page.locator('table').count()).toBe(4); // totals, categories, counts, provenance
+    expect(await page.locator('table').count()).toBe(5); // what was run, totals, categories, counts, provenance
+    expect(await page.locator('header table caption').innerText()).toBe('What was run');
     await page.locator('#chart-1-cycles-by-category .view svg .mark-rect path').first().hover();
     await page.waitForSelector('#vg-tooltip-element.visible', { timeout: 5_000 });
     expect(await page.locator('#vg-tooltip-element').innerText()).toContain('configuration');

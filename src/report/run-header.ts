@@ -1,0 +1,98 @@
+/**
+ * What was run, at the head of every text table and report (`run`, `compare`, `sweep`, `check` and the
+ * summary.md/index.html of `--out`): the trace (path, records, digest prefix), the configuration(s) and
+ * their four choices, the kernel, RAM installed/usable/lost, the CPUs, the cost model with its overrides
+ * and clock, the seed and replications, and the units of the tables below. One function builds the rows
+ * (runHeaderTable) from a report's Provenance; runHeaderText and the Markdown table render them.
+ *
+ * A fact every configuration shares is one row; one that differs lists each configuration on its own
+ * line (`x86_64: ...`). Nothing here depends on the machine the report was made on (no git commit, no
+ * path but the trace's as given), so the header of the same run is the same text everywhere.
+ */
+import { kernelLabel } from '../layout/configs.ts';
+import type { RunConfig } from '../result/run-result.ts';
+import { formatInt } from './format.ts';
+import type { Provenance } from './provenance.ts';
+import type { Table } from './tables.ts';
+
+/** Traces listed one per row up to this many; more (a workload sweep) are summarised in one row. */
+const MAX_TRACE_ROWS = 3;
+/** Hex digits of a trace's sha256 shown (the full digest is in summary.json and --json). */
+const DIGEST_PREFIX = 12;
+
+/** "3G/1G split, HIGHMEM64G, PAE (3-level paging), PTI, HIGHPTE". */
+export function configChoices(c: RunConfig): string {
+  const split = c.split === 'x86_64' ? 'x86_64 (4-level paging, all RAM direct-mapped)' : `split ${c.split === '4G4G' ? '4G/4G' : c.split}`;
+  if (c.split === 'x86_64') return split;
+  const highmem = c.highmem === 'off' ? 'no HIGHMEM' : `HIGHMEM${c.highmem}`;
+  const paging = c.pae ? 'PAE (3-level paging)' : '2-level paging';
+  return [split, highmem, paging, c.pti ? 'PTI' : 'no PTI', c.highpte ? 'HIGHPTE' : 'no HIGHPTE', ...(c.vmallocBytes !== null ? [`vmalloc=${mb(c.vmallocBytes)}`] : [])].join(', ');
+}
+
+function mb(n: number): string {
+  const v = n / 2 ** 20;
+  return Number.isInteger(v) ? `${v} MB` : `${v.toFixed(1)} MB`;
+}
+
+/** "4096 MB installed, 3071.5 MB usable, 1024.5 MB lost (1024 MB ignored by this kernel configuration, 0.5 MB kept by the firmware)". */
+export function ramText(c: RunConfig): string {
+  const ram = c.ram as RunConfig['ram'] | undefined;
+  if (ram === undefined) return `${mb(c.ramBytes)} installed`;
+  const why: string[] = [];
+  if (ram.ignoredBytes > 0) why.push(`${mb(ram.ignoredBytes)} ignored by this kernel configuration`);
+  if (ram.firmwareBytes > 0) why.push(`${mb(ram.firmwareBytes)} kept by the firmware`);
+  return `${mb(ram.installedBytes)} installed, ${mb(ram.usableBytes)} usable, ${mb(ram.lostBytes)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
+}
+
+/**
+ * One row when every configuration has the same value; otherwise one row per distinct value, in order of
+ * first appearance, naming its configurations (the first row carries the label).
+ */
+function perConfig(label: string, configs: Provenance['configurations'], value: (c: RunConfig) => string): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const c of configs) {
+    const v = value(c.config);
+    const names = groups.get(v);
+    if (names === undefined) groups.set(v, [c.name]);
+    else names.push(c.name);
+  }
+  if (groups.size <= 1) return [[label, [...groups.keys()][0] ?? '']];
+  return [...groups].map(([v, names], i) => [i === 0 ? label : '', `${names.join(', ')}: ${v}`]);
+}
+
+/** The header's rows (what, value). */
+export function runHeaderTable(p: Provenance): Table {
+  const rows: string[][] = [];
+  if (p.traces.length <= MAX_TRACE_ROWS) {
+    p.traces.forEach((t, i) => rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]));
+  } else {
+    const records = p.traces.map((t) => t.records);
+    const lo = Math.min(...records);
+    const hi = Math.max(...records);
+    rows.push(['traces', `${p.traces.length} (generated per point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`]);
+  }
+  const configs = p.configurations;
+  if (configs.length === 1) rows.push(['configuration', `${configs[0]!.name}: ${configChoices(configs[0]!.config)}`]);
+  else configs.forEach((c, i) => rows.push([i === 0 ? 'configurations' : '', `${c.name}${i === 0 ? ' (baseline)' : ''}: ${configChoices(c.config)}`]));
+  rows.push(...perConfig('kernel', configs, (c) => kernelLabel(c.split, c.kernel)));
+  rows.push(...perConfig('RAM', configs, ramText));
+  rows.push(...perConfig('CPUs', configs, (c) => `${c.cpus} online (NR_CPUS ${c.nrCpus})`));
+  const clock = p.clockGHz === null ? '' : `, ${p.clockGHz} GHz`;
+  const overrides = p.modelOverrides.length === 0 ? 'no overrides' : `overrides ${p.modelOverrides.join(', ')}`;
+  p.models.forEach((m, i) => rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]));
+  const reps = `${p.replications} replication${p.replications === 1 ? '' : 's'}`;
+  rows.push(['seed', p.seed === null ? `none, ${reps}` : p.replications > 1 ? `${p.seed} (replication seeds derived from it), ${reps}` : `${p.seed}, ${reps}`]);
+  rows.push([
+    'units',
+    `cycles: CPU cycles of the modelled clock${p.clockGHz === null ? '' : ` (${p.clockGHz} GHz)`}, summed over all CPUs unless per CPU; ` +
+      'time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: events over the whole trace',
+  ]);
+  return { id: 'run', caption: 'What was run', header: ['what', 'value'], align: ['left', 'left'], rows };
+}
+
+/** The header as text lines for stdout: "what   value", the value column aligned, a blank line after. */
+export function runHeaderText(p: Provenance): string {
+  const rows = runHeaderTable(p).rows;
+  const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
+  return rows.map((r) => `${(r[0] ?? '').padEnd(width)}  ${r[1] ?? ''}`.trimEnd()).join('\n') + '\n\n';
+}
