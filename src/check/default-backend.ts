@@ -11,8 +11,8 @@ import type { CheckBackend, RunRequest } from './backend.ts';
  * resolved configurations and loaded models for the life of the backend, so replications and scenarios
  * sharing them resolve them once.
  */
-export function createDefaultBackend(): CheckBackend {
-  const service = new RunService();
+export function createDefaultBackend(options: { allowPlugins?: boolean } = {}): CheckBackend {
+  const service = new RunService({ allowPlugins: options.allowPlugins === true });
   return {
     async generate(req) {
       const texts = Object.entries(req.params).map(([k, v]) => `${k}=${String(v)}`);

@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
 import { parseJsonWithPosition, pointerToJsonPath } from './json-position.ts';
 import { checkPathShape } from './metric-eval.ts';
 import { parseMetricExpr, usesReference, type MetricExpr } from './metric-expr.ts';
 import type { Rule, Scenario, TraceSpec, Watch } from './scenario.ts';
+import { forbiddenKeyIn } from '../models/overrides.ts';
 
 /** The JSON Schema of scenario files (scenarios/schema.json in the repository). */
 export const SCENARIO_SCHEMA_URL = new URL('../../scenarios/schema.json', import.meta.url);
@@ -47,7 +48,21 @@ export const STATISTICAL_DEFAULTS = { test: 'welch', alpha: 0.01, minEffect: 0.0
  * the JSON path (`scenarios/a.json: $.watch[1].rule.tolerance: must be >= 0`).
  * `displayPath` is how the file is named in messages (as the user gave it).
  */
-export async function loadScenario(path: string, validate: ValidateFunction, displayPath = path): Promise<Scenario> {
+/**
+ * Where a scenario may reach. A scenario file is repository content: `hmsim check` in CI must not read
+ * files outside the project through it, nor run its code.
+ */
+export interface ScenarioBounds {
+  /**
+   * The folder `trace.path` and a `model` path must stay inside (symbolic links resolved); `hmsim check`
+   * passes the current folder or `--root`. Undefined: not confined (library use, tests).
+   */
+  readonly root?: string;
+  /** Whether `model` may name a code plug-in (.ts/.mts/.js/.mjs): `check --allow-plugins`. Default false. */
+  readonly allowPlugins?: boolean;
+}
+
+export async function loadScenario(path: string, validate: ValidateFunction, displayPath = path, bounds: ScenarioBounds = {}): Promise<Scenario> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -57,6 +72,8 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
   }
   const parsed = parseJsonWithPosition(text);
   if (!parsed.ok) throw new UserError(`${displayPath}: ${parsed.message}`);
+  const forbidden = forbiddenKeyIn(parsed.value);
+  if (forbidden !== undefined) throw new UserError(`${displayPath}: has a key '${forbidden}' (not a scenario key; it would reach the object's prototype)`);
   if (!validate(parsed.value)) {
     throw new UserError(`${displayPath}: ${describeSchemaError(validate.errors?.[0])}`);
   }
@@ -65,6 +82,16 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
   const where = (jsonPath: string): string => `${displayPath}: ${jsonPath}`;
 
   const trace = toTraceSpec(json.trace, dirname(file), where);
+  if (trace.kind === 'file' && bounds.root !== undefined) confine(trace.path, json.trace.path ?? '', bounds.root, where('$.trace.path'));
+  const model = looksLikePath(json.model) ? resolve(dirname(file), json.model) : json.model;
+  if (model !== json.model) {
+    if (PLUGIN_FILE.test(json.model) && bounds.allowPlugins !== true) {
+      throw new UserError(
+        `${where('$.model')}: '${json.model}' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`,
+      );
+    }
+    if (bounds.root !== undefined) confine(model, json.model, bounds.root, where('$.model'));
+  }
   const replications = json.replications ?? 1;
   const watch: Watch[] = json.watch.map((w, i) => {
     const at = `$.watch[${i}]`;
@@ -95,7 +122,7 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
       cpus: json.cpus ?? null,
     },
     reference: json.reference ?? null,
-    model: looksLikePath(json.model) ? resolve(dirname(file), json.model) : json.model,
+    model,
     sets: json.set ?? [],
     seed: json.seed ?? 1,
     replications,
@@ -107,12 +134,12 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
 /**
  * Loads several scenarios; refuses two with the same name (they would share a baseline file).
  */
-export async function loadScenarios(paths: readonly { path: string; display: string }[]): Promise<Scenario[]> {
+export async function loadScenarios(paths: readonly { path: string; display: string }[], bounds: ScenarioBounds = {}): Promise<Scenario[]> {
   const validate = compileScenarioSchema();
   const out: Scenario[] = [];
   const seen = new Map<string, string>();
   for (const p of paths) {
-    const s = await loadScenario(p.path, validate, p.display);
+    const s = await loadScenario(p.path, validate, p.display, bounds);
     const other = seen.get(s.name);
     if (other !== undefined) throw new UserError(`${p.display}: scenario name '${s.name}' is also the name of ${other} (names must be unique: each has one baseline file)`);
     seen.set(s.name, p.display);
@@ -149,6 +176,24 @@ function toRule(r: RuleJson): Rule {
         minEffect: r.minEffect ?? STATISTICAL_DEFAULTS.minEffect,
       };
   }
+}
+
+const PLUGIN_FILE = /\.(ts|mts|js|mjs)$/i;
+
+/** The real path of `path` (symbolic links resolved), or `path` itself when it does not exist yet. */
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Refuses `path` (as written: `given`) when it is not inside `root`. */
+function confine(path: string, given: string, root: string, where: string): void {
+  const rel = relative(realOrSelf(root), realOrSelf(path));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return;
+  throw new UserError(`${where}: '${given}' is outside the project folder ${root} (expected a path inside it; check --root DIR sets another project folder)`);
 }
 
 /** A model given as a file (plug-in or JSON) rather than a shipped name: resolved against the scenario. */

@@ -27,6 +27,10 @@ export interface CheckCliOptions {
   readonly json?: boolean;
   readonly verbose?: boolean;
   readonly set: string[];
+  /** Let scenarios name code plug-ins as their model (`--allow-plugins`). */
+  readonly allowPlugins?: boolean;
+  /** The project folder scenario paths must stay inside (`--root`, default the current folder). */
+  readonly root?: string;
 }
 
 /**
@@ -45,6 +49,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
     .option('--json', 'print exactly one JSON object (every scenario, metric, verdict and reason) instead')
     .option('--verbose', 'list every metric of every scenario (default: a passing scenario is one line, a failing one lists its failing metrics)')
+    .option('--root <dir>', "project folder: a scenario's trace and model paths must stay inside it (default: the current folder)")
+    .option('--allow-plugins', "let a scenario's model be a code plug-in (.ts/.js), which then runs; off by default, so checking a repository never runs its code")
     .addHelpText(
       'after',
       '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
@@ -52,7 +58,7 @@ export function register(program: Command): void {
         'statistical (Welch t-test or permutation test, with alpha and a minimum effect). --set applies to every scenario.',
     );
   addSetOption(cmd).action(async (scenarios: string[], opts: CheckCliOptions) => {
-    process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend());
+    process.exitCode = await runCheckCommand(scenarios, opts, createDefaultBackend({ allowPlugins: opts.allowPlugins === true }));
   });
 }
 
@@ -73,7 +79,9 @@ export async function runCheckCommand(
   if (opts.update === true && opts.junit !== undefined) throw new UserError('--junit: cannot be combined with --update (an update checks nothing)');
   for (const s of opts.set) if (!/^[^=]+=/.test(s)) throw new UserError(`--set ${s}: expected key=value, e.g. --set costs.invlpg=+10%`);
   const files = discoverScenarios(args);
-  const scenarios = await loadScenarios(files);
+  const root = resolve(opts.root ?? '.');
+  if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UserError(`--root ${opts.root ?? '.'}: not a folder (expected the project folder)`);
+  const scenarios = await loadScenarios(files, { root, allowPlugins: opts.allowPlugins === true });
   const items: CheckItem[] = scenarios.map((scenario, i) => ({ scenario, display: files[i]?.display ?? scenario.file }));
   const baselineDir = resolve(opts.baseline);
   if (statSync(baselineDir, { throwIfNoEntry: false })?.isDirectory() === false) {

@@ -72,6 +72,9 @@ function unreadPerCpu(source: TraceSource, ncpu: number): Array<number | undefin
   return out;
 }
 
+/** Records (or pages) replayed between two abort points inside a batch (~0.1 s of replay at most). */
+const ABORT_CHECK_WORK = 1 << 20;
+
 /** Replays every record of `source` on `m`. */
 export async function driveMachine(m: Machine, source: TraceSource, options: DriveOptions = {}): Promise<DriveOutcome> {
   const byKind = new Float64Array(KIND_COUNT);
@@ -84,6 +87,11 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
   let exhausted = false;
   let done = 0;
   const clocks = m.clocks;
+  // Work (records, plus pages of a record's length) left before the next abort point inside a batch: a
+  // batch may take long (a CPU replays its queued batches back to back; a record may walk 2^20 pages), and
+  // the signal must still be seen within a fraction of a second. Awaiting here changes no replay state.
+  const signal = options.signal;
+  let budget = ABORT_CHECK_WORK;
   try {
     while (!m.stopped) {
       const cpu = clocks.next();
@@ -135,6 +143,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
           // they move no clock. The first record that is not one goes to execute.
           const j = accessHitRun(m, cpu, b, i, n);
           if (j > i) {
+            budget -= j - i;
             byKind[EventKind.access]! += j - i;
             i = j;
             if (i >= n) break;
@@ -148,7 +157,12 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
           break;
         }
         byKind[kind]! += 1;
+        budget -= 1 + (b.len[i]! >>> 12);
         i++;
+        if (budget <= 0) {
+          budget = ABORT_CHECK_WORK;
+          await abortPoint(signal);
+        }
         if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break;
       }
       done += i - q.pos;

@@ -7,6 +7,7 @@ import { loadPlugin } from './plugin.ts';
 import { listModels, MODELS_DIR, shippedModelFile } from './registry.ts';
 import type { CostFn } from './types.ts';
 import { isPlainObject } from './validate.ts';
+import { forbiddenKeyIn } from './overrides.ts';
 
 /**
  * Reading model documents: a shipped name, a .json file or a code plug-in, with its `extends` chain
@@ -31,13 +32,30 @@ export interface MergedDocument {
 
 const PLUGIN_EXT = new Set(['.ts', '.mts', '.js', '.mjs']);
 
-/** Reads and merges a model given by name or path; `cwd` resolves relative paths. */
-export async function readModelDocument(nameOrPath: string, cwd: string = process.cwd()): Promise<MergedDocument> {
-  return readRec(nameOrPath, cwd, new Set());
+/**
+ * Reads and merges a model given by name or path; `cwd` resolves relative paths.
+ *
+ * Code runs only when the user asked for it: a plug-in (.ts/.mts/.js/.mjs) is imported only as the model
+ * itself and only when `allowPlugin` (the caller named it: `--model ./x.ts` on the command line, or
+ * `check --allow-plugins`). `extends` names only JSON models (a shipped name or a .json path), so reading
+ * a .json never runs code, whoever wrote it.
+ */
+export async function readModelDocument(nameOrPath: string, cwd: string = process.cwd(), allowPlugin = true): Promise<MergedDocument> {
+  return readRec(nameOrPath, cwd, new Set(), allowPlugin ? 'allowed' : 'refused');
 }
 
-async function readRec(ref: string, cwd: string, seen: Set<string>): Promise<MergedDocument> {
+/** Why a plug-in may or may not be loaded at this step of the chain. */
+type PluginPolicy = 'allowed' | 'refused' | 'extends';
+
+async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: PluginPolicy): Promise<MergedDocument> {
   const ext = extname(ref).toLowerCase();
+  if (PLUGIN_EXT.has(ext) && plugins !== 'allowed') {
+    throw new UserError(
+      plugins === 'extends'
+        ? `extends '${ref}': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)`
+        : `model '${ref}' is a code plug-in: it runs only when named with --model on the command line, or with --allow-plugins (expected a shipped model name or a .json model)`,
+    );
+  }
   let file: string;
   let shipped = false;
   if (ext === '.json' || PLUGIN_EXT.has(ext)) {
@@ -77,7 +95,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>): Promise<Mer
     return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources };
   }
   if (typeof parentRef !== 'string') throw new UserError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
-  const parent = await readRec(parentRef, dirname(file), seen);
+  const parent = await readRec(parentRef, dirname(file), seen, 'extends');
   const merged = mergeDocuments(parent.doc, own);
   return {
     doc: merged,
@@ -109,11 +127,14 @@ function readJson(file: string, ref: string): { [k: string]: unknown } {
   try {
     doc = JSON.parse(text);
   } catch (err) {
+    // Only the position: the parser's message quotes the file's text, and a file's content is never echoed.
     const m = /position (\d+)/.exec((err as Error).message);
     const where = m === null ? '' : ` at line ${lineOf(text, Number(m[1]))}`;
-    throw new UserError(`${ref}: not valid JSON${where} (${(err as Error).message})`);
+    throw new UserError(`${ref}: not valid JSON${where} (expected a JSON model document)`);
   }
   if (!isPlainObject(doc)) throw new UserError(`${ref}: expected a JSON object at the top level`);
+  const bad = forbiddenKeyIn(doc);
+  if (bad !== undefined) throw new UserError(`${ref}: has a key '${bad}' (not a model key; it would reach the object's prototype)`);
   return doc;
 }
 

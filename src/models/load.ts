@@ -24,6 +24,12 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Require a source on every value even if the model is not shipped (`models validate --strict`). */
   readonly requireSources?: boolean;
+  /**
+   * Whether `nameOrPath` may be a code plug-in (default true: the caller passes what the user named on
+   * the command line). `hmsim check` passes false unless `--allow-plugins`: a scenario's `model` field
+   * is repository content. `extends` never names a plug-in (documents.ts).
+   */
+  readonly allowPlugin?: boolean;
 }
 
 /** A validated model with what is needed to compile it. */
@@ -49,7 +55,7 @@ export async function loadModel(nameOrPath: string, sets: readonly string[] = []
 /** Phases 1–4 of loadModel: the validated, resolved model (what `hmsim models show` prints). */
 export async function resolveModel(nameOrPath: string, sets: readonly string[] = [], options: LoadOptions = {}): Promise<ResolvedModelBundle> {
   // (1) read + merge extends
-  const merged = await readModelDocument(nameOrPath, options.cwd);
+  const merged = await readModelDocument(nameOrPath, options.cwd, options.allowPlugin ?? true);
   // (2) apply --set to a copy
   const doc = structuredCloneRaw(merged.doc);
   if (setsChooseDevice(sets)) dropDeviceFigures(doc);

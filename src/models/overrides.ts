@@ -27,11 +27,33 @@ export interface SetOption {
 
 const PERCENT = /^([+-])(\d+(?:\.\d+)?)%$/;
 
+/**
+ * Names that reach an object's prototype rather than a key of it (`x.__proto__.y = 1` writes into
+ * Object.prototype). No model key has one of these names, so a key or a JSON value that names one is refused.
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The first forbidden key anywhere in a JSON value (iteratively, so a deep value cannot overflow the stack). */
+export function forbiddenKeyIn(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    for (const k of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(k)) return k;
+      stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
+  return undefined;
+}
+
 /** Parses `key=value`; returns a Problem for text that is not of that shape. */
 export function parseSetOption(text: string): SetOption | Problem {
   const eq = text.indexOf('=');
   const key = eq < 0 ? '' : text.slice(0, eq).trim();
   if (eq < 0 || key === '') return { path: `--set ${text}`, message: 'expected key=value, e.g. --set costs.invlpg=500' };
+  const bad = key.split('.').find((s) => FORBIDDEN_KEYS.has(s));
+  if (bad !== undefined) return { path: `--set ${text}`, message: `'${bad}' is not a model key (expected a key such as costs.invlpg)` };
   const raw = text.slice(eq + 1).trim();
   const pct = PERCENT.exec(raw);
   if (pct !== null) {
@@ -44,6 +66,8 @@ export function parseSetOption(text: string): SetOption | Problem {
   } catch {
     // not JSON: keep the text (lock.kind=ticket)
   }
+  const inValue = forbiddenKeyIn(value);
+  if (inValue !== undefined) return { path: `--set ${text}`, message: `the value names '${inValue}', which is not a model key` };
   return { text, key, change: { value } };
 }
 
@@ -164,13 +188,13 @@ function setInside(doc: { [k: string]: unknown }, paramKey: string, opt: SetOpti
   const segments = opt.key.split('.');
   let node: unknown = doc;
   for (const s of segments.slice(0, -1)) {
-    if (!isPlainObject(node) || !(s in node)) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, s)) {
       return `${opt.key} does not exist in this model (${paramKey} has no ${opt.key.slice(paramKey.length + 1)})`;
     }
     node = node[s];
   }
   const leaf = segments[segments.length - 1]!;
-  if (!isPlainObject(node) || !(leaf in node)) {
+  if (!isPlainObject(node) || !Object.hasOwn(node, leaf)) {
     return `${opt.key} does not exist in this model (${paramKey} has no ${opt.key.slice(paramKey.length + 1)})`;
   }
   if ('value' in opt.change) node[leaf] = opt.change.value;

@@ -52,6 +52,9 @@ export class RunService {
   private readonly models = new Map<string, Promise<CostModel>>();
   private readonly traces = new Map<string, Promise<number>>();
 
+  /** `allowPlugins: false` refuses a model that names a JavaScript plug-in (scenarios: check --allow-plugins). */
+  constructor(private readonly options: { allowPlugins?: boolean } = {}) {}
+
   /** The configuration of `options` and its layout (resolved and computed once). UserError when invalid. */
   resolve(options: ConfigOptions): ResolvedConfig {
     const key = canonicalJson(options);
@@ -69,7 +72,7 @@ export class RunService {
     const key = JSON.stringify([name, sets]);
     let model = this.models.get(key);
     if (model === undefined) {
-      model = loadModel(name, sets);
+      model = loadModel(name, sets, { allowPlugin: this.options.allowPlugins ?? true });
       this.models.set(key, model);
       // A model that failed to load is not kept: the next request reports its error again.
       model.catch(() => this.models.delete(key));

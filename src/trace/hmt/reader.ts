@@ -31,6 +31,7 @@ import {
   MsgpackByte,
 } from './format.ts';
 import { HmtMessage, traceError } from './messages.ts';
+import { firstBadRecord } from '../record-ranges.ts';
 import { isGzip } from './gzip.ts';
 
 /** One entry of the footer index. */
@@ -393,7 +394,7 @@ class Session {
     const u8 = (name: ColumnName): Uint8Array => (data.get(name) as Uint8Array | undefined) ?? z.u8;
     const u32 = (name: ColumnName): Uint32Array => (data.get(name) as Uint32Array | undefined) ?? z.u32;
     const f64 = (name: ColumnName): Float64Array => (data.get(name) as Float64Array | undefined) ?? z.f64;
-    return {
+    const batch: RecordBatch = {
       cpu,
       length: n,
       kind: kindColumn ?? z.u8,
@@ -405,6 +406,11 @@ class Session {
       off: f64('off'),
       time: f64('time'),
     };
+    // Every value in its declared range (record-ranges.ts), so no consumer sees an offset it cannot walk.
+    const present = { kind: kindColumn !== undefined, op: data.has('op'), addr: data.has('addr'), off: data.has('off'), time: data.has('time') };
+    const bad = firstBadRecord(batch, header.addressBits, present);
+    if (bad !== undefined) this.fail(at, HmtMessage.badRecord(bad[0], bad[1]));
+    return batch;
   }
 
   /**

@@ -31,6 +31,7 @@ import {
   MsgpackByte,
 } from './format.ts';
 import { HmtMessage } from './messages.ts';
+import { firstBadRecord, recordProblem } from '../record-ranges.ts';
 
 /** What a producer says about the trace it is about to write. */
 export interface TraceWriterHeader {
@@ -240,7 +241,7 @@ class HmtWriter implements TraceWriter {
 
   push(r: TraceRecord): void {
     this.assertOpen();
-    checkRecord(r, this.header.cpus);
+    checkRecord(r, this.header.cpus, this.header.addressBits, this.records);
     const b = this.builderFor(r.cpu);
     b.push(r);
     this.records++;
@@ -253,6 +254,8 @@ class HmtWriter implements TraceWriter {
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.header.cpus) {
       throw new UserError(HmtMessage.cpuOfRecord(cpu, this.header.cpus));
     }
+    const bad = firstBadRecord(batch, this.header.addressBits);
+    if (bad !== undefined) throw new UserError(refused(this.records + bad[0], bad[1]));
     const b = this.builderFor(cpu);
     let start = 0;
     while (start < batch.length) {
@@ -357,23 +360,32 @@ class HmtWriter implements TraceWriter {
   }
 }
 
-/** Validates one pushed record: integer fields in range, so a typed array never wraps a value silently. */
-function checkRecord(r: TraceRecord, cpus: number): void {
+/**
+ * Validates one pushed record: integer fields fit their columns (a typed array never wraps a value
+ * silently) and every value is in the range a reader accepts (record-ranges.ts). Importers check their
+ * input first and name its line; this is the last guard, so a trace the reader would refuse is never written.
+ */
+function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: number): void {
   if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new UserError(HmtMessage.cpuOfRecord(r.cpu, cpus));
-  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new RangeError(`record kind ${r.kind} is not an EventKind`);
-  checkU(r.op, 0xff, 'op');
-  checkU(r.pid, 0xffffffff, 'pid');
-  checkU(r.addr, 0xffffffff, 'addr');
-  checkU(r.len, 0xffffffff, 'len');
-  checkU(r.arg, 0xffffffff, 'arg');
-  if (r.off !== undefined && !Number.isFinite(r.off)) throw new RangeError(`record off ${r.off} is not finite`);
-  if (r.time !== undefined && !Number.isFinite(r.time)) throw new RangeError(`record time ${r.time} is not finite`);
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new UserError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
+  checkU(r.op, 0xff, 'op', index);
+  checkU(r.pid, 0xffffffff, 'pid', index);
+  checkU(r.addr, 0xffffffff, 'addr', index);
+  checkU(r.len, 0xffffffff, 'len', index);
+  checkU(r.arg, 0xffffffff, 'arg', index);
+  const problem = recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits);
+  if (problem !== undefined) throw new UserError(refused(index, problem));
 }
 
-function checkU(v: number | undefined, max: number, field: string): void {
+function checkU(v: number | undefined, max: number, field: string, index: number): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-    throw new RangeError(`record ${field} ${v} does not fit its column (expected an integer 0..${max})`);
+    throw new UserError(refused(index, `${field} ${v} (expected an integer 0..${max}: it does not fit its column)`));
   }
+}
+
+/** The message for a record the writer refuses. */
+function refused(index: number, problem: string): string {
+  return `trace record ${index}: ${problem}; not written (a trace reader would refuse it)`;
 }
 
 function countKinds(kind: Uint8Array, counts: number[]): void {
