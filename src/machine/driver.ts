@@ -12,7 +12,9 @@
  *          machine stopped (lowmem starvation, out of memory)
  * ```
  * Memory: the batches waiting in the per-CPU queues (a trace whose CPUs' chunks are interleaved in
- * time, as the HMT writer and the generators produce them, keeps that to a few chunks).
+ * time, as the HMT writer and the generators produce them, keeps that to a few chunks). The queues hold
+ * at most LOOKAHEAD_RECORDS: beyond that an HMT file is read one stream per CPU (TraceReader.cpuBatches),
+ * which gives every CPU the same batches in the same order, so the results do not change.
  */
 import type { RecordBatch, TraceSource } from '../trace/records.ts';
 import { EventKind, KIND_COUNT } from '../trace/records.ts';
@@ -34,6 +36,8 @@ export interface DriveOptions {
    * that a pass hashing the file completes. Not when the replay stopped.
    */
   readonly drain?: boolean;
+  /** Records the queues may hold before the file is read one stream per CPU (default LOOKAHEAD_RECORDS). */
+  readonly lookahead?: number;
 }
 
 /** What a drive reports besides the machine's own state. */
@@ -41,6 +45,10 @@ export interface DriveOutcome {
   /** Records replayed (completed), by EventKind code. */
   readonly byKind: Float64Array;
   readonly records: number;
+  /** Most records the per-CPU queues held at once (the replay's look-ahead). */
+  readonly maxQueued: number;
+  /** True when the file was read one stream per CPU (its CPUs' chunks lie far apart). */
+  readonly perCpuStreams: boolean;
 }
 
 class CpuQueue {
@@ -72,6 +80,21 @@ function unreadPerCpu(source: TraceSource, ncpu: number): Array<number | undefin
   return out;
 }
 
+/** A source that can also give one CPU's batches alone (the HMT reader). */
+interface PerCpuSource extends TraceSource {
+  cpuBatches(cpu: number, skipChunks: number): AsyncIterable<RecordBatch>;
+}
+
+/**
+ * Most records the queues hold before the replay reads one stream per CPU: 2^22 records are 54 MiB of
+ * user-access columns (13 bytes a record), 143 MiB with every column stored (34 bytes). A trace from
+ * hmsim's writer never needs more: its CPUs trail each other by at most 2^20 records plus one chunk per
+ * CPU (≤ 2^21 records in all with the writer's default chunk sizes).
+ */
+export const LOOKAHEAD_RECORDS = 1 << 22;
+/** Most CPUs read one stream each (each stream is an open file and, for .gz, a decompressor). */
+const MAX_CPU_STREAMS = 64;
+
 /** Records (or pages) replayed between two abort points inside a batch (~0.1 s of replay at most). */
 const ABORT_CHECK_WORK = 1 << 20;
 
@@ -86,6 +109,16 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
   const unread = unreadPerCpu(source, m.ncpu);
   let exhausted = false;
   let done = 0;
+  // Bounded look-ahead: records waiting in the queues, and chunks pulled per CPU. When the queues reach
+  // LOOKAHEAD_RECORDS while a CPU waits for its own records (its chunks come much later in the file),
+  // a source that can (HMT files: cpuBatches) is read one stream per CPU from then on.
+  const lookahead = options.lookahead ?? LOOKAHEAD_RECORDS;
+  let queued = 0;
+  let maxQueued = 0;
+  const pulled = new Array<number>(m.ncpu).fill(0);
+  const perCpu = typeof (source as Partial<PerCpuSource>).cpuBatches === 'function' ? (source as PerCpuSource) : undefined;
+  let streams: Array<AsyncIterator<RecordBatch> | undefined> | undefined;
+  const streamDone: boolean[] = [];
   const clocks = m.clocks;
   // Work (records, plus pages of a record's length) left before the next abort point inside a batch: a
   // batch may take long (a CPU replays its queued batches back to back; a record may walk 2^20 pages), and
@@ -106,22 +139,48 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       const q = queues[cpu]!;
       const b = q.current();
       if (b === undefined) {
-        if (exhausted || unread[cpu] === 0) {
+        if (unread[cpu] === 0 || (streams === undefined ? exhausted : streamDone[cpu] === true)) {
           m.retireCpu(cpu);
           continue;
         }
         await abortPoint(options.signal);
-        const step = await it.next();
-        if (step.done === true) {
-          exhausted = true;
-          continue;
+        if (streams === undefined && queued >= lookahead && perCpu !== undefined) {
+          // The CPU waits for its own records while the other CPUs' queues hold LOOKAHEAD_RECORDS: read
+          // each CPU's stream on its own from here (pulled[c] chunks of CPU c are read already).
+          if (source.header.cpus > MAX_CPU_STREAMS) {
+            throw new UserError(
+              `${options.path ?? 'trace'}: CPU ${cpu}'s next records lie more than ${lookahead} records further in the file, and with ${source.header.cpus} CPUs it cannot be read one stream per CPU (expected the chunks of different CPUs interleaved in time, as hmsim's writer writes them)`,
+            );
+          }
+          streams = [];
+          await it.return?.();
+        }
+        let step: IteratorResult<RecordBatch>;
+        if (streams !== undefined) {
+          const stream = (streams[cpu] ??= perCpu!.cpuBatches(cpu, pulled[cpu]!)[Symbol.asyncIterator]());
+          step = await stream.next();
+          if (step.done === true) {
+            streamDone[cpu] = true;
+            continue;
+          }
+        } else {
+          step = await it.next();
+          if (step.done === true) {
+            exhausted = true;
+            continue;
+          }
         }
         const batch = step.value;
         if (batch.cpu >= m.ncpu) {
           throw new UserError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
         }
         if (unread[batch.cpu] !== undefined) unread[batch.cpu]! -= batch.length;
-        if (batch.length > 0) queues[batch.cpu]!.batches.push(batch);
+        pulled[batch.cpu]!++;
+        if (batch.length > 0) {
+          queues[batch.cpu]!.batches.push(batch);
+          queued += batch.length;
+          if (queued > maxQueued) maxQueued = queued;
+        }
         continue;
       }
       // The horizon: the smallest clock among the other running CPUs.
@@ -168,15 +227,17 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       done += i - q.pos;
       q.pos = i;
       if (i >= n) {
+        queued -= n;
         q.advance();
         options.onProgress?.(done);
       }
     }
-    if (options.drain === true && !m.stopped && !exhausted) {
+    if (options.drain === true && !m.stopped && !exhausted && streams === undefined) {
       for (let step = await it.next(); step.done !== true; step = await it.next()) await abortPoint(options.signal);
     }
   } finally {
     await it.return?.();
+    for (const stream of streams ?? []) await stream?.return?.();
   }
-  return { byKind, records: done };
+  return { byKind, records: done, maxQueued, perCpuStreams: streams !== undefined };
 }

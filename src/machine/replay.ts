@@ -19,7 +19,7 @@ import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
 import { EVENT_KIND_NAMES, type TraceSource } from '../trace/records.ts';
 import { capturedFramesFor } from './captured-frames.ts';
-import { driveMachine } from './driver.ts';
+import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
 import { replayPrefault } from './prefault.ts';
 import { buildResult } from './result.ts';
@@ -69,6 +69,7 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
             return reader.footer;
           },
           batches: () => reader.batches({ hash: true }),
+          cpuBatches: (cpu: number, skip: number) => reader.cpuBatches(cpu, skip),
         } as TraceSource;
   if (spec.prefault) {
     const r = await replayPrefault(spec, layout, source, drive);
@@ -86,8 +87,8 @@ export async function replayMachineSource(
   spec: Pick<RunSpec, 'config' | 'model' | 'seed'>,
   layout: Layout,
   source: TraceSource,
-  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; drain?: boolean; tlbFactory?: TlbFactory } = {},
-): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine }> {
+  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; drain?: boolean; tlbFactory?: TlbFactory; lookahead?: number } = {},
+): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine; drive: DriveOutcome }> {
   const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);
   const prov = source.header.provenance;
   const m = new Machine({
@@ -134,6 +135,7 @@ export async function replayMachineSource(
   return {
     machine: m,
     records: drive.records,
+    drive,
     parts: {
       config: spec.config,
       layout,

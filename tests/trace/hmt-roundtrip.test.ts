@@ -21,7 +21,7 @@ function everyKind(): TraceRecord[] {
     out.push({
       kind,
       cpu,
-      op: i % 4,
+      op: kind === EventKind.kmap || kind === EventKind.kunmap ? i % 3 : i % 4, // each kind's op range (record-ranges.ts)
       pid: 100 + (i % 7),
       addr: (0xbfff0000 + i * 4099) >>> 0,
       len: i * 3,

@@ -73,6 +73,13 @@ export interface TraceReader extends TraceSource {
    * by default.
    */
   batches(options?: { hash?: boolean }): AsyncIterable<RecordBatch>;
+  /**
+   * The batches of CPU `cpu` only, in file order, after its first `skipChunks` chunks: a fresh pass that
+   * reads past other CPUs' chunks without keeping them (each chunk of `cpu` checked as in `batches()`; the
+   * footer is not). For a replay whose CPUs' chunks lie far apart in the file (driver.ts): one such pass
+   * per CPU keeps memory bounded where one pass in file order would have to queue what lies between.
+   */
+  cpuBatches(cpu: number, skipChunks: number): AsyncIterable<RecordBatch>;
   /** SHA-256 (hex) of the file's bytes as stored (compressed for `.gz`): from a hashed pass, else read now. */
   sha256(): Promise<string>;
 }
@@ -169,6 +176,21 @@ class HmtReader implements TraceReader {
         break;
       }
       if (hash !== undefined) this.digest = hash.digest('hex');
+    } finally {
+      await session.close();
+    }
+  }
+
+  async *cpuBatches(cpu: number, skipChunks: number): AsyncGenerator<RecordBatch> {
+    const session = await Session.open(this.path, this.gzip, undefined);
+    try {
+      const { header } = await session.readHeader();
+      const counts = new PassCounts(header.cpus);
+      let seen = 0;
+      for (let frame = await session.readFrame(); frame !== undefined && frame.type === FrameType.chunk; frame = await session.readFrame()) {
+        if (frame.map['cpu'] !== cpu || seen++ < skipChunks) await session.skipColumns(frame.at, frame.map);
+        else yield await session.readChunk(frame.at, frame.map, header, counts);
+      }
     } finally {
       await session.close();
     }
@@ -412,6 +434,34 @@ class Session {
     if (bad !== undefined) this.fail(at, HmtMessage.badRecord(bad[0], bad[1]));
     return batch;
   }
+
+  /** Reads past the column bins that follow a chunk frame without keeping them (cpuBatches). */
+  async skipColumns(at: number, map: Record<string, unknown>): Promise<void> {
+    const cols = map['cols'];
+    if (!Array.isArray(cols) || cols.length > LIMITS.columns) {
+      this.fail(at, HmtMessage.badField('chunk frame', 'cols', cols, `an array of at most ${LIMITS.columns} column names`));
+    }
+    for (let c = 0; c < cols.length; c++) {
+      const colAt = this.r.position;
+      const head = await this.r.peek(5);
+      const marker = head[0];
+      const headerBytes = marker === MsgpackByte.bin8 ? 2 : marker === MsgpackByte.bin16 ? 3 : marker === MsgpackByte.bin32 ? 5 : 0;
+      if (headerBytes === 0 || head.length < headerBytes) this.fail(colAt, HmtMessage.badColumnHeader(String(cols[c]), marker ?? 0));
+      const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+      let left = headerBytes === 2 ? head[1]! : headerBytes === 3 ? dv.getUint16(1, false) : dv.getUint32(1, false);
+      this.r.skip(headerBytes);
+      while (left > 0) {
+        this.scratch ??= new Uint8Array(1 << 20);
+        const scratch = this.scratch.subarray(0, Math.min(left, this.scratch.length));
+        const got = await this.r.readInto(scratch);
+        if (got === 0) this.fail(colAt, HmtMessage.truncated(`column '${String(cols[c])}'`, headerBytes + left, 0));
+        left -= got;
+      }
+    }
+  }
+
+  /** Where skipped column bytes go (allocated on first use). */
+  private scratch: Uint8Array | undefined;
 
   /**
    * Zero columns of `n` elements for the columns a chunk omits: views of zero arrays shared by the whole

@@ -2,7 +2,9 @@
  * The streaming HMT v1 writer (layout: traces/README.md).
  *
  * Records are buffered per CPU in a fixed-capacity builder; a CPU's builder is written out as one chunk
- * when it is full, and every partial builder on `close()`, in CPU order. Writes are synchronous, so memory
+ * when it is full, when its first record is older than a window of records (so CPUs with few
+ * records interleave with the others instead of trailing at the end), and every partial builder on
+ * `close()`, in CPU order. Writes are synchronous, so memory
  * stays bounded (one builder per CPU) even when a producer pushes millions of records without yielding.
  * The file is written to a temporary sibling and renamed into place by `close()`; `abort()` removes it.
  * A `.gz` path is gzip-compressed with node:zlib, one gzip member per ~4 MiB of trace (a multi-member
@@ -72,6 +74,9 @@ export interface TraceWriter extends BatchSink {
 
 /** Per-chunk bookkeeping kept for the footer index: [byte offset of the chunk frame, cpu, records]. */
 type IndexEntry = [number, number, number];
+
+/** Longest a record waits in a CPU's partial buffer, in records pushed after it (2^20). */
+const STALE_WINDOW_MAX = 1 << 20;
 
 /** How many bytes of uncompressed trace go into one gzip member. */
 const GZIP_MEMBER_BYTES = 4 << 20;
@@ -206,6 +211,10 @@ class HmtWriter implements TraceWriter {
   private readonly byKind = new Array<number>(KIND_COUNT).fill(0);
   private readonly byCpu: number[];
   private records = 0;
+  /** Per CPU: the record number (in push order) of the first record in its buffer. */
+  private readonly oldest: number[];
+  /** Records to push before the next flushStale(). */
+  private untilSweep: number;
   /** CRC-32 of the header frame's payload, recorded in the footer. */
   private headerCrc = 0;
 
@@ -218,6 +227,8 @@ class HmtWriter implements TraceWriter {
   ) {
     this.builders = new Array<RecordBatchBuilder | undefined>(header.cpus).fill(undefined);
     this.byCpu = new Array<number>(header.cpus).fill(0);
+    this.oldest = new Array<number>(header.cpus).fill(0);
+    this.untilSweep = chunkRecords;
   }
 
   get recordCount(): number {
@@ -243,9 +254,11 @@ class HmtWriter implements TraceWriter {
     this.assertOpen();
     checkRecord(r, this.header.cpus, this.header.addressBits, this.records);
     const b = this.builderFor(r.cpu);
+    if (b.length === 0) this.oldest[r.cpu] = this.records;
     b.push(r);
     this.records++;
     if (b.full) this.flushCpu(r.cpu);
+    if (--this.untilSweep === 0) this.flushStale();
   }
 
   pushBatch(batch: RecordBatch): void {
@@ -259,12 +272,31 @@ class HmtWriter implements TraceWriter {
     const b = this.builderFor(cpu);
     let start = 0;
     while (start < batch.length) {
-      const take = Math.min(b.capacity - b.length, batch.length - start);
+      const take = Math.min(b.capacity - b.length, batch.length - start, this.untilSweep);
+      if (b.length === 0) this.oldest[cpu] = this.records;
       b.append(batch, start, start + take);
       start += take;
+      this.records += take;
       if (b.full) this.flushCpu(cpu);
+      this.untilSweep -= take;
+      if (this.untilSweep === 0) this.flushStale();
     }
-    this.records += batch.length;
+  }
+
+  /**
+   * Writes every CPU's partial buffer whose first record is older than the window (run every chunk's
+   * worth of records): a CPU with few records then never trails the others in the file by more than the
+   * window and a chunk, so a replay reads every CPU's next records with bounded look-ahead (driver.ts
+   * LOOKAHEAD_RECORDS). The window, 2 × chunkRecords × cpus (at most STALE_WINDOW_MAX), is longer than
+   * the time CPUs taking turns need to fill their buffers, so such traces keep full chunks.
+   */
+  private flushStale(): void {
+    this.untilSweep = this.chunkRecords;
+    const window = Math.min(STALE_WINDOW_MAX, 2 * this.chunkRecords * this.header.cpus);
+    const limit = this.records - window;
+    for (let cpu = 0; cpu < this.builders.length; cpu++) {
+      if ((this.builders[cpu]?.length ?? 0) > 0 && this.oldest[cpu]! <= limit) this.flushCpu(cpu);
+    }
   }
 
   async close(): Promise<void> {
@@ -379,7 +411,7 @@ function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: n
 
 function checkU(v: number | undefined, max: number, field: string, index: number): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-    throw new UserError(refused(index, `${field} ${v} (expected an integer 0..${max}: it does not fit its column)`));
+    throw new UserError(refused(index, `${field} ${v} does not fit its column (expected an integer 0..${max})`));
   }
 }
 
