@@ -25,8 +25,23 @@ function upperPages(m: Machine): number {
   return m.config.pae ? pgd + Math.ceil(m.shape.taskSize / GiB) : pgd;
 }
 
-/** Allocates a new mm for `pid` with its kernel-side pages. Returns null when memory ran out. */
+/**
+ * Most processes alive at once: pid_max, 32,768 (PID_MAX_DEFAULT, include/linux/threads.h; on 32-bit
+ * kernels also PID_MAX_LIMIT, so no sysctl raises it; x86_64 boots with the same default below 32 CPUs).
+ */
+export const PID_MAX = 32_768;
+
+/**
+ * Allocates a new mm for `pid` with its kernel-side pages. Returns null (the replay stops, infeasible)
+ * when memory ran out or PID_MAX processes are alive.
+ */
 export function createMm(m: Machine, pid: number): Mm | null {
+  if (m.procs.size >= PID_MAX && m.procs.get(pid) === undefined) {
+    // Also what keeps the replay's memory bounded: every live process holds its page tables.
+    m.infeasible.stop('pid_max', `a new process (pid ${pid}) while ${PID_MAX} are alive: the kernel's pid_max (fork fails with EAGAIN)`);
+    m.stopped = true;
+    return null;
+  }
   const mm = m.procs.create(pid);
   const stack = m.shape.pcid ? 4 : 2;
   for (let i = 0; i < upperPages(m); i++) {

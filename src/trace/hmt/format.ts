@@ -71,6 +71,10 @@ export const LIMITS = {
   columnName: 32,
   /** Largest element of an unknown (future) column, bytes. */
   unknownColumnElementBytes: 16,
+  /** Most maps and arrays in one frame's payload (a footer index of 2^21 chunks), checked before decoding. */
+  frameContainers: 1 << 21,
+  /** Deepest nesting of maps and arrays in a frame's payload (provenance included), checked before decoding. */
+  frameDepth: 32,
 } as const;
 
 /** Records per chunk the writer uses unless told otherwise. */

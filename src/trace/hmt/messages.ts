@@ -68,6 +68,9 @@ export const HmtMessage = {
     `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
   trailingData: () => 'unexpected data after the end marker (expected the end of the file)',
   gzip: (detail: string) => `gzip data is corrupt or truncated: ${detail} (expected a complete gzip stream)`,
+  tooManyContainers: (what: string, got: number, limit: number) =>
+    `${what} holds ${got} maps and arrays (expected at most ${limit})`,
+  tooDeep: (what: string, got: number, limit: number) => `${what} nests maps and arrays ${got} deep (expected at most ${limit})`,
   badRecord: (index: number, problem: string) => `record ${index} of the chunk has ${problem}`,
   cpuOfRecord: (cpu: number, cpus: number) =>
     `record for CPU ${cpu} but the trace was opened with ${cpus} CPU${cpus === 1 ? '' : 's'} (expected 0..${cpus - 1})`,

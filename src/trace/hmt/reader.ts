@@ -32,6 +32,7 @@ import {
 } from './format.ts';
 import { HmtMessage, traceError } from './messages.ts';
 import { firstBadRecord } from '../record-ranges.ts';
+import { msgpackShape } from './msgpack-shape.ts';
 import { isGzip } from './gzip.ts';
 
 /** One entry of the footer index. */
@@ -322,6 +323,12 @@ class Session {
     const payload = new Uint8Array(length);
     const got = await this.r.readInto(payload);
     if (got < length) this.fail(at, HmtMessage.truncated(`${name} frame`, FRAME_PREFIX_BYTES + length, FRAME_PREFIX_BYTES + got));
+    // The value's shape before decoding it: a small payload may hold millions of empty maps, or nest deep.
+    const shape = msgpackShape(payload);
+    if (shape !== undefined && shape.containers > LIMITS.frameContainers) {
+      this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooManyContainers(`${name} frame`, shape.containers, LIMITS.frameContainers));
+    }
+    if (shape !== undefined && shape.depth > LIMITS.frameDepth) this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooDeep(`${name} frame`, shape.depth, LIMITS.frameDepth));
     let value: unknown;
     try {
       value = decode(payload, {
@@ -599,6 +606,8 @@ async function readFooterAtEnd(path: string, size: number, header: TraceHeader):
     if (at + FRAME_PREFIX_BYTES + length !== size - END_MARKER_BYTES) return undefined;
     const payload = new Uint8Array(length);
     await fh.read(payload, 0, length, at + FRAME_PREFIX_BYTES);
+    const shape = msgpackShape(payload);
+    if (shape === undefined || shape.containers > LIMITS.frameContainers || shape.depth > LIMITS.frameDepth) return undefined;
     let value: unknown;
     try {
       value = decode(payload, { maxStrLength: length, maxBinLength: length, maxArrayLength: length, maxMapLength: length, maxExtLength: length });
