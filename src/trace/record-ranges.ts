@@ -13,7 +13,7 @@
  *
  * pid, addr, len and arg are u32 columns: every value of their type is in range.
  */
-import { EventKind, KIND_COUNT, type RecordBatch } from './records.ts';
+import { EventKind, KIND_COUNT, type RecordBatch, type TraceRecord } from './records.ts';
 
 /** Largest file offset: 2^53 − 2^32, so `off + len` (len < 2^32) is an exact integer and a page walk moves. */
 export const MAX_FILE_OFFSET = 2 ** 53 - 2 ** 32;
@@ -103,4 +103,18 @@ export function firstBadRecord(b: RecordBatch, addressBits: number, present: Pre
 
 function at(b: RecordBatch, i: number, addressBits: number): [number, string] {
   return [i, recordProblem(b.kind[i]!, b.op[i]!, b.addr[i]!, b.off[i]!, b.time[i]!, addressBits) ?? 'out of range'];
+}
+
+/**
+ * The problem with a record as an importer or generator builds it, or undefined: every integer field fits
+ * its column (u8 op, u32 pid/addr/len/arg) and every value is in range (recordProblem). Importers check
+ * a line's records with it before pushing them, so an out-of-range number names the input line.
+ */
+export function traceRecordProblem(r: TraceRecord, addressBits = 32): string | undefined {
+  const fits = (v: number | undefined, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= 0 && v <= max);
+  if (!fits(r.op, 0xff)) return `op ${r.op} (expected an integer 0..255)`;
+  for (const field of ['pid', 'addr', 'len', 'arg'] as const) {
+    if (!fits(r[field], 0xffffffff)) return `${field} ${r[field]} (expected an integer 0..4294967295: a 32-bit column)`;
+  }
+  return recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits);
 }

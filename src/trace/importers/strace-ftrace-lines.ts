@@ -8,6 +8,7 @@
  */
 import { at, UserError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';
+import { traceRecordProblem } from '../record-ranges.ts';
 import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper } from '../relocate.ts';
 import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
 import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
@@ -49,6 +50,14 @@ export async function runLineImport(
         return;
       }
       r.addr = mapped;
+    }
+    for (const r of pending) {
+      const problem = traceRecordProblem(r);
+      if (problem !== undefined) {
+        pending.length = 0;
+        bad(`${where}: the line gives a record with ${problem}`);
+        return;
+      }
     }
     for (const r of pending) sink.push(r);
     records += pending.length;

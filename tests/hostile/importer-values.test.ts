@@ -1,0 +1,36 @@
+/**
+ * Issue item 5: a pid or pfn above 2^32 − 1, or a 400-digit offset or timestamp, in strace or ftrace input
+ * is a bad line naming FILE:LINE (exit 2), or a skipped line with --skip-bad — not a RangeError (exit 70).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCaptured } from '../helpers/in-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hmsim-importer-values-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NINES = '9'.repeat(400);
+const KMAP = (task: string, ts: string, pfn: string) => `            ${task}       [001] .....     ${ts}: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=${pfn}\n`;
+
+const cases: ReadonlyArray<[string, string, string, number, string]> = [
+  ['strace pid above 2^32', 'strace', '99999999999 1795628368.553792 execve("/usr/bin/sh", ["sh"], 0x7ffe93369f70 /* 2 vars */) = 0\n', 1, 'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
+  ['strace 400-digit offset', 'strace', `10 1795628368.553792 openat(AT_FDCWD, "/x", O_RDONLY) = 3\n10 1795628368.6 pread64(3, "", 4096, ${NINES}) = 4096\n`, 2, 'file offset Infinity (expected an integer 0..9007194959773696)'],
+  ['ftrace pfn above 2^32', 'ftrace', KMAP('init-1', '4.600801', '99999999999'), 1, 'addr 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
+  ['ftrace pid above 2^32', 'ftrace', KMAP('init-99999999999', '4.600801', '5'), 1, 'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
+  ['ftrace 400-digit timestamp', 'ftrace', KMAP('init-1', `${NINES}.600801`, '5'), 1, 'time Infinity (expected a finite number of nanoseconds ≥ 0)'],
+];
+
+describe('importers: numbers a column cannot hold are bad lines', () => {
+  it.each(cases)('%s: FILE:LINE, exit 2; skipped with --skip-bad', async (_what, format, text, line, problem) => {
+    const input = join(dir, `${format}-${line}-${problem.length}.txt`);
+    writeFileSync(input, text);
+    const out = join(dir, 'out.hmt');
+    const r = await runCaptured(['import', format, input, '-o', out, '--cpus', '2']);
+    expect(r.stderr).toBe(`hmsim: ${input}:${line}: the line gives a record with ${problem}\n`);
+    expect(r.code).toBe(2);
+    const skipped = await runCaptured(['import', format, input, '-o', out, '--cpus', '2', '--skip-bad']);
+    expect(skipped.stderr).toContain(`skipped 1 bad line; first: ${input}:${line}: the line gives a record with ${problem}`);
+    expect(skipped.code).toBe(0);
+  });
+});
