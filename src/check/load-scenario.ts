@@ -7,7 +7,7 @@ import { parseJsonWithPosition, pointerToJsonPath } from './json-position.ts';
 import { checkPathShape } from './metric-eval.ts';
 import { parseMetricExpr, usesReference, type MetricExpr } from './metric-expr.ts';
 import type { Rule, Scenario, TraceSpec, Watch } from './scenario.ts';
-import { forbiddenKeyIn } from '../models/overrides.ts';
+import { forbiddenKeyIn, jsonDepth, MAX_JSON_DEPTH } from '../models/overrides.ts';
 
 /** The JSON Schema of scenario files (scenarios/schema.json in the repository). */
 export const SCENARIO_SCHEMA_URL = new URL('../../scenarios/schema.json', import.meta.url);
@@ -72,6 +72,8 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
   }
   const parsed = parseJsonWithPosition(text);
   if (!parsed.ok) throw new UserError(`${displayPath}: ${parsed.message}`);
+  const depth = jsonDepth(parsed.value);
+  if (depth > MAX_JSON_DEPTH) throw new UserError(`${displayPath}: nests objects and arrays ${depth} deep (expected at most ${MAX_JSON_DEPTH})`);
   const forbidden = forbiddenKeyIn(parsed.value);
   if (forbidden !== undefined) throw new UserError(`${displayPath}: has a key '${forbidden}' (not a scenario key; it would reach the object's prototype)`);
   if (!validate(parsed.value)) {

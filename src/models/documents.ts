@@ -7,7 +7,7 @@ import { loadPlugin } from './plugin.ts';
 import { listModels, MODELS_DIR, shippedModelFile } from './registry.ts';
 import type { CostFn } from './types.ts';
 import { isPlainObject } from './validate.ts';
-import { forbiddenKeyIn } from './overrides.ts';
+import { forbiddenKeyIn, jsonDepth, MAX_JSON_DEPTH } from './overrides.ts';
 
 /**
  * Reading model documents: a shipped name, a .json file or a code plug-in, with its `extends` chain
@@ -133,6 +133,8 @@ function readJson(file: string, ref: string): { [k: string]: unknown } {
     throw new UserError(`${ref}: not valid JSON${where} (expected a JSON model document)`);
   }
   if (!isPlainObject(doc)) throw new UserError(`${ref}: expected a JSON object at the top level`);
+  const depth = jsonDepth(doc);
+  if (depth > MAX_JSON_DEPTH) throw new UserError(`${ref}: nests objects and arrays ${depth} deep (expected at most ${MAX_JSON_DEPTH})`);
   const bad = forbiddenKeyIn(doc);
   if (bad !== undefined) throw new UserError(`${ref}: has a key '${bad}' (not a model key; it would reach the object's prototype)`);
   return doc;

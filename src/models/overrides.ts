@@ -47,6 +47,22 @@ export function forbiddenKeyIn(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Deepest nesting a model or scenario document may have (theirs is at most 5; a deeper one is refused before it is walked). */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deeply objects and arrays nest in a JSON value (iteratively: any depth is measured safely). */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    for (const x of Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return max;
+}
+
 /** Parses `key=value`; returns a Problem for text that is not of that shape. */
 export function parseSetOption(text: string): SetOption | Problem {
   const eq = text.indexOf('=');
@@ -66,6 +82,7 @@ export function parseSetOption(text: string): SetOption | Problem {
   } catch {
     // not JSON: keep the text (lock.kind=ticket)
   }
+  if (jsonDepth(value) > MAX_JSON_DEPTH) return { path: `--set ${text}`, message: `the value nests deeper than ${MAX_JSON_DEPTH} levels` };
   const inValue = forbiddenKeyIn(value);
   if (inValue !== undefined) return { path: `--set ${text}`, message: `the value names '${inValue}', which is not a model key` };
   return { text, key, change: { value } };

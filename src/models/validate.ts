@@ -305,9 +305,23 @@ function validateScalar(ctx: Ctx, info: ParamInfo, value: unknown): ResolvedPara
 const DEVICE_NAMES_HINT = 'hdd-7200, sata-ssd, nvme';
 
 /**
+ * Most entries of one TLB level: 65,536, 64 times the largest level of the shipped models (the 1,024-entry
+ * STLB, cost-figures.md §6 G7). An engineering bound, not a hardware figure: it keeps a level's arrays
+ * small (a typo such as 1e9 entries would take gigabytes).
+ */
+export const MAX_TLB_ENTRIES = 65_536;
+
+/**
+ * Largest number any model parameter may hold: 1e12 (a cost of 10^12 cycles is over 15 minutes at 1 GHz
+ * for one event). Totals then stay finite — even 2^53 events × 1e12 cycles is about 9e27 — so a result
+ * never holds Infinity or NaN (JSON null) for a number. An engineering bound, not a measured figure.
+ */
+export const MAX_MODEL_NUMBER = 1e12;
+
+/**
  * The cross-field rules. Storage: dirty ratios are percentages, highmemIsDirtyable is 0 or 1. TLB geometry,
- * the only such rules (the TLB constructors trust what passed here): an L1
- * array has at least one entry; ways divide entries; tree pseudo-LRU needs a power-of-two number of ways
+ * the only such rules (the TLB constructors trust what passed here): a level has at most MAX_TLB_ENTRIES
+ * entries; an L1 array has at least one entry; ways divide entries; tree pseudo-LRU needs a power-of-two number of ways
  * (its tree has ways − 1 bits, one per inner node of a complete binary tree).
  */
 function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): void {
@@ -322,7 +336,9 @@ function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): vo
     const entries = params.get(`tlb.${level}.entries`)?.value;
     const ways = params.get(`tlb.${level}.ways`)?.value;
     if (typeof entries !== 'number' || typeof ways !== 'number') continue;
-    if ((level === 'l1i' || level === 'l1d') && entries === 0) {
+    if (entries > MAX_TLB_ENTRIES) {
+      ctx.problems.push({ path: `tlb.${level}.entries`, message: `must be at most ${MAX_TLB_ENTRIES} entries, got ${entries}` });
+    } else if ((level === 'l1i' || level === 'l1d') && entries === 0) {
       ctx.problems.push({ path: `tlb.${level}.entries`, message: 'an L1 TLB needs at least one entry' });
     } else if (entries > 0 && (ways > entries || entries % ways !== 0)) {
       ctx.problems.push({ path: `tlb.${level}.ways`, message: `must divide entries (${entries}); got ${ways}` });
@@ -394,6 +410,10 @@ function checkNumber(ctx: Ctx, path: string, v: unknown, rule: NumberRule): bool
   }
   if (!Number.isFinite(v)) {
     ctx.problems.push({ path, message: `must be finite, got ${v}` });
+    return false;
+  }
+  if (Math.abs(v) > MAX_MODEL_NUMBER) {
+    ctx.problems.push({ path, message: `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${v}` });
     return false;
   }
   if (rule.integer === true && !Number.isInteger(v)) {

@@ -8,6 +8,7 @@
  * Point files are written atomically as each point finishes, so an interrupted sweep keeps every
  * finished point; a restarted sweep reuses a point file only when its input hash still matches.
  */
+import { runResultShape } from '../check/run-result-shape.ts';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,11 +71,24 @@ export async function loadPoint(outDir: string, id: string): Promise<PointRecord
   if (!existsSync(path)) return null;
   try {
     const r = JSON.parse(await readFile(path, 'utf8')) as Partial<PointRecord>;
-    if (r.format !== POINT_FORMAT || r.id !== id || typeof r.hash !== 'string' || typeof r.result !== 'object') return null;
+    if (r.format !== POINT_FORMAT || r.id !== id || typeof r.hash !== 'string' || !sameShape(r.result, runResultShape(), 3)) return null;
     return r as PointRecord;
   } catch {
     return null;
   }
+}
+
+/**
+ * True when `v` has every field of `shape` with the same kind of value (number, string, boolean, array,
+ * object), `depth` levels down: a damaged point file (`"result": {}`) is then treated as absent.
+ */
+function sameShape(v: unknown, shape: unknown, depth: number): boolean {
+  if (Array.isArray(shape)) return Array.isArray(v);
+  if (shape === null || typeof shape !== 'object') return typeof v === typeof shape && (typeof v !== 'number' || Number.isFinite(v));
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  if (depth === 0) return true;
+  const o = v as Record<string, unknown>;
+  return Object.entries(shape as Record<string, unknown>).every(([k, s]) => Object.hasOwn(o, k) && sameShape(o[k], s, depth - 1));
 }
 
 /** Every readable point file of a folder (merge). */
