@@ -36,7 +36,7 @@ export function runResultShape(): RunResult {
     feasible: true,
     infeasible: [],
     cycles: { total: 0, perCpu: [], breakdown },
-    time: { elapsedSeconds: 0, ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds: [], requests: 0, requestsPerSecond: 0 },
+    time: { elapsedSeconds: 0, ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds: [], requests: 0, requestsPerSecond: null },
     counts: emptyCounts(),
     memory: { zones: [], lowmemStarved: false, lowmemFreePages: 0, highmemFreePages: 0 },
     latency: { kmap: q(), kmapLockSpin: q() },

@@ -80,11 +80,17 @@ export async function loadPoint(outDir: string, id: string): Promise<PointRecord
 
 /**
  * True when `v` has every field of `shape` with the same kind of value (number, string, boolean, array,
- * object), `depth` levels down: a damaged point file (`"result": {}`) is then treated as absent.
+ * object), `depth` levels down: a damaged point file (`"result": {}`, a total written as null) is then
+ * treated as absent.
  */
 function sameShape(v: unknown, shape: unknown, depth: number): boolean {
   if (Array.isArray(shape)) return Array.isArray(v);
-  if (shape === null || typeof shape !== 'object') return typeof v === typeof shape && (typeof v !== 'number' || Number.isFinite(v));
+  if (shape === null || typeof shape !== 'object') {
+    // A primitive field: the same type (a number finite: NaN and Infinity were written as null); where
+    // the shape holds null (time.requestsPerSecond, config.vmallocBytes) a number or null.
+    if (shape === null) return v === null || (typeof v === 'number' && Number.isFinite(v));
+    return typeof v === typeof shape && (typeof v !== 'number' || Number.isFinite(v));
+  }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   if (depth === 0) return true;
   const o = v as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { AccessFlags, AccessOp, EventKind, KmapApi, KmapPurpose, type TraceRecord } from '../records.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
+import { heldRecordProblem, RecordRangeError } from './strace-ftrace-lines.ts';
 import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from './ftrace-line.ts';
 
 /**
@@ -153,8 +154,11 @@ export class FtraceConverter {
     emit: RecordEmitter,
   ) {
     this.emit = (r) => {
-      if ((this.open[r.cpu] ?? 0) > 0) this.held[r.cpu]!.push(r);
-      else emit(r);
+      if ((this.open[r.cpu] ?? 0) > 0) {
+        const problem = heldRecordProblem(r);
+        if (problem !== undefined) throw new RecordRangeError(problem);
+        this.held[r.cpu]!.push(r);
+      } else emit(r);
     };
     this.release = (cpu) => {
       const h = this.held[cpu];
@@ -188,6 +192,9 @@ export class FtraceConverter {
         const pfn = intField(e.fields, 'pfn');
         const stack = this.stack(e);
         const record: TraceRecord = { kind: EventKind.kmap, op: KmapApi.local, addr: pfn, arg: KmapPurpose.other, ...base };
+        // Checked before the map is pushed: a bad line (skipped with --skip-bad) leaves no open map behind.
+        const problem = heldRecordProblem(record);
+        if (problem !== undefined) throw new RecordRangeError(problem);
         const map: OpenMap = { pfn, record, inFault: this.inFault.has(`${e.cpu}:${e.pid}`), nested: false };
         const outer = stack[stack.length - 1];
         if (outer !== undefined) outer.nested = map.nested = true;

@@ -14,6 +14,18 @@ import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
 import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
 import { FOUR_GIB } from '../../units/address.ts';
 
+/**
+ * Thrown by a converter that holds a line's records back (ftrace holds a kmap until its unmap names the
+ * purpose) when one of them falls outside its column's range: the line is bad now, not at the end of input.
+ * The message is the problem (record-ranges.ts traceRecordProblem).
+ */
+export class RecordRangeError extends Error {}
+
+/** A record held back by a converter, checked at its line: every column but a user address (relocated later). */
+export function heldRecordProblem(r: TraceRecord): string | undefined {
+  return traceRecordProblem(hasUserAddress(r.kind) ? { ...r, addr: 0 } : r);
+}
+
 /** A stateful line → records converter. */
 export interface LineConverter {
   /** Converts one line (records go to the emitter the converter was made with). */
@@ -77,6 +89,11 @@ export async function runLineImport(
       try {
         converter.line(text);
       } catch (err) {
+        if (err instanceof RecordRangeError) {
+          pending.length = 0;
+          bad(`${at(file, { line: lines })}: the line gives a record with ${err.message}`);
+          continue;
+        }
         if (!converter.isSyntaxError(err)) throw err;
         pending.length = 0;
         bad(`${at(file, { line: lines })}: expected ${err.message}, got '${excerpt(text)}'`);
