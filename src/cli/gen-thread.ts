@@ -11,7 +11,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.ts';
-import { fsUserError, isUserFsError } from './fs-errors.ts';
+import { fsUserError, isUserFsError } from '../io/fs-errors.ts';
 import { generate, type GenSummary } from '../trace/generators/generate.ts';
 
 /** What the worker is asked to generate (the arguments of `generate`). */

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, EXIT } from '../errors.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import { registerCommands } from './commands.ts';
-import { fsUserError, isUserFsError } from './fs-errors.ts';
+import { fsUserError, isFsError, isUserFsError } from '../io/fs-errors.ts';
 import { bindInterruptScope, interruptedMessage, InterruptScope, outputsOf, type SignalSource } from './signals.ts';
 
 /** How long an interrupted command may take to stop by itself (and clean up) before hmsim cleans up for it, ms. */
@@ -47,7 +47,9 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     // A path the user gave that cannot be read or written (missing folder, file in the way, full disk).
-    const userError = isUserFsError(err) ? fsUserError(err) : err;
+    // A write error with no path (every output path converts its own: src/io/fs-errors.ts writeError)
+    // still gets one line rather than a stack trace.
+    const userError = isUserFsError(err) ? fsUserError(err) : isFsError(err) ? fsUserError({ ...pick(err), path: 'output' }) : err;
     if (userError instanceof UserError) {
       process.stderr.write(`hmsim: ${userError.message}\n`);
       return userError.exitCode;
@@ -58,6 +60,10 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
     scope.dispose();
     process.exitCode = previousExitCode;
   }
+}
+
+function pick(err: { code: string; syscall?: string }): { code: string; syscall?: string } {
+  return err.syscall !== undefined ? { code: err.code, syscall: err.syscall } : { code: err.code };
 }
 
 /** Lets an interrupted command stop by itself for a moment, removes what it left behind, says so once. */

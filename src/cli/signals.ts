@@ -9,8 +9,8 @@
  * - **disposed**: handlers removed (the command ended, interrupted or not).
  *
  * Cleanup: every hmsim output is first written under a temporary name beside it
- * (`.hmsim-tmp-PID-…`, src/io/atomic.ts and the HMT writer) and renamed into place, and a replaced
- * output folder is parked as `.hmsim-old-PID-NAME` for the moment of the swap. `removeTemporaries()`
+ * (`.hmsim-tmp-HOST-PID-…`, src/io/temp-files.ts) and renamed into place, and a replaced output folder
+ * is parked as `.hmsim-old-HOST-PID-NAME` for the moment of the swap. `removeTemporaries()`
  * deletes this process's temporaries in the folders of the watched outputs and puts a parked folder
  * back when its replacement never arrived, so an interrupted command leaves the previous output or none.
  * It is synchronous on purpose: it runs right before the process exits.
@@ -18,19 +18,12 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parkedPrefix, tempPrefix } from '../io/temp-files.ts';
+
+export { parkedPrefix, tempPrefix };
 
 /** The signals that interrupt a command. */
 export const INTERRUPT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-
-/** Prefix of this process's temporary outputs (`.hmsim-tmp-PID-`). */
-export function tempPrefix(pid: number): string {
-  return `.hmsim-tmp-${pid}-`;
-}
-
-/** Prefix of an output folder parked while its replacement is renamed into place (`.hmsim-old-PID-`). */
-export function parkedPrefix(pid: number): string {
-  return `.hmsim-old-${pid}-`;
-}
 
 /** The one-line message of an interrupted command (without the `hmsim: ` prefix). */
 export function interruptedMessage(signal: NodeJS.Signals): string {

@@ -1,21 +1,24 @@
 import { mkdir, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
 import { existsSync, renameSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { writeError } from './fs-errors.ts';
+import { cleanStaleTemporaries, parkedSibling, temporarySibling } from './temp-files.ts';
 
 /**
  * Atomic output. A file is written to a temporary sibling and renamed into place, so a reader (or an
  * interrupted run) sees the previous content or the complete new content, never a half-written file.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.hmsim-tmp-${process.pid}-${basename(path)}`);
+  const tmp = temporarySibling(path);
   try {
-    await writeFile(tmp, data);
+    await mkdir(dirname(path), { recursive: true });
+    cleanStaleTemporaries(dirname(path));
+    await writeFile(tmp, data, { flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw writeError(err, path, tmp);
   }
 }
 
@@ -33,21 +36,25 @@ export async function writeDirAtomic(
 ): Promise<void> {
   await assertReplaceableOutput(dir, options.force ?? false);
   const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.hmsim-tmp-${process.pid}-${basename(dir)}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
+  const tmp = temporarySibling(dir);
+  try {
+    await mkdir(parent, { recursive: true });
+    cleanStaleTemporaries(parent);
+    await mkdir(tmp);
+  } catch (err) {
+    throw writeError(err, dir, tmp);
+  }
   try {
     await fill(tmp);
     await writeFile(join(tmp, OUTPUT_MARKER), 'hmsim output folder\n');
-    const old = join(parent, `.hmsim-old-${process.pid}-${basename(dir)}`);
+    const old = parkedSibling(dir);
     // The swap is synchronous: no signal handler can run between the two renames (src/cli/signals.ts).
     if (existsSync(dir)) renameSync(dir, old);
     renameSync(tmp, dir);
     await rm(old, { recursive: true, force: true });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw writeError(err, dir, tmp);
   }
 }
 

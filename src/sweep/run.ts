@@ -9,7 +9,8 @@
  *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
 import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
 import type { ReportFormat } from '../report/formats.ts';
@@ -75,7 +76,7 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   // (2)
   const tasks = await planSweep(spec, mine, join(options.out, TRACES_DIR));
   await mkdir(options.out, { recursive: true });
-  if (!existsSync(join(options.out, OUTPUT_MARKER))) await writeFile(join(options.out, OUTPUT_MARKER), 'hmsim output folder\n');
+  if (!existsSync(join(options.out, OUTPUT_MARKER))) await writeFileAtomic(join(options.out, OUTPUT_MARKER), 'hmsim output folder\n');
   // (3)
   const records: PointRecord[] = [];
   const todo: PointTask[] = [];

@@ -11,8 +11,9 @@
  * gzip file, which gunzip, zcat, Python's gzip module and node:zlib read as one stream).
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { writeError } from '../../io/fs-errors.ts';
+import { cleanStaleTemporaries, temporarySibling } from '../../io/temp-files.ts';
 import { gzipSync } from 'node:zlib';
 import { encode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
@@ -120,10 +121,16 @@ export async function openTraceWriter(
   if (isFolder(path)) {
     throw new UserError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
   }
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.hmsim-tmp-${process.pid}-${randomBytes(4).toString('hex')}-${basename(path)}`);
-  const fd = openSync(tmp, 'w');
-  const out = new Output(fd, path.endsWith('.gz') ? (options.gzipLevel ?? 6) : 0);
+  const tmp = temporarySibling(path);
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    cleanStaleTemporaries(dirname(path));
+    fd = openSync(tmp, 'wx');
+  } catch (err) {
+    throw writeError(err, path, tmp);
+  }
+  const out = new Output(fd, path.endsWith('.gz') ? (options.gzipLevel ?? 6) : 0, path);
   const writer = new HmtWriter(path, tmp, full, out, chunkRecords);
   try {
     writer.writeHeader();
@@ -158,13 +165,15 @@ class Output {
   constructor(
     private readonly fd: number,
     private readonly gzipLevel: number,
+    /** The trace's path, named by a write error (a full disk, a quota, an I/O error). */
+    private readonly path: string,
   ) {}
 
   /** Appends bytes. They are consumed (copied or written) before `write` returns or at `endChunk()`. */
   write(bytes: Uint8Array): void {
     this.offset += bytes.length;
     if (this.gzipLevel === 0) {
-      writeAll(this.fd, bytes);
+      this.writeAll(bytes);
       return;
     }
     this.pending.push(bytes.slice());
@@ -178,12 +187,25 @@ class Output {
     const member = gzipSync(Buffer.concat(this.pending), { level: this.gzipLevel });
     this.pending = [];
     this.pendingBytes = 0;
-    writeAll(this.fd, member);
+    this.writeAll(member);
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch (err) {
+      throw writeError(err, this.path);
+    }
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    } catch (err) {
+      throw writeError(err, this.path);
+    }
   }
 
   /** Closes the file without writing what is pending (for abort). */
@@ -194,11 +216,6 @@ class Output {
       // already closed by close()
     }
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** States: open (accepting records) → closed (renamed into place) | aborted (temp removed). */
@@ -318,7 +335,11 @@ class HmtWriter implements TraceWriter {
       new DataView(end.buffer).setBigUint64(2, BigInt(footerAt), false);
       this.out.write(end);
       this.out.close();
-      renameSync(this.tmp, this.path);
+      try {
+        renameSync(this.tmp, this.path);
+      } catch (err) {
+        throw writeError(err, this.path, this.tmp);
+      }
       this.state = 'closed';
     } catch (err) {
       await this.abort();

@@ -32,18 +32,37 @@ interface SystemError extends Error {
   readonly dest?: string;
 }
 
+/** True for a Node file-system error with a code listed in FS_ERROR_WORDS (with or without a path). */
+export function isFsError(err: unknown): err is SystemError {
+  return err instanceof Error && typeof (err as Partial<SystemError>).code === 'string' && (err as SystemError).code in FS_ERROR_WORDS;
+}
+
+/**
+ * A write to the user's output `path` failed: the one-line UserError naming that path (not the temporary
+ * file hmsim was writing, and not nothing: `write(2)` errors carry no path) and the cause; other errors
+ * are returned as they are. `tmp`, when given, is the temporary sibling whose name a path may start with
+ * (a file inside a temporary output folder is named inside `path`).
+ * @example writeError(enospc, 'out.hmt').message === 'out.hmt: no space left on the device (write ENOSPC)'
+ */
+export function writeError(err: unknown, path: string, tmp?: string): unknown {
+  if (!isFsError(err)) return err;
+  let where = path;
+  if (tmp !== undefined && err.path !== undefined && err.path.startsWith(`${tmp}/`)) where = path + err.path.slice(tmp.length);
+  return fsUserError({ code: err.code, ...(err.syscall !== undefined ? { syscall: err.syscall } : {}), path: where });
+}
+
 /** True for a Node file-system error about a path, with a code listed in FS_ERROR_WORDS. */
 export function isUserFsError(err: unknown): err is SystemError {
   if (!(err instanceof Error)) return false;
   const e = err as Partial<SystemError>;
-  return typeof e.code === 'string' && e.code in FS_ERROR_WORDS && typeof e.path === 'string';
+  return isFsError(err) && typeof e.path === 'string';
 }
 
 /**
  * The one-line UserError for a file-system error.
  * @example fsUserError(enotdir).message === "out.hmt/x: a part of the path is a file, not a folder (mkdir ENOTDIR)"
  */
-export function fsUserError(err: SystemError): UserError {
+export function fsUserError(err: Pick<SystemError, 'code' | 'syscall' | 'path' | 'dest'>): UserError {
   const what = FS_ERROR_WORDS[err.code] ?? err.code;
   const op = [err.syscall, err.code].filter((s) => s !== undefined).join(' ');
   const dest = err.dest !== undefined ? ` -> ${err.dest}` : '';
