@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readDocument } from '../io/read-input.ts';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -50,7 +50,7 @@ export function baselinePath(dir: string, scenario: string): string {
 export async function readBaseline(dir: string, scenario: string, display = baselinePath(dir, scenario)): Promise<Baseline | null> {
   const path = baselinePath(dir, scenario);
   if (!existsSync(path)) return null;
-  const parsed = parseJsonWithPosition(await readFile(path, 'utf8'));
+  const parsed = parseJsonWithPosition(readDocument(path, display, 'a JSON baseline'));
   if (!parsed.ok) throw new UserError(`${display}: ${parsed.message}`);
   return validateBaseline(parsed.value, display);
 }

@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readDocument } from '../io/read-input.ts';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
@@ -65,8 +65,9 @@ export interface ScenarioBounds {
 export async function loadScenario(path: string, validate: ValidateFunction, displayPath = path, bounds: ScenarioBounds = {}): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readDocument(path, displayPath, 'a JSON scenario');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`${displayPath}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
   }

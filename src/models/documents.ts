@@ -1,4 +1,5 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { readDocument } from '../io/read-input.ts';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { closest } from './closest.ts';
@@ -119,8 +120,9 @@ function canonicalPath(file: string): string {
 function readJson(file: string, ref: string): { [k: string]: unknown } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+    text = readDocument(file, ref, 'a JSON model document');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${ref}: cannot read the model file`);
   }
   let doc: unknown;

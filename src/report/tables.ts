@@ -1,4 +1,5 @@
 import { CYCLE_CATEGORIES } from '../result/run-result.ts';
+import { csvCell, markdownText } from './escape.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
 import type { Interval } from '../stats/interval.ts';
 import { KEY_COUNTS } from '../stats/key-counts.ts';
@@ -83,15 +84,11 @@ export function summaryTables(agg: Aggregate): Table[] {
   return tables;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 /** One table as GitHub-flavoured Markdown (caption as a bold line above it). */
 export function tableToMarkdown(table: Table): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  const line = (cells: readonly string[]) => `| ${cells.map(markdownText).join(' | ')} |`;
   const rule = `|${table.align.map((a) => (a === 'right' ? '---:' : ':---')).join('|')}|`;
-  return [`**${table.caption}**`, '', line(table.header), rule, ...table.rows.map(line)].join('\n');
+  return [`**${markdownText(table.caption)}**`, '', line(table.header), rule, ...table.rows.map(line)].join('\n');
 }
 
 /** summary.md: title, what was run (when given), the statistics note, the tables, then any extra sections (e.g. provenance). */
@@ -100,7 +97,7 @@ export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[]
     '# hmsim report',
     '',
     ...(header !== undefined ? [tableToMarkdown(header), ''] : []),
-    `Baseline: **${agg.baseline}**. ${statisticsNote(agg)}`,
+    `Baseline: **${markdownText(agg.baseline)}**. ${statisticsNote(agg)}`,
     '',
     ...summaryTables(agg).flatMap((t) => [tableToMarkdown(t), '']),
     ...extraSections.flatMap((s) => [s, '']),
@@ -110,12 +107,6 @@ export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[]
 
 /** CSV columns of summary.csv. */
 export const CSV_HEADER = ['configuration', 'metric', 'unit', 'n', 'mean', 'sd', 'ci95_lo', 'ci95_hi'] as const;
-
-function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * summary.csv, long format: one row per configuration and metric (totalCycles, cycles.<category>,

@@ -19,6 +19,7 @@ import { loadModel } from '../models/load.ts';
 import { sweepHeatmapChart, sweepLineChart, type SweepPoint as ChartPoint } from '../report/charts/sweep-overhead.ts';
 import type { ChartEntry } from '../report/charts/chart.ts';
 import { tableToMarkdown, type Table } from '../report/tables.ts';
+import { csvCell } from '../report/escape.ts';
 import { formatInterval, formatMean, formatPercent } from '../report/format.ts';
 import { theme as makeTheme, type ThemeName } from '../report/theme.ts';
 import { loadVega } from '../report/vega.ts';
@@ -73,12 +74,6 @@ export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeN
     return [{ ...sweepHeatmapChart(points, x, y, theme, { id: 'sweep-heatmap', title: `${measure} over ${x} × ${y}`, measure }), id: '7-sweep-heatmap' }];
   }
   return [];
-}
-
-function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** sweep.csv: one row per cell. */
