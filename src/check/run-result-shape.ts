@@ -31,7 +31,7 @@ export function runResultShape(): RunResult {
     },
     configName: '',
     model: { name: '', hash: '' },
-    trace: { path: '', records: 0, sha256: '', source: '' },
+    trace: { path: '', records: 0, sha256: '', digest: 'file', source: '' },
     seed: 0,
     feasible: true,
     infeasible: [],

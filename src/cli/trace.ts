@@ -1,9 +1,14 @@
 /**
  * `hmsim trace inspect FILE [--json]`: what is in an HMT trace (src/trace/inspect.ts), as text or as one
- * JSON object.
+ * JSON object. `hmsim trace verify FILE`: reads the whole trace, checks every checksum and recomputes its
+ * digest; one line on stdout, exit 0 (intact), 1 (a checksum, a footer total or the stored digest does
+ * not match: the file is damaged), 2 (not readable as HMT: one line on stderr).
  */
 import type { Command } from 'commander';
 import { openTrace } from '../trace/hmt/reader.ts';
+import { TraceIntegrityError } from '../trace/hmt/messages.ts';
+/** Exit status of `trace verify` for a damaged file (0: intact; unreadable input: 2, as every command). */
+const EXIT_DAMAGED = 1;
 import { inspectTrace, type TraceInspection } from '../trace/inspect.ts';
 import { hex32 } from '../units/address.ts';
 
@@ -18,6 +23,22 @@ export function register(program: Command): void {
       const info = await inspectTrace(await openTrace(file));
       process.stdout.write(options.json === true ? JSON.stringify(info, null, 2) + '\n' : formatInspection(info));
     });
+  trace
+    .command('verify')
+    .description('check every checksum and recompute the digest: exit 0 intact, 1 damaged, 2 unreadable')
+    .argument('<file>', 'HMT trace (.hmt or .hmt.gz)')
+    .action(async (file: string) => {
+      const reader = await openTrace(file);
+      try {
+        const v = await reader.verify();
+        process.stdout.write(v.line + '\n');
+        if (!v.ok) process.exitCode = EXIT_DAMAGED;
+      } catch (err) {
+        if (!(err instanceof TraceIntegrityError)) throw err;
+        process.stdout.write(err.message + '\n');
+        process.exitCode = EXIT_DAMAGED;
+      }
+    });
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -27,7 +48,7 @@ export function formatInspection(i: TraceInspection): string {
   const h = i.header;
   const lines: string[] = [];
   lines.push(`trace        ${i.file}${i.gzip ? ' (gzip)' : ''}`);
-  lines.push(`sha256       ${i.sha256}`);
+  lines.push(`sha256       ${i.sha256} (${i.digest === 'content' ? 'content digest stored in the footer' : 'of the file: no stored digest, computed'})`);
   lines.push(`header       HMT ${h.version}, source ${h.source}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`);
   if (Object.keys(h.provenance).length > 0) lines.push(`provenance   ${JSON.stringify(h.provenance)}`);
   lines.push(`records      ${n(i.records)} in ${n(i.chunks)} chunk${i.chunks === 1 ? '' : 's'}`);

@@ -46,10 +46,11 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
   const reader = await openTrace(spec.tracePath);
   const total = reader.recordCount ?? 0;
   const known = options.traceSha256;
-  const traceInfo = async (records: number): Promise<{ path: string; records: number; sha256: string; source: string }> => ({
+  const traceInfo = async (records: number): Promise<RunResult['trace']> => ({
     path: spec.tracePath,
     records,
     sha256: known ?? (await reader.sha256()),
+    digest: reader.digest,
     source: reader.header.source,
   });
   const progress = options.onProgress;
@@ -58,8 +59,9 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
     ...(progress !== undefined ? { onProgress: (done: number) => progress(done, total) } : {}),
     path: spec.tracePath,
   };
-  // Unless the digest is known, one pass replays the file and hashes it: the trace identity needs no
-  // second read (unless the replay stopped before the end, when sha256() reads the file again).
+  // Unless the digest is known, one pass replays the file and hashes it when it stores no digest (HMT
+  // 1.x; HMT 2.0 footers hold it): the trace identity needs no second read (unless the replay stopped
+  // before the end, when sha256() reads the file again).
   const source: TraceSource =
     known !== undefined
       ? reader

@@ -44,7 +44,7 @@ export interface ResultParts {
   readonly config: MachineConfig;
   readonly layout: Layout;
   readonly model: CostModel;
-  readonly trace: { path: string; records: number; sha256: string; source: string };
+  readonly trace: RunResult['trace'];
   readonly seed: number;
   readonly infeasible: string[];
   readonly perCpu: number[];

@@ -132,7 +132,13 @@ export interface RunResult {
   config: RunConfig;
   configName: string;
   model: { name: string; hash: string };
-  trace: { path: string; records: number; sha256: string; source: string };
+  /**
+   * The trace replayed. `sha256` is what `digest` says: `content` — the digest its writer stored in the
+   * footer (HMT 2.0: SHA-256 of the uncompressed bytes before the footer frame, traces/README.md "Content
+   * digest"), cited without re-hashing; `file` — SHA-256 of the file's bytes, computed (HMT 1.x traces
+   * store no digest).
+   */
+  trace: { path: string; records: number; sha256: string; digest: 'content' | 'file'; source: string };
   seed: number;
   feasible: boolean;
   /** Reasons the trace cannot run under this configuration (empty when feasible). */

@@ -4,7 +4,7 @@
  * batches; returns plain data (the CLI formats it).
  */
 import { AccessOp, EVENT_KIND_NAMES, EventKind, type EventKindName, type TraceHeader } from './records.ts';
-import type { TraceReader } from './hmt/reader.ts';
+import type { TraceDigestKind, TraceReader } from './hmt/reader.ts';
 import { SPLITS, type SplitInfo } from '../layout/splits.ts';
 
 /**
@@ -26,7 +26,10 @@ export type TraceDuration =
 export interface TraceInspection {
   readonly file: string;
   readonly gzip: boolean;
+  /** The trace's digest (reader.sha256()): the stored content digest, or the file's SHA-256 (`digest`). */
   readonly sha256: string;
+  /** What `sha256` is: `content` (stored in the footer, HMT 2.0) or `file` (no stored digest: computed). */
+  readonly digest: TraceDigestKind;
   readonly header: TraceHeader;
   readonly chunks: number;
   /** Total records. */
@@ -130,6 +133,7 @@ export async function inspectTrace(reader: TraceReader): Promise<TraceInspection
     file: reader.path,
     gzip: reader.gzip,
     sha256: await reader.sha256(),
+    digest: reader.digest,
     header,
     chunks,
     records,

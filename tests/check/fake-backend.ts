@@ -36,7 +36,7 @@ export function fakeBackend(): CheckBackend & { runs: RunRequest[] } {
         hmsimVersion: '0.0.0-test',
         configName: req.config.preset,
         model: { name: req.model, hash: `hash-of-${req.model}-${req.sets.join(',')}` },
-        trace: { path: req.tracePath, records: 100, sha256: createHash('sha256').update(text).digest('hex'), source: 'fake' },
+        trace: { path: req.tracePath, records: 100, sha256: createHash('sha256').update(text).digest('hex'), digest: 'file', source: 'fake' },
         seed: req.seed,
         cycles: { total, perCpu: [total / 2, total / 2], breakdown },
         counts: { ...shape.counts, invlpg: breakdown.invlpg / 100, pkmapFlushes: 3 },

@@ -46,7 +46,7 @@ export async function runRecords(
   const model = extra.model ?? (await modelOf());
   const src = memorySource(records, extra.cpus ?? 1, extra.chunk ?? 4096);
   const out = await replayMachineSource({ config, model, seed: extra.seed ?? 1 }, layout, src);
-  const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', source: 'test' } });
+  const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', digest: 'file', source: 'test' } });
   return { result, machine: out.machine };
 }
 

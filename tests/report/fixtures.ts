@@ -108,7 +108,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
     },
     configName: config,
     model: { name: 'fixture-model', hash: 'f1x7ure0' },
-    trace: { path: 'traces/fixture.hmt', records: 250_000, sha256: 'ab'.repeat(32), source: 'fixture' },
+    trace: { path: 'traces/fixture.hmt', records: 250_000, sha256: 'ab'.repeat(32), digest: 'content', source: 'fixture' },
     seed,
     feasible: true,
     infeasible: [],

@@ -166,15 +166,15 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const out = join(dir, 'cap.hmt');
       await runImport('ftrace', input, { out });
       const t = await openTrace(out);
-      expect(t.header.version).toBe('1.1');
+      expect(t.header.version).toBe('2.0'); // the writer writes HMT 2.0, which includes the 1.1 additions
       expect(t.header.cpus).toBe(2);
       expect(t.header.capture).toEqual({ config: '3g1g-pae-pti', kernel: 'debian-6.1-686-pae', ram: 2 ** 31, cpus: 2, release: '6.1.0-50-686-pae' });
       await runImport('ftrace', input, { out, captureConfig: '2g2g', captureRam: '1G' });
       expect((await openTrace(out)).header.capture).toMatchObject({ config: '2g2g', kernel: 'debian-6.1-686-pae', ram: 2 ** 30 });
-      // Without anything naming the box: no capture map; and a 1.0-only source stays 1.0.
+      // Without anything naming the box: no capture map.
       writeFileSync(input, '# tracer: nop\n  dd-91 [000] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n');
       await runImport('ftrace', input, { out });
-      expect((await openTrace(out)).header).toMatchObject({ version: '1.1', cpus: 1 });
+      expect((await openTrace(out)).header).toMatchObject({ version: '2.0', cpus: 1 });
       expect((await openTrace(out)).header.capture).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });

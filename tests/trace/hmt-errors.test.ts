@@ -68,8 +68,8 @@ describe('HMT reader: clear one-line errors for bad files', () => {
 
   it('rejects an unknown major version and accepts a newer minor version', async () => {
     await expectMessage(
-      frame(0x48, headerMap({ version: [2, 0] })),
-      (p) => `${p} at byte 0: unknown HMT major version 2 (expected 1; this file needs a newer hmsim)`,
+      frame(0x48, headerMap({ version: [3, 0] })),
+      (p) => `${p} at byte 0: unknown HMT major version 3 (expected 1 or 2; this file needs a newer hmsim)`,
     );
     const { error } = await readError(concatBytes(frame(0x48, headerMap({ version: [1, 7], extra: 'ignored' })), accessChunk(3)));
     expect(error).toBeUndefined();

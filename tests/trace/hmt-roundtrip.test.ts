@@ -71,7 +71,7 @@ describe('HMT round trip', () => {
     const w = await openTraceWriter(path, { source: 'gen:stream', cpus: 4, pageSize: 4096, addressBits: 32, provenance: { seed: 42, params: { mb: 8 } } });
     await w.close();
     const r = await openTrace(path);
-    expect(r.header).toEqual({ version: '1.0', source: 'gen:stream', pageSize: 4096, addressBits: 32, cpus: 4, provenance: { seed: 42, params: { mb: 8 } } });
+    expect(r.header).toEqual({ version: '2.0', source: 'gen:stream', pageSize: 4096, addressBits: 32, cpus: 4, provenance: { seed: 42, params: { mb: 8 } } });
     expect(r.recordCount).toBe(0);
     expect(await readAllRecords(path)).toEqual([]);
   });
@@ -146,12 +146,19 @@ describe('HMT round trip', () => {
     expect(gunzipSync(readFileSync(b))).toEqual(readFileSync(a));
   });
 
-  it('sha256 is the hash of the file bytes, whether computed during a pass or separately', async () => {
+  it('sha256 is the stored content digest: SHA-256 of the uncompressed bytes before the footer, the same for .hmt and .hmt.gz', async () => {
+    const plain = join(tmp.dir, 'i.hmt');
     const path = join(tmp.dir, 'i.hmt.gz');
+    await writeRecords(plain, everyKind(), 3, 16);
     await writeRecords(path, everyKind(), 3, 16);
-    const expected = createHash('sha256').update(readFileSync(path)).digest('hex');
-    expect(await (await openTrace(path)).sha256()).toBe(expected);
+    const bytes = readFileSync(plain);
+    const footerAt = Number(bytes.readBigUInt64BE(bytes.length - 8)); // the end marker's footer offset
+    const expected = createHash('sha256').update(bytes.subarray(0, footerAt)).digest('hex');
+    expect((await openTrace(plain)).footer?.sha256).toBe(expected);
+    expect(await (await openTrace(plain)).sha256()).toBe(expected);
+    expect(await (await openTrace(path)).sha256()).toBe(expected); // a .gz footer: read by a pass
     const r = await openTrace(path);
+    expect(r.digest).toBe('content');
     for await (const _ of r.batches({ hash: true })) void _;
     expect(await r.sha256()).toBe(expected);
   });

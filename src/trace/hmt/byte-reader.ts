@@ -95,6 +95,8 @@ export class ByteReader {
   private end = 0;
   private consumed = 0;
   private eof = false;
+  /** When set, every consumed byte (skipped or read) is fed to it, in order: the content digest. */
+  tap: Hash | undefined;
 
   constructor(private readonly source: ByteSource) {}
 
@@ -122,6 +124,7 @@ export class ByteReader {
 
   /** Consumes `k` bytes that `peek` returned. */
   skip(k: number): void {
+    if (this.tap !== undefined) this.tap.update(this.buf.subarray(this.start, this.start + k));
     this.start += k;
     this.consumed += k;
   }
@@ -138,6 +141,7 @@ export class ByteReader {
       n += got;
     }
     this.consumed += n;
+    if (this.tap !== undefined && n > 0) this.tap.update(dest.subarray(0, n));
     return n;
   }
 

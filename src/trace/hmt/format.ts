@@ -1,5 +1,5 @@
 /**
- * HMT v1 on-disk constants: framing bytes, frame types and the limits a reader enforces before it
+ * HMT on-disk constants: framing bytes, frame types and the limits a reader enforces before it
  * allocates anything. The byte-for-byte layout is specified in traces/README.md; this module is its
  * single source of numbers.
  *
@@ -15,15 +15,22 @@
 /** `magic` field of the header map. */
 export const HMT_MAGIC = 'HMT';
 /**
- * Format version written by this implementation. Readers accept any minor of their major. A writer
- * writes the newest minor the trace's content needs: 1.1 when it uses a 1.1 addition (the header's
- * `capture`, observed-fault flags, kmap purposes; traces/README.md), 1.0 otherwise — so a trace without
- * them keeps its 1.0 bytes.
+ * Format version written by this implementation: 2.0 (a stored content digest in the footer; narrow
+ * columns). Readers accept every version of majors 1 and 2 (HMT 1.0 and 1.1 files read unchanged); 2.0
+ * includes the 1.1 additions (the header's `capture`, observed-fault flags, kmap purposes).
  */
-export const HMT_VERSION_MAJOR = 1;
-export const HMT_VERSION_MINOR = 1;
-/** The minor of a trace that uses no 1.1 addition. */
-export const HMT_VERSION_MINOR_BASE = 0;
+export const HMT_VERSION_MAJOR = 2;
+export const HMT_VERSION_MINOR = 0;
+/** The major versions a reader accepts. */
+export const HMT_READABLE_MAJORS: readonly number[] = [1, 2];
+
+/**
+ * Footer key of the content digest (HMT 2.0): the SHA-256, as 64 lowercase hex digits, of the
+ * uncompressed bytes from the first byte of the file up to the first byte of the footer frame (the
+ * header frame and every chunk with its columns). A `.hmt` and a `.hmt.gz` of the same trace have the
+ * same digest; for a `.hmt` file it is `head -c FOOTER_OFFSET FILE | sha256sum`.
+ */
+export const DIGEST_KEY = 'sha256';
 
 /** MessagePack type bytes used by the framing. */
 export const MsgpackByte = {

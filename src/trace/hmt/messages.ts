@@ -20,9 +20,22 @@ export function show(value: unknown): string {
   return 'a map';
 }
 
-/** Builds the UserError for a problem at a byte offset of a trace file. */
-export function traceError(file: string, byte: number, problem: string): UserError {
-  return new UserError(`${at(file, { byte })}: ${problem}`);
+/**
+ * A trace that reads as HMT but whose bytes disagree with what it stores about them (a chunk or header
+ * checksum, the footer's totals): the file was damaged after it was written. Still bad input (exit 2) for
+ * every command but `hmsim trace verify`, whose answer it is (exit 1).
+ */
+export class TraceIntegrityError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TraceIntegrityError';
+  }
+}
+
+/** Builds the UserError for a problem at a byte offset of a trace file (`integrity`: a TraceIntegrityError). */
+export function traceError(file: string, byte: number, problem: string, integrity = false): UserError {
+  const message = `${at(file, { byte })}: ${problem}`;
+  return integrity ? new TraceIntegrityError(message) : new UserError(message);
 }
 
 export const HmtMessage = {
@@ -30,8 +43,8 @@ export const HmtMessage = {
   badMagicBytes: (got: Uint8Array) =>
     `not an HMT trace: bad magic bytes ${hexBytes(got, 6)} (expected an HMT header frame: c9 LL LL LL LL 48)`,
   badMagicField: (got: unknown) => `not an HMT trace: header magic is ${show(got)} (expected "HMT")`,
-  unknownMajor: (major: number, supported: number) =>
-    `unknown HMT major version ${major} (expected ${supported}; this file needs a newer hmsim)`,
+  unknownMajor: (major: number, supported: readonly number[]) =>
+    `unknown HMT major version ${major} (expected ${supported.join(' or ')}; this file needs a newer hmsim)`,
   truncated: (what: string, expected: number, got: number) =>
     `truncated ${what}: the file ends after ${got} of its ${expected} bytes (expected the complete ${what})`,
   absurdLength: (what: string, length: number, limit: number) =>
@@ -66,6 +79,8 @@ export const HmtMessage = {
     `end marker points to byte ${got} (expected the footer frame at byte ${footerAt})`,
   headerCrc: (footer: number, computed: number) =>
     `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
+  digestMismatch: (stored: string, computed: string) =>
+    `content sha256 mismatch: the footer stores ${stored}, the content hashes to ${computed} (expected equal: the trace is corrupt)`,
   trailingData: () => 'unexpected data after the end marker (expected the end of the file)',
   gzip: (detail: string) => `gzip data is corrupt or truncated: ${detail} (expected a complete gzip stream)`,
   tooManyContainers: (what: string, got: number, limit: number) =>

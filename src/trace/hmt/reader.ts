@@ -1,5 +1,5 @@
 /**
- * The streaming HMT v1 reader (layout: traces/README.md).
+ * The streaming HMT reader (layout: traces/README.md): HMT 1.0, 1.1 and 2.0.
  *
  *   open ──► header frame ──► (chunk frame ──► column bins)* ──► footer frame ──► end marker ──► end
  *
@@ -25,8 +25,9 @@ import {
   END_MARKER_TYPE,
   FRAME_PREFIX_BYTES,
   FrameType,
+  DIGEST_KEY,
   HMT_MAGIC,
-  HMT_VERSION_MAJOR,
+  HMT_READABLE_MAJORS,
   LIMITS,
   MsgpackByte,
 } from './format.ts';
@@ -54,6 +55,32 @@ export interface TraceFooter {
   readonly index: readonly ChunkIndexEntry[];
   /** CRC-32 of the header frame's payload, when the writer recorded it. */
   readonly headerCrc?: number;
+  /** The stored content digest (HMT 2.0, format.ts DIGEST_KEY): hex SHA-256 of every byte before the footer. */
+  readonly sha256?: string;
+}
+
+/**
+ * What a trace's `sha256()` is: `content` — the digest the writer stored in the footer (HMT 2.0: SHA-256
+ * of the uncompressed bytes before the footer frame), read, never recomputed by a replay; `file` — a
+ * trace without a stored digest (HMT 1.x, or a footer-less file): SHA-256 of the file's bytes as stored
+ * (compressed for `.gz`), computed once (during the replay's pass when it reads the whole file).
+ */
+export type TraceDigestKind = 'content' | 'file';
+
+/** What `verify()` found in a trace that reads as HMT. */
+export interface TraceVerification {
+  /** True when every chunk and header checksum, the footer's totals and the stored digest match. */
+  readonly ok: boolean;
+  /** The one-line result (`hmsim trace verify`). */
+  readonly line: string;
+  readonly version: string;
+  readonly records: number;
+  readonly chunks: number;
+  readonly digest: TraceDigestKind;
+  /** The stored content digest (HMT 2.0), or undefined. */
+  readonly stored: string | undefined;
+  /** The digest recomputed from the bytes: of the content (stored digest), else of the file. */
+  readonly computed: string;
 }
 
 /** An open HMT trace. */
@@ -66,12 +93,14 @@ export interface TraceReader extends TraceSource {
   readonly footer: TraceFooter | undefined;
   /** Total records (from the footer), when known. */
   readonly recordCount: number | undefined;
+  /** What `sha256()` names (known at open, from the header). */
+  readonly digest: TraceDigestKind;
   /**
    * Batches in file order, one chunk each. Each call is a fresh pass over the file. A batch stays valid
    * after the next one is read, and must be treated as read-only: the columns a chunk omits are views of
-   * zero arrays shared by the pass. With `hash`, the pass also computes the
-   * file's SHA-256 (then `sha256()` needs no extra read); hashing costs more than reading, so it is off
-   * by default.
+   * zero arrays shared by the pass. With `hash`, a pass over a trace without a stored digest (`digest`
+   * is `file`) also computes the file's SHA-256 (then `sha256()` needs no extra read); a trace with a
+   * stored digest is never hashed.
    */
   batches(options?: { hash?: boolean }): AsyncIterable<RecordBatch>;
   /**
@@ -81,8 +110,19 @@ export interface TraceReader extends TraceSource {
    * per CPU keeps memory bounded where one pass in file order would have to queue what lies between.
    */
   cpuBatches(cpu: number, skipChunks: number): AsyncIterable<RecordBatch>;
-  /** SHA-256 (hex) of the file's bytes as stored (compressed for `.gz`): from a hashed pass, else read now. */
+  /**
+   * The trace's SHA-256 (hex), as `digest` says: the stored content digest (from the footer; a `.gz`
+   * file's footer is known after a complete pass, else one is made now), or the file's SHA-256 (from a
+   * hashed pass, else read now).
+   */
   sha256(): Promise<string>;
+  /**
+   * Reads the whole file, checking every chunk and header checksum and the footer's totals, and recomputes
+   * the digest: the content digest compared with the stored one, or (no stored digest) the file's SHA-256.
+   * @throws TraceIntegrityError when a checksum or a footer total does not match (a damaged file),
+   *   UserError when the file cannot be read as HMT.
+   */
+  verify(): Promise<TraceVerification>;
 }
 
 /**
@@ -111,13 +151,16 @@ export async function openTrace(path: string): Promise<TraceReader> {
   }
   const session = await Session.open(path, gzip, undefined);
   let header: TraceHeader;
+  let promisesFooter: boolean;
   try {
-    header = (await session.readHeader()).header;
+    ({ header, promisesFooter } = await session.readHeader());
   } finally {
     await session.close();
   }
   const footer = gzip ? undefined : await readFooterAtEnd(path, size, header);
-  return new HmtReader(path, gzip, header, footer);
+  // HMT 2.0 requires the digest in the footer: a 2.x file that promises a footer has one.
+  const digest: TraceDigestKind = majorOf(header) >= 2 && promisesFooter ? 'content' : 'file';
+  return new HmtReader(path, gzip, header, footer, digest);
 }
 
 /** Every record of a trace as plain objects, in file order (tests and small tools only: not bounded). */
@@ -129,7 +172,8 @@ export async function readAllRecords(path: string): Promise<TraceRecord[]> {
 }
 
 class HmtReader implements TraceReader {
-  private digest: string | undefined;
+  /** The file's SHA-256, once computed (`digest` is `file`). */
+  private fileSha256: string | undefined;
   private fullFooter: TraceFooter | undefined;
 
   constructor(
@@ -137,6 +181,7 @@ class HmtReader implements TraceReader {
     readonly gzip: boolean,
     readonly header: TraceHeader,
     footer: TraceFooter | undefined,
+    readonly digest: TraceDigestKind,
   ) {
     this.fullFooter = footer;
   }
@@ -149,16 +194,26 @@ class HmtReader implements TraceReader {
     return this.fullFooter?.records;
   }
 
-  async *batches(options: { hash?: boolean } = {}): AsyncGenerator<RecordBatch> {
-    const hash = options.hash === true ? createHash('sha256') : undefined;
+  batches(options: { hash?: boolean } = {}): AsyncGenerator<RecordBatch> {
+    return this.pass(options.hash === true && this.digest === 'file', undefined);
+  }
+
+  /**
+   * One pass in file order. `hashFile`: computes the file's SHA-256 (`fileSha256`); `content`: is given
+   * the content digest (every byte before the footer frame, or the whole file without one) at the end.
+   */
+  private async *pass(hashFile: boolean, content: ((digest: string) => void) | undefined): AsyncGenerator<RecordBatch> {
+    const hash = hashFile ? createHash('sha256') : undefined;
     const session = await Session.open(this.path, this.gzip, hash);
     try {
+      if (content !== undefined) session.tapContent();
       const { header, promisesFooter, headerCrc } = await session.readHeader();
       const counts = new PassCounts(header.cpus);
       for (;;) {
         const frame = await session.readFrame();
         if (frame === undefined) {
           if (promisesFooter) throw traceError(this.path, session.position, HmtMessage.missingFooter(counts.chunks));
+          content?.(session.contentDigest());
           break;
         }
         if (frame.type === FrameType.chunk) {
@@ -170,13 +225,14 @@ class HmtReader implements TraceReader {
         const footer = parseFooter(this.path, frame.at, frame.map, header);
         counts.check(this.path, frame.at, footer);
         if (footer.headerCrc !== undefined && footer.headerCrc !== headerCrc) {
-          throw traceError(this.path, frame.at, HmtMessage.headerCrc(footer.headerCrc, headerCrc));
+          throw traceError(this.path, frame.at, HmtMessage.headerCrc(footer.headerCrc, headerCrc), true);
         }
         await session.readEndMarker(frame.at);
         this.fullFooter ??= footer;
+        content?.(session.contentDigest());
         break;
       }
-      if (hash !== undefined) this.digest = hash.digest('hex');
+      if (hash !== undefined) this.fileSha256 = hash.digest('hex');
     } finally {
       await session.close();
     }
@@ -198,11 +254,38 @@ class HmtReader implements TraceReader {
   }
 
   async sha256(): Promise<string> {
-    if (this.digest !== undefined) return this.digest;
+    if (this.digest === 'content') {
+      if (this.fullFooter === undefined) for await (const _ of this.pass(false, undefined));
+      return this.fullFooter!.sha256!;
+    }
+    if (this.fileSha256 !== undefined) return this.fileSha256;
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(this.path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-    this.digest = hash.digest('hex');
-    return this.digest;
+    this.fileSha256 = hash.digest('hex');
+    return this.fileSha256;
+  }
+
+  async verify(): Promise<TraceVerification> {
+    let content = '';
+    let records = 0;
+    let chunks = 0;
+    for await (const b of this.pass(this.digest === 'file', (d) => (content = d))) {
+      records += b.length;
+      chunks++;
+    }
+    const h = this.header;
+    const what = `HMT ${h.version}, ${records.toLocaleString('en-US')} records in ${chunks.toLocaleString('en-US')} chunk${chunks === 1 ? '' : 's'}`;
+    if (this.digest === 'file') {
+      const computed = this.fileSha256!;
+      const line = `${this.path}: ok: ${what}, every checksum matches; no stored digest (HMT ${h.version} has none): file sha256 ${computed}, computed`;
+      return { ok: true, line, version: h.version, records, chunks, digest: 'file', stored: undefined, computed };
+    }
+    const stored = this.fullFooter!.sha256!;
+    const ok = stored === content;
+    const line = ok
+      ? `${this.path}: ok: ${what}, every checksum matches, content sha256 ${stored} matches the stored digest`
+      : `${this.path}: ${HmtMessage.digestMismatch(stored, content)}`;
+    return { ok, line, version: h.version, records, chunks, digest: 'content', stored, computed: content };
   }
 }
 
@@ -219,7 +302,7 @@ class PassCounts {
 
   check(file: string, at: number, f: TraceFooter): void {
     const fail = (what: string, footer: number, counted: number): never => {
-      throw traceError(file, at, HmtMessage.footerMismatch(what, footer, counted));
+      throw traceError(file, at, HmtMessage.footerMismatch(what, footer, counted), true);
     };
     if (f.records !== this.records) fail('records', f.records, this.records);
     if (f.chunks !== this.chunks) fail('chunks', f.chunks, this.chunks);
@@ -280,6 +363,28 @@ class Session {
     return this.r.position;
   }
 
+  /** The content digest being computed (tapContent), ended at the footer frame or the end of the file. */
+  private content: Hash | undefined;
+  private contentHex: string | undefined;
+
+  /** Starts computing the content digest: every byte consumed from here until the footer frame. */
+  tapContent(): void {
+    this.content = createHash('sha256');
+    this.r.tap = this.content;
+  }
+
+  /** The content digest (hex): the bytes before the footer frame, or all bytes when there is none. */
+  contentDigest(): string {
+    this.endContent();
+    return this.contentHex!;
+  }
+
+  private endContent(): void {
+    if (this.content === undefined || this.contentHex !== undefined) return;
+    this.r.tap = undefined;
+    this.contentHex = this.content.digest('hex');
+  }
+
   async close(): Promise<void> {
     await this.r.close();
   }
@@ -318,6 +423,7 @@ class Session {
     const type = head[5]!;
     const [name, limit] = frameLimit(type);
     if (name === undefined || (what === 'header' && type !== FrameType.header)) this.fail(at, HmtMessage.unknownFrameType(type));
+    if (type === FrameType.footer) this.endContent();
     if (length > limit) this.fail(at, HmtMessage.absurdLength(`${name} frame`, length, limit));
     this.r.skip(FRAME_PREFIX_BYTES);
     const payload = new Uint8Array(length);
@@ -398,7 +504,7 @@ class Session {
       sum = crcColumn(sum, name, bytes);
       if (type !== undefined) data.set(name, column);
     }
-    if (sum !== crc) this.fail(at, HmtMessage.checksum(crc, sum));
+    if (sum !== crc) throw traceError(this.file, at, HmtMessage.checksum(crc, sum), true);
 
     const kindColumn = data.get('kind') as Uint8Array | undefined;
     if (kindColumn === undefined) {
@@ -525,7 +631,7 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
     fail(HmtMessage.badField(what, 'version', version, 'an array [major, minor] of small integers'));
   }
   const [major, minor] = version as [number, number];
-  if (major !== HMT_VERSION_MAJOR) fail(HmtMessage.unknownMajor(major, HMT_VERSION_MAJOR));
+  if (!HMT_READABLE_MAJORS.includes(major)) fail(HmtMessage.unknownMajor(major, HMT_READABLE_MAJORS));
   const source = m['source'];
   if (typeof source !== 'string' || source.length > 256) fail(HmtMessage.badField(what, 'source', source, 'a string of at most 256 characters'));
   const pageSize = m['pageSize'];
@@ -565,6 +671,11 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
   };
   const { records, chunks, byKind, byCpu, index, headerCrc } = m;
   if (headerCrc !== undefined && !isUint(headerCrc, 0xffffffff)) fail('headerCrc', headerCrc, 'a CRC-32, an integer 0..4294967295');
+  // The content digest: required from HMT 2.0 on; a key a 1.x footer does not define is ignored.
+  const digest = majorOf(header) >= 2 ? m[DIGEST_KEY] : undefined;
+  if (majorOf(header) >= 2 && !(typeof digest === 'string' && /^[0-9a-f]{64}$/.test(digest))) {
+    fail(DIGEST_KEY, digest, 'a SHA-256 as 64 lowercase hex digits (required from HMT 2.0)');
+  }
   if (!isUint(records, Number.MAX_SAFE_INTEGER)) fail('records', records, 'a record count');
   if (!isUint(chunks, Number.MAX_SAFE_INTEGER)) fail('chunks', chunks, 'a chunk count');
   if (!Array.isArray(byKind) || byKind.length !== KIND_COUNT || !byKind.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
@@ -582,8 +693,15 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
     const [offset, cpu, n] = e as [number, number, number];
     entries.push({ offset, cpu, records: n });
   }
-  const footer: TraceFooter = { records: records as number, chunks: chunks as number, byKind: byKind as number[], byCpu: byCpu as number[], index: entries };
-  return headerCrc === undefined ? footer : { ...footer, headerCrc: headerCrc as number };
+  return {
+    records: records as number,
+    chunks: chunks as number,
+    byKind: byKind as number[],
+    byCpu: byCpu as number[],
+    index: entries,
+    ...(headerCrc !== undefined ? { headerCrc: headerCrc as number } : {}),
+    ...(digest !== undefined ? { sha256: digest as string } : {}),
+  };
 }
 
 /**
@@ -623,6 +741,11 @@ async function readFooterAtEnd(path: string, size: number, header: TraceHeader):
   } finally {
     await fh.close();
   }
+}
+
+/** The major version of a parsed header ("2.0" → 2). */
+function majorOf(header: TraceHeader): number {
+  return Number(header.version.split('.')[0]);
 }
 
 function isUint(v: unknown, max: number): v is number {

@@ -1,5 +1,5 @@
 /**
- * The streaming HMT v1 writer (layout: traces/README.md).
+ * The streaming HMT writer (layout: traces/README.md); it writes HMT 2.0.
  *
  * Records are buffered per CPU in a fixed-capacity builder; a CPU's builder is written out as one chunk
  * when it is full, when its first record is older than a window of records (so CPUs with few
@@ -9,9 +9,12 @@
  * The file is written to a temporary sibling and renamed into place by `close()`; `abort()` removes it.
  * A `.gz` path is gzip-compressed with node:zlib, one gzip member per ~4 MiB of trace (a multi-member
  * gzip file, which gunzip, zcat, Python's gzip module and node:zlib read as one stream).
+ * Every byte before the footer goes through SHA-256 as it is written: the footer stores that content
+ * digest (format.ts DIGEST_KEY), so no reader has to hash the trace to name it.
  */
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
 import { writeError } from '../../io/fs-errors.ts';
 import { cleanStaleTemporaries, temporarySibling } from '../../io/temp-files.ts';
 import { gzipSync } from 'node:zlib';
@@ -23,13 +26,13 @@ import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
 import { crc32 } from 'node:zlib';
 import {
   DEFAULT_CHUNK_RECORDS,
+  DIGEST_KEY,
   END_MARKER_TYPE,
   FRAME_PREFIX_BYTES,
   FrameType,
   HMT_MAGIC,
   HMT_VERSION_MAJOR,
   HMT_VERSION_MINOR,
-  HMT_VERSION_MINOR_BASE,
   LIMITS,
   MsgpackByte,
 } from './format.ts';
@@ -50,7 +53,7 @@ export interface TraceWriterHeader {
   provenance?: Record<string, unknown>;
   /** The captured box's configuration (HMT 1.1). */
   capture?: CaptureInfo;
-  /** True when records use the 1.1 semantics (observed-fault flags, kmap purposes): written as 1.1. */
+  /** True when records use the 1.1 semantics (observed-fault flags, kmap purposes); HMT 2.0 includes them. */
   observed?: boolean;
 }
 
@@ -108,9 +111,8 @@ export async function openTraceWriter(
   if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > LIMITS.chunkRecords) {
     throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
   }
-  const minor = header.capture !== undefined || header.observed === true ? HMT_VERSION_MINOR : HMT_VERSION_MINOR_BASE;
   const full: TraceHeader = {
-    version: `${HMT_VERSION_MAJOR}.${minor}`,
+    version: `${HMT_VERSION_MAJOR}.${HMT_VERSION_MINOR}`,
     source: header.source,
     pageSize,
     addressBits,
@@ -161,6 +163,8 @@ class Output {
   offset = 0;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** SHA-256 of the uncompressed bytes written so far (until `digest()`). */
+  private readonly hash = createHash('sha256');
 
   constructor(
     private readonly fd: number,
@@ -172,6 +176,7 @@ class Output {
   /** Appends bytes. They are consumed (copied or written) before `write` returns or at `endChunk()`. */
   write(bytes: Uint8Array): void {
     this.offset += bytes.length;
+    if (!this.digested) this.hash.update(bytes);
     if (this.gzipLevel === 0) {
       this.writeAll(bytes);
       return;
@@ -179,6 +184,14 @@ class Output {
     this.pending.push(bytes.slice());
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= GZIP_MEMBER_BYTES) this.flush();
+  }
+
+  private digested = false;
+
+  /** Hex SHA-256 of every byte written so far; later bytes are not hashed. */
+  digest(): string {
+    this.digested = true;
+    return this.hash.digest('hex');
   }
 
   /** Compresses and writes whatever is pending (gzip only). */
@@ -321,6 +334,7 @@ class HmtWriter implements TraceWriter {
     try {
       for (let cpu = 0; cpu < this.builders.length; cpu++) this.flushCpu(cpu);
       const footerAt = this.out.offset;
+      const digest = this.out.digest();
       this.writeFrame(FrameType.footer, {
         records: this.records,
         chunks: this.index.length,
@@ -328,6 +342,7 @@ class HmtWriter implements TraceWriter {
         byCpu: this.byCpu,
         index: this.index,
         headerCrc: this.headerCrc,
+        [DIGEST_KEY]: digest,
       });
       const end = new Uint8Array(10);
       end[0] = MsgpackByte.fixext8;
