@@ -4,7 +4,8 @@
  * the metric, the CPU models it applies to, the published figure with the range its own uncertainty
  * allows, and its source (a row of ../shared/reference/cost-figures.md). Read and checked at the edge.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readJsonFile } from '../io/json.ts';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import type { ConfigOptions } from '../layout/configs.ts';
@@ -90,12 +91,9 @@ function check(cond: unknown, file: string, what: string): asserts cond {
 /** Reads and checks one experiment file. */
 export function readExperiment(path: string): Experiment {
   const name = path.split('/').pop() ?? path;
-  let e: Record<string, unknown>;
-  try {
-    e = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new UserError(`${name}: ${(err as Error).message}`);
-  }
+  const doc = readJsonFile(path, name, 'a JSON calibration experiment');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${name}: expected a JSON object at the top level`);
+  const e = doc as Record<string, unknown>;
   check(typeof e['id'] === 'string' && `${e['id']}.json` === name, name, `field 'id' must equal the file name without .json`);
   for (const k of ['title', 'source', 'tolerance']) check(typeof e[k] === 'string' && (e[k] as string).length > 0, name, `field '${k}' must be a non-empty string`);
   const p = e['published'] as Record<string, unknown> | undefined;

@@ -3,7 +3,7 @@ import { readDocument } from '../io/read-input.ts';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { parseJsonWithPosition } from './json-position.ts';
+import { parseJsonText } from '../io/json.ts';
 
 /** Format version of baseline files; bumped when their meaning changes. */
 export const BASELINE_FORMAT = 1;
@@ -50,7 +50,7 @@ export function baselinePath(dir: string, scenario: string): string {
 export async function readBaseline(dir: string, scenario: string, display = baselinePath(dir, scenario)): Promise<Baseline | null> {
   const path = baselinePath(dir, scenario);
   if (!existsSync(path)) return null;
-  const parsed = parseJsonWithPosition(readDocument(path, display, 'a JSON baseline'));
+  const parsed = parseJsonText(readDocument(path, display, 'a JSON baseline'));
   if (!parsed.ok) throw new UserError(`${display}: ${parsed.message}`);
   return validateBaseline(parsed.value, display);
 }

@@ -6,7 +6,8 @@
  * (split, highmem mode, PAE, PTI, NR_CPUS, HIGHPTE), its kmap policy (which API each kernel path uses
  * for a highmem page) and the sources of all of that.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readJsonFile } from '../io/json.ts';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import { parseLayoutFacts } from './facts.ts';
@@ -51,12 +52,7 @@ function readKernelProfile(name: string): KernelProfile {
     throw new UserError(`--kernel: unknown kernel profile '${name}' (known: ${known.join(', ')})`);
   }
   const file = `models/kernels/${name}.json`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(`${KERNEL_PROFILE_DIR}${name}.json`, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+  const raw = readJsonFile(`${KERNEL_PROFILE_DIR}${name}.json`, file, 'a JSON kernel profile');
   return parseKernelProfile(file, raw, name);
 }
 

@@ -22,7 +22,8 @@
  *   address space overlaps user space, so nothing else may be global;
  * - x86_64: kernel entries live under a PCID no mm uses (kernel-touch.ts KERNEL_PCID).
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../io/json.ts';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import { Cat } from './accounting.ts';
@@ -78,17 +79,9 @@ export interface FootprintData {
 const cache = new Map<string, FootprintData>();
 
 function readJson(name: string): Record<string, unknown> | null {
-  let text: string;
-  try {
-    text = readFileSync(`${FOOTPRINT_DIR}${name}.json`, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new UserError(`models/kernels/footprints/${name}.json: ${(e as Error).message}`);
-  }
+  const path = `${FOOTPRINT_DIR}${name}.json`;
+  if (!existsSync(path)) return null;
+  return readJsonFile(path, `models/kernels/footprints/${name}.json`, 'a JSON kernel footprint') as Record<string, unknown>;
 }
 
 /** The footprint a profile without a file of its own uses: the Debian 6.1 build of its PAE-ness. */

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { readDocument } from '../io/read-input.ts';
+import { readJsonFile } from '../io/json.ts';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { closest } from './closest.ts';
@@ -8,7 +8,6 @@ import { loadPlugin } from './plugin.ts';
 import { listModels, MODELS_DIR, shippedModelFile } from './registry.ts';
 import type { CostFn } from './types.ts';
 import { isPlainObject } from './validate.ts';
-import { forbiddenKeyIn, jsonDepth, MAX_JSON_DEPTH } from './overrides.ts';
 
 /**
  * Reading model documents: a shipped name, a .json file or a code plug-in, with its `extends` chain
@@ -118,32 +117,9 @@ function canonicalPath(file: string): string {
 }
 
 function readJson(file: string, ref: string): { [k: string]: unknown } {
-  let text: string;
-  try {
-    text = readDocument(file, ref, 'a JSON model document');
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${ref}: cannot read the model file`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    // Only the position: the parser's message quotes the file's text, and a file's content is never echoed.
-    const m = /position (\d+)/.exec((err as Error).message);
-    const where = m === null ? '' : ` at line ${lineOf(text, Number(m[1]))}`;
-    throw new UserError(`${ref}: not valid JSON${where} (expected a JSON model document)`);
-  }
+  const doc = readJsonFile(file, ref, 'a JSON model document');
   if (!isPlainObject(doc)) throw new UserError(`${ref}: expected a JSON object at the top level`);
-  const depth = jsonDepth(doc);
-  if (depth > MAX_JSON_DEPTH) throw new UserError(`${ref}: nests objects and arrays ${depth} deep (expected at most ${MAX_JSON_DEPTH})`);
-  const bad = forbiddenKeyIn(doc);
-  if (bad !== undefined) throw new UserError(`${ref}: has a key '${bad}' (not a model key; it would reach the object's prototype)`);
   return doc;
-}
-
-function lineOf(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CONFIG_KEYS, GROUP_KEYS, PARAMS, PARAM_BY_KEY } from './keys.ts';
+import { FORBIDDEN_KEYS, forbiddenKeyIn, jsonDepth, MAX_JSON_DEPTH } from '../io/json.ts';
 import type { Problem } from './problems.ts';
 import { isPlainObject, suggestKey, typeName } from './validate.ts';
 
@@ -26,42 +27,6 @@ export interface SetOption {
 }
 
 const PERCENT = /^([+-])(\d+(?:\.\d+)?)%$/;
-
-/**
- * Names that reach an object's prototype rather than a key of it (`x.__proto__.y = 1` writes into
- * Object.prototype). No model key has one of these names, so a key or a JSON value that names one is refused.
- */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** The first forbidden key anywhere in a JSON value (iteratively, so a deep value cannot overflow the stack). */
-export function forbiddenKeyIn(value: unknown): string | undefined {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object') continue;
-    for (const k of Object.keys(v)) {
-      if (FORBIDDEN_KEYS.has(k)) return k;
-      stack.push((v as Record<string, unknown>)[k]);
-    }
-  }
-  return undefined;
-}
-
-/** Deepest nesting a model or scenario document may have (theirs is at most 5; a deeper one is refused before it is walked). */
-export const MAX_JSON_DEPTH = 32;
-
-/** How deeply objects and arrays nest in a JSON value (iteratively: any depth is measured safely). */
-export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d + 1 > max) max = d + 1;
-    for (const x of Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
-  }
-  return max;
-}
 
 /** Parses `key=value`; returns a Problem for text that is not of that shape. */
 export function parseSetOption(text: string): SetOption | Problem {

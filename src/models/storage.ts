@@ -12,7 +12,8 @@
  * `--set io.device=X` replaces the model file's own device figures with X's; other `--set io.*` options
  * then override single figures of the chosen device.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonFile } from '../io/json.ts';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { closest } from './closest.ts';
@@ -96,13 +97,7 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
     const near = closest(ref, deviceNames());
     throw new UserError(`unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`);
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const what = (err as NodeJS.ErrnoException).code !== undefined ? 'cannot read the file' : `not valid JSON (${(err as Error).message})`;
-    throw new UserError(`device profile ${ref}: ${what}`);
-  }
+  const doc = readJsonFile(file, `device profile ${ref}`, 'a JSON device profile');
   if (!isPlainObject(doc)) throw new UserError(`device profile ${ref}: expected a JSON object, got ${typeName(doc)}`);
   const problems: string[] = [];
   const figures = new Map<string, { value: number; provenance: Record<string, unknown> }>();

@@ -9,6 +9,7 @@
  * finished point; a restarted sweep reuses a point file only when its input hash still matches.
  */
 import { runResultShape } from '../check/run-result-shape.ts';
+import { readJsonFile } from '../io/json.ts';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -120,12 +121,8 @@ export function sweepFileJson(file: SweepFile): string {
 export async function readSweepFile(dir: string): Promise<SweepFile> {
   const path = join(dir, SWEEP_FILE);
   if (!existsSync(path)) throw new UserError(`merge: ${dir} has no ${SWEEP_FILE} (expected the --out folder of an hmsim sweep)`);
-  let parsed: Partial<SweepFile>;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<SweepFile>;
-  } catch (err) {
-    throw new UserError(`merge: ${path}: not valid JSON (${(err as Error).message})`);
-  }
+  const doc = readJsonFile(path, `merge: ${path}`, 'an hmsim sweep file');
+  const parsed = (doc !== null && typeof doc === 'object' ? doc : {}) as Partial<SweepFile>;
   if (parsed.format !== SWEEP_FORMAT || typeof parsed.specHash !== 'string' || parsed.spec === undefined) {
     throw new UserError(`merge: ${path}: not an hmsim sweep file (expected format "${SWEEP_FORMAT}")`);
   }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findJsonSyntaxError } from '../../src/check/json-syntax.ts';
+import { jsonSyntaxError } from '../../src/io/json.ts';
 import { compileScenarioSchema, loadScenario } from '../../src/check/load-scenario.ts';
 import { UserError } from '../../src/errors.ts';
 import { scratchDirs } from './scratch.ts';
@@ -81,7 +81,7 @@ describe('JSON syntax error locator', () => {
         } catch {
           valid = false;
         }
-        const e = findJsonSyntaxError(t);
+        const e = jsonSyntaxError(t);
         expect(e === null).toBe(valid);
         if (e !== null) expect(e.offset).toBeLessThanOrEqual(t.length);
       }),

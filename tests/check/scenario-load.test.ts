@@ -58,7 +58,7 @@ describe('scenario files', () => {
 
   it('name the file, line and column of a JSON syntax error', async () => {
     expect(await errorOf('syntax', '{\n  "config": "2g2g",\n  "model": core2\n}')).toBe(
-      "scenarios/syntax.json: invalid JSON at line 3 column 12: expected a value, found 'c'",
+      'scenarios/syntax.json: invalid JSON at line 3 column 12: expected a value, found a word',
     );
     expect(await errorOf('comma', '{"config": "2g2g",}')).toBe(
       "scenarios/comma.json: invalid JSON at line 1 column 19: expected a property name in double quotes, found '}'",

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCaptured } from '../helpers/in-process.ts';
 import { MAX_MODEL_NUMBER, MAX_TLB_ENTRIES } from '../../src/models/validate.ts';
-import { MAX_JSON_DEPTH, jsonDepth } from '../../src/models/overrides.ts';
+import { MAX_JSON_DEPTH, jsonDepth } from '../../src/io/json.ts';
 import { loadPoint, pointJson, POINTS_DIR, POINT_FORMAT, type PointRecord } from '../../src/sweep/store.ts';
 import { SWEEP_VERSION } from '../../src/sweep/spec.ts';
 import { RunService } from '../../src/run/service.ts';
@@ -66,7 +66,10 @@ describe('JSON nesting is bounded', () => {
     const path = join(dir, 'deep-model.json');
     writeFileSync(path, `{"extends": "core2", "note": ${nested(39)}}`);
     const r = await runCaptured(['run', '--trace', TRACE, '--model', path]);
-    expect(r.stderr).toBe(`hmsim: ${path}: nests objects and arrays 40 deep (expected at most 32)\n`);
+    // Depth 33 is reached at the 32nd '{' of the note, after the 29 characters before it: the column is
+    // 29 + 31 × 6 + 1 (one-based); the whole document nests 40 deep.
+    const column = 29 + 31 * '{"a": '.length + 1;
+    expect(r.stderr).toBe(`hmsim: ${path}: nests objects and arrays 40 deep at line 1 column ${column} (expected at most 32)\n`);
     expect(r.code).toBe(2);
   });
 
