@@ -5,7 +5,10 @@
  *   (a) streaming source: 10 M, 40 M and 160 M records made on the fly batch by batch (never all in
  *       memory, never on disk) and replayed by `replayMachineSource` (4 CPUs, 3g1g-highmem, core2);
  *   (b) HMT file: `hmsim gen fileserver` traces of 2 M and 8 M records written to a temporary folder and
- *       replayed end to end by `replay()` (the file reader included).
+ *       replayed end to end by `replay()` (the file reader included);
+ *   (c) a maximally skewed HMT file: the streamed workload of (a), 32 M records, written CPU after CPU
+ *       (every chunk of CPU 0, then CPU 1's, …), so a reader that followed file order would hold three
+ *       CPUs' records while it looks for the fourth's; replayed by `replay()` with its bounded look-ahead.
  * Each replay runs in a child process of its own, so its peak RSS (getrusage ru_maxrss) is the replay's.
  *
  * The streamed workload: per CPU one process with a 64 MiB heap swept page by page, a 16 KiB read(2)
@@ -14,7 +17,8 @@
  * TLBs) stops growing after the first sweep, so a flat RSS means the replay itself keeps nothing per
  * record.
  *
- * Usage: npm run bench -- memory   (env MEMORY_BENCH_STREAM=10e6,40e6,160e6  MEMORY_BENCH_FILE=2e6,8e6)
+ * Usage: npm run bench -- memory
+ *   (env MEMORY_BENCH_STREAM=10e6,40e6,160e6  MEMORY_BENCH_FILE=2e6,8e6  MEMORY_BENCH_SKEW=32e6; 0 skips a part)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -27,6 +31,7 @@ import { resolveConfig } from '../src/layout/configs.ts';
 import { replay, replayMachineSource } from '../src/machine/replay.ts';
 import { loadModel } from '../src/models/load.ts';
 import { RecordBatchBuilder } from '../src/trace/batch.ts';
+import { openTraceWriter } from '../src/trace/hmt/writer.ts';
 import { AccessOp, EventKind, ProtBits, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../src/trace/records.ts';
 
 const CONFIG = '3g1g-highmem';
@@ -51,7 +56,11 @@ interface Measurement {
 /** `total` records over 4 CPUs, made batch by batch on demand (each batch owns its arrays). */
 class StreamedWorkload implements TraceSource {
   readonly header: TraceHeader = { version: '1.0', source: 'bench:memory', pageSize: 4096, addressBits: 32, cpus: CPUS, provenance: {} };
-  constructor(private readonly total: number) {}
+  /** @param only when given, only this CPU's records (its share of `total`), for writing CPU after CPU. */
+  constructor(
+    private readonly total: number,
+    private readonly only?: number,
+  ) {}
 
   async *batches(): AsyncGenerator<RecordBatch> {
     const perCpu = Math.floor(this.total / CPUS);
@@ -59,6 +68,7 @@ class StreamedWorkload implements TraceSource {
     const step = new Array<number>(CPUS).fill(0);
     while (made.some((m) => m < perCpu)) {
       for (let cpu = 0; cpu < CPUS; cpu++) {
+        if (this.only !== undefined && cpu !== this.only) made[cpu] = perCpu;
         if (made[cpu]! >= perCpu) continue;
         const b = new RecordBatchBuilder(cpu, BATCH);
         const pid = 100 + cpu;
@@ -129,16 +139,25 @@ function line(label: string, m: Measurement): string {
 
 async function parent(): Promise<void> {
   process.stdout.write(`Peak RSS of a full machine replay (${CONFIG}, core2, ${CPUS} CPUs), one child process per replay\n`);
-  for (const n of sizes(process.env['MEMORY_BENCH_STREAM'], [10e6, 40e6, 160e6])) {
+  for (const n of sizes(process.env['MEMORY_BENCH_STREAM'], [10e6, 40e6, 160e6]).filter((x) => x > 0)) {
     process.stdout.write(line('streamed on the fly', measure('stream', String(n))) + '\n');
   }
   const dir = mkdtempSync(join(tmpdir(), 'hmsim-memory-bench-'));
   try {
-    for (const n of sizes(process.env['MEMORY_BENCH_FILE'], [2e6, 8e6])) {
+    for (const n of sizes(process.env['MEMORY_BENCH_FILE'], [2e6, 8e6]).filter((x) => x > 0)) {
       const path = join(dir, `fileserver-${n}.hmt`);
       await generate('fileserver', path, 1, [`records=${n}`, 'requests=100000000']);
       const bytes = statSync(path).size;
       process.stdout.write(line(`HMT file (${(bytes / 2 ** 20).toFixed(0)} MiB)`, measure('file', path)) + '\n');
+      rmSync(path, { force: true });
+    }
+    for (const n of sizes(process.env['MEMORY_BENCH_SKEW'], [32e6]).filter((x) => x > 0)) {
+      const path = join(dir, `skewed-${n}.hmt`);
+      const w = await openTraceWriter(path, { source: 'bench:memory-skewed', cpus: CPUS });
+      for (let cpu = 0; cpu < CPUS; cpu++) for await (const b of new StreamedWorkload(n, cpu).batches()) w.pushBatch(b);
+      await w.close();
+      const bytes = statSync(path).size;
+      process.stdout.write(line(`skewed HMT file (${(bytes / 2 ** 20).toFixed(0)} MiB)`, measure('file', path)) + '\n');
       rmSync(path, { force: true });
     }
   } finally {
