@@ -38,11 +38,22 @@ export function runResultShape(): RunResult {
     cycles: { total: 0, perCpu: [], breakdown },
     time: { elapsedSeconds: 0, ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds: [], requests: 0, requestsPerSecond: null },
     counts: emptyCounts(),
-    memory: { zones: [], lowmemStarved: false, lowmemFreePages: 0, highmemFreePages: 0 },
+    memory: {
+      zones: [],
+      lowmemStarved: false,
+      lowmemFreePages: 0,
+      highmemFreePages: 0,
+      minFreeKbytes: 0,
+      slab: {},
+      pageTablePages: { lowmem: 0, highmem: 0 },
+      kernelStackPages: 0,
+      kswapdSeconds: 0,
+      oom: null,
+    },
     latency: { kmap: q(), kmapLockSpin: q() },
     timeline: [],
   };
 }
 
 /** Paths whose keys are only known from a real run. */
-export const DYNAMIC_PATHS: readonly string[] = ['config', 'cycles.perCpu', 'time.perCpuSeconds', 'counts.records', 'memory.zones', 'timeline'];
+export const DYNAMIC_PATHS: readonly string[] = ['config', 'cycles.perCpu', 'time.perCpuSeconds', 'counts.records', 'memory.zones', 'memory.slab', 'memory.oom', 'timeline'];

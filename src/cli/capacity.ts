@@ -1,7 +1,8 @@
 /**
- * `hmsim capacity`: lowmem consumed by mem_map, page tables, kernel stacks and other per-process kernel
- * memory; how many processes fit before lowmem runs out; user address space left per process; unusable
- * RAM. `--compare` puts the configurations side by side. The arithmetic is src/layout/capacity.ts.
+ * `hmsim capacity`: lowmem consumed by mem_map, page tables, kernel stacks and per-process slab objects
+ * (the replay's own accounting: object sizes of the profile's kernel); how many processes fit before
+ * lowmem runs out; user address space left per process; unusable RAM. `--compare` puts the
+ * configurations side by side. The arithmetic is src/layout/capacity.ts.
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
@@ -27,6 +28,8 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads per process (each has an 8 KiB kernel stack)', '1')
     .option('--rss <size>', 'resident user memory per process', '8M')
     .option('--vm <size>', 'touched virtual address span per process (sizes its page tables)', '64M')
+    .option('--vmas <n>', 'VMAs per process (vm_area_struct objects)', '10')
+    .option('--open-files <n>', 'open files per process (struct file objects)', '1')
     .option('--compare', 'every named configuration side by side')
     .option('--rams <list>', 'comma-separated RAM sizes (e.g. 1G,2G,4G,8G): processes that fit per configuration and RAM size')
     .option('--json', 'print one JSON object')
@@ -37,6 +40,8 @@ export function register(program: Command): void {
         threads: parseCount('--threads', String(opts['threads']), 1, 100_000),
         rssBytes: parseSize('--rss', String(opts['rss'])),
         vmBytes: parseSize('--vm', String(opts['vm'])),
+        vmas: parseCount('--vmas', String(opts['vmas']), 0, 1_000_000),
+        openFiles: parseCount('--open-files', String(opts['openFiles']), 0, 1_000_000),
       };
       const json = opts['json'] === true;
       const compare = opts['compare'] === true;
@@ -80,13 +85,13 @@ function formatOne(r: CapacityResult): string {
     ['highmem', mb(r.highmemBytes)],
     ['- mem_map', mb(r.memMapBytes)],
     ['- kernel image and boot reservations', mb(r.staticReservedBytes)],
-    ['- min_free_kbytes reserve', mb(r.minFreeBytes)],
+    [`- min watermarks and lowmem_reserve (min_free_kbytes ${r.minFreeKbytes})`, mb(r.minFreeBytes)],
     ['= lowmem for processes', mb(r.availableLowmemBytes)],
   ];
   const perRows: (string | number)[][] = [
     ['kernel stacks', (p.kernelStacks / 1024).toFixed(1)],
     ['task_struct and other per-thread objects', (p.perThreadObjects / 1024).toFixed(1)],
-    ['mm, VMAs, files, signals', (p.perProcessObjects / 1024).toFixed(1)],
+    [`mm, ${w.vmas ?? 10} VMAs, ${w.openFiles ?? 1} open file(s), signals, creds`, (p.perProcessObjects / 1024).toFixed(1)],
     ['page tables in lowmem', (p.pageTablesLowmem / 1024).toFixed(1)],
     ['= lowmem per process', (p.totalLowmem / 1024).toFixed(1)],
     ['page tables in highmem (HIGHPTE)', (p.pageTablesHighmem / 1024).toFixed(1)],

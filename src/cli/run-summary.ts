@@ -5,6 +5,7 @@ import { CYCLE_CATEGORIES, type RunResult } from '../result/run-result.ts';
 import { formatInt, formatPercent } from '../report/format.ts';
 import type { Provenance } from '../report/provenance.ts';
 import { runHeaderText } from '../report/run-header.ts';
+import { identicalRunsNote } from './compare-why.ts';
 
 /** Right-aligned columns with a header rule. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -93,11 +94,27 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
   );
   out.push(
     `lowmem free ${formatInt(r.memory.lowmemFreePages)} pages, highmem free ${formatInt(r.memory.highmemFreePages)} pages` +
-      (r.memory.lowmemStarved ? ' — LOWMEM STARVATION' : ''),
+      (r.memory.lowmemStarved ? ' — LOWMEM OOM' : ''),
   );
+  out.push(kernelMemoryLine(r));
   const k = r.latency.kmap;
   if (k.count > 0) out.push(`kmap latency (cycles): mean ${formatInt(k.mean)}, p50 ${formatInt(k.p50)}, p99 ${formatInt(k.p99)}, max ${formatInt(k.max)}`);
   return out.join('\n') + '\n';
+}
+
+/** Kernel memory in lowmem: slab (largest caches), page tables, stacks, the reserve, reclaim. */
+function kernelMemoryLine(r: RunResult): string {
+  const m = r.memory;
+  const mbOf = (pages: number): string => `${(pages / 256).toFixed(1)} MB`;
+  const slab = Object.entries(m.slab ?? {}).sort((a, b) => b[1].pages - a[1].pages);
+  const top = slab.slice(0, 3).map(([name, s]) => `${name} ${formatInt(s.objects)}`).join(', ');
+  const low = r.counts.lowmem;
+  return (
+    `kernel memory: slab ${mbOf(slab.reduce((n, [, s]) => n + s.pages, 0))}${top !== '' ? ` (${top})` : ''}, page tables ` +
+    `${mbOf(m.pageTablePages?.lowmem ?? 0)} lowmem + ${mbOf(m.pageTablePages?.highmem ?? 0)} highmem, kernel stacks ${mbOf(m.kernelStackPages ?? 0)}; ` +
+    `min_free_kbytes ${m.minFreeKbytes ?? 0}; reclaim: ${formatInt(low?.kswapdWakes ?? 0)} kswapd wake-ups, ${formatInt(low?.directReclaims ?? 0)} direct rounds, ` +
+    `${formatInt(low?.slabShrunk ?? 0)} dentries/inodes freed`
+  );
 }
 
 /** Seconds with 4 significant digits: 0.01234 s, 12.34 s. */
@@ -165,6 +182,8 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
         'lowmem (MB)',
       ],
       rows,
-    ) + (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
+    ) +
+    (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '') +
+    identicalRunsNote(runs)
   );
 }

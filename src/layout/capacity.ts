@@ -1,35 +1,33 @@
 /**
  * Capacity: how much lowmem a process population costs under a configuration, and how many such
- * processes fit before lowmem runs out. Pure functions over a LayoutDetail; the CLI only formats.
+ * processes fit before lowmem runs out. Built on the replay's own accounting (src/machine/kernel-budget.ts),
+ * so a replay of the same processes stops where capacity says (tests/machine/lowmem-oom.test.ts).
  *
- * Lowmem budget (bytes):
- *   lowmem            = max_low_pfn * 4K                                  (layout)
- *   - mem_map         = ALIGN(max_pfn, 1024) * sizeof(struct page)         (layout; always lowmem)
- *   - static          = kernel image + boot-time reservations              (profile estimate)
- *   - min_free        = min_free_kbytes = int_sqrt(lowmem_kB * 16), clamped to [128 KiB, 256 MiB]
- *                       (mm/page_alloc.c init_per_zone_wmark_min: the kernel keeps it free)
- *   = available for per-process kernel memory and for user pages that did not fit in highmem.
+ * Lowmem budget (pages, as the machine boots):
+ *   lowmem managed    = lowmem − mem_map (ALIGN(max_pfn, 1024) × sizeof(struct page)) − the boot reserve
+ *                       (14,256 kB measured on the Debian 6.1 box, memory.ts BOOT_RESERVED_LOWMEM_PAGES)
+ *   − reserves        = each lowmem zone's min watermark (min_free_kbytes as 6.1 derives it, khugepaged's
+ *                       raise included) and DMA's lowmem_reserve against Normal's requests
+ *   = available for kernel objects and for user pages that did not fit in highmem.
  *
- * Per process (all lowmem, GFP_KERNEL):
- *   kernel stacks     = threads * THREAD_SIZE (8 KiB on x86-32, 16 KiB on x86_64)
- *   per-thread objs   = threads * perThreadBytes (task_struct with FPU state, ...)   (profile estimate)
- *   per-process objs  = perProcessBytes (mm_struct, VMAs, files, signal, sighand)    (profile estimate)
- *   page tables       = top level + PMDs (PAE) + PTE pages; PTE pages go to highmem with HIGHPTE
- *       non-PAE: PGD 4 KiB (8 KiB with PTI); PTE pages = ceil(vm / 4 MiB) + 2
- *       PAE:     PGD 32 B slab object and USER_PTRS_PER_PGD preallocated PMD pages (TASK_SIZE / 1 GiB);
- *                with PTI (no shared kernel PMD): an order-1 8 KiB PGD, all 4 PMD pages and the user
- *                copies of the kernel PMDs (KERNEL_PGD_PTRS) — arch/x86/mm/pgtable.c pgd_alloc;
- *                PTE pages = ceil(vm / 2 MiB) + 2
- *       x86_64:  PGD 4 KiB (8 KiB with PTI), PUD 1 + PMD ceil(vm / 1 GiB) + 1, PTE ceil(vm / 2 MiB) + 2
- *     (the "+ 2" / "+ 1" are the partly used tables of the separate stack and mmap regions.)
+ * Per process (all lowmem, GFP_KERNEL; slab geometry of the profile's kernel, layout.kernelObjects):
+ *   slab              = task_struct and pid per thread; cred, files, signal, sighand, mm_struct; one
+ *                       vm_area_struct per VMA (--vmas); one struct file per open file (--open-files) —
+ *                       N processes take ceil(N × objects / objperslab) × pagesperslab pages per cache
+ *   kernel stacks     = threads × THREAD_SIZE (8 KiB on x86-32, 16 KiB on x86_64)
+ *   page tables       = the upper levels the machine allocates per mm (PGD; 2 pages under PTI; PAE user
+ *                       PMDs; x86_64 PUD + PMD) and PTE pages ceil(vm / span) + 2 unless HIGHPTE puts them
+ *                       in highmem (non-PAE span 4 MiB, PAE and x86_64 2 MiB)
  * User pages (rss) go to highmem first (zonelist HIGHMEM → NORMAL → DMA); what does not fit spills
  * into lowmem. With --highmem off everything is lowmem.
  *
- * Processes that fit: the largest N with
- *   N * perProcessLowmem + max(0, N * rssUser - highmemForUser) <= available
- * where highmemForUser = highmem minus the PTE pages placed there by HIGHPTE.
+ * Processes that fit: the largest N whose pages (slab packed, stacks, page tables, spilled user pages)
+ * fit in the available lowmem. Dentries and inodes of the files served are reclaimable (the dcache and
+ * icache shrink under pressure) and are not counted against it.
  */
 import { UserError } from '../errors.ts';
+import { BOOT_RESERVED_LOWMEM_PAGES } from '../machine/memory.ts';
+import { bootMemory, kernelUsablePages, lowmemPagesOf, stackPages, upperPageTablePages, type ProcessShape } from '../machine/kernel-budget.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
 import type { ProcessKernelMemory } from './facts.ts';
@@ -44,7 +42,14 @@ export interface CapacityWorkload {
   readonly rssBytes: number;
   /** Touched virtual address span per process, bytes (sizes the page tables). */
   readonly vmBytes: number;
+  /** VMAs per process (vm_area_struct objects); 10 when not given (a small program: ELF segments, heap, stack, vvar, vdso). */
+  readonly vmas?: number;
+  /** Open files per process (struct file objects); 1 when not given. */
+  readonly openFiles?: number;
 }
+
+/** VMAs of a small program (about 10 per `sleep` on the real 6.1 kernel: tests/fixtures/validation/slab/README.md). */
+export const DEFAULT_VMAS = 10;
 
 /** The kernel's per-process memory estimates (models/kernels/<name>.json layout.processKernelMemory). */
 /** Lowmem of one process, by kind (bytes). */
@@ -63,9 +68,13 @@ export interface PerProcessCost {
 /**
  * What limits the number of processes: `lowmem` — lowmem runs out while highmem still has room (or there
  * is no highmem); `ram` — highmem is full and user pages spill into lowmem until it runs out too;
- * `address-space` — the process's VM span does not fit under TASK_SIZE.
+ * `address-space` — the process's VM span does not fit under TASK_SIZE; `pid_max` — the kernel allows no
+ * more processes (32,768).
  */
-export type CapacityLimit = 'lowmem' | 'ram' | 'address-space';
+export type CapacityLimit = 'lowmem' | 'ram' | 'address-space' | 'pid_max';
+
+/** pid_max: 32,768 processes at most (PID_MAX_DEFAULT, also PID_MAX_LIMIT on 32-bit; mm-lifecycle.ts PID_MAX). */
+const PID_MAX = 32_768;
 
 /** The capacity answer for one configuration. */
 export interface CapacityResult {
@@ -77,9 +86,13 @@ export interface CapacityResult {
   /** RAM the kernel ignores (NOHIGHMEM above lowmem, non-PAE above 4 GiB). */
   readonly unusableRamBytes: number;
   readonly memMapBytes: number;
+  /** Lowmem the kernel holds after boot besides mem_map (image, early allocations). */
   readonly staticReservedBytes: number;
+  /** Lowmem kernel allocations may not take: the lowmem zones' min watermarks and DMA's lowmem_reserve. */
   readonly minFreeBytes: number;
-  /** Lowmem left for processes: lowmem - mem_map - static - min_free. */
+  /** min_free_kbytes as the kernel derives it at boot. */
+  readonly minFreeKbytes: number;
+  /** Lowmem left for processes: lowmem - mem_map - static - reserves. */
   readonly availableLowmemBytes: number;
   readonly perProcess: PerProcessCost;
   readonly workload: CapacityWorkload;
@@ -138,19 +151,38 @@ export function pageTableBytes(layout: LayoutDetail, vmBytes: number): { lowmem:
   return cfg.highpte ? { lowmem: upper, highmem: pte } : { lowmem: upper + pte, highmem: 0 };
 }
 
-/** Lowmem cost of one process of `w`. */
-export function perProcessCost(layout: LayoutDetail, mem: ProcessKernelMemory, w: CapacityWorkload): PerProcessCost {
-  const pt = pageTableBytes(layout, w.vmBytes);
-  const kernelStacks = w.threads * mem.threadSizeBytes;
-  const perThreadObjects = w.threads * mem.perThreadBytes;
-  const perProcessObjects = mem.perProcessBytes;
+/**
+ * The process shape of `w` for the kernel budget, and its PTE pages in highmem: ceil(vm / span) + 2 PTE
+ * pages (span 4 MiB non-PAE, 2 MiB PAE and x86_64), in highmem under HIGHPTE (never on x86_64).
+ */
+function shapeOf(layout: LayoutDetail, w: CapacityWorkload): { shape: ProcessShape; pteHighPages: number } {
+  const x64 = layout.config.split === 'x86_64';
+  const pte = Math.ceil(w.vmBytes / (layout.config.pae || x64 ? 2 * MiB : 4 * MiB)) + 2;
+  const high = layout.config.highpte && !x64;
+  return {
+    shape: { threads: w.threads, vmas: w.vmas ?? DEFAULT_VMAS, openFiles: w.openFiles ?? 1, ptePagesLowmem: high ? 0 : pte },
+    pteHighPages: high ? pte : 0,
+  };
+}
+
+/** Lowmem cost of one process of `w` (bytes; slab objects at their packing ratio). */
+export function perProcessCost(layout: LayoutDetail, _mem: ProcessKernelMemory, w: CapacityWorkload): PerProcessCost {
+  const { objects } = bootMemory(layout.config, layout);
+  const { shape, pteHighPages } = shapeOf(layout, w);
+  const slabBytes = (cache: keyof typeof objects.slab, n: number): number => (n * objects.slab[cache].pagesPerSlab * PAGE_SIZE) / objects.slab[cache].perSlab;
+  const perThreadObjects = w.threads * (slabBytes('task_struct', 1) + slabBytes('pid', 1));
+  const perProcessObjects =
+    slabBytes('cred_jar', 1) + slabBytes('files_cache', 1) + slabBytes('signal_cache', 1) + slabBytes('sighand_cache', 1) +
+    slabBytes('mm_struct', 1) + slabBytes('vm_area_struct', shape.vmas) + slabBytes('filp', shape.openFiles);
+  const kernelStacks = w.threads * stackPages(layout.config) * PAGE_SIZE;
+  const pageTablesLowmem = (upperPageTablePages(layout.config, layout) + shape.ptePagesLowmem) * PAGE_SIZE;
   return {
     kernelStacks,
     perThreadObjects,
     perProcessObjects,
-    pageTablesLowmem: pt.lowmem,
-    pageTablesHighmem: pt.highmem,
-    totalLowmem: kernelStacks + perThreadObjects + perProcessObjects + pt.lowmem,
+    pageTablesLowmem,
+    pageTablesHighmem: pteHighPages * PAGE_SIZE,
+    totalLowmem: kernelStacks + perThreadObjects + perProcessObjects + pageTablesLowmem,
   };
 }
 
@@ -166,15 +198,20 @@ export function maxFitting(a: number, k: number, r: number, h: number): number {
 export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): CapacityResult {
   const mem = processKernelMemoryOf(layout);
   const per = perProcessCost(layout, mem, w);
-  const minFree = minFreeBytes(layout.lowmemBytes);
-  const available = layout.lowmemBytes - layout.memMapBytes - mem.staticReservedBytes - minFree;
+  const boot = bootMemory(layout.config, layout);
+  const usable = kernelUsablePages(boot.mem);
+  const lowManaged = boot.mem.lowmemFree;
+  const { shape } = shapeOf(layout, w);
+  const available = usable * PAGE_SIZE;
   const userSpaceLeft = layout.taskSize - w.vmBytes;
   // User pages per process; HIGHPTE PTE pages also compete for highmem.
   const highmemPerProc = w.rssBytes + per.pageTablesHighmem;
+  const spillPages = (n: number): number => Math.ceil(Math.max(0, n * highmemPerProc - layout.highmemBytes) / PAGE_SIZE);
+  const pagesOf = (n: number): number => lowmemPagesOf(boot.objects, layout.config, layout, shape, n) + spillPages(n);
   const n = w.procs;
   const userHigh = Math.min(n * highmemPerProc, layout.highmemBytes);
   const spill = n * highmemPerProc - userHigh;
-  const used = n * per.totalLowmem + spill;
+  const used = pagesOf(n) * PAGE_SIZE;
 
   let maxProcs: number;
   let limitedBy: CapacityLimit;
@@ -182,9 +219,22 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
     maxProcs = 0;
     limitedBy = 'address-space';
   } else {
-    maxProcs = maxFitting(available, per.totalLowmem, highmemPerProc, layout.highmemBytes);
+    // The largest N whose pages fit (pagesOf grows with N): doubling, then bisection.
+    let lo = 0;
+    let hi = 1;
+    while (pagesOf(hi) <= usable && hi < 1e9) hi *= 2;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (pagesOf(mid) <= usable) lo = mid;
+      else hi = mid;
+    }
+    maxProcs = lo;
     // 'ram': highmem is full too, so every usable byte is taken; without highmem lowmem is all there is.
     limitedBy = layout.highmemBytes > 0 && maxProcs * highmemPerProc > layout.highmemBytes ? 'ram' : 'lowmem';
+    if (maxProcs >= PID_MAX) {
+      maxProcs = PID_MAX;
+      limitedBy = 'pid_max';
+    }
   }
   return {
     config: layout.config.name,
@@ -194,8 +244,9 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
     highmemBytes: layout.highmemBytes,
     unusableRamBytes: layout.ignoredRamBytes,
     memMapBytes: layout.memMapBytes,
-    staticReservedBytes: mem.staticReservedBytes,
-    minFreeBytes: minFree,
+    staticReservedBytes: BOOT_RESERVED_LOWMEM_PAGES * PAGE_SIZE,
+    minFreeBytes: (lowManaged - usable) * PAGE_SIZE,
+    minFreeKbytes: boot.minFreeKbytes,
     availableLowmemBytes: available,
     perProcess: per,
     workload: w,

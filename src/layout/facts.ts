@@ -91,6 +91,49 @@ export type LayoutFacts = {
   readonly messages: KernelMessages;
   /** The per-process kernel memory estimates capacity planning uses, or null when the profile has none. */
   readonly processKernelMemory: ProcessKernelMemory | null;
+  /** Slab caches and the page allocator's tunables of this build, or null when the profile has none. */
+  readonly kernelObjects: KernelObjects | null;
+};
+
+/** One slab cache as /proc/slabinfo shows it: slot size, objects per slab, pages per slab. */
+export type SlabGeometry = { readonly objSize: number; readonly perSlab: number; readonly pagesPerSlab: number };
+
+/** The slab caches the machine charges (slabinfo names; every one is lowmem, GFP_KERNEL). */
+export const SLAB_CACHE_NAMES = [
+  'dentry',
+  'shmem_inode_cache',
+  'ext4_inode_cache',
+  'buffer_head',
+  'task_struct',
+  'mm_struct',
+  'vm_area_struct',
+  'filp',
+  'pid',
+  'files_cache',
+  'signal_cache',
+  'sighand_cache',
+  'cred_jar',
+  'sock_inode_cache',
+  'TCP',
+  'skbuff_head_cache',
+] as const;
+export type SlabCacheName = (typeof SLAB_CACHE_NAMES)[number];
+
+/**
+ * Kernel objects of one build (`layout.kernelObjects`): the slab caches' geometry and what sizes the
+ * page allocator's reserves (min_free_kbytes and the watermarks, mm/page_alloc.c; khugepaged's raise of
+ * min_free_kbytes when transparent hugepages are enabled, mm/khugepaged.c).
+ */
+export type KernelObjects = {
+  readonly slab: Readonly<Record<SlabCacheName, SlabGeometry>>;
+  /** SLUB's s->min_partial bounds: empty slabs a cache keeps (mm/slub.c MIN_PARTIAL, MAX_PARTIAL). */
+  readonly minPartial: readonly [number, number];
+  /** Upper clamp of min_free_kbytes (init_per_zone_wmark_min). */
+  readonly minFreeKbytesMax: number;
+  /** CONFIG_TRANSPARENT_HUGEPAGE with khugepaged started at boot (enabled = always or madvise). */
+  readonly thp: boolean;
+  /** VMAs every exec makes that no mmap record shows (the stack, vvar, vdso). */
+  readonly execVmas: number;
 };
 
 /** Per-process kernel memory of one kernel build (`layout.processKernelMemory`), bytes. */
@@ -147,6 +190,30 @@ function entries(file: string, field: string, v: unknown): FixmapEntry[] {
       config: typeof o['config'] === 'string' ? o['config'] : '',
     };
   });
+}
+
+function kernelObjects(file: string, raw: unknown): KernelObjects | null {
+  if (raw === undefined) return null;
+  const o = obj(file, 'layout.kernelObjects', raw);
+  const slabRaw = obj(file, 'layout.kernelObjects.slab', o['slab']);
+  const slab = {} as Record<SlabCacheName, SlabGeometry>;
+  for (const name of SLAB_CACHE_NAMES) {
+    const f = `layout.kernelObjects.slab.${name}`;
+    const g = slabRaw[name];
+    if (!Array.isArray(g) || g.length !== 3) fail(file, f, 'must be [objsize, objperslab, pagesperslab] as /proc/slabinfo shows them', g);
+    const [objSize, perSlab, pagesPerSlab] = (g as unknown[]).map((x, i) => intField(file, `${f}[${i}]`, x)) as [number, number, number];
+    if (perSlab < 1 || pagesPerSlab < 1 || objSize * perSlab > pagesPerSlab * 4096) fail(file, f, 'must fit objperslab objects of objsize bytes in pagesperslab pages', g);
+    slab[name] = { objSize, perSlab, pagesPerSlab };
+  }
+  const mp = o['minPartial'];
+  if (!Array.isArray(mp) || mp.length !== 2) fail(file, 'layout.kernelObjects.minPartial', 'must be [MIN_PARTIAL, MAX_PARTIAL]', mp);
+  return {
+    slab,
+    minPartial: [intField(file, 'layout.kernelObjects.minPartial[0]', mp[0]), intField(file, 'layout.kernelObjects.minPartial[1]', mp[1])],
+    minFreeKbytesMax: intField(file, 'layout.kernelObjects.minFreeKbytesMax', o['minFreeKbytesMax']),
+    thp: boolField(file, 'layout.kernelObjects.thp', o['thp']),
+    execVmas: intField(file, 'layout.kernelObjects.execVmas', o['execVmas']),
+  };
 }
 
 function processKernelMemory(file: string, raw: unknown): ProcessKernelMemory | null {
@@ -207,6 +274,7 @@ export function parseLayoutFacts(file: string, raw: unknown): LayoutFacts {
       e820Clamp: strField(file, 'layout.messages.e820Clamp', msg['e820Clamp']),
     },
     processKernelMemory: processKernelMemory(file, o['processKernelMemory']),
+    kernelObjects: kernelObjects(file, o['kernelObjects']),
   };
   if (facts.ldtRemap && facts.cpuEntryAreaPagesPerCpu === null) {
     fail(file, 'layout.ldtRemap', 'requires layout.cpuEntryAreaPagesPerCpu (the LDT PMD sits below cpu_entry_area)', true);

@@ -70,6 +70,7 @@ export function emptyCounts(): RunCounts {
     pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
     io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
     ptKmaps: 0,
+    lowmem: { kswapdWakes: 0, kswapdPages: 0, directReclaims: 0, directPages: 0, slabShrunk: 0, inodeSteal: 0, oom: 0 },
     records: {},
   };
 }

@@ -9,7 +9,7 @@
  *         └─ replay its records while its clock ≤ every other running CPU's clock (the horizon);
  *            a record that puts the CPU to sleep (full pkmap pool) is retried when the CPU is woken
  *   end:   every CPU retired — or all that are left sleep (pkmap deadlock: infeasible) — or the
- *          machine stopped (lowmem starvation, out of memory)
+ *          machine stopped (lowmem OOM, out of memory)
  * ```
  * Memory: the batches waiting in the per-CPU queues (a trace whose CPUs' chunks are interleaved in
  * time, as the HMT writer and the generators produce them, keeps that to a few chunks). The queues hold

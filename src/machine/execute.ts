@@ -62,8 +62,7 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
     case EventKind.mmap: {
       const mm = ensureRunning(m, cpu, b.pid[i]!);
       if (mm === null) return false;
-      mmap(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!, b.arg[i]!, b.off[i]!);
-      return true;
+      return mmap(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!, b.arg[i]!, b.off[i]!) || !m.stopped;
     }
     case EventKind.munmap:
     case EventKind.mprotect: {

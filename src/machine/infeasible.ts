@@ -3,7 +3,7 @@
  * - **skipped records** (the replay goes on): a user address at or above TASK_SIZE, a kmap of a frame
  *   beyond RAM, a kmap_local stack overflow. The record is left out and counted; the rest of the trace
  *   still replays, so the result says how much of it does not fit.
- * - **stops** (the replay ends at that record): lowmem starvation, out of memory, every CPU asleep in
+ * - **stops** (the replay ends at that record): lowmem OOM, out of memory, every CPU asleep in
  *   kmap() (pkmap deadlock). Nothing after that point would mean anything.
  * Either way `feasible` is false and each reason appears once, with its count and first occurrence.
  */

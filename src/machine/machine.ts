@@ -32,13 +32,23 @@ import { Infeasibility } from './infeasible.ts';
 import { KmapLock } from './kmap/kmap-lock.ts';
 import { LocalKmapStacks } from './kmap/local.ts';
 import { PkmapPool } from './kmap/pkmap.ts';
-import { PageUse, PhysicalMemory, Gfp, BOOT_RESERVED_LOWMEM_PAGES } from './memory.ts';
+import { PageUse, PAGE_USES, PhysicalMemory, Gfp, Wmark } from './memory.ts';
+import { bootMemory } from './kernel-budget.ts';
+import { RECLAIM_PAGE_CYCLES, SHRINK_OBJECT_CYCLES, SlabCaches } from './slab.ts';
+import { loadKernelProfile } from '../layout/profiles.ts';
+import type { KernelObjects } from '../layout/facts.ts';
+import type { LowmemOom } from '../result/run-result.ts';
+import { SWAP_CLUSTER_MAX } from './storage/page-io.ts';
 import { PageCache } from './pagecache.ts';
 import { Storage, type FileSizes } from './storage/page-io.ts';
 import { ProcessTable } from './process.ts';
 import { TlbHierarchy } from './tlb-hierarchy.ts';
 import { KernelFootprint } from './kernel-footprint.ts';
 
+/** Machine.allocFrame: reclaim made the page asked for unnecessary. */
+export const NO_FRAME_NEEDED = -2;
+/** s_shrink.batch of a superblock (fs/super.c alloc_super, 6.1): objects the dcache/icache shrinker scans at once. */
+const SUPER_SHRINK_BATCH = 1024;
 /** FIXADDR_TOP: the last page of the 32-bit space is a guard (kernel-x86-32.md §2.1). */
 const FIXADDR_TOP = 0xfffff000;
 /** Fixmap slots above FIX_KMAP_BEGIN in the 6.1 enum: HOLE, DBGP, EARLYCON, APIC, 64 IO-APIC. */
@@ -161,7 +171,7 @@ export class Machine {
   readonly kmapLock: KmapLock;
   readonly locals: LocalKmapStacks;
   readonly infeasible = new Infeasibility();
-  /** Set when the replay cannot go on (lowmem starvation, out of memory, pkmap deadlock). */
+  /** Set when the replay cannot go on (lowmem OOM, out of memory, pkmap deadlock). */
   stopped = false;
   /** Re-allocation of a kernel capture's frames when this layout differs from the captured box's (null: frames as they are). */
   captured: CapturedFrames | null = null;
@@ -177,6 +187,20 @@ export class Machine {
   readonly footprint: KernelFootprint;
   /** Per CPU, the clock at which its next timer interrupt is due (every footprint.tickPeriod cycles). */
   readonly nextTick: Float64Array;
+  /** The slab caches (kernel objects in lowmem, slab.ts). */
+  readonly slab: SlabCaches;
+  /** min_free_kbytes as the kernel derives it at boot (PhysicalMemory.setWatermarks). */
+  readonly minFreeKbytes: number;
+  /** kswapd's reclaim work, cycles (a kernel thread: charged to no CPU's clock). */
+  kswapdCycles = 0;
+  /** The lowmem OOM that stopped the replay, if any. */
+  oom: LowmemOom | null = null;
+  /** Dentries and inodes the shrinker owes a scan (nr_deferred). */
+  private shrinkDebt = 0;
+  /** Set while reclaim runs (an allocation inside it does not reclaim again). */
+  private reclaiming = false;
+  /** What the kernel allocation under way is for (named by a lowmem OOM); '' for a plain page. */
+  purpose = '';
 
   constructor(spec: MachineSpec) {
     this.config = spec.config;
@@ -195,7 +219,10 @@ export class Machine {
     this.ledger = new CycleLedger(spec.cpus);
     this.cycles = this.ledger.cycles;
     this.counts = emptyCounts();
-    this.mem = new PhysicalMemory(spec.layout);
+    // Boot: mem_map, the kernel's own lowmem, min_free_kbytes and the watermarks (kernel-budget.ts).
+    const boot = bootMemory(spec.config, spec.layout);
+    this.mem = boot.mem;
+    this.minFreeKbytes = boot.minFreeKbytes;
     this.cache = new PageCache(this.shape.highStart);
     this.storage = new Storage(this, spec.model.io, spec.model.clockGHz, spec.cpus, spec.fileSizes ?? []);
     this.requestSyscall = spec.requestSyscall ?? -1;
@@ -207,12 +234,9 @@ export class Machine {
       spec.rng,
     );
     this.locals = new LocalKmapStacks(spec.cpus, this.shape.kmSlots);
-    // Boot: mem_map and the kernel's own lowmem.
-    const memMapPages = Math.ceil(spec.layout.memMapBytes / PAGE_SIZE);
-    this.mem.reserveBoot(memMapPages, PageUse.memMap);
-    this.mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
     this.footprint = new KernelFootprint(this);
     this.nextTick = new Float64Array(spec.cpus).fill(this.footprint.tickPeriod);
+    this.slab = new SlabCaches(this, boot.objects, this.storage.tmpfs);
   }
 
   /** The CPU's current time (cycles). */
@@ -327,35 +351,107 @@ export class Machine {
   }
 
   /**
-   * Allocates a frame, reclaiming an unmapped page-cache page of an eligible zone (Storage.reclaim: the
-   * LRU, clean pages first, waiting on writeback when it must — on `cpu`'s clock, by default the CPU
-   * whose record is running) when the zonelist has none free. Returns -1 (and stops the replay as
-   * infeasible) when memory is exhausted.
+   * Allocates a frame as mm/page_alloc.c does (Linux 6.1), on `cpu`'s behalf (by default the CPU whose
+   * record is running):
+   * 1. fast path: the first zone of the zonelist with free pages above its low watermark plus its
+   *    lowmem_reserve for this request;
+   * 2. slow path: kswapd is woken and reclaims until a zone the request may use is above its high
+   *    watermark (reclaim below; its work is kswapd's, on no CPU's clock); then the min watermark;
+   * 3. direct reclaim: rounds of SWAP_CLUSTER_MAX pages on the allocating CPU (category `reclaim`),
+   *    retrying the min watermark after each, until a round frees nothing;
+   * 4. then a kernel (lowmem-only) request while highmem has free pages is a **lowmem OOM**: the run
+   *    records it (counts.lowmem.oom, memory.oom: time, CPU, the allocation, free highmem) and stops
+   *    infeasible (the OOM killer is not modelled: what it would kill is the workload itself); any other
+   *    failure is "out of memory". Returns the frame, or -1 when the replay stopped — or
+   *    NO_FRAME_NEEDED when `satisfied` (asked after each direct reclaim round) says reclaim made the
+   *    page unnecessary (a slab page whose cache now has a free slot).
    */
-  allocFrame(gfp: Gfp, use: PageUse, cpu: number = this.activeCpu): number {
-    let pfn = this.mem.alloc(gfp, use);
+  allocFrame(gfp: Gfp, use: PageUse, cpu: number = this.activeCpu, satisfied?: () => boolean): number {
+    let pfn = this.mem.alloc(gfp, use, Wmark.low);
     if (pfn >= 0) return pfn;
-    const accept = (p: number): boolean =>
-      !this.procs.cacheMapped.has(p) && (gfp === Gfp.highuser || !this.isHigh(p));
+    if (this.reclaiming) return this.mem.alloc(gfp, use, Wmark.min);
+    const low = this.counts.lowmem;
+    low.kswapdWakes++;
+    for (let round = 0; !this.mem.balanced(gfp, Wmark.high); round++) {
+      const got = this.reclaim(gfp, cpu, false);
+      low.kswapdPages += got;
+      if (got === 0) break;
+    }
+    pfn = this.mem.alloc(gfp, use, Wmark.min);
     for (;;) {
-      const victim = this.storage.reclaim(cpu, accept);
+      if (pfn >= 0) return pfn;
+      low.directReclaims++;
+      const got = this.reclaim(gfp, cpu, true);
+      low.directPages += got;
+      if (satisfied?.() === true) return NO_FRAME_NEEDED;
+      pfn = this.mem.alloc(gfp, use, Wmark.min);
+      if (got === 0 && pfn < 0) break;
+    }
+    this.outOfMemory(gfp, use, cpu);
+    return -1;
+  }
+
+  /**
+   * One reclaim round for a `gfp` request (shrink_node, 6.1): up to SWAP_CLUSTER_MAX page-cache pages
+   * the request can use from the LRU tail (Storage.reclaim: clean first; kswapd never waits on the
+   * device), then the dcache/icache shrinker (do_shrink_slab): with DEFAULT_SEEKS it scans
+   * 4/seeks = 2 times the LRU's scanned fraction of the freeable dentries and inodes; when the LRU had
+   * nothing to give, one round's worth of lowmem pages in dentries and inodes. The scan is deferred
+   * until a batch is due: the superblock shrinker's batch is 1024 objects (fs/super.c alloc_super) or
+   * every freeable object when fewer. Cost:
+   * RECLAIM_PAGE_CYCLES per page, SHRINK_OBJECT_CYCLES per object (estimates, slab.ts), charged to
+   * `cpu` as `reclaim` for direct reclaim, to kswapd otherwise. Returns the pages freed in the zones the
+   * request may use.
+   */
+  private reclaim(gfp: Gfp, cpu: number, direct: boolean): number {
+    this.reclaiming = true;
+    const eligible = (): number => this.mem.lowmemFree + (gfp === Gfp.highuser ? this.mem.highmemFree : 0);
+    const before = eligible();
+    const highOk = gfp === Gfp.highuser;
+    const accept = (p: number): boolean => !this.procs.cacheMapped.has(p) && (highOk || !this.isHigh(p));
+    const lru = highOk ? this.cache.size : this.cache.size - this.cache.highCount;
+    let pages = 0;
+    for (; pages < SWAP_CLUSTER_MAX; pages++) {
+      const victim = this.storage.reclaim(cpu, accept, direct);
       if (victim < 0) break;
       this.mem.free(victim, PageUse.pageCache);
-      pfn = this.mem.alloc(gfp, use);
-      if (pfn >= 0) return pfn;
     }
+    let objects = 0;
+    const freeable = this.slab.freeable;
+    if (freeable > 0) {
+      // Objects to scan, deferred until a batch is due (do_shrink_slab's nr_deferred and batch_size).
+      this.shrinkDebt += pages > 0 && lru > 0 ? (2 * pages * freeable) / lru : 2 * SWAP_CLUSTER_MAX * this.slab.filesPerPage();
+      if (this.shrinkDebt >= Math.min(SUPER_SHRINK_BATCH, freeable)) {
+        const scan = Math.min(Math.floor(this.shrinkDebt), freeable);
+        this.shrinkDebt -= scan;
+        objects = this.slab.shrink(Math.ceil(scan / 2));
+      }
+    } else this.shrinkDebt = 0;
+    this.reclaiming = false;
+    const cost = pages * RECLAIM_PAGE_CYCLES + objects * SHRINK_OBJECT_CYCLES;
+    if (direct) this.charge(cpu, Cat.reclaim, cost);
+    else this.kswapdCycles += cost;
+    return Math.max(0, eligible() - before);
+  }
+
+  /** Stops the replay: lowmem OOM (a kernel request, highmem free) or out of memory. */
+  private outOfMemory(gfp: Gfp, use: PageUse, cpu: number): void {
+    const what = this.purpose !== '' ? this.purpose : `a ${PAGE_USES[use]} page`;
     if (gfp === Gfp.kernel && this.mem.highmemFree > 0) {
       this.mem.starved = true;
+      this.counts.lowmem.oom = 1;
+      const at = this.now(cpu) / (this.model.clockGHz * 1e9);
+      this.oom = { atSeconds: at, cpu, allocation: what, highmemFreePages: this.mem.highmemFree, lowmemFreePages: this.mem.lowmemFree };
       this.infeasible.stop(
-        'lowmem starvation',
-        `a kernel allocation found no free lowmem while ${this.mem.highmemFree} highmem pages were free`,
+        'lowmem OOM',
+        `${what}: no lowmem above the min watermark after reclaim, at ${at.toPrecision(4)} s on CPU ${cpu}, ` +
+          `with ${this.mem.highmemFree} highmem pages (${Math.floor(this.mem.highmemFree / 256)} MB) free`,
       );
     } else {
       const why = this.storage.unreclaimableReason();
       this.infeasible.stop('out of memory', why === '' ? 'no free page in any zone and nothing left to reclaim' : `no free page in any zone: ${why}`);
     }
     this.stopped = true;
-    return -1;
   }
 
   /**
@@ -407,4 +503,16 @@ export class Machine {
     c.state = 'done';
     this.clocks.retire(cpu);
   }
+}
+
+/**
+ * The kernel objects of a configuration's profile; a profile without `layout.kernelObjects` (a custom
+ * one) borrows the Debian 6.1 build of its PAE-ness.
+ */
+export function kernelObjectsOf(config: MachineConfig): KernelObjects {
+  const own = config.kernel.layout.kernelObjects;
+  if (own !== null) return own;
+  const lent = loadKernelProfile(config.pae ? 'debian-6.1-686-pae' : 'debian-6.1-686').layout.kernelObjects;
+  if (lent === null) throw new Error('models/kernels/debian-6.1-686*.json: layout.kernelObjects missing');
+  return lent;
 }

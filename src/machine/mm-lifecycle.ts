@@ -15,6 +15,7 @@ import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { ensurePtePage } from './fault.ts';
 import { mapPtePage, walkUnits } from './pte-walk.ts';
+import { Slab } from './slab.ts';
 
 const GiB = 2 ** 30;
 
@@ -32,8 +33,10 @@ function upperPages(m: Machine): number {
 export const PID_MAX = 32_768;
 
 /**
- * Allocates a new mm for `pid` with its kernel-side pages. Returns null (the replay stops, infeasible)
- * when memory ran out or PID_MAX processes are alive.
+ * Allocates a new mm for `pid` with its kernel-side pages and objects: the task's slab objects
+ * (task_struct, pid, cred, files, signal, sighand, mm_struct: slab.ts), the upper page-table pages, the
+ * kernel stack, and the VMAs exec makes without an mmap record. Returns null (the replay stops,
+ * infeasible) when memory ran out or PID_MAX processes are alive.
  */
 export function createMm(m: Machine, pid: number): Mm | null {
   if (m.procs.size >= PID_MAX && m.procs.get(pid) === undefined) {
@@ -44,17 +47,39 @@ export function createMm(m: Machine, pid: number): Mm | null {
   }
   const mm = m.procs.create(pid);
   const stack = m.shape.pcid ? 4 : 2;
+  if (!m.slab.allocTask(pid)) return null;
+  mm.taskCharged = true;
+  m.purpose = `page-table page (PGD/PMD) of pid ${pid}`;
   for (let i = 0; i < upperPages(m); i++) {
     const pfn = m.allocFrame(Gfp.kernel, PageUse.pageTables);
     if (pfn < 0) return null;
     mm.upperPfns.push(pfn);
   }
+  m.purpose = `kernel stack of pid ${pid}`;
   for (let i = 0; i < stack; i++) {
-    const pfn = m.allocFrame(Gfp.kernel, PageUse.kernel);
+    const pfn = m.allocFrame(Gfp.kernel, PageUse.kernelStack);
     if (pfn < 0) return null;
     mm.stackPfns.push(pfn);
   }
-  return mm;
+  m.purpose = '';
+  return syncVmas(m, mm) ? mm : null;
+}
+
+/**
+ * Brings the vm_area_struct objects charged for `mm` to its VMAs: the recorded ones plus the exec's
+ * own (stack, vvar, vdso). O(1) besides the VMA list itself. False when lowmem ran out.
+ */
+export function syncVmas(m: Machine, mm: Mm): boolean {
+  const want = mm.vmas.length + m.slab.execVmas;
+  while (mm.chargedVmas < want) {
+    if (!m.slab.alloc(Slab.vm_area_struct, `a VMA of pid ${mm.pid}`)) return false;
+    mm.chargedVmas++;
+  }
+  if (mm.chargedVmas > want) {
+    m.slab.free(Slab.vm_area_struct, mm.chargedVmas - want);
+    mm.chargedVmas = want;
+  }
+  return true;
 }
 
 /** The mm of `pid`, created on first sight (a process that existed before the trace began). */
@@ -101,7 +126,13 @@ export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
   flushMm(m, cpu, mm);
   for (const pfn of mm.ptePagePfns.values()) m.mem.free(pfn, PageUse.pageTables);
   for (const pfn of mm.upperPfns) m.mem.free(pfn, PageUse.pageTables);
-  for (const pfn of mm.stackPfns) m.mem.free(pfn, PageUse.kernel);
+  for (const pfn of mm.stackPfns) m.mem.free(pfn, PageUse.kernelStack);
+  if (mm.taskCharged) m.slab.freeTask();
+  if (mm.chargedVmas > 0) m.slab.free(Slab.vm_area_struct, mm.chargedVmas);
+  if (mm.hasFilp) m.slab.free(Slab.filp);
+  mm.taskCharged = false;
+  mm.chargedVmas = 0;
+  mm.hasFilp = false;
   for (let c = 0; c < m.ncpu; c++) {
     if (m.cpus[c]!.mm === mm) m.cpus[c]!.mm = null;
     mm.loadedOn[c] = 0;
@@ -124,6 +155,7 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
   const child = createMm(m, childPid);
   if (child === null) return false;
   for (const v of parent.vmas) child.vmas.push({ ...v });
+  if (!syncVmas(m, child)) return false;
   const per = parent.pt.ptrsPerPte;
   let protectedAny = false;
   const dirs: number[] = [];

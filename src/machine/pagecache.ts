@@ -45,6 +45,8 @@ export const PageFlag = {
   shmem: 128,
   /** PG_reclaim: reclaim started this page's write; when it completes the page is reclaimed first. */
   reclaim: 256,
+  /** The page has a buffer_head attached (written on a disk filesystem: slab.ts). */
+  buffers: 512,
 } as const;
 
 /** Flags that send a cached page off the fast copy path (its state needs the slow path). */
@@ -174,6 +176,11 @@ export class PageCache {
   /** Dense number of `file` (created when new), for callers that keep per-file state. */
   denseFile(file: number): number {
     return this.denseOf(file);
+  }
+
+  /** Cached pages of dense file `d`. */
+  pagesOf(d: number): number {
+    return this.fileCount[d] ?? 0;
   }
 
   /** Number of files known (dense numbers are below it). */

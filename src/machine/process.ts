@@ -46,6 +46,11 @@ export class Mm {
   /** Frames of the upper page-table levels (PGD, preallocated PMDs) and of the kernel stack. */
   readonly upperPfns: number[] = [];
   readonly stackPfns: number[] = [];
+  /** vm_area_struct objects charged for this mm (slab.ts), and whether it holds a struct file for its I/O. */
+  chargedVmas = 0;
+  hasFilp = false;
+  /** The task's slab objects (task_struct, pid, ... mm_struct) are charged. */
+  taskCharged = false;
 
   constructor(id: number, pid: number, ptrsPerPte: number, cpus: number) {
     this.id = id;

@@ -121,6 +121,8 @@ export async function replayMachineSource(
   for (let c = 0; c < m.ncpu; c++) perCpu.push(m.ledger.cpuTotal(c));
   counts.pagecache = { ...m.storage.counts.pagecache };
   counts.io = m.storage.ioCounts();
+  counts.lowmem.slabShrunk = m.slab.shrunk;
+  counts.lowmem.inodeSteal = m.storage.inodeSteal;
   const hz = spec.model.clockGHz * 1e9;
   const perCpuSeconds = m.cpus.map((c) => c.sleepClock / hz);
   const elapsedSeconds = Math.max(0, ...perCpuSeconds);
@@ -151,10 +153,26 @@ export async function replayMachineSource(
       lowmemStarved: m.mem.starved,
       lowmemFreePages: m.mem.lowmemFree,
       highmemFreePages: m.mem.highmemFree,
+      kernelMemory: kernelMemoryOf(m),
       kmapLatency: m.kmapLatency.quantiles(),
       kmapLockSpin: m.lockSpinLatency.quantiles(),
       timeline: m.timeline.result(),
       time,
     },
+  };
+}
+
+/** memory's kernel figures of a machine at the end of its replay. */
+function kernelMemoryOf(m: Machine): NonNullable<Parameters<typeof buildResult>[0]['kernelMemory']> {
+  const zones = m.mem.report();
+  const sum = (high: boolean, use: string): number =>
+    zones.filter((z) => (z.name === 'HighMem') === high).reduce((n, z) => n + (z.byUse[use] ?? 0), 0);
+  return {
+    minFreeKbytes: m.minFreeKbytes,
+    slab: m.slab.report(),
+    pageTablePages: { lowmem: sum(false, 'pageTables'), highmem: sum(true, 'pageTables') },
+    kernelStackPages: sum(false, 'kernelStack'),
+    kswapdSeconds: m.kswapdCycles / (m.model.clockGHz * 1e9),
+    oom: m.oom,
   };
 }

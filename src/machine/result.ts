@@ -5,7 +5,7 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, Quantiles, RunConfig, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
+import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { ZoneReport } from './memory.ts';
 
@@ -54,6 +54,8 @@ export interface ResultParts {
   readonly lowmemStarved: boolean;
   readonly lowmemFreePages: number;
   readonly highmemFreePages: number;
+  /** The kernel-memory figures of memory (slab, page tables, stacks, min_free_kbytes, kswapd, OOM); none under --prefault. */
+  readonly kernelMemory?: Omit<MemoryUse, 'zones' | 'lowmemStarved' | 'lowmemFreePages' | 'highmemFreePages'>;
   readonly kmapLatency: Quantiles;
   readonly kmapLockSpin: Quantiles;
   readonly timeline: TimelineEvent[];
@@ -67,6 +69,16 @@ export function cyclesOnlyTime(perCpu: readonly number[], clockGHz: number): Run
   const perCpuSeconds = perCpu.map((c) => c / hz);
   return { elapsedSeconds: Math.max(0, ...perCpuSeconds), ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds, requests: 0, requestsPerSecond: null };
 }
+
+/** The kernel-memory figures of a replay that has no machine (--prefault). */
+const NO_KERNEL_MEMORY: NonNullable<ResultParts['kernelMemory']> = {
+  minFreeKbytes: 0,
+  slab: {},
+  pageTablePages: { lowmem: 0, highmem: 0 },
+  kernelStackPages: 0,
+  kswapdSeconds: 0,
+  oom: null,
+};
 
 /** Assembles the RunResult. cycles.total is the sum of the per-CPU cycles. */
 export function buildResult(p: ResultParts): RunResult {
@@ -88,6 +100,7 @@ export function buildResult(p: ResultParts): RunResult {
       lowmemStarved: p.lowmemStarved,
       lowmemFreePages: p.lowmemFreePages,
       highmemFreePages: p.highmemFreePages,
+      ...(p.kernelMemory ?? NO_KERNEL_MEMORY),
     },
     latency: { kmap: p.kmapLatency, kmapLockSpin: p.kmapLockSpin },
     timeline: p.timeline,

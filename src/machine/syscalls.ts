@@ -34,7 +34,8 @@ import { ptePfn } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { TlbSide } from './tlb-hierarchy.ts';
 import { touchUserPage } from './user-access.ts';
-import { createMm, fork, releasePte, teardownMm } from './mm-lifecycle.ts';
+import { createMm, fork, releasePte, syncVmas, teardownMm } from './mm-lifecycle.ts';
+import { Slab } from './slab.ts';
 import { ensurePtePage, pageFault } from './fault.ts';
 import { dirOf, mapPtePage, mapPtePagesOfRange } from './pte-walk.ts';
 import { loadMm } from './context-switch.ts';
@@ -77,6 +78,12 @@ export function fileCopy(
 ): boolean {
   const c = m.cpus[cpu]!;
   if (c.resume === 0) {
+    // The file's dentry and inode (dcache/icache), and the process's struct file for its I/O (slab.ts).
+    if (!m.slab.touchFile(file)) return false;
+    if (!mm.hasFilp) {
+      if (!m.slab.alloc(Slab.filp, `an open file of pid ${mm.pid}`)) return false;
+      mm.hasFilp = true;
+    }
     c.resume = 1;
     m.footprint.touch(m, cpu, isWrite ? KPath.write : KPath.read);
     if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
@@ -210,12 +217,13 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
  * An `mmap` record: the mapping is remembered (file-backed ones are filled from the page cache by faults,
  * anonymous ones by zeroed pages; the VMAs also shape the page-table walks of fork, munmap and exit).
  */
-export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): void {
+export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): boolean {
   m.footprint.touch(m, cpu, KPath.mmap);
   if (len > 0) {
     mm.removeVmas(addr, addr + len);
     mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0, anon: false });
   }
+  return m.slab.touchFile(file) && syncVmas(m, mm);
 }
 
 /** A `munmap` (unmap = true) or `mprotect` record. */
@@ -238,7 +246,10 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
     }
   });
   for (const vpn of changed) mm.pt.set(vpn, 0);
-  if (unmap) mm.removeVmas(addr, addr + len);
+  if (unmap) {
+    mm.removeVmas(addr, addr + len);
+    syncVmas(m, mm);
+  }
   if (hi >= 0) flushUserRange(m, cpu, mm, lo, hi);
 }
 

@@ -20,6 +20,7 @@ export const CYCLE_CATEGORIES = [
   'syscall',
   'copy',
   'timer',
+  'reclaim',
 ] as const;
 export type CycleCategory = (typeof CYCLE_CATEGORIES)[number];
 export type CycleBreakdown = Record<CycleCategory, number>;
@@ -54,6 +55,12 @@ export interface RunCounts {
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
   /** Of those, mappings of highmem page-table pages (HIGHPTE: every pte_offset_map, and clearing a new PTE page). */
   ptKmaps: number;
+  /**
+   * Memory pressure (src/machine/machine.ts allocFrame): kswapd wake-ups and the pages it freed; direct
+   * reclaim rounds and the pages they freed; dentries and inodes freed by the dcache/icache shrinker;
+   * page-cache pages dropped with their inode; lowmem OOMs (0 or 1: the replay stops at the first).
+   */
+  lowmem: { kswapdWakes: number; kswapdPages: number; directReclaims: number; directPages: number; slabShrunk: number; inodeSteal: number; oom: number };
   /** Records replayed, by kind name. */
   records: Record<string, number>;
 }
@@ -62,8 +69,49 @@ export interface ZoneUse {
   name: string;
   totalPages: number;
   usedPages: number;
-  /** Pages by use: user, pageCache, pageTables, kernel, memMap. */
+  /** Pages by use: user, pageCache, pageTables, kernel, memMap, slab, kernelStack. */
   byUse: Record<string, number>;
+  /** Pages the zone manages (present minus mem_map and the boot reserve) and its watermarks. */
+  managedPages: number;
+  watermarks: { min: number; low: number; high: number };
+  /** Fewest free pages during the run, and free pages at its end. */
+  minFreePages: number;
+  endFreePages: number;
+}
+
+/** One slab cache at the end of a run: objects, the most at once, pages held, slot size in bytes. */
+export interface SlabUse {
+  objects: number;
+  peakObjects: number;
+  pages: number;
+  objSize: number;
+}
+
+/** The lowmem OOM that stopped a replay: when, on which CPU, what it was allocating, free highmem then. */
+export interface LowmemOom {
+  atSeconds: number;
+  cpu: number;
+  allocation: string;
+  highmemFreePages: number;
+  lowmemFreePages: number;
+}
+
+/** Kernel memory of a run (all lowmem but HIGHPTE page tables). */
+export interface MemoryUse {
+  zones: ZoneUse[];
+  lowmemStarved: boolean;
+  lowmemFreePages: number;
+  highmemFreePages: number;
+  /** min_free_kbytes as the kernel derives it at boot (mm/page_alloc.c, mm/khugepaged.c). */
+  minFreeKbytes: number;
+  /** Slab caches in use, by /proc/slabinfo name. */
+  slab: Record<string, SlabUse>;
+  /** Page-table pages at the end, in lowmem and in highmem (HIGHPTE); kernel-stack pages. */
+  pageTablePages: { lowmem: number; highmem: number };
+  kernelStackPages: number;
+  /** kswapd's reclaim work (cycles at the model's clock): done by a kernel thread, on no CPU's clock. */
+  kswapdSeconds: number;
+  oom: LowmemOom | null;
 }
 
 export interface Quantiles {
@@ -146,7 +194,7 @@ export interface RunResult {
   cycles: { total: number; perCpu: number[]; breakdown: CycleBreakdown };
   time: RunTime;
   counts: RunCounts;
-  memory: { zones: ZoneUse[]; lowmemStarved: boolean; lowmemFreePages: number; highmemFreePages: number };
+  memory: MemoryUse;
   latency: { kmap: Quantiles; kmapLockSpin: Quantiles };
   /** A bounded sample of cross-CPU events for timeline charts. */
   timeline: TimelineEvent[];

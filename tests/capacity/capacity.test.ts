@@ -7,10 +7,38 @@ import { computeLayout } from '../../src/layout/compute.ts';
 import { resolveConfig, type ConfigOptions } from '../../src/layout/configs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { runMain } from '../layout/in-process.ts';
+import { bootMemory } from '../../src/machine/kernel-budget.ts';
+import { kernelObjectsOf } from '../../src/machine/machine.ts';
 
 const layout = (o: ConfigOptions) => computeLayout(resolveConfig(o));
 const KiB = 1024;
 const MiB = 2 ** 20;
+
+/** Managed lowmem pages after boot and those a kernel allocation may take (down to the min watermarks and DMA's reserve). */
+function budget(l: ReturnType<typeof layout>): { managed: number; usable: number } {
+  const { mem } = bootMemory(l.config, l);
+  const zones = mem.report();
+  const z = (name: string) => zones.find((x) => x.name === name)!;
+  const [dma, normal] = [z('DMA'), z('Normal')];
+  return {
+    managed: dma.managedPages + normal.managedPages,
+    usable: normal.managedPages - normal.watermarks.min + dma.managedPages - dma.watermarks.min - Math.floor(normal.managedPages / 256),
+  };
+}
+
+/** Slab pages of n processes of `threads` threads, `vmas` VMAs and `files` open files, packed per cache. */
+function slabPages(l: ReturnType<typeof layout>, n: number, threads: number, vmas: number, files: number): number {
+  const slab = kernelObjectsOf(l.config).slab;
+  const per: Record<string, number> = { task_struct: threads, pid: threads, cred_jar: 1, files_cache: 1, signal_cache: 1, sighand_cache: 1, mm_struct: 1, vm_area_struct: vmas, filp: files };
+  return Object.entries(per).reduce((p, [c, k]) => p + Math.ceil((n * k) / slab[c as keyof typeof slab].perSlab) * slab[c as keyof typeof slab].pagesPerSlab, 0);
+}
+
+/** The largest n with pages(n) <= usable, counting up. */
+function largestFitting(pages: (n: number) => number, usable: number): number {
+  let n = 0;
+  while (pages(n + 1) <= usable) n++;
+  return n;
+}
 
 describe('capacity', () => {
   it('agrees with computeLayout on lowmem, highmem, mem_map and unusable RAM', () => {
@@ -24,23 +52,24 @@ describe('capacity', () => {
 
   it('hand-computed case: linux-2.6.18, 3G/1G HIGHMEM4G, 2 GiB, 400 processes of 8 MiB rss and 64 MiB VA', () => {
     const l = layout({ kernel: 'linux-2.6.18', config: '3g1g-highmem', ram: '2G' });
-    const c = computeCapacity(l, { procs: 400, threads: 1, rssBytes: 8 * MiB, vmBytes: 64 * MiB });
-    // lowmem = 896 MiB = 917504 KiB; mem_map = 524288 pages * 32 B = 16 MiB; static (profile) = 5 MiB
-    // min_free = int_sqrt(917504 * 16) = 3831 KiB
-    expect(c.minFreeBytes).toBe(3831 * KiB);
-    const available = 896 * MiB - 16 * MiB - 5 * MiB - 3831 * KiB;
-    expect(c.availableLowmemBytes).toBe(available);
-    // per process: stack 8 KiB + task 1.5 KiB + mm etc. 6 KiB + PGD 4 KiB + PTE pages (64M/4M + 2 = 18) * 4 KiB = 91.5 KiB
-    expect(c.perProcess.totalLowmem).toBe(8 * KiB + 1536 + 6 * KiB + 4 * KiB + 18 * 4 * KiB);
+    const w = { procs: 400, threads: 1, rssBytes: 8 * MiB, vmBytes: 64 * MiB };
+    const c = computeCapacity(l, w);
+    // lowmem = 896 MiB less the e820 holes below 1 MiB (page 0 and 640 KiB–1 MiB: 97 pages); mem_map =
+    // 524288 pages * 32 B = 16 MiB; the boot reserve 14256 KiB → 3564 pages
+    const b = budget(l);
+    expect(b.managed).toBe((896 * MiB - 16 * MiB) / 4096 - 97 - 3564);
+    expect(c.staticReservedBytes).toBe(3564 * 4096);
+    expect(c.availableLowmemBytes).toBe(b.usable * 4096);
+    // per process: stack 2 pages, PGD 1, PTE pages 64M/4M + 2 = 18 (no HIGHPTE in 2.6.18), slab at its packing
+    expect(c.perProcess.kernelStacks + c.perProcess.pageTablesLowmem).toBe((2 + 1 + 18) * 4096);
     // user pages 400 * 8 MiB = 3200 MiB > highmem 1152 MiB - the BIOS's top 128 KiB → the rest spills into lowmem
     expect(c.userInHighmemBytes).toBe(1152 * MiB - 128 * KiB);
     expect(c.userInLowmemBytes).toBe(2048 * MiB + 128 * KiB);
     expect(c.fits).toBe(false);
-    // available = 917504 - 16384 - 5120 - 3831 = 892169 KiB
-    // max N: N*91.5K + max(0, N*8M - 1152M) <= available; highmem runs out first (892169/91.5 = 9750 procs
-    // would need 78 GB), so N = (892169 KiB + 1179520 KiB) / (8192 KiB + 91.5 KiB) = 2071689 / 8283.5 = 250.1 → 250
-    expect(available).toBe(892169 * KiB);
-    expect(c.maxProcs).toBe(250);
+    // highmem runs out long before lowmem: the processes that fit are those whose spilled user pages and
+    // kernel pages fit in the available lowmem
+    const pages = (n: number) => slabPages(l, n, 1, 10, 1) + n * (2 + 1 + 18) + Math.ceil(Math.max(0, n * 8 * MiB - l.highmemBytes) / 4096);
+    expect(c.maxProcs).toBe(largestFitting(pages, b.usable));
     expect(c.limitedBy).toBe('ram');
   });
 
@@ -49,15 +78,18 @@ describe('capacity', () => {
     // PAE, no PTI: PGD 32 B + 3 user PMD pages; HIGHPTE (profile default) puts (512M/2M + 2) = 258 PTE pages in highmem
     expect(pageTableBytes(l, 512 * MiB)).toEqual({ lowmem: 32 + 3 * 4096, highmem: 258 * 4096 });
     const c = computeCapacity(l, { procs: 1000, threads: 4, rssBytes: 256 * KiB, vmBytes: 16 * MiB });
-    // per process: 4 stacks 32 KiB + 4 * 4 KiB task + 10 KiB + 12320 B
-    expect(c.perProcess.totalLowmem).toBe(32 * KiB + 16 * KiB + 10 * KiB + 12320);
-    // An 8 GB PC: 3 GB under the PCI hole, 5 GB from 4 GB up → max_pfn 0x240000.
-    // lowmem 0x36ffe pages = 901112 KiB - mem_map 0x240000 pages * 36 B (81 MiB = 82944 KiB) - static 21844 KiB
-    // - min_free int_sqrt(901112 * 16) = 3797 KiB = 792527 KiB
-    expect(c.availableLowmemBytes).toBe((901112 - 82944 - 21844 - 3797) * KiB);
-    // per process 58 KiB + 12320 B = 71712 B → 811547648 / 71712 = 11316.9 → 11316 processes; their user +
-    // HIGHPTE pages (256 KiB + 10 PTE pages = 296 KiB each, 3.2 GiB in all) fit in the 7.1 GiB of highmem
-    expect(c.maxProcs).toBe(11316);
+    // per process: 4 stacks of 2 pages; the machine's PGD page + 3 PMD pages
+    expect(c.perProcess.kernelStacks).toBe(4 * 8 * KiB);
+    expect(c.perProcess.pageTablesLowmem).toBe(4 * 4096);
+    // An 8 GB PC: 3 GB under the PCI hole, 5 GB from 4 GB up → max_pfn 0x240000; lowmem 0x36ffe pages
+    // less the 97 pages of e820 holes, mem_map (0x240000 pages * 36 B = 82944 KiB) and the boot reserve (3564 pages)
+    const b = budget(l);
+    expect(b.managed).toBe(0x36ffe - 97 - 82944 / 4 - 3564);
+    expect(c.availableLowmemBytes).toBe(b.usable * 4096);
+    // 4 task_structs and pids, the rest once, 10 VMAs, 1 open file; user + HIGHPTE pages (256 KiB + 10 PTE
+    // pages each) fit in the 7.1 GiB of highmem, so lowmem decides
+    const pages = (n: number) => slabPages(l, n, 4, 10, 1) + n * (4 * 2 + 4);
+    expect(c.maxProcs).toBe(largestFitting(pages, b.usable));
     expect(c.limitedBy).toBe('lowmem');
     expect(c.fits).toBe(true);
   });

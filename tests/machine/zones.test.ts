@@ -36,7 +36,11 @@ describe('zones and the zonelist fallback', () => {
     const zones = Object.fromEntries(result.memory.zones.map((z) => [z.name, z]));
     const high = zones['HighMem']!;
     const normal = zones['Normal']!;
-    expect(high.usedPages).toBe(high.totalPages); // highmem exhausted (HighMem keeps no reserve)
+    // Highmem fills down to its low watermark (the fast path's check, mm/page_alloc.c), then the page
+    // cache falls back to Normal, which stays above its own low watermark plus lowmem_reserve: kswapd is
+    // never woken.
+    expect(high.usedPages).toBe(high.totalPages - high.watermarks.low);
+    expect(result.counts.lowmem.kswapdWakes).toBe(0);
     expect(normal.byUse['pageCache']).toBe(131072 - high.byUse['pageCache']!);
     const k = result.counts.kmap;
     // only the pages that landed in highmem were mapped (twice each), plus the user buffer's clears
@@ -51,7 +55,7 @@ describe('zones and the zonelist fallback', () => {
     expect(result.counts.kmap).toEqual({ pkmap: 0, atomic: 0, local: 0 });
   });
 
-  it('page tables exhaust lowmem while highmem is free: lowmem starvation, reported as infeasible', async () => {
+  it('page tables exhaust lowmem while highmem is free: a lowmem OOM, reported as infeasible', async () => {
     // vmalloc=900M leaves 95 MB of lowmem (~11,600 free pages after mem_map and the boot reserve); each process touches one page in each of 760 4-MiB regions,
     // so each needs 760 PTE pages of lowmem while its user pages go to highmem.
     const recs: TraceRecord[] = [];
@@ -61,7 +65,15 @@ describe('zones and the zonelist fallback', () => {
     const { result } = await runRecords(recs, { config: '3g1g-highmem', ram: '4G', vmalloc: '900M', highpte: false }, { model: await modelOf() });
     expect(result.feasible).toBe(false);
     expect(result.memory.lowmemStarved).toBe(true);
-    expect(result.infeasible.join('\n')).toContain('lowmem starvation');
+    expect(result.infeasible.join('\n')).toContain('lowmem OOM: a pageTables page: no lowmem above the min watermark after reclaim');
+    expect(result.counts.lowmem.oom).toBe(1);
+    expect(result.memory.oom!.highmemFreePages).toBe(result.memory.highmemFreePages);
     expect(result.memory.highmemFreePages).toBeGreaterThan(0);
+    // Nothing was reclaimable (no page cache, no dentries): Normal ends at its min watermark, DMA at its
+    // min plus the lowmem_reserve it keeps from Normal's requests (Normal's managed pages / 256).
+    const zone = (name: string) => result.memory.zones.find((z) => z.name === name)!;
+    const [dma, normal] = [zone('DMA'), zone('Normal')];
+    expect(normal.endFreePages).toBe(normal.watermarks.min);
+    expect(dma.endFreePages).toBe(dma.watermarks.min + Math.floor(normal.managedPages / 256));
   });
 });

@@ -141,6 +141,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
       pagecache: { hits: 5_000, misses: 1_000, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
       io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
       ptKmaps: 0,
+      lowmem: { kswapdWakes: 0, kswapdPages: 0, directReclaims: 0, directPages: 0, slabShrunk: 0, inodeSteal: 0, oom: 0 },
       records: { access: 200_000, read: 6_000, write: 6_000, switch: 800 },
     },
     memory: {
@@ -160,6 +161,12 @@ export function fixtureRun(config: string, seed: number): RunResult {
       lowmemStarved: false,
       lowmemFreePages: 0,
       highmemFreePages: 0,
+      minFreeKbytes: 0,
+      slab: {},
+      pageTablePages: { lowmem: 0, highmem: 0 },
+      kernelStackPages: 0,
+      kswapdSeconds: 0,
+      oom: null,
     },
     latency: {
       kmap: shape.highmem
@@ -175,7 +182,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
 
 function zone(name: string, totalPages: number, byUse: Record<string, number>): RunResult['memory']['zones'][number] {
   const usedPages = Object.values(byUse).reduce((a, b) => a + b, 0);
-  return { name, totalPages, usedPages, byUse };
+  return { name, totalPages, usedPages, byUse, managedPages: totalPages, watermarks: { min: 0, low: 0, high: 0 }, minFreePages: totalPages - usedPages, endFreePages: totalPages - usedPages };
 }
 
 function fixtureTimeline(highmem: boolean, total: number, offset: number): TimelineEvent[] {

@@ -54,7 +54,12 @@ describe('writeback', () => {
     // global_dirtyable_memory: free + file pages, highmem's left out (the page cache goes to highmem, so
     // the lowmem part stays lowFree); domain_dirty_limits: (20 × 4096 / 100) × dirtyable / 4096.
     const limit = (dirtyable: number): number => Math.floor((Math.floor((20 * 4096) / 100) * dirtyable) / 4096);
-    const thresh = limit(lowFree + 1);
+    // Writing also takes lowmem, which leaves dirtyable memory: the file's dentry (a 1-page slab), its
+    // ext4 inode (a 2-page slab), the process's struct file (1 page) and a buffer_head per page written
+    // (64 per slab page). The writer of page n is throttled once n > limit(lowFree − those pages + 1).
+    const slabPages = (n: number): number => 1 + 2 + 1 + Math.ceil(n / 64);
+    let thresh = 0;
+    while (thresh + 1 <= limit(lowFree - slabPages(thresh + 1) + 1)) thresh++;
     const atLimit = (await runRecords([...setup, ...writes(3, thresh)], machine, { model })).result;
     expect(atLimit.counts.pagecache.throttles).toBe(0);
     const over = (await runRecords([...setup, ...writes(3, thresh + 1)], machine, { model })).result;

@@ -1,3 +1,4 @@
+import { GENERATORS } from '../../src/trace/generators/registry.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('hmsim sweep / merge command line', () => {
     const r = runCli(['sweep', '--workload', 'fileserver', '--grid', 'workload.threads=4,16', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "hmsim: --grid workload.threads=4: --param threads: fileserver has no parameter 'threads' (known: cpus, processes, files, fileset, zipf, request, requests, touch, compute, slice, writes, fsync, records)\n",
+      `hmsim: --grid workload.threads=4: --param threads: fileserver has no parameter 'threads' (known: ${GENERATORS.get('fileserver')!.params.map((p) => p.name).join(', ')})\n`,
     );
     const model = runCli(['sweep', '--trace', 'traces/strace-sh-pipeline.hmt', '--grid', 'tlb.l1d.entrie=16,32', '--out', join(dir, 'x')]);
     expect(model.code).toBe(2);

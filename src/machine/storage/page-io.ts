@@ -35,6 +35,7 @@ import type { Machine } from '../machine.ts';
 import { PageFlag, SLOW_PAGE } from '../pagecache.ts';
 import { BlockDevice } from './device.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
+import { Slab } from '../slab.ts';
 
 /** fs/fs-writeback.c MIN_WRITEBACK_PAGES = 4096 KiB >> (PAGE_SHIFT − 10): pages per writeback chunk. */
 export const WRITEBACK_CHUNK_PAGES = 1024;
@@ -119,6 +120,10 @@ export class Storage {
   /** Pages whose reclaim-started write completed (folio_rotate_reclaimable: taken first), and such writes in flight. */
   private readonly reclaimReady: number[] = [];
   private reclaimInflight = 0;
+  /** Page-cache pages dropped with their inode by the icache shrinker (vmstat pginodesteal + kswapd_inodesteal). */
+  inodeSteal = 0;
+  /** The kernel is built with CONFIG_HIGHMEM (inodes with page cache are shrinkable). */
+  private readonly highmemKernel: boolean;
   private inflightHead = 0;
   /** Cycle each page under writeback is written. */
   private readonly wbDone = new Map<number, number>();
@@ -153,6 +158,7 @@ export class Storage {
     this.swapPages = Math.floor(((model?.swapMiB ?? 0) * 1024 * 1024) / PAGE_SIZE);
     this.fileSizes = fileSizes;
     this.cyclesPerCentisec = clockGHz * 1e7;
+    this.highmemKernel = m.config.highmem !== 'off' && m.config.split !== 'x86_64';
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -463,6 +469,10 @@ export class Storage {
   markDirty(cpu: number, pid: number, pfn: number): void {
     const cache = this.m.cache;
     if ((cache.flags[pfn]! & PageFlag.shmem) !== 0) return;
+    // __block_write_begin → create_page_buffers: one buffer_head per 4 KiB block (slab.ts).
+    if ((cache.flags[pfn]! & PageFlag.buffers) === 0 && this.m.slab.alloc(Slab.buffer_head, `page ${cache.indexOfFrame(pfn)} of a written file`)) {
+      cache.flags[pfn]! |= PageFlag.buffers;
+    }
     if (!cache.setDirty(pfn)) return;
     const d = cache.denseOfFrame(pfn);
     if (d >= this.fileDirty.length) this.growFiles(d);
@@ -639,7 +649,7 @@ export class Storage {
    * left, the CPU waits for the first write to complete (reclaim_throttle). Returns the frame (already
    * out of the cache), or −1 when nothing can be reclaimed.
    */
-  reclaim(cpu: number, accept: (pfn: number) => boolean): number {
+  reclaim(cpu: number, accept: (pfn: number) => boolean, mayWait = true): number {
     const m = this.m;
     const cache = m.cache;
     for (;;) {
@@ -690,7 +700,7 @@ export class Storage {
         return pfn;
       }
       if (!waitable && this.reclaimInflight === 0) return -1;
-      if (this.inflightHead >= this.inflight.length) return -1;
+      if (this.inflightHead >= this.inflight.length || !mayWait) return -1;
       // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): wait for the first write to complete.
       const head = this.inflight[this.inflightHead]!;
       this.waitUntil(cpu, head.done);
@@ -700,6 +710,7 @@ export class Storage {
 
   private evictClean(pfn: number): void {
     const cache = this.m.cache;
+    if ((cache.flags[pfn]! & PageFlag.buffers) !== 0) this.m.slab.free(Slab.buffer_head);
     if ((cache.flags[pfn]! & PageFlag.shmem) !== 0) {
       this.evictSwapped(pfn);
       return;
@@ -707,6 +718,45 @@ export class Storage {
     cache.evict(pfn);
     this.readyAt.delete(pfn);
     this.counts.pagecache.evictions++;
+  }
+
+  /**
+   * Inode reclaim under HIGHMEM (fs/inode.c inode_lru_isolate → invalidate_mapping_pages): the clean,
+   * unmapped, idle page-cache pages of dense file `d` leave the cache (no shadow entry) and are freed.
+   * Returns the pages dropped, or −1 when the inode must stay: it still has pages (dirty, under
+   * writeback, being read or mapped, or any page on a kernel without HIGHMEM), or it is a tmpfs inode (its pages are the file: tmpfs pins its
+   * dentries and inodes for the file's life).
+   */
+  dropInodePages(d: number): number {
+    if (this.tmpfs) return -1;
+    const m = this.m;
+    const cache = m.cache;
+    if (d >= cache.fileTotal || cache.pagesOf(d) === 0) return 0;
+    // mapping_shrinkable (include/linux/pagemap.h, 6.1): without CONFIG_HIGHMEM an inode with page cache
+    // is kept off the inode LRU; with it, "there could be lowmem pressure from the inodes before there
+    // is highmem pressure from the page cache", so it is reclaimed and its pages dropped.
+    if (!this.highmemKernel) return -1;
+    const drop: number[] = [];
+    let keep = false;
+    const now = m.now(m.activeCpu);
+    cache.forEachPage(d, (_i, pfn) => {
+      let f = cache.flags[pfn]!;
+      // A page whose read has completed by now is up to date, whether or not anyone waited for it.
+      if ((f & PageFlag.pending) !== 0 && (this.readyAt.get(pfn) ?? Infinity) <= now) {
+        this.readyAt.delete(pfn);
+        cache.flags[pfn] = f &= ~PageFlag.pending;
+      }
+      if ((f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 || m.procs.cacheMapped.has(pfn)) keep = true;
+      else drop.push(pfn);
+    });
+    this.inodeSteal += drop.length;
+    for (const pfn of drop) {
+      if ((cache.flags[pfn]! & PageFlag.buffers) !== 0) m.slab.free(Slab.buffer_head);
+      cache.remove(pfn);
+      this.readyAt.delete(pfn);
+      m.mem.free(pfn, PageUse.pageCache);
+    }
+    return keep ? -1 : drop.length;
   }
 
   /** A dirty page written on its own (its inode's chunk did not reach it). */

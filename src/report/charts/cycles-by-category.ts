@@ -21,6 +21,7 @@ export const CATEGORY_LABELS: Readonly<Record<(typeof CYCLE_CATEGORIES)[number],
   syscall: 'syscall',
   copy: 'copy',
   timer: 'timer interrupt',
+  reclaim: 'direct reclaim',
 };
 
 /**

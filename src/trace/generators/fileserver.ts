@@ -18,7 +18,13 @@ import { ZipfSampler } from './zipf.ts';
  * fileset/files bytes, offset a random request-aligned position) into the worker's buffer; loads over the
  * buffer every `touch` bytes; `compute` cycles; a `write` syscall sending to a socket (no page cache).
  * With `writes` > 0 that fraction of requests instead store `request` bytes into the file (pwrite64 +
- * page-cache `write`), and `fsync` of those are followed by an fsync of the file.
+ * page-cache `write`), and `fsync` of those are followed by an fsync of the file. With `spawn` > 0 the
+ * master forks that many workers before each round of requests instead of all of them first (a server
+ * growing with its clients: kernel objects of processes and of files accumulate together); with
+ * `exec=0` the workers do not exec but run the master's image, its `libs` shared-library mappings
+ * included (Apache prefork, smbd). `--param processes=32000 --param exec=0 --param libs=100 --param
+ * spawn=40 --param files=100000 --param fileset=400M --param request=4K` drives a 4 GB 3G/1G box into
+ * lowmem reclaim, then a lowmem OOM, while 2G/2G holds it.
  *
  * What it imitates: the file-serving loop of filebench's `fileserver` personality (a file set served by
  * many threads: readwholefile/appendfile/createfile over nfiles = 10,000 files of 128 KiB mean, 50
@@ -48,6 +54,32 @@ export const fileserver: Generator = {
     { name: 'slice', kind: 'int', description: 'requests a worker serves before its CPU switches to the next worker', unit: 'requests', default: 4, min: 1 },
     { name: 'writes', kind: 'number', description: 'fraction of requests that write request bytes into the file instead of reading', unit: 'fraction', default: 0, min: 0, max: 1 },
     { name: 'fsync', kind: 'number', description: 'fraction of write requests followed by an fsync of the file', unit: 'fraction', default: 0, min: 0, max: 1 },
+    {
+      name: 'exec',
+      kind: 'int',
+      description: 'workers exec a program of their own (1) or run the master\'s image as forked (0: a pre-forking server such as Apache prefork or smbd)',
+      unit: 'flag',
+      default: 1,
+      min: 0,
+      max: 1,
+    },
+    {
+      name: 'libs',
+      kind: 'int',
+      description: 'shared-library mappings (file-backed VMAs) the master makes before forking, inherited by workers that do not exec',
+      unit: 'mappings',
+      default: 0,
+      min: 0,
+      max: 10000,
+    },
+    {
+      name: 'spawn',
+      kind: 'int',
+      description: 'workers forked before each round of requests (0: every worker before the first request), as a pre-forking server grows with its clients',
+      unit: 'workers',
+      default: 0,
+      min: 0,
+    },
     RECORDS_PARAM,
   ],
   cpus: (p) => p.num('cpus'),
@@ -76,24 +108,41 @@ export const fileserver: Generator = {
     const stackLo = LAYOUT.stackTop - LAYOUT.stackSize;
     const rw = ProtBits.read | ProtBits.write;
 
-    for (let i = 0; i < nproc; i++) {
-      const pid = 100 + i;
-      const cpu = i % cpus;
-      out.fork(0, 1, pid);
-      out.exec(cpu, pid);
+    const spawn = p.num('spawn');
+    const exec = p.num('exec') === 1;
+    const libs = p.num('libs');
+    // A pre-forking master maps its program, its libraries (one 64 KiB mapping each of files after the
+    // file set, in LAYOUT.libs), the buffer and the stack once; its workers inherit them.
+    const mapImage = (cpu: number, pid: number): void => {
       out.mmap(cpu, pid, LAYOUT.text, 0x100000, ProtBits.read | ProtBits.exec, 1, 0);
+      for (let l = 0; l < libs; l++) out.mmap(cpu, pid, LAYOUT.libs + l * 0x10000, 0x10000, ProtBits.read | ProtBits.exec, files + 2 + l, 0);
       out.mmap(cpu, pid, buffer, bufferLen, rw);
       out.mmap(cpu, pid, stackLo, LAYOUT.stackSize, rw);
-      out.access(cpu, pid, AccessOp.store, LAYOUT.stackTop - 64, 4);
-    }
-    // Workers of each CPU, served round-robin.
+    };
+    if (!exec) mapImage(0, 1);
+    let started = 0;
+    const startWorkers = (n: number): void => {
+      for (const end = Math.min(nproc, started + n); started < end; started++) {
+        const pid = 100 + started;
+        const cpu = started % cpus;
+        out.fork(0, 1, pid);
+        if (exec) {
+          out.exec(cpu, pid);
+          mapImage(cpu, pid);
+        }
+        out.access(cpu, pid, AccessOp.store, LAYOUT.stackTop - 64, 4);
+      }
+    };
+    startWorkers(spawn === 0 ? nproc : spawn);
+    // Workers of each CPU (those started so far), served round-robin.
     const next = new Array<number>(cpus).fill(0);
-    const perCpu = (cpu: number): number => Math.floor((nproc - 1 - cpu) / cpus) + 1;
+    const perCpu = (cpu: number): number => Math.floor((started - 1 - cpu) / cpus) + 1;
     let served = 0;
     const total = p.num('requests');
     while (served < total && !out.exhausted) {
+      if (spawn > 0 && served > 0) startWorkers(spawn);
       for (let cpu = 0; cpu < cpus && served < total; cpu++) {
-        if (cpu >= nproc) break;
+        if (cpu >= started) break;
         const k = next[cpu]! % perCpu(cpu);
         next[cpu] = k + 1;
         const pid = 100 + cpu + k * cpus;
@@ -118,6 +167,6 @@ export const fileserver: Generator = {
         }
       }
     }
-    for (let i = 0; i < nproc; i++) out.exit(i % cpus, 100 + i);
+    for (let i = 0; i < started; i++) out.exit(i % cpus, 100 + i);
   },
 };

@@ -1,0 +1,81 @@
+/**
+ * The lowmem budget of a configuration as the replay accounts it, for planning without a trace
+ * (`hmsim capacity`, src/layout/capacity.ts): the same boot (mem_map and the boot reserve), the same
+ * watermarks and lowmem_reserve (memory.ts), the same slab geometry and per-process objects (slab.ts,
+ * mm-lifecycle.ts). A replay of N identical processes and the budget agree on how many fit
+ * (tests/machine/lowmem-oom.test.ts).
+ */
+import type { KernelObjects, SlabCacheName } from '../layout/facts.ts';
+import type { Layout, MachineConfig } from '../layout/types.ts';
+import { PAGE_SIZE } from '../units/address.ts';
+import { BOOT_RESERVED_LOWMEM_PAGES, Gfp, PageUse, PhysicalMemory, Wmark } from './memory.ts';
+import { kernelObjectsOf } from './machine.ts';
+
+const GiB = 2 ** 30;
+
+/** Memory at the end of boot: mem_map and the kernel's boot reserve taken, watermarks set. */
+export function bootMemory(config: MachineConfig, layout: Layout): { mem: PhysicalMemory; minFreeKbytes: number; objects: KernelObjects } {
+  const mem = new PhysicalMemory(layout);
+  mem.reserveBoot(Math.ceil(layout.memMapBytes / PAGE_SIZE), PageUse.memMap);
+  mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);
+  const objects = kernelObjectsOf(config);
+  const pae = config.pae || config.split === 'x86_64';
+  // pageblock_order = HUGETLB_PAGE_ORDER: 4 MiB pages non-PAE (order 10), 2 MiB with PAE and on x86_64 (order 9).
+  const minFreeKbytes = mem.setWatermarks({ minFreeKbytesMax: objects.minFreeKbytesMax, thp: objects.thp, pageblockPages: pae ? 512 : 1024 });
+  return { mem, minFreeKbytes, objects };
+}
+
+/** Upper page-table pages of a new mm (mm-lifecycle.ts): PGD (2 under PTI), PAE user PMDs, x86_64 PUD+PMD. */
+export function upperPageTablePages(config: MachineConfig, layout: Layout): number {
+  if (config.split === 'x86_64') return 3;
+  const pgd = config.pti ? 2 : 1;
+  return config.pae ? pgd + Math.ceil(Math.min(layout.taskSize, 2 ** 32) / GiB) : pgd;
+}
+
+/** Kernel-stack pages of a thread: THREAD_SIZE 8 KiB on 32-bit, 16 KiB on x86_64. */
+export function stackPages(config: MachineConfig): number {
+  return config.split === 'x86_64' ? 4 : 2;
+}
+
+/** One process's kernel objects: threads, VMAs, open files. */
+export interface ProcessShape {
+  readonly threads: number;
+  readonly vmas: number;
+  readonly openFiles: number;
+  /** Page-table pages in lowmem per process besides the upper ones (PTE pages without HIGHPTE). */
+  readonly ptePagesLowmem: number;
+}
+
+/** Objects of each slab cache one process holds (a thread shares mm, files, signal, sighand and cred). */
+export function objectsPerProcess(p: ProcessShape): Partial<Record<SlabCacheName, number>> {
+  return {
+    task_struct: p.threads,
+    pid: p.threads,
+    cred_jar: 1,
+    files_cache: 1,
+    signal_cache: 1,
+    sighand_cache: 1,
+    mm_struct: 1,
+    vm_area_struct: p.vmas,
+    filp: p.openFiles,
+  };
+}
+
+/**
+ * Lowmem pages `n` such processes hold: each cache's slabs packed as the replay packs them
+ * (ceil(objects / objperslab) × pagesperslab), plus per process its kernel stacks, upper page tables
+ * and lowmem PTE pages.
+ */
+export function lowmemPagesOf(objects: KernelObjects, config: MachineConfig, layout: Layout, p: ProcessShape, n: number): number {
+  let pages = 0;
+  for (const [cache, k] of Object.entries(objectsPerProcess(p)) as [SlabCacheName, number][]) {
+    const g = objects.slab[cache];
+    pages += Math.ceil((n * k) / g.perSlab) * g.pagesPerSlab;
+  }
+  return pages + n * (p.threads * stackPages(config) + upperPageTablePages(config, layout) + p.ptePagesLowmem);
+}
+
+/** Lowmem pages a kernel allocation may take after boot: every lowmem zone down to its min watermark and its lowmem_reserve. */
+export function kernelUsablePages(mem: PhysicalMemory): number {
+  return mem.headroom(Gfp.kernel, Wmark.min);
+}

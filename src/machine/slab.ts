@@ -1,0 +1,278 @@
+/**
+ * Kernel objects in lowmem (DESIGN.md "Kernel memory"): the slab caches the replay charges, with the
+ * object sizes and slab geometry of the profile's kernel (models/kernels/<name>.json
+ * `layout.kernelObjects.slab`, read from /proc/slabinfo of the real 32-bit build), packed as SLUB packs
+ * them — `perSlab` objects in a slab of `pagesPerSlab` pages, every page a GFP_KERNEL (lowmem) page.
+ *
+ * What makes and frees them (the trace has no open/close or path records, so file objects are derived
+ * from the file ids it touches):
+ * - a process (fork, exec, or first sight of a pid): task_struct, pid, cred, files_struct,
+ *   signal_struct, sighand_struct, mm_struct (kernel/fork.c copy_process, dup_mm), freed at exit;
+ *   vm_area_struct per VMA: the trace's mmap records plus the exec's own (stack, vvar, vdso), re-counted
+ *   after every mmap/munmap/fork/exec; one struct file per process that did read/write I/O (a server
+ *   opens, reads and closes one file at a time), freed at exit. The kernel stack and page tables are
+ *   pages, not slab (mm-lifecycle.ts).
+ * - a file id first touched by a read, write or mmap: a dentry and an inode (shmem_inode_cache on tmpfs,
+ *   ext4_inode_cache on a disk), kept after use in the dcache/icache LRU until reclaim shrinks them.
+ * - a page-cache page written on a disk filesystem: one buffer_head (4 KiB blocks: create_page_buffers
+ *   in __block_write_begin), freed with the page; reads (ext4_mpage_readpages) attach none.
+ *
+ * Packing (a simplification): objects fill slabs as tightly as possible — a new slab is allocated only
+ * when every slot is taken, and a slab is given back once more than SLUB's min_partial slabs' worth of
+ * slots are free. Real SLUB frees a slab only when its own objects are all gone, so after reclaim it
+ * holds more pages than this (fragmentation): the model's slab memory is a lower bound.
+ *
+ * Every operation is O(1): counts per cache, a stack of slab frames per cache, and the dcache/icache
+ * LRU as a doubly linked list in typed arrays indexed by the page cache's dense file number.
+ */
+import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName } from '../layout/facts.ts';
+import { NO_FRAME_NEEDED, type Machine } from './machine.ts';
+import { Gfp, PageUse } from './memory.ts';
+
+/** Index of each cache in SLAB_CACHE_NAMES. */
+export const Slab = Object.fromEntries(SLAB_CACHE_NAMES.map((n, i) => [n, i])) as { readonly [K in SlabCacheName]: number };
+
+/** The per-process caches a task holds from fork to exit (beside its mm and VMAs). */
+const TASK_CACHES = [Slab.task_struct, Slab.pid, Slab.cred_jar, Slab.files_cache, Slab.signal_cache, Slab.sighand_cache];
+
+/**
+ * CPU cost of reclaim, cycles: one clean page-cache page reclaimed (isolate, unmap from the mapping,
+ * free) and one dentry or inode freed by the shrinker. ESTIMATES (UNVERIFIED): no published per-page
+ * figure for a 32-bit kernel was found; they are of the order of a few hundred cache-missing loads.
+ */
+export const RECLAIM_PAGE_CYCLES = 1000;
+export const SHRINK_OBJECT_CYCLES = 500;
+
+const NONE = -1;
+
+/** One cache's geometry and state. */
+interface CacheState {
+  readonly name: SlabCacheName;
+  readonly objSize: number;
+  readonly perSlab: number;
+  readonly pagesPerSlab: number;
+  /** Empty slabs SLUB keeps (s->min_partial = clamp(ilog2(size) / 2, MIN_PARTIAL, MAX_PARTIAL)). */
+  readonly minPartial: number;
+  objects: number;
+  peakObjects: number;
+  slabs: number;
+  /** Frames of the cache's slabs, pagesPerSlab per slab, last slab on top. */
+  frames: Int32Array;
+}
+
+/** The slab caches of one machine. */
+export class SlabCaches {
+  private readonly m: Machine;
+  readonly caches: CacheState[];
+  /** The inode cache of this machine's files (tmpfs or ext4). */
+  readonly inodeCache: number;
+  /** VMAs every exec makes without an mmap record (profile `execVmas`). */
+  readonly execVmas: number;
+  /** Unused dentries and inodes can be reclaimed (not on tmpfs, which pins them for the file's life). */
+  private readonly reclaimable: boolean;
+  // dcache/icache LRU by dense file number: 1 = dentry and inode held; prev/next links, head = newest.
+  private held = new Uint8Array(64);
+  private prev = new Int32Array(64);
+  private next = new Int32Array(64);
+  private head = NONE;
+  private tail = NONE;
+  /** Files whose dentry and inode are held. */
+  files = 0;
+  /** Objects freed by the shrinker (dentries + inodes). */
+  shrunk = 0;
+
+  constructor(m: Machine, objects: KernelObjects, tmpfs: boolean) {
+    this.m = m;
+    const [lo, hi] = objects.minPartial;
+    this.caches = SLAB_CACHE_NAMES.map((name) => {
+      const g = objects.slab[name];
+      return {
+        name,
+        objSize: g.objSize,
+        perSlab: g.perSlab,
+        pagesPerSlab: g.pagesPerSlab,
+        minPartial: Math.min(Math.max(Math.floor(Math.log2(g.objSize)) >> 1, lo), hi),
+        objects: 0,
+        peakObjects: 0,
+        slabs: 0,
+        frames: new Int32Array(16),
+      };
+    });
+    this.inodeCache = tmpfs ? Slab.shmem_inode_cache : Slab.ext4_inode_cache;
+    this.execVmas = objects.execVmas;
+    this.reclaimable = !tmpfs;
+  }
+
+  /** Allocates one object of cache `c` for `what`; false when lowmem ran out (the replay stopped). */
+  alloc(c: number, what: string): boolean {
+    const s = this.caches[c]!;
+    if (s.objects >= s.slabs * s.perSlab && !this.grow(s, what)) return false;
+    if (++s.objects > s.peakObjects) s.peakObjects = s.objects;
+    return true;
+  }
+
+  /** Frees `k` objects of cache `c`, giving back slabs beyond min_partial empty ones. */
+  free(c: number, k = 1): void {
+    const s = this.caches[c]!;
+    s.objects -= k;
+    while ((s.slabs - s.minPartial - 1) * s.perSlab >= s.objects && s.slabs > 0) {
+      s.slabs--;
+      for (let i = 0; i < s.pagesPerSlab; i++) this.m.mem.free(s.frames[s.slabs * s.pagesPerSlab + i]!, PageUse.slab);
+    }
+  }
+
+  /** A new slab of `s`: pagesPerSlab lowmem frames (GFP_KERNEL). */
+  private grow(s: CacheState, what: string): boolean {
+    const need = (s.slabs + 1) * s.pagesPerSlab;
+    if (need > s.frames.length) {
+      const f = new Int32Array(Math.max(need, s.frames.length * 2));
+      f.set(s.frames);
+      s.frames = f;
+    }
+    const outer = this.m.purpose;
+    this.m.purpose = `${s.name} slab (${s.pagesPerSlab} page${s.pagesPerSlab === 1 ? '' : 's'}) for ${what}`;
+    const base = s.slabs * s.pagesPerSlab;
+    // Reclaim inside the allocation may free objects of this very cache: a free slot then serves.
+    const slotFree = (): boolean => s.objects < s.slabs * s.perSlab;
+    for (let i = 0; i < s.pagesPerSlab; i++) {
+      const pfn = this.m.allocFrame(Gfp.kernel, PageUse.slab, this.m.activeCpu, slotFree);
+      if (pfn < 0) {
+        for (let j = 0; j < i; j++) this.m.mem.free(s.frames[base + j]!, PageUse.slab);
+        this.m.purpose = outer;
+        return pfn === NO_FRAME_NEEDED;
+      }
+      s.frames[base + i] = pfn;
+    }
+    this.m.purpose = outer;
+    // Reclaim during the allocation may have shrunk this cache: the slab goes on top of what is left.
+    const at = s.slabs * s.pagesPerSlab;
+    if (at !== base) for (let i = 0; i < s.pagesPerSlab; i++) s.frames[at + i] = s.frames[base + i]!;
+    s.slabs++;
+    return true;
+  }
+
+  /** A process's task objects (fork, exec or first sight). */
+  allocTask(pid: number): boolean {
+    for (const c of TASK_CACHES) if (!this.alloc(c, `pid ${pid}`)) return false;
+    return this.alloc(Slab.mm_struct, `pid ${pid}`);
+  }
+
+  /** Frees a process's task objects and mm_struct. */
+  freeTask(): void {
+    for (const c of TASK_CACHES) this.free(c);
+    this.free(Slab.mm_struct);
+  }
+
+  /**
+   * A read, write or mmap of `file`: its dentry and inode are created on first use and move to the
+   * head of the dcache/icache LRU. False when lowmem ran out.
+   */
+  touchFile(file: number): boolean {
+    if (file <= 0) return true;
+    const d = this.m.cache.denseFile(file);
+    if (d >= this.held.length) this.growFiles(d);
+    if (this.held[d] === 1) {
+      if (this.head !== d) {
+        this.unlink(d);
+        this.linkHead(d);
+      }
+      return true;
+    }
+    if (!this.alloc(Slab.dentry, `file ${file}`)) return false;
+    if (!this.alloc(this.inodeCache, `file ${file}`)) {
+      this.free(Slab.dentry);
+      return false;
+    }
+    this.held[d] = 1;
+    this.files++;
+    this.linkHead(d);
+    return true;
+  }
+
+  /**
+   * The dcache/icache shrinker (super_cache_scan → prune_dcache_sb, prune_icache_sb): frees the dentry
+   * and inode of up to `n` files from the LRU tail. Under HIGHMEM an inode with page cache is
+   * reclaimable (mapping_shrinkable): its clean, unmapped pages are dropped with it
+   * (inode_lru_isolate → invalidate_mapping_pages); an inode that keeps pages (dirty, under writeback,
+   * being read, or mapped) stays and goes to the LRU head. Returns the objects freed.
+   */
+  shrink(n: number): number {
+    let freed = 0;
+    let scanned = 0;
+    const limit = this.files;
+    while (freed < 2 * n && this.tail !== NONE && scanned++ < limit) {
+      const d = this.tail;
+      this.unlink(d);
+      if (this.m.storage.dropInodePages(d) < 0) {
+        this.linkHead(d);
+        continue;
+      }
+      this.held[d] = 0;
+      this.files--;
+      this.free(Slab.dentry);
+      this.free(this.inodeCache);
+      freed += 2;
+    }
+    this.shrunk += freed;
+    return freed;
+  }
+
+  /** Unused dentries + inodes the shrinker could free. */
+  get freeable(): number {
+    return this.reclaimable ? 2 * this.files : 0;
+  }
+
+  /** Objects per lowmem page the shrinker frees per file (dentry + inode bytes over a page). */
+  filesPerPage(): number {
+    const bytes = this.caches[Slab.dentry]!.objSize + this.caches[this.inodeCache]!.objSize;
+    return Math.max(1, Math.floor(4096 / bytes));
+  }
+
+  /** Pages held by every cache. */
+  get pages(): number {
+    let n = 0;
+    for (const s of this.caches) n += s.slabs * s.pagesPerSlab;
+    return n;
+  }
+
+  /** memory.slab of the RunResult: per cache with any use, objects now, at most, and pages. */
+  report(): Record<string, { objects: number; peakObjects: number; pages: number; objSize: number }> {
+    const out: Record<string, { objects: number; peakObjects: number; pages: number; objSize: number }> = {};
+    for (const s of this.caches) {
+      if (s.peakObjects === 0) continue;
+      out[s.name] = { objects: s.objects, peakObjects: s.peakObjects, pages: s.slabs * s.pagesPerSlab, objSize: s.objSize };
+    }
+    return out;
+  }
+
+  private growFiles(d: number): void {
+    let n = this.held.length;
+    while (n <= d) n *= 2;
+    const h = new Uint8Array(n);
+    h.set(this.held);
+    this.held = h;
+    const p = new Int32Array(n);
+    p.set(this.prev);
+    this.prev = p;
+    const x = new Int32Array(n);
+    x.set(this.next);
+    this.next = x;
+  }
+
+  private linkHead(d: number): void {
+    this.prev[d] = NONE;
+    this.next[d] = this.head;
+    if (this.head !== NONE) this.prev[this.head] = d;
+    this.head = d;
+    if (this.tail === NONE) this.tail = d;
+  }
+
+  private unlink(d: number): void {
+    const p = this.prev[d]!;
+    const x = this.next[d]!;
+    if (p !== NONE) this.next[p] = x;
+    else this.head = x;
+    if (x !== NONE) this.prev[x] = p;
+    else this.tail = p;
+  }
+}
