@@ -1,7 +1,9 @@
 /**
- * `npm run fuzz [-- --cases N --seed S --workers W]`: the long fuzz run over every reader and importer
- * (scripts/fuzz-cases.ts), in child processes watched from outside, so that a hang (no progress for
- * 20 s) or a heap abort (exit 134) is seen and counted, then the run goes on from the next case.
+ * `npm run fuzz [-- --cases N --first F --seed S --workers W]`: the long fuzz run over every reader and
+ * importer (scripts/fuzz-cases.ts), cases F … F + N − 1, in child processes watched from outside, so that
+ * a hang (no progress for 20 s) or a heap abort (exit 134) is seen and counted, then the run goes on from
+ * the next case. A child's start-up (loading the code, building the sample inputs) is not a case: the
+ * hang watch starts when the child says it is ready (under load a start-up alone can take over 20 s).
  *
  * Prints one summary: cases per target, crashes (a non-UserError, as the CLI's exit 70; or a child that
  * died), hangs, the slowest case, and the largest peak RSS of a child. Exit 1 when anything crashed or hung.
@@ -28,6 +30,7 @@ async function worker(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hmsim-fuzz-'));
   try {
     const samples = fuzzSamples(dir);
+    process.stdout.write('R\n');
     for (let n = from; n < to; n++) {
       const t = performance.now();
       const o = await runFuzzCase(samples, seed, n);
@@ -62,9 +65,10 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let last = Date.now();
+      let ready = false;
       let hung = false;
       const watch = setInterval(() => {
-        if (Date.now() - last > HANG_MS) {
+        if (ready && Date.now() - last > HANG_MS) {
           hung = true;
           child.kill('SIGKILL');
         }
@@ -72,6 +76,10 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
       createInterface({ input: child.stdout! }).on('line', (line) => {
         last = Date.now();
         const [kind, a, b, c, d] = line.split(' ');
+        if (kind === 'R') {
+          ready = true;
+          return;
+        }
         if (kind === 'M') {
           t.maxRssKiB = Math.max(t.maxRssKiB, Number(a));
           return;
@@ -112,14 +120,15 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
 async function main(): Promise<void> {
   if (process.argv.includes('--worker')) return worker();
   const cases = arg('cases', 100_000);
+  const first = arg('first', 0);
   const seed = arg('seed', 1);
   const workers = arg('workers', 2);
   const t: Tally = { cases: 0, crashes: [], hangs: [], maxMs: 0, maxMsCase: -1, maxRssKiB: 0, byTarget: new Map() };
   const began = Date.now();
   const per = Math.ceil(cases / workers);
-  await Promise.all(Array.from({ length: workers }, (_, w) => runRange(seed, w * per, Math.min(cases, (w + 1) * per), t)));
+  await Promise.all(Array.from({ length: workers }, (_, w) => runRange(seed, first + w * per, first + Math.min(cases, (w + 1) * per), t)));
   const secs = (Date.now() - began) / 1000;
-  console.log(`fuzz: ${t.cases} cases, seed ${seed}, ${workers} workers, ${secs.toFixed(0)} s, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 shared cores)`);
+  console.log(`fuzz: ${t.cases} cases from case ${first}, seed ${seed}, ${workers} workers, ${secs.toFixed(0)} s, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 shared cores)`);
   for (const target of FUZZ_TARGETS) {
     const e = t.byTarget.get(target) ?? { ok: 0, userError: 0 };
     console.log(`  ${target.padEnd(11)} ${String(e.ok).padStart(7)} accepted  ${String(e.userError).padStart(7)} one-line errors`);
