@@ -3,6 +3,9 @@
  * module loading, reading the file, its digest, the replay, the output), beside Node's own start-up:
  *
  *   - `node -e 0` (the floor), `hmsim --help`;
+ *   - `hmsim import lackey` of the real busybox trace (tests/fixtures/validation/tlb, gzip, 1,694,634 lines)
+ *     to HMT 2.0, and the bytes per reference of the result;
+ *   - `hmsim trace verify` of it (every checksum and the content digest recomputed);
  *   - `hmsim run` on the shipped fileserver trace (the full machine, 40,645 records);
  *   - `hmsim run --config 4g4g --prefault` with 16-entry 4-way LRU I and D TLBs and no STLB (a pure TLB
  *     replay) on the shipped lackey trace, and on CLI_BENCH_TRACE when set (a larger trace);
@@ -58,6 +61,11 @@ const built = existsSync(`${ROOT}dist/cli/main.js`);
 console.log(`cold processes, ${ROUNDS} rounds each; ${built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx'}`);
 measure('node -e 0', ['node', '-e', '0']);
 measure('hmsim --help', [...hmsim, '--help']);
+const fixture = 'tests/fixtures/validation/tlb/busybox-gzip-3k.lackey.gz';
+const imported = '/tmp/hmsim-cli-bench-busybox.hmt';
+measure(`hmsim import lackey ${fixture}`, [...hmsim, 'import', 'lackey', fixture, '--relocate', 'stack=0x40000000', '-o', imported], { count: 1_694_634, unit: 'lines' });
+console.log(`  ${imported}: ${statSync(imported).size} bytes, ${(statSync(imported).size / 1_694_609).toFixed(4)} bytes per reference (1,694,609 references)`);
+measure(`hmsim trace verify ${imported}`, [...hmsim, 'trace', 'verify', imported], { count: 1_694_609, unit: 'records' });
 measure('hmsim run --trace traces/fileserver-4cpu.hmt', [...hmsim, 'run', '--trace', 'traces/fileserver-4cpu.hmt'], { count: 40_645, unit: 'records' });
 const prefault = ['--config', '4g4g', '--prefault', '--set', 'tlb.l1d.entries=16', '--set', 'tlb.l1i.entries=16', '--set', 'tlb.stlb.entries=0', '--json'];
 const refs = (path: string): number => {
@@ -67,7 +75,7 @@ const refs = (path: string): number => {
   console.log(`${path}: ${r.counts.accesses} access records, misses I ${r.counts.itlbMisses}, D ${r.counts.dtlbMisses}`);
   return r.counts.accesses;
 };
-for (const path of ['traces/busybox-gzip-3k.hmt.gz', ...(process.env.CLI_BENCH_TRACE !== undefined ? [process.env.CLI_BENCH_TRACE] : [])]) {
+for (const path of ['traces/busybox-gzip-3k.hmt.gz', imported, ...(process.env.CLI_BENCH_TRACE !== undefined ? [process.env.CLI_BENCH_TRACE] : [])]) {
   measure(`hmsim run --trace ${path} ${prefault.join(' ')}`, [...hmsim, 'run', '--trace', path, ...prefault], { count: refs(path), unit: 'access records' });
 }
 const dinero = process.env.DINERO;

@@ -164,9 +164,9 @@ async function readRate(path: string): Promise<{ rate: number; cpuRate: number }
 
 async function benchRead(dir: string): Promise<void> {
   for (const [name, path, write, count] of [
-    ['access-only (13 B/record)', join(dir, 'access.hmt'), writeAccessTrace, ACCESS_RECORDS],
+    ['access-only', join(dir, 'access.hmt'), writeAccessTrace, ACCESS_RECORDS],
     ['access-only, gzip', join(dir, 'access.hmt.gz'), writeAccessTrace, ACCESS_RECORDS / 3],
-    ['all columns (34 B/record)', join(dir, 'mixed.hmt'), writeMixedTrace, MIXED_RECORDS],
+    ['all columns', join(dir, 'mixed.hmt'), writeMixedTrace, MIXED_RECORDS],
   ] as const) {
     let t = performance.now();
     await write(path, count);
@@ -184,7 +184,7 @@ async function benchRead(dir: string): Promise<void> {
     await reader.sha256();
     const hashSeconds = (performance.now() - t) / 1000;
     console.log(
-      `HMT read, ${name}: ${count.toLocaleString('en-US')} records, ${(size / 2 ** 20).toFixed(0)} MiB on disk` +
+      `HMT read, ${name}: ${count.toLocaleString('en-US')} records, ${(size / 2 ** 20).toFixed(0)} MiB on disk (${(size / count).toFixed(2)} B/record)` +
         ` (written at ${fmt(count / writeSeconds)} records):`,
     );
     console.log(`  batches() incl. CRC  ${fmt(best(rates))} records   (runs: ${rates.map(fmt).join(', ')})   target ≥ 50 M records/s`);
@@ -193,10 +193,10 @@ async function benchRead(dir: string): Promise<void> {
     if (path.endsWith('.gz')) {
       const inflates: number[] = [];
       for (let run = 0; run < RUNS; run++) inflates.push(await inflateRate(path));
-      // Access-only records take 13 bytes decompressed (op u8 + pid, addr, len u32) plus framing.
+      // Access-only records here take 6 bytes decompressed (HMT 2.0: op, pid as u8, addr u32; len stored once).
       console.log(
         `  inflate alone        ${(best(inflates) / 2 ** 20).toFixed(0)} MiB/s decompressed per CPU-second` +
-          ` (≈ ${fmt(best(inflates) / 13)} records: the ceiling for .gz)`,
+          ` (≈ ${fmt(best(inflates) / 6)} records: the ceiling for .gz)`,
       );
     }
     rmSync(path);

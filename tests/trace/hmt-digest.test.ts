@@ -11,7 +11,8 @@ import { decode } from '@msgpack/msgpack';
 import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { EventKind } from '../../src/trace/records.ts';
-import { chunkCrc, tempDir } from './hmt-helpers.ts';
+import { tempDir } from './hmt-helpers.ts';
+import { crc32 } from 'node:zlib';
 import { ROOT, runCli } from '../helpers/cli.ts';
 
 const tmp = tempDir();
@@ -29,9 +30,9 @@ const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 const footerAt = (b: Buffer): number => Number(b.readBigUInt64BE(b.length - 8));
 
 /** The chunk frame at `at`: its map and its columns as [name, bytes] (column bins are bin 32). */
-function chunkAt(b: Buffer, at: number): { map: { cpu: number; n: number; cols: string[]; crc: number }; cols: Array<[string, Uint8Array]> } {
+function chunkAt(b: Buffer, at: number): { map: { cpu: number; n: number; cols: string[]; w: number[]; crc: number }; cols: Array<[string, Uint8Array]> } {
   const len = b.readUInt32BE(at + 1);
-  const map = decode(b.subarray(at + 6, at + 6 + len)) as { cpu: number; n: number; cols: string[]; crc: number };
+  const map = decode(b.subarray(at + 6, at + 6 + len)) as { cpu: number; n: number; cols: string[]; w: number[]; crc: number };
   let p = at + 6 + len;
   const cols: Array<[string, Uint8Array]> = [];
   for (const name of map.cols) {
@@ -106,7 +107,11 @@ describe('hmsim trace verify', () => {
     writeFileSync(path, b);
     const { map, cols } = chunkAt(b, last);
     expect(map.n).toBe(4);
-    const computed = chunkCrc(map.cpu, map.n, cols);
+    // The HMT 2.0 chunk CRC: cpu, n, then per column its name, its width byte and its stored bytes.
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(map.cpu, 0);
+    head.writeUInt32LE(map.n, 4);
+    const computed = cols.reduce((c, [name, bytes], i) => crc32(bytes, crc32(Uint8Array.of(map.w[i]!), crc32(name, c))), crc32(head));
     expect(computed).not.toBe(map.crc);
     expect(runCli(['trace', 'verify', path])).toEqual({
       code: 1,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import { crc32 } from 'node:zlib';
 import type { RecordBatch, TraceRecord, TraceSink } from '../../src/trace/records.ts';
 import { batchToRecords } from '../../src/trace/batch.ts';
@@ -86,4 +86,37 @@ export function accessChunk(n: number, cpu = 0): Uint8Array {
   const addr = new Uint32Array(n).map((_, i) => 0x1000 * (i + 1));
   const addrBytes = new Uint8Array(addr.buffer);
   return concatBytes(frame(0x43, { cpu, n, cols: ['op', 'addr'], crc: chunkCrc(cpu, n, [['op', op], ['addr', addrBytes]]) }), bin(op), bin(addrBytes));
+}
+
+/** One chunk of an HMT file as stored: its frame's map, payload bytes and its column bins. */
+export interface StoredChunk {
+  readonly at: number;
+  readonly map: { cpu: number; n: number; cols: string[]; w?: number[]; crc: number };
+  readonly payloadBytes: number;
+  readonly cols: Array<{ name: string; bytes: Uint8Array }>;
+}
+
+/**
+ * Walks an uncompressed HMT file with a footer frame by frame (bin 32 columns, as hmsim writes them):
+ * the header and footer payload sizes and every chunk as stored.
+ */
+export function walkHmt(b: Uint8Array): { headerBytes: number; chunks: StoredChunk[]; footerAt: number; footerBytes: number } {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const headerBytes = dv.getUint32(1, false);
+  let p = 6 + headerBytes;
+  const chunks: StoredChunk[] = [];
+  while (b[p + 5] === 0x43) {
+    const len = dv.getUint32(p + 1, false);
+    const map = decode(b.subarray(p + 6, p + 6 + len)) as StoredChunk['map'];
+    const at = p;
+    p += 6 + len;
+    const cols: StoredChunk['cols'] = [];
+    for (const name of map.cols) {
+      const n = dv.getUint32(p + 1, false);
+      cols.push({ name, bytes: b.subarray(p + 5, p + 5 + n) });
+      p += 5 + n;
+    }
+    chunks.push({ at, map, payloadBytes: len, cols });
+  }
+  return { headerBytes, chunks, footerAt: p, footerBytes: dv.getUint32(p + 1, false) };
 }

@@ -7,7 +7,7 @@ import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace, readAllRecords } from '../../src/trace/hmt/reader.ts';
 import { EventKind, KIND_COUNT, type TraceRecord } from '../../src/trace/records.ts';
 import { RecordBatchBuilder, canonicalRecord, recordsToBatches } from '../../src/trace/batch.ts';
-import { tempDir } from './hmt-helpers.ts';
+import { tempDir, walkHmt } from './hmt-helpers.ts';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -123,9 +123,14 @@ describe('HMT round trip', () => {
     w.pushBatch(b.view());
     await w.close();
     const bytes = readFileSync(path);
-    // 1000 × (1 op + 4 pid + 4 addr + 4 len) = 13,000 column bytes plus framing (header, chunk, footer).
-    expect(bytes.length).toBeGreaterThan(13_000);
-    expect(bytes.length).toBeLessThan(13_400);
+    // op, pid, addr and len only, narrow (HMT 2.0): op 2 and pid 9 and len 4 in every record, stored once
+    // (1 byte each); addr 4 bytes per record: 4,003 column bytes.
+    const [chunk] = walkHmt(bytes).chunks;
+    expect({ cols: chunk!.map.cols, w: chunk!.map.w, lengths: chunk!.cols.map((c) => c.bytes.length) }).toEqual({
+      cols: ['op', 'pid', 'addr', 'len'],
+      w: [1, 1, 4, 1],
+      lengths: [1, 1, 4000, 1],
+    });
     const back = await readAllRecords(path);
     expect(back[999]).toEqual({ kind: EventKind.access, cpu: 0, op: 2, pid: 9, addr: 0x08048000 + 999, len: 4 });
   });

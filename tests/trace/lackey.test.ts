@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { inspectTrace } from '../../src/trace/inspect.ts';
-import { CollectSink, tempDir, textStream } from './hmt-helpers.ts';
+import { CollectSink, tempDir, textStream, walkHmt } from './hmt-helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/validation/tlb/busybox-gzip-3k.lackey.gz', import.meta.url));
 const opts = (over: Partial<ImportOptions> = {}): ImportOptions => ({ file: 'in.lackey', skipBad: false, ...over });
@@ -127,6 +127,26 @@ describe('lackey importer', () => {
       // straddling a page boundary references both pages: 31 straddling instruction fetches, no data ones.
       expect(info.pageReferences).toEqual({ instruction: 1_019_949, data: 674_691 });
       expect(info.straddlingAccesses).toBe(31);
+      // HMT 2.0 narrow columns: op 1 byte, addr 4, len 1 (every size ≤ 255), pid 15635 the same in every
+      // record, so stored once per chunk as u16; kind (all access), arg, off and time all zero: omitted.
+      // 26 chunks of 65,536 records (the last 55,209). Column data: 6 bytes per reference + 2 per chunk.
+      const file = readFileSync(out);
+      const walk = walkHmt(file);
+      expect(walk.chunks.map((c) => c.map.n)).toEqual([...new Array<number>(25).fill(65_536), 1_694_609 - 25 * 65_536]);
+      for (const c of walk.chunks) {
+        expect({ cols: c.map.cols, w: c.map.w, lengths: c.cols.map((x) => x.bytes.length) }).toEqual({
+          cols: ['op', 'pid', 'addr', 'len'],
+          w: [1, 2, 4, 1],
+          lengths: [c.map.n, 2, 4 * c.map.n, c.map.n],
+        });
+      }
+      const columnBytes = 6 * 1_694_609 + 2 * 26;
+      expect(walk.chunks.reduce((a, c) => a + c.cols.reduce((s, x) => s + x.bytes.length, 0), 0)).toBe(columnBytes);
+      // The rest is framing: the header frame, per chunk its frame and 4 bin headers of 5 bytes, the
+      // footer frame (with the chunk index and the digest) and the 10-byte end marker.
+      const framing = 6 + walk.headerBytes + walk.chunks.reduce((a, c) => a + 6 + c.payloadBytes + 5 * c.cols.length, 0) + 6 + walk.footerBytes + 10;
+      expect(file.length).toBe(columnBytes + framing);
+      expect(framing / 1_694_609).toBeLessThan(0.002); // under 2 bytes of framing per thousand references
     } finally {
       cleanup();
     }

@@ -65,6 +65,10 @@ export const HmtMessage = {
     `column '${name}' starts with byte 0x${got.toString(16).padStart(2, '0')} (expected a MessagePack bin: 0xc4, 0xc5 or 0xc6)`,
   columnLength: (name: string, got: number, records: number, elementBytes: number) =>
     `column '${name}' has ${got} bytes (expected ${records} records × ${elementBytes} = ${records * elementBytes})`,
+  columnWidth: (name: string, got: number, allowed: readonly number[]) =>
+    `column '${name}' has element width ${got} (expected ${allowed.join(', ')} bytes)`,
+  narrowColumnLength: (name: string, got: number, records: number, width: number) =>
+    `column '${name}' has ${got} bytes (expected ${records} records × ${width} = ${records * width}, or ${width} for one value of every record)`,
   unknownColumnLength: (name: string, got: number, records: number, limit: number) =>
     `unknown column '${name}' has ${got} bytes (expected a multiple of ${records} records of at most ${limit} bytes each)`,
   checksum: (stored: number, computed: number) =>

@@ -16,7 +16,8 @@ import { decode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type CaptureInfo, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
 import { batchToRecords } from '../batch.ts';
-import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
+import { bytesOf, chunkCrcStart, crcColumn, crcColumnWidth } from './checksum.ts';
+import { COLUMN_WIDTHS, widenInto } from './columns.ts';
 import { crc32 } from 'node:zlib';
 import { ByteReader, FileByteSource, StreamByteSource } from './byte-reader.ts';
 import {
@@ -474,9 +475,21 @@ class Session {
       seen.add(c);
     }
 
+    // HMT 2.0: each column's stored element width (columns.ts); a 1.x column is full width (no `w`).
+    const narrow = majorOf(header) >= 2;
+    let widths: number[] | undefined;
+    if (narrow) {
+      const w = map['w'];
+      if (!Array.isArray(w) || w.length !== cols.length || !w.every((x) => isUint(x, LIMITS.unknownColumnElementBytes) && x >= 1)) {
+        this.fail(at, HmtMessage.badField(what, 'w', w, `an array of ${cols.length} element widths 1..${LIMITS.unknownColumnElementBytes}, one per column`));
+      }
+      widths = w as number[];
+    }
+
     const data = new Map<string, Uint8Array | Uint32Array | Float64Array>();
     let sum = chunkCrcStart(cpu, n);
-    for (const name of cols as string[]) {
+    for (let c = 0; c < cols.length; c++) {
+      const name = cols[c] as string;
       const colAt = this.r.position;
       const type = KNOWN_COLUMNS.get(name);
       const head = await this.r.peek(5);
@@ -487,22 +500,34 @@ class Session {
       if (head.length < headerBytes) this.fail(colAt, HmtMessage.truncated(`column '${name}' header`, headerBytes, head.length));
       const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
       const length = headerBytes === 2 ? head[1]! : headerBytes === 3 ? dv.getUint16(1, false) : dv.getUint32(1, false);
-      let column: Uint8Array | Uint32Array | Float64Array;
+      let column: Uint8Array | Uint32Array | Float64Array | undefined;
+      let width: number;
       if (type !== undefined) {
         const size = ELEMENT_BYTES[type];
-        if (length !== n * size) this.fail(colAt, HmtMessage.columnLength(name, length, n, size));
+        width = widths?.[c] ?? size;
+        if (!COLUMN_WIDTHS[type].includes(width)) this.fail(at, HmtMessage.columnWidth(name, width, COLUMN_WIDTHS[type]));
+        if (length !== n * width && !(narrow && length === width)) {
+          this.fail(colAt, narrow ? HmtMessage.narrowColumnLength(name, length, n, width) : HmtMessage.columnLength(name, length, n, size));
+        }
         column = type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+      } else if (narrow) {
+        width = widths![c]!;
+        if (length !== n * width && length !== width) this.fail(colAt, HmtMessage.narrowColumnLength(name, length, n, width));
       } else {
         const limit = LIMITS.unknownColumnElementBytes;
         if (length % n !== 0 || length / n > limit) this.fail(colAt, HmtMessage.unknownColumnLength(name, length, n, limit));
-        column = new Uint8Array(length);
+        width = length / n;
       }
       this.r.skip(headerBytes);
-      const bytes = bytesOf(column);
+      // A full-width column is read straight into its typed array; any other into scratch, then widened.
+      const direct = column !== undefined && length === n * column.BYTES_PER_ELEMENT;
+      const bytes = direct ? bytesOf(column!) : this.columnScratch(length);
       const got = await this.r.readInto(bytes);
       if (got < length) this.fail(colAt, HmtMessage.truncated(`column '${name}'`, headerBytes + length, headerBytes + got));
-      sum = crcColumn(sum, name, bytes);
-      if (type !== undefined) data.set(name, column);
+      sum = narrow ? crcColumnWidth(sum, name, width, bytes) : crcColumn(sum, name, bytes);
+      if (column === undefined) continue;
+      if (!direct) widenInto(column, bytes, width);
+      data.set(name, column);
     }
     if (sum !== crc) throw traceError(this.file, at, HmtMessage.checksum(crc, sum), true);
 
@@ -575,6 +600,14 @@ class Session {
 
   /** Where skipped column bytes go (allocated on first use). */
   private scratch: Uint8Array | undefined;
+
+  /** Where a narrow column is read before it is widened (grown as needed; starts at byte 0 of its buffer). */
+  private narrowScratch = new Uint8Array(0);
+
+  private columnScratch(length: number): Uint8Array {
+    if (this.narrowScratch.length < length) this.narrowScratch = new Uint8Array(Math.max(length, 1 << 16));
+    return this.narrowScratch.subarray(0, length);
+  }
 
   /**
    * Zero columns of `n` elements for the columns a chunk omits: views of zero arrays shared by the whole

@@ -22,7 +22,8 @@ import { encode } from '@msgpack/msgpack';
 import { UserError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type CaptureInfo, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
 import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
-import { bytesOf, chunkCrcStart, crcColumn } from './checksum.ts';
+import { chunkCrcStart, crcColumnWidth } from './checksum.ts';
+import { narrowColumn } from './columns.ts';
 import { crc32 } from 'node:zlib';
 import {
   DEFAULT_CHUNK_RECORDS,
@@ -405,17 +406,20 @@ class HmtWriter implements TraceWriter {
     const batch = b.view();
     countKinds(batch.kind, this.byKind);
     const names: string[] = [];
+    const widths: number[] = [];
     const datas: Uint8Array[] = [];
     let crc = chunkCrcStart(cpu, n);
     for (const [name] of COLUMNS) {
-      const bytes = bytesOf(batch[name]);
-      if (isAllZero(bytes)) continue;
+      // Narrow columns (columns.ts): all-zero omitted, the narrowest width, a constant stored once.
+      const stored = narrowColumn(batch[name], n);
+      if (stored === undefined) continue;
       names.push(name);
-      datas.push(bytes);
-      crc = crcColumn(crc, name, bytes);
+      widths.push(stored.width);
+      datas.push(stored.bytes);
+      crc = crcColumnWidth(crc, name, stored.width, stored.bytes);
     }
     this.index.push([this.out.offset, cpu, n]);
-    this.writeFrame(FrameType.chunk, { cpu, n, cols: names, crc });
+    this.writeFrame(FrameType.chunk, { cpu, n, cols: names, w: widths, crc });
     for (const bytes of datas) {
       const head = new Uint8Array(5);
       head[0] = MsgpackByte.bin32;
@@ -462,15 +466,4 @@ function countKinds(kind: Uint8Array, counts: number[]): void {
     if (k >= KIND_COUNT) throw new RangeError(`record kind ${k} is not an EventKind`);
     counts[k]!++;
   }
-}
-
-/** True when every byte is 0 (checked a word at a time when aligned). */
-function isAllZero(bytes: Uint8Array): boolean {
-  const words = bytes.byteOffset % 4 === 0 ? bytes.length >>> 2 : 0;
-  if (words > 0) {
-    const w = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
-    for (let i = 0; i < words; i++) if (w[i] !== 0) return false;
-  }
-  for (let i = words << 2; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
