@@ -6,6 +6,7 @@ import { formatInt, formatPercent } from '../report/format.ts';
 import type { Provenance } from '../report/provenance.ts';
 import { runHeaderText } from '../report/run-header.ts';
 import { identicalRunsNote } from './compare-why.ts';
+import { mechanismCycles, mechanismLegend, type MechanismId } from '../report/mechanisms.ts';
 
 /** Right-aligned columns with a header rule. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -46,16 +47,24 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
     ),
   );
   const total = r.cycles.total;
+  const requests = r.time.requests;
+  const perRequest = (v: number): string[] => (requests > 0 ? [formatInt(v / requests)] : []);
   out.push(
     textTable(
-      ['CPU cycles', 'value', 'share'],
+      ['CPU cycles by mechanism', 'cycles', 'share', ...(requests > 0 ? ['per request'] : [])],
       [
-        ['total', formatInt(total), '100.0 %'],
-        ...CYCLE_CATEGORIES.map((c) => [c, formatInt(r.cycles.breakdown[c]), share(r.cycles.breakdown[c], total)]),
-        ...r.cycles.perCpu.map((v, i) => [`cpu ${i}`, formatInt(v), share(v, total)]),
+        ['total (all CPUs)', formatInt(total), '100.0 %', ...perRequest(total)],
+        ...mechanismCycles(r).map((m) => [m.label, formatInt(m.cycles), share(m.cycles, total), ...perRequest(m.cycles)]),
       ],
+    ) + mechanismLegend().map((l) => `  ${l}\n`).join(''),
+  );
+  out.push(
+    textTable(
+      ['CPU cycles by operation (as charged)', 'cycles', 'share'],
+      CYCLE_CATEGORIES.map((c) => [c, formatInt(r.cycles.breakdown[c]), share(r.cycles.breakdown[c], total)]),
     ),
   );
+  out.push(textTable(['CPU cycles per CPU', 'cycles', 'share'], r.cycles.perCpu.map((v, i) => [`cpu ${i}`, formatInt(v), share(v, total)])));
   const c = r.counts;
   out.push(
     textTable(
@@ -128,6 +137,16 @@ export function overheadPercent(r: RunResult, base: RunResult): number | null {
   return (100 * (r.cycles.total - base.cycles.total)) / base.cycles.total;
 }
 
+/** What the compare table's columns are (printed under it). */
+const COMPARE_LEGEND: readonly string[] = [
+  'cycles: CPU cycles of all CPUs; overhead vs base: their change against the first configuration',
+  'TLB walk cycles: page walks and STLB hits after L1 TLB misses',
+  'kmap cycles: mapping highmem pages, with the INVLPG of every kmap_local/kmap_atomic unmap and the global flushes of pkmap wraps',
+  'other flush+IPI cycles: user TLB flushes (munmap, mprotect, copy-on-write, fork, exit) and all TLB shootdown IPIs',
+  'kmaps: highmem mappings made (pkmap + kmap_atomic + kmap_local); TLB misses: L1 iTLB + dTLB misses',
+  'lowmem (MB): the DMA and Normal zones (pages / 256)',
+];
+
 /**
  * The side-by-side table of `hmsim compare`. When a run did device I/O the table leads with elapsed
  * time (CPU cycles plus device waits) and its change against the first configuration, then the CPU
@@ -144,6 +163,7 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
   };
   const rows = runs.map((r) => {
     const o = overheadPercent(r, base);
+    const mech = Object.fromEntries(mechanismCycles(r).map((m) => [m.id, m.cycles])) as Record<MechanismId, number>;
     const kmaps = r.counts.kmap.pkmap + r.counts.kmap.atomic + r.counts.kmap.local;
     const low = r.memory.zones.filter((z) => z.name !== 'HighMem').reduce((a, z) => a + z.totalPages, 0);
     return [
@@ -153,8 +173,8 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
       formatInt(r.cycles.total),
       r === base ? 'baseline' : o === null ? 'n/a' : formatPercent(o),
       formatInt(r.cycles.breakdown.tlbWalk),
-      formatInt(r.cycles.breakdown.kmap + r.cycles.breakdown.kmapLockSpin + r.cycles.breakdown.kmapSleep),
-      formatInt(r.cycles.breakdown.invlpg + r.cycles.breakdown.localFlush + r.cycles.breakdown.globalFlush + r.cycles.breakdown.shootdown),
+      formatInt(mech.kmap),
+      formatInt(mech.userFlush + mech.shootdown),
       formatInt(kmaps),
       formatInt(r.counts.pkmapFlushes),
       formatInt(r.counts.dtlbMisses + r.counts.itlbMisses),
@@ -175,7 +195,7 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
         'overhead vs base',
         'TLB walk cycles',
         'kmap cycles',
-        'flush+IPI cycles',
+        'other flush+IPI cycles',
         'kmaps',
         'pkmap flushes',
         'TLB misses',
@@ -183,7 +203,13 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
       ],
       rows,
     ) +
-    (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '') +
+    COMPARE_LEGEND.map((l) => `  ${l}
+`).join('') +
+    (notes.length > 0 ? `
+infeasible:
+${notes.map((n) => `  - ${n}`).join('
+')}
+` : '') +
     identicalRunsNote(runs)
   );
 }

@@ -16,6 +16,7 @@ import { RunService } from '../run/service.ts';
 import { addRunOptions, runOptionsFrom, runRequestOf } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
 import { formatRunSummary } from './run-summary.ts';
+import { formatExplain } from '../report/explain.ts';
 
 /** The JSON text of a RunResult as every command writes it (one line of JSON plus a newline). */
 export function runJson(result: RunResult): string {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .command('run')
     .description('replay a trace on the modeled machine under one configuration and cost model');
   addRunOptions(cmd);
+  cmd.option('--explain', 'after the summary, say where each cycle figure comes from: its parts and every model key that prices it, with value and source');
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const options = runOptionsFrom(command.opts(), command);
     if (options.tracePath === undefined) throw new UserError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
@@ -44,6 +46,7 @@ export function register(program: Command): void {
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
     }
+    if (options.json && command.opts()['explain'] === true) throw new UserError('--explain: prints text; it cannot be combined with --json (the JSON result has every figure)');
     if (options.json) {
       process.stdout.write(runJson(result));
       return;
@@ -57,5 +60,6 @@ export function register(program: Command): void {
       clockGHz: model.clockGHz,
     });
     process.stdout.write(formatRunSummary(result, provenance));
+    if (command.opts()['explain'] === true) process.stdout.write(`\n${formatExplain(result, model)}`);
   });
 }
