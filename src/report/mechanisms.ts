@@ -52,7 +52,7 @@ export const MECHANISM_LEGEND: ReadonlyArray<{ readonly id: MechanismId; readonl
     id: 'tlbMiss',
     label: 'TLB misses',
     meaning: 'page walks and STLB hits after an L1 TLB miss, user and kernel',
-    keys: ['costs.walk', 'costs.walkDram', 'costs.stlbHit', 'tlb.l1i.entries', 'tlb.l1i.ways', 'tlb.l1d.entries', 'tlb.l1d.ways', 'tlb.stlb.entries', 'tlb.stlb.ways', 'tlb.large.entries', 'tlb.large.ways', 'tlb.replacement'],
+    keys: ['costs.walk', 'costs.stlbHit', 'tlb.l1i.entries', 'tlb.l1i.ways', 'tlb.l1d.entries', 'tlb.l1d.ways', 'tlb.stlb.entries', 'tlb.stlb.ways', 'tlb.large.entries', 'tlb.large.ways', 'tlb.replacement'],
   },
   { id: 'pageFault', label: 'page faults', meaning: 'fault entry and handling, PTE installs (clearing and copying pages are under copies)', keys: ['costs.pageFault', 'costs.pteWrite'] },
   {

@@ -39,7 +39,7 @@ describe('hmsim run', () => {
     const r = await runMain(['run', '--trace', TRACE, '--config', '2g2g', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('2g2g');
-    expect(r.stdout).toMatch(/^total\s+[\d,]+\s+100\.0 %$/m);
+    expect(r.stdout).toMatch(/^total \(all CPUs\)\s+[\d,]+\s+100\.0 %$/m);
     expect(r.stdout).toMatch(/^kmap_local\s+[\d,]+$/m);
   });
 
