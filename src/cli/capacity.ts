@@ -73,7 +73,14 @@ export function register(program: Command): void {
     });
 }
 
-const mb = (n: number): string => (n / MiB).toFixed(1);
+/**
+ * MB with two decimals: lowmem is max_low_pfn pages, which the kernel prints truncated ("875MB LOWMEM
+ * available", `hmsim layout`); one decimal would round 875.99 up to 876.0 and disagree with it.
+ */
+const mb = (n: number): string => (n / MiB).toFixed(2);
+
+/** An address-space size with its unit: MB below 1 TiB, TiB above (x86_64's 128 TiB user space). */
+const vaSize = (n: number): string => (n >= 2 ** 40 ? `${(n / 2 ** 40).toFixed(1)} TiB` : `${mb(n)} MB`);
 
 function formatOne(r: CapacityResult): string {
   const p = r.perProcess;
@@ -105,7 +112,7 @@ function formatOne(r: CapacityResult): string {
     `at ${w.procs} processes: lowmem used ${mb(r.lowmemUsedBytes)} of ${mb(r.availableLowmemBytes)} MB ` +
     `(user pages: ${mb(r.userInHighmemBytes)} MB in highmem, ${mb(r.userInLowmemBytes)} MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
     `processes that fit: ${r.maxProcs} (limited by ${r.limitedBy})\n` +
-    `user address space per process: ${mb(r.userSpaceBytes)} MB, ${mb(r.userSpaceLeftBytes)} MB left after the ${fmtBytes(w.vmBytes)} span\n`
+    `user address space per process: ${vaSize(r.userSpaceBytes)}, ${vaSize(r.userSpaceLeftBytes)} left after the ${fmtBytes(w.vmBytes)} span\n`
   );
 }
 
@@ -128,10 +135,10 @@ function formatCompare(rs: readonly CapacityResult[]): string {
   return (
     `capacity side by side — RAM ${fmtBytes(rs[0]!.ramBytes)}; ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
     table(
-      ['config', 'split', 'lowmem MB', 'highmem MB', 'unusable MB', 'mem_map MB', 'free lowmem MB', 'KiB/proc', 'fits', 'max procs', 'limit', 'user VA left MB'],
+      ['config', 'split', 'lowmem MB', 'highmem MB', 'unusable MB', 'mem_map MB', 'free lowmem MB', 'KiB/proc', 'fits', 'max procs', 'limit', 'user VA left'],
       rs.map((r) => [
         r.config, r.split, mb(r.lowmemBytes), mb(r.highmemBytes), mb(r.unusableRamBytes), mb(r.memMapBytes),
-        mb(r.availableLowmemBytes), (r.perProcess.totalLowmem / 1024).toFixed(1), r.fits ? 'yes' : 'no', r.maxProcs, r.limitedBy, mb(r.userSpaceLeftBytes),
+        mb(r.availableLowmemBytes), (r.perProcess.totalLowmem / 1024).toFixed(1), r.fits ? 'yes' : 'no', r.maxProcs, r.limitedBy, vaSize(r.userSpaceLeftBytes),
       ]),
     )
   );

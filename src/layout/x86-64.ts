@@ -76,7 +76,9 @@ export function computeX8664Layout(cfg: MachineConfig): LayoutDetail {
     structPageBytes: X86_64.structPageBytes,
     ramBytes: cfg.ramBytes,
     ignoredRamBytes: 0,
-    lowmemBytes: maxPfn * PAGE_SIZE,
+    // Every byte of RAM is direct-mapped ("lowmem"); the direct map also spans the PCI hole below
+    // max_pfn, which is not memory, so lowmem is the e820 RAM, not max_pfn pages.
+    lowmemBytes: e820Bytes,
     highmemBytes: 0,
     dmesg: [],
     notes: [],

@@ -50,6 +50,26 @@ describe('capacity', () => {
     }
   });
 
+  it('x86_64: lowmem is the RAM (the direct map also spans the PCI hole, which is not memory); user space in TiB', async () => {
+    // 4 GiB on a PC: 3 GiB below the hole, 1 GiB from 4 GiB up, so max_pfn covers 5 GiB of addresses.
+    const l = layout({ config: 'x86_64' });
+    expect(l.maxPfn * 4096).toBe(5 * 2 ** 30);
+    expect(l.lowmemBytes).toBe(l.ram.usableBytes);
+    const r = await runMain(['capacity', '--config', 'x86_64']);
+    expect(r.stdout).toMatch(new RegExp(`^lowmem +${(l.ram.usableBytes / MiB).toFixed(2)}$`, 'm'));
+    // TASK_SIZE_MAX = 2^47 - 4096: 128 TiB less a page, 64 MiB of it used by the process.
+    expect(r.stdout).toContain('user address space per process: 128.0 TiB, 128.0 TiB left after the 64M span\n');
+  });
+
+  it('32-bit lowmem in MB agrees with the kernel\'s truncated LOWMEM line (875.99, not 876.0 against 875)', async () => {
+    const l = layout({ config: '3g1g-highmem' });
+    // max_low_pfn pages: 0x36bfe of them (lowmem 0xc0000000-0xf6bfe000).
+    expect(l.lowmemBytes).toBe(0x36bfe000);
+    expect(l.dmesg).toContain('875MB LOWMEM available.');
+    const r = await runMain(['capacity', '--config', '3g1g-highmem']);
+    expect(r.stdout).toMatch(/^lowmem +875\.99$/m);
+  });
+
   it('hand-computed case: linux-2.6.18, 3G/1G HIGHMEM4G, 2 GiB, 400 processes of 8 MiB rss and 64 MiB VA', () => {
     const l = layout({ kernel: 'linux-2.6.18', config: '3g1g-highmem', ram: '2G' });
     const w = { procs: 400, threads: 1, rssBytes: 8 * MiB, vmBytes: 64 * MiB };
