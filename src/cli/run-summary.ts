@@ -75,6 +75,7 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
         ['dTLB misses', formatInt(c.dtlbMisses)],
         ['STLB misses', formatInt(c.stlbMisses)],
         ['page walks', formatInt(c.pageWalks)],
+        ...perKiloAccess(c),
         ['page faults', formatInt(c.pageFaults)],
         ['INVLPG', formatInt(c.invlpg)],
         ['CR3 writes', formatInt(c.cr3Writes)],
@@ -124,6 +125,21 @@ function kernelMemoryLine(r: RunResult): string {
     `min_free_kbytes ${m.minFreeKbytes ?? 0}; reclaim: ${formatInt(low?.kswapdWakes ?? 0)} kswapd wake-ups, ${formatInt(low?.directReclaims ?? 0)} direct rounds, ` +
     `${formatInt(low?.slabShrunk ?? 0)} dentries/inodes freed`
   );
+}
+
+/**
+ * TLB miss rates per 1000 of the trace's memory accesses (hmsim's MPKI: traces count accesses, not
+ * instructions). Misses include the kernel's own translations (DESIGN.md "The kernel's TLB footprint"),
+ * so they are per access the trace made, not a user-only ratio. None when the trace made no access.
+ */
+function perKiloAccess(c: RunResult['counts']): string[][] {
+  if (c.accesses === 0) return [];
+  const k = (n: number): string => ((1000 * n) / c.accesses).toFixed(2);
+  return [
+    ['L1 TLB misses per 1000 accesses', k(c.itlbMisses + c.dtlbMisses)],
+    ['STLB misses per 1000 accesses', k(c.stlbMisses)],
+    ['page walks per 1000 accesses', k(c.pageWalks)],
+  ];
 }
 
 /** Seconds with 4 significant digits: 0.01234 s, 12.34 s. */
@@ -203,13 +219,8 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
       ],
       rows,
     ) +
-    COMPARE_LEGEND.map((l) => `  ${l}
-`).join('') +
-    (notes.length > 0 ? `
-infeasible:
-${notes.map((n) => `  - ${n}`).join('
-')}
-` : '') +
+    COMPARE_LEGEND.map((l) => `  ${l}\n`).join('') +
+    (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '') +
     identicalRunsNote(runs)
   );
 }

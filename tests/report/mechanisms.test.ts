@@ -56,6 +56,11 @@ describe('cycles by mechanism', () => {
     const fmt = (x: number): string => x.toLocaleString('en-US');
     expect(text).toMatch(new RegExp(`^kmap +${fmt(kmap)} +${((100 * kmap) / r.cycles.total).toFixed(1)} %$`, 'm'));
     expect(text).toContain('\n  kmap: mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps\n');
+    // Miss rates per 1000 of the trace's accesses (it counts accesses, not instructions).
+    const c = r.counts;
+    expect(text).toMatch(new RegExp(`^L1 TLB misses per 1000 accesses +${((1000 * (c.itlbMisses + c.dtlbMisses)) / c.accesses).toFixed(2)}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^STLB misses per 1000 accesses +${((1000 * c.stlbMisses) / c.accesses).toFixed(2)}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^page walks per 1000 accesses +${((1000 * c.pageWalks) / c.accesses).toFixed(2)}$`, 'm'));
     const cmp = (await runMain(['compare', '--trace', STREAM, '--configs', '3g1g-highmem,x86_64', '--quiet'])).stdout;
     const row = cmp.split('\n').find((l) => l.startsWith('3g1g-highmem '))!;
     expect(row.split(/ {2,}/)).toContain(fmt(kmap));
