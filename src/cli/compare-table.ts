@@ -5,7 +5,7 @@
  * aggregate only, so it agrees with summary.json, summary.md and the charts of `--out`.
  */
 import { formatInt } from '../report/format.ts';
-import type { Aggregate } from '../stats/aggregate.ts';
+import { replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
 import type { Provenance } from '../report/provenance.ts';
 import { runHeaderText } from '../report/run-header.ts';
 import { textTable } from './run-summary.ts';
@@ -44,7 +44,9 @@ export function formatReplicatedCompareTable(agg: Aggregate, provenance: Provena
   const notes = agg.configs.filter((c) => c.infeasible.length > 0).map((c) => `${c.config}: ${c.infeasible.join('; ')}`);
   return (
     runHeaderText(provenance) +
-    textTable(['config', 'feasible', 'runs', 'cycles (mean ± 95% CI)', `overhead vs ${agg.baseline} (mean ± 95% CI)`], rows) +
+    (replicationsIdentical(agg)
+      ? textTable(['config', 'feasible', 'runs', 'cycles (mean; replications identical, no CI)', `overhead vs ${agg.baseline}`], rows)
+      : textTable(['config', 'feasible', 'runs', 'cycles (mean ± 95% CI)', `overhead vs ${agg.baseline} (mean ± 95% CI)`], rows)) +
     (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '')
   );
 }

@@ -21,7 +21,7 @@ import { collectProvenance, commandLine, createProgress, writeCompareReport } fr
 import type { MachineConfig } from '../layout/types.ts';
 import type { RunResult } from '../result/run-result.ts';
 import { RunService } from '../run/service.ts';
-import { aggregate } from '../stats/aggregate.ts';
+import { aggregate, replicationsIdentical } from '../stats/aggregate.ts';
 import { replicationSeeds } from '../stats/replications.ts';
 import { formatReplicatedCompareTable } from './compare-table.ts';
 import {
@@ -32,6 +32,7 @@ import {
   runOptionsFrom,
   runRequestOf,
   themeFrom,
+  warnIdenticalReplications,
 } from './run-options.ts';
 import { interruptSignalOf } from './signals.ts';
 import { formatCompareTable, overheadPercent } from './run-summary.ts';
@@ -167,6 +168,7 @@ export function register(program: Command): void {
       const provenance = collectProvenance(runs, context);
       await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, provenance }, { force: options.force, theme });
     }
+    if (replications > 1 && replicationsIdentical(aggregate(runs))) warnIdenticalReplications(replications, model);
     if (options.json) process.stdout.write(`${JSON.stringify(compareSummary(runs, replications))}\n`);
     else {
       const header = collectProvenance(runs, { ...context, gitCommit: null });

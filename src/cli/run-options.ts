@@ -9,6 +9,7 @@ import { UserError } from '../errors.ts';
 import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
 import { DEFAULT_MODEL } from '../models/registry.ts';
+import type { CostModel } from '../models/types.ts';
 import type { RunRequest } from '../run/service.ts';
 import { parseCount } from '../units/size.ts';
 import { addConfigOptions, configOptionsFrom } from './config-options.ts';
@@ -126,3 +127,19 @@ export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>
     process.off('SIGTERM', onSignal);
   }
 }
+
+/**
+ * The one warning of a command whose replications could not vary (src/stats/aggregate.ts
+ * replicationsIdentical): said once on stderr, before the table that then shows no interval.
+ */
+export function warnIdenticalReplications(replications: number, model: CostModel): void {
+  const sampled = Object.values(model.params ?? {}).some((p) => p.kind === 'cost' && SAMPLED_FORMS.some((f) => f in p.value));
+  const why = sampled ? `no sampled cost of model ${model.name} was drawn` : `model ${model.name} samples no cost`;
+  process.stderr.write(
+    `hmsim: warning: the ${replications} replications of every configuration gave identical results (a fixed trace, and ${why}): ` +
+      'no confidence interval is shown; vary the trace per replication (compare --workload, sweep --workload) or sample costs\n',
+  );
+}
+
+/** Cost forms that draw (or, a plug-in's hook, may draw) from the run's random numbers (src/models/spec.ts CostForm). */
+const SAMPLED_FORMS = ['normal', 'lognormal', 'uniform', 'empirical', 'hook'] as const;

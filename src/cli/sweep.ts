@@ -21,7 +21,9 @@ import { sweepTable } from '../sweep/report.ts';
 import { runSweep, type SweepOutcome } from '../sweep/run.ts';
 import { parseShard, type Shard } from '../sweep/shard.ts';
 import type { SweepSpec, SweepTrace } from '../sweep/spec.ts';
-import { addRunOptions, addThemeOption, runOptionsFrom, themeFrom } from './run-options.ts';
+import { addRunOptions, addThemeOption, runOptionsFrom, themeFrom, warnIdenticalReplications } from './run-options.ts';
+import { identicalReplications } from '../stats/interval.ts';
+import { loadModel } from '../models/load.ts';
 import { interruptSignalOf } from './signals.ts';
 
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
@@ -116,6 +118,9 @@ export function register(program: Command): void {
       ...(signal !== undefined ? { signal } : {}),
       ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
     });
+    if (s.spec.replications > 1 && outcome.cells !== null && identicalReplications(outcome.cells.map((c) => c.totalCycles))) {
+      warnIdenticalReplications(s.spec.replications, await loadModel(s.spec.model, s.spec.modelSets));
+    }
     if (s.json) {
       const { header: _header, ...summary } = outcome;
       process.stdout.write(`${JSON.stringify({ format: 'hmsim-sweep-run', out: s.out, ...summary, shard: s.shard })}\n`);

@@ -21,10 +21,13 @@ export function formatPercent(x: number): string {
   return `${x >= 0 && !s.startsWith('-') ? '+' : ''}${s} %`;
 }
 
-/** "[lo, hi]" with the given formatter, or the no-interval note. */
-export function formatInterval(lo: number | null, hi: number | null, f: (x: number) => string): string {
-  return lo === null || hi === null ? NO_INTERVAL : `[${f(lo)}, ${f(hi)}]`;
+/** "[lo, hi]" with the given formatter, or the no-interval note (`n`: the replications behind it). */
+export function formatInterval(lo: number | null, hi: number | null, f: (x: number) => string, n = 1): string {
+  if (lo !== null && hi !== null) return `[${f(lo)}, ${f(hi)}]`;
+  return n >= 2 ? NO_INTERVAL_IDENTICAL : NO_INTERVAL;
 }
 
 /** What tables print where a single replication gives no interval. */
 export const NO_INTERVAL = 'n/a (1 replication)';
+/** What tables print where replications were identical (nothing sampled): no interval either. */
+export const NO_INTERVAL_IDENTICAL = 'n/a (replications identical)';

@@ -1,10 +1,10 @@
 import { CYCLE_CATEGORIES } from '../result/run-result.ts';
 import { csvCell, markdownText } from './escape.ts';
-import type { Aggregate } from '../stats/aggregate.ts';
+import { replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
 import type { Interval } from '../stats/interval.ts';
 import { KEY_COUNTS } from '../stats/key-counts.ts';
 import { CATEGORY_LABELS } from './charts/cycles-by-category.ts';
-import { NO_INTERVAL, formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
+import { NO_INTERVAL, NO_INTERVAL_IDENTICAL, formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
 
 /**
  * Summary tables of an aggregate, as a neutral model (caption, header, rows of text) with two writers:
@@ -26,6 +26,12 @@ export function statisticsNote(agg: Aggregate): string {
   const ns = agg.configs.flatMap((c) => (c.stats ? [c.stats.totalCycles.n] : []));
   const r = ns.length > 0 ? Math.min(...ns) : 0;
   if (r <= 1) return 'One replication per configuration: no confidence intervals (shown as "n/a" in the tables).';
+  if (replicationsIdentical(agg)) {
+    return (
+      `${r} replications per configuration, all identical: the trace is fixed and the model samples no cost, so ` +
+      'nothing varied between them and no confidence interval is given (shown as "n/a" in the tables).'
+    );
+  }
   const range = Math.max(...ns) === r ? `${r}` : `${r}–${Math.max(...ns)}`;
   return (
     `${range} replications per configuration; figures are means with 95% confidence intervals ` +
@@ -49,9 +55,9 @@ export function summaryTables(agg: Aggregate): Table[] {
         c.config,
         String(c.replications),
         formatInt(t.mean),
-        formatInterval(t.lo, t.hi, formatInt),
+        formatInterval(t.lo, t.hi, formatInt, t.n),
         c.config === agg.baseline ? 'baseline' : o ? formatPercent(o.mean) : 'n/a',
-        c.config === agg.baseline ? '' : o ? formatInterval(o.lo, o.hi, formatPercent) : 'n/a',
+        c.config === agg.baseline ? '' : o ? formatInterval(o.lo, o.hi, formatPercent, o.n) : 'n/a',
       ];
     }),
   };
@@ -129,4 +135,4 @@ export function summaryCsv(agg: Aggregate): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-export { NO_INTERVAL };
+export { NO_INTERVAL, NO_INTERVAL_IDENTICAL };

@@ -1,5 +1,5 @@
 import { CYCLE_CATEGORIES, type CycleCategory, type RunResult } from '../result/run-result.ts';
-import { CONFIDENCE_LEVEL, meanInterval, type Interval } from './interval.ts';
+import { CONFIDENCE_LEVEL, identicalReplications, meanInterval, type Interval } from './interval.ts';
 import { KEY_COUNTS, keyCounts, type KeyCount } from './key-counts.ts';
 import { overheadVsBaseline, type Overhead } from './overhead.ts';
 
@@ -96,4 +96,12 @@ function configStats(runs: readonly RunResult[]): ConfigStats {
   const counts = {} as Record<KeyCount, Interval>;
   for (const key of KEY_COUNTS) counts[key] = meanInterval(perRun.map((c) => c[key]));
   return { totalCycles: meanInterval(runs.map((r) => r.cycles.total)), breakdown, counts };
+}
+
+/**
+ * True when the aggregate's replications could not vary: two or more per configuration and every
+ * configuration's total cycles identical across them (a fixed trace under a model that samples nothing).
+ */
+export function replicationsIdentical(agg: Aggregate): boolean {
+  return identicalReplications(agg.configs.map((c) => c.stats?.totalCycles ?? null));
 }

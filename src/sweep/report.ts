@@ -52,9 +52,9 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
       params[(conv[i] as { title: string }).title] = (conv[i] as { value: (v: string) => number | string }).value(c.coords[a.key] as string);
     });
     if (multi) {
-      if (c.overhead !== null) points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi });
+      if (c.overhead !== null) points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, n: c.overhead.n });
     } else if (c.totalCycles !== null) {
-      points.push({ params, config: c.config, mean: c.totalCycles.mean, lo: c.totalCycles.lo, hi: c.totalCycles.hi });
+      points.push({ params, config: c.config, mean: c.totalCycles.mean, lo: c.totalCycles.lo, hi: c.totalCycles.hi, n: c.totalCycles.n });
     }
   }
   const first = cells[0]?.config ?? '';
@@ -106,8 +106,8 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
       c.config,
       ...spec.axes.map((a) => c.coords[a.key] ?? ''),
       c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
-      c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean),
-      ...(multi ? [c.overhead === null ? '' : formatPercent(c.overhead.mean), c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent)] : []),
+      c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean, c.totalCycles.n),
+      ...(multi ? [c.overhead === null ? '' : formatPercent(c.overhead.mean), c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent, c.overhead.n)] : []),
       c.ram === null ? '' : [c.ram.installedBytes, c.ram.usableBytes, c.ram.lostBytes].map((b) => Number((b / 2 ** 20).toFixed(1))).join(' / '),
     ]),
   };

@@ -59,9 +59,11 @@ export function siAxis(extra: Readonly<Record<string, unknown>> = {}): { format:
 
 /**
  * Subtitle lines for replications: ["mean of 3 replications", "error bars: 95% confidence interval
- * (Student t, 2 df)"] or ["1 replication: no confidence interval"]. Short lines keep paper figures narrow.
+ * (Student t, 2 df)"], ["1 replication: no confidence interval"] or, when the replications were identical,
+ * ["3 identical replications (nothing sampled): no confidence interval"]. Short lines keep paper figures narrow.
  */
-export function replicationNote(replications: number): string[] {
+export function replicationNote(replications: number, identical = false): string[] {
+  if (replications > 1 && identical) return [`${replications} identical replications (nothing sampled): no confidence interval`];
   return replications > 1
     ? [`mean of ${replications} replications`, `error bars: 95% confidence interval (Student t, ${replications - 1} df)`]
     : ['1 replication: no confidence interval'];

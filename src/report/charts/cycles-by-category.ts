@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CYCLE_CATEGORIES } from '../../result/run-result.ts';
-import type { Aggregate } from '../../stats/aggregate.ts';
+import { replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
 import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, siAxis, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
@@ -61,7 +61,7 @@ export function cyclesByCategoryChart(agg: Aggregate, theme: Theme): ChartEntry 
   const y = { field: 'config', type: 'nominal', sort: configs.map((c) => c.config), title: null } as const;
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: title, subtitle: replicationNote(minReplications(agg)) },
+    title: { text: title, subtitle: replicationNote(minReplications(agg), replicationsIdentical(agg)) },
     config: theme.config,
     width: theme.width,
     height: { step: theme.band },

@@ -3,7 +3,7 @@ import type { StringFieldDef } from 'vega-lite/types_unstable/channeldef.js';
 import type { Quantiles, RunResult } from '../../result/run-result.ts';
 import type { Aggregate } from '../../stats/aggregate.ts';
 import { viridisPalette, type Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
 import { configOrder, feasibleRuns, meanOf, minReplications } from './data.ts';
 import { meanInterval } from '../../stats/interval.ts';
 
@@ -79,7 +79,11 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
       text: title,
       subtitle: [
         'quantile strip: p50 – p90 – p99 – max, dot = mean (runs record no quartiles)',
-        minReplications(agg) > 1 ? `${minReplications(agg)} replications: bar through the dot = 95% confidence interval of the mean` : '1 replication: no confidence interval',
+        minReplications(agg) > 1 && !lines.some((l) => l.meanLo !== undefined)
+          ? replicationNote(minReplications(agg), true)[0]!
+          : minReplications(agg) > 1
+            ? `${minReplications(agg)} replications: bar through the dot = 95% confidence interval of the mean`
+            : '1 replication: no confidence interval',
       ],
     },
     config: theme.config,

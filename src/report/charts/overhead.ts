@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js';
-import type { Aggregate } from '../../stats/aggregate.ts';
+import { replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
 
 /**
@@ -26,7 +26,9 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
   const r = minReplications(agg);
   const methods = [...new Set(rows.filter((x) => x.config !== agg.baseline).map((x) => x.method))];
   const subtitle =
-    r > 1
+    r > 1 && replicationsIdentical(agg)
+      ? replicationNote(r, true)
+      : r > 1
       ? [`${r} replications; 95% confidence intervals`, methods.includes('delta') ? '(delta method where seeds differ)' : '(paired by seed)']
       : ['1 replication: no confidence interval'];
   const y = { field: 'config', type: 'nominal', sort: rows.map((x) => x.config), title: null } as const;

@@ -12,6 +12,8 @@ export interface SweepPoint {
   readonly mean: number;
   readonly lo: number | null;
   readonly hi: number | null;
+  /** Replications behind the mean (default 1); two or more without an interval were identical. */
+  readonly n?: number;
 }
 
 /** What a sweep chart shows and how to label it. */
@@ -50,7 +52,11 @@ export function sweepLineChart(points: readonly SweepPoint[], param: string, the
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: options.title,
-      subtitle: rows.some((r) => r.lo !== null) ? 'band: 95% confidence interval (Student t)' : 'one replication per point: no confidence interval',
+      subtitle: rows.some((r) => r.lo !== null)
+        ? 'band: 95% confidence interval (Student t)'
+        : points.every((p) => (p.n ?? 1) >= 2)
+          ? 'replications identical (nothing sampled): no confidence interval'
+          : 'one replication per point: no confidence interval',
     },
     config: theme.config,
     width: theme.width,
