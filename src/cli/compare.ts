@@ -11,10 +11,18 @@
  * --replications R replays every configuration R times with the seeds replicationSeeds(--seed, R) (the
  * first is --seed itself, as `hmsim run`; the same list for every configuration, so replications pair
  * up); with R > 1 the table shows mean ± 95% confidence-interval half-width, --json configs carry the
- * mean and the interval, and the report keeps every run. Runs go configuration by configuration, replications in seed order, so the output is
+ * mean and the interval, and the report keeps every run. --workload NAME --param K=V replaces --trace:
+ * each replication generates its own trace with its seed (the same for every configuration), so the
+ * replications vary the workload and the intervals say how much that matters. Runs go configuration by configuration, replications in seed order, so the output is
  * deterministic.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { generate } from '../trace/generators/generate.ts';
+import { getGenerator } from '../trace/generators/registry.ts';
+import { parseParams } from '../trace/generators/params.ts';
 import { UserError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
 import { collectProvenance, commandLine, createProgress, writeCompareReport } from '../report/index.ts';
@@ -108,6 +116,26 @@ function refuseSameConfigurations(names: readonly string[], configs: readonly Ma
   });
 }
 
+/** `--workload NAME --param K=V...`: the generator and its parameters (validated now), or null for a trace file. */
+function workloadFrom(raw: Record<string, unknown>, tracePath: string | undefined): { name: string; params: string[] } | null {
+  const params = Array.isArray(raw['param']) ? (raw['param'] as string[]) : [];
+  if (typeof raw['workload'] !== 'string') {
+    if (params.length > 0) throw new UserError('--param: workload parameters need --workload NAME');
+    return null;
+  }
+  if (tracePath !== undefined) throw new UserError('--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both');
+  let name: string;
+  try {
+    const gen = getGenerator(raw['workload']);
+    name = gen.name;
+    gen.validate?.(parseParams(gen.name, gen.params, params));
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`--workload: ${err.message.replace(/^gen: /, '')}`);
+    throw err;
+  }
+  return { name, params };
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('compare')
@@ -118,6 +146,9 @@ export function register(program: Command): void {
     .option('--configs <list>', `comma-separated configurations, the first is the baseline (default ${HEADLINE_CONFIGS.join(',')})`);
   addRunOptions(cmd, DEFAULT_COMPARE_TRACE, { hideConfig: true });
   addReplicationsOption(cmd);
+  cmd
+    .option('--workload <name>', 'generate the trace per replication with this generator and the replication\'s seed (hmsim gen --list), instead of --trace')
+    .option('--param <k=v>', 'workload parameter, repeatable (hmsim gen WORKLOAD --help)', (v: string, acc: string[] = []) => [...acc, v]);
   addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const raw = command.opts();
@@ -137,31 +168,51 @@ export function register(program: Command): void {
     const replications = replicationsFrom(raw);
     const theme = themeFrom(raw);
     const seeds = replicationSeeds(options.seed, replications);
-    const tracePath = options.tracePath ?? DEFAULT_COMPARE_TRACE;
+    const workload = workloadFrom(raw, options.tracePath);
     // A folder --out may not replace is refused before the replays, not after them.
     if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
     const model = await service.model(options.modelName, options.modelSets);
     const runs: RunResult[] = [];
     const signal = interruptSignalOf(command);
-    for (const [c, config] of configs.entries()) {
-      const name = resolved[c]!.config.name;
-      for (const [i, seed] of seeds.entries()) {
-        const label = replications > 1 ? `${name} ${i + 1}/${replications}` : name;
-        const progress = createProgress({ total: 0, label, quiet: options.quiet });
-        // The first replay hashes the trace; the others take its digest instead of hashing it again.
-        const known = runs[0]?.trace.sha256;
-        const result = await service
-          .run(
-            { ...runRequestOf(options, tracePath, config), seed },
-            {
-              ...(signal !== undefined ? { signal } : {}),
-              ...(known !== undefined ? { traceSha256: known } : {}),
-              onProgress: (done, total) => progress.update(done, total),
-            },
-          )
-          .finally(() => progress.finish());
-        runs.push(result);
+    // With --workload each replication replays its own trace, generated with the replication's seed (the
+    // same trace for every configuration, so the overheads still pair by seed) into a folder removed at the end.
+    const genDir = workload === null ? null : await mkdtemp(join(tmpdir(), 'hmsim-compare-'));
+    try {
+      const traces = new Map<number, { path: string; label: string }>();
+      for (const seed of seeds) {
+        if (workload === null || genDir === null) traces.set(seed, { path: options.tracePath ?? DEFAULT_COMPARE_TRACE, label: '' });
+        else {
+          const path = join(genDir, `${workload.name}-${seed}.hmt`);
+          await generate(workload.name, path, seed, workload.params);
+          traces.set(seed, { path, label: `gen:${workload.name}${workload.params.map((p) => ` ${p}`).join('')} seed=${seed}` });
+        }
       }
+      const digests = new Map<string, string>();
+      for (const [c, config] of configs.entries()) {
+        const name = resolved[c]!.config.name;
+        for (const [i, seed] of seeds.entries()) {
+          const label = replications > 1 ? `${name} ${i + 1}/${replications}` : name;
+          const progress = createProgress({ total: 0, label, quiet: options.quiet });
+          const trace = traces.get(seed)!;
+          // The first replay of a trace hashes it; the others take its digest instead of hashing it again.
+          const known = digests.get(trace.path);
+          const result = await service
+            .run(
+              { ...runRequestOf(options, trace.path, config), seed },
+              {
+                ...(signal !== undefined ? { signal } : {}),
+                ...(known !== undefined ? { traceSha256: known } : {}),
+                onProgress: (done, total) => progress.update(done, total),
+              },
+            )
+            .finally(() => progress.finish());
+          digests.set(trace.path, result.trace.sha256);
+          // A generated trace is named by what generated it (its file is a temporary one).
+          runs.push(trace.label === '' ? result : { ...result, trace: { ...result.trace, path: trace.label } });
+        }
+      }
+    } finally {
+      if (genDir !== null) await rm(genDir, { recursive: true, force: true });
     }
     const context = { command: commandLine(), seed: options.seed, replications, modelOverrides: options.modelSets, clockGHz: model.clockGHz };
     if (options.out !== undefined) {

@@ -69,7 +69,7 @@ export function runHeaderTable(p: Provenance): Table {
     const records = p.traces.map((t) => t.records);
     const lo = Math.min(...records);
     const hi = Math.max(...records);
-    rows.push(['traces', `${p.traces.length} (generated per point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`]);
+    rows.push(['traces', `${p.traces.length} (one generated per replication or sweep point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`]);
   }
   const configs = p.configurations;
   if (configs.length === 1) rows.push(['configuration', `${configs[0]!.name}: ${configChoices(configs[0]!.config)}`]);
