@@ -92,7 +92,8 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
     perReplication.push(evaluateAll(s, { main, reference }));
     // A generated trace is named by what generated it (its file is a temporary one).
     const label = s.trace.kind === 'generator' ? `gen:${s.trace.workload}${Object.entries(s.trace.params).map(([k, v]) => ` ${k}=${String(v)}`).join('')} seed=${s.trace.seed ?? seed}` : null;
-    for (const r of [main, reference]) if (r !== null) ran.push(label === null ? r : { ...r, trace: { ...r.trace, path: label } });
+    // The reference run first: the header marks the first configuration as the baseline, and overhead() divides by the reference.
+    for (const r of [reference, main]) if (r !== null) ran.push(label === null ? r : { ...r, trace: { ...r.trace, path: label } });
   }
 
   const first = perReplication[0] ?? new Map<string, { watch: Watch; value: number }>();

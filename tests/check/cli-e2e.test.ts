@@ -97,6 +97,9 @@ describe('hmsim check end to end', () => {
     writeFileSync(file, JSON.stringify({ ...scenario, seed: scenario.seed + 1 }));
     const r = await runCheck([file], { baseline: join(ROOT, 'baselines'), verbose: true });
     expect(r.stdout).toMatch(/note: seed\/replications changed: 1×5 → 2×5/);
+    // What was run heads the scenario's table: the reference configuration (what overhead() divides by) is the baseline.
+    expect(r.stdout).toMatch(/^ {2}configurations {2}x86_64 \(baseline\): x86_64 \(4-level paging, all RAM direct-mapped\)\n {18}3g1g-highmem: split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE$/m);
+    expect(r.stdout).toMatch(/^ {2}seed {12}2 \(replication seeds derived from it\), 5 replications$/m);
     expect(r.stdout).toMatch(/^ {2}cycles\.total +\d+ +\d+ +[+-][\d.]+% +pass {2}Welch p=/m); // other traces, other values: not a 0% change
     expect(r.code).toBe(0);
   });

@@ -56,5 +56,10 @@ describe('hmsim sweep / merge command line', () => {
     expect(traces[1]).not.toBe(traces[0]);
     const again = runCli(args);
     expect(JSON.parse(again.stdout)).toMatchObject({ computed: 0, reused: 4 });
-  }, 180_000); // two sweep processes with worker threads: minutes on a loaded shared machine
+    // Without --json: the line, then what was run (one row per generated trace) above the sweep table.
+    const text = runCli(args.filter((a) => a !== '--json'));
+    expect(text.stdout).toMatch(/^trace +gen:fileserver cpus=2 processes=2 .* seed=\d+: [\d,]+ records, sha256 [0-9a-f]{12}\n +gen:fileserver cpus=2 processes=3 .* seed=\d+: /m);
+    expect(text.stdout).toMatch(/^configurations +3g1g-highmem workload\.processes=2 \(baseline\): split 3G, HIGHMEM4G/m);
+    expect(text.stdout).toMatch(/^seed +1, 1 replication$/m);
+  }, 240_000); // two sweep processes with worker threads: minutes on a loaded shared machine
 });
