@@ -29,9 +29,9 @@ describe('meanInterval', () => {
     expect(meanInterval([42])).toEqual({ n: 1, mean: 42, sd: null, halfWidth: null, lo: null, hi: null });
   });
 
-  it('has a zero-width interval when replications agree', () => {
+  it('has no interval (not a zero-width one) when replications agree: nothing varied', () => {
     const iv = meanInterval([5, 5, 5]);
-    expect([iv.lo, iv.hi]).toEqual([5, 5]);
+    expect([iv.sd, iv.halfWidth, iv.lo, iv.hi]).toEqual([0, null, null, null]);
   });
 });
 
