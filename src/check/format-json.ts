@@ -8,7 +8,9 @@ import type { UpdateOutcome } from './runner.ts';
  * JSON has no Infinity or NaN: such numbers are written as the strings "Infinity", "-Infinity", "NaN".
  */
 export function formatCheckJson(outcomes: readonly ScenarioOutcome[]): string {
-  return stringify({ pass: outcomes.every((o) => o.pass), scenarios: outcomes });
+  // The documented shape: the table's header of what was run (outcome.header) is not part of it.
+  const scenarios = outcomes.map(({ header: _header, ...o }) => o);
+  return stringify({ pass: outcomes.every((o) => o.pass), scenarios });
 }
 
 /** `--update --json`: one JSON object listing each baseline and its changes (empty: left untouched). */
