@@ -38,6 +38,7 @@ export function formatExplain(r: RunResult, model: CostModel): string {
       out.push(`  how   ${formatInt(n)} kmap_local/kmap_atomic unmaps × ${formatInt(mean)} cycles per INVLPG (the run's mean: ${formatInt(r.cycles.breakdown.invlpg)} INVLPG cycles / ${formatInt(r.counts.invlpg)} INVLPGs)`);
     }
     for (const key of legend.keys) out.push(`  model ${explainKey(model, key)}`);
+    if (legend.keys.length === 0) out.push('  from  no model key: the machine prices it with its own constants (src/machine, per page and per object reclaimed)');
     out.push('');
   }
   return out.join('\n');
