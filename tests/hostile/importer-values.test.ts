@@ -34,3 +34,22 @@ describe('importers: numbers a column cannot hold are bad lines', () => {
     expect(skipped.code).toBe(0);
   });
 });
+
+describe('strace timestamps that jump', () => {
+  // Fuzz case 70538: one timestamp 70 million seconds early, skipped with --skip-bad, left its time as the
+  // process's last call end; the next line's gap became 16 million compute records and 2 GiB.
+  it('a line before the first timestamp is a bad line that leaves no state; a gap over an hour is a bad line', async () => {
+    const input = join(dir, 'jump.log');
+    writeFileSync(input, '10 1795628368.536410 getpid() = 10\n10 1725628368.536410 getpid() = 10\n10 1795628368.540157 getpid() = 10\n');
+    const out = join(dir, 'jump.hmt');
+    const r = await runCaptured(['import', 'strace', input, '-o', out, '--cpus', '1', '--skip-bad']);
+    expect(r.stderr).toBe(`hmsim: import: skipped 1 bad line; first: ${input}:2: expected a timestamp not before the log's first, got '10 1725628368.536410 getpid() = 10'\n`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^.*jump\.hmt: 4 records from 3 lines/);
+    const late = join(dir, 'late.log');
+    writeFileSync(late, '10 1795628368.536410 getpid() = 10\n10 1795632000.000000 getpid() = 10\n');
+    const l = await runCaptured(['import', 'strace', late, '-o', out, '--cpus', '1']);
+    expect(l.stderr).toBe(`hmsim: ${late}:2: expected a timestamp at most an hour after pid 10's previous call (this one is 3631 s later), got '10 1795632000.000000 getpid() = 10'\n`);
+    expect(l.code).toBe(2);
+  });
+});
