@@ -1,4 +1,5 @@
 import { emptyCounts } from '../machine/accounting.ts';
+import { noKernelMemory } from '../machine/result.ts';
 import { CYCLE_CATEGORIES, type CycleBreakdown, type Quantiles, type RunResult } from '../result/run-result.ts';
 
 /**
@@ -38,18 +39,7 @@ export function runResultShape(): RunResult {
     cycles: { total: 0, perCpu: [], breakdown },
     time: { elapsedSeconds: 0, ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds: [], requests: 0, requestsPerSecond: null },
     counts: emptyCounts(),
-    memory: {
-      zones: [],
-      lowmemStarved: false,
-      lowmemFreePages: 0,
-      highmemFreePages: 0,
-      minFreeKbytes: 0,
-      slab: {},
-      pageTablePages: { lowmem: 0, highmem: 0 },
-      kernelStackPages: 0,
-      kswapdSeconds: 0,
-      oom: null,
-    },
+    memory: { zones: [], lowmemStarved: false, lowmemFreePages: 0, highmemFreePages: 0, ...noKernelMemory() },
     latency: { kmap: q(), kmapLockSpin: q() },
     timeline: [],
   };

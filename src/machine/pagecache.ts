@@ -342,26 +342,21 @@ export class PageCache {
    * non-resident age (workingset_eviction), which then grows by one. Returns the frame.
    */
   evict(pfn: number): number {
-    const f = this.flags[pfn]!;
-    this.unlink(pfn);
-    const d = this.ownerFile[pfn]!;
-    const index = this.ownerIndex[pfn]!;
-    this.unset(d, index, -2 - this.age);
+    this.detach(pfn, -2 - this.age);
     this.age = (this.age + 1) & AGE_MASK;
-    this.count--;
-    if (pfn >= this.highStart) this.highCount--;
-    if ((f & PageFlag.shmem) !== 0) this.shmemCount--;
-    if ((f & PageFlag.dirty) !== 0) this.dirtyCount--;
-    if ((f & PageFlag.writeback) !== 0) this.writebackCount--;
-    this.flags[pfn] = 0;
     return pfn;
   }
 
   /** Removes page `pfn` with no shadow entry (truncation): the slot becomes absent. */
   remove(pfn: number): void {
+    this.detach(pfn, ABSENT);
+  }
+
+  /** Takes page `pfn` off its list and out of its file, leaving `slot` (a shadow entry or ABSENT) in its place. */
+  private detach(pfn: number, slot: number): void {
     const f = this.flags[pfn]!;
     this.unlink(pfn);
-    this.unset(this.ownerFile[pfn]!, this.ownerIndex[pfn]!, ABSENT);
+    this.unset(this.ownerFile[pfn]!, this.ownerIndex[pfn]!, slot);
     this.count--;
     if (pfn >= this.highStart) this.highCount--;
     if ((f & PageFlag.shmem) !== 0) this.shmemCount--;

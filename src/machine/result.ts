@@ -70,15 +70,10 @@ export function cyclesOnlyTime(perCpu: readonly number[], clockGHz: number): Run
   return { elapsedSeconds: Math.max(0, ...perCpuSeconds), ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds, requests: 0, requestsPerSecond: null };
 }
 
-/** The kernel-memory figures of a replay that has no machine (--prefault). */
-const NO_KERNEL_MEMORY: NonNullable<ResultParts['kernelMemory']> = {
-  minFreeKbytes: 0,
-  slab: {},
-  pageTablePages: { lowmem: 0, highmem: 0 },
-  kernelStackPages: 0,
-  kswapdSeconds: 0,
-  oom: null,
-};
+/** The kernel-memory figures of a replay that has no machine (--prefault), all zero; also the RunResult shape's. */
+export function noKernelMemory(): NonNullable<ResultParts['kernelMemory']> {
+  return { minFreeKbytes: 0, slab: {}, pageTablePages: { lowmem: 0, highmem: 0 }, kernelStackPages: 0, kswapdSeconds: 0, oom: null };
+}
 
 /** Assembles the RunResult. cycles.total is the sum of the per-CPU cycles. */
 export function buildResult(p: ResultParts): RunResult {
@@ -100,7 +95,7 @@ export function buildResult(p: ResultParts): RunResult {
       lowmemStarved: p.lowmemStarved,
       lowmemFreePages: p.lowmemFreePages,
       highmemFreePages: p.highmemFreePages,
-      ...(p.kernelMemory ?? NO_KERNEL_MEMORY),
+      ...(p.kernelMemory ?? noKernelMemory()),
     },
     latency: { kmap: p.kmapLatency, kmapLockSpin: p.kmapLockSpin },
     timeline: p.timeline,
