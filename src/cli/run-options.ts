@@ -1,6 +1,6 @@
 /**
  * The options `run`, `compare` and `sweep` share: `--trace`, `--model`, `--seed`, `--set` (repeatable),
- * `--prefault`, `--json`, `--out`, `--quiet`, `--force`, plus the configuration flags
+ * `--prefault`, `--warmup`, `--json`, `--out`, `--quiet`, `--force`, plus the configuration flags
  * (src/cli/config-options.ts). `--set` keys that name configuration values (ram, cpus, split, ...) apply
  * after the flags (a `--set ram=2G` wins over `--ram`); every other key overrides the cost model.
  */
@@ -11,6 +11,7 @@ import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
 import { DEFAULT_MODEL } from '../models/registry.ts';
 import type { CostModel } from '../models/types.ts';
 import type { RunRequest } from '../run/service.ts';
+import type { Warmup } from '../result/run-spec.ts';
 import { parseCount } from '../units/size.ts';
 import { addConfigOptions, configOptionsFrom } from './config-options.ts';
 import { addSetOption, setsFromOptions } from './set-option.ts';
@@ -29,6 +30,10 @@ export function addRunOptions(cmd: Command, traceDefault?: string, options: { hi
     .option('--model <name|path>', `cost model: a name under models/ or a .json/.js/.ts file (default ${DEFAULT_MODEL})`)
     .option('--seed <n>', `seed of the run's random numbers (default ${DEFAULT_SEED})`)
     .option('--prefault', 'every user page present, no faults and no kernel activity: a pure TLB replay')
+    .option(
+      '--warmup <n|p%>',
+      'replay the first N records (or P% of the trace) to fill TLBs, page tables and the page cache, then count only the records after them',
+    )
     .option('--json', 'print exactly one JSON object on stdout instead of the table')
     .option('--out <dir>', 'also write the results into this folder (atomically)')
     .option('--force', 'with --out: replace a folder hmsim did not write')
@@ -45,6 +50,8 @@ export interface RunOptions {
   readonly modelSets: readonly string[];
   readonly seed: number;
   readonly prefault: boolean;
+  /** `--warmup` (absent: none). */
+  readonly warmup: Warmup | undefined;
   readonly json: boolean;
   readonly out: string | undefined;
   readonly force: boolean;
@@ -67,6 +74,7 @@ export function runOptionsFrom(opts: Record<string, unknown>, cmd: Command): Run
     modelSets: sets.model,
     seed,
     prefault: opts['prefault'] === true,
+    warmup: typeof opts['warmup'] === 'string' ? parseWarmup(opts['warmup']) : undefined,
     json: opts['json'] === true,
     out: typeof opts['out'] === 'string' ? (opts['out'] as string) : undefined,
     force: opts['force'] === true,
@@ -104,7 +112,29 @@ export function themeFrom(opts: Record<string, unknown>): ThemeName {
 
 /** The run service's request for the options' trace `tracePath` under configuration `config`. */
 export function runRequestOf(options: RunOptions, tracePath: string, config: ConfigOptions): RunRequest {
-  return { tracePath, config, model: options.modelName, modelSets: options.modelSets, seed: options.seed, prefault: options.prefault };
+  return {
+    tracePath,
+    config,
+    model: options.modelName,
+    modelSets: options.modelSets,
+    seed: options.seed,
+    prefault: options.prefault,
+    ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
+  };
+}
+
+/** `--warmup N` (records, N ≥ 1) or `--warmup P%` (0 < P < 100, of the trace's records). */
+export function parseWarmup(text: string): Warmup {
+  const t = text.trim();
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(t);
+  if (pct !== null) {
+    const percent = Number(pct[1]);
+    if (percent > 0 && percent < 100) return { percent };
+  } else if (/^\d+$/.test(t)) {
+    const records = Number(t);
+    if (Number.isSafeInteger(records) && records >= 1) return { records };
+  }
+  throw new UserError(`--warmup ${text}: expected a number of records (1 or more) or a percentage of the trace's records above 0 and below 100 (like 10%)`);
 }
 
 /**

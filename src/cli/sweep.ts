@@ -75,6 +75,7 @@ export function sweepFromOptions(
     replications,
     seed: options.seed,
     prefault: options.prefault,
+    ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
     trace,
   };
   const formats = typeof raw['formats'] === 'string' ? parseFormats(raw['formats']) : [...REPORT_FORMATS];

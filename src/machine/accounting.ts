@@ -112,6 +112,14 @@ export class LatencyHistogram {
     if (v > this.maxValue) this.maxValue = v;
   }
 
+  /** Forgets every sample (the end of a warm-up). */
+  reset(): void {
+    this.counts.fill(0);
+    this.n = 0;
+    this.sum = 0;
+    this.maxValue = 0;
+  }
+
   /** `add(value)` `k` times over (the sum built by the same k additions). */
   addRepeat(value: number, k: number): void {
     if (k <= 0) return;
@@ -170,6 +178,13 @@ export class TimelineSample {
   private length = 0;
   private stride = 1;
   private seen = 0;
+
+  /** Forgets every event (the end of a warm-up). */
+  reset(): void {
+    this.length = 0;
+    this.stride = 1;
+    this.seen = 0;
+  }
 
   add(cpu: number, at: number, kind: TimelineEvent['kind'], cycles: number): void {
     if (this.seen++ % this.stride !== 0) return;

@@ -38,6 +38,13 @@ export interface DriveOptions {
   readonly drain?: boolean;
   /** Records the queues may hold before the file is read one stream per CPU (default LOOKAHEAD_RECORDS). */
   readonly lookahead?: number;
+  /**
+   * A warm-up: after `records` records (all kinds, in replay order: the order of the CPUs' clocks)
+   * `end` is called once, between two records, with the records replayed so far by kind. It reads the
+   * machine (what the counters hold) and changes nothing a mechanism reads (counters.ts warmupMark): the
+   * replay goes on exactly as without a warm-up. Not called when the replay ends or stops before.
+   */
+  readonly warmup?: { readonly records: number; readonly end: (byKind: Float64Array) => void };
 }
 
 /** What a drive reports besides the machine's own state. */
@@ -125,6 +132,8 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
   // the signal must still be seen within a fraction of a second. Awaiting here changes no replay state.
   const signal = options.signal;
   let budget = ABORT_CHECK_WORK;
+  // Records left before the end of the warm-up (0: none, or it has ended).
+  let warmLeft = options.warmup !== undefined && options.warmup.records > 0 ? options.warmup.records : 0;
   try {
     while (!m.stopped) {
       const cpu = clocks.next();
@@ -195,17 +204,25 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       const n = b.length;
       let i = q.pos;
       const kinds = b.kind;
+      // The index in this batch before which the warm-up ends (Infinity: not in this batch, or none).
+      let cut = warmLeft > 0 ? i + warmLeft : Infinity;
       while (i < n) {
+        if (i === cut) {
+          options.warmup!.end(byKind);
+          cut = Infinity;
+        }
         let kind = kinds[i]!;
         if (kind === EventKind.access) {
           // Accesses that hit the L1 TLB are done at once, a run at a time (user-access.ts accessHitRun):
-          // they move no clock. The first record that is not one goes to execute.
-          const j = accessHitRun(m, cpu, b, i, n);
+          // they move no clock. The first record that is not one goes to execute. A run stops at the
+          // end of the warm-up.
+          const j = accessHitRun(m, cpu, b, i, cut < n ? cut : n);
           if (j > i) {
             budget -= j - i;
             byKind[EventKind.access]! += j - i;
             i = j;
             if (i >= n) break;
+            if (i === cut) continue;
             kind = kinds[i]!;
           }
         }
@@ -224,6 +241,12 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         }
         if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break;
       }
+      if (cut !== Infinity) {
+        if (i === cut) {
+          options.warmup!.end(byKind);
+          warmLeft = 0;
+        } else warmLeft = cut - i;
+      } else warmLeft = 0;
       done += i - q.pos;
       q.pos = i;
       if (i >= n) {

@@ -23,6 +23,8 @@ import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
 import { replayPrefault } from './prefault.ts';
 import { buildResult } from './result.ts';
+import { countersOf, subtractCounts, warmupMark, type WarmupMark } from './counters.ts';
+import { UserError } from '../errors.ts';
 import type { Layout } from '../layout/types.ts';
 import type { RunTime } from '../result/run-result.ts';
 import type { FileSizes } from './storage/page-io.ts';
@@ -73,12 +75,37 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
           batches: () => reader.batches({ hash: true }),
           cpuBatches: (cpu: number, skip: number) => reader.cpuBatches(cpu, skip),
         } as TraceSource;
+  const warmupRecords = warmupRecordsOf(spec, reader.recordCount);
   if (spec.prefault) {
     const r = await replayPrefault(spec, layout, source, drive);
     return buildResult({ ...r, trace: await traceInfo(r.records) });
   }
-  const out = await replayMachineSource(spec, layout, source, { ...drive, drain: known === undefined });
+  const out = await replayMachineSource(spec, layout, source, { ...drive, drain: known === undefined, warmupRecords });
   return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
+}
+
+/**
+ * The records of `spec.warmup` in a trace of `total` records (undefined: not known before the replay),
+ * 0 without a warm-up. UserError when it leaves no record to count, or is a percentage of an unknown
+ * count, or comes with --prefault.
+ */
+function warmupRecordsOf(spec: RunSpec, total: number | undefined): number {
+  const w = spec.warmup;
+  if (w === undefined) return 0;
+  const what = 'records' in w ? `--warmup ${w.records}` : `--warmup ${w.percent}%`;
+  if (spec.prefault) throw new UserError(`${what}: not with --prefault (its pure TLB replay has no warm-up; drop one of the two)`);
+  let records: number;
+  if ('records' in w) records = w.records;
+  else {
+    if (total === undefined) {
+      throw new UserError(`${what}: the record count of ${spec.tracePath} is not known before it is read (a compressed trace, or one without a footer); expected a number of records`);
+    }
+    records = Math.floor((w.percent / 100) * total);
+  }
+  if (total !== undefined && records >= total) {
+    throw new UserError(`${what}: ${spec.tracePath} has ${total} records; expected a warm-up of fewer, so that some are counted`);
+  }
+  return records;
 }
 
 /**
@@ -89,7 +116,16 @@ export async function replayMachineSource(
   spec: Pick<RunSpec, 'config' | 'model' | 'seed'>,
   layout: Layout,
   source: TraceSource,
-  options: { signal?: AbortSignal; onProgress?: (done: number) => void; path?: string; drain?: boolean; tlbFactory?: TlbFactory; lookahead?: number } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (done: number) => void;
+    path?: string;
+    drain?: boolean;
+    tlbFactory?: TlbFactory;
+    lookahead?: number;
+    /** Records replayed before counting starts (--warmup; 0 or absent: none). */
+    warmupRecords?: number;
+  } = {},
 ): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine; drive: DriveOutcome }> {
   const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);
   const prov = source.header.provenance;
@@ -104,38 +140,51 @@ export async function replayMachineSource(
     ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
   });
   m.captured = capturedFramesFor(source.header, layout);
-  const drive = await driveMachine(m, source, options);
+  // The warm-up: at its end, what every counter holds is taken (nothing of the machine changes) and the
+  // latency and timeline samples start afresh; at the end of the replay the counters are what they
+  // gained since (counters.ts).
+  let warm: WarmupMark | undefined;
+  const warmRecords = options.warmupRecords ?? 0;
+  const drive = await driveMachine(m, source, {
+    ...options,
+    ...(warmRecords > 0 ? { warmup: { records: warmRecords, end: (byKind: Float64Array) => (warm = warmupMark(m, byKind)) } } : {}),
+  });
   for (let c = 0; c < m.ncpu; c++) m.retireCpu(c);
-  const counts = m.counts;
-  for (const cpu of m.cpus) {
-    const t = cpu.tlb.counters;
-    counts.itlbMisses += t.itlbMisses;
-    counts.dtlbMisses += t.dtlbMisses;
-    counts.stlbMisses += t.stlbMisses;
-    counts.pageWalks += t.walks;
+  const snap = countersOf(m, drive.byKind);
+  const counts = snap.counts;
+  const hz = spec.model.clockGHz * 1e9;
+  let perCpuSeconds = m.cpus.map((c) => c.sleepClock / hz);
+  let elapsedSeconds = Math.max(0, ...perCpuSeconds);
+  let ioWait = snap.ioWait;
+  let throttleWait = snap.throttleWait;
+  let requests = snap.requests;
+  let kswapdCycles = snap.kswapdCycles;
+  if (warm !== undefined) {
+    const w = warm.counters;
+    subtractCounts(counts, w.counts);
+    const cycles = m.ledger.cycles;
+    for (let k = 0; k < cycles.length; k++) cycles[k]! -= w.cycles[k]!;
+    perCpuSeconds = m.cpus.map((c, i) => (c.sleepClock - warm!.clocks[i]!) / hz);
+    elapsedSeconds = Math.max(0, ...m.cpus.map((c) => c.sleepClock - warm!.at)) / hz;
+    ioWait -= w.ioWait;
+    throttleWait -= w.throttleWait;
+    requests -= w.requests;
+    kswapdCycles -= w.kswapdCycles;
   }
-  const records: Record<string, number> = {};
-  EVENT_KIND_NAMES.forEach((name, k) => (records[name] = drive.byKind[k]!));
-  counts.records = records;
   const perCpu: number[] = [];
   for (let c = 0; c < m.ncpu; c++) perCpu.push(m.ledger.cpuTotal(c));
-  counts.pagecache = { ...m.storage.counts.pagecache };
-  counts.io = m.storage.ioCounts();
-  counts.lowmem.slabShrunk = m.slab.shrunk;
-  counts.lowmem.inodeSteal = m.storage.inodeSteal;
-  const hz = spec.model.clockGHz * 1e9;
-  const perCpuSeconds = m.cpus.map((c) => c.sleepClock / hz);
-  const elapsedSeconds = Math.max(0, ...perCpuSeconds);
-  const sum = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
   const declared = m.requestSyscall >= 0;
   const time: RunTime = {
     elapsedSeconds,
-    ioWaitSeconds: sum(m.storage.ioWait) / hz,
-    dirtyThrottleSeconds: sum(m.storage.throttleWait) / hz,
+    ioWaitSeconds: ioWait / hz,
+    dirtyThrottleSeconds: throttleWait / hz,
     perCpuSeconds,
-    requests: m.requests,
-    requestsPerSecond: declared && elapsedSeconds > 0 ? m.requests / elapsedSeconds : null,
+    requests,
+    requestsPerSecond: declared && elapsedSeconds > 0 ? requests / elapsedSeconds : null,
   };
+  if (warmRecords > 0 && warm === undefined && !m.stopped) {
+    throw new UserError(`--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`);
+  }
   return {
     machine: m,
     records: drive.records,
@@ -153,17 +202,18 @@ export async function replayMachineSource(
       lowmemStarved: m.mem.starved,
       lowmemFreePages: m.mem.lowmemFree,
       highmemFreePages: m.mem.highmemFree,
-      kernelMemory: kernelMemoryOf(m),
+      kernelMemory: kernelMemoryOf(m, kswapdCycles),
       kmapLatency: m.kmapLatency.quantiles(),
       kmapLockSpin: m.lockSpinLatency.quantiles(),
       timeline: m.timeline.result(),
       time,
+      ...(warm !== undefined ? { warmup: { records: warmRecords, seconds: warm.at / hz } } : {}),
     },
   };
 }
 
 /** memory's kernel figures of a machine at the end of its replay. */
-function kernelMemoryOf(m: Machine): NonNullable<Parameters<typeof buildResult>[0]['kernelMemory']> {
+function kernelMemoryOf(m: Machine, kswapdCycles: number): NonNullable<Parameters<typeof buildResult>[0]['kernelMemory']> {
   const zones = m.mem.report();
   const sum = (high: boolean, use: string): number =>
     zones.filter((z) => (z.name === 'HighMem') === high).reduce((n, z) => n + (z.byUse[use] ?? 0), 0);
@@ -172,7 +222,7 @@ function kernelMemoryOf(m: Machine): NonNullable<Parameters<typeof buildResult>[
     slab: m.slab.report(),
     pageTablePages: { lowmem: sum(false, 'pageTables'), highmem: sum(true, 'pageTables') },
     kernelStackPages: sum(false, 'kernelStack'),
-    kswapdSeconds: m.kswapdCycles / (m.model.clockGHz * 1e9),
+    kswapdSeconds: kswapdCycles / (m.model.clockGHz * 1e9),
     oom: m.oom,
   };
 }

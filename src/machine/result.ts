@@ -5,7 +5,7 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, TimelineEvent } from '../result/run-result.ts';
+import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, RunWarmup, TimelineEvent } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { ZoneReport } from './memory.ts';
 
@@ -61,6 +61,8 @@ export interface ResultParts {
   readonly timeline: TimelineEvent[];
   /** Elapsed time; without it (a replay with no device) each CPU's clock is its cycles. */
   readonly time?: RunTime;
+  /** The warm-up, when there was one (counts, cycles and time are then of the records after it). */
+  readonly warmup?: RunWarmup;
 }
 
 /** The time of a run whose CPUs never waited: each CPU's clock is its cycles. */
@@ -84,6 +86,7 @@ export function buildResult(p: ResultParts): RunResult {
     configName: p.config.name,
     model: { name: p.model.name, hash: p.model.hash },
     trace: p.trace,
+    ...(p.warmup !== undefined ? { warmup: p.warmup } : {}),
     seed: p.seed,
     feasible: p.infeasible.length === 0,
     infeasible: p.infeasible,

@@ -26,6 +26,11 @@ export interface Provenance {
   readonly modelOverrides: readonly string[];
   /** The model's clock (GHz) that turns cycles into seconds; null when the caller did not say. */
   readonly clockGHz: number | null;
+  /**
+   * `--warmup`: the records replayed and not counted, each distinct figure of the runs once, in run order
+   * (a percentage of traces of different lengths gives several). Absent without a warm-up.
+   */
+  readonly warmupRecords?: readonly number[];
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
@@ -62,7 +67,9 @@ export function collectProvenance(
   const traces = new Map<string, { path: string; sha256: string; records: number }>();
   const models = new Map<string, { name: string; hash: string }>();
   const configurations = new Map<string, { name: string; config: RunConfig }>();
+  const warmups = new Set<number>();
   for (const r of runs) {
+    if (r.warmup !== undefined) warmups.add(r.warmup.records);
     traces.set(`${r.trace.path}\u0000${r.trace.sha256}`, { path: r.trace.path, sha256: r.trace.sha256, records: r.trace.records });
     models.set(`${r.model.name}\u0000${r.model.hash}`, { name: r.model.name, hash: r.model.hash });
     if (!configurations.has(r.configName)) configurations.set(r.configName, { name: r.configName, config: r.config });
@@ -78,6 +85,7 @@ export function collectProvenance(
     configurations: [...configurations.values()],
     modelOverrides: [...(context.modelOverrides ?? [])],
     clockGHz: context.clockGHz ?? null,
+    ...(warmups.size > 0 ? { warmupRecords: [...warmups] } : {}),
   };
 }
 
@@ -97,6 +105,7 @@ export function provenanceTable(p: Provenance): Table {
     ...p.traces.map((t) => ['trace', `${t.path} (${t.records} records) sha256 ${t.sha256}`]),
     ...p.models.map((m) => ['model', `${m.name} (hash ${m.hash})`]),
     ['model overrides', p.modelOverrides.length === 0 ? 'none' : p.modelOverrides.join(' ')],
+    ...(p.warmupRecords !== undefined ? [['warm-up', `${p.warmupRecords.join(', ')} records replayed first and not counted`]] : []),
     ...p.configurations.map((c) => [`configuration ${c.name}`, JSON.stringify(c.config)]),
   ];
   return { id: 'provenance', caption: 'Provenance', header: ['what', 'value'], align: ['left', 'left'], rows };

@@ -80,14 +80,30 @@ export function runHeaderTable(p: Provenance): Table {
   const clock = p.clockGHz === null ? '' : `, ${p.clockGHz} GHz`;
   const overrides = p.modelOverrides.length === 0 ? 'no overrides' : `overrides ${p.modelOverrides.join(', ')}`;
   p.models.forEach((m, i) => rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]));
+  if (p.warmupRecords !== undefined) rows.push(['warm-up', warmupText(p)]);
   const reps = `${p.replications} replication${p.replications === 1 ? '' : 's'}`;
   rows.push(['seed', p.seed === null ? `none, ${reps}` : p.replications > 1 ? `${p.seed} (replication seeds derived from it), ${reps}` : `${p.seed}, ${reps}`]);
   rows.push([
     'units',
     `cycles: CPU cycles of the modelled clock${p.clockGHz === null ? '' : ` (${p.clockGHz} GHz)`}, summed over all CPUs unless per CPU; ` +
-      'time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: events over the whole trace',
+      `time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: events over the whole trace${p.warmupRecords !== undefined ? ' after the warm-up' : ''}`,
   ]);
   return { id: 'run', caption: 'What was run', header: ['what', 'value'], align: ['left', 'left'], rows };
+}
+
+/**
+ * "first 20,002 records (50.0 % of the trace) replayed to fill the TLBs, page tables, page cache and memory,
+ * not counted: every figure below is of the 20,002 records after them (the whole trace still ran)".
+ */
+function warmupText(p: Provenance): string {
+  const w = p.warmupRecords ?? [];
+  const lo = Math.min(...w);
+  const hi = Math.max(...w);
+  const n = lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`;
+  const t = p.traces.length === 1 && lo === hi ? p.traces[0] : undefined;
+  const share = t !== undefined && t.records > 0 ? ` (${((100 * lo) / t.records).toFixed(1)} % of the trace)` : '';
+  const after = t !== undefined ? `the ${formatInt(t.records - lo)} records after them` : 'the records after them';
+  return `first ${n} records${share} replayed to fill the TLBs, page tables, page cache and memory, not counted: every cycle, count and time below is of ${after}`;
 }
 
 /** The header as text lines for stdout: "what   value", the value column aligned, a blank line after. */

@@ -132,6 +132,12 @@ export interface TimelineEvent {
 }
 
 /** Elapsed time: CPU cycles and device waits on each CPU's clock, at the model's clock frequency. */
+/** The warm-up of a run (src/machine/counters.ts). */
+export interface RunWarmup {
+  records: number;
+  seconds: number;
+}
+
 export interface RunTime {
   /** The makespan: the latest CPU clock at the end, in seconds (cycles / (clockGHz × 10^9)). */
   elapsedSeconds: number;
@@ -187,6 +193,12 @@ export interface RunResult {
    * store no digest).
    */
   trace: { path: string; records: number; sha256: string; digest: 'content' | 'file'; source: string };
+  /**
+   * `--warmup`: the first `records` records (in replay order) were replayed but not counted; `seconds`
+   * is the modelled time they took. Every cycle, count, time and latency below is of the records after
+   * them (trace.records includes them). Absent without a warm-up.
+   */
+  warmup?: RunWarmup;
   seed: number;
   feasible: boolean;
   /** Reasons the trace cannot run under this configuration (empty when feasible). */

@@ -10,7 +10,12 @@ export interface RunSpec {
   readonly seed: number;
   /** Treat every user page as present: no faults, no kernel activity — a pure TLB replay. */
   readonly prefault: boolean;
+  /** Records replayed first and not counted (`--warmup`): a number, or a percentage of the trace's records. Absent: none. */
+  readonly warmup?: Warmup;
 }
+
+/** `--warmup N` (records) or `--warmup P%` (of the trace's records, rounded down). */
+export type Warmup = { readonly records: number } | { readonly percent: number };
 
 export interface ReplayOptions {
   /** Called now and then with the number of records replayed so far (progress bars). */

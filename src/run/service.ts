@@ -21,7 +21,7 @@ import { canonicalJson } from '../models/canonical-json.ts';
 import { loadModel } from '../models/load.ts';
 import type { CostModel } from '../models/types.ts';
 import type { RunResult } from '../result/run-result.ts';
-import type { ReplayOptions } from '../result/run-spec.ts';
+import type { ReplayOptions, Warmup } from '../result/run-spec.ts';
 import { UserError } from '../errors.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
 
@@ -38,6 +38,8 @@ export interface RunRequest {
   readonly seed: number;
   /** Every user page present: a pure TLB replay. */
   readonly prefault: boolean;
+  /** Records replayed first and not counted (absent: none). */
+  readonly warmup?: Warmup;
 }
 
 /** A resolved configuration and its boot-time layout. */
@@ -111,6 +113,9 @@ export class RunService {
   async run(req: RunRequest, options: Omit<ReplayOptions, 'layout'> = {}): Promise<RunResult> {
     const { config, layout } = await this.resolveFor(req);
     const model = await this.model(req.model, req.modelSets);
-    return replay({ tracePath: req.tracePath, config, model, seed: req.seed, prefault: req.prefault }, { ...options, layout });
+    return replay(
+      { tracePath: req.tracePath, config, model, seed: req.seed, prefault: req.prefault, ...(req.warmup !== undefined ? { warmup: req.warmup } : {}) },
+      { ...options, layout },
+    );
   }
 }

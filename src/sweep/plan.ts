@@ -20,6 +20,7 @@ import { HMSIM_VERSION } from '../version.ts';
 import { WORKLOAD_PREFIX } from './grid.ts';
 import { cellLabel, type SweepPoint } from './points.ts';
 import type { SweepSpec } from './spec.ts';
+import type { Warmup } from '../result/run-spec.ts';
 
 /** How to generate a point's trace (workload sweeps). */
 export interface TraceGen {
@@ -44,6 +45,7 @@ export interface PointTask {
   readonly modelSets: readonly string[];
   readonly seed: number;
   readonly prefault: boolean;
+  readonly warmup?: Warmup;
   /** Where the trace file is (generated traces: where it will be). */
   readonly tracePath: string;
   /** The trace's name in results (`trace.path`): the same wherever the sweep runs. */
@@ -171,6 +173,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
         trace: gen === null ? { path: traceLabel, sha256: traceHash } : { gen: gen.key, label: traceLabel },
         seed: point.seed,
         prefault: spec.prefault,
+        ...(spec.warmup !== undefined ? { warmup: spec.warmup } : {}),
       }),
     );
     tasks.push({
@@ -183,6 +186,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
       modelSets,
       seed: point.seed,
       prefault: spec.prefault,
+      ...(spec.warmup !== undefined ? { warmup: spec.warmup } : {}),
       tracePath,
       traceLabel,
       gen,

@@ -5,6 +5,7 @@
  */
 import type { ConfigOptions } from '../layout/configs.ts';
 import { canonicalJson, sha256 } from '../models/canonical-json.ts';
+import type { Warmup } from '../result/run-spec.ts';
 
 /** What a grid axis changes: a configuration value, a cost-model parameter, or a workload parameter. */
 export type AxisKind = 'config' | 'model' | 'workload';
@@ -51,6 +52,8 @@ export interface SweepSpec {
   /** Base seed. */
   readonly seed: number;
   readonly prefault: boolean;
+  /** `--warmup` (absent without one, so the hash of a sweep without it is unchanged). */
+  readonly warmup?: Warmup;
   readonly trace: SweepTrace;
 }
 
@@ -93,5 +96,6 @@ export function canonicalCommand(spec: SweepSpec): string[] {
   for (const a of spec.axes) cmd.push('--grid', `${a.key}=${a.values.join(',')}`);
   cmd.push('--replications', String(spec.replications), '--seed', String(spec.seed));
   if (spec.prefault) cmd.push('--prefault');
+  if (spec.warmup !== undefined) cmd.push('--warmup', 'records' in spec.warmup ? String(spec.warmup.records) : `${spec.warmup.percent}%`);
   return cmd;
 }
