@@ -108,7 +108,12 @@ export function formatLayout(l: LayoutDetail): string {
   out.push('');
   out.push('virtual kernel memory layout:');
   if (c.split === 'x86_64') {
-    for (const r of l.regions) out.push(line(r.name, r.start, r.end, 'MB'));
+    // No lowmem/highmem split on a 64-bit kernel: every RAM page is in the direct map, whose addresses up
+    // to max_pfn also span the PCI hole (not RAM). Its size in RAM is the e820 RAM, not the span.
+    for (const r of l.regions) {
+      if (r.name !== 'lowmem') out.push(line(r.name, r.start, r.end, 'MB'));
+      else out.push(`${line('directmap', r.start, r.end, 'MB')} up to max_pfn: ${mb1(l.lowmemBytes)} of RAM, all of it (no highmem)`);
+    }
   } else {
     out.push(line('fixmap', l.fixaddrStart, l.fixaddrTop, 'kB'));
     out.push(line('(boot)', l.fixaddrTotStart, l.fixaddrStart, 'kB'));
@@ -129,12 +134,13 @@ export function formatLayout(l: LayoutDetail): string {
         `fixmap ${l.fixmapPermanentPages} + boot ${l.fixmapTotalPages - l.fixmapPermanentPages} pages`,
     );
   }
-  out.push(`max_pfn 0x${l.maxPfn.toString(16)}   max_low_pfn 0x${l.maxLowPfn.toString(16)}   LAST_PKMAP ${l.lastPkmap}`);
+  if (c.split === 'x86_64') out.push(`max_pfn 0x${l.maxPfn.toString(16)}   (64-bit: no highmem, no pkmap; every RAM page is direct-mapped)`);
+  else out.push(`max_pfn 0x${l.maxPfn.toString(16)}   max_low_pfn 0x${l.maxLowPfn.toString(16)}   LAST_PKMAP ${l.lastPkmap}`);
   out.push(`VmallocTotal: ${Math.floor((l.vmallocEnd - l.vmallocStart) / 1024)} kB   high_memory ${hexAny(l.highMemory)}`);
   out.push(
     `zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`,
   );
-  out.push(`mem_map: ${fmtBytes(l.memMapBytes)} of lowmem (${l.structPageBytes} B per page)`);
+  out.push(`mem_map: ${fmtBytes(l.memMapBytes)} ${c.split === 'x86_64' ? 'in the vmemmap' : 'of lowmem'} (${l.structPageBytes} B per page)`);
   for (const n of l.notes) out.push(`note: ${n}`);
   if (l.dmesg.length > 0) {
     out.push('');
@@ -193,7 +199,8 @@ export function formatCompare(ramBytes: number, kernel: string, rows: readonly C
     head +
     table(
       ['config', 'split', 'HIGHMEM', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
-      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
-    )
+      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.split === 'x86_64' ? `${r.lowmemMB}*` : r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
+    ) +
+    (rows.some((r) => r.split === 'x86_64') ? '* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n' : '')
   );
 }

@@ -45,7 +45,8 @@ export function computeX8664Layout(cfg: MachineConfig): LayoutDetail {
     taskSize: X86_64.taskSize,
     maxPfn,
     maxLowPfn: maxPfn,
-    lowmemMB: Math.floor(maxPfn / 256),
+    // Every RAM page is direct-mapped: "lowmem" is all the e820 RAM (not max_pfn, whose span includes the PCI hole).
+    lowmemMB: Math.floor(e820Bytes / 2 ** 20),
     highmemMB: 0,
     vmallocStart: X86_64.vmallocStart,
     vmallocEnd: X86_64.vmallocEnd,

@@ -30,6 +30,18 @@ describe('hmsim layout', () => {
     expect(r.stdout).toContain('    lowmem    : 0xc0000000 - 0xf75fe000   ( 885 MB)');
   });
 
+  it('x86_64 prints its direct map with the RAM in it, and no 32-bit lowmem, max_low_pfn or pkmap figure', async () => {
+    // 4 GiB: 3 GiB under the PCI hole, 1 GiB from 4 GiB up, so max_pfn is 5 GiB (0x140000 pages); the RAM
+    // is 4 GiB less the firmware's 0.5 MB (pcE820), every byte of it direct-mapped.
+    const r = await runMain(['layout', '--config', 'x86_64', '--ram', '4G']);
+    expect(r.stdout).toContain('    directmap : 0xffff888000000000 - 0xffff888140000000   (5120 MB) up to max_pfn: 4095.5 MB of RAM, all of it (no highmem)\n');
+    expect(r.stdout).toContain('max_pfn 0x140000   (64-bit: no highmem, no pkmap; every RAM page is direct-mapped)\n');
+    expect(r.stdout).not.toMatch(/lowmem|max_low_pfn|LAST_PKMAP/);
+    const c = await runMain(['layout', '--compare', '--configs', '3g1g-highmem,x86_64', '--ram', '4G']);
+    expect(c.stdout).toMatch(/\nx86_64 +x86_64 +off +0xffff888000000000 +4095\* +0 /);
+    expect(c.stdout).toContain('* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n');
+  });
+
   it('--compare shows the six splits side by side', async () => {
     const r = await runMain(['layout', '--compare', '--ram', '4G', '--kernel', 'linux-2.6.18', '--json']);
     const j = JSON.parse(r.stdout) as { configs: { split: string; lowmemMB: number; userMB: number }[] };

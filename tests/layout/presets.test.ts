@@ -61,9 +61,11 @@ describe('named configurations', () => {
   it('x86_64 maps all RAM directly with DMA/DMA32/Normal zones and 64-byte struct pages', () => {
     const l = computeLayout(resolveConfig({ config: 'x86_64', ram: '8G' }));
     expect(l.highmemMB).toBe(0);
-    // 3 GB under the PCI hole, 5 GB from 4 GB up: max_pfn 0x240000 (9 GiB of address space).
+    // 3 GB under the PCI hole, 5 GB from 4 GB up: max_pfn 0x240000 (9 GiB of address space), but the
+    // direct map holds RAM only: lowmem is every usable byte, 8 GiB less the firmware's 129 pages.
     expect(l.maxPfn).toBe(0x240000);
-    expect(l.lowmemMB).toBe(9216);
+    expect(l.lowmemMB).toBe(Math.floor((8 * 2 ** 30 - (97 + 32) * 4096) / 2 ** 20));
+    expect(l.lowmemMB).toBe(8191);
     expect(l.zones.map((z) => z.name)).toEqual(['DMA', 'DMA32', 'Normal']);
     expect(l.pagingLevels).toBe(4);
     expect(l.memMapBytes).toBe(0x240000 * 64);
