@@ -31,6 +31,11 @@ export interface Provenance {
    * (a percentage of traces of different lengths gives several). Absent without a warm-up.
    */
   readonly warmupRecords?: readonly number[];
+  /**
+   * Traces (paths) with no compute record among the records counted: no user work, so cycles, time and
+   * overheads are of memory management alone. Absent when every trace has compute records.
+   */
+  readonly noCompute?: readonly string[];
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
@@ -68,7 +73,9 @@ export function collectProvenance(
   const models = new Map<string, { name: string; hash: string }>();
   const configurations = new Map<string, { name: string; config: RunConfig }>();
   const warmups = new Set<number>();
+  const noCompute = new Set<string>();
   for (const r of runs) {
+    if ((r.counts.records['compute'] ?? 0) === 0 && r.cycles.breakdown.compute === 0) noCompute.add(r.trace.path);
     if (r.warmup !== undefined) warmups.add(r.warmup.records);
     traces.set(`${r.trace.path}\u0000${r.trace.sha256}`, { path: r.trace.path, sha256: r.trace.sha256, records: r.trace.records });
     models.set(`${r.model.name}\u0000${r.model.hash}`, { name: r.model.name, hash: r.model.hash });
@@ -86,6 +93,7 @@ export function collectProvenance(
     modelOverrides: [...(context.modelOverrides ?? [])],
     clockGHz: context.clockGHz ?? null,
     ...(warmups.size > 0 ? { warmupRecords: [...warmups] } : {}),
+    ...(noCompute.size > 0 ? { noCompute: [...noCompute] } : {}),
   };
 }
 

@@ -60,8 +60,11 @@ function perConfig(label: string, configs: Provenance['configurations'], value: 
   return [...groups].map(([v, names], i) => [i === 0 ? label : '', `${names.join(', ')}: ${v}`]);
 }
 
-/** The header's rows (what, value). */
-export function runHeaderTable(p: Provenance): Table {
+/**
+ * The header's rows (what, value). The first configuration is marked the baseline; with `baselines` (a
+ * sweep's baseline per configuration: the first configuration at the same grid values) each that is one.
+ */
+export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, string>): Table {
   const rows: string[][] = [];
   if (p.traces.length <= MAX_TRACE_ROWS) {
     p.traces.forEach((t, i) => rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]));
@@ -73,7 +76,10 @@ export function runHeaderTable(p: Provenance): Table {
   }
   const configs = p.configurations;
   if (configs.length === 1) rows.push(['configuration', `${configs[0]!.name}: ${configChoices(configs[0]!.config)}`]);
-  else configs.forEach((c, i) => rows.push([i === 0 ? 'configurations' : '', `${c.name}${i === 0 ? ' (baseline)' : ''}: ${configChoices(c.config)}`]));
+  else {
+    const isBase = (name: string, i: number): boolean => (baselines === undefined ? i === 0 : baselines.get(name) === name);
+    configs.forEach((c, i) => rows.push([i === 0 ? 'configurations' : '', `${c.name}${isBase(c.name, i) ? ' (baseline)' : ''}: ${configChoices(c.config)}`]));
+  }
   rows.push(...perConfig('kernel', configs, (c) => kernelLabel(c.split, c.kernel)));
   rows.push(...perConfig('RAM', configs, ramText));
   rows.push(...perConfig('CPUs', configs, (c) => `${c.cpus} online (NR_CPUS ${c.nrCpus})`));
@@ -88,6 +94,7 @@ export function runHeaderTable(p: Provenance): Table {
     `cycles: CPU cycles of the modelled clock${p.clockGHz === null ? '' : ` (${p.clockGHz} GHz)`}, summed over all CPUs unless per CPU; ` +
       `time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: events over the whole trace${p.warmupRecords !== undefined ? ' after the warm-up' : ''}`,
   ]);
+  if (p.noCompute !== undefined) rows.push(['warning', noComputeText(p)]);
   return { id: 'run', caption: 'What was run', header: ['what', 'value'], align: ['left', 'left'], rows };
 }
 
@@ -106,9 +113,22 @@ function warmupText(p: Provenance): string {
   return `first ${n} records${share} replayed to fill the TLBs, page tables, page cache and memory, not counted: every cycle, count and time below is of ${after}`;
 }
 
+/**
+ * The warning of a trace without compute records (a lackey or ftrace capture: memory references and
+ * kernel events, no user work between them): the time the workload spent computing is missing.
+ */
+function noComputeText(p: Provenance): string {
+  const paths = p.noCompute ?? [];
+  const which = p.traces.length <= 1 ? 'the trace has' : paths.length === 1 ? `${paths[0]} has` : `${paths.length} of the traces have`;
+  return (
+    `${which} no compute records (no user work): cycles, time and overheads are of memory management alone, ` +
+    "not of the workload's run time, so an overhead here magnifies its effect on the workload"
+  );
+}
+
 /** The header as text lines for stdout: "what   value", the value column aligned, a blank line after. */
-export function runHeaderText(p: Provenance): string {
-  const rows = runHeaderTable(p).rows;
+export function runHeaderText(p: Provenance, baselines?: ReadonlyMap<string, string>): string {
+  const rows = runHeaderTable(p, baselines).rows;
   const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
   return rows.map((r) => `${(r[0] ?? '').padEnd(width)}  ${r[1] ?? ''}`.trimEnd()).join('\n') + '\n\n';
 }

@@ -1,6 +1,6 @@
 import { CYCLE_CATEGORIES } from '../result/run-result.ts';
 import { csvCell, markdownText } from './escape.ts';
-import { replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
+import { isBaseline, replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
 import type { Interval } from '../stats/interval.ts';
 import { KEY_COUNTS } from '../stats/key-counts.ts';
 import { CATEGORY_LABELS } from './charts/cycles-by-category.ts';
@@ -56,8 +56,8 @@ export function summaryTables(agg: Aggregate): Table[] {
         String(c.replications),
         formatInt(t.mean),
         formatInterval(t.lo, t.hi, formatInt, t.n),
-        c.config === agg.baseline ? 'baseline' : o ? formatPercent(o.mean) : 'n/a',
-        c.config === agg.baseline ? '' : o ? formatInterval(o.lo, o.hi, formatPercent, o.n) : 'n/a',
+        isBaseline(agg, c) ? 'baseline' : o ? formatPercent(o.mean) : 'n/a',
+        isBaseline(agg, c) ? '' : o ? formatInterval(o.lo, o.hi, formatPercent, o.n) : 'n/a',
       ];
     }),
   };
@@ -130,7 +130,7 @@ export function summaryCsv(agg: Aggregate): string {
     row(c.config, 'totalCycles', 'cycles', c.stats.totalCycles);
     for (const cat of CYCLE_CATEGORIES) row(c.config, `cycles.${cat}`, 'cycles', c.stats.breakdown[cat]);
     for (const k of KEY_COUNTS) row(c.config, `count.${k}`, 'events', c.stats.counts[k]);
-    if (c.overhead) rows.push([c.config, 'overheadPercent', `% vs ${agg.baseline}`, c.overhead.n, c.overhead.mean, null, c.overhead.lo, c.overhead.hi]);
+    if (c.overhead) rows.push([c.config, 'overheadPercent', `% vs ${c.baseline ?? agg.baseline}`, c.overhead.n, c.overhead.mean, null, c.overhead.lo, c.overhead.hi]);
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -19,8 +19,10 @@ import { loadVega } from './vega.ts';
 
 /** What a compare report is made of. */
 export interface CompareReportInput {
-  /** Name of the baseline configuration (overheads are relative to it). */
+  /** Name of the baseline configuration (overheads are relative to it); with `baselines`, what they are. */
   readonly baseline: string;
+  /** A baseline per configuration (aggregate's `baselines`): a sweep's first configuration at the same grid values. */
+  readonly baselines?: ReadonlyMap<string, string>;
   /** All replications of all configurations. */
   readonly runs: readonly RunResult[];
   /** Layouts of the configurations (chart 5, address space); default: recomputed from the runs' configurations. */
@@ -72,7 +74,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   await loadVega();
   const theme = makeTheme(options.theme ?? 'default');
   // (1)
-  const agg = aggregate(input.runs, { baseline: input.baseline });
+  const agg = aggregate(input.runs, { baseline: input.baseline, ...(input.baselines !== undefined ? { baselines: input.baselines } : {}) });
   // (2)
   const charts = [
     ...buildCharts({ aggregate: agg, runs: input.runs, layouts: input.layouts ?? layoutsOfRuns(input.runs), theme }),
@@ -94,7 +96,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   }
   // (4)
   const provenance = provenanceTable(input.provenance);
-  const header = runHeaderTable(input.provenance);
+  const header = runHeaderTable(input.provenance, input.baselines);
   files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)], header));
   files.set('summary.csv', summaryCsv(agg));
   // (5)

@@ -25,6 +25,12 @@ export interface ConfigAggregate {
   readonly stats: ConfigStats | null;
   /** Overhead vs the baseline, percent; null for an infeasible configuration or baseline. */
   readonly overhead: Overhead | null;
+  /**
+   * The configuration its overhead is against, when configurations have baselines of their own (a
+   * sweep: the first configuration at the same grid values); absent when every one is against
+   * Aggregate.baseline.
+   */
+  readonly baseline?: string;
 }
 
 /** Per-configuration statistics: every figure is an Interval over the feasible replications. */
@@ -39,24 +45,37 @@ export interface ConfigStats {
 
 /** The aggregate of a compare or sweep point. */
 export interface Aggregate {
+  /** The baseline configuration, or with baselines per configuration (ConfigAggregate.baseline) what they are. */
   readonly baseline: string;
   readonly confidenceLevel: number;
   readonly configs: readonly ConfigAggregate[];
 }
 
+/** True when `c` is a baseline: the baseline, or with baselines per configuration its own. */
+export function isBaseline(agg: Aggregate, c: ConfigAggregate): boolean {
+  return c.baseline !== undefined ? c.baseline === c.config : c.config === agg.baseline;
+}
+
 /**
  * Aggregates `runs` (all replications of all configurations). The baseline defaults to the first
- * configuration; naming one that has no runs is a bug in the caller.
+ * configuration; naming one that has no runs is a bug in the caller. With `baselines` (configuration →
+ * the configuration its overhead is against) each configuration has its own, and `baseline` only names
+ * them (a sweep: "2g2g at the same ram"); a configuration it does not list has no overhead.
  */
-export function aggregate(runs: readonly RunResult[], options: { baseline?: string } = {}): Aggregate {
+export function aggregate(
+  runs: readonly RunResult[],
+  options: { baseline?: string; baselines?: ReadonlyMap<string, string> } = {},
+): Aggregate {
   if (runs.length === 0) throw new Error('aggregate: no runs');
   const groups = groupByConfig(runs);
   const baseline = options.baseline ?? (runs[0] as RunResult).configName;
-  const baseRuns = groups.get(baseline);
-  if (baseRuns === undefined) throw new Error(`aggregate: baseline ${baseline} has no runs`);
-  const baseFeasible = baseRuns.filter((r) => r.feasible);
+  const perConfig = options.baselines;
+  if (perConfig === undefined && !groups.has(baseline)) throw new Error(`aggregate: baseline ${baseline} has no runs`);
   const configs: ConfigAggregate[] = [];
   for (const [config, group] of groups) {
+    const own = perConfig?.get(config);
+    if (own !== undefined && !groups.has(own)) throw new Error(`aggregate: baseline ${own} of ${config} has no runs`);
+    const baseFeasible = (perConfig === undefined ? groups.get(baseline)! : own !== undefined ? groups.get(own)! : []).filter((r) => r.feasible);
     const feasibleRuns = group.filter((r) => r.feasible);
     const overhead =
       feasibleRuns.length > 0 && baseFeasible.length > 0
@@ -73,6 +92,7 @@ export function aggregate(runs: readonly RunResult[], options: { baseline?: stri
       infeasible: [...new Set(group.flatMap((r) => r.infeasible))],
       stats: feasibleRuns.length > 0 ? configStats(feasibleRuns) : null,
       overhead,
+      ...(perConfig !== undefined && own !== undefined ? { baseline: own } : {}),
     });
   }
   return { baseline, confidenceLevel: CONFIDENCE_LEVEL, configs };

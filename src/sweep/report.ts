@@ -41,6 +41,28 @@ function axisNumbers(axis: SweepAxis): { title: string; value: (v: string) => nu
   return { title: axis.key, value: (v) => v };
 }
 
+/**
+ * The one baseline of a sweep report with two or more configurations: each cell against the first
+ * configuration's cell at the same grid values — the sweep table, chart 7 and sweep.csv (sweepCells) as
+ * well as the compare tables, summary.csv and chart 2 (aggregate `baselines`). `label` names it
+ * ("3g1g-highmem at the same ram"); null with one configuration (cells are then compared with the first
+ * cell, and the sweep table shows no overhead).
+ */
+export function sweepBaselines(spec: SweepSpec, cells: readonly SweepCell[]): { label: string; byCell: Map<string, string> } | null {
+  const first = cells[0]?.config;
+  if (first === undefined || new Set(cells.map((c) => c.config)).size < 2) return null;
+  const key = (c: SweepCell): string => JSON.stringify(spec.axes.map((a) => c.coords[a.key] ?? ''));
+  const base = new Map<string, string>();
+  for (const c of cells) if (c.config === first && !base.has(key(c))) base.set(key(c), c.cell);
+  const byCell = new Map<string, string>();
+  for (const c of cells) {
+    const b = base.get(key(c));
+    if (b !== undefined) byCell.set(c.cell, b);
+  }
+  const keys = spec.axes.map((a) => a.key);
+  return { label: keys.length === 0 ? first : `${first} at the same ${keys.join(' and ')}`, byCell };
+}
+
 /** The measure of the sweep charts: overhead vs the first configuration, or total cycles with one configuration. */
 function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: ChartPoint[]; measure: string; titles: string[] } {
   const multi = new Set(cells.map((c) => c.config)).size > 1;
@@ -57,8 +79,8 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
       points.push({ params, config: c.config, mean: c.totalCycles.mean, lo: c.totalCycles.lo, hi: c.totalCycles.hi, n: c.totalCycles.n });
     }
   }
-  const first = cells[0]?.config ?? '';
-  return { points, measure: multi ? `overhead vs ${first} (%)` : 'total cycles', titles: conv.map((c) => c.title) };
+  const label = sweepBaselines(spec, cells)?.label ?? '';
+  return { points, measure: multi ? `overhead vs ${label} (%)` : 'total cycles', titles: conv.map((c) => c.title) };
 }
 
 /** The sweep charts: a line chart with CI bands for a one-axis grid, a heat map for a two-axis grid. */
@@ -100,7 +122,7 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
   return {
     id: 'sweep',
     caption: `Sweep: ${cells.length} cells × ${spec.replications} replication${spec.replications === 1 ? '' : 's'}`,
-    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${cells[0]?.config ?? ''}`, '95% CI'] : []), 'RAM installed / usable / lost MB'],
+    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${sweepBaselines(spec, cells)?.label ?? ''}`, '95% CI'] : []), 'RAM installed / usable / lost MB'],
     align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : []), 'right'],
     rows: cells.map((c) => [
       c.config,
@@ -135,9 +157,16 @@ export async function buildSweepReport(
   });
   // (2)
   const cells = sweepCells(finished);
-  // (3)
+  // (3) One baseline throughout: with two or more configurations, the first one's cell at the same grid values.
+  const baselines = sweepBaselines(spec, cells);
   const files = await buildCompareReport(
-    { baseline: runs[0]?.configName ?? '', runs, provenance, extraCharts: sweepCharts(spec, cells, themeName) },
+    {
+      baseline: baselines?.label ?? runs[0]?.configName ?? '',
+      ...(baselines !== null ? { baselines: baselines.byCell } : {}),
+      runs,
+      provenance,
+      extraCharts: sweepCharts(spec, cells, themeName),
+    },
     { theme: themeName, ...(formats !== undefined ? { formats } : {}) },
   );
   // (4)
@@ -147,5 +176,5 @@ export async function buildSweepReport(
   const summary = JSON.parse(String(files.get('summary.json'))) as Record<string, unknown>;
   summary['sweep'] = { specHash: specHash(spec), spec, cells };
   files.set('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
-  return { files, cells, header: runHeaderText(provenance) };
+  return { files, cells, header: runHeaderText(provenance, baselines?.byCell) };
 }

@@ -25,6 +25,9 @@ async function traceFacts(path: string): Promise<{ records: string; digest: stri
 }
 
 describe('what was run', () => {
+  const NO_COMPUTE =
+    "the trace has no compute records (no user work): cycles, time and overheads are of memory management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload";
+
   it('run: trace, configuration, kernel, RAM, CPUs, model with its override and clock, seed, units', async () => {
     const r = await runMain(['run', '--trace', STREAM, '--config', '2g2g', '--ram', '2G', '--set', 'costs.invlpg=500', '--seed', '7', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
@@ -32,7 +35,7 @@ describe('what was run', () => {
     const model = await loadModel('core2', ['costs.invlpg=500']);
     // 2 GiB all below the PCI hole; the firmware keeps 384 KiB + 128 KiB = 0.5 MB of it.
     const firmwareMB = (384 + 128) / 1024;
-    expect(r.stdout.split('\n').slice(0, 10)).toEqual([
+    expect(r.stdout.split('\n').slice(0, 11)).toEqual([
       `trace          ${STREAM}: ${t.records} records, sha256 ${t.digest}`,
       'configuration  2g2g: split 2G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE',
       'kernel         debian-6.1-686-pae',
@@ -41,6 +44,8 @@ describe('what was run', () => {
       `model          core2 (hash ${model.hash.slice(0, 12)}, ${model.clockGHz} GHz), overrides costs.invlpg=500`,
       'seed           7, 1 replication',
       UNITS(model.clockGHz),
+      // stream-small is memory references alone (no compute records): its cycles are memory management only.
+      `warning        ${NO_COMPUTE}`,
       '',
       'feasible',
     ]);
@@ -58,7 +63,7 @@ describe('what was run', () => {
     const t = await traceFacts(STREAM);
     const model = await loadModel('core2', []);
     // 4 GiB: 3 GiB below the hole, 1 GiB above 4 GiB that only PAE (and x86_64) can address.
-    expect(r.stdout.split('\n').slice(0, 16)).toEqual([
+    expect(r.stdout.split('\n').slice(0, 17)).toEqual([
       `trace           ${STREAM}: ${t.records} records, sha256 ${t.digest}`,
       'configurations  3g1g-highmem (baseline): split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE',
       '                2g2g: split 2G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE',
@@ -73,6 +78,7 @@ describe('what was run', () => {
       `model           core2 (hash ${model.hash.slice(0, 12)}, ${model.clockGHz} GHz), no overrides`,
       'seed            3 (replication seeds derived from it), 2 replications',
       UNITS(model.clockGHz).replace('units ', 'units  '),
+      `warning         ${NO_COMPUTE}`,
       '',
       expect.stringMatching(/^config /),
     ]);

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js';
-import { replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
+import { isBaseline, replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
 import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
@@ -24,7 +24,8 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
     return { id: 'overhead', title, description, spec: messageSpec(theme, title, `Baseline ${agg.baseline} is infeasible: no overhead.`) };
   }
   const r = minReplications(agg);
-  const methods = [...new Set(rows.filter((x) => x.config !== agg.baseline).map((x) => x.method))];
+  const baselines = new Set(agg.configs.filter((c) => isBaseline(agg, c)).map((c) => c.config));
+  const methods = [...new Set(rows.filter((x) => !baselines.has(x.config)).map((x) => x.method))];
   const subtitle =
     r > 1 && replicationsIdentical(agg)
       ? replicationNote(r, true)
