@@ -204,49 +204,54 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       const n = b.length;
       let i = q.pos;
       const kinds = b.kind;
-      // The index in this batch before which the warm-up ends (Infinity: not in this batch, or none).
-      let cut = warmLeft > 0 ? i + warmLeft : Infinity;
-      while (i < n) {
-        if (i === cut) {
-          options.warmup!.end(byKind);
-          cut = Infinity;
-        }
-        let kind = kinds[i]!;
-        if (kind === EventKind.access) {
-          // Accesses that hit the L1 TLB are done at once, a run at a time (user-access.ts accessHitRun):
-          // they move no clock. The first record that is not one goes to execute. A run stops at the
-          // end of the warm-up.
-          const j = accessHitRun(m, cpu, b, i, cut < n ? cut : n);
-          if (j > i) {
-            budget -= j - i;
-            byKind[EventKind.access]! += j - i;
-            i = j;
-            if (i >= n) break;
-            if (i === cut) continue;
-            kind = kinds[i]!;
+      const start = i;
+      // Records are replayed up to `end`: the batch's end, or the end of the warm-up when it falls inside
+      // the batch; there the warm-up's hook runs and the replay goes on to the batch's end as if nothing
+      // happened (the same CPU, the same horizon). Exits for a sleeping CPU or a passed horizon leave
+      // both loops. The per-record work is the same as without a warm-up.
+      let end = warmLeft > 0 && warmLeft < n - i ? i + warmLeft : n;
+      replay: for (;;) {
+        while (i < end) {
+          let kind = kinds[i]!;
+          if (kind === EventKind.access) {
+            // Accesses that hit the L1 TLB are done at once, a run at a time (user-access.ts accessHitRun):
+            // they move no clock. The first record that is not one goes to execute.
+            const j = accessHitRun(m, cpu, b, i, end);
+            if (j > i) {
+              budget -= j - i;
+              byKind[EventKind.access]! += j - i;
+              i = j;
+              if (i >= end) break;
+              kind = kinds[i]!;
+            }
           }
-        }
-        if (!execute(m, cpu, b, i)) {
-          if (!m.stopped && m.cpus[cpu]!.state === 'running') {
-            throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
+          if (!execute(m, cpu, b, i)) {
+            if (!m.stopped && m.cpus[cpu]!.state === 'running') {
+              throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
+            }
+            break replay;
           }
-          break;
+          byKind[kind]! += 1;
+          budget -= 1 + (b.len[i]! >>> 12);
+          i++;
+          if (budget <= 0) {
+            budget = ABORT_CHECK_WORK;
+            await abortPoint(signal);
+          }
+          if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break replay;
         }
-        byKind[kind]! += 1;
-        budget -= 1 + (b.len[i]! >>> 12);
-        i++;
-        if (budget <= 0) {
-          budget = ABORT_CHECK_WORK;
-          await abortPoint(signal);
-        }
-        if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break;
+        if (end === n) break;
+        // The warm-up's last record is done, the next not begun.
+        options.warmup!.end(byKind);
+        warmLeft = 0;
+        end = n;
       }
-      if (cut !== Infinity) {
-        if (i === cut) {
-          options.warmup!.end(byKind);
-          warmLeft = 0;
-        } else warmLeft = cut - i;
-      } else warmLeft = 0;
+      if (warmLeft > 0) {
+        // The warm-up ends at the batch's end, or where the horizon stopped this CPU: the hook runs now,
+        // before any other record.
+        warmLeft -= i - start;
+        if (warmLeft === 0) options.warmup!.end(byKind);
+      }
       done += i - q.pos;
       q.pos = i;
       if (i >= n) {

@@ -196,7 +196,7 @@ export interface RunResult {
   /**
    * `--warmup`: the first `records` records (in replay order) were replayed but not counted; `seconds`
    * is the modelled time they took. Every cycle, count, time and latency below is of the records after
-   * them (trace.records includes them). Absent without a warm-up.
+   * them (trace.records includes them); memory is the state at the end. Absent without a warm-up.
    */
   warmup?: RunWarmup;
   seed: number;

@@ -8,6 +8,7 @@ import { CYCLE_CATEGORIES } from '../../src/result/run-result.ts';
 import { AccessOp, EventKind, type TraceRecord } from '../../src/trace/records.ts';
 import { parseWarmup } from '../../src/cli/run-options.ts';
 import { UserError } from '../../src/errors.ts';
+import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { runMain } from '../run/in-process.ts';
 import { configOf, constantModel, memorySource, modelOf } from './helpers.ts';
@@ -102,6 +103,19 @@ describe('warm-up', () => {
     expect(warm.counts.kmap.atomic + warm.counts.kmap.local + warm.counts.kmap.pkmap).toBeLessThan(
       whole.counts.kmap.atomic + whole.counts.kmap.local + whole.counts.kmap.pkmap,
     );
+  });
+
+  it('leaves every CPU clock where the replay without it leaves it, wherever the boundary falls', async () => {
+    const path = `${ROOT}traces/kmap-storm-small.hmt`;
+    const { config, layout } = configOf({ config: '3g1g-highmem' });
+    const model = await modelOf('core2');
+    const clocksAfter = async (warmupRecords: number): Promise<number[]> => {
+      const out = await replayMachineSource({ config, model, seed: 1 }, layout, await openTrace(path), { warmupRecords });
+      return out.machine.cpus.map((c) => c.sleepClock);
+    };
+    const whole = await clocksAfter(0);
+    // A boundary inside a batch, one at a batch's first record, and one near the end.
+    for (const n of [12_345, 4_096, 40_000]) expect(await clocksAfter(n), String(n)).toEqual(whole);
   });
 });
 
