@@ -46,6 +46,13 @@ import { KPath } from './kernel-footprint.ts';
  * mmap, mmap2, munmap, mprotect, fork, clone, vfork, execve, exit, exit_group): their body's footprint
  * is touched by that record; any other number runs the null body (getppid's).
  */
+/**
+ * kernel/fork.c copy_process: `nr_dirtied_pause = 128 >> (PAGE_SHIFT - 10)` = 32 pages. generic_perform_write
+ * calls balance_dirty_pages_ratelimited after every page it copies, which balances once the task has
+ * dirtied this many pages: a write longer than this is throttled inside the call, not only after it.
+ */
+export const DIRTY_PAUSE_PAGES = 32;
+
 const EFFECT_SYSCALLS = new Set([3, 4, 180, 181, 90, 192, 91, 125, 2, 120, 190, 11, 1, 252]);
 
 /** Kernel entry: counts the syscall and charges entry/exit and the PTI/4G4G CR3 writes. */
@@ -104,10 +111,13 @@ export function fileCopy(
   const pc = st.counts.pagecache;
   // Pages [.., missEnd) were brought in by this record's own read of the device: misses, not hits.
   let missEnd = -1;
+  // A write balances dirty memory every DIRTY_PAUSE_PAGES pages it copies (not on tmpfs: balanceDirty).
+  const pause = isWrite && !st.tmpfs;
+  let untilPause = DIRTY_PAUSE_PAGES;
   for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
     if (runs && p >= firstFull && p <= lastFull) {
       const from = p;
-      p = copyCachedHighRun(m, cpu, file, p, lastFull, copyApi);
+      p = copyCachedHighRun(m, cpu, file, p, pause ? Math.min(lastFull, p + untilPause - 1) : lastFull, copyApi);
       // The pages copied were cached and up to date: hits, accessed (and dirtied by a write).
       for (let q = from; q < p; q++) {
         const frame = cache.lookup(file, q);
@@ -116,7 +126,16 @@ export function fileCopy(
         if (isWrite) st.markDirty(cpu, pid, frame);
       }
       if (m.stopped) return false;
+      if (pause && p > from && (untilPause -= p - from) === 0 && p <= lastPage) {
+        untilPause = DIRTY_PAUSE_PAGES;
+        st.balanceDirty(cpu);
+        if (m.stopped) return false;
+      }
       if (p > lastPage) break;
+      if (p <= lastFull && p > from) {
+        p--;
+        continue;
+      }
     }
     const start = Math.max(off, p * PAGE_SIZE);
     const end = Math.min(off + len, (p + 1) * PAGE_SIZE);
@@ -151,6 +170,11 @@ export function fileCopy(
     }
     if (isWrite) st.markDirty(cpu, pid, frame);
     if (m.stopped) return false;
+    if (pause && --untilPause === 0 && p < lastPage) {
+      untilPause = DIRTY_PAUSE_PAGES;
+      st.balanceDirty(cpu);
+      if (m.stopped) return false;
+    }
   }
   c.resume = 0;
   leaveKernel(m, cpu);

@@ -8,7 +8,7 @@
  *     ├─ page absent ──► readMiss: ondemand readahead (mm/readahead.c) ──► BlockDevice.submit ─┐
  *     ├─ page pending (its read is on the device) ──► waitPage: the CPU blocks until it is up to date
  *     ├─ PG_readahead marker ──► async readahead (the next window; nobody waits)
- *     └─ write ──► markDirty ──► after the record: balanceDirty (mm/page-writeback.c)
+ *     └─ write ──► markDirty ──► every 32 pages and after the record: balanceDirty (mm/page-writeback.c)
  *                                  ├─ dirty > background threshold ──► flusher writes oldest inodes
  *                                  └─ dirty + writeback > threshold ──► the writer blocks until under it
  *   allocFrame finds no free page ──► reclaim: LRU inactive tail (pagecache.ts); clean page → evicted;
