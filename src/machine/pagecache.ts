@@ -78,8 +78,16 @@ export class PageCache {
    */
   private segStart = new Int32Array(64);
   private segLength = new Int32Array(64);
+  /** Per dense file, an index at or below its lowest cached page in the segment (walks start there). */
+  private segLow = new Int32Array(64);
   private fileCount = new Int32Array(64);
   private far: Array<Map<number, number> | null> = [];
+  /**
+   * Per dense file, the keys of its Map in increasing order — possibly with keys deleted since (walks
+   * skip them) — or null when they must be sorted again (a key added below the largest). Files written
+   * front to back only append, so a walk over a large sparse file does not sort it every time.
+   */
+  private farKeys: Array<number[] | null> = [];
   /** Every file's segment, one after the other (space left behind by a segment that grew is reclaimed when the pool is rebuilt). */
   private pool = new Int32Array(4096);
   private poolTop = 0;
@@ -133,6 +141,7 @@ export class PageCache {
       } else this.dense.set(file, d);
       if (d >= this.segStart.length) this.growFiles();
       this.far.push(null);
+      this.farKeys.push(null);
     }
     this.lastFile = file;
     this.lastDense = d;
@@ -188,18 +197,45 @@ export class PageCache {
     return this.files;
   }
 
-  /** Calls `fn(index, pfn)` for every cached page of dense file `d` at index ≥ `from`, in index order for the dense part. */
-  forEachPage(d: number, fn: (index: number, pfn: number) => void, from = 0): void {
+  /** Calls `fn(index, pfn)` for every cached page of dense file `d` at index ≥ `from`, in index order for the dense part; stops when `fn` returns true. */
+  forEachPage(d: number, fn: (index: number, pfn: number) => boolean | void, from = 0): void {
     const len = this.segLength[d]!;
     const start = this.segStart[d]!;
-    for (let i = Math.max(0, from); i < len; i++) {
+    // From the start, the walk begins at the lowest cached page and ends at the last (fn must not add or
+    // remove pages of `d`).
+    const whole = from <= this.segLow[d]!;
+    let left = whole ? this.pagesOf(d) : Infinity;
+    let i = Math.max(0, from, this.segLow[d]!);
+    if (whole) {
+      while (i < len && this.pool[start + i]! < 0) i++;
+      this.segLow[d] = i;
+    }
+    for (; i < len && left > 0; i++) {
       const v = this.pool[start + i]!;
-      if (v >= 0) fn(i, v);
+      if (v < 0) continue;
+      if (fn(i, v) === true) return;
+      left--;
     }
     const far = this.far[d];
-    if (far !== null && far !== undefined) {
-      const rest = [...far].filter(([i, v]) => v >= 0 && i >= from).sort((a, b) => a[0] - b[0]);
-      for (const [i, v] of rest) fn(i, v);
+    if (left > 0 && far !== null && far !== undefined) {
+      let keys = this.farKeys[d];
+      if (keys === null || keys === undefined || keys.length > 2 * far.size + 64) {
+        keys = [...far.keys()].sort((a, b) => a - b);
+        this.farKeys[d] = keys;
+      }
+      // The first key ≥ from (binary search), then every key still holding a cached page.
+      let lo = 0;
+      for (let hi = keys.length; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (keys[mid]! < from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < keys.length; k++) {
+        const i = keys[k]!;
+        const v = far.get(i);
+        if (v === undefined || v < 0) continue;
+        if (fn(i, v) === true) return;
+      }
     }
   }
 
@@ -221,6 +257,7 @@ export class PageCache {
     const n = this.segStart.length * 2;
     this.segStart = grownInt32(this.segStart, n);
     this.segLength = grownInt32(this.segLength, n);
+    this.segLow = grownInt32(this.segLow, n);
     this.fileCount = grownInt32(this.fileCount, n);
   }
 
@@ -401,9 +438,15 @@ export class PageCache {
       const was = this.pool[at]!;
       this.pool[at] = pfn;
       if (was >= 0) return false;
+      if (index < this.segLow[d]!) this.segLow[d] = index;
     } else {
       const far = (this.far[d] ??= new Map());
       const was = far.get(index) ?? ABSENT;
+      if (!far.has(index)) {
+        const keys = this.farKeys[d];
+        if (keys !== null && keys !== undefined && (keys.length === 0 || index > keys[keys.length - 1]!)) keys.push(index);
+        else this.farKeys[d] = null;
+      }
       far.set(index, pfn);
       if (was >= 0) return false;
     }
@@ -448,6 +491,7 @@ export class PageCache {
         if (i >= 0 && i < len) {
           pool[start + i] = pfn;
           far.delete(i);
+          if (pfn >= 0 && i < this.segLow[d]!) this.segLow[d] = i;
         }
       }
     }

@@ -21,6 +21,28 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const) }) },
 );
 
+const FILES = [1, 2, 3, 4, 2 ** 20, 2 ** 40];
+
+/**
+ * forEachPage against the Map model: from 0 and from a middle index, every cached page of the file in
+ * index order; a walk whose callback returns true stops right there.
+ */
+function walks(cache: PageCache, model: Map<string, number>): void {
+  for (const file of FILES) {
+    const want = [...model].filter(([k]) => Number(k.split(':')[0]) === file).map(([k, pfn]) => [Number(k.split(':')[1]), pfn] as [number, number]).sort((a, b) => a[0] - b[0]);
+    const d = cache.denseFile(file);
+    for (const from of [0, want[want.length >> 1]?.[0] ?? 0]) {
+      const got: Array<[number, number]> = [];
+      cache.forEachPage(d, (i, pfn) => void got.push([i, pfn]), from);
+      expect(got).toEqual(want.filter(([i]) => i >= from));
+    }
+    const stopAt = want.length >> 1;
+    let calls = 0;
+    cache.forEachPage(d, () => ++calls > stopAt);
+    expect(calls).toBe(Math.min(want.length, stopAt + 1));
+  }
+}
+
 describe('PageCache', () => {
   it('a page cached beyond the array of a sparse file is still found once the array grows over it', () => {
     const cache = new PageCache();
@@ -42,6 +64,7 @@ describe('PageCache', () => {
         const evicted = new Set<string>();
         const seen: Array<[number, number]> = [];
         let nextPfn = 1;
+        let step = 0;
         for (const o of ops) {
           if (o.kind === 'insert') {
             const key = `${o.file}:${o.index}`;
@@ -62,7 +85,9 @@ describe('PageCache', () => {
           }
           expect(cache.size).toBe(model.size);
           expect(cache.inactiveCount).toBe(model.size);
+          if (++step % 4 === 0) walks(cache, model);
         }
+        walks(cache, model);
         for (const [file, index] of seen) {
           const key = `${file}:${index}`;
           expect(cache.lookup(file, index)).toBe(model.get(key) ?? -1);

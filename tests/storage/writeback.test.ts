@@ -4,10 +4,13 @@
  * pages exceed vm.dirty_ratio of the *dirtyable* memory — which under HIGHMEM is lowmem only
  * (vm_highmem_is_dirtyable = 0), far less than the RAM.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventKind, AccessOp, type TraceRecord } from '../../src/trace/records.ts';
 import { runRecords } from '../machine/helpers.ts';
 import { BUF, fsync, rw, storageModel } from './helpers.ts';
+import { Storage } from '../../src/machine/storage/page-io.ts';
+import type { Machine } from '../../src/machine/machine.ts';
+import { DIRTY_PAUSE_PAGES } from '../../src/machine/syscalls.ts';
 
 const GHZ = 2;
 /** Pages per request: max_sectors_kb 1280 KiB (models/devices/*.json maxRequestKiB). */
@@ -72,5 +75,50 @@ describe('writeback', () => {
     expect(relaxed.counts.pagecache.throttles).toBe(0);
     // "Far sooner than the RAM size suggests": the limit counting highmem is over 7 times larger.
     expect(limit(lowFree + highFree + 1) / thresh).toBeGreaterThan(7);
+  });
+
+  describe('one long write record is throttled while it runs (generic_perform_write balances every nr_dirtied_pause = 32 pages)', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    /** Dirty + writeback pages of the machine at each balanceDirty call of `records`' replay, in order. */
+    async function atBalance(records: readonly TraceRecord[], machine: { config: string; ram: string; vmalloc?: string }, sets: readonly string[]): Promise<number[]> {
+      const seen: number[] = [];
+      const real = Storage.prototype.balanceDirty;
+      vi.spyOn(Storage.prototype, 'balanceDirty').mockImplementation(function (this: Storage, cpu: number) {
+        const m = (this as unknown as { m: Machine }).m;
+        seen.push(m.cache.dirtyCount + m.cache.writebackCount);
+        real.call(this, cpu);
+      });
+      await runRecords(records, machine, { model: await storageModel(sets) });
+      return seen;
+    }
+
+    it('a 100-page write balances after pages 32, 64 and 96 and after the record; on tmpfs never in between', async () => {
+      expect(DIRTY_PAUSE_PAGES).toBe(32);
+      const seen = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, ['io.device=hdd-7200']);
+      // Far below the background threshold: nothing is written, so the dirty pages are the pages copied.
+      expect(seen).toEqual([32, 64, 96, 100]);
+      const tmpfs = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, ['io.files=tmpfs']);
+      expect(tmpfs).toHaveLength(1);
+    });
+
+    it('a write record three times the dirty limit never holds more than the limit + 32 pages dirty or under writeback', async () => {
+      // The limit of the test above: 20 % of the dirtyable lowmem of 1 GiB with vmalloc=960M, a few hundred
+      // pages; writes take 1 s each, so pages leave "dirty + writeback" only as whole requests complete.
+      const machine = { config: '3g1g-highmem', ram: '1G', vmalloc: '960M' };
+      const sets = ['io.device=hdd-7200', 'io.write.latencyUs=1000000'];
+      const model = await storageModel(sets);
+      const base = (await runRecords(setup, machine, { model })).result;
+      const limit = (dirtyable: number): number => Math.floor((Math.floor((20 * 4096) / 100) * dirtyable) / 4096);
+      const slabPages = (n: number): number => 1 + 2 + 1 + Math.ceil(n / 64);
+      let thresh = 0;
+      while (thresh + 1 <= limit(base.memory.lowmemFreePages - slabPages(thresh + 1) + 1)) thresh++;
+      const pages = 3 * thresh;
+      const seen = await atBalance([...setup, ...rw('write', 3, 0, pages * 4096)], machine, sets);
+      expect(seen).toHaveLength(Math.ceil(pages / 32));
+      expect(Math.max(...seen)).toBeLessThanOrEqual(thresh + 32);
+      // The writer did block inside the record: a balance found the limit exceeded.
+      expect(Math.max(...seen)).toBeGreaterThan(thresh);
+    });
   });
 });

@@ -507,21 +507,24 @@ export class Storage {
       this.counts.pagecache.writebacks += batch.length;
       batch = [];
     };
-    const visit = (index: number, pfn: number): void => {
-      if (written >= limit || (cache.flags[pfn]! & PageFlag.dirty) === 0) return;
+    // Returns true (stop the walk) once `limit` pages are written.
+    const visit = (index: number, pfn: number): boolean => {
+      if (written >= limit) return true;
+      if ((cache.flags[pfn]! & PageFlag.dirty) === 0) return false;
       if (index !== lastIndex + 1 || batch.length >= this.maxRequestPages) submit();
       batch.push(pfn);
       lastIndex = index;
       written++;
       this.fileDirty[d]!--;
       this.wbIndex[d] = index + 1;
+      return false;
     };
     const from = this.wbIndex[d]!;
     cache.forEachPage(d, visit, from);
     if (written < limit && this.fileDirty[d]! > 0) {
       submit();
       lastIndex = -2;
-      cache.forEachPage(d, (i, pfn) => (i < from ? visit(i, pfn) : undefined), 0);
+      cache.forEachPage(d, (i, pfn) => i >= from || visit(i, pfn), 0);
     }
     submit();
     if (this.fileDirty[d] === 0) this.wbIndex[d] = 0;
