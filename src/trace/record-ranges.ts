@@ -10,13 +10,25 @@
  * | off  | an integer 0..MAX_FILE_OFFSET (2^53 − 2^32: off + len stays an exact integer) |
  * | time | finite and ≥ 0 |
  * | addr | below 2^addressBits for a user address (access, read, write, mmap, munmap, mprotect) when addressBits < 32 |
+ * | len  | read, write: 0..MAX_RW_COUNT (the most one call transfers); other kinds: any u32 |
  *
- * pid, addr, len and arg are u32 columns: every value of their type is in range.
+ * pid, addr, len and arg are u32 columns: every other value of their type is in range.
  */
 import { EventKind, KIND_COUNT, type RecordBatch, type TraceRecord } from './records.ts';
 
 /** Largest file offset: 2^53 − 2^32, so `off + len` (len < 2^32) is an exact integer and a page walk moves. */
 export const MAX_FILE_OFFSET = 2 ** 53 - 2 ** 32;
+
+/**
+ * include/linux/fs.h MAX_RW_COUNT = INT_MAX & PAGE_MASK = 0x7ffff000: rw_verify_area cuts every read and
+ * write to this many bytes, so no call ever transfers more (a capture's record of a longer one is corrupt).
+ */
+export const MAX_RW_COUNT = 0x7ffff000;
+
+/** True for the kinds whose `len` is bytes transferred by one read or write call. */
+function isReadWrite(kind: number): boolean {
+  return kind === EventKind.read || kind === EventKind.write;
+}
 
 /** Largest `op` value per kind code (255: the column is not read for that kind). */
 const OP_MAX: Uint8Array = (() => {
@@ -53,10 +65,13 @@ export function validTime(time: number): boolean {
   return time >= 0 && time < Infinity; // false for NaN
 }
 
-/** The problem with one value of a record, or undefined (op by kind; off; time; addr within `addressBits`). */
-export function recordProblem(kind: number, op: number, addr: number, off: number, time: number, addressBits: number): string | undefined {
+/** The problem with one value of a record, or undefined (op by kind; off; time; addr within `addressBits`; len of a read/write). */
+export function recordProblem(kind: number, op: number, addr: number, off: number, time: number, addressBits: number, len = 0): string | undefined {
   if (kind >= KIND_COUNT) return `kind ${kind} (expected an event kind 0..${KIND_COUNT - 1})`;
   if (op > OP_MAX[kind]!) return `op ${op} for kind ${kind} (expected ${opMeaning(kind)})`;
+  if (len > MAX_RW_COUNT && isReadWrite(kind)) {
+    return `length ${len} of a ${kind === EventKind.read ? 'read' : 'write'} (expected at most ${MAX_RW_COUNT} bytes, MAX_RW_COUNT: the most one call transfers)`;
+  }
   if (!validOffset(off)) return `file offset ${off} (expected an integer 0..${MAX_FILE_OFFSET})`;
   if (!validTime(time)) return `time ${time} (expected a finite number of nanoseconds ≥ 0)`;
   if (addressBits < 32 && USER_ADDRESS[kind] === 1 && addr >= 2 ** addressBits) {
@@ -72,9 +87,10 @@ export interface PresentColumns {
   readonly addr: boolean;
   readonly off: boolean;
   readonly time: boolean;
+  readonly len: boolean;
 }
 
-const ALL_PRESENT: PresentColumns = { kind: true, op: true, addr: true, off: true, time: true };
+const ALL_PRESENT: PresentColumns = { kind: true, op: true, addr: true, off: true, time: true, len: true };
 
 /**
  * The first record of `b` out of range, as `[index, problem]`, or undefined. Only the columns `present`
@@ -83,7 +99,7 @@ const ALL_PRESENT: PresentColumns = { kind: true, op: true, addr: true, off: tru
  */
 export function firstBadRecord(b: RecordBatch, addressBits: number, present: PresentColumns = ALL_PRESENT): [number, string] | undefined {
   const n = b.length;
-  const { kind, op, addr, off, time } = b;
+  const { kind, op, addr, off, time, len } = b;
   if (present.op) {
     if (present.kind) {
       for (let i = 0; i < n; i++) if (op[i]! > OP_MAX[kind[i]!]!) return at(b, i, addressBits);
@@ -92,6 +108,7 @@ export function firstBadRecord(b: RecordBatch, addressBits: number, present: Pre
       for (let i = 0; i < n; i++) if (op[i]! > max) return at(b, i, addressBits);
     }
   }
+  if (present.len && present.kind) for (let i = 0; i < n; i++) if (len[i]! > MAX_RW_COUNT && isReadWrite(kind[i]!)) return at(b, i, addressBits);
   if (present.off) for (let i = 0; i < n; i++) if (!validOffset(off[i]!)) return at(b, i, addressBits);
   if (present.time) for (let i = 0; i < n; i++) if (!validTime(time[i]!)) return at(b, i, addressBits);
   if (present.addr && addressBits < 32) {
@@ -102,7 +119,7 @@ export function firstBadRecord(b: RecordBatch, addressBits: number, present: Pre
 }
 
 function at(b: RecordBatch, i: number, addressBits: number): [number, string] {
-  return [i, recordProblem(b.kind[i]!, b.op[i]!, b.addr[i]!, b.off[i]!, b.time[i]!, addressBits) ?? 'out of range'];
+  return [i, recordProblem(b.kind[i]!, b.op[i]!, b.addr[i]!, b.off[i]!, b.time[i]!, addressBits, b.len[i]!) ?? 'out of range'];
 }
 
 /**
@@ -116,5 +133,5 @@ export function traceRecordProblem(r: TraceRecord, addressBits = 32): string | u
   for (const field of ['pid', 'addr', 'len', 'arg'] as const) {
     if (!fits(r[field], 0xffffffff)) return `${field} ${r[field]} (expected an integer 0..4294967295: a 32-bit column)`;
   }
-  return recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits);
+  return recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits, r.len ?? 0);
 }

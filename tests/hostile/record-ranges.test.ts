@@ -11,7 +11,7 @@ import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { readAllRecords } from '../../src/trace/hmt/reader.ts';
 import { UserError } from '../../src/errors.ts';
 import { EventKind, type TraceRecord } from '../../src/trace/records.ts';
-import { MAX_FILE_OFFSET } from '../../src/trace/record-ranges.ts';
+import { MAX_FILE_OFFSET, MAX_RW_COUNT } from '../../src/trace/record-ranges.ts';
 import { bin, chunkCrc, concatBytes, frame, headerMap, tempDir } from '../trace/hmt-helpers.ts';
 import { FakeSignals, runCaptured } from '../helpers/in-process.ts';
 
@@ -62,6 +62,8 @@ const cases: ReadonlyArray<[string, Partial<TraceRecord>, string]> = [
   ['an access op of 200', { kind: EventKind.access, op: 200, addr: 0x1000, len: 4 }, 'op 200 for kind 0 (expected an access op 0..3 (load, store, ifetch, modify))'],
   ['a kmap API of 7', { kind: EventKind.kmap, op: 7, addr: 0x40000 }, 'op 7 for kind 12 (expected a kmap API 0..2 (pkmap, atomic, local))'],
   ['mmap protection bits of 16', { kind: EventKind.mmap, op: 16, addr: 0x1000, len: 4096 }, 'op 16 for kind 6'],
+  ['a read one byte longer than MAX_RW_COUNT', { ...READ, len: 0x7ffff001 }, 'length 2147479553 of a read (expected at most 2147479552 bytes, MAX_RW_COUNT: the most one call transfers)'],
+  ['a write of 2 GiB (no call transfers it: rw_verify_area cuts it to MAX_RW_COUNT)', { ...READ, kind: EventKind.write, len: 2 ** 31 }, 'length 2147483648 of a write'],
 ];
 
 describe('the HMT reader refuses records outside their declared ranges (one line: file, byte, record, value)', () => {
@@ -81,8 +83,11 @@ describe('the HMT reader refuses records outside their declared ranges (one line
   });
 
   it('accepts the extremes of every range', async () => {
+    // include/linux/fs.h: MAX_RW_COUNT = INT_MAX & PAGE_MASK.
+    expect(MAX_RW_COUNT).toBe(0x7fffffff & ~0xfff);
     const records = [
-      { ...READ, off: MAX_FILE_OFFSET, len: 0xffffffff },
+      { ...READ, off: MAX_FILE_OFFSET, len: MAX_RW_COUNT },
+      { kind: EventKind.munmap, addr: 0, len: 0xffffffff },
       { kind: EventKind.access, op: 3, addr: 0xfffff000, len: 4 },
       { kind: EventKind.kmap, op: 2, addr: 0xffffffff },
       { kind: EventKind.mprotect, op: 15, addr: 0, len: 4096 },
@@ -108,6 +113,7 @@ describe('the HMT writer refuses what the reader would refuse', () => {
     ['access op 200', { kind: EventKind.access, cpu: 0, op: 200, addr: 0x1000, len: 4 }],
     ['kmap api 7', { kind: EventKind.kmap, cpu: 0, op: 7, addr: 0x40000 }],
     ['pid 2^32', { kind: EventKind.access, cpu: 0, pid: 2 ** 32, addr: 0x1000, len: 4 }],
+    ['write len 2^32 − 1', { ...READ, kind: EventKind.write, cpu: 0, len: 0xffffffff }],
   ];
   it.each(bad)('%s: a one-line UserError, nothing written', async (_what, record) => {
     const path = join(tmp.dir, `w${counter++}.hmt`);

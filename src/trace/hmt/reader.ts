@@ -567,7 +567,7 @@ class Session {
       time: f64('time'),
     };
     // Every value in its declared range (record-ranges.ts), so no consumer sees an offset it cannot walk.
-    const present = { kind: kindColumn !== undefined, op: data.has('op'), addr: data.has('addr'), off: data.has('off'), time: data.has('time') };
+    const present = { kind: kindColumn !== undefined, op: data.has('op'), addr: data.has('addr'), off: data.has('off'), time: data.has('time'), len: data.has('len') };
     const bad = firstBadRecord(batch, header.addressBits, present);
     if (bad !== undefined) this.fail(at, HmtMessage.badRecord(bad[0], bad[1]));
     return batch;

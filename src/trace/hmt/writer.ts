@@ -445,7 +445,7 @@ function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: n
   checkU(r.addr, 0xffffffff, 'addr', index);
   checkU(r.len, 0xffffffff, 'len', index);
   checkU(r.arg, 0xffffffff, 'arg', index);
-  const problem = recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits);
+  const problem = recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits, r.len ?? 0);
   if (problem !== undefined) throw new UserError(refused(index, problem));
 }
 
