@@ -25,6 +25,7 @@ import { replayPrefault } from './prefault.ts';
 import { buildResult } from './result.ts';
 import { countersOf, subtractCounts, warmupMark, type WarmupMark } from './counters.ts';
 import { UserError } from '../errors.ts';
+import { abortPoint } from '../io/abort-point.ts';
 import type { Layout } from '../layout/types.ts';
 import type { RunTime } from '../result/run-result.ts';
 import type { FileSizes } from './storage/page-io.ts';
@@ -75,7 +76,12 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
           batches: () => reader.batches({ hash: true }),
           cpuBatches: (cpu: number, skip: number) => reader.cpuBatches(cpu, skip),
         } as TraceSource;
-  const warmupRecords = warmupRecordsOf(spec, reader.recordCount);
+  // A warm-up given as a percentage of a trace whose footer does not give its length before it is read (a
+  // compressed trace) counts the records in a first pass.
+  const w = spec.warmup;
+  const count =
+    reader.recordCount ?? (w !== undefined && 'percent' in w && !spec.prefault ? await countRecords(reader, options.signal) : undefined);
+  const warmupRecords = warmupRecordsOf(spec, count);
   if (spec.prefault) {
     const r = await replayPrefault(spec, layout, source, drive);
     return buildResult({ ...r, trace: await traceInfo(r.records) });
@@ -84,10 +90,19 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
   return buildResult({ ...out.parts, trace: await traceInfo(out.records) });
 }
 
+/** Records of `source`, counted in one pass. */
+async function countRecords(source: TraceSource, signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  for await (const b of source.batches()) {
+    await abortPoint(signal);
+    n += b.length;
+  }
+  return n;
+}
+
 /**
  * The records of `spec.warmup` in a trace of `total` records (undefined: not known before the replay),
- * 0 without a warm-up. UserError when it leaves no record to count, or is a percentage of an unknown
- * count, or comes with --prefault.
+ * 0 without a warm-up. UserError when it leaves no record to count, or comes with --prefault.
  */
 function warmupRecordsOf(spec: RunSpec, total: number | undefined): number {
   const w = spec.warmup;
@@ -97,9 +112,7 @@ function warmupRecordsOf(spec: RunSpec, total: number | undefined): number {
   let records: number;
   if ('records' in w) records = w.records;
   else {
-    if (total === undefined) {
-      throw new UserError(`${what}: the record count of ${spec.tracePath} is not known before it is read (a compressed trace, or one without a footer); expected a number of records`);
-    }
+    if (total === undefined) throw new Error(`${what}: the record count of ${spec.tracePath} was not counted`);
     records = Math.floor((w.percent / 100) * total);
   }
   if (total !== undefined && records >= total) {

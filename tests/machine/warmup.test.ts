@@ -126,6 +126,14 @@ describe('--warmup option', () => {
     for (const bad of ['0', '0%', '100%', '-3', '1e3', 'ten', '']) expect(() => parseWarmup(bad), bad).toThrow(UserError);
   });
 
+  it('a percentage of a compressed trace (its length known only once read) counts its records first', async () => {
+    const { config } = configOf({ config: '3g1g-highmem' });
+    const spec = { tracePath: `${ROOT}traces/ftrace-dd-2cpu.hmt.gz`, config, model: await modelOf('core2'), seed: 1, prefault: false };
+    const r = await replay({ ...spec, warmup: { percent: 25 } });
+    expect(r.warmup!.records).toBe(Math.floor(r.trace.records / 4));
+    expect(Object.values(r.counts.records).reduce((a, b) => a + b, 0)).toBe(r.trace.records - r.warmup!.records);
+  });
+
   it('run shows the warm-up in its header', async () => {
     const r = await runMain(['run', '--trace', `${ROOT}traces/kmap-storm-small.hmt`, '--config', '3g1g-highmem', '--warmup', '50%', '--quiet']);
     expect(r.code).toBe(0);
