@@ -12,15 +12,32 @@ import { kernelEntryCr3 } from './fault.ts';
 import { KPath } from './kernel-footprint.ts';
 import type { Machine } from './machine.ts';
 
-/** Takes every timer interrupt due on `cpu` by its clock. */
-export function timerTicks(m: Machine, cpu: number): void {
+/**
+ * Takes every timer interrupt due on `cpu` by its clock. Returns false when one tick took a whole tick
+ * period or more (a cost model whose interrupt entry, say, costs more than 1/HZ): the CPU would take
+ * nothing but timer interrupts from then on — a livelock, which stops the replay infeasible (without
+ * this, the loop would never end).
+ */
+export function timerTicks(m: Machine, cpu: number): boolean {
   const period = m.footprint.tickPeriod;
   while (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
+    const start = m.clocks.timeOf(cpu);
     m.nextTick[cpu]! += period;
     m.counts.timerTicks++;
     kernelEntryCr3(m, cpu, Cat.timer);
     m.charge(cpu, Cat.timer, m.model.costs.ipiReceive(0, m.rng));
     m.footprint.touch(m, cpu, KPath.timer);
     kernelEntryCr3(m, cpu, Cat.timer);
+    const took = m.clocks.timeOf(cpu) - start;
+    if (took >= period) {
+      m.infeasible.stop(
+        'timer interrupt livelock',
+        `one timer interrupt took ${Math.round(took)} cycles on CPU ${cpu}, no less than the tick period of ${period} cycles (HZ ${m.footprint.data.hz}): ` +
+          'the CPU would do nothing but take timer interrupts (check costs.ipiReceive and the CR3 and walk costs)',
+      );
+      m.stopped = true;
+      return false;
+    }
   }
+  return true;
 }
