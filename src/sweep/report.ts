@@ -152,7 +152,8 @@ export async function buildSweepReport(
     seed: spec.seed,
     replications: spec.replications,
     gitCommit,
-    modelOverrides: spec.modelSets,
+    // A model key on the grid is an override too, one value per cell: said as swept, not hidden.
+    modelOverrides: [...spec.modelSets, ...spec.axes.filter((a) => a.kind === 'model').map((a) => `${a.key}=${a.values.join('|')} (swept)`)],
     clockGHz: model.clockGHz,
   });
   // (2)
