@@ -21,6 +21,7 @@ import { WORKLOAD_PREFIX } from './grid.ts';
 import { cellLabel, type SweepPoint } from './points.ts';
 import type { SweepSpec } from './spec.ts';
 import type { Warmup } from '../result/run-spec.ts';
+import { openTrace } from '../trace/hmt/reader.ts';
 
 /** How to generate a point's trace (workload sweeps). */
 export interface TraceGen {
@@ -53,8 +54,20 @@ export interface PointTask {
   readonly gen: TraceGen | null;
 }
 
+/**
+ * The trace's identity in point hashes: the content digest an uncompressed HMT 2.0 file stores in its
+ * footer (read at open, no pass over the records), as `content:HEX`; otherwise the SHA-256 of the file's
+ * bytes. A compressed file's footer is only known after decompressing it all, which costs more than
+ * hashing the compressed bytes.
+ */
+export async function traceIdentity(path: string): Promise<string> {
+  const reader = await openTrace(path);
+  if (reader.digest === 'content' && reader.footer?.sha256 !== undefined) return `content:${reader.footer.sha256}`;
+  return fileSha256(path);
+}
+
 /** Hex sha256 of a file's bytes. */
-export async function fileSha256(path: string): Promise<string> {
+async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
@@ -113,7 +126,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
   let traceHash: string | null = null;
   if (spec.trace.kind === 'file') {
     if (!existsSync(spec.trace.path)) throw new UserError(`--trace ${spec.trace.path}: no such file`);
-    traceHash = await fileSha256(spec.trace.path);
+    traceHash = await traceIdentity(spec.trace.path);
   }
   const service = new RunService();
   const configs = new Map<string, { json: string; name: string }>();
