@@ -19,6 +19,7 @@
  */
 import type { Layout } from '../layout/types.ts';
 import { PAGE_SIZE } from '../units/address.ts';
+import type { ZoneUse } from '../result/run-result.ts';
 
 /** What a page is used for (memory accounting). Index into `PAGE_USES`. */
 export const PageUse = { user: 0, pageCache: 1, pageTables: 2, kernel: 3, memMap: 4, slab: 5, kernelStack: 6 } as const;
@@ -122,20 +123,6 @@ class ZoneState {
   }
 }
 
-/** Zone use for the RunResult (`memory.zones`). */
-export interface ZoneReport {
-  name: string;
-  totalPages: number;
-  usedPages: number;
-  byUse: Record<string, number>;
-  /** Managed pages (present minus what boot took) and the min/low/high watermarks, pages. */
-  managedPages: number;
-  watermarks: { min: number; low: number; high: number };
-  /** Fewest free pages seen during the run, and free pages at its end. */
-  minFreePages: number;
-  endFreePages: number;
-}
-
 /** int_sqrt (lib/math/int_sqrt.c): the floor of the square root. */
 function intSqrt(x: number): number {
   let r = Math.floor(Math.sqrt(x));
@@ -227,7 +214,7 @@ export class PhysicalMemory {
   }
 
   /** Per-zone use, for the RunResult. */
-  report(): ZoneReport[] {
+  report(): ZoneUse[] {
     return this.zones.map((zone) => {
       const byUse: Record<string, number> = {};
       PAGE_USES.forEach((name, i) => (byUse[name] = zone.byUse[i]!));

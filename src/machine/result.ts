@@ -5,9 +5,8 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, RunWarmup, TimelineEvent } from '../result/run-result.ts';
+import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, RunWarmup, TimelineEvent, ZoneUse } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
-import type { ZoneReport } from './memory.ts';
 
 /** The resolved configuration as JSON (the preset's choices, the kernel and the layout's key figures). */
 export function configJson(config: MachineConfig, layout: Layout): RunConfig {
@@ -50,7 +49,7 @@ export interface ResultParts {
   readonly perCpu: number[];
   readonly breakdown: CycleBreakdown;
   readonly counts: RunCounts;
-  readonly zones: ZoneReport[];
+  readonly zones: ZoneUse[];
   readonly lowmemStarved: boolean;
   readonly lowmemFreePages: number;
   readonly highmemFreePages: number;
