@@ -104,6 +104,29 @@ describe('compare charts', () => {
     await expectRenders(c2.spec);
   });
 
+  it('captions of charts 1 and 2 describe error bars only when they are drawn', () => {
+    const cycles = 'Mean simulated cycles of each configuration, split into the categories the engine accounts for. ';
+    const overhead = 'Total cycles of each configuration relative to the baseline 3g1g-highmem, in percent. ';
+    const rule = 'The black rule at the end of a bar is the 95% confidence interval of the total.';
+    const bars =
+      'Error bars are 95% confidence intervals (Student t); with the same seeds on both sides the ' +
+      'overhead is computed per seed (paired), otherwise from the ratio of means (delta method).';
+    // One replication: nothing drawn, and the caption says why.
+    const one = aggregate(fixtureRuns(['3g1g-highmem', '4g4g'], 1, 1));
+    expect(cyclesByCategoryChart(one, theme()).description).toBe(cycles + 'No confidence interval is drawn: one replication.');
+    expect(overheadChart(one, theme()).description).toBe(overhead + 'No confidence interval is drawn: one replication.');
+    // Three copies of the same runs under three seeds: identical replications, no interval either.
+    const single = fixtureRuns(['3g1g-highmem', '4g4g'], 1, 1);
+    const same = aggregate([1, 2, 3].flatMap((seed) => single.map((r) => ({ ...r, seed }))));
+    const why = 'No confidence interval is drawn: the 3 replications were identical (nothing sampled).';
+    expect(cyclesByCategoryChart(same, theme()).description).toBe(cycles + why);
+    expect(overheadChart(same, theme()).description).toBe(overhead + why);
+    // Three varied replications (the fixture's seeds change its cycles): intervals drawn and described.
+    expect(AGG.configs.every((c) => c.stats?.totalCycles.lo !== null)).toBe(true);
+    expect(cyclesByCategoryChart(AGG, theme()).description).toBe(cycles + rule);
+    expect(overheadChart(AGG, theme()).description).toBe(overhead + bars);
+  });
+
   it('puts the baseline at exactly 0 % in the overhead chart', () => {
     const rows = values(overheadChart(AGG, theme()).spec);
     // Against itself every seed's overhead is exactly 0: no interval (identical values), no error bar.

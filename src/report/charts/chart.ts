@@ -69,5 +69,19 @@ export function replicationNote(replications: number, identical = false): string
     : ['1 replication: no confidence interval'];
 }
 
+/**
+ * The caption's sentence about intervals: `drawn` when the chart draws some, else why none is drawn
+ * (one replication, or replications that were identical), so a caption never describes error bars
+ * that are not there.
+ */
+export function intervalSentence(drawn: boolean, drawnSentence: string, replications: number, identical: boolean): string {
+  if (drawn) return drawnSentence;
+  return replications > 1 && identical
+    ? `No confidence interval is drawn: the ${replications} replications were identical (nothing sampled).`
+    : replications > 1
+    ? 'No confidence interval is drawn: no configuration has one.'
+    : 'No confidence interval is drawn: one replication.';
+}
+
 /** One tooltip field (a Vega-Lite string field definition). */
 export type TooltipField = StringFieldDef<string>;

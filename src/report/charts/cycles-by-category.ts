@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { CYCLE_CATEGORIES } from '../../result/run-result.ts';
 import { replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, siAxis, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, intervalSentence, messageSpec, replicationNote, siAxis, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
 
 /** Human labels of the cycle categories (legend, tooltips, tables). */
@@ -31,10 +31,15 @@ export const CATEGORY_LABELS: Readonly<Record<(typeof CYCLE_CATEGORIES)[number],
  */
 export function cyclesByCategoryChart(agg: Aggregate, theme: Theme): ChartEntry {
   const title = 'Cycles by category';
+  const configs = agg.configs.flatMap((c) => (c.stats ? [{ config: c.config, stats: c.stats }] : []));
   const description =
     'Mean simulated cycles of each configuration, split into the categories the engine accounts for. ' +
-    'The black rule at the end of a bar is the 95% confidence interval of the total.';
-  const configs = agg.configs.flatMap((c) => (c.stats ? [{ config: c.config, stats: c.stats }] : []));
+    intervalSentence(
+      configs.some((c) => c.stats.totalCycles.lo !== null),
+      'The black rule at the end of a bar is the 95% confidence interval of the total.',
+      minReplications(agg),
+      replicationsIdentical(agg),
+    );
   const present = CYCLE_CATEGORIES.filter((cat) => configs.some((c) => c.stats.breakdown[cat].mean > 0));
   if (configs.length === 0) {
     return { id: 'cycles-by-category', title, description, spec: messageSpec(theme, title, 'No feasible configuration.') };

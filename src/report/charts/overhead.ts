@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js';
 import { isBaseline, replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
-import { VEGA_LITE_SCHEMA, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
+import { VEGA_LITE_SCHEMA, intervalSentence, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
 
 /**
@@ -11,15 +11,20 @@ import { minReplications } from './data.ts';
  */
 export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
   const title = `Overhead relative to ${agg.baseline}`;
-  const description =
-    `Total cycles of each configuration relative to the baseline ${agg.baseline}, in percent. ` +
-    'Error bars are 95% confidence intervals (Student t); with the same seeds on both sides the ' +
-    'overhead is computed per seed (paired), otherwise from the ratio of means (delta method).';
   const rows = agg.configs.flatMap((c) =>
     c.overhead
       ? [{ config: c.config, overhead: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, method: c.overhead.method, n: c.overhead.n }]
       : [],
   );
+  const description =
+    `Total cycles of each configuration relative to the baseline ${agg.baseline}, in percent. ` +
+    intervalSentence(
+      rows.some((x) => x.lo !== null && x.hi !== null),
+      'Error bars are 95% confidence intervals (Student t); with the same seeds on both sides the ' +
+        'overhead is computed per seed (paired), otherwise from the ratio of means (delta method).',
+      minReplications(agg),
+      replicationsIdentical(agg),
+    );
   if (rows.length === 0) {
     return { id: 'overhead', title, description, spec: messageSpec(theme, title, `Baseline ${agg.baseline} is infeasible: no overhead.`) };
   }
