@@ -158,7 +158,10 @@ export interface CompareRow {
   readonly memory: string;
   readonly pageOffset: number;
   readonly lowmemMB: number;
+  /** The kernel's "HIGHMEM available" figure: max_pfn − max_low_pfn, which spans the PCI hole. */
   readonly highmemMB: number;
+  /** RAM in the HighMem zone (MiB, truncated): the table's "highmem MB", comparable with RAM and with capacity. */
+  readonly highmemRamMB: number;
   readonly userMB: number;
   readonly unusableMB: number;
   readonly memMapMB: number;
@@ -173,6 +176,7 @@ export function compareRows(layouts: readonly LayoutDetail[]): CompareRow[] {
     pageOffset: l.pageOffset,
     lowmemMB: l.lowmemMB,
     highmemMB: l.highmemMB,
+    highmemRamMB: Math.floor(l.highmemBytes / MiB),
     userMB: Math.floor(l.taskSize / MiB),
     unusableMB: Math.floor(l.ignoredRamBytes / MiB),
     memMapMB: Number((l.memMapBytes / MiB).toFixed(1)),
@@ -199,8 +203,13 @@ export function formatCompare(ramBytes: number, kernel: string, rows: readonly C
     head +
     table(
       ['config', 'split', 'HIGHMEM', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
-      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.split === 'x86_64' ? `${r.lowmemMB}*` : r.lowmemMB, r.highmemMB, r.userMB, r.unusableMB, r.memMapMB]),
+      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.split === 'x86_64' ? `${r.lowmemMB}*` : r.lowmemMB, r.highmemRamMB, r.userMB, r.unusableMB, r.memMapMB]),
     ) +
-    (rows.some((r) => r.split === 'x86_64') ? '* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n' : '')
+    (rows.some((r) => r.split === 'x86_64') ? '* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n' : '') +
+    // With RAM above 4 GiB the kernel's "HIGHMEM available" line (max_pfn − max_low_pfn) also counts the PCI
+    // hole: lowmem + that figure would exceed the RAM installed. The table shows the RAM; say so when they differ.
+    (rows.some((r) => r.highmemMB !== r.highmemRamMB)
+      ? 'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" boot line also counts the PCI hole (hmsim layout --config NAME shows it)\n'
+      : '')
   );
 }

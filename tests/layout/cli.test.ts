@@ -64,6 +64,27 @@ describe('hmsim layout', () => {
     expect(text.stdout).toMatch(/^not shown: 2g2g-opt: --split 2G_OPT: VMSPLIT_2G_OPT is impossible with PAE/m);
   });
 
+  it('--compare: highmem MB is the RAM in HighMem, as capacity counts it, not the kernel line that spans the PCI hole', async () => {
+    // 4 GiB with PAE: 3 GiB under the PCI hole, 1 GiB from 4 GiB up, so max_pfn is 0x140000 (5 GiB) and the
+    // kernel's "HIGHMEM available" line is (0x140000 − max_low_pfn 0x36ffe) / 256 = 4240 MB, 1 GiB of it hole.
+    const j = JSON.parse((await runMain(['layout', '--compare', '--configs', '3g1g-highmem,3g1g-pae', '--ram', '4G', '--json'])).stdout) as {
+      configs: { name: string; lowmemMB: number; highmemMB: number; highmemRamMB: number }[];
+    };
+    const pae = j.configs.find((c) => c.name === '3g1g-pae')!;
+    expect(pae.highmemMB).toBe(Math.floor((0x140000 - 0x36ffe) / 256));
+    for (const c of j.configs) {
+      const cap = JSON.parse((await runMain(['capacity', '--config', c.name, '--ram', '4G', '--json'])).stdout) as { highmemBytes: number };
+      expect([c.name, c.highmemRamMB]).toEqual([c.name, Math.floor(cap.highmemBytes / 2 ** 20)]);
+      expect(c.lowmemMB + c.highmemRamMB).toBeLessThanOrEqual(4096);
+    }
+    expect(pae.highmemRamMB).toBe(3215);
+    const text = (await runMain(['layout', '--compare', '--configs', '3g1g-highmem,3g1g-pae', '--ram', '4G'])).stdout.split('\n');
+    expect(text.find((l) => l.startsWith('3g1g-pae '))!.split(/ +/).slice(5, 7)).toEqual(['879', '3215']);
+    expect(text).toContain(
+      'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" boot line also counts the PCI hole (hmsim layout --config NAME shows it)',
+    );
+  });
+
   it('--compare --configs shows the configurations named, with their HIGHMEM mode; --configs alone is refused', async () => {
     const r = await runMain(['layout', '--compare', '--configs', '3g1g-highmem,3g1g-pae,2g2g', '--ram', '4G', '--json']);
     const j = JSON.parse(r.stdout) as { configs: { name: string; memory: string }[] };
