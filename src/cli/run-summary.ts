@@ -89,7 +89,7 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
         ['pkmap flushes', formatInt(c.pkmapFlushes)],
         ['pkmap waits', formatInt(c.pkmapWaits)],
       ],
-    ),
+    ) + (c.accesses > 0 ? `  ${PER_KILO_ACCESS_LEGEND}\n` : ''),
   );
   out.push(
     textTable(
@@ -126,6 +126,11 @@ function kernelMemoryLine(r: RunResult): string {
     `${formatInt(low?.slabShrunk ?? 0)} dentries/inodes freed`
   );
 }
+
+/** What the per-1000-accesses rows count (printed under the event table): they can exceed 1000. */
+export const PER_KILO_ACCESS_LEGEND =
+  "per 1000 accesses: TLB misses of user and kernel translations (the text, data and stacks of every kernel path) per 1000 of the " +
+  "trace's access records, not a user-only miss ratio: above 1000 when the kernel's misses outnumber the trace's accesses";
 
 /**
  * TLB miss rates per 1000 of the trace's memory accesses (hmsim's MPKI: traces count accesses, not
