@@ -282,6 +282,20 @@ describe('sweep charts', () => {
     await expectRenders(c.spec);
   });
 
+  it('the line chart has one legend swatch per configuration in its line colour, with or without bands', async () => {
+    for (const withBand of [true, false]) {
+      const pts = points.filter((p) => p.params['cpus'] === 2).map((p) => (withBand ? p : { ...p, lo: null, hi: null }));
+      for (const name of THEME_NAMES) {
+        const svg = await renderSvg(sweepLineChart(pts, 'ramGiB', theme(name), { id: 'x', title: 'x', measure: 'overhead (%)' }).spec);
+        const legend = [...svg.matchAll(/role-legend-symbol[\s\S]*?<\/g><\/g>/g)].map((m) => m[0]).join('');
+        const swatches = [...legend.matchAll(/stroke="(rgb\([^)]*\))"[^>]*opacity="([\d.]+)"/g)].map((m) => [m[1], m[2]]);
+        const lines = [...svg.matchAll(/aria-roledescription="line mark" d="[^"]*" stroke="(rgb\([^)]*\))"/g)].map((m) => m[1]);
+        expect(lines, `${name} band=${withBand}`).toHaveLength(2);
+        expect(swatches, `${name} band=${withBand}`).toEqual(lines.map((c) => [c, '1']));
+      }
+    }
+  });
+
   it('draws a heat map per configuration over a two-parameter grid', async () => {
     const c = sweepHeatmapChart(points, 'ramGiB', 'cpus', theme(), { id: 'grid', title: 'Overhead grid', measure: 'overhead (%)' });
     expect(values(c.spec)).toHaveLength(24);

@@ -64,18 +64,19 @@ export function sweepLineChart(points: readonly SweepPoint[], param: string, the
     data: { values: rows },
     layer: [
       // The band only when some point has an interval (an all-filtered layer leaves an infinite scale
-      // extent); it has no legend of its own, so the legend's swatches are the lines' colours, not the
-      // band's 20 % tint.
+      // extent). Band and line share the colour scale and so one legend; the band's tint is a fill opacity
+      // and the legend draws strokes, so its swatches are the lines' full colours. (`legend: null` on the
+      // band removed the shared legend altogether: a sweep with intervals had none.)
       ...(rows.some((r) => r.lo !== null && r.hi !== null)
         ? [
             {
               transform: [{ filter: 'datum.lo != null' }],
-              mark: { type: 'area' as const, opacity: 0.2 },
+              mark: { type: 'area' as const, fillOpacity: 0.2 },
               encoding: {
                 x: { field: 'x', type: 'quantitative' as const, title: xTitle, axis: siAxis() },
                 y: { field: 'lo', type: 'quantitative' as const },
                 y2: { field: 'hi' },
-                color: { ...colour, legend: null },
+                color: colour,
               },
             },
           ]
@@ -85,7 +86,7 @@ export function sweepLineChart(points: readonly SweepPoint[], param: string, the
         encoding: {
           x: { field: 'x', type: 'quantitative', title: xTitle, axis: siAxis() },
           y: { field: 'mean', type: 'quantitative', title: options.measure },
-          color: colour,
+          color: { ...colour, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 } },
           tooltip: [
             { field: 'config', type: 'nominal', title: 'configuration' },
             { field: 'x', type: 'quantitative', title: xTitle },
