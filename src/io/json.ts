@@ -12,7 +12,7 @@
  * VS Code's JSON support) locates syntax errors for messages with a line and column. A message never
  * quotes the file's content.
  */
-import { parse, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
 import { UserError } from '../errors.ts';
 import { readDocument } from './read-input.ts';
 
@@ -181,6 +181,11 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
  * saying what it should be ("a JSON model document"). UserError with one line for every problem.
  */
 export function readJsonFile(path: string, ref: string, what: string): unknown {
+  return readJsonDocument(path, ref, what).value;
+}
+
+/** readJsonFile, with the text read (for positionOf). */
+export function readJsonDocument(path: string, ref: string, what: string): { value: unknown; text: string } {
   let text: string;
   try {
     text = readDocument(path, ref, what);
@@ -191,7 +196,23 @@ export function readJsonFile(path: string, ref: string, what: string): unknown {
   }
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new UserError(`${ref}: ${parsed.message}`);
-  return parsed.value;
+  return { value: parsed.value, text };
+}
+
+let lastTree: { text: string; root: ReturnType<typeof parseTree> } | undefined;
+
+/**
+ * Where the value at `path` (object keys and array indexes) stands in JSON `text` that parsed: the line and
+ * column of its key (of the element itself inside an array), or undefined when the text has no such value.
+ */
+export function positionOf(text: string, path: ReadonlyArray<string | number>): { line: number; column: number } | undefined {
+  // One parse per text, however many values are looked up in it (a file with many problems).
+  if (lastTree?.text !== text) lastTree = { text, root: parseTree(text) };
+  const root = lastTree.root;
+  const node = root === undefined ? undefined : findNodeAtLocation(root, [...path]);
+  if (node === undefined) return undefined;
+  const at = node.parent?.type === 'property' ? node.parent.offset : node.offset;
+  return lineColumn(text, at);
 }
 
 /** `/watch/2/rule` → `$.watch[2].rule`; keys that are not identifiers are quoted: `$.params["a-b"]`. */

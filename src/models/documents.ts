@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { readJsonFile } from '../io/json.ts';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { readJsonDocument } from '../io/json.ts';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { closest } from './closest.ts';
 import { GROUP_KEYS } from './keys.ts';
@@ -28,6 +28,16 @@ export interface MergedDocument {
   readonly hooks: ReadonlyMap<string, CostFn>;
   /** Source texts of the plug-ins involved (part of the model hash). */
   readonly pluginSources: readonly string[];
+  /** The documents of the chain, nearest first, as read (for positions in messages). */
+  readonly files: readonly ModelFileText[];
+}
+
+/** A document of a chain as read: its name in messages, its content, and the text of a JSON file. */
+export interface ModelFileText {
+  readonly display: string;
+  readonly doc: { readonly [k: string]: unknown };
+  /** Undefined for a code plug-in. */
+  readonly text?: string;
 }
 
 const PLUGIN_EXT = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -81,18 +91,24 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
   let own: { [k: string]: unknown };
   let hooks = new Map<string, CostFn>();
   const pluginSources: string[] = [];
+  const files: ModelFileText[] = [];
   if (PLUGIN_EXT.has(ext)) {
     const plugin = await loadPlugin(file, ref);
     own = plugin.doc;
     hooks = plugin.hooks;
     pluginSources.push(plugin.sourceText);
+    files.push({ display: ref, doc: own });
   } else {
-    own = readJson(file, ref);
+    const { value, text } = readJsonDocument(file, ref, 'a JSON model document');
+    if (!isPlainObject(value)) throw new UserError(`${ref}: expected a JSON object at the top level`);
+    own = value;
+    // The file the user named is named as given; a file reached through `extends`, relative to here.
+    files.push({ display: seen.size === 1 && ext === '.json' ? ref : displayPath(file), doc: own, text });
   }
   const name = typeof own['name'] === 'string' && PLUGIN_EXT.has(ext) ? own['name'] : basename(file, extname(file));
   const parentRef = own['extends'];
   if (parentRef === undefined) {
-    return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources };
+    return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources, files };
   }
   if (typeof parentRef !== 'string') throw new UserError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
   const parent = await readRec(parentRef, dirname(file), seen, 'extends');
@@ -105,6 +121,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
     chain: [parentRef, ...parent.chain],
     hooks: new Map([...parent.hooks, ...hooks]),
     pluginSources: [...parent.pluginSources, ...pluginSources],
+    files: [...files, ...parent.files],
   };
 }
 
@@ -116,10 +133,10 @@ function canonicalPath(file: string): string {
   }
 }
 
-function readJson(file: string, ref: string): { [k: string]: unknown } {
-  const doc = readJsonFile(file, ref, 'a JSON model document');
-  if (!isPlainObject(doc)) throw new UserError(`${ref}: expected a JSON object at the top level`);
-  return doc;
+/** A file's name in messages: relative to the current folder when inside it. */
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
 /**

@@ -96,6 +96,13 @@ export const PARAMS: readonly ParamInfo[] = [
   count('vm.dirtyExpireCentisecs', 'vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.'),
 ];
 
+/**
+ * Largest number any model parameter may hold: 1e12 (a cost of 10^12 cycles is over 15 minutes at 1 GHz
+ * for one event). Totals then stay finite — even 2^53 events × 1e12 cycles is about 9e27 — so a result
+ * never holds Infinity or NaN (JSON null) for a number. An engineering bound, not a measured figure.
+ */
+export const MAX_MODEL_NUMBER = 1e12;
+
 /** PARAMS by key. */
 export const PARAM_BY_KEY: ReadonlyMap<string, ParamInfo> = new Map(PARAMS.map((p) => [p.key, p]));
 

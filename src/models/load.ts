@@ -1,6 +1,7 @@
 import { buildCostModel } from './build.ts';
 import { canonicalJson, sha256 } from './canonical-json.ts';
-import { readModelDocument } from './documents.ts';
+import { readModelDocument, type ModelFileText } from './documents.ts';
+import { positionOf } from '../io/json.ts';
 import { PARAMS } from './keys.ts';
 import { applySets, structuredCloneRaw, type SetOrigins } from './overrides.ts';
 import { problemsError, type Problem } from './problems.ts';
@@ -66,7 +67,7 @@ export async function resolveModel(nameOrPath: string, sets: readonly string[] =
   // (3) validate
   const requireSources = merged.shipped || options.requireSources === true;
   const result = validateDocument(doc, { requireSources, hooks: new Set(merged.hooks.keys()) });
-  problems.push(...result.problems.map((p) => withOrigin(p, origins)));
+  problems.push(...result.problems.map((p) => withOrigin(p, origins) ?? withPosition(p, merged.files)));
   if (merged.shipped && typeof merged.doc['name'] === 'string' && merged.doc['name'] !== merged.name) {
     problems.push({ path: 'name', message: `must equal the file name '${merged.name}' (one name per model everywhere), got '${merged.doc['name']}'` });
   }
@@ -79,11 +80,41 @@ export async function resolveModel(nameOrPath: string, sets: readonly string[] =
   return { model, hooks: merged.hooks, hash };
 }
 
-function withOrigin(p: Problem, origins: SetOrigins): Problem {
+/** A problem of a value `--set` gave, saying so; undefined when no `--set` gave it. */
+function withOrigin(p: Problem, origins: SetOrigins): Problem | undefined {
   for (const [key, text] of origins) {
     if (p.path === key || p.path.startsWith(`${key}.`) || p.path.startsWith(`${key}[`)) {
       return { path: p.path, message: `${p.message} (from --set ${text})` };
     }
   }
+  return undefined;
+}
+
+/**
+ * A problem with where it stands: in the nearest document of the `extends` chain that gives its parameter
+ * (a parameter comes whole from there), else that holds its path; a missing key at the object lacking it.
+ * Nothing for a code plug-in (no text) or a value no document holds (`--set`, a default).
+ */
+function withPosition(p: Problem, files: readonly ModelFileText[]): Problem {
+  const segments = [...p.path.matchAll(/\[(\d+)\]|([^.[\]]+)/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[2]!));
+  const param = PARAMS.find((q) => p.path === q.key || p.path.startsWith(`${q.key}.`) || p.path.startsWith(`${q.key}[`));
+  const owner = param === undefined ? undefined : files.find((f) => holds(f.doc, param.key.split('.')));
+  const shortest = p.message.startsWith('missing') ? 1 : segments.length;
+  for (let n = segments.length; n >= shortest && n > 0; n--) {
+    const f = owner ?? files.find((g) => holds(g.doc, segments.slice(0, n)));
+    if (f === undefined || !holds(f.doc, segments.slice(0, n))) continue;
+    const pos = f.text === undefined ? undefined : positionOf(f.text, segments.slice(0, n));
+    return pos === undefined ? p : { ...p, at: `${f.display}:${pos.line}:${pos.column}` };
+  }
   return p;
+}
+
+/** Whether a document has a value at `path`. */
+function holds(doc: unknown, path: ReadonlyArray<string | number>): boolean {
+  let node = doc;
+  for (const s of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, s)) return false;
+    node = (node as Record<string | number, unknown>)[s];
+  }
+  return true;
 }

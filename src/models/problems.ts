@@ -4,19 +4,23 @@ import { UserError } from '../errors.ts';
 export interface Problem {
   readonly path: string;
   readonly message: string;
+  /** Where in which file (`FILE:LINE:COLUMN`), when the problem is a value of a file. */
+  readonly at?: string;
 }
 
 /**
- * Turns a list of problems into one UserError (exit code 2). One problem is one line, `ORIGIN: PATH:
- * MESSAGE`; several are a summary line naming the model, then one line per problem, `  PATH: MESSAGE`.
+ * Turns a list of problems into one UserError (exit code 2). One problem is one line, `ORIGIN: [AT: ]PATH:
+ * MESSAGE`; several are a summary line naming the model, then one line per problem, `  [AT: ]PATH: MESSAGE`,
+ * AT being `FILE:LINE:COLUMN` where the problem stands in a file.
  * @example problemsError('models/x.json', [{ path: 'costs.ipi', message: 'missing' }]).message ===
  *   'models/x.json: costs.ipi: missing'
  */
 export function problemsError(origin: string, problems: readonly Problem[]): UserError {
   const only = problems.length === 1 ? problems[0] : undefined;
-  if (only !== undefined) return new UserError(`${origin}: ${only.path}: ${only.message}`);
+  const line = (p: Problem): string => `${p.at === undefined ? '' : `${p.at}: `}${p.path}: ${p.message}`;
+  if (only !== undefined) return new UserError(`${origin}: ${line(only)}`);
   const head = `${origin}: ${problems.length} problems`;
-  return new UserError([head, ...problems.map((p) => `  ${p.path}: ${p.message}`)].join('\n'));
+  return new UserError([head, ...problems.map((p) => `  ${line(p)}`)].join('\n'));
 }
 
 /** Appends `.key` (or `[i]` for an array index) to a JSON path. */

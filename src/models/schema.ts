@@ -1,12 +1,14 @@
-import { DOCUMENT_KEYS, PARAMS, type ParamInfo } from './keys.ts';
+import { DOCUMENT_KEYS, MAX_MODEL_NUMBER, PARAMS, type ParamInfo } from './keys.ts';
 
 /**
  * The JSON Schema (draft 2020-12) of model files, built from the parameter table so it can never drift
  * from what the loader accepts. models/schema.json is this object, written by `hmsim models schema`;
  * editors use it through `"$schema": "./schema.json"` for completion and checking.
  *
- * The schema checks shapes and ranges; the loader additionally requires every parameter once `extends`
- * is resolved, TLB ways dividing entries, increasing table points, and sources on shipped models.
+ * The loader validates every model with this schema (validate.ts, through the validator compiled from it
+ * ahead of time: schema-validator.generated.ts, `npm run schema`), then checks by hand only what a schema
+ * cannot say: every parameter present once `extends` is resolved, TLB geometry, increasing table points,
+ * uniform min ≤ max, hook costs naming a plug-in's function, and sources on shipped models.
  */
 export function buildModelSchema(): Record<string, unknown> {
   const root: Tree = {};
@@ -55,8 +57,8 @@ function groupProperties(tree: Tree): Record<string, unknown> {
 
 function paramSchema(p: ParamInfo): Record<string, unknown> {
   const description = p.arg !== undefined && p.kind === 'cost' ? `${p.doc} n = ${p.arg}.` : p.doc;
-  if (p.kind === 'enum') return { description, ...scalar({ enum: p.values ?? [] }) };
-  if (p.kind === 'device') return { description, ...scalar({ type: 'string', minLength: 1 }) };
+  if (p.kind === 'enum') return { description, ...scalar(['string'], { if: { type: 'string' }, then: { enum: p.values ?? [] } }, { enum: p.values ?? [] }) };
+  if (p.kind === 'device') return { description, ...scalar(['string'], { pattern: NOT_BLANK }, { type: 'string', pattern: NOT_BLANK }) };
   return { description, $ref: `#/$defs/${p.kind}` };
 }
 
@@ -67,22 +69,38 @@ const DOC_KEYS_DOC: Record<string, string> = {
   extends: 'A shipped model name or a relative path of a model to start from; parameters given here replace its ones.',
 };
 
-const nonNegative = { type: 'number', minimum: 0 };
+/** A string with at least one character that is not white space. */
+const NOT_BLANK = '\\S';
+
+/** Numbers of any sign stay within ±MAX_MODEL_NUMBER, so totals stay finite. */
+const bounded = { type: 'number', minimum: -MAX_MODEL_NUMBER, maximum: MAX_MODEL_NUMBER };
+const nonNegative = { type: 'number', minimum: 0, maximum: MAX_MODEL_NUMBER };
 
 const provenance = {
-  source: { type: 'string', minLength: 1, description: 'Citation: a row or section of cost-figures.md, or another reference.' },
-  borrowedFrom: { type: 'string', minLength: 1, description: 'The CPU whose figure is used because none exists for this one.' },
-  note: { type: 'string', minLength: 1 },
+  source: { type: 'string', pattern: NOT_BLANK, description: 'Citation: a row or section of cost-figures.md, or another reference.' },
+  borrowedFrom: { type: 'string', pattern: NOT_BLANK, description: 'The CPU whose figure is used because none exists for this one.' },
+  note: { type: 'string', pattern: NOT_BLANK },
   unverified: { type: 'boolean', description: 'True when no source confirms the figure (an estimate).' },
 };
 
-function scalar(valueSchema: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A scalar parameter: the bare value, or an object `{ "value": …, "source": … }`. Written with a type list
+ * rather than oneOf (each keyword applies to its own JSON type), so a wrong value yields one error that
+ * says what was expected, not one per branch.
+ */
+function scalar(types: readonly string[], bareKeywords: Record<string, unknown>, valueSchema: Record<string, unknown>): Record<string, unknown> {
   return {
-    oneOf: [
-      valueSchema,
-      { type: 'object', additionalProperties: false, required: ['value'], properties: { value: valueSchema, ...provenance } },
-    ],
+    type: [...types, 'object'],
+    ...bareKeywords,
+    additionalProperties: false,
+    required: ['value'],
+    properties: { value: valueSchema, ...provenance },
   };
+}
+
+function numberScalar(type: 'integer' | 'number', bounds: Record<string, number>): Record<string, unknown> {
+  const keywords = { maximum: MAX_MODEL_NUMBER, ...bounds };
+  return scalar([type], keywords, { type, ...keywords });
 }
 
 const FORMS = {
@@ -96,7 +114,7 @@ const FORMS = {
     type: 'object', additionalProperties: false, required: ['points'],
     description: 'Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.',
     properties: {
-      points: { type: 'array', minItems: 1, items: { type: 'array', prefixItems: [{ type: 'number' }, nonNegative], minItems: 2, maxItems: 2 } },
+      points: { type: 'array', minItems: 1, items: { type: 'array', prefixItems: [bounded, nonNegative], minItems: 2, maxItems: 2 } },
       extrapolate: { enum: ['clamp', 'linear'] },
     },
   },
@@ -108,7 +126,7 @@ const FORMS = {
   lognormal: {
     type: 'object', additionalProperties: false, required: ['mean', 'sd'],
     description: 'Lognormal with this arithmetic mean and sd, sampled from the run RNG.',
-    properties: { mean: { type: 'number', exclusiveMinimum: 0 }, sd: nonNegative },
+    properties: { mean: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MODEL_NUMBER }, sd: nonNegative },
   },
   uniform: {
     type: 'object', additionalProperties: false, required: ['min', 'max'],
@@ -116,23 +134,22 @@ const FORMS = {
     properties: { min: nonNegative, max: nonNegative },
   },
   empirical: { type: 'array', minItems: 1, items: nonNegative, description: 'One of these samples, each equally likely.' },
+  hook: { type: 'string', description: 'Code plug-ins only: the function of the module that computes this cost (with scale).' },
 };
 
 const DEFS = {
   cost: {
     description: 'A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.',
-    oneOf: [
-      nonNegative,
-      {
-        type: 'object',
-        additionalProperties: false,
-        properties: { ...FORMS, ...provenance },
-        oneOf: Object.keys(FORMS).map((f) => ({ required: [f] })),
-      },
-    ],
+    ...nonNegative,
+    type: ['number', 'object'],
+    additionalProperties: false,
+    properties: { ...FORMS, scale: nonNegative, ...provenance },
+    dependentRequired: { hook: ['scale'], scale: ['hook'] },
+    if: { type: 'object' },
+    then: { oneOf: Object.keys(FORMS).map((f) => ({ required: [f] })) },
   },
-  count: scalar({ type: 'integer', minimum: 0 }),
-  positiveCount: scalar({ type: 'integer', minimum: 1 }),
-  positive: scalar({ type: 'number', exclusiveMinimum: 0 }),
-  nonNegative: scalar({ type: 'number', minimum: 0 }),
+  count: numberScalar('integer', { minimum: 0 }),
+  positiveCount: numberScalar('integer', { minimum: 1 }),
+  positive: numberScalar('number', { exclusiveMinimum: 0 }),
+  nonNegative: numberScalar('number', { minimum: 0 }),
 };

@@ -1,15 +1,22 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from './closest.ts';
-import { DOCUMENT_KEYS, GROUP_KEYS, PARAMS, PARAM_BY_KEY, type ParamInfo } from './keys.ts';
+import { DOCUMENT_KEYS, GROUP_KEYS, MAX_MODEL_NUMBER, PARAMS, PARAM_BY_KEY, type ParamInfo } from './keys.ts';
 import { childPath, type Problem } from './problems.ts';
+import generatedValidator from './schema-validator.generated.ts';
 import { COST_FORMS, PROVENANCE_KEYS, type CostForm, type Extrapolate, type Provenance, type ResolvedParam } from './spec.ts';
 
 /**
- * Validation of a raw model document (after `extends` and `--set` are applied): checks every key and
- * value and collects EVERY problem, each with its JSON path, instead of stopping at the first.
+ * Validation of a raw model document (after `extends` and `--set` are applied), collecting EVERY problem,
+ * each with its JSON path, instead of stopping at the first.
  *
- * Problems reported: unknown key (with the closest known key), wrong type, negative or non-finite cost,
- * an integer field that is not an integer, a missing parameter, inconsistent TLB geometry, and — for
- * shipped models (`requireSources`) — a value without a `source`.
+ * Shapes are the schema's (models/schema.json, built from the parameter table by schema.ts): unknown keys
+ * (with the closest known key), wrong types, negative, non-finite or too large numbers, non-integers,
+ * cost objects with no form or two. The schema is compiled ahead of time into schema-validator.generated.ts
+ * (`npm run schema`), so no schema compiler runs when a model loads; this module turns its errors into
+ * one line each. What a schema cannot say is checked here by hand: a missing parameter (files may give a
+ * part of a model; the resolved model must give all), TLB geometry, increasing table points, uniform
+ * min ≤ max, hook costs naming a plug-in's function, and — for shipped models (`requireSources`) — a value
+ * without a `source`.
  */
 
 /** Options of validateDocument. */
@@ -26,6 +33,9 @@ export interface ValidationResult {
   readonly problems: readonly Problem[];
 }
 
+/** The compiled schema (ajv standalone code: allErrors, verbose, strictNumbers). */
+const validateShape = generatedValidator as unknown as ValidateFunction;
+
 /** Every key a document may contain, for "did you mean" suggestions. */
 const KNOWN_KEYS: readonly string[] = [...DOCUMENT_KEYS, ...GROUP_KEYS, ...PARAMS.map((p) => p.key)];
 
@@ -33,18 +43,23 @@ const KNOWN_KEYS: readonly string[] = [...DOCUMENT_KEYS, ...GROUP_KEYS, ...PARAM
 export function validateDocument(doc: unknown, options: ValidateOptions): ValidationResult {
   const problems: Problem[] = [];
   const params = new Map<string, ResolvedParam>();
-  const ctx: Ctx = { problems, options };
   if (!isPlainObject(doc)) {
     problems.push({ path: '$', message: `expected a JSON object, got ${typeName(doc)}` });
     return { params, problems };
   }
-  walkGroup(ctx, doc, '', params);
-  for (const p of PARAMS) {
-    if (!params.has(p.key) && !problems.some((q) => q.path === p.key || q.path.startsWith(`${p.key}.`))) {
-      problems.push({ path: p.key, message: `missing (${p.doc})` });
-    }
+  if (!validateShape(doc)) problems.push(...shapeProblems(validateShape.errors ?? [], doc));
+  const clean = (key: string): boolean =>
+    !problems.some((q) => q.path === key || q.path.startsWith(`${key}.`) || q.path.startsWith(`${key}[`));
+  for (const info of PARAMS) {
+    const raw = valueAt(doc, info.key);
+    if (raw === undefined || !clean(info.key)) continue;
+    const resolved = resolveParam(problems, options, info, raw);
+    if (resolved !== undefined) params.set(info.key, resolved);
   }
-  checkGeometry(ctx, params);
+  for (const p of PARAMS) {
+    if (!params.has(p.key) && clean(p.key)) problems.push({ path: p.key, message: `missing (${p.doc})` });
+  }
+  checkGeometry(problems, params);
   // Sort as a reader scans a file: by parameter order, then path.
   const indexOf = (path: string): number =>
     PARAMS.findIndex((p) => path === p.key || path.startsWith(`${p.key}.`) || path.startsWith(`${p.key}[`));
@@ -59,32 +74,139 @@ export function validateDocument(doc: unknown, options: ValidateOptions): Valida
     .map((p, i) => ({ p, i }))
     .sort((x, y) => order(x.p.path) - order(y.p.path) || x.i - y.i)
     .map((x) => x.p);
-  return { params: new Map(PARAMS.flatMap((p) => (params.has(p.key) ? [[p.key, params.get(p.key)!]] : []))), problems: sorted };
+  return { params, problems: sorted };
 }
 
-interface Ctx {
-  readonly problems: Problem[];
-  readonly options: ValidateOptions;
+/** The value at dotted `key` of a document (undefined when absent or under a non-object). */
+function valueAt(doc: { [k: string]: unknown }, key: string): unknown {
+  let node: unknown = doc;
+  for (const s of key.split('.')) node = isPlainObject(node) && Object.hasOwn(node, s) ? node[s] : undefined;
+  return node;
 }
 
-function walkGroup(ctx: Ctx, obj: { [k: string]: unknown }, prefix: string, out: Map<string, ResolvedParam>): void {
-  for (const [key, value] of Object.entries(obj)) {
-    const path = childPath(prefix, key);
-    if (prefix === '' && DOCUMENT_KEYS.includes(key)) {
-      if (typeof value !== 'string') ctx.problems.push({ path, message: `expected a string, got ${typeName(value)}` });
-      continue;
-    }
-    const info = PARAM_BY_KEY.get(path);
-    if (info !== undefined) {
-      const resolved = info.kind === 'cost' ? validateCost(ctx, info, value) : validateScalar(ctx, info, value);
-      if (resolved !== undefined) out.set(path, resolved);
-    } else if (GROUP_KEYS.has(path)) {
-      if (isPlainObject(value)) walkGroup(ctx, value, path, out);
-      else ctx.problems.push({ path, message: `expected an object grouping ${path}.* parameters, got ${typeName(value)}` });
+// ---------------------------------------------------------------------------------------------------
+// Schema errors → problems
+
+/** One problem per JSON path, from ajv's errors (all of them: allErrors). */
+function shapeProblems(errors: readonly ErrorObject[], doc: unknown): Problem[] {
+  const byPath = new Map<string, ErrorObject>();
+  for (const e of errors) {
+    // `if` only reports that its `then` failed (the failure is its own error); each branch of the
+    // cost-form oneOf misses its form, which the oneOf error says once.
+    if (e.keyword === 'if' || (e.keyword === 'required' && e.schemaPath.includes('/oneOf/'))) continue;
+    const path = problemPath(e, doc);
+    const prev = byPath.get(path);
+    if (prev === undefined || rank(e) < rank(prev)) byPath.set(path, e);
+  }
+  return [...byPath].map(([path, e]) => ({ path, message: shapeMessage(e, path) }));
+}
+
+/** Which error to keep when a value breaks several rules: its type first, then the form count. */
+function rank(e: ErrorObject): number {
+  return e.keyword === 'type' ? 0 : e.keyword === 'oneOf' ? 1 : 2;
+}
+
+/** The path (`costs.copy.table.points[2][0]`) an error is about: the value's, or the missing or unknown key's. */
+function problemPath(e: ErrorObject, doc: unknown): string {
+  let path = '';
+  let node: unknown = doc;
+  for (const raw of e.instancePath === '' ? [] : e.instancePath.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      path = childPath(path, Number(seg));
+      node = node[Number(seg)];
     } else {
-      ctx.problems.push({ path, message: unknownGroupKeyMessage(prefix, key) });
+      path = childPath(path, seg);
+      node = isPlainObject(node) ? node[seg] : undefined;
     }
   }
+  const params = e.params as { additionalProperty?: string; missingProperty?: string };
+  if (e.keyword === 'additionalProperties' && params.additionalProperty !== undefined) return childPath(path, params.additionalProperty);
+  if ((e.keyword === 'required' || e.keyword === 'dependentRequired') && params.missingProperty !== undefined) {
+    return childPath(path, params.missingProperty);
+  }
+  return path;
+}
+
+/** One line for an error: what was expected, and what was found. */
+function shapeMessage(e: ErrorObject, path: string): string {
+  const data: unknown = e.data;
+  const params = e.params as Record<string, unknown>;
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  const got = JSON.stringify(data) ?? typeName(data);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const dot = path.lastIndexOf('.');
+      const parent = dot < 0 ? '' : path.slice(0, dot);
+      if (parent === '' || GROUP_KEYS.has(parent)) return unknownGroupKeyMessage(path);
+      const props = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return unknownKeyMessage(last, props.filter((k) => k !== 'hook' && k !== 'scale'));
+    }
+    case 'required':
+    case 'dependentRequired':
+      return 'missing';
+    case 'oneOf': {
+      if (params['passingSchemas'] === null) return `no cost form (expected exactly one of ${COST_FORMS.join(', ')})`;
+      const present = Object.keys(isPlainObject(data) ? data : {}).filter((k) => (COST_FORMS as readonly string[]).includes(k) || k === 'hook');
+      return `more than one cost form (${present.join(', ')}); expected exactly one`;
+    }
+    case 'enum':
+      return `expected one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+    case 'pattern':
+      return paramOf(path)?.kind === 'device' ? deviceMessage(got) : `expected a non-empty string, got ${got}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum': {
+      const limit = params['limit'] as number;
+      if (e.keyword === 'maximum' || limit === -MAX_MODEL_NUMBER) return `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${got}`;
+      if (limit !== 0) return `must be ≥ ${limit}, got ${got}`;
+      return `${e.keyword === 'exclusiveMinimum' ? 'must be positive' : 'must not be negative'}, got ${got}`;
+    }
+    case 'minItems':
+    case 'maxItems':
+      return arrayMessage(last, data);
+    case 'type':
+      return typeMessage(path, String(params['type']).split(','), data);
+    default:
+      return `${e.message ?? 'does not match the model schema'} (${e.keyword})`;
+  }
+}
+
+/** The parameter a path names, itself or through its `value` field. */
+function paramOf(path: string): ParamInfo | undefined {
+  return PARAM_BY_KEY.get(path) ?? (path.endsWith('.value') ? PARAM_BY_KEY.get(path.slice(0, -'.value'.length)) : undefined);
+}
+
+function typeMessage(path: string, types: readonly string[], data: unknown): string {
+  const info = paramOf(path);
+  const found = JSON.stringify(data) ?? typeName(data);
+  if (typeof data === 'number' && !Number.isFinite(data)) return `must be finite, got ${data}`;
+  if (GROUP_KEYS.has(path)) return `expected an object grouping ${path}.* parameters, got ${typeName(data)}`;
+  if (DOCUMENT_KEYS.includes(path)) return `expected a string, got ${typeName(data)}`;
+  if (info?.kind === 'cost' && info.key === path) {
+    return `expected a number or a cost object with one of ${COST_FORMS.join(', ')}; got ${typeName(data)}`;
+  }
+  if (info?.kind === 'enum') return `expected one of ${(info.values ?? []).map((v) => JSON.stringify(v)).join(', ')}, got ${found}`;
+  if (info?.kind === 'device') return deviceMessage(found);
+  if (types.includes('integer') && typeof data === 'number') return `expected an integer, got ${data}`;
+  if (types.includes('number') || types.includes('integer')) {
+    return `expected a number, got ${typeName(data)}${typeof data === 'string' ? ` ${JSON.stringify(data)}` : ''}`;
+  }
+  if (types.includes('boolean')) return `expected true or false, got ${typeName(data)}`;
+  if (types.includes('string')) return `expected a non-empty string, got ${typeName(data)}`;
+  if (types.includes('array')) return arrayMessage(path.slice(path.lastIndexOf('.') + 1), data);
+  return `expected an object, got ${typeName(data)}`;
+}
+
+function arrayMessage(last: string, data: unknown): string {
+  const got = Array.isArray(data) ? (data.length === 0 ? 'an empty array' : `an array of ${data.length} item${data.length === 1 ? '' : 's'}`) : typeName(data);
+  if (last === 'points') return `expected a non-empty array of [n, cycles] pairs, got ${got}`;
+  if (last === 'empirical') return `expected a non-empty array of sample costs, got ${got}`;
+  return `expected an [n, cycles] pair, got ${got}`;
+}
+
+function deviceMessage(got: string): string {
+  return `expected a device profile name (${DEVICE_NAMES_HINT}) or a path to a .json profile, got ${got}`;
 }
 
 function unknownKeyMessage(word: string, candidates: Iterable<string>): string {
@@ -93,8 +215,8 @@ function unknownKeyMessage(word: string, candidates: Iterable<string>): string {
 }
 
 /** An unknown key inside a group: suggest a sibling first (`costs.invlpgg`), else any key by full path. */
-function unknownGroupKeyMessage(prefix: string, key: string): string {
-  const near = suggestKey(childPath(prefix, key));
+function unknownGroupKeyMessage(path: string): string {
+  const near = suggestKey(path);
   return near === undefined ? 'unknown key' : `unknown key (did you mean ${near}?)`;
 }
 
@@ -118,187 +240,76 @@ export function suggestKey(path: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Costs
-
-function validateCost(ctx: Ctx, info: ParamInfo, value: unknown): ResolvedParam | undefined {
-  const path = info.key;
-  if (typeof value === 'number') {
-    if (ctx.options.requireSources) ctx.problems.push({ path, message: missingSource });
-    return checkNumber(ctx, path, value, { min: 0 }) ? { key: path, kind: 'cost', value: { constant: value } } : undefined;
-  }
-  if (!isPlainObject(value)) {
-    ctx.problems.push({ path, message: `expected a number or a cost object with one of ${COST_FORMS.join(', ')}; got ${typeName(value)}` });
-    return undefined;
-  }
-  const formKeys = Object.keys(value).filter((k) => (COST_FORMS as readonly string[]).includes(k) || k === 'hook');
-  const allowed = [...COST_FORMS, ...PROVENANCE_KEYS];
-  for (const k of Object.keys(value)) {
-    if (!allowed.includes(k as (typeof allowed)[number]) && k !== 'hook' && k !== 'scale') {
-      ctx.problems.push({ path: childPath(path, k), message: unknownKeyMessage(k, allowed) });
-    }
-  }
-  const provenance = validateProvenance(ctx, path, value);
-  if (formKeys.length !== 1) {
-    ctx.problems.push({
-      path,
-      message: formKeys.length === 0
-        ? `no cost form (expected exactly one of ${COST_FORMS.join(', ')})`
-        : `more than one cost form (${formKeys.join(', ')}); expected exactly one`,
-    });
-    return undefined;
-  }
-  const form = validateForm(ctx, path, formKeys[0]!, value);
-  return form === undefined || provenance === undefined ? undefined : { key: path, kind: 'cost', value: form, ...provenance };
-}
+// A parameter the schema passed → its resolved value (and the rules across its fields)
 
 const missingSource = 'missing source (every value of a shipped model cites where it comes from: { "source": "…" })';
 
-function validateForm(ctx: Ctx, path: string, form: string, obj: { [k: string]: unknown }): CostForm | undefined {
-  const body = obj[form];
-  const at = childPath(path, form);
-  switch (form) {
-    case 'constant':
-      return checkNumber(ctx, at, body, { min: 0 }) ? { constant: body as number } : undefined;
-    case 'linear': {
-      const o = checkFields(ctx, at, body, ['a', 'b'], []);
-      if (o === undefined) return undefined;
-      const okA = checkNumber(ctx, childPath(at, 'a'), o['a'], { min: 0 });
-      const okB = checkNumber(ctx, childPath(at, 'b'), o['b'], { min: 0 });
-      return okA && okB ? { linear: { a: o['a'] as number, b: o['b'] as number } } : undefined;
-    }
-    case 'table':
-      return validateTable(ctx, at, body);
-    case 'normal':
-    case 'lognormal': {
-      const o = checkFields(ctx, at, body, ['mean', 'sd'], []);
-      if (o === undefined) return undefined;
-      const okMean = checkNumber(ctx, childPath(at, 'mean'), o['mean'], form === 'normal' ? { min: 0 } : { min: 0, exclusive: true });
-      const okSd = checkNumber(ctx, childPath(at, 'sd'), o['sd'], { min: 0 });
-      if (!okMean || !okSd) return undefined;
-      const params = { mean: o['mean'] as number, sd: o['sd'] as number };
-      return form === 'normal' ? { normal: params } : { lognormal: params };
-    }
-    case 'uniform': {
-      const o = checkFields(ctx, at, body, ['min', 'max'], []);
-      if (o === undefined) return undefined;
-      const okMin = checkNumber(ctx, childPath(at, 'min'), o['min'], { min: 0 });
-      const okMax = checkNumber(ctx, childPath(at, 'max'), o['max'], { min: 0 });
-      if (!okMin || !okMax) return undefined;
-      if ((o['max'] as number) < (o['min'] as number)) {
-        ctx.problems.push({ path: childPath(at, 'max'), message: `must be ≥ min (${String(o['min'])}), got ${String(o['max'])}` });
-        return undefined;
-      }
-      return { uniform: { min: o['min'] as number, max: o['max'] as number } };
-    }
-    case 'empirical': {
-      if (!Array.isArray(body) || body.length === 0) {
-        ctx.problems.push({ path: at, message: `expected a non-empty array of sample costs, got ${typeName(body)}` });
-        return undefined;
-      }
-      const ok = body.map((x, i) => checkNumber(ctx, childPath(at, i), x, { min: 0 })).every(Boolean);
-      return ok ? { empirical: body as number[] } : undefined;
-    }
-    case 'hook': {
-      const known = ctx.options.hooks ?? new Set<string>();
-      if (typeof body !== 'string' || !known.has(body)) {
-        ctx.problems.push({ path: at, message: 'hook cost objects come only from code plug-ins (a function in the module)' });
-        return undefined;
-      }
-      if (!checkNumber(ctx, childPath(path, 'scale'), obj['scale'], { min: 0 })) return undefined;
-      return { hook: body, scale: obj['scale'] as number };
-    }
-    default:
-      throw new Error(`unhandled cost form ${form}`);
+/** A parameter's value and provenance; undefined (with a problem) when a rule across its fields fails. */
+function resolveParam(problems: Problem[], options: ValidateOptions, info: ParamInfo, raw: unknown): ResolvedParam | undefined {
+  const path = info.key;
+  if (!isPlainObject(raw)) {
+    if (options.requireSources) problems.push({ path, message: missingSource });
+    if (info.kind === 'cost') return { key: path, kind: 'cost', value: { constant: raw as number } };
+    if (info.kind === 'enum' || info.kind === 'device') return { key: path, kind: info.kind, value: raw as string };
+    return { key: path, kind: info.kind, value: raw as number };
   }
+  if (options.requireSources && raw['source'] === undefined && !('hook' in raw)) {
+    problems.push({ path: childPath(path, 'source'), message: missingSource });
+  }
+  const provenance: { source?: string; borrowedFrom?: string; note?: string; unverified?: boolean } = {};
+  for (const k of PROVENANCE_KEYS) if (raw[k] !== undefined) (provenance as Record<string, unknown>)[k] = raw[k];
+  if (info.kind !== 'cost') {
+    const v = raw['value'];
+    if (info.kind === 'enum' || info.kind === 'device') return { key: path, kind: info.kind, value: v as string, ...(provenance as Provenance) };
+    return { key: path, kind: info.kind, value: v as number, ...(provenance as Provenance) };
+  }
+  const form = costForm(problems, options, path, raw);
+  return form === undefined ? undefined : { key: path, kind: 'cost', value: form, ...(provenance as Provenance) };
 }
 
-function validateTable(ctx: Ctx, at: string, body: unknown): CostForm | undefined {
-  const o = checkFields(ctx, at, body, ['points'], ['extrapolate']);
-  if (o === undefined) return undefined;
-  const points = o['points'];
-  const pointsPath = childPath(at, 'points');
-  let extrapolate: Extrapolate = 'clamp';
-  let ok = true;
-  if (o['extrapolate'] !== undefined) {
-    if (o['extrapolate'] === 'clamp' || o['extrapolate'] === 'linear') extrapolate = o['extrapolate'];
-    else {
-      ctx.problems.push({ path: childPath(at, 'extrapolate'), message: `expected "clamp" or "linear", got ${JSON.stringify(o['extrapolate'])}` });
-      ok = false;
-    }
+/** The form of a cost object the schema passed (exactly one form, each field in range). */
+function costForm(problems: Problem[], options: ValidateOptions, path: string, obj: { [k: string]: unknown }): CostForm | undefined {
+  type Pair = { readonly [k: string]: number };
+  if (obj['constant'] !== undefined) return { constant: obj['constant'] as number };
+  if (obj['linear'] !== undefined) {
+    const { a, b } = obj['linear'] as Pair;
+    return { linear: { a: a!, b: b! } };
   }
-  if (!Array.isArray(points) || points.length === 0) {
-    ctx.problems.push({ path: pointsPath, message: `expected a non-empty array of [n, cycles] pairs, got ${typeName(points)}` });
+  if (obj['normal'] !== undefined || obj['lognormal'] !== undefined) {
+    const { mean, sd } = (obj['normal'] ?? obj['lognormal']) as Pair;
+    const params = { mean: mean!, sd: sd! };
+    return obj['normal'] !== undefined ? { normal: params } : { lognormal: params };
+  }
+  if (obj['uniform'] !== undefined) {
+    const { min, max } = obj['uniform'] as Pair;
+    if (max! < min!) {
+      problems.push({ path: childPath(path, 'uniform.max'), message: `must be ≥ min (${min}), got ${max}` });
+      return undefined;
+    }
+    return { uniform: { min: min!, max: max! } };
+  }
+  if (obj['empirical'] !== undefined) return { empirical: obj['empirical'] as number[] };
+  if (obj['table'] !== undefined) {
+    const table = obj['table'] as { points: Array<[number, number]>; extrapolate?: Extrapolate };
+    const at = childPath(path, 'table.points');
+    let ok = true;
+    const pairs: Array<readonly [number, number]> = [];
+    table.points.forEach(([x, y], i) => {
+      const prev = pairs[pairs.length - 1];
+      if (prev !== undefined && x <= prev[0]) {
+        problems.push({ path: childPath(childPath(at, i), 0), message: `n must increase strictly (previous point has n = ${prev[0]})` });
+        ok = false;
+      }
+      pairs.push([x, y]);
+    });
+    return ok ? { table: { points: pairs, extrapolate: table.extrapolate ?? 'clamp' } } : undefined;
+  }
+  const hook = obj['hook'] as string;
+  if (!(options.hooks ?? new Set<string>()).has(hook)) {
+    problems.push({ path: childPath(path, 'hook'), message: 'hook cost objects come only from code plug-ins (a function in the module)' });
     return undefined;
   }
-  const pairs: Array<readonly [number, number]> = [];
-  points.forEach((pt: unknown, i) => {
-    const p = childPath(pointsPath, i);
-    if (!Array.isArray(pt) || pt.length !== 2) {
-      ctx.problems.push({ path: p, message: `expected an [n, cycles] pair, got ${typeName(pt)}` });
-      ok = false;
-      return;
-    }
-    const okX = checkNumber(ctx, childPath(p, 0), pt[0], {});
-    const okY = checkNumber(ctx, childPath(p, 1), pt[1], { min: 0 });
-    if (!okX || !okY) {
-      ok = false;
-      return;
-    }
-    const prev = pairs[pairs.length - 1];
-    if (prev !== undefined && (pt[0] as number) <= prev[0]) {
-      ctx.problems.push({ path: childPath(p, 0), message: `n must increase strictly (previous point has n = ${prev[0]})` });
-      ok = false;
-    }
-    pairs.push([pt[0] as number, pt[1] as number]);
-  });
-  return ok ? { table: { points: pairs, extrapolate } } : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Scalars (geometry, clock, flush ceiling, lock kind)
-
-function validateScalar(ctx: Ctx, info: ParamInfo, value: unknown): ResolvedParam | undefined {
-  const path = info.key;
-  let v = value;
-  let provenance: Provenance | undefined = {};
-  if (isPlainObject(value)) {
-    for (const k of Object.keys(value)) {
-      if (k !== 'value' && !(PROVENANCE_KEYS as readonly string[]).includes(k)) {
-        ctx.problems.push({ path: childPath(path, k), message: unknownKeyMessage(k, ['value', ...PROVENANCE_KEYS]) });
-      }
-    }
-    provenance = validateProvenance(ctx, path, value);
-    if (!('value' in value)) {
-      ctx.problems.push({ path: childPath(path, 'value'), message: 'missing' });
-      return undefined;
-    }
-    v = value['value'];
-  } else if (ctx.options.requireSources) {
-    ctx.problems.push({ path, message: missingSource });
-  }
-  const at = isPlainObject(value) ? childPath(path, 'value') : path;
-  if (info.kind === 'enum') {
-    const values = info.values ?? [];
-    if (typeof v !== 'string' || !values.includes(v)) {
-      ctx.problems.push({ path: at, message: `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${JSON.stringify(v) ?? typeName(v)}` });
-      return undefined;
-    }
-    return provenance === undefined ? undefined : { key: path, kind: 'enum', value: v, ...provenance };
-  }
-  if (info.kind === 'device') {
-    if (typeof v !== 'string' || v.trim() === '') {
-      ctx.problems.push({ path: at, message: `expected a device profile name (${DEVICE_NAMES_HINT}) or a path to a .json profile, got ${JSON.stringify(v) ?? typeName(v)}` });
-      return undefined;
-    }
-    return provenance === undefined ? undefined : { key: path, kind: 'device', value: v, ...provenance };
-  }
-  const ok = checkNumber(ctx, at, v, {
-    min: info.kind === 'positiveCount' ? 1 : 0,
-    exclusive: info.kind === 'positive',
-    integer: info.kind !== 'positive' && info.kind !== 'nonNegative',
-  });
-  if (!ok || provenance === undefined || info.kind === 'cost') return undefined;
-  return { key: path, kind: info.kind, value: v as number, ...provenance };
+  return { hook, scale: obj['scale'] as number };
 }
 
 /** The shipped device profiles, for messages. */
@@ -312,120 +323,33 @@ const DEVICE_NAMES_HINT = 'hdd-7200, sata-ssd, nvme';
 export const MAX_TLB_ENTRIES = 65_536;
 
 /**
- * Largest number any model parameter may hold: 1e12 (a cost of 10^12 cycles is over 15 minutes at 1 GHz
- * for one event). Totals then stay finite — even 2^53 events × 1e12 cycles is about 9e27 — so a result
- * never holds Infinity or NaN (JSON null) for a number. An engineering bound, not a measured figure.
- */
-export const MAX_MODEL_NUMBER = 1e12;
-
-/**
  * The cross-field rules. Storage: dirty ratios are percentages, highmemIsDirtyable is 0 or 1. TLB geometry,
  * the only such rules (the TLB constructors trust what passed here): a level has at most MAX_TLB_ENTRIES
  * entries; an L1 array has at least one entry; ways divide entries; tree pseudo-LRU needs a power-of-two number of ways
  * (its tree has ways − 1 bits, one per inner node of a complete binary tree).
  */
-function checkGeometry(ctx: Ctx, params: ReadonlyMap<string, ResolvedParam>): void {
+function checkGeometry(problems: Problem[], params: ReadonlyMap<string, ResolvedParam>): void {
   for (const key of ['vm.dirtyRatio', 'vm.dirtyBackgroundRatio']) {
     const v = params.get(key)?.value;
-    if (typeof v === 'number' && v > 100) ctx.problems.push({ path: key, message: `a percentage must be ≤ 100, got ${v}` });
+    if (typeof v === 'number' && v > 100) problems.push({ path: key, message: `a percentage must be ≤ 100, got ${v}` });
   }
   const dirtyable = params.get('vm.highmemIsDirtyable')?.value;
-  if (typeof dirtyable === 'number' && dirtyable > 1) ctx.problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
+  if (typeof dirtyable === 'number' && dirtyable > 1) problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
   const replacement = params.get('tlb.replacement')?.value;
   for (const level of ['l1i', 'l1d', 'stlb', 'large']) {
     const entries = params.get(`tlb.${level}.entries`)?.value;
     const ways = params.get(`tlb.${level}.ways`)?.value;
     if (typeof entries !== 'number' || typeof ways !== 'number') continue;
     if (entries > MAX_TLB_ENTRIES) {
-      ctx.problems.push({ path: `tlb.${level}.entries`, message: `must be at most ${MAX_TLB_ENTRIES} entries, got ${entries}` });
+      problems.push({ path: `tlb.${level}.entries`, message: `must be at most ${MAX_TLB_ENTRIES} entries, got ${entries}` });
     } else if ((level === 'l1i' || level === 'l1d') && entries === 0) {
-      ctx.problems.push({ path: `tlb.${level}.entries`, message: 'an L1 TLB needs at least one entry' });
+      problems.push({ path: `tlb.${level}.entries`, message: 'an L1 TLB needs at least one entry' });
     } else if (entries > 0 && (ways > entries || entries % ways !== 0)) {
-      ctx.problems.push({ path: `tlb.${level}.ways`, message: `must divide entries (${entries}); got ${ways}` });
+      problems.push({ path: `tlb.${level}.ways`, message: `must divide entries (${entries}); got ${ways}` });
     } else if (entries > 0 && replacement === 'plru' && (ways & (ways - 1)) !== 0) {
-      ctx.problems.push({ path: `tlb.${level}.ways`, message: `tlb.replacement plru needs a power-of-two number of ways; got ${ways}` });
+      problems.push({ path: `tlb.${level}.ways`, message: `tlb.replacement plru needs a power-of-two number of ways; got ${ways}` });
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Shared checks
-
-function validateProvenance(ctx: Ctx, path: string, obj: { [k: string]: unknown }): Provenance | undefined {
-  let ok = true;
-  const out: { source?: string; borrowedFrom?: string; note?: string; unverified?: boolean } = {};
-  for (const k of ['source', 'borrowedFrom', 'note'] as const) {
-    const v = obj[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'string' || v.trim() === '') {
-      ctx.problems.push({ path: childPath(path, k), message: `expected a non-empty string, got ${typeName(v)}` });
-      ok = false;
-    } else out[k] = v;
-  }
-  if (obj['unverified'] !== undefined) {
-    if (typeof obj['unverified'] !== 'boolean') {
-      ctx.problems.push({ path: childPath(path, 'unverified'), message: `expected true or false, got ${typeName(obj['unverified'])}` });
-      ok = false;
-    } else out.unverified = obj['unverified'];
-  }
-  if (ctx.options.requireSources && obj['source'] === undefined && !('hook' in obj)) {
-    ctx.problems.push({ path: childPath(path, 'source'), message: missingSource });
-  }
-  return ok ? out : undefined;
-}
-
-/** Checks that `body` is an object with exactly the required keys (plus optional ones). */
-function checkFields(ctx: Ctx, at: string, body: unknown, required: readonly string[], optional: readonly string[]): { [k: string]: unknown } | undefined {
-  if (!isPlainObject(body)) {
-    ctx.problems.push({ path: at, message: `expected an object with ${required.join(', ')}, got ${typeName(body)}` });
-    return undefined;
-  }
-  let ok = true;
-  for (const k of Object.keys(body)) {
-    if (!required.includes(k) && !optional.includes(k)) {
-      ctx.problems.push({ path: childPath(at, k), message: unknownKeyMessage(k, [...required, ...optional]) });
-      ok = false;
-    }
-  }
-  for (const k of required) {
-    if (!(k in body)) {
-      ctx.problems.push({ path: childPath(at, k), message: 'missing' });
-      ok = false;
-    }
-  }
-  return ok ? body : undefined;
-}
-
-interface NumberRule {
-  readonly min?: number;
-  /** min itself is not allowed. */
-  readonly exclusive?: boolean;
-  readonly integer?: boolean;
-}
-
-function checkNumber(ctx: Ctx, path: string, v: unknown, rule: NumberRule): boolean {
-  if (typeof v !== 'number') {
-    ctx.problems.push({ path, message: `expected a number, got ${typeName(v)}${typeof v === 'string' ? ` ${JSON.stringify(v)}` : ''}` });
-    return false;
-  }
-  if (!Number.isFinite(v)) {
-    ctx.problems.push({ path, message: `must be finite, got ${v}` });
-    return false;
-  }
-  if (Math.abs(v) > MAX_MODEL_NUMBER) {
-    ctx.problems.push({ path, message: `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${v}` });
-    return false;
-  }
-  if (rule.integer === true && !Number.isInteger(v)) {
-    ctx.problems.push({ path, message: `expected an integer, got ${v}` });
-    return false;
-  }
-  if (rule.min !== undefined && (v < rule.min || (rule.exclusive === true && v === rule.min))) {
-    const what = rule.min === 0 ? (rule.exclusive === true ? 'must be positive' : 'must not be negative') : `must be ≥ ${rule.min}`;
-    ctx.problems.push({ path, message: `${what}, got ${v}` });
-    return false;
-  }
-  return true;
 }
 
 /** True for a non-null, non-array object. */

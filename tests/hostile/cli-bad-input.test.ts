@@ -151,7 +151,9 @@ describe('a cost model with problems', () => {
     const r = await runCaptured(['run', '--trace', GOOD_TRACE, '--model', D('wrong-type.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.stderr).toBe(`hmsim: model ${D('wrong-type.json')}: clockGHz: expected a number, got a string "fast"\n`);
+    // one line of JSON: the column is that of the "clockGHz" key in JSON.stringify's output
+    const col = JSON.stringify({ ...JSON.parse(readFileSync('models/core2.json', 'utf8')), clockGHz: 'fast' }).indexOf('"clockGHz"') + 1;
+    expect(r.stderr).toBe(`hmsim: model ${D('wrong-type.json')}: ${D('wrong-type.json')}:1:${col}: clockGHz: expected a number, got a string "fast"\n`);
   });
 });
 

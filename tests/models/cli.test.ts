@@ -26,7 +26,8 @@ describe('hmsim models', () => {
     expect(lines[0]).toBe('hmsim: 1 of 2 model files invalid');
     expect(lines[1]).toBe('  model tests/models/fixtures/invalid.json: 12 problems');
     expect(lines).toHaveLength(14);
-    expect(lines).toContain('    costs.invlpgg: unknown key (did you mean costs.invlpg?)');
+    // each problem names where it stands: file:line:column of the key (line 10: `    "invlpgg": 232,`)
+    expect(lines).toContain('    tests/models/fixtures/invalid.json:10:5: costs.invlpgg: unknown key (did you mean costs.invlpg?)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -56,7 +56,7 @@ describe('shipped cost models', () => {
     }
   });
 
-  it('models/schema.json is exactly the schema built from the parameter table (regenerate: hmsim models schema)', () => {
+  it('models/schema.json is exactly the schema built from the parameter table (regenerate: npm run schema)', () => {
     expect(JSON.parse(readFileSync(`${ROOT}models/schema.json`, 'utf8'))).toEqual(buildModelSchema());
   });
 

@@ -20,18 +20,20 @@ describe('model file validation', () => {
   it('reports every problem of a file at once, each with its JSON path', async () => {
     expect(await messageOf(loadModel(`${FIXTURES}/invalid.json`))).toEqual([
       `model ${FIXTURES}/invalid.json: 12 problems`,
-      '  tlb.l1d.entries: expected a number, got a string "sixteen"',
-      '  tlb.stlb.ways: must divide entries (256); got 3',
-      '  tlb.replacment: unknown key (did you mean tlb.replacement?)',
-      '  costs.walk: more than one cost form (constant, linear); expected exactly one',
-      '  costs.invlpgg: unknown key (did you mean costs.invlpg?)',
-      '  costs.cr3Write: must not be negative, got -5',
-      '  costs.globalFlush: must be finite, got Infinity',
-      '  costs.ipi.linear.b: missing',
-      '  costs.syscall.normal.sd: must not be negative, got -1',
-      '  costs.contextSwitch.uniform.max: must be ≥ min (10), got 5',
-      '  costs.copy.table.points[2][0]: n must increase strictly (previous point has n = 4096)',
-      '  lock.kind: expected one of "ticket", "queued", got "mcs"',
+      // FILE:LINE:COLUMN of the key (or array element) in the file that gives the value
+      `  ${FIXTURES}/invalid.json:5:14: tlb.l1d.entries: expected a number, got a string "sixteen"`,
+      `  ${FIXTURES}/invalid.json:6:31: tlb.stlb.ways: must divide entries (256); got 3`,
+      `  ${FIXTURES}/invalid.json:7:5: tlb.replacment: unknown key (did you mean tlb.replacement?)`,
+      `  ${FIXTURES}/invalid.json:14:5: costs.walk: more than one cost form (constant, linear); expected exactly one`,
+      `  ${FIXTURES}/invalid.json:10:5: costs.invlpgg: unknown key (did you mean costs.invlpg?)`,
+      `  ${FIXTURES}/invalid.json:11:5: costs.cr3Write: must not be negative, got -5`,
+      `  ${FIXTURES}/invalid.json:12:5: costs.globalFlush: must be finite, got Infinity`,
+      // a missing key stands at the object that lacks it
+      `  ${FIXTURES}/invalid.json:13:14: costs.ipi.linear.b: missing`,
+      `  ${FIXTURES}/invalid.json:16:43: costs.syscall.normal.sd: must not be negative, got -1`,
+      `  ${FIXTURES}/invalid.json:17:48: costs.contextSwitch.uniform.max: must be ≥ min (10), got 5`,
+      `  ${FIXTURES}/invalid.json:15:60: costs.copy.table.points[2][0]: n must increase strictly (previous point has n = 4096)`,
+      `  ${FIXTURES}/invalid.json:19:13: lock.kind: expected one of "ticket", "queued", got "mcs"`,
     ]);
   });
 
@@ -60,9 +62,9 @@ describe('model file validation', () => {
     const missing = 'missing source (every value of a shipped model cites where it comes from: { "source": "…" })';
     expect(await messageOf(resolveModel(`${FIXTURES}/unsourced.json`, [], { requireSources: true }))).toEqual([
       `model ${FIXTURES}/unsourced.json: 3 problems`,
-      `  tlb.l1d.entries.source: ${missing}`,
-      `  costs.invlpg: ${missing}`,
-      `  costs.ipi.source: ${missing}`,
+      `  ${FIXTURES}/unsourced.json:5:21: tlb.l1d.entries.source: ${missing}`,
+      `  ${FIXTURES}/unsourced.json:4:14: costs.invlpg: ${missing}`,
+      `  ${FIXTURES}/unsourced.json:4:29: costs.ipi.source: ${missing}`,
     ]);
   });
 
@@ -89,11 +91,11 @@ describe('model file validation', () => {
     expect(byPath).toMatchObject({
       'costs.invlpg.sorce': 'unknown key (did you mean source?)',
       'costs.ipi.linear.c': 'unknown key',
-      'costs.copy.table.extrapolate': 'expected "clamp" or "linear", got "cubic"',
-      'costs.copy.table.points[0]': 'expected an [n, cycles] pair, got an array',
-      'costs.walk.empirical': 'expected a non-empty array of sample costs, got an array',
+      'costs.copy.table.extrapolate': 'expected one of "clamp", "linear", got "cubic"',
+      'costs.copy.table.points[0]': 'expected an [n, cycles] pair, got an array of 1 item',
+      'costs.walk.empirical': 'expected a non-empty array of sample costs, got an empty array',
       'costs.syscall.unverified': 'expected true or false, got a string',
-      'costs.syscall.borrowedFrom': 'expected a non-empty string, got a string',
+      'costs.syscall.borrowedFrom': 'expected a non-empty string, got ""',
       'costs.stlbHit': 'expected a number or a cost object with one of constant, linear, table, normal, lognormal, uniform, empirical; got a string',
     });
   });
