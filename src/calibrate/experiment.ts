@@ -7,7 +7,7 @@
 import { readJsonFile } from '../io/json.ts';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import type { ConfigOptions } from '../layout/configs.ts';
 
 /** The shipped suite's folder (calibration/ at the repository root). */
@@ -85,14 +85,14 @@ export function configOptions(c: ConfigRef): ConfigOptions {
 }
 
 function check(cond: unknown, file: string, what: string): asserts cond {
-  if (!cond) throw new UserError(`${file}: ${what}`);
+  if (!cond) throw new InputError(`${file}: ${what}`);
 }
 
 /** Reads and checks one experiment file. */
 export function readExperiment(path: string): Experiment {
   const name = path.split('/').pop() ?? path;
   const doc = readJsonFile(path, name, 'a JSON calibration experiment');
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${name}: expected a JSON object at the top level`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${name}: expected a JSON object at the top level`);
   const e = doc as Record<string, unknown>;
   check(typeof e['id'] === 'string' && `${e['id']}.json` === name, name, `field 'id' must equal the file name without .json`);
   for (const k of ['title', 'source', 'tolerance']) check(typeof e[k] === 'string' && (e[k] as string).length > 0, name, `field '${k}' must be a non-empty string`);
@@ -120,7 +120,7 @@ export function loadSuite(dir: string = CALIBRATION_DIR): Experiment[] {
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   } catch (err) {
-    throw new UserError(`${dir}: ${(err as Error).message}`);
+    throw new InputError(`${dir}: ${(err as Error).message}`);
   }
   return files.sort().map((f) => readExperiment(`${dir.endsWith('/') ? dir : `${dir}/`}${f}`));
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readDocument } from '../io/read-input.ts';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { parseJsonText } from '../io/json.ts';
 
@@ -51,7 +51,7 @@ export async function readBaseline(dir: string, scenario: string, display = base
   const path = baselinePath(dir, scenario);
   if (!existsSync(path)) return null;
   const parsed = parseJsonText(readDocument(path, display, 'a JSON baseline'));
-  if (!parsed.ok) throw new UserError(`${display}: ${parsed.message}`);
+  if (!parsed.ok) throw new InputError(`${display}: ${parsed.message}`);
   return validateBaseline(parsed.value, display);
 }
 
@@ -85,7 +85,7 @@ export function formatBaseline(b: Baseline): string {
 
 function validateBaseline(v: unknown, file: string): Baseline {
   const fail = (path: string, what: string): never => {
-    throw new UserError(`${file}: ${path}: ${what} (a baseline written by hmsim check --update was expected)`);
+    throw new InputError(`${file}: ${path}: ${what} (a baseline written by hmsim check --update was expected)`);
   };
   if (!isRecord(v)) return fail('$', 'not an object');
   if (v['format'] !== BASELINE_FORMAT) fail('$.format', `must be ${BASELINE_FORMAT}`);

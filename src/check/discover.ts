@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 
 /** The default scenario folder, relative to the working directory. */
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
@@ -23,7 +23,7 @@ export function discoverScenarios(args: readonly string[], cwd: string = process
   for (const arg of inputs) {
     const abs = resolve(cwd, arg);
     if (!existsSync(abs)) {
-      throw new UserError(
+      throw new InputError(
         args.length > 0 ? `${arg}: no such scenario file or folder` : `${arg}/: no scenario folder here (name scenario files, or run from a folder that has scenarios/)`,
       );
     }
@@ -34,7 +34,7 @@ export function discoverScenarios(args: readonly string[], cwd: string = process
     const files = readdirSync(abs)
       .filter((f) => f.endsWith('.json') && f !== 'schema.json')
       .sort();
-    if (files.length === 0) throw new UserError(`${arg}: folder holds no scenario files (*.json)`);
+    if (files.length === 0) throw new InputError(`${arg}: folder holds no scenario files (*.json)`);
     for (const f of files) out.push({ path: join(abs, f), display: join(arg, f) });
   }
   return out;

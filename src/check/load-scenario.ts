@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { readDocument } from '../io/read-input.ts';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { UserError } from '../errors.ts';
+import { UserError, InputError } from '../errors.ts';
 import { parseJsonText, pointerToJsonPath } from '../io/json.ts';
 import { checkPathShape } from './metric-eval.ts';
 import { parseMetricExpr, usesReference, type MetricExpr } from './metric-expr.ts';
@@ -68,12 +68,12 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${displayPath}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+    throw new InputError(`${displayPath}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
   }
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw new UserError(`${displayPath}: ${parsed.message}`);
+  if (!parsed.ok) throw new InputError(`${displayPath}: ${parsed.message}`);
   if (!validate(parsed.value)) {
-    throw new UserError(`${displayPath}: ${describeSchemaError(validate.errors?.[0])}`);
+    throw new InputError(`${displayPath}: ${describeSchemaError(validate.errors?.[0])}`);
   }
   const json = parsed.value as ScenarioJson;
   const file = resolve(path);
@@ -84,7 +84,7 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
   const model = looksLikePath(json.model) ? resolve(dirname(file), json.model) : json.model;
   if (model !== json.model) {
     if (PLUGIN_FILE.test(json.model) && bounds.allowPlugins !== true) {
-      throw new UserError(
+      throw new InputError(
         `${where('$.model')}: '${json.model}' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`,
       );
     }
@@ -96,14 +96,14 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
     const metric = parseMetricExpr(w.metric, where(`${at}.metric`));
     for (const p of pathsOf(metric)) checkPathShape(p, where(`${at}.metric`));
     if (usesReference(metric) && json.reference === undefined) {
-      throw new UserError(`${where(`${at}.metric`)}: '${w.metric}' reads the reference run; add "reference": "<config preset>" to the scenario`);
+      throw new InputError(`${where(`${at}.metric`)}: '${w.metric}' reads the reference run; add "reference": "<config preset>" to the scenario`);
     }
     if (metric.kind === 'ratio' && metric.fn === 'ratio' && metric.den.path.includes('*')) {
-      throw new UserError(`${where(`${at}.metric`)}: '*' is allowed in the first path of ratio() only`);
+      throw new InputError(`${where(`${at}.metric`)}: '*' is allowed in the first path of ratio() only`);
     }
     const rule = toRule(w.rule);
     if (rule.kind === 'statistical' && replications < 2) {
-      throw new UserError(`${where(`${at}.rule`)}: a statistical rule needs "replications" of at least 2 (the scenario has ${replications})`);
+      throw new InputError(`${where(`${at}.rule`)}: a statistical rule needs "replications" of at least 2 (the scenario has ${replications})`);
     }
     return { text: w.metric, metric, rule, at };
   });
@@ -139,7 +139,7 @@ export async function loadScenarios(paths: readonly { path: string; display: str
   for (const p of paths) {
     const s = await loadScenario(p.path, validate, p.display, bounds);
     const other = seen.get(s.name);
-    if (other !== undefined) throw new UserError(`${p.display}: scenario name '${s.name}' is also the name of ${other} (names must be unique: each has one baseline file)`);
+    if (other !== undefined) throw new InputError(`${p.display}: scenario name '${s.name}' is also the name of ${other} (names must be unique: each has one baseline file)`);
     seen.set(s.name, p.display);
     out.push(s);
   }
@@ -148,11 +148,11 @@ export async function loadScenarios(paths: readonly { path: string; display: str
 
 function toTraceSpec(t: ScenarioJson['trace'], dir: string, where: (p: string) => string): TraceSpec {
   if ((t.path === undefined) === (t.generator === undefined)) {
-    throw new UserError(`${where('$.trace')}: give exactly one of "path" (an HMT file) and "generator" (a workload name)`);
+    throw new InputError(`${where('$.trace')}: give exactly one of "path" (an HMT file) and "generator" (a workload name)`);
   }
   if (t.path !== undefined) {
     if (t.params !== undefined || t.seed !== undefined) {
-      throw new UserError(`${where('$.trace')}: "params" and "seed" belong to a generator, not to a trace file`);
+      throw new InputError(`${where('$.trace')}: "params" and "seed" belong to a generator, not to a trace file`);
     }
     return { kind: 'file', path: resolve(dir, t.path) };
   }
@@ -191,7 +191,7 @@ function realOrSelf(path: string): string {
 function confine(path: string, given: string, root: string, where: string): void {
   const rel = relative(realOrSelf(root), realOrSelf(path));
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return;
-  throw new UserError(`${where}: '${given}' is outside the project folder ${root} (expected a path inside it; check --root DIR sets another project folder)`);
+  throw new InputError(`${where}: '${given}' is outside the project folder ${root} (expected a path inside it; check --root DIR sets another project folder)`);
 }
 
 /** A model given as a file (plug-in or JSON) rather than a shipped name: resolved against the scenario. */

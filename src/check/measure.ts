@@ -58,7 +58,7 @@ export async function measureScenario(s: Scenario, ctx: MeasureContext, display:
     return await measure(s, ctx);
   } catch (err) {
     // A bad generator parameter, configuration or model name is the scenario's input: say which file.
-    if (err instanceof UserError && !err.message.startsWith(display)) throw new UserError(`${display}: ${err.message}`, err.exitCode);
+    if (err instanceof UserError && !err.message.startsWith(display)) throw err.withMessage(`${display}: ${err.message}`);
     throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import type { RunResult } from '../result/run-result.ts';
 import { formatMetric, type MetricExpr } from './metric-expr.ts';
 import { DYNAMIC_PATHS, runResultShape } from './run-result-shape.ts';
@@ -46,25 +46,25 @@ export function checkPathShape(path: readonly string[], where: string): void {
     if (i > 0 && DYNAMIC_PATHS.includes(prefix)) return;
     const seg = path[i] ?? '';
     if (!isObject(node)) {
-      throw new UserError(`${where}: '${path.join('.')}' goes below a number at '${path.slice(0, i).join('.')}'`);
+      throw new InputError(`${where}: '${path.join('.')}' goes below a number at '${path.slice(0, i).join('.')}'`);
     }
     if (seg === '*') {
       if (!Object.values(node).some((v) => typeof v === 'number' || typeof v === 'boolean') && i === path.length - 1) {
-        throw new UserError(`${where}: '${path.join('.')}': '${prefix}' holds no numbers to expand`);
+        throw new InputError(`${where}: '${path.join('.')}': '${prefix}' holds no numbers to expand`);
       }
       if (i === path.length - 1) return;
       node = Object.values(node).find(isObject);
       continue;
     }
     if (!(seg in node)) {
-      throw new UserError(
+      throw new InputError(
         `${where}: '${path.join('.')}' is not in a RunResult: no '${seg}'${prefix ? ` in '${prefix}'` : ''} (expected one of ${Object.keys(node).join(', ')})`,
       );
     }
     node = node[seg];
   }
   if (isObject(node) && !DYNAMIC_PATHS.includes(path.join('.'))) {
-    throw new UserError(
+    throw new InputError(
       `${where}: '${path.join('.')}' is an object, not a number (name one of its keys: ${Object.keys(node).join(', ')}, or use '${path.join('.')}.*')`,
     );
   }
@@ -72,7 +72,7 @@ export function checkPathShape(path: readonly string[], where: string): void {
 
 function pick(runs: ReplicationRuns, role: 'main' | 'reference', where: string): RunResult {
   if (role === 'main') return runs.main;
-  if (runs.reference === null) throw new UserError(`${where}: the metric reads the reference run but the scenario names no 'reference' configuration`);
+  if (runs.reference === null) throw new InputError(`${where}: the metric reads the reference run but the scenario names no 'reference' configuration`);
   return runs.reference;
 }
 
@@ -88,7 +88,7 @@ function expandPath(run: RunResult, path: readonly string[], where: string): str
     const next: string[][] = [];
     for (const p of prefixes) {
       const node = walk(run, p, where);
-      if (!isObject(node)) throw new UserError(`${where}: '${p.join('.')}' is not an object, so '*' cannot expand there`);
+      if (!isObject(node)) throw new InputError(`${where}: '${p.join('.')}' is not an object, so '*' cannot expand there`);
       for (const [k, v] of Object.entries(node)) {
         if (last ? typeof v === 'number' || typeof v === 'boolean' : isObject(v)) next.push([...p, k]);
       }
@@ -105,7 +105,7 @@ function walk(run: RunResult, path: readonly string[], where: string): unknown {
     if (!isObject(node) || !(seg in node)) {
       const here = path.slice(0, i).join('.');
       const known = isObject(node) ? ` (keys there: ${Object.keys(node).join(', ') || 'none'})` : '';
-      throw new UserError(`${where}: '${path.join('.')}' is not in the RunResult: no '${seg}'${here ? ` in '${here}'` : ''}${known}`);
+      throw new InputError(`${where}: '${path.join('.')}' is not in the RunResult: no '${seg}'${here ? ` in '${here}'` : ''}${known}`);
     }
     node = node[seg];
   }
@@ -116,7 +116,7 @@ function readNumber(run: RunResult, path: readonly string[], where: string): num
   const v = walk(run, path, where);
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new UserError(`${where}: '${path.join('.')}' is not a number in the RunResult (it is ${Array.isArray(v) ? 'an array' : typeof v})`);
+  throw new InputError(`${where}: '${path.join('.')}' is not a number in the RunResult (it is ${Array.isArray(v) ? 'an array' : typeof v})`);
 }
 
 function divide(num: number, den: number): number {

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * Metric expressions: which number of a RunResult a scenario watches.
@@ -34,12 +34,12 @@ export function parseMetricExpr(text: string, where: string): MetricExpr {
   const fn = call[1] as 'share' | 'overhead' | 'ratio';
   const args = (call[2] ?? '').split(',').map((a) => a.trim());
   if (fn === 'ratio') {
-    if (args.length !== 2) throw new UserError(`${where}: ratio() takes two paths, got '${text}' (expected e.g. ratio(counts.invlpg, counts.accesses))`);
+    if (args.length !== 2) throw new InputError(`${where}: ratio() takes two paths, got '${text}' (expected e.g. ratio(counts.invlpg, counts.accesses))`);
     return { kind: 'ratio', fn, num: parsePath(args[0] ?? '', where, true), den: parsePath(args[1] ?? '', where, true) };
   }
-  if (args.length !== 1) throw new UserError(`${where}: ${fn}() takes one path, got '${text}'`);
+  if (args.length !== 1) throw new InputError(`${where}: ${fn}() takes one path, got '${text}'`);
   const num = parsePath(args[0] ?? '', where, false);
-  if (num.run === 'reference') throw new UserError(`${where}: ${fn}() takes a path of the scenario's own run, got '${text}'`);
+  if (num.run === 'reference') throw new InputError(`${where}: ${fn}() takes a path of the scenario's own run, got '${text}'`);
   const den: MetricExpr & { kind: 'path' } =
     fn === 'share' ? { kind: 'path', path: ['cycles', 'total'], run: 'main' } : { kind: 'path', path: num.path, run: 'reference' };
   return { kind: 'ratio', fn, num, den };
@@ -53,7 +53,7 @@ function parsePath(text: string, where: string, allowReference: boolean): Metric
     parts.shift();
   }
   if (parts.length === 0 || parts.some((p) => !SEGMENT.test(p))) {
-    throw new UserError(
+    throw new InputError(
       `${where}: '${text}' is not a metric (expected a RunResult path like cycles.breakdown.invlpg, or share(PATH), overhead(PATH), ratio(PATH, PATH))`,
     );
   }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { loadSuite, readExperiment, type Experiment } from '../calibrate/experiment.ts';
 import { runSuite } from '../calibrate/run.ts';
@@ -27,12 +27,12 @@ export function register(program: Command): void {
       let suite: Experiment[] = files.length > 0 ? files.map((f) => readExperiment(f)) : loadSuite();
       if (opts.only !== undefined) {
         const unknown = opts.only.filter((id) => !suite.some((e) => e.id === id));
-        if (unknown.length > 0) throw new UserError(`calibrate --only: unknown experiment ${unknown.join(', ')} (expected one of: ${suite.map((e) => e.id).join(', ')})`);
+        if (unknown.length > 0) throw new UsageError(`calibrate --only: unknown experiment ${unknown.join(', ')} (expected one of: ${suite.map((e) => e.id).join(', ')})`);
         suite = suite.filter((e) => opts.only!.includes(e.id));
       }
       if (opts.out !== undefined) await assertReplaceableOutput(opts.out, opts.force === true);
       const results = await runSuite(suite, opts.model);
-      if (results.length === 0) throw new UserError('calibrate: no experiment applies to the models given (see each experiment\'s "models")');
+      if (results.length === 0) throw new UsageError('calibrate: no experiment applies to the models given (see each experiment\'s "models")');
       if (opts.json === true) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`);
       else process.stdout.write(calibrationText(results));
       if (opts.out !== undefined) {

@@ -5,7 +5,7 @@
  * configurations side by side. The arithmetic is src/layout/capacity.ts.
  */
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { computeCapacity, type CapacityResult, type CapacityWorkload } from '../layout/capacity.ts';
 import { computeLayout } from '../layout/compute.ts';
 import { PRESET_NAMES, resolveConfig, type ConfigOptions } from '../layout/configs.ts';
@@ -47,10 +47,10 @@ export function register(program: Command): void {
       const compare = opts['compare'] === true;
       if (compare) {
         const clash = PER_CONFIG_KEYS.filter((k) => conf[k] !== undefined);
-        if (clash.length > 0) throw new UserError(`--compare chooses the configurations itself; drop --${clash.join(', --')}`);
+        if (clash.length > 0) throw new UsageError(`--compare chooses the configurations itself; drop --${clash.join(', --')}`);
       }
       if (typeof opts['rams'] === 'string') {
-        if (conf.ram !== undefined) throw new UserError('--rams replaces --ram; give only one of them');
+        if (conf.ram !== undefined) throw new UsageError('--rams replaces --ram; give only one of them');
         const rams = opts['rams'].split(',').map((v) => parseSize('--rams', v));
         const names = compare ? CAPACITY_COMPARE : [conf.config ?? 'custom'];
         const grid = names.map((name) => ({

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { CheckBackend } from '../check/backend.ts';
 import { createDefaultBackend } from '../check/default-backend.ts';
@@ -74,18 +74,18 @@ export async function runCheckCommand(
 ): Promise<number> {
   // 1. validate options and inputs (everything that is bad input fails before any replay)
   if (opts.format !== 'table' && opts.format !== 'github') {
-    throw new UserError(`--format: '${opts.format}' is not a format (expected table or github)`);
+    throw new UsageError(`--format: '${opts.format}' is not a format (expected table or github)`);
   }
-  if (opts.update === true && opts.junit !== undefined) throw new UserError('--junit: cannot be combined with --update (an update checks nothing)');
-  for (const s of opts.set) if (!/^[^=]+=/.test(s)) throw new UserError(`--set ${s}: expected key=value, e.g. --set costs.invlpg=+10%`);
+  if (opts.update === true && opts.junit !== undefined) throw new UsageError('--junit: cannot be combined with --update (an update checks nothing)');
+  for (const s of opts.set) if (!/^[^=]+=/.test(s)) throw new UsageError(`--set ${s}: expected key=value, e.g. --set costs.invlpg=+10%`);
   const files = discoverScenarios(args);
   const root = resolve(opts.root ?? '.');
-  if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UserError(`--root ${opts.root ?? '.'}: not a folder (expected the project folder)`);
+  if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--root ${opts.root ?? '.'}: not a folder (expected the project folder)`);
   const scenarios = await loadScenarios(files, { root, allowPlugins: opts.allowPlugins === true });
   const items: CheckItem[] = scenarios.map((scenario, i) => ({ scenario, display: files[i]?.display ?? scenario.file }));
   const baselineDir = resolve(opts.baseline);
   if (statSync(baselineDir, { throwIfNoEntry: false })?.isDirectory() === false) {
-    throw new UserError(`--baseline ${opts.baseline}: not a folder (expected the folder of baseline files)`);
+    throw new UsageError(`--baseline ${opts.baseline}: not a folder (expected the folder of baseline files)`);
   }
 
   // 2. run

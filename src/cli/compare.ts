@@ -23,7 +23,7 @@ import type { Command } from 'commander';
 import { generate } from '../trace/generators/generate.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
 import { parseParams } from '../trace/generators/params.ts';
-import { UserError } from '../errors.ts';
+import { UserError, UsageError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
 import { collectProvenance, commandLine, createProgress, writeCompareReport } from '../report/index.ts';
 import type { MachineConfig } from '../layout/types.ts';
@@ -112,7 +112,7 @@ function refuseSameConfigurations(names: readonly string[], configs: readonly Ma
       return;
     }
     const how = names[i] === names[j] ? `${names[i]} is listed twice` : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
-    throw new UserError(`--configs: ${how}; expected different configurations`);
+    throw new UsageError(`--configs: ${how}; expected different configurations`);
   });
 }
 
@@ -120,17 +120,17 @@ function refuseSameConfigurations(names: readonly string[], configs: readonly Ma
 function workloadFrom(raw: Record<string, unknown>, tracePath: string | undefined): { name: string; params: string[] } | null {
   const params = Array.isArray(raw['param']) ? (raw['param'] as string[]) : [];
   if (typeof raw['workload'] !== 'string') {
-    if (params.length > 0) throw new UserError('--param: workload parameters need --workload NAME');
+    if (params.length > 0) throw new UsageError('--param: workload parameters need --workload NAME');
     return null;
   }
-  if (tracePath !== undefined) throw new UserError('--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both');
+  if (tracePath !== undefined) throw new UsageError('--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both');
   let name: string;
   try {
     const gen = getGenerator(raw['workload']);
     name = gen.name;
     gen.validate?.(parseParams(gen.name, gen.params, params));
   } catch (err) {
-    if (err instanceof UserError) throw new UserError(`--workload: ${err.message.replace(/^gen: /, '')}`);
+    if (err instanceof UserError) throw err.withMessage(`--workload: ${err.message.replace(/^gen: /, '')}`);
     throw err;
   }
   return { name, params };
@@ -154,13 +154,13 @@ export function register(program: Command): void {
     const raw = command.opts();
     const options = runOptionsFrom(raw, command);
     if (options.configOptions.config !== undefined) {
-      throw new UserError('--config: compare takes --configs A,B,... (the first is the baseline)');
+      throw new UsageError('--config: compare takes --configs A,B,... (the first is the baseline)');
     }
     const names =
       typeof raw['configs'] === 'string'
         ? (raw['configs'] as string).split(',').map((s) => s.trim()).filter((s) => s.length > 0)
         : [...HEADLINE_CONFIGS];
-    if (names.length === 0) throw new UserError('--configs: expected a comma-separated list of configuration names');
+    if (names.length === 0) throw new UsageError('--configs: expected a comma-separated list of configuration names');
     const service = new RunService();
     const configs = names.map((name) => ({ ...options.configOptions, config: name }));
     const resolved = configs.map((c) => service.resolve(c));

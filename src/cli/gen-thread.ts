@@ -6,11 +6,11 @@
  * interrupt signal it terminates the worker, and the CLI removes the half-written temporary trace
  * (src/cli/signals.ts). The trace is the same file `generate()` writes in process.
  *
- * Worker messages: { ok: true, summary } | { ok: false, user: true, message, exitCode } (a UserError) |
+ * Worker messages: { ok: true, summary } | { ok: false, user: true, kind, message, exitCode } (a UserError) |
  * { ok: false, user: false, message, stack } (a bug).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { UserError } from '../errors.ts';
+import { UserError, userErrorOfKind } from '../errors.ts';
 import { fsUserError, isUserFsError } from '../io/fs-errors.ts';
 import { generate, type GenSummary } from '../trace/generators/generate.ts';
 
@@ -25,7 +25,7 @@ interface GenJob {
 
 type GenReply =
   | { readonly ok: true; readonly summary: GenSummary }
-  | { readonly ok: false; readonly user: true; readonly message: string; readonly exitCode: number }
+  | { readonly ok: false; readonly user: true; readonly kind: string; readonly message: string; readonly exitCode: number }
   | { readonly ok: false; readonly user: false; readonly message: string; readonly stack: string };
 
 /**
@@ -51,7 +51,7 @@ export function generateOnThread(workload: string, out: string, seed: number, pa
     worker.once('message', (reply: GenReply) => {
       settle();
       if (reply.ok) resolve(reply.summary);
-      else if (reply.user) reject(new UserError(reply.message, reply.exitCode));
+      else if (reply.user) reject(userErrorOfKind(reply.kind, reply.message, reply.exitCode));
       else reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
     });
     worker.once('error', (err) => {
@@ -75,7 +75,7 @@ async function serve(job: GenJob): Promise<void> {
     const err = isUserFsError(thrown) ? fsUserError(thrown) : thrown;
     reply =
       err instanceof UserError
-        ? { ok: false, user: true, message: err.message, exitCode: err.exitCode }
+        ? { ok: false, user: true, kind: err.name, message: err.message, exitCode: err.exitCode }
         : { ok: false, user: false, message: String((err as Error)?.message ?? err), stack: String((err as Error)?.stack ?? err) };
   }
   parentPort!.postMessage(reply);

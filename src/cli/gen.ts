@@ -4,7 +4,7 @@
  * The generation itself is src/trace/generators/generate.ts (run here on a worker thread).
  */
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { parseCount } from '../units/size.ts';
 import { GENERATORS, getGenerator, type Generator } from '../trace/generators/registry.ts';
 import { describeParams } from '../trace/generators/params.ts';
@@ -38,11 +38,11 @@ export function register(program: Command): void {
       return;
     }
     if (options.list || workload === undefined) {
-      if (!options.list) throw new UserError('gen: missing WORKLOAD (expected one of: ' + [...GENERATORS.keys()].join(', ') + '; see hmsim gen --list)');
+      if (!options.list) throw new UsageError('gen: missing WORKLOAD (expected one of: ' + [...GENERATORS.keys()].join(', ') + '; see hmsim gen --list)');
       process.stdout.write(listText());
       return;
     }
-    if (options.out === undefined) throw new UserError(`gen ${workload}: missing -o, --out <file> (the trace to write)`);
+    if (options.out === undefined) throw new UsageError(`gen ${workload}: missing -o, --out <file> (the trace to write)`);
     const seed = options.seed === undefined ? 1 : parseCount('--seed', options.seed, 0, 0xffffffff);
     // On a worker thread: a generator runs synchronously to its end, so only there can Ctrl-C stop it.
     const summary = await generateOnThread(workload, options.out, seed, options.param ?? [], interruptSignalOf(cmd));

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
-import { UserError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { interruptSignalOf } from './signals.ts';
 import { parseCount } from '../units/size.ts';
 import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type ImportStats } from '../trace/importers/registry.ts';
@@ -109,12 +109,12 @@ export function register(program: Command): void {
  * is dropped first): `gzip.lackey.gz` → `gzip.hmt`, `ls.log` → `ls.hmt`, `trace` → `trace.hmt`.
  */
 export function defaultOutput(input: string): string {
-  if (input === '-') throw new UserError('import: reading stdin needs -o OUT.hmt (expected the output trace path)');
+  if (input === '-') throw new UsageError('import: reading stdin needs -o OUT.hmt (expected the output trace path)');
   const base = input.replace(/\.gz$/i, '');
   const dot = base.lastIndexOf('.');
   const slash = base.lastIndexOf('/');
   const out = `${dot > slash + 1 ? base.slice(0, dot) : base}.hmt`;
-  if (out === input) throw new UserError(`import: ${input} already ends in .hmt (expected -o OUT.hmt for the output trace)`);
+  if (out === input) throw new UsageError(`import: ${input} already ends in .hmt (expected -o OUT.hmt for the output trace)`);
   return out;
 }
 
@@ -128,13 +128,13 @@ export async function runImport(
   const importer = getImporter(format);
   const cpu = options.cpu === undefined ? 0 : parseCount('--cpu', options.cpu, 0, 4095);
   let cpus = options.cpus === undefined ? cpu + 1 : parseCount('--cpus', options.cpus, 1, 4096);
-  if (cpu >= cpus) throw new UserError(`--cpu ${cpu}: not below --cpus ${cpus} (expected a CPU 0..${cpus - 1})`);
+  if (cpu >= cpus) throw new UsageError(`--cpu ${cpu}: not below --cpus ${cpus} (expected a CPU 0..${cpus - 1})`);
   const pid = options.pid === undefined ? undefined : parseCount('--pid', options.pid, 0, 0xffffffff);
   const file = input === '-' ? 'stdin' : input;
   if (input !== '-') {
     const st = await stat(input).catch(() => undefined);
-    if (st === undefined) throw new UserError(`${input}: no such file (expected an input trace, or - for stdin)`);
-    if (!st.isFile()) throw new UserError(`${input}: not a file (expected an input trace, or - for stdin)`);
+    if (st === undefined) throw new InputError(`${input}: no such file (expected an input trace, or - for stdin)`);
+    if (!st.isFile()) throw new InputError(`${input}: not a file (expected an input trace, or - for stdin)`);
   }
   const raw: AsyncIterable<Uint8Array> =
     input === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });

@@ -4,8 +4,9 @@
  * configurations and kernel profiles.
  */
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { ConfigError, UsageError } from '../errors.ts';
 import { computeLayout } from '../layout/compute.ts';
+import type { LayoutDetail } from '../layout/detail.ts';
 import { COMPARE_PRESETS, listPresets, resolveConfig, type ConfigOptions } from '../layout/configs.ts';
 import { compareRows, formatCompare, formatLayout, layoutToJson, table } from '../layout/format.ts';
 import { listKernelProfiles, loadKernelProfile } from '../layout/profiles.ts';
@@ -37,27 +38,28 @@ export function register(program: Command): void {
       if (opts['compare'] === true) {
         const clash = PER_CONFIG_KEYS.filter((k) => conf[k] !== undefined);
         if (clash.length > 0) {
-          throw new UserError(`--compare chooses the configurations itself; drop --${clash.map(flag).join(', --')}`);
+          throw new UsageError(`--compare chooses the configurations itself; drop --${clash.map(flag).join(', --')}`);
         }
         const names = typeof opts['configs'] === 'string' ? opts['configs'].split(',').map((n) => n.trim()).filter((n) => n !== '') : COMPARE_PRESETS;
-        if (names.length === 0) throw new UserError('--configs: expected a comma-separated list of configurations (hmsim layout --list)');
+        if (names.length === 0) throw new UsageError('--configs: expected a comma-separated list of configurations (hmsim layout --list)');
         // The default splits under --pae/--highmem/--pti: a split that cannot be built so (the _OPT
         // splits with PAE) is left out and named with the kernel's reason; a split asked for by name
         // with --configs that cannot be built is an error.
         const skipped: Array<{ config: string; reason: string }> = [];
         const layouts = names.flatMap((name) => {
-          let l;
+          let l: LayoutDetail;
           try {
             l = computeLayout(resolveConfig({ ...conf, config: name }));
           } catch (e) {
-            if (!(e instanceof UserError) || typeof opts['configs'] === 'string') throw e;
+            // only a configuration the kernel cannot build is skipped; a broken kernel profile is still an error
+            if (!(e instanceof ConfigError) || typeof opts['configs'] === 'string') throw e;
             skipped.push({ config: name, reason: e.message });
             return [];
           }
           // A preset changed by --pae/--highmem/--pti is named after the preset and the change (resolveConfig).
           return [l];
         });
-        if (layouts.length === 0) throw new UserError(`--compare: no split can be built with these options (${skipped[0]?.reason ?? ''})`);
+        if (layouts.length === 0) throw new UsageError(`--compare: no split can be built with these options (${skipped[0]?.reason ?? ''})`);
         const first = layouts[0]!;
         if (json) {
           process.stdout.write(
@@ -69,7 +71,7 @@ export function register(program: Command): void {
         }
         return;
       }
-      if (typeof opts['configs'] === 'string') throw new UserError('--configs: only with --compare (for one configuration use --config NAME)');
+      if (typeof opts['configs'] === 'string') throw new UsageError('--configs: only with --compare (for one configuration use --config NAME)');
       const layout = computeLayout(resolveConfig(conf));
       process.stdout.write(json ? JSON.stringify(layoutToJson(layout), null, 2) + '\n' : formatLayout(layout));
     });

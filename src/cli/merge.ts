@@ -5,7 +5,7 @@
  * one-line error. stdout: one line, or with --json `{ format: "hmsim-merge", out, points, cells }`.
  */
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { parseFormats, REPORT_FORMATS } from '../report/formats.ts';
 import { mergeSweeps } from '../sweep/merge.ts';
 import { THEME_NAMES } from '../report/theme.ts';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--theme <name>', `style of the report charts: ${THEME_NAMES.join(' or ')} (default default)`)
     .action(async (dirs: string[], opts: { out?: string; force?: boolean; json?: boolean; theme?: string; formats?: string }) => {
       const formats = opts.formats === undefined ? [...REPORT_FORMATS] : parseFormats(opts.formats);
-      if (opts.out === undefined) throw new UserError('merge: missing --out DIR (the folder to write the merged sweep into)');
+      if (opts.out === undefined) throw new UsageError('merge: missing --out DIR (the folder to write the merged sweep into)');
       const outcome = await mergeSweeps(dirs, opts.out, { force: opts.force === true, theme: themeFrom(opts as Record<string, unknown>), formats });
       if (opts.json) process.stdout.write(`${JSON.stringify({ format: 'hmsim-merge', out: opts.out, points: outcome.points, cells: outcome.cells })}\n`);
       else process.stdout.write(`merge: ${dirs.length} folder${dirs.length === 1 ? '' : 's'}, ${outcome.points} points → ${opts.out}\n`);

@@ -63,19 +63,20 @@ export function register(program: Command): void {
     .argument('<file...>', 'model files (.json) or code plug-ins (.ts/.js/.mjs), or shipped model names')
     .option('--strict', 'require a source on every value even outside models/')
     .action(async (files: string[], opts: { strict?: boolean }) => {
-      const failures: string[] = [];
+      const failures: UserError[] = [];
       for (const f of files) {
         try {
           await resolveModel(f, [], { requireSources: opts.strict === true });
           process.stdout.write(`ok ${f}\n`);
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
-          failures.push(err.message);
+          failures.push(err);
         }
       }
       if (failures.length > 0) {
         const head = `${failures.length} of ${files.length} model file${files.length === 1 ? '' : 's'} invalid`;
-        throw new UserError([head, ...failures.map((m) => m.split('\n').map((l) => `  ${l}`).join('\n'))].join('\n'));
+        // the kind of the first failure (a file that is not JSON: InputError; a model's problems: ConfigError)
+        throw failures[0]!.withMessage([head, ...failures.map((e) => e.message.split('\n').map((l) => `  ${l}`).join('\n'))].join('\n'));
       }
     });
 

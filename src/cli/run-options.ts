@@ -5,7 +5,7 @@
  * after the flags (a `--set ram=2G` wins over `--ram`); every other key overrides the cost model.
  */
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UserError, UsageError } from '../errors.ts';
 import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { THEME_NAMES, type ThemeName } from '../report/theme.ts';
 import { DEFAULT_MODEL } from '../models/registry.ts';
@@ -106,7 +106,7 @@ export function themeFrom(opts: Record<string, unknown>): ThemeName {
   const text = opts['theme'];
   if (text === undefined) return 'default';
   const name = THEME_NAMES.find((t) => t === text);
-  if (name === undefined) throw new UserError(`--theme ${String(text)}: expected ${THEME_NAMES.join(' or ')}`);
+  if (name === undefined) throw new UsageError(`--theme ${String(text)}: expected ${THEME_NAMES.join(' or ')}`);
   return name;
 }
 
@@ -134,7 +134,7 @@ export function parseWarmup(text: string): Warmup {
     const records = Number(t);
     if (Number.isSafeInteger(records) && records >= 1) return { records };
   }
-  throw new UserError(`--warmup ${text}: expected a number of records (1 or more) or a percentage of the trace's records above 0 and below 100 (like 10%)`);
+  throw new UsageError(`--warmup ${text}: expected a number of records (1 or more) or a percentage of the trace's records above 0 and below 100 (like 10%)`);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { createProgress } from '../report/progress.ts';
 import { collectProvenance, commandLine } from '../report/provenance.ts';
@@ -31,7 +31,7 @@ export function register(program: Command): void {
   cmd.option('--explain', 'after the summary, say where each cycle figure comes from: its parts and every model key that prices it, with value and source');
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const options = runOptionsFrom(command.opts(), command);
-    if (options.tracePath === undefined) throw new UserError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
+    if (options.tracePath === undefined) throw new UsageError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
     // A folder --out may not replace is refused before the replay, not after it.
     if (options.out !== undefined) await assertReplaceableOutput(options.out, options.force);
     const service = new RunService();
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
     }
-    if (options.json && command.opts()['explain'] === true) throw new UserError('--explain: prints text; it cannot be combined with --json (the JSON result has every figure)');
+    if (options.json && command.opts()['explain'] === true) throw new UsageError('--explain: prints text; it cannot be combined with --json (the JSON result has every figure)');
     if (options.json) {
       process.stdout.write(runJson(result));
       return;

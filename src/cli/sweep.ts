@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { UserError, UsageError } from '../errors.ts';
 import { parseFormats, REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
 import { tableToMarkdown } from '../report/tables.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
@@ -36,34 +36,34 @@ export function sweepFromOptions(
   const options = runOptionsFrom(raw, cmd);
   const configs = parseConfigs(typeof raw['configs'] === 'string' ? raw['configs'] : undefined);
   if (configs.length > 0 && options.configOptions.config !== undefined) {
-    throw new UserError('--config: give the configurations of a sweep with --configs A,B,... (not both)');
+    throw new UsageError('--config: give the configurations of a sweep with --configs A,B,... (not both)');
   }
   const axes = parseGrid(Array.isArray(raw['grid']) ? (raw['grid'] as string[]) : []);
   for (const a of axes) {
     if (a.kind === 'config' && (options.configOptions as Record<string, unknown>)[a.key] !== undefined) {
-      throw new UserError(`--grid ${a.key}: ${a.key} is also fixed by a flag or --set; give it in one place`);
+      throw new UsageError(`--grid ${a.key}: ${a.key} is also fixed by a flag or --set; give it in one place`);
     }
   }
   const workload = typeof raw['workload'] === 'string' ? (raw['workload'] as string) : undefined;
   const params = Array.isArray(raw['param']) ? (raw['param'] as string[]) : [];
   let trace: SweepTrace;
   if (workload !== undefined) {
-    if (options.tracePath !== undefined) throw new UserError('--trace: give either --trace FILE (a fixed trace) or --workload NAME (a trace generated per point), not both');
+    if (options.tracePath !== undefined) throw new UsageError('--trace: give either --trace FILE (a fixed trace) or --workload NAME (a trace generated per point), not both');
     try {
       getGenerator(workload);
     } catch (err) {
-      if (err instanceof UserError) throw new UserError(`--workload: ${err.message.replace(/^gen: /, '')}`);
+      if (err instanceof UserError) throw err.withMessage(`--workload: ${err.message.replace(/^gen: /, '')}`);
       throw err;
     }
     trace = { kind: 'workload', workload, params };
   } else {
-    if (options.tracePath === undefined) throw new UserError('sweep: missing --trace FILE (a fixed trace) or --workload NAME (a trace generated per point)');
-    if (params.length > 0) throw new UserError('--param: workload parameters need --workload NAME');
+    if (options.tracePath === undefined) throw new UsageError('sweep: missing --trace FILE (a fixed trace) or --workload NAME (a trace generated per point)');
+    if (params.length > 0) throw new UsageError('--param: workload parameters need --workload NAME');
     const wl = axes.find((a) => a.kind === 'workload');
-    if (wl !== undefined) throw new UserError(`--grid ${wl.key}: workload parameters need --workload NAME`);
+    if (wl !== undefined) throw new UsageError(`--grid ${wl.key}: workload parameters need --workload NAME`);
     trace = { kind: 'file', path: options.tracePath };
   }
-  if (options.out === undefined) throw new UserError('sweep: missing --out DIR (finished points are kept there, so an interrupted sweep resumes)');
+  if (options.out === undefined) throw new UsageError('sweep: missing --out DIR (finished points are kept there, so an interrupted sweep resumes)');
   const replications = typeof raw['replications'] === 'string' ? parseCount('--replications', raw['replications'], 1, 100000) : 1;
   const jobs = typeof raw['jobs'] === 'string' ? parseCount('--jobs', raw['jobs'], 1, 4096) : availableParallelism();
   const spec: SweepSpec = {

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
 import { existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { WriteError } from '../errors.ts';
 import { writeError } from './fs-errors.ts';
 import { cleanStaleTemporaries, parkedSibling, temporarySibling } from './temp-files.ts';
 
@@ -62,8 +62,8 @@ export async function writeDirAtomic(
 export async function assertReplaceableOutput(dir: string, force: boolean): Promise<void> {
   if (force || !existsSync(dir)) return;
   const st = await stat(dir);
-  if (!st.isDirectory()) throw new UserError(`--out ${dir}: exists and is not a folder`);
+  if (!st.isDirectory()) throw new WriteError(`--out ${dir}: exists and is not a folder`);
   const entries = await readdir(dir);
   if (entries.length === 0 || entries.includes(OUTPUT_MARKER)) return;
-  throw new UserError(`--out ${dir}: folder exists and was not written by hmsim (use --force to replace it)`);
+  throw new WriteError(`--out ${dir}: folder exists and was not written by hmsim (use --force to replace it)`);
 }

@@ -3,7 +3,7 @@
  * permission, a full disk) turned into one line. Node reports them as errors with `code`, `syscall` and
  * `path`; the CLI prints `PATH: what happened (SYSCALL CODE)` with exit code 2 instead of a stack trace.
  */
-import { UserError } from '../errors.ts';
+import { InputError, WriteError, type UserError } from '../errors.ts';
 
 /** Words for the error codes a user's path or disk can cause. */
 export const FS_ERROR_WORDS: Readonly<Record<string, string>> = {
@@ -48,7 +48,8 @@ export function writeError(err: unknown, path: string, tmp?: string): unknown {
   if (!isFsError(err)) return err;
   let where = path;
   if (tmp !== undefined && err.path !== undefined && err.path.startsWith(`${tmp}/`)) where = path + err.path.slice(tmp.length);
-  return fsUserError({ code: err.code, ...(err.syscall !== undefined ? { syscall: err.syscall } : {}), path: where });
+  const e = fsUserError({ code: err.code, ...(err.syscall !== undefined ? { syscall: err.syscall } : {}), path: where });
+  return new WriteError(e.message, e.exitCode);
 }
 
 /** True for a Node file-system error about a path, with a code listed in FS_ERROR_WORDS. */
@@ -58,13 +59,19 @@ export function isUserFsError(err: unknown): err is SystemError {
   return isFsError(err) && typeof e.path === 'string';
 }
 
+/** System calls that change the file system: their failures are WriteErrors, the others InputErrors. */
+const WRITING_CALLS: ReadonlySet<string> = new Set([
+  'write', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'copyfile', 'link', 'symlink', 'ftruncate', 'fsync', 'chmod', 'utime', 'futime',
+]);
+
 /**
- * The one-line UserError for a file-system error.
+ * The one-line UserError for a file-system error: a WriteError when the call writes, else an InputError.
  * @example fsUserError(enotdir).message === "out.hmt/x: a part of the path is a file, not a folder (mkdir ENOTDIR)"
  */
 export function fsUserError(err: Pick<SystemError, 'code' | 'syscall' | 'path' | 'dest'>): UserError {
   const what = FS_ERROR_WORDS[err.code] ?? err.code;
   const op = [err.syscall, err.code].filter((s) => s !== undefined).join(' ');
   const dest = err.dest !== undefined ? ` -> ${err.dest}` : '';
-  return new UserError(`${err.path}${dest}: ${what} (${op})`);
+  const message = `${err.path}${dest}: ${what} (${op})`;
+  return err.syscall !== undefined && WRITING_CALLS.has(err.syscall) ? new WriteError(message) : new InputError(message);
 }

@@ -13,7 +13,7 @@
  * quotes the file's content.
  */
 import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
-import { UserError } from '../errors.ts';
+import { UserError, InputError } from '../errors.ts';
 import { readDocument } from './read-input.ts';
 
 /** Deepest nesting of objects and arrays a document may have (the shipped ones nest at most 5 deep). */
@@ -192,10 +192,10 @@ export function readJsonDocument(path: string, ref: string, what: string): { val
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${ref}: cannot read (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}; expected ${what})`);
+    throw new InputError(`${ref}: cannot read (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}; expected ${what})`);
   }
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw new UserError(`${ref}: ${parsed.message}`);
+  if (!parsed.ok) throw new InputError(`${ref}: ${parsed.message}`);
   return { value: parsed.value, text };
 }
 

@@ -3,7 +3,7 @@
  * FIFO, socket or device would block a read forever or never end — of at most MAX_DOCUMENT_BYTES.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 
 /** Largest input document read whole: 16 MiB (the shipped models and scenarios are under 20 KiB). */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
@@ -26,8 +26,8 @@ export function readDocument(path: string, ref: string, what: string): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UserError(`${ref}: is ${kindOf(st)} (expected ${what}, a regular file)`);
-    if (st.size > MAX_DOCUMENT_BYTES) throw new UserError(`${ref}: is ${st.size} bytes (expected ${what} of at most ${MAX_DOCUMENT_BYTES} bytes)`);
+    if (!st.isFile()) throw new InputError(`${ref}: is ${kindOf(st)} (expected ${what}, a regular file)`);
+    if (st.size > MAX_DOCUMENT_BYTES) throw new InputError(`${ref}: is ${st.size} bytes (expected ${what} of at most ${MAX_DOCUMENT_BYTES} bytes)`);
     const buf = Buffer.alloc(st.size);
     let done = 0;
     while (done < buf.length) {

@@ -25,7 +25,7 @@
  * fit in the available lowmem. Dentries and inodes of the files served are reclaimable (the dcache and
  * icache shrink under pressure) and are not counted against it.
  */
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES } from '../machine/memory.ts';
 import { bootMemory, kernelUsablePages, lowmemPagesOf, stackPages, upperPageTablePages, type ProcessShape } from '../machine/kernel-budget.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
@@ -113,7 +113,7 @@ export interface CapacityResult {
 export function processKernelMemoryOf(layout: LayoutDetail): ProcessKernelMemory {
   const m = layout.config.kernel.layout.processKernelMemory;
   if (m === null) {
-    throw new UserError(
+    throw new InputError(
       `models/kernels/${layout.config.kernel.name}.json: field 'layout.processKernelMemory' is needed by capacity (threadSizeBytes, perThreadBytes, perProcessBytes, staticReservedBytes)`,
     );
   }

@@ -12,7 +12,7 @@
  * x86_64 is the reference configuration and has its own constants (x86-64.ts). The 4G/4G split uses
  * the classic (2.6-era) formulas, as the 2003 patch did, with the profile's fixmap enum.
  */
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { FOUR_GIB, MiB, PAGE_SIZE, alignDown, alignUp, hex32 } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
 import { defaultRamBelow4g, findLowPfnRange, pagesBelow } from './lowmem.ts';
@@ -52,7 +52,7 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
   const maxmem = classicMaxmem ? FOUR_GIB - split.pageOffset - reserve : top.vmallocEnd - split.pageOffset - reserve;
   if (maxmem < MIN_LOWMEM) {
     const what = cfg.vmallocBytes === null ? 'the default vmalloc reserve' : `--vmalloc ${cfg.vmallocBytes} bytes`;
-    throw new UserError(
+    throw new ConfigError(
       `${what} leaves ${Math.max(0, Math.floor(maxmem / MiB))} MB of lowmem (MAXMEM) under ${split.label}; a kernel needs at least 16 MB`,
     );
   }
@@ -75,7 +75,7 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
     : highMemory + VMALLOC_OFFSET;
   if (vmallocStart >= top.vmallocEnd) {
     // The kernel's BUG_ON(VMALLOC_START >= VMALLOC_END) in mem_init().
-    throw new UserError(
+    throw new ConfigError(
       `--vmalloc: ${cfg.kernel.name} would stop at BUG_ON(VMALLOC_START >= VMALLOC_END): VMALLOC_START ${hex32(vmallocStart)}, VMALLOC_END ${hex32(top.vmallocEnd)}`,
     );
   }

@@ -14,7 +14,7 @@
  * - cpus = min(NR_CPUS, 4) — NR_CPUS is the compile-time maximum (32 on Debian, 8 on older builds),
  *   not the machine; 4 online CPUs is the small SMP server of the capacity questions.
  */
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { GiB, MiB } from '../units/address.ts';
 import { parseBoolean } from '../units/boolean.ts';
 import { parseCount, parseSize } from '../units/size.ts';
@@ -73,7 +73,7 @@ const SPLIT_ALIASES: Readonly<Record<string, Split>> = {
 /** Parses `--split` (3G, 3G_OPT, 2G, 2G_OPT, 1G, 4G4G, x86_64; also 3G/1G-style spellings). */
 export function parseSplit(value: string): Split {
   const s = SPLIT_ALIASES[value.trim().toUpperCase()];
-  if (s === undefined) throw new UserError(`--split: '${value}' is not a split (expected one of ${SPLIT_NAMES.join(', ')})`);
+  if (s === undefined) throw new ConfigError(`--split: '${value}' is not a split (expected one of ${SPLIT_NAMES.join(', ')})`);
   return s;
 }
 
@@ -83,12 +83,12 @@ export function parseHighmem(value: string): HighmemMode {
   if (v === 'off' || v === 'no' || v === 'none') return 'off';
   if (v === '4g') return '4G';
   if (v === '64g') return '64G';
-  throw new UserError(`--highmem: '${value}' is not a highmem mode (expected off, 4G or 64G)`);
+  throw new ConfigError(`--highmem: '${value}' is not a highmem mode (expected off, 4G or 64G)`);
 }
 
 function count(what: string, v: string | number, min: number, max: number): number {
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < min || v > max) throw new UserError(`${what}: '${v}' is not an integer in [${min}, ${max}]`);
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new ConfigError(`${what}: '${v}' is not an integer in [${min}, ${max}]`);
     return v;
   }
   return parseCount(what, v, min, max);
@@ -142,7 +142,7 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   let preset: Preset | undefined;
   if (opts.config !== undefined) {
     preset = findPreset(opts.config);
-    if (!preset) throw new UserError(`--config: unknown configuration '${opts.config}' (known: ${PRESET_NAMES.join(', ')})`);
+    if (!preset) throw new ConfigError(`--config: unknown configuration '${opts.config}' (known: ${PRESET_NAMES.join(', ')})`);
   }
   const kernel = loadKernelProfile(opts.kernel ?? DEFAULT_KERNEL_PROFILE);
   const base = preset ?? kernel.defaults;
@@ -154,21 +154,21 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   let pae: boolean;
   if (split === 'x86_64') {
     if (explicitHighmem !== undefined && explicitHighmem !== 'off') {
-      throw new UserError(`--highmem ${opts.highmem}: the x86_64 reference has no highmem (all RAM is direct-mapped)`);
+      throw new ConfigError(`--highmem ${opts.highmem}: the x86_64 reference has no highmem (all RAM is direct-mapped)`);
     }
-    if (opts.pae === true) throw new UserError('--pae: the x86_64 reference does not use 32-bit PAE paging');
+    if (opts.pae === true) throw new ConfigError('--pae: the x86_64 reference does not use 32-bit PAE paging');
     highmem = 'off';
     pae = false;
   } else {
     highmem = explicitHighmem ?? highmemImpliedByPae(opts.pae, base.highmem);
     pae = opts.pae ?? paeImpliedByHighmem(highmem, base.pae);
-    if (highmem === '64G' && !pae) throw new UserError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
+    if (highmem === '64G' && !pae) throw new ConfigError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
     if (highmem === '4G' && pae) {
-      throw new UserError('--pae cannot be combined with --highmem 4G (X86_PAE depends on !HIGHMEM4G); use --highmem 64G');
+      throw new ConfigError('--pae cannot be combined with --highmem 4G (X86_PAE depends on !HIGHMEM4G); use --highmem 64G');
     }
     const info = SPLITS[split];
     if (info.nonPaeOnly && pae) {
-      throw new UserError(
+      throw new ConfigError(
         `--split ${split}: ${info.kconfig} is impossible with PAE (Kconfig: depends on !X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, ${split} puts it at 0x${info.pageOffset.toString(16)})`,
       );
     }
@@ -176,15 +176,15 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
 
   // PTI
   const pti = opts.pti ?? (preset ? preset.pti : kernel.defaults.pti);
-  if (pti && split === '4G4G') throw new UserError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
+  if (pti && split === '4G4G') throw new ConfigError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
   if (pti && split !== 'x86_64' && !kernel.layout.ldtRemap) {
-    throw new UserError(`--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`);
+    throw new ConfigError(`--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`);
   }
 
   // HIGHPTE (depends on HIGHMEM)
   let highpte = opts.highpte ?? kernel.defaults.highpte;
   if (highmem === 'off') {
-    if (opts.highpte === true) throw new UserError('--highpte: HIGHPTE needs a HIGHMEM kernel (page tables in highmem); this configuration has --highmem off');
+    if (opts.highpte === true) throw new ConfigError('--highpte: HIGHPTE needs a HIGHMEM kernel (page tables in highmem); this configuration has --highmem off');
     highpte = false;
   }
 
@@ -194,23 +194,23 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   const cpus = opts.cpus !== undefined ? count('--cpus', opts.cpus, 1, nrCpus) : Math.min(nrCpus, DEFAULT_MAX_CPUS);
   const ramBytes = opts.ram !== undefined ? parseSize('--ram', opts.ram) : DEFAULT_RAM_BYTES;
   if (ramBytes < MIN_RAM || ramBytes > MAX_RAM) {
-    throw new UserError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the RAM installed)`);
+    throw new ConfigError(`--ram: '${opts.ram}' is outside the modelled range [16M, 1T] (it is the RAM installed)`);
   }
   let ramBelow4gBytes: number | undefined;
   if (opts.ramBelow4g !== undefined) {
     ramBelow4gBytes = parseSize('--ram-below-4g', opts.ramBelow4g);
     if (ramBelow4gBytes < MIN_RAM || ramBelow4gBytes > MAX_BELOW_4G) {
-      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 3.5G (the RAM under the PCI hole; the rest of --ram sits above 4G)`);
+      throw new ConfigError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 3.5G (the RAM under the PCI hole; the rest of --ram sits above 4G)`);
     }
     if (ramBelow4gBytes >= ramBytes) {
-      throw new UserError(`--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`);
+      throw new ConfigError(`--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`);
     }
   }
   let vmallocBytes: number | null = null;
   if (opts.vmalloc !== undefined) {
     vmallocBytes = parseSize('--vmalloc', opts.vmalloc);
-    if (vmallocBytes === 0) throw new UserError(`--vmalloc: '${opts.vmalloc}' must be a positive size (the vmalloc= boot parameter)`);
-    if (split === 'x86_64') throw new UserError('--vmalloc: the x86_64 reference has a fixed 32 TiB vmalloc area');
+    if (vmallocBytes === 0) throw new ConfigError(`--vmalloc: '${opts.vmalloc}' must be a positive size (the vmalloc= boot parameter)`);
+    if (split === 'x86_64') throw new ConfigError('--vmalloc: the x86_64 reference has a fixed 32 TiB vmalloc area');
   }
 
   return {

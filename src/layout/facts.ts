@@ -14,7 +14,7 @@
  *   VMALLOC_START rounded up to 8 MiB, pkmap just below the boot fixmap); `vmallocEnd` is the layout since
  *   the 2008 "i386: vmalloc size fix" (MAXMEM = VMALLOC_END - PAGE_OFFSET - reserve).
  */
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 
 /** When a fixmap entry exists in addition to its .config option (which the profile already applied). */
 export type FixmapCondition = 'always' | 'highmem';
@@ -150,7 +150,7 @@ export type ProcessKernelMemory = {
 type Json = Readonly<Record<string, unknown>>;
 
 function fail(file: string, field: string, expected: string, got: unknown): never {
-  throw new UserError(`${file}: field '${field}' ${expected} (got ${JSON.stringify(got)})`);
+  throw new InputError(`${file}: field '${field}' ${expected} (got ${JSON.stringify(got)})`);
 }
 
 function obj(file: string, field: string, v: unknown): Json {

@@ -9,7 +9,7 @@
 import { readJsonFile } from '../io/json.ts';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { parseLayoutFacts } from './facts.ts';
 import { KMAP_API_NAMES, type KmapApiName } from '../trace/records.ts';
 import type { HighmemMode, KernelProfile, KmapPolicy, Split } from './types.ts';
@@ -49,7 +49,7 @@ export function loadKernelProfile(name: string): KernelProfile {
 function readKernelProfile(name: string): KernelProfile {
   const known = listKernelProfiles();
   if (!known.includes(name)) {
-    throw new UserError(`--kernel: unknown kernel profile '${name}' (known: ${known.join(', ')})`);
+    throw new ConfigError(`--kernel: unknown kernel profile '${name}' (known: ${known.join(', ')})`);
   }
   const file = `models/kernels/${name}.json`;
   const raw = readJsonFile(`${KERNEL_PROFILE_DIR}${name}.json`, file, 'a JSON kernel profile');
@@ -59,50 +59,50 @@ function readKernelProfile(name: string): KernelProfile {
 /** Validates a parsed profile object. `expectedName` must equal its `name` field. */
 export function parseKernelProfile(file: string, raw: unknown, expectedName?: string): KernelProfile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new UserError(`${file}: a kernel profile must be a JSON object`);
+    throw new InputError(`${file}: a kernel profile must be a JSON object`);
   }
   const o = raw as Record<string, unknown>;
   const str = (k: string): string => {
     const v = o[k];
-    if (typeof v !== 'string' || v === '') throw new UserError(`${file}: field '${k}' must be a non-empty string`);
+    if (typeof v !== 'string' || v === '') throw new InputError(`${file}: field '${k}' must be a non-empty string`);
     return v;
   };
   const name = str('name');
   if (expectedName !== undefined && name !== expectedName) {
-    throw new UserError(`${file}: field 'name' is '${name}' but the file is named '${expectedName}.json'`);
+    throw new InputError(`${file}: field 'name' is '${name}' but the file is named '${expectedName}.json'`);
   }
   const d = o['defaults'];
-  if (typeof d !== 'object' || d === null) throw new UserError(`${file}: field 'defaults' must be an object`);
+  if (typeof d !== 'object' || d === null) throw new InputError(`${file}: field 'defaults' must be an object`);
   const dd = d as Record<string, unknown>;
   const pick = <T extends string>(k: string, allowed: readonly T[]): T => {
     const v = dd[k];
     if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      throw new UserError(`${file}: field 'defaults.${k}' must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+      throw new InputError(`${file}: field 'defaults.${k}' must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
     }
     return v as T;
   };
   const bool = (k: string): boolean => {
     const v = dd[k];
-    if (typeof v !== 'boolean') throw new UserError(`${file}: field 'defaults.${k}' must be true or false`);
+    if (typeof v !== 'boolean') throw new InputError(`${file}: field 'defaults.${k}' must be true or false`);
     return v;
   };
   const nrCpus = dd['nrCpus'];
   if (typeof nrCpus !== 'number' || !Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > 64) {
-    throw new UserError(`${file}: field 'defaults.nrCpus' must be an integer in [1, 64]`);
+    throw new InputError(`${file}: field 'defaults.nrCpus' must be an integer in [1, 64]`);
   }
   const k = o['kmap'];
-  if (typeof k !== 'object' || k === null) throw new UserError(`${file}: field 'kmap' must be an object`);
+  if (typeof k !== 'object' || k === null) throw new InputError(`${file}: field 'kmap' must be an object`);
   const kk = k as Record<string, unknown>;
   const api = (key: keyof KmapPolicy): KmapApiName => {
     const v = kk[key];
     if (typeof v !== 'string' || !(KMAP_API_NAMES as readonly string[]).includes(v)) {
-      throw new UserError(`${file}: field 'kmap.${key}' must be one of ${KMAP_API_NAMES.join(', ')} (got ${JSON.stringify(v)})`);
+      throw new InputError(`${file}: field 'kmap.${key}' must be one of ${KMAP_API_NAMES.join(', ')} (got ${JSON.stringify(v)})`);
     }
     return v as KmapApiName;
   };
   const sources = o['sources'];
   if (!Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) {
-    throw new UserError(`${file}: field 'sources' must be an array of strings`);
+    throw new InputError(`${file}: field 'sources' must be an array of strings`);
   }
   return {
     name,

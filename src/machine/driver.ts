@@ -18,7 +18,7 @@
  */
 import type { RecordBatch, TraceSource } from '../trace/records.ts';
 import { EventKind, KIND_COUNT } from '../trace/records.ts';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { execute } from './execute.ts';
 import { accessHitRun } from './user-access.ts';
 import type { Machine } from './machine.ts';
@@ -157,7 +157,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
           // The CPU waits for its own records while the other CPUs' queues hold LOOKAHEAD_RECORDS: read
           // each CPU's stream on its own from here (pulled[c] chunks of CPU c are read already).
           if (source.header.cpus > MAX_CPU_STREAMS) {
-            throw new UserError(
+            throw new InputError(
               `${options.path ?? 'trace'}: CPU ${cpu}'s next records lie more than ${lookahead} records further in the file, and with ${source.header.cpus} CPUs it cannot be read one stream per CPU (expected the chunks of different CPUs interleaved in time, as hmsim's writer writes them)`,
             );
           }
@@ -181,7 +181,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         }
         const batch = step.value;
         if (batch.cpu >= m.ncpu) {
-          throw new UserError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
+          throw new InputError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
         }
         if (unread[batch.cpu] !== undefined) unread[batch.cpu]! -= batch.length;
         pulled[batch.cpu]!++;

@@ -25,7 +25,7 @@
 import { readJsonFile } from '../io/json.ts';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { Cat } from './accounting.ts';
 import type { Machine } from './machine.ts';
 import { PageSizeClass } from './tlb.ts';
@@ -100,7 +100,7 @@ export function loadFootprint(name: string, pae: boolean): FootprintData {
   if (borrow !== undefined) {
     borrowedFrom = pae ? borrow.pae : borrow.nonPae;
     const lent = readJson(borrowedFrom);
-    if (lent === null) throw new UserError(`models/kernels/footprints/${name}.json: borrows from ${borrowedFrom}, which has no footprint file`);
+    if (lent === null) throw new InputError(`models/kernels/footprints/${name}.json: borrows from ${borrowedFrom}, which has no footprint file`);
     file = lent;
   }
   const hz = ((own['hz'] ?? file['hz']) as { value: number }).value;
@@ -170,7 +170,7 @@ export class KernelFootprint {
     };
     this.paths = PATH_NAMES.map((name) => {
       const p = data.paths[name];
-      if (p === undefined) throw new UserError(`models/kernels/footprints/${data.borrowedFrom ?? data.kernel}.json: no path '${name}'`);
+      if (p === undefined) throw new InputError(`models/kernels/footprints/${data.borrowedFrom ?? data.kernel}.json: no path '${name}'`);
       const offs = [...p.text.map((s) => [Number.parseInt(s, 16), 0] as const), ...p.data.map((s) => [Number.parseInt(s, 16), F_DATA] as const)];
       const vaddr = new Float64Array(offs.length);
       const flags = new Uint8Array(offs.length);

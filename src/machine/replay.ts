@@ -24,7 +24,7 @@ import { Machine, type TlbFactory } from './machine.ts';
 import { replayPrefault } from './prefault.ts';
 import { buildResult } from './result.ts';
 import { countersOf, subtractCounts, warmupMark, type WarmupMark } from './counters.ts';
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { abortPoint } from '../io/abort-point.ts';
 import type { Layout } from '../layout/types.ts';
 import type { RunTime } from '../result/run-result.ts';
@@ -102,13 +102,13 @@ async function countRecords(source: TraceSource, signal?: AbortSignal): Promise<
 
 /**
  * The records of `spec.warmup` in a trace of `total` records (undefined: not known before the replay),
- * 0 without a warm-up. UserError when it leaves no record to count, or comes with --prefault.
+ * 0 without a warm-up. UsageError when it leaves no record to count, or comes with --prefault.
  */
 function warmupRecordsOf(spec: RunSpec, total: number | undefined): number {
   const w = spec.warmup;
   if (w === undefined) return 0;
   const what = 'records' in w ? `--warmup ${w.records}` : `--warmup ${w.percent}%`;
-  if (spec.prefault) throw new UserError(`${what}: not with --prefault (its pure TLB replay has no warm-up; drop one of the two)`);
+  if (spec.prefault) throw new UsageError(`${what}: not with --prefault (its pure TLB replay has no warm-up; drop one of the two)`);
   let records: number;
   if ('records' in w) records = w.records;
   else {
@@ -116,7 +116,7 @@ function warmupRecordsOf(spec: RunSpec, total: number | undefined): number {
     records = Math.floor((w.percent / 100) * total);
   }
   if (total !== undefined && records >= total) {
-    throw new UserError(`${what}: ${spec.tracePath} has ${total} records; expected a warm-up of fewer, so that some are counted`);
+    throw new UsageError(`${what}: ${spec.tracePath} has ${total} records; expected a warm-up of fewer, so that some are counted`);
   }
   return records;
 }
@@ -196,7 +196,7 @@ export async function replayMachineSource(
     requestsPerSecond: declared && elapsedSeconds > 0 ? requests / elapsedSeconds : null,
   };
   if (warmRecords > 0 && warm === undefined && !m.stopped) {
-    throw new UserError(`--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`);
+    throw new UsageError(`--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`);
   }
   return {
     machine: m,

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { readJsonDocument } from '../io/json.ts';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { closest } from './closest.ts';
 import { GROUP_KEYS } from './keys.ts';
 import { loadPlugin } from './plugin.ts';
@@ -60,7 +60,7 @@ type PluginPolicy = 'allowed' | 'refused' | 'extends';
 async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: PluginPolicy): Promise<MergedDocument> {
   const ext = extname(ref).toLowerCase();
   if (PLUGIN_EXT.has(ext) && plugins !== 'allowed') {
-    throw new UserError(
+    throw new ConfigError(
       plugins === 'extends'
         ? `extends '${ref}': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)`
         : `model '${ref}' is a code plug-in: it runs only when named with --model on the command line, or with --allow-plugins (expected a shipped model name or a .json model)`,
@@ -76,7 +76,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
     if (found === undefined) {
       const names = listModels().map((m) => m.name);
       const near = closest(ref, names);
-      throw new UserError(
+      throw new ConfigError(
         `unknown model '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; ` +
           `expected one of ${names.join(', ')}, or a path to a .json, .ts, .js or .mjs model`,
       );
@@ -85,7 +85,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
     shipped = true;
   }
   const key = canonicalPath(file);
-  if (seen.has(key)) throw new UserError(`${ref}: 'extends' forms a cycle (${[...seen].map((f) => basename(f)).join(' → ')} → ${basename(file)})`);
+  if (seen.has(key)) throw new InputError(`${ref}: 'extends' forms a cycle (${[...seen].map((f) => basename(f)).join(' → ')} → ${basename(file)})`);
   seen.add(key);
 
   let own: { [k: string]: unknown };
@@ -100,7 +100,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
     files.push({ display: ref, doc: own });
   } else {
     const { value, text } = readJsonDocument(file, ref, 'a JSON model document');
-    if (!isPlainObject(value)) throw new UserError(`${ref}: expected a JSON object at the top level`);
+    if (!isPlainObject(value)) throw new InputError(`${ref}: expected a JSON object at the top level`);
     own = value;
     // The file the user named is named as given; a file reached through `extends`, relative to here.
     files.push({ display: seen.size === 1 && ext === '.json' ? ref : displayPath(file), doc: own, text });
@@ -110,7 +110,7 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
   if (parentRef === undefined) {
     return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources, files };
   }
-  if (typeof parentRef !== 'string') throw new UserError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
+  if (typeof parentRef !== 'string') throw new InputError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
   const parent = await readRec(parentRef, dirname(file), seen, 'extends');
   const merged = mergeDocuments(parent.doc, own);
   return {

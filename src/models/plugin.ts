@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { UserError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { PARAMS } from './keys.ts';
 import type { CostFn, LockKind, Replacement } from './types.ts';
 import { isPlainObject } from './validate.ts';
@@ -66,17 +66,17 @@ export async function loadPlugin(file: string, label: string): Promise<LoadedPlu
   try {
     sourceText = await readFile(file, 'utf8');
   } catch {
-    throw new UserError(`--model ${label}: cannot read the plug-in file (expected a .ts, .js or .mjs module)`);
+    throw new InputError(`--model ${label}: cannot read the plug-in file (expected a .ts, .js or .mjs module)`);
   }
   let mod: { default?: unknown; model?: unknown };
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown; model?: unknown };
   } catch (err) {
-    throw new UserError(`--model ${label}: the plug-in failed to load: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    throw new InputError(`--model ${label}: the plug-in failed to load: ${(err as Error).message.split('\n')[0] ?? ''}`);
   }
   const exported = mod.default ?? mod.model;
   if (!isPlainObject(exported)) {
-    throw new UserError(`--model ${label}: expected the module to export a model object as default (or as "model")`);
+    throw new InputError(`--model ${label}: expected the module to export a model object as default (or as "model")`);
   }
   const doc = cloneWithHooks(exported);
   const hooks = new Map<string, CostFn>();
@@ -99,7 +99,7 @@ function checkedHook(fn: CostFn, label: string, key: string): CostFn {
   return (n, rng) => {
     const c = fn(n, rng);
     if (typeof c !== 'number' || !(c >= 0) || c === Infinity) {
-      throw new UserError(`--model ${label}: ${key}(${n}) returned ${String(c)} (expected a finite, non-negative number of cycles)`);
+      throw new ConfigError(`--model ${label}: ${key}(${n}) returned ${String(c)} (expected a finite, non-negative number of cycles)`);
     }
     return c;
   };

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UserError, ConfigError } from '../errors.ts';
 
 /** One thing wrong with a model: where (JSON path such as `costs.ipi.linear.b`, or a `--set` option) and what. */
 export interface Problem {
@@ -18,9 +18,9 @@ export interface Problem {
 export function problemsError(origin: string, problems: readonly Problem[]): UserError {
   const only = problems.length === 1 ? problems[0] : undefined;
   const line = (p: Problem): string => `${p.at === undefined ? '' : `${p.at}: `}${p.path}: ${p.message}`;
-  if (only !== undefined) return new UserError(`${origin}: ${line(only)}`);
+  if (only !== undefined) return new ConfigError(`${origin}: ${line(only)}`);
   const head = `${origin}: ${problems.length} problems`;
-  return new UserError([head, ...problems.map((p) => `  ${line(p)}`)].join('\n'));
+  return new ConfigError([head, ...problems.map((p) => `  ${line(p)}`)].join('\n'));
 }
 
 /** Appends `.key` (or `[i]` for an array index) to a JSON path. */

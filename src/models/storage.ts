@@ -15,7 +15,7 @@
 import { readJsonFile } from '../io/json.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { closest } from './closest.ts';
 import { MODELS_DIR } from './registry.ts';
 import { isPlainObject, typeName } from './validate.ts';
@@ -95,10 +95,10 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
   const file = isPath ? resolve(cwd, ref) : join(DEVICES_DIR, `${ref}.json`);
   if (!isPath && (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || !existsSync(file))) {
     const near = closest(ref, deviceNames());
-    throw new UserError(`unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`);
+    throw new ConfigError(`unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`);
   }
   const doc = readJsonFile(file, `device profile ${ref}`, 'a JSON device profile');
-  if (!isPlainObject(doc)) throw new UserError(`device profile ${ref}: expected a JSON object, got ${typeName(doc)}`);
+  if (!isPlainObject(doc)) throw new InputError(`device profile ${ref}: expected a JSON object, got ${typeName(doc)}`);
   const problems: string[] = [];
   const figures = new Map<string, { value: number; provenance: Record<string, unknown> }>();
   for (const f of DEVICE_FIGURES) {
@@ -113,7 +113,7 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
     else if (f.integer && !Number.isInteger(v)) problems.push(`${f.key}: expected an integer, got ${v}`);
     else figures.set(f.key, { value: v, provenance });
   }
-  if (problems.length > 0) throw new UserError(`device profile ${ref}: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InputError(`device profile ${ref}: ${problems.join('; ')}`);
   const name = typeof doc['name'] === 'string' && doc['name'] !== '' ? doc['name'] : ref;
   return { name, figures };
 }

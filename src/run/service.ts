@@ -22,7 +22,7 @@ import { loadModel } from '../models/load.ts';
 import type { CostModel } from '../models/types.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, Warmup } from '../result/run-spec.ts';
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
 
 /** One replay, as every command asks for it (plain data: it crosses worker threads). */
@@ -103,7 +103,7 @@ export class RunService {
     const traceCpus = await this.traceCpus(req.tracePath);
     if (resolved.config.cpus >= traceCpus) return resolved;
     if (req.config.cpus === undefined) return this.resolve({ ...req.config, cpus: traceCpus });
-    throw new UserError(
+    throw new ConfigError(
       `--cpus ${String(req.config.cpus)}: ${req.tracePath} has records for ${traceCpus} CPUs (each record names the CPU that ran it); ` +
         `expected ${traceCpus} or more, or a trace recorded on ${String(req.config.cpus)} (hmsim gen WORKLOAD --param cpus=${String(req.config.cpus)})`,
     );

@@ -7,7 +7,7 @@
  * Values are split on commas outside brackets and quotes, so JSON values (`{"a":1,"b":2}`) survive.
  * Every mistake is one line naming `--grid` and the key.
  */
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { CONFIG_KEYS } from '../models/keys.ts';
 import type { AxisKind, SweepAxis } from './spec.ts';
 
@@ -48,14 +48,14 @@ export function axisKind(key: string): AxisKind {
 export function parseGridOption(text: string): SweepAxis {
   const eq = text.indexOf('=');
   const key = eq < 0 ? '' : text.slice(0, eq).trim();
-  if (eq < 0 || key === '') throw new UserError(`--grid '${text}': expected KEY=V1,V2,... (e.g. --grid ram=1G,2G,4G)`);
-  if (key === 'config' || key === 'configs') throw new UserError(`--grid ${key}: give the configurations with --configs A,B,...`);
-  if (key === WORKLOAD_PREFIX) throw new UserError(`--grid ${key}: expected workload.PARAMETER (see hmsim gen WORKLOAD --help)`);
+  if (eq < 0 || key === '') throw new UsageError(`--grid '${text}': expected KEY=V1,V2,... (e.g. --grid ram=1G,2G,4G)`);
+  if (key === 'config' || key === 'configs') throw new UsageError(`--grid ${key}: give the configurations with --configs A,B,...`);
+  if (key === WORKLOAD_PREFIX) throw new UsageError(`--grid ${key}: expected workload.PARAMETER (see hmsim gen WORKLOAD --help)`);
   const values = splitValues(text.slice(eq + 1));
-  if (values.some((v) => v === '')) throw new UserError(`--grid ${key}: empty value in '${text.slice(eq + 1)}' (expected ${key}=V1,V2,...)`);
+  if (values.some((v) => v === '')) throw new UsageError(`--grid ${key}: empty value in '${text.slice(eq + 1)}' (expected ${key}=V1,V2,...)`);
   const seen = new Set<string>();
   for (const v of values) {
-    if (seen.has(v)) throw new UserError(`--grid ${key}: value '${v}' is listed twice`);
+    if (seen.has(v)) throw new UsageError(`--grid ${key}: value '${v}' is listed twice`);
     seen.add(v);
   }
   return { key, kind: axisKind(key), values };
@@ -66,7 +66,7 @@ export function parseGrid(texts: readonly string[]): SweepAxis[] {
   const axes = texts.map(parseGridOption);
   const keys = new Set<string>();
   for (const a of axes) {
-    if (keys.has(a.key)) throw new UserError(`--grid ${a.key}: given twice (list all its values in one --grid ${a.key}=V1,V2,...)`);
+    if (keys.has(a.key)) throw new UsageError(`--grid ${a.key}: given twice (list all its values in one --grid ${a.key}=V1,V2,...)`);
     keys.add(a.key);
   }
   return axes;
@@ -76,10 +76,10 @@ export function parseGrid(texts: readonly string[]): SweepAxis[] {
 export function parseConfigs(text: string | undefined): string[] {
   if (text === undefined) return [];
   const names = text.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw new UserError(`--configs '${text}': expected a comma-separated list of configuration names`);
+  if (names.some((n) => n === '')) throw new UsageError(`--configs '${text}': expected a comma-separated list of configuration names`);
   const seen = new Set<string>();
   for (const n of names) {
-    if (seen.has(n)) throw new UserError(`--configs: '${n}' is listed twice`);
+    if (seen.has(n)) throw new UsageError(`--configs: '${n}' is listed twice`);
     seen.add(n);
   }
   return names;

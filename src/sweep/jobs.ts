@@ -15,6 +15,8 @@ export interface JobError {
   readonly message: string;
   /** A UserError (one line to the user) rather than a bug. */
   readonly user: boolean;
+  /** The error's class name (`InputError`, `ConfigError`, …), so the main thread throws the same kind. */
+  readonly kind: string;
   readonly exitCode: number;
   readonly stack: string;
 }

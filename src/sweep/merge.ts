@@ -3,7 +3,7 @@
  * must hold every point exactly once (a point present twice must have the same input hash). The result
  * is written by the same code as an unsharded run, so it is byte for byte what that run writes.
  */
-import { UserError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { assertReplaceableOutput } from '../io/atomic.ts';
 import type { ReportFormat } from '../report/formats.ts';
 import type { SweepCell } from './cells.ts';
@@ -26,14 +26,14 @@ export async function mergeSweeps(
   out: string,
   options: { force: boolean; theme?: ThemeName; formats?: readonly ReportFormat[] },
 ): Promise<MergeOutcome> {
-  if (dirs.length === 0) throw new UserError('merge: expected one or more sweep output folders (hmsim merge DIR... --out DIR)');
+  if (dirs.length === 0) throw new UsageError('merge: expected one or more sweep output folders (hmsim merge DIR... --out DIR)');
   await assertReplaceableOutput(out, options.force);
   const files = await Promise.all(dirs.map((d) => readSweepFile(d)));
   const first = files[0] as (typeof files)[number];
   files.forEach((f, i) => {
     if (f.specHash !== first.specHash) {
       const diff = specDifferences(first.spec, f.spec);
-      throw new UserError(
+      throw new InputError(
         `merge: ${dirs[i]} is a shard of a different sweep than ${dirs[0]} (they differ in: ${diff.length > 0 ? diff.join(', ') : 'spec'}); merge only shards of one sweep command`,
       );
     }
@@ -46,17 +46,17 @@ export async function mergeSweeps(
     for (const record of await loadAllPoints(dir)) {
       const point = expected.get(record.id);
       if (point === undefined || point.index !== record.index) {
-        throw new UserError(`merge: ${dir}: point ${record.id} is not a point of this sweep`);
+        throw new InputError(`merge: ${dir}: point ${record.id} is not a point of this sweep`);
       }
       const seen = found.get(record.id);
       if (seen !== undefined && seen.record.hash !== record.hash) {
-        throw new UserError(`merge: point ${record.id} differs between ${seen.dir} and ${dir} (computed from different inputs: trace, model or hmsim version)`);
+        throw new InputError(`merge: point ${record.id} differs between ${seen.dir} and ${dir} (computed from different inputs: trace, model or hmsim version)`);
       }
       if (seen === undefined) found.set(record.id, { record, dir });
     }
   }
   const missing = points.filter((p) => !found.has(p.id));
-  if (missing.length > 0) throw new UserError(missingPointsMessage(missing, points.length, files.map((f) => f.shard)));
+  if (missing.length > 0) throw new InputError(missingPointsMessage(missing, points.length, files.map((f) => f.shard)));
   const written = await writeSweepOutput(
     out,
     spec,

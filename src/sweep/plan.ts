@@ -10,7 +10,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError, InputError } from '../errors.ts';
 import { setConfigOption, type ConfigOptions } from '../layout/configs.ts';
 import { canonicalJson, sha256 } from '../models/canonical-json.ts';
 import { getGenerator } from '../trace/generators/registry.ts';
@@ -112,7 +112,7 @@ async function underGrid<T>(label: string, body: () => T | Promise<T>): Promise<
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UserError && label !== '') throw new UserError(`--grid ${label}: ${err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('; ')}`, err.exitCode);
+    if (err instanceof UserError && label !== '') throw err.withMessage(`--grid ${label}: ${err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('; ')}`);
     throw err;
   }
 }
@@ -125,7 +125,7 @@ async function underGrid<T>(label: string, body: () => T | Promise<T>): Promise<
 export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], traceDir: string): Promise<PointTask[]> {
   let traceHash: string | null = null;
   if (spec.trace.kind === 'file') {
-    if (!existsSync(spec.trace.path)) throw new UserError(`--trace ${spec.trace.path}: no such file`);
+    if (!existsSync(spec.trace.path)) throw new InputError(`--trace ${spec.trace.path}: no such file`);
     traceHash = await traceIdentity(spec.trace.path);
   }
   const service = new RunService();

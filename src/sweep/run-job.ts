@@ -1,5 +1,5 @@
 /** Runs one job in the current thread and packs any error as plain data (shared by both executors). */
-import { UserError } from '../errors.ts';
+import { UserError, userErrorOfKind } from '../errors.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { RunService } from '../run/service.ts';
 import { ensureTrace, executePoint } from './execute.ts';
@@ -17,12 +17,12 @@ export async function runJob(job: Job, service: RunService, signal?: AbortSignal
 /** An error as plain data. */
 export function packError(err: unknown): JobError {
   const e = err instanceof Error ? err : new Error(String(err));
-  return { message: e.message, user: e instanceof UserError, exitCode: e instanceof UserError ? e.exitCode : 70, stack: e.stack ?? e.message };
+  return { message: e.message, user: e instanceof UserError, kind: e.name, exitCode: e instanceof UserError ? e.exitCode : 70, stack: e.stack ?? e.message };
 }
 
 /** The error a packed error stands for: a UserError again, or an Error carrying the worker's stack. */
 export function unpackError(e: JobError): Error {
-  if (e.user) return new UserError(e.message, e.exitCode);
+  if (e.user) return userErrorOfKind(e.kind, e.message, e.exitCode);
   const err = new Error(e.message);
   err.stack = `${e.stack}\n    (in a sweep worker thread)`;
   return err;

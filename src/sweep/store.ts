@@ -13,7 +13,7 @@ import { readJsonFile } from '../io/json.ts';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { Shard } from './shard.ts';
@@ -120,12 +120,12 @@ export function sweepFileJson(file: SweepFile): string {
 /** Reads DIR/sweep.json; a folder without one is not a sweep output (UserError naming the folder). */
 export async function readSweepFile(dir: string): Promise<SweepFile> {
   const path = join(dir, SWEEP_FILE);
-  if (!existsSync(path)) throw new UserError(`merge: ${dir} has no ${SWEEP_FILE} (expected the --out folder of an hmsim sweep)`);
+  if (!existsSync(path)) throw new InputError(`merge: ${dir} has no ${SWEEP_FILE} (expected the --out folder of an hmsim sweep)`);
   const doc = readJsonFile(path, `merge: ${path}`, 'an hmsim sweep file');
   const parsed = (doc !== null && typeof doc === 'object' ? doc : {}) as Partial<SweepFile>;
   if (parsed.format !== SWEEP_FORMAT || typeof parsed.specHash !== 'string' || parsed.spec === undefined) {
-    throw new UserError(`merge: ${path}: not an hmsim sweep file (expected format "${SWEEP_FORMAT}")`);
+    throw new InputError(`merge: ${path}: not an hmsim sweep file (expected format "${SWEEP_FORMAT}")`);
   }
-  if (parsed.version !== SWEEP_VERSION) throw new UserError(`merge: ${path}: sweep file version ${String(parsed.version)} (this hmsim reads version ${SWEEP_VERSION})`);
+  if (parsed.version !== SWEEP_VERSION) throw new InputError(`merge: ${path}: sweep file version ${String(parsed.version)} (this hmsim reads version ${SWEEP_VERSION})`);
   return parsed as SweepFile;
 }

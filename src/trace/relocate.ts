@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { parseAddress } from '../units/size.ts';
 import { hex32, MiB } from '../units/address.ts';
 import { EventKind, type RecordBatch, type TraceRecord, type TraceSink } from './records.ts';
@@ -85,26 +85,26 @@ export function parseRelocation(values: string | readonly string[]): RelocationS
       rules.push({ kind: 'stack', top: checkTop(what, parseAddress(what, m[1]!)) });
     } else if ((m = /^auto(?:=(.+))?$/.exec(t))) {
       const base = m[1] === undefined ? AUTO_DEFAULT_BASE : parseAddress(what, m[1]);
-      if (base % GRANULE !== 0 || base >= FOUR_GIB) throw new UserError(`${what}: base ${hex(base)} must be a multiple of 1 MiB below 4 GiB`);
+      if (base % GRANULE !== 0 || base >= FOUR_GIB) throw new UsageError(`${what}: base ${hex(base)} must be a multiple of 1 MiB below 4 GiB`);
       rules.push({ kind: 'auto', base });
     } else if ((m = /^([0-9a-fA-Fx]+)-([0-9a-fA-Fx]+)=(.+)$/.exec(t))) {
       const from = parseAddress(what, m[1]!);
       const to = parseAddress(what, m[2]!);
       const base = parseAddress(what, m[3]!);
-      if (to <= from) throw new UserError(`${what}: the range end ${hex(to)} must be above its start ${hex(from)}`);
-      if (base + (to - from) > FOUR_GIB) throw new UserError(`${what}: the moved range would end at ${hex(base + to - from)}, above 4 GiB`);
+      if (to <= from) throw new UsageError(`${what}: the range end ${hex(to)} must be above its start ${hex(from)}`);
+      if (base + (to - from) > FOUR_GIB) throw new UsageError(`${what}: the moved range would end at ${hex(base + to - from)}, above 4 GiB`);
       rules.push({ kind: 'range', from, to, base });
     } else {
-      throw new UserError(`${what}: not a relocation rule (expected ${RELOCATE_SYNTAX})`);
+      throw new UsageError(`${what}: not a relocation rule (expected ${RELOCATE_SYNTAX})`);
     }
   }
-  if (rules.filter((r) => r.kind === 'auto').length > 1) throw new UserError(`--relocate: 'auto' may be given once`);
+  if (rules.filter((r) => r.kind === 'auto').length > 1) throw new UsageError(`--relocate: 'auto' may be given once`);
   return { rules, text: texts.join(',') };
 }
 
 function checkTop(what: string, top: number): number {
   if (top % 4096 !== 0 || top > FOUR_GIB || top < FOUR_GIB - STACK_REGION_START) {
-    throw new UserError(`${what}: the new stack top ${hex(top)} must be page-aligned and in [0x40000000, 0x100000000]`);
+    throw new UsageError(`${what}: the new stack top ${hex(top)} must be page-aligned and in [0x40000000, 0x100000000]`);
   }
   return top;
 }
@@ -216,7 +216,7 @@ export class Relocator {
     const index = this.recordIndex++;
     const out = this.map(addr, len);
     if (out >= 0) return out;
-    throw new UserError(
+    throw new InputError(
       `record ${index + 1} (${kindName(kind)}): ${this.explainMisfit(addr, len)}`,
     );
   }
@@ -241,7 +241,7 @@ export class Relocator {
       if (t === undefined) {
         t = this.cursor++;
         if (base + this.cursor * GRANULE > FOUR_GIB) {
-          throw new UserError(
+          throw new UsageError(
             `--relocate auto: the trace touches more distinct 1 MiB regions than fit between ${hex(base)} and 4 GiB (${this.cursor - 1} so far)`,
           );
         }

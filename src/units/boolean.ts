@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 /**
  * Parses a yes/no given as text at the edge (`--set pae=on`, a sweep grid's `pti=false`): true, yes, on,
@@ -9,5 +9,5 @@ export function parseBoolean(what: string, text: string): boolean {
   const t = text.trim().toLowerCase();
   if (t === 'true' || t === '1' || t === 'yes' || t === 'on') return true;
   if (t === 'false' || t === '0' || t === 'no' || t === 'off') return false;
-  throw new UserError(`${what}: '${text}' is not true or false (expected true/false, yes/no, on/off or 1/0)`);
+  throw new UsageError(`${what}: '${text}' is not true or false (expected true/false, yes/no, on/off or 1/0)`);
 }

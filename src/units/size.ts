@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 
 /**
  * Human sizes, accepted at the edge only (flags, config files): plain bytes (`4096`), hex (`0xbffe0000`),
@@ -13,7 +13,7 @@ import { UserError } from '../errors.ts';
 export function parseSize(what: string, value: string | number): number {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value >= 0) return value;
-    throw new UserError(`${what}: '${value}' is not a size (expected a non-negative integer number of bytes)`);
+    throw new UsageError(`${what}: '${value}' is not a size (expected a non-negative integer number of bytes)`);
   }
   const text = value.trim();
   const hex = /^0x([0-9a-f]+)$/i.exec(text);
@@ -27,7 +27,7 @@ export function parseSize(what: string, value: string | number): number {
     const n = Number(m[1]) * mult;
     if (Number.isSafeInteger(n)) return n;
   }
-  throw new UserError(
+  throw new UsageError(
     `${what}: '${value}' is not a size (expected bytes, hex like 0xbffe0000, or a number with K/M/G/T suffix like 512M)`,
   );
 }
@@ -36,7 +36,7 @@ export function parseSize(what: string, value: string | number): number {
 export function parseCount(what: string, value: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UserError(`${what}: '${value}' is not an integer in [${min}, ${max}]`);
+    throw new UsageError(`${what}: '${value}' is not an integer in [${min}, ${max}]`);
   }
   return n;
 }
@@ -46,7 +46,7 @@ export function parseAddress(what: string, value: string): number {
   const t = value.trim();
   const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new UserError(`${what}: '${value}' is not an address (expected hex like 0xc0000000 or a decimal integer)`);
+    throw new UsageError(`${what}: '${value}' is not an address (expected hex like 0xc0000000 or a decimal integer)`);
   }
   return n;
 }

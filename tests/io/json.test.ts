@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonSyntaxError, MAX_JSON_DEPTH, nestingDepth, parseJsonText, readJsonFile } from '../../src/io/json.ts';
-import { UserError } from '../../src/errors.ts';
+import { InputError } from '../../src/errors.ts';
 import { runCaptured } from '../helpers/in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-json-'));
@@ -68,7 +68,7 @@ describe('nesting', () => {
 
 describe('readJsonFile and the commands that read JSON', () => {
   it('names the file; a missing file says so', () => {
-    expect(() => readJsonFile(join(dir, 'none.json'), 'none.json', 'a JSON thing')).toThrow(new UserError('none.json: cannot read (no such file; expected a JSON thing)'));
+    expect(() => readJsonFile(join(dir, 'none.json'), 'none.json', 'a JSON thing')).toThrow(new InputError('none.json: cannot read (no such file; expected a JSON thing)'));
   });
 
   it('a model and a scenario 1,000,000 deep and unclosed: one line each, exit 2', async () => {

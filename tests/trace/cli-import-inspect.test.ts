@@ -7,7 +7,7 @@ import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { inspectTrace } from '../../src/trace/inspect.ts';
 import { formatInspection } from '../../src/cli/trace.ts';
 import { runImport } from '../../src/cli/import.ts';
-import { UserError } from '../../src/errors.ts';
+import { InputError, UsageError } from '../../src/errors.ts';
 import { tempDir } from './hmt-helpers.ts';
 
 const tmp = tempDir();
@@ -60,7 +60,7 @@ describe('hmsim import and hmsim trace inspect', () => {
     writeFileSync(input, 'I  1000,4\nnot lackey\nI  2000,4\n');
     const out = join(tmp.dir, 'c.hmt');
     await expect(runImport('lackey', input, { out })).rejects.toThrow(
-      new UserError(`${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
+      new InputError(`${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
     );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(tmp.dir).filter((f) => f.startsWith('.hmsim-tmp'))).toEqual([]);
@@ -77,10 +77,10 @@ describe('hmsim import and hmsim trace inspect', () => {
       /^import: unknown format 'pin' \(expected one of: lackey, din, din-binary.*\)$/,
     );
     await expect(runImport('din', join(tmp.dir, 'nope'), { out: join(tmp.dir, 'd.hmt') })).rejects.toThrow(
-      new UserError(`${join(tmp.dir, 'nope')}: no such file (expected an input trace, or - for stdin)`),
+      new InputError(`${join(tmp.dir, 'nope')}: no such file (expected an input trace, or - for stdin)`),
     );
     await expect(runImport('din', '-', { out: join(tmp.dir, 'd.hmt'), cpu: '2', cpus: '2' })).rejects.toThrow(
-      new UserError('--cpu 2: not below --cpus 2 (expected a CPU 0..1)'),
+      new UsageError('--cpu 2: not below --cpus 2 (expected a CPU 0..1)'),
     );
     writeFileSync(join(tmp.dir, 'e.hmt'), 'hello');
     const notTrace = runCli(['trace', 'inspect', join(tmp.dir, 'e.hmt')]);

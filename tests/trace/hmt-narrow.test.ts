@@ -11,7 +11,7 @@ import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace, readAllRecords } from '../../src/trace/hmt/reader.ts';
 import { COLUMNS, EventKind, type RecordBatch, type TraceRecord } from '../../src/trace/records.ts';
 import { canonicalRecord } from '../../src/trace/batch.ts';
-import { UserError } from '../../src/errors.ts';
+import { InputError } from '../../src/errors.ts';
 import { bin, concatBytes, frame, headerMap, tempDir, walkHmt } from './hmt-helpers.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { writeFileSync } from 'node:fs';
@@ -91,12 +91,12 @@ describe('HMT 2.0 narrow columns', () => {
     const good = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: crc([['addr', 2, addr]]) }, addr);
     expect((await readAllRecords(good)).map((r) => r.addr)).toEqual([0x1000, 0x2000, 0x3000]);
     const noW = await file({ cpu: 0, n: 3, cols: ['addr'], crc: 0 }, addr);
-    expect(await read(noW)).toEqual(new UserError(`${noW} at byte ${at}: chunk frame field 'w' is undefined (expected an array of 1 element widths 1..16, one per column)`));
+    expect(await read(noW)).toEqual(new InputError(`${noW} at byte ${at}: chunk frame field 'w' is undefined (expected an array of 1 element widths 1..16, one per column)`));
     const three = await file({ cpu: 0, n: 3, cols: ['addr'], w: [3], crc: 0 }, addr);
-    expect(await read(three)).toEqual(new UserError(`${three} at byte ${at}: column 'addr' has element width 3 (expected 1, 2, 4 bytes)`));
+    expect(await read(three)).toEqual(new InputError(`${three} at byte ${at}: column 'addr' has element width 3 (expected 1, 2, 4 bytes)`));
     const short = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: 0 }, addr.subarray(0, 4));
     const colAt = at + frame(0x43, { cpu: 0, n: 3, cols: ['addr'], w: [2], crc: 0 }).length;
-    expect(await read(short)).toEqual(new UserError(`${short} at byte ${colAt}: column 'addr' has 4 bytes (expected 3 records × 2 = 6, or 2 for one value of every record)`));
+    expect(await read(short)).toEqual(new InputError(`${short} at byte ${colAt}: column 'addr' has 4 bytes (expected 3 records × 2 = 6, or 2 for one value of every record)`));
     // The width is part of the checksum: the same bytes under another width list do not pass as intact.
     const wrongCrc = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: crc([['addr', 4, addr]]) }, addr);
     expect(String(await read(wrongCrc))).toContain('chunk checksum mismatch');

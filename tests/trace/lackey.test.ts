@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { lackeyImporter } from '../../src/trace/importers/lackey.ts';
 import { gunzipIfNeeded } from '../../src/trace/hmt/gzip.ts';
-import { UserError } from '../../src/errors.ts';
+import { InputError } from '../../src/errors.ts';
 import { AccessOp, EventKind } from '../../src/trace/records.ts';
 import type { ImportOptions } from '../../src/trace/importers/registry.ts';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ describe('lackey importer', () => {
 
   it('stops at the first malformed line with file:line, the line and what was expected', async () => {
     await expect(run('I  08049b00,2\n X 1234,4\n')).rejects.toThrow(
-      new UserError(`in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
+      new InputError(`in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
     );
     await expect(run('I  08049g00,2\n')).rejects.toThrow(`in.lackey:1: bad address in lackey line "I  08049g00,2" (expected 1 to 16 hex digits then ',')`);
     await expect(run('I  08049b00,\n')).rejects.toThrow(`in.lackey:1: bad size in lackey line "I  08049b00," (expected a decimal size after ',')`);
@@ -104,7 +104,7 @@ describe('lackey importer', () => {
 
   it('refuses a line longer than 1 MiB instead of buffering it', async () => {
     const long = 'I  1000,4\n' + 'x'.repeat((1 << 20) + 10) + '\n';
-    await expect(run(long)).rejects.toThrow(new UserError('in.lackey:2: line longer than 1048576 bytes (expected lackey lines)'));
+    await expect(run(long)).rejects.toThrow(new InputError('in.lackey:2: line longer than 1048576 bytes (expected lackey lines)'));
   });
 
   it('imports the real busybox gzip trace: every line, one access record per I/L/S/M line, Dinero page references', async () => {

@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { Xoshiro128 as Rng } from '../../random/rng.ts';
 import { alignUp } from '../../units/address.ts';
 import { AccessOp, ProtBits } from '../records.ts';
@@ -89,7 +89,7 @@ export const fileserver: Generator = {
     files: [[2, p.num('files') + 1, Math.floor(p.num('fileset') / p.num('files') / 4096) * 4096]],
   }),
   validate(p) {
-    if (p.num('fileset') < p.num('files') * 4096) throw new UserError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
+    if (p.num('fileset') < p.num('files') * 4096) throw new UsageError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
   },
   run(p: ParamValues, rng: Rng, out: GenEmitter): void {
     const cpus = p.num('cpus');

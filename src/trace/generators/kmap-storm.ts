@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { Xoshiro128 as Rng } from '../../random/rng.ts';
 import { KmapApi, type KmapApiName } from '../records.ts';
 import type { GenEmitter } from './emitter.ts';
@@ -42,9 +42,9 @@ export const kmapStorm: Generator = {
   cpus: (p) => p.num('cpus'),
   validate(p) {
     if (p.str('api') !== 'pkmap' && p.num('inflight') > LOCAL_SLOTS) {
-      throw new UserError(`--param inflight: ${p.num('inflight')} is more than the ${LOCAL_SLOTS} per-CPU slots of api ${p.str('api')} (KM_MAX_IDX)`);
+      throw new UsageError(`--param inflight: ${p.num('inflight')} is more than the ${LOCAL_SLOTS} per-CPU slots of api ${p.str('api')} (KM_MAX_IDX)`);
     }
-    if (p.num('pfn') + p.num('pages') > 2 ** 32) throw new UserError(`--param pages: the range ends above pfn 2^32`);
+    if (p.num('pfn') + p.num('pages') > 2 ** 32) throw new UsageError(`--param pages: the range ends above pfn 2^32`);
   },
   run(p: ParamValues, rng: Rng, out: GenEmitter): void {
     const cpus = p.num('cpus');

@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import { parseSize } from '../../units/size.ts';
 
 /**
@@ -78,11 +78,11 @@ export function parseParams(generator: string, specs: readonly ParamSpec[], text
   const given = new Map<string, string>();
   for (const t of texts) {
     const eq = t.indexOf('=');
-    if (eq <= 0) throw new UserError(`--param '${t}': expected NAME=VALUE (parameters of ${generator}: ${specs.map((s) => s.name).join(', ')})`);
+    if (eq <= 0) throw new UsageError(`--param '${t}': expected NAME=VALUE (parameters of ${generator}: ${specs.map((s) => s.name).join(', ')})`);
     const written = t.slice(0, eq).trim();
     const spec = specs.find((s) => s.name === written || (s.aliases ?? []).includes(written));
     if (!spec) {
-      throw new UserError(`--param ${written}: ${generator} has no parameter '${written}' (known: ${specs.map((s) => s.name).join(', ')})`);
+      throw new UsageError(`--param ${written}: ${generator} has no parameter '${written}' (known: ${specs.map((s) => s.name).join(', ')})`);
     }
     given.set(spec.name, t.slice(eq + 1).trim());
   }
@@ -97,20 +97,20 @@ export function parseParams(generator: string, specs: readonly ParamSpec[], text
 function parseValue(generator: string, spec: ParamSpec, text: string): number | string {
   const what = `--param ${spec.name}`;
   if (spec.kind === 'choice') {
-    if (!spec.choices!.includes(text)) throw new UserError(`${what}: '${text}' is not one of ${spec.choices!.join(', ')} (${generator})`);
+    if (!spec.choices!.includes(text)) throw new UsageError(`${what}: '${text}' is not one of ${spec.choices!.join(', ')} (${generator})`);
     return text;
   }
   let n: number;
   if (spec.kind === 'size') n = parseSize(what, text);
   else if (spec.kind === 'int') {
     n = /^0x[0-9a-f]+$/i.test(text) ? Number.parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(n)) throw new UserError(`${what}: '${text}' is not a non-negative integer (${spec.unit})`);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`${what}: '${text}' is not a non-negative integer (${spec.unit})`);
   } else {
     n = /^-?\d+(?:\.\d+)?(?:e-?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(n)) throw new UserError(`${what}: '${text}' is not a number (${spec.unit})`);
+    if (!Number.isFinite(n)) throw new UsageError(`${what}: '${text}' is not a number (${spec.unit})`);
   }
   if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-    throw new UserError(`${what}: ${text} is out of range (expected ${spec.min ?? '-∞'}..${spec.max ?? '∞'} ${spec.unit})`);
+    throw new UsageError(`${what}: ${text} is out of range (expected ${spec.min ?? '-∞'}..${spec.max ?? '∞'} ${spec.unit})`);
   }
   return n;
 }

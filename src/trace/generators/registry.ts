@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { Xoshiro128 as Rng } from '../../random/rng.ts';
 import type { GenEmitter } from './emitter.ts';
 import type { ParamSpec, ParamValues } from './params.ts';
@@ -41,6 +41,6 @@ export const GENERATORS: ReadonlyMap<string, Generator> = new Map(
 /** The generator called `name`; an unknown name is a UserError listing the known ones. */
 export function getGenerator(name: string): Generator {
   const g = GENERATORS.get(name);
-  if (!g) throw new UserError(`gen: unknown workload '${name}' (expected one of: ${[...GENERATORS.keys()].join(', ')})`);
+  if (!g) throw new UsageError(`gen: unknown workload '${name}' (expected one of: ${[...GENERATORS.keys()].join(', ')})`);
   return g;
 }

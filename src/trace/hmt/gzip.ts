@@ -4,7 +4,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { UserError } from '../../errors.ts';
+import { UserError, InputError } from '../../errors.ts';
 
 /** The two magic bytes every gzip member starts with (RFC 1952). */
 export const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -74,7 +74,7 @@ async function* iterate(gunzip: AsyncIterable<unknown>, file: string, delivered:
     } catch (err) {
       if (err instanceof UserError) throw err;
       const e = err as NodeJS.ErrnoException;
-      throw new UserError(
+      throw new InputError(
         `${file}: gzip data is corrupt or truncated after ${delivered()} decompressed bytes: ${e.message} (expected a complete gzip stream)`,
       );
     }

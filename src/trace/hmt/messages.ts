@@ -2,7 +2,7 @@
  * Every user-facing message of the HMT reader and writer, in one place so tests can assert exact wording.
  * Each is one line: `FILE at byte N: problem (expected …)` (errors.ts `at`).
  */
-import { UserError, at } from '../../errors.ts';
+import { InputError, type UserError, at } from '../../errors.ts';
 
 /** Hex dump of a few bytes: "c9 00 00 00 2a 48". */
 export function hexBytes(bytes: Uint8Array, max = 8): string {
@@ -25,7 +25,7 @@ export function show(value: unknown): string {
  * checksum, the footer's totals): the file was damaged after it was written. Still bad input (exit 2) for
  * every command but `hmsim trace verify`, whose answer it is (exit 1).
  */
-export class TraceIntegrityError extends UserError {
+export class TraceIntegrityError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'TraceIntegrityError';
@@ -35,7 +35,7 @@ export class TraceIntegrityError extends UserError {
 /** Builds the UserError for a problem at a byte offset of a trace file (`integrity`: a TraceIntegrityError). */
 export function traceError(file: string, byte: number, problem: string, integrity = false): UserError {
   const message = `${at(file, { byte })}: ${problem}`;
-  return integrity ? new TraceIntegrityError(message) : new UserError(message);
+  return integrity ? new TraceIntegrityError(message) : new InputError(message);
 }
 
 export const HmtMessage = {

@@ -13,7 +13,7 @@ import { createReadStream, openSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { decode } from '@msgpack/msgpack';
-import { UserError } from '../../errors.ts';
+import { UserError, InputError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type CaptureInfo, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
 import { batchToRecords } from '../batch.ts';
 import { bytesOf, chunkCrcStart, crcColumn, crcColumnWidth } from './checksum.ts';
@@ -134,11 +134,11 @@ export async function openTrace(path: string): Promise<TraceReader> {
   let size: number;
   try {
     const st = await stat(path);
-    if (!st.isFile()) throw new UserError(`${path}: not a file (expected an HMT trace)`);
+    if (!st.isFile()) throw new InputError(`${path}: not a file (expected an HMT trace)`);
     size = st.size;
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}) (expected an HMT trace file)`);
+    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}) (expected an HMT trace file)`);
   }
   if (size === 0) throw traceError(path, 0, HmtMessage.empty());
   const fh = await open(path, 'r');

@@ -19,7 +19,7 @@ import { writeError } from '../../io/fs-errors.ts';
 import { cleanStaleTemporaries, temporarySibling } from '../../io/temp-files.ts';
 import { gzipSync } from 'node:zlib';
 import { encode } from '@msgpack/msgpack';
-import { UserError } from '../../errors.ts';
+import { InputError, WriteError } from '../../errors.ts';
 import { COLUMNS, KIND_COUNT, type CaptureInfo, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
 import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
 import { chunkCrcStart, crcColumnWidth } from './checksum.ts';
@@ -97,7 +97,7 @@ export async function openTraceWriter(
 ): Promise<TraceWriter> {
   const cpus = header.cpus;
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > LIMITS.cpus) {
-    throw new UserError(`trace header: cpus ${cpus} is out of range (expected an integer 1..${LIMITS.cpus})`);
+    throw new InputError(`trace header: cpus ${cpus} is out of range (expected an integer 1..${LIMITS.cpus})`);
   }
   const pageSize = header.pageSize ?? 4096;
   if (!Number.isInteger(pageSize) || pageSize < 256 || pageSize > 2 ** 30 || (pageSize & (pageSize - 1)) !== 0) {
@@ -122,7 +122,7 @@ export async function openTraceWriter(
     ...(header.capture !== undefined ? { capture: header.capture } : {}),
   };
   if (isFolder(path)) {
-    throw new UserError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
+    throw new WriteError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
   }
   const tmp = temporarySibling(path);
   let fd: number;
@@ -296,10 +296,10 @@ class HmtWriter implements TraceWriter {
     this.assertOpen();
     const cpu = batch.cpu;
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.header.cpus) {
-      throw new UserError(HmtMessage.cpuOfRecord(cpu, this.header.cpus));
+      throw new InputError(HmtMessage.cpuOfRecord(cpu, this.header.cpus));
     }
     const bad = firstBadRecord(batch, this.header.addressBits);
-    if (bad !== undefined) throw new UserError(refused(this.records + bad[0], bad[1]));
+    if (bad !== undefined) throw new InputError(refused(this.records + bad[0], bad[1]));
     const b = this.builderFor(cpu);
     let start = 0;
     while (start < batch.length) {
@@ -387,7 +387,7 @@ class HmtWriter implements TraceWriter {
   private writeFrame(type: number, map: Record<string, unknown>): number {
     const payload = encode(map, { ignoreUndefined: true });
     if (type === FrameType.header && payload.length > LIMITS.headerBytes) {
-      throw new UserError(`trace header: ${payload.length} bytes with its provenance (expected at most ${LIMITS.headerBytes})`);
+      throw new InputError(`trace header: ${payload.length} bytes with its provenance (expected at most ${LIMITS.headerBytes})`);
     }
     const prefix = new Uint8Array(FRAME_PREFIX_BYTES);
     prefix[0] = MsgpackByte.ext32;
@@ -438,20 +438,20 @@ class HmtWriter implements TraceWriter {
  * input first and name its line; this is the last guard, so a trace the reader would refuse is never written.
  */
 function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: number): void {
-  if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new UserError(HmtMessage.cpuOfRecord(r.cpu, cpus));
-  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new UserError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
+  if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new InputError(HmtMessage.cpuOfRecord(r.cpu, cpus));
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new InputError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
   checkU(r.op, 0xff, 'op', index);
   checkU(r.pid, 0xffffffff, 'pid', index);
   checkU(r.addr, 0xffffffff, 'addr', index);
   checkU(r.len, 0xffffffff, 'len', index);
   checkU(r.arg, 0xffffffff, 'arg', index);
   const problem = recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits, r.len ?? 0);
-  if (problem !== undefined) throw new UserError(refused(index, problem));
+  if (problem !== undefined) throw new InputError(refused(index, problem));
 }
 
 function checkU(v: number | undefined, max: number, field: string, index: number): void {
   if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) {
-    throw new UserError(refused(index, `${field} ${v} does not fit its column (expected an integer 0..${max})`));
+    throw new InputError(refused(index, `${field} ${v} does not fit its column (expected an integer 0..${max})`));
   }
 }
 

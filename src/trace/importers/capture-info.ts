@@ -13,7 +13,7 @@
  * Without a configuration, a kernel and a RAM size the trace has no `capture` map: replays then use the
  * captured frame numbers as they are (as HMT 1.0 traces do).
  */
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import { parseSize } from '../../units/size.ts';
 import type { CaptureInfo } from '../records.ts';
 
@@ -70,7 +70,7 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
   if (config === undefined || kernel === undefined || ram === undefined) {
     const given = [options.captureConfig, options.captureKernel, options.captureRam].filter((v) => v !== undefined).length;
     if (given > 0) {
-      throw new UserError(
+      throw new UsageError(
         `--capture-config, --capture-kernel and --capture-ram: ${[config === undefined ? 'the configuration' : '', kernel === undefined ? 'the kernel profile' : '', ram === undefined ? 'the RAM size' : ''].filter((s) => s).join(', ')} of the captured box is unknown (expected all three, from the options or the capture's '${CAPTURE_LINE_PREFIX}' lines)`,
       );
     }

@@ -18,7 +18,7 @@ import { AccessOp, type TraceSink } from '../records.ts';
 import { RecordBatchBuilder, pushBatchTo } from '../batch.ts';
 import type { AddressMapper, ImportOptions, ImportStats, Importer } from './registry.ts';
 import { BadLines, CH, MAX_LINE_BYTES, hexDigit, lineBlocks, lineEnd, quoteLine } from './line-reader.ts';
-import { UserError, at } from '../../errors.ts';
+import { at, InputError } from '../../errors.ts';
 
 const BATCH = 65_536;
 const U32_MAX = 0xffffffff;
@@ -150,7 +150,7 @@ async function importDinText(input: AsyncIterable<Uint8Array>, sink: TraceSink, 
   const file = options.file;
   let lineNo = 0;
   const tooLong = (): never => {
-    throw new UserError(DinMessage.tooLong(`${file}:${lineNo + 1}`));
+    throw new InputError(DinMessage.tooLong(`${file}:${lineNo + 1}`));
   };
   for await (const buf of lineBlocks(input, tooLong)) {
     let p = 0;
@@ -243,7 +243,7 @@ async function importDinBinary(input: AsyncIterable<Uint8Array>, sink: TraceSink
     offset += whole;
     carry = buf.slice(whole);
   }
-  if (carry.length > 0) throw new UserError(DinMessage.partial(at(file, { byte: offset }), carry.length));
+  if (carry.length > 0) throw new InputError(DinMessage.partial(at(file, { byte: offset }), carry.length));
   return ctx.finish(recordsRead);
 }
 

@@ -15,7 +15,7 @@ import { AccessOp, type TraceSink } from '../records.ts';
 import { RecordBatchBuilder, pushBatchTo } from '../batch.ts';
 import type { ImportOptions, ImportStats, Importer } from './registry.ts';
 import { BadLines, CH, MAX_LINE_BYTES, lineBlocks, lineEnd, quoteLine } from './line-reader.ts';
-import { UserError } from '../../errors.ts';
+import { InputError } from '../../errors.ts';
 
 const EXPECTED = `'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...'`;
 const BATCH = 65_536;
@@ -49,7 +49,7 @@ async function importLackey(input: NodeJS.ReadableStream, sink: TraceSink, optio
   let records = 0;
 
   const tooLong = (): never => {
-    throw new UserError(LackeyMessage.tooLong(`${file}:${lineNo + 1}`));
+    throw new InputError(LackeyMessage.tooLong(`${file}:${lineNo + 1}`));
   };
   for await (const buf of lineBlocks(input as AsyncIterable<Uint8Array>, tooLong)) {
     const n = buf.length;

@@ -3,7 +3,7 @@
  * only whole lines, so a parser scans bytes in one tight loop with no per-line string, regex or split.
  * Also: the bad-line bookkeeping every importer shares (`--skip-bad`), and quoting a line for a message.
  */
-import { UserError } from '../../errors.ts';
+import { InputError } from '../../errors.ts';
 import type { ImportStats } from './registry.ts';
 
 /** Longest line accepted, bytes (a longer one is malformed input, not something to buffer). */
@@ -87,7 +87,7 @@ export class BadLines {
 
   /** Reports a malformed line with its full one-line message. Throws unless skipping. */
   report(message: string): void {
-    if (!this.skipBad) throw new UserError(message);
+    if (!this.skipBad) throw new InputError(message);
     this.count++;
     this.first ??= message;
   }

@@ -5,7 +5,7 @@
  * TraceSink; it returns counts. Input problems are UserErrors naming `file:line` (or `file at byte N`)
  * and what was expected; with `skipBad` a bad line is counted (first one kept for the summary) instead.
  */
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { TraceSink } from '../records.ts';
 import { lackeyImporter } from './lackey.ts';
 import { dinImporter, dinBinaryImporter } from './din.ts';
@@ -76,7 +76,7 @@ export const IMPORTERS: ReadonlyMap<string, Importer> = new Map<string, Importer
 export function getImporter(name: string): Importer {
   const imp = IMPORTERS.get(name);
   if (imp === undefined) {
-    throw new UserError(`import: unknown format '${name}' (expected one of: ${[...IMPORTERS.keys()].join(', ')})`);
+    throw new UsageError(`import: unknown format '${name}' (expected one of: ${[...IMPORTERS.keys()].join(', ')})`);
   }
   return imp;
 }

@@ -6,7 +6,7 @@
  * Lines are split by the shared byte-level splitter (line-reader.ts). A line's records are pushed only when the whole line converted and every address fits, so a skipped
  * line leaves no partial records behind.
  */
-import { at, UserError } from '../../errors.ts';
+import { at, InputError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';
 import { traceRecordProblem } from '../record-ranges.ts';
 import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper } from '../relocate.ts';
@@ -76,7 +76,7 @@ export async function runLineImport(
     pending.length = 0;
   };
   const tooLong = (): never => {
-    throw new UserError(`${at(file, { line: lines + 1 })}: expected a line shorter than ${MAX_LINE_BYTES} bytes`);
+    throw new InputError(`${at(file, { line: lines + 1 })}: expected a line shorter than ${MAX_LINE_BYTES} bytes`);
   };
   for await (const block of lineBlocks(input as AsyncIterable<Uint8Array | string>, tooLong)) {
     for (let start = 0; start < block.length; ) {
