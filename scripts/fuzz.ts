@@ -60,7 +60,10 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
   return new Promise((resolve) => {
     let next = from; // first case not reported yet
     const start = (): void => {
-      if (next >= to) return resolve();
+      if (next >= to) {
+        resolve();
+        return;
+      }
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--worker', '--seed', String(seed), '--from', String(next), '--to', String(to)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -48,7 +48,6 @@ export type Rule =
       readonly minEffect: number;
     };
 /** The rule kinds, as written in scenario files. */
-export type RuleKind = Rule['kind'];
 /** Welch's unequal-variances t-test, or the two-sample permutation test on the difference of means. */
 export type StatisticalTest = 'welch' | 'permutation';
 

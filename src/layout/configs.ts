@@ -23,7 +23,7 @@ import { DEFAULT_KERNEL_PROFILE, loadKernelProfile } from './profiles.ts';
 import { SPLITS, SPLIT_NAMES } from './splits.ts';
 import type { HighmemMode, MachineConfig, Split } from './types.ts';
 
-export { listPresets, PRESET_NAMES, PRESETS, COMPARE_PRESETS } from './presets.ts';
+export { listPresets, PRESET_NAMES, COMPARE_PRESETS } from './presets.ts';
 
 /** Options as the user gave them (CLI flags or a sweep grid). Strings are validated here. */
 export interface ConfigOptions {

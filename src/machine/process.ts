@@ -27,8 +27,6 @@ export interface Vma {
   /** The VMA has an anon_vma (anonymous pages were faulted or copied into it): fork copies its PTEs. */
   anon: boolean;
 }
-/** A file-backed Vma. */
-export type FileVma = Vma;
 
 /** One address space. */
 export class Mm {

@@ -17,7 +17,7 @@ import { createRng } from '../random/rng.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
-import { EVENT_KIND_NAMES, type TraceSource } from '../trace/records.ts';
+import type { TraceSource } from '../trace/records.ts';
 import { capturedFramesFor } from './captured-frames.ts';
 import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';

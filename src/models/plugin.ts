@@ -48,7 +48,10 @@ export interface ModelPlugin {
   };
 }
 
-/** Identity function that gives a plug-in's export its type (and editor completion). */
+/**
+ * Identity function that gives a plug-in's export its type (and editor completion).
+ * @public for plug-in authors
+ */
 export function definePlugin(plugin: ModelPlugin): ModelPlugin {
   return plugin;
 }

@@ -68,9 +68,3 @@ export interface ResolvedModel {
   /** Every parameter by canonical key, in PARAMS order. */
   readonly params: ReadonlyMap<string, ResolvedParam>;
 }
-
-/** A JSON-like value as read from a model file or a plug-in (functions allowed for plug-in hooks). */
-export type RawValue = unknown;
-
-/** A raw model document: a plain object tree. */
-export type RawDocument = { [key: string]: unknown };

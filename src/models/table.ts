@@ -1,16 +1,6 @@
 import type { Extrapolate } from './spec.ts';
 
 /**
- * Piecewise-linear interpolation through points sorted by strictly increasing x. Outside the points:
- * 'clamp' returns the first/last y, 'linear' extends the first/last segment (never below 0, a cost).
- * Cost: O(log points) per call.
- * @example interpolate([1, 33], [1276, 8534], 'clamp', 17) === 4905
- */
-export function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, extrapolate: Extrapolate, n: number): number {
-  return compileTable(xs, ys, extrapolate)(n);
-}
-
-/**
  * The same interpolation as a closure over prepared arrays (slopes precomputed), for the replay's hot
  * path: called once per cost, at model load time.
  */

@@ -4,7 +4,7 @@ import { isBaseline, replicationsIdentical, type Aggregate } from '../stats/aggr
 import type { Interval } from '../stats/interval.ts';
 import { KEY_COUNTS } from '../stats/key-counts.ts';
 import { CATEGORY_LABELS } from './charts/cycles-by-category.ts';
-import { NO_INTERVAL, NO_INTERVAL_IDENTICAL, formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
+import { formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
 
 /**
  * Summary tables of an aggregate, as a neutral model (caption, header, rows of text) with two writers:
@@ -135,4 +135,3 @@ export function summaryCsv(agg: Aggregate): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-export { NO_INTERVAL, NO_INTERVAL_IDENTICAL };

@@ -76,6 +76,7 @@ export const ComputeFlags = { nanoseconds: 1 } as const;
  */
 export const KmapPurpose = { other: 0, pageTable: 1, clear: 2, cowCopy: 3, pageCache: 4 } as const;
 export type KmapPurpose = (typeof KmapPurpose)[keyof typeof KmapPurpose];
+/** @public The name of each KmapPurpose, in value order (the order of per-purpose kmap counts). */
 export const KMAP_PURPOSE_NAMES = ['other', 'pageTable', 'clear', 'cowCopy', 'pageCache'] as const;
 
 /**

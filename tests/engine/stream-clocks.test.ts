@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createStreamClocks, HeapClocks, ScanClocks, type StreamClocks } from '../../src/engine/stream-clocks.ts';
+import { HeapClocks, ScanClocks, type StreamClocks } from '../../src/engine/stream-clocks.ts';
 
 describe('stream clocks', () => {
   for (const make of [(n: number) => new ScanClocks(n), (n: number) => new HeapClocks(n)]) {

@@ -3,8 +3,6 @@ import { fileURLToPath } from 'node:url';
 
 /** Repository root (tests run from anywhere). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The shared validation data that sits beside the repository. */
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
 
 export interface CliRun {
   code: number;

@@ -12,6 +12,9 @@ import { Storage } from '../../src/machine/storage/page-io.ts';
 import type { Machine } from '../../src/machine/machine.ts';
 import { DIRTY_PAUSE_PAGES } from '../../src/machine/syscalls.ts';
 
+/** The method itself, read before any test spies on it (a spy's implementation calls it). */
+const ORIGINAL_BALANCE_DIRTY = Storage.prototype.balanceDirty;
+
 const GHZ = 2;
 /** Pages per request: max_sectors_kb 1280 KiB (models/devices/*.json maxRequestKiB). */
 const REQUEST_PAGES = 1280 / 4;
@@ -83,11 +86,11 @@ describe('writeback', () => {
     /** Dirty + writeback pages of the machine at each balanceDirty call of `records`' replay, in order. */
     async function atBalance(records: readonly TraceRecord[], machine: { config: string; ram: string; vmalloc?: string }, sets: readonly string[]): Promise<number[]> {
       const seen: number[] = [];
-      const real = Storage.prototype.balanceDirty;
-      vi.spyOn(Storage.prototype, 'balanceDirty').mockImplementation(function (this: Storage, cpu: number) {
+      const spy = vi.spyOn(Storage.prototype, 'balanceDirty');
+      spy.mockImplementation(function (this: Storage, cpu: number) {
         const m = (this as unknown as { m: Machine }).m;
         seen.push(m.cache.dirtyCount + m.cache.writebackCount);
-        real.call(this, cpu);
+        ORIGINAL_BALANCE_DIRTY.call(this, cpu);
       });
       await runRecords(records, machine, { model: await storageModel(sets) });
       return seen;

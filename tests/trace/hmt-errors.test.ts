@@ -120,7 +120,7 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     corrupt[bytes.length - 200]! ^= 0x01; // inside the last chunk's columns (the footer is ~90 bytes)
     const { path, error } = await readError(corrupt);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(new RegExp(`^${escape(path)} at byte \\d+: chunk checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`));
+    expect((error as Error).message).toMatch(new RegExp(`^${escapeRegExp(path)} at byte \\d+: chunk checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`));
   });
 
   it('reports a truncated chunk with the byte offset of the column', async () => {
@@ -201,6 +201,6 @@ describe('HMT reader: clear one-line errors for bad files', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -309,7 +309,8 @@ export class Storage {
     return this.doRaNoClamp(cpu, file, d, start, nr, lookahead, want, wantPages);
   }
 
-  private doRaNoClamp(cpu: number, file: number, d: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
+  // _d: the file's dense index, passed along by doRa but not needed past the clamp.
+  private doRaNoClamp(cpu: number, file: number, _d: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
     const m = this.m;
     const cache = m.cache;
     const mark = nr - lookahead;

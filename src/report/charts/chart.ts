@@ -1,5 +1,4 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { StringFieldDef } from 'vega-lite/types_unstable/channeldef.js';
 import type { Theme } from '../theme.ts';
 
 /** The Vega-Lite schema every spec declares (v6). */
@@ -82,6 +81,3 @@ export function intervalSentence(drawn: boolean, drawnSentence: string, replicat
     ? 'No confidence interval is drawn: no configuration has one.'
     : 'No confidence interval is drawn: one replication.';
 }
-
-/** One tooltip field (a Vega-Lite string field definition). */
-export type TooltipField = StringFieldDef<string>;

@@ -57,8 +57,6 @@ export const END_MARKER_TYPE = 0x45;
 export const FRAME_PREFIX_BYTES = 6;
 /** Bytes of the end marker: 0xd7, 0x45, u64 footer offset. */
 export const END_MARKER_BYTES = 10;
-/** Bytes of a bin 32 header (the form the writer uses for columns). */
-export const BIN32_HEADER_BYTES = 5;
 
 /** Hard limits a reader checks before trusting a count or a length (a corrupt file never allocates more). */
 export const LIMITS = {
