@@ -90,6 +90,9 @@ function formatOne(r: CapacityResult): string {
     ['unusable RAM (ignored by the kernel)', mb(r.unusableRamBytes)],
     ['lowmem', mb(r.lowmemBytes)],
     ['highmem', mb(r.highmemBytes)],
+    // The lowmem line is the kernel's span (max_low_pfn); what of it is no RAM is subtracted first, so
+    // the column adds up (4G/4G's lowmem spans the PCI hole: 864 MB of its 3936 MB on 4 GiB).
+    ...(r.lowmemHoleBytes > 0 ? [['- no RAM inside lowmem (firmware holes, PCI hole)', mb(r.lowmemHoleBytes)]] : []),
     ['- mem_map', mb(r.memMapBytes)],
     ['- kernel image and boot reservations', mb(r.staticReservedBytes)],
     [`- min watermarks and lowmem_reserve (min_free_kbytes ${r.minFreeKbytes})`, mb(r.minFreeBytes)],

@@ -82,6 +82,11 @@ export interface CapacityResult {
   readonly split: string;
   readonly ramBytes: number;
   readonly lowmemBytes: number;
+  /**
+   * Bytes of the lowmem span (lowmemBytes, max_low_pfn pages) that are no RAM: the firmware's holes and,
+   * when lowmem reaches past the RAM under 4 GiB (4G/4G), the PCI hole. lowmemBytes minus this is RAM.
+   */
+  readonly lowmemHoleBytes: number;
   readonly highmemBytes: number;
   /** RAM the kernel ignores (NOHIGHMEM above lowmem, non-PAE above 4 GiB). */
   readonly unusableRamBytes: number;
@@ -241,6 +246,7 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
     split: layout.splitLabel,
     ramBytes: layout.ramBytes,
     lowmemBytes: layout.lowmemBytes,
+    lowmemHoleBytes: Math.max(0, layout.lowmemBytes - (layout.ram.usableBytes - layout.highmemBytes)),
     highmemBytes: layout.highmemBytes,
     unusableRamBytes: layout.ignoredRamBytes,
     memMapBytes: layout.memMapBytes,

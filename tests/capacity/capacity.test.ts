@@ -70,6 +70,25 @@ describe('capacity', () => {
     expect(r.stdout).toMatch(/^lowmem +875\.99$/m);
   });
 
+  it('the memory column adds up: what of the lowmem span is no RAM is subtracted (4G/4G spans the PCI hole)', async () => {
+    // 3G/1G: page 0 and 0xA0000-0xFFFFF (the BIOS and VGA hole) are no RAM: 4 KiB + 384 KiB.
+    const c3 = computeCapacity(layout({ config: '3g1g-highmem' }), { procs: 10, threads: 1, rssBytes: MiB, vmBytes: 8 * MiB });
+    expect(c3.lowmemHoleBytes).toBe(388 * 1024);
+    // 4G/4G on 4 GiB: lowmem 0x02000000-0xf8000000 spans 3936 MiB of addresses, RAM from 4 GiB up (1 GiB) is
+    // highmem, so the RAM in lowmem is the usable RAM less 1 GiB and the rest of the span is hole.
+    const l4 = layout({ config: '4g4g' });
+    const c4 = computeCapacity(l4, { procs: 10, threads: 1, rssBytes: MiB, vmBytes: 8 * MiB });
+    expect([c4.lowmemBytes, c4.highmemBytes]).toEqual([3936 * MiB, 1024 * MiB]);
+    expect(c4.lowmemHoleBytes).toBe(3936 * MiB - (l4.ram.usableBytes - 1024 * MiB));
+    for (const c of [c3, c4]) {
+      expect(c.lowmemBytes - c.lowmemHoleBytes - c.memMapBytes - c.staticReservedBytes - c.minFreeBytes).toBe(c.availableLowmemBytes);
+    }
+    const text = (await runMain(['capacity', '--config', '4g4g'])).stdout;
+    expect(text).toMatch(new RegExp(`^- no RAM inside lowmem \\(firmware holes, PCI hole\\) +${(c4.lowmemHoleBytes / MiB).toFixed(2)}$`, 'm'));
+    // x86_64's lowmem is its usable RAM: nothing to subtract, no row.
+    expect((await runMain(['capacity', '--config', 'x86_64'])).stdout).not.toContain('no RAM inside lowmem');
+  });
+
   it('hand-computed case: linux-2.6.18, 3G/1G HIGHMEM4G, 2 GiB, 400 processes of 8 MiB rss and 64 MiB VA', () => {
     const l = layout({ kernel: 'linux-2.6.18', config: '3g1g-highmem', ram: '2G' });
     const w = { procs: 400, threads: 1, rssBytes: 8 * MiB, vmBytes: 64 * MiB };
