@@ -6,6 +6,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { loadVega } from '../report/vega.ts';
 import { compileSpec, renderPng, renderSvg } from '../report/render.ts';
+import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from '../report/figure-files.ts';
+import type { Provenance } from '../report/provenance.ts';
+import { theme, type ThemeName } from '../report/theme.ts';
 import type { CalibrationResult } from './run.ts';
 
 /** Agreement of a result with what the suite expects for it. */
@@ -67,8 +70,10 @@ export function calibrationCsv(results: readonly CalibrationResult[]): string {
 const AXIS_MIN = 0.05;
 const AXIS_MAX = 20;
 
-/** The validation chart: model ÷ published per experiment and model, with the published range. */
-export function calibrationChart(results: readonly CalibrationResult[]): TopLevelSpec {
+/** The validation chart: model ÷ published per experiment and model, with the published range (`themeName` styles it). */
+export function calibrationChart(results: readonly CalibrationResult[], themeName: ThemeName = 'default'): TopLevelSpec {
+  const t = theme(themeName);
+  const paper = themeName === 'paper';
   const values = results.map((r) => ({
     label: `${r.id} · ${r.model}`,
     // A log axis: a range from 0 (or a value at or below 0) is drawn from the axis' left end.
@@ -81,9 +86,9 @@ export function calibrationChart(results: readonly CalibrationResult[]): TopLeve
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: 'Cost models against published experiments', subtitle: 'model ÷ published figure; bar: the published range' },
     data: { values },
-    width: 420,
-    height: { step: 18 },
-    encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: 420 } } },
+    width: paper ? t.width : 420,
+    height: { step: paper ? t.band : 18 },
+    encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelLimit: paper ? 200 : 420 } } },
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 6, opacity: 0.35, color: '#4c78a8' },
@@ -102,22 +107,31 @@ export function calibrationChart(results: readonly CalibrationResult[]): TopLeve
         },
       },
     ],
-    config: { font: 'sans-serif' },
+    config: t.config,
   } as TopLevelSpec;
 }
 
-/** Every file of a calibration report. */
-export async function calibrationFiles(results: readonly CalibrationResult[]): Promise<Map<string, string | Uint8Array>> {
+/** The caption of the chart (HTML-free: it goes into the SVG, PNG and PDF metadata too). */
+const CALIBRATION_CAPTION =
+  'For every experiment and model, the model value divided by the published figure (dot; green within the published range, red outside), on a log axis, with the published range divided by the same figure (bar) and 1 marked.';
+
+/**
+ * Every file of a calibration report: Markdown, CSV, JSON, the chart as Vega-Lite, and the figure as SVG,
+ * PNG and PDF, each carrying `provenance` inside it (src/report/figure-files.ts).
+ */
+export async function calibrationFiles(results: readonly CalibrationResult[], provenance: Provenance, themeName: ThemeName = 'default'): Promise<Map<string, string | Uint8Array>> {
   await loadVega();
-  const spec = calibrationChart(results);
+  const spec = calibrationChart(results, themeName);
   compileSpec(spec);
   const svg = await renderSvg(spec);
+  const meta = figureMetadata('Cost models against published experiments', CALIBRATION_CAPTION, provenance);
   const files = new Map<string, string | Uint8Array>();
   files.set('calibration.md', calibrationMarkdown(results));
   files.set('calibration.csv', calibrationCsv(results));
   files.set('calibration.json', `${JSON.stringify({ format: 'hmsim-calibration', version: 1, results }, null, 2)}\n`);
   files.set('calibration.vl.json', `${JSON.stringify(spec, null, 2)}\n`);
-  files.set('calibration.svg', svg);
-  files.set('calibration.png', renderPng(svg, 2));
+  files.set('calibration.svg', svgWithMetadata(svg, meta));
+  files.set('calibration.png', pngWithText(renderPng(svg, 2), meta));
+  files.set('calibration.pdf', await renderPdf(svg, meta));
   return files;
 }
