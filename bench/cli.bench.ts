@@ -35,7 +35,10 @@ function timed(args: string[]): { wall: number; cpu: number; out: string } {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const t0 = performance.now();
   // The shell's own /proc stat after the command: fields 16 and 17 are the CPU time of waited-for children.
-  const r = spawnSync('sh', ['-c', `${quoted} > /tmp/hmsim-cli-bench.out 2>&1; echo "rc=$?"; cat /proc/$$/stat`], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', `${quoted} > /tmp/hmsim-cli-bench.out 2>&1; echo "rc=$?"; cat /proc/$$/stat`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const wall = (performance.now() - t0) / 1000;
   const lines = r.stdout.trim().split('\n');
   const rc = lines[0];
@@ -50,7 +53,10 @@ function measure(label: string, args: string[], per?: { count: number; unit: str
   const runs = Array.from({ length: ROUNDS }, () => timed(args));
   const walls = runs.map((r) => r.wall).sort((a, b) => a - b);
   const best = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
-  const rate = per === undefined ? '' : `; ${(per.count / best.wall / 1e6).toFixed(1)} M ${per.unit}/s wall at best, ${(per.count / best.cpu / 1e6).toFixed(1)} M per CPU-second`;
+  const rate =
+    per === undefined
+      ? ''
+      : `; ${(per.count / best.wall / 1e6).toFixed(1)} M ${per.unit}/s wall at best, ${(per.count / best.cpu / 1e6).toFixed(1)} M per CPU-second`;
   console.log(
     `${label} [load ${loadavg()[0]!.toFixed(1)}]: best ${best.wall.toFixed(3)} s (CPU ${best.cpu.toFixed(2)} s), median ${walls[walls.length >> 1]!.toFixed(3)} s${rate}`,
   );
@@ -58,16 +64,37 @@ function measure(label: string, args: string[], per?: { count: number; unit: str
 
 const hmsim = ['node', 'bin/hmsim.js'];
 const built = existsSync(`${ROOT}dist/cli/main.js`);
-console.log(`cold processes, ${ROUNDS} rounds each; ${built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx'}`);
+console.log(
+  `cold processes, ${ROUNDS} rounds each; ${built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx'}`,
+);
 measure('node -e 0', ['node', '-e', '0']);
 measure('hmsim --help', [...hmsim, '--help']);
 const fixture = 'tests/fixtures/validation/tlb/busybox-gzip-3k.lackey.gz';
 const imported = '/tmp/hmsim-cli-bench-busybox.hmt';
-measure(`hmsim import lackey ${fixture}`, [...hmsim, 'import', 'lackey', fixture, '--relocate', 'stack=0x40000000', '-o', imported], { count: 1_694_634, unit: 'lines' });
-console.log(`  ${imported}: ${statSync(imported).size} bytes, ${(statSync(imported).size / 1_694_609).toFixed(4)} bytes per reference (1,694,609 references)`);
+measure(`hmsim import lackey ${fixture}`, [...hmsim, 'import', 'lackey', fixture, '--relocate', 'stack=0x40000000', '-o', imported], {
+  count: 1_694_634,
+  unit: 'lines',
+});
+console.log(
+  `  ${imported}: ${statSync(imported).size} bytes, ${(statSync(imported).size / 1_694_609).toFixed(4)} bytes per reference (1,694,609 references)`,
+);
 measure(`hmsim trace verify ${imported}`, [...hmsim, 'trace', 'verify', imported], { count: 1_694_609, unit: 'records' });
-measure('hmsim run --trace traces/fileserver-4cpu.hmt', [...hmsim, 'run', '--trace', 'traces/fileserver-4cpu.hmt'], { count: 40_645, unit: 'records' });
-const prefault = ['--config', '4g4g', '--prefault', '--set', 'tlb.l1d.entries=16', '--set', 'tlb.l1i.entries=16', '--set', 'tlb.stlb.entries=0', '--json'];
+measure('hmsim run --trace traces/fileserver-4cpu.hmt', [...hmsim, 'run', '--trace', 'traces/fileserver-4cpu.hmt'], {
+  count: 40_645,
+  unit: 'records',
+});
+const prefault = [
+  '--config',
+  '4g4g',
+  '--prefault',
+  '--set',
+  'tlb.l1d.entries=16',
+  '--set',
+  'tlb.l1i.entries=16',
+  '--set',
+  'tlb.stlb.entries=0',
+  '--json',
+];
 const refs = (path: string): number => {
   const r = JSON.parse(timed([...hmsim, 'run', '--trace', path, ...prefault]).out) as {
     counts: { accesses: number; itlbMisses: number; dtlbMisses: number };
@@ -75,8 +102,15 @@ const refs = (path: string): number => {
   console.log(`${path}: ${r.counts.accesses} access records, misses I ${r.counts.itlbMisses}, D ${r.counts.dtlbMisses}`);
   return r.counts.accesses;
 };
-for (const path of ['traces/busybox-gzip-3k.hmt.gz', imported, ...(process.env.CLI_BENCH_TRACE !== undefined ? [process.env.CLI_BENCH_TRACE] : [])]) {
-  measure(`hmsim run --trace ${path} ${prefault.join(' ')}`, [...hmsim, 'run', '--trace', path, ...prefault], { count: refs(path), unit: 'access records' });
+for (const path of [
+  'traces/busybox-gzip-3k.hmt.gz',
+  imported,
+  ...(process.env.CLI_BENCH_TRACE !== undefined ? [process.env.CLI_BENCH_TRACE] : []),
+]) {
+  measure(`hmsim run --trace ${path} ${prefault.join(' ')}`, [...hmsim, 'run', '--trace', path, ...prefault], {
+    count: refs(path),
+    unit: 'access records',
+  });
 }
 const dinero = process.env.DINERO;
 const dineroInput = process.env.DINERO_INPUT;
@@ -87,5 +121,8 @@ if (dinero !== undefined && dineroInput !== undefined) {
   const fetches = [...out.matchAll(/^ Demand Fetches\s+(\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
   const misses = [...out.matchAll(/^ Demand Misses\s+(\d+)/gm)].map((m) => Number(m[1]));
   console.log(`Dinero IV: ${fetches} references (I + D), misses I ${misses[0]}, D ${misses[1]}`);
-  measure(`dineroIV ${geometry.join(' ')} -informat b < ${dineroInput}`, ['sh', '-c', `"$0" "$@" < '${dineroInput}'`, ...args], { count: fetches, unit: 'references' });
+  measure(`dineroIV ${geometry.join(' ')} -informat b < ${dineroInput}`, ['sh', '-c', `"$0" "$@" < '${dineroInput}'`, ...args], {
+    count: fetches,
+    unit: 'references',
+  });
 }

@@ -19,7 +19,7 @@ function timed<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
 
 /** "W M unit/s (C M per CPU-second)". */
 function rate(n: number, t: { ms: number; cpuMs: number }, unit: string): string {
-  const m = (x: number): string => ((n / x) * 1e3 / 1e6).toFixed(1);
+  const m = (x: number): string => (((n / x) * 1e3) / 1e6).toFixed(1);
   return `${m(t.ms)} M ${unit}/s (${m(t.cpuMs)} M per CPU-second)`;
 }
 
@@ -38,7 +38,11 @@ function streamClocks(picks: number, n: number): void {
   console.log(`stream clocks, ${n} streams (${clocks.constructor.name}), random advances: ${rate(picks, t, 'picks')}`);
 }
 
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpuList().length} CPUs`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${cpuList().length} CPUs`,
+);
 for (let round = 1; round <= 2; round++) {
   console.log(`round ${round}`);
   streamClocks(20_000_000, 4);

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     const gen = await generate('fileserver', path, 1, [`requests=${requests}`]);
     console.log(`machine: ${cpus().length} cores, load average ${load()} (a shared machine: each line gives the load it was measured at)`);
     console.log('events = trace records replayed; page ops = highmem page copies through a kmap (per-page kernel work)');
-    console.log(`trace: fileserver, ${gen.records.toLocaleString('en-US')} records on ${gen.cpus} CPUs, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB HMT`);
+    console.log(
+      `trace: fileserver, ${gen.records.toLocaleString('en-US')} records on ${gen.cpus} CPUs, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB HMT`,
+    );
 
     // (a) in memory
     const reader = await openTrace(path);

@@ -32,7 +32,15 @@ import { replay, replayMachineSource } from '../src/machine/replay.ts';
 import { loadModel } from '../src/models/load.ts';
 import { RecordBatchBuilder } from '../src/trace/batch.ts';
 import { openTraceWriter } from '../src/trace/hmt/writer.ts';
-import { AccessOp, EventKind, ProtBits, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../src/trace/records.ts';
+import {
+  AccessOp,
+  EventKind,
+  ProtBits,
+  type RecordBatch,
+  type TraceHeader,
+  type TraceRecord,
+  type TraceSource,
+} from '../src/trace/records.ts';
 
 const CONFIG = '3g1g-highmem';
 const CPUS = 4;

@@ -28,19 +28,38 @@ import { Worker } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[2] ?? 1);
-const SWEEP = ['sweep', '--trace', 'traces/fileserver-4cpu.hmt', '--configs', '3g1g-highmem,3g1g-pae,2g2g,4g4g', '--grid', 'ram=1G,2G,3G,4G', '--seed', '1', '--quiet'];
-const la = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const SWEEP = [
+  'sweep',
+  '--trace',
+  'traces/fileserver-4cpu.hmt',
+  '--configs',
+  '3g1g-highmem,3g1g-pae,2g2g,4g4g',
+  '--grid',
+  'ram=1G,2G,3G,4G',
+  '--seed',
+  '1',
+  '--quiet',
+];
+const la = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 /** Wall seconds to run a fixed spin loop on `n` worker threads at once. */
 async function spin(n: number): Promise<number> {
-  const code = "const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 1e9; i++) x = (x + i) | 0; parentPort.postMessage(x);";
+  const code =
+    "const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 1e9; i++) x = (x + i) | 0; parentPort.postMessage(x);";
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
-      const w = new Worker(code, { eval: true });
-      w.once('message', () => void w.terminate().then(() => resolve()));
-      w.once('error', reject);
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(code, { eval: true });
+          w.once('message', () => void w.terminate().then(() => resolve()));
+          w.once('error', reject);
+        }),
+    ),
   );
   return (performance.now() - t0) / 1000;
 }
@@ -76,18 +95,24 @@ try {
     join(dir, 'cpu-hook.mjs'),
     "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); writeFileSync(process.env.HMSIM_BENCH_CPU_FILE, String((u.user + u.system) / 1e6)); });\n",
   );
-  console.log(`16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram 1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`);
+  console.log(
+    `16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram 1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`,
+  );
   type Case = 'start-up' | 'jobs1' | 'jobs2' | '2procs' | 'merge';
   const best = new Map<Case, Ran & { load: string }>();
   const keep = (name: Case, r: Ran, load: string): void => {
     const b = best.get(name);
     if (b === undefined || r.wall < b.wall) best.set(name, { ...r, load });
-    console.log(`  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`);
+    console.log(
+      `  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`,
+    );
   };
   for (let round = 0; round < rounds; round++) {
     const one = await spin(1);
     const two = await spin(2);
-    console.log(`round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x the work of 1 in the same time (2.00 = two free cores); load average ${la()}`);
+    console.log(
+      `round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x the work of 1 in the same time (2.00 = two free cores); load average ${la()}`,
+    );
     let load = la();
     keep('start-up', await hmsim(['--version'], dir, `v${round}`), load);
     load = la();
@@ -96,8 +121,14 @@ try {
     keep('jobs2', await hmsim([...SWEEP, '--jobs', '2', '--out', join(dir, `j2-${round}`)], dir, `j2-${round}`), load);
     load = la();
     const t0 = performance.now();
-    const shards = await Promise.all([0, 1].map((i) => hmsim([...SWEEP, '--jobs', '1', '--shard', `${i}/2`, '--out', join(dir, `p${i}-${round}`)], dir, `p${i}-${round}`)));
-    const merged = await hmsim(['merge', join(dir, `p0-${round}`), join(dir, `p1-${round}`), '--out', join(dir, `p-${round}`)], dir, `pm-${round}`);
+    const shards = await Promise.all(
+      [0, 1].map((i) => hmsim([...SWEEP, '--jobs', '1', '--shard', `${i}/2`, '--out', join(dir, `p${i}-${round}`)], dir, `p${i}-${round}`)),
+    );
+    const merged = await hmsim(
+      ['merge', join(dir, `p0-${round}`), join(dir, `p1-${round}`), '--out', join(dir, `p-${round}`)],
+      dir,
+      `pm-${round}`,
+    );
     keep('2procs', { wall: (performance.now() - t0) / 1000, cpu: shards[0]!.cpu + shards[1]!.cpu + merged.cpu }, load);
     load = la();
     keep('merge', await hmsim(['merge', join(dir, `j1-${round}`), '--out', join(dir, `m-${round}`)], dir, `m-${round}`), load);
@@ -112,9 +143,15 @@ try {
   const get = (n: Case) => best.get(n) as Ran & { load: string };
   const [j1, j2, p2, merge, start] = [get('jobs1'), get('jobs2'), get('2procs'), get('merge'), get('start-up')];
   const s = j1.wall / j2.wall;
-  console.log(`best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`);
-  console.log(`serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`);
-  console.log(`CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`);
+  console.log(
+    `best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`,
+  );
+  console.log(
+    `serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`,
+  );
+  console.log(
+    `CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`,
+  );
   console.log(`summary.json identical for jobs1, jobs2, two processes + merge, merge: ${process.exitCode === 1 ? 'NO' : 'yes'}`);
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -59,14 +59,16 @@ function* syntheticBatches(n: number, seed: number): Generator<RecordBatch> {
       const r = rng.nextU32();
       if ((r & 3) !== 0 || i === 0) {
         // instruction fetch: 1..8 bytes, then maybe a branch
-        const size = 1 + (r >>> 2) % 8;
+        const size = 1 + ((r >>> 2) % 8);
         op[i] = AccessOp.ifetch;
         addr[i] = pc;
         len[i] = size;
         pc += size;
         const b = (r >>> 8) & 63;
-        if (b < 6) pc -= (r >>> 16) & 255; // loop back
-        else if (b === 6 && ((r >>> 16) & 3) === 0) pc = functions[(r >>> 18) & 255] as number; // call
+        if (b < 6)
+          pc -= (r >>> 16) & 255; // loop back
+        else if (b === 6 && ((r >>> 16) & 3) === 0)
+          pc = functions[(r >>> 18) & 255] as number; // call
         else if (b === 7 && ((r >>> 16) & 7) === 0) pc = codeBase + ((r >>> 12) % codeBytes); // far jump
         if (pc < codeBase || pc >= codeBase + codeBytes) pc = codeBase + ((r >>> 10) % codeBytes);
       } else {
@@ -78,7 +80,7 @@ function* syntheticBatches(n: number, seed: number): Generator<RecordBatch> {
         op[i] = (r >>> 9) % 3 === 0 ? AccessOp.store : AccessOp.load;
         len[i] = 4;
         if (region === 0) {
-          sp += ((r >>> 12) & 15) - 8 === 0 ? 0 : (((r >>> 12) & 1) === 0 ? -4 : 4);
+          sp += ((r >>> 12) & 15) - 8 === 0 ? 0 : ((r >>> 12) & 1) === 0 ? -4 : 4;
           if (sp < 0xbffe0000 || sp > 0xbfff8000) sp = 0xbfff0800;
           addr[i] = sp + ((r >>> 16) & 0x7c);
         } else if (region === 1) {
@@ -110,12 +112,12 @@ function peakRssMiB(): number {
 }
 
 function mps(references: number, ms: number): string {
-  return `${((references / ms) * 1e3 / 1e6).toFixed(1)} M references/s`;
+  return `${(((references / ms) * 1e3) / 1e6).toFixed(1)} M references/s`;
 }
 
 /** "W M references/s (C per CPU-second)": wall-clock rate, and the rate per second of CPU time used. */
 function rates(references: number, wallMs: number, cpuMs: number): string {
-  return `${mps(references, wallMs)} (${((references / cpuMs) * 1e3 / 1e6).toFixed(1)} M per CPU-second)`;
+  return `${mps(references, wallMs)} (${(((references / cpuMs) * 1e3) / 1e6).toFixed(1)} M per CPU-second)`;
 }
 
 /** Child mode: replay one HMT file end to end and print one JSON line. */
@@ -146,7 +148,11 @@ async function writeSynthetic(path: string, n: number): Promise<void> {
 async function main(): Promise<void> {
   const n = Number(process.env.TLB_BENCH_ACCESSES ?? 30_000_000);
   console.log(`synthetic trace: ${(n / 1e6).toFixed(1)} M accesses; L1 I/D 64 entries 4-way LRU`);
-  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs`,
+  );
 
   // (a) in memory
   const inMemory = Math.min(n, 8_000_000);
@@ -167,7 +173,7 @@ async function main(): Promise<void> {
     const pct = (s: number): string => ((100 * same[s]!) / count[s]!).toFixed(1);
     console.log(
       `locality: ${count[0]} fetches, ${pct(0)}% on the previous fetch's page; ${count[1]} data accesses, ${pct(1)}%` +
-        ' on the previous data access\'s page (busybox-gzip-3k lackey trace: 99.2% and 73.3%)',
+        " on the previous data access's page (busybox-gzip-3k lackey trace: 99.2% and 73.3%)",
     );
   }
   /** One timed in-memory replay of every batch with a fresh replayer. */
@@ -229,7 +235,10 @@ async function main(): Promise<void> {
     const genMs = performance.now() - t0;
     console.log(`wrote ${path.split('/').pop()} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB) in ${(genMs / 1e3).toFixed(1)} s`);
     const self = fileURLToPath(import.meta.url);
-    for (const [label, stlb] of [['L1 only', false], ['with STLB', true]] as const) {
+    for (const [label, stlb] of [
+      ['L1 only', false],
+      ['with STLB', true],
+    ] as const) {
       for (let round = 0; round < 3; round++) {
         const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--replay', path, stlb ? 'stlb' : 'l1'], {
           encoding: 'utf8',

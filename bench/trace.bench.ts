@@ -127,7 +127,17 @@ async function writeMixedTrace(path: string, records: number): Promise<void> {
   const w = await openTraceWriter(path, { source: 'bench', cpus: 4 });
   const rng = createRng(3);
   for (let i = 0; i < records; i++) {
-    w.push({ kind: rng.nextInt(15) as never, cpu: i & 3, op: rng.nextInt(3), pid: rng.nextInt(500), addr: rng.nextU32(), len: rng.nextInt(65_536), arg: rng.nextInt(400), off: rng.nextU32() * 16, time: i * 13.5 });
+    w.push({
+      kind: rng.nextInt(15) as never,
+      cpu: i & 3,
+      op: rng.nextInt(3),
+      pid: rng.nextInt(500),
+      addr: rng.nextU32(),
+      len: rng.nextInt(65_536),
+      arg: rng.nextInt(400),
+      off: rng.nextU32() * 16,
+      time: i * 13.5,
+    });
   }
   await w.close();
 }
@@ -203,7 +213,11 @@ async function benchRead(dir: string): Promise<void> {
   }
 }
 
-console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall-clock figures drop when the machine is shared)`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} CPUs (wall-clock figures drop when the machine is shared)`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-trace-bench-'));
 try {
   await benchLackey(dir);

@@ -71,7 +71,8 @@ function mutateBytes(input: Uint8Array, r: Rand): Uint8Array {
         break;
       }
       case 3:
-        if (at + 4 <= out.length) new DataView(out.buffer, out.byteOffset).setUint32(at, r.pick([0xffffffff, 0, 0x7fffffff, r.next()]), false);
+        if (at + 4 <= out.length)
+          new DataView(out.buffer, out.byteOffset).setUint32(at, r.pick([0xffffffff, 0, 0x7fffffff, r.next()]), false);
         break;
       default:
         if (at + 8 <= out.length) new DataView(out.buffer, out.byteOffset).setFloat64(at, r.pick(HOSTILE_F64), true);
@@ -141,12 +142,23 @@ function everyKind(r: Rand, hostile: boolean): TraceRecord[] {
     };
     if (hostile && r.int(n) === 0) {
       switch (r.int(6)) {
-        case 0: rec.off = r.pick(HOSTILE_F64); break;
-        case 1: rec.time = r.pick(HOSTILE_F64); break;
-        case 2: rec.op = r.pick([200, 255, 4, 3, 7, 16]); break;
-        case 3: rec.len = r.pick(HOSTILE_U32); break;
-        case 4: rec.addr = r.pick(HOSTILE_U32); break;
-        default: rec.pid = r.pick(HOSTILE_U32);
+        case 0:
+          rec.off = r.pick(HOSTILE_F64);
+          break;
+        case 1:
+          rec.time = r.pick(HOSTILE_F64);
+          break;
+        case 2:
+          rec.op = r.pick([200, 255, 4, 3, 7, 16]);
+          break;
+        case 3:
+          rec.len = r.pick(HOSTILE_U32);
+          break;
+        case 4:
+          rec.addr = r.pick(HOSTILE_U32);
+          break;
+        default:
+          rec.pid = r.pick(HOSTILE_U32);
       }
     }
     out.push(rec);
@@ -165,7 +177,9 @@ function traceBytes(records: readonly TraceRecord[]): Uint8Array {
     out.set(payload, 6);
     return out;
   };
-  const parts: Uint8Array[] = [frame(0x48, { magic: 'HMT', version: [1, 0], source: 'fuzz', pageSize: 4096, addressBits: 32, cpus: 2, footer: false, provenance: {} })];
+  const parts: Uint8Array[] = [
+    frame(0x48, { magic: 'HMT', version: [1, 0], source: 'fuzz', pageSize: 4096, addressBits: 32, cpus: 2, footer: false, provenance: {} }),
+  ];
   for (const cpu of [0, 1]) {
     const rs = records.filter((x) => x.cpu === cpu);
     if (rs.length === 0) continue;
@@ -198,7 +212,19 @@ function traceBytes(records: readonly TraceRecord[]): Uint8Array {
 }
 
 /** The targets, taken in turn by case number. */
-export const FUZZ_TARGETS = ['hmt', 'hmt-values', 'hmt.gz', 'lackey', 'din', 'din-binary', 'strace', 'ftrace', 'model', 'set', 'scenario'] as const;
+export const FUZZ_TARGETS = [
+  'hmt',
+  'hmt-values',
+  'hmt.gz',
+  'lackey',
+  'din',
+  'din-binary',
+  'strace',
+  'ftrace',
+  'model',
+  'set',
+  'scenario',
+] as const;
 export type FuzzTarget = (typeof FUZZ_TARGETS)[number];
 
 /** What a case did. */
@@ -233,8 +259,42 @@ async function readAndReplay(path: string, withModel?: Awaited<ReturnType<typeof
   await replayMachineSource({ config, model: withModel ?? model, seed: 1 }, computeLayout(config), reader);
 }
 
-const SET_KEYS = ['costs.ipiReceive', 'costs.syscall', 'costs.invlpg', 'costs.ipi.linear.b', 'tlb.l1d.entries', 'tlb.stlb.entries', 'clockGHz', 'lock.kind', 'costs.copy', '__proto__', 'costs.invlpg.__proto__.x', 'tlb.large', 'costs.syscall.lognormal.mean', 'flushCeiling'];
-const SET_VALUES = ['1e308', '1e12', '5e7', '-1', 'NaN', '1e10', '0', '"x"', '{"constant":1e308}', '{"lognormal":{"mean":1e300,"sd":1}}', '+1e6%', '-100%', '[]', '{}', 'null', '1e9', '{"__proto__":{"a":1}}', '99999999999999999999'];
+const SET_KEYS = [
+  'costs.ipiReceive',
+  'costs.syscall',
+  'costs.invlpg',
+  'costs.ipi.linear.b',
+  'tlb.l1d.entries',
+  'tlb.stlb.entries',
+  'clockGHz',
+  'lock.kind',
+  'costs.copy',
+  '__proto__',
+  'costs.invlpg.__proto__.x',
+  'tlb.large',
+  'costs.syscall.lognormal.mean',
+  'flushCeiling',
+];
+const SET_VALUES = [
+  '1e308',
+  '1e12',
+  '5e7',
+  '-1',
+  'NaN',
+  '1e10',
+  '0',
+  '"x"',
+  '{"constant":1e308}',
+  '{"lognormal":{"mean":1e300,"sd":1}}',
+  '+1e6%',
+  '-100%',
+  '[]',
+  '{}',
+  'null',
+  '1e9',
+  '{"__proto__":{"a":1}}',
+  '99999999999999999999',
+];
 
 /** Runs case `n` of `seed`. */
 export async function runFuzzCase(samples: FuzzSamples, seed: number, n: number): Promise<FuzzOutcome> {
@@ -282,7 +342,13 @@ export async function runFuzzCase(samples: FuzzSamples, seed: number, n: number)
         const bytes = mutateBytes(samples.importers[target]!, r);
         const rules = defaultRelocationFor(importer.name);
         const mapAddress = rules === undefined ? {} : { mapAddress: new Relocator(parseRelocation(rules)).addressMapper() };
-        await importer.run(Readable.from([Buffer.from(bytes)]), new CountSink(), { file: 'fuzz-input', skipBad: r.int(2) === 0, cpus: 2, cpu: 0, ...mapAddress });
+        await importer.run(Readable.from([Buffer.from(bytes)]), new CountSink(), {
+          file: 'fuzz-input',
+          skipBad: r.int(2) === 0,
+          cpus: 2,
+          cpu: 0,
+          ...mapAddress,
+        });
       }
     }
     return { target, result: 'ok' };

@@ -35,7 +35,10 @@ async function worker(): Promise<void> {
       const t = performance.now();
       const o = await runFuzzCase(samples, seed, n);
       const ms = performance.now() - t;
-      const line = o.result === 'crash' ? `C ${n} ${ms.toFixed(1)} ${o.target} ${JSON.stringify(o.detail)}` : `P ${n} ${ms.toFixed(1)} ${o.result} ${o.target}`;
+      const line =
+        o.result === 'crash'
+          ? `C ${n} ${ms.toFixed(1)} ${o.target} ${JSON.stringify(o.detail)}`
+          : `P ${n} ${ms.toFixed(1)} ${o.result} ${o.target}`;
       process.stdout.write(line + '\n');
       if (n % 500 === 0) process.stdout.write(`M ${process.resourceUsage().maxRSS}\n`);
     }
@@ -64,9 +67,13 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
         resolve();
         return;
       }
-      const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--worker', '--seed', String(seed), '--from', String(next), '--to', String(to)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, '--worker', '--seed', String(seed), '--from', String(next), '--to', String(to)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let last = Date.now();
       let ready = false;
       let hung = false;
@@ -110,7 +117,8 @@ function runRange(seed: number, from: number, to: number, t: Tally): Promise<voi
           // The case after the last reported one hung or killed the child.
           t.cases++;
           if (hung) t.hangs.push(next);
-          else t.crashes.push({ n: next, target: FUZZ_TARGETS[next % FUZZ_TARGETS.length]!, detail: `child exited with ${code ?? signal}` });
+          else
+            t.crashes.push({ n: next, target: FUZZ_TARGETS[next % FUZZ_TARGETS.length]!, detail: `child exited with ${code ?? signal}` });
           next++;
         }
         start();
@@ -131,7 +139,11 @@ async function main(): Promise<void> {
   const per = Math.ceil(cases / workers);
   await Promise.all(Array.from({ length: workers }, (_, w) => runRange(seed, first + w * per, first + Math.min(cases, (w + 1) * per), t)));
   const secs = (Date.now() - began) / 1000;
-  console.log(`fuzz: ${t.cases} cases from case ${first}, seed ${seed}, ${workers} workers, ${secs.toFixed(0)} s, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 shared cores)`);
+  console.log(
+    `fuzz: ${t.cases} cases from case ${first}, seed ${seed}, ${workers} workers, ${secs.toFixed(0)} s, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 shared cores)`,
+  );
   for (const target of FUZZ_TARGETS) {
     const e = t.byTarget.get(target) ?? { ok: 0, userError: 0 };
     console.log(`  ${target.padEnd(11)} ${String(e.ok).padStart(7)} accepted  ${String(e.userError).padStart(7)} one-line errors`);

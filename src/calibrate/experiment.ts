@@ -33,7 +33,12 @@ export type Metric =
   /** overhead of workload variant 0 ÷ overhead of variant 1 (two parameter sets or two rates). */
   | { readonly kind: 'overheadRatio'; readonly configs: readonly [ConfigRef, ConfigRef]; readonly measure: Measure }
   /** (cycles of `category` in variant 0 − in variant 1) / ((pages[0] − pages[1]) × calls), under the first config. */
-  | { readonly kind: 'perPageSlope'; readonly category: string; readonly pages: readonly [number, number]; readonly configs?: readonly [ConfigRef] }
+  | {
+      readonly kind: 'perPageSlope';
+      readonly category: string;
+      readonly pages: readonly [number, number];
+      readonly configs?: readonly [ConfigRef];
+    }
   /**
    * (cr3Write + entries × walk(4)) / invlpg: pages at which one full flush and the refill of `entries`
    * translations cost as much as per-page INVLPGs (entries: default the model's L1 D-TLB + STLB).
@@ -92,23 +97,40 @@ function check(cond: unknown, file: string, what: string): asserts cond {
 export function readExperiment(path: string): Experiment {
   const name = path.split('/').pop() ?? path;
   const doc = readJsonFile(path, name, 'a JSON calibration experiment');
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${name}: expected a JSON object at the top level`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new InputError(`${name}: expected a JSON object at the top level`);
   const e = doc as Record<string, unknown>;
   check(typeof e['id'] === 'string' && `${e['id']}.json` === name, name, `field 'id' must equal the file name without .json`);
-  for (const k of ['title', 'source', 'tolerance']) check(typeof e[k] === 'string' && (e[k] as string).length > 0, name, `field '${k}' must be a non-empty string`);
+  for (const k of ['title', 'source', 'tolerance'])
+    check(typeof e[k] === 'string' && (e[k] as string).length > 0, name, `field '${k}' must be a non-empty string`);
   const p = e['published'] as Record<string, unknown> | undefined;
   check(
-    typeof p === 'object' && p !== null && [p['value'], p['low'], p['high']].every((v) => typeof v === 'number') && typeof p['unit'] === 'string',
+    typeof p === 'object' &&
+      p !== null &&
+      [p['value'], p['low'], p['high']].every((v) => typeof v === 'number') &&
+      typeof p['unit'] === 'string',
     name,
     `field 'published' must be { value, low, high: numbers, unit: string }`,
   );
-  check((p['low'] as number) <= (p['value'] as number) && (p['value'] as number) <= (p['high'] as number), name, `published range must hold its value (low ≤ value ≤ high)`);
-  check(Array.isArray(e['models']) && (e['models'] as unknown[]).every((m) => typeof m === 'string'), name, `field 'models' must be an array of model names`);
+  check(
+    (p['low'] as number) <= (p['value'] as number) && (p['value'] as number) <= (p['high'] as number),
+    name,
+    `published range must hold its value (low ≤ value ≤ high)`,
+  );
+  check(
+    Array.isArray(e['models']) && (e['models'] as unknown[]).every((m) => typeof m === 'string'),
+    name,
+    `field 'models' must be an array of model names`,
+  );
   check(typeof e['independent'] === 'boolean', name, `field 'independent' must be true or false`);
   check(e['independent'] === true || typeof e['dependence'] === 'string', name, `a dependent experiment must say how in 'dependence'`);
   const m = e['metric'] as { kind?: unknown } | undefined;
   const kinds = ['perCall', 'overhead', 'overheadRatio', 'perPageSlope', 'crossover', 'walk'];
-  check(typeof m === 'object' && m !== null && kinds.includes(m.kind as string), name, `field 'metric.kind' must be one of ${kinds.join(', ')}`);
+  check(
+    typeof m === 'object' && m !== null && kinds.includes(m.kind as string),
+    name,
+    `field 'metric.kind' must be one of ${kinds.join(', ')}`,
+  );
   const needsWorkload = !['crossover', 'walk'].includes(m.kind as string);
   check(!needsWorkload || typeof e['workload'] === 'object', name, `metric ${String(m.kind)} needs a 'workload'`);
   return e as unknown as Experiment;

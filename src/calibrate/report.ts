@@ -43,7 +43,11 @@ const HEAD = ['experiment', 'model', 'published (range)', 'model', 'error', 'sta
 export function calibrationText(results: readonly CalibrationResult[]): string {
   const all = [HEAD, ...rows(results)];
   const w = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 3 || i === 4 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (i === 3 || i === 4 ? c.padStart(w[i]!) : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const within = results.filter((r) => r.within).length;
   return `${[line(HEAD), w.map((n) => '-'.repeat(n)).join('  '), ...rows(results).map(line)].join('\n')}\n\n${within} of ${results.length} within the published range; ${asExpected(results) ? 'every result as the suite expects' : 'SOME RESULTS DIFFER FROM WHAT THE SUITE EXPECTS'}\n`;
 }
@@ -51,7 +55,12 @@ export function calibrationText(results: readonly CalibrationResult[]): string {
 /** A Markdown report: the table and each experiment's source and how the value was obtained. */
 export function calibrationMarkdown(results: readonly CalibrationResult[]): string {
   const esc = (s: string): string => s.replaceAll('|', '\\|');
-  const out = ['# Calibration: published experiments vs the cost models', '', `| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`];
+  const out = [
+    '# Calibration: published experiments vs the cost models',
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map(() => '---').join('|')}|`,
+  ];
   for (const r of rows(results)) out.push(`| ${r.map(esc).join(' | ')} |`);
   out.push('', '## Sources and method', '');
   for (const r of results) out.push(`- **${r.id}** (${r.model}): ${r.title}. Source: ${r.source}. Model value: ${r.how}.`);
@@ -63,7 +72,8 @@ export function calibrationMarkdown(results: readonly CalibrationResult[]): stri
 export function calibrationCsv(results: readonly CalibrationResult[]): string {
   const q = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   const lines = ['experiment,model,unit,published,low,high,model_value,error,within,expected,independent'];
-  for (const r of results) lines.push([r.id, r.model, q(r.unit), r.published, r.low, r.high, r.value, r.error, r.within, r.expected, r.independent].join(','));
+  for (const r of results)
+    lines.push([r.id, r.model, q(r.unit), r.published, r.low, r.high, r.value, r.error, r.within, r.expected, r.independent].join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -93,7 +103,12 @@ export function calibrationChart(results: readonly CalibrationResult[], themeNam
       {
         mark: { type: 'rule', strokeWidth: 6, opacity: 0.35, color: '#4c78a8' },
         encoding: {
-          x: { field: 'low', type: 'quantitative', scale: { type: 'log', domain: [AXIS_MIN, AXIS_MAX], clamp: true, nice: false }, title: 'model ÷ published (log scale)' },
+          x: {
+            field: 'low',
+            type: 'quantitative',
+            scale: { type: 'log', domain: [AXIS_MIN, AXIS_MAX], clamp: true, nice: false },
+            title: 'model ÷ published (log scale)',
+          },
           x2: { field: 'high' },
         },
       },
@@ -102,8 +117,18 @@ export function calibrationChart(results: readonly CalibrationResult[], themeNam
         mark: { type: 'point', filled: true, size: 60 },
         encoding: {
           x: { field: 'ratio', type: 'quantitative' },
-          color: { field: 'status', type: 'nominal', scale: { domain: ['within range', 'outside range'], range: ['#2ca02c', '#d62728'] }, title: null },
-          shape: { field: 'status', type: 'nominal', scale: { domain: ['within range', 'outside range'], range: ['circle', 'diamond'] }, title: null },
+          color: {
+            field: 'status',
+            type: 'nominal',
+            scale: { domain: ['within range', 'outside range'], range: ['#2ca02c', '#d62728'] },
+            title: null,
+          },
+          shape: {
+            field: 'status',
+            type: 'nominal',
+            scale: { domain: ['within range', 'outside range'], range: ['circle', 'diamond'] },
+            title: null,
+          },
         },
       },
     ],
@@ -119,7 +144,11 @@ const CALIBRATION_CAPTION =
  * Every file of a calibration report: Markdown, CSV, JSON, the chart as Vega-Lite, and the figure as SVG,
  * PNG and PDF, each carrying `provenance` inside it (src/report/figure-files.ts).
  */
-export async function calibrationFiles(results: readonly CalibrationResult[], provenance: Provenance, themeName: ThemeName = 'default'): Promise<Map<string, string | Uint8Array>> {
+export async function calibrationFiles(
+  results: readonly CalibrationResult[],
+  provenance: Provenance,
+  themeName: ThemeName = 'default',
+): Promise<Map<string, string | Uint8Array>> {
   await loadVega();
   const spec = calibrationChart(results, themeName);
   compileSpec(spec);

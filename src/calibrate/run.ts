@@ -56,7 +56,17 @@ function variants(e: Experiment, model: CostModel): Array<{ params: Params; labe
     for (const r of rates) {
       const params: Record<string, number | string> = { ...s };
       if (r !== undefined) params['compute'] = Math.round((model.clockGHz * 1e9) / r);
-      out.push({ params, label: [Object.entries(s).map(([k, v]) => `${k}=${v}`).join(' '), r !== undefined ? `${r}/s` : ''].filter((x) => x).join(', ') });
+      out.push({
+        params,
+        label: [
+          Object.entries(s)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+          r !== undefined ? `${r}/s` : '',
+        ]
+          .filter((x) => x)
+          .join(', '),
+      });
     }
   }
   return out;
@@ -112,7 +122,11 @@ export class CalibrationRunner {
       }
       const calls = Number(vs[0]!.params['calls'] ?? 1);
       const measure = (r: RunResult, which: Measure): number =>
-        which === 'elapsed' ? Math.max(...r.cycles.perCpu) : which === 'system' ? r.cycles.total - r.cycles.breakdown.compute : r.cycles.total;
+        which === 'elapsed'
+          ? Math.max(...r.cycles.perCpu)
+          : which === 'system'
+            ? r.cycles.total - r.cycles.breakdown.compute
+            : r.cycles.total;
       const overhead = (row: RunResult[], which: Measure): number => (measure(row[0]!, which) / measure(row[1]!, which) - 1) * 100;
       const labels = configs.map(configLabel).join(' vs ');
       if (m.kind === 'perCall') {

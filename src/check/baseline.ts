@@ -93,7 +93,8 @@ function validateBaseline(v: unknown, file: string): Baseline {
   const prov = v['provenance'];
   if (!isRecord(prov)) return fail('$.provenance', 'must be an object');
   const model = prov['model'];
-  if (!isRecord(model) || typeof model['name'] !== 'string' || typeof model['hash'] !== 'string') fail('$.provenance.model', 'must be {name, hash}');
+  if (!isRecord(model) || typeof model['name'] !== 'string' || typeof model['hash'] !== 'string')
+    fail('$.provenance.model', 'must be {name, hash}');
   if (!Array.isArray(prov['traces'])) fail('$.provenance.traces', 'must be an array');
   const metrics = v['metrics'];
   if (!isRecord(metrics)) return fail('$.metrics', 'must be an object');

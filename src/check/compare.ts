@@ -58,7 +58,12 @@ export function compareScenario(m: ScenarioMeasurement, baseline: Baseline | nul
     if (b === undefined) {
       return { metric: mm.name, rule, baseline: null, now: mm.value, change: null, verdict: 'missing', reason: 'not in baseline' };
     }
-    const v = applyRule(rule, { value: b.value, samples: b.samples ?? null }, { value: mm.value, samples: mm.samples }, deriveSeed(m.scenario.seed, 'permutation', mm.name));
+    const v = applyRule(
+      rule,
+      { value: b.value, samples: b.samples ?? null },
+      { value: mm.value, samples: mm.samples },
+      deriveSeed(m.scenario.seed, 'permutation', mm.name),
+    );
     return {
       metric: mm.name,
       rule,

@@ -24,7 +24,9 @@ export function discoverScenarios(args: readonly string[], cwd: string = process
     const abs = resolve(cwd, arg);
     if (!existsSync(abs)) {
       throw new InputError(
-        args.length > 0 ? `${arg}: no such scenario file or folder` : `${arg}/: no scenario folder here (name scenario files, or run from a folder that has scenarios/)`,
+        args.length > 0
+          ? `${arg}: no such scenario file or folder`
+          : `${arg}/: no scenario folder here (name scenario files, or run from a folder that has scenarios/)`,
       );
     }
     if (!statSync(abs).isDirectory()) {

@@ -35,7 +35,9 @@ export function formatJunit(outcomes: readonly ScenarioOutcome[]): string {
       }
       const message = `${m.metric}: baseline ${m.baseline === null ? '-' : formatNumber(m.baseline)}, now ${formatNumber(m.now)} (${formatChange(m)}): ${m.reason}`;
       out.push(`${open}>`);
-      out.push(`      <failure type="${m.verdict === 'missing' ? 'missing-baseline' : 'regression'}" message="${attr(message)}">${text(message)}</failure>`);
+      out.push(
+        `      <failure type="${m.verdict === 'missing' ? 'missing-baseline' : 'regression'}" message="${attr(message)}">${text(message)}</failure>`,
+      );
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

@@ -61,14 +61,19 @@ export interface ScenarioBounds {
   readonly allowPlugins?: boolean;
 }
 
-export async function loadScenario(path: string, validate: ValidateFunction, displayPath = path, bounds: ScenarioBounds = {}): Promise<Scenario> {
+export async function loadScenario(
+  path: string,
+  validate: ValidateFunction,
+  displayPath = path,
+  bounds: ScenarioBounds = {},
+): Promise<Scenario> {
   let text: string;
   try {
     text = readDocument(path, displayPath, 'a JSON scenario');
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`${displayPath}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+    throw new InputError(`${displayPath}: cannot read scenario (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
   }
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw new InputError(`${displayPath}: ${parsed.message}`);
@@ -96,14 +101,18 @@ export async function loadScenario(path: string, validate: ValidateFunction, dis
     const metric = parseMetricExpr(w.metric, where(`${at}.metric`));
     for (const p of pathsOf(metric)) checkPathShape(p, where(`${at}.metric`));
     if (usesReference(metric) && json.reference === undefined) {
-      throw new InputError(`${where(`${at}.metric`)}: '${w.metric}' reads the reference run; add "reference": "<config preset>" to the scenario`);
+      throw new InputError(
+        `${where(`${at}.metric`)}: '${w.metric}' reads the reference run; add "reference": "<config preset>" to the scenario`,
+      );
     }
     if (metric.kind === 'ratio' && metric.fn === 'ratio' && metric.den.path.includes('*')) {
       throw new InputError(`${where(`${at}.metric`)}: '*' is allowed in the first path of ratio() only`);
     }
     const rule = toRule(w.rule);
     if (rule.kind === 'statistical' && replications < 2) {
-      throw new InputError(`${where(`${at}.rule`)}: a statistical rule needs "replications" of at least 2 (the scenario has ${replications})`);
+      throw new InputError(
+        `${where(`${at}.rule`)}: a statistical rule needs "replications" of at least 2 (the scenario has ${replications})`,
+      );
     }
     return { text: w.metric, metric, rule, at };
   });
@@ -139,7 +148,10 @@ export async function loadScenarios(paths: readonly { path: string; display: str
   for (const p of paths) {
     const s = await loadScenario(p.path, validate, p.display, bounds);
     const other = seen.get(s.name);
-    if (other !== undefined) throw new InputError(`${p.display}: scenario name '${s.name}' is also the name of ${other} (names must be unique: each has one baseline file)`);
+    if (other !== undefined)
+      throw new InputError(
+        `${p.display}: scenario name '${s.name}' is also the name of ${other} (names must be unique: each has one baseline file)`,
+      );
     seen.set(s.name, p.display);
     out.push(s);
   }
@@ -191,7 +203,9 @@ function realOrSelf(path: string): string {
 function confine(path: string, given: string, root: string, where: string): void {
   const rel = relative(realOrSelf(root), realOrSelf(path));
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return;
-  throw new InputError(`${where}: '${given}' is outside the project folder ${root} (expected a path inside it; check --root DIR sets another project folder)`);
+  throw new InputError(
+    `${where}: '${given}' is outside the project folder ${root} (expected a path inside it; check --root DIR sets another project folder)`,
+  );
 }
 
 /** A model given as a file (plug-in or JSON) rather than a shipped name: resolved against the scenario. */
@@ -220,7 +234,8 @@ export function describeSchemaError(e: ErrorObject | undefined): string {
       return `${at}: must be ${JSON.stringify(params['allowedValue'])}`;
     case 'discriminator': {
       const tag = String(params['tag']);
-      if (params['error'] === 'tag') return `${at}.${tag}: missing or not a string (expected one of "exact", "relative", "absolute", "statistical")`;
+      if (params['error'] === 'tag')
+        return `${at}.${tag}: missing or not a string (expected one of "exact", "relative", "absolute", "statistical")`;
       return `${at}.${tag}: ${JSON.stringify(params['tagValue'])} is not a rule kind (expected one of "exact", "relative", "absolute", "statistical")`;
     }
     case 'type':

@@ -87,11 +87,17 @@ async function measure(s: Scenario, ctx: MeasureContext): Promise<ScenarioMeasur
       seed: s.trace.kind === 'generator' ? (s.trace.seed ?? seed) : null,
     });
     for (const r of [main, reference]) {
-      if (r !== null && !r.feasible) for (const why of r.infeasible.length > 0 ? r.infeasible : ['infeasible']) infeasible.add(`${r.configName}: ${why}`);
+      if (r !== null && !r.feasible)
+        for (const why of r.infeasible.length > 0 ? r.infeasible : ['infeasible']) infeasible.add(`${r.configName}: ${why}`);
     }
     perReplication.push(evaluateAll(s, { main, reference }));
     // A generated trace is named by what generated it (its file is a temporary one).
-    const label = s.trace.kind === 'generator' ? `gen:${s.trace.workload}${Object.entries(s.trace.params).map(([k, v]) => ` ${k}=${String(v)}`).join('')} seed=${s.trace.seed ?? seed}` : null;
+    const label =
+      s.trace.kind === 'generator'
+        ? `gen:${s.trace.workload}${Object.entries(s.trace.params)
+            .map(([k, v]) => ` ${k}=${String(v)}`)
+            .join('')} seed=${s.trace.seed ?? seed}`
+        : null;
     // The reference run first: the header marks the first configuration as the baseline, and overhead() divides by the reference.
     for (const r of [reference, main]) if (r !== null) ran.push(label === null ? r : { ...r, trace: { ...r.trace, path: label } });
   }

@@ -72,7 +72,8 @@ export function checkPathShape(path: readonly string[], where: string): void {
 
 function pick(runs: ReplicationRuns, role: 'main' | 'reference', where: string): RunResult {
   if (role === 'main') return runs.main;
-  if (runs.reference === null) throw new InputError(`${where}: the metric reads the reference run but the scenario names no 'reference' configuration`);
+  if (runs.reference === null)
+    throw new InputError(`${where}: the metric reads the reference run but the scenario names no 'reference' configuration`);
   return runs.reference;
 }
 
@@ -116,7 +117,9 @@ function readNumber(run: RunResult, path: readonly string[], where: string): num
   const v = walk(run, path, where);
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  throw new InputError(`${where}: '${path.join('.')}' is not a number in the RunResult (it is ${Array.isArray(v) ? 'an array' : typeof v})`);
+  throw new InputError(
+    `${where}: '${path.join('.')}' is not a number in the RunResult (it is ${Array.isArray(v) ? 'an array' : typeof v})`,
+  );
 }
 
 function divide(num: number, den: number): number {

@@ -16,7 +16,12 @@ import { InputError } from '../errors.ts';
  */
 export type MetricExpr =
   | { readonly kind: 'path'; readonly path: readonly string[]; readonly run: RunRole }
-  | { readonly kind: 'ratio'; readonly fn: 'share' | 'overhead' | 'ratio'; readonly num: MetricExpr & { kind: 'path' }; readonly den: MetricExpr & { kind: 'path' } };
+  | {
+      readonly kind: 'ratio';
+      readonly fn: 'share' | 'overhead' | 'ratio';
+      readonly num: MetricExpr & { kind: 'path' };
+      readonly den: MetricExpr & { kind: 'path' };
+    };
 
 /** Which run of a scenario a path reads: the scenario's own run or the reference-configuration run. */
 export type RunRole = 'main' | 'reference';
@@ -34,7 +39,8 @@ export function parseMetricExpr(text: string, where: string): MetricExpr {
   const fn = call[1] as 'share' | 'overhead' | 'ratio';
   const args = (call[2] ?? '').split(',').map((a) => a.trim());
   if (fn === 'ratio') {
-    if (args.length !== 2) throw new InputError(`${where}: ratio() takes two paths, got '${text}' (expected e.g. ratio(counts.invlpg, counts.accesses))`);
+    if (args.length !== 2)
+      throw new InputError(`${where}: ratio() takes two paths, got '${text}' (expected e.g. ratio(counts.invlpg, counts.accesses))`);
     return { kind: 'ratio', fn, num: parsePath(args[0] ?? '', where, true), den: parsePath(args[1] ?? '', where, true) };
   }
   if (args.length !== 1) throw new InputError(`${where}: ${fn}() takes one path, got '${text}'`);

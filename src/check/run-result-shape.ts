@@ -46,4 +46,13 @@ export function runResultShape(): RunResult {
 }
 
 /** Paths whose keys are only known from a real run. */
-export const DYNAMIC_PATHS: readonly string[] = ['config', 'cycles.perCpu', 'time.perCpuSeconds', 'counts.records', 'memory.zones', 'memory.slab', 'memory.oom', 'timeline'];
+export const DYNAMIC_PATHS: readonly string[] = [
+  'config',
+  'cycles.perCpu',
+  'time.perCpuSeconds',
+  'counts.records',
+  'memory.zones',
+  'memory.slab',
+  'memory.oom',
+  'timeline',
+];

@@ -138,10 +138,33 @@ function formatCompare(rs: readonly CapacityResult[]): string {
   return (
     `capacity side by side — RAM ${fmtBytes(rs[0]!.ramBytes)}; ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
     table(
-      ['config', 'split', 'lowmem MB', 'highmem MB', 'unusable MB', 'mem_map MB', 'free lowmem MB', 'KiB/proc', 'fits', 'max procs', 'limit', 'user VA left'],
+      [
+        'config',
+        'split',
+        'lowmem MB',
+        'highmem MB',
+        'unusable MB',
+        'mem_map MB',
+        'free lowmem MB',
+        'KiB/proc',
+        'fits',
+        'max procs',
+        'limit',
+        'user VA left',
+      ],
       rs.map((r) => [
-        r.config, r.split, mb(r.lowmemBytes), mb(r.highmemBytes), mb(r.unusableRamBytes), mb(r.memMapBytes),
-        mb(r.availableLowmemBytes), (r.perProcess.totalLowmem / 1024).toFixed(1), r.fits ? 'yes' : 'no', r.maxProcs, r.limitedBy, vaSize(r.userSpaceLeftBytes),
+        r.config,
+        r.split,
+        mb(r.lowmemBytes),
+        mb(r.highmemBytes),
+        mb(r.unusableRamBytes),
+        mb(r.memMapBytes),
+        mb(r.availableLowmemBytes),
+        (r.perProcess.totalLowmem / 1024).toFixed(1),
+        r.fits ? 'yes' : 'no',
+        r.maxProcs,
+        r.limitedBy,
+        vaSize(r.userSpaceLeftBytes),
       ]),
     )
   );

@@ -41,16 +41,24 @@ export interface CheckCliOptions {
 export function register(program: Command): void {
   const cmd = program
     .command('check')
-    .description('Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)')
+    .description(
+      'Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
+    )
     .argument('[scenario...]', 'scenario files (JSON) or folders of them (default: scenarios/)')
     .option('--baseline <dir>', 'folder of baseline files', DEFAULT_BASELINE_DIR)
     .option('--update', 'rewrite the baselines from this run and print what changed')
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
     .option('--format <format>', 'output: table | github (tables folded in groups, ::error annotations)', 'table')
     .option('--json', 'print exactly one JSON object (every scenario, metric, verdict and reason) instead')
-    .option('--verbose', 'list every metric of every scenario (default: a passing scenario is one line, a failing one lists its failing metrics)')
+    .option(
+      '--verbose',
+      'list every metric of every scenario (default: a passing scenario is one line, a failing one lists its failing metrics)',
+    )
     .option('--root <dir>', "project folder: a scenario's trace and model paths must stay inside it (default: the current folder)")
-    .option('--allow-plugins', "let a scenario's model be a code plug-in (.ts/.js), which then runs; off by default, so checking a repository never runs its code")
+    .option(
+      '--allow-plugins',
+      "let a scenario's model be a code plug-in (.ts/.js), which then runs; off by default, so checking a repository never runs its code",
+    )
     .addHelpText(
       'after',
       '\nScenario files: see scenarios/schema.json. Metrics are RunResult paths (cycles.total, cycles.breakdown.*,\n' +
@@ -76,11 +84,13 @@ export async function runCheckCommand(
   if (opts.format !== 'table' && opts.format !== 'github') {
     throw new UsageError(`--format: '${opts.format}' is not a format (expected table or github)`);
   }
-  if (opts.update === true && opts.junit !== undefined) throw new UsageError('--junit: cannot be combined with --update (an update checks nothing)');
+  if (opts.update === true && opts.junit !== undefined)
+    throw new UsageError('--junit: cannot be combined with --update (an update checks nothing)');
   for (const s of opts.set) if (!/^[^=]+=/.test(s)) throw new UsageError(`--set ${s}: expected key=value, e.g. --set costs.invlpg=+10%`);
   const files = discoverScenarios(args);
   const root = resolve(opts.root ?? '.');
-  if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UsageError(`--root ${opts.root ?? '.'}: not a folder (expected the project folder)`);
+  if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true)
+    throw new UsageError(`--root ${opts.root ?? '.'}: not a folder (expected the project folder)`);
   const scenarios = await loadScenarios(files, { root, allowPlugins: opts.allowPlugins === true });
   const items: CheckItem[] = scenarios.map((scenario, i) => ({ scenario, display: files[i]?.display ?? scenario.file }));
   const baselineDir = resolve(opts.baseline);
@@ -100,7 +110,13 @@ export async function runCheckCommand(
     }
     const outcomes = await withInterrupt((signal) => checkScenarios(items, { context: context(signal), baselineDir }));
     // 3. report
-    write(opts.json === true ? formatCheckJson(outcomes) : opts.format === 'github' ? formatGithub(outcomes) : formatTables(outcomes, { verbose: opts.verbose === true }));
+    write(
+      opts.json === true
+        ? formatCheckJson(outcomes)
+        : opts.format === 'github'
+          ? formatGithub(outcomes)
+          : formatTables(outcomes, { verbose: opts.verbose === true }),
+    );
     if (opts.junit !== undefined) await writeFileAtomic(resolve(opts.junit), formatJunit(outcomes));
     return outcomes.every((o) => o.pass) ? EXIT.ok : EXIT.regression;
   } finally {

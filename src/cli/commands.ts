@@ -17,9 +17,24 @@ export interface CommandEntry {
  * term and summary is what the command registers).
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'models', term: 'models', summary: 'List, show and validate CPU cost models (models/*.json, code plug-ins)', load: () => import('./models.ts') },
-  { name: 'import', term: 'import [options] <format> <input>', summary: 'convert a trace from a real tool into an HMT trace', load: () => import('./import.ts') },
-  { name: 'gen', term: 'gen [options] [workload]', summary: 'generate a synthetic workload trace (deterministic for a seed)', load: () => import('./gen.ts') },
+  {
+    name: 'models',
+    term: 'models',
+    summary: 'List, show and validate CPU cost models (models/*.json, code plug-ins)',
+    load: () => import('./models.ts'),
+  },
+  {
+    name: 'import',
+    term: 'import [options] <format> <input>',
+    summary: 'convert a trace from a real tool into an HMT trace',
+    load: () => import('./import.ts'),
+  },
+  {
+    name: 'gen',
+    term: 'gen [options] [workload]',
+    summary: 'generate a synthetic workload trace (deterministic for a seed)',
+    load: () => import('./gen.ts'),
+  },
   { name: 'trace', term: 'trace', summary: 'work with HMT traces', load: () => import('./trace.ts') },
   {
     name: 'layout',
@@ -33,7 +48,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'lowmem budget: mem_map, page tables, kernel stacks; how many processes fit; unusable RAM',
     load: () => import('./capacity.ts'),
   },
-  { name: 'run', term: 'run [options]', summary: 'replay a trace on the modeled machine under one configuration and cost model', load: () => import('./run.ts') },
+  {
+    name: 'run',
+    term: 'run [options]',
+    summary: 'replay a trace on the modeled machine under one configuration and cost model',
+    load: () => import('./run.ts'),
+  },
   {
     name: 'compare',
     term: 'compare [options]',

@@ -88,7 +88,10 @@ function replicatedSummary(runs: readonly RunResult[], replications: number): Re
       overheadPercent: c.config === agg.baseline && c.overhead !== null ? 0 : (c.overhead?.mean ?? null),
       overheadCi: c.overhead !== null && c.overhead.lo !== null && c.overhead.hi !== null ? [c.overhead.lo, c.overhead.hi] : null,
       cycles: c.stats?.totalCycles.mean ?? null,
-      cyclesCi: c.stats !== null && c.stats.totalCycles.lo !== null && c.stats.totalCycles.hi !== null ? [c.stats.totalCycles.lo, c.stats.totalCycles.hi] : null,
+      cyclesCi:
+        c.stats !== null && c.stats.totalCycles.lo !== null && c.stats.totalCycles.hi !== null
+          ? [c.stats.totalCycles.lo, c.stats.totalCycles.hi]
+          : null,
     })),
     runs,
   };
@@ -96,7 +99,19 @@ function replicatedSummary(runs: readonly RunResult[], replications: number): Re
 
 /** What makes two configurations the same machine (everything resolveConfig decides but the label). */
 function machineKey(c: MachineConfig): string {
-  return JSON.stringify([c.kernel.name, c.split, c.highmem, c.pae, c.pti, c.highpte, c.nrCpus, c.cpus, c.ramBytes, c.ramBelow4gBytes ?? null, c.vmallocBytes]);
+  return JSON.stringify([
+    c.kernel.name,
+    c.split,
+    c.highmem,
+    c.pae,
+    c.pti,
+    c.highpte,
+    c.nrCpus,
+    c.cpus,
+    c.ramBytes,
+    c.ramBelow4gBytes ?? null,
+    c.vmallocBytes,
+  ]);
 }
 
 /**
@@ -111,7 +126,10 @@ function refuseSameConfigurations(names: readonly string[], configs: readonly Ma
       seen.set(machineKey(c), i);
       return;
     }
-    const how = names[i] === names[j] ? `${names[i]} is listed twice` : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
+    const how =
+      names[i] === names[j]
+        ? `${names[i]} is listed twice`
+        : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
     throw new UsageError(`--configs: ${how}; expected different configurations`);
   });
 }
@@ -123,7 +141,10 @@ function workloadFrom(raw: Record<string, unknown>, tracePath: string | undefine
     if (params.length > 0) throw new UsageError('--param: workload parameters need --workload NAME');
     return null;
   }
-  if (tracePath !== undefined) throw new UsageError('--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both');
+  if (tracePath !== undefined)
+    throw new UsageError(
+      '--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both',
+    );
   let name: string;
   try {
     const gen = getGenerator(raw['workload']);
@@ -147,7 +168,10 @@ export function register(program: Command): void {
   addRunOptions(cmd, DEFAULT_COMPARE_TRACE, { hideConfig: true });
   addReplicationsOption(cmd);
   cmd
-    .option('--workload <name>', 'generate the trace per replication with this generator and the replication\'s seed (hmsim gen --list), instead of --trace')
+    .option(
+      '--workload <name>',
+      "generate the trace per replication with this generator and the replication's seed (hmsim gen --list), instead of --trace",
+    )
     .option('--param <k=v>', 'workload parameter, repeatable (hmsim gen WORKLOAD --help)', (v: string, acc: string[] = []) => [...acc, v]);
   addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
@@ -158,13 +182,19 @@ export function register(program: Command): void {
     }
     const names =
       typeof raw['configs'] === 'string'
-        ? (raw['configs'] as string).split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+        ? (raw['configs'] as string)
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
         : [...HEADLINE_CONFIGS];
     if (names.length === 0) throw new UsageError('--configs: expected a comma-separated list of configuration names');
     const service = new RunService();
     const configs = names.map((name) => ({ ...options.configOptions, config: name }));
     const resolved = configs.map((c) => service.resolve(c));
-    refuseSameConfigurations(names, resolved.map((r) => r.config));
+    refuseSameConfigurations(
+      names,
+      resolved.map((r) => r.config),
+    );
     const replications = replicationsFrom(raw);
     const theme = themeFrom(raw);
     const seeds = replicationSeeds(options.seed, replications);
@@ -214,7 +244,13 @@ export function register(program: Command): void {
     } finally {
       if (genDir !== null) await rm(genDir, { recursive: true, force: true });
     }
-    const context = { command: commandLine(), seed: options.seed, replications, modelOverrides: options.modelSets, clockGHz: model.clockGHz };
+    const context = {
+      command: commandLine(),
+      seed: options.seed,
+      replications,
+      modelOverrides: options.modelSets,
+      clockGHz: model.clockGHz,
+    };
     if (options.out !== undefined) {
       const provenance = collectProvenance(runs, context);
       await writeCompareReport(options.out, { baseline: runs[0]!.configName, runs, provenance }, { force: options.force, theme });

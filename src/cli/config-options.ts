@@ -27,7 +27,10 @@ export function addConfigOptions(cmd: Command, options: { hideConfig?: boolean }
     .option('--nr-cpus <n>', 'CONFIG_NR_CPUS (shapes fixmap and cpu_entry_area)')
     .option('--cpus <n>', 'online CPUs that run the trace (default: min(NR_CPUS, 4))')
     .option('--ram <size>', 'RAM installed, as a PC has it: bytes, hex or K/M/G suffix (default 4G)')
-    .option('--ram-below-4g <size>', 'how much of --ram sits under the PCI hole, the rest from 4G up (default: 3G when --ram is 3.5G or more, else all of it)')
+    .option(
+      '--ram-below-4g <size>',
+      'how much of --ram sits under the PCI hole, the rest from 4G up (default: 3G when --ram is 3.5G or more, else all of it)',
+    )
     .option('--vmalloc <size>', 'the vmalloc= boot parameter')
     .option('--highpte', 'user page tables in highmem (CONFIG_HIGHPTE)')
     .option('--no-highpte', 'user page tables in lowmem');

@@ -38,7 +38,13 @@ const ENTRY = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : new U
  * `generate(workload, out, seed, params)` on a worker thread; `signal` terminates it (the promise then
  * rejects with the signal's reason and the temporary trace is left for the caller to remove).
  */
-export function generateOnThread(workload: string, out: string, seed: number, params: readonly string[], signal?: AbortSignal): Promise<GenSummary> {
+export function generateOnThread(
+  workload: string,
+  out: string,
+  seed: number,
+  params: readonly string[],
+  signal?: AbortSignal,
+): Promise<GenSummary> {
   const job: GenJob = { kind: 'hmsim-gen', workload, out, seed, params };
   return new Promise<GenSummary>((resolve, reject) => {
     const worker = new Worker(ENTRY, { workerData: job });

@@ -27,7 +27,10 @@ export function register(program: Command): void {
     .argument('[workload]', `workload: ${[...GENERATORS.keys()].join(', ')}`)
     .option('-o, --out <file>', 'output trace (.hmt, or .hmt.gz for gzip)')
     .option('--seed <n>', 'random seed (default 1)')
-    .option('--param <k=v>', 'workload parameter, repeatable (see hmsim gen WORKLOAD --help)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--param <k=v>', 'workload parameter, repeatable (see hmsim gen WORKLOAD --help)', (v: string, acc: string[] = []) => [
+      ...acc,
+      v,
+    ])
     .option('--list', 'list the workloads')
     .option('--json', 'print the summary as one JSON object')
     .helpOption(false)
@@ -38,7 +41,8 @@ export function register(program: Command): void {
       return;
     }
     if (options.list || workload === undefined) {
-      if (!options.list) throw new UsageError('gen: missing WORKLOAD (expected one of: ' + [...GENERATORS.keys()].join(', ') + '; see hmsim gen --list)');
+      if (!options.list)
+        throw new UsageError('gen: missing WORKLOAD (expected one of: ' + [...GENERATORS.keys()].join(', ') + '; see hmsim gen --list)');
       process.stdout.write(listText());
       return;
     }
@@ -47,13 +51,20 @@ export function register(program: Command): void {
     // On a worker thread: a generator runs synchronously to its end, so only there can Ctrl-C stop it.
     const summary = await generateOnThread(workload, options.out, seed, options.param ?? [], interruptSignalOf(cmd));
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
-    else process.stdout.write(`${summary.out}: ${summary.records} records of ${summary.workload} on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`);
+    else
+      process.stdout.write(
+        `${summary.out}: ${summary.records} records of ${summary.workload} on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`,
+      );
   });
 }
 
 function listText(): string {
   const width = Math.max(...[...GENERATORS.keys()].map((k) => k.length));
-  return 'Workloads (hmsim gen WORKLOAD --help for parameters):\n' + [...GENERATORS.values()].map((g) => `  ${g.name.padEnd(width)}  ${g.description}`).join('\n') + '\n';
+  return (
+    'Workloads (hmsim gen WORKLOAD --help for parameters):\n' +
+    [...GENERATORS.values()].map((g) => `  ${g.name.padEnd(width)}  ${g.description}`).join('\n') +
+    '\n'
+  );
 }
 
 function workloadHelp(g: Generator): string {

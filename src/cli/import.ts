@@ -17,7 +17,14 @@ import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
 import { gunzipIfNeeded } from '../trace/hmt/gzip.ts';
 import type { CaptureInfo, TraceSink } from '../trace/records.ts';
 import { captureInfoOf, parseCaptureHeader, peekHeaderLines } from '../trace/importers/capture-info.ts';
-import { defaultRelocationFor, formatRelocationReport, parseRelocation, Relocator, RELOCATE_SYNTAX, type RelocationReport } from '../trace/relocate.ts';
+import {
+  defaultRelocationFor,
+  formatRelocationReport,
+  parseRelocation,
+  Relocator,
+  RELOCATE_SYNTAX,
+  type RelocationReport,
+} from '../trace/relocate.ts';
 
 /** Parsed `hmsim import` options. */
 export interface ImportCommandOptions {
@@ -71,15 +78,16 @@ export function register(program: Command): void {
     .option('--cpu <n>', 'CPU to put the records on, for single-CPU formats (default 0)')
     .option('--cpus <n>', 'CPUs the trace declares (default: --cpu + 1)')
     .option('--pid <n>', 'process id to record (lackey default: the ==PID== banner; din default: 1)')
-    .option('--relocate <rules>', `move user addresses to fit 32 bits: ${RELOCATE_SYNTAX} (strace default: auto)`, (v: string, acc: string[] = []) => [...acc, v])
+    .option(
+      '--relocate <rules>',
+      `move user addresses to fit 32 bits: ${RELOCATE_SYNTAX} (strace default: auto)`,
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option('--capture-config <name>', "kernel captures: configuration preset of the captured box (default: from the capture's header)")
     .option('--capture-kernel <profile>', "kernel captures: kernel profile of the captured box (default: from the capture's header)")
     .option('--capture-ram <size>', "kernel captures: RAM of the captured box, highest address + 1 (default: from the capture's header)")
     .option('--json', 'print the statistics as one JSON object on stdout')
-    .addHelpText(
-      'after',
-      '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'),
-    )
+    .addHelpText('after', '\nFormats:\n' + [...IMPORTERS.values()].map((i) => `  ${i.name.padEnd(12)} ${i.description}`).join('\n'))
     .action(async (format: string, input: string, options: ImportCommandOptions, command: Command) => {
       options.out ??= defaultOutput(input);
       const stats = await runImport(format, input, options, interruptSignalOf(command));
@@ -88,9 +96,13 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify({ out: options.out, format, input: name, ...stats }) + '\n');
         return;
       }
-      process.stdout.write(`${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`);
+      process.stdout.write(
+        `${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`,
+      );
       if (stats.badLines > 0) {
-        process.stderr.write(`hmsim: import: skipped ${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'}; first: ${stats.firstBad ?? ''}\n`);
+        process.stderr.write(
+          `hmsim: import: skipped ${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'}; first: ${stats.firstBad ?? ''}\n`,
+        );
       }
       if (stats.relocation) process.stdout.write(formatRelocationReport(stats.relocation).join('\n') + '\n');
       if (IMPORTERS.get(format)?.kernelCapture === true) {
@@ -145,7 +157,8 @@ export async function runImport(
     const peeked = await peekHeaderLines(bytes);
     bytes = peeked.stream;
     const header = parseCaptureHeader(peeked.text);
-    if (options.cpus === undefined && options.cpu === undefined && header.cpus !== undefined) cpus = Math.max(1, Math.min(header.cpus, 4096));
+    if (options.cpus === undefined && options.cpu === undefined && header.cpus !== undefined)
+      cpus = Math.max(1, Math.min(header.cpus, 4096));
     capture = captureInfoOf(header, options);
   }
   const stream = Readable.from(bytes);
@@ -161,7 +174,11 @@ export async function runImport(
     cpus,
     ...(importer.kernelCapture === true ? { observed: true } : {}),
     ...(capture !== undefined ? { capture } : {}),
-    provenance: { importer: importer.name, input: input === '-' ? 'stdin' : basename(input), ...(pipeline.relocation ? { relocate: pipeline.relocation.spec.text || 'none' } : {}) },
+    provenance: {
+      importer: importer.name,
+      input: input === '-' ? 'stdin' : basename(input),
+      ...(pipeline.relocation ? { relocate: pipeline.relocation.spec.text || 'none' } : {}),
+    },
   });
   try {
     let sink: TraceSink = writer;
@@ -174,7 +191,11 @@ export async function runImport(
     signal?.throwIfAborted();
     if (sink !== writer) await sink.close();
     else await writer.close();
-    return { ...stats, ...(pipeline.relocation ? { relocation: pipeline.relocation.report() } : {}), ...(capture !== undefined ? { capture } : {}) };
+    return {
+      ...stats,
+      ...(pipeline.relocation ? { relocation: pipeline.relocation.report() } : {}),
+      ...(capture !== undefined ? { capture } : {}),
+    };
   } catch (err) {
     await writer.abort();
     throw err;

@@ -24,7 +24,10 @@ export function register(program: Command): void {
     .command('layout')
     .description('x86-32 kernel virtual memory layout, zones and lowmem/highmem sizes for a configuration');
   addConfigOptions(cmd)
-    .option('--compare', 'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for the RAM size (with --pae, --highmem or --pti: each split so built)')
+    .option(
+      '--compare',
+      'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for the RAM size (with --pae, --highmem or --pti: each split so built)',
+    )
     .option('--configs <list>', 'with --compare: the named configurations to show, comma-separated (e.g. 3g1g-highmem,3g1g-pae,2g2g)')
     .option('--list', 'list the named configurations and kernel profiles')
     .option('--json', 'print one JSON object')
@@ -40,7 +43,13 @@ export function register(program: Command): void {
         if (clash.length > 0) {
           throw new UsageError(`--compare chooses the configurations itself; drop --${clash.map(flag).join(', --')}`);
         }
-        const names = typeof opts['configs'] === 'string' ? opts['configs'].split(',').map((n) => n.trim()).filter((n) => n !== '') : COMPARE_PRESETS;
+        const names =
+          typeof opts['configs'] === 'string'
+            ? opts['configs']
+                .split(',')
+                .map((n) => n.trim())
+                .filter((n) => n !== '')
+            : COMPARE_PRESETS;
         if (names.length === 0) throw new UsageError('--configs: expected a comma-separated list of configurations (hmsim layout --list)');
         // The default splits under --pae/--highmem/--pti: a split that cannot be built so (the _OPT
         // splits with PAE) is left out and named with the kernel's reason; a split asked for by name
@@ -63,7 +72,11 @@ export function register(program: Command): void {
         const first = layouts[0]!;
         if (json) {
           process.stdout.write(
-            JSON.stringify({ ramBytes: first.ramBytes, kernel: first.config.kernel.name, configs: compareRows(layouts), skipped }, null, 2) + '\n',
+            JSON.stringify(
+              { ramBytes: first.ramBytes, kernel: first.config.kernel.name, configs: compareRows(layouts), skipped },
+              null,
+              2,
+            ) + '\n',
           );
         } else {
           process.stdout.write(formatCompare(first.ramBytes, first.config.kernel.name, compareRows(layouts)));
@@ -71,7 +84,8 @@ export function register(program: Command): void {
         }
         return;
       }
-      if (typeof opts['configs'] === 'string') throw new UsageError('--configs: only with --compare (for one configuration use --config NAME)');
+      if (typeof opts['configs'] === 'string')
+        throw new UsageError('--configs: only with --compare (for one configuration use --config NAME)');
       const layout = computeLayout(resolveConfig(conf));
       process.stdout.write(json ? JSON.stringify(layoutToJson(layout), null, 2) + '\n' : formatLayout(layout));
     });
@@ -93,8 +107,14 @@ function printList(json: boolean): void {
   }
   process.stdout.write(
     'named configurations (--config):\n' +
-      table(['name', 'description'], presets.map((p) => [p.name, p.description])) +
+      table(
+        ['name', 'description'],
+        presets.map((p) => [p.name, p.description]),
+      ) +
       '\nkernel profiles (--kernel):\n' +
-      table(['name', 'version', 'description'], kernels.map((k) => [k.name, k.version, k.description])),
+      table(
+        ['name', 'version', 'description'],
+        kernels.map((k) => [k.name, k.version, k.description]),
+      ),
   );
 }

@@ -18,14 +18,22 @@ export function register(program: Command): void {
     .argument('<dirs...>', 'output folders of the shards')
     .option('--out <dir>', 'folder to write (atomically)')
     .option('--force', 'replace a folder hmsim did not write')
-    .option('--formats <list>', `report files to render: any of ${REPORT_FORMATS.join(',')} (default all; summaries and chart specs always)`)
+    .option(
+      '--formats <list>',
+      `report files to render: any of ${REPORT_FORMATS.join(',')} (default all; summaries and chart specs always)`,
+    )
     .option('--json', 'print one JSON object')
     .option('--theme <name>', `style of the report charts: ${THEME_NAMES.join(' or ')} (default default)`)
     .action(async (dirs: string[], opts: { out?: string; force?: boolean; json?: boolean; theme?: string; formats?: string }) => {
       const formats = opts.formats === undefined ? [...REPORT_FORMATS] : parseFormats(opts.formats);
       if (opts.out === undefined) throw new UsageError('merge: missing --out DIR (the folder to write the merged sweep into)');
-      const outcome = await mergeSweeps(dirs, opts.out, { force: opts.force === true, theme: themeFrom(opts as Record<string, unknown>), formats });
-      if (opts.json) process.stdout.write(`${JSON.stringify({ format: 'hmsim-merge', out: opts.out, points: outcome.points, cells: outcome.cells })}\n`);
+      const outcome = await mergeSweeps(dirs, opts.out, {
+        force: opts.force === true,
+        theme: themeFrom(opts as Record<string, unknown>),
+        formats,
+      });
+      if (opts.json)
+        process.stdout.write(`${JSON.stringify({ format: 'hmsim-merge', out: opts.out, points: outcome.points, cells: outcome.cells })}\n`);
       else process.stdout.write(`merge: ${dirs.length} folder${dirs.length === 1 ? '' : 's'}, ${outcome.points} points → ${opts.out}\n`);
     });
 }

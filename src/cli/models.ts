@@ -21,7 +21,12 @@ export function register(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const list = listModels().map((m) => ({ ...m, default: m.name === DEFAULT_MODEL }));
       if (opts.json === true) {
-        const out = list.map((m) => ({ name: m.name, description: m.description, default: m.default, ...(m.extends === undefined ? {} : { extends: m.extends }) }));
+        const out = list.map((m) => ({
+          name: m.name,
+          description: m.description,
+          default: m.default,
+          ...(m.extends === undefined ? {} : { extends: m.extends }),
+        }));
         process.stdout.write(`${JSON.stringify({ models: out }, null, 2)}\n`);
         return;
       }
@@ -32,14 +37,20 @@ export function register(program: Command): void {
   addSetOption(
     models
       .command('show')
-      .description('print a model\'s resolved values with their sources (after extends and --set)')
+      .description("print a model's resolved values with their sources (after extends and --set)")
       .argument('<model>', 'a shipped model name, or a path to a .json/.ts/.js/.mjs model')
       .option('--json', 'print one JSON object'),
   ).action(async (name: string, opts: { json?: boolean; set?: string[] }) => {
     const { model: sets } = setsFromOptions(opts);
     const { model, hash } = await resolveModel(name, sets);
     if (opts.json === true) {
-      const out = { name: model.name, description: model.description, hash, extends: model.extends, params: Object.fromEntries(model.params) };
+      const out = {
+        name: model.name,
+        description: model.description,
+        hash,
+        extends: model.extends,
+        params: Object.fromEntries(model.params),
+      };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
@@ -76,7 +87,17 @@ export function register(program: Command): void {
       if (failures.length > 0) {
         const head = `${failures.length} of ${files.length} model file${files.length === 1 ? '' : 's'} invalid`;
         // the kind of the first failure (a file that is not JSON: InputError; a model's problems: ConfigError)
-        throw failures[0]!.withMessage([head, ...failures.map((e) => e.message.split('\n').map((l) => `  ${l}`).join('\n'))].join('\n'));
+        throw failures[0]!.withMessage(
+          [
+            head,
+            ...failures.map((e) =>
+              e.message
+                .split('\n')
+                .map((l) => `  ${l}`)
+                .join('\n'),
+            ),
+          ].join('\n'),
+        );
       }
     });
 

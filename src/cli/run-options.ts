@@ -134,7 +134,9 @@ export function parseWarmup(text: string): Warmup {
     const records = Number(t);
     if (Number.isSafeInteger(records) && records >= 1) return { records };
   }
-  throw new UsageError(`--warmup ${text}: expected a number of records (1 or more) or a percentage of the trace's records above 0 and below 100 (like 10%)`);
+  throw new UsageError(
+    `--warmup ${text}: expected a number of records (1 or more) or a percentage of the trace's records above 0 and below 100 (like 10%)`,
+  );
 }
 
 /**

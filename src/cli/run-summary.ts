@@ -12,7 +12,10 @@ import { mechanismCycles, mechanismLegend, type MechanismId } from '../report/me
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -56,7 +59,10 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
         ['total (all CPUs)', formatInt(total), '100.0 %', ...perRequest(total)],
         ...mechanismCycles(r).map((m) => [m.label, formatInt(m.cycles), share(m.cycles, total), ...perRequest(m.cycles)]),
       ],
-    ) + mechanismLegend().map((l) => `  ${l}\n`).join(''),
+    ) +
+      mechanismLegend()
+        .map((l) => `  ${l}\n`)
+        .join(''),
   );
   out.push(
     textTable(
@@ -64,7 +70,12 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
       CYCLE_CATEGORIES.map((c) => [c, formatInt(r.cycles.breakdown[c]), share(r.cycles.breakdown[c], total)]),
     ),
   );
-  out.push(textTable(['CPU cycles per CPU', 'cycles', 'share'], r.cycles.perCpu.map((v, i) => [`cpu ${i}`, formatInt(v), share(v, total)])));
+  out.push(
+    textTable(
+      ['CPU cycles per CPU', 'cycles', 'share'],
+      r.cycles.perCpu.map((v, i) => [`cpu ${i}`, formatInt(v), share(v, total)]),
+    ),
+  );
   const c = r.counts;
   out.push(
     textTable(
@@ -108,7 +119,8 @@ export function formatRunSummary(r: RunResult, provenance: Provenance): string {
   );
   out.push(kernelMemoryLine(r));
   const k = r.latency.kmap;
-  if (k.count > 0) out.push(`kmap latency (cycles): mean ${formatInt(k.mean)}, p50 ${formatInt(k.p50)}, p99 ${formatInt(k.p99)}, max ${formatInt(k.max)}`);
+  if (k.count > 0)
+    out.push(`kmap latency (cycles): mean ${formatInt(k.mean)}, p50 ${formatInt(k.p50)}, p99 ${formatInt(k.p99)}, max ${formatInt(k.max)}`);
   return out.join('\n') + '\n';
 }
 
@@ -117,7 +129,10 @@ function kernelMemoryLine(r: RunResult): string {
   const m = r.memory;
   const mbOf = (pages: number): string => `${(pages / 256).toFixed(1)} MB`;
   const slab = Object.entries(m.slab ?? {}).sort((a, b) => b[1].pages - a[1].pages);
-  const top = slab.slice(0, 3).map(([name, s]) => `${name} ${formatInt(s.objects)}`).join(', ');
+  const top = slab
+    .slice(0, 3)
+    .map(([name, s]) => `${name} ${formatInt(s.objects)}`)
+    .join(', ');
   const low = r.counts.lowmem;
   return (
     `kernel memory: slab ${mbOf(slab.reduce((n, [, s]) => n + s.pages, 0))}${top !== '' ? ` (${top})` : ''}, page tables ` +
@@ -129,7 +144,7 @@ function kernelMemoryLine(r: RunResult): string {
 
 /** What the per-1000-accesses rows count (printed under the event table): they can exceed 1000. */
 export const PER_KILO_ACCESS_LEGEND =
-  "per 1000 accesses: TLB misses of user and kernel translations (the text, data and stacks of every kernel path) per 1000 of the " +
+  'per 1000 accesses: TLB misses of user and kernel translations (the text, data and stacks of every kernel path) per 1000 of the ' +
   "trace's access records, not a user-only miss ratio: above 1000 when the kernel's misses outnumber the trace's accesses";
 
 /**
@@ -179,8 +194,16 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
   const hasIo = runs.some((r) => r.counts.io.reads + r.counts.io.writes > 0);
   const timeCols = (r: RunResult): string[] => {
     if (!hasIo) return [];
-    const d = r.feasible && base.feasible && base.time.elapsedSeconds > 0 ? (100 * (r.time.elapsedSeconds - base.time.elapsedSeconds)) / base.time.elapsedSeconds : null;
-    return [formatSeconds(r.time.elapsedSeconds), r === base ? 'baseline' : d === null ? 'n/a' : formatPercent(d), formatSeconds(r.time.ioWaitSeconds), formatInt(r.counts.pagecache.misses)];
+    const d =
+      r.feasible && base.feasible && base.time.elapsedSeconds > 0
+        ? (100 * (r.time.elapsedSeconds - base.time.elapsedSeconds)) / base.time.elapsedSeconds
+        : null;
+    return [
+      formatSeconds(r.time.elapsedSeconds),
+      r === base ? 'baseline' : d === null ? 'n/a' : formatPercent(d),
+      formatSeconds(r.time.ioWaitSeconds),
+      formatInt(r.counts.pagecache.misses),
+    ];
   };
   const rows = runs.map((r) => {
     const o = overheadPercent(r, base);

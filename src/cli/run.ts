@@ -24,11 +24,12 @@ export function runJson(result: RunResult): string {
 }
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('run')
-    .description('replay a trace on the modeled machine under one configuration and cost model');
+  const cmd = program.command('run').description('replay a trace on the modeled machine under one configuration and cost model');
   addRunOptions(cmd);
-  cmd.option('--explain', 'after the summary, say where each cycle figure comes from: its parts and every model key that prices it, with value and source');
+  cmd.option(
+    '--explain',
+    'after the summary, say where each cycle figure comes from: its parts and every model key that prices it, with value and source',
+  );
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
     const options = runOptionsFrom(command.opts(), command);
     if (options.tracePath === undefined) throw new UsageError('--trace: required (an HMT trace, e.g. traces/fileserver-4cpu.hmt)');
@@ -46,7 +47,8 @@ export function register(program: Command): void {
     if (options.out !== undefined) {
       await writeDirAtomic(options.out, (tmp) => writeFile(join(tmp, 'run.json'), runJson(result)), { force: options.force });
     }
-    if (options.json && command.opts()['explain'] === true) throw new UsageError('--explain: prints text; it cannot be combined with --json (the JSON result has every figure)');
+    if (options.json && command.opts()['explain'] === true)
+      throw new UsageError('--explain: prints text; it cannot be combined with --json (the JSON result has every figure)');
     if (options.json) {
       process.stdout.write(runJson(result));
       return;

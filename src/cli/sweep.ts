@@ -32,7 +32,16 @@ const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 export function sweepFromOptions(
   raw: Record<string, unknown>,
   cmd: Command,
-): { spec: SweepSpec; out: string; jobs: number; shard: Shard | null; force: boolean; json: boolean; quiet: boolean; formats: ReportFormat[] } {
+): {
+  spec: SweepSpec;
+  out: string;
+  jobs: number;
+  shard: Shard | null;
+  force: boolean;
+  json: boolean;
+  quiet: boolean;
+  formats: ReportFormat[];
+} {
   const options = runOptionsFrom(raw, cmd);
   const configs = parseConfigs(typeof raw['configs'] === 'string' ? raw['configs'] : undefined);
   if (configs.length > 0 && options.configOptions.config !== undefined) {
@@ -48,7 +57,8 @@ export function sweepFromOptions(
   const params = Array.isArray(raw['param']) ? (raw['param'] as string[]) : [];
   let trace: SweepTrace;
   if (workload !== undefined) {
-    if (options.tracePath !== undefined) throw new UsageError('--trace: give either --trace FILE (a fixed trace) or --workload NAME (a trace generated per point), not both');
+    if (options.tracePath !== undefined)
+      throw new UsageError('--trace: give either --trace FILE (a fixed trace) or --workload NAME (a trace generated per point), not both');
     try {
       getGenerator(workload);
     } catch (err) {
@@ -57,13 +67,15 @@ export function sweepFromOptions(
     }
     trace = { kind: 'workload', workload, params };
   } else {
-    if (options.tracePath === undefined) throw new UsageError('sweep: missing --trace FILE (a fixed trace) or --workload NAME (a trace generated per point)');
+    if (options.tracePath === undefined)
+      throw new UsageError('sweep: missing --trace FILE (a fixed trace) or --workload NAME (a trace generated per point)');
     if (params.length > 0) throw new UsageError('--param: workload parameters need --workload NAME');
     const wl = axes.find((a) => a.kind === 'workload');
     if (wl !== undefined) throw new UsageError(`--grid ${wl.key}: workload parameters need --workload NAME`);
     trace = { kind: 'file', path: options.tracePath };
   }
-  if (options.out === undefined) throw new UsageError('sweep: missing --out DIR (finished points are kept there, so an interrupted sweep resumes)');
+  if (options.out === undefined)
+    throw new UsageError('sweep: missing --out DIR (finished points are kept there, so an interrupted sweep resumes)');
   const replications = typeof raw['replications'] === 'string' ? parseCount('--replications', raw['replications'], 1, 100000) : 1;
   const jobs = typeof raw['jobs'] === 'string' ? parseCount('--jobs', raw['jobs'], 1, 4096) : availableParallelism();
   const spec: SweepSpec = {
@@ -79,12 +91,22 @@ export function sweepFromOptions(
     trace,
   };
   const formats = typeof raw['formats'] === 'string' ? parseFormats(raw['formats']) : [...REPORT_FORMATS];
-  return { spec, out: options.out, jobs, shard: parseShard(typeof raw['shard'] === 'string' ? raw['shard'] : undefined), force: options.force, json: options.json, quiet: options.quiet, formats };
+  return {
+    spec,
+    out: options.out,
+    jobs,
+    shard: parseShard(typeof raw['shard'] === 'string' ? raw['shard'] : undefined),
+    force: options.force,
+    json: options.json,
+    quiet: options.quiet,
+    formats,
+  };
 }
 
 /** One-line account of a sweep run. */
 export function outcomeLine(outcome: SweepOutcome, out: string, shard: Shard | null): string {
-  const share = shard === null ? `${outcome.total} points` : `shard ${shard.index}/${shard.count}: ${outcome.points} of ${outcome.total} points`;
+  const share =
+    shard === null ? `${outcome.total} points` : `shard ${shard.index}/${shard.count}: ${outcome.points} of ${outcome.total} points`;
   const what = outcome.complete ? 'report written' : `points written (join the shards with hmsim merge)`;
   return `sweep: ${share}, ${outcome.computed} computed, ${outcome.reused} already done → ${out} (${what})\n`;
 }
@@ -94,13 +116,20 @@ export function register(program: Command): void {
     .command('sweep')
     .description('replay a grid of configurations, parameters, replications and workloads (worker threads, shards, resumable)')
     .option('--configs <list>', 'comma-separated configurations (the first is the baseline of the overheads)')
-    .option('--grid <key=v1,v2,...>', 'a swept parameter, repeatable: a configuration key (ram, cpus, kernel, split, ...), a model key (tlb.l1d.entries, any --set key) or workload.PARAM', collect)
+    .option(
+      '--grid <key=v1,v2,...>',
+      'a swept parameter, repeatable: a configuration key (ram, cpus, kernel, split, ...), a model key (tlb.l1d.entries, any --set key) or workload.PARAM',
+      collect,
+    )
     .option('--replications <n>', 'replications of every grid cell, each with its own seed (default 1)')
     .option('--workload <name>', 'generate the trace per point with this generator (hmsim gen --list) instead of --trace')
     .option('--param <k=v>', 'fixed workload parameter, repeatable (hmsim gen WORKLOAD --help)', collect)
     .option('--jobs <n>', 'points replayed in parallel on worker threads (default: the available cores)')
     .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge')
-    .option('--formats <list>', `report files to render: any of ${REPORT_FORMATS.join(',')} (default all; summaries and chart specs always)`);
+    .option(
+      '--formats <list>',
+      `report files to render: any of ${REPORT_FORMATS.join(',')} (default all; summaries and chart specs always)`,
+    );
   addRunOptions(cmd);
   addThemeOption(cmd);
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
@@ -117,7 +146,12 @@ export function register(program: Command): void {
       theme,
       formats: s.formats,
       ...(signal !== undefined ? { signal } : {}),
-      ...(tty ? { onPoint: (done: number, total: number) => void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`) } : {}),
+      ...(tty
+        ? {
+            onPoint: (done: number, total: number) =>
+              void process.stderr.write(`\rsweep: ${done}/${total} points${done === total ? '\n' : ''}`),
+          }
+        : {}),
     });
     if (s.spec.replications > 1 && outcome.cells !== null && identicalReplications(outcome.cells.map((c) => c.totalCycles))) {
       warnIdenticalReplications(s.spec.replications, await loadModel(s.spec.model, s.spec.modelSets));

@@ -48,8 +48,12 @@ export function formatInspection(i: TraceInspection): string {
   const h = i.header;
   const lines: string[] = [];
   lines.push(`trace        ${i.file}${i.gzip ? ' (gzip)' : ''}`);
-  lines.push(`sha256       ${i.sha256} (${i.digest === 'content' ? 'content digest stored in the footer' : 'of the file: no stored digest, computed'})`);
-  lines.push(`header       HMT ${h.version}, source ${h.source}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`);
+  lines.push(
+    `sha256       ${i.sha256} (${i.digest === 'content' ? 'content digest stored in the footer' : 'of the file: no stored digest, computed'})`,
+  );
+  lines.push(
+    `header       HMT ${h.version}, source ${h.source}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`,
+  );
   if (Object.keys(h.provenance).length > 0) lines.push(`provenance   ${JSON.stringify(h.provenance)}`);
   lines.push(`records      ${n(i.records)} in ${n(i.chunks)} chunk${i.chunks === 1 ? '' : 's'}`);
   const kinds = Object.entries(i.byKind).filter(([, c]) => c > 0);
@@ -58,9 +62,18 @@ export function formatInspection(i: TraceInspection): string {
     const a = i.byAccessOp;
     lines.push(`accesses     ifetch ${n(a.ifetch)}, load ${n(a.load)}, store ${n(a.store)}, modify ${n(a.modify)}`);
   }
-  lines.push(`by CPU       ${Object.entries(i.byCpu).map(([c, v]) => `${c}: ${n(v)}`).join(', ') || '-'}`);
+  lines.push(
+    `by CPU       ${
+      Object.entries(i.byCpu)
+        .map(([c, v]) => `${c}: ${n(v)}`)
+        .join(', ') || '-'
+    }`,
+  );
   const pids = Object.entries(i.byPid).sort((a, b) => b[1] - a[1]);
-  const shown = pids.slice(0, 10).map(([p, v]) => `${p}: ${n(v)}`).join(', ');
+  const shown = pids
+    .slice(0, 10)
+    .map(([p, v]) => `${p}: ${n(v)}`)
+    .join(', ');
   lines.push(`by pid       ${shown || '-'}${pids.length > 10 ? ` (and ${pids.length - 10} more)` : ''}`);
   lines.push(`pages        ${n(i.distinctPages)} distinct user pages touched by accesses`);
   lines.push(

@@ -61,7 +61,21 @@ export function isUserFsError(err: unknown): err is SystemError {
 
 /** System calls that change the file system: their failures are WriteErrors, the others InputErrors. */
 const WRITING_CALLS: ReadonlySet<string> = new Set([
-  'write', 'mkdir', 'mkdtemp', 'rename', 'unlink', 'rmdir', 'rm', 'copyfile', 'link', 'symlink', 'ftruncate', 'fsync', 'chmod', 'utime', 'futime',
+  'write',
+  'mkdir',
+  'mkdtemp',
+  'rename',
+  'unlink',
+  'rmdir',
+  'rm',
+  'copyfile',
+  'link',
+  'symlink',
+  'ftruncate',
+  'fsync',
+  'chmod',
+  'utime',
+  'futime',
 ]);
 
 /**

@@ -151,7 +151,8 @@ export function jsonSyntaxError(text: string): { offset: number; reason: string 
   let expected = REASONS[code];
   if (expected === undefined) {
     // CommaExpected, CloseBraceExpected, CloseBracketExpected: what may follow depends on the container.
-    expected = containerAt(text, first.offset) === '[' ? "expected ',' or ']' after an element" : "expected ',' or '}' after a property value";
+    expected =
+      containerAt(text, first.offset) === '[' ? "expected ',' or ']' after an element" : "expected ',' or '}' after a property value";
   }
   return { offset: first.offset, reason: `${expected}, found ${foundAt(text, first.offset)}` };
 }
@@ -161,7 +162,10 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   const { depth, overAt } = nestingDepth(text);
   if (overAt >= 0) {
     const { line, column } = lineColumn(text, overAt);
-    return { ok: false, message: `nests objects and arrays ${depth} deep at line ${line} column ${column} (expected at most ${MAX_JSON_DEPTH})` };
+    return {
+      ok: false,
+      message: `nests objects and arrays ${depth} deep at line ${line} column ${column} (expected at most ${MAX_JSON_DEPTH})`,
+    };
   }
   let value: unknown;
   try {
@@ -172,7 +176,8 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
     return { ok: false, message: `invalid JSON at line ${line} column ${column}: ${where.reason}` };
   }
   const forbidden = forbiddenKeyIn(value);
-  if (forbidden !== undefined) return { ok: false, message: `has a key '${forbidden}' (not a key of any hmsim document; it would reach the object's prototype)` };
+  if (forbidden !== undefined)
+    return { ok: false, message: `has a key '${forbidden}' (not a key of any hmsim document; it would reach the object's prototype)` };
   return { ok: true, value };
 }
 
@@ -224,8 +229,6 @@ export function pointerToJsonPath(pointer: string): string {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return (
     '$' +
-    parts
-      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
-      .join('')
+    parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('')
   );
 }

@@ -9,7 +9,13 @@ import { InputError } from '../errors.ts';
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** What a non-regular file is, for the message. */
-function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(st: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isSocket()) return 'a socket';
@@ -27,7 +33,8 @@ export function readDocument(path: string, ref: string, what: string): string {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError(`${ref}: is ${kindOf(st)} (expected ${what}, a regular file)`);
-    if (st.size > MAX_DOCUMENT_BYTES) throw new InputError(`${ref}: is ${st.size} bytes (expected ${what} of at most ${MAX_DOCUMENT_BYTES} bytes)`);
+    if (st.size > MAX_DOCUMENT_BYTES)
+      throw new InputError(`${ref}: is ${st.size} bytes (expected ${what} of at most ${MAX_DOCUMENT_BYTES} bytes)`);
     const buf = Buffer.alloc(st.size);
     let done = 0;
     while (done < buf.length) {

@@ -17,7 +17,10 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /** This host's name as it appears in temporary names (letters, digits, dot and dash; at most 32). */
-const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9.-]/g, '_')
+    .slice(0, 32) || 'host';
 
 /** Longest part of the output's own name kept in a temporary name (the whole name stays under NAME_MAX). */
 const NAME_PART = 100;

@@ -27,7 +27,14 @@
  */
 import { InputError } from '../errors.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES } from '../machine/memory.ts';
-import { bootMemory, kernelUsablePages, lowmemPagesOf, stackPages, upperPageTablePages, type ProcessShape } from '../machine/kernel-budget.ts';
+import {
+  bootMemory,
+  kernelUsablePages,
+  lowmemPagesOf,
+  stackPages,
+  upperPageTablePages,
+  type ProcessShape,
+} from '../machine/kernel-budget.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
 import type { ProcessKernelMemory } from './facts.ts';
@@ -174,11 +181,17 @@ function shapeOf(layout: LayoutDetail, w: CapacityWorkload): { shape: ProcessSha
 export function perProcessCost(layout: LayoutDetail, _mem: ProcessKernelMemory, w: CapacityWorkload): PerProcessCost {
   const { objects } = bootMemory(layout.config, layout);
   const { shape, pteHighPages } = shapeOf(layout, w);
-  const slabBytes = (cache: keyof typeof objects.slab, n: number): number => (n * objects.slab[cache].pagesPerSlab * PAGE_SIZE) / objects.slab[cache].perSlab;
+  const slabBytes = (cache: keyof typeof objects.slab, n: number): number =>
+    (n * objects.slab[cache].pagesPerSlab * PAGE_SIZE) / objects.slab[cache].perSlab;
   const perThreadObjects = w.threads * (slabBytes('task_struct', 1) + slabBytes('pid', 1));
   const perProcessObjects =
-    slabBytes('cred_jar', 1) + slabBytes('files_cache', 1) + slabBytes('signal_cache', 1) + slabBytes('sighand_cache', 1) +
-    slabBytes('mm_struct', 1) + slabBytes('vm_area_struct', shape.vmas) + slabBytes('filp', shape.openFiles);
+    slabBytes('cred_jar', 1) +
+    slabBytes('files_cache', 1) +
+    slabBytes('signal_cache', 1) +
+    slabBytes('sighand_cache', 1) +
+    slabBytes('mm_struct', 1) +
+    slabBytes('vm_area_struct', shape.vmas) +
+    slabBytes('filp', shape.openFiles);
   const kernelStacks = w.threads * stackPages(layout.config) * PAGE_SIZE;
   const pageTablesLowmem = (upperPageTablePages(layout.config, layout) + shape.ptePagesLowmem) * PAGE_SIZE;
   return {

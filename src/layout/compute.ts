@@ -70,9 +70,7 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
 
   // (5) high_memory, vmalloc, zones, mem_map
   const highMemory = split.pageOffset + low.maxLowPfn * PAGE_SIZE;
-  const vmallocStart = roundedStart
-    ? alignDown(highMemory + 2 * VMALLOC_OFFSET - 1, VMALLOC_OFFSET)
-    : highMemory + VMALLOC_OFFSET;
+  const vmallocStart = roundedStart ? alignDown(highMemory + 2 * VMALLOC_OFFSET - 1, VMALLOC_OFFSET) : highMemory + VMALLOC_OFFSET;
   if (vmallocStart >= top.vmallocEnd) {
     // The kernel's BUG_ON(VMALLOC_START >= VMALLOC_END) in mem_init().
     throw new ConfigError(
@@ -152,10 +150,14 @@ function clampNotes(ramPfn: number, maxPfn: number, maxLowPfn: number, highmem: 
   if (ignored <= 0) return [];
   const mb = Math.floor(ignored / MiB);
   if (!highmem && maxPfn === maxLowPfn && ramPfn > maxPfn) {
-    return [`${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`];
+    return [
+      `${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`,
+    ];
   }
   if (!pae && ramPfn > FOUR_GIB / PAGE_SIZE) {
-    return [`${mb} MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`];
+    return [
+      `${mb} MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`,
+    ];
   }
   return [`${mb} MB of RAM is unusable (above max_pfn 0x${maxPfn.toString(16)})`];
 }

@@ -66,8 +66,17 @@ const MIN_RAM = 16 * MiB;
 const MAX_RAM = 2 ** 40;
 
 const SPLIT_ALIASES: Readonly<Record<string, Split>> = {
-  '3G': '3G', '3G/1G': '3G', '3G_OPT': '3G_OPT', '2G': '2G', '2G/2G': '2G', '2G_OPT': '2G_OPT',
-  '1G': '1G', '1G/3G': '1G', '4G4G': '4G4G', '4G/4G': '4G4G', 'X86_64': 'x86_64',
+  '3G': '3G',
+  '3G/1G': '3G',
+  '3G_OPT': '3G_OPT',
+  '2G': '2G',
+  '2G/2G': '2G',
+  '2G_OPT': '2G_OPT',
+  '1G': '1G',
+  '1G/3G': '1G',
+  '4G4G': '4G4G',
+  '4G/4G': '4G4G',
+  X86_64: 'x86_64',
 };
 
 /** Parses `--split` (3G, 3G_OPT, 2G, 2G_OPT, 1G, 4G4G, x86_64; also 3G/1G-style spellings). */
@@ -126,7 +135,13 @@ function sameChoices(a: PresetChoices, b: PresetChoices): boolean {
  * whose defaults are no preset: `<profile>-defaults`). A choice implied by another (PAE by HIGHMEM64G) is
  * not listed: the option that implied it is.
  */
-function configName(opts: ConfigOptions, preset: Preset | undefined, kernelName: string, defaults: PresetChoices, resolved: PresetChoices): string {
+function configName(
+  opts: ConfigOptions,
+  preset: Preset | undefined,
+  kernelName: string,
+  defaults: PresetChoices,
+  resolved: PresetChoices,
+): string {
   const base = preset ?? PRESETS.find((p) => sameChoices(p, defaults));
   const baseChoices = preset ?? defaults;
   const parts = [base?.name ?? `${kernelName}-defaults`];
@@ -162,7 +177,8 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   } else {
     highmem = explicitHighmem ?? highmemImpliedByPae(opts.pae, base.highmem);
     pae = opts.pae ?? paeImpliedByHighmem(highmem, base.pae);
-    if (highmem === '64G' && !pae) throw new ConfigError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
+    if (highmem === '64G' && !pae)
+      throw new ConfigError('--highmem 64G selects PAE (HIGHMEM64G selects X86_PAE); it cannot be combined with --no-pae');
     if (highmem === '4G' && pae) {
       throw new ConfigError('--pae cannot be combined with --highmem 4G (X86_PAE depends on !HIGHMEM4G); use --highmem 64G');
     }
@@ -176,15 +192,19 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
 
   // PTI
   const pti = opts.pti ?? (preset ? preset.pti : kernel.defaults.pti);
-  if (pti && split === '4G4G') throw new ConfigError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
+  if (pti && split === '4G4G')
+    throw new ConfigError('--pti: the 4G/4G split already runs the kernel in its own address space; PTI does not apply');
   if (pti && split !== 'x86_64' && !kernel.layout.ldtRemap) {
-    throw new ConfigError(`--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`);
+    throw new ConfigError(
+      `--pti: kernel profile '${kernel.name}' (${kernel.version}) has no page-table isolation for x86-32 (added in 4.19)`,
+    );
   }
 
   // HIGHPTE (depends on HIGHMEM)
   let highpte = opts.highpte ?? kernel.defaults.highpte;
   if (highmem === 'off') {
-    if (opts.highpte === true) throw new ConfigError('--highpte: HIGHPTE needs a HIGHMEM kernel (page tables in highmem); this configuration has --highmem off');
+    if (opts.highpte === true)
+      throw new ConfigError('--highpte: HIGHPTE needs a HIGHMEM kernel (page tables in highmem); this configuration has --highmem off');
     highpte = false;
   }
 
@@ -200,10 +220,14 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
   if (opts.ramBelow4g !== undefined) {
     ramBelow4gBytes = parseSize('--ram-below-4g', opts.ramBelow4g);
     if (ramBelow4gBytes < MIN_RAM || ramBelow4gBytes > MAX_BELOW_4G) {
-      throw new ConfigError(`--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 3.5G (the RAM under the PCI hole; the rest of --ram sits above 4G)`);
+      throw new ConfigError(
+        `--ram-below-4g: '${opts.ramBelow4g}' must be between 16M and 3.5G (the RAM under the PCI hole; the rest of --ram sits above 4G)`,
+      );
     }
     if (ramBelow4gBytes >= ramBytes) {
-      throw new ConfigError(`--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`);
+      throw new ConfigError(
+        `--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`,
+      );
     }
   }
   let vmallocBytes: number | null = null;

@@ -202,7 +202,8 @@ function kernelObjects(file: string, raw: unknown): KernelObjects | null {
     const g = slabRaw[name];
     if (!Array.isArray(g) || g.length !== 3) fail(file, f, 'must be [objsize, objperslab, pagesperslab] as /proc/slabinfo shows them', g);
     const [objSize, perSlab, pagesPerSlab] = (g as unknown[]).map((x, i) => intField(file, `${f}[${i}]`, x)) as [number, number, number];
-    if (perSlab < 1 || pagesPerSlab < 1 || objSize * perSlab > pagesPerSlab * 4096) fail(file, f, 'must fit objperslab objects of objsize bytes in pagesperslab pages', g);
+    if (perSlab < 1 || pagesPerSlab < 1 || objSize * perSlab > pagesPerSlab * 4096)
+      fail(file, f, 'must fit objperslab objects of objsize bytes in pagesperslab pages', g);
     slab[name] = { objSize, perSlab, pagesPerSlab };
   }
   const mp = o['minPartial'];

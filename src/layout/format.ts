@@ -30,7 +30,14 @@ export function layoutToJson(l: LayoutDetail): Record<string, unknown> {
 }
 
 /** Where the RAM went, as a RunResult and the layout JSON carry it (bytes). */
-export function ramJson(l: Layout): { installedBytes: number; usableBytes: number; lostBytes: number; firmwareBytes: number; ignoredBytes: number; below4gBytes: number } {
+export function ramJson(l: Layout): {
+  installedBytes: number;
+  usableBytes: number;
+  lostBytes: number;
+  firmwareBytes: number;
+  ignoredBytes: number;
+  below4gBytes: number;
+} {
   const r = l.ram;
   return {
     installedBytes: r.installedBytes,
@@ -57,7 +64,8 @@ export function ramLine(l: Layout): string {
   const why: string[] = [];
   if (r.ignoredBytes > 0) {
     const cfg = l.config;
-    const reason = cfg.highmem === 'off' && cfg.split !== 'x86_64' ? 'above lowmem unusable without HIGHMEM' : 'above 4 GB unusable without PAE';
+    const reason =
+      cfg.highmem === 'off' && cfg.split !== 'x86_64' ? 'above lowmem unusable without HIGHMEM' : 'above 4 GB unusable without PAE';
     why.push(`${mb1(r.ignoredBytes)} ${reason}`);
   }
   if (r.firmwareBytes > 0) why.push(`${mb1(r.firmwareBytes)} kept by the firmware`);
@@ -79,7 +87,11 @@ export function describeConfig(cfg: MachineConfig, splitLabel: string): string {
 
 /** 3221225472 → "3G", 0xbffe0000 → "3071.875M", 8146944 → "7.77M" (binary units, exact where possible). */
 export function fmtBytes(n: number): string {
-  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20]] as const) {
+  for (const [unit, size] of [
+    ['T', 2 ** 40],
+    ['G', 2 ** 30],
+    ['M', 2 ** 20],
+  ] as const) {
     if (n >= size && n % size === 0) return `${n / size}${unit}`;
   }
   if (n >= 2 ** 20) return `${Number((n / 2 ** 20).toFixed(3))}M`;
@@ -134,13 +146,14 @@ export function formatLayout(l: LayoutDetail): string {
         `fixmap ${l.fixmapPermanentPages} + boot ${l.fixmapTotalPages - l.fixmapPermanentPages} pages`,
     );
   }
-  if (c.split === 'x86_64') out.push(`max_pfn 0x${l.maxPfn.toString(16)}   (64-bit: no highmem, no pkmap; every RAM page is direct-mapped)`);
+  if (c.split === 'x86_64')
+    out.push(`max_pfn 0x${l.maxPfn.toString(16)}   (64-bit: no highmem, no pkmap; every RAM page is direct-mapped)`);
   else out.push(`max_pfn 0x${l.maxPfn.toString(16)}   max_low_pfn 0x${l.maxLowPfn.toString(16)}   LAST_PKMAP ${l.lastPkmap}`);
   out.push(`VmallocTotal: ${Math.floor((l.vmallocEnd - l.vmallocStart) / 1024)} kB   high_memory ${hexAny(l.highMemory)}`);
+  out.push(`zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`);
   out.push(
-    `zones: ${l.zones.map((z) => `${z.name} [0x${z.startPfn.toString(16)}, 0x${z.endPfn.toString(16)})`).join('  ')}`,
+    `mem_map: ${fmtBytes(l.memMapBytes)} ${c.split === 'x86_64' ? 'in the vmemmap' : 'of lowmem'} (${l.structPageBytes} B per page)`,
   );
-  out.push(`mem_map: ${fmtBytes(l.memMapBytes)} ${c.split === 'x86_64' ? 'in the vmemmap' : 'of lowmem'} (${l.structPageBytes} B per page)`);
   for (const n of l.notes) out.push(`note: ${n}`);
   if (l.dmesg.length > 0) {
     out.push('');
@@ -190,7 +203,10 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
   return (
     cells
       .map((r, ri) =>
-        r.map((c, i) => (ri > 0 && /^-?[\d.]+\*?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd(),
+        r
+          .map((c, i) => (ri > 0 && /^-?[\d.]+\*?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
       )
       .join('\n') + '\n'
   );
@@ -203,9 +219,21 @@ export function formatCompare(ramBytes: number, kernel: string, rows: readonly C
     head +
     table(
       ['config', 'split', 'HIGHMEM', 'PAGE_OFFSET', 'lowmem MB', 'highmem MB', 'user space MB', 'unusable RAM MB', 'mem_map MB'],
-      rows.map((r) => [r.name, r.split, r.memory, hex32(r.pageOffset), r.split === 'x86_64' ? `${r.lowmemMB}*` : r.lowmemMB, r.highmemRamMB, r.userMB, r.unusableMB, r.memMapMB]),
+      rows.map((r) => [
+        r.name,
+        r.split,
+        r.memory,
+        hex32(r.pageOffset),
+        r.split === 'x86_64' ? `${r.lowmemMB}*` : r.lowmemMB,
+        r.highmemRamMB,
+        r.userMB,
+        r.unusableMB,
+        r.memMapMB,
+      ]),
     ) +
-    (rows.some((r) => r.split === 'x86_64') ? '* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n' : '') +
+    (rows.some((r) => r.split === 'x86_64')
+      ? '* x86_64 has no lowmem/highmem split: every byte of RAM is in the direct map (the figure is all its RAM)\n'
+      : '') +
     // With RAM above 4 GiB the kernel's "HIGHMEM available" line (max_pfn − max_low_pfn) also counts the PCI
     // hole: lowmem + that figure would exceed the RAM installed. The table shows the RAM; say so when they differ.
     (rows.some((r) => r.highmemMB !== r.highmemRamMB)

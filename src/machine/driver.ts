@@ -140,7 +140,10 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
       if (cpu < 0) {
         const sleeping = m.cpus.filter((c) => c.state === 'sleeping').map((c) => c.index);
         if (sleeping.length > 0) {
-          m.infeasible.stop('pkmap deadlock', `every CPU that still has records sleeps in kmap() on a full pkmap pool (CPUs ${sleeping.join(', ')})`);
+          m.infeasible.stop(
+            'pkmap deadlock',
+            `every CPU that still has records sleeps in kmap() on a full pkmap pool (CPUs ${sleeping.join(', ')})`,
+          );
           m.stopped = true;
         }
         break;
@@ -181,7 +184,9 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         }
         const batch = step.value;
         if (batch.cpu >= m.ncpu) {
-          throw new InputError(`${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`);
+          throw new InputError(
+            `${options.path ?? 'trace'}: records for CPU ${batch.cpu}, but the trace header declares ${source.header.cpus} CPUs`,
+          );
         }
         if (unread[batch.cpu] !== undefined) unread[batch.cpu]! -= batch.length;
         pulled[batch.cpu]!++;

@@ -22,7 +22,6 @@ import { userAccess } from './user-access.ts';
 import { capturedKmap, observedFault } from './observed.ts';
 import { timerTicks } from './timer.ts';
 
-
 /** Checks a frame number of an explicit record; false (and a skip reason) when beyond RAM. */
 function frameExists(m: Machine, pfn: number, cpu: number): boolean {
   if (pfn < m.mem.maxPfn) return true;

@@ -21,7 +21,11 @@ export function bootMemory(config: MachineConfig, layout: Layout): { mem: Physic
   const objects = kernelObjectsOf(config);
   const pae = config.pae || config.split === 'x86_64';
   // pageblock_order = HUGETLB_PAGE_ORDER: 4 MiB pages non-PAE (order 10), 2 MiB with PAE and on x86_64 (order 9).
-  const minFreeKbytes = mem.setWatermarks({ minFreeKbytesMax: objects.minFreeKbytesMax, thp: objects.thp, pageblockPages: pae ? 512 : 1024 });
+  const minFreeKbytes = mem.setWatermarks({
+    minFreeKbytesMax: objects.minFreeKbytesMax,
+    thp: objects.thp,
+    pageblockPages: pae ? 512 : 1024,
+  });
   return { mem, minFreeKbytes, objects };
 }
 

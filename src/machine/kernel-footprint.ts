@@ -100,7 +100,8 @@ export function loadFootprint(name: string, pae: boolean): FootprintData {
   if (borrow !== undefined) {
     borrowedFrom = pae ? borrow.pae : borrow.nonPae;
     const lent = readJson(borrowedFrom);
-    if (lent === null) throw new InputError(`models/kernels/footprints/${name}.json: borrows from ${borrowedFrom}, which has no footprint file`);
+    if (lent === null)
+      throw new InputError(`models/kernels/footprints/${name}.json: borrows from ${borrowedFrom}, which has no footprint file`);
     file = lent;
   }
   const hz = ((own['hz'] ?? file['hz']) as { value: number }).value;
@@ -171,7 +172,10 @@ export class KernelFootprint {
     this.paths = PATH_NAMES.map((name) => {
       const p = data.paths[name];
       if (p === undefined) throw new InputError(`models/kernels/footprints/${data.borrowedFrom ?? data.kernel}.json: no path '${name}'`);
-      const offs = [...p.text.map((s) => [Number.parseInt(s, 16), 0] as const), ...p.data.map((s) => [Number.parseInt(s, 16), F_DATA] as const)];
+      const offs = [
+        ...p.text.map((s) => [Number.parseInt(s, 16), 0] as const),
+        ...p.data.map((s) => [Number.parseInt(s, 16), F_DATA] as const),
+      ];
       const vaddr = new Float64Array(offs.length);
       const flags = new Uint8Array(offs.length);
       offs.forEach(([off, side], i) => {
@@ -193,7 +197,14 @@ export class KernelFootprint {
     const { vaddr, flags } = p;
     for (let i = 0; i < vaddr.length; i++) {
       const f = flags[i]!;
-      this.ref(m, cpu, (f & F_DATA) !== 0 ? TlbSide.data : TlbSide.instruction, vaddr[i]!, (f & F_LARGE) !== 0, (f & F_GLOBAL) !== 0 && !pcid);
+      this.ref(
+        m,
+        cpu,
+        (f & F_DATA) !== 0 ? TlbSide.data : TlbSide.instruction,
+        vaddr[i]!,
+        (f & F_LARGE) !== 0,
+        (f & F_GLOBAL) !== 0 && !pcid,
+      );
     }
     const dyn = p.dynamic;
     for (let i = 0; i < dyn.length; i++) {

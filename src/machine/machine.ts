@@ -283,7 +283,9 @@ export class Machine {
 
   /** A kernel page walk ending in a large (direct map) or a 4 KiB page (costs.walk), cycles. */
   kernelWalkCost(large: boolean): number {
-    return large ? this.cost(this.fixed.walkKernelLarge, 'walk', this.shape.largeWalkRefs) : this.cost(this.fixed.walkKernelSmall, 'walk', 2);
+    return large
+      ? this.cost(this.fixed.walkKernelLarge, 'walk', this.shape.largeWalkRefs)
+      : this.cost(this.fixed.walkKernelSmall, 'walk', 2);
   }
 
   /** A copy or clear of `bytes` bytes (costs.copy), cycles. */
@@ -449,7 +451,10 @@ export class Machine {
       );
     } else {
       const why = this.storage.unreclaimableReason();
-      this.infeasible.stop('out of memory', why === '' ? 'no free page in any zone and nothing left to reclaim' : `no free page in any zone: ${why}`);
+      this.infeasible.stop(
+        'out of memory',
+        why === '' ? 'no free page in any zone and nothing left to reclaim' : `no free page in any zone: ${why}`,
+      );
     }
     this.stopped = true;
   }

@@ -73,7 +73,10 @@ export function capturedKmap(m: Machine, cpu: number, recordApi: number, capture
 export function observedFault(m: Machine, cpu: number, mm: Mm, op: number, addr: number): boolean {
   const vpn = addr >>> 12;
   if (addr >= m.shape.taskSize) {
-    m.infeasible.skip('user address at or above TASK_SIZE', `0x${addr.toString(16)} ≥ TASK_SIZE 0x${m.shape.taskSize.toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
+    m.infeasible.skip(
+      'user address at or above TASK_SIZE',
+      `0x${addr.toString(16)} ≥ TASK_SIZE 0x${m.shape.taskSize.toString(16)} (CPU ${cpu}, pid ${mm.pid})`,
+    );
     return true;
   }
   const side = op === AccessOp.ifetch ? TlbSide.instruction : TlbSide.data;

@@ -39,7 +39,10 @@ export async function replayPrefault(
     // One pass: the replayer counts records by kind, sums compute cycles and reports accesses at or
     // above TASK_SIZE as it replays.
     const onAboveTaskSize = (addr: number, pid: number): void =>
-      infeasible.skip('user address at or above TASK_SIZE', `0x${addr.toString(16)} (CPU ${c}, pid ${pid}); replayed anyway under --prefault`);
+      infeasible.skip(
+        'user address at or above TASK_SIZE',
+        `0x${addr.toString(16)} (CPU ${c}, pid ${pid}); replayed anyway under --prefault`,
+      );
     replayers.push(new TlbReplayer(spec.model.tlb, { largePageShift: shape.largeShift, taskSize: shape.taskSize, onAboveTaskSize }));
   }
   let done = 0;

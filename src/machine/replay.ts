@@ -68,14 +68,14 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
   const source: TraceSource =
     known !== undefined
       ? reader
-      : {
+      : ({
           header: reader.header,
           get footer() {
             return reader.footer;
           },
           batches: () => reader.batches({ hash: true }),
           cpuBatches: (cpu: number, skip: number) => reader.cpuBatches(cpu, skip),
-        } as TraceSource;
+        } as TraceSource);
   // A warm-up given as a percentage of a trace whose footer does not give its length before it is read (a
   // compressed trace) counts the records in a first pass.
   const w = spec.warmup;
@@ -196,7 +196,9 @@ export async function replayMachineSource(
     requestsPerSecond: declared && elapsedSeconds > 0 ? requests / elapsedSeconds : null,
   };
   if (warmRecords > 0 && warm === undefined && !m.stopped) {
-    throw new UsageError(`--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`);
+    throw new UsageError(
+      `--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`,
+    );
   }
   return {
     machine: m,

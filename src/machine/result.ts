@@ -5,7 +5,18 @@
 import { ramJson } from '../layout/format.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import type { CostModel } from '../models/types.ts';
-import type { CycleBreakdown, MemoryUse, Quantiles, RunConfig, RunCounts, RunResult, RunTime, RunWarmup, TimelineEvent, ZoneUse } from '../result/run-result.ts';
+import type {
+  CycleBreakdown,
+  MemoryUse,
+  Quantiles,
+  RunConfig,
+  RunCounts,
+  RunResult,
+  RunTime,
+  RunWarmup,
+  TimelineEvent,
+  ZoneUse,
+} from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 
 /** The resolved configuration as JSON (the preset's choices, the kernel and the layout's key figures). */
@@ -68,7 +79,14 @@ export interface ResultParts {
 export function cyclesOnlyTime(perCpu: readonly number[], clockGHz: number): RunTime {
   const hz = clockGHz * 1e9;
   const perCpuSeconds = perCpu.map((c) => c / hz);
-  return { elapsedSeconds: Math.max(0, ...perCpuSeconds), ioWaitSeconds: 0, dirtyThrottleSeconds: 0, perCpuSeconds, requests: 0, requestsPerSecond: null };
+  return {
+    elapsedSeconds: Math.max(0, ...perCpuSeconds),
+    ioWaitSeconds: 0,
+    dirtyThrottleSeconds: 0,
+    perCpuSeconds,
+    requests: 0,
+    requestsPerSecond: null,
+  };
 }
 
 /** The kernel-memory figures of a replay that has no machine (--prefault), all zero; also the RunResult shape's. */

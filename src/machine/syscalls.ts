@@ -73,16 +73,7 @@ export function syscallExit(m: Machine, cpu: number): void {
  * Multi-page: resumable at the file page where the CPU went to sleep (cpu.resume counts pages done,
  * plus one once the user buffer was touched). Returns false when the record must stop.
  */
-export function fileCopy(
-  m: Machine,
-  cpu: number,
-  mm: Mm,
-  isWrite: boolean,
-  file: number,
-  off: number,
-  len: number,
-  ubuf: number,
-): boolean {
+export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file: number, off: number, len: number, ubuf: number): boolean {
   const c = m.cpus[cpu]!;
   if (c.resume === 0) {
     // The file's dentry and inode (dcache/icache), and the process's struct file for its I/O (slab.ts).
@@ -203,7 +194,10 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
       if (vpn > last) break;
     }
     if (vpn * PAGE_SIZE >= taskSize) {
-      m.infeasible.skip('user address at or above TASK_SIZE', `buffer page 0x${(vpn * PAGE_SIZE).toString(16)} (CPU ${cpu}, pid ${mm.pid})`);
+      m.infeasible.skip(
+        'user address at or above TASK_SIZE',
+        `buffer page 0x${(vpn * PAGE_SIZE).toString(16)} (CPU ${cpu}, pid ${mm.pid})`,
+      );
       return true;
     }
     if (indirect) {

@@ -96,8 +96,7 @@ export class TlbHierarchy {
   /** Builds the arrays from a geometry validated with the model (src/models/validate.ts checkGeometry). */
   constructor(geometry: TlbGeometry, options: TlbHierarchyOptions) {
     const pcid = options.pcid === true;
-    const make = (entries: number, ways: number): Tlb =>
-      new Tlb({ entries, ways, replacement: geometry.replacement, pcid });
+    const make = (entries: number, ways: number): Tlb => new Tlb({ entries, ways, replacement: geometry.replacement, pcid });
     this.l1i = make(geometry.l1i.entries, geometry.l1i.ways);
     this.l1d = make(geometry.l1d.entries, geometry.l1d.ways);
     this.stlb = geometry.stlb.entries > 0 ? make(geometry.stlb.entries, geometry.stlb.ways) : null;
@@ -177,7 +176,12 @@ export class TlbHierarchy {
   /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
   fill(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
     const absent = this.absentPage;
-    if (absent >= 0 && (size === PageSizeClass.small ? vaddr >>> SMALL_SHIFT === absent : vaddr >>> this.largePageShift === absent >>> (this.largePageShift - SMALL_SHIFT))) {
+    if (
+      absent >= 0 &&
+      (size === PageSizeClass.small
+        ? vaddr >>> SMALL_SHIFT === absent
+        : vaddr >>> this.largePageShift === absent >>> (this.largePageShift - SMALL_SHIFT))
+    ) {
       this.absentPage = -1;
     }
     if (this.stlb !== null) this.stlb.insert(this.pageNumber(vaddr, size), size, global);

@@ -301,11 +301,7 @@ export class TlbReplayer {
  * Replays every batch of `source` on per-CPU TLB hierarchies of `geometry` (validated) and returns the
  * counts. Memory: one batch at a time (the source's bound) plus the TLB arrays.
  */
-export async function replayTlbOnly(
-  source: TraceSource,
-  geometry: TlbGeometry,
-  options: TlbReplayOptions = {},
-): Promise<TlbReplayResult> {
+export async function replayTlbOnly(source: TraceSource, geometry: TlbGeometry, options: TlbReplayOptions = {}): Promise<TlbReplayResult> {
   const replayer = new TlbReplayer(geometry, options);
   let done = 0;
   // Ask for the next batch before replaying the current one, so the source's file reads run while the

@@ -20,15 +20,7 @@ const LAST_VPN = 0xfffff;
  * One reference to user page `vpn` by `cpu` running `mm`. `fromUser` is false for copies the kernel does
  * (copy_to_user) — their faults pay no extra kernel entry. Returns false when the record must stop.
  */
-export function touchUserPage(
-  m: Machine,
-  cpu: number,
-  mm: Mm,
-  vpn: number,
-  side: TlbSide,
-  write: boolean,
-  fromUser: boolean,
-): boolean {
+export function touchUserPage(m: Machine, cpu: number, mm: Mm, vpn: number, side: TlbSide, write: boolean, fromUser: boolean): boolean {
   const tlb = m.cpus[cpu]!.tlb;
   const vaddr = vpn * PAGE_SIZE;
   if (mm.pt.get(vpn) !== 0) {

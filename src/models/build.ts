@@ -82,10 +82,13 @@ function storageModel(model: ResolvedModel): StorageModel {
     maxRequestKiB: n('io.maxRequestKiB'),
   };
   const swapRef = String(value('io.swap.device'));
-  const swapDevice = swapRef === device.name ? device : (() => {
-    const d = readDevice(swapRef);
-    return deviceModel(d.name, d.figures);
-  })();
+  const swapDevice =
+    swapRef === device.name
+      ? device
+      : (() => {
+          const d = readDevice(swapRef);
+          return deviceModel(d.name, d.figures);
+        })();
   return {
     device,
     readaheadKiB: n('io.readaheadKiB'),

@@ -85,7 +85,8 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
     shipped = true;
   }
   const key = canonicalPath(file);
-  if (seen.has(key)) throw new InputError(`${ref}: 'extends' forms a cycle (${[...seen].map((f) => basename(f)).join(' → ')} → ${basename(file)})`);
+  if (seen.has(key))
+    throw new InputError(`${ref}: 'extends' forms a cycle (${[...seen].map((f) => basename(f)).join(' → ')} → ${basename(file)})`);
   seen.add(key);
 
   let own: { [k: string]: unknown };
@@ -110,7 +111,8 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
   if (parentRef === undefined) {
     return { doc: own, name, origin: ref, shipped, chain: [], hooks, pluginSources, files };
   }
-  if (typeof parentRef !== 'string') throw new InputError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
+  if (typeof parentRef !== 'string')
+    throw new InputError(`${ref}: extends: expected a model name or path, got ${JSON.stringify(parentRef)}`);
   const parent = await readRec(parentRef, dirname(file), seen, 'extends');
   const merged = mergeDocuments(parent.doc, own);
   return {

@@ -73,23 +73,61 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.sleepWake', 'Cycles from the wake-up of a task sleeping on a wait queue until it runs.'),
   cost('costs.pkmapScanSlot', 'Cycles per pkmap slot examined by map_new_virtual().'),
   cost('costs.pageAddressLookup', 'Cycles of a page_address() hash lookup of a highmem page.'),
-  { key: 'lock.kind', kind: 'enum', values: ['ticket', 'queued'], doc: 'Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).' },
-  cost('lock.handoff', 'Cycles to pass a held lock to the next waiter (one cache-line transfer).', 'waiters at release (a queued lock is evaluated at 1)'),
-  cost('lock.perWaiter', 'Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012).', 'waiters at release'),
+  {
+    key: 'lock.kind',
+    kind: 'enum',
+    values: ['ticket', 'queued'],
+    doc: 'Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).',
+  },
+  cost(
+    'lock.handoff',
+    'Cycles to pass a held lock to the next waiter (one cache-line transfer).',
+    'waiters at release (a queued lock is evaluated at 1)',
+  ),
+  cost(
+    'lock.perWaiter',
+    'Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012).',
+    'waiters at release',
+  ),
   // Storage (src/models/storage.ts, src/machine/storage/): the device behind the page cache, and the
   // kernel's writeback tunables. A model file need not give them: the device profile named by io.device
   // (default DEFAULT_DEVICE) fills the device figures, the kernel's defaults fill the vm.* keys.
-  { key: 'io.device', kind: 'device', doc: 'Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.' },
-  { key: 'io.read.latencyUs', kind: 'nonNegative', doc: 'Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.' },
+  {
+    key: 'io.device',
+    kind: 'device',
+    doc: 'Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.',
+  },
+  {
+    key: 'io.read.latencyUs',
+    kind: 'nonNegative',
+    doc: 'Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.',
+  },
   { key: 'io.read.bandwidthMBps', kind: 'positive', doc: 'Sustained read transfer rate, MB/s (10^6 bytes per second).' },
   { key: 'io.write.latencyUs', kind: 'nonNegative', doc: 'Device time of one write request before its data moves, microseconds.' },
   { key: 'io.write.bandwidthMBps', kind: 'positive', doc: 'Sustained write transfer rate, MB/s (10^6 bytes per second).' },
-  { key: 'io.queueDepth', kind: 'positiveCount', doc: 'Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.' },
-  { key: 'io.maxRequestKiB', kind: 'positiveCount', doc: 'Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.' },
+  {
+    key: 'io.queueDepth',
+    kind: 'positiveCount',
+    doc: 'Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.',
+  },
+  {
+    key: 'io.maxRequestKiB',
+    kind: 'positiveCount',
+    doc: 'Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.',
+  },
   count('io.readaheadKiB', 'Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.'),
-  { key: 'io.files', kind: 'enum', values: ['disk', 'tmpfs'], doc: 'Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).' },
+  {
+    key: 'io.files',
+    kind: 'enum',
+    values: ['disk', 'tmpfs'],
+    doc: 'Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).',
+  },
   count('io.swap.sizeMiB', 'Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.'),
-  { key: 'io.swap.device', kind: 'device', doc: 'Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.' },
+  {
+    key: 'io.swap.device',
+    kind: 'device',
+    doc: 'Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.',
+  },
   count('vm.dirtyRatio', 'vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.'),
   count('vm.dirtyBackgroundRatio', 'vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.'),
   count('vm.highmemIsDirtyable', 'vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.'),
@@ -121,6 +159,4 @@ export const GROUP_KEYS: ReadonlySet<string> = new Set(
  * Machine-configuration keys accepted by `--set` that are not model keys; commands route them to the
  * layout's configuration resolver instead of the model loader.
  */
-export const CONFIG_KEYS: readonly string[] = [
-  'ram', 'cpus', 'nrCpus', 'split', 'highmem', 'pae', 'pti', 'vmalloc', 'kernel', 'highpte',
-];
+export const CONFIG_KEYS: readonly string[] = ['ram', 'cpus', 'nrCpus', 'split', 'highmem', 'pae', 'pti', 'vmalloc', 'kernel', 'highpte'];

@@ -54,7 +54,11 @@ export async function loadModel(nameOrPath: string, sets: readonly string[] = []
 }
 
 /** Phases 1–4 of loadModel: the validated, resolved model (what `hmsim models show` prints). */
-export async function resolveModel(nameOrPath: string, sets: readonly string[] = [], options: LoadOptions = {}): Promise<ResolvedModelBundle> {
+export async function resolveModel(
+  nameOrPath: string,
+  sets: readonly string[] = [],
+  options: LoadOptions = {},
+): Promise<ResolvedModelBundle> {
   // (1) read + merge extends
   const merged = await readModelDocument(nameOrPath, options.cwd, options.allowPlugin ?? true);
   // (2) apply --set to a copy
@@ -69,7 +73,10 @@ export async function resolveModel(nameOrPath: string, sets: readonly string[] =
   const result = validateDocument(doc, { requireSources, hooks: new Set(merged.hooks.keys()) });
   problems.push(...result.problems.map((p) => withOrigin(p, origins) ?? withPosition(p, merged.files)));
   if (merged.shipped && typeof merged.doc['name'] === 'string' && merged.doc['name'] !== merged.name) {
-    problems.push({ path: 'name', message: `must equal the file name '${merged.name}' (one name per model everywhere), got '${merged.doc['name']}'` });
+    problems.push({
+      path: 'name',
+      message: `must equal the file name '${merged.name}' (one name per model everywhere), got '${merged.doc['name']}'`,
+    });
   }
   if (problems.length > 0) throw problemsError(`model ${merged.origin}`, problems);
   const description = typeof doc['description'] === 'string' ? doc['description'] : '';

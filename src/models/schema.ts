@@ -57,7 +57,8 @@ function groupProperties(tree: Tree): Record<string, unknown> {
 
 function paramSchema(p: ParamInfo): Record<string, unknown> {
   const description = p.arg !== undefined && p.kind === 'cost' ? `${p.doc} n = ${p.arg}.` : p.doc;
-  if (p.kind === 'enum') return { description, ...scalar(['string'], { if: { type: 'string' }, then: { enum: p.values ?? [] } }, { enum: p.values ?? [] }) };
+  if (p.kind === 'enum')
+    return { description, ...scalar(['string'], { if: { type: 'string' }, then: { enum: p.values ?? [] } }, { enum: p.values ?? [] }) };
   if (p.kind === 'device') return { description, ...scalar(['string'], { pattern: NOT_BLANK }, { type: 'string', pattern: NOT_BLANK }) };
   return { description, $ref: `#/$defs/${p.kind}` };
 }
@@ -88,7 +89,11 @@ const provenance = {
  * rather than oneOf (each keyword applies to its own JSON type), so a wrong value yields one error that
  * says what was expected, not one per branch.
  */
-function scalar(types: readonly string[], bareKeywords: Record<string, unknown>, valueSchema: Record<string, unknown>): Record<string, unknown> {
+function scalar(
+  types: readonly string[],
+  bareKeywords: Record<string, unknown>,
+  valueSchema: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     type: [...types, 'object'],
     ...bareKeywords,
@@ -106,30 +111,41 @@ function numberScalar(type: 'integer' | 'number', bounds: Record<string, number>
 const FORMS = {
   constant: { ...nonNegative, description: 'Always this many cycles.' },
   linear: {
-    type: 'object', additionalProperties: false, required: ['a', 'b'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['a', 'b'],
     description: 'a + b·n cycles.',
     properties: { a: nonNegative, b: nonNegative },
   },
   table: {
-    type: 'object', additionalProperties: false, required: ['points'],
-    description: 'Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['points'],
+    description:
+      'Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.',
     properties: {
       points: { type: 'array', minItems: 1, items: { type: 'array', prefixItems: [bounded, nonNegative], minItems: 2, maxItems: 2 } },
       extrapolate: { enum: ['clamp', 'linear'] },
     },
   },
   normal: {
-    type: 'object', additionalProperties: false, required: ['mean', 'sd'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['mean', 'sd'],
     description: 'Normal(mean, sd) sampled from the run RNG; negative draws read as 0.',
     properties: { mean: nonNegative, sd: nonNegative },
   },
   lognormal: {
-    type: 'object', additionalProperties: false, required: ['mean', 'sd'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['mean', 'sd'],
     description: 'Lognormal with this arithmetic mean and sd, sampled from the run RNG.',
     properties: { mean: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MODEL_NUMBER }, sd: nonNegative },
   },
   uniform: {
-    type: 'object', additionalProperties: false, required: ['min', 'max'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['min', 'max'],
     description: 'Uniform in [min, max), sampled from the run RNG.',
     properties: { min: nonNegative, max: nonNegative },
   },
@@ -139,7 +155,8 @@ const FORMS = {
 
 const DEFS = {
   cost: {
-    description: 'A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.',
+    description:
+      'A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.',
     ...nonNegative,
     type: ['number', 'object'],
     additionalProperties: false,

@@ -69,12 +69,20 @@ const DEVICE_FIGURES: ReadonlyArray<{ key: string; min: number; exclusive: boole
 
 /** Kernel defaults of the tunables, with their sources (Linux 6.1 unless said). */
 const KERNEL_DEFAULTS: ReadonlyArray<{ key: string; value: number | string; source: string }> = [
-  { key: 'io.readaheadKiB', value: 128, source: 'Linux include/linux/mm.h VM_READAHEAD_PAGES = SZ_128K / PAGE_SIZE (the default bdi read_ahead_kb, 128 KiB since 2.6.23)' },
-  { key: 'io.files', value: 'disk', source: 'default: the trace\'s files live on a disk filesystem' },
+  {
+    key: 'io.readaheadKiB',
+    value: 128,
+    source: 'Linux include/linux/mm.h VM_READAHEAD_PAGES = SZ_128K / PAGE_SIZE (the default bdi read_ahead_kb, 128 KiB since 2.6.23)',
+  },
+  { key: 'io.files', value: 'disk', source: "default: the trace's files live on a disk filesystem" },
   { key: 'io.swap.sizeMiB', value: 0, source: 'default: no swap (swapoff)' },
   { key: 'vm.dirtyRatio', value: 20, source: 'Linux mm/page-writeback.c int vm_dirty_ratio = 20' },
   { key: 'vm.dirtyBackgroundRatio', value: 10, source: 'Linux mm/page-writeback.c int dirty_background_ratio = 10' },
-  { key: 'vm.highmemIsDirtyable', value: 0, source: 'Linux mm/page-writeback.c int vm_highmem_is_dirtyable (0 unless set: highmem is left out of global_dirtyable_memory())' },
+  {
+    key: 'vm.highmemIsDirtyable',
+    value: 0,
+    source: 'Linux mm/page-writeback.c int vm_highmem_is_dirtyable (0 unless set: highmem is left out of global_dirtyable_memory())',
+  },
   { key: 'vm.dirtyExpireCentisecs', value: 3000, source: 'Linux mm/page-writeback.c unsigned int dirty_expire_interval = 30 * 100' },
 ];
 
@@ -95,7 +103,9 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
   const file = isPath ? resolve(cwd, ref) : join(DEVICES_DIR, `${ref}.json`);
   if (!isPath && (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || !existsSync(file))) {
     const near = closest(ref, deviceNames());
-    throw new ConfigError(`unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`);
+    throw new ConfigError(
+      `unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`,
+    );
   }
   const doc = readJsonFile(file, `device profile ${ref}`, 'a JSON device profile');
   if (!isPlainObject(doc)) throw new InputError(`device profile ${ref}: expected a JSON object, got ${typeName(doc)}`);
@@ -109,7 +119,10 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
     const v = isPlainObject(node) ? node['value'] : node;
     if (v === undefined) problems.push(`${f.key}: missing`);
     else if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${f.key}: expected a finite number, got ${typeName(v)}`);
-    else if (v < f.min || (f.exclusive && v === f.min)) problems.push(`${f.key}: ${f.min === 0 ? (f.exclusive ? 'must be positive' : 'must not be negative') : `must be ≥ ${f.min}`}, got ${v}`);
+    else if (v < f.min || (f.exclusive && v === f.min))
+      problems.push(
+        `${f.key}: ${f.min === 0 ? (f.exclusive ? 'must be positive' : 'must not be negative') : `must be ≥ ${f.min}`}, got ${v}`,
+      );
     else if (f.integer && !Number.isInteger(v)) problems.push(`${f.key}: expected an integer, got ${v}`);
     else figures.set(f.key, { value: v, provenance });
   }
@@ -153,7 +166,8 @@ export function dropDeviceFigures(doc: { [k: string]: unknown }): void {
  */
 export function fillStorage(doc: { [k: string]: unknown }, cwd?: string): void {
   const io = child(doc, 'io');
-  if (io['device'] === undefined) io['device'] = { value: DEFAULT_DEVICE, source: `default device (src/models/storage.ts DEFAULT_DEVICE; README "Storage")` };
+  if (io['device'] === undefined)
+    io['device'] = { value: DEFAULT_DEVICE, source: `default device (src/models/storage.ts DEFAULT_DEVICE; README "Storage")` };
   const ref = scalarValue(io['device']);
   if (typeof ref === 'string' && ref.trim() !== '') {
     const { name, figures } = readDevice(ref, cwd);
@@ -175,7 +189,10 @@ export function fillStorage(doc: { [k: string]: unknown }, cwd?: string): void {
   const swap = child(io, 'swap');
   if (swap['device'] === undefined) {
     const dev = scalarValue(io['device']);
-    swap['device'] = { value: typeof dev === 'string' ? dev : DEFAULT_DEVICE, source: 'default: a device of the same profile as io.device, of its own' };
+    swap['device'] = {
+      value: typeof dev === 'string' ? dev : DEFAULT_DEVICE,
+      source: 'default: a device of the same profile as io.device, of its own',
+    };
   }
 }
 

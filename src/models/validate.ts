@@ -140,14 +140,19 @@ function shapeMessage(e: ErrorObject, path: string): string {
       const parent = dot < 0 ? '' : path.slice(0, dot);
       if (parent === '' || GROUP_KEYS.has(parent)) return unknownGroupKeyMessage(path);
       const props = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return unknownKeyMessage(last, props.filter((k) => k !== 'hook' && k !== 'scale'));
+      return unknownKeyMessage(
+        last,
+        props.filter((k) => k !== 'hook' && k !== 'scale'),
+      );
     }
     case 'required':
     case 'dependentRequired':
       return 'missing';
     case 'oneOf': {
       if (params['passingSchemas'] === null) return `no cost form (expected exactly one of ${COST_FORMS.join(', ')})`;
-      const present = Object.keys(isPlainObject(data) ? data : {}).filter((k) => (COST_FORMS as readonly string[]).includes(k) || k === 'hook');
+      const present = Object.keys(isPlainObject(data) ? data : {}).filter(
+        (k) => (COST_FORMS as readonly string[]).includes(k) || k === 'hook',
+      );
       return `more than one cost form (${present.join(', ')}); expected exactly one`;
     }
     case 'enum':
@@ -158,7 +163,8 @@ function shapeMessage(e: ErrorObject, path: string): string {
     case 'exclusiveMinimum':
     case 'maximum': {
       const limit = params['limit'] as number;
-      if (e.keyword === 'maximum' || limit === -MAX_MODEL_NUMBER) return `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${got}`;
+      if (e.keyword === 'maximum' || limit === -MAX_MODEL_NUMBER)
+        return `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${got}`;
       if (limit !== 0) return `must be ≥ ${limit}, got ${got}`;
       return `${e.keyword === 'exclusiveMinimum' ? 'must be positive' : 'must not be negative'}, got ${got}`;
     }
@@ -199,7 +205,11 @@ function typeMessage(path: string, types: readonly string[], data: unknown): str
 }
 
 function arrayMessage(last: string, data: unknown): string {
-  const got = Array.isArray(data) ? (data.length === 0 ? 'an empty array' : `an array of ${data.length} item${data.length === 1 ? '' : 's'}`) : typeName(data);
+  const got = Array.isArray(data)
+    ? data.length === 0
+      ? 'an empty array'
+      : `an array of ${data.length} item${data.length === 1 ? '' : 's'}`
+    : typeName(data);
   if (last === 'points') return `expected a non-empty array of [n, cycles] pairs, got ${got}`;
   if (last === 'empirical') return `expected a non-empty array of sample costs, got ${got}`;
   return `expected an [n, cycles] pair, got ${got}`;
@@ -229,7 +239,9 @@ function unknownGroupKeyMessage(path: string): string {
 export function suggestKey(path: string): string | undefined {
   const dot = path.lastIndexOf('.');
   const prefix = dot < 0 ? '' : path.slice(0, dot + 1);
-  const siblings = KNOWN_KEYS.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) => k.slice(prefix.length));
+  const siblings = KNOWN_KEYS.filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.')).map((k) =>
+    k.slice(prefix.length),
+  );
   const near = closest(path.slice(prefix.length), siblings);
   if (near !== undefined) return `${prefix}${near}`;
   const whole = closest(path, KNOWN_KEYS);
@@ -260,7 +272,8 @@ function resolveParam(problems: Problem[], options: ValidateOptions, info: Param
   for (const k of PROVENANCE_KEYS) if (raw[k] !== undefined) (provenance as Record<string, unknown>)[k] = raw[k];
   if (info.kind !== 'cost') {
     const v = raw['value'];
-    if (info.kind === 'enum' || info.kind === 'device') return { key: path, kind: info.kind, value: v as string, ...(provenance as Provenance) };
+    if (info.kind === 'enum' || info.kind === 'device')
+      return { key: path, kind: info.kind, value: v as string, ...(provenance as Provenance) };
     return { key: path, kind: info.kind, value: v as number, ...(provenance as Provenance) };
   }
   const form = costForm(problems, options, path, raw);
@@ -334,7 +347,8 @@ function checkGeometry(problems: Problem[], params: ReadonlyMap<string, Resolved
     if (typeof v === 'number' && v > 100) problems.push({ path: key, message: `a percentage must be ≤ 100, got ${v}` });
   }
   const dirtyable = params.get('vm.highmemIsDirtyable')?.value;
-  if (typeof dirtyable === 'number' && dirtyable > 1) problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
+  if (typeof dirtyable === 'number' && dirtyable > 1)
+    problems.push({ path: 'vm.highmemIsDirtyable', message: `expected 0 or 1, got ${dirtyable}` });
   const replacement = params.get('tlb.replacement')?.value;
   for (const level of ['l1i', 'l1d', 'stlb', 'large']) {
     const entries = params.get(`tlb.${level}.entries`)?.value;

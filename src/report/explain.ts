@@ -35,10 +35,13 @@ export function formatExplain(r: RunResult, model: CostModel): string {
     if (m.id === 'kmap') {
       const n = kmapInvlpgs(r);
       const mean = r.counts.invlpg > 0 ? r.cycles.breakdown.invlpg / r.counts.invlpg : 0;
-      out.push(`  how   ${formatInt(n)} kmap_local/kmap_atomic unmaps × ${formatInt(mean)} cycles per INVLPG (the run's mean: ${formatInt(r.cycles.breakdown.invlpg)} INVLPG cycles / ${formatInt(r.counts.invlpg)} INVLPGs)`);
+      out.push(
+        `  how   ${formatInt(n)} kmap_local/kmap_atomic unmaps × ${formatInt(mean)} cycles per INVLPG (the run's mean: ${formatInt(r.cycles.breakdown.invlpg)} INVLPG cycles / ${formatInt(r.counts.invlpg)} INVLPGs)`,
+      );
     }
     for (const key of legend.keys) out.push(`  model ${explainKey(model, key)}`);
-    if (legend.keys.length === 0) out.push('  from  no model key: the machine prices it with its own constants (src/machine, per page and per object reclaimed)');
+    if (legend.keys.length === 0)
+      out.push('  from  no model key: the machine prices it with its own constants (src/machine, per page and per object reclaimed)');
     out.push('');
   }
   return out.join('\n');

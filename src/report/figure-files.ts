@@ -108,7 +108,9 @@ export function pngWithText(png: Uint8Array, meta: FigureMetadata): Uint8Array {
   const bytes = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   const iend = bytes.length - 12; // IEND is the last chunk: 4 length + 4 type + 0 data + 4 CRC
   if (iend < 8 || bytes.toString('latin1', iend + 4, iend + 8) !== 'IEND') throw new Error('pngWithText: no IEND chunk at the end');
-  const chunks = pngTextEntries(meta).map(([key, value]) => pngChunk('tEXt', Buffer.concat([latin1(key), Buffer.from([0]), latin1(value)])));
+  const chunks = pngTextEntries(meta).map(([key, value]) =>
+    pngChunk('tEXt', Buffer.concat([latin1(key), Buffer.from([0]), latin1(value)])),
+  );
   return new Uint8Array(Buffer.concat([bytes.subarray(0, iend), ...chunks, bytes.subarray(iend)]));
 }
 
@@ -144,7 +146,12 @@ function svgSize(svg: string): { width: number; height: number } {
  * LaTeX toolchain takes it.
  */
 function standardFont(family: string, bold: boolean, italic: boolean): string {
-  const first = family.split(',')[0]?.trim().replace(/^['"]|['"]$/g, '').toLowerCase() ?? '';
+  const first =
+    family
+      .split(',')[0]
+      ?.trim()
+      .replace(/^['"]|['"]$/g, '')
+      .toLowerCase() ?? '';
   const serif = /serif|times|georgia/.test(first) && !/sans/.test(first);
   if (serif) return bold ? (italic ? 'Times-BoldItalic' : 'Times-Bold') : italic ? 'Times-Italic' : 'Times-Roman';
   return bold ? (italic ? 'Helvetica-BoldOblique' : 'Helvetica-Bold') : italic ? 'Helvetica-Oblique' : 'Helvetica';

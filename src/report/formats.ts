@@ -16,10 +16,12 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['svg', 'png', 'pdf', 'ht
 /** Parses `--formats A,B,...` (duplicates and order do not matter). */
 export function parseFormats(text: string): ReportFormat[] {
   const names = text.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw new UsageError(`--formats ${text}: expected a comma-separated list of ${REPORT_FORMATS.join(', ')}`);
+  if (names.some((n) => n === ''))
+    throw new UsageError(`--formats ${text}: expected a comma-separated list of ${REPORT_FORMATS.join(', ')}`);
   const out = new Set<string>();
   for (const n of names) {
-    if (!(REPORT_FORMATS as readonly string[]).includes(n)) throw new UsageError(`--formats ${text}: '${n}' is not a report format (known: ${REPORT_FORMATS.join(', ')})`);
+    if (!(REPORT_FORMATS as readonly string[]).includes(n))
+      throw new UsageError(`--formats ${text}: '${n}' is not a report format (known: ${REPORT_FORMATS.join(', ')})`);
     out.add(n);
   }
   return REPORT_FORMATS.filter((f) => out.has(f));

@@ -47,30 +47,98 @@ export type MechanismId =
  * What each mechanism is (the legend of every table that shows them), in display order, with the model
  * keys that price it (`hmsim run --explain` prints their values and sources).
  */
-export const MECHANISM_LEGEND: ReadonlyArray<{ readonly id: MechanismId; readonly label: string; readonly meaning: string; readonly keys: readonly string[] }> = [
-  { id: 'compute', label: 'user compute', meaning: "the trace's own compute records (user work, not memory management)", keys: ['clockGHz'] },
+export const MECHANISM_LEGEND: ReadonlyArray<{
+  readonly id: MechanismId;
+  readonly label: string;
+  readonly meaning: string;
+  readonly keys: readonly string[];
+}> = [
+  {
+    id: 'compute',
+    label: 'user compute',
+    meaning: "the trace's own compute records (user work, not memory management)",
+    keys: ['clockGHz'],
+  },
   {
     id: 'tlbMiss',
     label: 'TLB misses',
     meaning: 'page walks and STLB hits after an L1 TLB miss, user and kernel',
-    keys: ['costs.walk', 'costs.stlbHit', 'tlb.l1i.entries', 'tlb.l1i.ways', 'tlb.l1d.entries', 'tlb.l1d.ways', 'tlb.stlb.entries', 'tlb.stlb.ways', 'tlb.large.entries', 'tlb.large.ways', 'tlb.replacement'],
+    keys: [
+      'costs.walk',
+      'costs.stlbHit',
+      'tlb.l1i.entries',
+      'tlb.l1i.ways',
+      'tlb.l1d.entries',
+      'tlb.l1d.ways',
+      'tlb.stlb.entries',
+      'tlb.stlb.ways',
+      'tlb.large.entries',
+      'tlb.large.ways',
+      'tlb.replacement',
+    ],
   },
-  { id: 'pageFault', label: 'page faults', meaning: 'fault entry and handling, PTE installs (clearing and copying pages are under copies)', keys: ['costs.pageFault', 'costs.pteWrite'] },
+  {
+    id: 'pageFault',
+    label: 'page faults',
+    meaning: 'fault entry and handling, PTE installs (clearing and copying pages are under copies)',
+    keys: ['costs.pageFault', 'costs.pteWrite'],
+  },
   {
     id: 'kmap',
     label: 'kmap',
     meaning:
       'mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps',
-    keys: ['costs.pteWrite', 'costs.pageAddressLookup', 'costs.pkmapScanSlot', 'costs.lockAcquire', 'lock.kind', 'lock.handoff', 'lock.perWaiter', 'costs.sleepWake', 'costs.invlpg', 'costs.globalFlush'],
+    keys: [
+      'costs.pteWrite',
+      'costs.pageAddressLookup',
+      'costs.pkmapScanSlot',
+      'costs.lockAcquire',
+      'lock.kind',
+      'lock.handoff',
+      'lock.perWaiter',
+      'costs.sleepWake',
+      'costs.invlpg',
+      'costs.globalFlush',
+    ],
   },
-  { id: 'userFlush', label: 'user TLB flushes', meaning: 'INVLPGs and CR3 reloads of munmap, mprotect, copy-on-write, fork and exit', keys: ['costs.invlpg', 'costs.cr3Write', 'flushCeiling'] },
-  { id: 'shootdown', label: 'TLB shootdown IPIs', meaning: 'sending, waiting for and taking flush IPIs (user flushes and pkmap wraps)', keys: ['costs.ipi', 'costs.ipiReceive', 'costs.cr3Write'] },
-  { id: 'contextSwitch', label: 'context switches', meaning: 'switch_to and the CR3 write of a new mm', keys: ['costs.contextSwitch', 'costs.cr3Write'] },
-  { id: 'syscall', label: 'syscalls', meaning: 'entry and exit, with the CR3 writes of PTI and 4G/4G', keys: ['costs.syscall', 'costs.cr3Write', 'costs.pteWrite'] },
+  {
+    id: 'userFlush',
+    label: 'user TLB flushes',
+    meaning: 'INVLPGs and CR3 reloads of munmap, mprotect, copy-on-write, fork and exit',
+    keys: ['costs.invlpg', 'costs.cr3Write', 'flushCeiling'],
+  },
+  {
+    id: 'shootdown',
+    label: 'TLB shootdown IPIs',
+    meaning: 'sending, waiting for and taking flush IPIs (user flushes and pkmap wraps)',
+    keys: ['costs.ipi', 'costs.ipiReceive', 'costs.cr3Write'],
+  },
+  {
+    id: 'contextSwitch',
+    label: 'context switches',
+    meaning: 'switch_to and the CR3 write of a new mm',
+    keys: ['costs.contextSwitch', 'costs.cr3Write'],
+  },
+  {
+    id: 'syscall',
+    label: 'syscalls',
+    meaning: 'entry and exit, with the CR3 writes of PTI and 4G/4G',
+    keys: ['costs.syscall', 'costs.cr3Write', 'costs.pteWrite'],
+  },
   { id: 'copy', label: 'copies', meaning: 'copying and clearing page contents (read/write data, fault fills)', keys: ['costs.copy'] },
-  { id: 'timer', label: 'timer interrupts', meaning: 'the periodic tick on every CPU (taken as an interrupt)', keys: ['costs.ipiReceive', 'costs.cr3Write'] },
+  {
+    id: 'timer',
+    label: 'timer interrupts',
+    meaning: 'the periodic tick on every CPU (taken as an interrupt)',
+    keys: ['costs.ipiReceive', 'costs.cr3Write'],
+  },
   // Priced by the machine's own per-page and per-object constants (src/machine/machine.ts), not model keys.
-  { id: 'reclaim', label: 'direct reclaim', meaning: 'tasks reclaiming page cache and dentries/inodes themselves when lowmem runs short (kswapd runs off these CPUs)', keys: [] },
+  {
+    id: 'reclaim',
+    label: 'direct reclaim',
+    meaning: 'tasks reclaiming page cache and dentries/inodes themselves when lowmem runs short (kswapd runs off these CPUs)',
+    keys: [],
+  },
 ];
 
 /** The INVLPGs kmap itself caused: one per kmap_local/kmap_atomic mapping (at most the INVLPGs counted). */
@@ -106,7 +174,12 @@ export function mechanismCycles(r: RunResult): Mechanism[] {
     timer: [{ what: 'ticks', cycles: b.timer }],
     reclaim: [{ what: 'direct reclaim rounds', cycles: b.reclaim }],
   };
-  return MECHANISM_LEGEND.map((m) => ({ id: m.id, label: m.label, cycles: parts[m.id].reduce((s, p) => s + p.cycles, 0), parts: parts[m.id] }));
+  return MECHANISM_LEGEND.map((m) => ({
+    id: m.id,
+    label: m.label,
+    cycles: parts[m.id].reduce((s, p) => s + p.cycles, 0),
+    parts: parts[m.id],
+  }));
 }
 
 /** The legend lines under a mechanism table: "label: meaning". */

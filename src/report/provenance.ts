@@ -41,7 +41,11 @@ export interface Provenance {
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
 export function gitCommit(dir: string = fileURLToPath(new URL('../..', import.meta.url))): string | null {
   try {
-    const out = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const out = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    });
     const sha = out.trim();
     return /^[0-9a-f]{40}$/.test(sha) ? sha : null;
   } catch {

@@ -26,7 +26,14 @@ export function configChoices(c: RunConfig): string {
   if (c.split === 'x86_64') return split;
   const highmem = c.highmem === 'off' ? 'no HIGHMEM' : `HIGHMEM${c.highmem}`;
   const paging = c.pae ? 'PAE (3-level paging)' : '2-level paging';
-  return [split, highmem, paging, c.pti ? 'PTI' : 'no PTI', c.highpte ? 'HIGHPTE' : 'no HIGHPTE', ...(c.vmallocBytes !== null ? [`vmalloc=${mb(c.vmallocBytes)}`] : [])].join(', ');
+  return [
+    split,
+    highmem,
+    paging,
+    c.pti ? 'PTI' : 'no PTI',
+    c.highpte ? 'HIGHPTE' : 'no HIGHPTE',
+    ...(c.vmallocBytes !== null ? [`vmalloc=${mb(c.vmallocBytes)}`] : []),
+  ].join(', ');
 }
 
 function mb(n: number): string {
@@ -67,28 +74,44 @@ function perConfig(label: string, configs: Provenance['configurations'], value: 
 export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, string>): Table {
   const rows: string[][] = [];
   if (p.traces.length <= MAX_TRACE_ROWS) {
-    p.traces.forEach((t, i) => rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]));
+    p.traces.forEach((t, i) =>
+      rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]),
+    );
   } else {
     const records = p.traces.map((t) => t.records);
     const lo = Math.min(...records);
     const hi = Math.max(...records);
-    rows.push(['traces', `${p.traces.length} (one generated per replication or sweep point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`]);
+    rows.push([
+      'traces',
+      `${p.traces.length} (one generated per replication or sweep point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`,
+    ]);
   }
   const configs = p.configurations;
   if (configs.length === 1) rows.push(['configuration', `${configs[0]!.name}: ${configChoices(configs[0]!.config)}`]);
   else {
     const isBase = (name: string, i: number): boolean => (baselines === undefined ? i === 0 : baselines.get(name) === name);
-    configs.forEach((c, i) => rows.push([i === 0 ? 'configurations' : '', `${c.name}${isBase(c.name, i) ? ' (baseline)' : ''}: ${configChoices(c.config)}`]));
+    configs.forEach((c, i) =>
+      rows.push([i === 0 ? 'configurations' : '', `${c.name}${isBase(c.name, i) ? ' (baseline)' : ''}: ${configChoices(c.config)}`]),
+    );
   }
   rows.push(...perConfig('kernel', configs, (c) => kernelLabel(c.split, c.kernel)));
   rows.push(...perConfig('RAM', configs, ramText));
   rows.push(...perConfig('CPUs', configs, (c) => `${c.cpus} online (NR_CPUS ${c.nrCpus})`));
   const clock = p.clockGHz === null ? '' : `, ${p.clockGHz} GHz`;
   const overrides = p.modelOverrides.length === 0 ? 'no overrides' : `overrides ${p.modelOverrides.join(', ')}`;
-  p.models.forEach((m, i) => rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]));
+  p.models.forEach((m, i) =>
+    rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]),
+  );
   if (p.warmupRecords !== undefined) rows.push(['warm-up', warmupText(p)]);
   const reps = `${p.replications} replication${p.replications === 1 ? '' : 's'}`;
-  rows.push(['seed', p.seed === null ? `none, ${reps}` : p.replications > 1 ? `${p.seed} (replication seeds derived from it), ${reps}` : `${p.seed}, ${reps}`]);
+  rows.push([
+    'seed',
+    p.seed === null
+      ? `none, ${reps}`
+      : p.replications > 1
+        ? `${p.seed} (replication seeds derived from it), ${reps}`
+        : `${p.seed}, ${reps}`,
+  ]);
   rows.push([
     'units',
     `cycles: CPU cycles of the modelled clock${p.clockGHz === null ? '' : ` (${p.clockGHz} GHz)`}, summed over all CPUs unless per CPU; ` +

@@ -130,8 +130,17 @@ export function summaryCsv(agg: Aggregate): string {
     row(c.config, 'totalCycles', 'cycles', c.stats.totalCycles);
     for (const cat of CYCLE_CATEGORIES) row(c.config, `cycles.${cat}`, 'cycles', c.stats.breakdown[cat]);
     for (const k of KEY_COUNTS) row(c.config, `count.${k}`, 'events', c.stats.counts[k]);
-    if (c.overhead) rows.push([c.config, 'overheadPercent', `% vs ${c.baseline ?? agg.baseline}`, c.overhead.n, c.overhead.mean, null, c.overhead.lo, c.overhead.hi]);
+    if (c.overhead)
+      rows.push([
+        c.config,
+        'overheadPercent',
+        `% vs ${c.baseline ?? agg.baseline}`,
+        c.overhead.n,
+        c.overhead.mean,
+        null,
+        c.overhead.lo,
+        c.overhead.hi,
+      ]);
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
-

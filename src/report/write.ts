@@ -100,7 +100,10 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
   files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)], header));
   files.set('summary.csv', summaryCsv(agg));
   // (5)
-  files.set('summary.json', summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }));
+  files.set(
+    'summary.json',
+    summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }),
+  );
   if (!formats.has('html')) return files;
   files.set(
     'index.html',

@@ -50,7 +50,15 @@ export interface RunCounts {
    * (refaults: a shadow entry was left); pages written back to the device; writers blocked by the
    * dirty limit (balance_dirty_pages).
    */
-  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number; throttles: number };
+  pagecache: {
+    hits: number;
+    misses: number;
+    readahead: number;
+    evictions: number;
+    refaults: number;
+    writebacks: number;
+    throttles: number;
+  };
   /** Device requests and bytes (the file device and the swap device), and of those the swap pages moved. */
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
   /** Of those, mappings of highmem page-table pages (HIGHPTE: every pte_offset_map, and clearing a new PTE page). */
@@ -60,7 +68,15 @@ export interface RunCounts {
    * reclaim rounds and the pages they freed; dentries and inodes freed by the dcache/icache shrinker;
    * page-cache pages dropped with their inode; lowmem OOMs (0 or 1: the replay stops at the first).
    */
-  lowmem: { kswapdWakes: number; kswapdPages: number; directReclaims: number; directPages: number; slabShrunk: number; inodeSteal: number; oom: number };
+  lowmem: {
+    kswapdWakes: number;
+    kswapdPages: number;
+    directReclaims: number;
+    directPages: number;
+    slabShrunk: number;
+    inodeSteal: number;
+    oom: number;
+  };
   /** Records replayed, by kind name. */
   records: Record<string, number>;
 }
@@ -176,9 +192,24 @@ export interface RunConfig {
   /** End of the RAM below the PCI hole (only when given: RAM above 4 GiB resumes at 4 GiB). */
   ramBelow4gBytes?: number;
   /** Installed, usable and lost RAM (src/layout/format.ts ramJson). */
-  ram: { installedBytes: number; usableBytes: number; lostBytes: number; firmwareBytes: number; ignoredBytes: number; below4gBytes: number };
+  ram: {
+    installedBytes: number;
+    usableBytes: number;
+    lostBytes: number;
+    firmwareBytes: number;
+    ignoredBytes: number;
+    below4gBytes: number;
+  };
   kmap: KmapPolicy;
-  layout: { pageOffset: number; taskSize: number; maxPfn: number; maxLowPfn: number; lowmemMB: number; highmemMB: number; lastPkmap: number };
+  layout: {
+    pageOffset: number;
+    taskSize: number;
+    maxPfn: number;
+    maxLowPfn: number;
+    lowmemMB: number;
+    highmemMB: number;
+    lastPkmap: number;
+  };
 }
 
 export interface RunResult {

@@ -114,7 +114,14 @@ export class RunService {
     const { config, layout } = await this.resolveFor(req);
     const model = await this.model(req.model, req.modelSets);
     return replay(
-      { tracePath: req.tracePath, config, model, seed: req.seed, prefault: req.prefault, ...(req.warmup !== undefined ? { warmup: req.warmup } : {}) },
+      {
+        tracePath: req.tracePath,
+        config,
+        model,
+        seed: req.seed,
+        prefault: req.prefault,
+        ...(req.warmup !== undefined ? { warmup: req.warmup } : {}),
+      },
       { ...options, layout },
     );
   }

@@ -75,7 +75,9 @@ export function aggregate(
   for (const [config, group] of groups) {
     const own = perConfig?.get(config);
     if (own !== undefined && !groups.has(own)) throw new Error(`aggregate: baseline ${own} of ${config} has no runs`);
-    const baseFeasible = (perConfig === undefined ? groups.get(baseline)! : own !== undefined ? groups.get(own)! : []).filter((r) => r.feasible);
+    const baseFeasible = (perConfig === undefined ? groups.get(baseline)! : own !== undefined ? groups.get(own)! : []).filter(
+      (r) => r.feasible,
+    );
     const feasibleRuns = group.filter((r) => r.feasible);
     const overhead =
       feasibleRuns.length > 0 && baseFeasible.length > 0

@@ -24,13 +24,9 @@ export const EXACT_PERMUTATION_LIMIT = 20_000;
  * Cost: O(relabellings × (nx + ny)).
  * @example permutationTest([1, 2, 3], [4, 5, 6], rng).p // 0.1 (2 of the 20 relabellings are as extreme)
  */
-export function permutationTest(
-  x: readonly number[],
-  y: readonly number[],
-  rng: Rng,
-  samples = 10_000,
-): PermutationResult {
-  if (x.length < 1 || y.length < 1) throw new Error(`permutationTest: each sample needs at least 1 value (got ${x.length} and ${y.length})`);
+export function permutationTest(x: readonly number[], y: readonly number[], rng: Rng, samples = 10_000): PermutationResult {
+  if (x.length < 1 || y.length < 1)
+    throw new Error(`permutationTest: each sample needs at least 1 value (got ${x.length} and ${y.length})`);
   const all = [...x, ...y];
   const n = all.length;
   const nx = x.length;

@@ -36,7 +36,13 @@ export interface FinishedPoint {
 
 function ramOf(r: RunResult): SweepCell['ram'] {
   const ram = r.config['ram'] as { installedBytes?: unknown; usableBytes?: unknown; lostBytes?: unknown } | undefined;
-  if (ram === undefined || typeof ram.installedBytes !== 'number' || typeof ram.usableBytes !== 'number' || typeof ram.lostBytes !== 'number') return null;
+  if (
+    ram === undefined ||
+    typeof ram.installedBytes !== 'number' ||
+    typeof ram.usableBytes !== 'number' ||
+    typeof ram.lostBytes !== 'number'
+  )
+    return null;
   return { installedBytes: ram.installedBytes, usableBytes: ram.usableBytes, lostBytes: ram.lostBytes };
 }
 
@@ -71,7 +77,8 @@ export function sweepCells(finished: readonly FinishedPoint[]): SweepCell[] {
       replications: g.length,
       feasible: ok.length === g.length,
       totalCycles: ok.length > 0 ? meanInterval(ok.map((x) => x.result.cycles.total)) : null,
-      overhead: multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0 ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
+      overhead:
+        multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0 ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
       ram: ramOf(f.result),
     });
   }

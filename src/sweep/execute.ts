@@ -23,7 +23,15 @@ export async function executePoint(task: PointTask, service: RunService, signal?
   const fileKey = s === undefined ? undefined : [task.tracePath, s.size, s.ino, s.mtimeMs, s.ctimeMs].join('\0');
   const known = fileKey === undefined ? undefined : digests.get(fileKey);
   const result = await service.run(
-    { tracePath: task.tracePath, config: task.configOptions, model: task.modelName, modelSets: task.modelSets, seed: task.seed, prefault: task.prefault, ...(task.warmup !== undefined ? { warmup: task.warmup } : {}) },
+    {
+      tracePath: task.tracePath,
+      config: task.configOptions,
+      model: task.modelName,
+      modelSets: task.modelSets,
+      seed: task.seed,
+      prefault: task.prefault,
+      ...(task.warmup !== undefined ? { warmup: task.warmup } : {}),
+    },
     { ...(signal !== undefined ? { signal } : {}), ...(known !== undefined ? { traceSha256: known } : {}) },
   );
   if (fileKey !== undefined && known === undefined) digests.set(fileKey, result.trace.sha256);

@@ -52,7 +52,8 @@ export function parseGridOption(text: string): SweepAxis {
   if (key === 'config' || key === 'configs') throw new UsageError(`--grid ${key}: give the configurations with --configs A,B,...`);
   if (key === WORKLOAD_PREFIX) throw new UsageError(`--grid ${key}: expected workload.PARAMETER (see hmsim gen WORKLOAD --help)`);
   const values = splitValues(text.slice(eq + 1));
-  if (values.some((v) => v === '')) throw new UsageError(`--grid ${key}: empty value in '${text.slice(eq + 1)}' (expected ${key}=V1,V2,...)`);
+  if (values.some((v) => v === ''))
+    throw new UsageError(`--grid ${key}: empty value in '${text.slice(eq + 1)}' (expected ${key}=V1,V2,...)`);
   const seen = new Set<string>();
   for (const v of values) {
     if (seen.has(v)) throw new UsageError(`--grid ${key}: value '${v}' is listed twice`);

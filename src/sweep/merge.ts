@@ -50,13 +50,22 @@ export async function mergeSweeps(
       }
       const seen = found.get(record.id);
       if (seen !== undefined && seen.record.hash !== record.hash) {
-        throw new InputError(`merge: point ${record.id} differs between ${seen.dir} and ${dir} (computed from different inputs: trace, model or hmsim version)`);
+        throw new InputError(
+          `merge: point ${record.id} differs between ${seen.dir} and ${dir} (computed from different inputs: trace, model or hmsim version)`,
+        );
       }
       if (seen === undefined) found.set(record.id, { record, dir });
     }
   }
   const missing = points.filter((p) => !found.has(p.id));
-  if (missing.length > 0) throw new InputError(missingPointsMessage(missing, points.length, files.map((f) => f.shard)));
+  if (missing.length > 0)
+    throw new InputError(
+      missingPointsMessage(
+        missing,
+        points.length,
+        files.map((f) => f.shard),
+      ),
+    );
   const written = await writeSweepOutput(
     out,
     spec,
@@ -64,7 +73,13 @@ export async function mergeSweeps(
     [...found.values()].map((f) => f.record),
     null,
     // The shards' checkout, not this one: a merge reports the code that computed the points.
-    { force: options.force, complete: true, gitCommit: first.gitCommit, theme: options.theme ?? 'default', ...(options.formats !== undefined ? { formats: options.formats } : {}) },
+    {
+      force: options.force,
+      complete: true,
+      gitCommit: first.gitCommit,
+      theme: options.theme ?? 'default',
+      ...(options.formats !== undefined ? { formats: options.formats } : {}),
+    },
   );
   return { points: points.length, cells: written?.cells ?? [] };
 }
@@ -76,8 +91,15 @@ const MISSING_NAMED = 6;
  * The one-line error of a merge that lacks points: how many, their ids (the first MISSING_NAMED), the
  * shards that hold them when every folder given is a shard of the same count, and the shards given.
  */
-export function missingPointsMessage(missing: readonly { id: string; index: number }[], total: number, shards: readonly (Shard | null)[]): string {
-  const named = missing.slice(0, MISSING_NAMED).map((p) => p.id).join(', ');
+export function missingPointsMessage(
+  missing: readonly { id: string; index: number }[],
+  total: number,
+  shards: readonly (Shard | null)[],
+): string {
+  const named = missing
+    .slice(0, MISSING_NAMED)
+    .map((p) => p.id)
+    .join(', ');
   const more = missing.length > MISSING_NAMED ? ` and ${missing.length - MISSING_NAMED} more` : '';
   const counts = new Set(shards.map((s) => (s === null ? 0 : s.count)));
   let holders = '';

@@ -30,9 +30,7 @@ export async function writeSweepOutput(
 ): Promise<{ cells: SweepCell[]; header: string } | null> {
   const byId = new Map(points.map((p) => [p.id, p]));
   // Results as saved (JSON round trip): the same bytes whether a point was computed now or read back.
-  const ordered = [...records]
-    .sort((a, b) => a.index - b.index)
-    .map((r) => JSON.parse(pointJson(r)) as PointRecord);
+  const ordered = [...records].sort((a, b) => a.index - b.index).map((r) => JSON.parse(pointJson(r)) as PointRecord);
   let report: Awaited<ReturnType<typeof buildSweepReport>> | null = null;
   if (options.complete) {
     const finished = ordered.map((r) => {
@@ -48,7 +46,15 @@ export async function writeSweepOutput(
       if (report !== null) for (const [name, data] of report.files) await writeFile(join(tmp, name), data);
       await writeFile(
         join(tmp, SWEEP_FILE),
-        sweepFileJson({ format: SWEEP_FORMAT, version: SWEEP_VERSION, specHash: specHash(spec), points: points.length, shard: options.complete ? null : shard, gitCommit: options.gitCommit, spec }),
+        sweepFileJson({
+          format: SWEEP_FORMAT,
+          version: SWEEP_VERSION,
+          specHash: specHash(spec),
+          points: points.length,
+          shard: options.complete ? null : shard,
+          gitCommit: options.gitCommit,
+          spec,
+        }),
       );
       await mkdir(join(tmp, POINTS_DIR));
       for (const r of ordered) await writeFile(join(tmp, POINTS_DIR, `${r.id}.json`), pointJson(r));

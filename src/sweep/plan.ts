@@ -112,7 +112,14 @@ async function underGrid<T>(label: string, body: () => T | Promise<T>): Promise<
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UserError && label !== '') throw err.withMessage(`--grid ${label}: ${err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('; ')}`);
+    if (err instanceof UserError && label !== '')
+      throw err.withMessage(
+        `--grid ${label}: ${err.message
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '')
+          .join('; ')}`,
+      );
     throw err;
   }
 }
@@ -164,7 +171,9 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
           const g = getGenerator(workload);
           const values = parseParams(g.name, g.params, params);
           g.validate?.(values);
-          return Object.entries(values.toJSON()).map(([k, v]) => `${k}=${v}`).join(' ');
+          return Object.entries(values.toJSON())
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
         });
         workloads.set(paramKey, resolvedParams);
       }

@@ -68,7 +68,10 @@ function pointId(config: string | null, coords: Record<string, string>, r: numbe
   const parts = [...(config === null ? [] : [config]), ...Object.entries(coords).map(([k, v]) => `${k}=${v}`), `r${r}`];
   // A readable, portable file name (anything outside [A-Za-z0-9._=+-] becomes '_', long names are cut),
   // made unique by a short hash of the exact coordinates.
-  const readable = parts.join('-').replace(/[^A-Za-z0-9._=+-]/g, '_').slice(0, 100);
+  const readable = parts
+    .join('-')
+    .replace(/[^A-Za-z0-9._=+-]/g, '_')
+    .slice(0, 100);
   return `${readable}-${sha256(JSON.stringify([config, Object.entries(coords), r])).slice(0, 8)}`;
 }
 

@@ -71,10 +71,13 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
   for (const c of cells) {
     const params: Record<string, number | string> = {};
     spec.axes.forEach((a, i) => {
-      params[(conv[i] as { title: string }).title] = (conv[i] as { value: (v: string) => number | string }).value(c.coords[a.key] as string);
+      params[(conv[i] as { title: string }).title] = (conv[i] as { value: (v: string) => number | string }).value(
+        c.coords[a.key] as string,
+      );
     });
     if (multi) {
-      if (c.overhead !== null) points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, n: c.overhead.n });
+      if (c.overhead !== null)
+        points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, n: c.overhead.n });
     } else if (c.totalCycles !== null) {
       points.push({ params, config: c.config, mean: c.totalCycles.mean, lo: c.totalCycles.lo, hi: c.totalCycles.hi, n: c.totalCycles.n });
     }
@@ -93,14 +96,30 @@ export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeN
   }
   if (titles.length === 2) {
     const [x, y] = titles as [string, string];
-    return [{ ...sweepHeatmapChart(points, x, y, theme, { id: 'sweep-heatmap', title: `${measure} over ${x} × ${y}`, measure }), id: '7-sweep-heatmap' }];
+    return [
+      {
+        ...sweepHeatmapChart(points, x, y, theme, { id: 'sweep-heatmap', title: `${measure} over ${x} × ${y}`, measure }),
+        id: '7-sweep-heatmap',
+      },
+    ];
   }
   return [];
 }
 
 /** sweep.csv: one row per cell. */
 export function sweepCsv(spec: SweepSpec, cells: readonly SweepCell[]): string {
-  const header = ['configuration', ...spec.axes.map((a) => a.key), 'replications', 'feasible', 'cycles_mean', 'cycles_ci95_lo', 'cycles_ci95_hi', 'overhead_pct_mean', 'overhead_pct_ci95_lo', 'overhead_pct_ci95_hi'];
+  const header = [
+    'configuration',
+    ...spec.axes.map((a) => a.key),
+    'replications',
+    'feasible',
+    'cycles_mean',
+    'cycles_ci95_lo',
+    'cycles_ci95_hi',
+    'overhead_pct_mean',
+    'overhead_pct_ci95_lo',
+    'overhead_pct_ci95_hi',
+  ];
   const rows = cells.map((c) => [
     c.config,
     ...spec.axes.map((a) => c.coords[a.key] ?? ''),
@@ -122,15 +141,29 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
   return {
     id: 'sweep',
     caption: `Sweep: ${cells.length} cells × ${spec.replications} replication${spec.replications === 1 ? '' : 's'}`,
-    header: ['configuration', ...spec.axes.map((a) => a.key), 'total cycles', '95% CI', ...(multi ? [`overhead vs ${sweepBaselines(spec, cells)?.label ?? ''}`, '95% CI'] : []), 'RAM installed / usable / lost MB'],
+    header: [
+      'configuration',
+      ...spec.axes.map((a) => a.key),
+      'total cycles',
+      '95% CI',
+      ...(multi ? [`overhead vs ${sweepBaselines(spec, cells)?.label ?? ''}`, '95% CI'] : []),
+      'RAM installed / usable / lost MB',
+    ],
     align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : []), 'right'],
     rows: cells.map((c) => [
       c.config,
       ...spec.axes.map((a) => c.coords[a.key] ?? ''),
       c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
       c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean, c.totalCycles.n),
-      ...(multi ? [c.overhead === null ? '' : formatPercent(c.overhead.mean), c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent, c.overhead.n)] : []),
-      c.ram === null ? '' : [c.ram.installedBytes, c.ram.usableBytes, c.ram.lostBytes].map((b) => Number((b / 2 ** 20).toFixed(1))).join(' / '),
+      ...(multi
+        ? [
+            c.overhead === null ? '' : formatPercent(c.overhead.mean),
+            c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent, c.overhead.n),
+          ]
+        : []),
+      c.ram === null
+        ? ''
+        : [c.ram.installedBytes, c.ram.usableBytes, c.ram.lostBytes].map((b) => Number((b / 2 ** 20).toFixed(1))).join(' / '),
     ]),
   };
 }
@@ -153,7 +186,10 @@ export async function buildSweepReport(
     replications: spec.replications,
     gitCommit,
     // A model key on the grid is an override too, one value per cell: said as swept, not hidden.
-    modelOverrides: [...spec.modelSets, ...spec.axes.filter((a) => a.kind === 'model').map((a) => `${a.key}=${a.values.join('|')} (swept)`)],
+    modelOverrides: [
+      ...spec.modelSets,
+      ...spec.axes.filter((a) => a.kind === 'model').map((a) => `${a.key}=${a.values.join('|')} (swept)`),
+    ],
     clockGHz: model.clockGHz,
   });
   // (2)

@@ -17,7 +17,13 @@ export async function runJob(job: Job, service: RunService, signal?: AbortSignal
 /** An error as plain data. */
 export function packError(err: unknown): JobError {
   const e = err instanceof Error ? err : new Error(String(err));
-  return { message: e.message, user: e instanceof UserError, kind: e.name, exitCode: e instanceof UserError ? e.exitCode : 70, stack: e.stack ?? e.message };
+  return {
+    message: e.message,
+    user: e instanceof UserError,
+    kind: e.name,
+    exitCode: e instanceof UserError ? e.exitCode : 70,
+    stack: e.stack ?? e.message,
+  };
 }
 
 /** The error a packed error stands for: a UserError again, or an Error carrying the worker's stack. */

@@ -102,7 +102,16 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
     theme: options.theme ?? 'default',
     ...(options.formats !== undefined ? { formats: options.formats } : {}),
   });
-  return { total: all.length, points: mine.length, computed: todo.length, reused, threads, complete, cells: written?.cells ?? null, header: written?.header ?? null };
+  return {
+    total: all.length,
+    points: mine.length,
+    computed: todo.length,
+    reused,
+    threads,
+    complete,
+    cells: written?.cells ?? null,
+    header: written?.header ?? null,
+  };
 }
 
 /** Replays `todo` on an executor, saving each point as it finishes. */
@@ -127,7 +136,15 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
       if (task.gen !== null) await traceOnce(task.gen, task.tracePath);
       const result = await executor.run({ kind: 'point', task });
       if (result === null) throw new Error(`sweep: point ${task.id} returned no result`);
-      const record: PointRecord = { format: POINT_FORMAT, version: SWEEP_VERSION, id: task.id, index: task.index, hash: task.hash, cell: task.cell, result };
+      const record: PointRecord = {
+        format: POINT_FORMAT,
+        version: SWEEP_VERSION,
+        id: task.id,
+        index: task.index,
+        hash: task.hash,
+        cell: task.cell,
+        result,
+      };
       await savePoint(options.out, record);
       options.onPoint?.(++done, todo.length, task.id);
       return record;

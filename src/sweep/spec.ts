@@ -71,8 +71,15 @@ export function specDifferences(a: SweepSpec, b: SweepSpec): string[] {
 }
 
 const FLAG_OF: Readonly<Record<string, string>> = {
-  config: '--config', kernel: '--kernel', split: '--split', highmem: '--highmem', nrCpus: '--nr-cpus', cpus: '--cpus',
-  ram: '--ram', ramBelow4g: '--ram-below-4g', vmalloc: '--vmalloc',
+  config: '--config',
+  kernel: '--kernel',
+  split: '--split',
+  highmem: '--highmem',
+  nrCpus: '--nr-cpus',
+  cpus: '--cpus',
+  ram: '--ram',
+  ramBelow4g: '--ram-below-4g',
+  vmalloc: '--vmalloc',
 };
 
 /**

@@ -126,6 +126,7 @@ export async function readSweepFile(dir: string): Promise<SweepFile> {
   if (parsed.format !== SWEEP_FORMAT || typeof parsed.specHash !== 'string' || parsed.spec === undefined) {
     throw new InputError(`merge: ${path}: not an hmsim sweep file (expected format "${SWEEP_FORMAT}")`);
   }
-  if (parsed.version !== SWEEP_VERSION) throw new InputError(`merge: ${path}: sweep file version ${String(parsed.version)} (this hmsim reads version ${SWEEP_VERSION})`);
+  if (parsed.version !== SWEEP_VERSION)
+    throw new InputError(`merge: ${path}: sweep file version ${String(parsed.version)} (this hmsim reads version ${SWEEP_VERSION})`);
   return parsed as SweepFile;
 }

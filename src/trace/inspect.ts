@@ -19,8 +19,8 @@ export const SPLIT_TASK_SIZES: ReadonlyArray<{ readonly split: string; readonly 
 
 /** Duration of a trace: the timestamp span when it has timestamps, else its total compute cycles. */
 export type TraceDuration =
-  | { readonly kind: 'time'; /** Last minus first timestamp, ns. */ readonly ns: number }
-  | { readonly kind: 'cycles'; /** Sum of compute records' cycles. */ readonly cycles: number };
+  | { readonly kind: 'time' /** Last minus first timestamp, ns. */; readonly ns: number }
+  | { readonly kind: 'cycles' /** Sum of compute records' cycles. */; readonly cycles: number };
 
 /** The result of inspecting a trace. */
 export interface TraceInspection {

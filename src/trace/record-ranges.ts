@@ -66,7 +66,15 @@ export function validTime(time: number): boolean {
 }
 
 /** The problem with one value of a record, or undefined (op by kind; off; time; addr within `addressBits`; len of a read/write). */
-export function recordProblem(kind: number, op: number, addr: number, off: number, time: number, addressBits: number, len = 0): string | undefined {
+export function recordProblem(
+  kind: number,
+  op: number,
+  addr: number,
+  off: number,
+  time: number,
+  addressBits: number,
+  len = 0,
+): string | undefined {
   if (kind >= KIND_COUNT) return `kind ${kind} (expected an event kind 0..${KIND_COUNT - 1})`;
   if (op > OP_MAX[kind]!) return `op ${op} for kind ${kind} (expected ${opMeaning(kind)})`;
   if (len > MAX_RW_COUNT && isReadWrite(kind)) {
@@ -108,7 +116,8 @@ export function firstBadRecord(b: RecordBatch, addressBits: number, present: Pre
       for (let i = 0; i < n; i++) if (op[i]! > max) return at(b, i, addressBits);
     }
   }
-  if (present.len && present.kind) for (let i = 0; i < n; i++) if (len[i]! > MAX_RW_COUNT && isReadWrite(kind[i]!)) return at(b, i, addressBits);
+  if (present.len && present.kind)
+    for (let i = 0; i < n; i++) if (len[i]! > MAX_RW_COUNT && isReadWrite(kind[i]!)) return at(b, i, addressBits);
   if (present.off) for (let i = 0; i < n; i++) if (!validOffset(off[i]!)) return at(b, i, addressBits);
   if (present.time) for (let i = 0; i < n; i++) if (!validTime(time[i]!)) return at(b, i, addressBits);
   if (present.addr && addressBits < 32) {

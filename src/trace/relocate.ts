@@ -75,7 +75,10 @@ export function defaultRelocationFor(format: string): string | undefined {
  * @example parseRelocation(['stack=0x40000000']).rules[0] // { kind: 'stack', top: 0x40000000 }
  */
 export function parseRelocation(values: string | readonly string[]): RelocationSpec {
-  const texts = (typeof values === 'string' ? [values] : [...values]).flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const texts = (typeof values === 'string' ? [values] : [...values])
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const rules: RelocationRule[] = [];
   for (const t of texts) {
     if (t === 'none') continue;
@@ -85,14 +88,16 @@ export function parseRelocation(values: string | readonly string[]): RelocationS
       rules.push({ kind: 'stack', top: checkTop(what, parseAddress(what, m[1]!)) });
     } else if ((m = /^auto(?:=(.+))?$/.exec(t))) {
       const base = m[1] === undefined ? AUTO_DEFAULT_BASE : parseAddress(what, m[1]);
-      if (base % GRANULE !== 0 || base >= FOUR_GIB) throw new UsageError(`${what}: base ${hex(base)} must be a multiple of 1 MiB below 4 GiB`);
+      if (base % GRANULE !== 0 || base >= FOUR_GIB)
+        throw new UsageError(`${what}: base ${hex(base)} must be a multiple of 1 MiB below 4 GiB`);
       rules.push({ kind: 'auto', base });
     } else if ((m = /^([0-9a-fA-Fx]+)-([0-9a-fA-Fx]+)=(.+)$/.exec(t))) {
       const from = parseAddress(what, m[1]!);
       const to = parseAddress(what, m[2]!);
       const base = parseAddress(what, m[3]!);
       if (to <= from) throw new UsageError(`${what}: the range end ${hex(to)} must be above its start ${hex(from)}`);
-      if (base + (to - from) > FOUR_GIB) throw new UsageError(`${what}: the moved range would end at ${hex(base + to - from)}, above 4 GiB`);
+      if (base + (to - from) > FOUR_GIB)
+        throw new UsageError(`${what}: the moved range would end at ${hex(base + to - from)}, above 4 GiB`);
       rules.push({ kind: 'range', from, to, base });
     } else {
       throw new UsageError(`${what}: not a relocation rule (expected ${RELOCATE_SYNTAX})`);
@@ -216,9 +221,7 @@ export class Relocator {
     const index = this.recordIndex++;
     const out = this.map(addr, len);
     if (out >= 0) return out;
-    throw new InputError(
-      `record ${index + 1} (${kindName(kind)}): ${this.explainMisfit(addr, len)}`,
-    );
+    throw new InputError(`record ${index + 1} (${kindName(kind)}): ${this.explainMisfit(addr, len)}`);
   }
 
   /** "user address 0x… does not fit 32 bits (use --relocate …)" for messages. */
@@ -301,7 +304,8 @@ export function relocatingSink(sink: TraceSink, relocator: Relocator): TraceSink
     push,
     close: () => sink.close(),
     pushBatch(batch: RecordBatch): void {
-      if (copy.kind.length < batch.length || copy.cpu !== batch.cpu) copy = allocateBatch(batch.cpu, Math.max(batch.length, copy.kind.length));
+      if (copy.kind.length < batch.length || copy.cpu !== batch.cpu)
+        copy = allocateBatch(batch.cpu, Math.max(batch.length, copy.kind.length));
       const n = batch.length;
       copy.length = n;
       copy.kind.set(batch.kind.subarray(0, n));

@@ -18,7 +18,17 @@ let results: CalibrationResult[] = [];
 describe('calibration suite', () => {
   it('has the experiments of the reference, each citing a cost-figures.md row, for shipped models', () => {
     const ids = suite.map((e) => e.id);
-    for (const id of ['molnar-4g4g-null-syscall', 'molnar-4g4g-workload-range', 'bligh-kernbench-elapsed', 'bligh-kernbench-system', 'gregg-pti-50k', 'gregg-pti-working-set', 'hansen-flush-per-page', 'hansen-ceiling-crossover', 'ivb-walk']) {
+    for (const id of [
+      'molnar-4g4g-null-syscall',
+      'molnar-4g4g-workload-range',
+      'bligh-kernbench-elapsed',
+      'bligh-kernbench-system',
+      'gregg-pti-50k',
+      'gregg-pti-working-set',
+      'hansen-flush-per-page',
+      'hansen-ceiling-crossover',
+      'ivb-walk',
+    ]) {
       expect(ids).toContain(id);
     }
     const shipped = listModels().map((m) => m.name);
@@ -34,7 +44,9 @@ describe('calibration suite', () => {
 
   it('every shipped model is within each published range, or a known miss that says why', async () => {
     results = await runSuite(suite);
-    const off = results.filter((r) => r.within !== (r.expected === 'pass')).map((r) => `${r.id} ${r.model}: ${r.value} vs ${r.low}–${r.high} (expected ${r.expected})`);
+    const off = results
+      .filter((r) => r.within !== (r.expected === 'pass'))
+      .map((r) => `${r.id} ${r.model}: ${r.value} vs ${r.low}–${r.high} (expected ${r.expected})`);
     expect(off).toEqual([]);
     expect(asExpected(results)).toBe(true);
     expect(results.length).toBe(suite.reduce((n, e) => n + e.models.length, 0));
@@ -59,7 +71,9 @@ describe('calibration suite', () => {
   it('hmsim calibrate: one experiment; an unknown id is one line on stderr and exit 2', () => {
     const ok = runCli(['calibrate', '--only', 'ivb-walk']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^ivb-walk\s+haswell\s+45\.0 \(30\.0–68\.0\) cycles per walk\s+45\.0\s+\+0\.0 %\s+within \[not independent\]$/m);
+    expect(ok.stdout).toMatch(
+      /^ivb-walk\s+haswell\s+45\.0 \(30\.0–68\.0\) cycles per walk\s+45\.0\s+\+0\.0 %\s+within \[not independent\]$/m,
+    );
     const bad = runCli(['calibrate', '--only', 'nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

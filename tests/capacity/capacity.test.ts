@@ -29,8 +29,21 @@ function budget(l: ReturnType<typeof layout>): { managed: number; usable: number
 /** Slab pages of n processes of `threads` threads, `vmas` VMAs and `files` open files, packed per cache. */
 function slabPages(l: ReturnType<typeof layout>, n: number, threads: number, vmas: number, files: number): number {
   const slab = kernelObjectsOf(l.config).slab;
-  const per: Record<string, number> = { task_struct: threads, pid: threads, cred_jar: 1, files_cache: 1, signal_cache: 1, sighand_cache: 1, mm_struct: 1, vm_area_struct: vmas, filp: files };
-  return Object.entries(per).reduce((p, [c, k]) => p + Math.ceil((n * k) / slab[c as keyof typeof slab].perSlab) * slab[c as keyof typeof slab].pagesPerSlab, 0);
+  const per: Record<string, number> = {
+    task_struct: threads,
+    pid: threads,
+    cred_jar: 1,
+    files_cache: 1,
+    signal_cache: 1,
+    sighand_cache: 1,
+    mm_struct: 1,
+    vm_area_struct: vmas,
+    filp: files,
+  };
+  return Object.entries(per).reduce(
+    (p, [c, k]) => p + Math.ceil((n * k) / slab[c as keyof typeof slab].perSlab) * slab[c as keyof typeof slab].pagesPerSlab,
+    0,
+  );
 }
 
 /** The largest n with pages(n) <= usable, counting up. */
@@ -45,7 +58,12 @@ describe('capacity', () => {
     for (const config of ['3g1g-highmem', '3g1g-nohighmem', '2g2g', '4g4g']) {
       const l = layout({ config, ram: '6G' });
       const c = computeCapacity(l, { procs: 10, threads: 1, rssBytes: MiB, vmBytes: 8 * MiB });
-      expect([c.lowmemBytes, c.highmemBytes, c.memMapBytes, c.unusableRamBytes]).toEqual([l.lowmemBytes, l.highmemBytes, l.memMapBytes, l.ignoredRamBytes]);
+      expect([c.lowmemBytes, c.highmemBytes, c.memMapBytes, c.unusableRamBytes]).toEqual([
+        l.lowmemBytes,
+        l.highmemBytes,
+        l.memMapBytes,
+        l.ignoredRamBytes,
+      ]);
       expect(c.userSpaceBytes).toBe(l.taskSize);
     }
   });
@@ -61,7 +79,7 @@ describe('capacity', () => {
     expect(r.stdout).toContain('user address space per process: 128.0 TiB, 128.0 TiB left after the 64M span\n');
   });
 
-  it('32-bit lowmem in MB agrees with the kernel\'s truncated LOWMEM line (875.99, not 876.0 against 875)', async () => {
+  it("32-bit lowmem in MB agrees with the kernel's truncated LOWMEM line (875.99, not 876.0 against 875)", async () => {
     const l = layout({ config: '3g1g-highmem' });
     // max_low_pfn pages: 0x36bfe of them (lowmem 0xc0000000-0xf6bfe000).
     expect(l.lowmemBytes).toBe(0x36bfe000);
@@ -84,7 +102,9 @@ describe('capacity', () => {
       expect(c.lowmemBytes - c.lowmemHoleBytes - c.memMapBytes - c.staticReservedBytes - c.minFreeBytes).toBe(c.availableLowmemBytes);
     }
     const text = (await runMain(['capacity', '--config', '4g4g'])).stdout;
-    expect(text).toMatch(new RegExp(`^- no RAM inside lowmem \\(firmware holes, PCI hole\\) +${(c4.lowmemHoleBytes / MiB).toFixed(2)}$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^- no RAM inside lowmem \\(firmware holes, PCI hole\\) +${(c4.lowmemHoleBytes / MiB).toFixed(2)}$`, 'm'),
+    );
     // x86_64's lowmem is its usable RAM: nothing to subtract, no row.
     expect((await runMain(['capacity', '--config', 'x86_64'])).stdout).not.toContain('no RAM inside lowmem');
   });

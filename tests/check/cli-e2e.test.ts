@@ -74,9 +74,15 @@ describe('hmsim check end to end', () => {
     const json = await runCheck(s.files, { baseline: s.baselines, set: ['costs.syscall=+10%'], json: true });
     expect(json.code).toBe(1);
     expect(json.stdout.trimEnd().split('\n')).toHaveLength(1);
-    const parsed = JSON.parse(json.stdout) as { pass: boolean; scenarios: Array<{ name: string; metrics: Array<{ metric: string; verdict: string }> }> };
+    const parsed = JSON.parse(json.stdout) as {
+      pass: boolean;
+      scenarios: Array<{ name: string; metrics: Array<{ metric: string; verdict: string }> }>;
+    };
     expect(parsed.pass).toBe(false);
-    expect(parsed.scenarios[0]?.metrics.filter((m) => m.verdict === 'fail').map((m) => m.metric)).toEqual(['cycles.total', 'cycles.breakdown.syscall']);
+    expect(parsed.scenarios[0]?.metrics.filter((m) => m.verdict === 'fail').map((m) => m.metric)).toEqual([
+      'cycles.total',
+      'cycles.breakdown.syscall',
+    ]);
 
     // 4. accepting the change: --update prints what changed, metric by metric
     const again = await runCheck(s.files, { baseline: s.baselines, update: true, set: ['costs.syscall=+10%'] });
@@ -84,7 +90,9 @@ describe('hmsim check end to end', () => {
     expect(again.stdout).toMatch(/^ {2}~ cycles\.breakdown\.syscall: \d+ → [\d.]+ \(\+[\d.]+%\)$/m);
     // the pure TLB replay has no syscalls: only its provenance records the override (which explains the
     // model's new hash: no "model changed" line beside it)
-    expect(again.stdout).toMatch(/^updated {3}.*3g1g-highmem-prefault-tlb\.json\n {2}~ provenance: overrides: baseline \[\], now \[costs\.syscall=\+10%\]$/m);
+    expect(again.stdout).toMatch(
+      /^updated {3}.*3g1g-highmem-prefault-tlb\.json\n {2}~ provenance: overrides: baseline \[\], now \[costs\.syscall=\+10%\]$/m,
+    );
     expect(again.stdout).not.toMatch(/changed since the baseline/);
     expect(again.stdout.trimEnd().split('\n').at(-1)).toBe('2 baselines: 2 updated, 0 unchanged');
   });
@@ -98,7 +106,9 @@ describe('hmsim check end to end', () => {
     const r = await runCheck([file], { baseline: join(ROOT, 'baselines'), verbose: true });
     expect(r.stdout).toMatch(/note: seed\/replications changed: 1×5 → 2×5/);
     // What was run heads the scenario's table: the reference configuration (what overhead() divides by) is the baseline.
-    expect(r.stdout).toMatch(/^ {2}configurations {2}x86_64 \(baseline\): x86_64 \(4-level paging, all RAM direct-mapped\)\n {18}3g1g-highmem: split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}configurations {2}x86_64 \(baseline\): x86_64 \(4-level paging, all RAM direct-mapped\)\n {18}3g1g-highmem: split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE$/m,
+    );
     expect(r.stdout).toMatch(/^ {2}seed {12}2 \(replication seeds derived from it\), 5 replications$/m);
     expect(r.stdout).toMatch(/^ {2}cycles\.total +\d+ +\d+ +[+-][\d.]+% +pass {2}Welch p=/m); // other traces, other values: not a 0% change
     expect(r.code).toBe(0);

@@ -39,18 +39,36 @@ describe('hmsim check: bad input exits 2 with one line', () => {
 
   it('rejects an unknown --format and a scenario path that does not exist (before running anything)', async () => {
     const backend = fakeBackend();
-    const ok = scenarioFile('fine', { trace: { generator: 'stream' }, config: '2g2g', model: 'core2', watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }] });
+    const ok = scenarioFile('fine', {
+      trace: { generator: 'stream' },
+      config: '2g2g',
+      model: 'core2',
+      watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }],
+    });
     const opts = { baseline: dir, format: 'table', set: [] };
-    await expect(runCheckCommand([ok], { ...opts, format: 'xml' }, backend, () => {})).rejects.toThrow("--format: 'xml' is not a format (expected table or github)");
-    await expect(runCheckCommand(['no/such/scenario.json'], opts, backend, () => {})).rejects.toThrow('no/such/scenario.json: no such scenario file or folder');
-    await expect(runCheckCommand([ok], { ...opts, set: ['costs.invlpg'] }, backend, () => {})).rejects.toThrow('--set costs.invlpg: expected key=value, e.g. --set costs.invlpg=+10%');
+    await expect(runCheckCommand([ok], { ...opts, format: 'xml' }, backend, () => {})).rejects.toThrow(
+      "--format: 'xml' is not a format (expected table or github)",
+    );
+    await expect(runCheckCommand(['no/such/scenario.json'], opts, backend, () => {})).rejects.toThrow(
+      'no/such/scenario.json: no such scenario file or folder',
+    );
+    await expect(runCheckCommand([ok], { ...opts, set: ['costs.invlpg'] }, backend, () => {})).rejects.toThrow(
+      '--set costs.invlpg: expected key=value, e.g. --set costs.invlpg=+10%',
+    );
     expect(backend.runs).toEqual([]);
   });
 
   it('names the scenario file when its generator, configuration or model is unknown', async () => {
-    const file = scenarioFile('bad-config', { trace: { generator: 'stream', params: { size: '64K' } }, config: '5g5g', model: 'core2', watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }] });
+    const file = scenarioFile('bad-config', {
+      trace: { generator: 'stream', params: { size: '64K' } },
+      config: '5g5g',
+      model: 'core2',
+      watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }],
+    });
     const r = runCli(['check', file, '--baseline', join(dir, 'baselines')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^hmsim: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --config: unknown configuration '5g5g' \\(known: .*\\)\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^hmsim: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --config: unknown configuration '5g5g' \\(known: .*\\)\n$`),
+    );
   });
 });

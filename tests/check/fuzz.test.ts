@@ -54,7 +54,10 @@ function mutate(value: unknown, path: readonly number[], replacement: unknown): 
 
 describe('scenario loading never crashes', () => {
   it('answers any JSON value with a Scenario or a one-line UserError', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue(), async (v) => void (await outcome(JSON.stringify(v)))), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (v) => void (await outcome(JSON.stringify(v)))),
+      { numRuns: 150 },
+    );
   });
 
   it('answers a valid scenario with one value replaced anywhere by a Scenario or a one-line UserError', async () => {
@@ -67,24 +70,33 @@ describe('scenario loading never crashes', () => {
   });
 
   it('answers arbitrary text with a one-line UserError (or a Scenario, for the rare valid one)', async () => {
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async (t) => void (await outcome(t))), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 200 }), async (t) => void (await outcome(t))),
+      { numRuns: 150 },
+    );
   });
 });
 
 describe('JSON syntax error locator', () => {
   it('agrees with JSON.parse on what is valid, and points inside the text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 60 }), fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1)))), (t) => {
-        let valid = true;
-        try {
-          JSON.parse(t);
-        } catch {
-          valid = false;
-        }
-        const e = jsonSyntaxError(t);
-        expect(e === null).toBe(valid);
-        if (e !== null) expect(e.offset).toBeLessThanOrEqual(t.length);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 60 }),
+          fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))),
+        ),
+        (t) => {
+          let valid = true;
+          try {
+            JSON.parse(t);
+          } catch {
+            valid = false;
+          }
+          const e = jsonSyntaxError(t);
+          expect(e === null).toBe(valid);
+          if (e !== null) expect(e.offset).toBeLessThanOrEqual(t.length);
+        },
+      ),
       { numRuns: 500 },
     );
   });

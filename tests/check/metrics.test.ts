@@ -8,7 +8,11 @@ function result(total: number, invlpg: number, kmap: number): RunResult {
   const r = runResultShape();
   return {
     ...r,
-    cycles: { total, perCpu: [total * 0.75, total * 0.25], breakdown: { ...r.cycles.breakdown, compute: total - invlpg - kmap, invlpg, kmap } },
+    cycles: {
+      total,
+      perCpu: [total * 0.75, total * 0.25],
+      breakdown: { ...r.cycles.breakdown, compute: total - invlpg - kmap, invlpg, kmap },
+    },
     counts: { ...r.counts, invlpg: 7, pkmapFlushes: 2, records: { access: 90, read: 10 } },
   };
 }
@@ -54,16 +58,22 @@ describe('metric expressions', () => {
   });
 
   it('names the missing key and what exists there', () => {
-    expect(() => eval1('counts.records.mmap', main)).toThrow("w: 'counts.records.mmap' is not in the RunResult: no 'mmap' in 'counts.records' (keys there: access, read)");
+    expect(() => eval1('counts.records.mmap', main)).toThrow(
+      "w: 'counts.records.mmap' is not in the RunResult: no 'mmap' in 'counts.records' (keys there: access, read)",
+    );
   });
 
   it('rejects malformed expressions with the accepted forms', () => {
-    expect(() => parseMetricExpr('cycles..total', 'f.json: $.watch[0].metric')).toThrow(/^f\.json: \$\.watch\[0\]\.metric: 'cycles\.\.total' is not a metric/);
+    expect(() => parseMetricExpr('cycles..total', 'f.json: $.watch[0].metric')).toThrow(
+      /^f\.json: \$\.watch\[0\]\.metric: 'cycles\.\.total' is not a metric/,
+    );
     expect(() => parseMetricExpr('ratio(cycles.total)', 'w')).toThrow(/ratio\(\) takes two paths/);
   });
 
   it('checks path shapes before any run', () => {
-    expect(() => checkPathShape(['cycles', 'totl'], 'w')).toThrow("w: 'cycles.totl' is not in a RunResult: no 'totl' in 'cycles' (expected one of total, perCpu, breakdown)");
+    expect(() => checkPathShape(['cycles', 'totl'], 'w')).toThrow(
+      "w: 'cycles.totl' is not in a RunResult: no 'totl' in 'cycles' (expected one of total, perCpu, breakdown)",
+    );
     expect(() => checkPathShape(['cycles', 'breakdown'], 'w')).toThrow(/is an object, not a number/);
     expect(() => checkPathShape(['counts', 'records', 'anything'], 'w')).not.toThrow();
     expect(() => checkPathShape(['cycles', 'breakdown', '*'], 'w')).not.toThrow();

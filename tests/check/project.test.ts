@@ -1,4 +1,3 @@
-
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultBackend } from '../../src/check/default-backend.ts';
@@ -60,7 +59,11 @@ describe('the shipped scenarios guard every cost', () => {
   });
 
   it.each(COSTS.filter((c) => !NOT_CHARGED.has(c)))('%s=+10% fails at least one scenario, naming the metric', async (cost) => {
-    const outcomes = await checkScenarios(items, { context: context([`${cost}=+10%`]), baselineDir: join(ROOT, 'baselines'), stopAtFirstFailure: true });
+    const outcomes = await checkScenarios(items, {
+      context: context([`${cost}=+10%`]),
+      baselineDir: join(ROOT, 'baselines'),
+      stopAtFirstFailure: true,
+    });
     const failed = outcomes.find((o) => !o.pass);
     expect(failed, `no scenario noticed ${cost}=+10%`).toBeDefined();
     const metrics = failed?.metrics.filter((m) => m.verdict === 'fail').map((m) => m.metric) ?? [];

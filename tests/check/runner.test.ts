@@ -26,7 +26,8 @@ function project(scenarios: Record<string, object>) {
   });
   const baselineDir = join(root, 'baselines');
   const context = (sets: string[] = []): MeasureContext => ({ backend: fakeBackend(), sets, workDir: root, traces: new Map() });
-  const items = async (): Promise<CheckItem[]> => (await loadScenarios(files)).map((scenario, i) => ({ scenario, display: files[i]?.display ?? '' }));
+  const items = async (): Promise<CheckItem[]> =>
+    (await loadScenarios(files)).map((scenario, i) => ({ scenario, display: files[i]?.display ?? '' }));
   return { root, baselineDir, context, items, files };
 }
 
@@ -87,9 +88,11 @@ describe('check runner (fake replay)', () => {
     const exact = outcomes[0]!;
     const passing = exact.metrics.filter((m) => m.verdict === 'pass').length;
     expect(table).toContain(`  (${passing} passing metric${passing === 1 ? '' : 's'} not shown: hmsim check --verbose lists all)`);
-    expect(formatTables(outcomes, { verbose: true }).split('\n').filter((l) => /\s(pass|FAIL)\s/.test(l))).toHaveLength(
-      outcomes.reduce((n, o) => n + o.metrics.length, 0),
-    );
+    expect(
+      formatTables(outcomes, { verbose: true })
+        .split('\n')
+        .filter((l) => /\s(pass|FAIL)\s/.test(l)),
+    ).toHaveLength(outcomes.reduce((n, o) => n + o.metrics.length, 0));
   });
 
   it('a pass is one line per scenario, then the summary', async () => {
@@ -183,7 +186,9 @@ describe('reports', () => {
     const lines = formatGithub(outcomes).split('\n');
     const errors = lines.filter((l) => l.startsWith('::error '));
     expect(errors).toHaveLength(2);
-    expect(errors[1]).toMatch(/^::error file=scenarios\/exact\.json,title=hmsim check exact%3A cycles\.breakdown\.invlpg::cycles\.breakdown\.invlpg: baseline /);
+    expect(errors[1]).toMatch(
+      /^::error file=scenarios\/exact\.json,title=hmsim check exact%3A cycles\.breakdown\.invlpg::cycles\.breakdown\.invlpg: baseline /,
+    );
     expect(lines[0]).toBe('::group::FAIL exact');
   });
 });
@@ -194,8 +199,21 @@ describe('baseline files', () => {
     const b: Baseline = {
       format: 1,
       scenario: 's',
-      provenance: { hmsimVersion: '0.1.0', model: { name: 'core2', hash: 'abc' }, config: '2g2g', reference: null, seed: 1, replications: 2, sets: [], traces: [] },
-      metrics: { a: { value: 0.1 + 0.2 }, b: { value: Infinity, samples: [Infinity, Infinity] }, c: { value: 1 / 3, samples: [1 / 3, 1 / 3] } },
+      provenance: {
+        hmsimVersion: '0.1.0',
+        model: { name: 'core2', hash: 'abc' },
+        config: '2g2g',
+        reference: null,
+        seed: 1,
+        replications: 2,
+        sets: [],
+        traces: [],
+      },
+      metrics: {
+        a: { value: 0.1 + 0.2 },
+        b: { value: Infinity, samples: [Infinity, Infinity] },
+        c: { value: 1 / 3, samples: [1 / 3, 1 / 3] },
+      },
     };
     await writeBaseline(dir, b);
     expect(await readBaseline(dir, 's')).toEqual(b);
@@ -204,7 +222,15 @@ describe('baseline files', () => {
 
   it('a malformed baseline names the file and JSON path', async () => {
     const dir = tmp.make('base');
-    writeFileSync(join(dir, 's.json'), JSON.stringify({ format: 1, scenario: 's', provenance: { model: { name: 'a', hash: 'b' }, traces: [] }, metrics: { x: { value: 'big' } } }));
+    writeFileSync(
+      join(dir, 's.json'),
+      JSON.stringify({
+        format: 1,
+        scenario: 's',
+        provenance: { model: { name: 'a', hash: 'b' }, traces: [] },
+        metrics: { x: { value: 'big' } },
+      }),
+    );
     await expect(readBaseline(dir, 's', 'baselines/s.json')).rejects.toThrow(
       'baselines/s.json: $.metrics["x"].value: must be a number (a baseline written by hmsim check --update was expected)',
     );

@@ -103,7 +103,9 @@ describe('scenario files', () => {
 
   it('refuse overhead() without a reference configuration', async () => {
     const bad = { ...valid, watch: [{ metric: 'overhead(cycles.total)', rule: { kind: 'exact' } }] };
-    expect(await errorOf('ref', bad)).toMatch(/^scenarios\/ref\.json: \$\.watch\[0\]\.metric: 'overhead\(cycles\.total\)' reads the reference run; add "reference"/);
+    expect(await errorOf('ref', bad)).toMatch(
+      /^scenarios\/ref\.json: \$\.watch\[0\]\.metric: 'overhead\(cycles\.total\)' reads the reference run; add "reference"/,
+    );
   });
 
   it('refuse a trace with both a path and a generator', async () => {

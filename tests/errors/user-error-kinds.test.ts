@@ -33,7 +33,12 @@ async function thrown(fn: () => unknown): Promise<unknown> {
 
 describe('UserError kinds', () => {
   it('each kind is a UserError with exit code 2 and its own name', () => {
-    for (const [Kind, name] of [[UsageError, 'UsageError'], [ConfigError, 'ConfigError'], [InputError, 'InputError'], [WriteError, 'WriteError']] as const) {
+    for (const [Kind, name] of [
+      [UsageError, 'UsageError'],
+      [ConfigError, 'ConfigError'],
+      [InputError, 'InputError'],
+      [WriteError, 'WriteError'],
+    ] as const) {
       const e = new Kind('x');
       expect(e).toBeInstanceOf(UserError);
       expect(e.exitCode).toBe(2);

@@ -35,7 +35,9 @@ describe('model numbers and TLB sizes are bounded', () => {
 
   it('a cost above 1e12 cycles: one line naming the key, exit 2', async () => {
     const r = await runCaptured(['run', '--trace', TRACE, '--set', 'costs.invlpg=1e13']);
-    expect(r.stderr).toBe('hmsim: model core2: costs.invlpg.constant: must be at most 1000000000000 in size (so totals stay finite), got 10000000000000 (from --set costs.invlpg=1e13)\n');
+    expect(r.stderr).toBe(
+      'hmsim: model core2: costs.invlpg.constant: must be at most 1000000000000 in size (so totals stay finite), got 10000000000000 (from --set costs.invlpg=1e13)\n',
+    );
     expect(r.code).toBe(2);
   });
 
@@ -47,7 +49,9 @@ describe('model numbers and TLB sizes are bounded', () => {
 
   it('a TLB level above 65,536 entries: one line, exit 2', async () => {
     const r = await runCaptured(['run', '--trace', TRACE, '--set', 'tlb.stlb.entries=131072']);
-    expect(r.stderr).toBe('hmsim: model core2: tlb.stlb.entries: must be at most 65536 entries, got 131072 (from --set tlb.stlb.entries=131072)\n');
+    expect(r.stderr).toBe(
+      'hmsim: model core2: tlb.stlb.entries: must be at most 65536 entries, got 131072 (from --set tlb.stlb.entries=131072)\n',
+    );
     expect(r.code).toBe(2);
   });
 });
@@ -86,11 +90,26 @@ describe('JSON nesting is bounded', () => {
 
 describe('sweep point files whose result lost its shape are treated as absent', () => {
   it('a real point loads; "result": {} or a non-finite total does not; a null requestsPerSecond does', async () => {
-    const result = await new RunService().run({ tracePath: TRACE, config: { config: '3g1g-highmem' }, model: 'core2', modelSets: [], seed: 1, prefault: false });
+    const result = await new RunService().run({
+      tracePath: TRACE,
+      config: { config: '3g1g-highmem' },
+      model: 'core2',
+      modelSets: [],
+      seed: 1,
+      prefault: false,
+    });
     const outDir = join(dir, 'sweep');
     mkdirSync(join(outDir, POINTS_DIR), { recursive: true });
     const save = (id: string, r: unknown): void => {
-      const record = { format: POINT_FORMAT, version: SWEEP_VERSION, id, index: 0, hash: 'h', cell: 'c', result: r } as unknown as PointRecord;
+      const record = {
+        format: POINT_FORMAT,
+        version: SWEEP_VERSION,
+        id,
+        index: 0,
+        hash: 'h',
+        cell: 'c',
+        result: r,
+      } as unknown as PointRecord;
       writeFileSync(join(outDir, POINTS_DIR, `${id}.json`), pointJson(record));
     };
     save('good', result);

@@ -81,7 +81,11 @@ const flagCases: readonly Case[] = [
   ['an unknown highmem mode', () => ['run', '--trace', GOOD_TRACE, '--highmem', '8G'], "--highmem: '8G'"],
   ['an unknown model name', () => ['run', '--trace', GOOD_TRACE, '--model', 'nope'], "unknown model 'nope'"],
   ['a --set of a configuration key with a bad value', () => ['run', '--trace', GOOD_TRACE, '--set', 'pae=maybe'], '--set pae=maybe'],
-  ['an unknown configuration in a list', () => ['compare', '--trace', GOOD_TRACE, '--configs', '2g2g,nope'], "unknown configuration 'nope'"],
+  [
+    'an unknown configuration in a list',
+    () => ['compare', '--trace', GOOD_TRACE, '--configs', '2g2g,nope'],
+    "unknown configuration 'nope'",
+  ],
   ['an empty configuration list', () => ['compare', '--trace', GOOD_TRACE, '--configs', ','], '--configs'],
   ['an unknown import format', () => ['import', 'nope', D('binary.bin'), '-o', D('o.hmt')], "unknown format 'nope'"],
   ['an import CPU that is not a number', () => ['import', 'din', D('bad-address.din'), '-o', D('o.hmt'), '--cpu', 'x'], "--cpu: 'x'"],
@@ -93,8 +97,16 @@ const flagCases: readonly Case[] = [
   ['an unknown check output format', () => ['check', '--format', 'x', D('scenario-empty.json')], "--format: 'x'"],
   ['a sweep grid key that is not key=values', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--grid', 'nonsense'], '--grid'],
   ['a sweep with zero jobs', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--jobs', '0'], "--jobs: '0'"],
-  ['a sweep grid value that is not a size', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--grid', 'ram=lots'], "--grid ram=lots: --ram: 'lots'"],
-  ['a merge of a folder that is no sweep', () => ['merge', D('a-folder'), '--out', D('merged')], `merge: ${D('a-folder')} has no sweep.json`],
+  [
+    'a sweep grid value that is not a size',
+    () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--grid', 'ram=lots'],
+    "--grid ram=lots: --ram: 'lots'",
+  ],
+  [
+    'a merge of a folder that is no sweep',
+    () => ['merge', D('a-folder'), '--out', D('merged')],
+    `merge: ${D('a-folder')} has no sweep.json`,
+  ],
   ['a sweep shard outside its count', () => ['sweep', '--trace', GOOD_TRACE, '--out', D('sw'), '--shard', '3/2'], '--shard'],
 ];
 
@@ -104,31 +116,75 @@ const fileCases: readonly Case[] = [
   ['an empty trace', () => ['run', '--trace', D('empty.hmt')], `${D('empty.hmt')} at byte 0: empty file`],
   ['a text file given as a trace (bad magic)', () => ['trace', 'inspect', D('junk.hmt')], `${D('junk.hmt')} at byte 0: not an HMT trace`],
   ['a truncated trace', () => ['run', '--trace', D('truncated.hmt')], new RegExp(`^hmsim: ${D('truncated.hmt')} at byte \\d+: truncated`)],
-  ['an unknown major version', () => ['trace', 'inspect', D('version9.hmt')], new RegExp(`^hmsim: ${D('version9.hmt')} at byte \\d+: .*version`)],
-  ['a header with an absurd CPU count', () => ['run', '--trace', D('huge-cpus.hmt')], new RegExp(`^hmsim: ${D('huge-cpus.hmt')} at byte \\d+: .*cpus`)],
+  [
+    'an unknown major version',
+    () => ['trace', 'inspect', D('version9.hmt')],
+    new RegExp(`^hmsim: ${D('version9.hmt')} at byte \\d+: .*version`),
+  ],
+  [
+    'a header with an absurd CPU count',
+    () => ['run', '--trace', D('huge-cpus.hmt')],
+    new RegExp(`^hmsim: ${D('huge-cpus.hmt')} at byte \\d+: .*cpus`),
+  ],
   ['a gzip trace whose content is not HMT', () => ['trace', 'inspect', D('junk.hmt.gz')], `${D('junk.hmt.gz')} at byte 0`],
   ['a cut gzip trace', () => ['run', '--trace', D('cut.hmt.gz')], new RegExp(`^hmsim: ${D('cut.hmt.gz')} at byte \\d+: `)],
-  ['binary junk given to a text importer', () => ['import', 'lackey', D('binary.bin'), '-o', D('o.hmt')], `${D('binary.bin')}:1: unrecognized lackey line`],
+  [
+    'binary junk given to a text importer',
+    () => ['import', 'lackey', D('binary.bin'), '-o', D('o.hmt')],
+    `${D('binary.bin')}:1: unrecognized lackey line`,
+  ],
   ['binary junk given to strace', () => ['import', 'strace', D('binary.bin'), '-o', D('o.hmt')], `${D('binary.bin')}:1: expected`],
   ['binary junk given to ftrace', () => ['import', 'ftrace', D('binary.bin'), '-o', D('o.hmt')], `${D('binary.bin')}:1: expected`],
   ['binary junk given to din', () => ['import', 'din', D('binary.bin'), '-o', D('o.hmt')], `${D('binary.bin')} at byte`],
   ['a line over 1 MiB', () => ['import', 'lackey', D('long-line.lackey'), '-o', D('o.hmt')], `${D('long-line.lackey')}:2: `],
   ['a lackey line without its size', () => ['import', 'lackey', D('no-size.lackey'), '-o', D('o.hmt')], `${D('no-size.lackey')}:2: `],
-  ['an strace line without its result', () => ['import', 'strace', D('no-result.strace'), '-o', D('o.hmt')], `${D('no-result.strace')}:1: `],
+  [
+    'an strace line without its result',
+    () => ['import', 'strace', D('no-result.strace'), '-o', D('o.hmt')],
+    `${D('no-result.strace')}:1: `,
+  ],
   ['an ftrace line without its CPU', () => ['import', 'ftrace', D('no-cpu.ftrace'), '-o', D('o.hmt')], `${D('no-cpu.ftrace')}:1: `],
   ['a din line with a bad address', () => ['import', 'din', D('bad-address.din'), '-o', D('o.hmt')], `${D('bad-address.din')}:2: `],
-  ['din binary input cut inside a record', () => ['import', 'din-binary', D('odd-size.din-binary'), '-o', D('o.hmt')], `${D('odd-size.din-binary')} at byte 24`],
+  [
+    'din binary input cut inside a record',
+    () => ['import', 'din-binary', D('odd-size.din-binary'), '-o', D('o.hmt')],
+    `${D('odd-size.din-binary')} at byte 24`,
+  ],
   ['a folder given as import input', () => ['import', 'lackey', D('a-folder'), '-o', D('o.hmt')], `${D('a-folder')}: not a file`],
   ['a missing import input', () => ['import', 'lackey', D('missing.lackey'), '-o', D('o.hmt')], `${D('missing.lackey')}: no such file`],
   ['a folder given as the trace to write', () => ['gen', 'stream', '-o', D('a-folder')], `${D('a-folder')}: is a folder`],
   ['a trace to write under a file', () => ['gen', 'stream', '-o', join(D('not-a-folder'), 'x.hmt')], D('not-a-folder')],
-  ['an output folder under a file', () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', join(D('not-a-folder'), 'out')], D('not-a-folder')],
-  ['a file given as the output folder', () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', D('not-a-folder')], `--out ${D('not-a-folder')}: exists and is not a folder`],
-  ['a file given as the baseline folder', () => ['check', '--baseline', D('not-a-folder'), 'scenarios/2g2g-nohighmem-stream.json'], `--baseline ${D('not-a-folder')}: not a folder`],
-  ['a JUnit file under a file', () => ['check', '--junit', join(D('not-a-folder'), 'j.xml'), 'scenarios/2g2g-nohighmem-stream.json'], D('not-a-folder')],
-  ['a model file that is not JSON', () => ['run', '--trace', GOOD_TRACE, '--model', D('syntax.json')], `${D('syntax.json')}: invalid JSON at line 1 column 16: expected a property name in double quotes, found end of input`],
+  [
+    'an output folder under a file',
+    () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', join(D('not-a-folder'), 'out')],
+    D('not-a-folder'),
+  ],
+  [
+    'a file given as the output folder',
+    () => ['run', '--trace', GOOD_TRACE, '--quiet', '--out', D('not-a-folder')],
+    `--out ${D('not-a-folder')}: exists and is not a folder`,
+  ],
+  [
+    'a file given as the baseline folder',
+    () => ['check', '--baseline', D('not-a-folder'), 'scenarios/2g2g-nohighmem-stream.json'],
+    `--baseline ${D('not-a-folder')}: not a folder`,
+  ],
+  [
+    'a JUnit file under a file',
+    () => ['check', '--junit', join(D('not-a-folder'), 'j.xml'), 'scenarios/2g2g-nohighmem-stream.json'],
+    D('not-a-folder'),
+  ],
+  [
+    'a model file that is not JSON',
+    () => ['run', '--trace', GOOD_TRACE, '--model', D('syntax.json')],
+    `${D('syntax.json')}: invalid JSON at line 1 column 16: expected a property name in double quotes, found end of input`,
+  ],
   ['a model file that is binary junk', () => ['models', 'show', D('binary.bin')], D('binary.bin')],
-  ['a scenario file that is not JSON', () => ['check', D('scenario-syntax.json')], `${D('scenario-syntax.json')}: invalid JSON at line 1 column`],
+  [
+    'a scenario file that is not JSON',
+    () => ['check', D('scenario-syntax.json')],
+    `${D('scenario-syntax.json')}: invalid JSON at line 1 column`,
+  ],
   ['a scenario without its trace', () => ['check', D('scenario-empty.json')], `${D('scenario-empty.json')}: $: missing property 'trace'`],
   ['a missing scenario', () => ['check', D('missing.json')], `${D('missing.json')}: no such scenario`],
   ['a binary scenario', () => ['check', D('binary.bin')], `${D('binary.bin')}: invalid JSON at line 1 column 1`],
@@ -153,7 +209,9 @@ describe('a cost model with problems', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // one line of JSON: the column is that of the "clockGHz" key in JSON.stringify's output
     const col = JSON.stringify({ ...JSON.parse(readFileSync('models/core2.json', 'utf8')), clockGHz: 'fast' }).indexOf('"clockGHz"') + 1;
-    expect(r.stderr).toBe(`hmsim: model ${D('wrong-type.json')}: ${D('wrong-type.json')}:1:${col}: clockGHz: expected a number, got a string "fast"\n`);
+    expect(r.stderr).toBe(
+      `hmsim: model ${D('wrong-type.json')}: ${D('wrong-type.json')}:1:${col}: clockGHz: expected a number, got a string "fast"\n`,
+    );
   });
 });
 
@@ -161,7 +219,9 @@ describe('the hmsim entry point (child process)', () => {
   it('exits 2 with one line for bad input', () => {
     const r = runCli(['trace', 'inspect', D('junk.hmt')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`hmsim: ${D('junk.hmt')} at byte 0: not an HMT trace: bad magic bytes 74 68 69 73 20 69 (expected an HMT header frame: c9 LL LL LL LL 48)\n`);
+    expect(r.stderr).toBe(
+      `hmsim: ${D('junk.hmt')} at byte 0: not an HMT trace: bad magic bytes 74 68 69 73 20 69 (expected an HMT header frame: c9 LL LL LL LL 48)\n`,
+    );
   });
 
   it('stops quietly when its stdout is closed early (hmsim ... | head)', async () => {

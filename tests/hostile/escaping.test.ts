@@ -15,8 +15,16 @@ describe('Markdown', () => {
   });
 
   it('a table whose caption and cells hold HTML (summary.md)', () => {
-    const t: Table = { id: 't', caption: 'Runs of <b>trace</b>', header: ['configuration', 'cycles'], align: ['left', 'right'], rows: [['<script>x</script>', '1']] };
-    expect(tableToMarkdown(t)).toBe('**Runs of &lt;b&gt;trace&lt;/b&gt;**\n\n| configuration | cycles |\n|:---|---:|\n| &lt;script&gt;x&lt;/script&gt; | 1 |');
+    const t: Table = {
+      id: 't',
+      caption: 'Runs of <b>trace</b>',
+      header: ['configuration', 'cycles'],
+      align: ['left', 'right'],
+      rows: [['<script>x</script>', '1']],
+    };
+    expect(tableToMarkdown(t)).toBe(
+      '**Runs of &lt;b&gt;trace&lt;/b&gt;**\n\n| configuration | cycles |\n|:---|---:|\n| &lt;script&gt;x&lt;/script&gt; | 1 |',
+    );
   });
 });
 
@@ -37,7 +45,14 @@ describe('CSV', () => {
 
 describe('GitHub workflow commands and JUnit', () => {
   const hostile = 'x\n::warning title=pwned::injected\n::add-mask::y';
-  const outcome: ScenarioOutcome = { name: hostile, file: `scenarios/${hostile}.json`, metrics: [], problems: ['no baseline'], notes: [], pass: false };
+  const outcome: ScenarioOutcome = {
+    name: hostile,
+    file: `scenarios/${hostile}.json`,
+    metrics: [],
+    problems: ['no baseline'],
+    notes: [],
+    pass: false,
+  };
 
   it('no line outside a stop-commands block is a command hmsim did not write', () => {
     const lines = formatGithub([outcome]).split('\n');
@@ -55,7 +70,9 @@ describe('GitHub workflow commands and JUnit', () => {
     expect(stopped).toBeNull();
     expect(commands).toEqual(['group', 'endgroup', 'error']);
     const error = lines.find((l) => l.startsWith('::error '))!;
-    expect(error).toBe('::error file=scenarios/x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay.json,title=hmsim check x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay::no baseline');
+    expect(error).toBe(
+      '::error file=scenarios/x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay.json,title=hmsim check x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay::no baseline',
+    );
   });
 
   it('JUnit carries the name as escaped XML', () => {

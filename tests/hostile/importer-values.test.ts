@@ -11,14 +11,45 @@ import { runCaptured } from '../helpers/in-process.ts';
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-importer-values-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const NINES = '9'.repeat(400);
-const KMAP = (task: string, ts: string, pfn: string) => `            ${task}       [001] .....     ${ts}: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=${pfn}\n`;
+const KMAP = (task: string, ts: string, pfn: string) =>
+  `            ${task}       [001] .....     ${ts}: kmap_local: (__kmap_local_pfn_prot+0x0/0x180) pfn=${pfn}\n`;
 
 const cases: ReadonlyArray<[string, string, string, number, string]> = [
-  ['strace pid above 2^32', 'strace', '99999999999 1795628368.553792 execve("/usr/bin/sh", ["sh"], 0x7ffe93369f70 /* 2 vars */) = 0\n', 1, 'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
-  ['strace 400-digit offset', 'strace', `10 1795628368.553792 openat(AT_FDCWD, "/x", O_RDONLY) = 3\n10 1795628368.6 pread64(3, "", 4096, ${NINES}) = 4096\n`, 2, 'file offset Infinity (expected an integer 0..9007194959773696)'],
-  ['ftrace pfn above 2^32', 'ftrace', KMAP('init-1', '4.600801', '99999999999'), 1, 'addr 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
-  ['ftrace pid above 2^32', 'ftrace', KMAP('init-99999999999', '4.600801', '5'), 1, 'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)'],
-  ['ftrace 400-digit timestamp', 'ftrace', KMAP('init-1', `${NINES}.600801`, '5'), 1, 'time Infinity (expected a finite number of nanoseconds ≥ 0)'],
+  [
+    'strace pid above 2^32',
+    'strace',
+    '99999999999 1795628368.553792 execve("/usr/bin/sh", ["sh"], 0x7ffe93369f70 /* 2 vars */) = 0\n',
+    1,
+    'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)',
+  ],
+  [
+    'strace 400-digit offset',
+    'strace',
+    `10 1795628368.553792 openat(AT_FDCWD, "/x", O_RDONLY) = 3\n10 1795628368.6 pread64(3, "", 4096, ${NINES}) = 4096\n`,
+    2,
+    'file offset Infinity (expected an integer 0..9007194959773696)',
+  ],
+  [
+    'ftrace pfn above 2^32',
+    'ftrace',
+    KMAP('init-1', '4.600801', '99999999999'),
+    1,
+    'addr 99999999999 (expected an integer 0..4294967295: a 32-bit column)',
+  ],
+  [
+    'ftrace pid above 2^32',
+    'ftrace',
+    KMAP('init-99999999999', '4.600801', '5'),
+    1,
+    'pid 99999999999 (expected an integer 0..4294967295: a 32-bit column)',
+  ],
+  [
+    'ftrace 400-digit timestamp',
+    'ftrace',
+    KMAP('init-1', `${NINES}.600801`, '5'),
+    1,
+    'time Infinity (expected a finite number of nanoseconds ≥ 0)',
+  ],
 ];
 
 describe('importers: numbers a column cannot hold are bad lines', () => {
@@ -43,13 +74,17 @@ describe('strace timestamps that jump', () => {
     writeFileSync(input, '10 1795628368.536410 getpid() = 10\n10 1725628368.536410 getpid() = 10\n10 1795628368.540157 getpid() = 10\n');
     const out = join(dir, 'jump.hmt');
     const r = await runCaptured(['import', 'strace', input, '-o', out, '--cpus', '1', '--skip-bad']);
-    expect(r.stderr).toBe(`hmsim: import: skipped 1 bad line; first: ${input}:2: expected a timestamp not before the log's first, got '10 1725628368.536410 getpid() = 10'\n`);
+    expect(r.stderr).toBe(
+      `hmsim: import: skipped 1 bad line; first: ${input}:2: expected a timestamp not before the log's first, got '10 1725628368.536410 getpid() = 10'\n`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^.*jump\.hmt: 4 records from 3 lines/);
     const late = join(dir, 'late.log');
     writeFileSync(late, '10 1795628368.536410 getpid() = 10\n10 1795632000.000000 getpid() = 10\n');
     const l = await runCaptured(['import', 'strace', late, '-o', out, '--cpus', '1']);
-    expect(l.stderr).toBe(`hmsim: ${late}:2: expected a timestamp at most an hour after pid 10's previous call (this one is 3631 s later), got '10 1795632000.000000 getpid() = 10'\n`);
+    expect(l.stderr).toBe(
+      `hmsim: ${late}:2: expected a timestamp at most an hour after pid 10's previous call (this one is 3631 s later), got '10 1795632000.000000 getpid() = 10'\n`,
+    );
     expect(l.code).toBe(2);
   });
 });

@@ -39,7 +39,12 @@ class CountSink implements TraceSink {
 /** The first `n` lines of a gzip fixture. */
 function fixtureLines(path: string, from: number, n: number): string {
   const text = path.endsWith('.gz') ? gunzipSync(readFileSync(path)).toString('latin1') : readFileSync(path, 'latin1');
-  return text.split('\n').slice(from, from + n).join('\n') + '\n';
+  return (
+    text
+      .split('\n')
+      .slice(from, from + n)
+      .join('\n') + '\n'
+  );
 }
 
 /** din binary records: address u32 LE, size u16 LE, type u8, pad u8 (src/trace/importers/din.ts). */
@@ -93,9 +98,27 @@ function expectDocumentedError(outcome: number | UserError): void {
 const lineText = fc
   .array(
     fc.oneof(
-      fc.constantFrom('I  0804a000,4', ' L bffff000,8', ' S 1,1', ' M ffffffff,0', '==1== x', '0 1000', '2 ffffffffffffffff', 'r 10 ffffffff'),
-      fc.constantFrom('1 1.5 read(3, "", 4) = 0', '1 1.5 <... read resumed>) = 4', '1 1.6 --- SIGCHLD {} ---', '1 1.7 +++ exited with 0 +++'),
-      fc.constantFrom('  dd-91 [000] .... 4.6: kmap_local: (x) pfn=1', '  dd-91 [001] d... 4.7: sched_switch: prev_pid=1 next_pid=2', '# tracer: nop'),
+      fc.constantFrom(
+        'I  0804a000,4',
+        ' L bffff000,8',
+        ' S 1,1',
+        ' M ffffffff,0',
+        '==1== x',
+        '0 1000',
+        '2 ffffffffffffffff',
+        'r 10 ffffffff',
+      ),
+      fc.constantFrom(
+        '1 1.5 read(3, "", 4) = 0',
+        '1 1.5 <... read resumed>) = 4',
+        '1 1.6 --- SIGCHLD {} ---',
+        '1 1.7 +++ exited with 0 +++',
+      ),
+      fc.constantFrom(
+        '  dd-91 [000] .... 4.6: kmap_local: (x) pfn=1',
+        '  dd-91 [001] d... 4.7: sched_switch: prev_pid=1 next_pid=2',
+        '# tracer: nop',
+      ),
       fc.string({ maxLength: 40 }),
       fc.string({ unit: 'binary', maxLength: 40 }),
     ),
@@ -115,9 +138,14 @@ describe.each([...IMPORTERS.keys()])('importer %s under hostile input (property)
 
   it('answers random bytes with records or a one-line UserError naming the input', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), fc.boolean(), fc.integer({ min: 1, max: 512 }), async (bytes, skipBad, chunk) => {
-        expectDocumentedError(await importBytes(importer, bytes, skipBad, chunk));
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 512 }),
+        async (bytes, skipBad, chunk) => {
+          expectDocumentedError(await importBytes(importer, bytes, skipBad, chunk));
+        },
+      ),
       FC,
     );
   });

@@ -38,8 +38,15 @@ interface ChildRun {
 }
 
 /** Starts `hmsim ARGS`; `whenRunning(pid)` may act on it (e.g. send a signal) while it runs. */
-function startCli(args: readonly string[], env: Record<string, string> = {}): { pid: number; stdin: NodeJS.WritableStream; done: Promise<ChildRun>; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [`${ROOT}bin/hmsim.js`, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { pid: number; stdin: NodeJS.WritableStream; done: Promise<ChildRun>; kill: (s: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, [`${ROOT}bin/hmsim.js`, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -88,9 +95,12 @@ describe('an interrupted command leaves the previous output or none, and says so
 
   it('compare --out: SIGTERM during a replay leaves no output folder when there was none', async () => {
     const out = D('compare-out');
-    const r = await startCli(['compare', '--trace', D('trace.hmt'), '--configs', '3g1g-highmem,2g2g', '--model', MODEL, '--out', out, '--quiet'], {
-      HMSIM_TEST_SIGNAL: 'SIGTERM',
-    }).done;
+    const r = await startCli(
+      ['compare', '--trace', D('trace.hmt'), '--configs', '3g1g-highmem,2g2g', '--model', MODEL, '--out', out, '--quiet'],
+      {
+        HMSIM_TEST_SIGNAL: 'SIGTERM',
+      },
+    ).done;
     expectInterrupted(r, 'SIGTERM');
     expect(existsSync(out)).toBe(false);
   });

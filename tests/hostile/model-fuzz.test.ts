@@ -70,7 +70,10 @@ describe('model loader under hostile input (property)', () => {
   });
 
   it('answers any JSON value with a model or a UserError naming the file', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => expectDocumented(await loadText(JSON.stringify(v)))), FC);
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => expectDocumented(await loadText(JSON.stringify(v)))),
+      FC,
+    );
   });
 
   it('answers a shipped model with one value replaced anywhere the same way', async () => {
@@ -84,14 +87,25 @@ describe('model loader under hostile input (property)', () => {
 
   it('answers byte-level damage of a model file (flipped, cut, spliced) the same way', async () => {
     const bytes = Buffer.from(CORE2_TEXT, 'utf8');
-    await fc.assert(fc.asyncProperty(mutation, async (m) => expectDocumented(await loadText(mutate(bytes, m)))), FC);
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => expectDocumented(await loadText(mutate(bytes, m)))),
+      FC,
+    );
   });
 
   it('answers random --set overrides (known and unknown keys, any value) the same way', async () => {
     const setText = fc.oneof(
-      fc.tuple(fc.constantFrom(...KEYS), fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('+20%', '-100%', '1e308', 'NaN', '-1', '0x10', '[1,2]', '{}'))).map(([k, v]) => `${k}=${v}`),
+      fc
+        .tuple(
+          fc.constantFrom(...KEYS),
+          fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('+20%', '-100%', '1e308', 'NaN', '-1', '0x10', '[1,2]', '{}')),
+        )
+        .map(([k, v]) => `${k}=${v}`),
       fc.string({ maxLength: 30 }),
     );
-    await fc.assert(fc.asyncProperty(fc.array(setText, { maxLength: 4 }), async (sets) => expectDocumented(await loadText(CORE2_TEXT, sets))), FC);
+    await fc.assert(
+      fc.asyncProperty(fc.array(setText, { maxLength: 4 }), async (sets) => expectDocumented(await loadText(CORE2_TEXT, sets))),
+      FC,
+    );
   });
 });

@@ -42,7 +42,16 @@ symlinkSync(D('outside/t.hmt'), D('project/link.hmt'));
 const STREAM = { generator: 'stream', params: { size: '64K' } };
 function scenario(name: string, body: Record<string, unknown>): string {
   const path = D(`project/scenarios/${name}.json`);
-  writeFileSync(path, JSON.stringify({ trace: STREAM, config: '2g2g', model: 'core2', watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }], ...body }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      trace: STREAM,
+      config: '2g2g',
+      model: 'core2',
+      watch: [{ metric: 'cycles.total', rule: { kind: 'exact' } }],
+      ...body,
+    }),
+  );
   return path;
 }
 
@@ -54,7 +63,8 @@ function expectOneLine(r: CapturedRun, expected: string): void {
 }
 
 describe("a model JSON's extends never runs code", () => {
-  const refused = "extends './evil.mjs': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)";
+  const refused =
+    "extends './evil.mjs': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)";
   it.each([
     ['models validate', () => ['models', 'validate', D('extends-code.json')]],
     ['models show', () => ['models', 'show', D('extends-code.json')]],
@@ -80,7 +90,10 @@ describe("a scenario's model runs code only with check --allow-plugins", () => {
     rmSync(MARKER, { force: true });
     const file = scenario('plugin-model', { model: '../../evil.mjs' });
     const r = await runCaptured(['check', '--root', dir, file]);
-    expectOneLine(r, `${file}: $.model: '../../evil.mjs' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`);
+    expectOneLine(
+      r,
+      `${file}: $.model: '../../evil.mjs' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`,
+    );
     expect(existsSync(MARKER)).toBe(false);
   });
 
@@ -96,26 +109,38 @@ describe("a scenario's paths stay inside the project folder", () => {
   it('trace.path with ../ out of the project: refused, nothing of the file echoed', async () => {
     const file = scenario('escape', { trace: { path: '../../outside/t.hmt' } });
     const r = await runCaptured(['check', '--root', D('project'), file]);
-    expectOneLine(r, `${file}: $.trace.path: '../../outside/t.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`);
+    expectOneLine(
+      r,
+      `${file}: $.trace.path: '../../outside/t.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+    );
     expect(r.stderr).not.toContain('SECRET');
   });
 
   it('an absolute trace.path such as /etc/passwd: refused', async () => {
     const file = scenario('absolute', { trace: { path: '/etc/passwd' } });
     const r = await runCaptured(['check', '--root', D('project'), file]);
-    expectOneLine(r, `${file}: $.trace.path: '/etc/passwd' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`);
+    expectOneLine(
+      r,
+      `${file}: $.trace.path: '/etc/passwd' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+    );
   });
 
   it('a symbolic link inside the project that points out of it: refused', async () => {
     const file = scenario('symlink', { trace: { path: '../link.hmt' } });
     const r = await runCaptured(['check', '--root', D('project'), file]);
-    expectOneLine(r, `${file}: $.trace.path: '../link.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`);
+    expectOneLine(
+      r,
+      `${file}: $.trace.path: '../link.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+    );
   });
 
   it('a model path out of the project: refused', async () => {
     const file = scenario('model-escape', { model: '../../secret.json' });
     const r = await runCaptured(['check', '--root', D('project'), file]);
-    expectOneLine(r, `${file}: $.model: '../../secret.json' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`);
+    expectOneLine(
+      r,
+      `${file}: $.model: '../../secret.json' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+    );
   });
 
   it('the default project folder is the current one (a scenario from elsewhere cannot reach out)', async () => {
@@ -166,7 +191,10 @@ describe('no key reaches Object.prototype', () => {
 
   it('a scenario file with a __proto__ key: refused', async () => {
     const path = D('project/scenarios/proto-key.json');
-    writeFileSync(path, '{"trace":{"generator":"stream","params":{"__proto__":{"polluted":1}}},"config":"2g2g","model":"core2","watch":[]}');
+    writeFileSync(
+      path,
+      '{"trace":{"generator":"stream","params":{"__proto__":{"polluted":1}}},"config":"2g2g","model":"core2","watch":[]}',
+    );
     const r = await runCaptured(['check', '--root', dir, path]);
     expectOneLine(r, `${path}: has a key '__proto__' (not a key of any hmsim document; it would reach the object's prototype)`);
   });

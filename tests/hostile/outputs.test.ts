@@ -27,7 +27,10 @@ function foreignFolder(name: string): string {
 const WRITERS: ReadonlyArray<readonly [string, (out: string) => string[]]> = [
   ['run', (out) => ['run', '--trace', TRACE, '--quiet', '--out', out]],
   ['compare', (out) => ['compare', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g', '--quiet', '--out', out]],
-  ['sweep', (out) => ['sweep', '--trace', TRACE, '--configs', '3g1g-highmem', '--grid', 'ram=2G,3G', '--jobs', '1', '--quiet', '--out', out]],
+  [
+    'sweep',
+    (out) => ['sweep', '--trace', TRACE, '--configs', '3g1g-highmem', '--grid', 'ram=2G,3G', '--jobs', '1', '--quiet', '--out', out],
+  ],
 ];
 
 describe('--out and a folder hmsim did not write', () => {
@@ -69,7 +72,18 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
   });
 
   it('compare --out writes the same summary.json twice', async () => {
-    const args = (out: string): string[] => ['compare', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g,4g4g', '--seed', '7', '--quiet', '--out', out];
+    const args = (out: string): string[] => [
+      'compare',
+      '--trace',
+      TRACE,
+      '--configs',
+      '3g1g-highmem,2g2g,4g4g',
+      '--seed',
+      '7',
+      '--quiet',
+      '--out',
+      out,
+    ];
     expect((await runCaptured(args(D('compare-1')))).code).toBe(0);
     expect((await runCaptured(args(D('compare-2')))).code).toBe(0);
     expectSameBytes(D('compare-1/summary.json'), D('compare-2/summary.json'));
@@ -77,7 +91,20 @@ describe('determinism: the same inputs and seed give byte-identical results', ()
 
   it('sweep writes the same summary.json with --jobs 1 and --jobs 2', async () => {
     const args = (out: string, jobs: string): string[] => [
-      'sweep', '--trace', TRACE, '--configs', '3g1g-highmem,2g2g', '--grid', 'ram=2G,3G', '--seed', '7', '--jobs', jobs, '--quiet', '--out', out,
+      'sweep',
+      '--trace',
+      TRACE,
+      '--configs',
+      '3g1g-highmem,2g2g',
+      '--grid',
+      'ram=2G,3G',
+      '--seed',
+      '7',
+      '--jobs',
+      jobs,
+      '--quiet',
+      '--out',
+      out,
     ];
     const one = await runCaptured(args(D('sweep-jobs1'), '1'));
     expect(one.stderr).toBe('');

@@ -59,17 +59,32 @@ const cases: ReadonlyArray<[string, Partial<TraceRecord>, string]> = [
   ['an offset just above the limit', { ...READ, off: MAX_FILE_OFFSET + 2 ** 20 }, 'file offset 9007194960822272'],
   ['a time of NaN', { kind: EventKind.compute, len: 10, time: NaN }, 'time NaN (expected a finite number of nanoseconds ≥ 0)'],
   ['a negative time', { kind: EventKind.compute, len: 10, time: -1 }, 'time -1'],
-  ['an access op of 200', { kind: EventKind.access, op: 200, addr: 0x1000, len: 4 }, 'op 200 for kind 0 (expected an access op 0..3 (load, store, ifetch, modify))'],
+  [
+    'an access op of 200',
+    { kind: EventKind.access, op: 200, addr: 0x1000, len: 4 },
+    'op 200 for kind 0 (expected an access op 0..3 (load, store, ifetch, modify))',
+  ],
   ['a kmap API of 7', { kind: EventKind.kmap, op: 7, addr: 0x40000 }, 'op 7 for kind 12 (expected a kmap API 0..2 (pkmap, atomic, local))'],
   ['mmap protection bits of 16', { kind: EventKind.mmap, op: 16, addr: 0x1000, len: 4096 }, 'op 16 for kind 6'],
-  ['a read one byte longer than MAX_RW_COUNT', { ...READ, len: 0x7ffff001 }, 'length 2147479553 of a read (expected at most 2147479552 bytes, MAX_RW_COUNT: the most one call transfers)'],
-  ['a write of 2 GiB (no call transfers it: rw_verify_area cuts it to MAX_RW_COUNT)', { ...READ, kind: EventKind.write, len: 2 ** 31 }, 'length 2147483648 of a write'],
+  [
+    'a read one byte longer than MAX_RW_COUNT',
+    { ...READ, len: 0x7ffff001 },
+    'length 2147479553 of a read (expected at most 2147479552 bytes, MAX_RW_COUNT: the most one call transfers)',
+  ],
+  [
+    'a write of 2 GiB (no call transfers it: rw_verify_area cuts it to MAX_RW_COUNT)',
+    { ...READ, kind: EventKind.write, len: 2 ** 31 },
+    'length 2147483648 of a write',
+  ],
 ];
 
 describe('the HMT reader refuses records outside their declared ranges (one line: file, byte, record, value)', () => {
   it.each(cases)('%s', async (_what, record, problem) => {
     const path = file(traceBytes([{ kind: EventKind.syscall, arg: 3 }, record]));
-    const err = await readAllRecords(path).then(() => undefined, (e: unknown) => e);
+    const err = await readAllRecords(path).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     const message = (err as Error).message;
     expect(message.startsWith(`${path} at byte ${chunkAt()}: record 1 of the chunk has `), message).toBe(true);
@@ -77,9 +92,11 @@ describe('the HMT reader refuses records outside their declared ranges (one line
     expect(message).toMatch(/\(expected [^\n]*\)$/);
   });
 
-  it('refuses a user address beyond the header\'s address width', async () => {
+  it("refuses a user address beyond the header's address width", async () => {
     const path = file(traceBytes([{ kind: EventKind.access, addr: 0x10000, len: 4 }], { addressBits: 16 }));
-    await expect(readAllRecords(path)).rejects.toThrow(`${path} at byte ${chunkAt({ addressBits: 16 })}: record 0 of the chunk has address 0x10000 (expected below 2^16, the trace's address width)`);
+    await expect(readAllRecords(path)).rejects.toThrow(
+      `${path} at byte ${chunkAt({ addressBits: 16 })}: record 0 of the chunk has address 0x10000 (expected below 2^16, the trace's address width)`,
+    );
   });
 
   it('accepts the extremes of every range', async () => {
@@ -94,13 +111,22 @@ describe('the HMT reader refuses records outside their declared ranges (one line
       { kind: EventKind.compute, len: 1, time: Number.MAX_VALUE },
     ];
     const got = await readAllRecords(file(traceBytes(records)));
-    expect(got.map((r) => [r.kind, r.op ?? 0, r.off ?? 0, r.time ?? 0])).toEqual(records.map((r) => [r.kind, r.op ?? 0, (r as { off?: number }).off ?? 0, (r as { time?: number }).time ?? 0]));
+    expect(got.map((r) => [r.kind, r.op ?? 0, r.off ?? 0, r.time ?? 0])).toEqual(
+      records.map((r) => [r.kind, r.op ?? 0, (r as { off?: number }).off ?? 0, (r as { time?: number }).time ?? 0]),
+    );
   });
 
   it('hmsim run on the 1e308 trace: exit 2 and one line (it hung forever before)', async () => {
-    const path = file(traceBytes([{ kind: EventKind.syscall, arg: 3 }, { ...READ, off: 1e308 }]));
+    const path = file(
+      traceBytes([
+        { kind: EventKind.syscall, arg: 3 },
+        { ...READ, off: 1e308 },
+      ]),
+    );
     const r = await runCaptured(['run', '--trace', path, '--quiet']);
-    expect(r.stderr).toBe(`hmsim: ${path} at byte ${chunkAt()}: record 1 of the chunk has file offset 1e+308 (expected an integer 0..${MAX_FILE_OFFSET})\n`);
+    expect(r.stderr).toBe(
+      `hmsim: ${path} at byte ${chunkAt()}: record 1 of the chunk has file offset 1e+308 (expected an integer 0..${MAX_FILE_OFFSET})\n`,
+    );
     expect(r.code).toBe(2);
   });
 });

@@ -36,7 +36,9 @@ describe('frames that would decode into too many objects or too deep', () => {
     const path = join(tmp.dir, 'maps.hmt.gz');
     writeFileSync(path, gzipSync(concatBytes(header, footer)));
     const r = runCli(['trace', 'inspect', path]);
-    expect(r.stderr).toBe(`hmsim: ${path} at byte ${header.length + 6}: footer frame holds ${count + 5} maps and arrays (expected at most 2097152)\n`);
+    expect(r.stderr).toBe(
+      `hmsim: ${path} at byte ${header.length + 6}: footer frame holds ${count + 5} maps and arrays (expected at most 2097152)\n`,
+    );
     expect(r.code).toBe(2);
   });
 

@@ -8,7 +8,7 @@ import { EventKind, type TraceRecord } from '../../src/trace/records.ts';
 import { constantModel, runRecords } from '../machine/helpers.ts';
 
 /** 2 GHz / HZ 250 (models/kernels/*-footprint.json "hz"), cycles between ticks. */
-const PERIOD = (2e9 / 250);
+const PERIOD = 2e9 / 250;
 /** Two compute records: the first runs one full tick period, so a tick is due at the second. */
 const records: TraceRecord[] = [
   { kind: EventKind.compute, cpu: 0, pid: 1, len: PERIOD },
@@ -20,7 +20,9 @@ describe('a timer interrupt dearer than the tick period', () => {
     const { result } = await runRecords(records, { config: '3g1g-highmem' }, { model: constantModel({ ipiReceive: PERIOD }) });
     expect(result.feasible).toBe(false);
     expect(result.infeasible).toHaveLength(1);
-    expect(result.infeasible[0]).toMatch(/^timer interrupt livelock: one timer interrupt took \d+ cycles on CPU 0, no less than the tick period of 8000000 cycles \(HZ 250\)/);
+    expect(result.infeasible[0]).toMatch(
+      /^timer interrupt livelock: one timer interrupt took \d+ cycles on CPU 0, no less than the tick period of 8000000 cycles \(HZ 250\)/,
+    );
     expect(result.counts.timerTicks).toBe(1);
   });
 

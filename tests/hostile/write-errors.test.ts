@@ -15,7 +15,10 @@ import { cleanStaleTemporaries, tempPrefix, temporarySibling } from '../../src/i
 
 const dir = mkdtempSync(join(tmpdir(), 'hmsim-write-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const HOST = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 32) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9.-]/g, '_')
+    .slice(0, 32) || 'host';
 
 /** True when this machine lets us mount a tmpfs in a private namespace (root, or user namespaces on). */
 function canMount(): boolean {
@@ -30,7 +33,11 @@ const MOUNTABLE = canMount();
  * Runs each `hmsim ARGS` inside one private mount namespace where FULL is a 64 KiB tmpfs and RO a
  * read-only tmpfs; returns per command its exit code and stderr, and the listing of FULL and RO after.
  */
-function inSmallFileSystems(commands: ReadonlyArray<readonly string[]>): { runs: Array<{ code: number; stderr: string }>; full: string[]; ro: string[] } {
+function inSmallFileSystems(commands: ReadonlyArray<readonly string[]>): {
+  runs: Array<{ code: number; stderr: string }>;
+  full: string[];
+  ro: string[];
+} {
   const full = join(dir, 'full');
   const ro = join(dir, 'ro');
   mkdirSync(full, { recursive: true });
@@ -41,7 +48,9 @@ function inSmallFileSystems(commands: ReadonlyArray<readonly string[]>): { runs:
     'set -u',
     `mount -t tmpfs -o size=64k tmpfs ${q(full)} || exit 99`,
     `mount -t tmpfs -o ro,size=64k tmpfs ${q(ro)} || exit 99`,
-    ...commands.map((c, i) => `${q(process.execPath)} ${q(bin)} ${c.map(q).join(' ')} >/dev/null 2>${q(join(dir, `err-${i}`))}; echo "rc $?"`),
+    ...commands.map(
+      (c, i) => `${q(process.execPath)} ${q(bin)} ${c.map(q).join(' ')} >/dev/null 2>${q(join(dir, `err-${i}`))}; echo "rc $?"`,
+    ),
     `echo "full $(ls -A ${q(full)} | tr '\\n' ' ')"`,
     `echo "ro $(ls -A ${q(ro)} | tr '\\n' ' ')"`,
   ].join('\n');
@@ -49,7 +58,11 @@ function inSmallFileSystems(commands: ReadonlyArray<readonly string[]>): { runs:
   expect(r.status).toBe(0);
   const lines = r.stdout.trim().split('\n');
   const codes = lines.filter((l) => l.startsWith('rc ')).map((l) => Number(l.slice(3)));
-  const listing = (tag: string): string[] => (lines.find((l) => l.startsWith(`${tag} `)) ?? `${tag} `).slice(tag.length + 1).split(' ').filter((s) => s !== '');
+  const listing = (tag: string): string[] =>
+    (lines.find((l) => l.startsWith(`${tag} `)) ?? `${tag} `)
+      .slice(tag.length + 1)
+      .split(' ')
+      .filter((s) => s !== '');
   return {
     runs: codes.map((code, i) => ({ code, stderr: spawnSync('cat', [join(dir, `err-${i}`)], { encoding: 'utf8' }).stdout })),
     full: listing('full'),
@@ -62,7 +75,11 @@ describe.skipIf(!MOUNTABLE)('a full disk and a read-only file system under every
     const full = join(dir, 'full');
     const ro = join(dir, 'ro');
     const strace = join(ROOT, 'tests', 'fixtures', 'strace', 'cat.log');
-    const { runs, full: left, ro: roLeft } = inSmallFileSystems([
+    const {
+      runs,
+      full: left,
+      ro: roLeft,
+    } = inSmallFileSystems([
       ['gen', 'fileserver', '-o', join(full, 'x.hmt')],
       ['gen', 'fileserver', '-o', join(ro, 'x.hmt')],
       ['import', 'strace', strace, '-o', join(ro, 's.hmt')],

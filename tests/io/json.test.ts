@@ -56,19 +56,27 @@ describe('nesting', () => {
     expect(parseJsonText(ok).ok).toBe(true);
     const deep = '{"x":\n' + '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH) + '}';
     // The object is depth 1; the 32nd '[' (column 32 of line 2) reaches depth 33.
-    expect(parseJsonText(deep)).toEqual({ ok: false, message: 'nests objects and arrays 33 deep at line 2 column 32 (expected at most 32)' });
+    expect(parseJsonText(deep)).toEqual({
+      ok: false,
+      message: 'nests objects and arrays 33 deep at line 2 column 32 (expected at most 32)',
+    });
   });
 
   it('an unclosed 1,000,000-deep document is one message, not a stack overflow (the recursive scanner overflowed)', () => {
     const text = '['.repeat(1_000_000);
     expect(() => jsonSyntaxError('['.repeat(100))).not.toThrow();
-    expect(parseJsonText(text)).toEqual({ ok: false, message: 'nests objects and arrays 1000000 deep at line 1 column 33 (expected at most 32)' });
+    expect(parseJsonText(text)).toEqual({
+      ok: false,
+      message: 'nests objects and arrays 1000000 deep at line 1 column 33 (expected at most 32)',
+    });
   });
 });
 
 describe('readJsonFile and the commands that read JSON', () => {
   it('names the file; a missing file says so', () => {
-    expect(() => readJsonFile(join(dir, 'none.json'), 'none.json', 'a JSON thing')).toThrow(new InputError('none.json: cannot read (no such file; expected a JSON thing)'));
+    expect(() => readJsonFile(join(dir, 'none.json'), 'none.json', 'a JSON thing')).toThrow(
+      new InputError('none.json: cannot read (no such file; expected a JSON thing)'),
+    );
   });
 
   it('a model and a scenario 1,000,000 deep and unclosed: one line each, exit 2', async () => {

@@ -10,8 +10,17 @@ import { listKernelProfiles, loadKernelProfile } from '../../src/layout/profiles
 describe('named configurations', () => {
   it('ships exactly the eleven presets of issue 2, each with a description', () => {
     expect(PRESET_NAMES).toEqual([
-      '3g1g-nohighmem', '3g1g-highmem', '3g1g-pae', '3g1g-opt', '2g2g', '2g2g-nohighmem', '2g2g-opt', '1g3g', '4g4g',
-      '3g1g-pae-pti', 'x86_64',
+      '3g1g-nohighmem',
+      '3g1g-highmem',
+      '3g1g-pae',
+      '3g1g-opt',
+      '2g2g',
+      '2g2g-nohighmem',
+      '2g2g-opt',
+      '1g3g',
+      '4g4g',
+      '3g1g-pae-pti',
+      'x86_64',
     ]);
     for (const p of listPresets()) expect(p.description.length).toBeGreaterThan(10);
   });

@@ -97,7 +97,11 @@ describe('RAM above 4 GiB with a PCI hole (a PC with 3.5 GB or more: 3 GB under 
   it('--ram-below-4g moves the hole: 2 GB under it, 6 GB from 4 GB up', () => {
     const l = L({ config: '3g1g-pae', ram: '8G', ramBelow4g: '2G' });
     expect(l.maxPfn).toBe(0x100000 + 6 * 2 ** 18);
-    expect(l.ram.ranges).toEqual([[0, 0x9f], [0x100, 0x7ffe0], [0x100000, 0x280000]]);
+    expect(l.ram.ranges).toEqual([
+      [0, 0x9f],
+      [0x100, 0x7ffe0],
+      [0x100000, 0x280000],
+    ]);
     expect(() => L({ config: '3g1g-pae', ram: '2G', ramBelow4g: '2G' })).toThrow(/--ram-below-4g: '2G' must be less than --ram/);
   });
 

@@ -15,7 +15,14 @@ function mixed(): TraceRecord[] {
     r.push({ kind: EventKind.switch, cpu, pid });
     r.push({ kind: EventKind.mmap, cpu, pid, op: ProtBits.read | ProtBits.write, addr: 0x40000000, len: 64 * 4096, arg: 5, off: 0 });
     for (let i = 0; i < 200; i++) {
-      r.push({ kind: EventKind.access, cpu, pid, op: i % 3 === 0 ? AccessOp.ifetch : AccessOp.store, addr: 0x08048000 + ((i * 7919) % 300) * 4096, len: 8 });
+      r.push({
+        kind: EventKind.access,
+        cpu,
+        pid,
+        op: i % 3 === 0 ? AccessOp.ifetch : AccessOp.store,
+        addr: 0x08048000 + ((i * 7919) % 300) * 4096,
+        len: 8,
+      });
       r.push({ kind: EventKind.access, cpu, pid, op: AccessOp.load, addr: 0x40000000 + (i % 64) * 4096, len: 4 });
       r.push({ kind: EventKind.compute, cpu, pid, len: 1000 + i });
       if (i % 20 === 0) r.push({ kind: EventKind.read, cpu, pid, addr: 0x09000000, len: 3 * 4096, arg: 1 + (i % 7), off: i * 4096 });
@@ -85,7 +92,9 @@ describe('infeasible traces', () => {
     const on2g = await runRecords(recs, { config: '2g2g' }, { model: constantModel() });
     expect(on2g.result.feasible).toBe(false);
     expect(on2g.result.infeasible).toHaveLength(1);
-    expect(on2g.result.infeasible[0]).toMatch(/^user address at or above TASK_SIZE: 2 records skipped, first: 0xbfff0000 ≥ TASK_SIZE 0x80000000/);
+    expect(on2g.result.infeasible[0]).toMatch(
+      /^user address at or above TASK_SIZE: 2 records skipped, first: 0xbfff0000 ≥ TASK_SIZE 0x80000000/,
+    );
     expect(on2g.result.counts.pageFaults).toBe(1);
     const on3g = await runRecords(recs, { config: '3g1g-highmem' }, { model: constantModel() });
     expect(on3g.result.feasible).toBe(true);

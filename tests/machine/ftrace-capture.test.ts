@@ -75,7 +75,7 @@ describe('the real ftrace capture', () => {
     expect(byPurpose['pageTable']).toBe(raw.pageTableUnmaps);
   });
 
-  it('under the captured configuration: exactly the capture\'s highmem kmap_local calls, faults, switches and syscalls', async () => {
+  it("under the captured configuration: exactly the capture's highmem kmap_local calls, faults, switches and syscalls", async () => {
     const r = await run(cfg('3g1g-pae'));
     expect(r.feasible).toBe(true);
     expect(r.counts.kmap.pkmap).toBe(0);
@@ -104,7 +104,7 @@ describe('the real ftrace capture', () => {
     expect(r.cycles.breakdown.kmap).toBe(0);
   });
 
-  it('under 2g2g the page-cache pages land in highmem first, as the generator\'s for the same dd workload (within 5 %)', async () => {
+  it("under 2g2g the page-cache pages land in highmem first, as the generator's for the same dd workload (within 5 %)", async () => {
     const r = await run(cfg('2g2g'));
     // The same workload generated: 2 × 16 MiB written in 64 KiB blocks.
     const gen = join(dir, 'dd-gen.hmt');

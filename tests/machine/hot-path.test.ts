@@ -27,13 +27,35 @@ function apply(t: TlbHierarchy, s: Step): number {
 }
 
 const geometries: TlbGeometry[] = [
-  { l1i: { entries: 8, ways: 2 }, l1d: { entries: 8, ways: 4 }, stlb: { entries: 32, ways: 4 }, large: { entries: 0, ways: 1 }, replacement: 'lru' },
-  { l1i: { entries: 8, ways: 2 }, l1d: { entries: 8, ways: 4 }, stlb: { entries: 32, ways: 4 }, large: { entries: 4, ways: 4 }, replacement: 'plru' },
-  { l1i: { entries: 4, ways: 4 }, l1d: { entries: 4, ways: 2 }, stlb: { entries: 0, ways: 1 }, large: { entries: 0, ways: 1 }, replacement: 'plru' },
+  {
+    l1i: { entries: 8, ways: 2 },
+    l1d: { entries: 8, ways: 4 },
+    stlb: { entries: 32, ways: 4 },
+    large: { entries: 0, ways: 1 },
+    replacement: 'lru',
+  },
+  {
+    l1i: { entries: 8, ways: 2 },
+    l1d: { entries: 8, ways: 4 },
+    stlb: { entries: 32, ways: 4 },
+    large: { entries: 4, ways: 4 },
+    replacement: 'plru',
+  },
+  {
+    l1i: { entries: 4, ways: 4 },
+    l1d: { entries: 4, ways: 2 },
+    stlb: { entries: 0, ways: 1 },
+    large: { entries: 0, ways: 1 },
+    replacement: 'plru',
+  },
 ];
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('access' as const), side: fc.constantFrom(0 as const, 1 as const), vaddr: fc.integer({ min: 0, max: 63 }).map((p) => p * 4096) }),
+  fc.record({
+    kind: fc.constant('access' as const),
+    side: fc.constantFrom(0 as const, 1 as const),
+    vaddr: fc.integer({ min: 0, max: 63 }).map((p) => p * 4096),
+  }),
   fc.record({ kind: fc.constant('large' as const), vaddr: fc.integer({ min: 0, max: 3 }).map((p) => p << 22), global: fc.boolean() }),
 );
 
@@ -43,7 +65,10 @@ describe('TlbHierarchy.fillThenInvalidate', () => {
       fc.assert(
         fc.property(
           fc.array(step, { maxLength: 40 }),
-          fc.array(fc.record({ page: fc.integer({ min: 0, max: 63 }), global: fc.boolean(), then: fc.array(step, { maxLength: 20 }) }), { minLength: 1, maxLength: 6 }),
+          fc.array(fc.record({ page: fc.integer({ min: 0, max: 63 }), global: fc.boolean(), then: fc.array(step, { maxLength: 20 }) }), {
+            minLength: 1,
+            maxLength: 6,
+          }),
           (before, rounds) => {
             const a = new TlbHierarchy(g, { largePageShift: 22 });
             const b = new TlbHierarchy(g, { largePageShift: 22 });

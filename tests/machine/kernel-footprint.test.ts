@@ -84,7 +84,7 @@ describe('kernel TLB footprint on a null-syscall loop (debian-6.1-686-pae footpr
 
   it('takes one timer interrupt per 1/HZ of a CPU clock (HZ 250 from the profile .config)', async () => {
     const model = constantModel(); // clock 2 GHz
-    const period = (2e9 / FOOTPRINT.hz.value);
+    const period = 2e9 / FOOTPRINT.hz.value;
     expect(period).toBe(8_000_000);
     // 100 calls of 100,000 compute cycles: the clock passes 8 M once; the tick is taken before the first
     // record that starts at or after 8,000,000 cycles.

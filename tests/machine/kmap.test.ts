@@ -21,7 +21,13 @@ const HIGH = 600_000; // a highmem frame on that box
 const LOW = 1_000; // a lowmem frame
 
 const kmap = (cpu: number, pid: number, pfn: number, api: number): TraceRecord => ({ kind: EventKind.kmap, cpu, pid, op: api, addr: pfn });
-const kunmap = (cpu: number, pid: number, pfn: number, api: number): TraceRecord => ({ kind: EventKind.kunmap, cpu, pid, op: api, addr: pfn });
+const kunmap = (cpu: number, pid: number, pfn: number, api: number): TraceRecord => ({
+  kind: EventKind.kunmap,
+  cpu,
+  pid,
+  op: api,
+  addr: pfn,
+});
 const sw = (cpu: number, pid: number): TraceRecord => ({ kind: EventKind.switch, cpu, pid });
 const compute = (cpu: number, n: number): TraceRecord => ({ kind: EventKind.compute, cpu, pid: 0, len: n });
 
@@ -50,13 +56,19 @@ describe('kmap_local slot stack and context switches', () => {
   });
 
   it('a frame that is lowmem here needs no mapping: no kmap, no PTE write, no INVLPG', async () => {
-    const { result } = await runRecords([kmap(0, 1, LOW, KmapApi.local), kunmap(0, 1, LOW, KmapApi.local)], BOX, { model: constantModel() });
+    const { result } = await runRecords([kmap(0, 1, LOW, KmapApi.local), kunmap(0, 1, LOW, KmapApi.local)], BOX, {
+      model: constantModel(),
+    });
     expect(result.counts.kmap).toEqual({ pkmap: 0, atomic: 0, local: 0 });
     expect(result.cycles.total).toBe(0);
   });
 
   it('before 5.11 a kmap_local record is made with the era API (2.6.18: kmap_atomic)', async () => {
-    const { result } = await runRecords([kmap(0, 1, HIGH, KmapApi.local), kunmap(0, 1, HIGH, KmapApi.local)], { ...BOX, kernel: 'linux-2.6.18' }, { model: constantModel() });
+    const { result } = await runRecords(
+      [kmap(0, 1, HIGH, KmapApi.local), kunmap(0, 1, HIGH, KmapApi.local)],
+      { ...BOX, kernel: 'linux-2.6.18' },
+      { model: constantModel() },
+    );
     expect(result.counts.kmap).toEqual({ pkmap: 0, atomic: 1, local: 0 });
   });
 });

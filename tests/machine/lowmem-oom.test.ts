@@ -44,7 +44,21 @@ const REQUESTS = FULL ? 4000 : 1500;
 const BOX = FULL ? { kernel: 'debian-6.1-686', ram: '4G' } : { kernel: 'debian-6.1-686', ram: '4G', vmalloc: '700M' };
 const VMAS = 106;
 const LIBS = 100;
-const PARAMS = [`processes=${WORKERS}`, 'exec=0', `libs=${LIBS}`, 'spawn=40', 'cpus=1', 'files=100000', 'fileset=400M', 'request=4K', `requests=${REQUESTS}`, 'touch=0', 'compute=0', 'slice=1', 'zipf=0'];
+const PARAMS = [
+  `processes=${WORKERS}`,
+  'exec=0',
+  `libs=${LIBS}`,
+  'spawn=40',
+  'cpus=1',
+  'files=100000',
+  'fileset=400M',
+  'request=4K',
+  `requests=${REQUESTS}`,
+  'touch=0',
+  'compute=0',
+  'slice=1',
+  'zipf=0',
+];
 
 function fileserver(): TraceRecord[] {
   const gen = GENERATORS.get('fileserver')!;
@@ -75,7 +89,10 @@ describe('lowmem OOM: a many-process, many-file server on a 4 GB box', () => {
   const runs = new Map<string, Promise<RunResult>>();
   const run = (config: string): Promise<RunResult> => {
     if (!runs.has(config)) {
-      runs.set(config, modelOf().then(async (model) => (await runRecords(recs, { config, ...BOX }, { model, chunk: 1024, yieldEvery: 4 })).result));
+      runs.set(
+        config,
+        modelOf().then(async (model) => (await runRecords(recs, { config, ...BOX }, { model, chunk: 1024, yieldEvery: 4 })).result),
+      );
     }
     return runs.get(config)!;
   };
@@ -83,7 +100,15 @@ describe('lowmem OOM: a many-process, many-file server on a 4 GB box', () => {
   it('2g2g holds it all: exact slab and lowmem figures, no reclaim', async () => {
     const result = await run('2g2g');
     expect(result.feasible).toBe(true);
-    expect(result.counts.lowmem).toEqual({ kswapdWakes: 0, kswapdPages: 0, directReclaims: 0, directPages: 0, slabShrunk: 0, inodeSteal: 0, oom: 0 });
+    expect(result.counts.lowmem).toEqual({
+      kswapdWakes: 0,
+      kswapdPages: 0,
+      directReclaims: 0,
+      directPages: 0,
+      slabShrunk: 0,
+      inodeSteal: 0,
+      oom: 0,
+    });
     const peak: Record<string, number> = {
       ...Object.fromEntries(TASK.map((c) => [c, WORKERS + 1])),
       vm_area_struct: VMAS * (WORKERS + 1),
@@ -97,7 +122,9 @@ describe('lowmem OOM: a many-process, many-file server on a 4 GB box', () => {
     const pages = Object.entries(peak).reduce((n, [c, k]) => n + slabPages(c as Cache, k), 0) + 3 * (WORKERS + 1);
     const normal = result.memory.zones.find((z) => z.name === 'Normal')!;
     expect(normal.minFreePages).toBe(normal.managedPages - pages);
-    expect(result.memory.zones.find((z) => z.name === 'DMA')!.minFreePages).toBe(result.memory.zones.find((z) => z.name === 'DMA')!.managedPages);
+    expect(result.memory.zones.find((z) => z.name === 'DMA')!.minFreePages).toBe(
+      result.memory.zones.find((z) => z.name === 'DMA')!.managedPages,
+    );
   }, 300_000);
 
   it('3g1g-highmem: kswapd shrinks the dcache and icache, then a lowmem OOM with 1.5 GB of highmem free', async () => {
@@ -132,7 +159,9 @@ describe('lowmem OOM: a many-process, many-file server on a 4 GB box', () => {
     const vma = (pid: number) => () => step(`vm_area_struct slab (1 page) for a VMA of pid ${pid}`, () => objects['vm_area_struct']!++);
     // fork: the child's task objects, PGD, stack, the 3 VMAs of a new mm, then the parent's 103 copied.
     const fork = (pid: number): boolean =>
-      TASK.every((c) => step(`${c} slab (${SLAB[c].pagesPerSlab} page${SLAB[c].pagesPerSlab > 1 ? 's' : ''}) for pid ${pid}`, () => objects[c]!++)) &&
+      TASK.every((c) =>
+        step(`${c} slab (${SLAB[c].pagesPerSlab} page${SLAB[c].pagesPerSlab > 1 ? 's' : ''}) for pid ${pid}`, () => objects[c]!++),
+      ) &&
       step(`page-table page (PGD/PMD) of pid ${pid}`, () => mms++) &&
       step(`kernel stack of pid ${pid}`, () => undefined) &&
       Array.from({ length: VMAS }, () => vma(pid)).every((f) => f());

@@ -15,7 +15,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('insert' as const),
       file: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(2 ** 20, 2 ** 40)),
-      index: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.nat(300).map((i) => 300 - i), fc.constantFrom(5000, 2 ** 20 - 1, 2 ** 20, 2 ** 33)),
+      index: fc.oneof(
+        fc.integer({ min: 0, max: 300 }),
+        fc.nat(300).map((i) => 300 - i),
+        fc.constantFrom(5000, 2 ** 20 - 1, 2 ** 20, 2 ** 33),
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const) }) },
@@ -29,7 +33,10 @@ const FILES = [1, 2, 3, 4, 2 ** 20, 2 ** 40];
  */
 function walks(cache: PageCache, model: Map<string, number>): void {
   for (const file of FILES) {
-    const want = [...model].filter(([k]) => Number(k.split(':')[0]) === file).map(([k, pfn]) => [Number(k.split(':')[1]), pfn] as [number, number]).sort((a, b) => a[0] - b[0]);
+    const want = [...model]
+      .filter(([k]) => Number(k.split(':')[0]) === file)
+      .map(([k, pfn]) => [Number(k.split(':')[1]), pfn] as [number, number])
+      .sort((a, b) => a[0] - b[0]);
     const d = cache.denseFile(file);
     for (const from of [0, want[want.length >> 1]?.[0] ?? 0]) {
       const got: Array<[number, number]> = [];

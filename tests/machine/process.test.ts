@@ -36,7 +36,7 @@ describe('address-space switches', () => {
     expect(result.counts.dtlbMisses).toBe(20 * 4 + 1 + 1);
   });
 
-  it('x86_64 with PCIDs: switching back finds the mm\'s entries still there', async () => {
+  it("x86_64 with PCIDs: switching back finds the mm's entries still there", async () => {
     const { result } = await runRecords(pingPong(), { config: 'x86_64', ram: '512M' }, { model: constantModel() });
     // 8 user misses (each page of each mm once) + the direct-map entries the 8 first-touch clears used
     expect(result.counts.dtlbMisses).toBeGreaterThanOrEqual(8 + 1);

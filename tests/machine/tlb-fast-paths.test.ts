@@ -124,9 +124,18 @@ function hopArb(pcid: boolean): fc.Arbitrary<HOp> {
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('access' as const), side: sideArb, vaddr: vaddrArb }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('run' as const), vaddr: vaddrArb, n: fc.integer({ min: 1, max: 8 }) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('invlpg' as const), vaddr: vaddrArb }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('cr3' as const), pcid: pcid ? fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }) : fc.constant(undefined) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('cr3' as const),
+        pcid: pcid ? fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }) : fc.constant(undefined),
+      }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'flushAll' as const }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('transient' as const), vaddr: vaddrArb, repeat: fc.integer({ min: 0, max: 3 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('transient' as const), vaddr: vaddrArb, repeat: fc.integer({ min: 0, max: 3 }) }),
+    },
   ];
   if (pcid) arbs.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('setPcid' as const), pcid: fc.integer({ min: 0, max: 2 }) }) });
   return fc.oneof(...arbs);
@@ -237,7 +246,10 @@ describe('TlbHierarchy.translateFillSmall', () => {
         fc.assert(
           fc.property(
             fc.array(hopArb(pcid), { maxLength: 60 }),
-            fc.array(fc.oneof({ weight: 2, arbitrary: fastStepArb }, { weight: 3, arbitrary: hopArb(pcid) }), { minLength: 1, maxLength: 40 }),
+            fc.array(fc.oneof({ weight: 2, arbitrary: fastStepArb }, { weight: 3, arbitrary: hopArb(pcid) }), {
+              minLength: 1,
+              maxLength: 40,
+            }),
             fc.array(hopArb(pcid), { maxLength: 60 }),
             (prefix, middle, suffix) => {
               const a = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT, pcid });
@@ -375,7 +387,10 @@ const shapes: TlbShape[] = [
 
 /** Page numbers of the Tlb-level tests: low ones and a few far ones (kernel-like). */
 const TLB_DOMAIN: number[] = [...Array.from({ length: 40 }, (_, i) => i), ...Array.from({ length: 8 }, (_, i) => 0xc0000 + i)];
-const pnArb = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 39 }) }, { weight: 1, arbitrary: fc.integer({ min: 0xc0000, max: 0xc0007 }) });
+const pnArb = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: 0, max: 39 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 0xc0000, max: 0xc0007 }) },
+);
 const sizeArb = fc.constantFrom<PageSizeClass>(S, S, L);
 
 type TOp =
@@ -400,7 +415,11 @@ function topArb(pcid: boolean, burst = 0): fc.Arbitrary<TOp> {
     { weight: 1, arbitrary: fc.constant({ kind: 'flushAll' as const }) },
   ];
   if (pcid) arbs.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant('setPcid' as const), pcid: fc.integer({ min: 0, max: 2 }) }) });
-  if (burst > 0) arbs.push({ weight: 2, arbitrary: fc.record({ kind: fc.constant('burst' as const), pns: fc.array(pnArb, { minLength: 1, maxLength: burst }) }) });
+  if (burst > 0)
+    arbs.push({
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('burst' as const), pns: fc.array(pnArb, { minLength: 1, maxLength: burst }) }),
+    });
   return fc.oneof(...arbs);
 }
 
@@ -518,7 +537,13 @@ describe('Tlb small-page fast paths', () => {
           fc.assert(
             fc.property(
               fc.array(topArb(pcid), { maxLength: 80 }),
-              fc.array(fc.oneof({ weight: 1, arbitrary: tfastArb.map((f) => ({ f })) }, { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) }), { minLength: 1, maxLength: 40 }),
+              fc.array(
+                fc.oneof(
+                  { weight: 1, arbitrary: tfastArb.map((f) => ({ f })) },
+                  { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) },
+                ),
+                { minLength: 1, maxLength: 40 },
+              ),
               fc.array(topArb(pcid), { maxLength: 60 }),
               (prefix, middle, suffix) => {
                 const a = new Tlb({ ...shape, replacement, pcid });
@@ -632,23 +657,29 @@ describe('Tlb.flushNonGlobal without PCIDs', () => {
         .array(fc.record({ side: sideArb, vaddr: vaddrArb }), { minLength: 1, maxLength: 80 })
         .map((xs) => xs.map(({ side, vaddr }) => ({ kind: 'access' as const, side, vaddr })));
       fc.assert(
-        fc.property(fc.array(fc.oneof({ weight: 5, arbitrary: hopArb(false).map((o) => [o]) }, { weight: 1, arbitrary: burstArb }), { minLength: 1, maxLength: 60 }), (groups) => {
-          const a = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT });
-          const b = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT, pcid: true });
-          const ops = [...groups.flat(), { kind: 'cr3' as const, pcid: undefined }];
-          for (const op of ops) {
-            if (op.kind === 'cr3') {
-              let n = 0;
-              for (const t of a.arrays) n += checkedFlush(t, SMALL_DOMAIN, LARGE_DOMAIN);
-              expect(n).toBe(b.flushNonGlobal());
-            } else {
-              expect(applyH(a, op), op.kind).toEqual(applyH(b, op));
+        fc.property(
+          fc.array(fc.oneof({ weight: 5, arbitrary: hopArb(false).map((o) => [o]) }, { weight: 1, arbitrary: burstArb }), {
+            minLength: 1,
+            maxLength: 60,
+          }),
+          (groups) => {
+            const a = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT });
+            const b = new TlbHierarchy(g, { largePageShift: LARGE_SHIFT, pcid: true });
+            const ops = [...groups.flat(), { kind: 'cr3' as const, pcid: undefined }];
+            for (const op of ops) {
+              if (op.kind === 'cr3') {
+                let n = 0;
+                for (const t of a.arrays) n += checkedFlush(t, SMALL_DOMAIN, LARGE_DOMAIN);
+                expect(n).toBe(b.flushNonGlobal());
+              } else {
+                expect(applyH(a, op), op.kind).toEqual(applyH(b, op));
+              }
+              expectLargeBoundsH(a);
             }
-            expectLargeBoundsH(a);
-          }
-          expect(a.counters).toEqual(b.counters);
-          expect(snapshotH(a)).toEqual(snapshotH(b));
-        }),
+            expect(a.counters).toEqual(b.counters);
+            expect(snapshotH(a)).toEqual(snapshotH(b));
+          },
+        ),
         { numRuns: 200 },
       );
     });
@@ -710,7 +741,10 @@ describe('TlbFilter', () => {
           fc.assert(
             fc.property(
               fc.array(topArb(pcid, 6), { maxLength: 80 }),
-              fc.array(fc.oneof({ weight: 2, arbitrary: pnArb.map((pn) => ({ pn })) }, { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) }), { minLength: 1, maxLength: 40 }),
+              fc.array(
+                fc.oneof({ weight: 2, arbitrary: pnArb.map((pn) => ({ pn })) }, { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) }),
+                { minLength: 1, maxLength: 40 },
+              ),
               (prefix, middle) => {
                 const a = new Tlb({ ...shape, replacement, pcid });
                 const b = new Tlb({ ...shape, replacement, pcid });

@@ -115,7 +115,8 @@ describe('pure TLB replay', () => {
 
   it('replayTlbOnly over a TraceSource gives what the replayer gives batch by batch', async () => {
     const records: TraceRecord[] = [];
-    for (let i = 0; i < 200; i++) records.push(i % 3 === 0 ? fetch(0x8000 + ((i * 7919) % 40) * 4096, 3, i % 2) : load((i * 104729) % 0x40000, 8, 1, i % 2));
+    for (let i = 0; i < 200; i++)
+      records.push(i % 3 === 0 ? fetch(0x8000 + ((i * 7919) % 40) * 4096, 3, i % 2) : load((i * 104729) % 0x40000, 8, 1, i % 2));
     records.splice(100, 0, sw(5, 0));
     const r = await replayTlbOnly(sourceOf(records), geometry(8, 2));
     expect(r).toEqual(replay(records, geometry(8, 2)));

@@ -13,9 +13,27 @@ import { TlbHierarchy, TlbOutcome, TlbSide } from '../../src/machine/tlb-hierarc
 import type { TlbGeometry } from '../../src/models/types.ts';
 
 const geometries: TlbGeometry[] = [
-  { l1i: { entries: 8, ways: 2 }, l1d: { entries: 8, ways: 4 }, stlb: { entries: 32, ways: 4 }, large: { entries: 0, ways: 1 }, replacement: 'lru' },
-  { l1i: { entries: 8, ways: 2 }, l1d: { entries: 8, ways: 4 }, stlb: { entries: 32, ways: 4 }, large: { entries: 0, ways: 1 }, replacement: 'plru' },
-  { l1i: { entries: 4, ways: 4 }, l1d: { entries: 4, ways: 2 }, stlb: { entries: 0, ways: 1 }, large: { entries: 0, ways: 1 }, replacement: 'lru' },
+  {
+    l1i: { entries: 8, ways: 2 },
+    l1d: { entries: 8, ways: 4 },
+    stlb: { entries: 32, ways: 4 },
+    large: { entries: 0, ways: 1 },
+    replacement: 'lru',
+  },
+  {
+    l1i: { entries: 8, ways: 2 },
+    l1d: { entries: 8, ways: 4 },
+    stlb: { entries: 32, ways: 4 },
+    large: { entries: 0, ways: 1 },
+    replacement: 'plru',
+  },
+  {
+    l1i: { entries: 4, ways: 4 },
+    l1d: { entries: 4, ways: 2 },
+    stlb: { entries: 0, ways: 1 },
+    large: { entries: 0, ways: 1 },
+    replacement: 'lru',
+  },
 ];
 
 const access = fc.record({ side: fc.constantFrom(TlbSide.data, TlbSide.instruction), page: fc.integer({ min: 0, max: 63 }) });

@@ -79,7 +79,9 @@ describe('warm-up', () => {
     const prefix = await run(trace().slice(0, 17), 0);
     const warm = await run(trace(), 17);
     const minus = (a: unknown, b: unknown): unknown =>
-      typeof a === 'number' ? a - (b as number) : Object.fromEntries(Object.entries(a as object).map(([k, v]) => [k, minus(v, (b as Record<string, unknown>)[k])]));
+      typeof a === 'number'
+        ? a - (b as number)
+        : Object.fromEntries(Object.entries(a as object).map(([k, v]) => [k, minus(v, (b as Record<string, unknown>)[k])]));
     expect(warm.counts).toEqual(minus(whole.counts, prefix.counts));
     expect(warm.breakdown).toEqual(minus(whole.breakdown, prefix.breakdown));
     // The end state is the whole run's: memory is not a counter.
@@ -135,7 +137,16 @@ describe('--warmup option', () => {
   });
 
   it('run shows the warm-up in its header', async () => {
-    const r = await runMain(['run', '--trace', `${ROOT}traces/kmap-storm-small.hmt`, '--config', '3g1g-highmem', '--warmup', '50%', '--quiet']);
+    const r = await runMain([
+      'run',
+      '--trace',
+      `${ROOT}traces/kmap-storm-small.hmt`,
+      '--config',
+      '3g1g-highmem',
+      '--warmup',
+      '50%',
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
       'warm-up        first 20,002 records (50.0 % of the trace) replayed to fill the TLBs, page tables, page cache and memory, not counted: every cycle, count and time below is of the 20,002 records after them\n',

@@ -14,10 +14,15 @@ import { modelOf, runRecords } from './helpers.ts';
 const REAL = readFileSync(new URL('../fixtures/validation/slab/debian-6.1-686-4G.txt', import.meta.url), 'utf8');
 
 /** The real box's min_free_kbytes and, per zone, min/low/high/managed and the protection array. */
-function realZones(): { minFreeKbytes: number; zones: Record<string, { min: number; low: number; high: number; managed: number; protection: number[] }> } {
+function realZones(): {
+  minFreeKbytes: number;
+  zones: Record<string, { min: number; low: number; high: number; managed: number; protection: number[] }>;
+} {
   const minFreeKbytes = Number(/=== min_free_kbytes\n(\d+)/.exec(REAL)![1]);
   const zones: Record<string, { min: number; low: number; high: number; managed: number; protection: number[] }> = {};
-  for (const m of REAL.matchAll(/Node 0, zone +(\w+)\n[\s\S]*?min +(\d+)\n +low +(\d+)\n +high +(\d+)\n[\s\S]*?managed +(\d+)\n[\s\S]*?protection: \(([\d, ]+)\)/g)) {
+  for (const m of REAL.matchAll(
+    /Node 0, zone +(\w+)\n[\s\S]*?min +(\d+)\n +low +(\d+)\n +high +(\d+)\n[\s\S]*?managed +(\d+)\n[\s\S]*?protection: \(([\d, ]+)\)/g,
+  )) {
     zones[m[1]!] = { min: +m[2]!, low: +m[3]!, high: +m[4]!, managed: +m[5]!, protection: m[6]!.split(',').map(Number) };
   }
   return { minFreeKbytes, zones };
@@ -60,7 +65,11 @@ describe('watermarks', () => {
     expect(Math.abs(result.memory.minFreeKbytes / real.minFreeKbytes - 1)).toBeLessThan(0.01);
     // HighMem: same managed pages, and its watermarks depend on them and on the lowmem share.
     expect(z['HighMem']!.managedPages).toBe(real.zones['HighMem']!.managed);
-    expect(z['HighMem']!.watermarks).toEqual({ min: real.zones['HighMem']!.min, low: real.zones['HighMem']!.low, high: real.zones['HighMem']!.high });
+    expect(z['HighMem']!.watermarks).toEqual({
+      min: real.zones['HighMem']!.min,
+      low: real.zones['HighMem']!.low,
+      high: real.zones['HighMem']!.high,
+    });
     // Normal: the model's managed pages (present minus mem_map and the measured boot reserve) are within
     // 1 % of the real zone's, and so is its min watermark.
     expect(Math.abs(z['Normal']!.managedPages / real.zones['Normal']!.managed - 1)).toBeLessThan(0.01);

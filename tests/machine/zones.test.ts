@@ -62,7 +62,11 @@ describe('zones and the zonelist fallback', () => {
     for (let pid = 1; pid <= 20; pid++) {
       for (let r = 0; r < 760; r++) recs.push({ kind: EventKind.access, cpu: 0, pid, op: AccessOp.store, addr: r * 4 * MiB, len: 1 });
     }
-    const { result } = await runRecords(recs, { config: '3g1g-highmem', ram: '4G', vmalloc: '900M', highpte: false }, { model: await modelOf() });
+    const { result } = await runRecords(
+      recs,
+      { config: '3g1g-highmem', ram: '4G', vmalloc: '900M', highpte: false },
+      { model: await modelOf() },
+    );
     expect(result.feasible).toBe(false);
     expect(result.memory.lowmemStarved).toBe(true);
     expect(result.infeasible.join('\n')).toContain('lowmem OOM: a pageTables page: no lowmem above the min watermark after reclaim');

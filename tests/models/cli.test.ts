@@ -14,7 +14,9 @@ describe('hmsim models', () => {
     const r = runCli(['models', 'show', 'core2', '--set', 'costs.invlpg=+20%', '--set', 'lock.kind=queued']);
     expect(r.code).toBe(0);
     const line = (key: string): string | undefined => r.stdout.split('\n').find((l) => l.startsWith(`${key} `));
-    expect(line('costs.invlpg')).toMatch(/^costs\.invlpg +278\.4 +cost-figures\.md §1 I3 .*; scaled \+20% by --set \[borrowed from westmere\]$/);
+    expect(line('costs.invlpg')).toMatch(
+      /^costs\.invlpg +278\.4 +cost-figures\.md §1 I3 .*; scaled \+20% by --set \[borrowed from westmere\]$/,
+    );
     expect(line('lock.kind')).toMatch(/^lock\.kind +queued +--set lock\.kind=queued$/);
   });
 
@@ -38,8 +40,20 @@ describe('hmsim models', () => {
   });
 
   it('run with a PLRU geometry that has no tree (3 ways) is one user error line, exit 2', () => {
-    const r = runCli(['run', '--trace', 'traces/kmap-storm-small.hmt', '--set', 'tlb.replacement=plru', '--set', 'tlb.l1d.entries=12', '--set', 'tlb.l1d.ways=3']);
-    expect(r.stderr).toBe('hmsim: model core2: tlb.l1d.ways: tlb.replacement plru needs a power-of-two number of ways; got 3 (from --set tlb.l1d.ways=3)\n');
+    const r = runCli([
+      'run',
+      '--trace',
+      'traces/kmap-storm-small.hmt',
+      '--set',
+      'tlb.replacement=plru',
+      '--set',
+      'tlb.l1d.entries=12',
+      '--set',
+      'tlb.l1d.ways=3',
+    ]);
+    expect(r.stderr).toBe(
+      'hmsim: model core2: tlb.l1d.ways: tlb.replacement plru needs a power-of-two number of ways; got 3 (from --set tlb.l1d.ways=3)\n',
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
   });

@@ -17,19 +17,45 @@ describe('deterministic cost forms are exact', () => {
   });
 
   it('a table interpolates linearly between points (cost-figures.md §3: 1 page 1276, 33 pages 8534)', () => {
-    const f = compileCost({ table: { points: [[1, 1276], [33, 8534]], extrapolate: 'clamp' } });
+    const f = compileCost({
+      table: {
+        points: [
+          [1, 1276],
+          [33, 8534],
+        ],
+        extrapolate: 'clamp',
+      },
+    });
     expect(f(1, rng)).toBe(1276);
     expect(f(33, rng)).toBe(8534);
     expect(f(17, rng)).toBe(1276 + (8534 - 1276) / 2); // 4905
   });
 
   it('a table clamps outside its points by default', () => {
-    const f = compileCost({ table: { points: [[1, 100], [2, 300], [4, 400]], extrapolate: 'clamp' } });
+    const f = compileCost({
+      table: {
+        points: [
+          [1, 100],
+          [2, 300],
+          [4, 400],
+        ],
+        extrapolate: 'clamp',
+      },
+    });
     expect([0, 1, 1.5, 2, 3, 4, 9].map((n) => f(n, rng))).toEqual([100, 100, 200, 300, 350, 400, 400]);
   });
 
   it('a table with linear extrapolation extends its end segments, never below 0', () => {
-    const f = compileCost({ table: { points: [[1, 100], [2, 300], [4, 400]], extrapolate: 'linear' } });
+    const f = compileCost({
+      table: {
+        points: [
+          [1, 100],
+          [2, 300],
+          [4, 400],
+        ],
+        extrapolate: 'linear',
+      },
+    });
     expect([6, 0, -1].map((n) => f(n, rng))).toEqual([500, 0, 0]); // 400 + 2·50; 100 − 200 → 0
   });
 

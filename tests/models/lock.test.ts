@@ -8,12 +8,20 @@ const waiters = [1, 2, 4, 8, 16];
 
 describe('spinlock hand-off', () => {
   it('a ticket lock charges handoff + c·n/2 (Boyd-Wickizer et al. 2012: service time s + c·k/2)', () => {
-    const h = lockHandoff('ticket', () => 75, () => 75);
+    const h = lockHandoff(
+      'ticket',
+      () => 75,
+      () => 75,
+    );
     expect(waiters.map((n) => h(n, rng))).toEqual([75 + 37.5, 75 + 75, 75 + 150, 75 + 300, 75 + 600]);
   });
 
   it('a queued (MCS) lock charges the hand-off alone, whatever the number of waiters', () => {
-    const h = lockHandoff('queued', () => 75, () => 75);
+    const h = lockHandoff(
+      'queued',
+      () => 75,
+      () => 75,
+    );
     expect(waiters.map((n) => h(n, rng))).toEqual([75, 75, 75, 75, 75]);
   });
 

@@ -18,7 +18,14 @@ async function problemsOf(sets: readonly string[], model = 'core2'): Promise<str
 
 describe('--set key=value', () => {
   it('sets exact values by canonical key (cost, geometry, enum)', async () => {
-    const m = await loadModel('core2', ['costs.invlpg=500', 'tlb.l1d.entries=32', 'tlb.l1d.ways=8', 'tlb.replacement=plru', 'lock.kind=queued', 'flushCeiling=8']);
+    const m = await loadModel('core2', [
+      'costs.invlpg=500',
+      'tlb.l1d.entries=32',
+      'tlb.l1d.ways=8',
+      'tlb.replacement=plru',
+      'lock.kind=queued',
+      'flushCeiling=8',
+    ]);
     expect(m.costs.invlpg(0, rng)).toBe(500);
     expect(m.tlb.l1d).toEqual({ entries: 32, ways: 8 });
     expect(m.tlb.replacement).toBe('plru');
@@ -40,7 +47,8 @@ describe('--set key=value', () => {
       'model core2: --set tlb.large=0: tlb.large groups several parameters: give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
     );
     expect((await problemsOf(['tlb.large={"entires":0}']))[0]).toBe(
-      'model core2: tlb.large.entires: unknown key (did you mean tlb.large.entries?)');
+      'model core2: tlb.large.entires: unknown key (did you mean tlb.large.entries?)',
+    );
   });
 
   it('+20% / -10% scale a constant (core2 INVLPG 232, cost-figures.md I3)', async () => {
@@ -93,12 +101,23 @@ describe('--set key=value', () => {
 
   it('a key written without its group is pointed to the group (invlpg → costs.invlpg)', async () => {
     expect((await problemsOf(['invlpg=5']))[0]).toBe('model core2: --set invlpg=5: unknown model key invlpg (did you mean costs.invlpg?)');
-    expect((await problemsOf(['cr3write=5']))[0]).toBe('model core2: --set cr3write=5: unknown model key cr3write (did you mean costs.cr3Write?)');
+    expect((await problemsOf(['cr3write=5']))[0]).toBe(
+      'model core2: --set cr3write=5: unknown model key cr3write (did you mean costs.cr3Write?)',
+    );
     expect((await problemsOf(['zzzzzz=5']))[0]).toBe('model core2: --set zzzzzz=5: unknown model key zzzzzz');
   });
 
   it('values go through the same validation as files, all problems at once, each naming its --set', async () => {
-    expect(await problemsOf(['costs.invlpg=abc', 'tlb.l1d.entries=12.5', 'lock.kind=mcs', 'costs.cr3Write=-1', 'costs.ipi=1e999', 'no-equals-sign'])).toEqual([
+    expect(
+      await problemsOf([
+        'costs.invlpg=abc',
+        'tlb.l1d.entries=12.5',
+        'lock.kind=mcs',
+        'costs.cr3Write=-1',
+        'costs.ipi=1e999',
+        'no-equals-sign',
+      ]),
+    ).toEqual([
       'model core2: 6 problems',
       '  --set no-equals-sign: expected key=value, e.g. --set costs.invlpg=500',
       '  tlb.l1d.entries.value: expected an integer, got 12.5 (from --set tlb.l1d.entries=12.5)',
@@ -118,8 +137,7 @@ describe('--set key=value', () => {
   });
 
   it('a configuration key given to the model loader is named as such', async () => {
-    expect((await problemsOf(['ram=3G']))[0]).toBe(
-      'model core2: --set ram=3G: ram is a machine-configuration key, not a cost-model key');
+    expect((await problemsOf(['ram=3G']))[0]).toBe('model core2: --set ram=3G: ram is a machine-configuration key, not a cost-model key');
   });
 
   it('does not change the shipped model for later loads', async () => {

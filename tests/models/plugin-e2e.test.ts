@@ -37,7 +37,7 @@ describe('the degrading-lock plug-in in a replay', () => {
     expect(p8).toBeGreaterThan(2 * c8);
   });
 
-  it('a queued lock (--set lock.kind=queued) spins less than core2\'s ticket lock at 8 CPUs', async () => {
+  it("a queued lock (--set lock.kind=queued) spins less than core2's ticket lock at 8 CPUs", async () => {
     const ticket = await lockSpin(await loadModel('core2'), 8);
     const queued = await lockSpin(await loadModel('core2', ['lock.kind=queued']), 8);
     expect(queued).toBeLessThan(ticket);

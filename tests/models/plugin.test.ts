@@ -73,7 +73,9 @@ describe('code plug-ins', () => {
 
   it('plug-in data is validated like a file (a function where a number belongs, unknown keys)', async () => {
     const file = plugin('badshape.mjs', "export default { extends: 'core2', clockGHz: () => 3, costs: { invlpgg: 1 } };\n");
-    await expect(loadModel(file)).rejects.toThrow(/2 problems\n {2}clockGHz: expected a number, got a function\n {2}costs\.invlpgg: unknown key \(did you mean costs\.invlpg\?\)$/);
+    await expect(loadModel(file)).rejects.toThrow(
+      /2 problems\n {2}clockGHz: expected a number, got a function\n {2}costs\.invlpgg: unknown key \(did you mean costs\.invlpg\?\)$/,
+    );
   });
 
   it('a module without a model export is rejected', async () => {

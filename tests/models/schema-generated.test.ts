@@ -9,7 +9,8 @@ describe('the model schema and its compiled validator', () => {
   it('models/schema.json and src/models/schema-validator.generated.ts are what `npm run schema` writes (not stale)', () => {
     const files = generatedModelSchemaFiles();
     expect(Object.keys(files)).toEqual(['models/schema.json', 'src/models/schema-validator.generated.ts']);
-    for (const [path, text] of Object.entries(files)) expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: npm run schema`).toBe(text);
+    for (const [path, text] of Object.entries(files))
+      expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: npm run schema`).toBe(text);
   });
 
   it('names the file, line and column of a problem in a model reached through extends', async () => {
@@ -24,7 +25,9 @@ describe('the model schema and its compiled validator', () => {
     }
     const lines = message.split('\n');
     expect(lines[0]).toBe('model tests/models/fixtures/extends-invalid.json: 13 problems');
-    expect(lines).toContain('  tests/models/fixtures/extends-invalid.json:4:48: costs.invlpg.table.extrapolate: expected one of "clamp", "linear", got "cubic"');
+    expect(lines).toContain(
+      '  tests/models/fixtures/extends-invalid.json:4:48: costs.invlpg.table.extrapolate: expected one of "clamp", "linear", got "cubic"',
+    );
     expect(lines).toContain('  tests/models/fixtures/invalid.json:11:5: costs.cr3Write: must not be negative, got -5');
   });
 

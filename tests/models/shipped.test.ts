@@ -52,7 +52,10 @@ describe('shipped cost models', () => {
       return extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`;
     });
     for (const p of ['/tlb/replacment', '/costs/invlpgg', '/tlb/l1d', '/costs/cr3Write', '/costs/walk', '/lock/kind']) {
-      expect(paths.some((q) => q.startsWith(p)), p).toBe(true);
+      expect(
+        paths.some((q) => q.startsWith(p)),
+        p,
+      ).toBe(true);
     }
   });
 

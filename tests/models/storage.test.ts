@@ -21,11 +21,32 @@ describe('storage model', () => {
 
   it('a model without io keys gets the default device; --set io.device=… brings that profile whole', async () => {
     const def = await loadModel('core2');
-    expect(def.io!.device).toEqual({ name: 'hdd-7200', readLatencyUs: 12370, readBandwidthMBps: 138, writeLatencyUs: 12370, writeBandwidthMBps: 138, queueDepth: 1, maxRequestKiB: 1280 });
+    expect(def.io!.device).toEqual({
+      name: 'hdd-7200',
+      readLatencyUs: 12370,
+      readBandwidthMBps: 138,
+      writeLatencyUs: 12370,
+      writeBandwidthMBps: 138,
+      queueDepth: 1,
+      maxRequestKiB: 1280,
+    });
     expect(def.io!.swapDevice.name).toBe('hdd-7200');
-    expect([def.io!.dirtyRatio, def.io!.dirtyBackgroundRatio, def.io!.highmemIsDirtyable, def.io!.readaheadKiB]).toEqual([20, 10, false, 128]);
+    expect([def.io!.dirtyRatio, def.io!.dirtyBackgroundRatio, def.io!.highmemIsDirtyable, def.io!.readaheadKiB]).toEqual([
+      20,
+      10,
+      false,
+      128,
+    ]);
     const nvme = await loadModel('core2', ['io.device=nvme', 'io.read.latencyUs=40']);
-    expect(nvme.io!.device).toEqual({ name: 'nvme', readLatencyUs: 40, readBandwidthMBps: 3500, writeLatencyUs: 15.4, writeBandwidthMBps: 3300, queueDepth: 32, maxRequestKiB: 1280 });
+    expect(nvme.io!.device).toEqual({
+      name: 'nvme',
+      readLatencyUs: 40,
+      readBandwidthMBps: 3500,
+      writeLatencyUs: 15.4,
+      writeBandwidthMBps: 3300,
+      queueDepth: 32,
+      maxRequestKiB: 1280,
+    });
     const ssd = await loadModel('core2', ['io.device=sata-ssd', 'io.swap.device=nvme']);
     expect(ssd.io!.device.readLatencyUs).toBe(92.4);
     expect(ssd.io!.swapDevice.name).toBe('nvme');
@@ -36,12 +57,16 @@ describe('storage model', () => {
   it('a device profile with a negative or a missing latency is one line on stderr and exit 2', () => {
     const neg = runCli(['models', 'show', 'core2', '--set', 'io.device=tests/models/fixtures/device-negative-latency.json']);
     expect(neg.code).toBe(2);
-    expect(neg.stderr).toBe('hmsim: device profile tests/models/fixtures/device-negative-latency.json: read.latencyUs: must not be negative, got -5\n');
+    expect(neg.stderr).toBe(
+      'hmsim: device profile tests/models/fixtures/device-negative-latency.json: read.latencyUs: must not be negative, got -5\n',
+    );
     const missing = runCli(['models', 'show', 'core2', '--set', 'io.device=tests/models/fixtures/device-missing-latency.json']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('hmsim: device profile tests/models/fixtures/device-missing-latency.json: write.latencyUs: missing\n');
     const unknown = runCli(['models', 'show', 'core2', '--set', 'io.device=hdd-720']);
-    expect(unknown.stderr).toBe("hmsim: unknown device profile 'hdd-720' (did you mean hdd-7200?); expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json\n");
+    expect(unknown.stderr).toBe(
+      "hmsim: unknown device profile 'hdd-720' (did you mean hdd-7200?); expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json\n",
+    );
     expect(unknown.code).toBe(2);
   });
 

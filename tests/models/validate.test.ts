@@ -47,7 +47,9 @@ describe('model file validation', () => {
     expect(await messageOf(loadModel('core2', ['tlb.l1i.entries=64', 'tlb.l1i.ways=3']))).toEqual([
       'model core2: tlb.l1i.ways: must divide entries (64); got 3 (from --set tlb.l1i.ways=3)',
     ]);
-    expect(await messageOf(loadModel('core2', ['tlb.l1i.entries=0']))).toEqual(['model core2: tlb.l1i.entries: an L1 TLB needs at least one entry (from --set tlb.l1i.entries=0)']);
+    expect(await messageOf(loadModel('core2', ['tlb.l1i.entries=0']))).toEqual([
+      'model core2: tlb.l1i.entries: an L1 TLB needs at least one entry (from --set tlb.l1i.entries=0)',
+    ]);
   });
 
   it('a model that extends nothing must give every parameter', async () => {
@@ -96,7 +98,8 @@ describe('model file validation', () => {
       'costs.walk.empirical': 'expected a non-empty array of sample costs, got an empty array',
       'costs.syscall.unverified': 'expected true or false, got a string',
       'costs.syscall.borrowedFrom': 'expected a non-empty string, got ""',
-      'costs.stlbHit': 'expected a number or a cost object with one of constant, linear, table, normal, lognormal, uniform, empirical; got a string',
+      'costs.stlbHit':
+        'expected a number or a cost object with one of constant, linear, table, normal, lognormal, uniform, empirical; got a string',
     });
   });
 
@@ -106,7 +109,9 @@ describe('model file validation', () => {
     ]);
     const lines = await messageOf(loadModel(`${FIXTURES}/not-json.json`));
     // The trailing comma after 5 on line 3: a property name was expected where the '}' stands (column 27: two spaces, `"costs": { "invlpg": 5, ` are 26 characters).
-    expect(lines[0]).toBe("tests/models/fixtures/not-json.json: invalid JSON at line 3 column 27: expected a property name in double quotes, found '}'");
+    expect(lines[0]).toBe(
+      "tests/models/fixtures/not-json.json: invalid JSON at line 3 column 27: expected a property name in double quotes, found '}'",
+    );
   });
 
   it('detects an extends cycle', async () => {

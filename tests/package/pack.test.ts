@@ -31,7 +31,10 @@ beforeAll(() => {
   app = join(dir, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)], { cwd: app, stdio: 'pipe' });
+  execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed[0]!.filename)], {
+    cwd: app,
+    stdio: 'pipe',
+  });
 }, 900_000);
 
 afterAll(() => {
@@ -42,7 +45,19 @@ const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: app, en
 
 describe('the packed package', () => {
   it('holds the compiled CLI, its types, models, kernel profiles, schemas and docs, and no sources or tests', () => {
-    for (const f of ['bin/hmsim.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/sweep/worker.js', 'models/core2.json', 'models/schema.json', 'models/kernels/linux-4.19.json', 'scenarios/schema.json', 'README.md', 'package.json']) {
+    for (const f of [
+      'bin/hmsim.js',
+      'dist/cli/main.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/sweep/worker.js',
+      'models/core2.json',
+      'models/schema.json',
+      'models/kernels/linux-4.19.json',
+      'scenarios/schema.json',
+      'README.md',
+      'package.json',
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('tests/') || f.startsWith('bench/'))).toEqual([]);
@@ -54,7 +69,8 @@ describe('the packed package', () => {
     const r = run(NPX, ['hmsim', '--help']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const c of ['models', 'import', 'gen', 'trace', 'layout', 'capacity', 'run', 'compare', 'sweep', 'merge', 'check']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['models', 'import', 'gen', 'trace', 'layout', 'capacity', 'run', 'compare', 'sweep', 'merge', 'check'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it('runs `npx hmsim run` on a shipped trace without tsx installed', () => {
@@ -88,7 +104,19 @@ console.log(JSON.stringify({ records: r.trace.records, total: r.cycles.total, ta
     );
     const lib = run(process.execPath, ['lib.mjs']);
     expect(lib.stderr).toBe('');
-    const cli = JSON.parse(run(NPX, ['hmsim', 'run', '--trace', 'node_modules/hmsim/traces/stream-small.hmt', '--config', '3g1g-highmem', '--seed', '1', '--json']).stdout) as {
+    const cli = JSON.parse(
+      run(NPX, [
+        'hmsim',
+        'run',
+        '--trace',
+        'node_modules/hmsim/traces/stream-small.hmt',
+        '--config',
+        '3g1g-highmem',
+        '--seed',
+        '1',
+        '--json',
+      ]).stdout,
+    ) as {
       cycles: { total: number };
     };
     // 3G/1G: TASK_SIZE = PAGE_OFFSET = 0xc0000000.

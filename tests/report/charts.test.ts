@@ -85,10 +85,19 @@ describe('compare charts', () => {
 
   it('stacks only the categories that are non-zero somewhere, in category order', () => {
     const runs = fixtureRuns(['4g4g'], 1, 2);
-    const spec = cyclesByCategoryChart(aggregate(runs), theme()).spec as { layer: Array<{ encoding: { color: { scale: { domain: string[] } } } }> };
+    const spec = cyclesByCategoryChart(aggregate(runs), theme()).spec as {
+      layer: Array<{ encoding: { color: { scale: { domain: string[] } } } }>;
+    };
     // 4g4g fixture: no kmap, no global flush, no shootdown (fixtures.ts FIXTURE_SHAPES).
     expect(spec.layer[0]!.encoding.color.scale.domain).toEqual([
-      'compute', 'TLB walk', 'page fault', 'INVLPG', 'local flush', 'context switch', 'syscall', 'copy',
+      'compute',
+      'TLB walk',
+      'page fault',
+      'INVLPG',
+      'local flush',
+      'context switch',
+      'syscall',
+      'copy',
     ]);
   });
 
@@ -179,7 +188,12 @@ describe('address-space segments', () => {
     expect(segs[0]!.from).toBe(0);
     expect(segs.at(-1)!.to).toBe(4);
     expect(segs.find((s) => s.name === 'user')).toMatchObject({ kind: 'user space', from: 0, to: 3, size: '3 GB' });
-    expect(segs.find((s) => s.name === 'lowmem')).toMatchObject({ kind: 'lowmem (direct map)', from: 3, start: '0xc0000000', size: '880 MB' });
+    expect(segs.find((s) => s.name === 'lowmem')).toMatchObject({
+      kind: 'lowmem (direct map)',
+      from: 3,
+      start: '0xc0000000',
+      size: '880 MB',
+    });
     expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({ kind: 'pkmap', start: '0xff000000', end: '0xff400000', size: '4 MB' });
   });
 
@@ -193,7 +207,9 @@ describe('address-space segments', () => {
     expect(ram.at(-1)!.to).toBe(3);
     const base = fixtureLayout('3g1g-highmem');
     const noHigh = { ...base, zones: base.zones.filter((z) => z.name !== 'HighMem') };
-    const last = layoutSegments(noHigh, 4).filter((s) => s.column === 'RAM').at(-1)!;
+    const last = layoutSegments(noHigh, 4)
+      .filter((s) => s.column === 'RAM')
+      .at(-1)!;
     expect(last).toMatchObject({ kind: 'RAM not usable', from: 880 / 1024, to: 3 });
   });
 
@@ -219,8 +235,20 @@ describe('address-space zoom row', () => {
 
   it('tiles the window in MB, and a region cut by its edge says how much of it is shown', () => {
     const segs = topSegments(fixtureLayout('3g1g-highmem'), 0xfec00000);
-    expect(segs[0]).toMatchObject({ name: 'vmalloc', column: 'virtual', from: 4076, size: '4 MB of 120 MB', label: 'vmalloc 4 MB of 120 MB' });
-    expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({ from: 4080, to: 4084, start: '0xff000000', end: '0xff400000', label: 'pkmap 4 MB' });
+    expect(segs[0]).toMatchObject({
+      name: 'vmalloc',
+      column: 'virtual',
+      from: 4076,
+      size: '4 MB of 120 MB',
+      label: 'vmalloc 4 MB of 120 MB',
+    });
+    expect(segs.find((s) => s.name === 'pkmap')).toMatchObject({
+      from: 4080,
+      to: 4084,
+      start: '0xff000000',
+      end: '0xff400000',
+      label: 'pkmap 4 MB',
+    });
     for (let i = 1; i < segs.length; i++) expect(segs[i]!.from).toBe(segs[i - 1]!.to);
     expect(segs.at(-1)!.to).toBe(4096);
     // Level labels are fitted to the panel (fitLabels): in the default theme's 360 px of 24 MB, a
@@ -273,11 +301,16 @@ describe('sweep charts', () => {
   );
 
   it('draws overhead against a swept parameter with a confidence band', async () => {
-    const c = sweepLineChart(points.filter((p) => p.params['cpus'] === 2), 'ramGiB', theme('paper'), {
-      id: 'overhead-vs-ram',
-      title: 'Overhead vs RAM',
-      measure: 'overhead (%)',
-    });
+    const c = sweepLineChart(
+      points.filter((p) => p.params['cpus'] === 2),
+      'ramGiB',
+      theme('paper'),
+      {
+        id: 'overhead-vs-ram',
+        title: 'Overhead vs RAM',
+        measure: 'overhead (%)',
+      },
+    );
     expect(values(c.spec)).toHaveLength(8);
     await expectRenders(c.spec);
   });
@@ -317,7 +350,12 @@ describe('sweep charts', () => {
 describe('address-space segments of a 64-bit layout', () => {
   it('draws only the RAM column (the 4 GB picture does not apply)', () => {
     const l = fixtureLayout('4g4g');
-    const x64 = { ...l, config: { ...l.config, name: 'x86_64', split: 'x86_64' as const }, pageOffset: 0xffff8880_00000000, taskSize: 0x7fff_ffff_f000 };
+    const x64 = {
+      ...l,
+      config: { ...l.config, name: 'x86_64', split: 'x86_64' as const },
+      pageOffset: 0xffff8880_00000000,
+      taskSize: 0x7fff_ffff_f000,
+    };
     expect(new Set(layoutSegments(x64, 4).map((s) => s.column))).toEqual(new Set(['RAM']));
   });
 });
@@ -354,7 +392,12 @@ describe('axes and messages say what is drawn', () => {
   });
 
   it('overhead ticks fall on 1, 2 or 5 × 10^k', () => {
-    expect(tickStep([{ overhead: -11.2, lo: null, hi: null }, { overhead: 16.4, lo: null, hi: null }])).toBe(5);
+    expect(
+      tickStep([
+        { overhead: -11.2, lo: null, hi: null },
+        { overhead: 16.4, lo: null, hi: null },
+      ]),
+    ).toBe(5);
     expect(tickStep([{ overhead: 0.31, lo: 0.2, hi: 0.42 }])).toBe(0.05);
     expect(tickStep([{ overhead: 0, lo: null, hi: null }])).toBe(1);
   });
@@ -364,7 +407,9 @@ describe('axes and messages say what is drawn', () => {
   });
 
   it('the kmap latency description names only the panels drawn', () => {
-    expect(latencyDescription(['kmap'])).toMatch(/^Quantiles of the time one kmap took, per configuration \(no configuration spun on kmap_lock/);
+    expect(latencyDescription(['kmap'])).toMatch(
+      /^Quantiles of the time one kmap took, per configuration \(no configuration spun on kmap_lock/,
+    );
     expect(latencyDescription(['kmap'])).not.toMatch(/bottom/);
     expect(latencyDescription(['kmap', 'kmapLockSpin'])).toMatch(/\(top panel\) and of the spin on kmap_lock \(bottom panel\)/);
   });

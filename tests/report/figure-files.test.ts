@@ -14,7 +14,12 @@ import { HMSIM_VERSION } from '../../src/version.ts';
 import { fixtureRuns } from './fixtures.ts';
 
 const runs = fixtureRuns(['3g1g-highmem', '2g2g-highmem'], 3, 2);
-const provenance = collectProvenance(runs, { command: ['hmsim', 'compare', '--seed', '3', '--out', 'r <&>'], seed: 3, replications: 2, gitCommit: null });
+const provenance = collectProvenance(runs, {
+  command: ['hmsim', 'compare', '--seed', '3', '--out', 'r <&>'],
+  seed: 3,
+  replications: 2,
+  gitCommit: null,
+});
 const meta = figureMetadata('Overhead <&> "quoted"', 'What is drawn & why', provenance);
 
 /** `pdfinfo` (poppler-utils) when the machine has it. */
@@ -46,12 +51,19 @@ describe('figure files carry their provenance', () => {
     const out = svgWithMetadata(svg, meta);
     const root = out.slice(0, out.indexOf('>') + 1);
     expect(root).toBe(svg.slice(0, svg.indexOf('>') + 1));
-    expect(out.slice(root.length)).toMatch(/^<title>Overhead &lt;&amp;&gt; &quot;quoted&quot;<\/title><desc>What is drawn &amp; why<\/desc><metadata>/);
+    expect(out.slice(root.length)).toMatch(
+      /^<title>Overhead &lt;&amp;&gt; &quot;quoted&quot;<\/title><desc>What is drawn &amp; why<\/desc><metadata>/,
+    );
     expect(out).toContain(`<dc:creator>hmsim ${HMSIM_VERSION}</dc:creator>`);
     expect(out).toContain('--out &apos;r &lt;&amp;&gt;&apos;');
     // the provenance survives an XML round trip (escaped JSON)
     const json = /<hmsim:provenance[^>]*>([^<]*)<\/hmsim:provenance>/.exec(out)![1]!;
-    const unescaped = json.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const unescaped = json
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
     expect(JSON.parse(unescaped)).toEqual(JSON.parse(JSON.stringify(provenance)));
     expect(out.length - svg.length).toBeGreaterThan(0);
   });

@@ -154,9 +154,7 @@ export function fixtureRun(config: string, seed: number): RunResult {
           user: shape.highmem ? 20 * PAGES_PER_MB : 300 * PAGES_PER_MB,
           pageCache: shape.highmem ? 10 * PAGES_PER_MB : 200 * PAGES_PER_MB,
         }),
-        ...(shape.highmem
-          ? [zone('HighMem', ramPages - lowPages, { user: 280 * PAGES_PER_MB, pageCache: 190 * PAGES_PER_MB })]
-          : []),
+        ...(shape.highmem ? [zone('HighMem', ramPages - lowPages, { user: 280 * PAGES_PER_MB, pageCache: 190 * PAGES_PER_MB })] : []),
       ],
       lowmemStarved: false,
       lowmemFreePages: 0,
@@ -170,7 +168,14 @@ export function fixtureRun(config: string, seed: number): RunResult {
     },
     latency: {
       kmap: shape.highmem
-        ? { count: kmapCount, mean: shape.kmapP50 * 1.4, p50: shape.kmapP50, p90: shape.kmapP50 * 2, p99: 9_000 + rng.nextInt(800), max: 48_000 }
+        ? {
+            count: kmapCount,
+            mean: shape.kmapP50 * 1.4,
+            p50: shape.kmapP50,
+            p90: shape.kmapP50 * 2,
+            p99: 9_000 + rng.nextInt(800),
+            max: 48_000,
+          }
         : { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 },
       kmapLockSpin: shape.highmem
         ? { count: 3_100, mean: 130, p50: 60, p90: 240, p99: 2_400, max: 11_000 }
@@ -182,7 +187,16 @@ export function fixtureRun(config: string, seed: number): RunResult {
 
 function zone(name: string, totalPages: number, byUse: Record<string, number>): RunResult['memory']['zones'][number] {
   const usedPages = Object.values(byUse).reduce((a, b) => a + b, 0);
-  return { name, totalPages, usedPages, byUse, managedPages: totalPages, watermarks: { min: 0, low: 0, high: 0 }, minFreePages: totalPages - usedPages, endFreePages: totalPages - usedPages };
+  return {
+    name,
+    totalPages,
+    usedPages,
+    byUse,
+    managedPages: totalPages,
+    watermarks: { min: 0, low: 0, high: 0 },
+    minFreePages: totalPages - usedPages,
+    endFreePages: totalPages - usedPages,
+  };
 }
 
 function fixtureTimeline(highmem: boolean, total: number, offset: number): TimelineEvent[] {
@@ -274,7 +288,14 @@ export function fixtureLayout(config: string): Layout {
       { name: 'Normal', startPfn: 4096, endPfn: maxLowPfn },
       ...(shape.highmem ? [{ name: 'HighMem' as const, startPfn: maxLowPfn, endPfn: maxPfn }] : []),
     ],
-    ram: { installedBytes: 3072 * MB, below4gBytes: 3072 * MB, usableBytes: maxPfn * 4096, firmwareBytes: 3072 * MB - maxPfn * 4096, ignoredBytes: 0, ranges: [[0, maxPfn]] },
+    ram: {
+      installedBytes: 3072 * MB,
+      below4gBytes: 3072 * MB,
+      usableBytes: maxPfn * 4096,
+      firmwareBytes: 3072 * MB - maxPfn * 4096,
+      ignoredBytes: 0,
+      ranges: [[0, maxPfn]],
+    },
     warnings: [],
   };
 }

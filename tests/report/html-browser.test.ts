@@ -67,7 +67,12 @@ describe('index.html in headless Chromium', () => {
         baseline: '3g1g-highmem',
         runs: one,
         layouts: configs.map(fixtureLayout),
-        provenance: collectProvenance(one, { command: ['hmsim', 'compare', '--theme', 'paper'], seed: 3, replications: 1, gitCommit: null }),
+        provenance: collectProvenance(one, {
+          command: ['hmsim', 'compare', '--theme', 'paper'],
+          seed: 3,
+          replications: 1,
+          gitCommit: null,
+        }),
       },
       { theme: 'paper' },
     );
@@ -122,32 +127,37 @@ describe('index.html in headless Chromium', () => {
     }
   });
 
-  it.skipIf(!CHROMIUM)('a caption describes only what its chart draws: confidence intervals drawn (3 replications) or said to be absent (1)', async () => {
-    for (const [file, drawn] of [
-      [index, true],
-      [paperIndex, false],
-    ] as const) {
-      const { page, log } = await open(browser!, file);
-      await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
-      for (const id of ['chart-1-cycles-by-category', 'chart-2-overhead']) {
-        const caption = await page.locator(`#${id} p.description`).innerText();
-        // Data rules as rendered (axis ticks are not role-mark): the error bars, plus chart 2's 0 % reference rule.
-        const rules = await page.locator(`#${id} .view svg .mark-rule.role-mark path, #${id} .view svg .mark-rule.role-mark line`).count();
-        const reference = id === 'chart-2-overhead' ? 1 : 0;
-        if (drawn) {
-          expect(rules, `${file} ${id}`).toBeGreaterThan(reference);
-          expect(caption, `${file} ${id}`).toMatch(/95% confidence interval/);
-          expect(caption).not.toMatch(/No confidence interval is drawn/);
-        } else {
-          expect(rules, `${file} ${id}`).toBe(reference);
-          expect(caption, `${file} ${id}`).toMatch(/No confidence interval is drawn: one replication\./);
-          expect(caption).not.toMatch(/Error bars are|black rule at the end of a bar/);
+  it.skipIf(!CHROMIUM)(
+    'a caption describes only what its chart draws: confidence intervals drawn (3 replications) or said to be absent (1)',
+    async () => {
+      for (const [file, drawn] of [
+        [index, true],
+        [paperIndex, false],
+      ] as const) {
+        const { page, log } = await open(browser!, file);
+        await page.waitForSelector('body[data-charts-rendered]', { timeout: 20_000 });
+        for (const id of ['chart-1-cycles-by-category', 'chart-2-overhead']) {
+          const caption = await page.locator(`#${id} p.description`).innerText();
+          // Data rules as rendered (axis ticks are not role-mark): the error bars, plus chart 2's 0 % reference rule.
+          const rules = await page
+            .locator(`#${id} .view svg .mark-rule.role-mark path, #${id} .view svg .mark-rule.role-mark line`)
+            .count();
+          const reference = id === 'chart-2-overhead' ? 1 : 0;
+          if (drawn) {
+            expect(rules, `${file} ${id}`).toBeGreaterThan(reference);
+            expect(caption, `${file} ${id}`).toMatch(/95% confidence interval/);
+            expect(caption).not.toMatch(/No confidence interval is drawn/);
+          } else {
+            expect(rules, `${file} ${id}`).toBe(reference);
+            expect(caption, `${file} ${id}`).toMatch(/No confidence interval is drawn: one replication\./);
+            expect(caption).not.toMatch(/Error bars are|black rule at the end of a bar/);
+          }
         }
+        expect(log.errors, file).toEqual([]);
+        await page.close();
       }
-      expect(log.errors, file).toEqual([]);
-      await page.close();
-    }
-  });
+    },
+  );
 
   it.skipIf(!CHROMIUM)('paper figures are shown at print size (1 pt = 4/3 CSS px), without a console warning', async () => {
     const { page, log } = await open(browser!, paperIndex);

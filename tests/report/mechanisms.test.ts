@@ -33,7 +33,13 @@ describe('cycles by mechanism', () => {
     expect(r.cycles.breakdown.invlpg).toBe(maps * 232);
     expect(kmapInvlpgs(r)).toBe(maps);
     const m = Object.fromEntries(mechanismCycles(r).map((x) => [x.id, x]));
-    expect(m['kmap']!.cycles).toBe(r.cycles.breakdown.kmap + r.cycles.breakdown.kmapLockSpin + r.cycles.breakdown.kmapSleep + maps * 232 + r.cycles.breakdown.globalFlush);
+    expect(m['kmap']!.cycles).toBe(
+      r.cycles.breakdown.kmap +
+        r.cycles.breakdown.kmapLockSpin +
+        r.cycles.breakdown.kmapSleep +
+        maps * 232 +
+        r.cycles.breakdown.globalFlush,
+    );
     expect(m['userFlush']!.cycles).toBe(r.cycles.breakdown.localFlush);
     expect(mechanismCycles(r).reduce((s, x) => s + x.cycles, 0)).toBe(r.cycles.total);
     expect(mechanismCycles(r).map((x) => x.id)).toEqual(MECHANISM_LEGEND.map((l) => l.id));
@@ -56,10 +62,14 @@ describe('cycles by mechanism', () => {
     const kmap = r.cycles.breakdown.kmap + r.cycles.breakdown.invlpg;
     const fmt = (x: number): string => x.toLocaleString('en-US');
     expect(text).toMatch(new RegExp(`^kmap +${fmt(kmap)} +${((100 * kmap) / r.cycles.total).toFixed(1)} %$`, 'm'));
-    expect(text).toContain('\n  kmap: mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps\n');
+    expect(text).toContain(
+      '\n  kmap: mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps\n',
+    );
     // Miss rates per 1000 of the trace's accesses (it counts accesses, not instructions).
     const c = r.counts;
-    expect(text).toMatch(new RegExp(`^L1 TLB misses per 1000 accesses +${((1000 * (c.itlbMisses + c.dtlbMisses)) / c.accesses).toFixed(2)}$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^L1 TLB misses per 1000 accesses +${((1000 * (c.itlbMisses + c.dtlbMisses)) / c.accesses).toFixed(2)}$`, 'm'),
+    );
     expect(text).toMatch(new RegExp(`^STLB misses per 1000 accesses +${((1000 * c.stlbMisses) / c.accesses).toFixed(2)}$`, 'm'));
     expect(text).toMatch(new RegExp(`^page walks per 1000 accesses +${((1000 * c.pageWalks) / c.accesses).toFixed(2)}$`, 'm'));
     // The rates count the kernel's own misses too, so they can pass 1000: the line under the table says so.
@@ -78,10 +88,14 @@ describe('run --explain', () => {
     const explain = r.stdout.slice(r.stdout.indexOf('where the cycles come from'));
     const res = await run(['--trace', STREAM, '--config', '3g1g-highmem', '--set', 'costs.invlpg=300']);
     const maps = res.counts.kmap.local + res.counts.kmap.atomic;
-    expect(explain).toContain(`  part  INVLPG of ${maps.toLocaleString('en-US')} kmap_local/kmap_atomic unmaps: ${(maps * 300).toLocaleString('en-US')}\n`);
+    expect(explain).toContain(
+      `  part  INVLPG of ${maps.toLocaleString('en-US')} kmap_local/kmap_atomic unmaps: ${(maps * 300).toLocaleString('en-US')}\n`,
+    );
     expect(explain).toContain(`  how   ${maps.toLocaleString('en-US')} kmap_local/kmap_atomic unmaps × 300 cycles per INVLPG`);
     expect(explain).toContain('  model costs.invlpg = 300 — --set costs.invlpg=300\n');
-    expect(explain).toContain('  model costs.globalFlush = 828 — cost-figures.md §2 F1 (Westmere CR4.PGE global flush 828 cycles), per §10.2 [borrowed from westmere]\n');
+    expect(explain).toContain(
+      '  model costs.globalFlush = 828 — cost-figures.md §2 F1 (Westmere CR4.PGE global flush 828 cycles), per §10.2 [borrowed from westmere]\n',
+    );
     // Every key of every mechanism is printed once under it.
     const keys = MECHANISM_LEGEND.reduce((n, l) => n + l.keys.length, 0);
     expect(explain.match(/^ {2}model /gm)).toHaveLength(keys);
@@ -90,6 +104,10 @@ describe('run --explain', () => {
 
   it('with --json: one line, exit 2', async () => {
     const r = await runMain(['run', '--trace', STREAM, '--explain', '--json', '--quiet']);
-    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'hmsim: --explain: prints text; it cannot be combined with --json (the JSON result has every figure)\n']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'hmsim: --explain: prints text; it cannot be combined with --json (the JSON result has every figure)\n',
+    ]);
   });
 });

@@ -15,7 +15,12 @@ beforeAll(async () => {
 describe('provenance', () => {
   it('lists each trace, model and configuration once, in run order', () => {
     const runs = fixtureRuns(['3g1g-highmem', '4g4g'], 1, 3);
-    const p = collectProvenance(runs, { command: ['hmsim', 'compare', '--seed', '1'], seed: 1, replications: 3, gitCommit: 'a'.repeat(40) });
+    const p = collectProvenance(runs, {
+      command: ['hmsim', 'compare', '--seed', '1'],
+      seed: 1,
+      replications: 3,
+      gitCommit: 'a'.repeat(40),
+    });
     expect(p.traces).toEqual([{ path: 'traces/fixture.hmt', sha256: 'ab'.repeat(32), records: 250_000 }]);
     expect(p.models).toEqual([{ name: 'fixture-model', hash: 'f1x7ure0' }]);
     expect(p.configurations.map((c) => c.name)).toEqual(['3g1g-highmem', '4g4g']);

@@ -29,7 +29,11 @@ describe('a report of real replays', () => {
       baseline: '3g1g-highmem',
       runs,
       layouts: configs.map(computeLayout),
-      provenance: collectProvenance(runs, { command: ['hmsim', 'compare', '--trace', trace, '--replications', '2', '--seed', '11'], seed: 11, replications: 2 }),
+      provenance: collectProvenance(runs, {
+        command: ['hmsim', 'compare', '--trace', trace, '--replications', '2', '--seed', '11'],
+        seed: 11,
+        replications: 2,
+      }),
     });
 
     expect(readdirSync(out).filter((f) => f.endsWith('.svg'))).toHaveLength(6);

@@ -29,7 +29,20 @@ describe('what was run', () => {
     "the trace has no compute records (no user work): cycles, time and overheads are of memory management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload";
 
   it('run: trace, configuration, kernel, RAM, CPUs, model with its override and clock, seed, units', async () => {
-    const r = await runMain(['run', '--trace', STREAM, '--config', '2g2g', '--ram', '2G', '--set', 'costs.invlpg=500', '--seed', '7', '--quiet']);
+    const r = await runMain([
+      'run',
+      '--trace',
+      STREAM,
+      '--config',
+      '2g2g',
+      '--ram',
+      '2G',
+      '--set',
+      'costs.invlpg=500',
+      '--seed',
+      '7',
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const t = await traceFacts(STREAM);
     const model = await loadModel('core2', ['costs.invlpg=500']);
@@ -58,7 +71,18 @@ describe('what was run', () => {
   });
 
   it('compare: one row per configuration, a shared fact once, differing ones grouped by value', async () => {
-    const r = await runMain(['compare', '--trace', STREAM, '--configs', '3g1g-highmem,2g2g,4g4g,x86_64', '--replications', '2', '--seed', '3', '--quiet']);
+    const r = await runMain([
+      'compare',
+      '--trace',
+      STREAM,
+      '--configs',
+      '3g1g-highmem,2g2g,4g4g,x86_64',
+      '--replications',
+      '2',
+      '--seed',
+      '3',
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const t = await traceFacts(STREAM);
     const model = await loadModel('core2', []);

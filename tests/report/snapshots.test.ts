@@ -35,7 +35,9 @@ describe('text tables (snapshots)', () => {
   });
 
   it('compare table, one replication', async () => {
-    await expect(formatCompareTable(one, collectProvenance(one, { ...context, replications: 1 }))).toMatchFileSnapshot(snap('compare-table.txt'));
+    await expect(formatCompareTable(one, collectProvenance(one, { ...context, replications: 1 }))).toMatchFileSnapshot(
+      snap('compare-table.txt'),
+    );
   });
 
   it('compare table, three replications', async () => {
@@ -44,13 +46,21 @@ describe('text tables (snapshots)', () => {
   });
 
   it('header of a workload sweep (traces summarised)', async () => {
-    const runs = fixtureRuns(['3g1g-highmem'], 1, 4).map((r, i) => ({ ...r, trace: { ...r.trace, path: `gen:stream seed=${i}`, sha256: String(i).repeat(64), records: 1000 + i } }));
+    const runs = fixtureRuns(['3g1g-highmem'], 1, 4).map((r, i) => ({
+      ...r,
+      trace: { ...r.trace, path: `gen:stream seed=${i}`, sha256: String(i).repeat(64), records: 1000 + i },
+    }));
     await expect(runHeaderText(collectProvenance(runs, { ...context, replications: 4 }))).toMatchFileSnapshot(snap('header-sweep.txt'));
   });
 
   it('summary.md', async () => {
     const files = await buildCompareReport(
-      { baseline: '3g1g-highmem', runs: three, layouts: CONFIGS.map(fixtureLayout), provenance: collectProvenance(three, { ...context, replications: 3 }) },
+      {
+        baseline: '3g1g-highmem',
+        runs: three,
+        layouts: CONFIGS.map(fixtureLayout),
+        provenance: collectProvenance(three, { ...context, replications: 3 }),
+      },
       { formats: [] },
     );
     await expect(String(files.get('summary.md'))).toMatchFileSnapshot(snap('summary.md'));

@@ -36,7 +36,12 @@ describe('summary tables', () => {
   });
 
   it('adds a table of infeasible configurations with their reasons', () => {
-    const bad = { ...fixtureRun('4g4g', 1), configName: 'tiny-split', feasible: false, infeasible: ['stack at 0xbffff000 is above TASK_SIZE 0x40000000'] };
+    const bad = {
+      ...fixtureRun('4g4g', 1),
+      configName: 'tiny-split',
+      feasible: false,
+      infeasible: ['stack at 0xbffff000 is above TASK_SIZE 0x40000000'],
+    };
     const tables = summaryTables(aggregate([fixtureRun('3g1g-highmem', 1), bad]));
     expect(tables.at(-1)).toMatchObject({ id: 'infeasible', rows: [['tiny-split', 'stack at 0xbffff000 is above TASK_SIZE 0x40000000']] });
     expect(tables[0]!.rows[1]).toEqual(['tiny-split', '1', 'infeasible', '', '', '']);

@@ -56,7 +56,15 @@ describe('writeCompareReport', () => {
   });
 
   it('writes byte-identical summary.json, tables, charts and HTML for the same inputs', () => {
-    for (const f of ['summary.json', 'summary.md', 'summary.csv', 'index.html', '1-cycles-by-category.svg', '5-address-space.png', '2-overhead.pdf']) {
+    for (const f of [
+      'summary.json',
+      'summary.md',
+      'summary.csv',
+      'index.html',
+      '1-cycles-by-category.svg',
+      '5-address-space.png',
+      '2-overhead.pdf',
+    ]) {
       expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
     }
     expect(readFileSync(join(a, 'summary.json'), 'utf8')).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no time stamp

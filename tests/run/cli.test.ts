@@ -64,9 +64,26 @@ describe('hmsim run', () => {
   it('--prefault with one LRU TLB level per side reproduces the Dinero IV miss counts (8 entries, 8 ways)', async () => {
     // dinero-misses.csv: busybox-gzip-3k, I 8 8 → 219 misses; D 8 8 → 3015 misses.
     const r = await runMain([
-      'run', '--trace', `${ROOT}traces/busybox-gzip-3k.hmt.gz`, '--config', '4g4g', '--prefault', '--json', '--quiet',
-      '--set', 'tlb.l1i.entries=8', '--set', 'tlb.l1i.ways=8', '--set', 'tlb.l1d.entries=8', '--set', 'tlb.l1d.ways=8',
-      '--set', 'tlb.stlb.entries=0', '--set', 'tlb.replacement=lru',
+      'run',
+      '--trace',
+      `${ROOT}traces/busybox-gzip-3k.hmt.gz`,
+      '--config',
+      '4g4g',
+      '--prefault',
+      '--json',
+      '--quiet',
+      '--set',
+      'tlb.l1i.entries=8',
+      '--set',
+      'tlb.l1i.ways=8',
+      '--set',
+      'tlb.l1d.entries=8',
+      '--set',
+      'tlb.l1d.ways=8',
+      '--set',
+      'tlb.stlb.entries=0',
+      '--set',
+      'tlb.replacement=lru',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { counts: { itlbMisses: number; dtlbMisses: number; pageFaults: number } };

@@ -20,7 +20,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface SummaryFile {
   provenance: { replications: number; seed: number };
-  aggregate: { configs: Array<{ config: string; replications: number; seeds: number[]; stats: { totalCycles: { n: number; halfWidth: number | null } } }> };
+  aggregate: {
+    configs: Array<{
+      config: string;
+      replications: number;
+      seeds: number[];
+      stats: { totalCycles: { n: number; halfWidth: number | null } };
+    }>;
+  };
   runs: Array<{ configName: string; seed: number }>;
 }
 const summaryOf = (out: string): SummaryFile => JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as SummaryFile;
@@ -75,7 +82,10 @@ describe('hmsim compare --replications, --theme, --out', () => {
       runs: unknown[];
     };
     expect(s.replications).toBe(2);
-    expect(s.configs.map((c) => [c.name, c.replications])).toEqual([['3g1g-highmem', 2], ['4g4g', 2]]);
+    expect(s.configs.map((c) => [c.name, c.replications])).toEqual([
+      ['3g1g-highmem', 2],
+      ['4g4g', 2],
+    ]);
     expect(s.configs[0]!.overheadPercent).toBe(0);
     for (const c of s.configs) {
       expect(c.cyclesCi).not.toBeNull();
@@ -86,7 +96,11 @@ describe('hmsim compare --replications, --theme, --out', () => {
   });
 
   it('a bad --theme or --replications is one line on stderr, exit 2', async () => {
-    for (const args of [['--theme', 'poster'], ['--replications', '0'], ['--replications', 'x']]) {
+    for (const args of [
+      ['--theme', 'poster'],
+      ['--replications', '0'],
+      ['--replications', 'x'],
+    ]) {
       const r = await runMain([...BASE, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');

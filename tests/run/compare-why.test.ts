@@ -31,7 +31,8 @@ describe('compare: identical rows say why', () => {
     const inCache = a.counts.pagecache.misses + a.counts.pagecache.readahead;
     expect([cache(a, 'HighMem'), cache(b, 'HighMem'), cache(a, 'Normal'), cache(b, 'Normal')]).toEqual([inCache, inCache, 0, 0]);
     // lowmem left: the lowmem zones' fewest free pages, in MB; 2g2g has about 1 GB more of it.
-    const left = (r: typeof a) => Math.floor(r.memory.zones.filter((z) => z.name !== 'HighMem').reduce((n, z) => n + z.minFreePages, 0) / 256);
+    const left = (r: typeof a) =>
+      Math.floor(r.memory.zones.filter((z) => z.name !== 'HighMem').reduce((n, z) => n + z.minFreePages, 0) / 256);
     expect(lowmemLeftMB(a)).toBe(left(a));
     expect(lowmemLeftMB(b) - lowmemLeftMB(a)).toBeGreaterThan(1000);
     const note = `\nidentical results:\n  - 2g2g = 3g1g-highmem: page cache fit in highmem under both, no reclaim under either; lowmem left ${left(a)} MB vs ${left(b)} MB\n`;

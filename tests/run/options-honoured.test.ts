@@ -35,7 +35,7 @@ describe('configuration labels', () => {
     expect(resolveConfig({ config: '3g1g-highmem', split: '1G', pti: false }).name).toBe('3g1g-highmem+split=1G');
   });
 
-  it('without --config the label is the preset the kernel profile\'s own defaults are', () => {
+  it("without --config the label is the preset the kernel profile's own defaults are", () => {
     for (const kernel of ['debian-6.1-686-pae', 'debian-6.1-686', 'linux-2.6.18', 'linux-4.19']) {
       const d = loadKernelProfile(kernel).defaults;
       const preset = PRESETS.find((p) => p.split === d.split && p.highmem === d.highmem && p.pae === d.pae && p.pti === d.pti);
@@ -49,7 +49,9 @@ describe('configuration labels', () => {
 
   it('the x86_64 reference and 4G/4G are not named as the 32-bit profile they borrow from', () => {
     expect(kernelLabel('3G', 'debian-6.1-686-pae')).toBe('debian-6.1-686-pae');
-    expect(kernelLabel('x86_64', 'debian-6.1-686-pae')).toBe('x86_64 reference (NR_CPUS, HZ and kernel-text footprint from debian-6.1-686-pae)');
+    expect(kernelLabel('x86_64', 'debian-6.1-686-pae')).toBe(
+      'x86_64 reference (NR_CPUS, HZ and kernel-text footprint from debian-6.1-686-pae)',
+    );
     expect(kernelLabel('4G4G', 'linux-2.6.18')).toBe('linux-2.6.18 + the out-of-tree 4G/4G patch (never merged; modelled on this profile)');
   });
 });
@@ -104,7 +106,7 @@ describe('compare refuses what it would ignore or blur', () => {
     expect([twice.code, twice.stderr]).toEqual([2, 'hmsim: --configs: 2g2g is listed twice; expected different configurations\n']);
   });
 
-  it('a flag that changes a preset is in the row\'s label', async () => {
+  it("a flag that changes a preset is in the row's label", async () => {
     const r = await runMain(['compare', '--trace', DD, '--configs', '3g1g-highmem,3g1g-pae', '--pti', '--json', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const names = (JSON.parse(r.stdout) as { configs: Array<{ name: string }> }).configs.map((c) => c.name);

@@ -26,19 +26,69 @@ async function runJson(args: readonly string[]): Promise<unknown> {
 
 describe('one seed rule', () => {
   it('sweep --replications 1 --seed 1 and compare --seed 1 replay exactly what run --seed 1 does', async () => {
-    const run = (await runJson(['run', '--trace', TRACE, '--config', '3g1g-highmem', '--seed', '1', ...DRAWN, '--json', '--quiet'])) as RunResult;
+    const run = (await runJson([
+      'run',
+      '--trace',
+      TRACE,
+      '--config',
+      '3g1g-highmem',
+      '--seed',
+      '1',
+      ...DRAWN,
+      '--json',
+      '--quiet',
+    ])) as RunResult;
     expect(run.seed).toBe(1);
     // The seed matters (drawn flush costs), so equal results mean equal seeds.
-    const other = (await runJson(['run', '--trace', TRACE, '--config', '3g1g-highmem', '--seed', '2', ...DRAWN, '--json', '--quiet'])) as RunResult;
+    const other = (await runJson([
+      'run',
+      '--trace',
+      TRACE,
+      '--config',
+      '3g1g-highmem',
+      '--seed',
+      '2',
+      ...DRAWN,
+      '--json',
+      '--quiet',
+    ])) as RunResult;
     expect(other.cycles.total).not.toBe(run.cycles.total);
 
-    const compare = (await runJson(['compare', '--trace', TRACE, '--configs', '3g1g-highmem', '--seed', '1', ...DRAWN, '--json', '--quiet'])) as { runs: RunResult[] };
+    const compare = (await runJson([
+      'compare',
+      '--trace',
+      TRACE,
+      '--configs',
+      '3g1g-highmem',
+      '--seed',
+      '1',
+      ...DRAWN,
+      '--json',
+      '--quiet',
+    ])) as { runs: RunResult[] };
     expect(compare.runs).toEqual([run]);
 
     const out = await mkdtemp(join(tmpdir(), 'hmsim-seed-rule-'));
     dirs.push(out);
     const sweepOut = join(out, 'sweep');
-    await runJson(['sweep', '--trace', TRACE, '--configs', '3g1g-highmem', '--replications', '1', '--seed', '1', ...DRAWN, '--jobs', '1', '--out', sweepOut, '--json', '--quiet']);
+    await runJson([
+      'sweep',
+      '--trace',
+      TRACE,
+      '--configs',
+      '3g1g-highmem',
+      '--replications',
+      '1',
+      '--seed',
+      '1',
+      ...DRAWN,
+      '--jobs',
+      '1',
+      '--out',
+      sweepOut,
+      '--json',
+      '--quiet',
+    ]);
     const summary = JSON.parse(await readFile(join(sweepOut, 'summary.json'), 'utf8')) as { runs: RunResult[] };
     expect(summary.runs).toHaveLength(1);
     expect({ ...summary.runs[0], configName: run.configName }).toEqual(run);

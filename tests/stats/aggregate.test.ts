@@ -46,8 +46,14 @@ describe('aggregate', () => {
     // mean 120 vs 100 → +20 %; s_a² = 200, s_b = 0 → relVar = 200 / (2 · 120²) = 1/144;
     // half = 100 · t(0.975, 1) · 1.2 · (1/12) = 12.706205 · 10 = 127.06205.
     const o = overheadVsBaseline(
-      [{ seed: 1, value: 110 }, { seed: 2, value: 130 }],
-      [{ seed: 3, value: 100 }, { seed: 4, value: 100 }],
+      [
+        { seed: 1, value: 110 },
+        { seed: 2, value: 130 },
+      ],
+      [
+        { seed: 3, value: 100 },
+        { seed: 4, value: 100 },
+      ],
     );
     expect(o.method).toBe('delta');
     expect(o.mean).toBeCloseTo(20, 12);
@@ -57,7 +63,13 @@ describe('aggregate', () => {
   it('reports an infeasible configuration without statistics or overhead', () => {
     const bad: RunResult = { ...fixtureRun('4g4g', 9), configName: 'x', feasible: false, infeasible: ['access at 0xc0001000 ≥ TASK_SIZE'] };
     const agg = aggregate([fixtureRun('3g1g-highmem', 9), bad]);
-    expect(agg.configs[1]).toMatchObject({ config: 'x', feasible: false, stats: null, overhead: null, infeasible: ['access at 0xc0001000 ≥ TASK_SIZE'] });
+    expect(agg.configs[1]).toMatchObject({
+      config: 'x',
+      feasible: false,
+      stats: null,
+      overhead: null,
+      infeasible: ['access at 0xc0001000 ≥ TASK_SIZE'],
+    });
   });
 
   it('has no interval with one replication', () => {

@@ -32,9 +32,22 @@ describe('identical replications', () => {
     expect(r.stderr).toBe(WARNING);
     expect(r.stdout).toContain('cycles (mean; replications identical, no CI)');
     expect(r.stdout).not.toContain('±');
-    const json = await runMain(['compare', '--trace', STREAM, '--configs', '3g1g-highmem,x86_64', '--replications', '3', '--quiet', '--json']);
+    const json = await runMain([
+      'compare',
+      '--trace',
+      STREAM,
+      '--configs',
+      '3g1g-highmem,x86_64',
+      '--replications',
+      '3',
+      '--quiet',
+      '--json',
+    ]);
     const { runs, configs } = JSON.parse(json.stdout) as { runs: RunResult[]; configs: Array<{ cyclesCi: unknown; overheadCi: unknown }> };
-    expect(configs.map((c) => [c.cyclesCi, c.overheadCi])).toEqual([[null, null], [null, null]]);
+    expect(configs.map((c) => [c.cyclesCi, c.overheadCi])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
     const provenance = collectProvenance(runs, { command: ['hmsim', 'compare'], seed: 1, replications: 3, gitCommit: null });
     const files = await buildCompareReport({ baseline: '3g1g-highmem', runs, provenance }, { formats: [] });
     const md = String(files.get('summary.md'));
@@ -50,8 +63,16 @@ describe('identical replications', () => {
 
   it('a sampled INVLPG cost varies the runs that INVLPG: intervals there, none where nothing was drawn, no warning', async () => {
     const r = await runMain([
-      'compare', '--trace', STREAM, '--configs', '3g1g-highmem,x86_64', '--replications', '3', '--quiet',
-      '--set', 'costs.invlpg={"normal":{"mean":232,"sd":20}}',
+      'compare',
+      '--trace',
+      STREAM,
+      '--configs',
+      '3g1g-highmem,x86_64',
+      '--replications',
+      '3',
+      '--quiet',
+      '--set',
+      'costs.invlpg={"normal":{"mean":232,"sd":20}}',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');

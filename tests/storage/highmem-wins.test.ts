@@ -49,7 +49,15 @@ describe('a working set between lowmem and RAM', () => {
     expect(cachedAtEnd).toBeLessThan(N);
     // Every page of pass 2 had been evicted (a shadow entry left: a refault); every page inserted beyond
     // what memory holds at the end was evicted.
-    expect(low.counts.pagecache).toEqual({ hits: 0, misses: 2 * N, readahead: 0, evictions: 2 * N - cachedAtEnd, refaults: N, writebacks: 0, throttles: 0 });
+    expect(low.counts.pagecache).toEqual({
+      hits: 0,
+      misses: 2 * N,
+      readahead: 0,
+      evictions: 2 * N - cachedAtEnd,
+      refaults: N,
+      writebacks: 0,
+      throttles: 0,
+    });
 
     // Elapsed = CPU cycles + the waits, each read on an idle disk.
     for (const r of [high, low]) {

@@ -35,6 +35,7 @@ describe('RAM against a working set larger than it', () => {
     expect(double.time.elapsedSeconds).toBeLessThan(base.time.elapsedSeconds);
     expect(half.time.elapsedSeconds).toBeGreaterThan(base.time.elapsedSeconds);
     // Every page a miss or readahead inserted was read from the device, once.
-    for (const r of [half, base, double]) expect(r.counts.io.bytesRead).toBe(4096 * (r.counts.pagecache.misses + r.counts.pagecache.readahead));
+    for (const r of [half, base, double])
+      expect(r.counts.io.bytesRead).toBe(4096 * (r.counts.pagecache.misses + r.counts.pagecache.readahead));
   });
 });

@@ -57,7 +57,21 @@ describe('sweep --grid io.device', () => {
     const trace = await fileserver(0);
     const out = join(dir, 'sweep');
     const devices = ['hdd-7200', 'nvme'];
-    const sweep = await runCaptured(['sweep', '--trace', trace, '--configs', '3g1g-highmem', '--grid', `io.device=${devices.join(',')}`, '--jobs', '1', '--formats', 'html', '--out', out]);
+    const sweep = await runCaptured([
+      'sweep',
+      '--trace',
+      trace,
+      '--configs',
+      '3g1g-highmem',
+      '--grid',
+      `io.device=${devices.join(',')}`,
+      '--jobs',
+      '1',
+      '--formats',
+      'html',
+      '--out',
+      out,
+    ]);
     expect(sweep.code, sweep.stderr).toBe(0);
     expect(sweep.stdout).toContain('overrides io.device=hdd-7200|nvme (swept)');
     const { readdirSync, readFileSync } = await import('node:fs');

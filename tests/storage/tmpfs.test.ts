@@ -23,7 +23,15 @@ describe('tmpfs', () => {
     const { result } = await runRecords(writes(2048), machine, { model });
     expect(result.feasible).toBe(true);
     expect(result.counts.io).toEqual({ reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 });
-    expect(result.counts.pagecache).toEqual({ hits: 0, misses: 2048, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 });
+    expect(result.counts.pagecache).toEqual({
+      hits: 0,
+      misses: 2048,
+      readahead: 0,
+      evictions: 0,
+      refaults: 0,
+      writebacks: 0,
+      throttles: 0,
+    });
   });
 
   it('more than memory without swap: infeasible, the tmpfs pages named, none evicted', async () => {

@@ -84,7 +84,11 @@ describe('writeback', () => {
     afterEach(() => vi.restoreAllMocks());
 
     /** Dirty + writeback pages of the machine at each balanceDirty call of `records`' replay, in order. */
-    async function atBalance(records: readonly TraceRecord[], machine: { config: string; ram: string; vmalloc?: string }, sets: readonly string[]): Promise<number[]> {
+    async function atBalance(
+      records: readonly TraceRecord[],
+      machine: { config: string; ram: string; vmalloc?: string },
+      sets: readonly string[],
+    ): Promise<number[]> {
       const seen: number[] = [];
       const spy = vi.spyOn(Storage.prototype, 'balanceDirty');
       spy.mockImplementation(function (this: Storage, cpu: number) {
@@ -98,10 +102,14 @@ describe('writeback', () => {
 
     it('a 100-page write balances after pages 32, 64 and 96 and after the record; on tmpfs never in between', async () => {
       expect(DIRTY_PAUSE_PAGES).toBe(32);
-      const seen = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, ['io.device=hdd-7200']);
+      const seen = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, [
+        'io.device=hdd-7200',
+      ]);
       // Far below the background threshold: nothing is written, so the dirty pages are the pages copied.
       expect(seen).toEqual([32, 64, 96, 100]);
-      const tmpfs = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, ['io.files=tmpfs']);
+      const tmpfs = await atBalance([...setup, ...rw('write', 3, 0, 100 * 4096)], { config: '3g1g-highmem', ram: '1G' }, [
+        'io.files=tmpfs',
+      ]);
       expect(tmpfs).toHaveLength(1);
     });
 

@@ -56,7 +56,9 @@ describe('grid parsing', () => {
     expect(userError(() => parseGridOption('ram=1G,,2G'))).toBe("--grid ram: empty value in '1G,,2G' (expected ram=V1,V2,...)");
     expect(userError(() => parseGridOption('ram='))).toBe("--grid ram: empty value in '' (expected ram=V1,V2,...)");
     expect(userError(() => parseGridOption('cpus=1,2,1'))).toBe("--grid cpus: value '1' is listed twice");
-    expect(userError(() => parseGrid(['cpus=1', 'cpus=2']))).toBe('--grid cpus: given twice (list all its values in one --grid cpus=V1,V2,...)');
+    expect(userError(() => parseGrid(['cpus=1', 'cpus=2']))).toBe(
+      '--grid cpus: given twice (list all its values in one --grid cpus=V1,V2,...)',
+    );
     expect(userError(() => parseGridOption('config=a,b'))).toBe('--grid config: give the configurations with --configs A,B,...');
     expect(userError(() => parseConfigs('a,,b'))).toBe("--configs 'a,,b': expected a comma-separated list of configuration names");
   });
@@ -74,10 +76,22 @@ describe('grid expansion', () => {
     const points = expandPoints(base);
     expect(pointCount(base)).toBe(16);
     expect(points.map((p) => `${p.config} ${p.coords['ram']} ${p.coords['tlb.l1d.entries']} r${p.replication}`)).toEqual([
-      '3g1g-highmem 1G 32 r0', '3g1g-highmem 1G 32 r1', '3g1g-highmem 1G 64 r0', '3g1g-highmem 1G 64 r1',
-      '3g1g-highmem 2G 32 r0', '3g1g-highmem 2G 32 r1', '3g1g-highmem 2G 64 r0', '3g1g-highmem 2G 64 r1',
-      '2g2g 1G 32 r0', '2g2g 1G 32 r1', '2g2g 1G 64 r0', '2g2g 1G 64 r1',
-      '2g2g 2G 32 r0', '2g2g 2G 32 r1', '2g2g 2G 64 r0', '2g2g 2G 64 r1',
+      '3g1g-highmem 1G 32 r0',
+      '3g1g-highmem 1G 32 r1',
+      '3g1g-highmem 1G 64 r0',
+      '3g1g-highmem 1G 64 r1',
+      '3g1g-highmem 2G 32 r0',
+      '3g1g-highmem 2G 32 r1',
+      '3g1g-highmem 2G 64 r0',
+      '3g1g-highmem 2G 64 r1',
+      '2g2g 1G 32 r0',
+      '2g2g 1G 32 r1',
+      '2g2g 1G 64 r0',
+      '2g2g 1G 64 r1',
+      '2g2g 2G 32 r0',
+      '2g2g 2G 32 r1',
+      '2g2g 2G 64 r0',
+      '2g2g 2G 64 r1',
     ]);
     expect(points.map((p) => p.index)).toEqual([...Array(16).keys()]);
     expect(points[0]?.id).toMatch(/^3g1g-highmem-ram=1G-tlb\.l1d\.entries=32-r0-[0-9a-f]{8}$/);

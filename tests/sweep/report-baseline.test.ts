@@ -63,7 +63,10 @@ describe('sweep report baseline', () => {
     expect(csv).toContain('2g2g-highmem ram=6G,overheadPercent,% vs 3g1g-highmem ram=6G,1,5.000000000000004,,,');
     expect(csv).toContain('3g1g-highmem ram=6G,overheadPercent,% vs 3g1g-highmem ram=6G,1,0,,,');
     // Chart 2 and chart 7 draw the same figures against the same baseline.
-    const chart2 = JSON.parse(String(files.get('2-overhead.vl.json'))) as { data: { values: Array<{ config: string; overhead: number }> }; title: { text: string } };
+    const chart2 = JSON.parse(String(files.get('2-overhead.vl.json'))) as {
+      data: { values: Array<{ config: string; overhead: number }> };
+      title: { text: string };
+    };
     expect(chart2.title.text).toBe('Overhead relative to 3g1g-highmem at the same ram');
     expect(chart2.data.values.map((v) => [v.config, Number(v.overhead.toFixed(9))])).toEqual([
       ['3g1g-highmem ram=3G', 0],
@@ -91,7 +94,9 @@ describe('a trace without compute records', () => {
       counts: { ...run.counts, records: { ...run.counts.records, access: 100, compute: 0 } },
     };
     expect(runHeaderText(collectProvenance([withCompute], context))).not.toContain('warning');
-    const lines = runHeaderText(collectProvenance([without], context)).split('\n').filter((l) => l.startsWith('warning'));
+    const lines = runHeaderText(collectProvenance([without], context))
+      .split('\n')
+      .filter((l) => l.startsWith('warning'));
     expect(lines).toEqual([
       "warning        the trace has no compute records (no user work): cycles, time and overheads are of memory management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload",
     ]);

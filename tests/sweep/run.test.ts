@@ -17,7 +17,14 @@ import type { SweepSpec } from '../../src/sweep/spec.ts';
 let dir = '';
 let spec: SweepSpec;
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
-const opts = (out: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions => ({ out: join(dir, out), jobs: 1, shard: null, force: false, gitCommit: COMMIT, ...extra });
+const opts = (out: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions => ({
+  out: join(dir, out),
+  jobs: 1,
+  shard: null,
+  force: false,
+  gitCommit: COMMIT,
+  ...extra,
+});
 const read = (out: string, file = 'summary.json') => readFile(join(dir, out, file), 'utf8');
 
 beforeAll(async () => {
@@ -53,7 +60,11 @@ describe('hmsim sweep (in process)', () => {
     expect([s0.points, s1.points, s2.points]).toEqual([3, 3, 2]);
     expect([s0.complete, s1.complete, s2.complete]).toEqual([false, false, false]);
     expect(await readdir(join(dir, 'shard0'))).not.toContain('summary.json');
-    await mergeSweeps(['shard2', 'shard0', 'shard1'].map((d) => join(dir, d)), join(dir, 'merged'), { force: false });
+    await mergeSweeps(
+      ['shard2', 'shard0', 'shard1'].map((d) => join(dir, d)),
+      join(dir, 'merged'),
+      { force: false },
+    );
 
     const expected = await read('whole');
     expect(await read('jobs2')).toBe(expected);
@@ -61,10 +72,19 @@ describe('hmsim sweep (in process)', () => {
     for (const f of ['summary.md', 'summary.csv', 'sweep.csv', 'sweep.json', 'index.html', '7-sweep.svg']) {
       expect(await read('merged', f)).toBe(await read('whole', f));
     }
-    const summary = JSON.parse(expected) as { runs: Array<{ configName: string; seed: number }>; provenance: { command: string[]; gitCommit: string } };
+    const summary = JSON.parse(expected) as {
+      runs: Array<{ configName: string; seed: number }>;
+      provenance: { command: string[]; gitCommit: string };
+    };
     expect(summary.runs.map((r) => r.configName)).toEqual([
-      '3g1g-highmem ram=1G', '3g1g-highmem ram=1G', '3g1g-highmem ram=3G', '3g1g-highmem ram=3G',
-      '2g2g ram=1G', '2g2g ram=1G', '2g2g ram=3G', '2g2g ram=3G',
+      '3g1g-highmem ram=1G',
+      '3g1g-highmem ram=1G',
+      '3g1g-highmem ram=3G',
+      '3g1g-highmem ram=3G',
+      '2g2g ram=1G',
+      '2g2g ram=1G',
+      '2g2g ram=3G',
+      '2g2g ram=3G',
     ]);
     expect(summary.provenance.command).not.toContain('--shard');
     expect(summary.provenance.gitCommit).toBe(COMMIT);
@@ -98,19 +118,31 @@ describe('hmsim sweep (in process)', () => {
     expect((err as Error).message).toBe(
       `merge: ${join(dir, 'other0')} is a shard of a different sweep than ${join(dir, 'shard0')} (they differ in: seed); merge only shards of one sweep command`,
     );
-    const missing = await mergeSweeps([join(dir, 'shard0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
+    const missing = await mergeSweeps([join(dir, 'shard0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch(
+      (e: unknown) => e,
+    );
     // Shard 2 of 3 holds points 2 and 5 (index mod 3): 3g1g-highmem ram=3G r0 and 2g2g ram=1G r1.
     const ids = (await readdir(join(dir, 'whole', 'points'))).map((f) => f.slice(0, -'.json'.length));
     const id2 = ids.find((i) => i.startsWith('3g1g-highmem-ram=3G-r0-'));
     const id5 = ids.find((i) => i.startsWith('2g2g-ram=1G-r1-'));
-    expect((missing as Error).message).toBe(`merge: 2 of 8 points are missing: ${id2}, ${id5} (shard 2/3; shards given: 0/3, 1/3); run the missing shards and merge again`);
+    expect((missing as Error).message).toBe(
+      `merge: 2 of 8 points are missing: ${id2}, ${id5} (shard 2/3; shards given: 0/3, 1/3); run the missing shards and merge again`,
+    );
     // Folders of different shard counts (or a whole sweep): the shards holding the points are not named.
     await runSweep(spec, opts('half0', { shard: { index: 0, count: 2 } }));
     const mixed = await mergeSweeps([join(dir, 'half0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
-    expect((mixed as Error).message).toMatch(/^merge: 2 of 8 points are missing: \S+, \S+ \(shards given: 0\/2, 1\/3\); run the missing shards and merge again$/);
+    expect((mixed as Error).message).toMatch(
+      /^merge: 2 of 8 points are missing: \S+, \S+ \(shards given: 0\/2, 1\/3\); run the missing shards and merge again$/,
+    );
     // Many missing: the first six named, the rest counted.
     const many = Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, index: 4 * i + 1 }));
-    expect(missingPointsMessage(many, 40, [{ index: 0, count: 4 }, { index: 2, count: 4 }, { index: 3, count: 4 }])).toBe(
+    expect(
+      missingPointsMessage(many, 40, [
+        { index: 0, count: 4 },
+        { index: 2, count: 4 },
+        { index: 3, count: 4 },
+      ]),
+    ).toBe(
       'merge: 8 of 40 points are missing: p0, p1, p2, p3, p4, p5 and 2 more (shard 1/4; shards given: 0/4, 2/4, 3/4); run the missing shards and merge again',
     );
   }, 60_000);
@@ -119,14 +151,17 @@ describe('hmsim sweep (in process)', () => {
     await mkdir(join(dir, 'foreign'));
     await writeFile(join(dir, 'foreign', 'notes.txt'), 'mine');
     const err = await runSweep(spec, opts('foreign')).catch((e: unknown) => e);
-    expect((err as Error).message).toBe(`--out ${join(dir, 'foreign')}: folder exists and was not written by hmsim (use --force to replace it)`);
+    expect((err as Error).message).toBe(
+      `--out ${join(dir, 'foreign')}: folder exists and was not written by hmsim (use --force to replace it)`,
+    );
     expect(await readdir(join(dir, 'foreign'))).toEqual(['notes.txt']);
   });
 
   it('streams each point to points/ as it finishes, starts each worker thread once, and renders only the formats asked for', async () => {
     const out = join(dir, 'stream');
     const reported: Array<{ done: number; id: string; saved: boolean }> = [];
-    const onPoint = (done: number, _total: number, id: string): void => void reported.push({ done, id, saved: existsSync(join(out, 'points', `${id}.json`)) });
+    const onPoint = (done: number, _total: number, id: string): void =>
+      void reported.push({ done, id, saved: existsSync(join(out, 'points', `${id}.json`)) });
     const r = await runSweep(spec, opts('stream', { jobs: 2, formats: ['svg'], onPoint }));
     // Two threads for 8 points: each ran several points without starting again.
     expect(r).toMatchObject({ computed: 8, threads: 2, complete: true });
@@ -138,7 +173,12 @@ describe('hmsim sweep (in process)', () => {
     expect(files.filter((f) => f.endsWith('.svg')).length).toBeGreaterThan(0);
     expect(files.filter((f) => f.endsWith('.png') || f.endsWith('.pdf') || f === 'index.html')).toEqual([]);
     // Every chart keeps its spec; the summaries do not depend on the formats.
-    expect(files.filter((f) => f.endsWith('.vl.json')).map((f) => f.replace('.vl.json', '.svg')).sort()).toEqual(files.filter((f) => f.endsWith('.svg')).sort());
+    expect(
+      files
+        .filter((f) => f.endsWith('.vl.json'))
+        .map((f) => f.replace('.vl.json', '.svg'))
+        .sort(),
+    ).toEqual(files.filter((f) => f.endsWith('.svg')).sort());
     expect(await read('stream')).toBe(await read('whole'));
     // A merge renders its own formats: HTML only, linking no image file.
     await mergeSweeps([out], join(dir, 'html-only'), { force: false, formats: ['html'] });
@@ -149,6 +189,8 @@ describe('hmsim sweep (in process)', () => {
     expect(html).not.toMatch(/href="[^"]*\.(svg|png|pdf)"/);
     expect(await read('html-only')).toBe(await read('whole'));
     // The whole report (the default) links both images.
-    expect(await read('whole', 'index.html')).toContain('<figcaption>Files: <a href="7-sweep.svg">SVG</a> · <a href="7-sweep.png">PNG (2×)</a> · <a href="7-sweep.pdf">PDF</a> · <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>');
+    expect(await read('whole', 'index.html')).toContain(
+      '<figcaption>Files: <a href="7-sweep.svg">SVG</a> · <a href="7-sweep.png">PNG (2×)</a> · <a href="7-sweep.pdf">PDF</a> · <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>',
+    );
   }, 120_000);
 });

@@ -14,11 +14,14 @@ const script = readFileSync(`${ROOT}tools/capture/capture.sh`, 'utf8');
 const listOf = (name: string): string[] => {
   const m = new RegExp(`^${name}='([^']*)'`, 'm').exec(script);
   if (!m) throw new Error(`no ${name}= in capture.sh`);
-  return m[1]!.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return m[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 };
 
 describe('the capture kit', () => {
-  it('defines exactly the importer\'s kprobes and enables exactly its tracepoints', () => {
+  it("defines exactly the importer's kprobes and enables exactly its tracepoints", () => {
     expect(listOf('KPROBES')).toEqual([...FTRACE_KPROBES]);
     expect(listOf('TRACEPOINTS')).toEqual([...FTRACE_TRACEPOINTS]);
   });
@@ -40,11 +43,13 @@ describe('the capture kit', () => {
     c.line('  dd-91 [000] .....  4.5: sys_write(fd: 1, buf: 8758d70, count: 1)');
     const k = c.converter.counts;
     expect(k.otherEvents).toBe(0);
-    expect([k.kmapLocalHigh, k.kunmapLocalHigh, k.kmapHigh, k.kunmapHigh, k.flushZeroPkmaps, k.switches, k.pageFaults, k.syscalls]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect([k.kmapLocalHigh, k.kunmapLocalHigh, k.kmapHigh, k.kunmapHigh, k.flushZeroPkmaps, k.switches, k.pageFaults, k.syscalls]).toEqual(
+      [1, 1, 1, 1, 1, 1, 1, 1],
+    );
     expect(k.tlbFlushByReason).toEqual({ '3': 1 });
   });
 
-  it('writes the box\'s configuration as the header lines the importer reads', () => {
+  it("writes the box's configuration as the header lines the importer reads", () => {
     expect(script).toContain('# hmsim-capture: release=$(uname -r) ram=$ram cpus=$cpus pti=$pti');
     for (const f of ['/proc/meminfo', '/proc/zoneinfo', '/proc/cmdline', 'uname -a']) expect(script).toContain(f);
   });

@@ -60,7 +60,9 @@ describe('hmsim import and hmsim trace inspect', () => {
     writeFileSync(input, 'I  1000,4\nnot lackey\nI  2000,4\n');
     const out = join(tmp.dir, 'c.hmt');
     await expect(runImport('lackey', input, { out })).rejects.toThrow(
-      new InputError(`${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
+      new InputError(
+        `${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
+      ),
     );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(tmp.dir).filter((f) => f.startsWith('.hmsim-tmp'))).toEqual([]);

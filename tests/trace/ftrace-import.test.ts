@@ -12,7 +12,8 @@ import { importToMemory, byKind } from './strace-helpers.ts';
 const CAPTURE = 'tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz';
 /** The capture imported once for the tests that only read the result. */
 let imported: ReturnType<typeof importToMemory> | undefined;
-const importCapture = (): ReturnType<typeof importToMemory> => (imported ??= importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 }));
+const importCapture = (): ReturnType<typeof importToMemory> =>
+  (imported ??= importToMemory(ftraceImporter, { file: CAPTURE }, { cpus: 2 }));
 
 describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/ftrace)', () => {
   it('emits exactly the records the events imply', async () => {
@@ -86,8 +87,11 @@ describe('ftrace importer: malformed input', () => {
   });
 
   it('rejects a CPU beyond --cpus and counts it with skipBad', async () => {
-    const text = '  dd-91 [003] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n';
-    await expect(importToMemory(ftraceImporter, { text, name: 'c.txt' }, { cpus: 2 })).rejects.toThrow(/^c\.txt:1: expected a CPU number below 2/);
+    const text =
+      '  dd-91 [003] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n';
+    await expect(importToMemory(ftraceImporter, { text, name: 'c.txt' }, { cpus: 2 })).rejects.toThrow(
+      /^c\.txt:1: expected a CPU number below 2/,
+    );
     const { records, stats } = await importToMemory(ftraceImporter, { text, name: 'c.txt' }, { cpus: 2, skipBad: true });
     expect(stats.badLines).toBe(1);
     expect(records).toEqual([{ kind: EventKind.switch, cpu: 0, pid: 8, time: 4600000000 }]);
@@ -119,7 +123,7 @@ describe('ftrace importer: CPU count', () => {
 });
 
 describe('ftrace importer: what was observed', () => {
-  it('flags faults and gives each map the purpose its pattern shows, holding a CPU\'s records until its maps are undone', () => {
+  it("flags faults and gives each map the purpose its pattern shows, holding a CPU's records until its maps are undone", () => {
     const out: TraceRecord[] = [];
     const c = ftraceLineConverter(2, (r) => out.push(r));
     // A copy-on-write fault as the capture shows one (lines 53-63 of the real capture, abridged).
@@ -154,7 +158,7 @@ describe('ftrace importer: what was observed', () => {
 });
 
 describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
-  it('takes the CPU count from #P:N and the box from the capture kit\'s lines, options overriding them', async () => {
+  it("takes the CPU count from #P:N and the box from the capture kit's lines, options overriding them", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hmsim-ftrace-hdr-'));
     try {
       const input = join(dir, 'cap.txt');
@@ -168,7 +172,13 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const t = await openTrace(out);
       expect(t.header.version).toBe('2.0'); // the writer writes HMT 2.0, which includes the 1.1 additions
       expect(t.header.cpus).toBe(2);
-      expect(t.header.capture).toEqual({ config: '3g1g-pae-pti', kernel: 'debian-6.1-686-pae', ram: 2 ** 31, cpus: 2, release: '6.1.0-50-686-pae' });
+      expect(t.header.capture).toEqual({
+        config: '3g1g-pae-pti',
+        kernel: 'debian-6.1-686-pae',
+        ram: 2 ** 31,
+        cpus: 2,
+        release: '6.1.0-50-686-pae',
+      });
       await runImport('ftrace', input, { out, captureConfig: '2g2g', captureRam: '1G' });
       expect((await openTrace(out)).header.capture).toMatchObject({ config: '2g2g', kernel: 'debian-6.1-686-pae', ram: 2 ** 30 });
       // Without anything naming the box: no capture map.

@@ -86,7 +86,9 @@ describe('generators: what they emit', () => {
   it('keeps user addresses below 0x40000000 with default parameters', () => {
     for (const name of GENERATORS.keys()) {
       const recs = runInMemory(name, SMALL[name]!);
-      const user = recs.filter((r) => [EventKind.access, EventKind.read, EventKind.write, EventKind.mmap, EventKind.munmap].includes(r.kind as 0));
+      const user = recs.filter((r) =>
+        [EventKind.access, EventKind.read, EventKind.write, EventKind.mmap, EventKind.munmap].includes(r.kind as 0),
+      );
       expect(Math.max(0, ...user.map((r) => r.addr! + (r.len ?? 1) - 1)), name).toBeLessThan(0x40000000);
     }
   });
@@ -117,10 +119,14 @@ describe('hmsim gen: parameters and help', () => {
   });
 
   it('rejects bad values and impossible combinations', () => {
-    expect(() => parseParams('fileserver', GENERATORS.get('fileserver')!.params, ['cpus=0'])).toThrow(/^--param cpus: 0 is out of range \(expected 1\.\.64 CPUs\)$/);
+    expect(() => parseParams('fileserver', GENERATORS.get('fileserver')!.params, ['cpus=0'])).toThrow(
+      /^--param cpus: 0 is out of range \(expected 1\.\.64 CPUs\)$/,
+    );
     expect(() => parseParams('stream', GENERATORS.get('stream')!.params, ['size=lots'])).toThrow(/^--param size: 'lots' is not a size/);
     const ks = GENERATORS.get('kmap-storm')!;
-    expect(() => ks.validate!(parseParams('kmap-storm', ks.params, ['api=atomic', 'inflight=17']))).toThrow(/more than the 16 per-CPU slots/);
+    expect(() => ks.validate!(parseParams('kmap-storm', ks.params, ['api=atomic', 'inflight=17']))).toThrow(
+      /more than the 16 per-CPU slots/,
+    );
   });
 
   it('documents every parameter of a workload in WORKLOAD --help, and lists workloads', () => {

@@ -30,7 +30,10 @@ const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 const footerAt = (b: Buffer): number => Number(b.readBigUInt64BE(b.length - 8));
 
 /** The chunk frame at `at`: its map and its columns as [name, bytes] (column bins are bin 32). */
-function chunkAt(b: Buffer, at: number): { map: { cpu: number; n: number; cols: string[]; w: number[]; crc: number }; cols: Array<[string, Uint8Array]> } {
+function chunkAt(
+  b: Buffer,
+  at: number,
+): { map: { cpu: number; n: number; cols: string[]; w: number[]; crc: number }; cols: Array<[string, Uint8Array]> } {
   const len = b.readUInt32BE(at + 1);
   const map = decode(b.subarray(at + 6, at + 6 + len)) as { cpu: number; n: number; cols: string[]; w: number[]; crc: number };
   let p = at + 6 + len;
@@ -59,7 +62,13 @@ describe('stored content digest', () => {
     writeFileSync(path, b);
     const run = runCli(['run', '--trace', path, '--config', '3g1g-highmem', '--json']);
     expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as { trace: unknown }).trace).toEqual({ path, records: 100, sha256: forged, digest: 'content', source: 'test' });
+    expect((JSON.parse(run.stdout) as { trace: unknown }).trace).toEqual({
+      path,
+      records: 100,
+      sha256: forged,
+      digest: 'content',
+      source: 'test',
+    });
   });
 
   it('a shipped HMT 1.0 trace has no stored digest: a replay hashes the file once and the result says so', async () => {
@@ -155,6 +164,10 @@ describe('hmsim trace verify', () => {
     expect(cut.stderr.trim().split('\n')).toHaveLength(1);
     expect(cut.stderr).toMatch(new RegExp(`^hmsim: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at byte \\d+: truncated`));
     const missing = runCli(['trace', 'verify', join(tmp.dir, 'none.hmt')]);
-    expect(missing).toEqual({ code: 2, stdout: '', stderr: `hmsim: ${join(tmp.dir, 'none.hmt')}: cannot read (ENOENT) (expected an HMT trace file)\n` });
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `hmsim: ${join(tmp.dir, 'none.hmt')}: cannot read (ENOENT) (expected an HMT trace file)\n`,
+    });
   });
 });

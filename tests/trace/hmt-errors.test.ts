@@ -63,7 +63,10 @@ describe('HMT reader: clear one-line errors for bad files', () => {
   });
 
   it('rejects a header whose magic field is wrong', async () => {
-    await expectMessage(frame(0x48, headerMap({ magic: 'XYZ' })), (p) => `${p} at byte 0: not an HMT trace: header magic is "XYZ" (expected "HMT")`);
+    await expectMessage(
+      frame(0x48, headerMap({ magic: 'XYZ' })),
+      (p) => `${p} at byte 0: not an HMT trace: header magic is "XYZ" (expected "HMT")`,
+    );
   });
 
   it('rejects an unknown major version and accepts a newer minor version', async () => {
@@ -76,8 +79,14 @@ describe('HMT reader: clear one-line errors for bad files', () => {
   });
 
   it('rejects absurd counts in the header before allocating anything', async () => {
-    await expectMessage(frame(0x48, headerMap({ cpus: 1e9 })), (p) => `${p} at byte 0: header field 'cpus' is 1000000000 (expected an integer 1..4096)`);
-    await expectMessage(frame(0x48, headerMap({ pageSize: 3000 })), (p) => `${p} at byte 0: header field 'pageSize' is 3000 (expected a power of two 256..1073741824)`);
+    await expectMessage(
+      frame(0x48, headerMap({ cpus: 1e9 })),
+      (p) => `${p} at byte 0: header field 'cpus' is 1000000000 (expected an integer 1..4096)`,
+    );
+    await expectMessage(
+      frame(0x48, headerMap({ pageSize: 3000 })),
+      (p) => `${p} at byte 0: header field 'pageSize' is 3000 (expected a power of two 256..1073741824)`,
+    );
     const huge = new Uint8Array(6);
     huge[0] = 0xc9;
     new DataView(huge.buffer).setUint32(1, 0xfffffff0, false);
@@ -88,12 +97,18 @@ describe('HMT reader: clear one-line errors for bad files', () => {
   it('rejects a chunk with an absurd record count', async () => {
     const chunk = frame(0x43, { cpu: 0, n: 2 ** 31, cols: ['addr'], crc: 0 });
     const h = H();
-    await expectMessage(concatBytes(h, chunk), (p) => `${p} at byte ${h.length}: chunk frame field 'n' is 2147483648 (expected a record count 1..1048576)`);
+    await expectMessage(
+      concatBytes(h, chunk),
+      (p) => `${p} at byte ${h.length}: chunk frame field 'n' is 2147483648 (expected a record count 1..1048576)`,
+    );
   });
 
   it('rejects a chunk for a CPU the header does not declare', async () => {
     const h = H();
-    await expectMessage(concatBytes(h, accessChunk(2, 3)), (p) => `${p} at byte ${h.length}: chunk is for CPU 3 but the header declares 1 CPU (expected 0..0)`);
+    await expectMessage(
+      concatBytes(h, accessChunk(2, 3)),
+      (p) => `${p} at byte ${h.length}: chunk is for CPU 3 but the header declares 1 CPU (expected 0..0)`,
+    );
   });
 
   it('rejects a column of the wrong length', async () => {
@@ -120,7 +135,11 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     corrupt[bytes.length - 200]! ^= 0x01; // inside the last chunk's columns (the footer is ~90 bytes)
     const { path, error } = await readError(corrupt);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(new RegExp(`^${escapeRegExp(path)} at byte \\d+: chunk checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${escapeRegExp(path)} at byte \\d+: chunk checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`,
+      ),
+    );
   });
 
   it('reports a truncated chunk with the byte offset of the column', async () => {
@@ -129,7 +148,11 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     const cut = concatBytes(h, chunk).subarray(0, h.length + chunk.length - 3);
     // accessChunk: frame, then bin(op: 4 bytes) = 9 bytes, then bin(addr: 16 bytes) = 21 bytes.
     const addrAt = h.length + chunk.length - 21;
-    await expectMessage(cut, (p) => `${p} at byte ${addrAt}: truncated column 'addr': the file ends after 18 of its 21 bytes (expected the complete column 'addr')`);
+    await expectMessage(
+      cut,
+      (p) =>
+        `${p} at byte ${addrAt}: truncated column 'addr': the file ends after 18 of its 21 bytes (expected the complete column 'addr')`,
+    );
   });
 
   it('reports a file cut anywhere as a UserError, never a crash or a silent partial read', async () => {
@@ -145,7 +168,8 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     const h = HF();
     await expectMessage(
       concatBytes(h, accessChunk(2), accessChunk(2)),
-      (p) => `${p} at byte ${h.length + 2 * accessChunk(2).length}: the file ends after 2 chunks without a footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
+      (p) =>
+        `${p} at byte ${h.length + 2 * accessChunk(2).length}: the file ends after 2 chunks without a footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
     );
   });
 
@@ -157,25 +181,43 @@ describe('HMT reader: clear one-line errors for bad files', () => {
 
   it('rejects data after the end marker', async () => {
     const bytes = await validFile();
-    await expectMessage(concatBytes(bytes, new Uint8Array([0])), (p) => `${p} at byte ${bytes.length}: unexpected data after the end marker (expected the end of the file)`);
+    await expectMessage(
+      concatBytes(bytes, new Uint8Array([0])),
+      (p) => `${p} at byte ${bytes.length}: unexpected data after the end marker (expected the end of the file)`,
+    );
   });
 
   it('rejects a footer whose counts disagree with the chunks', async () => {
     const h = HF();
     const c = accessChunk(2);
-    const footer = frame(0x46, { records: 3, chunks: 1, byKind: [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], byCpu: [3], index: [[h.length, 0, 2]] });
-    await expectMessage(concatBytes(h, c, footer), (p) => `${p} at byte ${h.length + c.length}: footer says 3 records but the chunks hold 2 (expected equal)`);
+    const footer = frame(0x46, {
+      records: 3,
+      chunks: 1,
+      byKind: [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      byCpu: [3],
+      index: [[h.length, 0, 2]],
+    });
+    await expectMessage(
+      concatBytes(h, c, footer),
+      (p) => `${p} at byte ${h.length + c.length}: footer says 3 records but the chunks hold 2 (expected equal)`,
+    );
   });
 
   it('rejects an unknown frame type and a second header', async () => {
     const h = H();
-    await expectMessage(concatBytes(h, frame(0x5a, {})), (p) => `${p} at byte ${h.length}: unknown frame type 0x5a (expected 0x43 chunk or 0x46 footer)`);
+    await expectMessage(
+      concatBytes(h, frame(0x5a, {})),
+      (p) => `${p} at byte ${h.length}: unknown frame type 0x5a (expected 0x43 chunk or 0x46 footer)`,
+    );
     await expectMessage(concatBytes(h, h), (p) => `${p} at byte ${h.length}: a second header frame (expected a chunk or footer frame)`);
   });
 
   it('rejects a frame whose payload is not one MessagePack map', async () => {
     const h = H();
-    await expectMessage(concatBytes(h, frame(0x43, [1, 2])), (p) => `${p} at byte ${h.length + 6}: chunk frame is an array of 2 (expected a MessagePack map)`);
+    await expectMessage(
+      concatBytes(h, frame(0x43, [1, 2])),
+      (p) => `${p} at byte ${h.length + 6}: chunk frame is an array of 2 (expected a MessagePack map)`,
+    );
     const { error } = await readError(concatBytes(h, rawFrame(0x43, new Uint8Array([0xdc, 0xff, 0xff]))));
     expect((error as Error).message).toMatch(/at byte \d+: chunk frame is not valid MessagePack: .* \(expected one map\)$/);
   });
@@ -184,7 +226,10 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     const h = H();
     const kind = new Uint8Array([0, 99]);
     const chunk = concatBytes(frame(0x43, { cpu: 0, n: 2, cols: ['kind'], crc: chunkCrc(0, 2, [['kind', kind]]) }), bin(kind));
-    await expectMessage(concatBytes(h, chunk), (p) => `${p} at byte ${h.length}: record 1 of the chunk has kind 99 (expected an event kind 0..14)`);
+    await expectMessage(
+      concatBytes(h, chunk),
+      (p) => `${p} at byte ${h.length}: record 1 of the chunk has kind 99 (expected an event kind 0..14)`,
+    );
   });
 
   it('reports corrupt gzip data as a UserError', async () => {
@@ -192,11 +237,15 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     const cut = gz.subarray(0, gz.length - 30);
     const { error } = await readError(cut, 'cut.hmt.gz');
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(/ at byte \d+: (gzip data is corrupt or truncated: .* \(expected a complete gzip stream\)|truncated .*|the file ends .*)$/);
+    expect((error as Error).message).toMatch(
+      / at byte \d+: (gzip data is corrupt or truncated: .* \(expected a complete gzip stream\)|truncated .*|the file ends .*)$/,
+    );
   });
 
   it('rejects a missing file and a folder with a one-line error', async () => {
-    await expect(openTrace(join(tmp.dir, 'nope.hmt'))).rejects.toThrow(`${join(tmp.dir, 'nope.hmt')}: cannot read (ENOENT) (expected an HMT trace file)`);
+    await expect(openTrace(join(tmp.dir, 'nope.hmt'))).rejects.toThrow(
+      `${join(tmp.dir, 'nope.hmt')}: cannot read (ENOENT) (expected an HMT trace file)`,
+    );
     await expect(openTrace(tmp.dir)).rejects.toThrow(`${tmp.dir}: not a file (expected an HMT trace)`);
   });
 });

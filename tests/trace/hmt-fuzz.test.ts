@@ -19,7 +19,17 @@ beforeAll(async () => {
   const path = join(tmp.dir, 'valid.hmt');
   const w = await openTraceWriter(path, { source: 'fuzz', cpus: 2 }, { chunkRecords: 5 });
   for (let i = 0; i < 23; i++) {
-    w.push({ kind: (i % 15) as EventKind, cpu: i % 2, op: i % 3, pid: i, addr: 0x1000 * i, len: i, arg: i * 7, off: i * 4096, time: i * 1.5 });
+    w.push({
+      kind: (i % 15) as EventKind,
+      cpu: i % 2,
+      op: i % 3,
+      pid: i,
+      addr: 0x1000 * i,
+      len: i,
+      arg: i * 7,
+      off: i * 4096,
+      time: i * 1.5,
+    });
   }
   await w.close();
   valid = readFileSync(path);
@@ -44,7 +54,12 @@ async function readsCleanly(bytes: Uint8Array, gz: boolean, same = false): Promi
 
 /** A mutation of the valid file: flip bytes, cut it, splice random bytes in, or overwrite a length field. */
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }), count: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fc.nat(),
+    xor: fc.integer({ min: 1, max: 255 }),
+    count: fc.integer({ min: 1, max: 4 }),
+  }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 16 }) }),
   fc.record({ kind: fc.constant('u32' as const), at: fc.nat(), value: fc.oneof(fc.constant(0xffffffff), fc.constant(0), fc.nat()) }),

@@ -67,7 +67,17 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /** A header map with overrides. */
 export function headerMap(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { magic: 'HMT', version: [1, 0], source: 'test', pageSize: 4096, addressBits: 32, cpus: 1, footer: false, provenance: {}, ...over };
+  return {
+    magic: 'HMT',
+    version: [1, 0],
+    source: 'test',
+    pageSize: 4096,
+    addressBits: 32,
+    cpus: 1,
+    footer: false,
+    provenance: {},
+    ...over,
+  };
 }
 
 /** The chunk CRC for columns (cpu, n, then the column bytes). */
@@ -85,7 +95,19 @@ export function accessChunk(n: number, cpu = 0): Uint8Array {
   const op = new Uint8Array(n).fill(2);
   const addr = new Uint32Array(n).map((_, i) => 0x1000 * (i + 1));
   const addrBytes = new Uint8Array(addr.buffer);
-  return concatBytes(frame(0x43, { cpu, n, cols: ['op', 'addr'], crc: chunkCrc(cpu, n, [['op', op], ['addr', addrBytes]]) }), bin(op), bin(addrBytes));
+  return concatBytes(
+    frame(0x43, {
+      cpu,
+      n,
+      cols: ['op', 'addr'],
+      crc: chunkCrc(cpu, n, [
+        ['op', op],
+        ['addr', addrBytes],
+      ]),
+    }),
+    bin(op),
+    bin(addrBytes),
+  );
 }
 
 /** One chunk of an HMT file as stored: its frame's map, payload bytes and its column bins. */

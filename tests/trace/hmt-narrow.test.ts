@@ -29,7 +29,17 @@ function everyWidth(): TraceRecord[] {
   const out: TraceRecord[] = [];
   for (let i = 0; i < 8; i++) {
     // A: op varied (u8), pid 7 (constant, 1 byte), addr ≤ 0x71 (1 byte), len 256.. (2), arg 70000.. (4), off varied, time constant.
-    out.push({ kind: EventKind.access, cpu: 0, op: i % 4, pid: 7, addr: 0x10 * i + 1, len: 256 + i, arg: 70_000 + i, off: 4096 * i + 1, time: 5.5 });
+    out.push({
+      kind: EventKind.access,
+      cpu: 0,
+      op: i % 4,
+      pid: 7,
+      addr: 0x10 * i + 1,
+      len: 256 + i,
+      arg: 70_000 + i,
+      off: 4096 * i + 1,
+      time: 5.5,
+    });
   }
   for (let i = 8; i < 16; i++) {
     // B: op 3 (constant), pid 300 (constant, 2 bytes), addr constant (4), len 8..15 (1), arg 9 (constant, 1), off constant, time varied.
@@ -91,12 +101,20 @@ describe('HMT 2.0 narrow columns', () => {
     const good = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: crc([['addr', 2, addr]]) }, addr);
     expect((await readAllRecords(good)).map((r) => r.addr)).toEqual([0x1000, 0x2000, 0x3000]);
     const noW = await file({ cpu: 0, n: 3, cols: ['addr'], crc: 0 }, addr);
-    expect(await read(noW)).toEqual(new InputError(`${noW} at byte ${at}: chunk frame field 'w' is undefined (expected an array of 1 element widths 1..16, one per column)`));
+    expect(await read(noW)).toEqual(
+      new InputError(
+        `${noW} at byte ${at}: chunk frame field 'w' is undefined (expected an array of 1 element widths 1..16, one per column)`,
+      ),
+    );
     const three = await file({ cpu: 0, n: 3, cols: ['addr'], w: [3], crc: 0 }, addr);
     expect(await read(three)).toEqual(new InputError(`${three} at byte ${at}: column 'addr' has element width 3 (expected 1, 2, 4 bytes)`));
     const short = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: 0 }, addr.subarray(0, 4));
     const colAt = at + frame(0x43, { cpu: 0, n: 3, cols: ['addr'], w: [2], crc: 0 }).length;
-    expect(await read(short)).toEqual(new InputError(`${short} at byte ${colAt}: column 'addr' has 4 bytes (expected 3 records × 2 = 6, or 2 for one value of every record)`));
+    expect(await read(short)).toEqual(
+      new InputError(
+        `${short} at byte ${colAt}: column 'addr' has 4 bytes (expected 3 records × 2 = 6, or 2 for one value of every record)`,
+      ),
+    );
     // The width is part of the checksum: the same bytes under another width list do not pass as intact.
     const wrongCrc = await file({ cpu: 0, n: 3, cols: ['addr'], w: [2], crc: crc([['addr', 4, addr]]) }, addr);
     expect(String(await read(wrongCrc))).toContain('chunk checksum mismatch');
@@ -108,7 +126,10 @@ describe('HMT 2.0 narrow columns', () => {
     const head = new Uint8Array(8);
     new DataView(head.buffer).setUint32(4, 2, true);
     const c = crc32(addr, crc32('addr', crc32(head)));
-    writeFileSync(p, concatBytes(frame(0x48, headerMap({ version: [1, 1] })), frame(0x43, { cpu: 0, n: 2, cols: ['addr'], w: [9], crc: c }), bin(addr)));
+    writeFileSync(
+      p,
+      concatBytes(frame(0x48, headerMap({ version: [1, 1] })), frame(0x43, { cpu: 0, n: 2, cols: ['addr'], w: [9], crc: c }), bin(addr)),
+    );
     expect((await readAllRecords(p)).map((r) => r.addr)).toEqual([0x1000, 0x2000]);
   });
 });
@@ -133,7 +154,12 @@ async function columnsPerCpu(path: string): Promise<Map<number, { records: numbe
     cpu.records += b.length;
     hashes.set(b.cpu, cpu);
   }
-  return new Map([...hashes].map(([cpu, { records, h }]) => [cpu, { records, columns: Object.fromEntries(Object.entries(h).map(([c, x]) => [c, x.digest('hex')])) }]));
+  return new Map(
+    [...hashes].map(([cpu, { records, h }]) => [
+      cpu,
+      { records, columns: Object.fromEntries(Object.entries(h).map(([c, x]) => [c, x.digest('hex')])) },
+    ]),
+  );
 }
 
 describe('shipped HMT 1.x traces', () => {
@@ -143,7 +169,12 @@ describe('shipped HMT 1.x traces', () => {
       const r = await openTrace(src);
       expect(r.header.version).toBe(version);
       const out = join(tmp.dir, name.replace('.gz', ''));
-      const w = await openTraceWriter(out, { source: r.header.source, cpus: r.header.cpus, provenance: { ...r.header.provenance }, ...(r.header.capture !== undefined ? { capture: r.header.capture } : {}) });
+      const w = await openTraceWriter(out, {
+        source: r.header.source,
+        cpus: r.header.cpus,
+        provenance: { ...r.header.provenance },
+        ...(r.header.capture !== undefined ? { capture: r.header.capture } : {}),
+      });
       let n = 0;
       for await (const b of r.batches()) {
         w.pushBatch(b);

@@ -45,7 +45,11 @@ function perCpu(records: readonly TraceRecord[]): Map<number, TraceRecord[]> {
 }
 
 async function writeRecords(path: string, records: readonly TraceRecord[], cpus: number, chunkRecords?: number): Promise<void> {
-  const w = await openTraceWriter(path, { source: 'test', cpus, provenance: { seed: 7, note: 'round trip' } }, chunkRecords === undefined ? {} : { chunkRecords });
+  const w = await openTraceWriter(
+    path,
+    { source: 'test', cpus, provenance: { seed: 7, note: 'round trip' } },
+    chunkRecords === undefined ? {} : { chunkRecords },
+  );
   for (const r of records) w.push(r);
   await w.close();
 }
@@ -68,10 +72,23 @@ describe('HMT round trip', () => {
 
   it('keeps the header: source, CPUs, page size, address width, version, provenance', async () => {
     const path = join(tmp.dir, 'h.hmt');
-    const w = await openTraceWriter(path, { source: 'gen:stream', cpus: 4, pageSize: 4096, addressBits: 32, provenance: { seed: 42, params: { mb: 8 } } });
+    const w = await openTraceWriter(path, {
+      source: 'gen:stream',
+      cpus: 4,
+      pageSize: 4096,
+      addressBits: 32,
+      provenance: { seed: 42, params: { mb: 8 } },
+    });
     await w.close();
     const r = await openTrace(path);
-    expect(r.header).toEqual({ version: '2.0', source: 'gen:stream', pageSize: 4096, addressBits: 32, cpus: 4, provenance: { seed: 42, params: { mb: 8 } } });
+    expect(r.header).toEqual({
+      version: '2.0',
+      source: 'gen:stream',
+      pageSize: 4096,
+      addressBits: 32,
+      cpus: 4,
+      provenance: { seed: 42, params: { mb: 8 } },
+    });
     expect(r.recordCount).toBe(0);
     expect(await readAllRecords(path)).toEqual([]);
   });
@@ -99,8 +116,21 @@ describe('HMT round trip', () => {
     for await (const b of (await openTrace(path)).batches()) sizes.push([b.cpu, b.length]);
     // 67/67/66 records per CPU in chunks of 16: 4 full chunks each, then the remainders at close.
     expect(sizes).toEqual([
-      [0, 16], [1, 16], [2, 16], [0, 16], [1, 16], [2, 16], [0, 16], [1, 16], [2, 16], [0, 16], [1, 16], [2, 16],
-      [0, 3], [1, 3], [2, 2],
+      [0, 16],
+      [1, 16],
+      [2, 16],
+      [0, 16],
+      [1, 16],
+      [2, 16],
+      [0, 16],
+      [1, 16],
+      [2, 16],
+      [0, 16],
+      [1, 16],
+      [2, 16],
+      [0, 3],
+      [1, 3],
+      [2, 2],
     ]);
   });
 
@@ -186,7 +216,9 @@ describe('HMT round trip', () => {
   it('refuses records that would not fit their columns instead of wrapping them', async () => {
     const w = await openTraceWriter(join(tmp.dir, 'k.hmt'), { source: 'test', cpus: 2 });
     expect(() => w.push({ kind: EventKind.access, cpu: 0, addr: 2 ** 32 })).toThrow(/addr 4294967296 does not fit/);
-    expect(() => w.push({ kind: EventKind.access, cpu: 2 })).toThrow('record for CPU 2 but the trace was opened with 2 CPUs (expected 0..1)');
+    expect(() => w.push({ kind: EventKind.access, cpu: 2 })).toThrow(
+      'record for CPU 2 but the trace was opened with 2 CPUs (expected 0..1)',
+    );
     await w.abort();
   });
 

@@ -38,12 +38,17 @@ describe('trace inspect', () => {
     expect(info.straddlingAccesses).toBe(1);
     expect(info.maxUserAddress).toBe(0x7fff_ffff);
     expect(info.fits.map((f) => [f.split, f.fits])).toEqual([
-      ['1G', false], ['2G_OPT', false], ['2G', true], ['3G_OPT', true], ['3G', true], ['4G4G', true],
+      ['1G', false],
+      ['2G_OPT', false],
+      ['2G', true],
+      ['3G_OPT', true],
+      ['3G', true],
+      ['4G4G', true],
     ]);
     expect(info.duration).toEqual({ kind: 'cycles', cycles: 1500 });
   });
 
-  it('an address at or above 0xff000000 does not fit 4G/4G: its TASK_SIZE is the layout\'s, not 4 GiB', async () => {
+  it("an address at or above 0xff000000 does not fit 4G/4G: its TASK_SIZE is the layout's, not 4 GiB", async () => {
     // The 4G/4G patch: TASK_SIZE 0xff000000 (src/layout/splits.ts), the top 16 MiB stay the kernel's.
     const below = await inspect('top-a.hmt', [{ kind: EventKind.access, cpu: 0, op: AccessOp.load, pid: 1, addr: 0xfeff_fffc, len: 4 }], 1);
     expect(below.fits.find((f) => f.split === '4G4G')).toEqual({ split: '4G4G', taskSize: 0xff00_0000, fits: true });

@@ -59,16 +59,31 @@ describe('lackey importer', () => {
     expect((await run('I  00001000,4\n', { pid: 42, cpu: 3 })).records).toEqual([
       { kind: EventKind.access, cpu: 3, op: AccessOp.ifetch, pid: 42, addr: 0x1000, len: 4 },
     ]);
-    expect((await run(' S 00002000,8\n')).records[0]).toEqual({ kind: EventKind.access, cpu: 0, op: AccessOp.store, pid: 1, addr: 0x2000, len: 8 });
+    expect((await run(' S 00002000,8\n')).records[0]).toEqual({
+      kind: EventKind.access,
+      cpu: 0,
+      op: AccessOp.store,
+      pid: 1,
+      addr: 0x2000,
+      len: 8,
+    });
   });
 
   it('stops at the first malformed line with file:line, the line and what was expected', async () => {
     await expect(run('I  08049b00,2\n X 1234,4\n')).rejects.toThrow(
-      new InputError(`in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`),
+      new InputError(
+        `in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
+      ),
     );
-    await expect(run('I  08049g00,2\n')).rejects.toThrow(`in.lackey:1: bad address in lackey line "I  08049g00,2" (expected 1 to 16 hex digits then ',')`);
-    await expect(run('I  08049b00,\n')).rejects.toThrow(`in.lackey:1: bad size in lackey line "I  08049b00," (expected a decimal size after ',')`);
-    await expect(run('I  08049b00,4x\n')).rejects.toThrow(`in.lackey:1: bad size in lackey line "I  08049b00,4x" (expected a decimal size after ',')`);
+    await expect(run('I  08049g00,2\n')).rejects.toThrow(
+      `in.lackey:1: bad address in lackey line "I  08049g00,2" (expected 1 to 16 hex digits then ',')`,
+    );
+    await expect(run('I  08049b00,\n')).rejects.toThrow(
+      `in.lackey:1: bad size in lackey line "I  08049b00," (expected a decimal size after ',')`,
+    );
+    await expect(run('I  08049b00,4x\n')).rejects.toThrow(
+      `in.lackey:1: bad size in lackey line "I  08049b00,4x" (expected a decimal size after ',')`,
+    );
   });
 
   it('refuses addresses above 32 bits, naming the line, unless an address mapper relocates them', async () => {
@@ -97,9 +112,9 @@ describe('lackey importer', () => {
     await lackeyImporter.run(Readable.from(gunzipIfNeeded(Readable.from([gz]), 'in.gz')), sink, opts());
     expect(sink.records.length).toBe(5);
     const cut = gz.subarray(0, gz.length - 12);
-    await expect(lackeyImporter.run(Readable.from(gunzipIfNeeded(Readable.from([cut]), 'in.gz')), new CollectSink(), opts())).rejects.toThrow(
-      /^in\.gz: gzip data is corrupt or truncated after \d+ decompressed bytes: .* \(expected a complete gzip stream\)$/,
-    );
+    await expect(
+      lackeyImporter.run(Readable.from(gunzipIfNeeded(Readable.from([cut]), 'in.gz')), new CollectSink(), opts()),
+    ).rejects.toThrow(/^in\.gz: gzip data is corrupt or truncated after \d+ decompressed bytes: .* \(expected a complete gzip stream\)$/);
   });
 
   it('refuses a line longer than 1 MiB instead of buffering it', async () => {
@@ -144,7 +159,8 @@ describe('lackey importer', () => {
       expect(walk.chunks.reduce((a, c) => a + c.cols.reduce((s, x) => s + x.bytes.length, 0), 0)).toBe(columnBytes);
       // The rest is framing: the header frame, per chunk its frame and 4 bin headers of 5 bytes, the
       // footer frame (with the chunk index and the digest) and the 10-byte end marker.
-      const framing = 6 + walk.headerBytes + walk.chunks.reduce((a, c) => a + 6 + c.payloadBytes + 5 * c.cols.length, 0) + 6 + walk.footerBytes + 10;
+      const framing =
+        6 + walk.headerBytes + walk.chunks.reduce((a, c) => a + 6 + c.payloadBytes + 5 * c.cols.length, 0) + 6 + walk.footerBytes + 10;
       expect(file.length).toBe(columnBytes + framing);
       expect(framing / 1_694_609).toBeLessThan(0.002); // under 2 bytes of framing per thousand references
     } finally {

@@ -38,14 +38,23 @@ describe('relocation rules', () => {
     r.map(0x08048000, 4);
     r.map(0xbff00000, 4);
     const rep = r.report();
-    expect(rep.splits.map((s) => [s.split, s.fits])).toEqual([['3G', true], ['3G_OPT', false], ['2G', false], ['2G_OPT', false], ['1G', false]]);
+    expect(rep.splits.map((s) => [s.split, s.fits])).toEqual([
+      ['3G', true],
+      ['3G_OPT', false],
+      ['2G', false],
+      ['2G_OPT', false],
+      ['1G', false],
+    ]);
     expect(rep.splits[4]!.outside).toEqual([{ start: 0xbff00000, end: 0xc0000000 }]);
     expect(formatRelocationReport(rep)).toContain('  does not fit 2G (TASK_SIZE 0x80000000): 0xbff00000-0xc0000000');
   });
 
   it('refuses an address above 4 GiB that no rule covers, naming the record', () => {
     const out: TraceRecord[] = [];
-    const sink = relocatingSink({ push: (x) => void out.push(x), close: async () => undefined }, new Relocator(parseRelocation('stack=0xc0000000')));
+    const sink = relocatingSink(
+      { push: (x) => void out.push(x), close: async () => undefined },
+      new Relocator(parseRelocation('stack=0xc0000000')),
+    );
     sink.push({ kind: EventKind.compute, cpu: 0, len: 5 });
     sink.push({ kind: EventKind.access, cpu: 0, addr: 0xfffff000, len: 4 });
     expect(out[1]!.addr).toBe(0xbffff000);
@@ -55,7 +64,9 @@ describe('relocation rules', () => {
   });
 
   it('rejects malformed rules with the accepted syntax', () => {
-    expect(() => parseRelocation('heap=0x1000')).toThrow(/^--relocate 'heap=0x1000': not a relocation rule \(expected stack=TOP, FROM-TO=BASE, auto\[=BASE\] or none/);
+    expect(() => parseRelocation('heap=0x1000')).toThrow(
+      /^--relocate 'heap=0x1000': not a relocation rule \(expected stack=TOP, FROM-TO=BASE, auto\[=BASE\] or none/,
+    );
     expect(() => parseRelocation('stack=0x123')).toThrow(/must be page-aligned/);
     expect(() => parseRelocation('0x2000-0x1000=0')).toThrow(/must be above its start/);
   });
@@ -63,7 +74,13 @@ describe('relocation rules', () => {
 
 describe('hmsim import --relocate', () => {
   it('relocates a strace log by default (auto) and prints the per-split fit', () => {
-    const r = runCli(['import', 'strace', 'tests/fixtures/strace/cat.log', '-o', join(mkdtempSync(join(tmpdir(), 'hmsim-reloc-')), 'cat.hmt')]);
+    const r = runCli([
+      'import',
+      'strace',
+      'tests/fixtures/strace/cat.log',
+      '-o',
+      join(mkdtempSync(join(tmpdir(), 'hmsim-reloc-')), 'cat.hmt'),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('relocation: auto');

@@ -8,13 +8,28 @@ const auto = (): Relocator => new Relocator(parseRelocation('auto'));
 
 describe('strace importer on real logs (tests/fixtures/strace, README there)', () => {
   it('turns cat of a file into one syscall per call, its mmaps and the page-cache reads', async () => {
-    const { records, stats } = await importToMemory(straceImporter, { file: 'tests/fixtures/strace/cat.log' }, { mapAddress: auto().addressMapper() });
+    const { records, stats } = await importToMemory(
+      straceImporter,
+      { file: 'tests/fixtures/strace/cat.log' },
+      { mapAddress: auto().addressMapper() },
+    );
     // grep -c -v '+++' cat.log → 45 calls; 46 lines with the +++ exited line. Between two calls (44 gaps,
     // all > 0 µs here) the process computes; the exec touches 3 pages, the PROT_EXEC file mmap (grep -c
     // PROT_EXEC → 1) fetches its first page, the private writable file mmap (MAP_FIXED|MAP_DENYWRITE with
     // PROT_WRITE → 1) stores to it: 5 accesses.
     expect(stats).toMatchObject({ lines: 46, records: 67 + 44 + 5, badLines: 0 });
-    expect(byKind(records)).toEqual({ switch: 1, syscall: 45, exec: 1, mmap: 10, read: 4, mprotect: 3, munmap: 2, exit: 1, compute: 44, access: 5 });
+    expect(byKind(records)).toEqual({
+      switch: 1,
+      syscall: 45,
+      exec: 1,
+      mmap: 10,
+      read: 4,
+      mprotect: 3,
+      munmap: 2,
+      exit: 1,
+      compute: 44,
+      access: 5,
+    });
     // The 27,019-byte file is read at offset 0; writes to the inherited stdout (/dev/null) are no page-cache copy.
     const dataRead = records.find((r) => r.kind === EventKind.read && r.len === 27019)!;
     expect(dataRead.off).toBe(0);
@@ -23,7 +38,11 @@ describe('strace importer on real logs (tests/fixtures/strace, README there)', (
   });
 
   it('tracks the file offset of dd writes: 64 writes of 64 KiB at consecutive offsets of one file', async () => {
-    const { records } = await importToMemory(straceImporter, { file: 'tests/fixtures/strace/dd.log' }, { mapAddress: auto().addressMapper() });
+    const { records } = await importToMemory(
+      straceImporter,
+      { file: 'tests/fixtures/strace/dd.log' },
+      { mapAddress: auto().addressMapper() },
+    );
     const writes = records.filter((r) => r.kind === EventKind.write); // grep -c 'write(1,' dd.log → 64
     expect(writes).toHaveLength(64);
     expect(writes.map((w) => w.off)).toEqual(Array.from({ length: 64 }, (_, i) => i * 65536));
@@ -33,7 +52,11 @@ describe('strace importer on real logs (tests/fixtures/strace, README there)', (
 
   it('uses the printed buffer pointer when strace ran with -e raw=read,...', async () => {
     const rel = auto();
-    const { records } = await importToMemory(straceImporter, { file: 'tests/fixtures/strace/cat-raw.log' }, { mapAddress: rel.addressMapper() });
+    const { records } = await importToMemory(
+      straceImporter,
+      { file: 'tests/fixtures/strace/cat-raw.log' },
+      { mapAddress: rel.addressMapper() },
+    );
     // 10660 ... read(0x3, 0x7effcc9f3000, 0x20000) = 0x698b; the same granule maps to the same place afterwards.
     const r = records.find((x) => x.kind === EventKind.read && x.len === 0x698b)!;
     expect(r.addr).toBe(rel.map(0x7effcc9f3000, 0));
@@ -45,18 +68,32 @@ describe('strace importer on real logs (tests/fixtures/strace, README there)', (
   });
 
   it('joins unfinished/resumed halves and follows fork, exec, pipes and exits of a sh pipeline', async () => {
-    const { records, stats } = await importToMemory(straceImporter, { file: 'tests/fixtures/strace/pipe.log' }, { cpus: 2, mapAddress: auto().addressMapper() });
+    const { records, stats } = await importToMemory(
+      straceImporter,
+      { file: 'tests/fixtures/strace/pipe.log' },
+      { cpus: 2, mapAddress: auto().addressMapper() },
+    );
     // 352 lines − 126 resumed halves − 4 '+++ exited' − 3 signals = 219 complete calls.
     expect(stats.lines).toBe(352);
     const k = byKind(records);
     expect(k).toMatchObject({ syscall: 219, fork: 3, exec: 4, exit: 4 });
     const forks = records.filter((r) => r.kind === EventKind.fork).map((r) => [r.pid, r.arg]);
-    expect(forks).toEqual([[10664, 10665], [10664, 10666], [10664, 10667]]);
+    expect(forks).toEqual([
+      [10664, 10665],
+      [10664, 10666],
+      [10664, 10667],
+    ]);
     // cat → pipe (27,019 bytes), gzip reads them and writes 20,547 bytes into the second pipe, wc reads 16,384 + 4,163.
     const pipeWrites = records.filter((r) => r.kind === EventKind.write).map((r) => [r.pid, r.len, r.off]);
-    expect(pipeWrites).toEqual([[10665, 27019, 0], [10666, 20547, 0]]);
+    expect(pipeWrites).toEqual([
+      [10665, 27019, 0],
+      [10666, 20547, 0],
+    ]);
     const wcReads = records.filter((r) => r.kind === EventKind.read && r.pid === 10667 && r.len! > 1000).map((r) => [r.len, r.off]);
-    expect(wcReads).toEqual([[16384, 0], [4163, 16384]]);
+    expect(wcReads).toEqual([
+      [16384, 0],
+      [4163, 16384],
+    ]);
     expect(new Set(records.map((r) => r.cpu))).toEqual(new Set([0, 1]));
   });
 
@@ -98,7 +135,9 @@ describe('strace importer: malformed input', () => {
 
   it('refuses a 64-bit address without relocation, pointing at --relocate', async () => {
     const text = '7 1.0 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000001000\n';
-    await expect(importToMemory(straceImporter, { text, name: 'x.log' })).rejects.toThrow(/^x\.log:1: user address 0x7f0000001000 does not fit 32 bits \(use --relocate auto/);
+    await expect(importToMemory(straceImporter, { text, name: 'x.log' })).rejects.toThrow(
+      /^x\.log:1: user address 0x7f0000001000 does not fit 32 bits \(use --relocate auto/,
+    );
   });
 
   it('reports a resumed half with no unfinished call', async () => {

@@ -20,9 +20,13 @@ import { byKind, importToMemory } from './strace-helpers.ts';
 
 const DIR = 'tests/fixtures/strace';
 const LOGS = ['pipeline-f.log', 'cat-y.log', 'pipe-yy-tt-T.log', 'poll-resumed.log', 'fork-exec-loop.log', 'ls-r.log'];
-const lines = (name: string): string[] => readFileSync(`${ROOT}${DIR}/${name}`, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (name: string): string[] =>
+  readFileSync(`${ROOT}${DIR}/${name}`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const auto = (): Relocator => new Relocator(parseRelocation('auto'));
-const imp = (name: string, cpus = 2) => importToMemory(straceImporter, { file: `${DIR}/${name}` }, { cpus, mapAddress: auto().addressMapper() });
+const imp = (name: string, cpus = 2) =>
+  importToMemory(straceImporter, { file: `${DIR}/${name}` }, { cpus, mapAddress: auto().addressMapper() });
 /** Complete calls: every line but resumed halves, signals and exits (an unfinished half counts once). */
 const calls = (ls: string[]): number => ls.filter((l) => !/<\.\.\. \w+ resumed>|--- SIG|\+\+\+ (exited|killed)/.test(l)).length;
 
@@ -43,10 +47,13 @@ describe('strace logs as strace writes them', () => {
     expect(reads[0]!.off).toBe(0);
   });
 
-  it('-yy -T: pipe pairs with decorations; every -T duration kept as the call\'s observed time', async () => {
+  it("-yy -T: pipe pairs with decorations; every -T duration kept as the call's observed time", async () => {
     const { records, stats } = await imp('pipe-yy-tt-T.log');
     const ls = lines('pipe-yy-tt-T.log');
-    const durations = ls.map((l) => /<(\d+)\.(\d{6})>$/.exec(l)).filter((m) => m !== null).map((m) => Number(m![1]) * 1e9 + Number(m![2]) * 1000);
+    const durations = ls
+      .map((l) => /<(\d+)\.(\d{6})>$/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => Number(m![1]) * 1e9 + Number(m![2]) * 1000);
     const d = stats.details as { timedCalls: number; observedSyscallNs: number };
     expect(d.timedCalls).toBe(durations.length);
     expect(d.observedSyscallNs).toBe(durations.reduce((a, b) => a + b, 0));
@@ -68,7 +75,10 @@ describe('strace logs as strace writes them', () => {
 
   it('-r: relative timestamps are summed; the last record is at the sum of every delta', async () => {
     const ls = lines('ls-r.log');
-    const deltas = ls.map((l) => /^\d+\s+(\d+)\.(\d{6}) /.exec(l)).filter((m) => m !== null).map((m) => Number(m![1]) * 1e6 + Number(m![2]));
+    const deltas = ls
+      .map((l) => /^\d+\s+(\d+)\.(\d{6}) /.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => Number(m![1]) * 1e6 + Number(m![2]));
     const { records, stats } = await imp('ls-r.log');
     expect((stats.details as { relativeTimestamps: boolean }).relativeTimestamps).toBe(true);
     expect(Math.max(...records.map((r) => r.time ?? 0))).toBe((deltas.reduce((a, b) => a + b, 0) - deltas[0]!) * 1000);
@@ -85,7 +95,7 @@ describe('a fork+exec loop recorded with strace -f -ttt', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('replays with faults on exec and the time between calls as compute at the model\'s clock', async () => {
+  it("replays with faults on exec and the time between calls as compute at the model's clock", async () => {
     const { records } = await imp('fork-exec-loop.log');
     const ls = lines('fork-exec-loop.log');
     const execs = ls.filter((l) => /execve\(.*\) = 0$|<\.\.\. execve resumed>.* = 0$/.test(l)).length;
@@ -125,7 +135,14 @@ describe('hmsim import: --json and the default output name', () => {
       expect(JSON.parse(l.stdout)).toMatchObject({ out: join(dir, 'tiny.hmt'), lines: 2, records: 2, badLines: 0 });
       const d = await runCaptured(['import', 'din', lackey, '-o', join(dir, 'x.hmt'), '--json', '--skip-bad']);
       expect(JSON.parse(d.stdout)).toMatchObject({ lines: 2, badLines: 2 });
-      const f = await runCaptured(['import', 'ftrace', `${ROOT}tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz`, '-o', join(dir, 'f.hmt'), '--json']);
+      const f = await runCaptured([
+        'import',
+        'ftrace',
+        `${ROOT}tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz`,
+        '-o',
+        join(dir, 'f.hmt'),
+        '--json',
+      ]);
       expect(JSON.parse(f.stdout)).toMatchObject({ badLines: 0, details: { headerCpus: 2, pageFaults: 316 } });
     } finally {
       rmSync(dir, { recursive: true, force: true });

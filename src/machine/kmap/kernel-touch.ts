@@ -146,14 +146,7 @@ export function unmapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName
  * when it is highmem (`bytes` 0: mapped and touched, the copy charged elsewhere). Returns false when the CPU went to sleep in kmap (the record must be retried);
  * only paths that may sleep (page-cache copies, explicit kmap records) pass `canSleep`.
  */
-export function touchFrame(
-  m: Machine,
-  cpu: number,
-  pfn: number,
-  api: KmapApiName,
-  bytes: number,
-  canSleep = false,
-): boolean {
+export function touchFrame(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number, canSleep = false): boolean {
   if (!m.isHigh(pfn)) {
     kernelTranslate(m, cpu, m.directMapAddr(pfn), true);
   } else {
@@ -229,14 +222,7 @@ function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiNa
  * one of those costs fixed for the run, so no random draw is skipped); a full slot stack or a CPU that
  * is not running is left to the general path. Returns the first page not copied.
  */
-export function copyCachedHighRun(
-  m: Machine,
-  cpu: number,
-  file: number,
-  p: number,
-  last: number,
-  api: KmapApiName,
-): number {
+export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: number, last: number, api: KmapApiName): number {
   const idx = m.locals.depth(cpu);
   if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
   const f = m.fixed;

@@ -47,7 +47,15 @@ export const NR_FDATASYNC = 148;
 
 /** The counters of counts.pagecache and counts.io. */
 export interface StorageCounts {
-  pagecache: { hits: number; misses: number; readahead: number; evictions: number; refaults: number; writebacks: number; throttles: number };
+  pagecache: {
+    hits: number;
+    misses: number;
+    readahead: number;
+    evictions: number;
+    refaults: number;
+    writebacks: number;
+    throttles: number;
+  };
   io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
 }
 
@@ -209,7 +217,9 @@ export class Storage {
   /** True when page `index` of `file` holds data on the device (a shadow entry says it was cached, or it lies inside the file's known size). */
   pageOnDevice(file: number, index: number): boolean {
     if (this.tmpfs) return this.swapped.get(this.m.cache.denseFile(file))?.has(index) === true;
-    return this.m.cache.refaultDistance(file, index) >= 0 || index * PAGE_SIZE < (this.fileBytes(file) === Infinity ? 0 : this.fileBytes(file));
+    return (
+      this.m.cache.refaultDistance(file, index) >= 0 || index * PAGE_SIZE < (this.fileBytes(file) === Infinity ? 0 : this.fileBytes(file))
+    );
   }
 
   private raState(pid: number, d: number): RaState {
@@ -260,7 +270,8 @@ export class Storage {
         st.size = nextRaSize(start - index + req, max);
         st.asyncSize = st.size;
       } else if (req > max) initial = true;
-      else if (st.prevPos >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) <= 1) initial = true;
+      else if (st.prevPos >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) >= 0 && index - Math.floor(st.prevPos / PAGE_SIZE) <= 1)
+        initial = true;
       else {
         // A standalone, small random read: read as is (do_page_cache_ra(req, 0)), the state untouched.
         return this.doRa(cpu, file, d, index, req, 0, index, req);
@@ -291,7 +302,16 @@ export class Storage {
    * read in requests of contiguous pages (at most max_sectors_kb each). Pages in [want, want + wantPages)
    * count as misses, the others as readahead. Returns the pages inserted from `want` on, contiguous.
    */
-  private doRa(cpu: number, file: number, d: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
+  private doRa(
+    cpu: number,
+    file: number,
+    d: number,
+    start: number,
+    nr: number,
+    lookahead: number,
+    want: number,
+    wantPages: number,
+  ): number {
     const bytes = this.fileBytes(file);
     if (bytes !== Infinity) {
       const endIndex = Math.floor((bytes - 1) / PAGE_SIZE);
@@ -310,7 +330,16 @@ export class Storage {
   }
 
   // _d: the file's dense index, passed along by doRa but not needed past the clamp.
-  private doRaNoClamp(cpu: number, file: number, _d: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
+  private doRaNoClamp(
+    cpu: number,
+    file: number,
+    _d: number,
+    start: number,
+    nr: number,
+    lookahead: number,
+    want: number,
+    wantPages: number,
+  ): number {
     const m = this.m;
     const cache = m.cache;
     const mark = nr - lookahead;
@@ -471,7 +500,10 @@ export class Storage {
     const cache = this.m.cache;
     if ((cache.flags[pfn]! & PageFlag.shmem) !== 0) return;
     // __block_write_begin → create_page_buffers: one buffer_head per 4 KiB block (slab.ts).
-    if ((cache.flags[pfn]! & PageFlag.buffers) === 0 && this.m.slab.alloc(Slab.buffer_head, `page ${cache.indexOfFrame(pfn)} of a written file`)) {
+    if (
+      (cache.flags[pfn]! & PageFlag.buffers) === 0 &&
+      this.m.slab.alloc(Slab.buffer_head, `page ${cache.indexOfFrame(pfn)} of a written file`)
+    ) {
       cache.flags[pfn]! |= PageFlag.buffers;
     }
     if (!cache.setDirty(pfn)) return;
@@ -661,7 +693,12 @@ export class Storage {
       while (this.reclaimReady.length > 0) {
         const pfn = this.reclaimReady.shift()!;
         const f = cache.flags[pfn]!;
-        if ((f & (PageFlag.inactive | PageFlag.active)) === 0 || (f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 || !accept(pfn)) continue;
+        if (
+          (f & (PageFlag.inactive | PageFlag.active)) === 0 ||
+          (f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 ||
+          !accept(pfn)
+        )
+          continue;
         this.evictClean(pfn);
         return pfn;
       }

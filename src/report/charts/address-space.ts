@@ -86,7 +86,6 @@ interface Segment {
   fraction: number;
 }
 
-
 function sizeText(bytes: number): string {
   const mib = bytes / MiB;
   if (mib >= 1024) return `${(mib / 1024).toFixed(2).replace(/\.?0+$/, '')} GB`;
@@ -137,7 +136,15 @@ function segment(
  * Fills [from, to) with the regions given (sorted, non-overlapping after clipping) and gaps between;
  * positions in `unit` bytes; `domain` bytes is the picture's height.
  */
-function withGaps(config: string, column: string, regions: readonly Region[], from: number, to: number, domain: number, unit = GiB): Segment[] {
+function withGaps(
+  config: string,
+  column: string,
+  regions: readonly Region[],
+  from: number,
+  to: number,
+  domain: number,
+  unit = GiB,
+): Segment[] {
   const out: Segment[] = [];
   let cursor = from;
   for (const r of [...regions].sort((a, b) => a.start - b.start)) {
@@ -331,7 +338,17 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
     scale: { domain: [0, domainGiB], nice: false as const },
   };
   const wholeRow = {
-    hconcat: layouts.map((l, i) => panel(l, segments.filter((sg) => sg.config === l.config.name), whole, i === 0, paper ? 220 : 420, colWidth, 270)),
+    hconcat: layouts.map((l, i) =>
+      panel(
+        l,
+        segments.filter((sg) => sg.config === l.config.name),
+        whole,
+        i === 0,
+        paper ? 220 : 420,
+        colWidth,
+        270,
+      ),
+    ),
   };
   // The zoom row: the top few MB of each 32-bit configuration's kernel space, where pkmap and fixmap are.
   const windowStart = topWindowStart(layouts);
@@ -357,7 +374,10 @@ export function addressSpaceChart(layouts: readonly Layout[], theme: Theme): Cha
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: title,
-      subtitle: ['columns: virtual address space (user | kernel when separate), physical RAM', 'lowmem = direct-mapped; HighMem = reachable through kmap only'],
+      subtitle: [
+        'columns: virtual address space (user | kernel when separate), physical RAM',
+        'lowmem = direct-mapped; HighMem = reachable through kmap only',
+      ],
     },
     config: theme.config,
     spacing: paper ? 6 : 14,

@@ -78,6 +78,6 @@ export function intervalSentence(drawn: boolean, drawnSentence: string, replicat
   return replications > 1 && identical
     ? `No confidence interval is drawn: the ${replications} replications were identical (nothing sampled).`
     : replications > 1
-    ? 'No confidence interval is drawn: no configuration has one.'
-    : 'No confidence interval is drawn: one replication.';
+      ? 'No confidence interval is drawn: no configuration has one.'
+      : 'No confidence interval is drawn: one replication.';
 }

@@ -129,22 +129,22 @@ export function kmapLatencyChart(agg: Aggregate, runs: readonly RunResult[], the
         // The interval layer only when some line has one: an empty layer leaves an infinite scale extent.
         ...(hasCi
           ? [
-        {
-          transform: [{ filter: 'isValid(datum.meanLo)' }],
-          mark: { type: 'rule' as const, color: 'black', strokeWidth: 3 },
-          encoding: {
-            y,
-            x: { ...x, field: 'meanLo' },
-            x2: { field: 'meanHi' },
-            tooltip: [
-              { field: 'config', type: 'nominal' as const, title: 'configuration' },
-              { field: 'mean', type: 'quantitative' as const, format: ',.1f' },
-              { field: 'meanLo', type: 'quantitative' as const, format: ',.1f', title: '95% CI low' },
-              { field: 'meanHi', type: 'quantitative' as const, format: ',.1f', title: '95% CI high' },
-              { field: 'n', type: 'quantitative' as const, title: 'replications' },
-            ],
-          },
-        },
+              {
+                transform: [{ filter: 'isValid(datum.meanLo)' }],
+                mark: { type: 'rule' as const, color: 'black', strokeWidth: 3 },
+                encoding: {
+                  y,
+                  x: { ...x, field: 'meanLo' },
+                  x2: { field: 'meanHi' },
+                  tooltip: [
+                    { field: 'config', type: 'nominal' as const, title: 'configuration' },
+                    { field: 'mean', type: 'quantitative' as const, format: ',.1f' },
+                    { field: 'meanLo', type: 'quantitative' as const, format: ',.1f', title: '95% CI low' },
+                    { field: 'meanHi', type: 'quantitative' as const, format: ',.1f', title: '95% CI high' },
+                    { field: 'n', type: 'quantitative' as const, title: 'replications' },
+                  ],
+                },
+              },
             ]
           : []),
         {

@@ -35,8 +35,11 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
     r > 1 && replicationsIdentical(agg)
       ? replicationNote(r, true)
       : r > 1
-      ? [`${r} replications; 95% confidence intervals`, methods.includes('delta') ? '(delta method where seeds differ)' : '(paired by seed)']
-      : ['1 replication: no confidence interval'];
+        ? [
+            `${r} replications; 95% confidence intervals`,
+            methods.includes('delta') ? '(delta method where seeds differ)' : '(paired by seed)',
+          ]
+        : ['1 replication: no confidence interval'];
   const y = { field: 'config', type: 'nominal', sort: rows.map((x) => x.config), title: null } as const;
   const tooltip = [
     { field: 'config', type: 'nominal', title: 'configuration' },
@@ -83,7 +86,12 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
         mark: { type: 'point', filled: true, size: theme.band * 3, color: 'black' },
         encoding: {
           y,
-          x: { field: 'overhead', type: 'quantitative', title: `overhead vs ${agg.baseline} (%)`, axis: { format: '+~r', tickMinStep: tickStep(rows) } },
+          x: {
+            field: 'overhead',
+            type: 'quantitative',
+            title: `overhead vs ${agg.baseline} (%)`,
+            axis: { format: '+~r', tickMinStep: tickStep(rows) },
+          },
           tooltip: [...tooltip],
         },
       },

@@ -47,7 +47,12 @@ export function sweepLineChart(points: readonly SweepPoint[], param: string, the
     return { id: options.id, title: options.title, description, spec: messageSpec(theme, options.title, msg) };
   }
   const configs = [...new Set(rows.map((r) => r.config))];
-  const colour = { field: 'config', type: 'nominal', title: 'configuration', scale: { domain: configs, range: theme.palette(configs.length) } } as const;
+  const colour = {
+    field: 'config',
+    type: 'nominal',
+    title: 'configuration',
+    scale: { domain: configs, range: theme.palette(configs.length) },
+  } as const;
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {

@@ -25,7 +25,7 @@ export function timelineChart(agg: Aggregate, runs: readonly RunResult[], theme:
     'When each CPU flushed its TLB, sent or took an IPI, or waited for a free pkmap slot, in simulated ' +
     'cycles, from the first replication of each configuration (a bounded sample of events). A pkmap ' +
     'flush happens when the pkmap cursor wraps; a pkmap wait when every slot is in use. Each kind has its ' +
-    'own lane within a CPU\'s row, so a pkmap flush is not hidden under the global flush it causes. ' +
+    "own lane within a CPU's row, so a pkmap flush is not hidden under the global flush it causes. " +
     'Per-page INVLPGs (kmap_local unmaps, munmap of up to 33 pages) are too many to draw: chart 1 has their ' +
     'cycles. Configurations without any drawn event have no panel. ' +
     'Hover a mark for its cost.';

@@ -68,7 +68,15 @@ export const build: Generator = {
 };
 
 /** One compiler process, as a sequence of phases (each `yield` lets the other CPUs' jobs run). */
-function* job(p: ParamValues, rng: Rng, out: GenEmitter, cpu: number, j: number, firstSource: number, headerFiles: number): IterableIterator<void> {
+function* job(
+  p: ParamValues,
+  rng: Rng,
+  out: GenEmitter,
+  cpu: number,
+  j: number,
+  firstSource: number,
+  headerFiles: number,
+): IterableIterator<void> {
   const pid = 100 + j;
   const rw = ProtBits.read | ProtBits.write;
   const rx = ProtBits.read | ProtBits.exec;

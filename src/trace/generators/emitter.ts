@@ -68,7 +68,15 @@ export class GenEmitter {
   /** A page-cache copy: `read` (file → user buffer) or `write` (user buffer → file). */
   transfer(cpu: number, pid: number, kind: 'read' | 'write', buffer: number, bytes: number, fileId: number, offset: number): void {
     this.run(cpu, pid);
-    this.sink.push({ kind: kind === 'read' ? EventKind.read : EventKind.write, cpu, pid, addr: buffer, len: bytes, arg: fileId, off: offset });
+    this.sink.push({
+      kind: kind === 'read' ? EventKind.read : EventKind.write,
+      cpu,
+      pid,
+      addr: buffer,
+      len: bytes,
+      arg: fileId,
+      off: offset,
+    });
     this.count++;
   }
 

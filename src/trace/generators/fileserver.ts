@@ -43,21 +43,77 @@ export const fileserver: Generator = {
     'Files are ids 2..files+1 of fileset/files bytes each; user addresses stay below 0x40000000.',
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
-    { name: 'processes', aliases: ['procs'], kind: 'int', description: 'worker processes', unit: 'processes', default: 16, min: 1, max: 100000 },
+    {
+      name: 'processes',
+      aliases: ['procs'],
+      kind: 'int',
+      description: 'worker processes',
+      unit: 'processes',
+      default: 16,
+      min: 1,
+      max: 100000,
+    },
     { name: 'files', kind: 'int', description: 'files in the file set', unit: 'files', default: 4096, min: 1 },
     { name: 'fileset', kind: 'size', description: 'total size of the file set', unit: 'bytes', default: 1024 ** 3, min: 4096 },
-    { name: 'zipf', kind: 'number', description: 'Zipf exponent of file popularity (0: uniform)', unit: 'exponent', default: 0.9, min: 0, max: 10 },
-    { name: 'request', kind: 'size', description: 'bytes read per request', unit: 'bytes', default: 64 * 1024, min: 1, max: 64 * 1024 * 1024 },
+    {
+      name: 'zipf',
+      kind: 'number',
+      description: 'Zipf exponent of file popularity (0: uniform)',
+      unit: 'exponent',
+      default: 0.9,
+      min: 0,
+      max: 10,
+    },
+    {
+      name: 'request',
+      kind: 'size',
+      description: 'bytes read per request',
+      unit: 'bytes',
+      default: 64 * 1024,
+      min: 1,
+      max: 64 * 1024 * 1024,
+    },
     { name: 'requests', kind: 'int', description: 'requests in total', unit: 'requests', default: 2000, min: 0 },
-    { name: 'touch', kind: 'size', description: 'stride of the loads over the buffer after each read (0: no loads)', unit: 'bytes', default: 4096, min: 0 },
+    {
+      name: 'touch',
+      kind: 'size',
+      description: 'stride of the loads over the buffer after each read (0: no loads)',
+      unit: 'bytes',
+      default: 4096,
+      min: 0,
+    },
     { name: 'compute', kind: 'int', description: 'work per request', unit: 'cycles', default: 20000, min: 0 },
-    { name: 'slice', kind: 'int', description: 'requests a worker serves before its CPU switches to the next worker', unit: 'requests', default: 4, min: 1 },
-    { name: 'writes', kind: 'number', description: 'fraction of requests that write request bytes into the file instead of reading', unit: 'fraction', default: 0, min: 0, max: 1 },
-    { name: 'fsync', kind: 'number', description: 'fraction of write requests followed by an fsync of the file', unit: 'fraction', default: 0, min: 0, max: 1 },
+    {
+      name: 'slice',
+      kind: 'int',
+      description: 'requests a worker serves before its CPU switches to the next worker',
+      unit: 'requests',
+      default: 4,
+      min: 1,
+    },
+    {
+      name: 'writes',
+      kind: 'number',
+      description: 'fraction of requests that write request bytes into the file instead of reading',
+      unit: 'fraction',
+      default: 0,
+      min: 0,
+      max: 1,
+    },
+    {
+      name: 'fsync',
+      kind: 'number',
+      description: 'fraction of write requests followed by an fsync of the file',
+      unit: 'fraction',
+      default: 0,
+      min: 0,
+      max: 1,
+    },
     {
       name: 'exec',
       kind: 'int',
-      description: 'workers exec a program of their own (1) or run the master\'s image as forked (0: a pre-forking server such as Apache prefork or smbd)',
+      description:
+        "workers exec a program of their own (1) or run the master's image as forked (0: a pre-forking server such as Apache prefork or smbd)",
       unit: 'flag',
       default: 1,
       min: 0,
@@ -75,7 +131,8 @@ export const fileserver: Generator = {
     {
       name: 'spawn',
       kind: 'int',
-      description: 'workers forked before each round of requests (0: every worker before the first request), as a pre-forking server grows with its clients',
+      description:
+        'workers forked before each round of requests (0: every worker before the first request), as a pre-forking server grows with its clients',
       unit: 'workers',
       default: 0,
       min: 0,
@@ -89,7 +146,8 @@ export const fileserver: Generator = {
     files: [[2, p.num('files') + 1, Math.floor(p.num('fileset') / p.num('files') / 4096) * 4096]],
   }),
   validate(p) {
-    if (p.num('fileset') < p.num('files') * 4096) throw new UsageError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
+    if (p.num('fileset') < p.num('files') * 4096)
+      throw new UsageError(`--param fileset: ${p.num('fileset')} bytes is less than one page per file (${p.num('files')} files)`);
   },
   run(p: ParamValues, rng: Rng, out: GenEmitter): void {
     const cpus = p.num('cpus');
@@ -115,7 +173,8 @@ export const fileserver: Generator = {
     // file set, in LAYOUT.libs), the buffer and the stack once; its workers inherit them.
     const mapImage = (cpu: number, pid: number): void => {
       out.mmap(cpu, pid, LAYOUT.text, 0x100000, ProtBits.read | ProtBits.exec, 1, 0);
-      for (let l = 0; l < libs; l++) out.mmap(cpu, pid, LAYOUT.libs + l * 0x10000, 0x10000, ProtBits.read | ProtBits.exec, files + 2 + l, 0);
+      for (let l = 0; l < libs; l++)
+        out.mmap(cpu, pid, LAYOUT.libs + l * 0x10000, 0x10000, ProtBits.read | ProtBits.exec, files + 2 + l, 0);
       out.mmap(cpu, pid, buffer, bufferLen, rw);
       out.mmap(cpu, pid, stackLo, LAYOUT.stackSize, rw);
     };

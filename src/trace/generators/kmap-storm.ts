@@ -29,20 +29,45 @@ export const kmapStorm: Generator = {
     'atomic/local: nested stack, at most 16), kaccess each mapped page, compute between maps.',
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
-    { name: 'api', kind: 'choice', description: 'kernel mapping API', unit: 'api', default: 'pkmap', choices: ['pkmap', 'atomic', 'local'] },
+    {
+      name: 'api',
+      kind: 'choice',
+      description: 'kernel mapping API',
+      unit: 'api',
+      default: 'pkmap',
+      choices: ['pkmap', 'atomic', 'local'],
+    },
     { name: 'inflight', kind: 'int', description: 'mappings held at once per CPU', unit: 'pages', default: 8, min: 1, max: 4096 },
     { name: 'pfn', kind: 'int', description: 'first physical page of the range', unit: 'pfn', default: 0x40000, min: 0 },
     { name: 'pages', kind: 'int', description: 'physical pages in the range', unit: 'pages', default: 0x40000, min: 1 },
-    { name: 'skew', kind: 'number', description: 'Zipf exponent over the range (0: uniform)', unit: 'exponent', default: 0, min: 0, max: 10 },
+    {
+      name: 'skew',
+      kind: 'number',
+      description: 'Zipf exponent over the range (0: uniform)',
+      unit: 'exponent',
+      default: 0,
+      min: 0,
+      max: 10,
+    },
     { name: 'maps', kind: 'int', description: 'kmaps in total (over all CPUs)', unit: 'maps', default: 100000, min: 0 },
-    { name: 'bytes', kind: 'size', description: 'bytes the kernel touches per mapped page (kaccess; 0: none)', unit: 'bytes', default: 4096, min: 0, max: 4096 },
+    {
+      name: 'bytes',
+      kind: 'size',
+      description: 'bytes the kernel touches per mapped page (kaccess; 0: none)',
+      unit: 'bytes',
+      default: 4096,
+      min: 0,
+      max: 4096,
+    },
     { name: 'compute', kind: 'int', description: 'work per map', unit: 'cycles', default: 500, min: 0 },
     RECORDS_PARAM,
   ],
   cpus: (p) => p.num('cpus'),
   validate(p) {
     if (p.str('api') !== 'pkmap' && p.num('inflight') > LOCAL_SLOTS) {
-      throw new UsageError(`--param inflight: ${p.num('inflight')} is more than the ${LOCAL_SLOTS} per-CPU slots of api ${p.str('api')} (KM_MAX_IDX)`);
+      throw new UsageError(
+        `--param inflight: ${p.num('inflight')} is more than the ${LOCAL_SLOTS} per-CPU slots of api ${p.str('api')} (KM_MAX_IDX)`,
+      );
     }
     if (p.num('pfn') + p.num('pages') > 2 ** 32) throw new UsageError(`--param pages: the range ends above pfn 2^32`);
   },

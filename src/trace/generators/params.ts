@@ -78,11 +78,14 @@ export function parseParams(generator: string, specs: readonly ParamSpec[], text
   const given = new Map<string, string>();
   for (const t of texts) {
     const eq = t.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--param '${t}': expected NAME=VALUE (parameters of ${generator}: ${specs.map((s) => s.name).join(', ')})`);
+    if (eq <= 0)
+      throw new UsageError(`--param '${t}': expected NAME=VALUE (parameters of ${generator}: ${specs.map((s) => s.name).join(', ')})`);
     const written = t.slice(0, eq).trim();
     const spec = specs.find((s) => s.name === written || (s.aliases ?? []).includes(written));
     if (!spec) {
-      throw new UsageError(`--param ${written}: ${generator} has no parameter '${written}' (known: ${specs.map((s) => s.name).join(', ')})`);
+      throw new UsageError(
+        `--param ${written}: ${generator} has no parameter '${written}' (known: ${specs.map((s) => s.name).join(', ')})`,
+      );
     }
     given.set(spec.name, t.slice(eq + 1).trim());
   }
@@ -119,7 +122,12 @@ function parseValue(generator: string, spec: ParamSpec, text: string): number | 
 export function describeParams(specs: readonly ParamSpec[]): string[] {
   const width = Math.max(...specs.map((s) => s.name.length));
   return specs.map((s) => {
-    const range = s.kind === 'choice' ? ` (one of ${s.choices!.join('|')})` : s.min !== undefined || s.max !== undefined ? ` (${s.min ?? ''}..${s.max ?? ''})` : '';
+    const range =
+      s.kind === 'choice'
+        ? ` (one of ${s.choices!.join('|')})`
+        : s.min !== undefined || s.max !== undefined
+          ? ` (${s.min ?? ''}..${s.max ?? ''})`
+          : '';
     const also = s.aliases && s.aliases.length > 0 ? `; also --param ${s.aliases.join(', ')}` : '';
     return `  ${s.name.padEnd(width)}  ${s.description}${range}; unit: ${s.unit}; default: ${formatDefault(s)}${also}`;
   });

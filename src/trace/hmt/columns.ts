@@ -75,7 +75,8 @@ export function widenInto(column: Uint8Array | Uint32Array | Float64Array, store
   const n = column.length;
   if (stored.length === width && n > 1) {
     const dv = new DataView(stored.buffer, stored.byteOffset, width);
-    const v = width === 8 ? dv.getFloat64(0, true) : width === 4 ? dv.getUint32(0, true) : width === 2 ? dv.getUint16(0, true) : dv.getUint8(0);
+    const v =
+      width === 8 ? dv.getFloat64(0, true) : width === 4 ? dv.getUint32(0, true) : width === 2 ? dv.getUint16(0, true) : dv.getUint8(0);
     column.fill(v);
     return;
   }

@@ -61,7 +61,11 @@ export async function* gunzipIfNeeded(input: AsyncIterable<Uint8Array | string>,
 }
 
 function toBuffer(chunk: Uint8Array | string): Buffer {
-  return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return typeof chunk === 'string'
+    ? Buffer.from(chunk, 'latin1')
+    : Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** Iterates a gunzip stream, turning zlib failures into a UserError. */

@@ -47,12 +47,9 @@ export const HmtMessage = {
     `unknown HMT major version ${major} (expected ${supported.join(' or ')}; this file needs a newer hmsim)`,
   truncated: (what: string, expected: number, got: number) =>
     `truncated ${what}: the file ends after ${got} of its ${expected} bytes (expected the complete ${what})`,
-  absurdLength: (what: string, length: number, limit: number) =>
-    `absurd ${what} length ${length} bytes (expected at most ${limit})`,
-  unexpectedFrameByte: (got: number) =>
-    `unexpected byte 0x${got.toString(16).padStart(2, '0')} (expected a frame: 0xc9 ext 32)`,
-  unknownFrameType: (got: number) =>
-    `unknown frame type 0x${got.toString(16).padStart(2, '0')} (expected 0x43 chunk or 0x46 footer)`,
+  absurdLength: (what: string, length: number, limit: number) => `absurd ${what} length ${length} bytes (expected at most ${limit})`,
+  unexpectedFrameByte: (got: number) => `unexpected byte 0x${got.toString(16).padStart(2, '0')} (expected a frame: 0xc9 ext 32)`,
+  unknownFrameType: (got: number) => `unknown frame type 0x${got.toString(16).padStart(2, '0')} (expected 0x43 chunk or 0x46 footer)`,
   secondHeader: () => 'a second header frame (expected a chunk or footer frame)',
   badMsgpack: (what: string, detail: string) => `${what} is not valid MessagePack: ${detail} (expected one map)`,
   notAMap: (what: string, got: unknown) => `${what} is ${show(got)} (expected a MessagePack map)`,
@@ -77,18 +74,15 @@ export const HmtMessage = {
     `the file ends after ${chunks} chunk${chunks === 1 ? '' : 's'} without a footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
   footerMismatch: (what: string, footer: number, counted: number) =>
     `footer says ${footer} ${what} but the chunks hold ${counted} (expected equal)`,
-  badEndMarker: (got: Uint8Array) =>
-    `bad end marker ${hexBytes(got, 10)} (expected d7 45 and the footer offset)`,
-  endMarkerOffset: (got: number, footerAt: number) =>
-    `end marker points to byte ${got} (expected the footer frame at byte ${footerAt})`,
+  badEndMarker: (got: Uint8Array) => `bad end marker ${hexBytes(got, 10)} (expected d7 45 and the footer offset)`,
+  endMarkerOffset: (got: number, footerAt: number) => `end marker points to byte ${got} (expected the footer frame at byte ${footerAt})`,
   headerCrc: (footer: number, computed: number) =>
     `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
   digestMismatch: (stored: string, computed: string) =>
     `content sha256 mismatch: the footer stores ${stored}, the content hashes to ${computed} (expected equal: the trace is corrupt)`,
   trailingData: () => 'unexpected data after the end marker (expected the end of the file)',
   gzip: (detail: string) => `gzip data is corrupt or truncated: ${detail} (expected a complete gzip stream)`,
-  tooManyContainers: (what: string, got: number, limit: number) =>
-    `${what} holds ${got} maps and arrays (expected at most ${limit})`,
+  tooManyContainers: (what: string, got: number, limit: number) => `${what} holds ${got} maps and arrays (expected at most ${limit})`,
   tooDeep: (what: string, got: number, limit: number) => `${what} nests maps and arrays ${got} deep (expected at most ${limit})`,
   badRecord: (index: number, problem: string) => `record ${index} of the chunk has ${problem}`,
   cpuOfRecord: (cpu: number, cpus: number) =>

@@ -31,28 +31,92 @@ export function msgpackShape(bytes: Uint8Array): { containers: number; depth: nu
     else {
       const need = (k: number): boolean => p + k <= n;
       switch (b) {
-        case 0xc4: case 0xd9: if (!need(1)) return undefined; skip = 1 + bytes[p]!; break;
-        case 0xc5: case 0xda: if (!need(2)) return undefined; skip = 2 + dv.getUint16(p); break;
-        case 0xc6: case 0xdb: if (!need(4)) return undefined; skip = 4 + dv.getUint32(p); break;
-        case 0xc7: if (!need(1)) return undefined; skip = 2 + bytes[p]!; break;
-        case 0xc8: if (!need(2)) return undefined; skip = 3 + dv.getUint16(p); break;
-        case 0xc9: if (!need(4)) return undefined; skip = 5 + dv.getUint32(p); break;
-        case 0xca: skip = 4; break;
-        case 0xcb: skip = 8; break;
-        case 0xcc: case 0xd0: skip = 1; break;
-        case 0xcd: case 0xd1: skip = 2; break;
-        case 0xce: case 0xd2: skip = 4; break;
-        case 0xcf: case 0xd3: skip = 8; break;
-        case 0xd4: skip = 2; break;
-        case 0xd5: skip = 3; break;
-        case 0xd6: skip = 5; break;
-        case 0xd7: skip = 9; break;
-        case 0xd8: skip = 17; break;
-        case 0xdc: if (!need(2)) return undefined; children = dv.getUint16(p); skip = 2; break;
-        case 0xdd: if (!need(4)) return undefined; children = dv.getUint32(p); skip = 4; break;
-        case 0xde: if (!need(2)) return undefined; children = dv.getUint16(p) * 2; skip = 2; break;
-        case 0xdf: if (!need(4)) return undefined; children = dv.getUint32(p) * 2; skip = 4; break;
-        default: return undefined; // 0xc1: never used
+        case 0xc4:
+        case 0xd9:
+          if (!need(1)) return undefined;
+          skip = 1 + bytes[p]!;
+          break;
+        case 0xc5:
+        case 0xda:
+          if (!need(2)) return undefined;
+          skip = 2 + dv.getUint16(p);
+          break;
+        case 0xc6:
+        case 0xdb:
+          if (!need(4)) return undefined;
+          skip = 4 + dv.getUint32(p);
+          break;
+        case 0xc7:
+          if (!need(1)) return undefined;
+          skip = 2 + bytes[p]!;
+          break;
+        case 0xc8:
+          if (!need(2)) return undefined;
+          skip = 3 + dv.getUint16(p);
+          break;
+        case 0xc9:
+          if (!need(4)) return undefined;
+          skip = 5 + dv.getUint32(p);
+          break;
+        case 0xca:
+          skip = 4;
+          break;
+        case 0xcb:
+          skip = 8;
+          break;
+        case 0xcc:
+        case 0xd0:
+          skip = 1;
+          break;
+        case 0xcd:
+        case 0xd1:
+          skip = 2;
+          break;
+        case 0xce:
+        case 0xd2:
+          skip = 4;
+          break;
+        case 0xcf:
+        case 0xd3:
+          skip = 8;
+          break;
+        case 0xd4:
+          skip = 2;
+          break;
+        case 0xd5:
+          skip = 3;
+          break;
+        case 0xd6:
+          skip = 5;
+          break;
+        case 0xd7:
+          skip = 9;
+          break;
+        case 0xd8:
+          skip = 17;
+          break;
+        case 0xdc:
+          if (!need(2)) return undefined;
+          children = dv.getUint16(p);
+          skip = 2;
+          break;
+        case 0xdd:
+          if (!need(4)) return undefined;
+          children = dv.getUint32(p);
+          skip = 4;
+          break;
+        case 0xde:
+          if (!need(2)) return undefined;
+          children = dv.getUint16(p) * 2;
+          skip = 2;
+          break;
+        case 0xdf:
+          if (!need(4)) return undefined;
+          children = dv.getUint32(p) * 2;
+          skip = 4;
+          break;
+        default:
+          return undefined; // 0xc1: never used
       }
     }
     p += skip;

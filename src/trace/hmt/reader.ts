@@ -14,7 +14,16 @@ import { createHash, type Hash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { decode } from '@msgpack/msgpack';
 import { UserError, InputError } from '../../errors.ts';
-import { COLUMNS, KIND_COUNT, type CaptureInfo, type ColumnName, type RecordBatch, type TraceHeader, type TraceRecord, type TraceSource } from '../records.ts';
+import {
+  COLUMNS,
+  KIND_COUNT,
+  type CaptureInfo,
+  type ColumnName,
+  type RecordBatch,
+  type TraceHeader,
+  type TraceRecord,
+  type TraceSource,
+} from '../records.ts';
 import { batchToRecords } from '../batch.ts';
 import { bytesOf, chunkCrcStart, crcColumn, crcColumnWidth } from './checksum.ts';
 import { COLUMN_WIDTHS, widenInto } from './columns.ts';
@@ -245,7 +254,11 @@ class HmtReader implements TraceReader {
       const { header } = await session.readHeader();
       const counts = new PassCounts(header.cpus);
       let seen = 0;
-      for (let frame = await session.readFrame(); frame !== undefined && frame.type === FrameType.chunk; frame = await session.readFrame()) {
+      for (
+        let frame = await session.readFrame();
+        frame !== undefined && frame.type === FrameType.chunk;
+        frame = await session.readFrame()
+      ) {
         if (frame.map['cpu'] !== cpu || seen++ < skipChunks) await session.skipColumns(frame.at, frame.map);
         else yield await session.readChunk(frame.at, frame.map, header, counts);
       }
@@ -435,7 +448,8 @@ class Session {
     if (shape !== undefined && shape.containers > LIMITS.frameContainers) {
       this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooManyContainers(`${name} frame`, shape.containers, LIMITS.frameContainers));
     }
-    if (shape !== undefined && shape.depth > LIMITS.frameDepth) this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooDeep(`${name} frame`, shape.depth, LIMITS.frameDepth));
+    if (shape !== undefined && shape.depth > LIMITS.frameDepth)
+      this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooDeep(`${name} frame`, shape.depth, LIMITS.frameDepth));
     let value: unknown;
     try {
       value = decode(payload, {
@@ -459,7 +473,8 @@ class Session {
     if (!isUint(cpu, LIMITS.cpus)) this.fail(at, HmtMessage.badField(what, 'cpu', cpu, `an integer 0..${header.cpus - 1}`));
     if (cpu >= header.cpus) this.fail(at, HmtMessage.cpuOutOfRange(cpu, header.cpus));
     const n = map['n'];
-    if (!isUint(n, LIMITS.chunkRecords) || n === 0) this.fail(at, HmtMessage.badField(what, 'n', n, `a record count 1..${LIMITS.chunkRecords}`));
+    if (!isUint(n, LIMITS.chunkRecords) || n === 0)
+      this.fail(at, HmtMessage.badField(what, 'n', n, `a record count 1..${LIMITS.chunkRecords}`));
     const crc = map['crc'];
     if (!isUint(crc, 0xffffffff)) this.fail(at, HmtMessage.badField(what, 'crc', crc, 'a CRC-32, an integer 0..4294967295'));
     const cols = map['cols'];
@@ -481,7 +496,15 @@ class Session {
     if (narrow) {
       const w = map['w'];
       if (!Array.isArray(w) || w.length !== cols.length || !w.every((x) => isUint(x, LIMITS.unknownColumnElementBytes) && x >= 1)) {
-        this.fail(at, HmtMessage.badField(what, 'w', w, `an array of ${cols.length} element widths 1..${LIMITS.unknownColumnElementBytes}, one per column`));
+        this.fail(
+          at,
+          HmtMessage.badField(
+            what,
+            'w',
+            w,
+            `an array of ${cols.length} element widths 1..${LIMITS.unknownColumnElementBytes}, one per column`,
+          ),
+        );
       }
       widths = w as number[];
     }
@@ -493,7 +516,8 @@ class Session {
       const colAt = this.r.position;
       const type = KNOWN_COLUMNS.get(name);
       const head = await this.r.peek(5);
-      if (head.length === 0) this.fail(colAt, HmtMessage.truncated(`column '${name}'`, type === undefined ? 5 : 5 + n * ELEMENT_BYTES[type], 0));
+      if (head.length === 0)
+        this.fail(colAt, HmtMessage.truncated(`column '${name}'`, type === undefined ? 5 : 5 + n * ELEMENT_BYTES[type], 0));
       const marker = head[0]!;
       const headerBytes = marker === MsgpackByte.bin8 ? 2 : marker === MsgpackByte.bin16 ? 3 : marker === MsgpackByte.bin32 ? 5 : 0;
       if (headerBytes === 0) this.fail(colAt, HmtMessage.badColumnHeader(name, marker));
@@ -567,7 +591,14 @@ class Session {
       time: f64('time'),
     };
     // Every value in its declared range (record-ranges.ts), so no consumer sees an offset it cannot walk.
-    const present = { kind: kindColumn !== undefined, op: data.has('op'), addr: data.has('addr'), off: data.has('off'), time: data.has('time'), len: data.has('len') };
+    const present = {
+      kind: kindColumn !== undefined,
+      op: data.has('op'),
+      addr: data.has('addr'),
+      off: data.has('off'),
+      time: data.has('time'),
+      len: data.has('len'),
+    };
     const bad = firstBadRecord(batch, header.addressBits, present);
     if (bad !== undefined) this.fail(at, HmtMessage.badRecord(bad[0], bad[1]));
     return batch;
@@ -666,7 +697,8 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
   const [major, minor] = version as [number, number];
   if (!HMT_READABLE_MAJORS.includes(major)) fail(HmtMessage.unknownMajor(major, HMT_READABLE_MAJORS));
   const source = m['source'];
-  if (typeof source !== 'string' || source.length > 256) fail(HmtMessage.badField(what, 'source', source, 'a string of at most 256 characters'));
+  if (typeof source !== 'string' || source.length > 256)
+    fail(HmtMessage.badField(what, 'source', source, 'a string of at most 256 characters'));
   const pageSize = m['pageSize'];
   if (!isUint(pageSize, 1 << 30) || pageSize < 256 || (pageSize & (pageSize - 1)) !== 0) {
     fail(HmtMessage.badField(what, 'pageSize', pageSize, 'a power of two 256..1073741824'));
@@ -717,10 +749,17 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
   if (!Array.isArray(byCpu) || byCpu.length !== header.cpus || !byCpu.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
     fail('byCpu', byCpu, `an array of ${header.cpus} counts`);
   }
-  if (!Array.isArray(index) || index.length !== chunks) fail('index', index, `an array of ${String(chunks)} [offset, cpu, records] entries`);
+  if (!Array.isArray(index) || index.length !== chunks)
+    fail('index', index, `an array of ${String(chunks)} [offset, cpu, records] entries`);
   const entries: ChunkIndexEntry[] = [];
   for (const e of index as unknown[]) {
-    if (!Array.isArray(e) || e.length !== 3 || !isUint(e[0], Number.MAX_SAFE_INTEGER) || !isUint(e[1], header.cpus - 1) || !isUint(e[2], LIMITS.chunkRecords)) {
+    if (
+      !Array.isArray(e) ||
+      e.length !== 3 ||
+      !isUint(e[0], Number.MAX_SAFE_INTEGER) ||
+      !isUint(e[1], header.cpus - 1) ||
+      !isUint(e[2], LIMITS.chunkRecords)
+    ) {
       fail('index', e, '[offset, cpu, records] entries');
     }
     const [offset, cpu, n] = e as [number, number, number];
@@ -761,7 +800,13 @@ async function readFooterAtEnd(path: string, size: number, header: TraceHeader):
     if (shape === undefined || shape.containers > LIMITS.frameContainers || shape.depth > LIMITS.frameDepth) return undefined;
     let value: unknown;
     try {
-      value = decode(payload, { maxStrLength: length, maxBinLength: length, maxArrayLength: length, maxMapLength: length, maxExtLength: length });
+      value = decode(payload, {
+        maxStrLength: length,
+        maxBinLength: length,
+        maxArrayLength: length,
+        maxMapLength: length,
+        maxExtLength: length,
+      });
     } catch {
       return undefined;
     }

@@ -90,11 +90,7 @@ const GZIP_MEMBER_BYTES = 4 << 20;
  * Opens `path` for writing an HMT v1 trace (gzip when the path ends in `.gz`).
  * @example const w = await openTraceWriter('t.hmt', { source: 'lackey', cpus: 1 }); w.push(r); await w.close();
  */
-export async function openTraceWriter(
-  path: string,
-  header: TraceWriterHeader,
-  options: TraceWriterOptions = {},
-): Promise<TraceWriter> {
+export async function openTraceWriter(path: string, header: TraceWriterHeader, options: TraceWriterOptions = {}): Promise<TraceWriter> {
   const cpus = header.cpus;
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > LIMITS.cpus) {
     throw new InputError(`trace header: cpus ${cpus} is out of range (expected an integer 1..${LIMITS.cpus})`);
@@ -439,7 +435,8 @@ class HmtWriter implements TraceWriter {
  */
 function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: number): void {
   if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new InputError(HmtMessage.cpuOfRecord(r.cpu, cpus));
-  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) throw new InputError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT)
+    throw new InputError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
   checkU(r.op, 0xff, 'op', index);
   checkU(r.pid, 0xffffffff, 'pid', index);
   checkU(r.addr, 0xffffffff, 'addr', index);

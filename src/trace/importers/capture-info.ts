@@ -64,7 +64,8 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
   const config = options.captureConfig ?? k['config'] ?? byRelease?.config;
   const kernel = options.captureKernel ?? k['kernel'] ?? byRelease?.kernel;
   const ramText = options.captureRam ?? k['ram'];
-  const ram = ramText !== undefined ? parseSize(options.captureRam !== undefined ? '--capture-ram' : 'hmsim-capture ram=', ramText) : undefined;
+  const ram =
+    ramText !== undefined ? parseSize(options.captureRam !== undefined ? '--capture-ram' : 'hmsim-capture ram=', ramText) : undefined;
   const cpusText = k['cpus'];
   const cpus = cpusText !== undefined && /^\d+$/.test(cpusText) ? Number(cpusText) : header.cpus;
   if (config === undefined || kernel === undefined || ram === undefined) {
@@ -83,7 +84,10 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
  * Reads the leading `#` lines of a byte stream (at most `maxBytes`) without losing anything: returns their
  * text and a stream that yields every byte again from the start.
  */
-export async function peekHeaderLines(input: AsyncIterable<Uint8Array>, maxBytes = 1 << 16): Promise<{ text: string; stream: AsyncIterable<Uint8Array> }> {
+export async function peekHeaderLines(
+  input: AsyncIterable<Uint8Array>,
+  maxBytes = 1 << 16,
+): Promise<{ text: string; stream: AsyncIterable<Uint8Array> }> {
   const it = input[Symbol.asyncIterator]();
   const seen: Uint8Array[] = [];
   let bytes = 0;

@@ -65,7 +65,12 @@ export const FTRACE_KPROBES: readonly string[] = [
   'flush_zero_pkmaps flush_all_zero_pkmaps',
 ];
 /** The tracepoints this converter consumes (subsystem/event); other sys_enter_* events are read too. */
-export const FTRACE_TRACEPOINTS: readonly string[] = ['sched/sched_switch', 'tlb/tlb_flush', 'exceptions/page_fault_user', 'syscalls/sys_enter_write'];
+export const FTRACE_TRACEPOINTS: readonly string[] = [
+  'sched/sched_switch',
+  'tlb/tlb_flush',
+  'exceptions/page_fault_user',
+  'syscalls/sys_enter_write',
+];
 
 /** PAGE_OFFSET of the captured kernel (3G/1G split): start of its direct map. */
 export const CAPTURED_PAGE_OFFSET = 0xc0000000;
@@ -174,11 +179,14 @@ export class FtraceConverter {
     const header = /#P:(\d+)/.exec(text);
     if (header && text.startsWith('#')) this.counts.headerCpus = Number(header[1]);
     if (header && text.startsWith('#') && Number(header[1]) > this.cpus) {
-      throw new FtraceSyntaxError(`at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`);
+      throw new FtraceSyntaxError(
+        `at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`,
+      );
     }
     const e = parseFtraceLine(text);
     if (e === null) return;
-    if (e.cpu >= this.cpus) throw new FtraceSyntaxError(`a CPU number below ${this.cpus} (the trace's CPU count; use --cpus), found [${e.cpu}]`);
+    if (e.cpu >= this.cpus)
+      throw new FtraceSyntaxError(`a CPU number below ${this.cpus} (the trace's CPU count; use --cpus), found [${e.cpu}]`);
     this.cpusSeen = Math.max(this.cpusSeen, e.cpu + 1);
     this.counts.events++;
     this.event(e);
@@ -281,7 +289,8 @@ export class FtraceConverter {
 
   /** The purpose of a map undone at `addr` (see the module comment), counted. */
   private purpose(addr: number, inFault: boolean, nested: boolean): number {
-    const p = addr % 4096 !== 0 ? KmapPurpose.pageTable : inFault ? (nested ? KmapPurpose.cowCopy : KmapPurpose.clear) : KmapPurpose.pageCache;
+    const p =
+      addr % 4096 !== 0 ? KmapPurpose.pageTable : inFault ? (nested ? KmapPurpose.cowCopy : KmapPurpose.clear) : KmapPurpose.pageCache;
     this.counts.byPurpose[PURPOSE_NAMES[p]!]!++;
     return p;
   }

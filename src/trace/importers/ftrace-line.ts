@@ -58,7 +58,13 @@ export function fieldValue(fields: string, name: string): string | undefined {
 export function intField(fields: string, name: string, hex = false): number {
   const v = fieldValue(fields, name);
   if (v === undefined) throw new FtraceSyntaxError(`a field '${name}=' in '${fields.slice(0, 80)}'`);
-  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v.slice(2), 16) : hex && /^[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
+  const n = /^0x[0-9a-f]+$/i.test(v)
+    ? Number.parseInt(v.slice(2), 16)
+    : hex && /^[0-9a-f]+$/i.test(v)
+      ? Number.parseInt(v, 16)
+      : /^-?\d+$/.test(v)
+        ? Number(v)
+        : Number.NaN;
   if (Number.isNaN(n)) throw new FtraceSyntaxError(`an integer for '${name}', found '${v}'`);
   return n;
 }

@@ -1,12 +1,5 @@
 import { AccessOp, ComputeFlags, EventKind, ProtBits, type TraceRecord } from '../records.ts';
-import {
-  parseCallText,
-  parseIntText,
-  parseStraceLine,
-  StraceSyntaxError,
-  type SecondsForm,
-  type StraceCall,
-} from './strace-line.ts';
+import { parseCallText, parseIntText, parseStraceLine, StraceSyntaxError, type SecondsForm, type StraceCall } from './strace-line.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
 import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFile } from './strace-files.ts';
@@ -230,7 +223,9 @@ export class StraceConverter {
     if (p.endNs === null) return;
     let gap = Math.round(startNs - p.endNs);
     if (gap > MAX_GAP_NS) {
-      throw new StraceSyntaxError(`a timestamp at most an hour after pid ${p.pid}'s previous call (this one is ${(gap / 1e9).toFixed(0)} s later)`);
+      throw new StraceSyntaxError(
+        `a timestamp at most an hour after pid ${p.pid}'s previous call (this one is ${(gap / 1e9).toFixed(0)} s later)`,
+      );
     }
     while (gap > 0) {
       const len = Math.min(gap, MAX_COMPUTE_NS);
@@ -334,7 +329,7 @@ export class StraceConverter {
       case 'openat':
       case 'creat': {
         const pathArg = c.name === 'openat' ? a[1] : a[0];
-        const flags = c.name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : (c.name === 'openat' ? a[2] : a[1]) ?? '';
+        const flags = c.name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : ((c.name === 'openat' ? a[2] : a[1]) ?? '');
         const path = unquote(pathArg ?? '');
         const file = this.files.open(path, /O_APPEND/.test(flags), /O_TRUNC/.test(flags));
         p.fds.set(ret, { file, cloexec: /O_CLOEXEC/.test(flags) });
@@ -387,7 +382,8 @@ export class StraceConverter {
         const off = c.name === 'mmap2' ? pageOff * PAGE_SIZE : pageOff;
         this.record(p, { kind: EventKind.mmap, cpu, pid, op: prot, addr: ret, len, arg: file?.fileId ?? 0, off: file ? off : 0, time });
         if (file !== undefined && (prot & ProtBits.exec) !== 0) this.touch(p, AccessOp.ifetch, ret, time);
-        else if (file !== undefined && (prot & ProtBits.write) !== 0 && (prot & ProtBits.shared) === 0) this.touch(p, AccessOp.store, ret, time);
+        else if (file !== undefined && (prot & ProtBits.write) !== 0 && (prot & ProtBits.shared) === 0)
+          this.touch(p, AccessOp.store, ret, time);
         return;
       }
       case 'munmap':

@@ -36,7 +36,6 @@ export interface LineConverter {
   isSyntaxError(err: unknown): err is Error;
 }
 
-
 /** Runs `make`'s converter over every line of `input`, pushing records to `sink`. */
 export async function runLineImport(
   input: NodeJS.ReadableStream,

@@ -102,7 +102,8 @@ const FD_DECORATION = /^(-?\d+|AT_FDCWD)<.*>$/s;
 /** Parses one line. Throws StraceSyntaxError (with what was expected) for anything else. */
 export function parseStraceLine(text: string): StraceLine {
   const line = parseLine(text);
-  if (line.type !== 'note' && line.timeUs !== null && PREFIX.exec(text)![3] !== undefined) (line as { secondsForm?: boolean }).secondsForm = true;
+  if (line.type !== 'note' && line.timeUs !== null && PREFIX.exec(text)![3] !== undefined)
+    (line as { secondsForm?: boolean }).secondsForm = true;
   return line;
 }
 
@@ -140,7 +141,13 @@ function parseLine(text: string): StraceLine {
 }
 
 /** Parses `name(args) = result [ERRNO (text)]` into its parts (also used for joined unfinished/resumed halves). */
-export function parseCallText(body: string): { name: string; args: string[]; ret: number | null; errno: string | null; durationUs: number | null } {
+export function parseCallText(body: string): {
+  name: string;
+  args: string[];
+  ret: number | null;
+  errno: string | null;
+  durationUs: number | null;
+} {
   const c = CALL_START.exec(body);
   if (!c) throw new StraceSyntaxError(STRACE_LINE_EXPECTED);
   const open = c[0].length;

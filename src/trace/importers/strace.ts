@@ -15,7 +15,8 @@ import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 /** The `strace` importer (registered in registry.ts). */
 export const straceImporter: Importer = {
   name: 'strace',
-  description: 'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
+  description:
+    'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
   async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
     let c: StraceConverter | undefined;
     const stats = await runLineImport(input, sink, options, (emit) => {
@@ -37,4 +38,3 @@ export function straceLineConverter(cpus: number, emit: (r: TraceRecord) => void
     isSyntaxError: (err): err is Error => err instanceof StraceSyntaxError,
   };
 }
-
