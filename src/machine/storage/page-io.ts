@@ -30,6 +30,7 @@
  * data pages only (no journal or metadata I/O); only tmpfs pages are swapped (anonymous memory is not).
  */
 import type { DeviceModel, StorageModel } from '../../models/storage.ts';
+import type { RunCounts } from '../../result/run-result.ts';
 import { Gfp, PageUse } from '../memory.ts';
 import type { Machine } from '../machine.ts';
 import { PageFlag, SLOW_PAGE } from '../pagecache.ts';
@@ -45,19 +46,8 @@ export const SWAP_CLUSTER_MAX = 32;
 export const NR_FSYNC = 118;
 export const NR_FDATASYNC = 148;
 
-/** The counters of counts.pagecache and counts.io. */
-export interface StorageCounts {
-  pagecache: {
-    hits: number;
-    misses: number;
-    readahead: number;
-    evictions: number;
-    refaults: number;
-    writebacks: number;
-    throttles: number;
-  };
-  io: { reads: number; writes: number; bytesRead: number; bytesWritten: number; swapReads: number; swapWrites: number };
-}
+/** The counters of counts.pagecache and counts.io (the RunResult's own types). */
+export type StorageCounts = Pick<RunCounts, 'pagecache' | 'io'>;
 
 /** A device that takes no time (hand-built models without io.*). */
 const INSTANT: DeviceModel = {
