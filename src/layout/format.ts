@@ -4,6 +4,7 @@
 import { MiB, hex32 } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
 import type { Layout, MachineConfig } from './types.ts';
+import type { RunConfig } from '../result/run-result.ts';
 
 /** A compact, JSON-friendly description of a MachineConfig (the kernel profile by name only). */
 export function configSummary(cfg: MachineConfig): Record<string, unknown> {
@@ -30,14 +31,7 @@ export function layoutToJson(l: LayoutDetail): Record<string, unknown> {
 }
 
 /** Where the RAM went, as a RunResult and the layout JSON carry it (bytes). */
-export function ramJson(l: Layout): {
-  installedBytes: number;
-  usableBytes: number;
-  lostBytes: number;
-  firmwareBytes: number;
-  ignoredBytes: number;
-  below4gBytes: number;
-} {
+export function ramJson(l: Layout): RunConfig['ram'] {
   const r = l.ram;
   return {
     installedBytes: r.installedBytes,

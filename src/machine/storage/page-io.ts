@@ -231,16 +231,16 @@ export class Storage {
     const m = this.m;
     if (this.tmpfs) return this.shmemMiss(cpu, file, index);
     const d = m.cache.denseFile(file);
-    if (!readahead || this.raPages === 0) return this.doRa(cpu, file, d, index, 1, 0, index, reqPages);
+    if (!readahead || this.raPages === 0) return this.doRa(cpu, file, index, 1, 0, index, reqPages);
     const st = this.raState(pid, d);
-    return this.ondemand(cpu, file, d, st, index, reqPages, false);
+    return this.ondemand(cpu, file, st, index, reqPages, false);
   }
 
   /**
    * ondemand_readahead (mm/readahead.c, Linux 6.1) for a miss (`marker` false) or a hit on a
    * PG_readahead page (`marker` true). Returns the requested pages it inserted from `index` on.
    */
-  private ondemand(cpu: number, file: number, d: number, st: RaState, index: number, req: number, marker: boolean): number {
+  private ondemand(cpu: number, file: number, st: RaState, index: number, req: number, marker: boolean): number {
     const max = this.raPages;
     let initial = false;
     if (index === 0) initial = true;
@@ -264,7 +264,7 @@ export class Storage {
         initial = true;
       else {
         // A standalone, small random read: read as is (do_page_cache_ra(req, 0)), the state untouched.
-        return this.doRa(cpu, file, d, index, req, 0, index, req);
+        return this.doRa(cpu, file, index, req, 0, index, req);
       }
     }
     if (initial) {
@@ -283,7 +283,7 @@ export class Storage {
         st.asyncSize = max >> 1;
       }
     }
-    return this.doRa(cpu, file, d, st.start, st.size, st.asyncSize, index, marker ? 0 : req);
+    return this.doRa(cpu, file, st.start, st.size, st.asyncSize, index, marker ? 0 : req);
   }
 
   /**
@@ -292,16 +292,7 @@ export class Storage {
    * read in requests of contiguous pages (at most max_sectors_kb each). Pages in [want, want + wantPages)
    * count as misses, the others as readahead. Returns the pages inserted from `want` on, contiguous.
    */
-  private doRa(
-    cpu: number,
-    file: number,
-    d: number,
-    start: number,
-    nr: number,
-    lookahead: number,
-    want: number,
-    wantPages: number,
-  ): number {
+  private doRa(cpu: number, file: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
     const bytes = this.fileBytes(file);
     if (bytes !== Infinity) {
       const endIndex = Math.floor((bytes - 1) / PAGE_SIZE);
@@ -316,20 +307,10 @@ export class Storage {
       }
       if (nr > endIndex - start + 1) nr = endIndex - start + 1;
     }
-    return this.doRaNoClamp(cpu, file, d, start, nr, lookahead, want, wantPages);
+    return this.doRaNoClamp(cpu, file, start, nr, lookahead, want, wantPages);
   }
 
-  // _d: the file's dense index, passed along by doRa but not needed past the clamp.
-  private doRaNoClamp(
-    cpu: number,
-    file: number,
-    _d: number,
-    start: number,
-    nr: number,
-    lookahead: number,
-    want: number,
-    wantPages: number,
-  ): number {
+  private doRaNoClamp(cpu: number, file: number, start: number, nr: number, lookahead: number, want: number, wantPages: number): number {
     const m = this.m;
     const cache = m.cache;
     const mark = nr - lookahead;
@@ -413,7 +394,7 @@ export class Storage {
       cache.flags[pfn] = f & ~PageFlag.readahead;
       if ((f & PageFlag.writeback) === 0 && this.raPages > 0) {
         const d = cache.denseFile(file);
-        this.ondemand(cpu, file, d, this.raState(pid, d), index, reqPages, true);
+        this.ondemand(cpu, file, this.raState(pid, d), index, reqPages, true);
         if (this.m.stopped) return;
       }
       f = cache.flags[pfn]!;
@@ -441,14 +422,14 @@ export class Storage {
     else {
       let k: number;
       if (this.tmpfs) k = this.shmemMiss(cpu, file, index);
-      else if (this.raPages === 0) k = this.doRa(cpu, file, cache.denseFile(file), index, 1, 0, index, 1);
+      else if (this.raPages === 0) k = this.doRa(cpu, file, index, 1, 0, index, 1);
       else {
         const d = cache.denseFile(file);
         const st = this.raState(pid, d);
         st.start = Math.max(0, index - Math.floor(this.raPages / 2));
         st.size = this.raPages;
         st.asyncSize = Math.floor(this.raPages / 4);
-        k = this.doRa(cpu, file, d, st.start, st.size, st.asyncSize, index, 1);
+        k = this.doRa(cpu, file, st.start, st.size, st.asyncSize, index, 1);
       }
       if (k < 0 || m.stopped) return -1;
       frame = cache.lookup(file, index);

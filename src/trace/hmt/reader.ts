@@ -452,13 +452,7 @@ class Session {
       this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.tooDeep(`${name} frame`, shape.depth, LIMITS.frameDepth));
     let value: unknown;
     try {
-      value = decode(payload, {
-        maxStrLength: length,
-        maxBinLength: length,
-        maxArrayLength: length,
-        maxMapLength: length,
-        maxExtLength: length,
-      });
+      value = decodeBounded(payload, length);
     } catch (err) {
       this.fail(at + FRAME_PREFIX_BYTES, HmtMessage.badMsgpack(`${name} frame`, oneLine((err as Error).message ?? String(err))));
     }
@@ -676,6 +670,17 @@ const GUNZIP_CHUNK_BYTES = 1 << 20;
 
 const KNOWN_COLUMNS = new Map<string, 'u8' | 'u32' | 'f64'>(COLUMNS.map(([name, type]) => [name, type]));
 
+/** Decodes a frame's MessagePack payload with no string, array, map, binary or extension longer than `length`. */
+function decodeBounded(payload: Uint8Array, length: number): unknown {
+  return decode(payload, {
+    maxStrLength: length,
+    maxBinLength: length,
+    maxArrayLength: length,
+    maxMapLength: length,
+    maxExtLength: length,
+  });
+}
+
 function frameLimit(type: number): [string | undefined, number] {
   if (type === FrameType.header) return ['header', LIMITS.headerBytes];
   if (type === FrameType.chunk) return ['chunk', LIMITS.chunkMetaBytes];
@@ -800,13 +805,7 @@ async function readFooterAtEnd(path: string, size: number, header: TraceHeader):
     if (shape === undefined || shape.containers > LIMITS.frameContainers || shape.depth > LIMITS.frameDepth) return undefined;
     let value: unknown;
     try {
-      value = decode(payload, {
-        maxStrLength: length,
-        maxBinLength: length,
-        maxArrayLength: length,
-        maxMapLength: length,
-        maxExtLength: length,
-      });
+      value = decodeBounded(payload, length);
     } catch {
       return undefined;
     }
