@@ -19,7 +19,7 @@
 import type { RecordBatch, TraceSource } from '../trace/records.ts';
 import { EventKind, KIND_COUNT } from '../trace/records.ts';
 import { InputError } from '../errors.ts';
-import { execute } from './execute.ts';
+import { execute, resumePaused } from './execute.ts';
 import { accessHitRun } from './user-access.ts';
 import type { Machine } from './machine.ts';
 import { abortPoint } from '../io/abort-point.ts';
@@ -45,6 +45,8 @@ export interface DriveOptions {
    * replay goes on exactly as without a warm-up. Not called when the replay ends or stops before.
    */
   readonly warmup?: { readonly records: number; readonly end: (byKind: Float64Array) => void };
+  /** Records or pages between two abort points (default ABORT_CHECK_WORK; tests pause walks more often). */
+  readonly abortCheckWork?: number;
 }
 
 /** What a drive reports besides the machine's own state. */
@@ -56,6 +58,8 @@ export interface DriveOutcome {
   readonly maxQueued: number;
   /** True when the file was read one stream per CPU (its CPUs' chunks lie far apart). */
   readonly perCpuStreams: boolean;
+  /** Times a record's page walk paused for an abort point (only with a signal). */
+  readonly pauses: number;
 }
 
 class CpuQueue {
@@ -102,8 +106,11 @@ export const LOOKAHEAD_RECORDS = 1 << 22;
 /** Most CPUs read one stream each (each stream is an open file and, for .gz, a decompressor). */
 const MAX_CPU_STREAMS = 64;
 
-/** Records (or pages) replayed between two abort points inside a batch (~0.1 s of replay at most). */
-const ABORT_CHECK_WORK = 1 << 20;
+/**
+ * Records, or pages of a record's walk, replayed between two abort points (a page that faults and
+ * reclaims takes a few µs: 2^16 of them well under a second; a turn of the event loop costs ~10 µs).
+ */
+const ABORT_CHECK_WORK = 1 << 16;
 
 /** Replays every record of `source` on `m`. */
 export async function driveMachine(m: Machine, source: TraceSource, options: DriveOptions = {}): Promise<DriveOutcome> {
@@ -127,11 +134,15 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
   let streams: Array<AsyncIterator<RecordBatch> | undefined> | undefined;
   const streamDone: boolean[] = [];
   const clocks = m.clocks;
-  // Work (records, plus pages of a record's length) left before the next abort point inside a batch: a
-  // batch may take long (a CPU replays its queued batches back to back; a record may walk 2^20 pages), and
-  // the signal must still be seen within a fraction of a second. Awaiting here changes no replay state.
+  // Work (records, and the pages of their walks: m.workLeft) left before the next abort point inside a
+  // batch: a batch may take long (a CPU replays its queued batches back to back; a record may walk 2^20
+  // pages, and pauses inside its walk), and the signal must still be seen within a fraction of a second.
+  // Awaiting here changes no replay state.
   const signal = options.signal;
-  let budget = ABORT_CHECK_WORK;
+  const checkWork = options.abortCheckWork ?? ABORT_CHECK_WORK;
+  m.workLeft = checkWork;
+  m.pausable = signal !== undefined;
+  let pauses = 0;
   // Records left before the end of the warm-up (0: none, or it has ended).
   let warmLeft = options.warmup !== undefined && options.warmup.records > 0 ? options.warmup.records : 0;
   try {
@@ -223,24 +234,34 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
             // they move no clock. The first record that is not one goes to execute.
             const j = accessHitRun(m, cpu, b, i, end);
             if (j > i) {
-              budget -= j - i;
+              m.workLeft -= j - i;
               byKind[EventKind.access]! += j - i;
               i = j;
               if (i >= end) break;
               kind = kinds[i]!;
             }
           }
-          if (!execute(m, cpu, b, i)) {
+          let ok = execute(m, cpu, b, i);
+          // A long page walk paused (Machine.pauseDue): the signal is looked at, and the walk goes on.
+          while (!ok && m.paused) {
+            m.paused = false;
+            m.workLeft = checkWork;
+            pauses++;
+            await abortPoint(signal);
+            ok = resumePaused(m, cpu, b, i);
+          }
+          if (!ok) {
             if (!m.stopped && m.cpus[cpu]!.state === 'running') {
               throw new Error(`record ${i} of a CPU ${cpu} batch neither completed nor slept`);
             }
             break replay;
           }
           byKind[kind]! += 1;
-          budget -= 1 + (b.len[i]! >>> 12);
+          // Reads, writes and accesses count their pages as they walk them; other records their length.
+          m.workLeft -= kind === EventKind.read || kind === EventKind.write || kind === EventKind.access ? 1 : 1 + (b.len[i]! >>> 12);
           i++;
-          if (budget <= 0) {
-            budget = ABORT_CHECK_WORK;
+          if (m.workLeft <= 0) {
+            m.workLeft = checkWork;
             await abortPoint(signal);
           }
           if (clocks.timeOf(cpu) > horizon || m.wakeEpoch !== epoch) break replay;
@@ -272,5 +293,5 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
     await it.return?.();
     for (const stream of streams ?? []) await stream?.return?.();
   }
-  return { byKind, records: done, maxQueued, perCpuStreams: streams !== undefined };
+  return { byKind, records: done, maxQueued, perCpuStreams: streams !== undefined, pauses };
 }

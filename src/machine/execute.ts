@@ -109,6 +109,18 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
 }
 
 /**
+ * Goes on with record `i` of `b` after it paused in its page walk (Machine.paused): the walk only, from
+ * where it paused — not what execute does once per record (the timer check, counting an access, the CPU's
+ * task, which is already the record's). Returns as execute does.
+ */
+export function resumePaused(m: Machine, cpu: number, b: RecordBatch, i: number): boolean {
+  const kind = b.kind[i]!;
+  const mm = m.cpus[cpu]!.mm!;
+  if (kind === EventKind.access) return userAccess(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!);
+  return fileCopy(m, cpu, mm, kind === EventKind.write, b.arg[i]!, b.off[i]!, b.len[i]!, b.addr[i]!);
+}
+
+/**
  * A `kaccess`: the kernel touches `bytes` of frame `pfn`. A highmem frame mapped right now on this CPU
  * (pkmap slot or kmap_local stack) is reached through that mapping; an unmapped highmem frame gets a
  * transient mapping with the era's page-cache copy API; a lowmem frame goes through the direct map.

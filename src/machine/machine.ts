@@ -173,6 +173,15 @@ export class Machine {
   readonly infeasible = new Infeasibility();
   /** Set when the replay cannot go on (lowmem OOM, out of memory, pkmap deadlock). */
   stopped = false;
+  /**
+   * Work (records, and the pages a record walks) left before the replay looks at its abort signal
+   * (driver.ts ABORT_CHECK_WORK): records and the page walks of reads, writes and accesses count it down.
+   */
+  workLeft = 0;
+  /** The replay has an abort signal: a page walk that runs `workLeft` out pauses between two pages (pauseDue). */
+  pausable = false;
+  /** Set by a record that paused (it neither slept nor stopped): the driver resumes it where it paused (execute.ts resumePaused). */
+  paused = false;
   /** Re-allocation of a kernel capture's frames when this layout differs from the captured box's (null: frames as they are). */
   captured: CapturedFrames | null = null;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
@@ -237,6 +246,17 @@ export class Machine {
     this.footprint = new KernelFootprint(this);
     this.nextTick = new Float64Array(spec.cpus).fill(this.footprint.tickPeriod);
     this.slab = new SlabCaches(this, boot.objects, this.storage.tmpfs);
+  }
+
+  /**
+   * Whether a page walk that has run `workLeft` out pauses before its next page (and `paused` is set):
+   * only a replay with an abort signal pauses. The walk asks between two pages, where what it has done
+   * so far is all in the CPU's resume state, so resuming there replays exactly what it would have.
+   */
+  pauseDue(): boolean {
+    if (!this.pausable) return false;
+    this.paused = true;
+    return true;
   }
 
   /** The CPU's current time (cycles). */

@@ -138,6 +138,7 @@ export async function replayMachineSource(
     lookahead?: number;
     /** Records replayed before counting starts (--warmup; 0 or absent: none). */
     warmupRecords?: number;
+    abortCheckWork?: number;
   } = {},
 ): Promise<{ parts: Omit<Parameters<typeof buildResult>[0], 'trace'>; records: number; machine: Machine; drive: DriveOutcome }> {
   const cpus = Math.max(spec.config.cpus, source.header.cpus, 1);

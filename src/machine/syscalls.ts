@@ -70,8 +70,9 @@ export function syscallExit(m: Machine, cpu: number): void {
 
 /**
  * A `read` (toUser) or `write` record: `len` bytes at file offset `off` of `file`, user buffer `ubuf`.
- * Multi-page: resumable at the file page where the CPU went to sleep (cpu.resume counts pages done,
- * plus one once the user buffer was touched). Returns false when the record must stop.
+ * Multi-page: resumable at the file page where the CPU went to sleep or paused (cpu.resume counts pages
+ * done, plus one once the user buffer walk began; cpu.bufNext is where a paused buffer walk goes on).
+ * Returns false when the record must stop.
  */
 export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file: number, off: number, len: number, ubuf: number): boolean {
   const c = m.cpus[cpu]!;
@@ -84,8 +85,8 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
     }
     c.resume = 1;
     m.footprint.touch(m, cpu, isWrite ? KPath.write : KPath.read);
-    if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite)) return false;
-  }
+    if (len > 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite, -1)) return false;
+  } else if (c.bufNext >= 0 && !touchUserBuffer(m, cpu, mm, ubuf, len, !isWrite, c.bufNext)) return false;
   const firstPage = Math.floor(off / PAGE_SIZE);
   const lastPage = len > 0 ? Math.floor((off + len - 1) / PAGE_SIZE) : firstPage - 1;
   // Whole pages [firstFull, lastFull] copied through a per-CPU mapping (the transient path touchFrame
@@ -105,10 +106,18 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
   // A write balances dirty memory every DIRTY_PAUSE_PAGES pages it copies (not on tmpfs: balanceDirty).
   const pause = isWrite && !st.tmpfs;
   let untilPause = DIRTY_PAUSE_PAGES;
-  for (let p = firstPage + c.resume - 1; p <= lastPage; p++) {
+  const resumeAt = firstPage + c.resume - 1;
+  for (let p = resumeAt; p <= lastPage; p++) {
+    // A pause (Machine.pauseDue) comes only where resuming at p rebuilds this loop's state: past the pages
+    // of the record's own device read (missEnd as -1 would do) and right after a dirty balance.
+    if (m.workLeft <= 0 && p > resumeAt && p >= missEnd && untilPause === DIRTY_PAUSE_PAGES && m.pauseDue()) {
+      c.resume = p - firstPage + 1;
+      return false;
+    }
     if (runs && p >= firstFull && p <= lastFull) {
       const from = p;
       p = copyCachedHighRun(m, cpu, file, p, pause ? Math.min(lastFull, p + untilPause - 1) : lastFull, copyApi);
+      m.workLeft -= p - from;
       // The pages copied were cached and up to date: hits, accessed (and dirtied by a write).
       for (let q = from; q < p; q++) {
         const frame = cache.lookup(file, q);
@@ -128,6 +137,7 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
         continue;
       }
     }
+    m.workLeft--;
     const start = Math.max(off, p * PAGE_SIZE);
     const end = Math.min(off + len, (p + 1) * PAGE_SIZE);
     let frame = cache.lookup(file, p);
@@ -174,25 +184,38 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
   return true;
 }
 
-/** copy_{to,from}_user of [ubuf, ubuf+len): each user page touched (faulted in when absent). */
-function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: number, write: boolean): boolean {
-  const first = Math.floor(ubuf / PAGE_SIZE);
+/**
+ * copy_{to,from}_user of [ubuf, ubuf+len): each user page touched (faulted in when absent), from the
+ * buffer's first page (`from` −1) or from page `from`, where the walk paused (cpu.bufNext).
+ */
+function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: number, write: boolean, from: number): boolean {
+  const c = m.cpus[cpu]!;
+  c.bufNext = -1;
+  const first = from >= 0 ? from : Math.floor(ubuf / PAGE_SIZE);
   const last = Math.min(0xfffff, Math.floor((ubuf + len - 1) / PAGE_SIZE));
   const taskSize = m.shape.taskSize;
   const indirect = m.config.split === '4G4G';
   // Pages below TASK_SIZE that hit the L1 D-TLB with no copy-on-write check due need nothing but the
   // hit (touchUserPage would do no more): they are taken a run at a time (TlbHierarchy.dataHitRun).
   const hitRuns = !indirect && !(write && mm.pt.readOnly > 0);
-  const tlb = m.cpus[cpu]!.tlb;
+  const tlb = c.tlb;
   const lastBelow = Math.min(last, Math.ceil(taskSize / PAGE_SIZE) - 1);
   // After a page that missed the L1 (a buffer after a CR3 write: most of the next ones miss too), pages
   // go one by one until one hits again — no run probe that would stop at once.
-  let tryRun = hitRuns;
+  let tryRun = from >= 0 ? c.bufTryRun : hitRuns;
   for (let vpn = first; vpn <= last; vpn++) {
+    if (m.workLeft <= 0 && vpn > first && m.pauseDue()) {
+      c.bufNext = vpn;
+      c.bufTryRun = tryRun;
+      return false;
+    }
     if (tryRun && vpn <= lastBelow) {
+      const at = vpn;
       vpn = tlb.dataHitRun(vpn, lastBelow);
+      m.workLeft -= vpn - at;
       if (vpn > last) break;
     }
+    m.workLeft--;
     if (vpn * PAGE_SIZE >= taskSize) {
       m.infeasible.skip(
         'user address at or above TASK_SIZE',

@@ -64,7 +64,12 @@ export function userAccess(m: Machine, cpu: number, mm: Mm, op: number, addr: nu
   let last = (addr + (len > 0 ? len : 1) - 1) / PAGE_SIZE;
   last = last > LAST_VPN ? LAST_VPN : Math.floor(last);
   const resume = m.cpus[cpu]!;
-  for (let vpn = first + resume.resume; vpn <= last; vpn++) {
+  const from = first + resume.resume;
+  for (let vpn = from; vpn <= last; vpn++) {
+    if (m.workLeft-- <= 0 && vpn > from && m.pauseDue()) {
+      resume.resume = vpn - first;
+      return false;
+    }
     if (vpn * PAGE_SIZE >= m.shape.taskSize) {
       m.infeasible.skip(
         'user address at or above TASK_SIZE',

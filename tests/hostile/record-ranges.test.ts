@@ -170,4 +170,35 @@ describe('SIGINT stops a replay that is busy inside one batch', () => {
     expect(sentAt).toBeGreaterThan(start);
     expect(Date.now() - sentAt).toBeLessThan(1000);
   }, 60_000);
+
+  it('within a second inside one record: a 2 GiB write pauses in its page walk', async () => {
+    // The longest record there can be (docs/robustness.md: ~2 s of replay alone); its walks take 2^20
+    // pages (buffer and file), so an abort point comes every 1/16 of it (2^16 pages).
+    const path = file(
+      traceBytes([
+        { kind: EventKind.syscall, arg: 4 },
+        { kind: EventKind.write, pid: 1, addr: 0x10000000, len: MAX_RW_COUNT, arg: 7, off: 0 },
+      ]),
+    );
+    const args = ['run', '--trace', path, '--quiet', '--config', '3g1g-highmem', '--ram', '4G'];
+    let start = Date.now();
+    expect((await runCaptured(args)).code).toBe(0);
+    const whole = Date.now() - start;
+    // The signal comes a quarter of the way in: the run stops long before the record would have ended.
+    const signals = new FakeSignals();
+    start = Date.now();
+    let sentAt = 0;
+    const timer = setTimeout(() => {
+      sentAt = Date.now();
+      signals.send('SIGINT');
+    }, whole / 4);
+    const r = await runCaptured(args, signals);
+    clearTimeout(timer);
+    const stopped = Date.now();
+    expect(r.stderr).toBe('hmsim: interrupted by SIGINT: stopped, no new output written (a previous output is left as it was)\n');
+    expect(r.code).toBe(130);
+    expect(sentAt).toBeGreaterThan(start);
+    expect(stopped - start).toBeLessThan(whole * 0.6);
+    expect(stopped - sentAt).toBeLessThan(1000);
+  }, 60_000);
 });
