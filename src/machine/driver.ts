@@ -58,7 +58,7 @@ export interface DriveOutcome {
   readonly maxQueued: number;
   /** True when the file was read one stream per CPU (its CPUs' chunks lie far apart). */
   readonly perCpuStreams: boolean;
-  /** Times a record's page walk paused for an abort point (only with a signal). */
+  /** Times a record's page walk or timer ticks paused for an abort point (only with a signal). */
   readonly pauses: number;
 }
 
@@ -242,13 +242,15 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
             }
           }
           let ok = execute(m, cpu, b, i);
-          // A long page walk paused (Machine.pauseDue): the signal is looked at, and the walk goes on.
-          while (!ok && m.paused) {
-            m.paused = false;
+          // A long page walk or run of timer ticks paused (Machine.pauseDue): the signal is looked at,
+          // and the record goes on.
+          while (!ok && m.paused !== '') {
+            const where = m.paused;
+            m.paused = '';
             m.workLeft = checkWork;
             pauses++;
             await abortPoint(signal);
-            ok = resumePaused(m, cpu, b, i);
+            ok = where === 'walk' ? resumePaused(m, cpu, b, i) : execute(m, cpu, b, i);
           }
           if (!ok) {
             if (!m.stopped && m.cpus[cpu]!.state === 'running') {

@@ -178,10 +178,13 @@ export class Machine {
    * (driver.ts ABORT_CHECK_WORK): records and the page walks of reads, writes and accesses count it down.
    */
   workLeft = 0;
-  /** The replay has an abort signal: a page walk that runs `workLeft` out pauses between two pages (pauseDue). */
+  /** The replay has an abort signal: a page walk or a run of timer ticks that runs `workLeft` out pauses (pauseDue). */
   pausable = false;
-  /** Set by a record that paused (it neither slept nor stopped): the driver resumes it where it paused (execute.ts resumePaused). */
-  paused = false;
+  /**
+   * Set by a record that paused (it neither slept nor stopped): in its page walk (the driver resumes the
+   * walk: execute.ts resumePaused) or in the timer ticks due before it (the driver executes it again).
+   */
+  paused: '' | 'walk' | 'ticks' = '';
   /** Re-allocation of a kernel capture's frames when this layout differs from the captured box's (null: frames as they are). */
   captured: CapturedFrames | null = null;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
@@ -249,13 +252,14 @@ export class Machine {
   }
 
   /**
-   * Whether a page walk that has run `workLeft` out pauses before its next page (and `paused` is set):
-   * only a replay with an abort signal pauses. The walk asks between two pages, where what it has done
-   * so far is all in the CPU's resume state, so resuming there replays exactly what it would have.
+   * Whether a page walk (or a run of timer ticks) that has run `workLeft` out pauses before its next page
+   * (tick), and `paused` is set: only a replay with an abort signal pauses. The walk asks between two
+   * pages, where what it has done so far is all in the CPU's resume state, so resuming there replays
+   * exactly what it would have.
    */
-  pauseDue(): boolean {
+  pauseDue(where: 'walk' | 'ticks' = 'walk'): boolean {
     if (!this.pausable) return false;
-    this.paused = true;
+    this.paused = where;
     return true;
   }
 

@@ -16,11 +16,14 @@ import type { Machine } from './machine.ts';
  * Takes every timer interrupt due on `cpu` by its clock. Returns false when one tick took a whole tick
  * period or more (a cost model whose interrupt entry, say, costs more than 1/HZ): the CPU would take
  * nothing but timer interrupts from then on — a livelock, which stops the replay infeasible (without
- * this, the loop would never end).
+ * this, the loop would never end). Also false when the ticks pause for the driver's abort point
+ * (Machine.pauseDue: a record that cost many tick periods, say under `--set costs.syscall=1e11`, leaves
+ * thousands due); the record is executed again and takes the rest.
  */
 export function timerTicks(m: Machine, cpu: number): boolean {
   const period = m.footprint.tickPeriod;
   while (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
+    if (m.workLeft-- <= 0 && m.pauseDue('ticks')) return false;
     const start = m.clocks.timeOf(cpu);
     m.nextTick[cpu]! += period;
     m.counts.timerTicks++;

@@ -36,11 +36,11 @@ function trace(): TraceRecord[] {
   return r;
 }
 
-async function replayed(configName: string, abortCheckWork?: number) {
+async function replayed(configName: string, abortCheckWork?: number, records = trace(), sets: string[] = []) {
   const { config, layout } = configOf({ config: configName, ram: '256M', vmalloc: '800M', cpus: 2 });
-  const model = await modelOf('core2');
+  const model = await modelOf('core2', sets);
   const options = abortCheckWork === undefined ? {} : { signal: new AbortController().signal, abortCheckWork };
-  const out = await replayMachineSource({ config, model, seed: 3 }, layout, memorySource(trace(), 2), options);
+  const out = await replayMachineSource({ config, model, seed: 3 }, layout, memorySource(records, 2), options);
   return { parts: out.parts, records: out.records, pauses: out.drive.pauses };
 }
 
@@ -67,4 +67,26 @@ describe('a paused page walk resumes exactly', () => {
     },
     120_000,
   );
+});
+
+describe('timer ticks due after a long record pause and resume exactly', () => {
+  it('syscalls of 1e9 cycles leave 85 ticks due each (HZ 250 at 2.93 GHz), taken with pauses every 7 ticks as without', async () => {
+    // A cost of many tick periods (a cost model under --set) leaves thousands of ticks due at once: the
+    // run of ticks pauses for the abort point and the record is executed again, taking the rest.
+    const records: TraceRecord[] = [];
+    for (let i = 0; i < 40; i++) {
+      records.push({ kind: EventKind.syscall, cpu: i % 2, pid: 1 + (i % 2), arg: 20 });
+      records.push({ kind: EventKind.access, cpu: i % 2, pid: 1 + (i % 2), op: AccessOp.load, addr: 0x08048000 + i * 4096, len: 4 });
+    }
+    const sets = ['costs.syscall=1e9'];
+    const plain = await replayed('3g1g-pae-pti', undefined, records, sets);
+    const paused = await replayed('3g1g-pae-pti', 7, records, sets);
+    // 20 syscalls of 1e9 cycles on each CPU: floor(2e10 / period) = 1,706 ticks each (2e10 cycles are
+    // 1,706.5 periods; the ticks' own cycles and the 20 loads add ~0.25 period, not enough for another).
+    const period = 2.93e9 / 250;
+    expect(Math.floor(20e9 / period)).toBe(1706);
+    expect(plain.parts.counts.timerTicks).toBe(2 * 1706);
+    expect(paused.pauses).toBeGreaterThan(3412 / 8);
+    expect(JSON.parse(JSON.stringify(paused.parts))).toEqual(JSON.parse(JSON.stringify(plain.parts)));
+  });
 });
