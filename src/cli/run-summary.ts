@@ -183,6 +183,8 @@ const COMPARE_LEGEND: readonly string[] = [
   'lowmem (MB): the DMA and Normal zones (pages / 256)',
 ];
 
+const REQUESTS_LEGEND = "requests/s: the requests the trace declares (its header's request syscall) over the elapsed time";
+
 /**
  * The side-by-side table of `hmsim compare`. When a run did device I/O the table leads with elapsed
  * time (CPU cycles plus device waits) and its change against the first configuration, then the CPU
@@ -192,8 +194,12 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
   const base = runs[0];
   if (base === undefined) return '';
   const hasIo = runs.some((r) => r.counts.io.reads + r.counts.io.writes > 0);
+  // Requests per second when the trace declares its request syscall (provenance.requestSyscall).
+  const hasRequests = runs.some((r) => r.time.requestsPerSecond !== null);
+  const requestCols = (r: RunResult): string[] =>
+    hasRequests ? [r.feasible && r.time.requestsPerSecond !== null ? r.time.requestsPerSecond.toFixed(1) : 'n/a'] : [];
   const timeCols = (r: RunResult): string[] => {
-    if (!hasIo) return [];
+    if (!hasIo) return requestCols(r);
     const d =
       r.feasible && base.feasible && base.time.elapsedSeconds > 0
         ? (100 * (r.time.elapsedSeconds - base.time.elapsedSeconds)) / base.time.elapsedSeconds
@@ -201,6 +207,7 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
     return [
       formatSeconds(r.time.elapsedSeconds),
       r === base ? 'baseline' : d === null ? 'n/a' : formatPercent(d),
+      ...requestCols(r),
       formatSeconds(r.time.ioWaitSeconds),
       formatInt(r.counts.pagecache.misses),
     ];
@@ -234,7 +241,9 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
       [
         'config',
         'feasible',
-        ...(hasIo ? ['elapsed', 'elapsed vs base', 'I/O wait', 'cache misses'] : []),
+        ...(hasIo ? ['elapsed', 'elapsed vs base'] : []),
+        ...(hasRequests ? ['requests/s'] : []),
+        ...(hasIo ? ['I/O wait', 'cache misses'] : []),
         'cycles',
         'overhead vs base',
         'TLB walk cycles',
@@ -247,6 +256,7 @@ export function formatCompareTable(runs: readonly RunResult[], provenance: Prove
       ],
       rows,
     ) +
+    (hasRequests ? `  ${REQUESTS_LEGEND}\n` : '') +
     COMPARE_LEGEND.map((l) => `  ${l}\n`).join('') +
     (notes.length > 0 ? `\ninfeasible:\n${notes.map((n) => `  - ${n}`).join('\n')}\n` : '') +
     identicalRunsNote(runs)

@@ -20,11 +20,15 @@ afterAll(tmp.cleanup);
 const SAMPLE = 'traces/fileserver-4cpu.hmt';
 const CHUNK = 1000;
 
-/** The sample's records rewritten CPU after CPU (all of CPU 0's chunks first, …), `CHUNK` records a chunk. */
+/** The sample's records (and header provenance: file sizes, request syscall) rewritten CPU after CPU (all of CPU 0's chunks first, …), `CHUNK` records a chunk. */
 async function skewedCopy(): Promise<string> {
   const src = await openTrace(SAMPLE);
   const path = join(tmp.dir, 'skewed.hmt');
-  const w = await openTraceWriter(path, { source: 'test:skewed', cpus: src.header.cpus }, { chunkRecords: CHUNK });
+  const w = await openTraceWriter(
+    path,
+    { source: 'test:skewed', cpus: src.header.cpus, provenance: src.header.provenance },
+    { chunkRecords: CHUNK },
+  );
   for (let cpu = 0; cpu < src.header.cpus; cpu++) for await (const b of src.cpuBatches(cpu, 0)) w.pushBatch(b);
   await w.close();
   return path;

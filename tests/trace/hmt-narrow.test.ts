@@ -136,7 +136,7 @@ describe('HMT 2.0 narrow columns', () => {
 
 /** The shipped samples (traces/README.md "Samples"): file, records, version. */
 const SHIPPED: Array<[string, number, string]> = [
-  ['fileserver-4cpu.hmt', 40_645, '1.0'],
+  ['fileserver-4cpu.hmt', 40_645, '2.0'],
   ['kmap-storm-small.hmt', 40_004, '1.0'],
   ['stream-small.hmt', 9_734, '1.0'],
   ['build-small.hmt', 38_124, '1.0'],
@@ -162,7 +162,7 @@ async function columnsPerCpu(path: string): Promise<Map<number, { records: numbe
   );
 }
 
-describe('shipped HMT 1.x traces', () => {
+describe('shipped traces (HMT 1.0, 1.1 and 2.0)', () => {
   for (const [name, records, version] of SHIPPED) {
     it(`${name}: reads as HMT ${version}, and its 2.0 rewrite holds the same records per CPU`, async () => {
       const src = join(ROOT, 'traces', name);
