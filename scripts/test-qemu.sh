@@ -4,18 +4,21 @@
 # and replays it under the captured configuration. Skips (exit 0, one line saying what is missing)
 # when qemu-system-i386, the kernel package or busybox-static:i386 is not installed.
 # Inputs: HMSIM_QEMU_KERNEL (a vmlinuz; default: the newest /boot/vmlinuz-*-686-pae or one unpacked
-# from a linux-image-*-686-pae_*_i386.deb in HMSIM_QEMU_DEBS), HMSIM_QEMU_BUSYBOX (an i386 busybox).
+# from a linux-image-*-686-pae[-unsigned]_*_i386.deb in HMSIM_QEMU_DEBS), HMSIM_QEMU_BUSYBOX (an i386
+# busybox), HMSIM_QEMU_KEEP (a folder to keep the capture and the results in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 skip() { echo "test:qemu skipped: $*"; exit 0; }
 command -v qemu-system-i386 >/dev/null || skip "qemu-system-i386 not found (apt-get install qemu-system-x86)"
 command -v cpio >/dev/null || skip "cpio not found (apt-get install cpio)"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# HMSIM_QEMU_KEEP=DIR keeps the console log, the capture, its import and the replay's result in DIR.
+keep() { if [ -n "${HMSIM_QEMU_KEEP:-}" ]; then mkdir -p "$HMSIM_QEMU_KEEP"; cp "$work"/*.txt "$work"/*.trace "$work"/*.json "$work"/*.hmt "$HMSIM_QEMU_KEEP"/ 2>/dev/null || true; fi; }
+trap 'keep; rm -rf "$work"' EXIT
 debs=${HMSIM_QEMU_DEBS:-.}
 kernel=${HMSIM_QEMU_KERNEL:-}
 if [ -z "$kernel" ]; then
-  deb=$(ls "$debs"/linux-image-*-686-pae_*_i386.deb 2>/dev/null | tail -1 || true)
+  deb=$(ls "$debs"/linux-image-*-686-pae_*_i386.deb "$debs"/linux-image-*-686-pae-unsigned_*_i386.deb 2>/dev/null | tail -1 || true)
   [ -n "$deb" ] || skip "no Debian i386 kernel package (dpkg --add-architecture i386; apt-get download 'linux-image-6.1.0-*-686-pae:i386' into ${debs})"
   dpkg-deb -x "$deb" "$work/k"
   kernel=$(ls "$work"/k/boot/vmlinuz-* | head -1)

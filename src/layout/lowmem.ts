@@ -56,6 +56,22 @@ export function pcE820(ramBytes: number, belowBytes: number): PfnRange[] {
   return ranges;
 }
 
+/**
+ * The installed RAM whose memory map (pcE820, with the default split around the PCI hole) ends at page
+ * `endPfn` — the kernel's max_pfn, which a running box shows as the highest zone end in /proc/zoneinfo
+ * (the capture kit's `ram=`) — or undefined when no installed size gives that end. The inverse of
+ * pcE820's end: below 4 GiB the BIOS keeps the top 128 KiB (-m 2G ends at 0x7ffe0), above it the RAM
+ * past 3 GiB continues from 4 GiB (-m 4G ends at 0x140000).
+ */
+export function installedRamForEnd(endPfn: number): number | undefined {
+  const page = 2 ** PAGE_SHIFT;
+  const installed =
+    endPfn > MAX_NONPAE_PFN ? DEFAULT_RAM_BELOW_4G_BYTES + (endPfn - MAX_NONPAE_PFN) * page : endPfn * page + BIOS_TOP_RESERVED_BYTES;
+  if (!Number.isSafeInteger(endPfn) || endPfn <= ONE_MIB_PFN) return undefined;
+  const ranges = pcE820(installed, defaultRamBelow4g(installed));
+  return ranges[ranges.length - 1]![1] === endPfn ? installed : undefined;
+}
+
 /** Pages of `ranges` below `endPfn`. */
 export function pagesBelow(ranges: readonly PfnRange[], endPfn: number): number {
   return ranges.reduce((sum, [s, e]) => sum + Math.max(0, Math.min(e, endPfn) - s), 0);

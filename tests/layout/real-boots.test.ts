@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeLayout } from '../../src/layout/compute.ts';
 import { resolveConfig } from '../../src/layout/configs.ts';
+import { defaultRamBelow4g, installedRamForEnd, pcE820 } from '../../src/layout/lowmem.ts';
 
 const boot = (o: Parameters<typeof resolveConfig>[0]) => computeLayout(resolveConfig(o));
 const normalEnd = (l: ReturnType<typeof boot>): number => l.zones.find((z) => z.name === 'Normal')!.endPfn * 4096 - 1;
@@ -94,5 +95,31 @@ describe('real Debian 6.1 boots (README.md table)', () => {
     expect(l.pkmapBase).toBe(0xff000000);
     expect(l.lastPkmap).toBe(512);
     expect(l.vmallocEnd).toBe(0xfeffe000);
+  });
+});
+
+describe('the installed RAM of a running box (the capture kit reads the end of RAM from /proc/zoneinfo)', () => {
+  const MiB = 2 ** 20;
+  const GiB = 2 ** 30;
+  it.each([64 * MiB, 256 * MiB, GiB, 2047 * MiB, 2 * GiB, 3 * GiB, 3.25 * GiB, 3.5 * GiB, 4 * GiB, 6 * GiB, 16 * GiB, 64 * GiB])(
+    '%d bytes installed: the end of its memory map gives it back',
+    (installed) => {
+      const ranges = pcE820(installed, defaultRamBelow4g(installed));
+      expect(installedRamForEnd(ranges[ranges.length - 1]![1])).toBe(installed);
+    },
+  );
+
+  it('the real boots: -m 3G ends at 0xbffe0, -m 2G (a QEMU capture box: ram=2147352576) at 0x7ffe0, -m 4G at 0x140000', () => {
+    expect(installedRamForEnd(0xbffe0)).toBe(3 * GiB);
+    expect(installedRamForEnd(2147352576 / 4096)).toBe(2 * GiB);
+    expect(boot({ kernel: 'debian-6.1-686-pae', ram: String(2 * GiB) }).maxPfn).toBe(0x7ffe0);
+    expect(installedRamForEnd(0x140000)).toBe(4 * GiB);
+    expect(boot({ kernel: 'debian-6.1-686-pae', ram: '4G' }).maxPfn).toBe(0x140000);
+  });
+
+  it('an end no installed size has gets no answer: 4 GiB exactly, 3.5 GiB − 128 KiB (3.5 GiB is split around the PCI hole), 1 MiB', () => {
+    expect(installedRamForEnd(0x100000)).toBeUndefined();
+    expect(installedRamForEnd(0xdffe0)).toBeUndefined();
+    expect(installedRamForEnd(0x100)).toBeUndefined();
   });
 });

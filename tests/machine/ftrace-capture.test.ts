@@ -134,3 +134,27 @@ describe('the real ftrace capture', () => {
     expect(pkmap.cycles.breakdown.kmap).toBeGreaterThan(atomic.cycles.breakdown.kmap);
   });
 });
+
+describe('a capture made with the capture kit (tools/capture/capture.sh under QEMU, npm run test:qemu)', () => {
+  // tests/fixtures/validation/ftrace/README.md: Debian 6.1.0-50-686-pae, qemu -m 2G -smp 2, one dd of
+  // 64 × 64 KiB into tmpfs. Its kit header names the box: release, ram= (the end of RAM: max_pfn 0x7ffe0)
+  // and CPUs — nothing is given on the command line.
+  const KIT = `${ROOT}tests/fixtures/validation/ftrace/qemu-6.1-pae-2G-kit-dd.trace.gz`;
+  const text = gunzipSync(readFileSync(KIT)).toString('utf8');
+  const count = (re: RegExp): number => text.split('\n').filter((l) => re.test(l)).length;
+
+  it("is replayed under the box its header names, with exactly the capture's highmem kmap_local calls and faults", async () => {
+    const out = join(dir, 'kit.hmt');
+    const stats = await runImport('ftrace', KIT, { out });
+    expect(text.startsWith('# hmsim-capture: release=6.1.0-50-686-pae ram=2147352576 cpus=2 pti=0\n')).toBe(true);
+    expect(stats.capture).toEqual({ config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: 2 ** 31, cpus: 2, release: '6.1.0-50-686-pae' });
+    const config = resolveConfig({ config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: String(2 ** 31), cpus: 2 });
+    // The replay's memory map ends where the box's did: every captured frame exists.
+    expect(computeLayout(config).maxPfn).toBe(0x7ffe0);
+    const r = await run(config, out);
+    expect(r.infeasible).toEqual([]);
+    expect(count(/ kmap_local: /)).toBe(2317);
+    expect(kmaps(r)).toBe(2317);
+    expect(r.counts.pageFaults).toBe(count(/ page_fault_user: /));
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -164,7 +164,7 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const input = join(dir, 'cap.txt');
       writeFileSync(
         input,
-        '# hmsim-capture: release=6.1.0-50-686-pae ram=2147483648 cpus=2 pti=1\n# tracer: nop\n# entries-in-buffer/entries-written: 2/2   #P:2\n' +
+        '# hmsim-capture: release=6.1.0-50-686-pae ram=2147352576 cpus=2 pti=1\n# tracer: nop\n# entries-in-buffer/entries-written: 2/2   #P:2\n' +
           '  dd-91 [001] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n',
       );
       const out = join(dir, 'cap.hmt');
@@ -172,6 +172,7 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const t = await openTrace(out);
       expect(t.header.version).toBe('2.0'); // the writer writes HMT 2.0, which includes the 1.1 additions
       expect(t.header.cpus).toBe(2);
+      // ram= is the end of RAM the box's kernel saw (a QEMU -m 2G box: max_pfn 0x7ffe0); the installed RAM is 2 GiB.
       expect(t.header.capture).toEqual({
         config: '3g1g-pae-pti',
         kernel: 'debian-6.1-686-pae',
@@ -181,6 +182,11 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       });
       await runImport('ftrace', input, { out, captureConfig: '2g2g', captureRam: '1G' });
       expect((await openTrace(out)).header.capture).toMatchObject({ config: '2g2g', kernel: 'debian-6.1-686-pae', ram: 2 ** 30 });
+      // An end of RAM that no installed size has (4 GiB exactly: 3.5 GiB and more are split around the PCI hole).
+      writeFileSync(input, readFileSync(input, 'utf8').replace('ram=2147352576', 'ram=4294967296'));
+      await expect(runImport('ftrace', input, { out })).rejects.toThrow(
+        /^# hmsim-capture: ram=4294967296: no installed RAM size ends there .*give the installed RAM with --capture-ram$/,
+      );
       // Without anything naming the box: no capture map.
       writeFileSync(input, '# tracer: nop\n  dd-91 [000] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n');
       await runImport('ftrace', input, { out });

@@ -5,16 +5,19 @@
  * Sources, later ones winning:
  * 1. the capture's header lines — ftrace's `#P:N` (CPUs) and the lines the capture kit
  *    (tools/capture/) writes before the trace: `# hmsim-capture: KEY=VALUE ...` with `release`
- *    (`uname -r`), `ram` (highest RAM address + 1, bytes, from /proc/zoneinfo), `cpus`, `pti` (1 when
- *    the box runs with page-table isolation) and optionally `config`/`kernel` (preset, profile names);
+ *    (`uname -r`), `ram` (the end of RAM: highest zone end × page size, from /proc/zoneinfo; the installed
+ *    RAM is the size whose memory map ends there, layout/lowmem.ts installedRamForEnd), `cpus`, `pti`
+ *    (1 when the box runs with page-table isolation) and optionally `config`/`kernel` (preset, profile names);
  * 2. a kernel release maps to a profile: Debian's `6.1.*-686-pae` → `debian-6.1-686-pae` on `3g1g-pae`
  *    (`3g1g-pae-pti` with pti=1), `6.1.*-686` → `debian-6.1-686` on `3g1g-highmem`;
- * 3. the import options `--capture-config`, `--capture-kernel`, `--capture-ram`.
+ * 3. the import options `--capture-config`, `--capture-kernel`, `--capture-ram` (installed RAM, as `--ram`).
  * Without a configuration, a kernel and a RAM size the trace has no `capture` map: replays then use the
  * captured frame numbers as they are (as HMT 1.0 traces do).
  */
 import { UsageError } from '../../errors.ts';
 import { parseSize } from '../../units/size.ts';
+import { installedRamForEnd } from '../../layout/lowmem.ts';
+import { PAGE_SHIFT } from '../../units/address.ts';
 import type { CaptureInfo } from '../records.ts';
 
 /** The header lines of a capture and what they say. */
@@ -63,9 +66,7 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
   const byRelease = release !== undefined ? profileOfRelease(release, k['pti'] === '1') : undefined;
   const config = options.captureConfig ?? k['config'] ?? byRelease?.config;
   const kernel = options.captureKernel ?? k['kernel'] ?? byRelease?.kernel;
-  const ramText = options.captureRam ?? k['ram'];
-  const ram =
-    ramText !== undefined ? parseSize(options.captureRam !== undefined ? '--capture-ram' : 'hmsim-capture ram=', ramText) : undefined;
+  const ram = options.captureRam !== undefined ? parseSize('--capture-ram', options.captureRam) : installedRamOfLine(k['ram']);
   const cpusText = k['cpus'];
   const cpus = cpusText !== undefined && /^\d+$/.test(cpusText) ? Number(cpusText) : header.cpus;
   if (config === undefined || kernel === undefined || ram === undefined) {
@@ -78,6 +79,25 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
     return undefined;
   }
   return { config, kernel, ram, ...(cpus !== undefined ? { cpus } : {}), ...(release !== undefined ? { release } : {}) };
+}
+
+/**
+ * The installed RAM of a capture line's `ram=` (the end of RAM the box's kernel saw, bytes), or undefined
+ * when there is none. A `ram=` that no installed size of the modelled PC memory map ends at is a usage
+ * error naming `--capture-ram`.
+ */
+function installedRamOfLine(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const end = parseSize(`${CAPTURE_LINE_PREFIX} ram=`, text);
+  const page = 2 ** PAGE_SHIFT;
+  const installed = end % page === 0 ? installedRamForEnd(end / page) : undefined;
+  if (installed === undefined) {
+    throw new UsageError(
+      `${CAPTURE_LINE_PREFIX} ram=${text}: no installed RAM size ends there under the PC memory map hmsim models ` +
+        '(expected the end of RAM a QEMU or PC box shows in /proc/zoneinfo, like 2147352576 for 2 GiB); give the installed RAM with --capture-ram',
+    );
+  }
+  return installed;
 }
 
 /**
