@@ -56,17 +56,18 @@ function measure(label: string, args: string[], per?: { count: number; unit: str
   const rate =
     per === undefined
       ? ''
-      : `; ${(per.count / best.wall / 1e6).toFixed(1)} M ${per.unit}/s wall at best, ${(per.count / best.cpu / 1e6).toFixed(1)} M per CPU-second`;
+      : `; ${(per.count / best.wall / 1e6).toFixed(1)} M ${per.unit}/s wall ` +
+        `at best, ${(per.count / best.cpu / 1e6).toFixed(1)} M per CPU-second`;
   console.log(
-    `${label} [load ${loadavg()[0]!.toFixed(1)}]: best ${best.wall.toFixed(3)} s (CPU ${best.cpu.toFixed(2)} s), median ${walls[walls.length >> 1]!.toFixed(3)} s${rate}`,
+    `${label} [load ${loadavg()[0]!.toFixed(1)}]: best ${best.wall.toFixed(3)} s ` +
+      `(CPU ${best.cpu.toFixed(2)} s), median ${walls[walls.length >> 1]!.toFixed(3)} s${rate}`,
   );
 }
 
 const hmsim = ['node', 'bin/hmsim.js'];
 const built = existsSync(`${ROOT}dist/cli/main.js`);
-console.log(
-  `cold processes, ${ROUNDS} rounds each; ${built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx'}`,
-);
+const build = built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx';
+console.log(`cold processes, ${ROUNDS} rounds each; ${build}`);
 measure('node -e 0', ['node', '-e', '0']);
 measure('hmsim --help', [...hmsim, '--help']);
 const fixture = 'tests/fixtures/validation/tlb/busybox-gzip-3k.lackey.gz';
@@ -76,7 +77,8 @@ measure(`hmsim import lackey ${fixture}`, [...hmsim, 'import', 'lackey', fixture
   unit: 'lines',
 });
 console.log(
-  `  ${imported}: ${statSync(imported).size} bytes, ${(statSync(imported).size / 1_694_609).toFixed(4)} bytes per reference (1,694,609 references)`,
+  `  ${imported}: ${statSync(imported).size} bytes, ${(statSync(imported).size / 1_694_609).toFixed(4)} ` +
+    `bytes per reference (1,694,609 references)`,
 );
 measure(`hmsim trace verify ${imported}`, [...hmsim, 'trace', 'verify', imported], { count: 1_694_609, unit: 'records' });
 measure('hmsim run --trace traces/fileserver-4cpu.hmt', [...hmsim, 'run', '--trace', 'traces/fileserver-4cpu.hmt'], {

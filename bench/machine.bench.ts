@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     console.log(`machine: ${cpus().length} cores, load average ${load()} (a shared machine: each line gives the load it was measured at)`);
     console.log('events = trace records replayed; page ops = highmem page copies through a kmap (per-page kernel work)');
     console.log(
-      `trace: fileserver, ${gen.records.toLocaleString('en-US')} records on ${gen.cpus} CPUs, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB HMT`,
+      `trace: fileserver, ${gen.records.toLocaleString('en-US')} records ` +
+        `on ${gen.cpus} CPUs, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB HMT`,
     );
 
     // (a) in memory
@@ -105,12 +106,14 @@ async function main(): Promise<void> {
     const kmaps = counts.kmap.local + counts.kmap.atomic + counts.kmap.pkmap;
     const rate = (s: number): string => (out!.records / s / 1e6).toFixed(2);
     console.log(
-      `(a) in memory, ${CONFIG} [load ${load()}]: ${out!.records.toLocaleString('en-US')} events (records); after ${WARMUP} warm-up replays, ` +
+      `(a) in memory, ${CONFIG} [load ${load()}]: ${out!.records.toLocaleString('en-US')} ` +
+        `events (records); after ${WARMUP} warm-up replays, ` +
         `best of ${TIMED} ${best.toFixed(3)} s = ${rate(best)} M events/s wall (median ${median.toFixed(3)} s = ${rate(median)} M/s), ` +
         `${rate(bestCpu)} M events/s of CPU time`,
     );
     console.log(
-      `    page ops: ${kmaps.toLocaleString('en-US')} highmem page copies through kmap = ${(kmaps / bestCpu / 1e6).toFixed(2)} M page ops/s of CPU time ` +
+      `    page ops: ${kmaps.toLocaleString('en-US')} highmem page copies through ` +
+        `kmap = ${(kmaps / bestCpu / 1e6).toFixed(2)} M page ops/s of CPU time ` +
         `(with them ${counts.invlpg.toLocaleString('en-US')} INVLPGs, ${counts.pageWalks.toLocaleString('en-US')} page walks)`,
     );
 
@@ -144,7 +147,8 @@ async function main(): Promise<void> {
     type Run = { records: number; seconds: number; cpuSeconds: number };
     const c = JSON.parse(r.stdout) as { first: Run; warm: Run; peakRssMiB: number };
     const fmt = (x: Run): string =>
-      `${x.records.toLocaleString('en-US')} events in ${x.seconds.toFixed(3)} s = ${(x.records / x.seconds / 1e6).toFixed(2)} M events/s wall, ` +
+      `${x.records.toLocaleString('en-US')} events in ${x.seconds.toFixed(3)} ` +
+      `s = ${(x.records / x.seconds / 1e6).toFixed(2)} M events/s wall, ` +
       `${(x.records / x.cpuSeconds / 1e6).toFixed(2)} M events/s of CPU time`;
     console.log(`(b) end to end from the file (decoding, checksums and the trace's SHA-256 included) [load ${load()}]:`);
     console.log(`    first replay in a fresh process: ${fmt(c.first)}`);

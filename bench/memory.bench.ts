@@ -142,7 +142,11 @@ const sizes = (env: string | undefined, fallback: number[]): number[] => (env ==
 
 function line(label: string, m: Measurement): string {
   const rate = m.records / m.seconds / 1e6;
-  return `${label.padEnd(28)} ${(m.records / 1e6).toFixed(1).padStart(7)} M  ${m.seconds.toFixed(1).padStart(7)} s  ${rate.toFixed(2).padStart(6)} M rec/s  peak RSS ${m.peakRssMiB.toFixed(0).padStart(5)} MiB  (before replay ${m.rssBeforeMiB.toFixed(0)} MiB)  load ${loadavg()[0]!.toFixed(1)}`;
+  return (
+    `${label.padEnd(28)} ${(m.records / 1e6).toFixed(1).padStart(7)} M  ${m.seconds.toFixed(1).padStart(7)} ` +
+    `s  ${rate.toFixed(2).padStart(6)} M rec/s  peak RSS ${m.peakRssMiB.toFixed(0).padStart(5)} ` +
+    `MiB  (before replay ${m.rssBeforeMiB.toFixed(0)} MiB)  load ${loadavg()[0]!.toFixed(1)}`
+  );
 }
 
 async function parent(): Promise<void> {

@@ -48,7 +48,8 @@ const la = (): string =>
 /** Wall seconds to run a fixed spin loop on `n` worker threads at once. */
 async function spin(n: number): Promise<number> {
   const code =
-    "const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 1e9; i++) x = (x + i) | 0; parentPort.postMessage(x);";
+    "const { parentPort } = require('node:worker_threads'); let x = 0; for " +
+    '(let i = 0; i < 1e9; i++) x = (x + i) | 0; parentPort.postMessage(x);';
   const t0 = performance.now();
   await Promise.all(
     Array.from(
@@ -93,10 +94,12 @@ const dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-bench-'));
 try {
   await writeFile(
     join(dir, 'cpu-hook.mjs'),
-    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); writeFileSync(process.env.HMSIM_BENCH_CPU_FILE, String((u.user + u.system) / 1e6)); });\n",
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); " +
+      'writeFileSync(process.env.HMSIM_BENCH_CPU_FILE, String((u.user + u.system) / 1e6)); });\n',
   );
   console.log(
-    `16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram 1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`,
+    `16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram ` +
+      `1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`,
   );
   type Case = 'start-up' | 'jobs1' | 'jobs2' | '2procs' | 'merge';
   const best = new Map<Case, Ran & { load: string }>();
@@ -104,14 +107,16 @@ try {
     const b = best.get(name);
     if (b === undefined || r.wall < b.wall) best.set(name, { ...r, load });
     console.log(
-      `  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`,
+      `  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} ` +
+        `s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`,
     );
   };
   for (let round = 0; round < rounds; round++) {
     const one = await spin(1);
     const two = await spin(2);
     console.log(
-      `round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x the work of 1 in the same time (2.00 = two free cores); load average ${la()}`,
+      `round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x ` +
+        `the work of 1 in the same time (2.00 = two free cores); load average ${la()}`,
     );
     let load = la();
     keep('start-up', await hmsim(['--version'], dir, `v${round}`), load);
@@ -144,13 +149,17 @@ try {
   const [j1, j2, p2, merge, start] = [get('jobs1'), get('jobs2'), get('2procs'), get('merge'), get('start-up')];
   const s = j1.wall / j2.wall;
   console.log(
-    `best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`,
+    `best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + ` +
+      `merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`,
   );
   console.log(
-    `serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`,
+    `serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; ` +
+      `measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 ` +
+      `points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`,
   );
   console.log(
-    `CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`,
+    `CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two ` +
+      `processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`,
   );
   console.log(`summary.json identical for jobs1, jobs2, two processes + merge, merge: ${process.exitCode === 1 ? 'NO' : 'yes'}`);
 } finally {

@@ -194,7 +194,8 @@ async function benchRead(dir: string): Promise<void> {
     await reader.sha256();
     const hashSeconds = (performance.now() - t) / 1000;
     console.log(
-      `HMT read, ${name}: ${count.toLocaleString('en-US')} records, ${(size / 2 ** 20).toFixed(0)} MiB on disk (${(size / count).toFixed(2)} B/record)` +
+      `HMT read, ${name}: ${count.toLocaleString('en-US')} ` +
+        `records, ${(size / 2 ** 20).toFixed(0)} MiB on disk (${(size / count).toFixed(2)} B/record)` +
         ` (written at ${fmt(count / writeSeconds)} records):`,
     );
     console.log(`  batches() incl. CRC  ${fmt(best(rates))} records   (runs: ${rates.map(fmt).join(', ')})   target ≥ 50 M records/s`);

@@ -126,7 +126,9 @@ const PATHS: Record<string, PathSpec> = {
     dynamic: [],
   },
   pageFault: {
-    what: 'an anonymous first-touch fault (arch/x86/mm/fault.c, mm/memory.c handle_pte_fault and do_anonymous_page inlined, mm/page_alloc.c, mm/highmem.c kmap_local for the clear)',
+    what:
+      'an anonymous first-touch fault (arch/x86/mm/fault.c, mm/memory.c handle_pte_fault ' +
+      'and do_anonymous_page inlined, mm/page_alloc.c, mm/highmem.c kmap_local for the clear)',
     functions: [
       'asm_exc_page_fault',
       'exc_page_fault',
@@ -174,7 +176,9 @@ const PATHS: Record<string, PathSpec> = {
     dynamic: ['entryStack', 'percpu', 'stack'],
   },
   contextSwitch: {
-    what: 'schedule() to another task (kernel/sched/core.c __schedule, fair.c, arch/x86/mm/tlb.c switch_mm_irqs_off, arch/x86/kernel/process_32.c)',
+    what:
+      'schedule() to another task (kernel/sched/core.c __schedule, fair.c, ' +
+      'arch/x86/mm/tlb.c switch_mm_irqs_off, arch/x86/kernel/process_32.c)',
     functions: [
       'schedule',
       '__schedule',

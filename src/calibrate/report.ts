@@ -49,7 +49,11 @@ export function calibrationText(results: readonly CalibrationResult[]): string {
       .join('  ')
       .trimEnd();
   const within = results.filter((r) => r.within).length;
-  return `${[line(HEAD), w.map((n) => '-'.repeat(n)).join('  '), ...rows(results).map(line)].join('\n')}\n\n${within} of ${results.length} within the published range; ${asExpected(results) ? 'every result as the suite expects' : 'SOME RESULTS DIFFER FROM WHAT THE SUITE EXPECTS'}\n`;
+  return (
+    `${[line(HEAD), w.map((n) => '-'.repeat(n)).join('  '), ...rows(results).map(line)].join('\n')}\n\n${within} ` +
+    `of ${results.length} within the published ` +
+    `range; ${asExpected(results) ? 'every result as the suite expects' : 'SOME RESULTS DIFFER FROM WHAT THE SUITE EXPECTS'}\n`
+  );
 }
 
 /** A Markdown report: the table and each experiment's source and how the value was obtained. */
@@ -138,7 +142,8 @@ export function calibrationChart(results: readonly CalibrationResult[], themeNam
 
 /** The caption of the chart (HTML-free: it goes into the SVG, PNG and PDF metadata too). */
 const CALIBRATION_CAPTION =
-  'For every experiment and model, the model value divided by the published figure (dot; green within the published range, red outside), on a log axis, with the published range divided by the same figure (bar) and 1 marked.';
+  'For every experiment and model, the model value divided by the published figure (dot; green within the published ' +
+  'range, red outside), on a log axis, with the published range divided by the same figure (bar) and 1 marked.';
 
 /**
  * Every file of a calibration report: Markdown, CSV, JSON, the chart as Vega-Lite, and the figure as SVG,

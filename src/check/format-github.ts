@@ -21,7 +21,9 @@ export function formatGithub(outcomes: readonly ScenarioOutcome[]): string {
     for (const p of o.problems) out.push(`::error file=${prop(o.file)},title=${prop(`hmsim check ${o.name}`)}::${data(p)}`);
     for (const m of o.metrics) {
       if (m.verdict === 'pass') continue;
-      const msg = `${m.metric}: baseline ${m.baseline === null ? '-' : formatNumber(m.baseline)}, now ${formatNumber(m.now)} (${formatChange(m)}): ${m.reason}`;
+      const msg =
+        `${m.metric}: baseline ${m.baseline === null ? '-' : formatNumber(m.baseline)}, ` +
+        `now ${formatNumber(m.now)} (${formatChange(m)}): ${m.reason}`;
       out.push(`::error file=${prop(o.file)},title=${prop(`hmsim check ${o.name}: ${m.metric}`)}::${data(msg)}`);
     }
     for (const n of o.notes) if (!o.pass) out.push(`::notice file=${prop(o.file)},title=${prop(`hmsim check ${o.name}`)}::${data(n)}`);

@@ -33,10 +33,13 @@ export function formatJunit(outcomes: readonly ScenarioOutcome[]): string {
         out.push(`${open}/>`);
         continue;
       }
-      const message = `${m.metric}: baseline ${m.baseline === null ? '-' : formatNumber(m.baseline)}, now ${formatNumber(m.now)} (${formatChange(m)}): ${m.reason}`;
+      const message =
+        `${m.metric}: baseline ${m.baseline === null ? '-' : formatNumber(m.baseline)}, ` +
+        `now ${formatNumber(m.now)} (${formatChange(m)}): ${m.reason}`;
       out.push(`${open}>`);
       out.push(
-        `      <failure type="${m.verdict === 'missing' ? 'missing-baseline' : 'regression'}" message="${attr(message)}">${text(message)}</failure>`,
+        `      <failure type="${m.verdict === 'missing' ? 'missing-baseline' : 'regression'}" ` +
+          `message="${attr(message)}">${text(message)}</failure>`,
       );
       out.push('    </testcase>');
     }

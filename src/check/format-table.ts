@@ -48,7 +48,8 @@ export function summaryLine(outcomes: readonly ScenarioOutcome[]): string {
   const head = `${outcomes.length} scenario${outcomes.length === 1 ? '' : 's'}, ${metrics} metric${metrics === 1 ? '' : 's'}`;
   if (failing.length === 0) return `${head}: all pass`;
   return (
-    `${head}: ${failing.length} scenario${failing.length === 1 ? '' : 's'} fail (${failedMetrics} metric${failedMetrics === 1 ? '' : 's'}): ` +
+    `${head}: ${failing.length} scenario${failing.length === 1 ? '' : 's'} ` +
+    `fail (${failedMetrics} metric${failedMetrics === 1 ? '' : 's'}): ` +
     `${failing.map((o) => o.name).join(', ')} (if the change is intended: hmsim check --update, review, commit the baselines)`
   );
 }

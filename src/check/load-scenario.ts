@@ -90,7 +90,8 @@ export async function loadScenario(
   if (model !== json.model) {
     if (PLUGIN_FILE.test(json.model) && bounds.allowPlugins !== true) {
       throw new InputError(
-        `${where('$.model')}: '${json.model}' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`,
+        `${where('$.model')}: '${json.model}' is a code plug-in, which check runs ` +
+          `only with --allow-plugins (expected a shipped model name or a .json model)`,
       );
     }
     if (bounds.root !== undefined) confine(model, json.model, bounds.root, where('$.model'));
@@ -236,7 +237,10 @@ export function describeSchemaError(e: ErrorObject | undefined): string {
       const tag = String(params['tag']);
       if (params['error'] === 'tag')
         return `${at}.${tag}: missing or not a string (expected one of "exact", "relative", "absolute", "statistical")`;
-      return `${at}.${tag}: ${JSON.stringify(params['tagValue'])} is not a rule kind (expected one of "exact", "relative", "absolute", "statistical")`;
+      return (
+        `${at}.${tag}: ${JSON.stringify(params['tagValue'])} is not a rule ` +
+        `kind (expected one of "exact", "relative", "absolute", "statistical")`
+      );
     }
     case 'type':
       return `${at}: must be ${String(params['type'])}`;

@@ -58,14 +58,16 @@ export function checkPathShape(path: readonly string[], where: string): void {
     }
     if (!(seg in node)) {
       throw new InputError(
-        `${where}: '${path.join('.')}' is not in a RunResult: no '${seg}'${prefix ? ` in '${prefix}'` : ''} (expected one of ${Object.keys(node).join(', ')})`,
+        `${where}: '${path.join('.')}' is not in a RunResult: no ` +
+          `'${seg}'${prefix ? ` in '${prefix}'` : ''} (expected one of ${Object.keys(node).join(', ')})`,
       );
     }
     node = node[seg];
   }
   if (isObject(node) && !DYNAMIC_PATHS.includes(path.join('.'))) {
     throw new InputError(
-      `${where}: '${path.join('.')}' is an object, not a number (name one of its keys: ${Object.keys(node).join(', ')}, or use '${path.join('.')}.*')`,
+      `${where}: '${path.join('.')}' is an object, not a number (name one of ` +
+        `its keys: ${Object.keys(node).join(', ')}, or use '${path.join('.')}.*')`,
     );
   }
 }

@@ -60,7 +60,8 @@ function parsePath(text: string, where: string, allowReference: boolean): Metric
   }
   if (parts.length === 0 || parts.some((p) => !SEGMENT.test(p))) {
     throw new InputError(
-      `${where}: '${text}' is not a metric (expected a RunResult path like cycles.breakdown.invlpg, or share(PATH), overhead(PATH), ratio(PATH, PATH))`,
+      `${where}: '${text}' is not a metric (expected a RunResult path like ` +
+        `cycles.breakdown.invlpg, or share(PATH), overhead(PATH), ratio(PATH, PATH))`,
     );
   }
   return { kind: 'path', path: parts, run };

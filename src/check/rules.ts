@@ -52,7 +52,9 @@ export function applyRule(rule: Rule, baseline: Observed, now: Observed, seed: n
       const test = rule.test === 'welch' ? 'Welch' : 'perm.';
       return {
         pass,
-        reason: `${test} p=${formatP(p)} ${significant ? '<' : '>='} ${rule.alpha}, effect ${formatPercent(effect)} ${large ? '>' : '<='} ${formatPercent(rule.minEffect)}`,
+        reason:
+          `${test} p=${formatP(p)} ${significant ? '<' : '>='} ${rule.alpha}, ` +
+          `effect ${formatPercent(effect)} ${large ? '>' : '<='} ${formatPercent(rule.minEffect)}`,
       };
     }
   }

@@ -107,15 +107,18 @@ function formatOne(r: CapacityResult): string {
     ['page tables in highmem (HIGHPTE)', (p.pageTablesHighmem / 1024).toFixed(1)],
   ];
   return (
-    `capacity — ${r.config} (${r.split}); ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
+    `capacity — ${r.config} (${r.split}); ${w.procs} processes x ${w.threads} ` +
+    `thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
     table(['memory', 'MB'], rows) +
     '\n' +
     table(['per process', 'KiB'], perRows) +
     '\n' +
     `at ${w.procs} processes: lowmem used ${mb(r.lowmemUsedBytes)} of ${mb(r.availableLowmemBytes)} MB ` +
-    `(user pages: ${mb(r.userInHighmemBytes)} MB in highmem, ${mb(r.userInLowmemBytes)} MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
+    `(user pages: ${mb(r.userInHighmemBytes)} MB in highmem, ${mb(r.userInLowmemBytes)} ` +
+    `MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
     `processes that fit: ${r.maxProcs} (limited by ${r.limitedBy})\n` +
-    `user address space per process: ${vaSize(r.userSpaceBytes)}, ${vaSize(r.userSpaceLeftBytes)} left after the ${fmtBytes(w.vmBytes)} span\n`
+    `user address space per process: ${vaSize(r.userSpaceBytes)}, ${vaSize(r.userSpaceLeftBytes)} ` +
+    `left after the ${fmtBytes(w.vmBytes)} span\n`
   );
 }
 
@@ -125,7 +128,8 @@ function formatRamGrid(
   grid: readonly { config: string; points: readonly { maxProcs: number; fits: boolean }[] }[],
 ): string {
   return (
-    `processes that fit (rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}, ${w.threads} thread(s)); * = the ${w.procs} asked for fit\n\n` +
+    `processes that fit (rss ${fmtBytes(w.rssBytes)}, ` +
+    `vm ${fmtBytes(w.vmBytes)}, ${w.threads} thread(s)); * = the ${w.procs} asked for fit\n\n` +
     table(
       ['config', ...rams.map((r) => `RAM ${fmtBytes(r)}`)],
       grid.map((g) => [g.config, ...g.points.map((p) => `${p.maxProcs}${p.fits ? '*' : ''}`)]),
@@ -136,7 +140,8 @@ function formatRamGrid(
 function formatCompare(rs: readonly CapacityResult[]): string {
   const w = rs[0]!.workload;
   return (
-    `capacity side by side — RAM ${fmtBytes(rs[0]!.ramBytes)}; ${w.procs} processes x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
+    `capacity side by side — RAM ${fmtBytes(rs[0]!.ramBytes)}; ${w.procs} processes ` +
+    `x ${w.threads} thread(s), rss ${fmtBytes(w.rssBytes)}, vm ${fmtBytes(w.vmBytes)}\n\n` +
     table(
       [
         'config',

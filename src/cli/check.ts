@@ -42,7 +42,8 @@ export function register(program: Command): void {
   const cmd = program
     .command('check')
     .description(
-      'Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
+      'Regression-check cost models: replay scenarios and compare watched ' +
+        'metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
     )
     .argument('[scenario...]', 'scenario files (JSON) or folders of them (default: scenarios/)')
     .option('--baseline <dir>', 'folder of baseline files', DEFAULT_BASELINE_DIR)

@@ -58,7 +58,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'compare',
     term: 'compare [options]',
     summary:
-      'replay one trace under several configurations side by side, with the overhead relative to the first (defaults: --trace traces/fileserver-4cpu.hmt --configs 3g1g-highmem,3g1g-pae,2g2g,4g4g,x86_64)',
+      'replay one trace under several configurations side by side, with the overhead relative to the first ' +
+      '(defaults: --trace traces/fileserver-4cpu.hmt --configs 3g1g-highmem,3g1g-pae,2g2g,4g4g,x86_64)',
     load: () => import('./compare.ts'),
   },
   {
@@ -77,7 +78,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'check',
     term: 'check [options] [scenario...]',
     summary:
-      'Regression-check cost models: replay scenarios and compare watched metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
+      'Regression-check cost models: replay scenarios and compare watched ' +
+      'metrics with stored baselines (exit 0 pass, 1 regression, 2 bad input)',
     load: () => import('./check.ts'),
   },
   {

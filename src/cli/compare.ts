@@ -13,8 +13,8 @@
  * up); with R > 1 the table shows mean ± 95% confidence-interval half-width, --json configs carry the
  * mean and the interval, and the report keeps every run. --workload NAME --param K=V replaces --trace:
  * each replication generates its own trace with its seed (the same for every configuration), so the
- * replications vary the workload and the intervals say how much that matters. Runs go configuration by configuration, replications in seed order, so the output is
- * deterministic.
+ * replications vary the workload and the intervals say how much that matters. Runs go configuration by
+ * configuration, replications in seed order, so the output is deterministic.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,7 +129,8 @@ function refuseSameConfigurations(names: readonly string[], configs: readonly Ma
     const how =
       names[i] === names[j]
         ? `${names[i]} is listed twice`
-        : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
+        : `${names[j]} and ${names[i]} are the same configuration here (${configs[j]!.name} and ${c.name}: ` +
+          `split ${c.split}, highmem ${c.highmem}, ${c.pae ? 'PAE' : 'no PAE'}, ${c.pti ? 'PTI' : 'no PTI'})`;
     throw new UsageError(`--configs: ${how}; expected different configurations`);
   });
 }
@@ -143,7 +144,8 @@ function workloadFrom(raw: Record<string, unknown>, tracePath: string | undefine
   }
   if (tracePath !== undefined)
     throw new UsageError(
-      '--trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both',
+      '--trace: give either --trace FILE (one trace for every replication) ' +
+        'or --workload NAME (a trace generated per replication), not both',
     );
   let name: string;
   try {

@@ -53,7 +53,8 @@ export function register(program: Command): void {
     if (options.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else
       process.stdout.write(
-        `${summary.out}: ${summary.records} records of ${summary.workload} on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`,
+        `${summary.out}: ${summary.records} records of ${summary.workload} ` +
+          `on ${summary.cpus} CPU${summary.cpus === 1 ? '' : 's'} (seed ${summary.seed})\n`,
       );
   });
 }

@@ -97,7 +97,8 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(
-        `${options.out}: ${stats.records} records from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`,
+        `${options.out}: ${stats.records} records ` +
+          `from ${stats.lines} ${format === 'din-binary' ? 'records' : 'lines'} of ${name} (${format})\n`,
       );
       if (stats.badLines > 0) {
         process.stderr.write(
@@ -110,7 +111,8 @@ export function register(program: Command): void {
         process.stdout.write(
           c !== undefined
             ? `captured on: ${c.config}, kernel ${c.kernel}, RAM ${c.ram} bytes (replays with other zones re-allocate its frames)\n`
-            : `captured on: unknown (no '# hmsim-capture:' lines and no --capture-config/--capture-kernel/--capture-ram): replays use its frame numbers as they are\n`,
+            : `captured on: unknown (no '# hmsim-capture:' lines and no ` +
+                `--capture-config/--capture-kernel/--capture-ram): replays use its frame numbers as they are\n`,
         );
       }
     });

@@ -26,7 +26,8 @@ export function register(program: Command): void {
   addConfigOptions(cmd)
     .option(
       '--compare',
-      'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for the RAM size (with --pae, --highmem or --pti: each split so built)',
+      'show 3G/1G, 3G_OPT, 2G/2G, 2G_OPT, 1G/3G and 4G/4G side by side for ' +
+        'the RAM size (with --pae, --highmem or --pti: each split so built)',
     )
     .option('--configs <list>', 'with --compare: the named configurations to show, comma-separated (e.g. 3g1g-highmem,3g1g-pae,2g2g)')
     .option('--list', 'list the named configurations and kernel profiles')

@@ -32,7 +32,8 @@ export function addRunOptions(cmd: Command, traceDefault?: string, options: { hi
     .option('--prefault', 'every user page present, no faults and no kernel activity: a pure TLB replay')
     .option(
       '--warmup <n|p%>',
-      'replay the first N records (or P% of the trace) to fill TLBs, page tables and the page cache, then count only the records after them',
+      'replay the first N records (or P% of the trace) to fill TLBs, page ' +
+        'tables and the page cache, then count only the records after them',
     )
     .option('--json', 'print exactly one JSON object on stdout instead of the table')
     .option('--out <dir>', 'also write the results into this folder (atomically)')

@@ -136,8 +136,10 @@ function kernelMemoryLine(r: RunResult): string {
   const low = r.counts.lowmem;
   return (
     `kernel memory: slab ${mbOf(slab.reduce((n, [, s]) => n + s.pages, 0))}${top !== '' ? ` (${top})` : ''}, page tables ` +
-    `${mbOf(m.pageTablePages?.lowmem ?? 0)} lowmem + ${mbOf(m.pageTablePages?.highmem ?? 0)} highmem, kernel stacks ${mbOf(m.kernelStackPages ?? 0)}; ` +
-    `min_free_kbytes ${m.minFreeKbytes ?? 0}; reclaim: ${formatInt(low?.kswapdWakes ?? 0)} kswapd wake-ups, ${formatInt(low?.directReclaims ?? 0)} direct rounds, ` +
+    `${mbOf(m.pageTablePages?.lowmem ?? 0)} lowmem + ${mbOf(m.pageTablePages?.highmem ?? 0)} ` +
+    `highmem, kernel stacks ${mbOf(m.kernelStackPages ?? 0)}; ` +
+    `min_free_kbytes ${m.minFreeKbytes ?? 0}; reclaim: ${formatInt(low?.kswapdWakes ?? 0)} ` +
+    `kswapd wake-ups, ${formatInt(low?.directReclaims ?? 0)} direct rounds, ` +
     `${formatInt(low?.slabShrunk ?? 0)} dentries/inodes freed`
   );
 }

@@ -118,7 +118,8 @@ export function register(program: Command): void {
     .option('--configs <list>', 'comma-separated configurations (the first is the baseline of the overheads)')
     .option(
       '--grid <key=v1,v2,...>',
-      'a swept parameter, repeatable: a configuration key (ram, cpus, kernel, split, ...), a model key (tlb.l1d.entries, any --set key) or workload.PARAM',
+      'a swept parameter, repeatable: a configuration key (ram, cpus, kernel, ' +
+        'split, ...), a model key (tlb.l1d.entries, any --set key) or workload.PARAM',
       collect,
     )
     .option('--replications <n>', 'replications of every grid cell, each with its own seed (default 1)')

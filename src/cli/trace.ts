@@ -49,10 +49,12 @@ export function formatInspection(i: TraceInspection): string {
   const lines: string[] = [];
   lines.push(`trace        ${i.file}${i.gzip ? ' (gzip)' : ''}`);
   lines.push(
-    `sha256       ${i.sha256} (${i.digest === 'content' ? 'content digest stored in the footer' : 'of the file: no stored digest, computed'})`,
+    `sha256       ${i.sha256} ` +
+      `(${i.digest === 'content' ? 'content digest stored in the footer' : 'of the file: no stored digest, computed'})`,
   );
   lines.push(
-    `header       HMT ${h.version}, source ${h.source}, ${h.cpus} CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`,
+    `header       HMT ${h.version}, source ${h.source}, ${h.cpus} ` +
+      `CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`,
   );
   if (Object.keys(h.provenance).length > 0) lines.push(`provenance   ${JSON.stringify(h.provenance)}`);
   lines.push(`records      ${n(i.records)} in ${n(i.chunks)} chunk${i.chunks === 1 ? '' : 's'}`);
@@ -77,7 +79,8 @@ export function formatInspection(i: TraceInspection): string {
   lines.push(`by pid       ${shown || '-'}${pids.length > 10 ? ` (and ${pids.length - 10} more)` : ''}`);
   lines.push(`pages        ${n(i.distinctPages)} distinct user pages touched by accesses`);
   lines.push(
-    `page refs    instruction ${n(i.pageReferences.instruction)}, data ${n(i.pageReferences.data)} (${n(i.straddlingAccesses)} accesses straddle a page boundary and count each page)`,
+    `page refs    instruction ${n(i.pageReferences.instruction)}, data ${n(i.pageReferences.data)} ` +
+      `(${n(i.straddlingAccesses)} accesses straddle a page boundary and count each page)`,
   );
   if (i.maxUserAddress === null) {
     lines.push('max address  - (no user addresses): fits every split');

@@ -126,7 +126,8 @@ export function processKernelMemoryOf(layout: LayoutDetail): ProcessKernelMemory
   const m = layout.config.kernel.layout.processKernelMemory;
   if (m === null) {
     throw new InputError(
-      `models/kernels/${layout.config.kernel.name}.json: field 'layout.processKernelMemory' is needed by capacity (threadSizeBytes, perThreadBytes, perProcessBytes, staticReservedBytes)`,
+      `models/kernels/${layout.config.kernel.name}.json: field 'layout.processKernelMemory' is ` +
+        `needed by capacity (threadSizeBytes, perThreadBytes, perProcessBytes, staticReservedBytes)`,
     );
   }
   // x86_64 uses 16 KiB stacks (THREAD_SIZE_ORDER 2 since 3.15).

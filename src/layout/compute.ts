@@ -74,7 +74,8 @@ export function computeLayout(cfg: MachineConfig): LayoutDetail {
   if (vmallocStart >= top.vmallocEnd) {
     // The kernel's BUG_ON(VMALLOC_START >= VMALLOC_END) in mem_init().
     throw new ConfigError(
-      `--vmalloc: ${cfg.kernel.name} would stop at BUG_ON(VMALLOC_START >= VMALLOC_END): VMALLOC_START ${hex32(vmallocStart)}, VMALLOC_END ${hex32(top.vmallocEnd)}`,
+      `--vmalloc: ${cfg.kernel.name} would stop at BUG_ON(VMALLOC_START >= VMALLOC_END): ` +
+        `VMALLOC_START ${hex32(vmallocStart)}, VMALLOC_END ${hex32(top.vmallocEnd)}`,
     );
   }
   const zones = zonesOf(low.maxLowPfn, low.maxPfn, highmem);
@@ -151,12 +152,14 @@ function clampNotes(ramPfn: number, maxPfn: number, maxLowPfn: number, highmem: 
   const mb = Math.floor(ignored / MiB);
   if (!highmem && maxPfn === maxLowPfn && ramPfn > maxPfn) {
     return [
-      `${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`,
+      `${mb} MB of RAM is unusable: without HIGHMEM only the ${Math.floor(maxLowPfn / 256)} ` +
+        `MB the kernel can map permanently are used (HIGHMEM4G or HIGHMEM64G would use the rest)`,
     ];
   }
   if (!pae && ramPfn > FOUR_GIB / PAGE_SIZE) {
     return [
-      `${mb} MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`,
+      `${mb} MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without ` +
+        `PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it`,
     ];
   }
   return [`${mb} MB of RAM is unusable (above max_pfn 0x${maxPfn.toString(16)})`];

@@ -185,7 +185,8 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     const info = SPLITS[split];
     if (info.nonPaeOnly && pae) {
       throw new ConfigError(
-        `--split ${split}: ${info.kconfig} is impossible with PAE (Kconfig: depends on !X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, ${split} puts it at 0x${info.pageOffset.toString(16)})`,
+        `--split ${split}: ${info.kconfig} is impossible with PAE (Kconfig: depends on !X86_PAE; PAE ` +
+          `needs PAGE_OFFSET on a 1 GiB boundary, ${split} puts it at 0x${info.pageOffset.toString(16)})`,
       );
     }
   }
@@ -226,7 +227,8 @@ export function resolveConfig(opts: ConfigOptions): MachineConfig {
     }
     if (ramBelow4gBytes >= ramBytes) {
       throw new ConfigError(
-        `--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} bytes): it says how much of the installed RAM sits under the PCI hole`,
+        `--ram-below-4g: '${opts.ramBelow4g}' must be less than --ram (${ramBytes} ` +
+          `bytes): it says how much of the installed RAM sits under the PCI hole`,
       );
     }
   }

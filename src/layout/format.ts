@@ -64,7 +64,10 @@ export function ramLine(l: Layout): string {
   }
   if (r.firmwareBytes > 0) why.push(`${mb1(r.firmwareBytes)} kept by the firmware`);
   const lost = r.firmwareBytes + r.ignoredBytes;
-  return `RAM ${mb1(r.installedBytes)} installed, ${mb1(r.usableBytes)} usable, ${mb1(lost)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
+  return (
+    `RAM ${mb1(r.installedBytes)} installed, ${mb1(r.usableBytes)} ` +
+    `usable, ${mb1(lost)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`
+  );
 }
 
 /** "3G/1G, HIGHMEM64G (PAE), PTI, NR_CPUS=32" */
@@ -231,7 +234,8 @@ export function formatCompare(ramBytes: number, kernel: string, rows: readonly C
     // With RAM above 4 GiB the kernel's "HIGHMEM available" line (max_pfn − max_low_pfn) also counts the PCI
     // hole: lowmem + that figure would exceed the RAM installed. The table shows the RAM; say so when they differ.
     (rows.some((r) => r.highmemMB !== r.highmemRamMB)
-      ? 'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" boot line also counts the PCI hole (hmsim layout --config NAME shows it)\n'
+      ? 'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" ' +
+        'boot line also counts the PCI hole (hmsim layout --config NAME shows it)\n'
       : '')
   );
 }

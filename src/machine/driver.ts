@@ -172,7 +172,9 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
           // each CPU's stream on its own from here (pulled[c] chunks of CPU c are read already).
           if (source.header.cpus > MAX_CPU_STREAMS) {
             throw new InputError(
-              `${options.path ?? 'trace'}: CPU ${cpu}'s next records lie more than ${lookahead} records further in the file, and with ${source.header.cpus} CPUs it cannot be read one stream per CPU (expected the chunks of different CPUs interleaved in time, as hmsim's writer writes them)`,
+              `${options.path ?? 'trace'}: CPU ${cpu}'s next records lie more than ${lookahead} records ` +
+                `further in the file, and with ${source.header.cpus} CPUs it cannot be read one stream per CPU ` +
+                `(expected the chunks of different CPUs interleaved in time, as hmsim's writer writes them)`,
             );
           }
           streams = [];

@@ -197,7 +197,10 @@ export class PageCache {
     return this.files;
   }
 
-  /** Calls `fn(index, pfn)` for every cached page of dense file `d` at index ≥ `from`, in index order for the dense part; stops when `fn` returns true. */
+  /**
+   * Calls `fn(index, pfn)` for every cached page of dense file `d` at index ≥ `from`, in index order for the dense
+   * part; stops when `fn` returns true.
+   */
   forEachPage(d: number, fn: (index: number, pfn: number) => boolean | void, from = 0): void {
     const len = this.segLength[d]!;
     const start = this.segStart[d]!;

@@ -1,15 +1,21 @@
 /**
  * Where the kernel maps a user PTE page (HIGHPTE: a highmem page-table page is reached through a temporary
  * mapping — `pte_offset_map`, kmap_atomic in 6.1 include/linux/pgtable.h, kmap_local_page from 6.5). Each
- * kernel path that walks page tables maps the PTE page once per VMA it walks across it:
+ * kernel path that walks page tables maps the PTE page once per VMA it walks across it (path in Linux 6.1, maps
+ * per PTE page in parentheses):
  *
- * | path (Linux 6.1) | maps per PTE page |
- * |---|---|
- * | fault: handle_pte_fault reads orig_pte (pte_offset_map), then do_anonymous_page / finish_fault / filemap_map_pages / wp_page_copy map it again to write (pte_offset_map_lock) — mm/memory.c | 2 (1 when the PTE page is new: it is cleared instead; 1 for a COW fault that reuses the page) |
- * | fork: copy_pte_range maps the child's (pte_alloc_map_lock) and the parent's (pte_offset_map) PTE page, per VMA that vma_needs_copy (it has an anon_vma, or is VM_PFNMAP) — mm/memory.c | 2 per (VMA, PTE page) |
- * | exit, exec's old mm, munmap: zap_pte_range (pte_offset_map_lock) per VMA per PTE page — mm/memory.c | 1 per (VMA, PTE page) |
- * | mprotect: change_pte_range (pte_offset_map_lock) per VMA per PTE page — mm/mprotect.c | 1 per (VMA, PTE page) |
- * | exec: get_arg_page → get_user_pages_remote → follow_page_pte (pte_offset_map_lock), the arg page's fault; setup_arg_pages' mprotect_fixup and shift_arg_pages → move_ptes (old and new) — fs/exec.c, mm/gup.c, mm/mremap.c | see execRecord |
+ * - fault (2; 1 when the PTE page is new: it is cleared instead; 1 for a COW fault that reuses the page):
+ *   handle_pte_fault reads orig_pte (pte_offset_map), then do_anonymous_page / finish_fault / filemap_map_pages
+ *   / wp_page_copy map it again to write (pte_offset_map_lock) — mm/memory.c
+ * - fork (2 per (VMA, PTE page)): copy_pte_range maps the child's (pte_alloc_map_lock) and the parent's
+ *   (pte_offset_map) PTE page, per VMA that vma_needs_copy (it has an anon_vma, or is VM_PFNMAP) — mm/memory.c
+ * - exit, exec's old mm, munmap (1 per (VMA, PTE page)): zap_pte_range (pte_offset_map_lock) per VMA per PTE
+ *   page — mm/memory.c
+ * - mprotect (1 per (VMA, PTE page)): change_pte_range (pte_offset_map_lock) per VMA per PTE page —
+ *   mm/mprotect.c
+ * - exec (see execRecord): get_arg_page → get_user_pages_remote → follow_page_pte (pte_offset_map_lock), the
+ *   arg page's fault; setup_arg_pages' mprotect_fixup and shift_arg_pages → move_ptes (old and new) —
+ *   fs/exec.c, mm/gup.c, mm/mremap.c
  *
  * A new PTE page is allocated zeroed (GFP_PGTABLE_USER has __GFP_ZERO; under HIGHPTE it comes from
  * highmem and is cleared through kmap_local_page, mm/page_alloc.c) — one more map of a page-table page.

@@ -198,7 +198,8 @@ export async function replayMachineSource(
   };
   if (warmRecords > 0 && warm === undefined && !m.stopped) {
     throw new UsageError(
-      `--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} records (expected more records than the warm-up, which are counted)`,
+      `--warmup ${warmRecords}: ${options.path ?? 'the trace'} has only ${drive.records} ` +
+        `records (expected more records than the warm-up, which are counted)`,
     );
   }
   return {

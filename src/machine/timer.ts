@@ -35,7 +35,8 @@ export function timerTicks(m: Machine, cpu: number): boolean {
     if (took >= period) {
       m.infeasible.stop(
         'timer interrupt livelock',
-        `one timer interrupt took ${Math.round(took)} cycles on CPU ${cpu}, no less than the tick period of ${period} cycles (HZ ${m.footprint.data.hz}): ` +
+        `one timer interrupt took ${Math.round(took)} cycles on CPU ${cpu}, no less ` +
+          `than the tick period of ${period} cycles (HZ ${m.footprint.data.hz}): ` +
           'the CPU would do nothing but take timer interrupts (check costs.ipiReceive and the CR3 and walk costs)',
       );
       m.stopped = true;

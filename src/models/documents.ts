@@ -62,8 +62,10 @@ async function readRec(ref: string, cwd: string, seen: Set<string>, plugins: Plu
   if (PLUGIN_EXT.has(ext) && plugins !== 'allowed') {
     throw new ConfigError(
       plugins === 'extends'
-        ? `extends '${ref}': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)`
-        : `model '${ref}' is a code plug-in: it runs only when named with --model on the command line, or with --allow-plugins (expected a shipped model name or a .json model)`,
+        ? `extends '${ref}': a code plug-in cannot be extended (expected a shipped ` +
+            `model name or a .json model; name a plug-in with --model on the command line)`
+        : `model '${ref}' is a code plug-in: it runs only when named with --model on the ` +
+            `command line, or with --allow-plugins (expected a shipped model name or a .json model)`,
     );
   }
   let file: string;

@@ -55,7 +55,8 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.walk', 'Page walk served from the caches, cycles per walk.', 'number of page-table levels read'),
   cost(
     'costs.walkDram',
-    'Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses.',
+    'Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the ' +
+      'machine has no cache model, and costs.walk is an average walk that already includes its cache misses.',
     'references served by DRAM',
   ),
   cost('costs.stlbHit', 'Cycles of an L1 TLB miss that hits the second-level TLB.'),
@@ -95,7 +96,9 @@ export const PARAMS: readonly ParamInfo[] = [
   {
     key: 'io.device',
     kind: 'device',
-    doc: 'Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.',
+    doc:
+      'Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device ' +
+      '.json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.',
   },
   {
     key: 'io.read.latencyUs',
@@ -120,7 +123,9 @@ export const PARAMS: readonly ParamInfo[] = [
     key: 'io.files',
     kind: 'enum',
     values: ['disk', 'tmpfs'],
-    doc: 'Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).',
+    doc:
+      'Where the files of the trace live: disk (page cache over the device) ' +
+      'or tmpfs (shmem pages: no device, never evicted without swap).',
   },
   count('io.swap.sizeMiB', 'Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.'),
   {

@@ -17,7 +17,8 @@ export function buildModelSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'hmsim cost model',
     description:
-      'A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). ' +
+      'A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table ' +
+      'or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). ' +
       'Every value of a shipped model cites its source.',
     type: 'object',
     additionalProperties: false,
@@ -156,7 +157,8 @@ const FORMS = {
 const DEFS = {
   cost: {
     description:
-      'A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.',
+      'A cost in cycles: a number, or an object with exactly one form (constant, ' +
+      'linear, table, normal, lognormal, uniform, empirical) and its provenance.',
     ...nonNegative,
     type: ['number', 'object'],
     additionalProperties: false,

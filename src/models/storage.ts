@@ -104,7 +104,8 @@ export function readDevice(ref: string, cwd: string = process.cwd()): { name: st
   if (!isPath && (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || !existsSync(file))) {
     const near = closest(ref, deviceNames());
     throw new ConfigError(
-      `unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; expected one of ${deviceNames().join(', ')}, or a path to a device .json`,
+      `unknown device profile '${ref}'${near === undefined ? '' : ` (did you mean ${near}?)`}; ` +
+        `expected one of ${deviceNames().join(', ')}, or a path to a device .json`,
     );
   }
   const doc = readJsonFile(file, `device profile ${ref}`, 'a JSON device profile');

@@ -23,7 +23,8 @@ export function explainKey(model: CostModel, key: string): string {
 export function formatExplain(r: RunResult, model: CostModel): string {
   const total = r.cycles.total;
   const out: string[] = [
-    `where the cycles come from (model ${model.name}; sources as the model file gives them, [borrowed from CPU] and [unverified] as it marks them)`,
+    `where the cycles come from (model ${model.name}; sources as the model ` +
+      `file gives them, [borrowed from CPU] and [unverified] as it marks them)`,
     '',
   ];
   const mechanisms = mechanismCycles(r);
@@ -36,7 +37,8 @@ export function formatExplain(r: RunResult, model: CostModel): string {
       const n = kmapInvlpgs(r);
       const mean = r.counts.invlpg > 0 ? r.cycles.breakdown.invlpg / r.counts.invlpg : 0;
       out.push(
-        `  how   ${formatInt(n)} kmap_local/kmap_atomic unmaps × ${formatInt(mean)} cycles per INVLPG (the run's mean: ${formatInt(r.cycles.breakdown.invlpg)} INVLPG cycles / ${formatInt(r.counts.invlpg)} INVLPGs)`,
+        `  how   ${formatInt(n)} kmap_local/kmap_atomic unmaps × ${formatInt(mean)} cycles per INVLPG (the run's ` +
+          `mean: ${formatInt(r.cycles.breakdown.invlpg)} INVLPG cycles / ${formatInt(r.counts.invlpg)} INVLPGs)`,
       );
     }
     for (const key of legend.keys) out.push(`  model ${explainKey(model, key)}`);

@@ -118,7 +118,8 @@ export function buildHtml(report: HtmlReport): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     // No network: everything is inline. 'unsafe-eval' because vega compiles its expressions to functions.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:">`,
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ` +
+      `'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:">`,
     `<title>${escapeHtml(report.title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
@@ -127,7 +128,8 @@ export function buildHtml(report: HtmlReport): string {
     `<h1>${escapeHtml(report.title)}</h1>`,
     ...report.intro.map((p) => `<p>${escapeHtml(p)}</p>`),
     ...(report.header !== undefined ? [tableHtml(report.header)] : []),
-    `<nav>${report.charts.map((c) => `<a href="#chart-${escapeHtml(c.id)}">${escapeHtml(c.title)}</a>`).join(' ')} <a href="#tables">Tables</a> <a href="#provenance">Provenance</a></nav>`,
+    `<nav>${report.charts.map((c) => `<a href="#chart-${escapeHtml(c.id)}">${escapeHtml(c.title)}</a>`).join(' ')} ` +
+      `<a href="#tables">Tables</a> <a href="#provenance">Provenance</a></nav>`,
     '</header>',
     '<main>',
     '<section id="charts">',

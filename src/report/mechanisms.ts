@@ -87,7 +87,8 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
     id: 'kmap',
     label: 'kmap',
     meaning:
-      'mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps',
+      'mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, ' +
+      'the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps',
     keys: [
       'costs.pteWrite',
       'costs.pageAddressLookup',

@@ -48,7 +48,10 @@ export function ramText(c: RunConfig): string {
   const why: string[] = [];
   if (ram.ignoredBytes > 0) why.push(`${mb(ram.ignoredBytes)} ignored by this kernel configuration`);
   if (ram.firmwareBytes > 0) why.push(`${mb(ram.firmwareBytes)} kept by the firmware`);
-  return `${mb(ram.installedBytes)} installed, ${mb(ram.usableBytes)} usable, ${mb(ram.lostBytes)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`;
+  return (
+    `${mb(ram.installedBytes)} installed, ${mb(ram.usableBytes)} ` +
+    `usable, ${mb(ram.lostBytes)} lost${why.length > 0 ? ` (${why.join(', ')})` : ''}`
+  );
 }
 
 /**
@@ -83,7 +86,8 @@ export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, st
     const hi = Math.max(...records);
     rows.push([
       'traces',
-      `${p.traces.length} (one generated per replication or sweep point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`,
+      `${p.traces.length} (one generated per replication or sweep ` +
+        `point), ${lo === hi ? formatInt(lo) : `${formatInt(lo)}–${formatInt(hi)}`} records each; paths and sha256 in summary.json`,
     ]);
   }
   const configs = p.configurations;
@@ -115,7 +119,8 @@ export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, st
   rows.push([
     'units',
     `cycles: CPU cycles of the modelled clock${p.clockGHz === null ? '' : ` (${p.clockGHz} GHz)`}, summed over all CPUs unless per CPU; ` +
-      `time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: events over the whole trace${p.warmupRecords !== undefined ? ' after the warm-up' : ''}`,
+      `time: seconds of the slowest CPU (CPU cycles + device waits); MB: 2^20 bytes; counts: ` +
+      `events over the whole trace${p.warmupRecords !== undefined ? ' after the warm-up' : ''}`,
   ]);
   if (p.noCompute !== undefined) rows.push(['warning', noComputeText(p)]);
   return { id: 'run', caption: 'What was run', header: ['what', 'value'], align: ['left', 'left'], rows };
@@ -133,7 +138,10 @@ function warmupText(p: Provenance): string {
   const t = p.traces.length === 1 && lo === hi ? p.traces[0] : undefined;
   const share = t !== undefined && t.records > 0 ? ` (${((100 * lo) / t.records).toFixed(1)} % of the trace)` : '';
   const after = t !== undefined ? `the ${formatInt(t.records - lo)} records after them` : 'the records after them';
-  return `first ${n} records${share} replayed to fill the TLBs, page tables, page cache and memory, not counted: every cycle, count and time below is of ${after}`;
+  return (
+    `first ${n} records${share} replayed to fill the TLBs, page tables, page cache ` +
+    `and memory, not counted: every cycle, count and time below is of ${after}`
+  );
 }
 
 /**

@@ -105,7 +105,8 @@ export class RunService {
     if (req.config.cpus === undefined) return this.resolve({ ...req.config, cpus: traceCpus });
     throw new ConfigError(
       `--cpus ${String(req.config.cpus)}: ${req.tracePath} has records for ${traceCpus} CPUs (each record names the CPU that ran it); ` +
-        `expected ${traceCpus} or more, or a trace recorded on ${String(req.config.cpus)} (hmsim gen WORKLOAD --param cpus=${String(req.config.cpus)})`,
+        `expected ${traceCpus} or more, or a trace recorded on ${String(req.config.cpus)} ` +
+        `(hmsim gen WORKLOAD --param cpus=${String(req.config.cpus)})`,
     );
   }
 

@@ -20,7 +20,8 @@ export interface WelchResult {
  * run is replicated): p = 1 if the means are equal, else 0 — the difference is certain, not noise.
  * @example welchTTest([1, 2, 3, 4], [1, 2, 3, 4]).p // 1
  * @example welchTTest([27.5, 21, 19, 23.6, 17, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19, 21.7, 21.4],
- *   [27.1, 22, 20.8, 23.4, 23.4, 23.5, 25.8, 22, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]).p // ≈ 0.021 (t = −2.46, df ≈ 25.0; Wikipedia "Welch's t-test", example 2)
+ *   [27.1, 22, 20.8, 23.4, 23.4, 23.5, 25.8, 22, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]).p
+ *   // ≈ 0.021 (t = −2.46, df ≈ 25.0; Wikipedia "Welch's t-test", example 2)
  */
 export function welchTTest(x: readonly number[], y: readonly number[]): WelchResult {
   if (x.length < 2 || y.length < 2) throw new Error(`welchTTest: each sample needs at least 2 values (got ${x.length} and ${y.length})`);

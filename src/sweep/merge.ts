@@ -34,7 +34,8 @@ export async function mergeSweeps(
     if (f.specHash !== first.specHash) {
       const diff = specDifferences(first.spec, f.spec);
       throw new InputError(
-        `merge: ${dirs[i]} is a shard of a different sweep than ${dirs[0]} (they differ in: ${diff.length > 0 ? diff.join(', ') : 'spec'}); merge only shards of one sweep command`,
+        `merge: ${dirs[i]} is a shard of a different sweep than ${dirs[0]} (they differ ` +
+          `in: ${diff.length > 0 ? diff.join(', ') : 'spec'}); merge only shards of one sweep command`,
       );
     }
   });
@@ -51,7 +52,8 @@ export async function mergeSweeps(
       const seen = found.get(record.id);
       if (seen !== undefined && seen.record.hash !== record.hash) {
         throw new InputError(
-          `merge: point ${record.id} differs between ${seen.dir} and ${dir} (computed from different inputs: trace, model or hmsim version)`,
+          `merge: point ${record.id} differs between ${seen.dir} and ${dir} ` +
+            `(computed from different inputs: trace, model or hmsim version)`,
         );
       }
       if (seen === undefined) found.set(record.id, { record, dir });
@@ -109,5 +111,8 @@ export function missingPointsMessage(
     holders = `${idx.length === 1 ? 'shard' : 'shards'} ${idx.map((i) => `${i}/${n}`).join(', ')}; `;
   }
   const given = [...new Set(shards.map((s) => (s === null ? 'all' : `${s.index}/${s.count}`)))].join(', ');
-  return `merge: ${missing.length} of ${total} points are missing: ${named}${more} (${holders}shards given: ${given}); run the missing shards and merge again`;
+  return (
+    `merge: ${missing.length} of ${total} points are missing: ${named}${more} ` +
+    `(${holders}shards given: ${given}); run the missing shards and merge again`
+  );
 }

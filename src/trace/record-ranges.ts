@@ -78,7 +78,10 @@ export function recordProblem(
   if (kind >= KIND_COUNT) return `kind ${kind} (expected an event kind 0..${KIND_COUNT - 1})`;
   if (op > OP_MAX[kind]!) return `op ${op} for kind ${kind} (expected ${opMeaning(kind)})`;
   if (len > MAX_RW_COUNT && isReadWrite(kind)) {
-    return `length ${len} of a ${kind === EventKind.read ? 'read' : 'write'} (expected at most ${MAX_RW_COUNT} bytes, MAX_RW_COUNT: the most one call transfers)`;
+    return (
+      `length ${len} of a ${kind === EventKind.read ? 'read' : 'write'} (expected ` +
+      `at most ${MAX_RW_COUNT} bytes, MAX_RW_COUNT: the most one call transfers)`
+    );
   }
   if (!validOffset(off)) return `file offset ${off} (expected an integer 0..${MAX_FILE_OFFSET})`;
   if (!validTime(time)) return `time ${time} (expected a finite number of nanoseconds ≥ 0)`;

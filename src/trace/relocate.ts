@@ -245,7 +245,8 @@ export class Relocator {
         t = this.cursor++;
         if (base + this.cursor * GRANULE > FOUR_GIB) {
           throw new UsageError(
-            `--relocate auto: the trace touches more distinct 1 MiB regions than fit between ${hex(base)} and 4 GiB (${this.cursor - 1} so far)`,
+            `--relocate auto: the trace touches more distinct 1 MiB regions ` +
+              `than fit between ${hex(base)} and 4 GiB (${this.cursor - 1} so far)`,
           );
         }
         this.granules.set(g, t);
@@ -339,7 +340,8 @@ export function formatRelocationReport(r: RelocationReport): string[] {
     lines.push(
       s.fits
         ? `  fits ${s.split} (TASK_SIZE ${hex32(s.taskSize)})`
-        : `  does not fit ${s.split} (TASK_SIZE ${hex32(s.taskSize)}): ${s.outside.map((g) => `${hex32(g.start)}-${hex32(g.end)}`).join(' ')}`,
+        : `  does not fit ${s.split} ` +
+            `(TASK_SIZE ${hex32(s.taskSize)}): ${s.outside.map((g) => `${hex32(g.start)}-${hex32(g.end)}`).join(' ')}`,
     );
   }
   return lines;

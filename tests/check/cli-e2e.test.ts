@@ -61,7 +61,11 @@ describe('hmsim check end to end', () => {
     // syscall cycles are the syscall cost plus what rides on entry (CR3 switches on PTI/4G4G): close to +10%
     expect(r.stdout).toMatch(/^ {2}cycles\.breakdown\.syscall +\d+ +[\d.]+ +\+(\d\.\d+|10)% +FAIL {2}\|Δ\| (\d\.\d+|10)% > 0\.1%$/m);
     expect(r.stdout).toMatch(
-      /^::error file=.*2g2g-nohighmem-stream\.json,title=hmsim check 2g2g-nohighmem-stream%3A cycles\.breakdown\.syscall::cycles\.breakdown\.syscall: baseline \d+, now [\d.]+ \(\+[\d.]+%25\): \|Δ\| [\d.]+%25 > 0\.1%25$/m,
+      new RegExp(
+        String.raw`^::error file=.*2g2g-nohighmem-stream\.json,title=hmsim check 2g2g-nohighmem-stream%3A cycles\.breakdown\.syscall::` +
+          String.raw`cycles\.breakdown\.syscall: baseline \d+, now [\d.]+ \(\+[\d.]+%25\): \|Δ\| [\d.]+%25 > 0\.1%25$`,
+        'm',
+      ),
     );
     const xml = parseXml(readFileSync(junit, 'utf8'));
     expect(xml.children.map((c) => c.attributes['name'])).toEqual(['2g2g-nohighmem-stream', '3g1g-highmem-prefault-tlb']);
@@ -107,7 +111,11 @@ describe('hmsim check end to end', () => {
     expect(r.stdout).toMatch(/note: seed\/replications changed: 1×5 → 2×5/);
     // What was run heads the scenario's table: the reference configuration (what overhead() divides by) is the baseline.
     expect(r.stdout).toMatch(
-      /^ {2}configurations {2}x86_64 \(baseline\): x86_64 \(4-level paging, all RAM direct-mapped\)\n {18}3g1g-highmem: split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE$/m,
+      new RegExp(
+        String.raw`^ {2}configurations {2}x86_64 \(baseline\): x86_64 \(4-level paging, all RAM direct-mapped\)\n` +
+          ' {18}3g1g-highmem: split 3G, HIGHMEM4G, 2-level paging, no PTI, HIGHPTE$',
+        'm',
+      ),
     );
     expect(r.stdout).toMatch(/^ {2}seed {12}2 \(replication seeds derived from it\), 5 replications$/m);
     expect(r.stdout).toMatch(/^ {2}cycles\.total +\d+ +\d+ +[+-][\d.]+% +pass {2}Welch p=/m); // other traces, other values: not a 0% change

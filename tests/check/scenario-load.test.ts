@@ -79,7 +79,8 @@ describe('scenario files', () => {
   it('name an unknown rule kind and list the kinds', async () => {
     const bad = { ...valid, watch: [{ metric: 'cycles.total', rule: { kind: 'fuzzy' } }] };
     expect(await errorOf('kind', bad)).toBe(
-      'scenarios/kind.json: $.watch[0].rule.kind: "fuzzy" is not a rule kind (expected one of "exact", "relative", "absolute", "statistical")',
+      'scenarios/kind.json: $.watch[0].rule.kind: "fuzzy" is not a rule ' +
+        'kind (expected one of "exact", "relative", "absolute", "statistical")',
     );
   });
 
@@ -97,7 +98,10 @@ describe('scenario files', () => {
   it('refuse a metric that is not in a RunResult', async () => {
     const bad = { ...valid, watch: [{ metric: 'cycles.breakdown.invplg', rule: { kind: 'exact' } }] };
     expect(await errorOf('metric', bad)).toMatch(
-      /^scenarios\/metric\.json: \$\.watch\[0\]\.metric: 'cycles\.breakdown\.invplg' is not in a RunResult: no 'invplg' in 'cycles\.breakdown' \(expected one of compute, .*invlpg/,
+      new RegExp(
+        String.raw`^scenarios\/metric\.json: \$\.watch\[0\]\.metric: 'cycles\.breakdown\.invplg' is not in a RunResult: ` +
+          String.raw`no 'invplg' in 'cycles\.breakdown' \(expected one of compute, .*invlpg`,
+      ),
     );
   });
 

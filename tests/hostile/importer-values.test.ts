@@ -75,7 +75,8 @@ describe('strace timestamps that jump', () => {
     const out = join(dir, 'jump.hmt');
     const r = await runCaptured(['import', 'strace', input, '-o', out, '--cpus', '1', '--skip-bad']);
     expect(r.stderr).toBe(
-      `hmsim: import: skipped 1 bad line; first: ${input}:2: expected a timestamp not before the log's first, got '10 1725628368.536410 getpid() = 10'\n`,
+      `hmsim: import: skipped 1 bad line; first: ${input}:2: expected a timestamp ` +
+        `not before the log's first, got '10 1725628368.536410 getpid() = 10'\n`,
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^.*jump\.hmt: 4 records from 3 lines/);
@@ -83,7 +84,8 @@ describe('strace timestamps that jump', () => {
     writeFileSync(late, '10 1795628368.536410 getpid() = 10\n10 1795632000.000000 getpid() = 10\n');
     const l = await runCaptured(['import', 'strace', late, '-o', out, '--cpus', '1']);
     expect(l.stderr).toBe(
-      `hmsim: ${late}:2: expected a timestamp at most an hour after pid 10's previous call (this one is 3631 s later), got '10 1795632000.000000 getpid() = 10'\n`,
+      `hmsim: ${late}:2: expected a timestamp at most an hour after pid 10's previous ` +
+        `call (this one is 3631 s later), got '10 1795632000.000000 getpid() = 10'\n`,
     );
     expect(l.code).toBe(2);
   });

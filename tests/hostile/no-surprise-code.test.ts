@@ -25,12 +25,14 @@ const GOOD_TRACE = 'traces/stream-small.hmt';
 /** A plug-in that leaves a marker file when it is imported (the proof that code ran). */
 writeFileSync(
   D('evil.mjs'),
-  `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(MARKER)}, 'ran');\nexport default { extends: 'core2', name: 'evil' };\n`,
+  `import { writeFileSync } from 'node:fs';\n` +
+    `writeFileSync(${JSON.stringify(MARKER)}, 'ran');\nexport default { extends: 'core2', name: 'evil' };\n`,
 );
 // A second copy: a module imported once is cached, so each test that expects code to run has its own.
 writeFileSync(
   D('evil2.mjs'),
-  `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(MARKER)}, 'ran');\nexport default { extends: 'core2', name: 'evil' };\n`,
+  `import { writeFileSync } from 'node:fs';\n` +
+    `writeFileSync(${JSON.stringify(MARKER)}, 'ran');\nexport default { extends: 'core2', name: 'evil' };\n`,
 );
 writeFileSync(D('extends-code.json'), JSON.stringify({ extends: './evil.mjs', description: 'looks like data' }));
 writeFileSync(D('secret.json'), 'root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n');
@@ -64,7 +66,8 @@ function expectOneLine(r: CapturedRun, expected: string): void {
 
 describe("a model JSON's extends never runs code", () => {
   const refused =
-    "extends './evil.mjs': a code plug-in cannot be extended (expected a shipped model name or a .json model; name a plug-in with --model on the command line)";
+    "extends './evil.mjs': a code plug-in cannot be extended (expected a shipped " +
+    'model name or a .json model; name a plug-in with --model on the command line)';
   it.each([
     ['models validate', () => ['models', 'validate', D('extends-code.json')]],
     ['models show', () => ['models', 'show', D('extends-code.json')]],
@@ -92,7 +95,8 @@ describe("a scenario's model runs code only with check --allow-plugins", () => {
     const r = await runCaptured(['check', '--root', dir, file]);
     expectOneLine(
       r,
-      `${file}: $.model: '../../evil.mjs' is a code plug-in, which check runs only with --allow-plugins (expected a shipped model name or a .json model)`,
+      `${file}: $.model: '../../evil.mjs' is a code plug-in, which check runs ` +
+        `only with --allow-plugins (expected a shipped model name or a .json model)`,
     );
     expect(existsSync(MARKER)).toBe(false);
   });
@@ -111,7 +115,8 @@ describe("a scenario's paths stay inside the project folder", () => {
     const r = await runCaptured(['check', '--root', D('project'), file]);
     expectOneLine(
       r,
-      `${file}: $.trace.path: '../../outside/t.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+      `${file}: $.trace.path: '../../outside/t.hmt' is outside the project folder ${D('project')} ` +
+        `(expected a path inside it; check --root DIR sets another project folder)`,
     );
     expect(r.stderr).not.toContain('SECRET');
   });
@@ -121,7 +126,8 @@ describe("a scenario's paths stay inside the project folder", () => {
     const r = await runCaptured(['check', '--root', D('project'), file]);
     expectOneLine(
       r,
-      `${file}: $.trace.path: '/etc/passwd' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+      `${file}: $.trace.path: '/etc/passwd' is outside the project folder ${D('project')} ` +
+        `(expected a path inside it; check --root DIR sets another project folder)`,
     );
   });
 
@@ -130,7 +136,8 @@ describe("a scenario's paths stay inside the project folder", () => {
     const r = await runCaptured(['check', '--root', D('project'), file]);
     expectOneLine(
       r,
-      `${file}: $.trace.path: '../link.hmt' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+      `${file}: $.trace.path: '../link.hmt' is outside the project folder ${D('project')} ` +
+        `(expected a path inside it; check --root DIR sets another project folder)`,
     );
   });
 
@@ -139,7 +146,8 @@ describe("a scenario's paths stay inside the project folder", () => {
     const r = await runCaptured(['check', '--root', D('project'), file]);
     expectOneLine(
       r,
-      `${file}: $.model: '../../secret.json' is outside the project folder ${D('project')} (expected a path inside it; check --root DIR sets another project folder)`,
+      `${file}: $.model: '../../secret.json' is outside the project folder ${D('project')} ` +
+        `(expected a path inside it; check --root DIR sets another project folder)`,
     );
   });
 

@@ -95,7 +95,8 @@ describe('the HMT reader refuses records outside their declared ranges (one line
   it("refuses a user address beyond the header's address width", async () => {
     const path = file(traceBytes([{ kind: EventKind.access, addr: 0x10000, len: 4 }], { addressBits: 16 }));
     await expect(readAllRecords(path)).rejects.toThrow(
-      `${path} at byte ${chunkAt({ addressBits: 16 })}: record 0 of the chunk has address 0x10000 (expected below 2^16, the trace's address width)`,
+      `${path} at byte ${chunkAt({ addressBits: 16 })}: record 0 of the chunk ` +
+        `has address 0x10000 (expected below 2^16, the trace's address width)`,
     );
   });
 

@@ -20,7 +20,10 @@ afterAll(tmp.cleanup);
 const SAMPLE = 'traces/fileserver-4cpu.hmt';
 const CHUNK = 1000;
 
-/** The sample's records (and header provenance: file sizes, request syscall) rewritten CPU after CPU (all of CPU 0's chunks first, …), `CHUNK` records a chunk. */
+/**
+ * The sample's records (and header provenance: file sizes, request syscall) rewritten CPU after CPU (all of CPU 0's
+ * chunks first, …), `CHUNK` records a chunk.
+ */
 async function skewedCopy(): Promise<string> {
   const src = await openTrace(SAMPLE);
   const path = join(tmp.dir, 'skewed.hmt');

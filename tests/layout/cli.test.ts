@@ -122,7 +122,8 @@ describe('hmsim layout', () => {
         .slice(5, 7),
     ).toEqual(['879', '3215']);
     expect(text).toContain(
-      'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" boot line also counts the PCI hole (hmsim layout --config NAME shows it)',
+      'highmem MB: RAM in the HighMem zone; the kernel\'s "HIGHMEM available" ' +
+        'boot line also counts the PCI hole (hmsim layout --config NAME shows it)',
     );
   });
 
@@ -151,7 +152,8 @@ describe('hmsim layout', () => {
     expect(modern.maxPfn).toBe(0xbffe0);
     expect(modern.ignoredRamBytes).toBe(3 * 2 ** 30);
     expect(modern.notes).toEqual([
-      '3072 MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it',
+      '3072 MB of RAM is unusable: it sits above 4 GB (the PCI hole pushes it there) and without ' +
+        'PAE only the first 4 GB of physical addresses can be used; HIGHMEM64G (PAE) would use it',
     ]);
     const old = await runMain(['layout', '--kernel', 'linux-2.6.18', '--config', '3g1g-highmem', '--ram', '6G']);
     expect(old.stdout).toContain('  Warning only 4GB will be used.\n  Use a PAE enabled kernel.\n');
@@ -179,7 +181,8 @@ describe('hmsim layout', () => {
     ],
     [
       ['layout', '--split', '3G_OPT', '--pae'],
-      'hmsim: --split 3G_OPT: VMSPLIT_3G_OPT is impossible with PAE (Kconfig: depends on !X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, 3G_OPT puts it at 0xb0000000)\n',
+      'hmsim: --split 3G_OPT: VMSPLIT_3G_OPT is impossible with PAE (Kconfig: depends on ' +
+        '!X86_PAE; PAE needs PAGE_OFFSET on a 1 GiB boundary, 3G_OPT puts it at 0xb0000000)\n',
     ],
   ])('%j exits 2 with one line on stderr', (args, stderr) => {
     const r = runCli(args);

@@ -10,17 +10,21 @@ const L = (o: ConfigOptions) => computeLayout(resolveConfig(o));
 const region = (l: ReturnType<typeof L>, name: string) => l.regions.find((r) => r.name === name);
 
 describe('2.6-era classic layout (section 2.6)', () => {
-  it('3G/1G non-PAE with 2 GiB: 896 MB lowmem, lowmem 0xc0000000-0xf8000000, vmalloc 0xf8800000-0xff7fe000, pkmap 0xff800000-0xffc00000', () => {
-    const l = L({ kernel: 'linux-2.6.18', ram: '2G' });
-    expect(l.lowmemMB).toBe(896);
-    expect(l.maxLowPfn).toBe(0x38000);
-    expect(l.highMemory).toBe(0xf8000000);
-    expect(l.vmallocStart).toBe(0xf8800000);
-    expect(l.vmallocEnd).toBe(0xff7fe000);
-    expect(region(l, 'pkmap')).toEqual({ name: 'pkmap', start: 0xff800000, end: 0xffc00000 });
-    expect(Math.floor((l.vmallocEnd - l.vmallocStart) / 2 ** 20)).toBe(111);
-    expect(l.cpuEntryArea).toBeNull();
-  });
+  it(
+    '3G/1G non-PAE with 2 GiB: 896 MB lowmem, lowmem 0xc0000000-0xf8000000, ' +
+      'vmalloc 0xf8800000-0xff7fe000, pkmap 0xff800000-0xffc00000',
+    () => {
+      const l = L({ kernel: 'linux-2.6.18', ram: '2G' });
+      expect(l.lowmemMB).toBe(896);
+      expect(l.maxLowPfn).toBe(0x38000);
+      expect(l.highMemory).toBe(0xf8000000);
+      expect(l.vmallocStart).toBe(0xf8800000);
+      expect(l.vmallocEnd).toBe(0xff7fe000);
+      expect(region(l, 'pkmap')).toEqual({ name: 'pkmap', start: 0xff800000, end: 0xffc00000 });
+      expect(Math.floor((l.vmallocEnd - l.vmallocStart) / 2 ** 20)).toBe(111);
+      expect(l.cpuEntryArea).toBeNull();
+    },
+  );
 
   it('PAE: pkmap 0xffc00000-0xffe00000 (2048 kB), vmalloc 0xf8800000-0xffbfe000 (115 MB), still 896 MB', () => {
     const l = L({ kernel: 'linux-2.6.18', config: '3g1g-pae', ram: '8G' });
@@ -41,17 +45,21 @@ describe('2.6-era classic layout (section 2.6)', () => {
 });
 
 describe('4.19 PAE NR_CPUS=8 dmesg (section 3)', () => {
-  it('fixmap 0xfff14000 (940 kB), cpu_entry 0xffa00000-0xffb39000 (1252 kB), pkmap 0xff600000-0xff800000, vmalloc 0xf7dfe000-0xff5fe000, lowmem 885 MB', () => {
-    const l = L({ kernel: 'linux-4.19', ram: '4G' });
-    expect(l.fixaddrStart).toBe(0xfff14000);
-    expect((l.fixaddrTop - l.fixaddrStart) / 1024).toBe(940);
-    expect(l.cpuEntryArea).toEqual({ name: 'cpu_entry', start: 0xffa00000, end: 0xffb39000 });
-    expect(region(l, 'pkmap')).toEqual({ name: 'pkmap', start: 0xff600000, end: 0xff800000 });
-    expect([l.vmallocStart, l.vmallocEnd]).toEqual([0xf7dfe000, 0xff5fe000]);
-    expect(l.highMemory).toBe(0xf75fe000);
-    expect(l.lowmemMB).toBe(885);
-    expect(region(l, 'ldt_remap')).toEqual({ name: 'ldt_remap', start: 0xff800000, end: 0xffa00000 });
-  });
+  it(
+    'fixmap 0xfff14000 (940 kB), cpu_entry 0xffa00000-0xffb39000 (1252 kB), ' +
+      'pkmap 0xff600000-0xff800000, vmalloc 0xf7dfe000-0xff5fe000, lowmem 885 MB',
+    () => {
+      const l = L({ kernel: 'linux-4.19', ram: '4G' });
+      expect(l.fixaddrStart).toBe(0xfff14000);
+      expect((l.fixaddrTop - l.fixaddrStart) / 1024).toBe(940);
+      expect(l.cpuEntryArea).toEqual({ name: 'cpu_entry', start: 0xffa00000, end: 0xffb39000 });
+      expect(region(l, 'pkmap')).toEqual({ name: 'pkmap', start: 0xff600000, end: 0xff800000 });
+      expect([l.vmallocStart, l.vmallocEnd]).toEqual([0xf7dfe000, 0xff5fe000]);
+      expect(l.highMemory).toBe(0xf75fe000);
+      expect(l.lowmemMB).toBe(885);
+      expect(region(l, 'ldt_remap')).toEqual({ name: 'ldt_remap', start: 0xff800000, end: 0xffa00000 });
+    },
+  );
 });
 
 describe('4.19+ worked examples (section 2.5, NR_CPUS=8)', () => {
@@ -79,13 +87,16 @@ describe('4.19+ worked examples (section 2.5, NR_CPUS=8)', () => {
 });
 
 describe('RAM above 4 GiB with a PCI hole (a PC with 3.5 GB or more: 3 GB under the hole by default)', () => {
-  it('a 6.1 non-PAE kernel stops its e820 scan at the hole: -m 8G in QEMU (3G below, 5G from 4G) keeps 3G less the BIOS top 128 KiB', () => {
-    // e820_end_pfn(MAX_ARCH_PFN = 0x100000): [0x100, 0xbffe0) counts, [0x100000, 0x240000) starts at the limit → skipped
-    const l = L({ config: '3g1g-highmem', ram: '8G' });
-    expect(l.maxPfn).toBe(0xbffe0);
-    expect(l.warnings).toEqual(['e820: last_pfn = 0xbffe0 max_arch_pfn = 0x100000']);
-    expect(l.ignoredRamBytes).toBe(5 * 2 ** 30);
-  });
+  it(
+    'a 6.1 non-PAE kernel stops its e820 scan at the hole: ' + '-m 8G in QEMU (3G below, 5G from 4G) keeps 3G less the BIOS top 128 KiB',
+    () => {
+      // e820_end_pfn(MAX_ARCH_PFN = 0x100000): [0x100, 0xbffe0) counts, [0x100000, 0x240000) starts at the limit → skipped
+      const l = L({ config: '3g1g-highmem', ram: '8G' });
+      expect(l.maxPfn).toBe(0xbffe0);
+      expect(l.warnings).toEqual(['e820: last_pfn = 0xbffe0 max_arch_pfn = 0x100000']);
+      expect(l.ignoredRamBytes).toBe(5 * 2 ** 30);
+    },
+  );
 
   it('a PAE kernel uses it all; HIGHMEM counts the pfn span including the hole, as the kernel prints it', () => {
     const l = L({ config: '3g1g-pae', ram: '8G' });

@@ -102,15 +102,19 @@ describe('TlbHierarchy.fillThenInvalidate', () => {
 });
 
 describe('fixed costs', () => {
-  it('are the value of constant, linear and table forms at the machine argument (core2: invlpg 232, walk 22.5/ref, copy 0.267/byte, pteWrite table 4 B → 1, 8 B → 2)', async () => {
-    // Figures from models/core2.json.
-    const m = await modelOf('core2');
-    expect(fixedCost(m, 'invlpg', 0)).toBe(232);
-    expect(fixedCost(m, 'walk', 2)).toBe(45);
-    expect(fixedCost(m, 'copy', 4096)).toBe(0.267 * 4096);
-    expect(fixedCost(m, 'pteWrite', 4)).toBe(1);
-    expect(fixedCost(m, 'pteWrite', 8)).toBe(2); // PAE: two 32-bit stores
-  });
+  it(
+    'are the value of constant, linear and table forms at the machine argument (core2: ' +
+      'invlpg 232, walk 22.5/ref, copy 0.267/byte, pteWrite table 4 B → 1, 8 B → 2)',
+    async () => {
+      // Figures from models/core2.json.
+      const m = await modelOf('core2');
+      expect(fixedCost(m, 'invlpg', 0)).toBe(232);
+      expect(fixedCost(m, 'walk', 2)).toBe(45);
+      expect(fixedCost(m, 'copy', 4096)).toBe(0.267 * 4096);
+      expect(fixedCost(m, 'pteWrite', 4)).toBe(1);
+      expect(fixedCost(m, 'pteWrite', 8)).toBe(2); // PAE: two 32-bit stores
+    },
+  );
 
   it('are NOT_FIXED for a distribution, which keeps drawing from the RNG', async () => {
     const m = await modelOf('core2', ['costs.invlpg={"normal":{"mean":216,"sd":40}}']);

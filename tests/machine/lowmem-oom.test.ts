@@ -174,8 +174,10 @@ describe('lowmem OOM: a many-process, many-file server on a 4 GB box', () => {
     expect(w).toBeLessThan(WORKERS);
     expect(result.memory.oom!.allocation).toBe(failed);
     expect(result.infeasible).toEqual([
-      `lowmem OOM: ${failed}: no lowmem above the min watermark after reclaim, at ${result.memory.oom!.atSeconds.toPrecision(4)} s on CPU 0, ` +
-        `with ${result.memory.highmemFreePages} highmem pages (${Math.floor(result.memory.highmemFreePages / 256)} MB) free (replay stopped there)`,
+      `lowmem OOM: ${failed}: no lowmem above the min watermark after ` +
+        `reclaim, at ${result.memory.oom!.atSeconds.toPrecision(4)} s on CPU 0, ` +
+        `with ${result.memory.highmemFreePages} highmem pages ` +
+        `(${Math.floor(result.memory.highmemFreePages / 256)} MB) free (replay stopped there)`,
     ]);
     // Live tasks: the master and the workers forked before, and the failing child unless it was its task_struct that failed.
     expect(result.memory.slab['task_struct']!.objects).toBe(failed.startsWith('task_struct') ? w + 1 : w + 2);

@@ -105,22 +105,26 @@ describe('PageCache', () => {
     );
   });
 
-  it('folio_mark_accessed: the second access of an inactive page activates it; a refault distance counts evictions and activations since', () => {
-    const cache = new PageCache();
-    for (let i = 0; i < 4; i++) cache.insert(1, i, 10 + i);
-    cache.markAccessed(10); // referenced
-    expect([cache.inactiveCount, cache.activeCount]).toEqual([4, 0]);
-    cache.markAccessed(10); // referenced + inactive → active
-    expect([cache.inactiveCount, cache.activeCount]).toEqual([3, 1]);
-    // inactive (oldest first): 11, 12, 13 — 3 × 1 < 1 is false: not low
-    expect(cache.inactiveIsLow()).toBe(false);
-    expect(cache.inactiveTail).toBe(11);
-    cache.evict(11); // age 1 (the activation) at eviction, then 2
-    cache.evict(12); // age 2, then 3
-    expect(cache.refaultDistance(1, 1)).toBe(2);
-    expect(cache.refaultDistance(1, 2)).toBe(1);
-    expect(cache.refaultDistance(1, 0)).toBe(-1); // cached
-    expect(cache.refaultDistance(1, 9)).toBe(-1); // never cached
-    expect(cache.lookup(1, 1)).toBe(-1);
-  });
+  it(
+    'folio_mark_accessed: the second access of an inactive page activates ' +
+      'it; a refault distance counts evictions and activations since',
+    () => {
+      const cache = new PageCache();
+      for (let i = 0; i < 4; i++) cache.insert(1, i, 10 + i);
+      cache.markAccessed(10); // referenced
+      expect([cache.inactiveCount, cache.activeCount]).toEqual([4, 0]);
+      cache.markAccessed(10); // referenced + inactive → active
+      expect([cache.inactiveCount, cache.activeCount]).toEqual([3, 1]);
+      // inactive (oldest first): 11, 12, 13 — 3 × 1 < 1 is false: not low
+      expect(cache.inactiveIsLow()).toBe(false);
+      expect(cache.inactiveTail).toBe(11);
+      cache.evict(11); // age 1 (the activation) at eviction, then 2
+      cache.evict(12); // age 2, then 3
+      expect(cache.refaultDistance(1, 1)).toBe(2);
+      expect(cache.refaultDistance(1, 2)).toBe(1);
+      expect(cache.refaultDistance(1, 0)).toBe(-1); // cached
+      expect(cache.refaultDistance(1, 9)).toBe(-1); // never cached
+      expect(cache.lookup(1, 1)).toBe(-1);
+    },
+  );
 });

@@ -81,15 +81,18 @@ describe('pure TLB replay reproduces Dinero IV exactly (busybox gzip lackey trac
     expect(rows.length).toBe(14);
   });
   for (const row of rows) {
-    it(`${row.trace} ${row.side} side, ${row.entries} entries ${row.ways}-way LRU: ${row.references} references, ${row.misses} misses`, async () => {
-      const r = await replay(oneLevel(row.entries, row.ways));
-      const side = row.side === 'I' ? 'i' : 'd';
-      expect({ references: r.references[side], misses: r.misses[side] }).toEqual({
-        references: row.references,
-        misses: row.misses,
-      });
-      expect(r.walks).toBe(r.misses.i + r.misses.d);
-    });
+    it(
+      `${row.trace} ${row.side} side, ${row.entries} entries ${row.ways}-way LRU: ` + `${row.references} references, ${row.misses} misses`,
+      async () => {
+        const r = await replay(oneLevel(row.entries, row.ways));
+        const side = row.side === 'I' ? 'i' : 'd';
+        expect({ references: r.references[side], misses: r.misses[side] }).toEqual({
+          references: row.references,
+          misses: row.misses,
+        });
+        expect(r.walks).toBe(r.misses.i + r.misses.d);
+      },
+    );
   }
 
   it('the general replay path (a large-page array present, never used) gives the same counts as the fast path', async () => {

@@ -533,41 +533,45 @@ describe('Tlb small-page fast paths', () => {
   for (const replacement of ['lru', 'plru'] as const) {
     for (const shape of shapes) {
       for (const pcid of [false, true]) {
-        it(`hitSmall, hitSmallRun, accessSmallSlot equal lookup (+ insert) (${replacement}, ${shape.entries}/${shape.ways}${pcid ? ', PCID' : ''})`, () => {
-          fc.assert(
-            fc.property(
-              fc.array(topArb(pcid), { maxLength: 80 }),
-              fc.array(
-                fc.oneof(
-                  { weight: 1, arbitrary: tfastArb.map((f) => ({ f })) },
-                  { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) },
+        it(
+          `hitSmall, hitSmallRun, accessSmallSlot equal lookup (+ insert) ` +
+            `(${replacement}, ${shape.entries}/${shape.ways}${pcid ? ', PCID' : ''})`,
+          () => {
+            fc.assert(
+              fc.property(
+                fc.array(topArb(pcid), { maxLength: 80 }),
+                fc.array(
+                  fc.oneof(
+                    { weight: 1, arbitrary: tfastArb.map((f) => ({ f })) },
+                    { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) },
+                  ),
+                  { minLength: 1, maxLength: 40 },
                 ),
-                { minLength: 1, maxLength: 40 },
-              ),
-              fc.array(topArb(pcid), { maxLength: 60 }),
-              (prefix, middle, suffix) => {
-                const a = new Tlb({ ...shape, replacement, pcid });
-                const b = new Tlb({ ...shape, replacement, pcid });
-                replayBothT(a, b, prefix, pcid);
-                for (const step of middle) {
-                  if ('f' in step) {
-                    const [fast, ref] = applyFast(a, b, step.f);
-                    expect(fast, step.f.fast).toBe(ref);
-                    expect(snapshotTlbAllPcids(a, pcid)).toEqual(snapshotTlbAllPcids(b, pcid));
-                    if (step.f.fast === 'hitSmallRun') {
-                      if (fast - step.f.first >= 2) seen.runLong++;
-                    } else seen[(step.f.fast === 'accessSmallSlot' ? fast >= 0 : fast === 1) ? 'hit' : 'miss']++;
-                  } else {
-                    expect(applyT(a, step.o), step.o.kind).toEqual(applyT(b, step.o));
+                fc.array(topArb(pcid), { maxLength: 60 }),
+                (prefix, middle, suffix) => {
+                  const a = new Tlb({ ...shape, replacement, pcid });
+                  const b = new Tlb({ ...shape, replacement, pcid });
+                  replayBothT(a, b, prefix, pcid);
+                  for (const step of middle) {
+                    if ('f' in step) {
+                      const [fast, ref] = applyFast(a, b, step.f);
+                      expect(fast, step.f.fast).toBe(ref);
+                      expect(snapshotTlbAllPcids(a, pcid)).toEqual(snapshotTlbAllPcids(b, pcid));
+                      if (step.f.fast === 'hitSmallRun') {
+                        if (fast - step.f.first >= 2) seen.runLong++;
+                      } else seen[(step.f.fast === 'accessSmallSlot' ? fast >= 0 : fast === 1) ? 'hit' : 'miss']++;
+                    } else {
+                      expect(applyT(a, step.o), step.o.kind).toEqual(applyT(b, step.o));
+                    }
+                    expectLargeBounds(a, TLB_DOMAIN);
                   }
-                  expectLargeBounds(a, TLB_DOMAIN);
-                }
-                replayBothT(a, b, suffix, pcid);
-              },
-            ),
-            { numRuns: 200 },
-          );
-        });
+                  replayBothT(a, b, suffix, pcid);
+                },
+              ),
+              { numRuns: 200 },
+            );
+          },
+        );
       }
     }
   }
@@ -737,39 +741,45 @@ describe('TlbFilter', () => {
   for (const replacement of ['lru', 'plru'] as const) {
     for (const shape of shapes) {
       for (const pcid of [false, true]) {
-        it(`a hit is a lookup that hits and changes nothing (${replacement}, ${shape.entries}/${shape.ways}${pcid ? ', PCID' : ''})`, () => {
-          fc.assert(
-            fc.property(
-              fc.array(topArb(pcid, 6), { maxLength: 80 }),
-              fc.array(
-                fc.oneof({ weight: 2, arbitrary: pnArb.map((pn) => ({ pn })) }, { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) }),
-                { minLength: 1, maxLength: 40 },
-              ),
-              (prefix, middle) => {
-                const a = new Tlb({ ...shape, replacement, pcid });
-                const b = new Tlb({ ...shape, replacement, pcid });
-                replayBothT(a, b, prefix, pcid);
-                for (const step of middle) {
-                  if ('o' in step) {
-                    expect(applyT(a, step.o), step.o.kind).toEqual(applyT(b, step.o));
-                    continue;
+        it(
+          `a hit is a lookup that hits and changes nothing ` + `(${replacement}, ${shape.entries}/${shape.ways}${pcid ? ', PCID' : ''})`,
+          () => {
+            fc.assert(
+              fc.property(
+                fc.array(topArb(pcid, 6), { maxLength: 80 }),
+                fc.array(
+                  fc.oneof(
+                    { weight: 2, arbitrary: pnArb.map((pn) => ({ pn })) },
+                    { weight: 1, arbitrary: topArb(pcid).map((o) => ({ o })) },
+                  ),
+                  { minLength: 1, maxLength: 40 },
+                ),
+                (prefix, middle) => {
+                  const a = new Tlb({ ...shape, replacement, pcid });
+                  const b = new Tlb({ ...shape, replacement, pcid });
+                  replayBothT(a, b, prefix, pcid);
+                  for (const step of middle) {
+                    if ('o' in step) {
+                      expect(applyT(a, step.o), step.o.kind).toEqual(applyT(b, step.o));
+                      continue;
+                    }
+                    // a: the filter first, the lookup only when it cannot answer; b: the lookup.
+                    const filtered = a.filter.hit(step.pn);
+                    const hitA = filtered || a.lookup(step.pn, S) >= 0;
+                    const hitB = b.lookup(step.pn, S) >= 0;
+                    expect(hitA).toBe(hitB);
+                    if (filtered) expect(a.probe(step.pn, S)).toBe(b.probe(step.pn, S));
+                    expect(snapshotTlbAllPcids(a, pcid)).toEqual(snapshotTlbAllPcids(b, pcid));
+                    seen[filtered ? 'filterHit' : hitB ? 'filterMissArrayHit' : 'miss']++;
                   }
-                  // a: the filter first, the lookup only when it cannot answer; b: the lookup.
-                  const filtered = a.filter.hit(step.pn);
-                  const hitA = filtered || a.lookup(step.pn, S) >= 0;
-                  const hitB = b.lookup(step.pn, S) >= 0;
-                  expect(hitA).toBe(hitB);
-                  if (filtered) expect(a.probe(step.pn, S)).toBe(b.probe(step.pn, S));
-                  expect(snapshotTlbAllPcids(a, pcid)).toEqual(snapshotTlbAllPcids(b, pcid));
-                  seen[filtered ? 'filterHit' : hitB ? 'filterMissArrayHit' : 'miss']++;
-                }
-                // Every page of the domain: a filter hit is a hit of the current address space.
-                for (const pn of TLB_DOMAIN) if (a.filter.hit(pn)) expect(a.probe(pn, S), `page ${pn}`).toBeGreaterThanOrEqual(0);
-              },
-            ),
-            { numRuns: 200 },
-          );
-        });
+                  // Every page of the domain: a filter hit is a hit of the current address space.
+                  for (const pn of TLB_DOMAIN) if (a.filter.hit(pn)) expect(a.probe(pn, S), `page ${pn}`).toBeGreaterThanOrEqual(0);
+                },
+              ),
+              { numRuns: 200 },
+            );
+          },
+        );
       }
     }
   }

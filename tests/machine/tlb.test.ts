@@ -87,28 +87,31 @@ const geometry = (l1: { entries: number; ways: number }, extra: Partial<TlbGeome
 });
 
 describe('Tlb with LRU replacement', () => {
-  it('gives the same hit/miss sequence as a reference LRU model (lookup+insert and accessSmall), for any geometry and access stream', () => {
-    const geometries = fc.constantFrom([1, 1], [4, 1], [4, 4], [8, 2], [12, 4], [16, 4], [6, 3], [64, 64]);
-    const ops = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 20 })), { maxLength: 400 });
-    fc.assert(
-      fc.property(geometries, ops, ([entries, ways], stream) => {
-        const tlb = new Tlb({ entries: entries!, ways: ways!, replacement: 'lru' });
-        const oneScan = new Tlb({ entries: entries!, ways: ways!, replacement: 'lru' });
-        const ref = new ReferenceLru(entries! / ways!, ways!);
-        for (const [pn, dice] of stream) {
-          if (dice === 0) {
-            tlb.invalidate(pn, S);
-            oneScan.invalidate(pn, S);
-            ref.invalidate(pn);
-          } else {
-            const expected = ref.access(pn);
-            expect(access(tlb, pn)).toBe(expected);
-            expect(oneScan.accessSmall(pn)).toBe(expected);
+  it(
+    'gives the same hit/miss sequence as a reference LRU model ' + '(lookup+insert and accessSmall), for any geometry and access stream',
+    () => {
+      const geometries = fc.constantFrom([1, 1], [4, 1], [4, 4], [8, 2], [12, 4], [16, 4], [6, 3], [64, 64]);
+      const ops = fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 20 })), { maxLength: 400 });
+      fc.assert(
+        fc.property(geometries, ops, ([entries, ways], stream) => {
+          const tlb = new Tlb({ entries: entries!, ways: ways!, replacement: 'lru' });
+          const oneScan = new Tlb({ entries: entries!, ways: ways!, replacement: 'lru' });
+          const ref = new ReferenceLru(entries! / ways!, ways!);
+          for (const [pn, dice] of stream) {
+            if (dice === 0) {
+              tlb.invalidate(pn, S);
+              oneScan.invalidate(pn, S);
+              ref.invalidate(pn);
+            } else {
+              const expected = ref.access(pn);
+              expect(access(tlb, pn)).toBe(expected);
+              expect(oneScan.accessSmall(pn)).toBe(expected);
+            }
           }
-        }
-      }),
-    );
-  });
+        }),
+      );
+    },
+  );
 
   it('indexes sets by page number modulo the number of sets (power of two or not)', () => {
     const twoSets = new Tlb({ entries: 2, ways: 1, replacement: 'lru' });

@@ -149,7 +149,8 @@ describe('--warmup option', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'warm-up        first 20,002 records (50.0 % of the trace) replayed to fill the TLBs, page tables, page cache and memory, not counted: every cycle, count and time below is of the 20,002 records after them\n',
+      'warm-up        first 20,002 records (50.0 % of the trace) replayed to fill the TLBs, page tables, page ' +
+        'cache and memory, not counted: every cycle, count and time below is of the 20,002 records after them\n',
     );
     expect(r.stdout).toContain('counts: events over the whole trace after the warm-up');
   });

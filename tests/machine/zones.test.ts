@@ -56,8 +56,9 @@ describe('zones and the zonelist fallback', () => {
   });
 
   it('page tables exhaust lowmem while highmem is free: a lowmem OOM, reported as infeasible', async () => {
-    // vmalloc=900M leaves 95 MB of lowmem (~11,600 free pages after mem_map and the boot reserve); each process touches one page in each of 760 4-MiB regions,
-    // so each needs 760 PTE pages of lowmem while its user pages go to highmem.
+    // vmalloc=900M leaves 95 MB of lowmem (~11,600 free pages after mem_map and the boot reserve); each
+    // process touches one page in each of 760 4-MiB regions, so each needs 760 PTE pages of lowmem while its
+    // user pages go to highmem.
     const recs: TraceRecord[] = [];
     for (let pid = 1; pid <= 20; pid++) {
       for (let r = 0; r < 760; r++) recs.push({ kind: EventKind.access, cpu: 0, pid, op: AccessOp.store, addr: r * 4 * MiB, len: 1 });

@@ -44,7 +44,8 @@ describe('--set key=value', () => {
     const m = await loadModel('core2', ['tlb.large={"entries":0,"ways":1}']);
     expect(m.tlb.large).toEqual({ entries: 0, ways: 1 });
     expect((await problemsOf(['tlb.large=0']))[0]).toBe(
-      'model core2: --set tlb.large=0: tlb.large groups several parameters: give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
+      'model core2: --set tlb.large=0: tlb.large groups several parameters: ' +
+        'give a JSON object such as tlb.large={"…": …}, or set tlb.large.<name>',
     );
     expect((await problemsOf(['tlb.large={"entires":0}']))[0]).toBe(
       'model core2: tlb.large.entires: unknown key (did you mean tlb.large.entries?)',

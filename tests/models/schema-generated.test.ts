@@ -33,7 +33,8 @@ describe('the model schema and its compiled validator', () => {
 
   it('refuses a hook cost in a JSON file (hooks are functions of a code plug-in)', async () => {
     await expect(loadModel('core2', ['costs.invlpg={"hook":"x","scale":1}'])).rejects.toThrow(
-      'model core2: costs.invlpg.hook: hook cost objects come only from code plug-ins (a function in the module) (from --set costs.invlpg={"hook":"x","scale":1})',
+      'model core2: costs.invlpg.hook: hook cost objects come only from code plug-ins ' +
+        '(a function in the module) (from --set costs.invlpg={"hook":"x","scale":1})',
     );
   });
 });

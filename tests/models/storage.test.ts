@@ -65,7 +65,8 @@ describe('storage model', () => {
     expect(missing.stderr).toBe('hmsim: device profile tests/models/fixtures/device-missing-latency.json: write.latencyUs: missing\n');
     const unknown = runCli(['models', 'show', 'core2', '--set', 'io.device=hdd-720']);
     expect(unknown.stderr).toBe(
-      "hmsim: unknown device profile 'hdd-720' (did you mean hdd-7200?); expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json\n",
+      "hmsim: unknown device profile 'hdd-720' (did you mean hdd-7200?); " +
+        'expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json\n',
     );
     expect(unknown.code).toBe(2);
   });

@@ -105,10 +105,12 @@ describe('model file validation', () => {
 
   it('rejects an unknown model name with the closest shipped one, and bad JSON with its line', async () => {
     expect(await messageOf(loadModel('core3'))).toEqual([
-      "unknown model 'core3' (did you mean core2?); expected one of atom-n270, core2, haswell, p4-prescott, pentium-m, or a path to a .json, .ts, .js or .mjs model",
+      "unknown model 'core3' (did you mean core2?); expected one of atom-n270, core2, " +
+        'haswell, p4-prescott, pentium-m, or a path to a .json, .ts, .js or .mjs model',
     ]);
     const lines = await messageOf(loadModel(`${FIXTURES}/not-json.json`));
-    // The trailing comma after 5 on line 3: a property name was expected where the '}' stands (column 27: two spaces, `"costs": { "invlpg": 5, ` are 26 characters).
+    // The trailing comma after 5 on line 3: a property name was expected where the '}' stands (column 27: two
+    // spaces, `"costs": { "invlpg": 5, ` are 26 characters).
     expect(lines[0]).toBe(
       "tests/models/fixtures/not-json.json: invalid JSON at line 3 column 27: expected a property name in double quotes, found '}'",
     );

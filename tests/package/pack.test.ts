@@ -99,7 +99,8 @@ const config = resolveConfig({ config: '3g1g-highmem' });
 const trace = 'node_modules/hmsim/traces/stream-small.hmt';
 const r = await replay({ tracePath: trace, config, model: await loadModel('core2'), seed: 1, prefault: false });
 const reader = await openTrace(trace);
-console.log(JSON.stringify({ records: r.trace.records, total: r.cycles.total, taskSize: computeLayout(config).taskSize, source: reader.header.source }));
+const taskSize = computeLayout(config).taskSize;
+console.log(JSON.stringify({ records: r.trace.records, total: r.cycles.total, taskSize, source: reader.header.source }));
 `,
     );
     const lib = run(process.execPath, ['lib.mjs']);

@@ -423,7 +423,8 @@ describe('axes and messages say what is drawn', () => {
     else
       expect(msg).toBe(
         'No global or pkmap flush, IPI, shootdown or pkmap wait in any configuration. Per-page INVLPGs are not drawn: ' +
-          `up to ${most.counts.invlpg.toLocaleString('en-US')} (${Math.round(most.cycles.breakdown.invlpg).toLocaleString('en-US')} cycles, ${most.configName}) — see chart 1.`,
+          `up to ${most.counts.invlpg.toLocaleString('en-US')} ` +
+          `(${Math.round(most.cycles.breakdown.invlpg).toLocaleString('en-US')} cycles, ${most.configName}) — see chart 1.`,
       );
     expect(values(timelineChart(agg, runs, theme()).spec)[0]!['message']).toEqual(wrapText(msg, Math.floor(560 / (12 * 0.62))));
   });

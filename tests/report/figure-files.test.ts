@@ -43,7 +43,8 @@ describe('figure files carry their provenance', () => {
     const t = provenance.traces[0]!;
     const m = provenance.models[0]!;
     expect(figureSource(provenance)).toBe(
-      `hmsim compare --seed 3 --out 'r <&>'; trace ${t.path} sha256:${t.sha256.slice(0, 16)}; model ${m.name} ${m.hash.slice(0, 16)}; seed 3; replications 2; hmsim ${HMSIM_VERSION}`,
+      `hmsim compare --seed 3 --out 'r <&>'; trace ${t.path} sha256:${t.sha256.slice(0, 16)}; ` +
+        `model ${m.name} ${m.hash.slice(0, 16)}; seed 3; replications 2; hmsim ${HMSIM_VERSION}`,
     );
   });
 

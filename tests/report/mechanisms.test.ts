@@ -63,7 +63,8 @@ describe('cycles by mechanism', () => {
     const fmt = (x: number): string => x.toLocaleString('en-US');
     expect(text).toMatch(new RegExp(`^kmap +${fmt(kmap)} +${((100 * kmap) / r.cycles.total).toFixed(1)} %$`, 'm'));
     expect(text).toContain(
-      '\n  kmap: mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps\n',
+      '\n  kmap: mapping highmem pages: PTE writes, page_address lookups, pkmap scans, lock spin and ' +
+        'sleep, the INVLPG of every kmap_local/kmap_atomic unmap, and the global flushes of pkmap wraps\n',
     );
     // Miss rates per 1000 of the trace's accesses (it counts accesses, not instructions).
     const c = r.counts;
@@ -94,7 +95,8 @@ describe('run --explain', () => {
     expect(explain).toContain(`  how   ${maps.toLocaleString('en-US')} kmap_local/kmap_atomic unmaps × 300 cycles per INVLPG`);
     expect(explain).toContain('  model costs.invlpg = 300 — --set costs.invlpg=300\n');
     expect(explain).toContain(
-      '  model costs.globalFlush = 828 — cost-figures.md §2 F1 (Westmere CR4.PGE global flush 828 cycles), per §10.2 [borrowed from westmere]\n',
+      '  model costs.globalFlush = 828 — cost-figures.md §2 F1 (Westmere ' +
+        'CR4.PGE global flush 828 cycles), per §10.2 [borrowed from westmere]\n',
     );
     // Every key of every mechanism is printed once under it.
     const keys = MECHANISM_LEGEND.reduce((n, l) => n + l.keys.length, 0);

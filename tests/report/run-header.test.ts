@@ -26,7 +26,8 @@ async function traceFacts(path: string): Promise<{ records: string; digest: stri
 
 describe('what was run', () => {
   const NO_COMPUTE =
-    "the trace has no compute records (no user work): cycles, time and overheads are of memory management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload";
+    'the trace has no compute records (no user work): cycles, time and overheads are of memory management ' +
+    "alone, not of the workload's run time, so an overhead here magnifies its effect on the workload";
 
   it('run: trace, configuration, kernel, RAM, CPUs, model with its override and clock, seed, units', async () => {
     const r = await runMain([
@@ -96,7 +97,8 @@ describe('what was run', () => {
       'kernel          3g1g-highmem, 2g2g: debian-6.1-686-pae',
       '                4g4g: debian-6.1-686-pae + the out-of-tree 4G/4G patch (never merged; modelled on this profile)',
       '                x86_64: x86_64 reference (NR_CPUS, HZ and kernel-text footprint from debian-6.1-686-pae)',
-      'RAM             3g1g-highmem, 2g2g: 4096 MB installed, 3071.5 MB usable, 1024.5 MB lost (1024 MB ignored by this kernel configuration, 0.5 MB kept by the firmware)',
+      'RAM             3g1g-highmem, 2g2g: 4096 MB installed, 3071.5 MB usable, 1024.5 MB ' +
+        'lost (1024 MB ignored by this kernel configuration, 0.5 MB kept by the firmware)',
       '                4g4g, x86_64: 4096 MB installed, 4095.5 MB usable, 0.5 MB lost (0.5 MB kept by the firmware)',
       'CPUs            4 online (NR_CPUS 32)',
       `model           core2 (hash ${model.hash.slice(0, 12)}, ${model.clockGHz} GHz), no overrides`,

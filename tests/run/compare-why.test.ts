@@ -35,7 +35,9 @@ describe('compare: identical rows say why', () => {
       Math.floor(r.memory.zones.filter((z) => z.name !== 'HighMem').reduce((n, z) => n + z.minFreePages, 0) / 256);
     expect(lowmemLeftMB(a)).toBe(left(a));
     expect(lowmemLeftMB(b) - lowmemLeftMB(a)).toBeGreaterThan(1000);
-    const note = `\nidentical results:\n  - 2g2g = 3g1g-highmem: page cache fit in highmem under both, no reclaim under either; lowmem left ${left(a)} MB vs ${left(b)} MB\n`;
+    const note =
+      `\nidentical results:\n  - 2g2g = 3g1g-highmem: page cache fit in highmem under ` +
+      `both, no reclaim under either; lowmem left ${left(a)} MB vs ${left(b)} MB\n`;
     expect(identicalRunsNote([a, b])).toBe(note);
     const provenance = collectProvenance([a, b], { command: ['hmsim', 'compare'], seed: 1, replications: 1 });
     expect(formatCompareTable([a, b], provenance).endsWith(note)).toBe(true);

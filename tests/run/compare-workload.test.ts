@@ -66,11 +66,13 @@ describe('compare --workload', () => {
     const cases: Array<[string[], string]> = [
       [
         ['--workload', 'nope'],
-        "hmsim: --workload: unknown workload 'nope' (expected one of: fileserver, database, build, stream, kmap-storm, forkexec, syscall-loop)\n",
+        "hmsim: --workload: unknown workload 'nope' (expected one of: fileserver, " +
+          'database, build, stream, kmap-storm, forkexec, syscall-loop)\n',
       ],
       [
         ['--trace', 'traces/stream-small.hmt', '--workload', 'stream'],
-        'hmsim: --trace: give either --trace FILE (one trace for every replication) or --workload NAME (a trace generated per replication), not both\n',
+        'hmsim: --trace: give either --trace FILE (one trace for every replication) ' +
+          'or --workload NAME (a trace generated per replication), not both\n',
       ],
       [['--param', 'calls=3'], 'hmsim: --param: workload parameters need --workload NAME\n'],
     ];

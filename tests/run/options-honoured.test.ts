@@ -62,7 +62,8 @@ describe('--cpus against the trace', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `hmsim: --cpus 1: ${DD} has records for 2 CPUs (each record names the CPU that ran it); expected 2 or more, or a trace recorded on 1 (hmsim gen WORKLOAD --param cpus=1)\n`,
+      `hmsim: --cpus 1: ${DD} has records for 2 CPUs (each record names the CPU that ran it); ` +
+        `expected 2 or more, or a trace recorded on 1 (hmsim gen WORKLOAD --param cpus=1)\n`,
     );
   });
 
@@ -100,7 +101,8 @@ describe('compare refuses what it would ignore or blur', () => {
     const r = await runMain(['compare', '--trace', DD, '--configs', '2g2g,3g1g-highmem', '--split', '2G', '--quiet']);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
-      'hmsim: --configs: 2g2g and 3g1g-highmem are the same configuration here (2g2g and 3g1g-highmem+split=2G: split 2G, highmem 4G, no PAE, no PTI); expected different configurations\n',
+      'hmsim: --configs: 2g2g and 3g1g-highmem are the same configuration here (2g2g and ' +
+        '3g1g-highmem+split=2G: split 2G, highmem 4G, no PAE, no PTI); expected different configurations\n',
     );
     const twice = await runMain(['compare', '--trace', DD, '--configs', '2g2g,x86_64,2g2g', '--quiet']);
     expect([twice.code, twice.stderr]).toEqual([2, 'hmsim: --configs: 2g2g is listed twice; expected different configurations\n']);

@@ -52,7 +52,8 @@ describe('identical replications', () => {
     const files = await buildCompareReport({ baseline: '3g1g-highmem', runs, provenance }, { formats: [] });
     const md = String(files.get('summary.md'));
     expect(md).toContain(
-      '3 replications per configuration, all identical: the trace is fixed and the model samples no cost, so nothing varied between them and no confidence interval is given (shown as "n/a" in the tables).',
+      '3 replications per configuration, all identical: the trace is fixed and the model samples no cost, ' +
+        'so nothing varied between them and no confidence interval is given (shown as "n/a" in the tables).',
     );
     expect(md).toMatch(/^\| 3g1g-highmem \| 3 \| [\d,]+ \| n\/a \(replications identical\) \| baseline \|/m);
     for (const id of ['1-cycles-by-category', '2-overhead']) {

@@ -53,43 +53,47 @@ describe('requests per second', () => {
 });
 
 describe('sweep --grid io.device', () => {
-  it('each cell is the run with --set io.device=… (same time, cycles and counts); the faster device serves more requests per second; the header says the device was swept', async () => {
-    const trace = await fileserver(0);
-    const out = join(dir, 'sweep');
-    const devices = ['hdd-7200', 'nvme'];
-    const sweep = await runCaptured([
-      'sweep',
-      '--trace',
-      trace,
-      '--configs',
-      '3g1g-highmem',
-      '--grid',
-      `io.device=${devices.join(',')}`,
-      '--jobs',
-      '1',
-      '--formats',
-      'html',
-      '--out',
-      out,
-    ]);
-    expect(sweep.code, sweep.stderr).toBe(0);
-    expect(sweep.stdout).toContain('overrides io.device=hdd-7200|nvme (swept)');
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const points = readdirSync(join(out, 'points'));
-    const perSecond: number[] = [];
-    for (const device of devices) {
-      const file = points.find((f) => f.includes(`io.device=${device}-`));
-      expect(file, points.join(' ')).toBeDefined();
-      const cell = JSON.parse(readFileSync(join(out, 'points', file!), 'utf8')).result;
-      const run = await runCaptured(['run', '--trace', trace, '--config', '3g1g-highmem', '--set', `io.device=${device}`, '--json']);
-      expect(run.code, run.stderr).toBe(0);
-      const alone = JSON.parse(run.stdout);
-      expect(cell.model.hash).toBe(alone.model.hash);
-      expect(cell.time).toEqual(alone.time);
-      expect(cell.cycles).toEqual(alone.cycles);
-      expect(cell.counts).toEqual(alone.counts);
-      perSecond.push(cell.time.requestsPerSecond);
-    }
-    expect(perSecond[1]).toBeGreaterThan(perSecond[0]!);
-  });
+  it(
+    'each cell is the run with --set io.device=… (same time, cycles and counts); the ' +
+      'faster device serves more requests per second; the header says the device was swept',
+    async () => {
+      const trace = await fileserver(0);
+      const out = join(dir, 'sweep');
+      const devices = ['hdd-7200', 'nvme'];
+      const sweep = await runCaptured([
+        'sweep',
+        '--trace',
+        trace,
+        '--configs',
+        '3g1g-highmem',
+        '--grid',
+        `io.device=${devices.join(',')}`,
+        '--jobs',
+        '1',
+        '--formats',
+        'html',
+        '--out',
+        out,
+      ]);
+      expect(sweep.code, sweep.stderr).toBe(0);
+      expect(sweep.stdout).toContain('overrides io.device=hdd-7200|nvme (swept)');
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const points = readdirSync(join(out, 'points'));
+      const perSecond: number[] = [];
+      for (const device of devices) {
+        const file = points.find((f) => f.includes(`io.device=${device}-`));
+        expect(file, points.join(' ')).toBeDefined();
+        const cell = JSON.parse(readFileSync(join(out, 'points', file!), 'utf8')).result;
+        const run = await runCaptured(['run', '--trace', trace, '--config', '3g1g-highmem', '--set', `io.device=${device}`, '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        const alone = JSON.parse(run.stdout);
+        expect(cell.model.hash).toBe(alone.model.hash);
+        expect(cell.time).toEqual(alone.time);
+        expect(cell.cycles).toEqual(alone.cycles);
+        expect(cell.counts).toEqual(alone.counts);
+        perSecond.push(cell.time.requestsPerSecond);
+      }
+      expect(perSecond[1]).toBeGreaterThan(perSecond[0]!);
+    },
+  );
 });

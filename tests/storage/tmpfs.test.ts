@@ -40,7 +40,8 @@ describe('tmpfs', () => {
     expect(result.feasible).toBe(false);
     const cached = result.memory.zones.reduce((s, z) => s + z.byUse['pageCache']!, 0);
     expect(result.infeasible).toEqual([
-      `out of memory: no free page in any zone: ${cached} tmpfs pages fill memory and cannot be evicted without swap (io.swap.sizeMiB = 0) (replay stopped there)`,
+      `out of memory: no free page in any zone: ${cached} tmpfs pages fill memory ` +
+        `and cannot be evicted without swap (io.swap.sizeMiB = 0) (replay stopped there)`,
     ]);
     expect(result.counts.pagecache.evictions).toBe(0);
   });

@@ -88,7 +88,11 @@ describe('hmsim sweep / merge command line', () => {
     // Without --json: the line, then what was run (one row per generated trace) above the sweep table.
     const text = runCli(args.filter((a) => a !== '--json'));
     expect(text.stdout).toMatch(
-      /^trace +gen:fileserver cpus=2 processes=2 .* seed=\d+: [\d,]+ records, sha256 [0-9a-f]{12}\n +gen:fileserver cpus=2 processes=3 .* seed=\d+: /m,
+      new RegExp(
+        String.raw`^trace +gen:fileserver cpus=2 processes=2 .* seed=\d+: [\d,]+ records, sha256 [0-9a-f]{12}\n` +
+          String.raw` +gen:fileserver cpus=2 processes=3 .* seed=\d+: `,
+        'm',
+      ),
     );
     expect(text.stdout).toMatch(/^configurations +3g1g-highmem workload\.processes=2 \(baseline\): split 3G, HIGHMEM4G/m);
     expect(text.stdout).toMatch(/^seed +1, 1 replication$/m);

@@ -138,7 +138,8 @@ describe('grid expansion', () => {
 
   it('reproduces the sweep as one command line without run-only flags', () => {
     expect(canonicalCommand({ ...base, configOptions: { kernel: 'k', pae: false } }).join(' ')).toBe(
-      'hmsim sweep --trace traces/t.hmt --configs 3g1g-highmem,2g2g --kernel k --no-pae --model core2 --grid ram=1G,2G --grid tlb.l1d.entries=32,64 --replications 2 --seed 7',
+      'hmsim sweep --trace traces/t.hmt --configs 3g1g-highmem,2g2g --kernel k --no-pae ' +
+        '--model core2 --grid ram=1G,2G --grid tlb.l1d.entries=32,64 --replications 2 --seed 7',
     );
   });
 });

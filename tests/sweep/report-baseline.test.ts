@@ -98,7 +98,8 @@ describe('a trace without compute records', () => {
       .split('\n')
       .filter((l) => l.startsWith('warning'));
     expect(lines).toEqual([
-      "warning        the trace has no compute records (no user work): cycles, time and overheads are of memory management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload",
+      'warning        the trace has no compute records (no user work): cycles, time and overheads are of memory ' +
+        "management alone, not of the workload's run time, so an overhead here magnifies its effect on the workload",
     ]);
   });
 

@@ -116,7 +116,8 @@ describe('hmsim sweep (in process)', () => {
     const err = await mergeSweeps([join(dir, 'shard0'), join(dir, 'other0')], join(dir, 'bad'), { force: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe(
-      `merge: ${join(dir, 'other0')} is a shard of a different sweep than ${join(dir, 'shard0')} (they differ in: seed); merge only shards of one sweep command`,
+      `merge: ${join(dir, 'other0')} is a shard of a different sweep ` +
+        `than ${join(dir, 'shard0')} (they differ in: seed); merge only shards of one sweep command`,
     );
     const missing = await mergeSweeps([join(dir, 'shard0'), join(dir, 'shard1')], join(dir, 'bad'), { force: false }).catch(
       (e: unknown) => e,
@@ -143,7 +144,8 @@ describe('hmsim sweep (in process)', () => {
         { index: 3, count: 4 },
       ]),
     ).toBe(
-      'merge: 8 of 40 points are missing: p0, p1, p2, p3, p4, p5 and 2 more (shard 1/4; shards given: 0/4, 2/4, 3/4); run the missing shards and merge again',
+      'merge: 8 of 40 points are missing: p0, p1, p2, p3, p4, p5 and 2 more (shard ' +
+        '1/4; shards given: 0/4, 2/4, 3/4); run the missing shards and merge again',
     );
   }, 60_000);
 
@@ -190,7 +192,8 @@ describe('hmsim sweep (in process)', () => {
     expect(await read('html-only')).toBe(await read('whole'));
     // The whole report (the default) links both images.
     expect(await read('whole', 'index.html')).toContain(
-      '<figcaption>Files: <a href="7-sweep.svg">SVG</a> · <a href="7-sweep.png">PNG (2×)</a> · <a href="7-sweep.pdf">PDF</a> · <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>',
+      '<figcaption>Files: <a href="7-sweep.svg">SVG</a> · <a href="7-sweep.png">PNG (2×)</a> · ' +
+        '<a href="7-sweep.pdf">PDF</a> · <a href="7-sweep.vl.json">Vega-Lite spec</a></figcaption>',
     );
   }, 120_000);
 });

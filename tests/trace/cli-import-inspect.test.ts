@@ -61,7 +61,8 @@ describe('hmsim import and hmsim trace inspect', () => {
     const out = join(tmp.dir, 'c.hmt');
     await expect(runImport('lackey', input, { out })).rejects.toThrow(
       new InputError(
-        `${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
+        `${input}:2: unrecognized lackey line "not lackey" (expected 'I  ` +
+          `ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
       ),
     );
     expect(existsSync(out)).toBe(false);
@@ -70,7 +71,8 @@ describe('hmsim import and hmsim trace inspect', () => {
     expect(skip.code).toBe(0);
     expect(skip.stdout).toBe(`${out}: 2 records from 3 lines of ${input} (lackey)\n`);
     expect(skip.stderr).toBe(
-      `hmsim: import: skipped 1 bad line; first: ${input}:2: unrecognized lackey line "not lackey" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')\n`,
+      `hmsim: import: skipped 1 bad line; first: ${input}:2: unrecognized lackey line "not lackey" ` +
+        `(expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')\n`,
     );
   });
 
@@ -88,7 +90,8 @@ describe('hmsim import and hmsim trace inspect', () => {
     const notTrace = runCli(['trace', 'inspect', join(tmp.dir, 'e.hmt')]);
     expect(notTrace.code).toBe(2);
     expect(notTrace.stderr).toBe(
-      `hmsim: ${join(tmp.dir, 'e.hmt')} at byte 0: not an HMT trace: bad magic bytes 68 65 6c 6c 6f (expected an HMT header frame: c9 LL LL LL LL 48)\n`,
+      `hmsim: ${join(tmp.dir, 'e.hmt')} at byte 0: not an HMT trace: bad magic ` +
+        `bytes 68 65 6c 6c 6f (expected an HMT header frame: c9 LL LL LL LL 48)\n`,
     );
   });
 });

@@ -65,7 +65,8 @@ describe('din importers', () => {
     await expect(run('r zz 4\n')).rejects.toThrow(`in.din:1: bad address in din line "r zz 4" (expected hex digits, optional 0x)`);
     await expect(run('w 1000\n')).rejects.toThrow(`in.din:1: bad size in extended din line "w 1000" (expected hex digits, optional 0x)`);
     await expect(run('r 1ffffffff 4\n')).rejects.toThrow(
-      'in.din:1: address 0x1ffffffff does not fit in 32 bits (expected a 32-bit user address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)',
+      'in.din:1: address 0x1ffffffff does not fit in 32 bits (expected a 32-bit user address: ' +
+        'use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)',
     );
   });
 

@@ -117,7 +117,10 @@ describe('ftrace importer: trace-cmd report text', () => {
 describe('ftrace importer: CPU count', () => {
   it('says which --cpus the capture needs, from its #P:N header', async () => {
     await expect(importToMemory(ftraceImporter, { file: CAPTURE })).rejects.toThrow(
-      /debian-6\.1-pae-2G-smp2-dd\.trace\.gz:3: expected at most 1 CPU \(the trace's CPU count\): this capture has 2, use --cpus 2, got '# entries-in-buffer/,
+      new RegExp(
+        String.raw`debian-6\.1-pae-2G-smp2-dd\.trace\.gz:3: expected at most 1 CPU \(the trace's CPU count\): ` +
+          "this capture has 2, use --cpus 2, got '# entries-in-buffer",
+      ),
     );
   });
 });
@@ -164,7 +167,8 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const input = join(dir, 'cap.txt');
       writeFileSync(
         input,
-        '# hmsim-capture: release=6.1.0-50-686-pae ram=2147352576 cpus=2 pti=1\n# tracer: nop\n# entries-in-buffer/entries-written: 2/2   #P:2\n' +
+        '# hmsim-capture: release=6.1.0-50-686-pae ram=2147352576 cpus=2 ' +
+          'pti=1\n# tracer: nop\n# entries-in-buffer/entries-written: 2/2   #P:2\n' +
           '  dd-91 [001] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n  dd-91 [000] ....  4.6: sched_switch: prev_pid=91 next_pid=8\n',
       );
       const out = join(dir, 'cap.hmt');

@@ -124,7 +124,9 @@ describe('hmsim trace verify', () => {
     expect(computed).not.toBe(map.crc);
     expect(runCli(['trace', 'verify', path])).toEqual({
       code: 1,
-      stdout: `${path} at byte ${last}: chunk checksum mismatch: stored ${hex8(map.crc)}, computed ${hex8(computed)} (expected equal: the chunk is corrupt)\n`,
+      stdout:
+        `${path} at byte ${last}: chunk checksum mismatch: stored ${hex8(map.crc)}, ` +
+        `computed ${hex8(computed)} (expected equal: the chunk is corrupt)\n`,
       stderr: '',
     });
   });
@@ -139,7 +141,9 @@ describe('hmsim trace verify', () => {
     writeFileSync(path, b);
     expect(runCli(['trace', 'verify', path])).toEqual({
       code: 1,
-      stdout: `${path}: content sha256 mismatch: the footer stores ${forged}, the content hashes to ${digest} (expected equal: the trace is corrupt)\n`,
+      stdout:
+        `${path}: content sha256 mismatch: the footer stores ${forged}, the ` +
+        `content hashes to ${digest} (expected equal: the trace is corrupt)\n`,
       stderr: '',
     });
   });
@@ -149,7 +153,9 @@ describe('hmsim trace verify', () => {
     const chunks = (await openTrace(join(ROOT, path))).footer!.chunks;
     expect(runCli(['trace', 'verify', path])).toEqual({
       code: 0,
-      stdout: `${path}: ok: HMT 1.0, 604 records in ${chunks} chunk${chunks === 1 ? '' : 's'}, every checksum matches; no stored digest (HMT 1.0 has none): file sha256 ${sha256(readFileSync(join(ROOT, path)))}, computed\n`,
+      stdout:
+        `${path}: ok: HMT 1.0, 604 records in ${chunks} chunk${chunks === 1 ? '' : 's'}, every checksum matches; ` +
+        `no stored digest (HMT 1.0 has none): file sha256 ${sha256(readFileSync(join(ROOT, path)))}, computed\n`,
       stderr: '',
     });
   });

@@ -137,7 +137,8 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^${escapeRegExp(path)} at byte \\d+: chunk checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`,
+        `^${escapeRegExp(path)} at byte \\d+: chunk checksum mismatch: stored ` +
+          `0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \\(expected equal: the chunk is corrupt\\)$`,
       ),
     );
   });
@@ -169,7 +170,8 @@ describe('HMT reader: clear one-line errors for bad files', () => {
     await expectMessage(
       concatBytes(h, accessChunk(2), accessChunk(2)),
       (p) =>
-        `${p} at byte ${h.length + 2 * accessChunk(2).length}: the file ends after 2 chunks without a footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
+        `${p} at byte ${h.length + 2 * accessChunk(2).length}: the file ends after 2 chunks without a ` +
+        `footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
     );
   });
 

@@ -46,7 +46,8 @@ function everyWidth(): TraceRecord[] {
     out.push({ kind: EventKind.access, cpu: 0, op: 3, pid: 300, addr: 0x12345678, len: i, arg: 9, off: 2 ** 40, time: i * 1.25 });
   }
   for (let i = 16; i < 24; i++) {
-    // C: kind varied, op 0 (omitted), pid 70000.. (4), addr 0x1000.. (2), len 70000 (constant, 4), arg 300 (constant, 2), off and time 0 (omitted).
+    // C: kind varied, op 0 (omitted), pid 70000.. (4), addr 0x1000.. (2), len 70000 (constant, 4), arg 300
+    // (constant, 2), off and time 0 (omitted).
     out.push({ kind: i % 2 === 0 ? EventKind.access : EventKind.compute, cpu: 0, pid: 70_000 + i, addr: 0x100 * i, len: 70_000, arg: 300 });
   }
   return out;

@@ -181,22 +181,25 @@ describe('HMT round trip', () => {
     expect(gunzipSync(readFileSync(b))).toEqual(readFileSync(a));
   });
 
-  it('sha256 is the stored content digest: SHA-256 of the uncompressed bytes before the footer, the same for .hmt and .hmt.gz', async () => {
-    const plain = join(tmp.dir, 'i.hmt');
-    const path = join(tmp.dir, 'i.hmt.gz');
-    await writeRecords(plain, everyKind(), 3, 16);
-    await writeRecords(path, everyKind(), 3, 16);
-    const bytes = readFileSync(plain);
-    const footerAt = Number(bytes.readBigUInt64BE(bytes.length - 8)); // the end marker's footer offset
-    const expected = createHash('sha256').update(bytes.subarray(0, footerAt)).digest('hex');
-    expect((await openTrace(plain)).footer?.sha256).toBe(expected);
-    expect(await (await openTrace(plain)).sha256()).toBe(expected);
-    expect(await (await openTrace(path)).sha256()).toBe(expected); // a .gz footer: read by a pass
-    const r = await openTrace(path);
-    expect(r.digest).toBe('content');
-    for await (const _ of r.batches({ hash: true })) void _;
-    expect(await r.sha256()).toBe(expected);
-  });
+  it(
+    'sha256 is the stored content digest: ' + 'SHA-256 of the uncompressed bytes before the footer, the same for .hmt and .hmt.gz',
+    async () => {
+      const plain = join(tmp.dir, 'i.hmt');
+      const path = join(tmp.dir, 'i.hmt.gz');
+      await writeRecords(plain, everyKind(), 3, 16);
+      await writeRecords(path, everyKind(), 3, 16);
+      const bytes = readFileSync(plain);
+      const footerAt = Number(bytes.readBigUInt64BE(bytes.length - 8)); // the end marker's footer offset
+      const expected = createHash('sha256').update(bytes.subarray(0, footerAt)).digest('hex');
+      expect((await openTrace(plain)).footer?.sha256).toBe(expected);
+      expect(await (await openTrace(plain)).sha256()).toBe(expected);
+      expect(await (await openTrace(path)).sha256()).toBe(expected); // a .gz footer: read by a pass
+      const r = await openTrace(path);
+      expect(r.digest).toBe('content');
+      for await (const _ of r.batches({ hash: true })) void _;
+      expect(await r.sha256()).toBe(expected);
+    },
+  );
 
   it('creates the file only on close, and abort leaves nothing behind', async () => {
     const path = join(tmp.dir, 'sub', 'j.hmt');

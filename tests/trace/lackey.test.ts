@@ -72,7 +72,8 @@ describe('lackey importer', () => {
   it('stops at the first malformed line with file:line, the line and what was expected', async () => {
     await expect(run('I  08049b00,2\n X 1234,4\n')).rejects.toThrow(
       new InputError(
-        `in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
+        `in.lackey:2: unrecognized lackey line " X 1234,4" (expected 'I  ` +
+          `ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
       ),
     );
     await expect(run('I  08049g00,2\n')).rejects.toThrow(
@@ -89,7 +90,8 @@ describe('lackey importer', () => {
   it('refuses addresses above 32 bits, naming the line, unless an address mapper relocates them', async () => {
     const text = 'I  08049b00,2\n L 7ffd12345678,8\n';
     await expect(run(text)).rejects.toThrow(
-      'in.lackey:2: address 0x7ffd12345678 does not fit in 32 bits (expected a 32-bit user address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)',
+      'in.lackey:2: address 0x7ffd12345678 does not fit in 32 bits (expected a 32-bit user address: ' +
+        'use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)',
     );
     const relocated = await run(text, { mapAddress: (a) => (a >= 2 ** 32 ? a - 0x7ffd00000000 + 0xb0000000 : a) });
     expect(relocated.records[1]).toEqual({ kind: EventKind.access, cpu: 0, pid: 1, addr: 0xb0000000 + 0x12345678, len: 8 });
@@ -102,7 +104,9 @@ describe('lackey importer', () => {
       lines: 4,
       records: 2,
       badLines: 2,
-      firstBad: `in.lackey:2: unrecognized lackey line "garbage" (expected 'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
+      firstBad:
+        `in.lackey:2: unrecognized lackey line "garbage" (expected 'I  ADDR,SIZE', ` +
+        `' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...')`,
     });
   });
 

@@ -34,7 +34,10 @@ shift
 T=/sys/kernel/tracing
 [ -d "$T/events" ] || T=/sys/kernel/debug/tracing
 [ -d "$T/events" ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && T=/sys/kernel/tracing
-[ -d "$T/events" ] || { echo "capture.sh: no tracefs (expected /sys/kernel/tracing; mount -t tracefs nodev /sys/kernel/tracing)" >&2; exit 2; }
+[ -d "$T/events" ] || {
+  echo "capture.sh: no tracefs (expected /sys/kernel/tracing; mount -t tracefs nodev /sys/kernel/tracing)" >&2
+  exit 2
+}
 
 echo 0 > "$T/tracing_on"
 echo > "$T/trace"
@@ -49,7 +52,11 @@ echo "$KPROBES" | while read -r name point args; do
   [ -e "$T/events/kprobes/$name/enable" ] && echo 1 > "$T/events/kprobes/$name/enable"
 done
 echo "$TRACEPOINTS" | while read -r ev; do
-  if [ -e "$T/events/$ev/enable" ]; then echo 1 > "$T/events/$ev/enable"; else echo "capture.sh: tracepoint $ev not available (skipped)" >&2; fi
+  if [ -e "$T/events/$ev/enable" ]; then
+    echo 1 > "$T/events/$ev/enable"
+  else
+    echo "capture.sh: tracepoint $ev not available (skipped)" >&2
+  fi
 done
 echo 8192 > "$T/buffer_size_kb"
 
@@ -60,7 +67,8 @@ echo 0 > "$T/tracing_on"
 
 # The box: RAM end = the highest zone end (start_pfn + spanned pages) × page size.
 page=4096
-ram=$(awk -v page=$page '/^Node/ {z=1} /start_pfn:/ {s=$2} /spanned/ {sp=$2} /start_pfn:/ {if (s+sp>m) m=s+sp} /spanned/ {if (s+sp>m) m=s+sp} END {printf "%.0f", m*page}' /proc/zoneinfo)
+ram=$(awk -v page=$page '/^Node/ {z=1} /start_pfn:/ {s=$2} /spanned/ {sp=$2}
+  /start_pfn:/ {if (s+sp>m) m=s+sp} /spanned/ {if (s+sp>m) m=s+sp} END {printf "%.0f", m*page}' /proc/zoneinfo)
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 pti=0
 grep -q 'PTI' /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null && pti=1

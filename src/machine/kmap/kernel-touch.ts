@@ -142,9 +142,10 @@ export function unmapHigh(m: Machine, cpu: number, pfn: number, api: KmapApiName
 }
 
 /**
- * The kernel reads or writes `bytes` of frame `pfn` on `cpu` (a copy or a clear), mapping it with `api`
- * when it is highmem (`bytes` 0: mapped and touched, the copy charged elsewhere). Returns false when the CPU went to sleep in kmap (the record must be retried);
- * only paths that may sleep (page-cache copies, explicit kmap records) pass `canSleep`.
+ * The kernel reads or writes `bytes` of frame `pfn` on `cpu` (a copy or a clear), mapping it with `api` when
+ * it is highmem (`bytes` 0: mapped and touched, the copy charged elsewhere). Returns false when the CPU went
+ * to sleep in kmap (the record must be retried); only paths that may sleep (page-cache copies, explicit kmap
+ * records) pass `canSleep`.
  */
 export function touchFrame(m: Machine, cpu: number, pfn: number, api: KmapApiName, bytes: number, canSleep = false): boolean {
   if (!m.isHigh(pfn)) {

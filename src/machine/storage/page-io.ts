@@ -204,7 +204,10 @@ export class Storage {
     return Infinity;
   }
 
-  /** True when page `index` of `file` holds data on the device (a shadow entry says it was cached, or it lies inside the file's known size). */
+  /**
+   * True when page `index` of `file` holds data on the device (a shadow entry says it was cached, or it lies inside
+   * the file's known size).
+   */
   pageOnDevice(file: number, index: number): boolean {
     if (this.tmpfs) return this.swapped.get(this.m.cache.denseFile(file))?.has(index) === true;
     return (
@@ -735,9 +738,9 @@ export class Storage {
   /**
    * Inode reclaim under HIGHMEM (fs/inode.c inode_lru_isolate → invalidate_mapping_pages): the clean,
    * unmapped, idle page-cache pages of dense file `d` leave the cache (no shadow entry) and are freed.
-   * Returns the pages dropped, or −1 when the inode must stay: it still has pages (dirty, under
-   * writeback, being read or mapped, or any page on a kernel without HIGHMEM), or it is a tmpfs inode (its pages are the file: tmpfs pins its
-   * dentries and inodes for the file's life).
+   * Returns the pages dropped, or −1 when the inode must stay: it still has pages (dirty, under writeback,
+   * being read or mapped, or any page on a kernel without HIGHMEM), or it is a tmpfs inode (its pages are the
+   * file: tmpfs pins its dentries and inodes for the file's life).
    */
   dropInodePages(d: number): number {
     if (this.tmpfs) return -1;

@@ -34,7 +34,8 @@ export interface SweepChartOptions {
 export function sweepLineChart(points: readonly SweepPoint[], param: string, theme: Theme, options: SweepChartOptions): ChartEntry {
   const description =
     options.description ??
-    `${options.measure} as ${param} varies, one line per configuration; where points have several replications, the shaded band is the 95% confidence interval.`;
+    `${options.measure} as ${param} varies, one line per configuration; where points ` +
+      `have several replications, the shaded band is the 95% confidence interval.`;
   // RAM sizes are bytes in the grid; the axis shows GiB (a byte axis would read 0G, 2.1G …).
   const gib = param === 'ram' && points.every((p) => typeof p.params[param] === 'number');
   const xTitle = gib ? 'RAM (GiB)' : param;

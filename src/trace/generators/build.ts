@@ -26,7 +26,8 @@ export const build: Generator = {
   description: 'compile-like churn: many short-lived processes (fork/exec/exit), mmap/munmap below and above the 33-page flush ceiling',
   details:
     "make (pid 1) forks jobs 100.. (cpus at a time). A job: exec, mmaps, reads its source and 'headers' header files, " +
-    "'accesses' heap/text accesses with compute, 'temps' mmap+munmap pairs alternating small_unmap and large_unmap pages, writes an object file, exits.",
+    "'accesses' heap/text accesses with compute, 'temps' mmap+munmap pairs " +
+    'alternating small_unmap and large_unmap pages, writes an object file, exits.',
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs (parallel jobs, make -jN)', unit: 'CPUs', default: 4, min: 1, max: 64 },
     { name: 'jobs', kind: 'int', description: 'compiler processes in total', unit: 'processes', default: 200, min: 0 },

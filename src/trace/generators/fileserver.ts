@@ -39,7 +39,8 @@ export const fileserver: Generator = {
   description: 'N processes on C CPUs serving Zipf-popular files through the page cache (read + buffer touch + compute + send)',
   details:
     'Master pid 1 forks workers 100.. (worker i on CPU i mod cpus). Each request: syscall read, page-cache read of ' +
-    "'request' bytes from a Zipf-chosen file into the worker's buffer, loads every 'touch' bytes over it, compute, syscall write (socket). " +
+    "'request' bytes from a Zipf-chosen file into the worker's buffer, " +
+    "loads every 'touch' bytes over it, compute, syscall write (socket). " +
     'Files are ids 2..files+1 of fileset/files bytes each; user addresses stay below 0x40000000.',
   params: [
     { name: 'cpus', kind: 'int', description: 'CPUs', unit: 'CPUs', default: 4, min: 1, max: 64 },
@@ -113,7 +114,8 @@ export const fileserver: Generator = {
       name: 'exec',
       kind: 'int',
       description:
-        "workers exec a program of their own (1) or run the master's image as forked (0: a pre-forking server such as Apache prefork or smbd)",
+        "workers exec a program of their own (1) or run the master's image " +
+        'as forked (0: a pre-forking server such as Apache prefork or smbd)',
       unit: 'flag',
       default: 1,
       min: 0,
@@ -132,7 +134,8 @@ export const fileserver: Generator = {
       name: 'spawn',
       kind: 'int',
       description:
-        'workers forked before each round of requests (0: every worker before the first request), as a pre-forking server grows with its clients',
+        'workers forked before each round of requests (0: every worker before ' +
+        'the first request), as a pre-forking server grows with its clients',
       unit: 'workers',
       default: 0,
       min: 0,

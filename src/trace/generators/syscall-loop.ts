@@ -20,7 +20,8 @@ export const syscallLoop: Generator = {
   description: 'null-syscall loop (getppid) with user work and a user working set between calls, one process',
   details:
     "pid 100 on CPU 0 runs 'calls' iterations of: an ifetch of the loop's text page, 'compute' cycles of work, a load from each of " +
-    "'pages' distinct 4 KiB data pages, a getppid syscall; with 'unmap' > 0 also an mmap of 'unmap' pages, a store to each and their munmap. No randomness.",
+    "'pages' distinct 4 KiB data pages, a getppid syscall; with 'unmap' > 0 also " +
+    "an mmap of 'unmap' pages, a store to each and their munmap. No randomness.",
   params: [
     { name: 'calls', kind: 'int', description: 'iterations (system calls)', unit: 'calls', default: 100_000, min: 1 },
     { name: 'compute', kind: 'int', description: 'user cycles between calls (sets the syscall rate)', unit: 'cycles', default: 0, min: 0 },

@@ -79,7 +79,8 @@ async function* iterate(gunzip: AsyncIterable<unknown>, file: string, delivered:
       if (err instanceof UserError) throw err;
       const e = err as NodeJS.ErrnoException;
       throw new InputError(
-        `${file}: gzip data is corrupt or truncated after ${delivered()} decompressed bytes: ${e.message} (expected a complete gzip stream)`,
+        `${file}: gzip data is corrupt or truncated after ${delivered()} ` +
+          `decompressed bytes: ${e.message} (expected a complete gzip stream)`,
       );
     }
     if (r.done) return;

@@ -65,19 +65,23 @@ export const HmtMessage = {
   columnWidth: (name: string, got: number, allowed: readonly number[]) =>
     `column '${name}' has element width ${got} (expected ${allowed.join(', ')} bytes)`,
   narrowColumnLength: (name: string, got: number, records: number, width: number) =>
-    `column '${name}' has ${got} bytes (expected ${records} records × ${width} = ${records * width}, or ${width} for one value of every record)`,
+    `column '${name}' has ${got} bytes (expected ${records} records × ${width} ` +
+    `= ${records * width}, or ${width} for one value of every record)`,
   unknownColumnLength: (name: string, got: number, records: number, limit: number) =>
     `unknown column '${name}' has ${got} bytes (expected a multiple of ${records} records of at most ${limit} bytes each)`,
   checksum: (stored: number, computed: number) =>
-    `chunk checksum mismatch: stored 0x${stored.toString(16).padStart(8, '0')}, computed 0x${computed.toString(16).padStart(8, '0')} (expected equal: the chunk is corrupt)`,
+    `chunk checksum mismatch: stored 0x${stored.toString(16).padStart(8, '0')}, computed ` +
+    `0x${computed.toString(16).padStart(8, '0')} (expected equal: the chunk is corrupt)`,
   missingFooter: (chunks: number) =>
-    `the file ends after ${chunks} chunk${chunks === 1 ? '' : 's'} without a footer (expected a footer frame: the header says the writer writes one, so the file is truncated)`,
+    `the file ends after ${chunks} chunk${chunks === 1 ? '' : 's'} without a footer (expected ` +
+    `a footer frame: the header says the writer writes one, so the file is truncated)`,
   footerMismatch: (what: string, footer: number, counted: number) =>
     `footer says ${footer} ${what} but the chunks hold ${counted} (expected equal)`,
   badEndMarker: (got: Uint8Array) => `bad end marker ${hexBytes(got, 10)} (expected d7 45 and the footer offset)`,
   endMarkerOffset: (got: number, footerAt: number) => `end marker points to byte ${got} (expected the footer frame at byte ${footerAt})`,
   headerCrc: (footer: number, computed: number) =>
-    `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
+    `footer says the header's CRC-32 is 0x${footer.toString(16).padStart(8, '0')} but it ` +
+    `is 0x${computed.toString(16).padStart(8, '0')} (expected equal: the header is corrupt)`,
   digestMismatch: (stored: string, computed: string) =>
     `content sha256 mismatch: the footer stores ${stored}, the content hashes to ${computed} (expected equal: the trace is corrupt)`,
   trailingData: () => 'unexpected data after the end marker (expected the end of the file)',

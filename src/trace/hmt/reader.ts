@@ -288,10 +288,14 @@ class HmtReader implements TraceReader {
       chunks++;
     }
     const h = this.header;
-    const what = `HMT ${h.version}, ${records.toLocaleString('en-US')} records in ${chunks.toLocaleString('en-US')} chunk${chunks === 1 ? '' : 's'}`;
+    const what =
+      `HMT ${h.version}, ${records.toLocaleString('en-US')} records ` +
+      `in ${chunks.toLocaleString('en-US')} chunk${chunks === 1 ? '' : 's'}`;
     if (this.digest === 'file') {
       const computed = this.fileSha256!;
-      const line = `${this.path}: ok: ${what}, every checksum matches; no stored digest (HMT ${h.version} has none): file sha256 ${computed}, computed`;
+      const line =
+        `${this.path}: ok: ${what}, every checksum matches; no stored digest ` +
+        `(HMT ${h.version} has none): file sha256 ${computed}, computed`;
       return { ok: true, line, version: h.version, records, chunks, digest: 'file', stored: undefined, computed };
     }
     const stored = this.fullFooter!.sha256!;

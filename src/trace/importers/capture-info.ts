@@ -72,8 +72,16 @@ export function captureInfoOf(header: CaptureHeader, options: CaptureOptions): C
   if (config === undefined || kernel === undefined || ram === undefined) {
     const given = [options.captureConfig, options.captureKernel, options.captureRam].filter((v) => v !== undefined).length;
     if (given > 0) {
+      const unknown = [
+        config === undefined ? 'the configuration' : '',
+        kernel === undefined ? 'the kernel profile' : '',
+        ram === undefined ? 'the RAM size' : '',
+      ]
+        .filter((s) => s)
+        .join(', ');
       throw new UsageError(
-        `--capture-config, --capture-kernel and --capture-ram: ${[config === undefined ? 'the configuration' : '', kernel === undefined ? 'the kernel profile' : '', ram === undefined ? 'the RAM size' : ''].filter((s) => s).join(', ')} of the captured box is unknown (expected all three, from the options or the capture's '${CAPTURE_LINE_PREFIX}' lines)`,
+        `--capture-config, --capture-kernel and --capture-ram: ${unknown} of the captured box is unknown ` +
+          `(expected all three, from the options or the capture's '${CAPTURE_LINE_PREFIX}' lines)`,
       );
     }
     return undefined;
@@ -94,7 +102,8 @@ function installedRamOfLine(text: string | undefined): number | undefined {
   if (installed === undefined) {
     throw new UsageError(
       `${CAPTURE_LINE_PREFIX} ram=${text}: no installed RAM size ends there under the PC memory map hmsim models ` +
-        '(expected the end of RAM a QEMU or PC box shows in /proc/zoneinfo, like 2147352576 for 2 GiB); give the installed RAM with --capture-ram',
+        '(expected the end of RAM a QEMU or PC box shows in /proc/zoneinfo, ' +
+        'like 2147352576 for 2 GiB); give the installed RAM with --capture-ram',
     );
   }
   return installed;

@@ -47,7 +47,8 @@ export const DinMessage = {
   badAddress: (where: string, line: string) => `${where}: bad address in din line ${line} (expected hex digits, optional 0x)`,
   badSize: (where: string, line: string) => `${where}: bad size in extended din line ${line} (expected hex digits, optional 0x)`,
   wide: (where: string, address: number) =>
-    `${where}: address 0x${address.toString(16)} does not fit in 32 bits (expected a 32-bit user address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)`,
+    `${where}: address 0x${address.toString(16)} does not fit in 32 bits (expected a 32-bit user ` +
+    `address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)`,
   tooLong: (where: string) => `${where}: line longer than ${MAX_LINE_BYTES} bytes (expected din lines)`,
   badType: (where: string, type: number) =>
     `${where}: din binary record has access type ${type} (expected 0 read, 1 write, 2 ifetch, 3 misc, 4 copy-back or 5 invalidate)`,

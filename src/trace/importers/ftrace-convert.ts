@@ -180,7 +180,8 @@ export class FtraceConverter {
     if (header && text.startsWith('#')) this.counts.headerCpus = Number(header[1]);
     if (header && text.startsWith('#') && Number(header[1]) > this.cpus) {
       throw new FtraceSyntaxError(
-        `at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`,
+        `at most ${this.cpus} CPU${this.cpus === 1 ? '' : 's'} (the trace's ` +
+          `CPU count): this capture has ${header[1]}, use --cpus ${header[1]}`,
       );
     }
     const e = parseFtraceLine(text);

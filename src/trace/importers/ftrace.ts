@@ -19,7 +19,8 @@ import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 export const ftraceImporter: Importer = {
   name: 'ftrace',
   description:
-    'ftrace text (tracing/trace, trace-cmd report): kmap_local/kunmap_local/kmap_high kprobes, sched_switch, page_fault_user, sys_enter_* (CPUs from the #P: header)',
+    'ftrace text (tracing/trace, trace-cmd report): kmap_local/kunmap_local/kmap_high ' +
+    'kprobes, sched_switch, page_fault_user, sys_enter_* (CPUs from the #P: header)',
   kernelCapture: true,
   async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
     let c: FtraceConverter | undefined;

@@ -27,7 +27,8 @@ export const LackeyMessage = {
   badAddress: (where: string, line: string) => `${where}: bad address in lackey line ${line} (expected 1 to 16 hex digits then ',')`,
   badSize: (where: string, line: string) => `${where}: bad size in lackey line ${line} (expected a decimal size after ',')`,
   wide: (where: string, address: number) =>
-    `${where}: address 0x${address.toString(16)} does not fit in 32 bits (expected a 32-bit user address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)`,
+    `${where}: address 0x${address.toString(16)} does not fit in 32 bits (expected a 32-bit user ` +
+    `address: use --relocate auto, or --relocate stack=0x40000000 for the stack of a 32-bit program)`,
   tooLong: (where: string) => `${where}: line longer than ${MAX_LINE_BYTES} bytes (expected lackey lines)`,
 } as const;
 

@@ -34,10 +34,11 @@ import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFi
  *   written at its first page (relocations). Each is an `access` record: the replay derives its fault.
  * CPUs: a process runs on CPU (order of first appearance mod `cpus`); a `switch` record is emitted whenever
  * the process a CPU runs changes. Time: nanoseconds since the first timestamp of the log (`-ttt`, `-tt`,
- * or `-r` summed: a log whose first `SECONDS.MICROS` timestamp is 0.000000 is `-r`). The time a process spent between the end of one call and the start of its next
- * becomes a `compute` record in ns (ComputeFlags.nanoseconds; the replay charges it at the model's
- * clock); a call's end is its `-T` duration after its start, or its `resumed` line. A `-T` duration is
- * kept as the `syscall` record's observed time (`len`, ns) for comparison, not charged.
+ * or `-r` summed: a log whose first `SECONDS.MICROS` timestamp is 0.000000 is `-r`). The time a process spent
+ * between the end of one call and the start of its next becomes a `compute` record in ns
+ * (ComputeFlags.nanoseconds; the replay charges it at the model's clock); a call's end is its `-T` duration
+ * after its start, or its `resumed` line. A `-T` duration is kept as the `syscall` record's observed time
+ * (`len`, ns) for comparison, not charged.
  * Addresses are the host's (64-bit on x86_64 hosts): relocate them (src/trace/relocate.ts) to fit 32 bits.
  */
 

@@ -3,8 +3,8 @@
  * converter, relocate user addresses, push the line's records, and turn malformed lines into
  * `file:line: expected …, got '…'` errors (or count them with `skipBad`).
  *
- * Lines are split by the shared byte-level splitter (line-reader.ts). A line's records are pushed only when the whole line converted and every address fits, so a skipped
- * line leaves no partial records behind.
+ * Lines are split by the shared byte-level splitter (line-reader.ts). A line's records are pushed only when
+ * the whole line converted and every address fits, so a skipped line leaves no partial records behind.
  */
 import { at, InputError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';

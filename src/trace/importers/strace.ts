@@ -16,7 +16,8 @@ import { runLineImport, type LineConverter } from './strace-ftrace-lines.ts';
 export const straceImporter: Importer = {
   name: 'strace',
   description:
-    'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
+    'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, ' +
+    'clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
   async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
     let c: StraceConverter | undefined;
     const stats = await runLineImport(input, sink, options, (emit) => {
