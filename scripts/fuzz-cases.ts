@@ -334,7 +334,8 @@ export async function runFuzzCase(samples: FuzzSamples, seed: number, n: number)
       case 'scenario': {
         const path = join(samples.dir, 'scenario.json');
         writeFileSync(path, mutateBytes(Buffer.from(samples.scenario), r));
-        await loadScenario(path, (validateOnce ??= compileScenarioSchema()), 'scenario.json', { root: samples.dir });
+        validateOnce ??= compileScenarioSchema();
+        await loadScenario(path, validateOnce, 'scenario.json', { root: samples.dir });
         break;
       }
       default: {

@@ -18,7 +18,9 @@ export function formatJunit(outcomes: readonly ScenarioOutcome[]): string {
     out.push(`  <testsuite name="${attr(o.name)}" tests="${tests}" failures="${fails}" errors="0" skipped="0" file="${attr(o.file)}">`);
     if (o.notes.length > 0) {
       out.push('    <properties>');
-      o.notes.forEach((n, i) => out.push(`      <property name="note.${i + 1}" value="${attr(n)}"/>`));
+      o.notes.forEach((n, i) => {
+        out.push(`      <property name="note.${i + 1}" value="${attr(n)}"/>`);
+      });
       out.push('    </properties>');
     }
     const classname = `hmsim.check.${o.name}`;

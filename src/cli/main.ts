@@ -31,7 +31,9 @@ export async function main(argv: readonly string[], signals: SignalSource = proc
     });
   bindInterruptScope(program, scope);
   await registerCommands(program, argv);
-  program.commands.forEach((c) => c.exitOverride());
+  program.commands.forEach((c) => {
+    c.exitOverride();
+  });
   const previousExitCode = process.exitCode;
   process.exitCode = undefined;
   const work = program.parseAsync([...argv], { from: 'user' });

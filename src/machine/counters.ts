@@ -39,7 +39,9 @@ export function countersOf(m: Machine, byKind: Float64Array): MachineCounters {
     counts.pageWalks += t.walks;
   }
   const records: Record<string, number> = {};
-  EVENT_KIND_NAMES.forEach((name, k) => (records[name] = byKind[k]!));
+  EVENT_KIND_NAMES.forEach((name, k) => {
+    records[name] = byKind[k]!;
+  });
   counts.records = records;
   counts.pagecache = { ...m.storage.counts.pagecache };
   counts.io = m.storage.ioCounts();

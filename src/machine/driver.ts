@@ -182,7 +182,11 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         }
         let step: IteratorResult<RecordBatch>;
         if (streams !== undefined) {
-          const stream = (streams[cpu] ??= perCpu!.cpuBatches(cpu, pulled[cpu]!)[Symbol.asyncIterator]());
+          let stream = streams[cpu];
+          if (stream === undefined) {
+            stream = perCpu!.cpuBatches(cpu, pulled[cpu]!)[Symbol.asyncIterator]();
+            streams[cpu] = stream;
+          }
           step = await stream.next();
           if (step.done === true) {
             streamDone[cpu] = true;

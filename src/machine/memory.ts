@@ -217,7 +217,9 @@ export class PhysicalMemory {
   report(): ZoneUse[] {
     return this.zones.map((zone) => {
       const byUse: Record<string, number> = {};
-      PAGE_USES.forEach((name, i) => (byUse[name] = zone.byUse[i]!));
+      PAGE_USES.forEach((name, i) => {
+        byUse[name] = zone.byUse[i]!;
+      });
       return {
         name: zone.name,
         totalPages: zone.total,

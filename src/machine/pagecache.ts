@@ -443,7 +443,11 @@ export class PageCache {
       if (was >= 0) return false;
       if (index < this.segLow[d]!) this.segLow[d] = index;
     } else {
-      const far = (this.far[d] ??= new Map());
+      let far = this.far[d];
+      if (far === null || far === undefined) {
+        far = new Map<number, number>();
+        this.far[d] = far;
+      }
       const was = far.get(index) ?? ABSENT;
       if (!far.has(index)) {
         const keys = this.farKeys[d];

@@ -62,7 +62,9 @@ export async function replayPrefault(
   const byKind = new Float64Array(KIND_COUNT);
   for (let c = 0; c < ncpu; c++) {
     const r = replayers[c]!.result();
-    r.recordsByKind.forEach((count, k) => (byKind[k]! += count));
+    r.recordsByKind.forEach((count, k) => {
+      byKind[k]! += count;
+    });
     counts.accesses += r.accesses;
     counts.itlbMisses += r.misses.i;
     counts.dtlbMisses += r.misses.d;
@@ -78,7 +80,9 @@ export async function replayPrefault(
   }
   counts.contextSwitches = byKind[EventKind.switch]!;
   const records: Record<string, number> = {};
-  EVENT_KIND_NAMES.forEach((name, k) => (records[name] = byKind[k]!));
+  EVENT_KIND_NAMES.forEach((name, k) => {
+    records[name] = byKind[k]!;
+  });
   counts.records = records;
   const mem = new PhysicalMemory(layout);
   mem.reserveBoot(Math.ceil(layout.memMapBytes / PAGE_SIZE), PageUse.memMap);

@@ -126,10 +126,13 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
         if (isWrite) st.markDirty(cpu, pid, frame);
       }
       if (m.stopped) return false;
-      if (pause && p > from && (untilPause -= p - from) === 0 && p <= lastPage) {
-        untilPause = DIRTY_PAUSE_PAGES;
-        st.balanceDirty(cpu);
-        if (m.stopped) return false;
+      if (pause && p > from) {
+        untilPause -= p - from;
+        if (untilPause === 0 && p <= lastPage) {
+          untilPause = DIRTY_PAUSE_PAGES;
+          st.balanceDirty(cpu);
+          if (m.stopped) return false;
+        }
       }
       if (p > lastPage) break;
       if (p <= lastFull && p > from) {

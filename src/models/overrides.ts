@@ -231,7 +231,11 @@ export function scaleCostObject(o: { [k: string]: unknown }, f: number): boolean
   mul(o['uniform'], 'min');
   mul(o['uniform'], 'max');
   const emp = o['empirical'];
-  if (Array.isArray(emp)) emp.forEach((_, i) => mul(emp, i));
+  if (Array.isArray(emp)) {
+    emp.forEach((_, i) => {
+      mul(emp, i);
+    });
+  }
   if ('hook' in o) mul(o, 'scale');
   return any;
 }

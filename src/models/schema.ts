@@ -39,8 +39,12 @@ function insert(tree: Tree, segments: readonly string[], p: ParamInfo): void {
     tree[head] = p;
     return;
   }
-  const next = (tree[head] ??= {}) as Tree;
-  insert(next, rest, p);
+  let next = tree[head];
+  if (next === undefined) {
+    next = {};
+    tree[head] = next;
+  }
+  insert(next as Tree, rest, p);
 }
 
 function isParam(x: Tree | ParamInfo): x is ParamInfo {

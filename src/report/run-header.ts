@@ -77,9 +77,9 @@ function perConfig(label: string, configs: Provenance['configurations'], value: 
 export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, string>): Table {
   const rows: string[][] = [];
   if (p.traces.length <= MAX_TRACE_ROWS) {
-    p.traces.forEach((t, i) =>
-      rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]),
-    );
+    p.traces.forEach((t, i) => {
+      rows.push([i === 0 ? 'trace' : '', `${t.path}: ${formatInt(t.records)} records, sha256 ${t.sha256.slice(0, DIGEST_PREFIX)}`]);
+    });
   } else {
     const records = p.traces.map((t) => t.records);
     const lo = Math.min(...records);
@@ -94,18 +94,18 @@ export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, st
   if (configs.length === 1) rows.push(['configuration', `${configs[0]!.name}: ${configChoices(configs[0]!.config)}`]);
   else {
     const isBase = (name: string, i: number): boolean => (baselines === undefined ? i === 0 : baselines.get(name) === name);
-    configs.forEach((c, i) =>
-      rows.push([i === 0 ? 'configurations' : '', `${c.name}${isBase(c.name, i) ? ' (baseline)' : ''}: ${configChoices(c.config)}`]),
-    );
+    configs.forEach((c, i) => {
+      rows.push([i === 0 ? 'configurations' : '', `${c.name}${isBase(c.name, i) ? ' (baseline)' : ''}: ${configChoices(c.config)}`]);
+    });
   }
   rows.push(...perConfig('kernel', configs, (c) => kernelLabel(c.split, c.kernel)));
   rows.push(...perConfig('RAM', configs, ramText));
   rows.push(...perConfig('CPUs', configs, (c) => `${c.cpus} online (NR_CPUS ${c.nrCpus})`));
   const clock = p.clockGHz === null ? '' : `, ${p.clockGHz} GHz`;
   const overrides = p.modelOverrides.length === 0 ? 'no overrides' : `overrides ${p.modelOverrides.join(', ')}`;
-  p.models.forEach((m, i) =>
-    rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]),
-  );
+  p.models.forEach((m, i) => {
+    rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]);
+  });
   if (p.warmupRecords !== undefined) rows.push(['warm-up', warmupText(p)]);
   const reps = `${p.replications} replication${p.replications === 1 ? '' : 's'}`;
   rows.push([

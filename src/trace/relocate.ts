@@ -83,18 +83,20 @@ export function parseRelocation(values: string | readonly string[]): RelocationS
   for (const t of texts) {
     if (t === 'none') continue;
     const what = `--relocate '${t}'`;
-    let m: RegExpExecArray | null;
-    if ((m = /^stack=(.+)$/.exec(t))) {
-      rules.push({ kind: 'stack', top: checkTop(what, parseAddress(what, m[1]!)) });
-    } else if ((m = /^auto(?:=(.+))?$/.exec(t))) {
-      const base = m[1] === undefined ? AUTO_DEFAULT_BASE : parseAddress(what, m[1]);
+    const stack = /^stack=(.+)$/.exec(t);
+    const auto = /^auto(?:=(.+))?$/.exec(t);
+    const range = /^([0-9a-fA-Fx]+)-([0-9a-fA-Fx]+)=(.+)$/.exec(t);
+    if (stack !== null) {
+      rules.push({ kind: 'stack', top: checkTop(what, parseAddress(what, stack[1]!)) });
+    } else if (auto !== null) {
+      const base = auto[1] === undefined ? AUTO_DEFAULT_BASE : parseAddress(what, auto[1]);
       if (base % GRANULE !== 0 || base >= FOUR_GIB)
         throw new UsageError(`${what}: base ${hex(base)} must be a multiple of 1 MiB below 4 GiB`);
       rules.push({ kind: 'auto', base });
-    } else if ((m = /^([0-9a-fA-Fx]+)-([0-9a-fA-Fx]+)=(.+)$/.exec(t))) {
-      const from = parseAddress(what, m[1]!);
-      const to = parseAddress(what, m[2]!);
-      const base = parseAddress(what, m[3]!);
+    } else if (range !== null) {
+      const from = parseAddress(what, range[1]!);
+      const to = parseAddress(what, range[2]!);
+      const base = parseAddress(what, range[3]!);
       if (to <= from) throw new UsageError(`${what}: the range end ${hex(to)} must be above its start ${hex(from)}`);
       if (base + (to - from) > FOUR_GIB)
         throw new UsageError(`${what}: the moved range would end at ${hex(base + to - from)}, above 4 GiB`);

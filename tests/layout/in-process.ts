@@ -17,7 +17,9 @@ export async function runMain(args: readonly string[]): Promise<InProcessRun> {
   const program = new Command().name('hmsim').exitOverride();
   registerLayout(program);
   registerCapacity(program);
-  program.commands.forEach((c) => c.exitOverride());
+  program.commands.forEach((c) => {
+    c.exitOverride();
+  });
   let stdout = '';
   const out = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array): boolean => {

@@ -18,7 +18,9 @@ const tmp = (): string => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** The sample's content digest as `trace verify` recomputes it from the bytes (and finds equal to the stored one). */
 async function contentDigest(): Promise<string> {

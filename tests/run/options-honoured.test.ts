@@ -15,7 +15,9 @@ import { runMain } from './in-process.ts';
 
 const DD = `${ROOT}traces/ftrace-dd-2cpu.hmt.gz`;
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 interface Result {
   configName: string;

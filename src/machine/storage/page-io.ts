@@ -217,9 +217,15 @@ export class Storage {
 
   private raState(pid: number, d: number): RaState {
     let byFile = this.ra.get(pid);
-    if (byFile === undefined) this.ra.set(pid, (byFile = new Map()));
+    if (byFile === undefined) {
+      byFile = new Map();
+      this.ra.set(pid, byFile);
+    }
     let st = byFile.get(d);
-    if (st === undefined) byFile.set(d, (st = { start: 0, size: 0, asyncSize: 0, prevPos: -1 }));
+    if (st === undefined) {
+      st = { start: 0, size: 0, asyncSize: 0, prevPos: -1 };
+      byFile.set(d, st);
+    }
     return st;
   }
 
@@ -488,7 +494,10 @@ export class Storage {
       this.dirtyQueue.push(d);
     }
     let set = this.pidDirty.get(pid);
-    if (set === undefined) this.pidDirty.set(pid, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.pidDirty.set(pid, set);
+    }
     set.add(d);
   }
 
@@ -800,7 +809,10 @@ export class Storage {
     this.swapUsed++;
     const d = cache.denseOfFrame(pfn);
     let set = this.swapped.get(d);
-    if (set === undefined) this.swapped.set(d, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.swapped.set(d, set);
+    }
     set.add(this.ownerIndexOf(pfn));
   }
 

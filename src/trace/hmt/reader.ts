@@ -324,8 +324,12 @@ class PassCounts {
     };
     if (f.records !== this.records) fail('records', f.records, this.records);
     if (f.chunks !== this.chunks) fail('chunks', f.chunks, this.chunks);
-    f.byKind.forEach((n, k) => n !== this.byKind[k] && fail(`records of kind ${k}`, n, this.byKind[k]!));
-    f.byCpu.forEach((n, c) => n !== this.byCpu[c] && fail(`records on CPU ${c}`, n, this.byCpu[c]!));
+    f.byKind.forEach((n, k) => {
+      if (n !== this.byKind[k]) fail(`records of kind ${k}`, n, this.byKind[k]!);
+    });
+    f.byCpu.forEach((n, c) => {
+      if (n !== this.byCpu[c]) fail(`records on CPU ${c}`, n, this.byCpu[c]!);
+    });
     f.index.forEach((e, i) => {
       const mine = this.index[i]!;
       if (e.offset !== mine.offset) fail(`bytes as the offset of chunk ${i}`, e.offset, mine.offset);
