@@ -135,26 +135,55 @@ describe('the real ftrace capture', () => {
   });
 });
 
-describe('a capture made with the capture kit (tools/capture/capture.sh under QEMU, npm run test:qemu)', () => {
-  // tests/fixtures/validation/ftrace/README.md: Debian 6.1.0-50-686-pae, qemu -m 2G -smp 2, one dd of
-  // 64 × 64 KiB into tmpfs. Its kit header names the box: release, ram= (the end of RAM: max_pfn 0x7ffe0)
-  // and CPUs — nothing is given on the command line.
-  const KIT = `${ROOT}tests/fixtures/validation/ftrace/qemu-6.1-pae-2G-kit-dd.trace.gz`;
-  const text = gunzipSync(readFileSync(KIT)).toString('utf8');
-  const count = (re: RegExp): number => text.split('\n').filter((l) => re.test(l)).length;
+describe('captures made with the capture kit (tools/capture/capture.sh under QEMU, npm run test:qemu)', () => {
+  // tests/fixtures/validation/ftrace/README.md: Debian 6.1.0-50 kernels under QEMU, -smp 2. Each kit header
+  // names the box — release, ram= (the end of RAM the kernel saw), CPUs, PTI — and nothing is given on
+  // the command line: the replay runs under the box the header names and must reproduce the capture.
+  const DIR = `${ROOT}tests/fixtures/validation/ftrace/`;
+  const PAE = 'debian-6.1-686-pae';
+  const cases: ReadonlyArray<[string, string, string, number, number]> = [
+    // file, configuration, kernel, installed RAM, max_pfn of that box
+    ['qemu-6.1-pae-2G-kit-dd.trace.gz', '3g1g-pae', PAE, 2 ** 31, 0x7ffe0],
+    ['qemu-6.1-pae-pti-2G-kit-dd.trace.gz', '3g1g-pae-pti', PAE, 2 ** 31, 0x7ffe0],
+    ['qemu-6.1-686-2G-kit-dd.trace.gz', '3g1g-highmem', 'debian-6.1-686', 2 ** 31, 0x7ffe0],
+    // -m 4G: 3 GiB below the PCI hole, 1 GiB from 4 GiB up (ram=5368709120 is the end of RAM, 5 GiB).
+    ['qemu-6.1-pae-4G-kit-dd.trace.gz', '3g1g-pae', PAE, 2 ** 32, 0x140000],
+    // dd, cat of the file (page-cache reads), five /bin/true (fork, exec, exit), cp, rm.
+    ['qemu-6.1-pae-2G-kit-mix.trace.gz', '3g1g-pae', PAE, 2 ** 31, 0x7ffe0],
+  ];
 
-  it("is replayed under the box its header names, with exactly the capture's highmem kmap_local calls and faults", async () => {
-    const out = join(dir, 'kit.hmt');
-    const stats = await runImport('ftrace', KIT, { out });
-    expect(text.startsWith('# hmsim-capture: release=6.1.0-50-686-pae ram=2147352576 cpus=2 pti=0\n')).toBe(true);
-    expect(stats.capture).toEqual({ config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: 2 ** 31, cpus: 2, release: '6.1.0-50-686-pae' });
-    const config = resolveConfig({ config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: String(2 ** 31), cpus: 2 });
-    // The replay's memory map ends where the box's did: every captured frame exists.
-    expect(computeLayout(config).maxPfn).toBe(0x7ffe0);
-    const r = await run(config, out);
-    expect(r.infeasible).toEqual([]);
-    expect(count(/ kmap_local: /)).toBe(2317);
-    expect(kmaps(r)).toBe(2317);
-    expect(r.counts.pageFaults).toBe(count(/ page_fault_user: /));
+  it.each(cases)(
+    "%s: replayed under %s (%s) as its header names it, with exactly the capture's highmem kmap_local calls and faults",
+    async (file, config, kernel, ram, maxPfn) => {
+      const text = gunzipSync(readFileSync(DIR + file)).toString('utf8');
+      const count = (re: RegExp): number => text.split('\n').filter((l) => re.test(l)).length;
+      const out = join(dir, file.replace('.trace.gz', '.hmt'));
+      const stats = await runImport('ftrace', DIR + file, { out });
+      expect(stats.capture).toMatchObject({ config, kernel, ram, cpus: 2 });
+      const c = resolveConfig({ config, kernel, ram: String(ram), cpus: 2 });
+      // The replay's memory map ends where the box's did: every captured frame exists.
+      expect(computeLayout(c).maxPfn).toBe(maxPfn);
+      const r = await run(c, out);
+      expect(r.infeasible).toEqual([]);
+      expect(kmaps(r)).toBe(count(/ kmap_local: /));
+      expect(r.counts.pageFaults).toBe(count(/ page_fault_user: /));
+      expect(r.counts.contextSwitches).toBe(count(/ sched_switch: /));
+    },
+  );
+
+  it('the counts those captures hold (grep of the raw text): kmap_local calls, user faults', () => {
+    const counts = cases.map(([file]) => {
+      const lines = gunzipSync(readFileSync(DIR + file))
+        .toString('utf8')
+        .split('\n');
+      return [lines.filter((l) => / kmap_local: /.test(l)).length, lines.filter((l) => / page_fault_user: /.test(l)).length];
+    });
+    expect(counts).toEqual([
+      [2317, 60],
+      [2313, 57],
+      [2313, 57],
+      [2313, 57],
+      [5802, 171],
+    ]);
   });
 });

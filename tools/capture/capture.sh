@@ -71,6 +71,9 @@ ram=$(awk -v page=$page '/^Node/ {z=1} /start_pfn:/ {s=$2} /spanned/ {sp=$2}
   /start_pfn:/ {if (s+sp>m) m=s+sp} /spanned/ {if (s+sp>m) m=s+sp} END {printf "%.0f", m*page}' /proc/zoneinfo)
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 pti=0
+# PTI is on when the CPU flags show it (X86_FEATURE_PTI: also when forced with pti=on on a CPU the kernel
+# thinks is not affected, whose meltdown file then says "Not affected") or the meltdown file says so.
+grep -qw pti /proc/cpuinfo 2>/dev/null && pti=1
 grep -q 'PTI' /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null && pti=1
 {
   echo "# hmsim-capture: release=$(uname -r) ram=$ram cpus=$cpus pti=$pti"
