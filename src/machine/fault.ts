@@ -24,9 +24,16 @@ import type { Mm, Vma } from './process.ts';
 import { dirOf, mapPtePage } from './pte-walk.ts';
 import { KPath } from './kernel-footprint.ts';
 
-/** Entry or exit of the kernel from user mode: a CR3 write under PTI and 4G/4G. */
+/**
+ * Entry or exit of the kernel from user mode: a CR3 write under PTI and 4G/4G; under PTI also the rest of
+ * the entry or exit code (costs.ptiTrampoline: entry_32.S copies the frame between the entry stack in
+ * the cpu_entry_area and the task stack, SWITCH_TO_KERNEL_STACK / SWITCH_TO_ENTRY_STACK). 4G/4G's own
+ * entry code has no cost of its own: the models' 4G/4G figures are per-entry totals (p4-prescott cr3Write).
+ */
 export function kernelEntryCr3(m: Machine, cpu: number, cat: number): void {
-  if (m.shape.cr3PerEntry) cr3Reload(m, cpu, cat);
+  if (!m.shape.cr3PerEntry) return;
+  cr3Reload(m, cpu, cat);
+  if (m.config.pti) m.charge(cpu, cat, m.ptiTrampolineCost());
 }
 
 /** Makes sure the PTE page covering `vpn` exists. Returns false if the CPU slept or memory ran out. */

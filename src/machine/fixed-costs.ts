@@ -38,6 +38,8 @@ export interface FixedCosts {
   readonly syscall: number;
   /** costs.cr3Write(0). */
   readonly cr3Write: number;
+  /** costs.ptiTrampoline(0). */
+  readonly ptiTrampoline: number;
 }
 
 /** Forms that draw nothing from the RNG: their value depends on n only. */
@@ -81,6 +83,7 @@ export function fixedCosts(model: CostModel, shape: { pteBytes: number; largeWal
     pageAddressLookup: fixedCost(model, 'pageAddressLookup', 0),
     syscall: fixedCost(model, 'syscall', 0),
     cr3Write: fixedCost(model, 'cr3Write', 0),
+    ptiTrampoline: fixedCost(model, 'ptiTrampoline', 0),
   };
 }
 

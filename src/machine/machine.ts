@@ -332,6 +332,11 @@ export class Machine {
     return this.cost(this.fixed.cr3Write, 'cr3Write', 0);
   }
 
+  /** PTI entry or exit code besides the CR3 write (costs.ptiTrampoline), cycles. */
+  ptiTrampolineCost(): number {
+    return this.cost(this.fixed.ptiTrampoline, 'ptiTrampoline', 0);
+  }
+
   /** True when frame `pfn` is highmem under this configuration. */
   isHigh(pfn: number): boolean {
     return pfn >= this.shape.highStart;

@@ -45,6 +45,7 @@ export function buildCostModel(model: ResolvedModel, hooks: HookTable, hash: str
       pteWrite: cost('costs.pteWrite'),
       invlpg: cost('costs.invlpg'),
       cr3Write: cost('costs.cr3Write'),
+      ptiTrampoline: cost('costs.ptiTrampoline'),
       globalFlush: cost('costs.globalFlush'),
       ipi: cost('costs.ipi'),
       ipiReceive: cost('costs.ipiReceive'),

@@ -68,6 +68,7 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.ipiReceive', 'Cycles to each receiving CPU of taking an IPI (interrupt entry/exit).'),
   cost('costs.pageFault', 'Cycles of page-fault handling, excluding clearing/copying and page-table allocation.'),
   cost('costs.syscall', 'Cycles of syscall entry + exit (without CR3 switches).'),
+  cost('costs.ptiTrampoline', 'Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy).'),
   cost('costs.contextSwitch', 'Cycles of a context switch (without the TLB refills it causes).'),
   cost('costs.copy', 'Cycles to copy or clear n bytes.', 'bytes'),
   cost('costs.lockAcquire', 'Cycles of an uncontended spinlock acquire + release.'),

@@ -5,7 +5,7 @@
 "use strict";
 export const validate = validate52;
 export default validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}};
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const schema20 = {"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
 const pattern3 = new RegExp("\\S", "u");
@@ -1821,10 +1821,10 @@ validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema24 = {"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86.evaluated;
+const evaluated0 = validate87.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2010,10 +2010,10 @@ errors++;
 }
 }
 }
-validate86.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate87.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2553,6 +2553,12 @@ vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.error
 errors = vErrors.length;
 }
 }
+if(data25.ptiTrampoline !== undefined){
+if(!(validate66(data25.ptiTrampoline, {instancePath:instancePath+"/costs/ptiTrampoline",parentData:data25,parentDataProperty:"ptiTrampoline",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
 if(data25.contextSwitch !== undefined){
 if(!(validate66(data25.contextSwitch, {instancePath:instancePath+"/costs/contextSwitch",parentData:data25,parentDataProperty:"contextSwitch",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
@@ -2602,11 +2608,11 @@ errors++;
 }
 }
 if(data.lock !== undefined){
-let data43 = data.lock;
-if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
-for(const key8 in data43){
+let data44 = data.lock;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key8 in data44){
 if(!(((key8 === "kind") || (key8 === "handoff")) || (key8 === "perWaiter"))){
-const err31 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data43};
+const err31 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data44};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2616,10 +2622,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data43.kind !== undefined){
-let data44 = data43.kind;
-if((typeof data44 !== "string") && (!(data44 && typeof data44 == "object" && !Array.isArray(data44)))){
-const err32 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data44};
+if(data44.kind !== undefined){
+let data45 = data44.kind;
+if((typeof data45 !== "string") && (!(data45 && typeof data45 == "object" && !Array.isArray(data45)))){
+const err32 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data45};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2628,10 +2634,10 @@ vErrors.push(err32);
 }
 errors++;
 }
-const _errs76 = errors;
-let valid10 = true;
 const _errs77 = errors;
-if(typeof data44 !== "string"){
+let valid10 = true;
+const _errs78 = errors;
+if(typeof data45 !== "string"){
 const err33 = {};
 if(vErrors === null){
 vErrors = [err33];
@@ -2641,20 +2647,20 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid1 = _errs77 === errors;
-errors = _errs76;
+var _valid1 = _errs78 === errors;
+errors = _errs77;
 if(vErrors !== null){
-if(_errs76){
-vErrors.length = _errs76;
+if(_errs77){
+vErrors.length = _errs77;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid1){
-const _errs79 = errors;
-if(!((data44 === "ticket") || (data44 === "queued"))){
-const err34 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data44};
+const _errs80 = errors;
+if(!((data45 === "ticket") || (data45 === "queued"))){
+const err34 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data45};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2663,11 +2669,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-var _valid1 = _errs79 === errors;
+var _valid1 = _errs80 === errors;
 valid10 = _valid1;
 }
 if(!valid10){
-const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data44};
+const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data45};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2676,9 +2682,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.value === undefined){
-const err36 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data44};
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.value === undefined){
+const err36 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data45};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2687,9 +2693,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key9 in data44){
+for(const key9 in data45){
 if(!(((((key9 === "value") || (key9 === "source")) || (key9 === "borrowedFrom")) || (key9 === "note")) || (key9 === "unverified"))){
-const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data44};
+const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data45};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2699,10 +2705,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data44.value !== undefined){
-let data45 = data44.value;
-if(!((data45 === "ticket") || (data45 === "queued"))){
-const err38 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data45};
+if(data45.value !== undefined){
+let data46 = data45.value;
+if(!((data46 === "ticket") || (data46 === "queued"))){
+const err38 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data46};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2712,11 +2718,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data44.source !== undefined){
-let data46 = data44.source;
-if(typeof data46 === "string"){
-if(!pattern3.test(data46)){
-const err39 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data46};
+if(data45.source !== undefined){
+let data47 = data45.source;
+if(typeof data47 === "string"){
+if(!pattern3.test(data47)){
+const err39 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data47};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2727,7 +2733,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data46};
+const err40 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data47};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2737,11 +2743,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data44.borrowedFrom !== undefined){
-let data47 = data44.borrowedFrom;
-if(typeof data47 === "string"){
-if(!pattern3.test(data47)){
-const err41 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data47};
+if(data45.borrowedFrom !== undefined){
+let data48 = data45.borrowedFrom;
+if(typeof data48 === "string"){
+if(!pattern3.test(data48)){
+const err41 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data48};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2752,7 +2758,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data47};
+const err42 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data48};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2762,11 +2768,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data44.note !== undefined){
-let data48 = data44.note;
-if(typeof data48 === "string"){
-if(!pattern3.test(data48)){
-const err43 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data48};
+if(data45.note !== undefined){
+let data49 = data45.note;
+if(typeof data49 === "string"){
+if(!pattern3.test(data49)){
+const err43 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data49};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2777,7 +2783,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data48};
+const err44 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data49};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2787,10 +2793,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data44.unverified !== undefined){
-let data49 = data44.unverified;
-if(typeof data49 !== "boolean"){
-const err45 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data49};
+if(data45.unverified !== undefined){
+let data50 = data45.unverified;
+if(typeof data50 !== "boolean"){
+const err45 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data50};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2802,21 +2808,21 @@ errors++;
 }
 }
 }
-if(data43.handoff !== undefined){
-if(!(validate66(data43.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data43,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
+if(data44.handoff !== undefined){
+if(!(validate66(data44.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data44,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
-if(data43.perWaiter !== undefined){
-if(!(validate66(data43.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data43,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
+if(data44.perWaiter !== undefined){
+if(!(validate66(data44.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data44,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data43};
+const err46 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data44};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2827,11 +2833,11 @@ errors++;
 }
 }
 if(data.io !== undefined){
-let data52 = data.io;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-for(const key10 in data52){
+let data53 = data.io;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key10 in data53){
 if(!((((((((key10 === "device") || (key10 === "read")) || (key10 === "write")) || (key10 === "queueDepth")) || (key10 === "maxRequestKiB")) || (key10 === "readaheadKiB")) || (key10 === "files")) || (key10 === "swap"))){
-const err47 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data52};
+const err47 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data53};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2841,10 +2847,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data52.device !== undefined){
-let data53 = data52.device;
-if((typeof data53 !== "string") && (!(data53 && typeof data53 == "object" && !Array.isArray(data53)))){
-const err48 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data53};
+if(data53.device !== undefined){
+let data54 = data53.device;
+if((typeof data54 !== "string") && (!(data54 && typeof data54 == "object" && !Array.isArray(data54)))){
+const err48 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data54};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2853,9 +2859,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(typeof data53 === "string"){
-if(!pattern3.test(data53)){
-const err49 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data53};
+if(typeof data54 === "string"){
+if(!pattern3.test(data54)){
+const err49 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data54};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2865,9 +2871,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-if(data53.value === undefined){
-const err50 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data53};
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.value === undefined){
+const err50 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data54};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2876,9 +2882,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-for(const key11 in data53){
+for(const key11 in data54){
 if(!(((((key11 === "value") || (key11 === "source")) || (key11 === "borrowedFrom")) || (key11 === "note")) || (key11 === "unverified"))){
-const err51 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data53};
+const err51 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data54};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2888,11 +2894,11 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data53.value !== undefined){
-let data54 = data53.value;
-if(typeof data54 === "string"){
-if(!pattern3.test(data54)){
-const err52 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data54};
+if(data54.value !== undefined){
+let data55 = data54.value;
+if(typeof data55 === "string"){
+if(!pattern3.test(data55)){
+const err52 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data55};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2903,7 +2909,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data54};
+const err53 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data55};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2913,11 +2919,11 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data53.source !== undefined){
-let data55 = data53.source;
-if(typeof data55 === "string"){
-if(!pattern3.test(data55)){
-const err54 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data55};
+if(data54.source !== undefined){
+let data56 = data54.source;
+if(typeof data56 === "string"){
+if(!pattern3.test(data56)){
+const err54 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data56};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2928,7 +2934,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data55};
+const err55 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data56};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2938,11 +2944,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data53.borrowedFrom !== undefined){
-let data56 = data53.borrowedFrom;
-if(typeof data56 === "string"){
-if(!pattern3.test(data56)){
-const err56 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data56};
+if(data54.borrowedFrom !== undefined){
+let data57 = data54.borrowedFrom;
+if(typeof data57 === "string"){
+if(!pattern3.test(data57)){
+const err56 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data57};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2953,7 +2959,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data56};
+const err57 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data57};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2963,11 +2969,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data53.note !== undefined){
-let data57 = data53.note;
-if(typeof data57 === "string"){
-if(!pattern3.test(data57)){
-const err58 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data57};
+if(data54.note !== undefined){
+let data58 = data54.note;
+if(typeof data58 === "string"){
+if(!pattern3.test(data58)){
+const err58 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data58};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2978,7 +2984,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data57};
+const err59 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data58};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2988,10 +2994,10 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data53.unverified !== undefined){
-let data58 = data53.unverified;
-if(typeof data58 !== "boolean"){
-const err60 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data58};
+if(data54.unverified !== undefined){
+let data59 = data54.unverified;
+if(typeof data59 !== "boolean"){
+const err60 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data59};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3003,12 +3009,12 @@ errors++;
 }
 }
 }
-if(data52.read !== undefined){
-let data59 = data52.read;
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-for(const key12 in data59){
+if(data53.read !== undefined){
+let data60 = data53.read;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+for(const key12 in data60){
 if(!((key12 === "latencyUs") || (key12 === "bandwidthMBps"))){
-const err61 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data59};
+const err61 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data60};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3018,21 +3024,21 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data59.latencyUs !== undefined){
-if(!(validate86(data59.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data59,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(data60.latencyUs !== undefined){
+if(!(validate87(data60.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data60,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 }
-if(data59.bandwidthMBps !== undefined){
-if(!(validate53(data59.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data59,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data60.bandwidthMBps !== undefined){
+if(!(validate53(data60.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data60,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data59};
+const err62 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data60};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3042,12 +3048,12 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data52.write !== undefined){
-let data62 = data52.write;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key13 in data62){
+if(data53.write !== undefined){
+let data63 = data53.write;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key13 in data63){
 if(!((key13 === "latencyUs") || (key13 === "bandwidthMBps"))){
-const err63 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data62};
+const err63 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data63};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3057,21 +3063,21 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data62.latencyUs !== undefined){
-if(!(validate86(data62.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data62,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+if(data63.latencyUs !== undefined){
+if(!(validate87(data63.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data63,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
 errors = vErrors.length;
 }
 }
-if(data62.bandwidthMBps !== undefined){
-if(!(validate53(data62.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data62,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data63.bandwidthMBps !== undefined){
+if(!(validate53(data63.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data63,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data62};
+const err64 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data63};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3081,28 +3087,28 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data52.queueDepth !== undefined){
-if(!(validate58(data52.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data52,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
+if(data53.queueDepth !== undefined){
+if(!(validate58(data53.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data53,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data52.maxRequestKiB !== undefined){
-if(!(validate58(data52.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data52,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
+if(data53.maxRequestKiB !== undefined){
+if(!(validate58(data53.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data53,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data52.readaheadKiB !== undefined){
-if(!(validate55(data52.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data52,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
+if(data53.readaheadKiB !== undefined){
+if(!(validate55(data53.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data53,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data52.files !== undefined){
-let data68 = data52.files;
-if((typeof data68 !== "string") && (!(data68 && typeof data68 == "object" && !Array.isArray(data68)))){
-const err65 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data68};
+if(data53.files !== undefined){
+let data69 = data53.files;
+if((typeof data69 !== "string") && (!(data69 && typeof data69 == "object" && !Array.isArray(data69)))){
+const err65 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data69};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3111,10 +3117,10 @@ vErrors.push(err65);
 }
 errors++;
 }
-const _errs123 = errors;
-let valid16 = true;
 const _errs124 = errors;
-if(typeof data68 !== "string"){
+let valid16 = true;
+const _errs125 = errors;
+if(typeof data69 !== "string"){
 const err66 = {};
 if(vErrors === null){
 vErrors = [err66];
@@ -3124,20 +3130,20 @@ vErrors.push(err66);
 }
 errors++;
 }
-var _valid2 = _errs124 === errors;
-errors = _errs123;
+var _valid2 = _errs125 === errors;
+errors = _errs124;
 if(vErrors !== null){
-if(_errs123){
-vErrors.length = _errs123;
+if(_errs124){
+vErrors.length = _errs124;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid2){
-const _errs126 = errors;
-if(!((data68 === "disk") || (data68 === "tmpfs"))){
-const err67 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data68};
+const _errs127 = errors;
+if(!((data69 === "disk") || (data69 === "tmpfs"))){
+const err67 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data69};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3146,11 +3152,11 @@ vErrors.push(err67);
 }
 errors++;
 }
-var _valid2 = _errs126 === errors;
+var _valid2 = _errs127 === errors;
 valid16 = _valid2;
 }
 if(!valid16){
-const err68 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data68};
+const err68 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data69};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3159,9 +3165,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.value === undefined){
-const err69 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data68};
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.value === undefined){
+const err69 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data69};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3170,9 +3176,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-for(const key14 in data68){
+for(const key14 in data69){
 if(!(((((key14 === "value") || (key14 === "source")) || (key14 === "borrowedFrom")) || (key14 === "note")) || (key14 === "unverified"))){
-const err70 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data68};
+const err70 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data69};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3182,10 +3188,10 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data68.value !== undefined){
-let data69 = data68.value;
-if(!((data69 === "disk") || (data69 === "tmpfs"))){
-const err71 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data69};
+if(data69.value !== undefined){
+let data70 = data69.value;
+if(!((data70 === "disk") || (data70 === "tmpfs"))){
+const err71 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data70};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3195,11 +3201,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data68.source !== undefined){
-let data70 = data68.source;
-if(typeof data70 === "string"){
-if(!pattern3.test(data70)){
-const err72 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data70};
+if(data69.source !== undefined){
+let data71 = data69.source;
+if(typeof data71 === "string"){
+if(!pattern3.test(data71)){
+const err72 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data71};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3210,7 +3216,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data70};
+const err73 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data71};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3220,11 +3226,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data68.borrowedFrom !== undefined){
-let data71 = data68.borrowedFrom;
-if(typeof data71 === "string"){
-if(!pattern3.test(data71)){
-const err74 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data71};
+if(data69.borrowedFrom !== undefined){
+let data72 = data69.borrowedFrom;
+if(typeof data72 === "string"){
+if(!pattern3.test(data72)){
+const err74 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data72};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3235,7 +3241,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data71};
+const err75 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data72};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3245,11 +3251,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data68.note !== undefined){
-let data72 = data68.note;
-if(typeof data72 === "string"){
-if(!pattern3.test(data72)){
-const err76 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data72};
+if(data69.note !== undefined){
+let data73 = data69.note;
+if(typeof data73 === "string"){
+if(!pattern3.test(data73)){
+const err76 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data73};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3260,7 +3266,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data72};
+const err77 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data73};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3270,10 +3276,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data68.unverified !== undefined){
-let data73 = data68.unverified;
-if(typeof data73 !== "boolean"){
-const err78 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data73};
+if(data69.unverified !== undefined){
+let data74 = data69.unverified;
+if(typeof data74 !== "boolean"){
+const err78 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data74};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3285,12 +3291,12 @@ errors++;
 }
 }
 }
-if(data52.swap !== undefined){
-let data74 = data52.swap;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key15 in data74){
+if(data53.swap !== undefined){
+let data75 = data53.swap;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key15 in data75){
 if(!((key15 === "sizeMiB") || (key15 === "device"))){
-const err79 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data74};
+const err79 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data75};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3300,16 +3306,16 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data74.sizeMiB !== undefined){
-if(!(validate55(data74.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data74,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
+if(data75.sizeMiB !== undefined){
+if(!(validate55(data75.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data75,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data74.device !== undefined){
-let data76 = data74.device;
-if((typeof data76 !== "string") && (!(data76 && typeof data76 == "object" && !Array.isArray(data76)))){
-const err80 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data76};
+if(data75.device !== undefined){
+let data77 = data75.device;
+if((typeof data77 !== "string") && (!(data77 && typeof data77 == "object" && !Array.isArray(data77)))){
+const err80 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3318,9 +3324,9 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(typeof data76 === "string"){
-if(!pattern3.test(data76)){
-const err81 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data76};
+if(typeof data77 === "string"){
+if(!pattern3.test(data77)){
+const err81 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3330,9 +3336,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.value === undefined){
-const err82 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data76};
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.value === undefined){
+const err82 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3341,9 +3347,9 @@ vErrors.push(err82);
 }
 errors++;
 }
-for(const key16 in data76){
+for(const key16 in data77){
 if(!(((((key16 === "value") || (key16 === "source")) || (key16 === "borrowedFrom")) || (key16 === "note")) || (key16 === "unverified"))){
-const err83 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data76};
+const err83 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3353,11 +3359,11 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data76.value !== undefined){
-let data77 = data76.value;
-if(typeof data77 === "string"){
-if(!pattern3.test(data77)){
-const err84 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data77};
+if(data77.value !== undefined){
+let data78 = data77.value;
+if(typeof data78 === "string"){
+if(!pattern3.test(data78)){
+const err84 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data78};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3368,7 +3374,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data77};
+const err85 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data78};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3378,11 +3384,11 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data76.source !== undefined){
-let data78 = data76.source;
-if(typeof data78 === "string"){
-if(!pattern3.test(data78)){
-const err86 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data78};
+if(data77.source !== undefined){
+let data79 = data77.source;
+if(typeof data79 === "string"){
+if(!pattern3.test(data79)){
+const err86 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data79};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3393,7 +3399,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data78};
+const err87 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data79};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3403,11 +3409,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data76.borrowedFrom !== undefined){
-let data79 = data76.borrowedFrom;
-if(typeof data79 === "string"){
-if(!pattern3.test(data79)){
-const err88 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data79};
+if(data77.borrowedFrom !== undefined){
+let data80 = data77.borrowedFrom;
+if(typeof data80 === "string"){
+if(!pattern3.test(data80)){
+const err88 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data80};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3418,7 +3424,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data79};
+const err89 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data80};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3428,11 +3434,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data76.note !== undefined){
-let data80 = data76.note;
-if(typeof data80 === "string"){
-if(!pattern3.test(data80)){
-const err90 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data80};
+if(data77.note !== undefined){
+let data81 = data77.note;
+if(typeof data81 === "string"){
+if(!pattern3.test(data81)){
+const err90 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data81};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3443,7 +3449,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data80};
+const err91 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data81};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3453,10 +3459,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data76.unverified !== undefined){
-let data81 = data76.unverified;
-if(typeof data81 !== "boolean"){
-const err92 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data81};
+if(data77.unverified !== undefined){
+let data82 = data77.unverified;
+if(typeof data82 !== "boolean"){
+const err92 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data82};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3470,7 +3476,7 @@ errors++;
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data74};
+const err93 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data75};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3482,7 +3488,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data52};
+const err94 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data53};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3493,11 +3499,11 @@ errors++;
 }
 }
 if(data.vm !== undefined){
-let data82 = data.vm;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key17 in data82){
+let data83 = data.vm;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key17 in data83){
 if(!((((key17 === "dirtyRatio") || (key17 === "dirtyBackgroundRatio")) || (key17 === "highmemIsDirtyable")) || (key17 === "dirtyExpireCentisecs"))){
-const err95 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data82};
+const err95 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data83};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3507,33 +3513,33 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data82.dirtyRatio !== undefined){
-if(!(validate55(data82.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data82,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
+if(data83.dirtyRatio !== undefined){
+if(!(validate55(data83.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data83,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data82.dirtyBackgroundRatio !== undefined){
-if(!(validate55(data82.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data82,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
+if(data83.dirtyBackgroundRatio !== undefined){
+if(!(validate55(data83.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data83,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data82.highmemIsDirtyable !== undefined){
-if(!(validate55(data82.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data82,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
+if(data83.highmemIsDirtyable !== undefined){
+if(!(validate55(data83.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data83,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data82.dirtyExpireCentisecs !== undefined){
-if(!(validate55(data82.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data82,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
+if(data83.dirtyExpireCentisecs !== undefined){
+if(!(validate55(data83.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data83,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err96 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data82};
+const err96 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data83};
 if(vErrors === null){
 vErrors = [err96];
 }

@@ -61,6 +61,8 @@ export interface CostModel {
     readonly invlpg: CostFn;
     /** MOV to CR3 (flushes non-global entries), not counting refills. */
     readonly cr3Write: CostFn;
+    /** PTI: the entry or exit code besides the CR3 write, per kernel crossing. */
+    readonly ptiTrampoline: CostFn;
     /** Global flush (CR4.PGE toggle). */
     readonly globalFlush: CostFn;
     /** IPI send + wait for acknowledgement from n target CPUs (cost to the initiator). */

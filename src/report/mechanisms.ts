@@ -81,7 +81,7 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
     id: 'pageFault',
     label: 'page faults',
     meaning: 'fault entry and handling, PTE installs (clearing and copying pages are under copies)',
-    keys: ['costs.pageFault', 'costs.pteWrite'],
+    keys: ['costs.pageFault', 'costs.pteWrite', 'costs.cr3Write', 'costs.ptiTrampoline'],
   },
   {
     id: 'kmap',
@@ -112,7 +112,7 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
     id: 'shootdown',
     label: 'TLB shootdown IPIs',
     meaning: 'sending, waiting for and taking flush IPIs (user flushes and pkmap wraps)',
-    keys: ['costs.ipi', 'costs.ipiReceive', 'costs.cr3Write'],
+    keys: ['costs.ipi', 'costs.ipiReceive', 'costs.cr3Write', 'costs.ptiTrampoline'],
   },
   {
     id: 'contextSwitch',
@@ -124,14 +124,14 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
     id: 'syscall',
     label: 'syscalls',
     meaning: 'entry and exit, with the CR3 writes of PTI and 4G/4G',
-    keys: ['costs.syscall', 'costs.cr3Write', 'costs.pteWrite'],
+    keys: ['costs.syscall', 'costs.cr3Write', 'costs.ptiTrampoline', 'costs.pteWrite'],
   },
   { id: 'copy', label: 'copies', meaning: 'copying and clearing page contents (read/write data, fault fills)', keys: ['costs.copy'] },
   {
     id: 'timer',
     label: 'timer interrupts',
     meaning: 'the periodic tick on every CPU (taken as an interrupt)',
-    keys: ['costs.ipiReceive', 'costs.cr3Write'],
+    keys: ['costs.ipiReceive', 'costs.cr3Write', 'costs.ptiTrampoline'],
   },
   // Priced by the machine's own per-page and per-object constants (src/machine/machine.ts), not model keys.
   {

@@ -68,6 +68,7 @@ export function constantModel(overrides: Partial<Record<keyof CostModel['costs']
     pteWrite: 5,
     invlpg: 200,
     cr3Write: 100,
+    ptiTrampoline: 0,
     globalFlush: 900,
     ipi: 1000,
     ipiReceive: 400,
