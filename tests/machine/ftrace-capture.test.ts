@@ -150,6 +150,9 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
     ['qemu-6.1-pae-4G-kit-dd.trace.gz', '3g1g-pae', PAE, 2 ** 32, 0x140000],
     // dd, cat of the file (page-cache reads), five /bin/true (fork, exec, exit), cp, rm.
     ['qemu-6.1-pae-2G-kit-mix.trace.gz', '3g1g-pae', PAE, 2 ** 31, 0x7ffe0],
+    // -m 3G: `true` once, and a shell loop of 50 fork+exec of /bin/true (busybox-static).
+    ['qemu-6.1-pae-3G-kit-forkexec0.trace.gz', '3g1g-pae', PAE, 3 * 2 ** 30, 0xbffe0],
+    ['qemu-6.1-pae-3G-kit-forkexec50.trace.gz', '3g1g-pae', PAE, 3 * 2 ** 30, 0xbffe0],
   ];
 
   it.each(cases)(
@@ -184,6 +187,8 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
       [2313, 57],
       [2313, 57],
       [5802, 171],
+      [204, 55],
+      [9750, 2444],
     ]);
   });
 });
