@@ -28,7 +28,8 @@ import { KPath } from './kernel-footprint.ts';
  * Entry or exit of the kernel from user mode: a CR3 write under PTI and 4G/4G; under PTI also the rest of
  * the entry or exit code (costs.ptiTrampoline: entry_32.S copies the frame between the entry stack in
  * the cpu_entry_area and the task stack, SWITCH_TO_KERNEL_STACK / SWITCH_TO_ENTRY_STACK). 4G/4G's own
- * entry code has no cost of its own: the models' 4G/4G figures are per-entry totals (p4-prescott cr3Write).
+ * trampoline is not charged apart: p4-prescott's cr3Write, derived from Molnar's per-syscall 4G/4G figure,
+ * includes it; the other models' CR3 figures do not, so their 4G/4G entries are low by that much.
  */
 export function kernelEntryCr3(m: Machine, cpu: number, cat: number): void {
   if (!m.shape.cr3PerEntry) return;
