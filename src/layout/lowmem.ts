@@ -64,10 +64,10 @@ export function pcE820(ramBytes: number, belowBytes: number): PfnRange[] {
  * past 3 GiB continues from 4 GiB (-m 4G ends at 0x140000).
  */
 export function installedRamForEnd(endPfn: number): number | undefined {
+  if (!Number.isSafeInteger(endPfn) || endPfn <= ONE_MIB_PFN) return undefined;
   const page = 2 ** PAGE_SHIFT;
   const installed =
     endPfn > MAX_NONPAE_PFN ? DEFAULT_RAM_BELOW_4G_BYTES + (endPfn - MAX_NONPAE_PFN) * page : endPfn * page + BIOS_TOP_RESERVED_BYTES;
-  if (!Number.isSafeInteger(endPfn) || endPfn <= ONE_MIB_PFN) return undefined;
   const ranges = pcE820(installed, defaultRamBelow4g(installed));
   return ranges[ranges.length - 1]![1] === endPfn ? installed : undefined;
 }

@@ -31,12 +31,8 @@ export class CpuState {
    * record starts fresh.
    */
   resume = 0;
-  /**
-   * A read or write that paused while touching its user buffer (Machine.pauseDue): the next buffer page,
-   * and whether the walk was probing runs of L1 hits; -1 when no buffer walk is under way.
-   */
+  /** A read or write that paused while touching its user buffer (Machine.pauseDue): the next buffer page; -1 when none. */
   bufNext = -1;
-  bufTryRun = false;
   /** x86_64 PCID bookkeeping: the mm id cached under each PCID slot and the mm's flush generation then. */
   readonly asidMm = new Float64Array(NR_DYN_ASIDS).fill(-1);
   readonly asidGen = new Float64Array(NR_DYN_ASIDS);

@@ -252,10 +252,9 @@ export class Machine {
   }
 
   /**
-   * Whether a page walk (or a run of timer ticks) that has run `workLeft` out pauses before its next page
-   * (tick), and `paused` is set: only a replay with an abort signal pauses. The walk asks between two
-   * pages, where what it has done so far is all in the CPU's resume state, so resuming there replays
-   * exactly what it would have.
+   * Asked by a page walk (or a run of timer ticks) once `workLeft` has run out, between two pages (ticks):
+   * whether it pauses there, and then `paused` is set. Only a replay with an abort signal pauses. What the
+   * walk has done so far is all in the CPU's resume state, so resuming there replays exactly what it would have.
    */
   pauseDue(where: 'walk' | 'ticks' = 'walk'): boolean {
     if (!this.pausable) return false;

@@ -204,12 +204,12 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
   const tlb = c.tlb;
   const lastBelow = Math.min(last, Math.ceil(taskSize / PAGE_SIZE) - 1);
   // After a page that missed the L1 (a buffer after a CR3 write: most of the next ones miss too), pages
-  // go one by one until one hits again — no run probe that would stop at once.
-  let tryRun = from >= 0 ? c.bufTryRun : hitRuns;
+  // go one by one until one hits again — no run probe that would stop at once. (Probing or not changes
+  // no result, only speed: a resumed walk starts probing again.)
+  let tryRun = hitRuns;
   for (let vpn = first; vpn <= last; vpn++) {
     if (m.workLeft <= 0 && vpn > first && m.pauseDue()) {
       c.bufNext = vpn;
-      c.bufTryRun = tryRun;
       return false;
     }
     if (tryRun && vpn <= lastBelow) {

@@ -66,10 +66,11 @@ export function userAccess(m: Machine, cpu: number, mm: Mm, op: number, addr: nu
   const resume = m.cpus[cpu]!;
   const from = first + resume.resume;
   for (let vpn = from; vpn <= last; vpn++) {
-    if (m.workLeft-- <= 0 && vpn > from && m.pauseDue()) {
+    if (m.workLeft <= 0 && vpn > from && m.pauseDue()) {
       resume.resume = vpn - first;
       return false;
     }
+    m.workLeft--;
     if (vpn * PAGE_SIZE >= m.shape.taskSize) {
       m.infeasible.skip(
         'user address at or above TASK_SIZE',
