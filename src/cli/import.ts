@@ -15,7 +15,7 @@ import { parseCount } from '../units/size.ts';
 import { IMPORTERS, getImporter, type AddressMapper, type ImportOptions, type ImportStats } from '../trace/importers/registry.ts';
 import { openTraceWriter, type TraceWriter } from '../trace/hmt/writer.ts';
 import { gunzipIfNeeded } from '../trace/hmt/gzip.ts';
-import type { CaptureInfo, TraceSink } from '../trace/records.ts';
+import { OBSERVED_TLB_FLUSHES, type CaptureInfo, type TraceSink } from '../trace/records.ts';
 import { captureInfoOf, parseCaptureHeader, peekHeaderLines } from '../trace/importers/capture-info.ts';
 import {
   defaultRelocationFor,
@@ -174,7 +174,7 @@ export async function runImport(
   const writer: TraceWriter = await openTraceWriter(options.out, {
     source: importer.name,
     cpus,
-    ...(importer.kernelCapture === true ? { observed: true } : {}),
+    ...(importer.kernelCapture === true ? { observed: [OBSERVED_TLB_FLUSHES] } : {}),
     ...(capture !== undefined ? { capture } : {}),
     provenance: {
       importer: importer.name,

@@ -11,7 +11,7 @@
  * histograms and the timeline sample, which cannot be subtracted, start afresh at the mark; they are
  * outputs and no mechanism reads them.
  */
-import { EVENT_KIND_NAMES } from '../trace/records.ts';
+import { recordsByKind } from '../trace/records.ts';
 import type { RunCounts } from '../result/run-result.ts';
 import type { Machine } from './machine.ts';
 
@@ -38,11 +38,7 @@ export function countersOf(m: Machine, byKind: Float64Array): MachineCounters {
     counts.stlbMisses += t.stlbMisses;
     counts.pageWalks += t.walks;
   }
-  const records: Record<string, number> = {};
-  EVENT_KIND_NAMES.forEach((name, k) => {
-    records[name] = byKind[k]!;
-  });
-  counts.records = records;
+  counts.records = recordsByKind(byKind);
   counts.pagecache = { ...m.storage.counts.pagecache };
   counts.io = m.storage.ioCounts();
   counts.lowmem.slabShrunk = m.slab.shrunk;

@@ -10,7 +10,8 @@
  * direct map's TLB entry; a highmem frame is mapped with `m.eraApi(record API)` (see Machine.eraApi).
  * A frame at or beyond the end of RAM makes the record infeasible (skipped).
  * What a kernel capture observed (HMT 1.1: faults flagged in an access's `arg`, kmaps with a purpose, a
- * `capture` header) is replayed by observed.ts without deriving it again.
+ * `capture` header) is replayed by observed.ts without deriving it again, as are the user TLB flushes of
+ * an HMT 2.1 capture (tlbflush records).
  */
 import { AccessFlags, ComputeFlags, EventKind, KMAP_API_NAMES, type RecordBatch } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
@@ -19,7 +20,7 @@ import { kernelTranslate, leaveKernel, mapHigh, touchFrame, unmapHigh } from './
 import type { Machine } from './machine.ts';
 import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
 import { userAccess } from './user-access.ts';
-import { capturedKmap, observedFault } from './observed.ts';
+import { capturedKmap, observedFault, observedTlbFlush } from './observed.ts';
 import { timerTicks } from './timer.ts';
 
 /** Checks a frame number of an explicit record; false (and a skip reason) when beyond RAM. */
@@ -102,6 +103,12 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       const done = kernelAccess(m, cpu, pfn, b.len[i]!);
       leaveKernel(m, cpu);
       return done;
+    }
+    case EventKind.tlbflush: {
+      const mm = ensureRunning(m, cpu, b.pid[i]!);
+      if (mm === null) return false;
+      observedTlbFlush(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!, b.arg[i]!);
+      return true;
     }
     default:
       throw new Error(`unknown record kind ${kind} on CPU ${cpu}`);

@@ -45,24 +45,31 @@ function flushRangeOn(m: Machine, cpu: number, firstVpn: number, lastVpn: number
   }
 }
 
-/** IPIs from `cpu` to `targets`; charges the initiator's send-and-wait and each target's receive. */
-function sendIpis(m: Machine, cpu: number, targets: readonly number[]): void {
-  const n = targets.length;
-  if (n === 0) return;
-  const costs = m.model.costs;
+/** The initiator's side of an IPI round to `n` CPUs: sending and waiting for every acknowledgement. */
+export function ipiSendWait(m: Machine, cpu: number, n: number): void {
   const at = m.now(cpu);
-  const wait = costs.ipi(n, m.rng);
+  const wait = m.model.costs.ipi(n, m.rng);
   m.charge(cpu, Cat.shootdown, wait);
   m.counts.ipis += n;
   m.timeline.add(cpu, at, 'ipi', wait);
-  for (const t of targets) {
-    // The interrupt enters the kernel from user mode (a CR3 write each way under PTI and 4G/4G) and runs
-    // the flush IPI's kernel path.
-    kernelEntryCr3(m, t, Cat.shootdown);
-    m.charge(t, Cat.shootdown, costs.ipiReceive(0, m.rng));
-    m.footprint.touch(m, t, KPath.ipi);
-    kernelEntryCr3(m, t, Cat.shootdown);
-  }
+}
+
+/**
+ * A target's side of a flush IPI: the interrupt enters the kernel from user mode (a CR3 write each way
+ * under PTI and 4G/4G) and runs the flush IPI's kernel path (the flush itself is the caller's).
+ */
+export function ipiReceive(m: Machine, t: number): void {
+  kernelEntryCr3(m, t, Cat.shootdown);
+  m.charge(t, Cat.shootdown, m.model.costs.ipiReceive(0, m.rng));
+  m.footprint.touch(m, t, KPath.ipi);
+  kernelEntryCr3(m, t, Cat.shootdown);
+}
+
+/** IPIs from `cpu` to `targets`; charges the initiator's send-and-wait and each target's receive. */
+function sendIpis(m: Machine, cpu: number, targets: readonly number[]): void {
+  if (targets.length === 0) return;
+  ipiSendWait(m, cpu, targets.length);
+  for (const t of targets) ipiReceive(m, t);
 }
 
 /**

@@ -187,6 +187,11 @@ export class Machine {
   paused: '' | 'walk' | 'ticks' = '';
   /** Re-allocation of a kernel capture's frames when this layout differs from the captured box's (null: frames as they are). */
   captured: CapturedFrames | null = null;
+  /**
+   * True when the trace records user TLB flushes (its header's `observed` holds `tlbFlushes`, HMT 2.1):
+   * they are its tlbflush records, and nothing the replay does for an observed fault flushes again.
+   */
+  flushesObserved = false;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
   wakeEpoch = 0;
   /** Scratch list for remote CPU sets (no allocation per flush). */

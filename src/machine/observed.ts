@@ -12,12 +12,15 @@
  *   copy-on-write → cowCopy, page-cache copy → pageCacheCopy; `other` keeps the record's API
  *   (Machine.eraApi). A page-table map costs nothing without HIGHPTE (the PTE page is lowmem then).
  *   Frames go through CapturedFrames when the replay's memory layout differs from the captured box's.
+ * - A tlbflush (HMT 2.1, a trace whose header declares `observed: ['tlbFlushes']`) is a user TLB flush the
+ *   captured kernel made (observedTlbFlush). Such a trace's observed faults derive no flush of their own:
+ *   the copy-on-write's ptep_clear_flush is one of its tlbflush records.
  */
-import { AccessOp, KMAP_API_NAMES, KmapPurpose, type KmapApiName } from '../trace/records.ts';
+import { AccessOp, KMAP_API_NAMES, KmapPurpose, TLB_FLUSH_ALL, TlbFlushFlags, TlbFlushReason, type KmapApiName } from '../trace/records.ts';
 import { PAGE_SIZE } from '../units/address.ts';
 import { Cat } from './accounting.ts';
 import { dropCowSharer, kernelEntryCr3 } from './fault.ts';
-import { flushUserPage } from './flush.ts';
+import { cr3Reload, flushUserPage, invlpg, ipiReceive, ipiSendWait } from './flush.ts';
 import { mapHigh, unmapHigh } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
@@ -102,7 +105,7 @@ export function observedFault(m: Machine, cpu: number, mm: Mm, op: number, addr:
   if (next !== pte) {
     m.charge(cpu, Cat.pageFault, m.pteWriteCost());
     mm.pt.set(vpn, next);
-    if (pte !== 0) flushUserPage(m, cpu, mm, vpn);
+    if (pte !== 0 && !m.flushesObserved) flushUserPage(m, cpu, mm, vpn);
   }
   kernelEntryCr3(m, cpu, Cat.pageFault);
   // The retried reference walks again and fills the TLB.
@@ -148,4 +151,46 @@ function cowInstall(m: Machine, pte: number): number {
   if (frame < 0) return -1;
   dropCowSharer(m, old, isFile, sharers);
   return makePte(frame, PTE_WRITE);
+}
+
+/**
+ * A user TLB flush the captured kernel made on `cpu` (a tlbflush record, HMT 2.1; the kernel's
+ * flush_tlb_func and native_flush_tlb_multi, arch/x86/mm/tlb.c):
+ * - a flush done here (reasons 1, 2, 3) of `pages` pages (TLB_FLUSH_ALL: all, which the kernel chose
+ *   above tlb_single_page_flush_ceiling; 0: none, the mm's TLB was up to date) is made as the replay's
+ *   configuration makes it: a CR3 reload (non-global entries go), or one INVLPG per page. When the capture did not say which pages
+ *   (`flags` without addressKnown), each INVLPG is charged but no entry is dropped: the replay cannot
+ *   know which, and keeps them until they are evicted or flushed (a few TLB hits the kernel missed);
+ * - a flush done for another CPU's IPI (reason 1) also pays taking that interrupt (ipiReceive);
+ * - reason 4, sending a shootdown's IPIs, pays the initiator's send-and-wait for the CPUs the replay
+ *   sees running the task's mm (at least one: the capture says the kernel sent).
+ * The replay's configuration prices each: CR3 writes, INVLPGs and interrupt entries differ under PTI
+ * and 4G/4G.
+ */
+export function observedTlbFlush(m: Machine, cpu: number, mm: Mm, reason: number, addr: number, pages: number, flags: number): void {
+  const f = m.counts.tlbFlushes;
+  if (reason === TlbFlushReason.remoteSendIpi) {
+    const targets = Math.max(1, mm.remoteCpus(cpu, m.scratch).length);
+    ipiSendWait(m, cpu, targets);
+    if (f !== undefined) f.sent++;
+    return;
+  }
+  if (reason === TlbFlushReason.remoteShootdown) {
+    ipiReceive(m, cpu);
+    if (f !== undefined) f.received++;
+  }
+  if (pages === 0) return;
+  mm.tlbGen++;
+  if (pages === TLB_FLUSH_ALL) {
+    cr3Reload(m, cpu);
+    if (f !== undefined) f.full++;
+    return;
+  }
+  if ((flags & TlbFlushFlags.addressKnown) !== 0) {
+    for (let p = 0; p < pages; p++) invlpg(m, cpu, addr + p * PAGE_SIZE);
+  } else {
+    for (let p = 0; p < pages; p++) m.charge(cpu, Cat.invlpg, m.invlpgCost());
+    m.counts.invlpg += pages;
+  }
+  if (f !== undefined) f.pages += pages;
 }

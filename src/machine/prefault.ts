@@ -12,7 +12,7 @@ import type { Layout } from '../layout/types.ts';
 import { createRng } from '../random/rng.ts';
 import { CYCLE_CATEGORIES, type CycleBreakdown } from '../result/run-result.ts';
 import type { RunSpec } from '../result/run-spec.ts';
-import { EventKind, EVENT_KIND_NAMES, KIND_COUNT, type TraceSource } from '../trace/records.ts';
+import { EventKind, KIND_COUNT, recordsByKind, type TraceSource } from '../trace/records.ts';
 import { emptyCounts } from './accounting.ts';
 import { Infeasibility } from './infeasible.ts';
 import { machineShape } from './machine.ts';
@@ -79,11 +79,7 @@ export async function replayPrefault(
     perCpu.push(r.computeCycles + walk);
   }
   counts.contextSwitches = byKind[EventKind.switch]!;
-  const records: Record<string, number> = {};
-  EVENT_KIND_NAMES.forEach((name, k) => {
-    records[name] = byKind[k]!;
-  });
-  counts.records = records;
+  counts.records = recordsByKind(byKind);
   const mem = new PhysicalMemory(layout);
   mem.reserveBoot(Math.ceil(layout.memMapBytes / PAGE_SIZE), PageUse.memMap);
   mem.reserveBoot(BOOT_RESERVED_LOWMEM_PAGES, PageUse.kernel);

@@ -17,7 +17,7 @@ import { createRng } from '../random/rng.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
-import type { TraceSource } from '../trace/records.ts';
+import { OBSERVED_TLB_FLUSHES, type TraceSource } from '../trace/records.ts';
 import { capturedFramesFor } from './captured-frames.ts';
 import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
@@ -154,6 +154,10 @@ export async function replayMachineSource(
     ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
   });
   m.captured = capturedFramesFor(source.header, layout);
+  if (source.header.observed?.includes(OBSERVED_TLB_FLUSHES) === true) {
+    m.flushesObserved = true;
+    m.counts.tlbFlushes = { full: 0, pages: 0, received: 0, sent: 0 };
+  }
   // The warm-up: at its end, what every counter holds is taken (nothing of the machine changes) and the
   // latency and timeline samples start afresh; at the end of the replay the counters are what they
   // gained since (counters.ts).

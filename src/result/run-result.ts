@@ -77,7 +77,13 @@ export interface RunCounts {
     inodeSteal: number;
     oom: number;
   };
-  /** Records replayed, by kind name. */
+  /**
+   * User TLB flushes a kernel capture observed (tlbflush records, HMT 2.1); present only for a trace
+   * that declares them. Full flushes (TLB_FLUSH_ALL) and pages flushed one by one (INVLPG), done on the
+   * CPU of the record, the shootdown IPIs received among those, and the IPI rounds sent.
+   */
+  tlbFlushes?: { full: number; pages: number; received: number; sent: number };
+  /** Records replayed, by kind name (kinds added after HMT 2.0, tlbflush, only when the trace holds some). */
   records: Record<string, number>;
 }
 

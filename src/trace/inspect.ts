@@ -3,7 +3,7 @@
  * user address and so which address-space splits the trace fits, and its duration. One pass over the
  * batches; returns plain data (the CLI formats it).
  */
-import { AccessOp, EVENT_KIND_NAMES, EventKind, type EventKindName, type TraceHeader } from './records.ts';
+import { AccessOp, EVENT_KIND_NAMES, EventKind, recordsByKind, type EventKindName, type TraceHeader } from './records.ts';
 import type { TraceDigestKind, TraceReader } from './hmt/reader.ts';
 import { SPLITS, type SplitInfo } from '../layout/splits.ts';
 
@@ -127,7 +127,7 @@ export async function inspectTrace(reader: TraceReader): Promise<TraceInspection
   }
   let distinctPages = 0;
   for (const s of pages.values()) distinctPages += s.size;
-  const byKind = Object.fromEntries(EVENT_KIND_NAMES.map((name, code) => [name, kinds[code]!])) as Record<EventKindName, number>;
+  const byKind = recordsByKind(kinds) as Record<EventKindName, number>;
   const maxUserAddress = maxAddr < 0 ? null : maxAddr;
   return {
     file: reader.path,

@@ -22,6 +22,7 @@
  * | kmap      | KmapApi            | pid     | physical frame (pfn) |                | KmapPurpose  |              |
  * | kunmap    | KmapApi            | pid     | physical frame (pfn) |                | KmapPurpose  |              |
  * | kaccess   |                    | pid     | physical frame (pfn) | bytes          |              |              |
+ * | tlbflush  | TlbFlushReason     | pid     | first user address   | pages (TLB_FLUSH_ALL: all) | TlbFlushFlags | |
  *
  * `cpu` is the CPU the event ran on (chunk-level on disk: a chunk holds one CPU's records).
  * `time` is an optional timestamp in nanoseconds from the source (ftrace); 0 when the source has none.
@@ -44,11 +45,25 @@ export const EventKind = {
   kmap: 12,
   kunmap: 13,
   kaccess: 14,
+  /** HMT 2.1: a user TLB flush a kernel capture observed (ftrace tlb_flush); see TlbFlushReason. */
+  tlbflush: 15,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 export type EventKindName = keyof typeof EventKind;
 export const EVENT_KIND_NAMES: readonly EventKindName[] = Object.keys(EventKind) as EventKindName[];
 export const KIND_COUNT = EVENT_KIND_NAMES.length;
+/** Kinds of HMT 2.0 (0..14): every record count by kind lists them, 0 or not. */
+const HMT_2_0_KINDS = 15;
+
+/** Record counts by kind name: every kind of HMT 2.0, and a later kind (tlbflush) only when there are some. */
+export function recordsByKind(byKind: ArrayLike<number>): Record<string, number> {
+  const records: Record<string, number> = {};
+  EVENT_KIND_NAMES.forEach((name, k) => {
+    const n = byKind[k] ?? 0;
+    if (k < HMT_2_0_KINDS || n > 0) records[name] = n;
+  });
+  return records;
+}
 
 /** `op` of an access record. A modify (read-modify-write) is one access that dirties the page. */
 export const AccessOp = { load: 0, store: 1, ifetch: 2, modify: 3 } as const;
@@ -96,6 +111,24 @@ export interface CaptureInfo {
   /** `uname -r` of the box, when known. */
   readonly release?: string;
 }
+
+/**
+ * `op` of a tlbflush record (HMT 2.1): the `reason` of the kernel's tlb_flush tracepoint
+ * (include/linux/mm_types.h enum tlb_flush_reason). TLB_FLUSH_ON_TASK_SWITCH (0) is never a record: the
+ * `switch` record is that observation, and the replay's context switch makes its flush.
+ * - remoteShootdown (1): this CPU flushed in the interrupt of another CPU's shootdown IPI;
+ * - localShootdown (2): this CPU flushed for no particular mm (arch_tlbbatch_flush after reclaim unmapped pages);
+ * - localMmShootdown (3): this CPU flushed for its own mm (flush_tlb_mm_range: munmap, mprotect, fork,
+ *   copy-on-write, exec);
+ * - remoteSendIpi (4): this CPU sent the shootdown IPIs of such a flush and waited for them.
+ */
+export const TlbFlushReason = { remoteShootdown: 1, localShootdown: 2, localMmShootdown: 3, remoteSendIpi: 4 } as const;
+/** `len` of a tlbflush record that flushed every user translation: the kernel's TLB_FLUSH_ALL (-1UL) as a u32. */
+export const TLB_FLUSH_ALL = 0xffffffff;
+/** `arg` of a tlbflush record (HMT 2.1): flag bits. `addressKnown`: `addr` is the first flushed page's user address. */
+export const TlbFlushFlags = { addressKnown: 1 } as const;
+/** The `observed` header entry of a trace that holds tlbflush records (HMT 2.1). */
+export const OBSERVED_TLB_FLUSHES = 'tlbFlushes';
 
 /** `op` of kmap/kunmap records: which kernel API made the temporary mapping. */
 export const KmapApi = { pkmap: 0, atomic: 1, local: 2 } as const;
@@ -162,6 +195,11 @@ export interface TraceHeader {
   readonly provenance: Readonly<Record<string, unknown>>;
   /** The captured box's configuration (HMT 1.1, kernel captures only). */
   readonly capture?: CaptureInfo;
+  /**
+   * Mechanisms the source recorded as records of their own, which the replay must not derive (HMT 2.1):
+   * `tlbFlushes` (OBSERVED_TLB_FLUSHES) — user TLB flushes are tlbflush records.
+   */
+  readonly observed?: readonly string[];
 }
 
 /** Where importers and generators put records (the HMT writer implements it). */

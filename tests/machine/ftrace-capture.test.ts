@@ -31,11 +31,32 @@ let dir = '';
 let trace = '';
 let byPurpose: Record<string, number> = {};
 
+/**
+ * The user TLB flushes of a capture's text (`tlb_flush: pages:N reason:NAME (R)`), as the replay must count
+ * them: every reason but 0 (a task switch's, which the switch record stands for) is a record; reasons
+ * 1-3 flushed on their CPU — all (pages:-1) or N pages one by one; 1 was a shootdown IPI received; 4 sent IPIs.
+ */
+function rawFlushes(lines: readonly string[]): { records: number; full: number; pages: number; received: number; sent: number } {
+  const f = { records: 0, full: 0, pages: 0, received: 0, sent: 0 };
+  for (const l of lines) {
+    const m = / tlb_flush: pages:(-?\d+) reason:.*\((\d)\)$/.exec(l);
+    if (m === null || m[2] === '0') continue;
+    f.records++;
+    const pages = Number(m[1]);
+    if (m[2] === '4') f.sent++;
+    else if (pages === -1) f.full++;
+    else f.pages += pages;
+    if (m[2] === '1') f.received++;
+  }
+  return f;
+}
+
 /** Counts of the raw capture text, by grep-like patterns. */
 const raw = (() => {
   const lines = gunzipSync(readFileSync(FIXTURE)).toString('utf8').split('\n');
   const count = (re: RegExp): number => lines.filter((l) => re.test(l)).length;
   return {
+    flushes: rawFlushes(lines),
     kmapLocal: count(/ kmap_local: /),
     // pte_unmap(pte) of a fixmap slot: an unmap address with an in-page offset (not ...000).
     pageTableUnmaps: count(/ kunmap_local: .* addr=0xf[0-9a-f]{4}(?!000)[0-9a-f]{3}$/),
@@ -86,8 +107,12 @@ describe('the real ftrace capture', () => {
     expect(r.counts.pageFaults).toBe(raw.faults);
     expect(r.counts.contextSwitches).toBe(raw.switches);
     expect(r.counts.syscalls).toBe(raw.writes);
-    // Nothing derived for the observed faults: each captured map is unmapped once, with one INVLPG.
-    expect(r.counts.invlpg).toBe(raw.kmapLocal);
+    // Nothing derived for the observed faults: each captured map is unmapped once, with one INVLPG, and
+    // the user TLB flushes are the capture's, page for page.
+    const { records, ...flushes } = raw.flushes;
+    expect(r.counts.tlbFlushes).toEqual(flushes);
+    expect(r.counts.records['tlbflush']).toBe(records);
+    expect(r.counts.invlpg).toBe(raw.kmapLocal + raw.flushes.pages);
   });
 
   it('without HIGHPTE the page-table maps vanish', async () => {
@@ -153,6 +178,8 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
     // -m 3G: `true` once, and a shell loop of 50 fork+exec of /bin/true (busybox-static).
     ['qemu-6.1-pae-3G-kit-forkexec0.trace.gz', '3g1g-pae', PAE, 3 * 2 ** 30, 0xbffe0],
     ['qemu-6.1-pae-3G-kit-forkexec50.trace.gz', '3g1g-pae', PAE, 3 * 2 ** 30, 0xbffe0],
+    // The same loop with the kit's tlb_range kprobe: every flush of some pages says which.
+    ['qemu-6.1-pae-3G-kit-forkexec50-ranges.trace.gz', '3g1g-pae', PAE, 3 * 2 ** 30, 0xbffe0],
   ];
 
   it.each(cases)(
@@ -171,24 +198,34 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
       expect(kmaps(r)).toBe(count(/ kmap_local: /));
       expect(r.counts.pageFaults).toBe(count(/ page_fault_user: /));
       expect(r.counts.contextSwitches).toBe(count(/ sched_switch: /));
+      const { records, ...flushes } = rawFlushes(text.split('\n'));
+      expect(r.counts.tlbFlushes).toEqual(flushes);
+      expect(r.counts.records['tlbflush']).toBe(records);
     },
   );
 
-  it('the counts those captures hold (grep of the raw text): kmap_local calls, user faults', () => {
+  it('the counts those captures hold (grep of the raw text): kmap_local calls, user faults, user TLB flushes', () => {
     const counts = cases.map(([file]) => {
       const lines = gunzipSync(readFileSync(DIR + file))
         .toString('utf8')
         .split('\n');
-      return [lines.filter((l) => / kmap_local: /.test(l)).length, lines.filter((l) => / page_fault_user: /.test(l)).length];
+      const f = rawFlushes(lines);
+      return [
+        lines.filter((l) => / kmap_local: /.test(l)).length,
+        lines.filter((l) => / page_fault_user: /.test(l)).length,
+        f.full,
+        f.sent,
+      ];
     });
     expect(counts).toEqual([
-      [2317, 60],
-      [2313, 57],
-      [2313, 57],
-      [2313, 57],
-      [5802, 171],
-      [204, 55],
-      [9750, 2444],
+      [2317, 60, 1, 0],
+      [2313, 57, 1, 0],
+      [2313, 57, 1, 0],
+      [2313, 57, 1, 0],
+      [5802, 171, 4, 0],
+      [204, 55, 1, 0],
+      [9750, 2444, 52, 8],
+      [10008, 2540, 52, 4],
     ]);
   });
 });

@@ -18,8 +18,14 @@ import type { Machine } from '../../src/machine/machine.ts';
  * `yieldEvery` > 0 it gives the event loop a turn after that many batches (a long replay inside a test
  * then does not starve the test runner's messages).
  */
-export function memorySource(records: readonly TraceRecord[], cpus = 1, chunk = 4096, yieldEvery = 0): TraceSource {
-  const header: TraceHeader = { version: '1.0', source: 'test', pageSize: 4096, addressBits: 32, cpus, provenance: {} };
+export function memorySource(
+  records: readonly TraceRecord[],
+  cpus = 1,
+  chunk = 4096,
+  yieldEvery = 0,
+  more: Partial<TraceHeader> = {},
+): TraceSource {
+  const header: TraceHeader = { version: '1.0', source: 'test', pageSize: 4096, addressBits: 32, cpus, provenance: {}, ...more };
   const batches: RecordBatch[] = recordsToBatches(records, chunk);
   return {
     header,
@@ -48,11 +54,11 @@ export async function modelOf(name = 'core2', sets: readonly string[] = []): Pro
 export async function runRecords(
   records: readonly TraceRecord[],
   options: ConfigOptions,
-  extra: { cpus?: number; model?: CostModel; seed?: number; chunk?: number; yieldEvery?: number } = {},
+  extra: { cpus?: number; model?: CostModel; seed?: number; chunk?: number; yieldEvery?: number; header?: Partial<TraceHeader> } = {},
 ): Promise<{ result: RunResult; machine: Machine }> {
   const { config, layout } = configOf(options);
   const model = extra.model ?? (await modelOf());
-  const src = memorySource(records, extra.cpus ?? 1, extra.chunk ?? 4096, extra.yieldEvery ?? 0);
+  const src = memorySource(records, extra.cpus ?? 1, extra.chunk ?? 4096, extra.yieldEvery ?? 0, extra.header ?? {});
   const out = await replayMachineSource({ config, model, seed: extra.seed ?? 1 }, layout, src);
   const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', digest: 'file', source: 'test' } });
   return { result, machine: out.machine };

@@ -6,7 +6,17 @@ import { runImport } from '../../src/cli/import.ts';
 import { openTrace } from '../../src/trace/hmt/reader.ts';
 import { ftraceImporter } from '../../src/trace/importers/ftrace.ts';
 import { ftraceLineConverter } from '../../src/trace/importers/ftrace.ts';
-import { AccessFlags, EventKind, KmapApi, KmapPurpose, AccessOp, type TraceRecord } from '../../src/trace/records.ts';
+import {
+  AccessFlags,
+  AccessOp,
+  EventKind,
+  KmapApi,
+  KmapPurpose,
+  TLB_FLUSH_ALL,
+  TlbFlushFlags,
+  TlbFlushReason,
+  type TraceRecord,
+} from '../../src/trace/records.ts';
 import { importToMemory, byKind } from './strace-helpers.ts';
 
 const CAPTURE = 'tests/fixtures/validation/ftrace/debian-6.1-pae-2G-smp2-dd.trace.gz';
@@ -19,10 +29,11 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
   it('emits exactly the records the events imply', async () => {
     const { records, stats } = await importCapture();
     // zcat … | wc -l → 36,473 lines (12 header lines + 36,461 events).
-    expect(stats).toMatchObject({ lines: 36473, records: 36433, badLines: 0 });
+    expect(stats).toMatchObject({ lines: 36473, records: 36433 + 78, badLines: 0 });
     // grep -c ' kmap_local:' → 17,694; kunmap_local with addr=0xc… → 74 (each becomes kmap + kunmap);
-    // grep -c ' sched_switch:' → 64; ' page_fault_user:' → 316; 'sys_write(' → 517; tlb_flush (102) is not emitted.
-    expect(byKind(records)).toEqual({ kmap: 17694 + 74, kunmap: 17694 + 74, switch: 64, access: 316, syscall: 517 });
+    // grep -c ' sched_switch:' → 64; ' page_fault_user:' → 316; 'sys_write(' → 517; tlb_flush → 102, of
+    // which 24 are a task switch's (reason 0: the switch record stands for them) and 78 local mm flushes.
+    expect(byKind(records)).toEqual({ kmap: 17694 + 74, kunmap: 17694 + 74, switch: 64, access: 316, syscall: 517, tlbflush: 78 });
   });
 
   it('maps highmem and lowmem pages alike with api local, pairing fixmap unmaps with their kmap', async () => {
@@ -61,7 +72,7 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
     expect(records.filter((r) => r.kind === EventKind.access && r.op === AccessOp.store)).toHaveLength(117);
   });
 
-  it('keeps tlb_flush and flush_zero_pkmaps as counts', () => {
+  it("turns tlb_flush into tlbflush records (a task switch's aside) and keeps flush_zero_pkmaps as a count", () => {
     const out: TraceRecord[] = [];
     const c = ftraceLineConverter(2, (r) => out.push(r));
     c.line('  init-1 [001] d..1.  4.601238: tlb_flush: pages:-1 reason:local mm shootdown (3)');
@@ -69,12 +80,39 @@ describe('ftrace importer on the real 2-CPU capture (tests/fixtures/validation/f
     c.line('  dd-91  [000] ....   4.7: flush_zero_pkmaps: (flush_all_zero_pkmaps+0x0/0x80)');
     c.line('  dd-91  [000] ....   4.8: kmap_high: (kmap_high+0x0/0x100) page=0xf7a1c020');
     c.line('  dd-91  [000] ....   4.9: kunmap_high: (kunmap_high+0x0/0x100) page=0xf7a1c020');
-    expect(c.converter.counts.tlbFlushByReason).toEqual({ '3': 1, '0': 1 });
+    // A range from the kit's tlb_range kprobe: this CPU's own flush and its IPIs use it, another CPU's
+    // shootdown takes the latest range of another CPU.
+    c.line('  sh-93  [000] ...1.  5.0: tlb_range: (flush_tlb_mm_range+0x0/0x170) start=0xb7f00000 end=0xb7f03000');
+    c.line('  sh-93  [000] d..1.  5.1: tlb_flush: pages:3 reason:remote ipi send (4)');
+    c.line('  sh-94  [001] d.h1.  5.2: tlb_flush: pages:3 reason:remote shootdown (1)');
+    c.line('  sh-93  [000] d..1.  5.3: tlb_flush: pages:3 reason:local mm shootdown (3)');
+    // Used up by the local flush: a later flush without a range has no address.
+    c.line('  sh-93  [000] d..1.  5.4: tlb_flush: pages:3 reason:local mm shootdown (3)');
+    // No range, but one page in a copy-on-write fault window: the fault's page.
+    c.line('  sh-93  [000] d....  5.5: page_fault_user: address=0xbff97324 ip=0x809c129 error_code=0x7');
+    c.line('  sh-93  [000] d..1.  5.6: tlb_flush: pages:1 reason:local mm shootdown (3)');
+    c.line('  sh-93  [000] d..1.  5.7: tlb_flush: pages:0 reason:local mm shootdown (3)');
+    expect(c.converter.counts.tlbFlushByReason).toEqual({ '0': 1, '1': 1, '3': 5, '4': 1 });
+    expect(c.converter.counts.tlbRanges).toBe(1);
+    expect(c.converter.counts.tlbFlushAddressed).toBe(4);
     expect(c.converter.counts.flushZeroPkmaps).toBe(1);
-    expect(out.map((r) => [r.kind, r.op, r.addr])).toEqual([
+    const flushes = out.filter((r) => r.kind === EventKind.tlbflush).map((r) => [r.cpu, r.op, r.len, r.addr ?? 0, r.arg ?? 0]);
+    expect(flushes).toEqual([
+      [1, TlbFlushReason.localMmShootdown, TLB_FLUSH_ALL, 0, 0],
+      [0, TlbFlushReason.remoteSendIpi, 3, 0xb7f00000, TlbFlushFlags.addressKnown],
+      [1, TlbFlushReason.remoteShootdown, 3, 0xb7f00000, TlbFlushFlags.addressKnown],
+      [0, TlbFlushReason.localMmShootdown, 3, 0xb7f00000, TlbFlushFlags.addressKnown],
+      [0, TlbFlushReason.localMmShootdown, 3, 0, 0],
+      [0, TlbFlushReason.localMmShootdown, 1, 0xbff97000, TlbFlushFlags.addressKnown],
+      [0, TlbFlushReason.localMmShootdown, 0, 0, 0],
+    ]);
+    expect(out.filter((r) => r.kind === EventKind.kmap || r.kind === EventKind.kunmap).map((r) => [r.kind, r.op, r.addr])).toEqual([
       [EventKind.kmap, KmapApi.pkmap, 0xc0000],
       [EventKind.kunmap, KmapApi.pkmap, 0xc0000],
     ]);
+    expect(() => c.line('  sh-93  [000] d..1.  5.8: tlb_flush: pages:x reason:local mm shootdown (3)')).toThrow(
+      "a tlb_flush with pages:N (N ≥ -1) and reason:... (0..4), found 'pages:x reason:local mm shootdown (3)'",
+    );
   });
 });
 
@@ -174,7 +212,8 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       const out = join(dir, 'cap.hmt');
       await runImport('ftrace', input, { out });
       const t = await openTrace(out);
-      expect(t.header.version).toBe('2.0'); // the writer writes HMT 2.0, which includes the 1.1 additions
+      // 2.1: a capture's TLB flushes are records (the 2.0 and 1.1 additions included).
+      expect(t.header).toMatchObject({ version: '2.1', observed: ['tlbFlushes'] });
       expect(t.header.cpus).toBe(2);
       // ram= is the end of RAM the box's kernel saw (a QEMU -m 2G box: max_pfn 0x7ffe0); the installed RAM is 2 GiB.
       expect(t.header.capture).toEqual({
@@ -194,7 +233,7 @@ describe('ftrace import: the captured box in the header (HMT 1.1)', () => {
       // Without anything naming the box: no capture map.
       writeFileSync(input, '# tracer: nop\n  dd-91 [000] ....  4.5: sched_switch: prev_pid=91 next_pid=7\n');
       await runImport('ftrace', input, { out });
-      expect((await openTrace(out)).header).toMatchObject({ version: '2.0', cpus: 1 });
+      expect((await openTrace(out)).header).toMatchObject({ version: '2.1', cpus: 1 });
       expect((await openTrace(out)).header.capture).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace, readAllRecords } from '../../src/trace/hmt/reader.ts';
-import { EventKind, KIND_COUNT, type TraceRecord } from '../../src/trace/records.ts';
+import { EventKind, KIND_COUNT, OBSERVED_TLB_FLUSHES, type TraceRecord } from '../../src/trace/records.ts';
 import { RecordBatchBuilder, canonicalRecord, recordsToBatches } from '../../src/trace/batch.ts';
 import { tempDir, walkHmt } from './hmt-helpers.ts';
 
@@ -21,7 +21,8 @@ function everyKind(): TraceRecord[] {
     out.push({
       kind,
       cpu,
-      op: kind === EventKind.kmap || kind === EventKind.kunmap ? i % 3 : i % 4, // each kind's op range (record-ranges.ts)
+      // each kind's op range (record-ranges.ts)
+      op: kind === EventKind.kmap || kind === EventKind.kunmap ? i % 3 : kind === EventKind.tlbflush ? 1 + (i % 4) : i % 4,
       pid: 100 + (i % 7),
       addr: (0xbfff0000 + i * 4099) >>> 0,
       len: i * 3,
@@ -47,7 +48,7 @@ function perCpu(records: readonly TraceRecord[]): Map<number, TraceRecord[]> {
 async function writeRecords(path: string, records: readonly TraceRecord[], cpus: number, chunkRecords?: number): Promise<void> {
   const w = await openTraceWriter(
     path,
-    { source: 'test', cpus, provenance: { seed: 7, note: 'round trip' } },
+    { source: 'test', cpus, provenance: { seed: 7, note: 'round trip' }, observed: [OBSERVED_TLB_FLUSHES] },
     chunkRecords === undefined ? {} : { chunkRecords },
   );
   for (const r of records) w.push(r);
@@ -139,7 +140,11 @@ describe('HMT round trip', () => {
     const a = join(tmp.dir, 'e1.hmt');
     const b = join(tmp.dir, 'e2.hmt');
     await writeRecords(a, records, 2, 32);
-    const w = await openTraceWriter(b, { source: 'test', cpus: 2, provenance: { seed: 7, note: 'round trip' } }, { chunkRecords: 32 });
+    const w = await openTraceWriter(
+      b,
+      { source: 'test', cpus: 2, provenance: { seed: 7, note: 'round trip' }, observed: [OBSERVED_TLB_FLUSHES] },
+      { chunkRecords: 32 },
+    );
     for (const batch of recordsToBatches(records, 50)) w.pushBatch(batch);
     await w.close();
     expect(readFileSync(b)).toEqual(readFileSync(a));
@@ -223,6 +228,32 @@ describe('HMT round trip', () => {
       'record for CPU 2 but the trace was opened with 2 CPUs (expected 0..1)',
     );
     await w.abort();
+  });
+
+  it('writes 2.0 unless the header declares observed TLB flushes; 2.1 holds tlbflush records and a footer of 16 kind counts', async () => {
+    const flush: TraceRecord = { kind: EventKind.tlbflush, cpu: 0, pid: 7, op: 3, addr: 0x8048000, len: 2, arg: 1 };
+    const old = await openTraceWriter(join(tmp.dir, 'v20.hmt'), { source: 'test', cpus: 1 });
+    expect(old.header.version).toBe('2.0');
+    expect(() => old.push(flush)).toThrow(
+      "trace record 0: kind 15 (expected an event kind 0..14: a tlbflush record needs a header that declares observed ['tlbFlushes'])",
+    );
+    old.push({ kind: EventKind.exec, cpu: 0, pid: 1 });
+    await old.close();
+    const v20 = await openTrace(join(tmp.dir, 'v20.hmt'));
+    expect(v20.header.version).toBe('2.0');
+    expect(v20.header.observed).toBeUndefined();
+    expect(v20.footer?.byKind).toHaveLength(15);
+
+    const path = join(tmp.dir, 'v21.hmt');
+    const w = await openTraceWriter(path, { source: 'test', cpus: 1, observed: [OBSERVED_TLB_FLUSHES] });
+    expect(w.header.version).toBe('2.1');
+    expect(() => w.push({ ...flush, op: 0 })).toThrow(/op 0 for kind 15 \(expected a tlb_flush reason 1\.\.4/);
+    w.push(flush);
+    await w.close();
+    const t = await openTrace(path);
+    expect(t.header).toMatchObject({ version: '2.1', observed: ['tlbFlushes'] });
+    expect(t.footer?.byKind).toEqual([...new Array<number>(15).fill(0), 1]);
+    expect((await readAllRecords(path)).map(canonicalRecord)).toEqual([canonicalRecord(flush)]);
   });
 
   it('batches of the reader are independent arrays, valid after the next batch is read', async () => {

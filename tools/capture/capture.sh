@@ -12,7 +12,8 @@
 #   hmsim import ftrace OUT.trace -o OUT.hmt.gz      (CPUs, kernel and RAM come from the header)
 #
 # Needs root, tracefs (/sys/kernel/tracing or /sys/kernel/debug/tracing) and CONFIG_KPROBE_EVENTS.
-# The kprobe arguments read %ax: i386 passes the first argument of a kernel function in EAX (regparm(3)).
+# The kprobe arguments read registers: i386 passes the first three arguments of a kernel function in EAX,
+# EDX and ECX (regparm(3)).
 # POSIX sh and busybox compatible.
 set -eu
 
@@ -21,7 +22,8 @@ KPROBES='kmap_local __kmap_local_pfn_prot pfn=%ax:u32
 kunmap_local kunmap_local_indexed addr=%ax:x32
 kmap_high kmap_high page=%ax:x32
 kunmap_high kunmap_high page=%ax:x32
-flush_zero_pkmaps flush_all_zero_pkmaps'
+flush_zero_pkmaps flush_all_zero_pkmaps
+tlb_range flush_tlb_mm_range start=%dx:x32 end=%cx:x32'
 # Tracepoints (subsystem/event): the importer's FTRACE_TRACEPOINTS.
 TRACEPOINTS='sched/sched_switch
 tlb/tlb_flush

@@ -16,11 +16,24 @@
 export const HMT_MAGIC = 'HMT';
 /**
  * Format version written by this implementation: 2.0 (a stored content digest in the footer; narrow
- * columns). Readers accept every version of majors 1 and 2 (HMT 1.0 and 1.1 files read unchanged); 2.0
- * includes the 1.1 additions (the header's `capture`, observed-fault flags, kmap purposes).
+ * columns), or 2.1 for a trace whose header declares `observed` mechanisms (a kernel capture's TLB
+ * flushes: record kind 15, `tlbflush`). Readers accept every version of majors 1 and 2 (HMT 1.0 and 1.1
+ * files read unchanged); 2.0 includes the 1.1 additions (the header's `capture`, observed-fault flags,
+ * kmap purposes).
  */
 export const HMT_VERSION_MAJOR = 2;
 export const HMT_VERSION_MINOR = 0;
+/** The minor version of 2.x that adds the header's `observed` and the `tlbflush` record kind. */
+export const HMT_OBSERVED_MINOR = 1;
+
+/**
+ * How many event kinds a trace of `version` ("major.minor") may hold, which is also the length of its
+ * footer's `byKind`: 16 from HMT 2.1 (kind 15, tlbflush), 15 before (0..14).
+ */
+export function kindCountOf(version: string): number {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 2 || (major === 2 && minor >= HMT_OBSERVED_MINOR) ? 16 : 15;
+}
 /** The major versions a reader accepts. */
 export const HMT_READABLE_MAJORS: readonly number[] = [1, 2];
 

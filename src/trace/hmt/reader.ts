@@ -37,7 +37,9 @@ import {
   FrameType,
   DIGEST_KEY,
   HMT_MAGIC,
+  HMT_OBSERVED_MINOR,
   HMT_READABLE_MAJORS,
+  kindCountOf,
   LIMITS,
   MsgpackByte,
 } from './format.ts';
@@ -564,10 +566,12 @@ class Session {
       // Count every byte value first (no branch per record), then look for codes outside the vocabulary.
       const tally = new Uint32Array(256);
       for (let i = 0; i < n; i++) tally[kindColumn[i]!]!++;
-      for (let k = KIND_COUNT; k < 256; k++) {
+      const kinds = kindCountOf(header.version);
+      for (let k = kinds; k < 256; k++) {
         if (tally[k] !== 0) {
           const i = kindColumn.indexOf(k);
-          this.fail(at, `record ${i} of the chunk has kind ${k} (expected an event kind 0..${KIND_COUNT - 1})`);
+          const since = k < KIND_COUNT ? ` in HMT ${header.version}: kind ${k} needs 2.${HMT_OBSERVED_MINOR}` : '';
+          this.fail(at, `record ${i} of the chunk has kind ${k} (expected an event kind 0..${kinds - 1}${since})`);
         }
       }
       for (let k = 0; k < KIND_COUNT; k++) counts.byKind[k]! += tally[k]!;
@@ -728,6 +732,11 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
   if (capture !== undefined && !isCaptureInfo(capture)) {
     fail(HmtMessage.badField(what, 'capture', capture, 'a map with config (string), kernel (string) and ram (integer bytes)'));
   }
+  // `observed` (HMT 2.1): a key a 2.0 or 1.x header does not define is ignored.
+  const observed = kindCountOf(`${major}.${minor}`) > 15 ? m['observed'] : undefined;
+  if (observed !== undefined && !(Array.isArray(observed) && observed.length <= 16 && observed.every((o) => typeof o === 'string'))) {
+    fail(HmtMessage.badField(what, 'observed', observed, 'an array of mechanism names (strings)'));
+  }
   return {
     header: {
       version: `${major}.${minor}`,
@@ -737,6 +746,7 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
       cpus: cpus as number,
       provenance: provenance as Record<string, unknown>,
       ...(capture !== undefined ? { capture: capture as CaptureInfo } : {}),
+      ...(observed !== undefined ? { observed: observed as string[] } : {}),
     },
     promisesFooter: footer as boolean,
   };
@@ -756,8 +766,9 @@ function parseFooter(file: string, at: number, m: Record<string, unknown>, heade
   }
   if (!isUint(records, Number.MAX_SAFE_INTEGER)) fail('records', records, 'a record count');
   if (!isUint(chunks, Number.MAX_SAFE_INTEGER)) fail('chunks', chunks, 'a chunk count');
-  if (!Array.isArray(byKind) || byKind.length !== KIND_COUNT || !byKind.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
-    fail('byKind', byKind, `an array of ${KIND_COUNT} counts`);
+  const kinds = kindCountOf(header.version);
+  if (!Array.isArray(byKind) || byKind.length !== kinds || !byKind.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
+    fail('byKind', byKind, `an array of ${kinds} counts`);
   }
   if (!Array.isArray(byCpu) || byCpu.length !== header.cpus || !byCpu.every((v) => isUint(v, Number.MAX_SAFE_INTEGER))) {
     fail('byCpu', byCpu, `an array of ${header.cpus} counts`);

@@ -20,7 +20,15 @@ import { cleanStaleTemporaries, temporarySibling } from '../../io/temp-files.ts'
 import { gzipSync } from 'node:zlib';
 import { encode } from '@msgpack/msgpack';
 import { InputError, WriteError } from '../../errors.ts';
-import { COLUMNS, KIND_COUNT, type CaptureInfo, type RecordBatch, type TraceHeader, type TraceRecord } from '../records.ts';
+import {
+  COLUMNS,
+  EventKind,
+  OBSERVED_TLB_FLUSHES,
+  type CaptureInfo,
+  type RecordBatch,
+  type TraceHeader,
+  type TraceRecord,
+} from '../records.ts';
 import { RecordBatchBuilder, type BatchSink } from '../batch.ts';
 import { chunkCrcStart, crcColumnWidth } from './checksum.ts';
 import { narrowColumn } from './columns.ts';
@@ -32,8 +40,10 @@ import {
   FRAME_PREFIX_BYTES,
   FrameType,
   HMT_MAGIC,
+  HMT_OBSERVED_MINOR,
   HMT_VERSION_MAJOR,
   HMT_VERSION_MINOR,
+  kindCountOf,
   LIMITS,
   MsgpackByte,
 } from './format.ts';
@@ -54,8 +64,11 @@ export interface TraceWriterHeader {
   provenance?: Record<string, unknown>;
   /** The captured box's configuration (HMT 1.1). */
   capture?: CaptureInfo;
-  /** True when records use the 1.1 semantics (observed-fault flags, kmap purposes); HMT 2.0 includes them. */
-  observed?: boolean;
+  /**
+   * Mechanisms the source recorded as records of their own (HMT 2.1: `tlbFlushes`, OBSERVED_TLB_FLUSHES).
+   * A trace that declares any is written as 2.1 and may hold tlbflush records; any other is 2.0.
+   */
+  observed?: readonly string[];
 }
 
 /** Writer tuning. */
@@ -108,14 +121,19 @@ export async function openTraceWriter(path: string, header: TraceWriterHeader, o
   if (!Number.isInteger(chunkRecords) || chunkRecords < 1 || chunkRecords > LIMITS.chunkRecords) {
     throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
   }
+  const observed = header.observed ?? [];
+  if (!observed.every((o) => o === OBSERVED_TLB_FLUSHES)) {
+    throw new RangeError(`trace header: observed ${JSON.stringify(observed)} (expected only '${OBSERVED_TLB_FLUSHES}')`);
+  }
   const full: TraceHeader = {
-    version: `${HMT_VERSION_MAJOR}.${HMT_VERSION_MINOR}`,
+    version: `${HMT_VERSION_MAJOR}.${observed.length > 0 ? HMT_OBSERVED_MINOR : HMT_VERSION_MINOR}`,
     source: header.source,
     pageSize,
     addressBits,
     cpus,
     provenance: header.provenance ?? {},
     ...(header.capture !== undefined ? { capture: header.capture } : {}),
+    ...(observed.length > 0 ? { observed: [...observed] } : {}),
   };
   if (isFolder(path)) {
     throw new WriteError(`${path}: is a folder (expected the path of a trace file to write, e.g. out.hmt)`);
@@ -235,7 +253,9 @@ class HmtWriter implements TraceWriter {
   private state: WriterState = 'open';
   private readonly builders: Array<RecordBatchBuilder | undefined>;
   private readonly index: IndexEntry[] = [];
-  private readonly byKind = new Array<number>(KIND_COUNT).fill(0);
+  /** Kinds this trace's version holds (kindCountOf): 16 in 2.1, 15 in 2.0. */
+  private readonly kinds: number;
+  private readonly byKind: number[];
   private readonly byCpu: number[];
   private records = 0;
   /** Per CPU: the record number (in push order) of the first record in its buffer. */
@@ -254,6 +274,8 @@ class HmtWriter implements TraceWriter {
   ) {
     this.builders = new Array<RecordBatchBuilder | undefined>(header.cpus).fill(undefined);
     this.byCpu = new Array<number>(header.cpus).fill(0);
+    this.kinds = kindCountOf(header.version);
+    this.byKind = new Array<number>(this.kinds).fill(0);
     this.oldest = new Array<number>(header.cpus).fill(0);
     this.untilSweep = chunkRecords;
   }
@@ -274,12 +296,13 @@ class HmtWriter implements TraceWriter {
       footer: true,
       provenance: h.provenance,
       ...(h.capture !== undefined ? { capture: { ...h.capture } } : {}),
+      ...(h.observed !== undefined ? { observed: [...h.observed] } : {}),
     });
   }
 
   push(r: TraceRecord): void {
     this.assertOpen();
-    checkRecord(r, this.header.cpus, this.header.addressBits, this.records);
+    checkRecord(r, this.header.cpus, this.header.addressBits, this.records, this.kinds);
     const b = this.builderFor(r.cpu);
     if (b.length === 0) this.oldest[r.cpu] = this.records;
     b.push(r);
@@ -296,6 +319,9 @@ class HmtWriter implements TraceWriter {
     }
     const bad = firstBadRecord(batch, this.header.addressBits);
     if (bad !== undefined) throw new InputError(refused(this.records + bad[0], bad[1]));
+    for (let i = 0; i < batch.length; i++) {
+      if (batch.kind[i]! >= this.kinds) throw new InputError(refused(this.records + i, kindProblem(batch.kind[i]!, this.kinds)));
+    }
     const b = this.builderFor(cpu);
     let start = 0;
     while (start < batch.length) {
@@ -400,7 +426,7 @@ class HmtWriter implements TraceWriter {
     if (b === undefined || b.length === 0) return;
     const n = b.length;
     const batch = b.view();
-    countKinds(batch.kind, this.byKind);
+    countKinds(batch.kind, this.byKind, this.kinds);
     const names: string[] = [];
     const widths: number[] = [];
     const datas: Uint8Array[] = [];
@@ -433,10 +459,9 @@ class HmtWriter implements TraceWriter {
  * silently) and every value is in the range a reader accepts (record-ranges.ts). Importers check their
  * input first and name its line; this is the last guard, so a trace the reader would refuse is never written.
  */
-function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: number): void {
+function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: number, kinds: number): void {
   if (!Number.isInteger(r.cpu) || r.cpu < 0 || r.cpu >= cpus) throw new InputError(HmtMessage.cpuOfRecord(r.cpu, cpus));
-  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT)
-    throw new InputError(refused(index, `kind ${r.kind} (expected an event kind 0..${KIND_COUNT - 1})`));
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= kinds) throw new InputError(refused(index, kindProblem(r.kind, kinds)));
   checkU(r.op, 0xff, 'op', index);
   checkU(r.pid, 0xffffffff, 'pid', index);
   checkU(r.addr, 0xffffffff, 'addr', index);
@@ -444,6 +469,12 @@ function checkRecord(r: TraceRecord, cpus: number, addressBits: number, index: n
   checkU(r.arg, 0xffffffff, 'arg', index);
   const problem = recordProblem(r.kind, r.op ?? 0, r.addr ?? 0, r.off ?? 0, r.time ?? 0, addressBits, r.len ?? 0);
   if (problem !== undefined) throw new InputError(refused(index, problem));
+}
+
+/** What is wrong with kind `kind` in a trace of `kinds` kinds. */
+function kindProblem(kind: number, kinds: number): string {
+  const why = kind === EventKind.tlbflush ? `: a tlbflush record needs a header that declares observed ['${OBSERVED_TLB_FLUSHES}']` : '';
+  return `kind ${kind} (expected an event kind 0..${kinds - 1}${why})`;
 }
 
 function checkU(v: number | undefined, max: number, field: string, index: number): void {
@@ -457,10 +488,10 @@ function refused(index: number, problem: string): string {
   return `trace record ${index}: ${problem}; not written (a trace reader would refuse it)`;
 }
 
-function countKinds(kind: Uint8Array, counts: number[]): void {
+function countKinds(kind: Uint8Array, counts: number[], kinds: number): void {
   for (let i = 0; i < kind.length; i++) {
     const k = kind[i]!;
-    if (k >= KIND_COUNT) throw new RangeError(`record kind ${k} is not an EventKind`);
+    if (k >= kinds) throw new RangeError(`record kind ${k} is not an EventKind of this trace's version`);
     counts[k]!++;
   }
 }

@@ -1,4 +1,14 @@
-import { AccessFlags, AccessOp, EventKind, KmapApi, KmapPurpose, type TraceRecord } from '../records.ts';
+import {
+  AccessFlags,
+  AccessOp,
+  EventKind,
+  KmapApi,
+  KmapPurpose,
+  TLB_FLUSH_ALL,
+  TlbFlushFlags,
+  TlbFlushReason,
+  type TraceRecord,
+} from '../records.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
 import { heldRecordProblem, RecordRangeError } from './strace-ftrace-lines.ts';
@@ -38,8 +48,14 @@ import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from '
  * - `kmap_high` / `kunmap_high` (pkmap): `kmap`/`kunmap` with api pkmap. The kprobe argument is a
  *   `struct page *`, not a pfn; a `pfn=` field is used when present, otherwise each distinct page pointer
  *   gets a stand-in pfn from PKMAP_STANDIN_PFN up, in order of first appearance (same pointer, same pfn).
- * - `flush_zero_pkmaps`, `tlb_flush`: not emitted — the replay models pkmap wrap flushes and TLB flushes
- *   from the configuration it simulates; they are counted (by tlb_flush reason) in FtraceCounts.
+ * - `flush_zero_pkmaps`: not emitted — the replay models pkmap wrap flushes from the configuration it
+ *   simulates; counted in FtraceCounts.
+ * - `tlb_flush pages:N reason:R` → `tlbflush` (HMT 2.1; op R, len N, TLB_FLUSH_ALL for -1), every
+ *   reason but 0 (a task switch's flush: the `switch` record stands for it). Counted by reason. Its first
+ *   page (addr, flag addressKnown) comes from the `tlb_range` kprobe on flush_tlb_mm_range when the
+ *   capture has it (the initiator's own flush and IPIs use its latest range, a shootdown received the
+ *   latest range of another CPU), or, for one page in a fault window, from the fault's address
+ *   (ptep_clear_flush of a copy-on-write); otherwise it is unknown.
  * - `sched_switch` → `switch` (cpu, next_pid).
  * - `page_fault_user address=A error_code=E` → `access` (user address A, 1 byte; op store when the
  *   write bit 0x2 is set, ifetch when the instruction-fetch bit 0x10 is set, else load) flagged
@@ -63,6 +79,8 @@ export const FTRACE_KPROBES: readonly string[] = [
   'kmap_high kmap_high page=%ax:x32',
   'kunmap_high kunmap_high page=%ax:x32',
   'flush_zero_pkmaps flush_all_zero_pkmaps',
+  // flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): start in EDX, end in ECX (regparm 3).
+  'tlb_range flush_tlb_mm_range start=%dx:x32 end=%cx:x32',
 ];
 /** The tracepoints this converter consumes (subsystem/event); other sys_enter_* events are read too. */
 export const FTRACE_TRACEPOINTS: readonly string[] = [
@@ -100,6 +118,10 @@ export interface FtraceCounts {
   syscalls: number;
   /** tlb_flush events by reason number (0 task switch, 1 remote shootdown, 2 local shootdown, 3 local mm shootdown, 4 remote send IPI). */
   tlbFlushByReason: Record<string, number>;
+  /** flush_tlb_mm_range calls seen (kprobe `tlb_range`: the range a flush covers). */
+  tlbRanges: number;
+  /** tlbflush records of some pages whose first page is known (from a range, or a copy-on-write fault's page). */
+  tlbFlushAddressed: number;
   /** Captured kmaps (highmem maps and direct-map pairs) by purpose (KMAP_PURPOSE_NAMES order). */
   byPurpose: Record<string, number>;
   /** Events of other kinds (skipped). */
@@ -126,7 +148,11 @@ export class FtraceConverter {
   /** Slot stacks of kmap_local, keyed `cpu:pid`: the maps open, innermost last. */
   private readonly stacks = new Map<string, OpenMap[]>();
   /** Tasks (`cpu:pid`) in a fault window: after a page_fault_user, until their next syscall or fault. */
-  private readonly inFault = new Set<string>();
+  private readonly inFault = new Map<string, number>();
+  /** Per CPU: the range of its latest flush_tlb_mm_range (kprobe `tlb_range`), until its local flush uses it. */
+  private readonly ranges: Array<{ start: number; end: number } | undefined> = [];
+  /** The latest flush_tlb_mm_range of any CPU: the range a shootdown IPI asks the others to flush. */
+  private lastRange: { cpu: number; start: number; end: number } | undefined;
   /** Per CPU: maps open, and the records held back until the last of them is undone. */
   private readonly open: number[] = [];
   private readonly held: TraceRecord[][] = [];
@@ -147,6 +173,8 @@ export class FtraceConverter {
     pageFaults: 0,
     syscalls: 0,
     tlbFlushByReason: {},
+    tlbRanges: 0,
+    tlbFlushAddressed: 0,
     byPurpose: Object.fromEntries(PURPOSE_NAMES.map((n) => [n, 0])),
     otherEvents: 0,
     headerCpus: 0,
@@ -248,9 +276,30 @@ export class FtraceConverter {
       case 'flush_zero_pkmaps':
         c.flushZeroPkmaps++;
         return;
+      case 'tlb_range': {
+        const range = { start: intField(e.fields, 'start', true), end: intField(e.fields, 'end', true) };
+        this.ranges[e.cpu] = range;
+        this.lastRange = { cpu: e.cpu, ...range };
+        c.tlbRanges++;
+        return;
+      }
       case 'tlb_flush': {
-        const reason = /reason:.*?\((\d+)\)/.exec(e.fields)?.[1] ?? fieldValueLoose(e.fields, 'reason') ?? '?';
-        c.tlbFlushByReason[reason] = (c.tlbFlushByReason[reason] ?? 0) + 1;
+        const reason = Number(/reason:.*?\((\d+)\)/.exec(e.fields)?.[1] ?? fieldValueLoose(e.fields, 'reason') ?? NaN);
+        const pages = Number(fieldValueLoose(e.fields, 'pages') ?? NaN);
+        if (!Number.isInteger(reason) || reason < 0 || reason > TlbFlushReason.remoteSendIpi || !Number.isInteger(pages) || pages < -1)
+          throw new FtraceSyntaxError(`a tlb_flush with pages:N (N ≥ -1) and reason:... (0..4), found '${e.fields}'`);
+        c.tlbFlushByReason[String(reason)] = (c.tlbFlushByReason[String(reason)] ?? 0) + 1;
+        // A task switch's flush is the `switch` record's: the replay's context switch makes it.
+        if (reason === 0) return;
+        const record: TraceRecord = { kind: EventKind.tlbflush, op: reason, len: pages === -1 ? TLB_FLUSH_ALL : pages, ...base };
+        if (pages > 0) {
+          const start = this.flushStart(e, reason, pages);
+          if (start !== undefined) {
+            record.addr = start;
+            record.arg = TlbFlushFlags.addressKnown;
+          }
+        }
+        this.emit(record);
         return;
       }
       case 'sched_switch': {
@@ -266,7 +315,7 @@ export class FtraceConverter {
         const code = intField(e.fields, 'error_code', true);
         const op = code & 0x2 ? AccessOp.store : code & 0x10 ? AccessOp.ifetch : AccessOp.load;
         c.pageFaults++;
-        this.inFault.add(`${e.cpu}:${e.pid}`);
+        this.inFault.set(`${e.cpu}:${e.pid}`, address);
         this.emit({ kind: EventKind.access, op, addr: address, len: 1, arg: AccessFlags.observedFault, ...base });
         return;
       }
@@ -286,6 +335,29 @@ export class FtraceConverter {
         } else c.otherEvents++;
       }
     }
+  }
+
+  /**
+   * The first page of a flush of `pages` pages (see the module comment), or undefined: the range of this
+   * CPU's flush_tlb_mm_range for its own flush (reason 3, which uses it up) and its IPIs (4), the latest
+   * range of another CPU for a shootdown received (1); without a range, a one-page flush in a fault window
+   * is the faulting page's (ptep_clear_flush of a copy-on-write).
+   */
+  private flushStart(e: FtraceEvent, reason: number, pages: number): number | undefined {
+    let range: { start: number; end: number } | undefined;
+    if (reason === TlbFlushReason.remoteShootdown) range = this.lastRange?.cpu !== e.cpu ? this.lastRange : undefined;
+    else if (reason !== TlbFlushReason.localShootdown) range = this.ranges[e.cpu];
+    if (reason === TlbFlushReason.localMmShootdown) this.ranges[e.cpu] = undefined;
+    if (range !== undefined && Math.floor((range.end - range.start) / PAGE_SIZE) === pages) {
+      this.counts.tlbFlushAddressed++;
+      return range.start - (range.start % PAGE_SIZE);
+    }
+    const fault = this.inFault.get(`${e.cpu}:${e.pid}`);
+    if (fault !== undefined && pages === 1 && reason === TlbFlushReason.localMmShootdown) {
+      this.counts.tlbFlushAddressed++;
+      return fault - (fault % PAGE_SIZE);
+    }
+    return undefined;
   }
 
   /** The purpose of a map undone at `addr` (see the module comment), counted. */

@@ -1,0 +1,104 @@
+/**
+ * User TLB flushes a kernel capture observed (tlbflush records, HMT 2.1), replayed as they were made:
+ * observe or derive, never both. The real captures' flushes are counted exactly in ftrace-capture.test.ts;
+ * here each kind of record on a small trace, against the same trace with one thing changed.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AccessFlags,
+  AccessOp,
+  EventKind,
+  OBSERVED_TLB_FLUSHES,
+  ProtBits,
+  TLB_FLUSH_ALL,
+  TlbFlushFlags,
+  TlbFlushReason,
+  type TraceRecord,
+} from '../../src/trace/records.ts';
+import { runRecords } from './helpers.ts';
+
+const CONFIG = { config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: '2G', cpus: 2 } as const;
+const OBSERVED = { header: { version: '2.1', observed: [OBSERVED_TLB_FLUSHES] }, cpus: 2 } as const;
+const PAGE = 0x08048000;
+const load = (addr = PAGE): TraceRecord => ({ kind: EventKind.access, cpu: 0, pid: 1, op: AccessOp.load, addr, len: 4 });
+const flush = (reason: number, len: number, arg = 0, addr = 0, cpu = 0): TraceRecord => ({
+  kind: EventKind.tlbflush,
+  cpu,
+  pid: 1,
+  op: reason,
+  addr,
+  len,
+  arg,
+});
+
+describe('observed user TLB flushes (tlbflush records)', () => {
+  it('known pages: one INVLPG each, their entries dropped; unknown pages: the INVLPGs charged, no entry dropped', async () => {
+    const known = [load(), load(), flush(TlbFlushReason.localMmShootdown, 2, TlbFlushFlags.addressKnown, PAGE), load()];
+    const unknown = [load(), load(), flush(TlbFlushReason.localMmShootdown, 2), load()];
+    const none = [load(), load(), load()];
+    const k = (await runRecords(known, CONFIG, OBSERVED)).result;
+    const u = (await runRecords(unknown, CONFIG, OBSERVED)).result;
+    const n = (await runRecords(none, CONFIG, OBSERVED)).result;
+    expect(k.counts.tlbFlushes).toEqual({ full: 0, pages: 2, received: 0, sent: 0 });
+    expect(u.counts.tlbFlushes).toEqual({ full: 0, pages: 2, received: 0, sent: 0 });
+    expect(k.counts.records['tlbflush']).toBe(1);
+    // Two INVLPGs more than the trace without the flush, charged to invlpg at costs.invlpg (core2: 0 args).
+    expect(k.counts.invlpg - n.counts.invlpg).toBe(2);
+    expect(u.counts.invlpg - n.counts.invlpg).toBe(2);
+    expect(k.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBe(u.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg);
+    expect(k.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBeGreaterThan(0);
+    // The known page's entry went: the last load misses the data TLB; the unknown flush kept it.
+    expect(k.counts.dtlbMisses - u.counts.dtlbMisses).toBe(1);
+    expect(u.counts.dtlbMisses).toBe(n.counts.dtlbMisses);
+  });
+
+  it('a full flush (TLB_FLUSH_ALL) is one CR3 reload; a flush of no pages costs nothing', async () => {
+    const full = [load(), flush(TlbFlushReason.localMmShootdown, TLB_FLUSH_ALL), load()];
+    const zero = [load(), flush(TlbFlushReason.localMmShootdown, 0), load()];
+    const none = [load(), load()];
+    const f = (await runRecords(full, CONFIG, OBSERVED)).result;
+    const z = (await runRecords(zero, CONFIG, OBSERVED)).result;
+    const n = (await runRecords(none, CONFIG, OBSERVED)).result;
+    expect(f.counts.tlbFlushes).toEqual({ full: 1, pages: 0, received: 0, sent: 0 });
+    expect(f.counts.cr3Writes - n.counts.cr3Writes).toBe(1);
+    expect(f.counts.dtlbMisses - n.counts.dtlbMisses).toBe(1);
+    expect(f.cycles.breakdown.localFlush).toBeGreaterThan(n.cycles.breakdown.localFlush);
+    expect(z.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 0 });
+    expect(z.cycles.total).toBe(n.cycles.total);
+  });
+
+  it('a shootdown received pays the interrupt besides its flush; one sent pays the IPI round', async () => {
+    const recv = [load(), flush(TlbFlushReason.remoteShootdown, 0)];
+    const sent = [load(), flush(TlbFlushReason.remoteSendIpi, TLB_FLUSH_ALL)];
+    const none = [load()];
+    const r = (await runRecords(recv, CONFIG, OBSERVED)).result;
+    const s = (await runRecords(sent, CONFIG, OBSERVED)).result;
+    const n = (await runRecords(none, CONFIG, OBSERVED)).result;
+    expect(r.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 1, sent: 0 });
+    expect(r.cycles.breakdown.shootdown).toBeGreaterThan(0);
+    expect(n.cycles.breakdown.shootdown).toBe(0);
+    expect(s.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 1 });
+    // Sending flushes nothing here (the initiator's own flush is a record of its own, reason 3): one IPI.
+    expect(s.counts.ipis).toBe(1);
+    expect(s.counts.cr3Writes).toBe(n.counts.cr3Writes);
+    expect(s.cycles.breakdown.shootdown).toBeGreaterThan(0);
+  });
+
+  it('an observed copy-on-write fault derives no flush when the trace observes flushes (its ptep_clear_flush is a record)', async () => {
+    const file = 0x10000000;
+    const cow: TraceRecord[] = [
+      { kind: EventKind.mmap, cpu: 0, pid: 1, op: ProtBits.read | ProtBits.write, addr: file, len: 4096, arg: 3 },
+      { kind: EventKind.access, cpu: 0, pid: 1, op: AccessOp.load, addr: file, len: 1, arg: AccessFlags.observedFault },
+      { kind: EventKind.access, cpu: 0, pid: 1, op: AccessOp.store, addr: file, len: 1, arg: AccessFlags.observedFault },
+    ];
+    const derived = (await runRecords(cow, CONFIG, { cpus: 2 })).result;
+    const observed = (await runRecords(cow, CONFIG, OBSERVED)).result;
+    expect(derived.counts.pageFaults).toBe(2);
+    expect(observed.counts.pageFaults).toBe(2);
+    // The 1.x trace derives flush_tlb_page for the copy-on-write: one INVLPG; the 2.1 trace none.
+    expect(derived.counts.invlpg - observed.counts.invlpg).toBe(1);
+    expect(derived.counts.tlbFlushes).toBeUndefined();
+    expect(derived.counts.records['tlbflush']).toBeUndefined();
+    expect(observed.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 0 });
+  });
+});
