@@ -1,7 +1,7 @@
 import { InputError, UsageError } from '../errors.ts';
 import { parseAddress } from '../units/size.ts';
-import { hex32, MiB } from '../units/address.ts';
-import { EventKind, type RecordBatch, type TraceRecord, type TraceSink } from './records.ts';
+import { hex32, MiB, PAGE_SIZE } from '../units/address.ts';
+import { EventKind, TlbFlushFlags, type RecordBatch, type TraceRecord, type TraceSink } from './records.ts';
 import { allocateBatch, hasPushBatch, type BatchSink } from './batch.ts';
 import { openTrace } from './hmt/reader.ts';
 import { openTraceWriter } from './hmt/writer.ts';
@@ -155,7 +155,11 @@ export interface RelocationReport {
   readonly splits: readonly SplitFit[];
 }
 
-/** Kinds whose `addr` is a user virtual address; `len` is their extent (0 for an access of unknown size). */
+/**
+ * Kinds whose `addr` is a user virtual address; `len` is their extent in bytes (0 for an access of unknown
+ * size), a tlbflush's in pages (userExtent). A tlbflush's `addr` is an address only when its
+ * addressKnown flag is set (carriesUserAddress).
+ */
 const USER_ADDRESS_KINDS: ReadonlySet<number> = new Set<number>([
   EventKind.access,
   EventKind.read,
@@ -163,11 +167,22 @@ const USER_ADDRESS_KINDS: ReadonlySet<number> = new Set<number>([
   EventKind.mmap,
   EventKind.munmap,
   EventKind.mprotect,
+  EventKind.tlbflush,
 ]);
+
+/** The bytes from a user-address record's `addr` that relocation must keep together. */
+export function userExtent(kind: number, len: number): number {
+  return kind === EventKind.tlbflush ? len * PAGE_SIZE : len;
+}
 
 /** True when records of this kind carry a user virtual address in `addr`. */
 export function hasUserAddress(kind: number): boolean {
   return USER_ADDRESS_KINDS.has(kind);
+}
+
+/** True when this record's `addr` is a user virtual address (a tlbflush's only with addressKnown). */
+function carriesUserAddress(kind: number, arg: number): boolean {
+  return USER_ADDRESS_KINDS.has(kind) && (kind !== EventKind.tlbflush || (arg & TlbFlushFlags.addressKnown) !== 0);
 }
 
 /** Applies a RelocationSpec to addresses, one record at a time, and remembers what it touched. */
@@ -297,8 +312,8 @@ function covers(rule: RelocationRule & { kind: 'stack' | 'range' }, addr: number
  */
 export function relocatingSink(sink: TraceSink, relocator: Relocator): TraceSink {
   const push = (r: TraceRecord): void => {
-    if (r.addr !== undefined && USER_ADDRESS_KINDS.has(r.kind)) {
-      sink.push({ ...r, addr: relocator.relocate(r.kind, r.addr, r.len ?? 0) });
+    if (r.addr !== undefined && carriesUserAddress(r.kind, r.arg ?? 0)) {
+      sink.push({ ...r, addr: relocator.relocate(r.kind, r.addr, userExtent(r.kind, r.len ?? 0)) });
     } else sink.push(r);
   };
   if (!hasPushBatch(sink)) return { push, close: () => sink.close() };
@@ -321,7 +336,7 @@ export function relocatingSink(sink: TraceSink, relocator: Relocator): TraceSink
       for (let i = 0; i < n; i++) {
         const k = batch.kind[i]!;
         const a = batch.addr[i]!;
-        copy.addr[i] = USER_ADDRESS_KINDS.has(k) ? relocator.relocate(k, a, batch.len[i]!) : a;
+        copy.addr[i] = carriesUserAddress(k, batch.arg[i]!) ? relocator.relocate(k, a, userExtent(k, batch.len[i]!)) : a;
       }
       sink.pushBatch(copy);
     },
@@ -371,6 +386,8 @@ export async function relocateTrace(inputPath: string, outputPath: string, spec:
     addressBits: h.addressBits,
     pageSize: h.pageSize,
     provenance: { ...h.provenance, relocate: spec.text === '' ? 'none' : spec.text },
+    ...(h.capture !== undefined ? { capture: h.capture } : {}),
+    ...(h.observed !== undefined ? { observed: h.observed } : {}),
   });
   const relocator = new Relocator(spec);
   const sink = relocatingSink(writer, relocator);

@@ -9,7 +9,7 @@
 import { at, InputError } from '../../errors.ts';
 import type { TraceRecord, TraceSink } from '../records.ts';
 import { traceRecordProblem } from '../record-ranges.ts';
-import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper } from '../relocate.ts';
+import { GRANULE, hasUserAddress, RELOCATE_SYNTAX, type RangeMapper, userExtent } from '../relocate.ts';
 import type { AddressMapper, ImportOptions, ImportStats } from './registry.ts';
 import { BadLines, CH, lineBlocks, lineEnd, MAX_LINE_BYTES } from './line-reader.ts';
 import { FOUR_GIB } from '../../units/address.ts';
@@ -53,7 +53,7 @@ export async function runLineImport(
   const flush = (where: string): void => {
     for (const r of pending) {
       if (r.addr === undefined || !hasUserAddress(r.kind)) continue;
-      const mapped = mapRange(options.mapAddress, r.addr, r.len ?? 0);
+      const mapped = mapRange(options.mapAddress, r.addr, userExtent(r.kind, r.len ?? 0));
       if (mapped < 0) {
         const how = options.mapAddress ? 'after relocation' : `(use --relocate auto, or ${RELOCATE_SYNTAX})`;
         pending.length = 0;
