@@ -79,6 +79,13 @@ const r = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
 const k = r.counts.kmap.atomic + r.counts.kmap.local + r.counts.kmap.pkmap;
 const want = s.details.kmapLocalHigh;
 console.log("test:qemu: replay " + k + " kmaps, capture " + want + " highmem kmap_local calls");
-process.exit(k === want && r.counts.pageFaults === s.details.pageFaults ? 0 : 1);
+// User TLB flushes: every tlb_flush event but those of task switches (reason 0) is a record the replay makes.
+const byReason = s.details.tlbFlushByReason;
+const flushEvents = Object.keys(byReason).filter((r) => r !== "0").reduce((a, r) => a + byReason[r], 0);
+const f = r.counts.tlbFlushes ?? {};
+console.log("test:qemu: replay " + r.counts.records.tlbflush + " TLB flush records (" + f.full + " full, " + f.pages +
+  " pages, " + f.sent + " IPI rounds sent), capture " + flushEvents + " tlb_flush events besides task switches; " +
+  s.details.tlbRanges + " flush_tlb_mm_range ranges, " + s.details.tlbFlushAddressed + " flushes with their pages");
+process.exit(k === want && r.counts.pageFaults === s.details.pageFaults && (r.counts.records.tlbflush ?? 0) === flushEvents ? 0 : 1);
 ' "$work/import.json" "$work/run.json"
 echo "test:qemu passed"
