@@ -69,8 +69,123 @@ interface RaState {
   prevPos: number;
 }
 
+/** RaTable: numbers per entry (pid, dense file, start, size, async size, prev pos). */
+const RA_STRIDE = 6;
+
+/**
+ * The file_ra_state of every (process, file) pair, in one open-addressing hash table (linear probing)
+ * held in a Float64Array, RA_STRIDE numbers an entry, grown by doubling at half full. An entry is its
+ * offset in the array; a new pair starts at start 0, size 0, async size 0, prev pos −1. A read's look-up
+ * is a hash and, mostly, one cache line (a Map per process of objects per file took several).
+ */
+class RaTable {
+  private t = RaTable.empty(64);
+  private mask = 63;
+  private count = 0;
+
+  private static empty(entries: number): Float64Array {
+    const t = new Float64Array(entries * RA_STRIDE);
+    for (let i = 1; i < t.length; i += RA_STRIDE) t[i] = -1; // dense file −1: an empty entry
+    return t;
+  }
+
+  private static hash(pid: number, d: number): number {
+    return Math.imul((pid | 0) ^ Math.imul(d, 0x9e3779b1), 0x85ebca6b) ^ (d >>> 7);
+  }
+
+  /** The entry of (`pid`, dense file `d`), made when new. */
+  entry(pid: number, d: number): number {
+    const t = this.t;
+    for (let i = RaTable.hash(pid, d) & this.mask; ; i = (i + 1) & this.mask) {
+      const e = i * RA_STRIDE;
+      const ed = t[e + 1] as number;
+      if (ed === d && t[e] === pid) return e;
+      if (ed !== -1) continue;
+      if (2 * (this.count + 1) > this.mask + 1) {
+        this.grow();
+        return this.entry(pid, d);
+      }
+      this.count++;
+      t[e] = pid;
+      t[e + 1] = d;
+      t[e + 5] = -1;
+      return e;
+    }
+  }
+
+  /** Copies entry `e` into `st`. */
+  load(e: number, st: RaState): void {
+    const t = this.t;
+    st.start = t[e + 2] as number;
+    st.size = t[e + 3] as number;
+    st.asyncSize = t[e + 4] as number;
+    st.prevPos = t[e + 5] as number;
+  }
+
+  /** Writes the window of `st` (start, size, async size) into entry `e`. */
+  storeWindow(e: number, st: RaState): void {
+    const t = this.t;
+    t[e + 2] = st.start;
+    t[e + 3] = st.size;
+    t[e + 4] = st.asyncSize;
+  }
+
+  setPrevPos(e: number, pos: number): void {
+    this.t[e + 5] = pos;
+  }
+
+  private grow(): void {
+    const old = this.t;
+    this.mask = 2 * (this.mask + 1) - 1;
+    this.t = RaTable.empty(this.mask + 1);
+    this.count = 0;
+    for (let e = 0; e < old.length; e += RA_STRIDE) {
+      if (old[e + 1] === -1) continue;
+      const n = this.entry(old[e] as number, old[e + 1] as number);
+      for (let k = 2; k < RA_STRIDE; k++) this.t[n + k] = old[e + k] as number;
+    }
+  }
+}
+
 /** Sizes of files known from the trace header: [first id, last id, bytes] ranges. */
 export type FileSizes = ReadonlyArray<readonly [number, number, number]>;
+
+/**
+ * A time (cycle) per frame, or none: what a Map from frame number to time holds, in typed arrays indexed
+ * by frame number (a time and whether there is one), grown by doubling to the largest frame given one; a
+ * frame beyond them has no entry. Setting and reading an entry is an array access, with no hashing and no
+ * allocation once grown (the page cache's frames are a dense range of numbers).
+ */
+class FrameTimes {
+  private times = new Float64Array(0);
+  private has = new Uint8Array(0);
+
+  /** The time of `pfn`, or `none` when it has no entry. */
+  get(pfn: number, none: number): number {
+    return pfn < this.has.length && this.has[pfn] === 1 ? (this.times[pfn] as number) : none;
+  }
+
+  set(pfn: number, t: number): void {
+    if (pfn >= this.has.length) this.grow(pfn);
+    this.times[pfn] = t;
+    this.has[pfn] = 1;
+  }
+
+  delete(pfn: number): void {
+    if (pfn < this.has.length) this.has[pfn] = 0;
+  }
+
+  private grow(pfn: number): void {
+    let n = Math.max(1024, this.has.length);
+    while (n <= pfn) n *= 2;
+    const times = new Float64Array(n);
+    times.set(this.times);
+    this.times = times;
+    const has = new Uint8Array(n);
+    has.set(this.has);
+    this.has = has;
+  }
+}
 
 /** roundup_pow_of_two. */
 function roundupPow2(n: number): number {
@@ -112,7 +227,7 @@ export class Storage {
   readonly ioWait: Float64Array;
   readonly throttleWait: Float64Array;
   /** Cycle each pending page's read completes. */
-  private readonly readyAt = new Map<number, number>();
+  private readonly readyAt = new FrameTimes();
   /** Writes on the device, in completion order (one device: completions are monotone): done cycle, frames. */
   private readonly inflight: Array<{ done: number; pfns: number[]; reclaim: boolean }> = [];
   /** Pages whose reclaim-started write completed (folio_rotate_reclaimable: taken first), and such writes in flight. */
@@ -124,9 +239,11 @@ export class Storage {
   private readonly highmemKernel: boolean;
   private inflightHead = 0;
   /** Cycle each page under writeback is written. */
-  private readonly wbDone = new Map<number, number>();
+  private readonly wbDone = new FrameTimes();
   /** Readahead state per pid, per dense file. */
-  private readonly ra = new Map<number, Map<number, RaState>>();
+  private readonly ra = new RaTable();
+  /** The state ondemand works on (loaded from `ra`, its window stored back). */
+  private readonly raScratch: RaState = { start: 0, size: 0, asyncSize: 0, prevPos: -1 };
   /** Per dense file: dirty pages, when it became dirty (inode->dirtied_when), writeback cursor (mapping->writeback_index). */
   private fileDirty = new Int32Array(64);
   private dirtiedWhen = new Float64Array(64);
@@ -179,7 +296,7 @@ export class Storage {
       const w = q[this.inflightHead++]!;
       if (w.reclaim) this.reclaimInflight--;
       for (const pfn of w.pfns) {
-        if (this.wbDone.get(pfn) !== w.done) continue;
+        if (this.wbDone.get(pfn, Number.NaN) !== w.done) continue;
         this.wbDone.delete(pfn);
         const cache = this.m.cache;
         cache.endWriteback(pfn);
@@ -215,18 +332,9 @@ export class Storage {
     );
   }
 
-  private raState(pid: number, d: number): RaState {
-    let byFile = this.ra.get(pid);
-    if (byFile === undefined) {
-      byFile = new Map();
-      this.ra.set(pid, byFile);
-    }
-    let st = byFile.get(d);
-    if (st === undefined) {
-      st = { start: 0, size: 0, asyncSize: 0, prevPos: -1 };
-      byFile.set(d, st);
-    }
-    return st;
+  /** The readahead state entry of (pid, dense file `d`) (RaTable). */
+  private raState(pid: number, d: number): number {
+    return this.ra.entry(pid, d);
   }
 
   /**
@@ -241,16 +349,18 @@ export class Storage {
     if (this.tmpfs) return this.shmemMiss(cpu, file, index);
     const d = m.cache.denseFile(file);
     if (!readahead || this.raPages === 0) return this.doRa(cpu, file, index, 1, 0, index, reqPages);
-    const st = this.raState(pid, d);
-    return this.ondemand(cpu, file, st, index, reqPages, false);
+    const entry = this.raState(pid, d);
+    return this.ondemand(cpu, file, entry, index, reqPages, false);
   }
 
   /**
    * ondemand_readahead (mm/readahead.c, Linux 6.1) for a miss (`marker` false) or a hit on a
    * PG_readahead page (`marker` true). Returns the requested pages it inserted from `index` on.
    */
-  private ondemand(cpu: number, file: number, st: RaState, index: number, req: number, marker: boolean): number {
+  private ondemand(cpu: number, file: number, entry: number, index: number, req: number, marker: boolean): number {
     const max = this.raPages;
+    const st = this.raScratch;
+    this.ra.load(entry, st);
     let initial = false;
     if (index === 0) initial = true;
     else {
@@ -292,6 +402,7 @@ export class Storage {
         st.asyncSize = max >> 1;
       }
     }
+    this.ra.storeWindow(entry, st);
     return this.doRa(cpu, file, st.start, st.size, st.asyncSize, index, marker ? 0 : req);
   }
 
@@ -409,7 +520,7 @@ export class Storage {
       f = cache.flags[pfn]!;
     }
     if ((f & PageFlag.pending) !== 0) {
-      const t = this.readyAt.get(pfn) ?? 0;
+      const t = this.readyAt.get(pfn, 0);
       this.readyAt.delete(pfn);
       cache.flags[pfn] = f & ~PageFlag.pending;
       this.waitUntil(cpu, t);
@@ -433,11 +544,13 @@ export class Storage {
       if (this.tmpfs) k = this.shmemMiss(cpu, file, index);
       else if (this.raPages === 0) k = this.doRa(cpu, file, index, 1, 0, index, 1);
       else {
-        const d = cache.denseFile(file);
-        const st = this.raState(pid, d);
+        const entry = this.raState(pid, cache.denseFile(file));
+        const st = this.raScratch;
+        this.ra.load(entry, st);
         st.start = Math.max(0, index - Math.floor(this.raPages / 2));
         st.size = this.raPages;
         st.asyncSize = Math.floor(this.raPages / 4);
+        this.ra.storeWindow(entry, st);
         k = this.doRa(cpu, file, st.start, st.size, st.asyncSize, index, 1);
       }
       if (k < 0 || m.stopped) return -1;
@@ -451,11 +564,7 @@ export class Storage {
   /** A read record of `pid` ended at byte `end` of `file` (ra->prev_pos). */
   readDone(pid: number, file: number, end: number): void {
     if (this.tmpfs) return;
-    const d = this.m.cache.denseFile(file);
-    const byFile = this.ra.get(pid);
-    const st = byFile?.get(d);
-    if (st !== undefined) st.prevPos = end;
-    else this.raState(pid, d).prevPos = end;
+    this.ra.setPrevPos(this.raState(pid, this.m.cache.denseFile(file)), end);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -647,8 +756,8 @@ export class Storage {
     for (const d of files) {
       if (d < this.fileDirty.length && this.fileDirty[d]! > 0) this.writeFile(cpu, d, Infinity);
       cache.forEachPage(d, (_i, pfn) => {
-        const t = this.wbDone.get(pfn);
-        if (t !== undefined && t > until) until = t;
+        const t = this.wbDone.get(pfn, Number.NaN);
+        if (t > until) until = t;
       });
     }
     this.waitUntil(cpu, until);
@@ -766,7 +875,7 @@ export class Storage {
     cache.forEachPage(d, (_i, pfn) => {
       let f = cache.flags[pfn]!;
       // A page whose read has completed by now is up to date, whether or not anyone waited for it.
-      if ((f & PageFlag.pending) !== 0 && (this.readyAt.get(pfn) ?? Infinity) <= now) {
+      if ((f & PageFlag.pending) !== 0 && this.readyAt.get(pfn, Infinity) <= now) {
         this.readyAt.delete(pfn);
         cache.flags[pfn] = f &= ~PageFlag.pending;
       }
