@@ -35,6 +35,11 @@ export function addRunOptions(cmd: Command, traceDefault?: string, options: { hi
       'replay the first N records (or P% of the trace) to fill TLBs, page ' +
         'tables and the page cache, then count only the records after them',
     )
+    .option(
+      '--model-uncertainty',
+      "draw each cost the model knows only to within a factor ('within', e.g. a ±2× estimate) per replication, " +
+        'so replications vary the model too (the same draw for every configuration of a replication)',
+    )
     .option('--json', 'print exactly one JSON object on stdout instead of the table')
     .option('--out <dir>', 'also write the results into this folder (atomically)')
     .option('--force', 'with --out: replace a folder hmsim did not write')
@@ -51,6 +56,8 @@ export interface RunOptions {
   readonly modelSets: readonly string[];
   readonly seed: number;
   readonly prefault: boolean;
+  /** `--model-uncertainty`: each replication draws the model's costs known to within a factor. */
+  readonly modelUncertainty: boolean;
   /** `--warmup` (absent: none). */
   readonly warmup: Warmup | undefined;
   readonly json: boolean;
@@ -75,6 +82,7 @@ export function runOptionsFrom(opts: Record<string, unknown>, cmd: Command): Run
     modelSets: sets.model,
     seed,
     prefault: opts['prefault'] === true,
+    modelUncertainty: opts['modelUncertainty'] === true,
     warmup: typeof opts['warmup'] === 'string' ? parseWarmup(opts['warmup']) : undefined,
     json: opts['json'] === true,
     out: typeof opts['out'] === 'string' ? (opts['out'] as string) : undefined,
@@ -121,6 +129,7 @@ export function runRequestOf(options: RunOptions, tracePath: string, config: Con
     seed: options.seed,
     prefault: options.prefault,
     ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
+    ...(options.modelUncertainty ? { modelUncertainty: true } : {}),
   };
 }
 
@@ -170,7 +179,8 @@ export function warnIdenticalReplications(replications: number, model: CostModel
   const why = sampled ? `no sampled cost of model ${model.name} was drawn` : `model ${model.name} samples no cost`;
   process.stderr.write(
     `hmsim: warning: the ${replications} replications of every configuration gave identical results (a fixed trace, and ${why}): ` +
-      'no confidence interval is shown; vary the trace per replication (compare --workload, sweep --workload) or sample costs\n',
+      'no confidence interval is shown; vary the trace per replication (compare --workload, sweep --workload) ' +
+      'or the model (--model-uncertainty)\n',
   );
 }
 

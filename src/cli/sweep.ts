@@ -88,6 +88,7 @@ export function sweepFromOptions(
     seed: options.seed,
     prefault: options.prefault,
     ...(options.warmup !== undefined ? { warmup: options.warmup } : {}),
+    ...(options.modelUncertainty ? { modelUncertainty: true as const } : {}),
     trace,
   };
   const formats = typeof raw['formats'] === 'string' ? parseFormats(raw['formats']) : [...REPORT_FORMATS];

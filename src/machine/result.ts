@@ -101,7 +101,7 @@ export function buildResult(p: ResultParts): RunResult {
     hmsimVersion: HMSIM_VERSION,
     config: configJson(p.config, p.layout),
     configName: p.config.name,
-    model: { name: p.model.name, hash: p.model.hash },
+    model: { name: p.model.name, hash: p.model.hash, ...(p.model.draw !== undefined ? { draw: p.model.draw } : {}) },
     trace: p.trace,
     ...(p.warmup !== undefined ? { warmup: p.warmup } : {}),
     seed: p.seed,

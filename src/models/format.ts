@@ -25,10 +25,11 @@ function num(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
 }
 
-/** Provenance flags in a short column: `borrowed from westmere`, `unverified`. */
+/** Provenance flags in a short column: `borrowed from westmere`, `unverified`, `within ×2`. */
 export function formatFlags(p: ResolvedParam): string {
   const flags: string[] = [];
   if (p.borrowedFrom !== undefined) flags.push(`borrowed from ${p.borrowedFrom}`);
   if (p.unverified === true) flags.push('unverified');
+  if (p.within !== undefined) flags.push(`within ×${p.within}`);
   return flags.join('; ');
 }

@@ -9,6 +9,7 @@ import type { ResolvedModel } from './spec.ts';
 import type { CostFn, CostModel } from './types.ts';
 import { validateDocument } from './validate.ts';
 import { dropDeviceFigures, fillStorage, setsChooseDevice } from './storage.ts';
+import { drawModel } from './uncertainty.ts';
 
 /**
  * Loading a cost model, the one entry point commands use:
@@ -31,6 +32,11 @@ export interface LoadOptions {
    * is repository content. `extends` never names a plug-in (documents.ts).
    */
   readonly allowPlugin?: boolean;
+  /**
+   * Draw the costs known to within a factor (`within`) with this seed (`--model-uncertainty`: the
+   * replication's seed; src/models/uncertainty.ts). Absent: every cost as written.
+   */
+  readonly uncertaintySeed?: number;
 }
 
 /** A validated model with what is needed to compile it. */
@@ -50,7 +56,9 @@ export interface ResolvedModelBundle {
  */
 export async function loadModel(nameOrPath: string, sets: readonly string[] = [], options: LoadOptions = {}): Promise<CostModel> {
   const bundle = await resolveModel(nameOrPath, sets, options);
-  return buildCostModel(bundle.model, bundle.hooks, bundle.hash);
+  if (options.uncertaintySeed === undefined) return buildCostModel(bundle.model, bundle.hooks, bundle.hash);
+  const drawn = drawModel(bundle.model, bundle.hash, options.uncertaintySeed);
+  return { ...buildCostModel(drawn.model, bundle.hooks, drawn.hash), draw: drawn.draw };
 }
 
 /** Phases 1–4 of loadModel: the validated, resolved model (what `hmsim models show` prints). */

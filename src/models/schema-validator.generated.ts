@@ -5,9 +5,9 @@
 "use strict";
 export const validate = validate52;
 export default validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}}}};
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}};
 const func1 = Object.prototype.hasOwnProperty;
-const schema20 = {"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
+const schema20 = {"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 const pattern3 = new RegExp("\\S", "u");
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -64,7 +64,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified"))){
+if(!((((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified")) || (key0 === "within"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data};
 if(vErrors === null){
 vErrors = [err4];
@@ -198,13 +198,48 @@ vErrors.push(err14);
 errors++;
 }
 }
+if(data.within !== undefined){
+let data5 = data.within;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema20.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 1 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema20.properties.within.type,parentSchema:schema20.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
 }
 validate53.errors = vErrors;
 return errors === 0;
 }
 validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema21 = {"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
+const schema21 = {"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 
 function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -260,7 +295,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified"))){
+if(!((((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified")) || (key0 === "within"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data};
 if(vErrors === null){
 vErrors = [err4];
@@ -394,13 +429,48 @@ vErrors.push(err14);
 errors++;
 }
 }
+if(data.within !== undefined){
+let data5 = data.within;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema21.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 1 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema21.properties.within.type,parentSchema:schema21.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
 }
 validate55.errors = vErrors;
 return errors === 0;
 }
 validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema22 = {"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
+const schema22 = {"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 
 function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -456,7 +526,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified"))){
+if(!((((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified")) || (key0 === "within"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
 if(vErrors === null){
 vErrors = [err4];
@@ -590,13 +660,48 @@ vErrors.push(err14);
 errors++;
 }
 }
+if(data.within !== undefined){
+let data5 = data.within;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema22.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 1 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema22.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema22.properties.within.type,parentSchema:schema22.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
 }
 validate58.errors = vErrors;
 return errors === 0;
 }
 validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema23 = {"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}};
+const schema23 = {"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}};
 
 function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1783,12 +1888,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data.hook !== undefined){
-if(data.scale === undefined){
-const err89 = {instancePath,schemaPath:"#/dependentRequired",keyword:"dependentRequired",params:{property: "hook",
-    missingProperty: "scale",
-    depsCount: 1,
-    deps: "scale"},message:"must have property scale when property hook is present",schema:schema23.dependentRequired,parentSchema:schema23,data};
+if(data.within !== undefined){
+let data27 = data.within;
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 100 || isNaN(data27)){
+const err89 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema23.properties.within,data:data27};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1797,18 +1901,54 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data.scale !== undefined){
-if(data.hook === undefined){
-const err90 = {instancePath,schemaPath:"#/dependentRequired",keyword:"dependentRequired",params:{property: "scale",
-    missingProperty: "hook",
-    depsCount: 1,
-    deps: "hook"},message:"must have property hook when property scale is present",schema:schema23.dependentRequired,parentSchema:schema23,data};
+if(data27 < 1 || isNaN(data27)){
+const err90 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.within,data:data27};
 if(vErrors === null){
 vErrors = [err90];
 }
 else {
 vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema23.properties.within.type,parentSchema:schema23.properties.within,data:data27};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data.hook !== undefined){
+if(data.scale === undefined){
+const err92 = {instancePath,schemaPath:"#/dependentRequired",keyword:"dependentRequired",params:{property: "hook",
+    missingProperty: "scale",
+    depsCount: 1,
+    deps: "scale"},message:"must have property scale when property hook is present",schema:schema23.dependentRequired,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.scale !== undefined){
+if(data.hook === undefined){
+const err93 = {instancePath,schemaPath:"#/dependentRequired",keyword:"dependentRequired",params:{property: "scale",
+    missingProperty: "hook",
+    depsCount: 1,
+    deps: "hook"},message:"must have property hook when property scale is present",schema:schema23.dependentRequired,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
 }
 errors++;
 }
@@ -1819,7 +1959,7 @@ return errors === 0;
 }
 validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema24 = {"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."}}};
+const schema24 = {"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 
 function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1875,7 +2015,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified"))){
+if(!((((((key0 === "value") || (key0 === "source")) || (key0 === "borrowedFrom")) || (key0 === "note")) || (key0 === "unverified")) || (key0 === "within"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data};
 if(vErrors === null){
 vErrors = [err4];
@@ -2005,6 +2145,41 @@ vErrors = [err14];
 }
 else {
 vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.within !== undefined){
+let data5 = data.within;
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 100 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema24.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 1 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/within",schemaPath:"#/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.within.type,parentSchema:schema24.properties.within,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -2346,7 +2521,7 @@ vErrors.push(err18);
 errors++;
 }
 for(const key6 in data19){
-if(!(((((key6 === "value") || (key6 === "source")) || (key6 === "borrowedFrom")) || (key6 === "note")) || (key6 === "unverified"))){
+if(!((((((key6 === "value") || (key6 === "source")) || (key6 === "borrowedFrom")) || (key6 === "note")) || (key6 === "unverified")) || (key6 === "within"))){
 const err19 = {instancePath:instancePath+"/tlb/replacement",schemaPath:"#/properties/tlb/properties/replacement/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.tlb.properties.replacement,data:data19};
 if(vErrors === null){
 vErrors = [err19];
@@ -2458,11 +2633,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/tlb",schemaPath:"#/properties/tlb/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.tlb.type,parentSchema:schema19.properties.tlb,data:data6};
+if(data19.within !== undefined){
+let data25 = data19.within;
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 100 || isNaN(data25)){
+const err28 = {instancePath:instancePath+"/tlb/replacement/within",schemaPath:"#/properties/tlb/properties/replacement/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.tlb.properties.replacement.properties.within,data:data25};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2471,13 +2646,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-if(data.costs !== undefined){
-let data25 = data.costs;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key7 in data25){
-if(!(func1.call(schema19.properties.costs.properties, key7))){
-const err29 = {instancePath:instancePath+"/costs",schemaPath:"#/properties/costs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.costs,data:data25};
+if(data25 < 1 || isNaN(data25)){
+const err29 = {instancePath:instancePath+"/tlb/replacement/within",schemaPath:"#/properties/tlb/properties/replacement/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.tlb.properties.replacement.properties.within,data:data25};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2487,117 +2657,8 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data25.walk !== undefined){
-if(!(validate66(data25.walk, {instancePath:instancePath+"/costs/walk",parentData:data25,parentDataProperty:"walk",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.walkDram !== undefined){
-if(!(validate66(data25.walkDram, {instancePath:instancePath+"/costs/walkDram",parentData:data25,parentDataProperty:"walkDram",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.stlbHit !== undefined){
-if(!(validate66(data25.stlbHit, {instancePath:instancePath+"/costs/stlbHit",parentData:data25,parentDataProperty:"stlbHit",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.pteWrite !== undefined){
-if(!(validate66(data25.pteWrite, {instancePath:instancePath+"/costs/pteWrite",parentData:data25,parentDataProperty:"pteWrite",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.invlpg !== undefined){
-if(!(validate66(data25.invlpg, {instancePath:instancePath+"/costs/invlpg",parentData:data25,parentDataProperty:"invlpg",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.cr3Write !== undefined){
-if(!(validate66(data25.cr3Write, {instancePath:instancePath+"/costs/cr3Write",parentData:data25,parentDataProperty:"cr3Write",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.globalFlush !== undefined){
-if(!(validate66(data25.globalFlush, {instancePath:instancePath+"/costs/globalFlush",parentData:data25,parentDataProperty:"globalFlush",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.ipi !== undefined){
-if(!(validate66(data25.ipi, {instancePath:instancePath+"/costs/ipi",parentData:data25,parentDataProperty:"ipi",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.ipiReceive !== undefined){
-if(!(validate66(data25.ipiReceive, {instancePath:instancePath+"/costs/ipiReceive",parentData:data25,parentDataProperty:"ipiReceive",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.pageFault !== undefined){
-if(!(validate66(data25.pageFault, {instancePath:instancePath+"/costs/pageFault",parentData:data25,parentDataProperty:"pageFault",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.syscall !== undefined){
-if(!(validate66(data25.syscall, {instancePath:instancePath+"/costs/syscall",parentData:data25,parentDataProperty:"syscall",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.ptiTrampoline !== undefined){
-if(!(validate66(data25.ptiTrampoline, {instancePath:instancePath+"/costs/ptiTrampoline",parentData:data25,parentDataProperty:"ptiTrampoline",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.contextSwitch !== undefined){
-if(!(validate66(data25.contextSwitch, {instancePath:instancePath+"/costs/contextSwitch",parentData:data25,parentDataProperty:"contextSwitch",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.copy !== undefined){
-if(!(validate66(data25.copy, {instancePath:instancePath+"/costs/copy",parentData:data25,parentDataProperty:"copy",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.lockAcquire !== undefined){
-if(!(validate66(data25.lockAcquire, {instancePath:instancePath+"/costs/lockAcquire",parentData:data25,parentDataProperty:"lockAcquire",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.sleepWake !== undefined){
-if(!(validate66(data25.sleepWake, {instancePath:instancePath+"/costs/sleepWake",parentData:data25,parentDataProperty:"sleepWake",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.pkmapScanSlot !== undefined){
-if(!(validate66(data25.pkmapScanSlot, {instancePath:instancePath+"/costs/pkmapScanSlot",parentData:data25,parentDataProperty:"pkmapScanSlot",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data25.pageAddressLookup !== undefined){
-if(!(validate66(data25.pageAddressLookup, {instancePath:instancePath+"/costs/pageAddressLookup",parentData:data25,parentDataProperty:"pageAddressLookup",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err30 = {instancePath:instancePath+"/costs",schemaPath:"#/properties/costs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.costs.type,parentSchema:schema19.properties.costs,data:data25};
+const err30 = {instancePath:instancePath+"/tlb/replacement/within",schemaPath:"#/properties/tlb/properties/replacement/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.tlb.properties.replacement.properties.within.type,parentSchema:schema19.properties.tlb.properties.replacement.properties.within,data:data25};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2607,12 +2668,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.lock !== undefined){
-let data44 = data.lock;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key8 in data44){
-if(!(((key8 === "kind") || (key8 === "handoff")) || (key8 === "perWaiter"))){
-const err31 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data44};
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/tlb",schemaPath:"#/properties/tlb/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.tlb.type,parentSchema:schema19.properties.tlb,data:data6};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2622,10 +2682,12 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data44.kind !== undefined){
-let data45 = data44.kind;
-if((typeof data45 !== "string") && (!(data45 && typeof data45 == "object" && !Array.isArray(data45)))){
-const err32 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data45};
+if(data.costs !== undefined){
+let data26 = data.costs;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key7 in data26){
+if(!(func1.call(schema19.properties.costs.properties, key7))){
+const err32 = {instancePath:instancePath+"/costs",schemaPath:"#/properties/costs/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.costs,data:data26};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2634,11 +2696,118 @@ vErrors.push(err32);
 }
 errors++;
 }
-const _errs77 = errors;
-let valid10 = true;
-const _errs78 = errors;
-if(typeof data45 !== "string"){
-const err33 = {};
+}
+if(data26.walk !== undefined){
+if(!(validate66(data26.walk, {instancePath:instancePath+"/costs/walk",parentData:data26,parentDataProperty:"walk",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.walkDram !== undefined){
+if(!(validate66(data26.walkDram, {instancePath:instancePath+"/costs/walkDram",parentData:data26,parentDataProperty:"walkDram",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.stlbHit !== undefined){
+if(!(validate66(data26.stlbHit, {instancePath:instancePath+"/costs/stlbHit",parentData:data26,parentDataProperty:"stlbHit",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.pteWrite !== undefined){
+if(!(validate66(data26.pteWrite, {instancePath:instancePath+"/costs/pteWrite",parentData:data26,parentDataProperty:"pteWrite",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.invlpg !== undefined){
+if(!(validate66(data26.invlpg, {instancePath:instancePath+"/costs/invlpg",parentData:data26,parentDataProperty:"invlpg",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.cr3Write !== undefined){
+if(!(validate66(data26.cr3Write, {instancePath:instancePath+"/costs/cr3Write",parentData:data26,parentDataProperty:"cr3Write",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.globalFlush !== undefined){
+if(!(validate66(data26.globalFlush, {instancePath:instancePath+"/costs/globalFlush",parentData:data26,parentDataProperty:"globalFlush",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.ipi !== undefined){
+if(!(validate66(data26.ipi, {instancePath:instancePath+"/costs/ipi",parentData:data26,parentDataProperty:"ipi",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.ipiReceive !== undefined){
+if(!(validate66(data26.ipiReceive, {instancePath:instancePath+"/costs/ipiReceive",parentData:data26,parentDataProperty:"ipiReceive",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.pageFault !== undefined){
+if(!(validate66(data26.pageFault, {instancePath:instancePath+"/costs/pageFault",parentData:data26,parentDataProperty:"pageFault",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.syscall !== undefined){
+if(!(validate66(data26.syscall, {instancePath:instancePath+"/costs/syscall",parentData:data26,parentDataProperty:"syscall",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.ptiTrampoline !== undefined){
+if(!(validate66(data26.ptiTrampoline, {instancePath:instancePath+"/costs/ptiTrampoline",parentData:data26,parentDataProperty:"ptiTrampoline",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.contextSwitch !== undefined){
+if(!(validate66(data26.contextSwitch, {instancePath:instancePath+"/costs/contextSwitch",parentData:data26,parentDataProperty:"contextSwitch",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.copy !== undefined){
+if(!(validate66(data26.copy, {instancePath:instancePath+"/costs/copy",parentData:data26,parentDataProperty:"copy",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.lockAcquire !== undefined){
+if(!(validate66(data26.lockAcquire, {instancePath:instancePath+"/costs/lockAcquire",parentData:data26,parentDataProperty:"lockAcquire",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.sleepWake !== undefined){
+if(!(validate66(data26.sleepWake, {instancePath:instancePath+"/costs/sleepWake",parentData:data26,parentDataProperty:"sleepWake",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.pkmapScanSlot !== undefined){
+if(!(validate66(data26.pkmapScanSlot, {instancePath:instancePath+"/costs/pkmapScanSlot",parentData:data26,parentDataProperty:"pkmapScanSlot",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.pageAddressLookup !== undefined){
+if(!(validate66(data26.pageAddressLookup, {instancePath:instancePath+"/costs/pageAddressLookup",parentData:data26,parentDataProperty:"pageAddressLookup",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/costs",schemaPath:"#/properties/costs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.costs.type,parentSchema:schema19.properties.costs,data:data26};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2647,20 +2816,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-var _valid1 = _errs78 === errors;
-errors = _errs77;
-if(vErrors !== null){
-if(_errs77){
-vErrors.length = _errs77;
 }
-else {
-vErrors = null;
-}
-}
-if(_valid1){
-const _errs80 = errors;
-if(!((data45 === "ticket") || (data45 === "queued"))){
-const err34 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data45};
+if(data.lock !== undefined){
+let data45 = data.lock;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key8 in data45){
+if(!(((key8 === "kind") || (key8 === "handoff")) || (key8 === "perWaiter"))){
+const err34 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data45};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2669,11 +2831,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-var _valid1 = _errs80 === errors;
-valid10 = _valid1;
 }
-if(!valid10){
-const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data45};
+if(data45.kind !== undefined){
+let data46 = data45.kind;
+if((typeof data46 !== "string") && (!(data46 && typeof data46 == "object" && !Array.isArray(data46)))){
+const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data46};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2682,9 +2844,11 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-if(data45.value === undefined){
-const err36 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data45};
+const _errs79 = errors;
+let valid10 = true;
+const _errs80 = errors;
+if(typeof data46 !== "string"){
+const err36 = {};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2693,9 +2857,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-for(const key9 in data45){
-if(!(((((key9 === "value") || (key9 === "source")) || (key9 === "borrowedFrom")) || (key9 === "note")) || (key9 === "unverified"))){
-const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data45};
+var _valid1 = _errs80 === errors;
+errors = _errs79;
+if(vErrors !== null){
+if(_errs79){
+vErrors.length = _errs79;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid1){
+const _errs82 = errors;
+if(!((data46 === "ticket") || (data46 === "queued"))){
+const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data46};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2704,11 +2879,11 @@ vErrors.push(err37);
 }
 errors++;
 }
+var _valid1 = _errs82 === errors;
+valid10 = _valid1;
 }
-if(data45.value !== undefined){
-let data46 = data45.value;
-if(!((data46 === "ticket") || (data46 === "queued"))){
-const err38 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data46};
+if(!valid10){
+const err38 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data46};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2717,12 +2892,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-if(data45.source !== undefined){
-let data47 = data45.source;
-if(typeof data47 === "string"){
-if(!pattern3.test(data47)){
-const err39 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data47};
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data46.value === undefined){
+const err39 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data46};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2731,9 +2903,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data47};
+for(const key9 in data46){
+if(!((((((key9 === "value") || (key9 === "source")) || (key9 === "borrowedFrom")) || (key9 === "note")) || (key9 === "unverified")) || (key9 === "within"))){
+const err40 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data46};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2743,11 +2915,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data45.borrowedFrom !== undefined){
-let data48 = data45.borrowedFrom;
-if(typeof data48 === "string"){
-if(!pattern3.test(data48)){
-const err41 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data48};
+if(data46.value !== undefined){
+let data47 = data46.value;
+if(!((data47 === "ticket") || (data47 === "queued"))){
+const err41 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data47};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2757,8 +2928,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-else {
-const err42 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data48};
+if(data46.source !== undefined){
+let data48 = data46.source;
+if(typeof data48 === "string"){
+if(!pattern3.test(data48)){
+const err42 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data48};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2768,11 +2942,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data45.note !== undefined){
-let data49 = data45.note;
-if(typeof data49 === "string"){
-if(!pattern3.test(data49)){
-const err43 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data49};
+else {
+const err43 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data48};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2782,8 +2953,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data49};
+if(data46.borrowedFrom !== undefined){
+let data49 = data46.borrowedFrom;
+if(typeof data49 === "string"){
+if(!pattern3.test(data49)){
+const err44 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data49};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2793,10 +2967,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data45.unverified !== undefined){
-let data50 = data45.unverified;
-if(typeof data50 !== "boolean"){
-const err45 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data50};
+else {
+const err45 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data49};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2806,23 +2978,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-}
-if(data44.handoff !== undefined){
-if(!(validate66(data44.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data44,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-if(data44.perWaiter !== undefined){
-if(!(validate66(data44.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data44,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data44};
+if(data46.note !== undefined){
+let data50 = data46.note;
+if(typeof data50 === "string"){
+if(!pattern3.test(data50)){
+const err46 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data50};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2832,12 +2992,8 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.io !== undefined){
-let data53 = data.io;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key10 in data53){
-if(!((((((((key10 === "device") || (key10 === "read")) || (key10 === "write")) || (key10 === "queueDepth")) || (key10 === "maxRequestKiB")) || (key10 === "readaheadKiB")) || (key10 === "files")) || (key10 === "swap"))){
-const err47 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data53};
+else {
+const err47 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data50};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2847,10 +3003,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data53.device !== undefined){
-let data54 = data53.device;
-if((typeof data54 !== "string") && (!(data54 && typeof data54 == "object" && !Array.isArray(data54)))){
-const err48 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data54};
+if(data46.unverified !== undefined){
+let data51 = data46.unverified;
+if(typeof data51 !== "boolean"){
+const err48 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data51};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2859,9 +3015,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(typeof data54 === "string"){
-if(!pattern3.test(data54)){
-const err49 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data54};
+}
+if(data46.within !== undefined){
+let data52 = data46.within;
+if((typeof data52 == "number") && (isFinite(data52))){
+if(data52 > 100 || isNaN(data52)){
+const err49 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data52};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2870,10 +3029,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.value === undefined){
-const err50 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data54};
+if(data52 < 1 || isNaN(data52)){
+const err50 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data52};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2882,9 +3039,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-for(const key11 in data54){
-if(!(((((key11 === "value") || (key11 === "source")) || (key11 === "borrowedFrom")) || (key11 === "note")) || (key11 === "unverified"))){
-const err51 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data54};
+}
+else {
+const err51 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.lock.properties.kind.properties.within.type,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data52};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2894,11 +3051,23 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data54.value !== undefined){
-let data55 = data54.value;
-if(typeof data55 === "string"){
-if(!pattern3.test(data55)){
-const err52 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data55};
+}
+}
+if(data45.handoff !== undefined){
+if(!(validate66(data45.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data45,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data45.perWaiter !== undefined){
+if(!(validate66(data45.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data45,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data45};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2908,8 +3077,12 @@ vErrors.push(err52);
 errors++;
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data55};
+if(data.io !== undefined){
+let data55 = data.io;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key10 in data55){
+if(!((((((((key10 === "device") || (key10 === "read")) || (key10 === "write")) || (key10 === "queueDepth")) || (key10 === "maxRequestKiB")) || (key10 === "readaheadKiB")) || (key10 === "files")) || (key10 === "swap"))){
+const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data55};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2919,11 +3092,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data54.source !== undefined){
-let data56 = data54.source;
-if(typeof data56 === "string"){
-if(!pattern3.test(data56)){
-const err54 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data56};
+if(data55.device !== undefined){
+let data56 = data55.device;
+if((typeof data56 !== "string") && (!(data56 && typeof data56 == "object" && !Array.isArray(data56)))){
+const err54 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data56};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2932,9 +3104,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data56};
+if(typeof data56 === "string"){
+if(!pattern3.test(data56)){
+const err55 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data56};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2944,11 +3116,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data54.borrowedFrom !== undefined){
-let data57 = data54.borrowedFrom;
-if(typeof data57 === "string"){
-if(!pattern3.test(data57)){
-const err56 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data57};
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.value === undefined){
+const err56 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data56};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2957,9 +3127,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data57};
+for(const key11 in data56){
+if(!((((((key11 === "value") || (key11 === "source")) || (key11 === "borrowedFrom")) || (key11 === "note")) || (key11 === "unverified")) || (key11 === "within"))){
+const err57 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data56};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2969,11 +3139,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data54.note !== undefined){
-let data58 = data54.note;
-if(typeof data58 === "string"){
-if(!pattern3.test(data58)){
-const err58 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data58};
+if(data56.value !== undefined){
+let data57 = data56.value;
+if(typeof data57 === "string"){
+if(!pattern3.test(data57)){
+const err58 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data57};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2984,7 +3154,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data58};
+const err59 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data57};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2994,10 +3164,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data54.unverified !== undefined){
-let data59 = data54.unverified;
-if(typeof data59 !== "boolean"){
-const err60 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data59};
+if(data56.source !== undefined){
+let data58 = data56.source;
+if(typeof data58 === "string"){
+if(!pattern3.test(data58)){
+const err60 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data58};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3007,14 +3178,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-}
-if(data53.read !== undefined){
-let data60 = data53.read;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key12 in data60){
-if(!((key12 === "latencyUs") || (key12 === "bandwidthMBps"))){
-const err61 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data60};
+else {
+const err61 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data58};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3024,21 +3189,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data60.latencyUs !== undefined){
-if(!(validate87(data60.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data60,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
-errors = vErrors.length;
-}
-}
-if(data60.bandwidthMBps !== undefined){
-if(!(validate53(data60.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data60,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data60};
+if(data56.borrowedFrom !== undefined){
+let data59 = data56.borrowedFrom;
+if(typeof data59 === "string"){
+if(!pattern3.test(data59)){
+const err62 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data59};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3048,12 +3203,8 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data53.write !== undefined){
-let data63 = data53.write;
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key13 in data63){
-if(!((key13 === "latencyUs") || (key13 === "bandwidthMBps"))){
-const err63 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data63};
+else {
+const err63 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data59};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3063,21 +3214,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data63.latencyUs !== undefined){
-if(!(validate87(data63.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data63,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
-errors = vErrors.length;
-}
-}
-if(data63.bandwidthMBps !== undefined){
-if(!(validate53(data63.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data63,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data63};
+if(data56.note !== undefined){
+let data60 = data56.note;
+if(typeof data60 === "string"){
+if(!pattern3.test(data60)){
+const err64 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data60};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3087,28 +3228,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data53.queueDepth !== undefined){
-if(!(validate58(data53.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data53,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
-errors = vErrors.length;
-}
-}
-if(data53.maxRequestKiB !== undefined){
-if(!(validate58(data53.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data53,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
-errors = vErrors.length;
-}
-}
-if(data53.readaheadKiB !== undefined){
-if(!(validate55(data53.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data53,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-if(data53.files !== undefined){
-let data69 = data53.files;
-if((typeof data69 !== "string") && (!(data69 && typeof data69 == "object" && !Array.isArray(data69)))){
-const err65 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data69};
+else {
+const err65 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data60};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3117,11 +3238,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-const _errs124 = errors;
-let valid16 = true;
-const _errs125 = errors;
-if(typeof data69 !== "string"){
-const err66 = {};
+}
+if(data56.unverified !== undefined){
+let data61 = data56.unverified;
+if(typeof data61 !== "boolean"){
+const err66 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data61};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3130,20 +3251,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-var _valid2 = _errs125 === errors;
-errors = _errs124;
-if(vErrors !== null){
-if(_errs124){
-vErrors.length = _errs124;
 }
-else {
-vErrors = null;
-}
-}
-if(_valid2){
-const _errs127 = errors;
-if(!((data69 === "disk") || (data69 === "tmpfs"))){
-const err67 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data69};
+if(data56.within !== undefined){
+let data62 = data56.within;
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 > 100 || isNaN(data62)){
+const err67 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.device.properties.within,data:data62};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3152,11 +3265,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-var _valid2 = _errs127 === errors;
-valid16 = _valid2;
-}
-if(!valid16){
-const err68 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data69};
+if(data62 < 1 || isNaN(data62)){
+const err68 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.device.properties.within,data:data62};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3165,9 +3275,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-if(data69.value === undefined){
-const err69 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data69};
+}
+else {
+const err69 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.device.properties.within,data:data62};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3176,9 +3286,15 @@ vErrors.push(err69);
 }
 errors++;
 }
-for(const key14 in data69){
-if(!(((((key14 === "value") || (key14 === "source")) || (key14 === "borrowedFrom")) || (key14 === "note")) || (key14 === "unverified"))){
-const err70 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data69};
+}
+}
+}
+if(data55.read !== undefined){
+let data63 = data55.read;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+for(const key12 in data63){
+if(!((key12 === "latencyUs") || (key12 === "bandwidthMBps"))){
+const err70 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data63};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3188,10 +3304,21 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data69.value !== undefined){
-let data70 = data69.value;
-if(!((data70 === "disk") || (data70 === "tmpfs"))){
-const err71 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data70};
+if(data63.latencyUs !== undefined){
+if(!(validate87(data63.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data63,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+errors = vErrors.length;
+}
+}
+if(data63.bandwidthMBps !== undefined){
+if(!(validate53(data63.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data63,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data63};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3201,11 +3328,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data69.source !== undefined){
-let data71 = data69.source;
-if(typeof data71 === "string"){
-if(!pattern3.test(data71)){
-const err72 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data71};
+if(data55.write !== undefined){
+let data66 = data55.write;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+for(const key13 in data66){
+if(!((key13 === "latencyUs") || (key13 === "bandwidthMBps"))){
+const err72 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data66};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3215,8 +3343,21 @@ vErrors.push(err72);
 errors++;
 }
 }
+if(data66.latencyUs !== undefined){
+if(!(validate87(data66.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data66,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate87.errors : vErrors.concat(validate87.errors);
+errors = vErrors.length;
+}
+}
+if(data66.bandwidthMBps !== undefined){
+if(!(validate53(data66.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data66,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err73 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data71};
+const err73 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data66};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3226,11 +3367,28 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data69.borrowedFrom !== undefined){
-let data72 = data69.borrowedFrom;
-if(typeof data72 === "string"){
-if(!pattern3.test(data72)){
-const err74 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data72};
+if(data55.queueDepth !== undefined){
+if(!(validate58(data55.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data55,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+}
+if(data55.maxRequestKiB !== undefined){
+if(!(validate58(data55.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data55,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+}
+if(data55.readaheadKiB !== undefined){
+if(!(validate55(data55.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data55,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data55.files !== undefined){
+let data72 = data55.files;
+if((typeof data72 !== "string") && (!(data72 && typeof data72 == "object" && !Array.isArray(data72)))){
+const err74 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data72};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3239,9 +3397,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data72};
+const _errs130 = errors;
+let valid16 = true;
+const _errs131 = errors;
+if(typeof data72 !== "string"){
+const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3250,12 +3410,20 @@ vErrors.push(err75);
 }
 errors++;
 }
+var _valid2 = _errs131 === errors;
+errors = _errs130;
+if(vErrors !== null){
+if(_errs130){
+vErrors.length = _errs130;
 }
-if(data69.note !== undefined){
-let data73 = data69.note;
-if(typeof data73 === "string"){
-if(!pattern3.test(data73)){
-const err76 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data73};
+else {
+vErrors = null;
+}
+}
+if(_valid2){
+const _errs133 = errors;
+if(!((data72 === "disk") || (data72 === "tmpfs"))){
+const err76 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data72};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3264,9 +3432,11 @@ vErrors.push(err76);
 }
 errors++;
 }
+var _valid2 = _errs133 === errors;
+valid16 = _valid2;
 }
-else {
-const err77 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data73};
+if(!valid16){
+const err77 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data72};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3275,11 +3445,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data69.unverified !== undefined){
-let data74 = data69.unverified;
-if(typeof data74 !== "boolean"){
-const err78 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data74};
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.value === undefined){
+const err78 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data72};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3288,15 +3456,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-}
-}
-if(data53.swap !== undefined){
-let data75 = data53.swap;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-for(const key15 in data75){
-if(!((key15 === "sizeMiB") || (key15 === "device"))){
-const err79 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data75};
+for(const key14 in data72){
+if(!((((((key14 === "value") || (key14 === "source")) || (key14 === "borrowedFrom")) || (key14 === "note")) || (key14 === "unverified")) || (key14 === "within"))){
+const err79 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data72};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3306,16 +3468,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data75.sizeMiB !== undefined){
-if(!(validate55(data75.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data75,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-if(data75.device !== undefined){
-let data77 = data75.device;
-if((typeof data77 !== "string") && (!(data77 && typeof data77 == "object" && !Array.isArray(data77)))){
-const err80 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
+if(data72.value !== undefined){
+let data73 = data72.value;
+if(!((data73 === "disk") || (data73 === "tmpfs"))){
+const err80 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data73};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3324,9 +3480,12 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(typeof data77 === "string"){
-if(!pattern3.test(data77)){
-const err81 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
+}
+if(data72.source !== undefined){
+let data74 = data72.source;
+if(typeof data74 === "string"){
+if(!pattern3.test(data74)){
+const err81 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data74};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3336,9 +3495,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.value === undefined){
-const err82 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
+else {
+const err82 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data74};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3347,9 +3505,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-for(const key16 in data77){
-if(!(((((key16 === "value") || (key16 === "source")) || (key16 === "borrowedFrom")) || (key16 === "note")) || (key16 === "unverified"))){
-const err83 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data77};
+}
+if(data72.borrowedFrom !== undefined){
+let data75 = data72.borrowedFrom;
+if(typeof data75 === "string"){
+if(!pattern3.test(data75)){
+const err83 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data75};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3359,11 +3520,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data77.value !== undefined){
-let data78 = data77.value;
-if(typeof data78 === "string"){
-if(!pattern3.test(data78)){
-const err84 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data78};
+else {
+const err84 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data75};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3373,8 +3531,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data78};
+if(data72.note !== undefined){
+let data76 = data72.note;
+if(typeof data76 === "string"){
+if(!pattern3.test(data76)){
+const err85 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data76};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3384,11 +3545,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data77.source !== undefined){
-let data79 = data77.source;
-if(typeof data79 === "string"){
-if(!pattern3.test(data79)){
-const err86 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data79};
+else {
+const err86 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data76};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3398,8 +3556,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-else {
-const err87 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data79};
+if(data72.unverified !== undefined){
+let data77 = data72.unverified;
+if(typeof data77 !== "boolean"){
+const err87 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data77};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3409,11 +3569,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data77.borrowedFrom !== undefined){
-let data80 = data77.borrowedFrom;
-if(typeof data80 === "string"){
-if(!pattern3.test(data80)){
-const err88 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data80};
+if(data72.within !== undefined){
+let data78 = data72.within;
+if((typeof data78 == "number") && (isFinite(data78))){
+if(data78 > 100 || isNaN(data78)){
+const err88 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.files.properties.within,data:data78};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3422,9 +3582,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data80};
+if(data78 < 1 || isNaN(data78)){
+const err89 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.files.properties.within,data:data78};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3434,11 +3593,8 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data77.note !== undefined){
-let data81 = data77.note;
-if(typeof data81 === "string"){
-if(!pattern3.test(data81)){
-const err90 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data81};
+else {
+const err90 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.files.properties.within.type,parentSchema:schema19.properties.io.properties.files.properties.within,data:data78};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3448,8 +3604,14 @@ vErrors.push(err90);
 errors++;
 }
 }
-else {
-const err91 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data81};
+}
+}
+if(data55.swap !== undefined){
+let data79 = data55.swap;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key15 in data79){
+if(!((key15 === "sizeMiB") || (key15 === "device"))){
+const err91 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data79};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3459,10 +3621,16 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data77.unverified !== undefined){
-let data82 = data77.unverified;
-if(typeof data82 !== "boolean"){
-const err92 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data82};
+if(data79.sizeMiB !== undefined){
+if(!(validate55(data79.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data79,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data79.device !== undefined){
+let data81 = data79.device;
+if((typeof data81 !== "string") && (!(data81 && typeof data81 == "object" && !Array.isArray(data81)))){
+const err92 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data81};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3471,12 +3639,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-}
-}
-}
-else {
-const err93 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data75};
+if(typeof data81 === "string"){
+if(!pattern3.test(data81)){
+const err93 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data81};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3486,9 +3651,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-}
-else {
-const err94 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data53};
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.value === undefined){
+const err94 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data81};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3497,13 +3662,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data.vm !== undefined){
-let data83 = data.vm;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key17 in data83){
-if(!((((key17 === "dirtyRatio") || (key17 === "dirtyBackgroundRatio")) || (key17 === "highmemIsDirtyable")) || (key17 === "dirtyExpireCentisecs"))){
-const err95 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data83};
+for(const key16 in data81){
+if(!((((((key16 === "value") || (key16 === "source")) || (key16 === "borrowedFrom")) || (key16 === "note")) || (key16 === "unverified")) || (key16 === "within"))){
+const err95 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data81};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3513,33 +3674,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data83.dirtyRatio !== undefined){
-if(!(validate55(data83.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data83,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-if(data83.dirtyBackgroundRatio !== undefined){
-if(!(validate55(data83.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data83,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-if(data83.highmemIsDirtyable !== undefined){
-if(!(validate55(data83.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data83,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-if(data83.dirtyExpireCentisecs !== undefined){
-if(!(validate55(data83.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data83,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data83};
+if(data81.value !== undefined){
+let data82 = data81.value;
+if(typeof data82 === "string"){
+if(!pattern3.test(data82)){
+const err96 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data82};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -3549,14 +3688,225 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
 else {
-const err97 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+const err97 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data82};
 if(vErrors === null){
 vErrors = [err97];
 }
 else {
 vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data81.source !== undefined){
+let data83 = data81.source;
+if(typeof data83 === "string"){
+if(!pattern3.test(data83)){
+const err98 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data83};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data83};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data81.borrowedFrom !== undefined){
+let data84 = data81.borrowedFrom;
+if(typeof data84 === "string"){
+if(!pattern3.test(data84)){
+const err100 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data84};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data84};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data81.note !== undefined){
+let data85 = data81.note;
+if(typeof data85 === "string"){
+if(!pattern3.test(data85)){
+const err102 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data85};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data85};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data81.unverified !== undefined){
+let data86 = data81.unverified;
+if(typeof data86 !== "boolean"){
+const err104 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data86};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data81.within !== undefined){
+let data87 = data81.within;
+if((typeof data87 == "number") && (isFinite(data87))){
+if(data87 > 100 || isNaN(data87)){
+const err105 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data87};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+if(data87 < 1 || isNaN(data87)){
+const err106 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data87};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.swap.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data87};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data79};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data55};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data.vm !== undefined){
+let data88 = data.vm;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key17 in data88){
+if(!((((key17 === "dirtyRatio") || (key17 === "dirtyBackgroundRatio")) || (key17 === "highmemIsDirtyable")) || (key17 === "dirtyExpireCentisecs"))){
+const err110 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data88};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data88.dirtyRatio !== undefined){
+if(!(validate55(data88.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data88,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data88.dirtyBackgroundRatio !== undefined){
+if(!(validate55(data88.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data88,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data88.highmemIsDirtyable !== undefined){
+if(!(validate55(data88.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data88,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data88.dirtyExpireCentisecs !== undefined){
+if(!(validate55(data88.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data88,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data88};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
 }
 errors++;
 }

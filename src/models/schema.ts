@@ -87,6 +87,14 @@ const provenance = {
   borrowedFrom: { type: 'string', pattern: NOT_BLANK, description: 'The CPU whose figure is used because none exists for this one.' },
   note: { type: 'string', pattern: NOT_BLANK },
   unverified: { type: 'boolean', description: 'True when no source confirms the figure (an estimate).' },
+  within: {
+    type: 'number',
+    minimum: 1,
+    maximum: 100,
+    description:
+      'Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; ' +
+      '--model-uncertainty draws a factor in that range per replication.',
+  },
 };
 
 /**

@@ -13,7 +13,9 @@
  * - `{ "empirical": [230, 232, 240] }`                   — one of the samples, each equally likely
  * Random forms draw from the run's seeded RNG; they do not depend on n.
  * A cost object may also carry provenance: `source` (citation), `borrowedFrom` (the CPU whose figure is
- * used because none exists for this one), `note`, and `unverified: true`.
+ * used because none exists for this one), `note`, `unverified: true`, and `within: F` (the figure is an
+ * anchor known to within a factor F: the true cost lies in [value / F, value × F]; `--model-uncertainty`
+ * draws a factor in that range for each replication, src/models/uncertainty.ts).
  */
 
 /** How a table behaves outside its first and last points. */
@@ -43,10 +45,12 @@ export interface Provenance {
   readonly note?: string;
   /** True when the figure is an estimate that no source confirms. */
   readonly unverified?: boolean;
+  /** Costs only: the figure is known to within this factor (≥ 1): the true cost lies in [value / within, value × within]. */
+  readonly within?: number;
 }
 
 /** Names of the provenance fields. */
-export const PROVENANCE_KEYS = ['source', 'borrowedFrom', 'note', 'unverified'] as const;
+export const PROVENANCE_KEYS = ['source', 'borrowedFrom', 'note', 'unverified', 'within'] as const;
 
 /** A validated parameter: its canonical key, value and provenance. */
 export type ResolvedParam = Provenance &

@@ -9,6 +9,7 @@
 
 import type { ResolvedParam } from './spec.ts';
 import type { StorageModel } from './storage.ts';
+import type { ModelDraw } from './uncertainty.ts';
 
 /** A seeded random source: uniform in [0, 1). */
 export interface Rng {
@@ -103,4 +104,6 @@ export interface CostModel {
    * model loaded by src/models/.
    */
   readonly params?: Readonly<Record<string, ResolvedParam>>;
+  /** The draw of the costs known to within a factor, when the model was loaded with one (--model-uncertainty). */
+  readonly draw?: ModelDraw;
 }

@@ -268,8 +268,12 @@ function resolveParam(problems: Problem[], options: ValidateOptions, info: Param
   if (options.requireSources && raw['source'] === undefined && !('hook' in raw)) {
     problems.push({ path: childPath(path, 'source'), message: missingSource });
   }
-  const provenance: { source?: string; borrowedFrom?: string; note?: string; unverified?: boolean } = {};
+  const provenance: { source?: string; borrowedFrom?: string; note?: string; unverified?: boolean; within?: number } = {};
   for (const k of PROVENANCE_KEYS) if (raw[k] !== undefined) (provenance as Record<string, unknown>)[k] = raw[k];
+  if (info.kind !== 'cost' && provenance.within !== undefined) {
+    problems.push({ path: childPath(path, 'within'), message: 'applies to costs only (a cost known to within a factor)' });
+    return undefined;
+  }
   if (info.kind !== 'cost') {
     const v = raw['value'];
     if (info.kind === 'enum' || info.kind === 'device')

@@ -36,6 +36,12 @@ export interface Provenance {
    * overheads are of memory management alone. Absent when every trace has compute records.
    */
   readonly noCompute?: readonly string[];
+  /**
+   * `--model-uncertainty`: the costs known only to within a factor that each replication drew, with the
+   * smallest and largest factor drawn among the runs. Absent without it (models then list the drawn
+   * models by the hash of the model as written).
+   */
+  readonly modelDraws?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
@@ -78,11 +84,17 @@ export function collectProvenance(
   const configurations = new Map<string, { name: string; config: RunConfig }>();
   const warmups = new Set<number>();
   const noCompute = new Set<string>();
+  const draws = new Map<string, [number, number]>();
   for (const r of runs) {
     if ((r.counts.records['compute'] ?? 0) === 0 && r.cycles.breakdown.compute === 0) noCompute.add(r.trace.path);
     if (r.warmup !== undefined) warmups.add(r.warmup.records);
     traces.set(`${r.trace.path}\u0000${r.trace.sha256}`, { path: r.trace.path, sha256: r.trace.sha256, records: r.trace.records });
-    models.set(`${r.model.name}\u0000${r.model.hash}`, { name: r.model.name, hash: r.model.hash });
+    const hash = r.model.draw?.base ?? r.model.hash;
+    models.set(`${r.model.name}\u0000${hash}`, { name: r.model.name, hash });
+    for (const [key, f] of Object.entries(r.model.draw?.factors ?? {})) {
+      const seen = draws.get(key);
+      draws.set(key, seen === undefined ? [f, f] : [Math.min(seen[0], f), Math.max(seen[1], f)]);
+    }
     if (!configurations.has(r.configName)) configurations.set(r.configName, { name: r.configName, config: r.config });
   }
   return {
@@ -98,6 +110,7 @@ export function collectProvenance(
     clockGHz: context.clockGHz ?? null,
     ...(warmups.size > 0 ? { warmupRecords: [...warmups] } : {}),
     ...(noCompute.size > 0 ? { noCompute: [...noCompute] } : {}),
+    ...(runs.some((r) => r.model.draw !== undefined) ? { modelDraws: Object.fromEntries(draws) } : {}),
   };
 }
 

@@ -106,6 +106,7 @@ export function runHeaderTable(p: Provenance, baselines?: ReadonlyMap<string, st
   p.models.forEach((m, i) => {
     rows.push([i === 0 ? 'model' : '', `${m.name} (hash ${m.hash.slice(0, DIGEST_PREFIX)}${clock}), ${overrides}`]);
   });
+  if (p.modelDraws !== undefined) rows.push(['model uncertainty', modelDrawsText(p.modelDraws)]);
   if (p.warmupRecords !== undefined) rows.push(['warm-up', warmupText(p)]);
   const reps = `${p.replications} replication${p.replications === 1 ? '' : 's'}`;
   rows.push([
@@ -162,4 +163,15 @@ export function runHeaderText(p: Provenance, baselines?: ReadonlyMap<string, str
   const rows = runHeaderTable(p, baselines).rows;
   const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
   return rows.map((r) => `${(r[0] ?? '').padEnd(width)}  ${r[1] ?? ''}`.trimEnd()).join('\n') + '\n\n';
+}
+
+/** "2 costs known only to within a factor, drawn per replication (log-uniform): costs.pageFault ×0.61–1.83, ...". */
+function modelDrawsText(draws: Readonly<Record<string, readonly [number, number]>>): string {
+  const keys = Object.keys(draws);
+  if (keys.length === 0) return 'sampled, but the model gives no cost a factor (within): nothing drawn';
+  const range = ([lo, hi]: readonly [number, number]): string => (lo === hi ? `×${lo.toFixed(2)}` : `×${lo.toFixed(2)}–${hi.toFixed(2)}`);
+  return (
+    `${keys.length} cost${keys.length === 1 ? '' : 's'} known only to within a factor, drawn per replication ` +
+    `(log-uniform, the same draw for every configuration): ${keys.map((k) => `${k} ${range(draws[k]!)}`).join(', ')}`
+  );
 }

@@ -222,7 +222,11 @@ export interface RunResult {
   hmsimVersion: string;
   config: RunConfig;
   configName: string;
-  model: { name: string; hash: string };
+  /**
+   * The cost model: its name and hash, and with --model-uncertainty the draw of its costs known to within
+   * a factor (the replication's seed and each cost's factor; src/models/uncertainty.ts).
+   */
+  model: { name: string; hash: string; draw?: { seed: number; base: string; factors: Readonly<Record<string, number>> } };
   /**
    * The trace replayed. `sha256` is what `digest` says: `content` — the digest its writer stored in the
    * footer (HMT 2.0: SHA-256 of the uncompressed bytes before the footer frame, traces/README.md "Content

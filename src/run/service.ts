@@ -40,6 +40,11 @@ export interface RunRequest {
   readonly prefault: boolean;
   /** Records replayed first and not counted (absent: none). */
   readonly warmup?: Warmup;
+  /**
+   * Draw the model's costs known to within a factor with this request's seed (`--model-uncertainty`,
+   * src/models/uncertainty.ts): replications then vary the model too. Absent or false: costs as written.
+   */
+  readonly modelUncertainty?: boolean;
 }
 
 /** A resolved configuration and its boot-time layout. */
@@ -69,12 +74,18 @@ export class RunService {
     return resolved;
   }
 
-  /** The cost model `name` with `sets` applied (loaded once). UserError when invalid. */
-  model(name: string, sets: readonly string[]): Promise<CostModel> {
-    const key = JSON.stringify([name, sets]);
+  /**
+   * The cost model `name` with `sets` applied (loaded once), or with `uncertaintySeed` one draw of its
+   * uncertain costs (loaded once per seed). UserError when invalid.
+   */
+  model(name: string, sets: readonly string[], uncertaintySeed?: number): Promise<CostModel> {
+    const key = JSON.stringify([name, sets, uncertaintySeed ?? null]);
     let model = this.models.get(key);
     if (model === undefined) {
-      model = loadModel(name, sets, { allowPlugin: this.options.allowPlugins ?? true });
+      model = loadModel(name, sets, {
+        allowPlugin: this.options.allowPlugins ?? true,
+        ...(uncertaintySeed !== undefined ? { uncertaintySeed } : {}),
+      });
       this.models.set(key, model);
       // A model that failed to load is not kept: the next request reports its error again.
       model.catch(() => this.models.delete(key));
@@ -113,7 +124,7 @@ export class RunService {
   /** Replays `req`. */
   async run(req: RunRequest, options: Omit<ReplayOptions, 'layout'> = {}): Promise<RunResult> {
     const { config, layout } = await this.resolveFor(req);
-    const model = await this.model(req.model, req.modelSets);
+    const model = await this.model(req.model, req.modelSets, req.modelUncertainty === true ? req.seed : undefined);
     return replay(
       {
         tracePath: req.tracePath,

@@ -31,6 +31,7 @@ export async function executePoint(task: PointTask, service: RunService, signal?
       seed: task.seed,
       prefault: task.prefault,
       ...(task.warmup !== undefined ? { warmup: task.warmup } : {}),
+      ...(task.modelUncertainty === true ? { modelUncertainty: true } : {}),
     },
     { ...(signal !== undefined ? { signal } : {}), ...(known !== undefined ? { traceSha256: known } : {}) },
   );

@@ -47,6 +47,7 @@ export interface PointTask {
   readonly seed: number;
   readonly prefault: boolean;
   readonly warmup?: Warmup;
+  readonly modelUncertainty?: true;
   /** Where the trace file is (generated traces: where it will be). */
   readonly tracePath: string;
   /** The trace's name in results (`trace.path`): the same wherever the sweep runs. */
@@ -196,6 +197,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
         seed: point.seed,
         prefault: spec.prefault,
         ...(spec.warmup !== undefined ? { warmup: spec.warmup } : {}),
+        ...(spec.modelUncertainty === true ? { modelUncertainty: true } : {}),
       }),
     );
     tasks.push({
@@ -209,6 +211,7 @@ export async function planSweep(spec: SweepSpec, points: readonly SweepPoint[], 
       seed: point.seed,
       prefault: spec.prefault,
       ...(spec.warmup !== undefined ? { warmup: spec.warmup } : {}),
+      ...(spec.modelUncertainty === true ? { modelUncertainty: true as const } : {}),
       tracePath,
       traceLabel,
       gen,

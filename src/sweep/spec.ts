@@ -54,6 +54,8 @@ export interface SweepSpec {
   readonly prefault: boolean;
   /** `--warmup` (absent without one, so the hash of a sweep without it is unchanged). */
   readonly warmup?: Warmup;
+  /** `--model-uncertainty` (absent without it, so the hash of a sweep without it is unchanged). */
+  readonly modelUncertainty?: true;
   readonly trace: SweepTrace;
 }
 
@@ -103,6 +105,7 @@ export function canonicalCommand(spec: SweepSpec): string[] {
   for (const a of spec.axes) cmd.push('--grid', `${a.key}=${a.values.join(',')}`);
   cmd.push('--replications', String(spec.replications), '--seed', String(spec.seed));
   if (spec.prefault) cmd.push('--prefault');
+  if (spec.modelUncertainty === true) cmd.push('--model-uncertainty');
   if (spec.warmup !== undefined) cmd.push('--warmup', 'records' in spec.warmup ? String(spec.warmup.records) : `${spec.warmup.percent}%`);
   return cmd;
 }

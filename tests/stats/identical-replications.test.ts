@@ -15,7 +15,8 @@ const STREAM = `${ROOT}traces/stream-small.hmt`;
 
 const WARNING =
   'hmsim: warning: the 3 replications of every configuration gave identical results (a fixed trace, and model core2 samples no cost): ' +
-  'no confidence interval is shown; vary the trace per replication (compare --workload, sweep --workload) or sample costs\n';
+  'no confidence interval is shown; vary the trace per replication (compare --workload, sweep --workload) ' +
+  'or the model (--model-uncertainty)\n';
 
 describe('identical replications', () => {
   it('meanInterval: equal values have sd 0 and no interval; one value none either', () => {
