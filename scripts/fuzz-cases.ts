@@ -123,16 +123,17 @@ export function fuzzSamples(dir: string): FuzzSamples {
   };
 }
 
-/** Records of every kind on 2 CPUs; with `hostile`, some fields take extreme values. */
-function everyKind(r: Rand, hostile: boolean): TraceRecord[] {
+/** Records of every kind (of the first `kinds`) on 2 CPUs; with `hostile`, some fields take extreme values. */
+function everyKind(r: Rand, hostile: boolean, kinds = 15): TraceRecord[] {
   const out: TraceRecord[] = [];
   const n = 8 + r.int(40);
   for (let i = 0; i < n; i++) {
-    const kind = (hostile ? r.int(16) : i % 15) as TraceRecord['kind'];
+    // Hostile: now and then a kind code outside the vocabulary (16), else any kind the version has.
+    const kind = (hostile ? (r.int(4 * n) === 0 ? 16 : r.int(kinds)) : i % kinds) as TraceRecord['kind'];
     const rec: TraceRecord = {
       kind,
       cpu: i % 2,
-      op: kind === 12 || kind === 13 ? i % 3 : i % 4,
+      op: kind === 12 || kind === 13 ? i % 3 : kind === 15 ? 1 + (i % 4) : i % 4,
       pid: 1 + (i % 3),
       addr: 0x08048000 + i * 4096,
       len: kind === 1 ? 100 : 4096,
@@ -167,7 +168,11 @@ function everyKind(r: Rand, hostile: boolean): TraceRecord[] {
 }
 
 /** An HMT file (header, one chunk per CPU with every column, no footer) of `records`, written without the writer's checks. */
-function traceBytes(records: readonly TraceRecord[]): Uint8Array {
+/**
+ * An HMT file of `records`, full-width columns: HMT 1.0, or with `v21` HMT 2.1 declaring observed TLB
+ * flushes (kind 15 allowed; each chunk's `w` gives the full widths, which 2.x accepts).
+ */
+function traceBytes(records: readonly TraceRecord[], v21 = false): Uint8Array {
   const frame = (type: number, map: unknown): Uint8Array => {
     const payload = encode(map);
     const out = new Uint8Array(6 + payload.length);
@@ -178,7 +183,17 @@ function traceBytes(records: readonly TraceRecord[]): Uint8Array {
     return out;
   };
   const parts: Uint8Array[] = [
-    frame(0x48, { magic: 'HMT', version: [1, 0], source: 'fuzz', pageSize: 4096, addressBits: 32, cpus: 2, footer: false, provenance: {} }),
+    frame(0x48, {
+      magic: 'HMT',
+      version: v21 ? [2, 1] : [1, 0],
+      source: 'fuzz',
+      pageSize: 4096,
+      addressBits: 32,
+      cpus: 2,
+      footer: false,
+      provenance: {},
+      ...(v21 ? { observed: ['tlbFlushes'] } : {}),
+    }),
   ];
   for (const cpu of [0, 1]) {
     const rs = records.filter((x) => x.cpu === cpu);
@@ -198,8 +213,11 @@ function traceBytes(records: readonly TraceRecord[]): Uint8Array {
     new DataView(head.buffer).setUint32(0, cpu, true);
     new DataView(head.buffer).setUint32(4, rs.length, true);
     let crc = crc32(head);
-    for (const [name, col] of cols) crc = crc32(col, crc32(name, crc));
-    parts.push(frame(0x43, { cpu, n: rs.length, cols: cols.map(([c]) => c), crc }));
+    const widths = cols.map(([, col]) => col.length / rs.length);
+    cols.forEach(([name, col], i) => {
+      crc = v21 ? crc32(col, crc32(Uint8Array.of(widths[i]!), crc32(name, crc))) : crc32(col, crc32(name, crc));
+    });
+    parts.push(frame(0x43, { cpu, n: rs.length, cols: cols.map(([c]) => c), ...(v21 ? { w: widths } : {}), crc }));
     for (const [, col] of cols) {
       const bin = new Uint8Array(5 + col.length);
       bin[0] = 0xc6;
@@ -312,7 +330,9 @@ export async function runFuzzCase(samples: FuzzSamples, seed: number, n: number)
       }
       case 'hmt-values': {
         const path = join(samples.dir, 'values.hmt');
-        writeFileSync(path, traceBytes(everyKind(r, true)));
+        // Every other case an HMT 2.1 file, whose tlbflush records (kind 15) the replay makes.
+        const v21 = r.int(2) === 0;
+        writeFileSync(path, traceBytes(everyKind(r, true, v21 ? 16 : 15), v21));
         await readAndReplay(path);
         break;
       }
