@@ -14,7 +14,7 @@
  *
  * pid, addr, len and arg are u32 columns: every other value of their type is in range.
  */
-import { EventKind, KIND_COUNT, type RecordBatch, type TraceRecord } from './records.ts';
+import { EventKind, KIND_COUNT, type RecordBatch, type TraceRecord, USER_ADDRESS_KINDS } from './records.ts';
 
 /** Largest file offset: 2^53 − 2^32, so `off + len` (len < 2^32) is an exact integer and a page walk moves. */
 export const MAX_FILE_OFFSET = 2 ** 53 - 2 ** 32;
@@ -50,19 +50,10 @@ function opMeaning(kind: number): string {
   return 'protection bits 0..15 (read 1, write 2, exec 4, shared 8)';
 }
 
-/** Kinds whose `addr` is a user virtual address. */
+/** Kinds whose `addr` is a user virtual address (USER_ADDRESS_KINDS), as a table by kind code. */
 const USER_ADDRESS: Uint8Array = (() => {
   const t = new Uint8Array(256);
-  const kinds = [
-    EventKind.access,
-    EventKind.read,
-    EventKind.write,
-    EventKind.mmap,
-    EventKind.munmap,
-    EventKind.mprotect,
-    EventKind.tlbflush,
-  ];
-  for (const k of kinds) t[k] = 1;
+  for (const k of USER_ADDRESS_KINDS) t[k] = 1;
   return t;
 })();
 

@@ -65,6 +65,20 @@ export function recordsByKind(byKind: ArrayLike<number>): Record<string, number>
   return records;
 }
 
+/**
+ * Kinds whose `addr` is a user virtual address (the record-range check of addressBits, relocation); a
+ * tlbflush's only with its addressKnown flag.
+ */
+export const USER_ADDRESS_KINDS: readonly EventKind[] = [
+  EventKind.access,
+  EventKind.read,
+  EventKind.write,
+  EventKind.mmap,
+  EventKind.munmap,
+  EventKind.mprotect,
+  EventKind.tlbflush,
+];
+
 /** `op` of an access record. A modify (read-modify-write) is one access that dirties the page. */
 export const AccessOp = { load: 0, store: 1, ifetch: 2, modify: 3 } as const;
 export type AccessOp = (typeof AccessOp)[keyof typeof AccessOp];

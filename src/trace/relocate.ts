@@ -1,7 +1,7 @@
 import { InputError, UsageError } from '../errors.ts';
 import { parseAddress } from '../units/size.ts';
 import { hex32, MiB, PAGE_SIZE } from '../units/address.ts';
-import { EventKind, TlbFlushFlags, type RecordBatch, type TraceRecord, type TraceSink } from './records.ts';
+import { EventKind, TlbFlushFlags, type RecordBatch, type TraceRecord, type TraceSink, USER_ADDRESS_KINDS } from './records.ts';
 import { allocateBatch, hasPushBatch, type BatchSink } from './batch.ts';
 import { openTrace } from './hmt/reader.ts';
 import { openTraceWriter } from './hmt/writer.ts';
@@ -156,19 +156,11 @@ export interface RelocationReport {
 }
 
 /**
- * Kinds whose `addr` is a user virtual address; `len` is their extent in bytes (0 for an access of unknown
- * size), a tlbflush's in pages (userExtent). A tlbflush's `addr` is an address only when its
- * addressKnown flag is set (carriesUserAddress).
+ * USER_ADDRESS_KINDS as a set; `len` is their extent in bytes (0 for an access of unknown size), a
+ * tlbflush's in pages (userExtent). A tlbflush's `addr` is an address only when its addressKnown flag is
+ * set (carriesUserAddress).
  */
-const USER_ADDRESS_KINDS: ReadonlySet<number> = new Set<number>([
-  EventKind.access,
-  EventKind.read,
-  EventKind.write,
-  EventKind.mmap,
-  EventKind.munmap,
-  EventKind.mprotect,
-  EventKind.tlbflush,
-]);
+const USER_ADDRESS: ReadonlySet<number> = new Set<number>(USER_ADDRESS_KINDS);
 
 /** The bytes from a user-address record's `addr` that relocation must keep together. */
 export function userExtent(kind: number, len: number): number {
@@ -177,12 +169,12 @@ export function userExtent(kind: number, len: number): number {
 
 /** True when records of this kind carry a user virtual address in `addr`. */
 export function hasUserAddress(kind: number): boolean {
-  return USER_ADDRESS_KINDS.has(kind);
+  return USER_ADDRESS.has(kind);
 }
 
 /** True when this record's `addr` is a user virtual address (a tlbflush's only with addressKnown). */
 function carriesUserAddress(kind: number, arg: number): boolean {
-  return USER_ADDRESS_KINDS.has(kind) && (kind !== EventKind.tlbflush || (arg & TlbFlushFlags.addressKnown) !== 0);
+  return USER_ADDRESS.has(kind) && (kind !== EventKind.tlbflush || (arg & TlbFlushFlags.addressKnown) !== 0);
 }
 
 /** Applies a RelocationSpec to addresses, one record at a time, and remembers what it touched. */
