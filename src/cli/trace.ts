@@ -56,6 +56,16 @@ export function formatInspection(i: TraceInspection): string {
     `header       HMT ${h.version}, source ${h.source}, ${h.cpus} ` +
       `CPU${h.cpus === 1 ? '' : 's'}, page size ${h.pageSize}, ${h.addressBits}-bit addresses`,
   );
+  if (h.capture !== undefined) {
+    const c = h.capture;
+    lines.push(
+      `captured on  ${c.config}, kernel ${c.kernel}, RAM end ${n(c.ram)} bytes` +
+        `${c.cpus !== undefined ? `, ${c.cpus} CPUs` : ''}${c.release !== undefined ? `, ${c.release}` : ''}`,
+    );
+  }
+  if (h.observed !== undefined && h.observed.length > 0) {
+    lines.push(`observed     ${h.observed.join(', ')} (records of their own: the replay does not derive them)`);
+  }
   if (Object.keys(h.provenance).length > 0) lines.push(`provenance   ${JSON.stringify(h.provenance)}`);
   lines.push(`records      ${n(i.records)} in ${n(i.chunks)} chunk${i.chunks === 1 ? '' : 's'}`);
   const kinds = Object.entries(i.byKind).filter(([, c]) => c > 0);

@@ -6,6 +6,7 @@ import { inspectTrace } from '../../src/trace/inspect.ts';
 import { formatInspection } from '../../src/cli/trace.ts';
 import { AccessOp, EventKind, KmapApi, type TraceRecord } from '../../src/trace/records.ts';
 import { tempDir } from './hmt-helpers.ts';
+import { ROOT } from '../helpers/cli.ts';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -65,6 +66,16 @@ describe('trace inspect', () => {
     expect(info.maxUserAddress).toBeNull();
     expect(formatInspection(info)).toContain('duration     0.002000 s (timestamp span)\n');
     expect(formatInspection(info)).toContain('max address  - (no user addresses): fits every split\n');
+  });
+
+  it('a kernel capture: the box it was captured on, what it observed, and its tlbflush records', async () => {
+    const info = inspectTrace(await openTrace(join(ROOT, 'traces/ftrace-dd-2cpu.hmt.gz')));
+    const text = formatInspection(await info);
+    expect(text).toContain('header       HMT 2.1, source ftrace, 2 CPUs, page size 4096, 32-bit addresses\n');
+    expect(text).toContain('captured on  3g1g-pae, kernel debian-6.1-686-pae, RAM end 2,147,483,648 bytes, 2 CPUs\n');
+    expect(text).toContain('observed     tlbFlushes (records of their own: the replay does not derive them)\n');
+    // traces/README.md "The ftrace sample": 24 of its 102 tlb_flush events are task switches', 78 are records.
+    expect(text).toContain('by kind      access 316, switch 64, syscall 517, kmap 17,768, kunmap 17,768, tlbflush 78\n');
   });
 
   it('an empty trace has zero counts and fits every split', async () => {
