@@ -1,33 +1,38 @@
 /**
  * Sweep benchmark: the 16-point sweep of the shipped fileserver trace (traces/fileserver-4cpu.hmt;
- * configurations 3g1g-highmem, 3g1g-pae, 2g2g, 4g4g × ram 1G, 2G, 3G, 4G), run as a user runs it —
- * `node bin/hmsim.js` processes — in three ways:
+ * configurations 3g1g-highmem, 3g1g-pae, 2g2g, 4g4g × ram 1G, 2G, 3G, 4G; the whole report: SVG, PNG,
+ * PDF and HTML), run as a user runs it — `node bin/hmsim.js` processes — in three ways, interleaved
+ * round after round (a shared machine's load changes from minute to minute):
  *
- *   jobs1   sweep --jobs 1                       (every point in the main thread)
- *   jobs2   sweep --jobs 2                       (two worker threads, each started once)
+ *   jobs1   sweep --jobs 1                       (points and figures one after the other, main thread)
+ *   jobs2   sweep --jobs 2                       (two worker threads, each started once, replay the
+ *                                                 points, then render the figures)
  *   2procs  sweep --shard 0/2 and --shard 1/2 --jobs 1 as two processes at once, then merge
  *
- * and two serial pieces on their own: `hmsim --version` (process start-up) and `merge` of the finished
- * jobs1 folder (start-up, reading 16 points, the report). Each prints wall seconds, the process's CPU
- * seconds (all threads) and the load average before it; then the speed-ups over jobs1, the serial
- * fraction that the jobs2 speed-up implies on 2 cores (Amdahl: s = 2/S − 1), and the measured one
- * (merge time / jobs1 time). summary.json must be the same bytes in all three.
+ * Each prints wall seconds, the process's CPU seconds (all threads), the load average before it, and
+ * the phases the sweep reports (--json `seconds`). At the end, medians: the speed-ups over jobs1 and
+ * the serial fraction of jobs1 — the part only the main thread runs (start-up, planning, building the
+ * report and writing the folder: wall − points − figures), which caps a 2-core speed-up at
+ * 1 / (s + (1 − s) / 2). summary.json and points/ must be the same bytes in all three.
  *
  * A calibration first runs a fixed spin loop on 1 and 2 threads: its ratio is the parallel speed-up the
  * machine offered to pure CPU work at that moment (2.0 on an idle 2-core machine) — the ceiling.
  * The machine is shared: read every figure with the load average printed beside it.
  *
- * Usage: npm run bench -- sweep   (or: node --import tsx bench/sweep.bench.ts [ROUNDS])
+ * Measured (npm run bench -- sweep, 3 rounds, on the 2-core machine shared by three developers):
+ *   (figures below)
+ *
+ * Usage: npm run bench -- sweep   (or: node --import tsx bench/sweep.bench.ts [ROUNDS], default 3)
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const rounds = Number(process.argv[2] ?? 1);
+const rounds = Number(process.argv[2] ?? 3);
 const SWEEP = [
   'sweep',
   '--trace',
@@ -39,11 +44,17 @@ const SWEEP = [
   '--seed',
   '1',
   '--quiet',
+  '--json',
 ];
 const la = (): string =>
   loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 /** Wall seconds to run a fixed spin loop on `n` worker threads at once. */
 async function spin(n: number): Promise<number> {
@@ -65,10 +76,20 @@ async function spin(n: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-/** A finished hmsim process: wall seconds and CPU seconds (user + system, all its threads). */
+/** The phases a sweep reports (src/sweep/run.ts SweepSeconds). */
+interface Phases {
+  readonly startUp: number;
+  readonly plan: number;
+  readonly points: number;
+  readonly output: number;
+  readonly figures: number;
+}
+
+/** A finished hmsim process: wall and CPU seconds (user + system, all its threads), its sweep phases. */
 interface Ran {
   readonly wall: number;
   readonly cpu: number;
+  readonly phases: Phases | null;
 }
 
 /** Runs `node bin/hmsim.js ARGS`; the child writes its own CPU time at exit (an --import hook). */
@@ -76,18 +97,30 @@ async function hmsim(args: readonly string[], dir: string, tag: string): Promise
   const cpuFile = join(dir, `cpu-${tag}.txt`);
   const hook = join(dir, 'cpu-hook.mjs');
   const t0 = performance.now();
+  let stdout = '';
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', hook, join(ROOT, 'bin/hmsim.js'), ...args], {
       cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, HMSIM_BENCH_CPU_FILE: cpuFile },
     });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.once('error', reject);
-    child.once('exit', (c) => resolve(c ?? -1));
+    child.once('close', (c) => resolve(c ?? -1));
   });
   const wall = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`hmsim ${args.join(' ')} exited ${code}`);
-  return { wall, cpu: Number(await readFile(cpuFile, 'utf8')) };
+  const out = (args[0] === 'sweep' ? JSON.parse(stdout) : {}) as { seconds?: Phases };
+  return { wall, cpu: Number(await readFile(cpuFile, 'utf8')), phases: out.seconds ?? null };
+}
+
+/** Every file of a sweep's result: summary.json and points/, as text. */
+async function results(out: string): Promise<string> {
+  const names = (await readdir(join(out, 'points'))).sort();
+  const points = await Promise.all(names.map((n) => readFile(join(out, 'points', n), 'utf8')));
+  return [await readFile(join(out, 'summary.json'), 'utf8'), ...names, ...points].join('\n');
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'hmsim-sweep-bench-'));
@@ -98,18 +131,37 @@ try {
       'writeFileSync(process.env.HMSIM_BENCH_CPU_FILE, String((u.user + u.system) / 1e6)); });\n',
   );
   console.log(
-    `16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram ` +
-      `1G..4G; ${availableParallelism()} cores available (shared by every user of the machine)`,
+    `16 points: traces/fileserver-4cpu.hmt × 4 configurations × ram 1G..4G, every report format; ` +
+      `${availableParallelism()} cores available (shared by every user of the machine)`,
   );
-  type Case = 'start-up' | 'jobs1' | 'jobs2' | '2procs' | 'merge';
-  const best = new Map<Case, Ran & { load: string }>();
+  type Case = 'jobs1' | 'jobs2' | '2procs';
+  const ran = new Map<Case, Ran[]>([
+    ['jobs1', []],
+    ['jobs2', []],
+    ['2procs', []],
+  ]);
+  const loads: number[] = [];
   const keep = (name: Case, r: Ran, load: string): void => {
-    const b = best.get(name);
-    if (b === undefined || r.wall < b.wall) best.set(name, { ...r, load });
+    ran.get(name)?.push(r);
+    loads.push(Number(load.split(' ')[0]));
+    const p = r.phases;
     console.log(
-      `  ${name.padEnd(8)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} ` +
-        `s CPU (${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}`,
+      `  ${name.padEnd(7)} ${r.wall.toFixed(2).padStart(6)} s wall, ${r.cpu.toFixed(2).padStart(6)} s CPU ` +
+        `(${(r.cpu / r.wall).toFixed(2)} cores busy); load average before: ${load}` +
+        (p === null
+          ? ''
+          : `\n          start-up ${p.startUp.toFixed(2)}, plan ${p.plan.toFixed(2)}, points ${p.points.toFixed(2)}, ` +
+            `output ${p.output.toFixed(2)} (figures ${p.figures.toFixed(2)}) s`),
     );
+  };
+  let ref: string | null = null;
+  const same = async (out: string): Promise<void> => {
+    const r = await results(out);
+    ref ??= r;
+    if (r !== ref) {
+      console.log(`summary.json or points/ of ${out} differ from the first run's`);
+      process.exitCode = 1;
+    }
   };
   for (let round = 0; round < rounds; round++) {
     const one = await spin(1);
@@ -118,13 +170,13 @@ try {
       `round ${round + 1}: calibration: 2 spinning threads did ${((2 * one) / two).toFixed(2)}x ` +
         `the work of 1 in the same time (2.00 = two free cores); load average ${la()}`,
     );
-    let load = la();
-    keep('start-up', await hmsim(['--version'], dir, `v${round}`), load);
-    load = la();
-    keep('jobs1', await hmsim([...SWEEP, '--jobs', '1', '--out', join(dir, `j1-${round}`)], dir, `j1-${round}`), load);
-    load = la();
-    keep('jobs2', await hmsim([...SWEEP, '--jobs', '2', '--out', join(dir, `j2-${round}`)], dir, `j2-${round}`), load);
-    load = la();
+    for (const jobs of [1, 2] as const) {
+      const load = la();
+      const out = join(dir, `j${jobs}-${round}`);
+      keep(`jobs${jobs}`, await hmsim([...SWEEP, '--jobs', String(jobs), '--out', out], dir, `j${jobs}-${round}`), load);
+      await same(out);
+    }
+    const load = la();
     const t0 = performance.now();
     const shards = await Promise.all(
       [0, 1].map((i) => hmsim([...SWEEP, '--jobs', '1', '--shard', `${i}/2`, '--out', join(dir, `p${i}-${round}`)], dir, `p${i}-${round}`)),
@@ -134,34 +186,37 @@ try {
       dir,
       `pm-${round}`,
     );
-    keep('2procs', { wall: (performance.now() - t0) / 1000, cpu: shards[0]!.cpu + shards[1]!.cpu + merged.cpu }, load);
-    load = la();
-    keep('merge', await hmsim(['merge', join(dir, `j1-${round}`), '--out', join(dir, `m-${round}`)], dir, `m-${round}`), load);
-    const ref = await readFile(join(dir, `j1-${round}`, 'summary.json'), 'utf8');
-    for (const other of [`j2-${round}`, `p-${round}`, `m-${round}`]) {
-      if ((await readFile(join(dir, other, 'summary.json'), 'utf8')) !== ref) {
-        console.log(`summary.json of ${other} differs from jobs1's`);
-        process.exitCode = 1;
-      }
-    }
+    keep('2procs', { wall: (performance.now() - t0) / 1000, cpu: shards[0]!.cpu + shards[1]!.cpu + merged.cpu, phases: null }, load);
+    await same(join(dir, `p-${round}`));
   }
-  const get = (n: Case) => best.get(n) as Ran & { load: string };
-  const [j1, j2, p2, merge, start] = [get('jobs1'), get('jobs2'), get('2procs'), get('merge'), get('start-up')];
-  const s = j1.wall / j2.wall;
+  const wall = (c: Case): number => median((ran.get(c) ?? []).map((r) => r.wall));
+  const cpu = (c: Case): number => median((ran.get(c) ?? []).map((r) => r.cpu));
+  const [j1, j2, p2] = [wall('jobs1'), wall('jobs2'), wall('2procs')];
   console.log(
-    `best of ${rounds}: jobs1 ${j1.wall.toFixed(2)} s, jobs2 ${j2.wall.toFixed(2)} s (${s.toFixed(2)}x), two processes + ` +
-      `merge ${p2.wall.toFixed(2)} s (${(j1.wall / p2.wall).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine`,
+    `median of ${rounds}: jobs1 ${j1.toFixed(2)} s, jobs2 ${j2.toFixed(2)} s (${(j1 / j2).toFixed(2)}x), two processes + ` +
+      `merge ${p2.toFixed(2)} s (${(j1 / p2).toFixed(2)}x); goal ≥ 1.6x for jobs2 on an idle 2-core machine; ` +
+      `load average before the runs: median ${median(loads).toFixed(2)}, ` +
+      `${Math.min(...loads).toFixed(2)}..${Math.max(...loads).toFixed(2)}`,
   );
+  const serial = (ran.get('jobs1') ?? []).map((r) => {
+    const p = r.phases as Phases;
+    return { s: (r.wall - p.points - p.figures) / r.wall, seconds: r.wall - p.points - p.figures };
+  });
+  const s = median(serial.map((x) => x.s));
+  const s2 = (ran.get('jobs2') ?? []).map((r) => {
+    const p = r.phases as Phases;
+    return r.wall - p.points - p.figures;
+  });
   console.log(
-    `serial fraction implied by the jobs2 speed-up (Amdahl, 2 cores): ${Math.max(0, 2 / s - 1).toFixed(2)}; ` +
-      `measured serial pieces: start-up ${start.wall.toFixed(2)} s, merge (start-up + 16 ` +
-      `points read + report) ${merge.wall.toFixed(2)} s = ${(merge.wall / j1.wall).toFixed(2)} of jobs1`,
+    `serial part (main thread only: wall − points − figures): jobs1 ${median(serial.map((x) => x.seconds)).toFixed(2)} s = ` +
+      `${s.toFixed(2)} of its wall time, so at most ${(1 / (s + (1 - s) / 2)).toFixed(2)}x on 2 cores; jobs2 ` +
+      `${median(s2).toFixed(2)} s`,
   );
+  const more = (c: Case): string => `${cpu(c).toFixed(2)} s (+${((cpu(c) / cpu('jobs1') - 1) * 100).toFixed(0)} %)`;
   console.log(
-    `CPU: jobs1 ${j1.cpu.toFixed(2)} s, jobs2 ${j2.cpu.toFixed(2)} s (+${((j2.cpu / j1.cpu - 1) * 100).toFixed(0)} %), two ` +
-      `processes + merge ${p2.cpu.toFixed(2)} s (+${((p2.cpu / j1.cpu - 1) * 100).toFixed(0)} %); load average now: ${la()}`,
+    `CPU: jobs1 ${cpu('jobs1').toFixed(2)} s, jobs2 ${more('jobs2')}, two processes + merge ${more('2procs')}; load average now: ${la()}`,
   );
-  console.log(`summary.json identical for jobs1, jobs2, two processes + merge, merge: ${process.exitCode === 1 ? 'NO' : 'yes'}`);
+  console.log(`summary.json and points/ identical for jobs1, jobs2, two processes + merge: ${process.exitCode === 1 ? 'NO' : 'yes'}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

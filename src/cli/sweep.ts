@@ -6,8 +6,9 @@
  * resumable (finished points are kept in OUT/points/). See docs/scale-out.md.
  *
  * stdout: a line saying what ran and the sweep table, or with --json one object
- * `{ format: "hmsim-sweep-run", out, total, points, computed, reused, threads, complete, shard, cells }`
- * (threads: worker threads started, each once for many points). `--formats` picks the report files.
+ * `{ format: "hmsim-sweep-run", out, total, points, computed, reused, threads, complete, cells, seconds, shard }`
+ * (threads: worker threads started, each once for many points and figures; seconds: wall seconds of the
+ * run's phases, src/sweep/run.ts SweepSeconds). `--formats` picks the report files.
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';

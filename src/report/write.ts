@@ -6,13 +6,14 @@ import { assertReplaceableOutput, writeDirAtomic } from '../io/atomic.ts';
 import { aggregate, type Aggregate } from '../stats/aggregate.ts';
 import { buildCharts } from './charts/index.ts';
 import type { ChartEntry } from './charts/chart.ts';
-import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from './figure-files.ts';
+import { figureMetadata } from './figure-files.ts';
+import { renderFigure, type FigureRenderer, type FigureRequest, type ImageFormat, type RenderedFigure } from './figure-render.ts';
 import { REPORT_FORMATS, type ReportFormat } from './formats.ts';
 import { buildHtml } from './html.ts';
 import { layoutsOfRuns } from './layouts.ts';
 import { provenanceTable, type Provenance } from './provenance.ts';
 import { runHeaderTable } from './run-header.ts';
-import { compileSpec, renderPng, renderSvg } from './render.ts';
+import { compileSpec } from './render.ts';
 import { statisticsNote, summaryCsv, summaryMarkdown, summaryTables, tableToMarkdown } from './tables.ts';
 import { theme as makeTheme, type ThemeName } from './theme.ts';
 import { loadVega } from './vega.ts';
@@ -39,6 +40,11 @@ export interface ReportOptions {
   readonly formats?: readonly ReportFormat[];
   /** Replace an existing folder even if hmsim did not write it. */
   readonly force?: boolean;
+  /**
+   * Renders the figures all at once with this (a sweep's worker threads); without it they are rendered
+   * one after the other in this thread. Either way each figure's files are the same bytes.
+   */
+  readonly renderFigure?: FigureRenderer;
 }
 
 /** Format tag of summary.json. */
@@ -80,20 +86,35 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
     ...buildCharts({ aggregate: agg, runs: input.runs, layouts: input.layouts ?? layoutsOfRuns(input.runs), theme }),
     ...(input.extraCharts ?? []),
   ];
-  // Compile every spec first: a broken chart fails in milliseconds, before any slow rendering.
-  for (const chart of charts) compileSpec(chart.spec);
   const files: ReportFiles = new Map();
-  // (3) only the formats asked for (PNG is rasterized from the SVG text)
+  // (3) only the formats asked for (PNG and PDF are made from the SVG text)
   const formats = new Set(options.formats ?? REPORT_FORMATS);
-  for (const chart of charts) {
+  const images = REPORT_FORMATS.filter((f): f is ImageFormat => f !== 'html' && formats.has(f));
+  // Without images nothing compiles the specs: compile them here, so a broken chart still fails.
+  if (images.length === 0) for (const chart of charts) compileSpec(chart.spec);
+  const requests = charts.map((chart) => ({
+    spec: chart.spec,
+    meta: figureMetadata(chart.title, chart.description, input.provenance),
+    formats: images,
+  }));
+  const rendered: RenderedFigure[] = [];
+  if (images.length > 0 && options.renderFigure !== undefined) {
+    // Largest spec (most data to draw) first, so that the slowest figure does not start last.
+    const render = options.renderFigure;
+    const size = requests.map((r) => JSON.stringify(r.spec).length);
+    const order = requests.map((_, i) => i).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
+    const done = await Promise.all(order.map((i) => render(requests[i] as FigureRequest)));
+    order.forEach((i, k) => {
+      rendered[i] = done[k] as RenderedFigure;
+    });
+  } else if (images.length > 0) for (const r of requests) rendered.push(await renderFigure(r));
+  charts.forEach((chart, i) => {
     files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    if (!formats.has('svg') && !formats.has('png') && !formats.has('pdf')) continue;
-    const svg = await renderSvg(chart.spec);
-    const meta = figureMetadata(chart.title, chart.description, input.provenance);
-    if (formats.has('svg')) files.set(`${chart.id}.svg`, svgWithMetadata(svg, meta));
-    if (formats.has('png')) files.set(`${chart.id}.png`, pngWithText(renderPng(svg, 2), meta));
-    if (formats.has('pdf')) files.set(`${chart.id}.pdf`, await renderPdf(svg, meta));
-  }
+    const figure = rendered[i];
+    if (figure?.svg !== undefined) files.set(`${chart.id}.svg`, figure.svg);
+    if (figure?.png !== undefined) files.set(`${chart.id}.png`, figure.png);
+    if (figure?.pdf !== undefined) files.set(`${chart.id}.pdf`, figure.pdf);
+  });
   // (4)
   const provenance = provenanceTable(input.provenance);
   const header = runHeaderTable(input.provenance, input.baselines);
@@ -115,7 +136,7 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
       tables: summaryTables(agg),
       provenance,
       theme: theme.name,
-      images: REPORT_FORMATS.filter((f): f is 'svg' | 'png' | 'pdf' => f !== 'html' && formats.has(f)),
+      images,
     }),
   );
   return files;

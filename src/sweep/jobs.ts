@@ -2,13 +2,22 @@
  * The unit of work a sweep hands to an executor, and the executor interface. Jobs and replies are
  * plain data (structured-clone safe): they cross the worker-thread boundary.
  */
+import type { FigureRequest, RenderedFigure } from '../report/figure-render.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { PointTask, TraceGen } from './plan.ts';
 
-/** A job: replay one point, or generate one workload trace. */
+/**
+ * A job: replay one point, generate one workload trace, render one figure of the report, or load the
+ * figure renderer (vega, resvg, PDFKit) ahead of the figures, in a thread whose points are done.
+ */
 export type Job =
   | { readonly kind: 'point'; readonly task: PointTask }
-  | { readonly kind: 'trace'; readonly gen: TraceGen; readonly path: string };
+  | { readonly kind: 'trace'; readonly gen: TraceGen; readonly path: string }
+  | { readonly kind: 'figure'; readonly request: FigureRequest }
+  | { readonly kind: 'renderer' };
+
+/** What a job gives: a point's RunResult, a figure's files, nothing for a trace or the renderer. */
+export type JobOutput = RunResult | RenderedFigure | null;
 
 /** A failed job's error, as sent back by a worker. */
 export interface JobError {
@@ -27,15 +36,15 @@ export interface JobRequest {
   readonly job: Job;
 }
 
-/** A worker's reply: the point's RunResult (null for a trace job), or the error. */
+/** A worker's reply: the job's output, or the error. */
 export type JobReply =
-  | { readonly id: number; readonly ok: true; readonly result: RunResult | null }
+  | { readonly id: number; readonly ok: true; readonly result: JobOutput }
   | { readonly id: number; readonly ok: false; readonly error: JobError };
 
 /** Runs jobs: in this thread (--jobs 1) or on a pool of worker threads. */
 export interface Executor {
-  /** Runs one job; resolves with the point's RunResult (null for a trace job). */
-  run(job: Job): Promise<RunResult | null>;
+  /** Runs one job; resolves with its output. */
+  run(job: Job): Promise<JobOutput>;
   /** Worker threads started so far (0 in this thread): each runs many jobs, started once. */
   threadsStarted(): number;
   /** Stops every worker; pending jobs reject. */

@@ -7,6 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../io/atomic.ts';
 import type { ThemeName } from '../report/theme.ts';
+import type { FigureRenderer } from '../report/figure-render.ts';
 import type { ReportFormat } from '../report/formats.ts';
 import type { SweepCell } from './cells.ts';
 import type { SweepPoint } from './points.ts';
@@ -26,7 +27,15 @@ export async function writeSweepOutput(
   points: readonly SweepPoint[],
   records: readonly PointRecord[],
   shard: Shard | null,
-  options: { force: boolean; complete: boolean; gitCommit: string | null; theme?: ThemeName; formats?: readonly ReportFormat[] },
+  options: {
+    force: boolean;
+    complete: boolean;
+    gitCommit: string | null;
+    theme?: ThemeName;
+    formats?: readonly ReportFormat[];
+    /** Renders the report's figures (a sweep's worker threads); default: one after the other here. */
+    renderFigure?: FigureRenderer;
+  },
 ): Promise<{ cells: SweepCell[]; header: string } | null> {
   const byId = new Map(points.map((p) => [p.id, p]));
   // Results as saved (JSON round trip): the same bytes whether a point was computed now or read back.
@@ -38,7 +47,11 @@ export async function writeSweepOutput(
       if (point === undefined) throw new Error(`writeSweepOutput: point ${r.id} is not in the sweep`);
       return { point, cell: r.cell, result: r.result };
     });
-    report = await buildSweepReport(spec, finished, options.gitCommit, options.theme ?? 'default', options.formats);
+    report = await buildSweepReport(spec, finished, options.gitCommit, {
+      theme: options.theme ?? 'default',
+      ...(options.formats !== undefined ? { formats: options.formats } : {}),
+      ...(options.renderFigure !== undefined ? { renderFigure: options.renderFigure } : {}),
+    });
   }
   await writeDirAtomic(
     out,

@@ -8,9 +8,8 @@
  * or a crash (every pending job then rejects).
  */
 import { Worker } from 'node:worker_threads';
-import type { RunResult } from '../result/run-result.ts';
 import { RunService } from '../run/service.ts';
-import type { Executor, Job, JobReply } from './jobs.ts';
+import type { Executor, Job, JobOutput, JobReply } from './jobs.ts';
 import { runJob, unpackError } from './run-job.ts';
 
 /** Runs jobs one at a time in this thread. */
@@ -19,7 +18,7 @@ export function inlineExecutor(signal?: AbortSignal): Executor {
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
   return {
-    run(job: Job): Promise<RunResult | null> {
+    run(job: Job): Promise<JobOutput> {
       const next = chain.then(() => {
         if (closed) throw new Error('sweep stopped');
         return runJob(job, service, signal);
@@ -38,7 +37,7 @@ export function inlineExecutor(signal?: AbortSignal): Executor {
 interface Pending {
   readonly id: number;
   readonly job: Job;
-  readonly resolve: (r: RunResult | null) => void;
+  readonly resolve: (r: JobOutput) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -110,7 +109,7 @@ export function workerPool(size: number): Executor {
   };
 
   return {
-    run(job: Job): Promise<RunResult | null> {
+    run(job: Job): Promise<JobOutput> {
       if (dead !== null) return Promise.reject(dead);
       return new Promise((resolve, reject) => {
         queue.push({ id: nextId++, job, resolve, reject });

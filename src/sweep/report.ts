@@ -10,6 +10,7 @@
  * Built only from the spec and the finished points in index order, so an unsharded run and a merge of
  * shards give the same bytes.
  */
+import type { FigureRenderer } from '../report/figure-render.ts';
 import type { ReportFormat } from '../report/formats.ts';
 import type { ReportFiles } from '../report/write.ts';
 import { buildCompareReport } from '../report/write.ts';
@@ -173,9 +174,9 @@ export async function buildSweepReport(
   spec: SweepSpec,
   finished: readonly FinishedPoint[],
   gitCommit: string | null,
-  themeName: ThemeName = 'default',
-  formats?: readonly ReportFormat[],
+  options: { theme?: ThemeName; formats?: readonly ReportFormat[]; renderFigure?: FigureRenderer } = {},
 ): Promise<{ files: ReportFiles; cells: SweepCell[]; header: string }> {
+  const themeName = options.theme ?? 'default';
   await loadVega();
   // (1)
   const runs = finished.map((f) => ({ ...f.result, configName: f.cell }));
@@ -204,7 +205,11 @@ export async function buildSweepReport(
       provenance,
       extraCharts: sweepCharts(spec, cells, themeName),
     },
-    { theme: themeName, ...(formats !== undefined ? { formats } : {}) },
+    {
+      theme: themeName,
+      ...(options.formats !== undefined ? { formats: options.formats } : {}),
+      ...(options.renderFigure !== undefined ? { renderFigure: options.renderFigure } : {}),
+    },
   );
   // (4)
   files.set('sweep.csv', sweepCsv(spec, cells));

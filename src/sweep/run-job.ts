@@ -1,14 +1,21 @@
 /** Runs one job in the current thread and packs any error as plain data (shared by both executors). */
 import { UserError, userErrorOfKind } from '../errors.ts';
-import type { RunResult } from '../result/run-result.ts';
 import type { RunService } from '../run/service.ts';
 import { ensureTrace, executePoint } from './execute.ts';
-import type { Job, JobError } from './jobs.ts';
+import type { Job, JobError, JobOutput } from './jobs.ts';
 
-/** Runs `job` here. */
-export async function runJob(job: Job, service: RunService, signal?: AbortSignal): Promise<RunResult | null> {
+/** Runs `job` here. The figure renderer (vega, resvg, PDFKit) is loaded by the first figure or renderer job only. */
+export async function runJob(job: Job, service: RunService, signal?: AbortSignal): Promise<JobOutput> {
   if (job.kind === 'trace') {
     await ensureTrace(job.gen, job.path);
+    return null;
+  }
+  if (job.kind === 'figure') {
+    const { renderFigure } = await import('../report/figure-render.ts');
+    return renderFigure(job.request);
+  }
+  if (job.kind === 'renderer') {
+    await (await import('../report/figure-render.ts')).loadRenderer();
     return null;
   }
   return executePoint(job.task, service, signal);

@@ -6,14 +6,17 @@
  *        ──(3) reuse: points/<id>.json with the same hash is not recomputed
  *        ──(4) execute the rest on the executor (workload traces generated once per key, first);
  *              each finished point saved at once (atomic), so an interruption loses only running points
- *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/
+ *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/; with
+ *              --jobs N its figures are rendered on the same worker threads, all at once
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
 import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
-import type { ReportFormat } from '../report/formats.ts';
+import type { FigureRequest, RenderedFigure } from '../report/figure-render.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
+import { loadVega } from '../report/vega.ts';
 import { gitCommit } from '../report/provenance.ts';
 import type { ThemeName } from '../report/theme.ts';
 import type { SweepCell } from './cells.ts';
@@ -57,7 +60,7 @@ export interface SweepOutcome {
   readonly computed: number;
   /** Points found already finished in the output folder. */
   readonly reused: number;
-  /** Worker threads this run started (0: every point ran in the main thread, or none ran). */
+  /** Worker threads this run started, each once for many points and figures (0: all ran in the main thread, or none ran). */
   readonly threads: number;
   /** True when the folder holds every point and the report was written. */
   readonly complete: boolean;
@@ -65,10 +68,30 @@ export interface SweepOutcome {
   readonly cells: SweepCell[] | null;
   /** What was run (src/report/run-header.ts), as text for stdout (complete runs only). */
   readonly header: string | null;
+  /** Wall seconds of this run's phases: where the time went (never part of a result). */
+  readonly seconds: SweepSeconds;
+}
+
+/**
+ * Wall seconds of a sweep run's phases. Points and figures run on every thread; the rest runs in the
+ * main thread only: the serial part of a parallel sweep.
+ */
+export interface SweepSeconds {
+  /** Process start to the sweep's start (Node, hmsim's modules, the options). */
+  readonly startUp: number;
+  /** Planning (configurations, models, trace identity) and looking for finished points. */
+  readonly plan: number;
+  /** Replaying the points (and generating their traces). */
+  readonly points: number;
+  /** The output folder: the report (complete runs), sweep.json, points/. */
+  readonly output: number;
+  /** Within `output`: from the first figure started to the last one rendered (0 without figures). */
+  readonly figures: number;
 }
 
 /** Runs `spec` (or its shard) into `options.out`. */
 export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promise<SweepOutcome> {
+  const t0 = performance.now();
   await assertReplaceableOutput(options.out, options.force);
   // (1)
   const all = expandPoints(spec);
@@ -86,39 +109,85 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
     else todo.push(task);
   }
   const reused = records.length;
-  // (4)
-  let threads = 0;
-  if (todo.length > 0) {
-    const computed = await computePoints(todo, options);
-    records.push(...computed.records);
-    threads = computed.threads;
-  }
-  // (5)
-  const complete = mine.length === all.length;
-  const written = await writeSweepOutput(options.out, spec, all, records, options.shard, {
-    force: options.force,
-    complete,
-    gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit,
-    theme: options.theme ?? 'default',
-    ...(options.formats !== undefined ? { formats: options.formats } : {}),
-  });
-  return {
-    total: all.length,
-    points: mine.length,
-    computed: todo.length,
-    reused,
-    threads,
-    complete,
-    cells: written?.cells ?? null,
-    header: written?.header ?? null,
-  };
-}
-
-/** Replays `todo` on an executor, saving each point as it finishes. */
-async function computePoints(todo: readonly PointTask[], options: SweepRunOptions): Promise<{ records: PointRecord[]; threads: number }> {
-  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(Math.min(options.jobs, todo.length));
+  const t1 = performance.now();
+  // (4) and (5) on one executor: it replays the points, then renders the report's figures (in this thread
+  // one after the other, or all at once on the worker threads).
+  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(options.jobs);
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const complete = mine.length === all.length;
+    // A report with figures rendered on worker threads: each thread loads the renderer once its points
+    // are done (while other threads still replay), and so does this thread, which builds the charts.
+    const images = (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
+    const warmUp =
+      complete && images && options.jobs > 1
+        ? (): void => {
+            void loadVega().catch(() => undefined);
+            for (let i = 0; i < options.jobs; i++) void executor.run({ kind: 'renderer' }).catch(() => undefined);
+          }
+        : undefined;
+    // (4)
+    if (todo.length > 0) records.push(...(await computePoints(todo, executor, options, warmUp)));
+    const t2 = performance.now();
+    // (5)
+    const figures = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+    const renderFigure = async (request: FigureRequest): Promise<RenderedFigure> => {
+      figures.first = Math.min(figures.first, performance.now());
+      const figure = await renderOn(executor, request);
+      figures.last = performance.now();
+      return figure;
+    };
+    const written = await writeSweepOutput(options.out, spec, all, records, options.shard, {
+      force: options.force,
+      complete,
+      gitCommit: options.gitCommit === undefined ? gitCommit() : options.gitCommit,
+      theme: options.theme ?? 'default',
+      ...(options.formats !== undefined ? { formats: options.formats } : {}),
+      renderFigure,
+    });
+    const t3 = performance.now();
+    const sec = (ms: number): number => Math.round(ms) / 1000;
+    return {
+      total: all.length,
+      points: mine.length,
+      computed: todo.length,
+      reused,
+      threads: executor.threadsStarted(),
+      complete,
+      cells: written?.cells ?? null,
+      header: written?.header ?? null,
+      seconds: {
+        startUp: sec(t0),
+        plan: sec(t1 - t0),
+        points: sec(t2 - t1),
+        output: sec(t3 - t2),
+        figures: sec(Math.max(0, figures.last - figures.first)),
+      },
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await executor.close();
+  }
+}
+
+/** Renders one figure of the report on the executor. */
+async function renderOn(executor: Executor, request: FigureRequest): Promise<RenderedFigure> {
+  const out = await executor.run({ kind: 'figure', request });
+  if (out === null || 'cycles' in out) throw new Error('sweep: a figure job returned no figure');
+  return out;
+}
+
+/**
+ * Replays `todo` on the executor, saving each point as it finishes. `tail` is called once, when a point
+ * finishes and no point waits for a thread any more.
+ */
+async function computePoints(
+  todo: readonly PointTask[],
+  executor: Executor,
+  options: SweepRunOptions,
+  tail?: () => void,
+): Promise<PointRecord[]> {
   const traces = new Map<string, Promise<unknown>>();
   const traceOnce = (gen: TraceGen, path: string): Promise<unknown> => {
     let p = traces.get(gen.key);
@@ -135,7 +204,7 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
     try {
       if (task.gen !== null) await traceOnce(task.gen, task.tracePath);
       const result = await executor.run({ kind: 'point', task });
-      if (result === null) throw new Error(`sweep: point ${task.id} returned no result`);
+      if (result === null || !('cycles' in result)) throw new Error(`sweep: point ${task.id} returned no result`);
       const record: PointRecord = {
         format: POINT_FORMAT,
         version: SWEEP_VERSION,
@@ -147,6 +216,10 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
       };
       await savePoint(options.out, record);
       options.onPoint?.(++done, todo.length, task.id);
+      if (todo.length - done <= options.jobs && tail !== undefined && firstError === null) {
+        tail();
+        tail = undefined;
+      }
       return record;
     } catch (err) {
       if (firstError === null) {
@@ -156,12 +229,7 @@ async function computePoints(todo: readonly PointTask[], options: SweepRunOption
       throw err;
     }
   };
-  try {
-    const settled = await Promise.allSettled(todo.map(one));
-    if (firstError !== null) throw (firstError as { error: unknown }).error;
-    return { records: settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value), threads: executor.threadsStarted() };
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await executor.close();
-  }
+  const settled = await Promise.allSettled(todo.map(one));
+  if (firstError !== null) throw (firstError as { error: unknown }).error;
+  return settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value);
 }

@@ -48,7 +48,7 @@ function finished(): FinishedPoint[] {
 
 describe('sweep report baseline', () => {
   it('every table and chart compares a cell with the first configuration at the same ram', async () => {
-    const { files, header } = await buildSweepReport(spec, finished(), null, 'default', ['html']);
+    const { files, header } = await buildSweepReport(spec, finished(), null, { formats: ['html'] });
     // 2g2g at 3G: 110 / 100 − 1 = +10 %; at 6G: 84 / 80 − 1 = +5 % (against the first cell, 6G would read −16 %).
     const md = String(files.get('summary.md'));
     expect(md).toContain('Baseline: **3g1g-highmem at the same ram**.');

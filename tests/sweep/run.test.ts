@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,27 @@ describe('hmsim sweep (in process)', () => {
     );
     expect(await readdir(join(dir, 'foreign'))).toEqual(['notes.txt']);
   });
+
+  it('renders the figures on the worker threads (here no point is left to replay): the same bytes as in the main thread', async () => {
+    // Every point already done: the threads start for the figures alone.
+    await cp(join(dir, 'whole', 'points'), join(dir, 'figures', 'points'), { recursive: true });
+    await writeFile(join(dir, 'figures', '.hmsim-output'), 'hmsim output folder\n');
+    const r = await runSweep(spec, opts('figures', { jobs: 2, formats: ['svg', 'png', 'pdf'] }));
+    expect(r).toMatchObject({ computed: 0, reused: 8, threads: 2, complete: true });
+    expect(r.seconds.figures).toBeGreaterThan(0);
+    expect(r.seconds.figures).toBeLessThanOrEqual(r.seconds.output);
+    const images = (await readdir(join(dir, 'whole'))).filter((f) => /\.(svg|png|pdf)$/.test(f)).sort();
+    // 7 charts (six compare charts and the sweep's) in three formats.
+    expect(images.length).toBe(21);
+    expect((await readdir(join(dir, 'figures'))).filter((f) => /\.(svg|png|pdf)$/.test(f)).sort()).toEqual(images);
+    for (const f of [...images, 'summary.json', 'summary.md', 'sweep.csv']) {
+      expect(Buffer.compare(await readFile(join(dir, 'figures', f)), await readFile(join(dir, 'whole', f))), f).toBe(0);
+    }
+    // No figure: nothing rendered, and no thread started when no point is left.
+    const none = await runSweep(spec, opts('figures', { jobs: 2, formats: ['html'] }));
+    expect(none).toMatchObject({ computed: 0, threads: 0 });
+    expect(none.seconds.figures).toBe(0);
+  }, 120_000);
 
   it('streams each point to points/ as it finishes, starts each worker thread once, and renders only the formats asked for', async () => {
     const out = join(dir, 'stream');
