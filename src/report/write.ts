@@ -86,7 +86,6 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
     ...buildCharts({ aggregate: agg, runs: input.runs, layouts: input.layouts ?? layoutsOfRuns(input.runs), theme }),
     ...(input.extraCharts ?? []),
   ];
-  const files: ReportFiles = new Map();
   // (3) only the formats asked for (PNG and PDF are made from the SVG text)
   const formats = new Set(options.formats ?? REPORT_FORMATS);
   const images = REPORT_FORMATS.filter((f): f is ImageFormat => f !== 'html' && formats.has(f));
@@ -97,17 +96,52 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
     meta: figureMetadata(chart.title, chart.description, input.provenance),
     formats: images,
   }));
-  const rendered: RenderedFigure[] = [];
+  // On other threads, every figure at once, largest spec (most data to draw) first, so that the
+  // slowest figure does not start last; the tables are built here meanwhile.
+  let pending: Promise<RenderedFigure[]> | null = null;
   if (images.length > 0 && options.renderFigure !== undefined) {
-    // Largest spec (most data to draw) first, so that the slowest figure does not start last.
     const render = options.renderFigure;
     const size = requests.map((r) => JSON.stringify(r.spec).length);
     const order = requests.map((_, i) => i).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
-    const done = await Promise.all(order.map((i) => render(requests[i] as FigureRequest)));
-    order.forEach((i, k) => {
-      rendered[i] = done[k] as RenderedFigure;
+    pending = Promise.all(order.map((i) => render(requests[i] as FigureRequest))).then((done) => {
+      const byChart: RenderedFigure[] = [];
+      order.forEach((i, k) => {
+        byChart[i] = done[k] as RenderedFigure;
+      });
+      return byChart;
     });
-  } else if (images.length > 0) for (const r of requests) rendered.push(await renderFigure(r));
+    // Awaited below; a failure before that must not be an unhandled rejection.
+    pending.catch(() => undefined);
+  }
+  // (4)
+  const provenance = provenanceTable(input.provenance);
+  const header = runHeaderTable(input.provenance, input.baselines);
+  const markdown = summaryMarkdown(agg, [tableToMarkdown(provenance)], header);
+  const csv = summaryCsv(agg);
+  // (5)
+  const json = summaryJson({
+    format: SUMMARY_FORMAT,
+    version: SUMMARY_VERSION,
+    provenance: input.provenance,
+    aggregate: agg,
+    runs: input.runs,
+  });
+  const html = !formats.has('html')
+    ? null
+    : buildHtml({
+        title: `hmsim report: ${agg.configs.map((c) => c.config).join(' vs ')}`,
+        intro: [`Baseline: ${agg.baseline}.`, statisticsNote(agg)],
+        charts,
+        header,
+        tables: summaryTables(agg),
+        provenance,
+        theme: theme.name,
+        images,
+      });
+  // (3) in this thread, one figure after the other
+  const rendered: RenderedFigure[] = pending !== null ? await pending : [];
+  if (pending === null && images.length > 0) for (const r of requests) rendered.push(await renderFigure(r));
+  const files: ReportFiles = new Map();
   charts.forEach((chart, i) => {
     files.set(`${chart.id}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
     const figure = rendered[i];
@@ -115,30 +149,10 @@ export async function buildCompareReport(input: CompareReportInput, options: Rep
     if (figure?.png !== undefined) files.set(`${chart.id}.png`, figure.png);
     if (figure?.pdf !== undefined) files.set(`${chart.id}.pdf`, figure.pdf);
   });
-  // (4)
-  const provenance = provenanceTable(input.provenance);
-  const header = runHeaderTable(input.provenance, input.baselines);
-  files.set('summary.md', summaryMarkdown(agg, [tableToMarkdown(provenance)], header));
-  files.set('summary.csv', summaryCsv(agg));
-  // (5)
-  files.set(
-    'summary.json',
-    summaryJson({ format: SUMMARY_FORMAT, version: SUMMARY_VERSION, provenance: input.provenance, aggregate: agg, runs: input.runs }),
-  );
-  if (!formats.has('html')) return files;
-  files.set(
-    'index.html',
-    buildHtml({
-      title: `hmsim report: ${agg.configs.map((c) => c.config).join(' vs ')}`,
-      intro: [`Baseline: ${agg.baseline}.`, statisticsNote(agg)],
-      charts,
-      header,
-      tables: summaryTables(agg),
-      provenance,
-      theme: theme.name,
-      images,
-    }),
-  );
+  files.set('summary.md', markdown);
+  files.set('summary.csv', csv);
+  files.set('summary.json', json);
+  if (html !== null) files.set('index.html', html);
   return files;
 }
 

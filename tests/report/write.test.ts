@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCompareReport, type CompareReportInput, type Summary } from '../../src/report/write.ts';
+import { renderFigure, type FigureRenderer } from '../../src/report/figure-render.ts';
 import { collectProvenance } from '../../src/report/provenance.ts';
 import { messageSpec } from '../../src/report/charts/chart.ts';
 import { theme } from '../../src/report/theme.ts';
@@ -89,4 +90,40 @@ describe('writeCompareReport', () => {
     expect(readFileSync(join(a, 'summary.json')).equals(before)).toBe(true);
     expect(readdirSync(ROOT).filter((f) => f.startsWith('.hmsim-'))).toEqual([]);
   });
+
+  it('given a renderer (worker threads), submits every figure at once, largest spec first, only the formats asked for', async () => {
+    const submitted: Array<{ size: number; formats: readonly string[] }> = [];
+    let running = 0;
+    let most = 0;
+    const renderer: FigureRenderer = async (request) => {
+      submitted.push({ size: JSON.stringify(request.spec).length, formats: request.formats });
+      most = Math.max(most, ++running);
+      // Let every other submission happen before this one renders.
+      await new Promise((resolve) => setImmediate(resolve));
+      const figure = await renderFigure(request);
+      running--;
+      return figure;
+    };
+    const c = join(ROOT, 'c');
+    await writeCompareReport(c, input(3, 7, true), { renderFigure: renderer });
+    expect(submitted.length).toBe(6);
+    expect(most).toBe(6);
+    expect(submitted.map((r) => r.size)).toEqual(submitted.map((r) => r.size).sort((x, y) => y - x));
+    expect(submitted.every((r) => r.formats.join() === 'svg,png,pdf')).toBe(true);
+    // The same bytes as one figure after the other in this thread.
+    expect(readdirSync(c).sort()).toEqual(readdirSync(a).sort());
+    for (const f of readdirSync(a)) expect(readFileSync(join(c, f)).equals(readFileSync(join(a, f))), f).toBe(true);
+    // PNG only: the renderer is asked for PNG alone; no SVG or PDF file, and no HTML.
+    submitted.length = 0;
+    const d = join(ROOT, 'd');
+    await writeCompareReport(d, input(3, 7, true), { renderFigure: renderer, formats: ['png'] });
+    expect(submitted.map((r) => r.formats.join())).toEqual(Array(6).fill('png'));
+    expect(readdirSync(d).filter((f) => !f.endsWith('.vl.json') && !f.startsWith('summary.'))).toEqual([
+      '.hmsim-output',
+      ...['1-cycles-by-category', '2-overhead', '3-kmap-latency', '4-timeline', '5-address-space', '6-lowmem-budget'].map(
+        (x) => `${x}.png`,
+      ),
+    ]);
+    expect(readFileSync(join(d, '5-address-space.png')).equals(readFileSync(join(a, '5-address-space.png')))).toBe(true);
+  }, 120_000);
 });
