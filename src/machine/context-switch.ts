@@ -8,6 +8,9 @@
  *   since (its tlb_gen moved on); switching to another mm takes the least recently used PCID and flushes
  *   that PCID's entries.
  * - A switch to pid 0 (idle / kernel thread) keeps the previous mm loaded (lazy TLB): no CR3 write.
+ * - A kernel capture that observes TLB flushes (HMT 2.1) says itself when switch_mm wrote CR3: its
+ *   task-switch tlbflush records (observed.ts). Its switch records then load no mm of their own, so a
+ *   switch to a kernel thread and back, which the kernel makes without a CR3 write, costs none here.
  *
  * Categories: scheduler and CR3 write → contextSwitch; kmap_local PTE writes → kmap; their INVLPGs → invlpg.
  */
@@ -19,16 +22,26 @@ import type { Mm } from './process.ts';
 import { mmFor } from './mm-lifecycle.ts';
 import { KPath } from './kernel-footprint.ts';
 
-/** Loads `mm` on `cpu` (switch_mm). */
+/**
+ * Loads `mm` on `cpu` (switch_mm): its CR3 write, unless the trace observes TLB flushes (a kernel
+ * capture, HMT 2.1): then its task-switch tlbflush records are the CR3 writes (switchMmCr3), and a switch
+ * that made none — to a kernel thread, which keeps the previous mm (lazy TLB) — loads nothing.
+ */
 export function loadMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
   const c = m.cpus[cpu]!;
   if (c.mm === mm) return;
   if (c.mm !== null) c.mm.loadedOn[cpu] = 0;
   c.mm = mm;
   mm.loadedOn[cpu] = 1;
+  if (!m.flushesObserved) switchMmCr3(m, cpu, cat);
+}
+
+/** The CR3 write of switch_mm on `cpu` for the mm it runs: non-global entries go (PCID: per its slot). */
+export function switchMmCr3(m: Machine, cpu: number, cat: number): void {
+  const c = m.cpus[cpu]!;
   m.charge(cpu, cat, m.cr3WriteCost());
   m.counts.cr3Writes++;
-  if (m.shape.pcid) switchPcid(c, mm);
+  if (m.shape.pcid && c.mm !== null) switchPcid(c, c.mm);
   else c.tlb.flushNonGlobal();
 }
 

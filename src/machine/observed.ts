@@ -22,6 +22,7 @@ import { Cat } from './accounting.ts';
 import { dropCowSharer, kernelEntryCr3 } from './fault.ts';
 import { cr3Reload, flushUserPage, invlpg, ipiReceive, ipiSendWait } from './flush.ts';
 import { mapHigh, unmapHigh } from './kmap/kernel-touch.ts';
+import { switchMmCr3 } from './context-switch.ts';
 import type { Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { makePte, PTE_FILE, PTE_WRITE, ptePfn } from './pagetable.ts';
@@ -155,7 +156,9 @@ function cowInstall(m: Machine, pte: number): number {
 
 /**
  * A user TLB flush the captured kernel made on `cpu` (a tlbflush record, HMT 2.1; the kernel's
- * flush_tlb_func and native_flush_tlb_multi, arch/x86/mm/tlb.c):
+ * switch_mm_irqs_off, flush_tlb_func and native_flush_tlb_multi, arch/x86/mm/tlb.c):
+ * - a task switch's (reason 0) is switch_mm's CR3 write for the mm the CPU now runs (contextSwitch
+ *   loaded it without one: context-switch.ts);
  * - a flush done here (reasons 1, 2, 3) of `pages` pages (TLB_FLUSH_ALL: all, which the kernel chose
  *   above tlb_single_page_flush_ceiling; 0: none, the mm's TLB was up to date) is made as the replay's
  *   configuration makes it: a CR3 reload (non-global entries go), or one INVLPG per page. When the capture did not say which pages
@@ -169,6 +172,11 @@ function cowInstall(m: Machine, pte: number): number {
  */
 export function observedTlbFlush(m: Machine, cpu: number, mm: Mm, reason: number, addr: number, pages: number, flags: number): void {
   const f = m.counts.tlbFlushes;
+  if (reason === TlbFlushReason.taskSwitch) {
+    switchMmCr3(m, cpu, Cat.contextSwitch);
+    if (f !== undefined) f.switches++;
+    return;
+  }
   if (reason === TlbFlushReason.remoteSendIpi) {
     const targets = Math.max(1, mm.remoteCpus(cpu, m.scratch).length);
     ipiSendWait(m, cpu, targets);

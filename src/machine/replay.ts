@@ -156,7 +156,7 @@ export async function replayMachineSource(
   m.captured = capturedFramesFor(source.header, layout);
   if (source.header.observed?.includes(OBSERVED_TLB_FLUSHES) === true) {
     m.flushesObserved = true;
-    m.counts.tlbFlushes = { full: 0, pages: 0, received: 0, sent: 0 };
+    m.counts.tlbFlushes = { switches: 0, full: 0, pages: 0, received: 0, sent: 0 };
   }
   // The warm-up: at its end, what every counter holds is taken (nothing of the machine changes) and the
   // latency and timeline samples start afresh; at the end of the replay the counters are what they

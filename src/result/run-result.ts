@@ -79,10 +79,11 @@ export interface RunCounts {
   };
   /**
    * User TLB flushes a kernel capture observed (tlbflush records, HMT 2.1); present only for a trace
-   * that declares them. Full flushes (TLB_FLUSH_ALL) and pages flushed one by one (INVLPG), done on the
-   * CPU of the record, the shootdown IPIs received among those, and the IPI rounds sent.
+   * that declares them. Task switches that loaded another mm (a CR3 write each), full flushes
+   * (TLB_FLUSH_ALL) and pages flushed one by one (INVLPG) done on the CPU of the record, the shootdown
+   * IPIs received among those, and the IPI rounds sent.
    */
-  tlbFlushes?: { full: number; pages: number; received: number; sent: number };
+  tlbFlushes?: { switches: number; full: number; pages: number; received: number; sent: number };
   /** Records replayed, by kind name (kinds added after HMT 2.0, tlbflush, only when the trace holds some). */
   records: Record<string, number>;
 }

@@ -6,7 +6,7 @@
  * | column | range |
  * |---|---|
  * | kind | 0..KIND_COUNT−1 (the reader's own check) |
- * | op   | access: AccessOp 0..3 · kmap/kunmap: KmapApi 0..2 · mmap/mprotect: ProtBits 0..15 · tlbflush: 1..4 · others: not read |
+ * | op   | access: AccessOp 0..3 · kmap/kunmap: KmapApi 0..2 · mmap/mprotect: ProtBits 0..15 · tlbflush: 0..4 · others: not read |
  * | off  | an integer 0..MAX_FILE_OFFSET (2^53 − 2^32: off + len stays an exact integer) |
  * | time | finite and ≥ 0 |
  * | addr | below 2^addressBits for a user address (access, read, write, mmap, munmap, mprotect, tlbflush) when addressBits < 32 |
@@ -46,7 +46,7 @@ const OP_MAX: Uint8Array = (() => {
 function opMeaning(kind: number): string {
   if (kind === EventKind.access) return 'an access op 0..3 (load, store, ifetch, modify)';
   if (kind === EventKind.kmap || kind === EventKind.kunmap) return 'a kmap API 0..2 (pkmap, atomic, local)';
-  if (kind === EventKind.tlbflush) return 'a tlb_flush reason 1..4 (remote shootdown, local, local mm, remote send IPI)';
+  if (kind === EventKind.tlbflush) return 'a tlb_flush reason 0..4 (task switch, remote shootdown, local, local mm, remote send IPI)';
   return 'protection bits 0..15 (read 1, write 2, exec 4, shared 8)';
 }
 
@@ -78,7 +78,7 @@ export function recordProblem(
   len = 0,
 ): string | undefined {
   if (kind >= KIND_COUNT) return `kind ${kind} (expected an event kind 0..${KIND_COUNT - 1})`;
-  if (op > OP_MAX[kind]! || (op === 0 && kind === EventKind.tlbflush)) return `op ${op} for kind ${kind} (expected ${opMeaning(kind)})`;
+  if (op > OP_MAX[kind]!) return `op ${op} for kind ${kind} (expected ${opMeaning(kind)})`;
   if (len > MAX_RW_COUNT && isReadWrite(kind)) {
     return (
       `length ${len} of a ${kind === EventKind.read ? 'read' : 'write'} (expected ` +
@@ -115,17 +115,12 @@ export function firstBadRecord(b: RecordBatch, addressBits: number, present: Pre
   const { kind, op, addr, off, time, len } = b;
   if (present.op) {
     if (present.kind) {
-      for (let i = 0; i < n; i++) {
-        const k = kind[i]!;
-        if (op[i]! > OP_MAX[k]! || (op[i] === 0 && k === EventKind.tlbflush)) return at(b, i, addressBits);
-      }
+      for (let i = 0; i < n; i++) if (op[i]! > OP_MAX[kind[i]!]!) return at(b, i, addressBits);
     } else {
       const max = OP_MAX[EventKind.access]!;
       for (let i = 0; i < n; i++) if (op[i]! > max) return at(b, i, addressBits);
     }
   }
-  // An omitted op column is all zero, which a tlbflush (reasons 1..4) may not be.
-  if (!present.op && present.kind) for (let i = 0; i < n; i++) if (kind[i] === EventKind.tlbflush) return at(b, i, addressBits);
   if (present.len && present.kind)
     for (let i = 0; i < n; i++) if (len[i]! > MAX_RW_COUNT && isReadWrite(kind[i]!)) return at(b, i, addressBits);
   if (present.off) for (let i = 0; i < n; i++) if (!validOffset(off[i]!)) return at(b, i, addressBits);

@@ -128,15 +128,17 @@ export interface CaptureInfo {
 
 /**
  * `op` of a tlbflush record (HMT 2.1): the `reason` of the kernel's tlb_flush tracepoint
- * (include/linux/mm_types.h enum tlb_flush_reason). TLB_FLUSH_ON_TASK_SWITCH (0) is never a record: the
- * `switch` record is that observation, and the replay's context switch makes its flush.
+ * (include/linux/mm_types.h enum tlb_flush_reason).
+ * - taskSwitch (0): switch_mm loaded another mm on this CPU (a switch to a task with another mm, or an
+ *   exec's new mm): a CR3 write. In a trace that observes TLB flushes the replay's context switch loads
+ *   no mm itself (a switch to a kernel thread, which keeps the previous mm, makes no such record);
  * - remoteShootdown (1): this CPU flushed in the interrupt of another CPU's shootdown IPI;
  * - localShootdown (2): this CPU flushed for no particular mm (arch_tlbbatch_flush after reclaim unmapped pages);
  * - localMmShootdown (3): this CPU flushed for its own mm (flush_tlb_mm_range: munmap, mprotect, fork,
  *   copy-on-write, exec);
  * - remoteSendIpi (4): this CPU sent the shootdown IPIs of such a flush and waited for them.
  */
-export const TlbFlushReason = { remoteShootdown: 1, localShootdown: 2, localMmShootdown: 3, remoteSendIpi: 4 } as const;
+export const TlbFlushReason = { taskSwitch: 0, remoteShootdown: 1, localShootdown: 2, localMmShootdown: 3, remoteSendIpi: 4 } as const;
 /** `len` of a tlbflush record that flushed every user translation: the kernel's TLB_FLUSH_ALL (-1UL) as a u32. */
 export const TLB_FLUSH_ALL = 0xffffffff;
 /** `arg` of a tlbflush record (HMT 2.1): flag bits. `addressKnown`: `addr` is the first flushed page's user address. */

@@ -33,17 +33,25 @@ let byPurpose: Record<string, number> = {};
 
 /**
  * The user TLB flushes of a capture's text (`tlb_flush: pages:N reason:NAME (R)`), as the replay must count
- * them: every reason but 0 (a task switch's, which the switch record stands for) is a record; reasons
+ * them: every event is a record; reason 0 is a task switch that loaded another mm (a CR3 write); reasons
  * 1-3 flushed on their CPU — all (pages:-1) or N pages one by one; 1 was a shootdown IPI received; 4 sent IPIs.
  */
-function rawFlushes(lines: readonly string[]): { records: number; full: number; pages: number; received: number; sent: number } {
-  const f = { records: 0, full: 0, pages: 0, received: 0, sent: 0 };
+function rawFlushes(lines: readonly string[]): {
+  records: number;
+  switches: number;
+  full: number;
+  pages: number;
+  received: number;
+  sent: number;
+} {
+  const f = { records: 0, switches: 0, full: 0, pages: 0, received: 0, sent: 0 };
   for (const l of lines) {
     const m = / tlb_flush: pages:(-?\d+) reason:.*\((\d)\)$/.exec(l);
-    if (m === null || m[2] === '0') continue;
+    if (m === null) continue;
     f.records++;
     const pages = Number(m[1]);
-    if (m[2] === '4') f.sent++;
+    if (m[2] === '0') f.switches++;
+    else if (m[2] === '4') f.sent++;
     else if (pages === -1) f.full++;
     else f.pages += pages;
     if (m[2] === '1') f.received++;
@@ -113,6 +121,10 @@ describe('the real ftrace capture', () => {
     expect(r.counts.tlbFlushes).toEqual(flushes);
     expect(r.counts.records['tlbflush']).toBe(records);
     expect(r.counts.invlpg).toBe(raw.kmapLocal + raw.flushes.pages);
+    // Every CR3 write is one the capture made: its task switches' and its full flushes (no PTI here), not
+    // one per switch record — a switch to a kernel thread and back loads no mm.
+    expect(r.counts.cr3Writes).toBe(raw.flushes.switches + raw.flushes.full);
+    expect(r.counts.cr3Writes).toBeLessThan(raw.switches + raw.flushes.full);
   });
 
   it('without HIGHPTE the page-table maps vanish', async () => {
@@ -201,6 +213,7 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
       const { records, ...flushes } = rawFlushes(text.split('\n'));
       expect(r.counts.tlbFlushes).toEqual(flushes);
       expect(r.counts.records['tlbflush']).toBe(records);
+      if (!c.pti) expect(r.counts.cr3Writes).toBe(flushes.switches + flushes.full);
     },
   );
 

@@ -39,8 +39,8 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     const k = (await runRecords(known, CONFIG, OBSERVED)).result;
     const u = (await runRecords(unknown, CONFIG, OBSERVED)).result;
     const n = (await runRecords(none, CONFIG, OBSERVED)).result;
-    expect(k.counts.tlbFlushes).toEqual({ full: 0, pages: 2, received: 0, sent: 0 });
-    expect(u.counts.tlbFlushes).toEqual({ full: 0, pages: 2, received: 0, sent: 0 });
+    expect(k.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 2, received: 0, sent: 0 });
+    expect(u.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 2, received: 0, sent: 0 });
     expect(k.counts.records['tlbflush']).toBe(1);
     // Two INVLPGs more than the trace without the flush, charged to invlpg at costs.invlpg (core2: 0 args).
     expect(k.counts.invlpg - n.counts.invlpg).toBe(2);
@@ -59,11 +59,11 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     const f = (await runRecords(full, CONFIG, OBSERVED)).result;
     const z = (await runRecords(zero, CONFIG, OBSERVED)).result;
     const n = (await runRecords(none, CONFIG, OBSERVED)).result;
-    expect(f.counts.tlbFlushes).toEqual({ full: 1, pages: 0, received: 0, sent: 0 });
+    expect(f.counts.tlbFlushes).toEqual({ switches: 0, full: 1, pages: 0, received: 0, sent: 0 });
     expect(f.counts.cr3Writes - n.counts.cr3Writes).toBe(1);
     expect(f.counts.dtlbMisses - n.counts.dtlbMisses).toBe(1);
     expect(f.cycles.breakdown.localFlush).toBeGreaterThan(n.cycles.breakdown.localFlush);
-    expect(z.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 0 });
+    expect(z.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 0 });
     expect(z.cycles.total).toBe(n.cycles.total);
   });
 
@@ -74,10 +74,10 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     const r = (await runRecords(recv, CONFIG, OBSERVED)).result;
     const s = (await runRecords(sent, CONFIG, OBSERVED)).result;
     const n = (await runRecords(none, CONFIG, OBSERVED)).result;
-    expect(r.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 1, sent: 0 });
+    expect(r.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 1, sent: 0 });
     expect(r.cycles.breakdown.shootdown).toBeGreaterThan(0);
     expect(n.cycles.breakdown.shootdown).toBe(0);
-    expect(s.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 1 });
+    expect(s.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 1 });
     // Sending flushes nothing here (the initiator's own flush is a record of its own, reason 3): one IPI.
     expect(s.counts.ipis).toBe(1);
     expect(s.counts.cr3Writes).toBe(n.counts.cr3Writes);
@@ -99,6 +99,6 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     expect(derived.counts.invlpg - observed.counts.invlpg).toBe(1);
     expect(derived.counts.tlbFlushes).toBeUndefined();
     expect(derived.counts.records['tlbflush']).toBeUndefined();
-    expect(observed.counts.tlbFlushes).toEqual({ full: 0, pages: 0, received: 0, sent: 0 });
+    expect(observed.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 0 });
   });
 });

@@ -247,7 +247,7 @@ describe('HMT round trip', () => {
     const path = join(tmp.dir, 'v21.hmt');
     const w = await openTraceWriter(path, { source: 'test', cpus: 1, observed: [OBSERVED_TLB_FLUSHES] });
     expect(w.header.version).toBe('2.1');
-    expect(() => w.push({ ...flush, op: 0 })).toThrow(/op 0 for kind 15 \(expected a tlb_flush reason 1\.\.4/);
+    expect(() => w.push({ ...flush, op: 5 })).toThrow(/op 5 for kind 15 \(expected a tlb_flush reason 0\.\.4/);
     w.push(flush);
     await w.close();
     const t = await openTrace(path);

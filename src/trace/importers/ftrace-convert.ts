@@ -50,8 +50,9 @@ import { FtraceSyntaxError, intField, parseFtraceLine, type FtraceEvent } from '
  *   gets a stand-in pfn from PKMAP_STANDIN_PFN up, in order of first appearance (same pointer, same pfn).
  * - `flush_zero_pkmaps`: not emitted — the replay models pkmap wrap flushes from the configuration it
  *   simulates; counted in FtraceCounts.
- * - `tlb_flush pages:N reason:R` → `tlbflush` (HMT 2.1; op R, len N, TLB_FLUSH_ALL for -1), every
- *   reason but 0 (a task switch's flush: the `switch` record stands for it). Counted by reason. Its first
+ * - `tlb_flush pages:N reason:R` → `tlbflush` (HMT 2.1; op R, len N, TLB_FLUSH_ALL for -1), counted by
+ *   reason. A task switch's (0) carries the pid of the task the CPU's latest sched_switch switched to
+ *   (the event fires before the task column changes): the replay loads that mm then. Its first
  *   page (addr, flag addressKnown) comes from the `tlb_range` kprobe on flush_tlb_mm_range when the
  *   capture has it (the initiator's own flush and IPIs use its latest range, a shootdown received the
  *   latest range of another CPU), or, for one page in a fault window, from the fault's address
@@ -151,6 +152,8 @@ export class FtraceConverter {
   private readonly inFault = new Map<string, number>();
   /** Per CPU: the range of its latest flush_tlb_mm_range (kprobe `tlb_range`), until its local flush uses it. */
   private readonly ranges: Array<{ start: number; end: number } | undefined> = [];
+  /** Per CPU: the pid its latest sched_switch switched to (a task switch's flush loads that task's mm). */
+  private readonly switchedTo: number[] = [];
   /** The latest flush_tlb_mm_range of any CPU: the range a shootdown IPI asks the others to flush. */
   private lastRange: { cpu: number; start: number; end: number } | undefined;
   /** Per CPU: maps open, and the records held back until the last of them is undone. */
@@ -289,9 +292,10 @@ export class FtraceConverter {
         if (!Number.isInteger(reason) || reason < 0 || reason > TlbFlushReason.remoteSendIpi || !Number.isInteger(pages) || pages < -1)
           throw new FtraceSyntaxError(`a tlb_flush with pages:N (N ≥ -1) and reason:... (0..4), found '${e.fields}'`);
         c.tlbFlushByReason[String(reason)] = (c.tlbFlushByReason[String(reason)] ?? 0) + 1;
-        // A task switch's flush is the `switch` record's: the replay's context switch makes it.
-        if (reason === 0) return;
         const record: TraceRecord = { kind: EventKind.tlbflush, op: reason, len: pages === -1 ? TLB_FLUSH_ALL : pages, ...base };
+        // A task switch's flush fires in context_switch, while the task column still shows the task
+        // switched from: the mm it loads is the switched-to task's (an exec's flush shows its own task).
+        if (reason === TlbFlushReason.taskSwitch) record.pid = this.switchedTo[e.cpu] ?? e.pid;
         if (pages > 0) {
           const start = this.flushStart(e, reason, pages);
           if (start !== undefined) {
@@ -307,6 +311,7 @@ export class FtraceConverter {
         const cmd = /==>\s*.*:(\d+)\s*\[/.exec(e.fields);
         const next = /\bnext_pid=/.test(e.fields) || !cmd ? intField(e.fields, 'next_pid') : Number(cmd[1]);
         c.switches++;
+        this.switchedTo[e.cpu] = next;
         this.emit({ kind: EventKind.switch, cpu: e.cpu, pid: next, time: e.timeNs });
         return;
       }

@@ -6,8 +6,8 @@
  * through kmap_local — a highmem page mapped by __kmap_local_pfn_prot, or a lowmem page whose
  * kunmap_local shows a direct-map address — becomes `kmap`/`kunmap` of P with api local, so a replay
  * charges a kmap only where P is highmem under the replayed configuration; kmap_high/kunmap_high → api
- * pkmap; sched_switch → `switch`; page_fault_user → `access`; sys_enter_* → `syscall`; tlb_flush and
- * flush_zero_pkmaps are counted, not emitted. Times are the event timestamps in ns.
+ * pkmap; sched_switch → `switch`; page_fault_user → `access`; sys_enter_* → `syscall`; tlb_flush →
+ * `tlbflush` (HMT 2.1); flush_zero_pkmaps is counted, not emitted. Times are the event timestamps in ns.
  */
 import type { TraceRecord } from '../records.ts';
 import type { Importer, ImportOptions, ImportStats } from './registry.ts';
