@@ -73,10 +73,8 @@ const HINTS = 256;
  * address space that are the most recent of their set.
  */
 export class TlbFilter {
-  /** Per set: key of its most recently used entry (INVALID: not known). */
-  private readonly keys: Int32Array;
-  /** Per set: the slot of that entry. */
-  private readonly slots: Int32Array;
+  /** Per set s: at 2s the key of its most recently used entry (INVALID: not known), at 2s + 1 its slot. */
+  private readonly recentOf: Int32Array;
   private readonly sets: number;
   private readonly mask: number;
   private readonly pow2: boolean;
@@ -85,8 +83,7 @@ export class TlbFilter {
     this.sets = sets;
     this.mask = sets - 1;
     this.pow2 = (sets & (sets - 1)) === 0;
-    this.keys = new Int32Array(sets).fill(INVALID);
-    this.slots = new Int32Array(sets).fill(INVALID);
+    this.recentOf = new Int32Array(2 * sets).fill(INVALID);
   }
 
   /** Set index of page number `pn`: pn mod sets (as Dinero IV: block address modulo the number of sets). */
@@ -96,28 +93,32 @@ export class TlbFilter {
 
   /** The inline hit path: true when 4 KiB page `pn` is the most recent entry of its set. */
   hit(pn: number): boolean {
-    return this.keys[this.setOf(pn)] === pn << 1;
+    return this.recentOf[2 * this.setOf(pn)] === pn << 1;
   }
 
   /** The slot of `key` when it is the most recent entry of `set`, else −1. */
   recent(set: number, key: number): number {
-    return this.keys[set] === key ? (this.slots[set] as number) : -1;
+    const r = this.recentOf;
+    return r[2 * set] === key ? (r[2 * set + 1] as number) : -1;
   }
 
   /** Hook: `slot` of `set`, holding `key`, was just used (hit or filled). */
   used(set: number, key: number, slot: number): void {
-    this.keys[set] = key;
-    this.slots[set] = slot;
+    const r = this.recentOf;
+    r[2 * set] = key;
+    r[2 * set + 1] = slot;
   }
 
   /** Hook: the entry in `slot` of `set` was removed. */
   invalidateSlot(set: number, slot: number): void {
-    if (this.slots[set] === slot) this.keys[set] = INVALID;
+    const r = this.recentOf;
+    if (r[2 * set + 1] === slot) r[2 * set] = INVALID;
   }
 
   /** Hook: every entry may have gone, or another address space is now current. */
   clear(): void {
-    this.keys.fill(INVALID);
+    const r = this.recentOf;
+    for (let i = 0; i < r.length; i += 2) r[i] = INVALID;
   }
 }
 
@@ -191,10 +192,10 @@ export class Tlb {
     } else this.nonGlobalOverflow = true;
   }
 
-  /** Marks `slot` of `set` (first slot `base`) used now. */
-  private use(set: number, base: number, slot: number): void {
+  /** Marks `slot` of `set` (first slot `base`), which holds `key`, used now. */
+  private use(set: number, base: number, slot: number, key: number): void {
     this.replacement.touch(base, slot - base);
-    this.filter.used(set, this.keys[slot] as number, slot);
+    this.filter.used(set, key, slot);
   }
 
   /** True if slot `i` belongs to the current address space (always, without PCIDs). */
@@ -252,7 +253,7 @@ export class Tlb {
       if (slot < 0) return -1;
       this.hints[pn & (HINTS - 1)] = slot;
     }
-    this.use(set, base, slot);
+    this.use(set, base, slot, key);
     return slot;
   }
 
@@ -292,15 +293,21 @@ export class Tlb {
   accessSmallSlot(pn: number): number {
     const key = pn << 1;
     const set = this.filter.setOf(pn);
-    const hit = this.hitSlot(set, pn, key);
-    if (hit >= 0) return hit;
-    // hitSlot's scan missed (a filter or hint answer is never a miss), so `free` is this set's.
+    const m = this.filter.recent(set, key);
+    if (m >= 0) return m;
+    // No hint here: a miss (the common case of this call) scans the set anyway, and the scan also
+    // finds the way to fill.
     const base = set * this.ways;
-    const slot = this.place(base, key);
+    let slot = this.find(base, key);
+    if (slot >= 0) {
+      this.use(set, base, slot, key);
+      return slot;
+    }
+    slot = this.place(base, key);
     this.flags[slot] = 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     else this.noteNonGlobal(slot);
-    this.use(set, base, slot);
+    this.use(set, base, slot, key);
     return -1;
   }
 
@@ -347,7 +354,7 @@ export class Tlb {
     this.flags[slot] = global ? GLOBAL : 0;
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
     else if (!global) this.noteNonGlobal(slot);
-    this.use(set, base, slot);
+    this.use(set, base, slot, key);
     return slot;
   }
 
@@ -365,7 +372,7 @@ export class Tlb {
     if (this.find(base, key) >= 0) throw new Error('fillThenInvalidateAbsent: the page is present');
     const slot = this.place(base, key);
     if (this.pcids !== null) this.pcids[slot] = this.currentPcid;
-    this.use(set, base, slot);
+    this.use(set, base, slot, key);
     this.clear(slot, set);
   }
 

@@ -111,7 +111,7 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
   const tlb = c.tlb;
   // An L1 hit is a hit in the small-page array of its side: the array's filter answers most of them
   // inline (TlbFilter.hit: the set's most recent entry, nothing to update), the array the rest
-  // (Tlb.hitSmall). A page the hierarchy knows absent, or one reached through a large entry, goes the
+  // (Tlb.lookup of the small page). A page the hierarchy knows absent, or one reached through a large entry, goes the
   // general way (execute).
   const l1i = tlb.l1i;
   const l1d = tlb.l1d;
@@ -129,12 +129,12 @@ export function accessHitRun(m: Machine, cpu: number, b: RecordBatch, i: number,
     const vpn = addr >>> 12;
     if ((addr & (PAGE_SIZE - 1)) + (len > 0 ? len : 1) > PAGE_SIZE || vpn >= taskPages) break;
     if (op === AccessOp.ifetch) {
-      if (!fetchFilter.hit(vpn) && !l1i.hitSmall(vpn)) break;
+      if (!fetchFilter.hit(vpn) && l1i.lookup(vpn, PageSizeClass.small) < 0) break;
       fetches++;
       continue;
     }
     if ((cowDue && op !== AccessOp.load) || tlb.knownAbsent(addr)) break;
-    if (!dataFilter.hit(vpn) && !l1d.hitSmall(vpn)) break;
+    if (!dataFilter.hit(vpn) && l1d.lookup(vpn, PageSizeClass.small) < 0) break;
   }
   const hits = j - i;
   tlb.counters.itlbLookups += fetches;
