@@ -219,6 +219,8 @@ export class Storage {
   /** read_ahead_kb in pages. */
   private readonly raPages: number;
   private readonly maxRequestPages: number;
+  /** The frames of the read request doRaNoClamp is gathering (grown as a request needs: maxRequestPages at most). */
+  private raBatch = new Int32Array(64);
   readonly counts: StorageCounts = {
     pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
     io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
@@ -434,19 +436,16 @@ export class Storage {
     const m = this.m;
     const cache = m.cache;
     const mark = nr - lookahead;
-    let batch: number[] = [];
+    // The frames of the request being gathered (contiguous pages, at most maxRequestPages): raBatch[0, n).
+    let batch = this.raBatch;
+    let n = 0;
     let inserted = 0;
     let contiguous = true;
-    const submit = (): void => {
-      if (batch.length === 0) return;
-      const done = this.disk.submit(m.now(cpu), batch.length * PAGE_SIZE, false);
-      for (const pfn of batch) this.readyAt.set(pfn, done);
-      batch = [];
-    };
     for (let i = 0; i < nr; i++) {
       const idx = start + i;
       if (cache.lookup(file, idx) >= 0) {
-        submit();
+        if (n > 0) this.submitRead(cpu, n);
+        n = 0;
         if (idx >= want) contiguous = false;
         continue;
       }
@@ -458,12 +457,27 @@ export class Storage {
         this.counts.pagecache.misses++;
         if (contiguous) inserted++;
       } else this.counts.pagecache.readahead++;
-      batch.push(pfn);
-      if (batch.length >= this.maxRequestPages) submit();
+      if (n === batch.length) {
+        batch = new Int32Array(2 * n);
+        batch.set(this.raBatch);
+        this.raBatch = batch;
+      }
+      batch[n++] = pfn;
+      if (n >= this.maxRequestPages) {
+        this.submitRead(cpu, n);
+        n = 0;
+      }
     }
-    submit();
+    if (n > 0) this.submitRead(cpu, n);
     // The page wanted was cached between (another CPU's readahead): nothing inserted for it.
     return want >= start && want < start + nr ? inserted : 0;
+  }
+
+  /** One device read of the `n` pages gathered in raBatch: each page's read completes when it does. */
+  private submitRead(cpu: number, n: number): void {
+    const done = this.disk.submit(this.m.now(cpu), n * PAGE_SIZE, false);
+    const batch = this.raBatch;
+    for (let k = 0; k < n; k++) this.readyAt.set(batch[k]!, done);
   }
 
   /** workingset_refault: a page with a shadow entry is a refault; within the working set it starts active. */
