@@ -30,7 +30,7 @@ import { Cat } from './accounting.ts';
 import type { Machine } from './machine.ts';
 import { PageSizeClass } from './tlb.ts';
 import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
-import { PAGE_SIZE } from '../units/address.ts';
+import { PAGE_SHIFT, PAGE_SIZE } from '../units/address.ts';
 
 /** Directory of the footprint files. */
 export const FOOTPRINT_DIR: string = fileURLToPath(new URL('../../models/kernels/footprints/', import.meta.url));
@@ -137,9 +137,9 @@ const TEXT_PFN = 0x1000;
 /** PCID of the x86_64 reference's kernel entries (kernel-touch.ts). */
 const KERNEL_PCID = 7;
 
-/** A path compiled for one machine: addresses and flags of its static translations, its dynamic objects. */
+/** A path compiled for one machine: 4 KiB page numbers and flags of its static translations, its dynamic objects. */
 interface CompiledPath {
-  readonly vaddr: Float64Array;
+  readonly vpn: Int32Array;
   readonly flags: Uint8Array;
   readonly dynamic: Uint8Array;
 }
@@ -176,13 +176,13 @@ export class KernelFootprint {
         ...p.text.map((s) => [Number.parseInt(s, 16), 0] as const),
         ...p.data.map((s) => [Number.parseInt(s, 16), F_DATA] as const),
       ];
-      const vaddr = new Float64Array(offs.length);
+      const vpn = new Int32Array(offs.length);
       const flags = new Uint8Array(offs.length);
       offs.forEach(([off, side], i) => {
-        vaddr[i] = m.directMapAddr(TEXT_PFN + Math.floor(off / PAGE_SIZE));
+        vpn[i] = m.directMapAddr(TEXT_PFN + Math.floor(off / PAGE_SIZE)) >>> PAGE_SHIFT;
         flags[i] = side | (off < data.largeBelow ? F_LARGE : 0) | (globalOf(off) ? F_GLOBAL : 0);
       });
-      return { vaddr, flags, dynamic: Uint8Array.from(p.dynamic.map((d) => DYN_CODES[d])) };
+      return { vpn, flags, dynamic: Uint8Array.from(p.dynamic.map((d) => DYN_CODES[d])) };
     });
   }
 
@@ -194,14 +194,14 @@ export class KernelFootprint {
     const pcid = m.shape.pcid;
     const userPcid = pcid ? tlb.l1d.pcid : -1;
     if (pcid) tlb.setPcid(KERNEL_PCID);
-    const { vaddr, flags } = p;
-    for (let i = 0; i < vaddr.length; i++) {
+    const { vpn, flags } = p;
+    for (let i = 0; i < vpn.length; i++) {
       const f = flags[i]!;
       this.ref(
         m,
         cpu,
         (f & F_DATA) !== 0 ? TlbSide.data : TlbSide.instruction,
-        vaddr[i]!,
+        vpn[i]!,
         (f & F_LARGE) !== 0,
         (f & F_GLOBAL) !== 0 && !pcid,
       );
@@ -210,25 +210,26 @@ export class KernelFootprint {
     for (let i = 0; i < dyn.length; i++) {
       const d = dyn[i]!;
       if (d === D_ENTRY_STACK) {
-        this.ref(m, cpu, TlbSide.data, this.trampolineBase - cpu * PAGE_SIZE, false, this.trampolineGlobal && !pcid);
+        this.ref(m, cpu, TlbSide.data, (this.trampolineBase - cpu * PAGE_SIZE) >>> PAGE_SHIFT, false, this.trampolineGlobal && !pcid);
       } else {
         const stack = d === D_STACK ? (c.mm?.stackPfns[0] ?? -1) : -1;
         const pfn = stack >= 0 ? stack : PERCPU_PFN + cpu * PERCPU_STRIDE;
-        this.ref(m, cpu, TlbSide.data, m.directMapAddr(pfn), true, this.percpuGlobal && !pcid);
+        this.ref(m, cpu, TlbSide.data, m.directMapAddr(pfn) >>> PAGE_SHIFT, true, this.percpuGlobal && !pcid);
       }
     }
     if (pcid) tlb.setPcid(userPcid);
   }
 
-  private ref(m: Machine, cpu: number, side: TlbSide, vaddr: number, large: boolean, global: boolean): void {
+  /** One kernel reference to 4 KiB page `vpn` (a page number: see TlbHierarchy translateVpn). */
+  private ref(m: Machine, cpu: number, side: TlbSide, vpn: number, large: boolean, global: boolean): void {
     const tlb = m.cpus[cpu]!.tlb;
-    const r = tlb.translate(side, vaddr);
+    const r = tlb.translateVpn(side, vpn);
     if (r === TlbOutcome.l1Hit) return;
     if (r === TlbOutcome.stlbHit) {
       m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
       return;
     }
     m.charge(cpu, Cat.tlbWalk, m.kernelWalkCost(large));
-    tlb.fill(side, vaddr, large ? PageSizeClass.large : PageSizeClass.small, global);
+    tlb.fillVpn(side, vpn, large ? PageSizeClass.large : PageSizeClass.small, global);
   }
 }

@@ -83,6 +83,8 @@ export class TlbHierarchy {
   };
   /** Large-page shift in use. */
   readonly largePageShift: number;
+  /** largePageShift − 12: a 4 KiB page number shifted right by it is its large page number. */
+  private readonly largeFromSmall: number;
   /**
    * The 4 KiB page number `fillThenInvalidate` last removed, known absent from every array (no small
    * entry, no large entry covering it) until something could bring it back: a `fill` of that page or
@@ -102,28 +104,38 @@ export class TlbHierarchy {
     this.stlb = geometry.stlb.entries > 0 ? make(geometry.stlb.entries, geometry.stlb.ways) : null;
     this.l1dLarge = geometry.large.entries > 0 ? make(geometry.large.entries, geometry.large.ways) : null;
     this.largePageShift = options.largePageShift;
+    this.largeFromSmall = options.largePageShift - SMALL_SHIFT;
     const all = [this.l1i, this.l1d];
     if (this.stlb !== null) all.push(this.stlb);
     if (this.l1dLarge !== null) all.push(this.l1dLarge);
     this.arrays = all;
   }
 
-  /** Probes one array for the page of `vaddr` at both sizes; returns the slot or −1 (recency updated). */
-  private static probeBoth(tlb: Tlb, vaddr: number, largeShift: number): number {
-    const slot = tlb.lookup(vaddr >>> SMALL_SHIFT, PageSizeClass.small);
-    if (slot >= 0 || !tlb.mayHoldLarge(vaddr >>> largeShift)) return slot;
-    return tlb.lookup(vaddr >>> largeShift, PageSizeClass.large);
+  /** Probes one array for 4 KiB page `vpn` (large page `lpn`) at both sizes; returns the slot or −1 (recency updated). */
+  private static probeBoth(tlb: Tlb, vpn: number, lpn: number): number {
+    const slot = tlb.lookup(vpn, PageSizeClass.small);
+    if (slot >= 0 || !tlb.mayHoldLarge(lpn)) return slot;
+    return tlb.lookup(lpn, PageSizeClass.large);
   }
+
+  // Every operation on an address has a twin on its 4 KiB page number (…Vpn), which does the work: a
+  // page number is below 2^20, a small integer for the JIT, where a kernel address (2^30 and above) is
+  // a heap number each time it is passed to a call that is not inlined.
 
   /**
    * Translates user or kernel virtual address `vaddr` (32-bit) on `side`. Counts, and on an STLB hit
    * copies the entry into L1. On `miss` the caller walks the page tables and calls `fill`.
    */
   translate(side: TlbSide, vaddr: number): TlbOutcome {
+    return this.translateVpn(side, vaddr >>> SMALL_SHIFT);
+  }
+
+  /** `translate` of the address of 4 KiB page `vpn`. */
+  translateVpn(side: TlbSide, vpn: number): TlbOutcome {
     const c = this.counters;
-    const shift = this.largePageShift;
+    const lpn = vpn >>> this.largeFromSmall;
     let l1: Tlb;
-    if (side === TlbSide.data && vaddr >>> SMALL_SHIFT === this.absentPage) {
+    if (side === TlbSide.data && vpn === this.absentPage) {
       c.dtlbLookups++;
       c.dtlbMisses++;
       if (this.stlb !== null) c.stlbMisses++;
@@ -133,24 +145,24 @@ export class TlbHierarchy {
     if (side === TlbSide.instruction) {
       c.itlbLookups++;
       l1 = this.l1i;
-      if (TlbHierarchy.probeBoth(l1, vaddr, shift) >= 0) return TlbOutcome.l1Hit;
+      if (TlbHierarchy.probeBoth(l1, vpn, lpn) >= 0) return TlbOutcome.l1Hit;
       c.itlbMisses++;
     } else {
       c.dtlbLookups++;
       l1 = this.l1d;
-      if (TlbHierarchy.probeBoth(l1, vaddr, shift) >= 0) return TlbOutcome.l1Hit;
+      if (TlbHierarchy.probeBoth(l1, vpn, lpn) >= 0) return TlbOutcome.l1Hit;
       const large = this.l1dLarge;
-      if (large !== null && large.mayHoldLarge(vaddr >>> shift) && large.lookup(vaddr >>> shift, PageSizeClass.large) >= 0) {
+      if (large !== null && large.mayHoldLarge(lpn) && large.lookup(lpn, PageSizeClass.large) >= 0) {
         return TlbOutcome.l1Hit;
       }
       c.dtlbMisses++;
     }
     const stlb = this.stlb;
     if (stlb !== null) {
-      const slot = TlbHierarchy.probeBoth(stlb, vaddr, shift);
+      const slot = TlbHierarchy.probeBoth(stlb, vpn, lpn);
       if (slot >= 0) {
         c.stlbHits++;
-        this.fillL1(side, vaddr, stlb.sizeOf(slot), stlb.isGlobal(slot));
+        this.fillL1(side, vpn, stlb.sizeOf(slot), stlb.isGlobal(slot));
         return TlbOutcome.stlbHit;
       }
       c.stlbMisses++;
@@ -175,17 +187,17 @@ export class TlbHierarchy {
 
   /** After a walk: installs the translation of `vaddr` (page size class, global bit) in the STLB and L1. */
   fill(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
+    this.fillVpn(side, vaddr >>> SMALL_SHIFT, size, global);
+  }
+
+  /** `fill` of the address of 4 KiB page `vpn`. */
+  fillVpn(side: TlbSide, vpn: number, size: PageSizeClass, global: boolean): void {
     const absent = this.absentPage;
-    if (
-      absent >= 0 &&
-      (size === PageSizeClass.small
-        ? vaddr >>> SMALL_SHIFT === absent
-        : vaddr >>> this.largePageShift === absent >>> (this.largePageShift - SMALL_SHIFT))
-    ) {
+    if (absent >= 0 && (size === PageSizeClass.small ? vpn === absent : vpn >>> this.largeFromSmall === absent >>> this.largeFromSmall)) {
       this.absentPage = -1;
     }
-    if (this.stlb !== null) this.stlb.insert(this.pageNumber(vaddr, size), size, global);
-    this.fillL1(side, vaddr, size, global);
+    if (this.stlb !== null) this.stlb.insert(this.pageNumber(vpn, size), size, global);
+    this.fillL1(side, vpn, size, global);
   }
 
   /**
@@ -196,8 +208,13 @@ export class TlbHierarchy {
    * recency). Same outcome, counters and state as the two calls.
    */
   translateFillSmall(side: TlbSide, vaddr: number): TlbOutcome {
-    const small = vaddr >>> SMALL_SHIFT;
-    const lpn = vaddr >>> this.largePageShift;
+    return this.translateFillSmallVpn(side, vaddr >>> SMALL_SHIFT);
+  }
+
+  /** `translateFillSmall` of the address of 4 KiB page `vpn`. */
+  translateFillSmallVpn(side: TlbSide, vpn: number): TlbOutcome {
+    const small = vpn;
+    const lpn = vpn >>> this.largeFromSmall;
     const data = side === TlbSide.data;
     const l1 = data ? this.l1d : this.l1i;
     const stlb = this.stlb;
@@ -209,8 +226,8 @@ export class TlbHierarchy {
       (data && this.l1dLarge !== null && this.l1dLarge.mayHoldLarge(lpn)) ||
       (stlb !== null && stlb.mayHoldLarge(lpn))
     ) {
-      const r = this.translate(side, vaddr);
-      if (r === TlbOutcome.miss) this.fill(side, vaddr, PageSizeClass.small, false);
+      const r = this.translateVpn(side, vpn);
+      if (r === TlbOutcome.miss) this.fillVpn(side, vpn, PageSizeClass.small, false);
       return r;
     }
     const c = this.counters;
@@ -245,8 +262,13 @@ export class TlbHierarchy {
    * it, global or not. Returns the number of entries removed.
    */
   invalidatePage(vaddr: number): number {
-    const small = vaddr >>> SMALL_SHIFT;
-    const large = vaddr >>> this.largePageShift;
+    return this.invalidateVpn(vaddr >>> SMALL_SHIFT);
+  }
+
+  /** `invalidatePage` of the address of 4 KiB page `vpn`. */
+  invalidateVpn(vpn: number): number {
+    const small = vpn;
+    const large = vpn >>> this.largeFromSmall;
     const arrays = this.arrays;
     let n = 0;
     for (let i = 0; i < arrays.length; i++) {
@@ -267,13 +289,19 @@ export class TlbHierarchy {
    * calls (the global bit of an entry that is removed at once changes nothing).
    */
   fillThenInvalidate(vaddr: number): void {
-    const small = vaddr >>> SMALL_SHIFT;
+    this.fillThenInvalidateVpn(vaddr >>> SMALL_SHIFT);
+  }
+
+  /** `fillThenInvalidate` of the address of 4 KiB page `vpn`. */
+  fillThenInvalidateVpn(vpn: number): void {
+    const small = vpn;
     if (this.stlb !== null) this.stlb.fillThenInvalidateAbsent(small);
     this.l1d.fillThenInvalidateAbsent(small);
     const l1i = this.l1i;
     if (l1i.validCount > 0) {
+      const lpn = vpn >>> this.largeFromSmall;
       l1i.invalidate(small, PageSizeClass.small);
-      if (l1i.mayHoldLarge(vaddr >>> this.largePageShift)) l1i.invalidate(vaddr >>> this.largePageShift, PageSizeClass.large);
+      if (l1i.mayHoldLarge(lpn)) l1i.invalidate(lpn, PageSizeClass.large);
     }
     this.absentPage = small;
   }
@@ -290,8 +318,13 @@ export class TlbHierarchy {
    * after the first one. Same counters and state as the 2k calls.
    */
   repeatAbsentTransient(vaddr: number, k: number): void {
+    this.repeatAbsentTransientVpn(vaddr >>> SMALL_SHIFT, k);
+  }
+
+  /** `repeatAbsentTransient` of the address of 4 KiB page `vpn`. */
+  repeatAbsentTransientVpn(vpn: number, k: number): void {
     const c = this.counters;
-    const small = vaddr >>> SMALL_SHIFT;
+    const small = vpn;
     if (small !== this.absentPage) throw new Error('repeatAbsentTransient: page not known absent');
     c.dtlbLookups += k;
     c.dtlbMisses += k;
@@ -324,15 +357,16 @@ export class TlbHierarchy {
     for (const t of this.arrays) t.setPcid(pcid);
   }
 
-  private pageNumber(vaddr: number, size: PageSizeClass): number {
-    return size === PageSizeClass.large ? vaddr >>> this.largePageShift : vaddr >>> SMALL_SHIFT;
+  /** The page number of 4 KiB page `vpn` in size class `size`. */
+  private pageNumber(vpn: number, size: PageSizeClass): number {
+    return size === PageSizeClass.large ? vpn >>> this.largeFromSmall : vpn;
   }
 
-  private fillL1(side: TlbSide, vaddr: number, size: PageSizeClass, global: boolean): void {
+  private fillL1(side: TlbSide, vpn: number, size: PageSizeClass, global: boolean): void {
     if (side === TlbSide.data && size === PageSizeClass.large && this.l1dLarge !== null) {
-      this.l1dLarge.insert(vaddr >>> this.largePageShift, size, global);
+      this.l1dLarge.insert(vpn >>> this.largeFromSmall, size, global);
       return;
     }
-    (side === TlbSide.instruction ? this.l1i : this.l1d).insert(this.pageNumber(vaddr, size), size, global);
+    (side === TlbSide.instruction ? this.l1i : this.l1d).insert(this.pageNumber(vpn, size), size, global);
   }
 }

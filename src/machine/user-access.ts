@@ -22,31 +22,30 @@ const LAST_VPN = 0xfffff;
  */
 export function touchUserPage(m: Machine, cpu: number, mm: Mm, vpn: number, side: TlbSide, write: boolean, fromUser: boolean): boolean {
   const tlb = m.cpus[cpu]!.tlb;
-  const vaddr = vpn * PAGE_SIZE;
   if (mm.pt.get(vpn) !== 0) {
     // Present: no fault can come between the walk and the fill (TlbHierarchy.translateFillSmall).
-    const r = tlb.translateFillSmall(side, vaddr);
+    const r = tlb.translateFillSmallVpn(side, vpn);
     if (r === TlbOutcome.stlbHit) m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
     else if (r === TlbOutcome.miss) m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
   } else {
     // Not present: a miss walks, faults the page in, and walks again before the fill.
-    const r = tlb.translate(side, vaddr);
+    const r = tlb.translateVpn(side, vpn);
     if (r === TlbOutcome.stlbHit) {
       m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
     } else if (r === TlbOutcome.miss) {
       m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
       if (!pageFault(m, cpu, mm, vpn, write, fromUser)) return false;
       m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
-      tlb.fill(side, vaddr, PageSizeClass.small, false);
+      tlb.fillVpn(side, vpn, PageSizeClass.small, false);
     }
   }
   if (write && mm.pt.readOnly > 0) {
     const pte = mm.pt.get(vpn);
     if (pte !== 0 && (pte & PTE_WRITE) === 0) {
       if (!cowFault(m, cpu, mm, vpn, pte, fromUser)) return false;
-      if (tlb.translate(side, vaddr) === TlbOutcome.miss) {
+      if (tlb.translateVpn(side, vpn) === TlbOutcome.miss) {
         m.charge(cpu, Cat.tlbWalk, m.userWalkCost());
-        tlb.fill(side, vaddr, PageSizeClass.small, false);
+        tlb.fillVpn(side, vpn, PageSizeClass.small, false);
       }
     }
   }

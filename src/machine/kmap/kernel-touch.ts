@@ -17,6 +17,7 @@ import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';
 import { SLOW_PAGE } from '../pagecache.ts';
 import { PageSizeClass } from '../tlb.ts';
+import { PAGE_SHIFT } from '../../units/address.ts';
 import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
 
 /**
@@ -32,13 +33,14 @@ export function kernelTranslate(m: Machine, cpu: number, vaddr: number, large: b
   const tlb = m.cpus[cpu]!.tlb;
   const userPcid = m.shape.pcid ? tlb.l1d.pcid : -1;
   if (userPcid >= 0) tlb.setPcid(KERNEL_PCID);
-  const r = tlb.translate(TlbSide.data, vaddr);
+  const vpn = vaddr >>> PAGE_SHIFT;
+  const r = tlb.translateVpn(TlbSide.data, vpn);
   if (r !== TlbOutcome.l1Hit) {
     if (r === TlbOutcome.stlbHit) {
       m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
     } else {
       m.charge(cpu, Cat.tlbWalk, m.kernelWalkCost(large));
-      tlb.fill(TlbSide.data, vaddr, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal && userPcid < 0);
+      tlb.fillVpn(TlbSide.data, vpn, large ? PageSizeClass.large : PageSizeClass.small, m.shape.kernelGlobal && userPcid < 0);
     }
   }
   if (userPcid >= 0) tlb.setPcid(userPcid);
@@ -185,26 +187,26 @@ function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiNa
   if (api === 'local') m.counts.kmap.local++;
   else m.counts.kmap.atomic++;
   m.kmapLatency.add(mapCost);
-  const vaddr = m.localAddr(cpu, idx);
+  const vpn = m.localAddr(cpu, idx) >>> PAGE_SHIFT;
   // Touch (kernelTranslate without PCIDs) and copy.
   const tlb = m.cpus[cpu]!.tlb;
-  const r = tlb.translate(TlbSide.data, vaddr);
+  const r = tlb.translateVpn(TlbSide.data, vpn);
   if (r === TlbOutcome.stlbHit) m.charge(cpu, Cat.tlbWalk, m.stlbHitCost());
   else if (r === TlbOutcome.miss) m.charge(cpu, Cat.tlbWalk, m.kernelWalkCost(false));
   if (bytes > 0) m.charge(cpu, Cat.copy, m.copyCost(bytes));
   // Unmap (unmapHigh's per-CPU branch): pop the slot, clear its PTE, INVLPG.
   const top = m.locals.pop(cpu, pfn);
-  const unmapAddr = top < 0 ? -1 : m.localAddr(cpu, top);
-  if (r === TlbOutcome.miss && unmapAddr !== vaddr) {
+  const unmapVpn = top < 0 ? -1 : m.localAddr(cpu, top) >>> PAGE_SHIFT;
+  if (r === TlbOutcome.miss && unmapVpn !== vpn) {
     // Not the transient pattern (cannot happen with LIFO slots): fill now, INVLPG below as usual.
-    tlb.fill(TlbSide.data, vaddr, PageSizeClass.small, m.shape.kernelGlobal);
+    tlb.fillVpn(TlbSide.data, vpn, PageSizeClass.small, m.shape.kernelGlobal);
   }
   if (top < 0) return true;
   m.charge(cpu, Cat.kmap, m.pteWriteCost());
   m.charge(cpu, Cat.invlpg, m.invlpgCost());
   m.counts.invlpg++;
-  if (r === TlbOutcome.miss && unmapAddr === vaddr) tlb.fillThenInvalidate(vaddr);
-  else tlb.invalidatePage(unmapAddr);
+  if (r === TlbOutcome.miss && unmapVpn === vpn) tlb.fillThenInvalidateVpn(vpn);
+  else tlb.invalidateVpn(unmapVpn);
   return true;
 }
 
@@ -231,7 +233,7 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
   const tlb = m.cpus[cpu]!.tlb;
   const counts = m.counts;
   const latency = m.kmapLatency;
-  const vaddr = m.localAddr(cpu, idx);
+  const vpn = m.localAddr(cpu, idx) >>> PAGE_SHIFT;
   const pte = f.pteWrite;
   const stlbHit = f.stlbHit;
   const walk = f.walkKernelSmall;
@@ -261,7 +263,7 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
     clock += pte;
     // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
     // and fills-and-drops it the same way: those TLB operations are applied together after the loop.
-    const r = absent ? TlbOutcome.miss : tlb.translate(TlbSide.data, vaddr);
+    const r = absent ? TlbOutcome.miss : tlb.translateVpn(TlbSide.data, vpn);
     const walked = r === TlbOutcome.stlbHit ? stlbHit : r === TlbOutcome.miss ? walk : 0;
     walkC += walked;
     clock += walked;
@@ -273,11 +275,11 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
     clock += inv;
     if (absent) repeats++;
     else if (r === TlbOutcome.miss) {
-      tlb.fillThenInvalidate(vaddr);
+      tlb.fillThenInvalidateVpn(vpn);
       absent = true;
-    } else tlb.invalidatePage(vaddr);
+    } else tlb.invalidateVpn(vpn);
   }
-  if (repeats > 0) tlb.repeatAbsentTransient(vaddr, repeats);
+  if (repeats > 0) tlb.repeatAbsentTransientVpn(vpn, repeats);
   const pages = p - first;
   if (pages === 0) return p;
   // Per page: one mapping of its API, one latency sample (the map's PTE write), one INVLPG.
