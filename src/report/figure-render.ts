@@ -31,7 +31,7 @@ export interface RenderedFigure {
 /** Renders figures: here (`renderFigure`), or on other threads. */
 export type FigureRenderer = (request: FigureRequest) => Promise<RenderedFigure>;
 
-/** Loads what rendering needs but this module's imports (vega and vega-lite, loaded on first need). */
+/** Loads what rendering needs besides this module's own imports (vega and vega-lite, loaded on first need). */
 export async function loadRenderer(): Promise<void> {
   await loadVega();
 }

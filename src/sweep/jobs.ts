@@ -6,17 +6,13 @@ import type { FigureRequest, RenderedFigure } from '../report/figure-render.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { PointTask, TraceGen } from './plan.ts';
 
-/**
- * A job: replay one point, generate one workload trace, render one figure of the report, or load the
- * figure renderer (vega, resvg, PDFKit) ahead of the figures, in a thread whose points are done.
- */
+/** A job: replay one point, generate one workload trace, or render one figure of the report. */
 export type Job =
   | { readonly kind: 'point'; readonly task: PointTask }
   | { readonly kind: 'trace'; readonly gen: TraceGen; readonly path: string }
-  | { readonly kind: 'figure'; readonly request: FigureRequest }
-  | { readonly kind: 'renderer' };
+  | { readonly kind: 'figure'; readonly request: FigureRequest };
 
-/** What a job gives: a point's RunResult, a figure's files, nothing for a trace or the renderer. */
+/** What a job gives: a point's RunResult, a figure's files, nothing for a trace. */
 export type JobOutput = RunResult | RenderedFigure | null;
 
 /** A failed job's error, as sent back by a worker. */
@@ -28,6 +24,12 @@ export interface JobError {
   readonly kind: string;
   readonly exitCode: number;
   readonly stack: string;
+}
+
+/** What a worker thread is started with. */
+export interface WorkerData {
+  /** Load the figure renderer in the background from the start (the report's figures will follow). */
+  readonly loadRenderer: boolean;
 }
 
 /** A request to a worker. */

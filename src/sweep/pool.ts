@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { RunService } from '../run/service.ts';
-import type { Executor, Job, JobOutput, JobReply } from './jobs.ts';
+import type { Executor, Job, JobOutput, JobReply, WorkerData } from './jobs.ts';
 import { runJob, unpackError } from './run-job.ts';
 
 /** Runs jobs one at a time in this thread. */
@@ -54,8 +54,12 @@ export const WORKER_ENTRY = import.meta.url.endsWith('.js')
   ? new URL('./worker.js', import.meta.url)
   : new URL('./worker-entry.mjs', import.meta.url);
 
-/** A pool of `size` worker threads. */
-export function workerPool(size: number): Executor {
+/**
+ * A pool of `size` worker threads. With `loadRenderer`, each thread starts loading the figure renderer
+ * (vega, resvg, PDFKit) in the background as it starts: the loading goes on between its points, and the
+ * report's figures find it done.
+ */
+export function workerPool(size: number, options: { loadRenderer?: boolean } = {}): Executor {
   if (!Number.isInteger(size) || size < 1) throw new Error(`workerPool: size must be a positive integer, got ${size}`);
   const queue: Pending[] = [];
   const slots: Slot[] = [];
@@ -86,7 +90,7 @@ export function workerPool(size: number): Executor {
   };
 
   const spawn = (): Slot => {
-    const worker = new Worker(WORKER_ENTRY);
+    const worker = new Worker(WORKER_ENTRY, { workerData: { loadRenderer: options.loadRenderer === true } satisfies WorkerData });
     started++;
     const slot: Slot = { worker, current: null };
     worker.on('message', (reply: JobReply) => {

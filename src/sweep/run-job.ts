@@ -4,7 +4,7 @@ import type { RunService } from '../run/service.ts';
 import { ensureTrace, executePoint } from './execute.ts';
 import type { Job, JobError, JobOutput } from './jobs.ts';
 
-/** Runs `job` here. The figure renderer (vega, resvg, PDFKit) is loaded by the first figure or renderer job only. */
+/** Runs `job` here. The figure renderer (vega, resvg, PDFKit) is loaded by the first figure job only. */
 export async function runJob(job: Job, service: RunService, signal?: AbortSignal): Promise<JobOutput> {
   if (job.kind === 'trace') {
     await ensureTrace(job.gen, job.path);
@@ -13,10 +13,6 @@ export async function runJob(job: Job, service: RunService, signal?: AbortSignal
   if (job.kind === 'figure') {
     const { renderFigure } = await import('../report/figure-render.ts');
     return renderFigure(job.request);
-  }
-  if (job.kind === 'renderer') {
-    await (await import('../report/figure-render.ts')).loadRenderer();
-    return null;
   }
   return executePoint(job.task, service, signal);
 }

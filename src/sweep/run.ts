@@ -112,23 +112,17 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   const t1 = performance.now();
   // (4) and (5) on one executor: it replays the points, then renders the report's figures (in this thread
   // one after the other, or all at once on the worker threads).
-  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(options.jobs);
+  const complete = mine.length === all.length;
+  // A report with figures rendered on worker threads: every thread (this one too) starts loading the
+  // renderer now, in the background, so that the loading overlaps the points instead of following them.
+  const images = complete && options.jobs > 1 && (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
+  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(options.jobs, { loadRenderer: images });
+  if (images) void loadVega().catch(() => undefined);
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const complete = mine.length === all.length;
-    // A report with figures rendered on worker threads: each thread loads the renderer once its points
-    // are done (while other threads still replay), and so does this thread, which builds the charts.
-    const images = (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
-    const warmUp =
-      complete && images && options.jobs > 1
-        ? (): void => {
-            void loadVega().catch(() => undefined);
-            for (let i = 0; i < options.jobs; i++) void executor.run({ kind: 'renderer' }).catch(() => undefined);
-          }
-        : undefined;
     // (4)
-    if (todo.length > 0) records.push(...(await computePoints(todo, executor, options, warmUp)));
+    if (todo.length > 0) records.push(...(await computePoints(todo, executor, options)));
     const t2 = performance.now();
     // (5)
     const figures = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
@@ -178,16 +172,8 @@ async function renderOn(executor: Executor, request: FigureRequest): Promise<Ren
   return out;
 }
 
-/**
- * Replays `todo` on the executor, saving each point as it finishes. `tail` is called once, when a point
- * finishes and no point waits for a thread any more.
- */
-async function computePoints(
-  todo: readonly PointTask[],
-  executor: Executor,
-  options: SweepRunOptions,
-  tail?: () => void,
-): Promise<PointRecord[]> {
+/** Replays `todo` on the executor, saving each point as it finishes. */
+async function computePoints(todo: readonly PointTask[], executor: Executor, options: SweepRunOptions): Promise<PointRecord[]> {
   const traces = new Map<string, Promise<unknown>>();
   const traceOnce = (gen: TraceGen, path: string): Promise<unknown> => {
     let p = traces.get(gen.key);
@@ -216,10 +202,6 @@ async function computePoints(
       };
       await savePoint(options.out, record);
       options.onPoint?.(++done, todo.length, task.id);
-      if (todo.length - done <= options.jobs && tail !== undefined && firstError === null) {
-        tail();
-        tail = undefined;
-      }
       return record;
     } catch (err) {
       if (firstError === null) {

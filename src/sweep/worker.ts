@@ -2,13 +2,17 @@
  * The sweep worker thread: answers JobRequests one at a time with JobReplies. Loaded through
  * worker-entry.mjs, which registers the TypeScript loader first. Its run service keeps configurations and models for the thread's life.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { RunService } from '../run/service.ts';
-import type { JobReply, JobRequest } from './jobs.ts';
+import type { JobReply, JobRequest, WorkerData } from './jobs.ts';
 import { packError, runJob } from './run-job.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('src/sweep/worker.ts must run in a worker thread');
+// Not awaited: the loading goes on whenever the thread waits between jobs; a failure shows again, and
+// is reported, when a figure job imports the renderer.
+if ((workerData as WorkerData | undefined)?.loadRenderer === true)
+  void import('../report/figure-render.ts').then((m) => m.loadRenderer()).catch(() => undefined);
 const service = new RunService();
 port.on('message', (req: JobRequest) => {
   runJob(req.job, service).then(
