@@ -20,7 +20,20 @@
  * The machine is shared: read every figure with the load average printed beside it.
  *
  * Measured (npm run bench -- sweep, 3 rounds, on the 2-core machine shared by three developers):
- *   (figures below)
+ * - 2026-12-05 20:49 UTC, nearly idle (load average 0.40..1.61 before the runs; calibration 1.83x, 2.01x,
+ *   0.35x — another user started work during round 3):
+ *     jobs1  median 4.99 s wall, 6.82 s CPU (1.37 cores busy: V8's GC and compiler threads use the second
+ *            core too); start-up ~0.5 s, plan 0.08 s, points 1.18..1.49 s, figures 2.39..2.74 s
+ *     jobs2  median 5.58 s wall (0.89x), 9.87 s CPU (+45 %); points 2.59..3.17 s, figures 2.10..2.14 s
+ *     two processes + merge 6.21 s (0.80x), 9.42 s CPU (+38 %)
+ *     serial part of jobs1 (wall − points − figures) 1.01 s = 0.20 of its wall: at most 1.66x on 2 cores
+ *     even if threads cost nothing to start; jobs2's serial part 0.87 s
+ * - 2026-12-05 20:31 UTC, loaded (load average 9.1..10.9; calibration 0.37x, 0.17x, 1.76x; each sweep kept
+ *   ~0.6 of a core busy): jobs1 12.02 s, jobs2 17.10 s (0.70x), two processes + merge 15.49 s (0.78x).
+ * The goal (≥ 1.6x) is not met: the 16 points replay in ~1.3 s in all, while each worker thread costs
+ * ~1 s of CPU before it is useful (a Node isolate with the replay modules, ~0.3 s; the figure renderer,
+ * ~0.75 s: /usr/bin/time of node importing dist/report/figure-render.js), and --jobs 1 already keeps
+ * 1.37 cores busy. summary.json and points/ were identical in every run.
  *
  * Usage: npm run bench -- sweep   (or: node --import tsx bench/sweep.bench.ts [ROUNDS], default 3)
  */
