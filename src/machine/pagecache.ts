@@ -32,6 +32,7 @@
  * Lists are doubly linked through per-frame Int32Arrays (head = most recent, tail = oldest), grown to the
  * largest frame number cached.
  */
+import { capacityFor, grown } from './grow.ts';
 
 /** Per-frame flag bits. */
 export const PageFlag = {
@@ -258,10 +259,10 @@ export class PageCache {
 
   private growFiles(): void {
     const n = this.segStart.length * 2;
-    this.segStart = grownInt32(this.segStart, n);
-    this.segLength = grownInt32(this.segLength, n);
-    this.segLow = grownInt32(this.segLow, n);
-    this.fileCount = grownInt32(this.fileCount, n);
+    this.segStart = grown(this.segStart, n);
+    this.segLength = grown(this.segLength, n);
+    this.segLow = grown(this.segLow, n);
+    this.fileCount = grown(this.fileCount, n);
   }
 
   /**
@@ -286,17 +287,12 @@ export class PageCache {
   }
 
   private growFrames(pfn: number): void {
-    let n = Math.max(1024, this.flags.length);
-    while (n <= pfn) n *= 2;
-    const g16 = new Uint16Array(n);
-    g16.set(this.flags);
-    this.flags = g16;
-    this.prev = grownInt32(this.prev, n);
-    this.next = grownInt32(this.next, n);
-    this.ownerFile = grownInt32(this.ownerFile, n);
-    const gi = new Float64Array(n);
-    gi.set(this.ownerIndex);
-    this.ownerIndex = gi;
+    const n = capacityFor(this.flags.length, pfn, 1024);
+    this.flags = grown(this.flags, n);
+    this.prev = grown(this.prev, n);
+    this.next = grown(this.next, n);
+    this.ownerFile = grown(this.ownerFile, n);
+    this.ownerIndex = grown(this.ownerIndex, n);
   }
 
   /** Puts `pfn` at the head of list `l` (0 inactive, 1 active). */
@@ -521,11 +517,4 @@ export class PageCache {
     this.pool = next;
     this.poolTop = top;
   }
-}
-
-/** A copy of `a` in a new array of `n` elements (the rest zero). */
-function grownInt32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(n);
-  next.set(a);
-  return next;
 }

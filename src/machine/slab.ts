@@ -28,6 +28,7 @@
 import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName } from '../layout/facts.ts';
 import { NO_FRAME_NEEDED, type Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
+import { capacityFor, grown } from './grow.ts';
 
 /** Index of each cache in SLAB_CACHE_NAMES. */
 export const Slab = Object.fromEntries(SLAB_CACHE_NAMES.map((n, i) => [n, i])) as { readonly [K in SlabCacheName]: number };
@@ -246,17 +247,10 @@ export class SlabCaches {
   }
 
   private growFiles(d: number): void {
-    let n = this.held.length;
-    while (n <= d) n *= 2;
-    const h = new Uint8Array(n);
-    h.set(this.held);
-    this.held = h;
-    const p = new Int32Array(n);
-    p.set(this.prev);
-    this.prev = p;
-    const x = new Int32Array(n);
-    x.set(this.next);
-    this.next = x;
+    const n = capacityFor(this.held.length, d);
+    this.held = grown(this.held, n);
+    this.prev = grown(this.prev, n);
+    this.next = grown(this.next, n);
   }
 
   private linkHead(d: number): void {

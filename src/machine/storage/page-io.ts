@@ -36,6 +36,7 @@ import type { Machine } from '../machine.ts';
 import { PageFlag, SLOW_PAGE } from '../pagecache.ts';
 import { BlockDevice } from './device.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
+import { capacityFor, grown } from '../grow.ts';
 import { Slab } from '../slab.ts';
 
 /** fs/fs-writeback.c MIN_WRITEBACK_PAGES = 4096 KiB >> (PAGE_SHIFT − 10): pages per writeback chunk. */
@@ -176,14 +177,9 @@ class FrameTimes {
   }
 
   private grow(pfn: number): void {
-    let n = Math.max(1024, this.has.length);
-    while (n <= pfn) n *= 2;
-    const times = new Float64Array(n);
-    times.set(this.times);
-    this.times = times;
-    const has = new Uint8Array(n);
-    has.set(this.has);
-    this.has = has;
+    const n = capacityFor(this.has.length, pfn, 1024);
+    this.times = grown(this.times, n);
+    this.has = grown(this.has, n);
   }
 }
 
@@ -585,17 +581,10 @@ export class Storage {
   // Dirty pages and writeback
 
   private growFiles(d: number): void {
-    let n = this.fileDirty.length;
-    while (n <= d) n *= 2;
-    const i32 = new Int32Array(n);
-    i32.set(this.fileDirty);
-    this.fileDirty = i32;
-    const a = new Float64Array(n);
-    a.set(this.dirtiedWhen);
-    this.dirtiedWhen = a;
-    const b = new Float64Array(n);
-    b.set(this.wbIndex);
-    this.wbIndex = b;
+    const n = capacityFor(this.fileDirty.length, d);
+    this.fileDirty = grown(this.fileDirty, n);
+    this.dirtiedWhen = grown(this.dirtiedWhen, n);
+    this.wbIndex = grown(this.wbIndex, n);
   }
 
   /** A write dirtied cached page `pfn` (of `pid`). tmpfs pages are swap-backed: nothing to write back. */
