@@ -7,7 +7,9 @@ import { openTraceWriter } from '../../src/trace/hmt/writer.ts';
 import { openTrace, readAllRecords } from '../../src/trace/hmt/reader.ts';
 import { EventKind, KIND_COUNT, OBSERVED_TLB_FLUSHES, type TraceRecord } from '../../src/trace/records.ts';
 import { RecordBatchBuilder, canonicalRecord, recordsToBatches } from '../../src/trace/batch.ts';
-import { tempDir, walkHmt } from './hmt-helpers.ts';
+import { bin, concatBytes, frame, headerMap, tempDir, walkHmt } from './hmt-helpers.ts';
+import { writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -254,6 +256,28 @@ describe('HMT round trip', () => {
     expect(t.header).toMatchObject({ version: '2.1', observed: ['tlbFlushes'] });
     expect(t.footer?.byKind).toEqual([...new Array<number>(15).fill(0), 1]);
     expect((await readAllRecords(path)).map(canonicalRecord)).toEqual([canonicalRecord(flush)]);
+  });
+
+  it('a 2.1 file holds tlbflush records only when its header declares the flushes observed', async () => {
+    // One chunk of one tlbflush (kind 15, op 3), full-width columns with their widths (2.x).
+    const kind = Uint8Array.of(EventKind.tlbflush);
+    const op = Uint8Array.of(3);
+    const head = new Uint8Array(8);
+    new DataView(head.buffer).setUint32(4, 1, true);
+    const crc = crc32(op, crc32(Uint8Array.of(1), crc32('op', crc32(kind, crc32(Uint8Array.of(1), crc32('kind', crc32(head)))))));
+    const chunk = concatBytes(frame(0x43, { cpu: 0, n: 1, cols: ['kind', 'op'], w: [1, 1], crc }), bin(kind), bin(op));
+    const file = (observed: unknown): string => {
+      const path = join(tmp.dir, `v21-${String(observed)}.hmt`);
+      const header = headerMap({ version: [2, 1], ...(observed === undefined ? {} : { observed }) });
+      writeFileSync(path, concatBytes(frame(0x48, header), chunk));
+      return path;
+    };
+    expect((await readAllRecords(file(['tlbFlushes']))).map((r) => r.kind)).toEqual([EventKind.tlbflush]);
+    for (const observed of [undefined, []]) {
+      await expect(readAllRecords(file(observed))).rejects.toThrow(
+        "record 0 of the chunk has kind 15 (expected an event kind 0..14 in HMT 2.1: kind 15 needs HMT 2.1 with observed ['tlbFlushes'] in the header)",
+      );
+    }
   });
 
   it('batches of the reader are independent arrays, valid after the next batch is read', async () => {
