@@ -275,7 +275,8 @@ describe('HMT round trip', () => {
     expect((await readAllRecords(file(['tlbFlushes']))).map((r) => r.kind)).toEqual([EventKind.tlbflush]);
     for (const observed of [undefined, []]) {
       await expect(readAllRecords(file(observed))).rejects.toThrow(
-        "record 0 of the chunk has kind 15 (expected an event kind 0..14 in HMT 2.1: kind 15 needs HMT 2.1 with observed ['tlbFlushes'] in the header)",
+        'record 0 of the chunk has kind 15 (expected an event kind 0..14 in HMT 2.1: ' +
+          "kind 15 needs HMT 2.1 with observed ['tlbFlushes'] in the header)",
       );
     }
   });
