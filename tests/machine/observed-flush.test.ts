@@ -17,6 +17,8 @@ import {
 } from '../../src/trace/records.ts';
 import { runRecords } from './helpers.ts';
 
+/** models/core2.json: invlpg 232, cr3Write 108, ipiReceive 392, ipi 540 + 100·n cycles (constants). */
+const CORE2 = { invlpg: 232, cr3Write: 108, ipiReceive: 392, ipi: (n: number): number => 540 + 100 * n };
 const CONFIG = { config: '3g1g-pae', kernel: 'debian-6.1-686-pae', ram: '2G', cpus: 2 } as const;
 const OBSERVED = { header: { version: '2.1', observed: [OBSERVED_TLB_FLUSHES] }, cpus: 2 } as const;
 const PAGE = 0x08048000;
@@ -45,8 +47,8 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     // Two INVLPGs more than the trace without the flush, charged to invlpg at costs.invlpg (core2: 0 args).
     expect(k.counts.invlpg - n.counts.invlpg).toBe(2);
     expect(u.counts.invlpg - n.counts.invlpg).toBe(2);
-    expect(k.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBe(u.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg);
-    expect(k.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBeGreaterThan(0);
+    expect(k.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBe(2 * CORE2.invlpg);
+    expect(u.cycles.breakdown.invlpg - n.cycles.breakdown.invlpg).toBe(2 * CORE2.invlpg);
     // The known page's entry went: the last load misses the data TLB; the unknown flush kept it.
     expect(k.counts.dtlbMisses - u.counts.dtlbMisses).toBe(1);
     expect(u.counts.dtlbMisses).toBe(n.counts.dtlbMisses);
@@ -62,7 +64,7 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     expect(f.counts.tlbFlushes).toEqual({ switches: 0, full: 1, pages: 0, received: 0, sent: 0 });
     expect(f.counts.cr3Writes - n.counts.cr3Writes).toBe(1);
     expect(f.counts.dtlbMisses - n.counts.dtlbMisses).toBe(1);
-    expect(f.cycles.breakdown.localFlush).toBeGreaterThan(n.cycles.breakdown.localFlush);
+    expect(f.cycles.breakdown.localFlush - n.cycles.breakdown.localFlush).toBe(CORE2.cr3Write);
     expect(z.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 0 });
     expect(z.cycles.total).toBe(n.cycles.total);
   });
@@ -75,13 +77,34 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     const s = (await runRecords(sent, CONFIG, OBSERVED)).result;
     const n = (await runRecords(none, CONFIG, OBSERVED)).result;
     expect(r.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 1, sent: 0 });
-    expect(r.cycles.breakdown.shootdown).toBeGreaterThan(0);
+    // No PTI: the interrupt's entry and exit write no CR3, so it is costs.ipiReceive alone.
+    expect(r.cycles.breakdown.shootdown).toBe(CORE2.ipiReceive);
     expect(n.cycles.breakdown.shootdown).toBe(0);
     expect(s.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 1 });
     // Sending flushes nothing here (the initiator's own flush is a record of its own, reason 3): one IPI.
     expect(s.counts.ipis).toBe(1);
     expect(s.counts.cr3Writes).toBe(n.counts.cr3Writes);
-    expect(s.cycles.breakdown.shootdown).toBeGreaterThan(0);
+    // costs.ipi is linear in the targets; the replay sees no other CPU running the mm, so one (the kernel sent).
+    expect(s.cycles.breakdown.shootdown).toBe(CORE2.ipi(1));
+  });
+
+  it('task switches: the capture says when switch_mm wrote CR3; a switch to a kernel thread and back writes none', async () => {
+    const to = (pid: number): TraceRecord => ({ kind: EventKind.switch, cpu: 0, pid });
+    // pid 1 runs, the CPU switches to a kernel thread (pid 15) and back: the kernel loads no mm (lazy TLB).
+    const lazy = [load(), to(15), to(1), load()];
+    // pid 1 runs, then pid 2: switch_mm writes CR3 (a reason-0 tlb_flush, recorded with the new task's pid).
+    const loaded = [load(), to(2), { ...flush(TlbFlushReason.taskSwitch, TLB_FLUSH_ALL), pid: 2 }, to(1), load()];
+    const l = (await runRecords(lazy, CONFIG, OBSERVED)).result;
+    const d = (await runRecords(lazy, CONFIG, { cpus: 2 })).result; // the same records, derived (HMT 1.x/2.0)
+    const s = (await runRecords(loaded, CONFIG, OBSERVED)).result;
+    expect(l.counts.contextSwitches).toBe(2);
+    expect(l.counts.cr3Writes).toBe(0);
+    expect(d.counts.cr3Writes).toBe(2);
+    // The entry survived the kernel thread: the second load hits; derived, the two CR3 writes dropped it.
+    expect(d.counts.dtlbMisses - l.counts.dtlbMisses).toBe(1);
+    expect(s.counts.tlbFlushes).toEqual({ switches: 1, full: 0, pages: 0, received: 0, sent: 0 });
+    expect(s.counts.cr3Writes).toBe(1);
+    expect(s.cycles.breakdown.contextSwitch - l.cycles.breakdown.contextSwitch).toBe(CORE2.cr3Write);
   });
 
   it('an observed copy-on-write fault derives no flush when the trace observes flushes (its ptep_clear_flush is a record)', async () => {
