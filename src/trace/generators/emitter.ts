@@ -94,6 +94,13 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** mprotect of [addr, addr + len) to ProtBits `prot`. */
+  mprotect(cpu: number, pid: number, addr: number, len: number, prot: number): void {
+    this.run(cpu, pid);
+    this.sink.push({ kind: EventKind.mprotect, cpu, pid, op: prot, addr, len });
+    this.count++;
+  }
+
   /** `parent` (running on `cpu`) forks `child`. */
   fork(cpu: number, parent: number, child: number): void {
     this.run(cpu, parent);
@@ -158,6 +165,7 @@ export const NR = {
   sendfile64: 239,
   mmap2: 192,
   munmap: 91,
+  mprotect: 125,
   brk: 45,
   clone: 120,
   execve: 11,
