@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { computeCapacity, type CapacityResult, type CapacityWorkload } from '../layout/capacity.ts';
+import { computeCapacity, type CapacityResult, type CapacityWorkload, type FileSetFit } from '../layout/capacity.ts';
 import { computeLayout } from '../layout/compute.ts';
 import { PRESET_NAMES, resolveConfig, type ConfigOptions } from '../layout/configs.ts';
 import { fmtBytes, table } from '../layout/format.ts';
@@ -30,6 +30,10 @@ export function register(program: Command): void {
     .option('--vm <size>', 'touched virtual address span per process (sizes its page tables)', '64M')
     .option('--vmas <n>', 'VMAs per process (vm_area_struct objects)', '10')
     .option('--open-files <n>', 'open files per process (struct file objects)', '1')
+    .option('--sockets <n>', 'open TCP sockets per process (file, dentry, socket inode, tcp_sock)', '0')
+    .option('--socket-buffer <size>', 'bytes queued in each socket (send + receive): lowmem pages and one sk_buff per segment', '0')
+    .option('--files <n>', 'files in the file set served (a dentry and an ext4 inode each while cached)', '0')
+    .option('--file-set <size>', "the file set's data: how much of it the page cache can hold beside the processes", '0')
     .option('--compare', 'every named configuration side by side')
     .option('--rams <list>', 'comma-separated RAM sizes (e.g. 1G,2G,4G,8G): processes that fit per configuration and RAM size')
     .option('--json', 'print one JSON object')
@@ -42,6 +46,10 @@ export function register(program: Command): void {
         vmBytes: parseSize('--vm', String(opts['vm'])),
         vmas: parseCount('--vmas', String(opts['vmas']), 0, 1_000_000),
         openFiles: parseCount('--open-files', String(opts['openFiles']), 0, 1_000_000),
+        sockets: parseCount('--sockets', String(opts['sockets']), 0, 1_000_000),
+        socketBufferBytes: parseSize('--socket-buffer', String(opts['socketBuffer'])),
+        files: parseCount('--files', String(opts['files']), 0, 1_000_000_000),
+        fileSetBytes: parseSize('--file-set', String(opts['fileSet'])),
       };
       const json = opts['json'] === true;
       const compare = opts['compare'] === true;
@@ -102,6 +110,9 @@ function formatOne(r: CapacityResult): string {
     ['kernel stacks', (p.kernelStacks / 1024).toFixed(1)],
     ['task_struct and other per-thread objects', (p.perThreadObjects / 1024).toFixed(1)],
     [`mm, ${w.vmas ?? 10} VMAs, ${w.openFiles ?? 1} open file(s), signals, creds`, (p.perProcessObjects / 1024).toFixed(1)],
+    ...((w.sockets ?? 0) > 0
+      ? [[`${w.sockets} TCP socket(s) (file, dentry, inode, tcp_sock, sk_buffs)`, (p.sockets / 1024).toFixed(1)]]
+      : []),
     ['page tables in lowmem', (p.pageTablesLowmem / 1024).toFixed(1)],
     ['= lowmem per process', (p.totalLowmem / 1024).toFixed(1)],
     ['page tables in highmem (HIGHPTE)', (p.pageTablesHighmem / 1024).toFixed(1)],
@@ -118,8 +129,41 @@ function formatOne(r: CapacityResult): string {
     `MB in lowmem) — ${r.fits ? 'fits' : 'does NOT fit'}\n` +
     `processes that fit: ${r.maxProcs} (limited by ${r.limitedBy})\n` +
     `user address space per process: ${vaSize(r.userSpaceBytes)}, ${vaSize(r.userSpaceLeftBytes)} ` +
-    `left after the ${fmtBytes(w.vmBytes)} span\n`
+    `left after the ${fmtBytes(w.vmBytes)} span\n` +
+    tcpLine(r) +
+    fileSetLines(r)
   );
+}
+
+/** tcp_mem, and what the workload queues against it. */
+function tcpLine(r: CapacityResult): string {
+  const t = r.tcpMem;
+  const limit = `TCP buffer limit (tcp_mem, sized by lowmem): pressure at ${mb(t.pressureBytes)} MB, maximum ${mb(t.maxBytes)} MB`;
+  if (t.queuedBytes === 0) return `${limit}\n`;
+  const verdict =
+    t.queuedBytes > t.maxBytes
+      ? `over the maximum: TCP queues no more, ${mb(t.heldBytes)} MB held`
+      : t.queuedBytes > t.pressureBytes
+        ? 'past the pressure point: TCP shrinks socket buffers'
+        : 'within it';
+  return `${limit}\nthe sockets ask to queue ${mb(t.queuedBytes)} MB of lowmem — ${verdict}\n`;
+}
+
+/** The file set's metadata and data beside the processes. */
+function fileSetLines(r: CapacityResult): string {
+  const f = r.fileSet;
+  if (f === null) return '';
+  const w = r.workload;
+  const meta =
+    `file set: ${w.files ?? 0} files' dentries and inodes ${mb(f.metadataBytes)} MB of lowmem, ` +
+    `${mb(Math.max(0, f.lowmemLeftBytes))} MB left — ` +
+    (f.metadataFits ? 'they stay cached' : 'they do NOT fit: the dcache and icache are reclaimed and looked up again');
+  const data =
+    (w.fileSetBytes ?? 0) > 0
+      ? `\npage cache room ${mb(f.cacheRoomBytes)} MB for ${mb(w.fileSetBytes ?? 0)} MB of data: ` +
+        `${(f.cachedFraction * 100).toFixed(1)} % of it cached`
+      : '';
+  return `${meta}${data}\n`;
 }
 
 function formatRamGrid(
@@ -156,6 +200,8 @@ function formatCompare(rs: readonly CapacityResult[]): string {
         'max procs',
         'limit',
         'user VA left',
+        'tcp_mem max MB',
+        ...(rs[0]!.fileSet !== null ? ['file set cached'] : []),
       ],
       rs.map((r) => [
         r.config,
@@ -170,7 +216,14 @@ function formatCompare(rs: readonly CapacityResult[]): string {
         r.maxProcs,
         r.limitedBy,
         vaSize(r.userSpaceLeftBytes),
+        mb(r.tcpMem.maxBytes),
+        ...(r.fileSet !== null ? [fileSetCell(r.fileSet)] : []),
       ]),
     )
   );
+}
+
+/** The compare table's file-set cell: the share of the data cached, and whether the metadata stays. */
+function fileSetCell(f: FileSetFit): string {
+  return `${(f.cachedFraction * 100).toFixed(1)} %${f.metadataFits ? '' : ' (dcache reclaimed)'}`;
 }

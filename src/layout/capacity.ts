@@ -21,9 +21,19 @@
  * User pages (rss) go to highmem first (zonelist HIGHMEM → NORMAL → DMA); what does not fit spills
  * into lowmem. With --highmem off everything is lowmem.
  *
- * Processes that fit: the largest N whose pages (slab packed, stacks, page tables, spilled user pages)
- * fit in the available lowmem. Dentries and inodes of the files served are reclaimable (the dcache and
- * icache shrink under pressure) and are not counted against it.
+ * Sockets (--sockets per process, TCP): a struct file and sockfs dentry, a socket + inode
+ * (sock_inode_cache) and a tcp_sock (TCP) each; the bytes each has queued (--socket-buffer) are lowmem
+ * pages (kernel-data/skbs: GFP_KERNEL send fragments, GFP_ATOMIC receive fragments) plus one sk_buff per MSS
+ * segment. All of it is held while the sockets are open, but the queued data of all sockets together
+ * stops at TCP's limit, tcp_mem (net/ipv4/tcp.c tcp_init_mem: pressure at nr_free_buffer_pages() / 16,
+ * the maximum 1.5 times that) — sized by lowmem on x86-32: the split sets how much a server can keep in
+ * flight.
+ *
+ * Processes that fit: the largest N whose pages (slab packed, stacks, page tables, socket buffers, spilled
+ * user pages) fit in the available lowmem. Dentries and inodes of the files served (--files) are
+ * reclaimable (the dcache and icache shrink under pressure) and are not counted against it; the result
+ * says whether they fit in the lowmem left, and how much of the file set's data (--file-set) the page
+ * cache can hold besides the processes.
  */
 import { InputError } from '../errors.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES } from '../machine/memory.ts';
@@ -31,13 +41,15 @@ import {
   bootMemory,
   kernelUsablePages,
   lowmemPagesOf,
+  socketBufferPages,
+  socketSkbs,
   stackPages,
   upperPageTablePages,
   type ProcessShape,
 } from '../machine/kernel-budget.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
-import type { ProcessKernelMemory } from './facts.ts';
+import type { KernelObjects, ProcessKernelMemory } from './facts.ts';
 
 /** The workload: N identical processes. */
 export interface CapacityWorkload {
@@ -53,6 +65,14 @@ export interface CapacityWorkload {
   readonly vmas?: number;
   /** Open files per process (struct file objects); 1 when not given. */
   readonly openFiles?: number;
+  /** Open TCP sockets per process; 0 when not given. */
+  readonly sockets?: number;
+  /** Bytes queued in each socket (send + receive); 0 when not given. */
+  readonly socketBufferBytes?: number;
+  /** Files in the file set the processes serve (a dentry and an ext4 inode each while cached); 0 when not given. */
+  readonly files?: number;
+  /** Bytes of the file set's data (page cache); 0 when not given. */
+  readonly fileSetBytes?: number;
 }
 
 /** VMAs of a small program (about 10 per `sleep` on the real 6.1 kernel: tests/fixtures/validation/slab/README.md). */
@@ -64,6 +84,8 @@ export interface PerProcessCost {
   readonly kernelStacks: number;
   readonly perThreadObjects: number;
   readonly perProcessObjects: number;
+  /** Sockets: their objects (file, dentry, socket inode, tcp_sock, sk_buffs), without the queued data. */
+  readonly sockets: number;
   /** Page-table bytes that must be lowmem (PGD, PMDs, and PTE pages unless HIGHPTE). */
   readonly pageTablesLowmem: number;
   /** PTE-page bytes placed in highmem by HIGHPTE. */
@@ -119,6 +141,26 @@ export interface CapacityResult {
   /** TASK_SIZE, and what is left after the process's VM span. */
   readonly userSpaceBytes: number;
   readonly userSpaceLeftBytes: number;
+  /**
+   * TCP's limits on queued data (tcp_mem pressure and maximum, bytes), what the workload's sockets ask to
+   * queue at `workload.procs` processes, and the lowmem that takes (at most the maximum).
+   */
+  readonly tcpMem: { readonly pressureBytes: number; readonly maxBytes: number; readonly queuedBytes: number; readonly heldBytes: number };
+  /** The file set at `workload.procs` processes, or null when --files and --file-set are not given. */
+  readonly fileSet: FileSetFit | null;
+}
+
+/** Where the file set stands beside the processes. */
+export interface FileSetFit {
+  /** Dentries and ext4 inodes of its files, slab-packed (reclaimable). */
+  readonly metadataBytes: number;
+  /** Lowmem left for them after the processes (available − used), and whether they fit in it. */
+  readonly lowmemLeftBytes: number;
+  readonly metadataFits: boolean;
+  /** Memory the page cache can hold the data in: highmem not taken by user pages, plus lowmem left after the metadata. */
+  readonly cacheRoomBytes: number;
+  /** Fraction of the file set's data that fits in it (1 when all of it does). */
+  readonly cachedFraction: number;
 }
 
 /** The per-process estimates of the layout's kernel profile. */
@@ -173,7 +215,14 @@ function shapeOf(layout: LayoutDetail, w: CapacityWorkload): { shape: ProcessSha
   const pte = Math.ceil(w.vmBytes / (layout.config.pae || x64 ? 2 * MiB : 4 * MiB)) + 2;
   const high = layout.config.highpte && !x64;
   return {
-    shape: { threads: w.threads, vmas: w.vmas ?? DEFAULT_VMAS, openFiles: w.openFiles ?? 1, ptePagesLowmem: high ? 0 : pte },
+    shape: {
+      threads: w.threads,
+      vmas: w.vmas ?? DEFAULT_VMAS,
+      openFiles: w.openFiles ?? 1,
+      sockets: w.sockets ?? 0,
+      socketBufferBytes: w.socketBufferBytes ?? 0,
+      ptePagesLowmem: high ? 0 : pte,
+    },
     pteHighPages: high ? pte : 0,
   };
 }
@@ -193,15 +242,23 @@ export function perProcessCost(layout: LayoutDetail, _mem: ProcessKernelMemory, 
     slabBytes('mm_struct', 1) +
     slabBytes('vm_area_struct', shape.vmas) +
     slabBytes('filp', shape.openFiles);
+  const sk = shape.sockets ?? 0;
+  const sockets =
+    slabBytes('filp', sk) +
+    slabBytes('dentry', sk) +
+    slabBytes('sock_inode_cache', sk) +
+    slabBytes('TCP', sk) +
+    slabBytes('skbuff_head_cache', sk * socketSkbs(shape.socketBufferBytes ?? 0));
   const kernelStacks = w.threads * stackPages(layout.config) * PAGE_SIZE;
   const pageTablesLowmem = (upperPageTablePages(layout.config, layout) + shape.ptePagesLowmem) * PAGE_SIZE;
   return {
     kernelStacks,
     perThreadObjects,
     perProcessObjects,
+    sockets,
     pageTablesLowmem,
     pageTablesHighmem: pteHighPages * PAGE_SIZE,
-    totalLowmem: kernelStacks + perThreadObjects + perProcessObjects + pageTablesLowmem,
+    totalLowmem: kernelStacks + perThreadObjects + perProcessObjects + sockets + pageTablesLowmem,
   };
 }
 
@@ -226,11 +283,22 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
   // User pages per process; HIGHPTE PTE pages also compete for highmem.
   const highmemPerProc = w.rssBytes + per.pageTablesHighmem;
   const spillPages = (n: number): number => Math.ceil(Math.max(0, n * highmemPerProc - layout.highmemBytes) / PAGE_SIZE);
-  const pagesOf = (n: number): number => lowmemPagesOf(boot.objects, layout.config, layout, shape, n) + spillPages(n);
+  // tcp_init_mem: limit = max(nr_free_buffer_pages() / 16, 128) pages; tcp_mem = {limit / 4 × 3, limit, tcp_mem[0] × 2}.
+  const tcpLimit = Math.max(Math.floor(boot.mem.bufferPages() / 16), 128);
+  const tcpMaxPages = Math.floor(tcpLimit / 4) * 3 * 2;
+  const bufferPagesPerProc = (w.sockets ?? 0) * socketBufferPages(w.socketBufferBytes ?? 0);
+  const socketDataPages = (n: number): number => Math.min(n * bufferPagesPerProc, tcpMaxPages);
+  const pagesOf = (n: number): number => lowmemPagesOf(boot.objects, layout.config, layout, shape, n) + socketDataPages(n) + spillPages(n);
   const n = w.procs;
   const userHigh = Math.min(n * highmemPerProc, layout.highmemBytes);
   const spill = n * highmemPerProc - userHigh;
   const used = pagesOf(n) * PAGE_SIZE;
+  const tcpMem = {
+    pressureBytes: tcpLimit * PAGE_SIZE,
+    maxBytes: tcpMaxPages * PAGE_SIZE,
+    queuedBytes: n * (w.sockets ?? 0) * (w.socketBufferBytes ?? 0),
+    heldBytes: socketDataPages(n) * PAGE_SIZE,
+  };
 
   let maxProcs: number;
   let limitedBy: CapacityLimit;
@@ -278,5 +346,31 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
     limitedBy,
     userSpaceBytes: layout.taskSize,
     userSpaceLeftBytes: userSpaceLeft,
+    tcpMem,
+    fileSet:
+      (w.files ?? 0) > 0 || (w.fileSetBytes ?? 0) > 0
+        ? fileSetFit(boot.objects, w, available - used, layout.highmemBytes - userHigh)
+        : null,
+  };
+}
+
+/**
+ * The file set beside `w.procs` processes: its dentries and ext4 inodes (slab-packed) against the lowmem
+ * they leave, and the room the page cache has for its data — page-cache pages come from highmem first
+ * (GFP_HIGHUSER_MOVABLE), then from lowmem above the watermarks.
+ */
+function fileSetFit(objects: KernelObjects, w: CapacityWorkload, lowmemLeft: number, highmemLeft: number): FileSetFit {
+  const files = w.files ?? 0;
+  const packed = (cache: 'dentry' | 'ext4_inode_cache'): number =>
+    Math.ceil(files / objects.slab[cache].perSlab) * objects.slab[cache].pagesPerSlab * PAGE_SIZE;
+  const metadataBytes = packed('dentry') + packed('ext4_inode_cache');
+  const cacheRoomBytes = Math.max(0, highmemLeft) + Math.max(0, lowmemLeft - metadataBytes);
+  const data = w.fileSetBytes ?? 0;
+  return {
+    metadataBytes,
+    lowmemLeftBytes: lowmemLeft,
+    metadataFits: metadataBytes <= lowmemLeft,
+    cacheRoomBytes,
+    cachedFraction: data > 0 ? Math.min(1, cacheRoomBytes / data) : 1,
   };
 }

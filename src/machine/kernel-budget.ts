@@ -41,17 +41,22 @@ export function stackPages(config: MachineConfig): number {
   return config.split === 'x86_64' ? 4 : 2;
 }
 
-/** One process's kernel objects: threads, VMAs, open files. */
+/** One process's kernel objects: threads, VMAs, open files, TCP sockets and what they queue. */
 export interface ProcessShape {
   readonly threads: number;
   readonly vmas: number;
   readonly openFiles: number;
+  /** Open TCP sockets (0 when not given). */
+  readonly sockets?: number;
+  /** Bytes queued in each socket's send and receive buffers (0 when not given). */
+  readonly socketBufferBytes?: number;
   /** Page-table pages in lowmem per process besides the upper ones (PTE pages without HIGHPTE). */
   readonly ptePagesLowmem: number;
 }
 
 /** Objects of each slab cache one process holds (a thread shares mm, files, signal, sighand and cred). */
 export function objectsPerProcess(p: ProcessShape): Partial<Record<SlabCacheName, number>> {
+  const sockets = p.sockets ?? 0;
   return {
     task_struct: p.threads,
     pid: p.threads,
@@ -61,14 +66,38 @@ export function objectsPerProcess(p: ProcessShape): Partial<Record<SlabCacheName
     sighand_cache: 1,
     mm_struct: 1,
     vm_area_struct: p.vmas,
-    filp: p.openFiles,
+    // A socket is a file too: its struct file and sockfs dentry (sock_alloc_file → alloc_file_pseudo), its
+    // socket + inode (sock_inode_cache) and its protocol sock (TCP: struct tcp_sock); every queued MSS
+    // segment is one sk_buff (skbuff_head_cache).
+    filp: p.openFiles + sockets,
+    dentry: sockets,
+    sock_inode_cache: sockets,
+    TCP: sockets,
+    skbuff_head_cache: sockets * socketSkbs(p.socketBufferBytes ?? 0),
   };
+}
+
+/** TCP's maximum segment on Ethernet: MTU 1500 − 20 IP − 20 TCP − 12 timestamp option (RFC 7323) bytes. */
+export const TCP_MSS = 1448;
+
+/** sk_buffs one socket holds for `bytes` queued: one per MSS segment. */
+export function socketSkbs(bytes: number): number {
+  return Math.ceil(bytes / TCP_MSS);
+}
+
+/**
+ * Pages of data one socket holds for `bytes` queued: payload lives in kernel pages, never highmem — sends in
+ * page fragments of sk->sk_allocation = GFP_KERNEL (net/core/sock.c sk_page_frag_refill), receives in the
+ * driver's GFP_ATOMIC fragments (net/core/skbuff.c napi_alloc_frag).
+ */
+export function socketBufferPages(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE);
 }
 
 /**
  * Lowmem pages `n` such processes hold: each cache's slabs packed as the replay packs them
  * (ceil(objects / objperslab) × pagesperslab), plus per process its kernel stacks, upper page tables
- * and lowmem PTE pages.
+ * and lowmem PTE pages. (Queued socket data is capped by tcp_mem across all sockets: capacity adds it.)
  */
 export function lowmemPagesOf(objects: KernelObjects, config: MachineConfig, layout: Layout, p: ProcessShape, n: number): number {
   let pages = 0;

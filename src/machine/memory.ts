@@ -292,6 +292,17 @@ export class PhysicalMemory {
     return false;
   }
 
+  /**
+   * nr_free_buffer_pages() (mm/page_alloc.c nr_free_zone_pages(gfp_zone(GFP_USER))): over the zones up to
+   * ZONE_NORMAL — lowmem on x86-32 — managed pages above each zone's high watermark. What the kernel sizes
+   * its network buffer limits by (tcp_mem, net/ipv4/tcp.c tcp_init_mem).
+   */
+  bufferPages(): number {
+    let n = 0;
+    for (const z of this.zones) if (z.name !== 'HighMem') n += Math.max(0, z.managed - z.wmark[Wmark.high]!);
+    return n;
+  }
+
   /** Free pages of the zones a `gfp` request may use beyond their `mark` watermark and reserve. */
   headroom(gfp: Gfp, mark: Wmark): number {
     const top = gfp === Gfp.highuser ? this.zones.length - 1 : this.kernelTop;

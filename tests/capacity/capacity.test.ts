@@ -175,6 +175,98 @@ describe('capacity', () => {
     expect([c.maxProcs, c.limitedBy, c.fits]).toEqual([0, 'address-space', false]);
   });
 
+  it('tcp_mem is sized by lowmem: nr_free_buffer_pages() / 16 (managed lowmem above the high watermarks), 2G/2G about twice 3G/1G', () => {
+    const tcp = (config: string) => {
+      const l = layout({ config, ram: '4G' });
+      const zones = bootMemory(l.config, l).mem.report();
+      // nr_free_buffer_pages(): the zones up to ZONE_NORMAL, managed pages above the high watermark.
+      const buffer = zones.filter((z) => z.name !== 'HighMem').reduce((n, z) => n + Math.max(0, z.managedPages - z.watermarks.high), 0);
+      const limit = Math.max(Math.floor(buffer / 16), 128);
+      const c = computeCapacity(l, { procs: 0, threads: 1, rssBytes: 0, vmBytes: 0 });
+      expect(c.tcpMem.pressureBytes).toBe(limit * 4096);
+      expect(c.tcpMem.maxBytes).toBe(Math.floor(limit / 4) * 3 * 2 * 4096);
+      return c.tcpMem.maxBytes;
+    };
+    // 3G/1G on 4 GB: 12,360 pages of pressure, 18,540 maximum (72.42 MB); 2G/2G has 2.2 times the lowmem.
+    expect(tcp('3g1g-highmem')).toBe(18_540 * 4096);
+    expect(tcp('2g2g') / tcp('3g1g-highmem')).toBeCloseTo(2.235, 2);
+  });
+
+  it('sockets: their objects per process, their queued data in lowmem up to tcp_mem, sk_buffs per MSS segment', () => {
+    const l = layout({ config: '3g1g-highmem', ram: '4G' });
+    const slab = kernelObjectsOf(l.config).slab;
+    const bytes = (cache: keyof typeof slab, n: number) => (n * slab[cache].pagesPerSlab * 4096) / slab[cache].perSlab;
+    const base = { procs: 100, threads: 1, rssBytes: MiB, vmBytes: 8 * MiB };
+    const none = computeCapacity(l, base);
+    // 20 sockets of 16 KiB each: a file, a dentry, a socket inode, a tcp_sock, and ceil(16384 / 1448) = 12 sk_buffs.
+    const c = computeCapacity(l, { ...base, sockets: 20, socketBufferBytes: 16 * KiB });
+    const perSocket =
+      bytes('filp', 1) + bytes('dentry', 1) + bytes('sock_inode_cache', 1) + bytes('TCP', 1) + bytes('skbuff_head_cache', 12);
+    expect(c.perProcess.sockets).toBeCloseTo(20 * perSocket, 6);
+    expect(c.perProcess.totalLowmem - none.perProcess.totalLowmem).toBeCloseTo(20 * perSocket, 6);
+    // 100 × 20 × 16 KiB = 31.25 MB queued: within the 72.42 MB maximum, all of it held in lowmem.
+    expect(c.tcpMem.queuedBytes).toBe(100 * 20 * 16 * KiB);
+    expect(c.tcpMem.heldBytes).toBe(100 * 20 * 4 * 4096);
+    // 256 KiB each asks 500 MB: TCP holds its maximum, no more.
+    const big = computeCapacity(l, { ...base, sockets: 20, socketBufferBytes: 256 * KiB });
+    expect(big.tcpMem.heldBytes).toBe(big.tcpMem.maxBytes);
+    // The slab pages of the sockets (packed over all 100 processes) and the held data are lowmem used.
+    const packed = (cache: keyof typeof slab, n: number) => Math.ceil(n / slab[cache].perSlab) * slab[cache].pagesPerSlab * 4096;
+    const socketSlab =
+      packed('filp', 100 * 21) -
+      packed('filp', 100) +
+      packed('dentry', 2000) +
+      packed('sock_inode_cache', 2000) +
+      packed('TCP', 2000) +
+      packed('skbuff_head_cache', 2000 * 12);
+    expect(c.lowmemUsedBytes - none.lowmemUsedBytes).toBe(socketSlab + c.tcpMem.heldBytes);
+  });
+
+  it('the file set: dentries and ext4 inodes against the lowmem left, its data against the page-cache room', () => {
+    const l = layout({ config: '3g1g-highmem', ram: '4G' });
+    const slab = kernelObjectsOf(l.config).slab;
+    const packed = (cache: keyof typeof slab, n: number) => Math.ceil(n / slab[cache].perSlab) * slab[cache].pagesPerSlab * 4096;
+    const w = { procs: 100, threads: 1, rssBytes: 8 * MiB, vmBytes: 64 * MiB, files: 100_000, fileSetBytes: 4096 * MiB };
+    const c = computeCapacity(l, w);
+    const f = c.fileSet!;
+    expect(f.metadataBytes).toBe(packed('dentry', 100_000) + packed('ext4_inode_cache', 100_000));
+    expect(f.lowmemLeftBytes).toBe(c.availableLowmemBytes - c.lowmemUsedBytes);
+    expect(f.metadataFits).toBe(true);
+    // Page-cache room: highmem the user pages leave (HIGHPTE pages included) and the lowmem the metadata leaves.
+    expect(f.cacheRoomBytes).toBe(l.highmemBytes - c.userInHighmemBytes + f.lowmemLeftBytes - f.metadataBytes);
+    expect(f.cachedFraction).toBe(f.cacheRoomBytes / (4096 * MiB));
+    // Without HIGHMEM the same box caches only what lowmem leaves; a million files do not fit it at all.
+    const low = computeCapacity(layout({ config: '3g1g-nohighmem', ram: '4G' }), { ...w, procs: 10, files: 1_000_000 }).fileSet!;
+    expect(low.metadataFits).toBe(false);
+    expect(low.cacheRoomBytes).toBe(0);
+    expect(computeCapacity(l, { ...w, files: 0, fileSetBytes: 0 }).fileSet).toBeNull();
+  });
+
+  it('hmsim capacity prints the TCP limit and the file set; a bad --socket-buffer exits 2', async () => {
+    const r = await runMain([
+      'capacity',
+      '--config',
+      '3g1g-highmem',
+      '--ram',
+      '4G',
+      '--sockets',
+      '20',
+      '--socket-buffer',
+      '256K',
+      '--files',
+      '1000',
+      '--file-set',
+      '1G',
+    ]);
+    expect(r.stdout).toContain('TCP buffer limit (tcp_mem, sized by lowmem): pressure at 48.28 MB, maximum 72.42 MB\n');
+    expect(r.stdout).toContain('the sockets ask to queue 500.00 MB of lowmem — over the maximum: TCP queues no more, 72.42 MB held\n');
+    expect(r.stdout).toMatch(/file set: 1000 files' dentries and inodes 0\.\d\d MB of lowmem, [\d.]+ MB left — they stay cached\n/);
+    expect(r.stdout).toContain('of it cached\n');
+    const bad = runCli(['capacity', '--socket-buffer', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')).toHaveLength(2);
+  });
+
   it('hmsim capacity --compare --json lists every configuration; bad --procs exits 2', async () => {
     const r = await runMain(['capacity', '--compare', '--ram', '4G', '--procs', '100', '--json']);
     const j = JSON.parse(r.stdout) as { configs: { config: string }[] };
