@@ -33,33 +33,67 @@ export interface StoredColumn {
  * narrowest width holding every value, and one element when all are equal.
  */
 export function narrowColumn(a: RecordBatch[ColumnName], n: number): StoredColumn | undefined {
-  if (a instanceof Float64Array) {
-    // Compared as bit patterns (so -0 is not 0): two u32 words per element.
-    const w = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-    const lo = w[0]!;
-    const hi = w[1]!;
-    let same = true;
-    let any = 0;
-    for (let i = 0; i < 2 * n; i += 2) {
-      const l = w[i]!;
-      const h = w[i + 1]!;
-      any |= l | h;
-      if (l !== lo || h !== hi) same = false;
-    }
-    if (any === 0) return undefined;
-    return { width: 8, bytes: bytesOf(a.subarray(0, same ? 1 : n)) };
-  }
-  const first = a[0]!;
-  let max = 0;
+  // One loop per element type: each stays monomorphic (the writer calls this for every column of every chunk).
+  if (a instanceof Float64Array) return narrowF64(a, n);
+  if (a instanceof Uint8Array) return narrowU8(a, n);
+  return narrowU32(a, n);
+}
+
+function narrowF64(a: Float64Array, n: number): StoredColumn | undefined {
+  // Compared as bit patterns (so -0 is not 0): two u32 words per element.
+  const w = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
+  const lo = w[0]!;
+  const hi = w[1]!;
   let same = true;
+  let any = 0;
+  for (let i = 0; i < 2 * n; i += 2) {
+    const l = w[i]!;
+    const h = w[i + 1]!;
+    any |= l | h;
+    if (l !== lo || h !== hi) same = false;
+  }
+  if (any === 0) return undefined;
+  return { width: 8, bytes: bytesOf(a.subarray(0, same ? 1 : n)) };
+}
+
+function narrowU8(a: Uint8Array, n: number): StoredColumn | undefined {
+  const first = a[0]!;
+  let or = 0;
+  let diff = 0;
+  let i = 0;
+  if ((a.byteOffset & 3) === 0) {
+    // Four bytes at a time through a word view: OR of the words, and of each word XOR the first byte four times.
+    const words = new Uint32Array(a.buffer, a.byteOffset, n >>> 2);
+    const four = (first * 0x01010101) | 0;
+    for (let k = 0; k < words.length; k++) {
+      const v = words[k]! | 0;
+      or |= v;
+      diff |= v ^ four;
+    }
+    i = words.length * 4;
+  }
+  for (; i < n; i++) {
+    const v = a[i]!;
+    or |= v;
+    diff |= v ^ first;
+  }
+  if (or === 0) return undefined;
+  return { width: 1, bytes: a.subarray(0, diff === 0 ? 1 : n) };
+}
+
+function narrowU32(a: Uint32Array, n: number): StoredColumn | undefined {
+  const first = a[0]!;
+  // OR of every value (its highest bit is the largest value's) and of every difference from the first.
+  let or = 0;
+  let diff = 0;
   for (let i = 0; i < n; i++) {
     const v = a[i]!;
-    if (v > max) max = v;
-    if (v !== first) same = false;
+    or |= v;
+    diff |= v ^ first;
   }
-  if (max === 0) return undefined;
-  const count = same ? 1 : n;
-  if (a instanceof Uint8Array) return { width: 1, bytes: a.subarray(0, count) };
+  if (or === 0) return undefined;
+  const count = diff === 0 ? 1 : n;
+  const max = or >>> 0;
   if (max > 0xffff) return { width: 4, bytes: bytesOf(a.subarray(0, count)) };
   const narrow = max > 0xff ? new Uint16Array(count) : new Uint8Array(count);
   narrow.set(a.subarray(0, count));

@@ -20,6 +20,13 @@ import { InputError } from '../../errors.ts';
 const EXPECTED = `'I  ADDR,SIZE', ' L ADDR,SIZE', ' S ADDR,SIZE', ' M ADDR,SIZE' or '==PID== ...'`;
 const BATCH = 65_536;
 const U32_MAX = 0xffffffff;
+/** Value of each byte as a hex digit, −1 for any other byte (one table load per digit, no branches on ranges). */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX[0x61 + c] = 10 + c;
+  HEX[0x41 + c] = 10 + c;
+}
 
 /** Messages of the lackey importer (exact wording is tested). */
 export const LackeyMessage = {
@@ -92,19 +99,14 @@ async function importLackey(input: NodeJS.ReadableStream, sink: TraceSink, optio
       // 2. Address: hex digits up to ','.
       p += 3;
       let addr = 0;
-      let digits = 0;
-      for (;;) {
-        const c = buf[p];
-        if (c === undefined) break;
-        let d: number;
-        if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-        else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
-        else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
-        else break;
+      const first = p;
+      while (p < n) {
+        const d = HEX[buf[p]!]!;
+        if (d < 0) break;
         addr = addr * 16 + d;
-        digits++;
         p++;
       }
+      const digits = p - first;
       if (digits === 0 || digits > 16 || buf[p] !== CH.comma) {
         const e = lineEnd(buf, start);
         bad.report(LackeyMessage.badAddress(`${file}:${lineNo}`, quoteLine(buf, start, e)));
@@ -114,14 +116,14 @@ async function importLackey(input: NodeJS.ReadableStream, sink: TraceSink, optio
       // 3. Size: decimal digits to the end of the line.
       p++;
       let size = 0;
-      let sdigits = 0;
-      for (;;) {
-        const c = buf[p];
-        if (c === undefined || c < 0x30 || c > 0x39) break;
-        size = size * 10 + (c - 0x30);
-        sdigits++;
+      const sfirst = p;
+      while (p < n) {
+        const d = buf[p]! - 0x30;
+        if (d < 0 || d > 9) break;
+        size = size * 10 + d;
         p++;
       }
+      const sdigits = p - sfirst;
       const after = buf[p];
       if (after === CH.cr) p++;
       if (sdigits === 0 || sdigits > 10 || size > U32_MAX || (buf[p] !== CH.nl && p < n)) {

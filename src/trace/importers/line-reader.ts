@@ -26,32 +26,41 @@ export const CH = {
 /**
  * Blocks of whole lines from a byte stream. Every block ends just after a '\n', except the last block
  * when the input does not end with one. `onTooLong()` is called (and must throw) when a single line
- * exceeds MAX_LINE_BYTES.
+ * exceeds MAX_LINE_BYTES. Blocks are plain Uint8Array views (one element type for the parsers' loops);
+ * an input chunk is never copied: the line it continues is joined in a small block of its own.
  */
 export async function* lineBlocks(input: AsyncIterable<Uint8Array | string>, onTooLong: () => never): AsyncGenerator<Uint8Array> {
   let carry: Uint8Array | undefined;
   for await (const raw of input) {
-    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw;
+    const chunk = typeof raw === 'string' ? bytesOfLatin1(raw) : new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
     if (chunk.length === 0) continue;
-    const lastNl = chunk.lastIndexOf(CH.nl);
-    if (lastNl < 0) {
-      carry = carry === undefined ? chunk.slice() : concat(carry, chunk, chunk.length);
-      if (carry.length > MAX_LINE_BYTES) onTooLong();
-      continue;
-    }
+    let start = 0;
     if (carry !== undefined) {
-      if (carry.length + chunk.indexOf(CH.nl) > MAX_LINE_BYTES) onTooLong();
-      yield concat(carry, chunk, lastNl + 1);
+      const firstNl = chunk.indexOf(CH.nl);
+      if (firstNl < 0) {
+        carry = concat(carry, chunk, chunk.length);
+        if (carry.length > MAX_LINE_BYTES) onTooLong();
+        continue;
+      }
+      if (carry.length + firstNl > MAX_LINE_BYTES) onTooLong();
+      yield concat(carry, chunk, firstNl + 1);
       carry = undefined;
-    } else {
-      yield chunk.subarray(0, lastNl + 1);
+      start = firstNl + 1;
     }
-    if (lastNl + 1 < chunk.length) {
-      carry = chunk.slice(lastNl + 1);
+    const lastNl = chunk.lastIndexOf(CH.nl);
+    if (lastNl >= start) yield chunk.subarray(start, lastNl + 1);
+    const rest = Math.max(start, lastNl + 1);
+    if (rest < chunk.length) {
+      carry = chunk.slice(rest);
       if (carry.length > MAX_LINE_BYTES) onTooLong();
     }
   }
   if (carry !== undefined && carry.length > 0) yield carry;
+}
+
+function bytesOfLatin1(text: string): Uint8Array {
+  const b = Buffer.from(text, 'latin1');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function concat(a: Uint8Array, b: Uint8Array, bEnd: number): Uint8Array {
