@@ -17,7 +17,7 @@
  * Each line gives the best and the median wall-clock time of ROUNDS runs, the CPU time (user + system,
  * of the process and its threads) of the best one, and the 1-minute load average: the machine is shared
  * (2 cores), and with a load above the core count wall-clock time mostly measures the others.
- * bin/hmsim.js runs the compiled build (dist/) when it is up to date: `npm run build` first.
+ * bin/hmsim.js runs the bundled build (dist/bundle/) when it is up to date: `npm run build` first.
  *
  * Usage: npm run bench -- cli   (env CLI_BENCH_ROUNDS=N, default 5; CLI_BENCH_TRACE=FILE; DINERO, DINERO_INPUT)
  */
@@ -65,8 +65,8 @@ function measure(label: string, args: string[], per?: { count: number; unit: str
 }
 
 const hmsim = ['node', 'bin/hmsim.js'];
-const built = existsSync(`${ROOT}dist/cli/main.js`);
-const build = built ? `build of ${statSync(`${ROOT}dist/cli/main.js`).mtime.toISOString()}` : 'no build: the sources run through tsx';
+const built = existsSync(`${ROOT}dist/bundle/hmsim.js`);
+const build = built ? `build of ${statSync(`${ROOT}dist/bundle/hmsim.js`).mtime.toISOString()}` : 'no build: the sources run through tsx';
 console.log(`cold processes, ${ROUNDS} rounds each; ${build}`);
 measure('node -e 0', ['node', '-e', '0']);
 measure('hmsim --help', [...hmsim, '--help']);

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Entry point of `hmsim` (`npx hmsim`, `node bin/hmsim.js`): the compiled CLI in dist/, built by
-// `npm run build` (which `npm ci`, `npm install` and `npm pack` run through `prepare`). In a source
+// Entry point of `hmsim` (`npx hmsim`, `node bin/hmsim.js`): the bundled CLI in dist/bundle/, built by
+// `npm run build` (tsc, then scripts/bundle.mjs; `npm ci`, `npm install` and `npm pack` run it through
+// `prepare`). In a source
 // checkout whose build is missing or older than a file under src/ (an edit not built yet), the
 // TypeScript sources run instead, through tsx (a development dependency): never a stale build.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
-const built = new URL('dist/cli/main.js', root);
+const built = new URL('dist/bundle/hmsim.js', root);
 const src = new URL('src/', root);
 
 /** Newest modification time of a file under `dir` (ms), or 0. */
@@ -27,5 +28,5 @@ if (fromSource) {
   register();
   await import('../src/cli/main.ts');
 } else {
-  await import('../dist/cli/main.js');
+  await import('../dist/bundle/hmsim.js');
 }

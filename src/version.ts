@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { PACKAGE_JSON } from './package-root.ts';
 
 /** The hmsim version from package.json (read once). */
-export const HMSIM_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+export const HMSIM_VERSION: string = PACKAGE_JSON.version;

@@ -4,14 +4,15 @@
  * the metric, the CPU models it applies to, the published figure with the range its own uncertainty
  * allows, and its source (a row of ../shared/reference/cost-figures.md). Read and checked at the edge.
  */
+import { rootPath } from '../package-root.ts';
 import { readJsonFile } from '../io/json.ts';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { ConfigOptions } from '../layout/configs.ts';
 
 /** The shipped suite's folder (calibration/ at the repository root). */
-export const CALIBRATION_DIR: string = fileURLToPath(new URL('../../calibration/', import.meta.url));
+export const CALIBRATION_DIR: string = rootPath('calibration') + sep;
 
 /** A workload: a shipped trace, or a generator run once per parameter set (and per rate). */
 export type Workload =

@@ -1,4 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
+import { rootPath } from '../package-root.ts';
+import { pathToFileURL } from 'node:url';
 import { readDocument } from '../io/read-input.ts';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -9,7 +11,7 @@ import { parseMetricExpr, usesReference, type MetricExpr } from './metric-expr.t
 import type { Rule, Scenario, TraceSpec, Watch } from './scenario.ts';
 
 /** The JSON Schema of scenario files (scenarios/schema.json in the repository). */
-export const SCENARIO_SCHEMA_URL = new URL('../../scenarios/schema.json', import.meta.url);
+export const SCENARIO_SCHEMA_URL = pathToFileURL(rootPath('scenarios', 'schema.json'));
 
 /** Compiles the scenario schema (once per loading batch). */
 export function compileScenarioSchema(): ValidateFunction {

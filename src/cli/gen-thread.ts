@@ -11,6 +11,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { UserError, userErrorOfKind } from '../errors.ts';
+import { threadEntry } from '../package-root.ts';
 import { fsUserError, isUserFsError } from '../io/fs-errors.ts';
 import { generate, type GenSummary } from '../trace/generators/generate.ts';
 
@@ -29,10 +30,10 @@ type GenReply =
   | { readonly ok: false; readonly user: false; readonly message: string; readonly stack: string };
 
 /**
- * The worker's entry file: compiled, this module itself; from the TypeScript sources, an entry that
- * registers the TypeScript loader first, then loads this module.
+ * The worker's entry file: this module, compiled or bundled; from the TypeScript sources, an entry that
+ * registers the TypeScript loader first, then loads this module (src/package-root.ts threadEntry).
  */
-const ENTRY = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : new URL('./gen-thread.mjs', import.meta.url);
+const ENTRY = threadEntry('gen-thread');
 
 /**
  * `generate(workload, out, seed, params)` on a worker thread; `signal` terminates it (the promise then

@@ -6,16 +6,17 @@
  * (split, highmem mode, PAE, PTI, NR_CPUS, HIGHPTE), its kmap policy (which API each kernel path uses
  * for a highmem page) and the sources of all of that.
  */
+import { rootPath } from '../package-root.ts';
 import { readJsonFile } from '../io/json.ts';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import { ConfigError, InputError } from '../errors.ts';
 import { parseLayoutFacts } from './facts.ts';
 import { KMAP_API_NAMES, type KmapApiName } from '../trace/records.ts';
 import type { HighmemMode, KernelProfile, KmapPolicy, Split } from './types.ts';
 
 /** Directory of the shipped profiles (models/kernels/). */
-export const KERNEL_PROFILE_DIR = fileURLToPath(new URL('../../models/kernels/', import.meta.url));
+export const KERNEL_PROFILE_DIR = rootPath('models', 'kernels') + sep;
 
 /** The kernel profile used when neither --kernel nor a preset names one. */
 export const DEFAULT_KERNEL_PROFILE = 'debian-6.1-686-pae';

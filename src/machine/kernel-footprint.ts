@@ -22,9 +22,10 @@
  *   address space overlaps user space, so nothing else may be global;
  * - x86_64: kernel entries live under a PCID no mm uses (kernel-touch.ts KERNEL_PCID).
  */
+import { rootPath } from '../package-root.ts';
 import { readJsonFile } from '../io/json.ts';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import { InputError } from '../errors.ts';
 import { Cat } from './accounting.ts';
 import type { Machine } from './machine.ts';
@@ -33,7 +34,7 @@ import { TlbOutcome, TlbSide } from './tlb-hierarchy.ts';
 import { PAGE_SHIFT, PAGE_SIZE } from '../units/address.ts';
 
 /** Directory of the footprint files. */
-export const FOOTPRINT_DIR: string = fileURLToPath(new URL('../../models/kernels/footprints/', import.meta.url));
+export const FOOTPRINT_DIR: string = rootPath('models', 'kernels', 'footprints') + sep;
 
 /** The kernel paths with a footprint, by index. */
 export const KPath = {

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from '../package-root.ts';
+import { basename, join, sep } from 'node:path';
 
 /** The folder of the shipped models (models/ at the repository root). */
-export const MODELS_DIR: string = fileURLToPath(new URL('../../models/', import.meta.url));
+export const MODELS_DIR: string = rootPath('models') + sep;
 
 /**
  * The model used when a command is given no `--model`: `core2`.

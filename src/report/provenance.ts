@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { RunConfig, RunResult } from '../result/run-result.ts';
 import { HMSIM_VERSION } from '../version.ts';
 import type { Table } from './tables.ts';
@@ -45,7 +45,7 @@ export interface Provenance {
 }
 
 /** The hmsim checkout's HEAD commit, or null when it is not a git checkout (or git is missing). */
-export function gitCommit(dir: string = fileURLToPath(new URL('../..', import.meta.url))): string | null {
+export function gitCommit(dir: string = PACKAGE_ROOT): string | null {
   try {
     const out = execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], {
       encoding: 'utf8',

@@ -8,6 +8,7 @@
  * or a crash (every pending job then rejects).
  */
 import { Worker } from 'node:worker_threads';
+import { threadEntry } from '../package-root.ts';
 import { RunService } from '../run/service.ts';
 import type { Executor, Job, JobOutput, JobReply, WorkerData } from './jobs.ts';
 import { runJob, unpackError } from './run-job.ts';
@@ -46,13 +47,8 @@ interface Slot {
   current: Pending | null;
 }
 
-/**
- * The worker thread's entry file: compiled, the worker module itself; from the TypeScript sources, an
- * entry that registers the TypeScript loader first (the main thread's loader hooks do not reach workers).
- */
-export const WORKER_ENTRY = import.meta.url.endsWith('.js')
-  ? new URL('./worker.js', import.meta.url)
-  : new URL('./worker-entry.mjs', import.meta.url);
+/** The worker thread's entry file, in the form this code runs in (src/package-root.ts threadEntry). */
+const WORKER_ENTRY = threadEntry('sweep-worker');
 
 /**
  * A pool of `size` worker threads. With `loadRenderer`, each thread starts loading the figure renderer

@@ -3,7 +3,7 @@
  * minute or more). `npm pack` (which builds through `prepare`), the tarball installed into an empty
  * folder (dependencies from the npm cache first: `--prefer-offline`), then from that folder:
  * `npx hmsim --help`, `npx hmsim run` on a shipped trace, and the library imported by name. Also what
- * the tarball holds: the compiled CLI and its types, models, kernel profiles, schemas, docs — no
+ * the tarball holds: the bundled CLI (dist/bundle/), the compiled library and its types, models, kernel profiles, schemas, docs — no
  * TypeScript sources, no tests.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -51,6 +51,9 @@ describe('the packed package', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/sweep/worker.js',
+      'dist/bundle/hmsim.js',
+      'dist/bundle/sweep-worker.js',
+      'dist/bundle/gen-thread.js',
       'models/core2.json',
       'models/schema.json',
       'models/kernels/linux-4.19.json',
