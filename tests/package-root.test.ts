@@ -26,7 +26,7 @@ describe('the package root', () => {
     expect(existsSync(threadEntry('gen-thread'))).toBe(true);
   });
 
-  it('`hmsim run` loads neither the schema validator nor the figure renderer (ajv, vega, resvg, PDFKit)', () => {
+  it('`hmsim run` imports none of ajv, vega, resvg, PDFKit (they load lazily, when a command needs them)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hmsim-imports-'));
     try {
       const log = join(dir, 'imports.txt');
