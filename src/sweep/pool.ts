@@ -1,11 +1,11 @@
 /**
  * Executors. `inlineExecutor` runs jobs in this thread, one at a time. `workerPool(n)` runs up to n jobs
- * at once on n worker threads (started on first use), first come first served. A worker is started
- * once and runs job after job (its loaded modules, models and trace digests stay), so the start-up of
- * a thread — loading the TypeScript and the simulator — is paid n times per sweep, not once per point.
+ * at once: one in this thread and the others on n − 1 worker threads (started on first use), first come
+ * first served. A worker is started once and runs job after job (its loaded modules, models and trace
+ * digests stay), so the start-up of a thread is paid n − 1 times per sweep, not once per point.
  *
- * Worker states: idle (no job) → busy (one job sent, reply pending) → idle; any → dead after close()
- * or a crash (every pending job then rejects).
+ * Worker states: idle (no job) → busy (one or two jobs sent, replies pending, answered in order) → idle;
+ * any → dead after close() or a crash (every pending job then rejects).
  */
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from '../package-root.ts';
@@ -44,21 +44,28 @@ interface Pending {
 
 interface Slot {
   readonly worker: Worker;
-  current: Pending | null;
+  /** Jobs sent to the worker, oldest (running) first; it answers them in order. */
+  readonly sent: Pending[];
 }
 
 /** The worker thread's entry file, in the form this code runs in (src/package-root.ts threadEntry). */
 const WORKER_ENTRY = threadEntry('sweep-worker');
 
 /**
- * A pool of `size` worker threads. With `loadRenderer`, each thread starts loading the figure renderer
- * (vega, resvg, PDFKit) in the background as it starts: the loading goes on between its points, and the
- * report's figures find it done.
+ * A pool of `size` threads running jobs: this thread and `size − 1` worker threads (started on first use).
+ * This thread has the simulator loaded already, so it starts on the first job at once while the workers
+ * load; while it runs a job it cannot hand out more, so each busy worker is given a second job to queue
+ * (at most one job of imbalance at the end). With `loadRenderer`, each worker starts loading the figure
+ * renderer (vega, resvg, PDFKit) in the background as it starts: the loading goes on between its points,
+ * and the report's figures find it done.
  */
-export function workerPool(size: number, options: { loadRenderer?: boolean } = {}): Executor {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`workerPool: size must be a positive integer, got ${size}`);
+export function workerPool(size: number, options: { loadRenderer?: boolean; signal?: AbortSignal } = {}): Executor {
+  if (!Number.isInteger(size) || size < 2) throw new Error(`workerPool: size must be an integer of at least 2, got ${size}`);
+  const workers = size - 1;
   const queue: Pending[] = [];
   const slots: Slot[] = [];
+  const service = new RunService();
+  let here = false;
   let nextId = 0;
   let started = 0;
   let dead: Error | null = null;
@@ -67,35 +74,65 @@ export function workerPool(size: number, options: { loadRenderer?: boolean } = {
     if (dead !== null) return;
     dead = err;
     for (const s of slots) {
-      s.current?.reject(err);
-      s.current = null;
+      for (const p of s.sent.splice(0)) p.reject(err);
       void s.worker.terminate();
     }
     for (const p of queue.splice(0)) p.reject(err);
   };
 
+  const send = (slot: Slot): void => {
+    const p = queue.shift() as Pending;
+    slot.sent.push(p);
+    slot.worker.postMessage({ id: p.id, job: p.job });
+  };
+
+  const runHere = (): void => {
+    const p = queue.shift() as Pending;
+    here = true;
+    // Every worker has its next job queued before this thread blocks on its own.
+    for (const s of slots) if (s.sent.length < 2 && queue.length > 0) send(s);
+    setImmediate(() => {
+      if (dead !== null) {
+        here = false;
+        p.reject(dead);
+        return;
+      }
+      runJob(p.job, service, options.signal).then(
+        (r) => {
+          here = false;
+          p.resolve(r);
+          dispatch();
+        },
+        (e: unknown) => {
+          here = false;
+          p.reject(e instanceof Error ? e : new Error(String(e)));
+          dispatch();
+        },
+      );
+    });
+  };
+
   const dispatch = (): void => {
     while (dead === null && queue.length > 0) {
-      let slot = slots.find((s) => s.current === null);
-      if (slot === undefined && slots.length < size) slot = spawn();
-      if (slot === undefined) return;
-      const p = queue.shift() as Pending;
-      slot.current = p;
-      slot.worker.postMessage({ id: p.id, job: p.job });
+      const idle = slots.find((s) => s.sent.length === 0);
+      if (idle !== undefined) send(idle);
+      else if (slots.length < workers) send(spawn());
+      else if (!here) runHere();
+      else return;
     }
   };
 
   const spawn = (): Slot => {
     const worker = new Worker(WORKER_ENTRY, { workerData: { loadRenderer: options.loadRenderer === true } satisfies WorkerData });
     started++;
-    const slot: Slot = { worker, current: null };
+    const slot: Slot = { worker, sent: [] };
     worker.on('message', (reply: JobReply) => {
-      const p = slot.current;
-      if (p === null || p.id !== reply.id) {
+      const p = slot.sent[0];
+      if (p === undefined || p.id !== reply.id) {
         fail(new Error(`sweep worker replied to job ${reply.id}, which it was not running`));
         return;
       }
-      slot.current = null;
+      slot.sent.shift();
       if (reply.ok) p.resolve(reply.result);
       else p.reject(unpackError(reply.error));
       dispatch();
@@ -121,10 +158,7 @@ export function workerPool(size: number, options: { loadRenderer?: boolean } = {
       const closing = new Error('sweep stopped');
       if (dead === null) dead = closing;
       for (const p of queue.splice(0)) p.reject(closing);
-      for (const s of slots) {
-        s.current?.reject(closing);
-        s.current = null;
-      }
+      for (const s of slots) for (const p of s.sent.splice(0)) p.reject(closing);
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

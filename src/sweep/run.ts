@@ -7,7 +7,7 @@
  *        ──(4) execute the rest on the executor (workload traces generated once per key, first);
  *              each finished point saved at once (atomic), so an interruption loses only running points
  *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/; with
- *              --jobs N its figures are rendered on the same worker threads, all at once
+ *              --jobs N its figures are rendered on the same threads (this one and N − 1 workers), all at once
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -116,7 +116,10 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   // A report with figures rendered on worker threads: every thread (this one too) starts loading the
   // renderer now, in the background, so that the loading overlaps the points instead of following them.
   const images = complete && options.jobs > 1 && (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
-  const executor: Executor = options.jobs <= 1 ? inlineExecutor(options.signal) : workerPool(options.jobs, { loadRenderer: images });
+  const executor: Executor =
+    options.jobs <= 1
+      ? inlineExecutor(options.signal)
+      : workerPool(options.jobs, { loadRenderer: images, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
   if (images) void loadVega().catch(() => undefined);
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -14,9 +14,13 @@ if (port === null) throw new Error('src/sweep/worker.ts must run in a worker thr
 if ((workerData as WorkerData | undefined)?.loadRenderer === true)
   void import('../report/figure-render.ts').then((m) => m.loadRenderer()).catch(() => undefined);
 const service = new RunService();
+// One job at a time, answered in the order sent (the pool may queue a second job behind the running one).
+let chain: Promise<void> = Promise.resolve();
 port.on('message', (req: JobRequest) => {
-  runJob(req.job, service).then(
-    (result) => port.postMessage({ id: req.id, ok: true, result } satisfies JobReply),
-    (err: unknown) => port.postMessage({ id: req.id, ok: false, error: packError(err) } satisfies JobReply),
+  chain = chain.then(() =>
+    runJob(req.job, service).then(
+      (result) => port.postMessage({ id: req.id, ok: true, result } satisfies JobReply),
+      (err: unknown) => port.postMessage({ id: req.id, ok: false, error: packError(err) } satisfies JobReply),
+    ),
   );
 });
