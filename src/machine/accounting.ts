@@ -95,6 +95,16 @@ export class LatencyHistogram {
   private lastValue = -1;
   private lastBucket = 0;
 
+  constructor() {
+    // Double fields from the start (see CpuState's constructor, cpu.ts). Same values.
+    this.sum = 0.5;
+    this.maxValue = 0.5;
+    this.lastValue = 0.5;
+    this.sum = 0;
+    this.maxValue = 0;
+    this.lastValue = -1;
+  }
+
   /** Records one latency (cycles, >= 0). */
   add(value: number): void {
     const v = value > 0 ? value : 0;

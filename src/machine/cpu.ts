@@ -42,5 +42,13 @@ export class CpuState {
   constructor(index: number, tlb: TlbHierarchy) {
     this.index = index;
     this.tlb = tlb;
+    // V8 lays out a number field by the first value stored in it: 0 makes a small-integer field, and the
+    // first fractional clock stored later changes the layout of every CpuState, which throws away the
+    // optimized replay code that reads CPUs (a fresh process then replays in slower code until it is
+    // optimized again). A fractional value stored first makes the field a double from the start. Same
+    // value (0), same results; the same is done for fields that take fractional or boxed values in
+    // Tlb (tlb.ts), LatencyHistogram (accounting.ts) and BlockDevice (storage/device.ts).
+    this.sleepClock = 0.5;
+    this.sleepClock = 0;
   }
 }

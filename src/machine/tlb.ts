@@ -180,6 +180,11 @@ export class Tlb {
     this.filter = new TlbFilter(this.sets);
     this.hints = new Int32Array(HINTS).fill(INVALID);
     this.nonGlobalSlots = new Int32Array(this.pcids === null ? 4 * entries : 0);
+    // A double field from the start (see CpuState's constructor, cpu.ts): optimized code that gives way
+    // to slower code hands the slot it found over as a boxed number, which would change the layout of every
+    // Tlb in the middle of a replay. Same value (−1).
+    this.free = 0.5;
+    this.free = -1;
   }
 
   /** Notes that `slot` now holds a valid non-global entry (see nonGlobalSlots). */

@@ -38,6 +38,11 @@ export class BlockDevice {
     this.model = model;
     this.cyclesPerUs = clockGHz * 1000;
     this.slotFree = new Float64Array(model.queueDepth);
+    // Double fields from the start (see CpuState's constructor, cpu.ts). Same values.
+    this.linkFree = 0.5;
+    this.busyCycles = 0.5;
+    this.linkFree = 0;
+    this.busyCycles = 0;
   }
 
   /** Largest request in bytes. */
