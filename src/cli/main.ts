@@ -101,4 +101,14 @@ if (isEntry || process.env['HMSIM_CLI'] === '1') {
   process.exitCode = code;
   // An interrupted command may still have work queued (a stream being read); do not wait for it.
   if (code === EXIT.interrupted) process.exit(code);
+  // The command is done (every command awaits its own work: files, worker threads). Exit once what it
+  // wrote to stdout and stderr is out, instead of when the event loop drains: Node would first wait
+  // for V8's background compilations of code that will not run again (~25 ms after a replay's last
+  // output, measured with strace between the last write and exit_group).
+  let streams = 2;
+  const flushed = (): void => {
+    if (--streams === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
 }
