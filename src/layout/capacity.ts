@@ -10,7 +10,7 @@
  *                       raise included) and DMA's lowmem_reserve against Normal's requests
  *   = available for kernel objects and for user pages that did not fit in highmem.
  *
- * Per process (all lowmem, GFP_KERNEL; slab geometry of the profile's kernel, layout.kernelObjects):
+ * Per process (all lowmem, GFP_KERNEL; the profile's object sizes in SLUB's slabs for the box's CPUs):
  *   slab              = task_struct and pid per thread; cred, files, signal, sighand, mm_struct; one
  *                       vm_area_struct per VMA (--vmas); one struct file per open file (--open-files) —
  *                       N processes take ceil(N × objects / objperslab) × pagesperslab pages per cache

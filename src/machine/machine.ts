@@ -34,9 +34,9 @@ import { LocalKmapStacks } from './kmap/local.ts';
 import { PkmapPool } from './kmap/pkmap.ts';
 import { PageUse, PAGE_USES, PhysicalMemory, Gfp, Wmark } from './memory.ts';
 import { bootMemory } from './kernel-budget.ts';
-import { RECLAIM_PAGE_CYCLES, SHRINK_OBJECT_CYCLES, SlabCaches } from './slab.ts';
+import { RECLAIM_PAGE_CYCLES, SHRINK_OBJECT_CYCLES, SlabCaches, slubGeometry } from './slab.ts';
 import { loadKernelProfile } from '../layout/profiles.ts';
-import type { KernelObjects } from '../layout/facts.ts';
+import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName, type SlabGeometry } from '../layout/facts.ts';
 import type { LowmemOom } from '../result/run-result.ts';
 import { SWAP_CLUSTER_MAX } from './storage/page-io.ts';
 import { PageCache } from './pagecache.ts';
@@ -545,12 +545,16 @@ export class Machine {
 
 /**
  * The kernel objects of a configuration's profile; a profile without `layout.kernelObjects` (a custom
- * one) borrows the Debian 6.1 build of its PAE-ness.
+ * one) borrows the Debian 6.1 build of its PAE-ness. Each cache's slab is SLUB's choice for its object
+ * size on this box's CPUs (slubGeometry), not the one of the box its /proc/slabinfo was read on.
  */
 export function kernelObjectsOf(config: MachineConfig): KernelObjects {
-  const own = config.kernel.layout.kernelObjects;
-  if (own !== null) return own;
-  const lent = loadKernelProfile(config.pae ? 'debian-6.1-686-pae' : 'debian-6.1-686').layout.kernelObjects;
-  if (lent === null) throw new Error('models/kernels/debian-6.1-686*.json: layout.kernelObjects missing');
-  return lent;
+  let objects = config.kernel.layout.kernelObjects;
+  if (objects === null) {
+    objects = loadKernelProfile(config.pae ? 'debian-6.1-686-pae' : 'debian-6.1-686').layout.kernelObjects;
+    if (objects === null) throw new Error('models/kernels/debian-6.1-686*.json: layout.kernelObjects missing');
+  }
+  const slab = {} as Record<SlabCacheName, SlabGeometry>;
+  for (const name of SLAB_CACHE_NAMES) slab[name] = slubGeometry(objects.slab[name].objSize, config.cpus);
+  return { ...objects, slab };
 }

@@ -56,9 +56,13 @@ export function createMm(m: Machine, pid: number): Mm | null {
     mm.upperPfns.push(pfn);
   }
   m.purpose = `kernel stack of pid ${pid}`;
+  // One allocation of THREAD_SIZE (order 1; order 2 on x86_64: alloc_thread_stack_node): all its pages or none.
   for (let i = 0; i < stack; i++) {
     const pfn = m.allocFrame(Gfp.kernel, PageUse.kernelStack);
-    if (pfn < 0) return null;
+    if (pfn < 0) {
+      for (const taken of mm.stackPfns.splice(0)) m.mem.free(taken, PageUse.kernelStack);
+      return null;
+    }
     mm.stackPfns.push(pfn);
   }
   m.purpose = '';

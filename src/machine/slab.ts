@@ -1,8 +1,9 @@
 /**
  * Kernel objects in lowmem (DESIGN.md "Kernel memory"): the slab caches the replay charges, with the
- * object sizes and slab geometry of the profile's kernel (models/kernels/<name>.json
- * `layout.kernelObjects.slab`, read from /proc/slabinfo of the real 32-bit build), packed as SLUB packs
- * them — `perSlab` objects in a slab of `pagesPerSlab` pages, every page a GFP_KERNEL (lowmem) page.
+ * object sizes of the profile's kernel (models/kernels/<name>.json `layout.kernelObjects.slab`, read from
+ * /proc/slabinfo of the real 32-bit build) in the slabs SLUB makes for them on the run's CPUs
+ * (slubGeometry, below) — `perSlab` objects in a slab of `pagesPerSlab` pages, every page a GFP_KERNEL
+ * (lowmem) page.
  *
  * What makes and frees them (the trace has no open/close or path records, so file objects are derived
  * from the file ids it touches):
@@ -25,7 +26,7 @@
  * Every operation is O(1): counts per cache, a stack of slab frames per cache, and the dcache/icache
  * LRU as a doubly linked list in typed arrays indexed by the page cache's dense file number.
  */
-import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName } from '../layout/facts.ts';
+import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName, type SlabGeometry } from '../layout/facts.ts';
 import { NO_FRAME_NEEDED, type Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { capacityFor, grown } from './grow.ts';
@@ -269,4 +270,40 @@ export class SlabCaches {
     if (x !== NONE) this.prev[x] = p;
     else this.tail = p;
   }
+}
+
+/** SLUB's largest slab order by default: PAGE_ALLOC_COSTLY_ORDER (mm/slub.c slub_max_order). */
+const SLUB_MAX_ORDER = 3;
+
+/**
+ * The slab SLUB gives a cache of `size`-byte slots (s->size, /proc/slabinfo's objsize) on a box with
+ * `cpus` present CPUs — mm/slub.c calculate_order and calc_slab_order (6.1): at least min_objects =
+ * 4 × (fls(cpus) + 1) objects per slab (fewer if an order-3 slab cannot hold them), in the smallest order
+ * up to 3 whose leftover is at most 1/16 of the slab, else 1/8, else 1/4, else with fewer objects. So
+ * the same cache packs differently on 1, 2 or 4 CPUs: signal_cache (768 bytes) takes 10 objects in 2
+ * pages on one CPU and 21 in 4 on two. Reproduces every cache of two real boots' /proc/slabinfo
+ * (tests/fixtures/validation/slab/: 145 caches on one CPU, 141 on two).
+ */
+export function slubGeometry(size: number, cpus: number): SlabGeometry {
+  const page = 4096;
+  const orderOf = (bytes: number): number => Math.max(0, Math.ceil(Math.log2(bytes / page)));
+  const slabOrder = (minObjects: number, fraction: number): number => {
+    for (let order = orderOf(minObjects * size); order <= SLUB_MAX_ORDER; order++) {
+      const slab = page << order;
+      if (slab % size <= Math.floor(slab / fraction)) return order;
+    }
+    return SLUB_MAX_ORDER + 1;
+  };
+  const fls = 32 - Math.clz32(Math.max(1, cpus));
+  let minObjects = Math.min(4 * (fls + 1), Math.floor((page << SLUB_MAX_ORDER) / size));
+  let order = SLUB_MAX_ORDER + 1;
+  search: while (minObjects > 1) {
+    for (let fraction = 16; fraction >= 4; fraction /= 2) {
+      order = slabOrder(minObjects, fraction);
+      if (order <= SLUB_MAX_ORDER) break search;
+    }
+    minObjects--;
+  }
+  if (order > SLUB_MAX_ORDER) order = Math.min(slabOrder(1, 1), SLUB_MAX_ORDER);
+  return { objSize: size, perSlab: Math.floor((page << order) / size), pagesPerSlab: 1 << order };
 }
