@@ -5,8 +5,8 @@
  * round after round (a shared machine's load changes from minute to minute):
  *
  *   jobs1   sweep --jobs 1                       (points and figures one after the other, main thread)
- *   jobs2   sweep --jobs 2                       (two worker threads, each started once, replay the
- *                                                 points, then render the figures)
+ *   jobs2   sweep --jobs 2                       (the main thread and one worker thread, started once,
+ *                                                 replay the points, then render the figures)
  *   2procs  sweep --shard 0/2 and --shard 1/2 --jobs 1 as two processes at once, then merge
  *
  * Each prints wall seconds, the process's CPU seconds (all threads), the load average before it, and
@@ -20,6 +20,12 @@
  * The machine is shared: read every figure with the load average printed beside it.
  *
  * Measured (npm run bench -- sweep, 3 rounds, on the 2-core machine shared by three developers):
+ * - 2026-12-05 23:04 UTC, with the main thread as one of --jobs N (jobs2 = the main thread + 1 worker),
+ *   load average 1.36..1.93 (calibration 1.68x, 2.06x, 1.96x): jobs1 median 5.02 s wall, 7.00 s CPU (points
+ *   1.25..1.52 s, figures 2.68..3.00 s); jobs2 5.76 s (0.87x), 9.66 s CPU (+38 %; points 2.33..2.57 s: the
+ *   worker loads its modules and the renderer while the main thread replays, figures 2.38..2.66 s); two
+ *   processes + merge 5.79 s (0.87x). Serial part of jobs1 1.07 s (0.20). No speed-up: the worker's start-up
+ *   and the renderer's loading, twice, cost about what the second core gives back.
  * - 2026-12-05 20:49 UTC, nearly idle (load average 0.40..1.61 before the runs; calibration 1.83x, 2.01x,
  *   0.35x — another user started work during round 3):
  *     jobs1  median 4.99 s wall, 6.82 s CPU (1.37 cores busy: V8's GC and compiler threads use the second
