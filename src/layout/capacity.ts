@@ -41,15 +41,16 @@ import {
   bootMemory,
   kernelUsablePages,
   lowmemPagesOf,
+  slabPagesFor,
   socketBufferPages,
-  socketSkbs,
+  socketObjects,
   stackPages,
   upperPageTablePages,
   type ProcessShape,
 } from '../machine/kernel-budget.ts';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../units/address.ts';
 import type { LayoutDetail } from './detail.ts';
-import type { KernelObjects, ProcessKernelMemory } from './facts.ts';
+import type { KernelObjects, ProcessKernelMemory, SlabCacheName } from './facts.ts';
 
 /** The workload: N identical processes. */
 export interface CapacityWorkload {
@@ -242,13 +243,10 @@ export function perProcessCost(layout: LayoutDetail, _mem: ProcessKernelMemory, 
     slabBytes('mm_struct', 1) +
     slabBytes('vm_area_struct', shape.vmas) +
     slabBytes('filp', shape.openFiles);
-  const sk = shape.sockets ?? 0;
-  const sockets =
-    slabBytes('filp', sk) +
-    slabBytes('dentry', sk) +
-    slabBytes('sock_inode_cache', sk) +
-    slabBytes('TCP', sk) +
-    slabBytes('skbuff_head_cache', sk * socketSkbs(shape.socketBufferBytes ?? 0));
+  const sockets = Object.entries(socketObjects(shape.sockets ?? 0, shape.socketBufferBytes ?? 0)).reduce(
+    (sum, [cache, k]) => sum + slabBytes(cache as SlabCacheName, k),
+    0,
+  );
   const kernelStacks = w.threads * stackPages(layout.config) * PAGE_SIZE;
   const pageTablesLowmem = (upperPageTablePages(layout.config, layout) + shape.ptePagesLowmem) * PAGE_SIZE;
   return {
@@ -361,9 +359,7 @@ export function computeCapacity(layout: LayoutDetail, w: CapacityWorkload): Capa
  */
 function fileSetFit(objects: KernelObjects, w: CapacityWorkload, lowmemLeft: number, highmemLeft: number): FileSetFit {
   const files = w.files ?? 0;
-  const packed = (cache: 'dentry' | 'ext4_inode_cache'): number =>
-    Math.ceil(files / objects.slab[cache].perSlab) * objects.slab[cache].pagesPerSlab * PAGE_SIZE;
-  const metadataBytes = packed('dentry') + packed('ext4_inode_cache');
+  const metadataBytes = (slabPagesFor(objects.slab.dentry, files) + slabPagesFor(objects.slab.ext4_inode_cache, files)) * PAGE_SIZE;
   const cacheRoomBytes = Math.max(0, highmemLeft) + Math.max(0, lowmemLeft - metadataBytes);
   const data = w.fileSetBytes ?? 0;
   return {

@@ -5,7 +5,7 @@
  * mm-lifecycle.ts). A replay of N identical processes and the budget agree on how many fit
  * (tests/machine/lowmem-oom.test.ts).
  */
-import type { KernelObjects, SlabCacheName } from '../layout/facts.ts';
+import type { KernelObjects, SlabCacheName, SlabGeometry } from '../layout/facts.ts';
 import type { Layout, MachineConfig } from '../layout/types.ts';
 import { PAGE_SIZE } from '../units/address.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES, Gfp, PageUse, PhysicalMemory, Wmark } from './memory.ts';
@@ -56,7 +56,7 @@ export interface ProcessShape {
 
 /** Objects of each slab cache one process holds (a thread shares mm, files, signal, sighand and cred). */
 export function objectsPerProcess(p: ProcessShape): Partial<Record<SlabCacheName, number>> {
-  const sockets = p.sockets ?? 0;
+  const sockets = socketObjects(p.sockets ?? 0, p.socketBufferBytes ?? 0);
   return {
     task_struct: p.threads,
     pid: p.threads,
@@ -66,24 +66,34 @@ export function objectsPerProcess(p: ProcessShape): Partial<Record<SlabCacheName
     sighand_cache: 1,
     mm_struct: 1,
     vm_area_struct: p.vmas,
-    // A socket is a file too: its struct file and sockfs dentry (sock_alloc_file → alloc_file_pseudo), its
-    // socket + inode (sock_inode_cache) and its protocol sock (TCP: struct tcp_sock); every queued MSS
-    // segment is one sk_buff (skbuff_head_cache).
-    filp: p.openFiles + sockets,
-    dentry: sockets,
-    sock_inode_cache: sockets,
-    TCP: sockets,
-    skbuff_head_cache: sockets * socketSkbs(p.socketBufferBytes ?? 0),
+    ...sockets,
+    filp: p.openFiles + sockets.filp,
   };
 }
 
-/** TCP's maximum segment on Ethernet: MTU 1500 − 20 IP − 20 TCP − 12 timestamp option (RFC 7323) bytes. */
-export const TCP_MSS = 1448;
-
-/** sk_buffs one socket holds for `bytes` queued: one per MSS segment. */
-export function socketSkbs(bytes: number): number {
-  return Math.ceil(bytes / TCP_MSS);
+/**
+ * The slab objects of `sockets` TCP sockets with `bufferBytes` queued each. A socket is a file too: its
+ * struct file and sockfs dentry (sock_alloc_file → alloc_file_pseudo), its socket + inode
+ * (sock_inode_cache) and its protocol sock (TCP: struct tcp_sock); every queued MSS segment is one
+ * sk_buff (skbuff_head_cache).
+ */
+export function socketObjects(sockets: number, bufferBytes: number) {
+  return {
+    filp: sockets,
+    dentry: sockets,
+    sock_inode_cache: sockets,
+    TCP: sockets,
+    skbuff_head_cache: sockets * Math.ceil(bufferBytes / TCP_MSS),
+  } as const satisfies Partial<Record<SlabCacheName, number>>;
 }
+
+/** Pages of the slabs that hold `n` objects of a cache (ceil(n / objperslab) × pagesperslab). */
+export function slabPagesFor(g: SlabGeometry, n: number): number {
+  return Math.ceil(n / g.perSlab) * g.pagesPerSlab;
+}
+
+/** TCP's maximum segment on Ethernet: MTU 1500 − 20 IP − 20 TCP − 12 timestamp option (RFC 7323) bytes. */
+const TCP_MSS = 1448;
 
 /**
  * Pages of data one socket holds for `bytes` queued: payload lives in kernel pages, never highmem — sends in
@@ -101,10 +111,8 @@ export function socketBufferPages(bytes: number): number {
  */
 export function lowmemPagesOf(objects: KernelObjects, config: MachineConfig, layout: Layout, p: ProcessShape, n: number): number {
   let pages = 0;
-  for (const [cache, k] of Object.entries(objectsPerProcess(p)) as [SlabCacheName, number][]) {
-    const g = objects.slab[cache];
-    pages += Math.ceil((n * k) / g.perSlab) * g.pagesPerSlab;
-  }
+  for (const [cache, k] of Object.entries(objectsPerProcess(p)) as [SlabCacheName, number][])
+    pages += slabPagesFor(objects.slab[cache], n * k);
   return pages + n * (p.threads * stackPages(config) + upperPageTablePages(config, layout) + p.ptePagesLowmem);
 }
 

@@ -30,6 +30,7 @@ import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName, type SlabGeom
 import { NO_FRAME_NEEDED, type Machine } from './machine.ts';
 import { Gfp, PageUse } from './memory.ts';
 import { capacityFor, grown } from './grow.ts';
+import { PAGE_SIZE } from '../units/address.ts';
 
 /** Index of each cache in SLAB_CACHE_NAMES. */
 export const Slab = Object.fromEntries(SLAB_CACHE_NAMES.map((n, i) => [n, i])) as { readonly [K in SlabCacheName]: number };
@@ -285,7 +286,7 @@ const SLUB_MAX_ORDER = 3;
  * (tests/fixtures/validation/slab/: 145 caches on one CPU, 141 on two).
  */
 export function slubGeometry(size: number, cpus: number): SlabGeometry {
-  const page = 4096;
+  const page = PAGE_SIZE;
   const orderOf = (bytes: number): number => Math.max(0, Math.ceil(Math.log2(bytes / page)));
   const slabOrder = (minObjects: number, fraction: number): number => {
     for (let order = orderOf(minObjects * size); order <= SLUB_MAX_ORDER; order++) {
