@@ -163,8 +163,9 @@ function shapeMessage(e: ErrorObject, path: string): string {
     case 'exclusiveMinimum':
     case 'maximum': {
       const limit = params['limit'] as number;
-      if (e.keyword === 'maximum' || limit === -MAX_MODEL_NUMBER)
+      if (limit === MAX_MODEL_NUMBER || limit === -MAX_MODEL_NUMBER)
         return `must be at most ${MAX_MODEL_NUMBER} in size (so totals stay finite), got ${got}`;
+      if (e.keyword === 'maximum') return `must be ≤ ${limit}, got ${got}`;
       if (limit !== 0) return `must be ≥ ${limit}, got ${got}`;
       return `${e.keyword === 'exclusiveMinimum' ? 'must be positive' : 'must not be negative'}, got ${got}`;
     }
