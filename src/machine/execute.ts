@@ -105,8 +105,11 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       return done;
     }
     case EventKind.tlbflush: {
-      const mm = ensureRunning(m, cpu, b.pid[i]!);
-      if (mm === null) return false;
+      // pid 0 is the idle task: a lazy-TLB CPU that a shootdown moved to init_mm inside the interrupt. It
+      // has no process of its own; the flush acts on whatever mm the CPU holds.
+      const pid = b.pid[i]!;
+      const mm = pid === 0 ? m.cpus[cpu]!.mm : ensureRunning(m, cpu, pid);
+      if (pid !== 0 && mm === null) return false;
       observedTlbFlush(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!, b.arg[i]!);
       return true;
     }

@@ -170,7 +170,7 @@ function cowInstall(m: Machine, pte: number): number {
  * The replay's configuration prices each: CR3 writes, INVLPGs and interrupt entries differ under PTI
  * and 4G/4G.
  */
-export function observedTlbFlush(m: Machine, cpu: number, mm: Mm, reason: number, addr: number, pages: number, flags: number): void {
+export function observedTlbFlush(m: Machine, cpu: number, mm: Mm | null, reason: number, addr: number, pages: number, flags: number): void {
   const f = m.counts.tlbFlushes;
   if (reason === TlbFlushReason.taskSwitch) {
     switchMmCr3(m, cpu, Cat.contextSwitch);
@@ -178,7 +178,7 @@ export function observedTlbFlush(m: Machine, cpu: number, mm: Mm, reason: number
     return;
   }
   if (reason === TlbFlushReason.remoteSendIpi) {
-    const targets = Math.max(1, mm.remoteCpus(cpu, m.scratch).length);
+    const targets = Math.max(1, mm === null ? 0 : mm.remoteCpus(cpu, m.scratch).length);
     ipiSendWait(m, cpu, targets);
     if (f !== undefined) f.sent++;
     return;
@@ -188,7 +188,7 @@ export function observedTlbFlush(m: Machine, cpu: number, mm: Mm, reason: number
     if (f !== undefined) f.received++;
   }
   if (pages === 0) return;
-  mm.tlbGen++;
+  if (mm !== null) mm.tlbGen++;
   if (pages === TLB_FLUSH_ALL) {
     cr3Reload(m, cpu);
     if (f !== undefined) f.full++;

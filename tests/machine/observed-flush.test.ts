@@ -105,6 +105,13 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     expect(s.counts.tlbFlushes).toEqual({ switches: 1, full: 0, pages: 0, received: 0, sent: 0 });
     expect(s.counts.cr3Writes).toBe(1);
     expect(s.cycles.breakdown.contextSwitch - l.cycles.breakdown.contextSwitch).toBe(CORE2.cr3Write);
+    // An idle CPU (pid 0) that a shootdown moves to init_mm: the record carries pid 0, which is no process.
+    const idle = [load(), to(0), { ...flush(TlbFlushReason.taskSwitch, TLB_FLUSH_ALL), pid: 0 }, to(1), load()];
+    const i = (await runRecords(idle, CONFIG, OBSERVED)).result;
+    expect(i.counts.cr3Writes).toBe(1);
+    expect(i.memory.slab['task_struct']!.peakObjects).toBe(1); // pid 1's alone
+    // The CR3 write dropped the entry: the load after it misses once more than across the kernel thread.
+    expect(i.counts.dtlbMisses - l.counts.dtlbMisses).toBe(1);
   });
 
   it('an observed copy-on-write fault derives no flush when the trace observes flushes (its ptep_clear_flush is a record)', async () => {
