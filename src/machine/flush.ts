@@ -74,11 +74,14 @@ function sendIpis(m: Machine, cpu: number, targets: readonly number[]): void {
 
 /**
  * flush_tlb_mm_range: user pages [firstVpn, lastVpn] of `mm` changed (PTEs cleared or write-protected).
- * Flushes locally if `mm` is loaded on `cpu`, and on every other CPU that has it loaded.
+ * Flushes locally if `mm` is loaded on `cpu`, and on every other CPU that has it loaded. In a trace that
+ * observes user TLB flushes (Machine.flushesObserved) the kernel's own flush is a record of its own
+ * (observed.ts observedTlbFlush): nothing is derived here.
  */
 export function flushUserRange(m: Machine, cpu: number, mm: Mm, firstVpn: number, lastVpn: number): void {
   if (lastVpn < firstVpn) return;
   mm.tlbGen++;
+  if (m.flushesObserved) return;
   if (mm.loadedOn[cpu] === 1) flushRangeOn(m, cpu, firstVpn, lastVpn);
   const targets = mm.remoteCpus(cpu, m.scratch);
   if (targets.length === 0) return;
@@ -93,9 +96,10 @@ export function flushUserPage(m: Machine, cpu: number, mm: Mm, vpn: number): voi
   flushUserRange(m, cpu, mm, vpn, vpn);
 }
 
-/** flush_tlb_mm: every translation of `mm`, wherever it is loaded. */
+/** flush_tlb_mm: every translation of `mm`, wherever it is loaded (derived only when flushes are not observed). */
 export function flushMm(m: Machine, cpu: number, mm: Mm): void {
   mm.tlbGen++;
+  if (m.flushesObserved) return;
   if (mm.loadedOn[cpu] === 1) cr3Reload(m, cpu);
   const targets = mm.remoteCpus(cpu, m.scratch);
   if (targets.length === 0) return;

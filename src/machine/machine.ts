@@ -189,7 +189,8 @@ export class Machine {
   captured: CapturedFrames | null = null;
   /**
    * True when the trace records user TLB flushes (its header's `observed` holds `tlbFlushes`, HMT 2.1):
-   * they are its tlbflush records, and nothing the replay does for an observed fault flushes again.
+   * they are its tlbflush records, and the user flushes the replay would derive (flush.ts flushUserRange,
+   * flushMm; switch_mm's CR3 write in context-switch.ts loadMm) are not made again.
    */
   flushesObserved = false;
   /** Bumped by every wake-up (the driver re-reads the horizon). */

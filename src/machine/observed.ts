@@ -106,7 +106,7 @@ export function observedFault(m: Machine, cpu: number, mm: Mm, op: number, addr:
   if (next !== pte) {
     m.charge(cpu, Cat.pageFault, m.pteWriteCost());
     mm.pt.set(vpn, next);
-    if (pte !== 0 && !m.flushesObserved) flushUserPage(m, cpu, mm, vpn);
+    if (pte !== 0) flushUserPage(m, cpu, mm, vpn);
   }
   kernelEntryCr3(m, cpu, Cat.pageFault);
   // The retried reference walks again and fills the TLB.

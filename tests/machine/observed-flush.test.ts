@@ -131,4 +131,20 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     expect(derived.counts.records['tlbflush']).toBeUndefined();
     expect(observed.counts.tlbFlushes).toEqual({ switches: 0, full: 0, pages: 0, received: 0, sent: 0 });
   });
+
+  it('a munmap or an exit derives no flush either when the trace observes flushes: the kernel traced its own', async () => {
+    const anon = 0x20000000;
+    const records: TraceRecord[] = [
+      { kind: EventKind.mmap, cpu: 0, pid: 1, op: ProtBits.read | ProtBits.write, addr: anon, len: 4096 },
+      { kind: EventKind.access, cpu: 0, pid: 1, op: AccessOp.store, addr: anon, len: 4 },
+      { kind: EventKind.munmap, cpu: 0, pid: 1, addr: anon, len: 4096 },
+      { kind: EventKind.exit, cpu: 0, pid: 1 },
+    ];
+    const derived = (await runRecords(records, CONFIG, { cpus: 2 })).result;
+    const observed = (await runRecords(records, CONFIG, OBSERVED)).result;
+    // Derived: munmap's flush_tlb_mm_range of its one page (an INVLPG) and exit's flush_tlb_mm (a CR3 reload).
+    expect(derived.counts.invlpg - observed.counts.invlpg).toBe(1);
+    expect(derived.counts.cr3Writes - observed.counts.cr3Writes).toBe(1);
+    expect(observed.cycles.breakdown.localFlush).toBe(0);
+  });
 });
