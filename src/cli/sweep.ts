@@ -127,7 +127,7 @@ export function register(program: Command): void {
     .option('--replications <n>', 'replications of every grid cell, each with its own seed (default 1)')
     .option('--workload <name>', 'generate the trace per point with this generator (hmsim gen --list) instead of --trace')
     .option('--param <k=v>', 'fixed workload parameter, repeatable (hmsim gen WORKLOAD --help)', collect)
-    .option('--jobs <n>', 'points replayed in parallel on worker threads (default: the available cores)')
+    .option('--jobs <n>', 'points replayed in parallel: in this thread and on n − 1 worker threads (default: the available cores)')
     .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge')
     .option(
       '--formats <list>',

@@ -53,31 +53,37 @@ const WORKER_ENTRY = threadEntry('sweep-worker');
 
 /**
  * A pool of `size` threads running jobs: this thread and `size − 1` worker threads (started on first use).
- * This thread has the simulator loaded already, so it starts on the first job at once while the workers
- * load; while it runs a job it cannot hand out more, so each busy worker is given a second job to queue
- * (at most one job of imbalance at the end). With `loadRenderer`, each worker starts loading the figure
- * renderer (vega, resvg, PDFKit) in the background as it starts: the loading goes on between its points,
- * and the report's figures find it done.
+ * This thread has the simulator loaded already, so it takes the first job at once and a worker is
+ * started only for a job it cannot take; while it runs a job it hands out no more, so each busy worker
+ * is given a second job to queue (at most one job of imbalance at the end). With `loadRenderer`, each
+ * worker starts loading the figure renderer (vega, resvg, PDFKit) in the background as it starts: the
+ * loading goes on between its points, and the report's figures find it done.
  */
 export function workerPool(size: number, options: { loadRenderer?: boolean; signal?: AbortSignal } = {}): Executor {
   if (!Number.isInteger(size) || size < 2) throw new Error(`workerPool: size must be an integer of at least 2, got ${size}`);
   const workers = size - 1;
   const queue: Pending[] = [];
   const slots: Slot[] = [];
-  const service = new RunService();
-  let here = false;
+  // This thread's share: the in-thread executor, and the job it runs now.
+  const local = inlineExecutor(options.signal);
+  let current: Pending | null = null;
   let nextId = 0;
   let started = 0;
   let dead: Error | null = null;
 
+  const stop = (err: Error): void => {
+    dead = err;
+    current?.reject(err);
+    current = null;
+    void local.close();
+    for (const p of queue.splice(0)) p.reject(err);
+    for (const s of slots) for (const p of s.sent.splice(0)) p.reject(err);
+  };
+
   const fail = (err: Error): void => {
     if (dead !== null) return;
-    dead = err;
-    for (const s of slots) {
-      for (const p of s.sent.splice(0)) p.reject(err);
-      void s.worker.terminate();
-    }
-    for (const p of queue.splice(0)) p.reject(err);
+    stop(err);
+    for (const s of slots) void s.worker.terminate();
   };
 
   const send = (slot: Slot): void => {
@@ -88,37 +94,28 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
 
   const runHere = (): void => {
     const p = queue.shift() as Pending;
-    here = true;
-    // Every worker has its next job queued before this thread blocks on its own.
-    for (const s of slots) if (s.sent.length < 2 && queue.length > 0) send(s);
-    setImmediate(() => {
-      if (dead !== null) {
-        here = false;
-        p.reject(dead);
-        return;
-      }
-      runJob(p.job, service, options.signal).then(
-        (r) => {
-          here = false;
-          p.resolve(r);
-          dispatch();
-        },
-        (e: unknown) => {
-          here = false;
-          p.reject(e instanceof Error ? e : new Error(String(e)));
-          dispatch();
-        },
-      );
-    });
+    current = p;
+    local
+      .run(p.job)
+      .then(p.resolve, p.reject)
+      .finally(() => {
+        if (current === p) current = null;
+        dispatch();
+      });
   };
 
   const dispatch = (): void => {
     while (dead === null && queue.length > 0) {
       const idle = slots.find((s) => s.sent.length === 0);
       if (idle !== undefined) send(idle);
+      else if (current === null) runHere();
       else if (slots.length < workers) send(spawn());
-      else if (!here) runHere();
-      else return;
+      else {
+        // This thread is busy and hands out nothing until its job ends: each worker gets a second job queued.
+        const room = slots.find((s) => s.sent.length < 2);
+        if (room === undefined) return;
+        send(room);
+      }
     }
   };
 
@@ -155,10 +152,7 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
     },
     threadsStarted: () => started,
     async close(): Promise<void> {
-      const closing = new Error('sweep stopped');
-      if (dead === null) dead = closing;
-      for (const p of queue.splice(0)) p.reject(closing);
-      for (const s of slots) for (const p of s.sent.splice(0)) p.reject(closing);
+      if (dead === null) stop(new Error('sweep stopped'));
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
