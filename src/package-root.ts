@@ -15,19 +15,20 @@ interface PackageJson {
   readonly version: string;
 }
 
-function findRoot(start: string): { dir: string; pkg: PackageJson } {
+/** The nearest folder at or above `start` whose package.json names package `name`, and that package.json. */
+export function findPackageDir(start: string, name: string): { dir: string; pkg: PackageJson } {
   for (let dir = start; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
-      if (pkg.name === 'hmsim') return { dir, pkg };
+      if (pkg.name === name) return { dir, pkg };
     }
-    if (dirname(dir) === dir) throw new Error(`no hmsim package.json above ${start}`);
+    if (dirname(dir) === dir) throw new Error(`no package.json of ${name} above ${start}`);
   }
 }
 
 const here = fileURLToPath(import.meta.url);
-const found = findRoot(dirname(here));
+const found = findPackageDir(dirname(here), 'hmsim');
 
 /** The package's root folder (an absolute path, no trailing separator). */
 export const PACKAGE_ROOT: string = found.dir;

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_JSON, PACKAGE_ROOT, rootPath, threadEntry } from '../src/package-root.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { ROOT } from './helpers/cli.ts';
 
 describe('the package root', () => {
   it('is the folder of hmsim package.json, found from the sources', () => {

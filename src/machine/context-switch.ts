@@ -16,7 +16,7 @@
  */
 import { Cat } from './accounting.ts';
 import { NR_DYN_ASIDS, type CpuState } from './cpu.ts';
-import { invlpg } from './flush.ts';
+import { cr3Reload, invlpg } from './flush.ts';
 import type { Machine } from './machine.ts';
 import type { Mm } from './process.ts';
 import { mmFor } from './mm-lifecycle.ts';
@@ -39,10 +39,13 @@ export function loadMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
 /** The CR3 write of switch_mm on `cpu` for the mm it runs: non-global entries go (PCID: per its slot). */
 export function switchMmCr3(m: Machine, cpu: number, cat: number): void {
   const c = m.cpus[cpu]!;
+  if (!m.shape.pcid || c.mm === null) {
+    cr3Reload(m, cpu, cat);
+    return;
+  }
   m.charge(cpu, cat, m.cr3WriteCost());
   m.counts.cr3Writes++;
-  if (m.shape.pcid && c.mm !== null) switchPcid(c, c.mm);
-  else c.tlb.flushNonGlobal();
+  switchPcid(c, c.mm);
 }
 
 /** x86_64: choose the PCID for `mm` on CPU `c` and flush it when stale or recycled. */

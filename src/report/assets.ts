@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { findPackageDir } from '../package-root.ts';
 
 /**
  * The browser builds of vega, vega-lite and vega-embed, read from the installed packages so the HTML
@@ -17,17 +18,7 @@ export const BROWSER_LIBRARIES = [
 
 /** The folder of an installed package (the nearest ancestor of its entry point named like it). */
 export function packageDir(name: string): string {
-  let dir = dirname(createRequire(import.meta.url).resolve(name));
-  while (dir !== dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === name) return dir;
-    } catch {
-      // no package.json here: keep climbing
-    }
-    dir = dirname(dir);
-  }
-  throw new Error(`cannot locate the installed package ${name}`);
+  return findPackageDir(dirname(createRequire(import.meta.url).resolve(name)), name).dir;
 }
 
 /** The inlinable sources of the browser libraries, in load order. */

@@ -3,6 +3,7 @@
  * The engine returns it and never prints; reports, sweeps and checks consume only this.
  */
 import type { HighmemMode, KmapPolicy, Split } from '../layout/types.ts';
+import type { ModelDraw } from '../models/uncertainty.ts';
 
 /** Cycle categories. Their sum is `cycles.total` (the accounting closes). */
 export const CYCLE_CATEGORIES = [
@@ -227,7 +228,7 @@ export interface RunResult {
    * The cost model: its name and hash, and with --model-uncertainty the draw of its costs known to within
    * a factor (the replication's seed and each cost's factor; src/models/uncertainty.ts).
    */
-  model: { name: string; hash: string; draw?: { seed: number; base: string; factors: Readonly<Record<string, number>> } };
+  model: { name: string; hash: string; draw?: ModelDraw };
   /**
    * The trace replayed. `sha256` is what `digest` says: `content` — the digest its writer stored in the
    * footer (HMT 2.0: SHA-256 of the uncompressed bytes before the footer frame, traces/README.md "Content
