@@ -118,6 +118,7 @@ describe('the real ftrace capture', () => {
     // Nothing derived for the observed faults: each captured map is unmapped once, with one INVLPG, and
     // the user TLB flushes are the capture's, page for page.
     const { records, ...flushes } = raw.flushes;
+    expect(flushes).toEqual({ switches: 24, full: 7, pages: 72, received: 0, sent: 0 });
     expect(r.counts.tlbFlushes).toEqual(flushes);
     expect(r.counts.records['tlbflush']).toBe(records);
     expect(r.counts.invlpg).toBe(raw.kmapLocal + raw.flushes.pages);
@@ -227,19 +228,24 @@ describe('captures made with the capture kit (tools/capture/capture.sh under QEM
       return [
         lines.filter((l) => / kmap_local: /.test(l)).length,
         lines.filter((l) => / page_fault_user: /.test(l)).length,
+        f.switches,
         f.full,
+        f.pages,
+        f.received,
         f.sent,
       ];
     });
     expect(counts).toEqual([
-      [2317, 60, 1, 0],
-      [2313, 57, 1, 0],
-      [2313, 57, 1, 0],
-      [2313, 57, 1, 0],
-      [5802, 171, 4, 0],
-      [204, 55, 1, 0],
-      [9750, 2444, 52, 8],
-      [10008, 2540, 52, 4],
+      // kmap_local, user faults, then the tlb_flush events: task switches, full flushes, pages flushed one
+      // by one, shootdowns received, IPI rounds sent
+      [2317, 60, 3, 1, 13, 0, 0],
+      [2313, 57, 4, 1, 11, 0, 0],
+      [2313, 57, 3, 1, 12, 0, 0],
+      [2313, 57, 3, 1, 12, 0, 0],
+      [5802, 171, 11, 4, 38, 0, 0],
+      [204, 55, 3, 1, 11, 0, 0],
+      [9750, 2444, 192, 52, 526, 0, 8],
+      [10008, 2540, 169, 52, 579, 0, 4],
     ]);
   });
 });
