@@ -4,7 +4,8 @@
  *
  * Cycles: compute records → compute; each STLB hit → stlbHit, each page walk → walk(levels) (tlbWalk).
  * Nothing else is charged; memory shows the boot-time use only (mem_map and the kernel's own lowmem).
- * Switch records write CR3 (non-global flush; also on x86_64, where the fast path has no PCID tags).
+ * Switch records write CR3 (non-global flush; also on x86_64, where the fast path has no PCID tags), so a
+ * trace that records its TLB flushes (HMT 2.1) is refused.
  * Accesses at or above TASK_SIZE are reported as infeasible but still replayed (the fast path does not
  * filter records). One pass over the records: the replayer counts and checks them as it replays.
  */
@@ -12,7 +13,8 @@ import type { Layout } from '../layout/types.ts';
 import { createRng } from '../random/rng.ts';
 import { CYCLE_CATEGORIES, type CycleBreakdown } from '../result/run-result.ts';
 import type { RunSpec } from '../result/run-spec.ts';
-import { EventKind, KIND_COUNT, recordsByKind, type TraceSource } from '../trace/records.ts';
+import { UsageError } from '../errors.ts';
+import { EventKind, KIND_COUNT, OBSERVED_TLB_FLUSHES, recordsByKind, type TraceSource } from '../trace/records.ts';
 import { emptyCounts } from './accounting.ts';
 import { Infeasibility } from './infeasible.ts';
 import { machineShape } from './machine.ts';
@@ -31,6 +33,13 @@ export async function replayPrefault(
   source: TraceSource,
   options: { signal?: AbortSignal; onProgress?: (done: number) => void } = {},
 ): Promise<Parts> {
+  if (source.header.observed?.includes(OBSERVED_TLB_FLUSHES) === true) {
+    // Observe or derive, never both: this replay derives a CR3 write from every switch record.
+    throw new UsageError(
+      `${spec.tracePath}: --prefault derives a CR3 write from every switch record, and this trace records its ` +
+        `TLB flushes (HMT 2.1, observed ${OBSERVED_TLB_FLUSHES}): replay it without --prefault`,
+    );
+  }
   const shape = machineShape(spec.config, layout);
   const ncpu = Math.max(spec.config.cpus, source.header.cpus, 1);
   const infeasible = new Infeasibility();

@@ -15,6 +15,8 @@ import {
   TlbFlushReason,
   type TraceRecord,
 } from '../../src/trace/records.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { runMain } from '../run/in-process.ts';
 import { runRecords } from './helpers.ts';
 
 /** models/core2.json: invlpg 232, cr3Write 108, ipiReceive 392, ipi 540 + 100·n cycles (constants). */
@@ -146,5 +148,14 @@ describe('observed user TLB flushes (tlbflush records)', () => {
     expect(derived.counts.invlpg - observed.counts.invlpg).toBe(1);
     expect(derived.counts.cr3Writes - observed.counts.cr3Writes).toBe(1);
     expect(observed.cycles.breakdown.localFlush).toBe(0);
+  });
+
+  it('--prefault, which derives a CR3 write per switch record, refuses a trace that records its flushes', async () => {
+    const r = await runMain(['run', '--trace', `${ROOT}traces/ftrace-dd-2cpu.hmt.gz`, '--prefault']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `hmsim: ${ROOT}traces/ftrace-dd-2cpu.hmt.gz: --prefault derives a CR3 write from every switch record, and this trace ` +
+        'records its TLB flushes (HMT 2.1, observed tlbFlushes): replay it without --prefault\n',
+    );
   });
 });
