@@ -21,7 +21,7 @@
  *   references and flushes touch its L1 array;
  * - one loop over one-page accesses whose hit path is inline: the L1 array's filter (TlbFilter: the
  *   most recent entry of each set, a hit there changes no state); only a reference the filter cannot
- *   answer calls the hierarchy (`translateFillSmall`: no large page is ever filled in a pure replay, so
+ *   answer calls the hierarchy (`translateFillSmallVpn`: no large page is ever filled in a pure replay, so
  *   it takes its small-page path, one scan per array); any other record (page-straddling access, an
  *   access at or above `taskSize`, switch, other kinds) ends the loop and is handled outside it, then
  *   the loop resumes;
@@ -186,11 +186,11 @@ export class TlbReplayer {
           fetches++;
           if (v !== lastI) {
             lastI = v;
-            if (!fetchFilter.hit(v)) tlbs.translateFillSmall(TlbSide.instruction, a);
+            if (!fetchFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.instruction, v);
           }
         } else if (v !== lastD) {
           lastD = v;
-          if (!dataFilter.hit(v)) tlbs.translateFillSmall(TlbSide.data, a);
+          if (!dataFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.data, v);
         }
       }
       if (r >= n) break;
@@ -216,10 +216,10 @@ export class TlbReplayer {
         if (op[r] === fetch) {
           fetches++;
           lastI = v;
-          if (!fetchFilter.hit(v)) tlbs.translateFillSmall(TlbSide.instruction, a);
+          if (!fetchFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.instruction, v);
         } else {
           lastD = v;
-          if (!dataFilter.hit(v)) tlbs.translateFillSmall(TlbSide.data, a);
+          if (!dataFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.data, v);
         }
         r++;
         continue;
@@ -232,7 +232,7 @@ export class TlbReplayer {
       const filter = side === TlbSide.instruction ? fetchFilter : dataFilter;
       if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
       else this.refsD += v1 - v0 + 1;
-      for (let v = v0; v <= v1; v++) if (!filter.hit(v)) tlbs.translateFillSmall(side, v * pageBytes);
+      for (let v = v0; v <= v1; v++) if (!filter.hit(v)) tlbs.translateFillSmallVpn(side, v);
       if (side === TlbSide.instruction) lastI = v1;
       else lastD = v1;
       r++;
