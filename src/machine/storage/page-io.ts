@@ -215,8 +215,8 @@ export class Storage {
   /** read_ahead_kb in pages. */
   private readonly raPages: number;
   private readonly maxRequestPages: number;
-  /** The frames of the read request doRaNoClamp is gathering (grown as a request needs: maxRequestPages at most). */
-  private raBatch = new Int32Array(64);
+  /** The frames of the read request doRaNoClamp is gathering (a request has maxRequestPages at most). */
+  private readonly raBatch: Int32Array;
   readonly counts: StorageCounts = {
     pagecache: { hits: 0, misses: 0, readahead: 0, evictions: 0, refaults: 0, writebacks: 0, throttles: 0 },
     io: { reads: 0, writes: 0, bytesRead: 0, bytesWritten: 0, swapReads: 0, swapWrites: 0 },
@@ -266,6 +266,7 @@ export class Storage {
     this.tmpfs = model?.files === 'tmpfs';
     this.raPages = Math.floor((model?.readaheadKiB ?? 128) / 4);
     this.maxRequestPages = Math.max(1, Math.floor(this.disk.maxRequestBytes / PAGE_SIZE));
+    this.raBatch = new Int32Array(this.maxRequestPages);
     this.ioWait = new Float64Array(cpus);
     this.throttleWait = new Float64Array(cpus);
     this.swapPages = Math.floor(((model?.swapMiB ?? 0) * 1024 * 1024) / PAGE_SIZE);
@@ -433,7 +434,7 @@ export class Storage {
     const cache = m.cache;
     const mark = nr - lookahead;
     // The frames of the request being gathered (contiguous pages, at most maxRequestPages): raBatch[0, n).
-    let batch = this.raBatch;
+    const batch = this.raBatch;
     let n = 0;
     let inserted = 0;
     let contiguous = true;
@@ -453,11 +454,6 @@ export class Storage {
         this.counts.pagecache.misses++;
         if (contiguous) inserted++;
       } else this.counts.pagecache.readahead++;
-      if (n === batch.length) {
-        batch = new Int32Array(2 * n);
-        batch.set(this.raBatch);
-        this.raBatch = batch;
-      }
       batch[n++] = pfn;
       if (n >= this.maxRequestPages) {
         this.submitRead(cpu, n);
