@@ -52,8 +52,8 @@ export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 export type EventKindName = keyof typeof EventKind;
 export const EVENT_KIND_NAMES: readonly EventKindName[] = Object.keys(EventKind) as EventKindName[];
 export const KIND_COUNT = EVENT_KIND_NAMES.length;
-/** Kinds of HMT 2.0 (0..14): every record count by kind lists them, 0 or not. */
-const HMT_2_0_KINDS = 15;
+/** Kinds of HMT 2.0 and older (0..14: every kind before tlbflush); record counts by kind list them, 0 or not. */
+export const HMT_2_0_KINDS: number = EventKind.tlbflush;
 
 /** Record counts by kind name: every kind of HMT 2.0, and a later kind (tlbflush) only when there are some. */
 export function recordsByKind(byKind: ArrayLike<number>): Record<string, number> {

@@ -11,6 +11,7 @@
  * - column bin: 0xc4 / 0xc5 / 0xc6 (msgpack bin 8/16/32) · length · the column's little-endian bytes
  * - end marker: 0xd7 (msgpack fixext 8) · 0x45 ('E') · u64 byte offset of the footer frame
  */
+import { HMT_2_0_KINDS, KIND_COUNT } from '../records.ts';
 
 /** `magic` field of the header map. */
 export const HMT_MAGIC = 'HMT';
@@ -32,7 +33,7 @@ export const HMT_OBSERVED_MINOR = 1;
  */
 export function kindCountOf(version: string): number {
   const [major, minor] = version.split('.').map(Number) as [number, number];
-  return major > 2 || (major === 2 && minor >= HMT_OBSERVED_MINOR) ? 16 : 15;
+  return major > 2 || (major === 2 && minor >= HMT_OBSERVED_MINOR) ? KIND_COUNT : HMT_2_0_KINDS;
 }
 /** The major versions a reader accepts. */
 export const HMT_READABLE_MAJORS: readonly number[] = [1, 2];

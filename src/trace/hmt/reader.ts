@@ -16,6 +16,7 @@ import { decode } from '@msgpack/msgpack';
 import { UserError, InputError } from '../../errors.ts';
 import {
   COLUMNS,
+  HMT_2_0_KINDS,
   KIND_COUNT,
   OBSERVED_TLB_FLUSHES,
   type CaptureInfo,
@@ -569,8 +570,8 @@ class Session {
       for (let i = 0; i < n; i++) tally[kindColumn[i]!]!++;
       // Kind 15 (tlbflush) only where the header declares the flushes observed (HMT 2.1): a replay of
       // any other trace derives its flushes, and would make them twice.
-      const flushes = kindCountOf(header.version) > 15 && header.observed?.includes(OBSERVED_TLB_FLUSHES) === true;
-      const kinds = flushes ? KIND_COUNT : KIND_COUNT - 1;
+      // (parseHeader keeps `observed` only from HMT 2.1 on.)
+      const kinds = header.observed?.includes(OBSERVED_TLB_FLUSHES) === true ? KIND_COUNT : HMT_2_0_KINDS;
       for (let k = kinds; k < 256; k++) {
         if (tally[k] !== 0) {
           const i = kindColumn.indexOf(k);
@@ -738,7 +739,7 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
     fail(HmtMessage.badField(what, 'capture', capture, 'a map with config (string), kernel (string) and ram (integer bytes)'));
   }
   // `observed` (HMT 2.1): a key a 2.0 or 1.x header does not define is ignored.
-  const observed = kindCountOf(`${major}.${minor}`) > 15 ? m['observed'] : undefined;
+  const observed = kindCountOf(`${major}.${minor}`) > HMT_2_0_KINDS ? m['observed'] : undefined;
   if (observed !== undefined && !(Array.isArray(observed) && observed.length <= 16 && observed.every((o) => typeof o === 'string'))) {
     fail(HmtMessage.badField(what, 'observed', observed, 'an array of mechanism names (strings)'));
   }
