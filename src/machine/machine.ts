@@ -44,6 +44,7 @@ import { Storage, type FileSizes } from './storage/page-io.ts';
 import { ProcessTable } from './process.ts';
 import { TlbHierarchy } from './tlb-hierarchy.ts';
 import { KernelFootprint } from './kernel-footprint.ts';
+import { skipIdleTicks } from './timer.ts';
 
 /** Machine.allocFrame: reclaim made the page asked for unnecessary. */
 export const NO_FRAME_NEEDED = -2;
@@ -205,6 +206,11 @@ export class Machine {
   readonly footprint: KernelFootprint;
   /** Per CPU, the clock at which its next timer interrupt is due (every footprint.tickPeriod cycles). */
   readonly nextTick: Float64Array;
+  /**
+   * Per CPU, timer interrupts that came due while it ran, before a wait that nextTick has since skipped
+   * (idleTicks): still to be taken, ahead of nextTick.
+   */
+  readonly owedTicks: Float64Array;
   /** The slab caches (kernel objects in lowmem, slab.ts). */
   readonly slab: SlabCaches;
   /** min_free_kbytes as the kernel derives it at boot (PhysicalMemory.setWatermarks). */
@@ -254,6 +260,7 @@ export class Machine {
     this.locals = new LocalKmapStacks(spec.cpus, this.shape.kmSlots);
     this.footprint = new KernelFootprint(this);
     this.nextTick = new Float64Array(spec.cpus).fill(this.footprint.tickPeriod);
+    this.owedTicks = new Float64Array(spec.cpus);
     this.slab = new SlabCaches(this, boot.objects, this.storage.tmpfs);
   }
 
@@ -505,8 +512,24 @@ export class Machine {
       return before;
     }
     const before = this.clocks.timeOf(cpu);
-    if (until > before) this.clocks.setTime(cpu, until);
+    if (until > before) {
+      this.clocks.setTime(cpu, until);
+      this.idleTicks(cpu, before, until);
+    }
     return before;
+  }
+
+  /**
+   * `cpu` waited, idle, from cycle `from` to `until` (on the disk, or asleep on pkmap_map_wait): the timer
+   * interrupts due in that time are taken in the idle loop. The kernels modelled tick periodically
+   * (CONFIG_HZ_PERIODIC: footprint files), so they do happen, but from kernel mode and in time the CPU
+   * had no work for: they delay nothing the trace does, and write no CR3 under PTI or 4G/4G (entry from
+   * kernel mode keeps the kernel's page tables; cost-figures.md H6: "IRQs from kernel mode avoid
+   * flushes"). They are not charged: nextTick moves past the wait. Ticks that came due before the wait,
+   * while the CPU ran, are still taken (owedTicks), as late as every tick is (timer.ts).
+   */
+  private idleTicks(cpu: number, from: number, until: number): void {
+    skipIdleTicks(this.nextTick, this.owedTicks, cpu, this.footprint.tickPeriod, from, until);
   }
 
   /** The running task of `cpu` goes to sleep on pkmap_map_wait: the CPU stops being scheduled. */
@@ -531,6 +554,7 @@ export class Machine {
     this.timeline.add(cpu, c.sleepClock, 'pkmapWait', slept);
     c.state = 'running';
     this.clocks.setTime(cpu, resumeAt);
+    this.idleTicks(cpu, resumeAt - slept, resumeAt);
     this.wakeEpoch++;
   }
 

@@ -2,6 +2,8 @@
  * The periodic timer interrupt (CONFIG_HZ_PERIODIC kernels: one tick every 1/HZ s on every CPU; HZ from
  * the kernel profile's footprint file). A tick is taken before the first record a CPU starts at or after
  * the time it is due (a long record delays it to its end; several due ticks are all taken then).
+ * Ticks due while the CPU waits (on the disk, on dirty throttling, asleep on pkmap_map_wait) are taken
+ * in the idle loop and cost the trace nothing (Machine.idleTicks).
  *
  * Each tick enters the kernel from user mode: under PTI and 4G/4G a CR3 write at entry and at exit; the
  * interrupt entry and exit (costs.ipiReceive: the models' cost of taking an interrupt); the timer path's
@@ -22,10 +24,12 @@ import type { Machine } from './machine.ts';
  */
 export function timerTicks(m: Machine, cpu: number): boolean {
   const period = m.footprint.tickPeriod;
-  while (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
+  const owed = m.owedTicks;
+  while (owed[cpu]! > 0 || m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
     if (m.workLeft-- <= 0 && m.pauseDue('ticks')) return false;
     const start = m.clocks.timeOf(cpu);
-    m.nextTick[cpu]! += period;
+    if (owed[cpu]! > 0) owed[cpu]!--;
+    else m.nextTick[cpu]! += period;
     m.counts.timerTicks++;
     kernelEntryCr3(m, cpu, Cat.timer);
     m.charge(cpu, Cat.timer, m.model.costs.ipiReceive(0, m.rng));
@@ -44,4 +48,20 @@ export function timerTicks(m: Machine, cpu: number): boolean {
     }
   }
   return true;
+}
+
+/**
+ * The ticks of `cpu` due in its idle wait from cycle `from` to `until` (both included) are skipped:
+ * nextTick moves to the first tick after `until`; the ticks still pending from before `from` (due while
+ * it ran) are added to `owed`, to be taken first (timerTicks). Ticks fall every `period` cycles, an
+ * integer, so the arithmetic is exact.
+ */
+export function skipIdleTicks(nextTick: Float64Array, owed: Float64Array, cpu: number, period: number, from: number, until: number): void {
+  const next = nextTick[cpu]!;
+  if (next > until) return;
+  const before = next < from ? Math.ceil((from - next) / period) : 0;
+  const firstIdle = next + before * period;
+  if (firstIdle > until) return;
+  owed[cpu]! += before;
+  nextTick[cpu] = firstIdle + (Math.floor((until - firstIdle) / period) + 1) * period;
 }
