@@ -349,7 +349,21 @@ export class Storage {
     const d = m.cache.denseFile(file);
     if (!readahead || this.raPages === 0) return this.doRa(cpu, file, index, 1, 0, index, reqPages);
     const entry = this.raState(pid, d);
-    return this.ondemand(cpu, file, entry, index, reqPages, false);
+    const k = this.ondemand(cpu, file, entry, index, reqPages, false);
+    if (k !== 0 || m.stopped || m.cache.lookup(file, index) >= 0) return k;
+    return this.createPage(cpu, file, index);
+  }
+
+  /**
+   * filemap_create_folio (mm/filemap.c, 6.1): when the synchronous readahead did not bring page `index`
+   * in, filemap_get_pages (and filemap_fault) read that page alone. It happens when the readahead state
+   * takes the miss for its expected sequential index and pushes the window past it — the pages of the
+   * previous window were evicted before they were read (ondemand_readahead) — or when the page was
+   * cached at the window's lookup and reclaimed while the window's other pages were allocated. Returns
+   * 1, or −1 when the replay stopped.
+   */
+  private createPage(cpu: number, file: number, index: number): number {
+    return this.doRa(cpu, file, index, 1, 0, index, 1);
   }
 
   /**
@@ -561,7 +575,10 @@ export class Storage {
       }
       if (k < 0 || m.stopped) return -1;
       frame = cache.lookup(file, index);
-      if (frame < 0) return -1;
+      if (frame < 0) {
+        if (this.createPage(cpu, file, index) < 0 || m.stopped) return -1;
+        frame = cache.lookup(file, index);
+      }
     }
     if ((cache.flags[frame]! & SLOW_PAGE) !== 0) this.slowPage(cpu, pid, file, index, frame, 1);
     return m.stopped ? -1 : frame;
@@ -783,7 +800,7 @@ export class Storage {
       this.retire(m.now(cpu));
       while (this.reclaimReady.length > 0) {
         const pfn = this.reclaimReady.shift()!;
-        const f = cache.flags[pfn]!;
+        const f = this.settled(pfn, m.now(cpu));
         if (
           (f & (PageFlag.inactive | PageFlag.active)) === 0 ||
           (f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 ||
@@ -801,7 +818,7 @@ export class Storage {
         }
         const pfn = cache.inactiveTail;
         if (pfn < 0) break;
-        const f = cache.flags[pfn]!;
+        const f = this.settled(pfn, m.now(cpu));
         if (!accept(pfn) || (f & PageFlag.pending) !== 0) {
           cache.rotate(pfn);
           continue;
@@ -872,12 +889,7 @@ export class Storage {
     let keep = false;
     const now = m.now(m.activeCpu);
     cache.forEachPage(d, (_i, pfn) => {
-      let f = cache.flags[pfn]!;
-      // A page whose read has completed by now is up to date, whether or not anyone waited for it.
-      if ((f & PageFlag.pending) !== 0 && this.readyAt.get(pfn, Infinity) <= now) {
-        this.readyAt.delete(pfn);
-        cache.flags[pfn] = f &= ~PageFlag.pending;
-      }
+      const f = this.settled(pfn, now);
       if ((f & (PageFlag.dirty | PageFlag.writeback | PageFlag.pending)) !== 0 || m.procs.cacheMapped.has(pfn)) keep = true;
       else drop.push(pfn);
     });
@@ -889,6 +901,21 @@ export class Storage {
       m.mem.free(pfn, PageUse.pageCache);
     }
     return keep ? -1 : drop.length;
+  }
+
+  /**
+   * The flags of cached frame `pfn`, its `pending` cleared when its read has completed by cycle `now`: the
+   * page is then up to date whether or not anyone waited for it (a readahead page nobody read yet), and
+   * reclaim may take it; only a read still on the device pins it.
+   */
+  private settled(pfn: number, now: number): number {
+    const cache = this.m.cache;
+    const f = cache.flags[pfn]!;
+    if ((f & PageFlag.pending) === 0 || this.readyAt.get(pfn, Infinity) > now) return f;
+    this.readyAt.delete(pfn);
+    const up = f & ~PageFlag.pending;
+    cache.flags[pfn] = up;
+    return up;
   }
 
   /** A dirty page written on its own (its inode's chunk did not reach it). */
