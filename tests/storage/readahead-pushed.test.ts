@@ -1,9 +1,10 @@
 /**
  * A sequential read whose readahead window was evicted before it was read (Storage.readMiss,
- * filemap_create_folio; Storage.settled: a readahead page whose read completed is reclaimable). ondemand_readahead (mm/readahead.c, 6.1) takes a miss at the window's expected
- * index as the next step of a sequential stream and pushes the window forward, past the page asked for;
- * filemap_get_pages then reads that page alone. Seen on a file server whose file set outgrows lowmem
- * under NOHIGHMEM: the replay stopped with an internal error, the page asked for never read.
+ * filemap_create_folio; Storage.settled: a readahead page whose read completed is reclaimable).
+ * ondemand_readahead (mm/readahead.c, 6.1) takes a miss at the window's expected index as the next step
+ * of a sequential stream and pushes the window forward, past the page asked for; filemap_get_pages then
+ * reads that page alone. Seen on a file server whose file set outgrows lowmem under NOHIGHMEM: the
+ * replay stopped with an internal error, the page asked for never read.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceRecord } from '../../src/trace/records.ts';
