@@ -2,7 +2,7 @@
  * Text tables for `hmsim run` and `hmsim compare` (stdout without --json). Built from RunResults only.
  */
 import { CYCLE_CATEGORIES, type RunResult } from '../result/run-result.ts';
-import { formatInt, formatPercent } from '../report/format.ts';
+import { formatInt, formatPercent, formatSeconds } from '../report/format.ts';
 import type { Provenance } from '../report/provenance.ts';
 import { runHeaderText } from '../report/run-header.ts';
 import { identicalRunsNote } from './compare-why.ts';
@@ -162,11 +162,6 @@ function perKiloAccess(c: RunResult['counts']): string[][] {
     ['STLB misses per 1000 accesses', k(c.stlbMisses)],
     ['page walks per 1000 accesses', k(c.pageWalks)],
   ];
-}
-
-/** Seconds with 4 significant digits: 0.01234 s, 12.34 s. */
-function formatSeconds(x: number): string {
-  return `${x >= 100 ? x.toFixed(1) : x.toPrecision(4)} s`;
 }
 
 /** Overhead of `r` relative to `base` in percent (total cycles), or null when not comparable. */

@@ -15,6 +15,11 @@ export function formatMean(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+/** Seconds with 4 significant digits (one decimal from 100 s): 0.01234 s, 12.34 s, 256.1 s. */
+export function formatSeconds(x: number): string {
+  return `${x >= 100 ? x.toFixed(1) : x.toPrecision(4)} s`;
+}
+
 /** Signed percentage with two decimals: 3.14159 → "+3.14 %". */
 export function formatPercent(x: number): string {
   const s = x.toFixed(2);

@@ -1,10 +1,10 @@
 import { CYCLE_CATEGORIES } from '../result/run-result.ts';
 import { csvCell, markdownText } from './escape.ts';
-import { isBaseline, replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
+import { hasDeviceTime, isBaseline, replicationsIdentical, type Aggregate } from '../stats/aggregate.ts';
 import type { Interval } from '../stats/interval.ts';
 import { KEY_COUNTS } from '../stats/key-counts.ts';
 import { CATEGORY_LABELS } from './charts/cycles-by-category.ts';
-import { formatInt, formatInterval, formatMean, formatPercent } from './format.ts';
+import { formatInt, formatInterval, formatMean, formatPercent, formatSeconds } from './format.ts';
 
 /**
  * Summary tables of an aggregate, as a neutral model (caption, header, rows of text) with two writers:
@@ -42,22 +42,47 @@ export function statisticsNote(agg: Aggregate): string {
 /** The tables of a compare report. */
 export function summaryTables(agg: Aggregate): Table[] {
   const feasible = agg.configs.flatMap((c) => (c.stats ? [{ config: c.config, stats: c.stats }] : []));
+  // With device waits the elapsed time leads (what a run takes); the cycles are the CPUs' work alone.
+  const io = hasDeviceTime(agg);
   const totals: Table = {
     id: 'totals',
-    caption: `Total cycles and overhead relative to ${agg.baseline}`,
-    header: ['configuration', 'runs', 'total cycles (mean)', '95% CI', `overhead vs ${agg.baseline}`, '95% CI'],
-    align: ['left', 'right', 'right', 'right', 'right', 'right'],
+    caption: io
+      ? `Elapsed time (CPU cycles + device waits) and total CPU cycles, relative to ${agg.baseline}`
+      : `Total cycles and overhead relative to ${agg.baseline}`,
+    header: [
+      'configuration',
+      'runs',
+      ...(io ? ['elapsed (mean)', '95% CI', `elapsed vs ${agg.baseline}`, '95% CI', 'I/O wait, all CPUs (mean)'] : []),
+      'total cycles (mean)',
+      '95% CI',
+      `${io ? 'cycles' : 'overhead'} vs ${agg.baseline}`,
+      '95% CI',
+    ],
+    align: ['left', 'right', ...(io ? (['right', 'right', 'right', 'right', 'right'] as const) : []), 'right', 'right', 'right', 'right'],
     rows: agg.configs.map((c) => {
-      if (!c.stats) return [c.config, String(c.replications), 'infeasible', '', '', ''];
+      if (!c.stats) return [c.config, String(c.replications), 'infeasible', ...Array<string>(io ? 8 : 3).fill('')];
       const t = c.stats.totalCycles;
-      const o = c.overhead;
+      const versus = (o: typeof c.overhead): string[] =>
+        isBaseline(agg, c)
+          ? ['baseline', '']
+          : o
+            ? [formatPercent(o.mean), formatInterval(o.lo, o.hi, formatPercent, o.n)]
+            : ['n/a', 'n/a'];
+      const e = c.stats.elapsedSeconds;
       return [
         c.config,
         String(c.replications),
+        ...(io
+          ? [
+              formatSeconds(e.mean),
+              formatInterval(e.lo, e.hi, formatSeconds, e.n),
+              ...versus(c.elapsedOverhead),
+              formatSeconds(c.stats.ioWaitSeconds.mean),
+            ]
+          : []),
         formatInt(t.mean),
         formatInterval(t.lo, t.hi, formatInt, t.n),
-        isBaseline(agg, c) ? 'baseline' : o ? formatPercent(o.mean) : 'n/a',
-        isBaseline(agg, c) ? '' : o ? formatInterval(o.lo, o.hi, formatPercent, o.n) : 'n/a',
+        ...versus(c.overhead),
       ];
     }),
   };
@@ -115,8 +140,9 @@ export function summaryMarkdown(agg: Aggregate, extraSections: readonly string[]
 export const CSV_HEADER = ['configuration', 'metric', 'unit', 'n', 'mean', 'sd', 'ci95_lo', 'ci95_hi'] as const;
 
 /**
- * summary.csv, long format: one row per configuration and metric (totalCycles, cycles.<category>,
- * count.<name>, overheadPercent), with n, mean, sd and the 95% interval (empty when there is none).
+ * summary.csv, long format: one row per configuration and metric (elapsedSeconds, ioWaitSeconds,
+ * totalCycles, cycles.<category>, count.<name>, overheadPercent of the cycles, elapsedOverheadPercent),
+ * with n, mean, sd and the 95% interval (empty when there is none).
  */
 export function summaryCsv(agg: Aggregate): string {
   const rows: Array<ReadonlyArray<string | number | null>> = [CSV_HEADER];
@@ -127,6 +153,8 @@ export function summaryCsv(agg: Aggregate): string {
       rows.push([c.config, 'infeasible', '', 0, null, null, null, null]);
       continue;
     }
+    row(c.config, 'elapsedSeconds', 's', c.stats.elapsedSeconds);
+    row(c.config, 'ioWaitSeconds', 's', c.stats.ioWaitSeconds);
     row(c.config, 'totalCycles', 'cycles', c.stats.totalCycles);
     for (const cat of CYCLE_CATEGORIES) row(c.config, `cycles.${cat}`, 'cycles', c.stats.breakdown[cat]);
     for (const k of KEY_COUNTS) row(c.config, `count.${k}`, 'events', c.stats.counts[k]);
@@ -141,6 +169,8 @@ export function summaryCsv(agg: Aggregate): string {
         c.overhead.lo,
         c.overhead.hi,
       ]);
+    const e = c.elapsedOverhead;
+    if (e) rows.push([c.config, 'elapsedOverheadPercent', `% vs ${c.baseline ?? agg.baseline}`, e.n, e.mean, null, e.lo, e.hi]);
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -23,8 +23,10 @@ export interface ConfigAggregate {
   readonly infeasible: readonly string[];
   /** Statistics of the feasible runs; null when no run was feasible. */
   readonly stats: ConfigStats | null;
-  /** Overhead vs the baseline, percent; null for an infeasible configuration or baseline. */
+  /** Overhead vs the baseline, percent (total CPU cycles); null for an infeasible configuration or baseline. */
   readonly overhead: Overhead | null;
+  /** The same for the elapsed time (RunResult.time.elapsedSeconds: CPU cycles and device waits). */
+  readonly elapsedOverhead: Overhead | null;
   /**
    * The configuration its overhead is against, when configurations have baselines of their own (a
    * sweep: the first configuration at the same grid values); absent when every one is against
@@ -37,6 +39,10 @@ export interface ConfigAggregate {
 export interface ConfigStats {
   /** Total cycles (sum over CPUs). */
   readonly totalCycles: Interval;
+  /** Elapsed time, seconds: the slowest CPU's cycles and device waits (RunResult.time). */
+  readonly elapsedSeconds: Interval;
+  /** Time the CPUs waited on the device, seconds, summed over CPUs. */
+  readonly ioWaitSeconds: Interval;
   /** Cycles per category. */
   readonly breakdown: Readonly<Record<CycleCategory, Interval>>;
   /** Event counts. */
@@ -79,11 +85,11 @@ export function aggregate(
       (r) => r.feasible,
     );
     const feasibleRuns = group.filter((r) => r.feasible);
-    const overhead =
+    const versus = (value: (r: RunResult) => number): Overhead | null =>
       feasibleRuns.length > 0 && baseFeasible.length > 0
         ? overheadVsBaseline(
-            feasibleRuns.map((r) => ({ seed: r.seed, value: r.cycles.total })),
-            baseFeasible.map((r) => ({ seed: r.seed, value: r.cycles.total })),
+            feasibleRuns.map((r) => ({ seed: r.seed, value: value(r) })),
+            baseFeasible.map((r) => ({ seed: r.seed, value: value(r) })),
           )
         : null;
     configs.push({
@@ -93,7 +99,8 @@ export function aggregate(
       feasible: feasibleRuns.length === group.length,
       infeasible: [...new Set(group.flatMap((r) => r.infeasible))],
       stats: feasibleRuns.length > 0 ? configStats(feasibleRuns) : null,
-      overhead,
+      overhead: versus((r) => r.cycles.total),
+      elapsedOverhead: versus((r) => r.time.elapsedSeconds),
       ...(perConfig !== undefined && own !== undefined ? { baseline: own } : {}),
     });
   }
@@ -117,7 +124,21 @@ function configStats(runs: readonly RunResult[]): ConfigStats {
   const perRun = runs.map(keyCounts);
   const counts = {} as Record<KeyCount, Interval>;
   for (const key of KEY_COUNTS) counts[key] = meanInterval(perRun.map((c) => c[key]));
-  return { totalCycles: meanInterval(runs.map((r) => r.cycles.total)), breakdown, counts };
+  return {
+    totalCycles: meanInterval(runs.map((r) => r.cycles.total)),
+    elapsedSeconds: meanInterval(runs.map((r) => r.time.elapsedSeconds)),
+    ioWaitSeconds: meanInterval(runs.map((r) => r.time.ioWaitSeconds)),
+    breakdown,
+    counts,
+  };
+}
+
+/**
+ * True when some run of the aggregate waited on a device: its elapsed time is then more than its CPU
+ * cycles, and tables and charts lead with it (they say so).
+ */
+export function hasDeviceTime(agg: Aggregate): boolean {
+  return agg.configs.some((c) => c.stats !== null && c.stats.ioWaitSeconds.mean > 0);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Grid cells: the points of one configuration and one value of every axis, across replications.
- * Per cell: mean total cycles with its 95% interval, and (with two or more configurations) the
- * overhead relative to the first configuration at the same axis values, paired by seed.
+ * Per cell: mean total cycles and elapsed time with their 95% intervals, and (with two or more
+ * configurations) their overheads relative to the first configuration at the same axis values, paired by seed.
  */
 import type { RunResult } from '../result/run-result.ts';
 import { meanInterval, type Interval } from '../stats/interval.ts';
@@ -23,6 +23,12 @@ export interface SweepCell {
   readonly totalCycles: Interval | null;
   /** Overhead vs the first configuration at the same axis values, percent; null for it or when not computable. */
   readonly overhead: Overhead | null;
+  /** Elapsed time, seconds (RunResult.time: the slowest CPU's cycles and device waits); null when no replication was feasible. */
+  readonly elapsedSeconds: Interval | null;
+  /** Time the CPUs waited on the device, seconds, summed over CPUs; null when no replication was feasible. */
+  readonly ioWaitSeconds: Interval | null;
+  /** The elapsed time's overhead vs the same baseline as `overhead`, percent. */
+  readonly elapsedOverhead: Overhead | null;
   /** RAM installed, usable and lost under the cell's configuration (RunResult.config.ram), bytes; null when unknown. */
   readonly ram: { readonly installedBytes: number; readonly usableBytes: number; readonly lostBytes: number } | null;
 }
@@ -69,7 +75,10 @@ export function sweepCells(finished: readonly FinishedPoint[]): SweepCell[] {
     const config = configOf(f);
     const ok = g.filter((x) => x.result.feasible);
     const base = (baseByCoords.get(coordsKey(f.point.coords)) ?? []).filter((x) => x.result.feasible);
-    const seeded = (xs: readonly FinishedPoint[]) => xs.map((x) => ({ seed: x.result.seed, value: x.result.cycles.total }));
+    const seeded = (xs: readonly FinishedPoint[], value: (r: RunResult) => number = (r) => r.cycles.total) =>
+      xs.map((x) => ({ seed: x.result.seed, value: value(x.result) }));
+    const elapsed = (r: RunResult): number => r.time.elapsedSeconds;
+    const versus = multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0;
     cells.push({
       cell,
       config,
@@ -77,8 +86,10 @@ export function sweepCells(finished: readonly FinishedPoint[]): SweepCell[] {
       replications: g.length,
       feasible: ok.length === g.length,
       totalCycles: ok.length > 0 ? meanInterval(ok.map((x) => x.result.cycles.total)) : null,
-      overhead:
-        multiConfig && config !== firstConfig && ok.length > 0 && base.length > 0 ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
+      overhead: versus ? overheadVsBaseline(seeded(ok), seeded(base)) : null,
+      elapsedSeconds: ok.length > 0 ? meanInterval(ok.map((x) => elapsed(x.result))) : null,
+      ioWaitSeconds: ok.length > 0 ? meanInterval(ok.map((x) => x.result.time.ioWaitSeconds)) : null,
+      elapsedOverhead: versus ? overheadVsBaseline(seeded(ok, elapsed), seeded(base, elapsed)) : null,
       ram: ramOf(f.result),
     });
   }

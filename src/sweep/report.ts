@@ -3,8 +3,8 @@
  * "configuration" named by its label), plus the sweep's own pieces:
  *
  *   finished points ──(1) relabel runs by cell──► buildCompareReport (+ sweep charts) ──► files
- *        └──(2) sweepCells──► (3) sweep charts: overhead (or cycles) vs the axis with 95% bands
- *                                 (one axis); heat map (two axes)
+ *        └──(2) sweepCells──► (3) sweep charts: elapsed time (with device waits), else overhead (or
+ *                                 cycles), vs the axis with 95% bands (one axis); heat map (two axes)
  *                             (4) sweep.csv, a sweep table in summary.md, a `sweep` section in summary.json
  *
  * Built only from the spec and the finished points in index order, so an unsharded run and a merge of
@@ -21,7 +21,8 @@ import { sweepHeatmapChart, sweepLineChart, type SweepPoint as ChartPoint } from
 import type { ChartEntry } from '../report/charts/chart.ts';
 import { tableToMarkdown, type Table } from '../report/tables.ts';
 import { csvCell } from '../report/escape.ts';
-import { formatInterval, formatMean, formatPercent } from '../report/format.ts';
+import { formatInterval, formatMean, formatPercent, formatSeconds } from '../report/format.ts';
+import type { Overhead } from '../stats/overhead.ts';
 import { theme as makeTheme, type ThemeName } from '../report/theme.ts';
 import { loadVega } from '../report/vega.ts';
 import { parseSize } from '../units/size.ts';
@@ -64,9 +65,20 @@ export function sweepBaselines(spec: SweepSpec, cells: readonly SweepCell[]): { 
   return { label: keys.length === 0 ? first : `${first} at the same ${keys.join(' and ')}`, byCell };
 }
 
-/** The measure of the sweep charts: overhead vs the first configuration, or total cycles with one configuration. */
+/** True when some cell's runs waited on a device: the sweep's table and chart then lead with elapsed time. */
+function cellsHaveDeviceTime(cells: readonly SweepCell[]): boolean {
+  return cells.some((c) => c.ioWaitSeconds !== null && c.ioWaitSeconds.mean > 0);
+}
+
+/**
+ * The measure of the sweep charts. With device waits, the elapsed time of every cell, one line (or heat
+ * map) per configuration: what a capacity planner reads off a sweep over `ram` (more RAM, fewer device
+ * reads, less time), absolute so that the baseline's own gain shows too. Without, the CPU cycles'
+ * overhead vs the first configuration, or total cycles with one configuration.
+ */
 function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: ChartPoint[]; measure: string; titles: string[] } {
   const multi = new Set(cells.map((c) => c.config)).size > 1;
+  const io = cellsHaveDeviceTime(cells);
   const conv = spec.axes.map(axisNumbers);
   const points: ChartPoint[] = [];
   for (const c of cells) {
@@ -76,7 +88,10 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
         c.coords[a.key] as string,
       );
     });
-    if (multi) {
+    if (io) {
+      const e = c.elapsedSeconds;
+      if (e !== null) points.push({ params, config: c.config, mean: e.mean, lo: e.lo, hi: e.hi, n: e.n });
+    } else if (multi) {
       if (c.overhead !== null)
         points.push({ params, config: c.config, mean: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, n: c.overhead.n });
     } else if (c.totalCycles !== null) {
@@ -84,7 +99,8 @@ function chartPoints(spec: SweepSpec, cells: readonly SweepCell[]): { points: Ch
     }
   }
   const label = sweepBaselines(spec, cells)?.label ?? '';
-  return { points, measure: multi ? `overhead vs ${label} (%)` : 'total cycles', titles: conv.map((c) => c.title) };
+  const measure = io ? 'elapsed time (s: CPU cycles + device waits)' : multi ? `overhead vs ${label} (%)` : 'total cycles';
+  return { points, measure, titles: conv.map((c) => c.title) };
 }
 
 /** The sweep charts: a line chart with CI bands for a one-axis grid, a heat map for a two-axis grid. */
@@ -107,7 +123,7 @@ export function sweepCharts(spec: SweepSpec, cells: readonly SweepCell[], themeN
   return [];
 }
 
-/** sweep.csv: one row per cell. */
+/** sweep.csv: one row per cell (the elapsed-time columns after the cycles', so older readers' columns stay where they were). */
 export function sweepCsv(spec: SweepSpec, cells: readonly SweepCell[]): string {
   const header = [
     'configuration',
@@ -120,6 +136,13 @@ export function sweepCsv(spec: SweepSpec, cells: readonly SweepCell[]): string {
     'overhead_pct_mean',
     'overhead_pct_ci95_lo',
     'overhead_pct_ci95_hi',
+    'elapsed_s_mean',
+    'elapsed_s_ci95_lo',
+    'elapsed_s_ci95_hi',
+    'elapsed_overhead_pct_mean',
+    'elapsed_overhead_pct_ci95_lo',
+    'elapsed_overhead_pct_ci95_hi',
+    'io_wait_s_mean',
   ];
   const rows = cells.map((c) => [
     c.config,
@@ -132,36 +155,56 @@ export function sweepCsv(spec: SweepSpec, cells: readonly SweepCell[]): string {
     c.overhead?.mean ?? null,
     c.overhead?.lo ?? null,
     c.overhead?.hi ?? null,
+    c.elapsedSeconds?.mean ?? null,
+    c.elapsedSeconds?.lo ?? null,
+    c.elapsedSeconds?.hi ?? null,
+    c.elapsedOverhead?.mean ?? null,
+    c.elapsedOverhead?.lo ?? null,
+    c.elapsedOverhead?.hi ?? null,
+    c.ioWaitSeconds?.mean ?? null,
   ]);
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-/** The sweep table (Markdown and stdout). */
+/** The sweep table (Markdown and stdout): elapsed time first when the runs waited on a device, then CPU cycles. */
 export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table {
   const multi = new Set(cells.map((c) => c.config)).size > 1;
+  const io = cellsHaveDeviceTime(cells);
+  const base = sweepBaselines(spec, cells)?.label ?? '';
+  const versus = (o: Overhead | null): string[] =>
+    multi ? [o === null ? '' : formatPercent(o.mean), o === null ? '' : formatInterval(o.lo, o.hi, formatPercent, o.n)] : [];
+  const reps = `${spec.replications} replication${spec.replications === 1 ? '' : 's'}`;
   return {
     id: 'sweep',
-    caption: `Sweep: ${cells.length} cells × ${spec.replications} replication${spec.replications === 1 ? '' : 's'}`,
+    caption: `Sweep: ${cells.length} cells × ${reps}${io ? ' (elapsed time = CPU cycles + device waits; cycles are CPU cycles only)' : ''}`,
     header: [
       'configuration',
       ...spec.axes.map((a) => a.key),
+      ...(io ? ['elapsed', '95% CI', ...(multi ? [`elapsed vs ${base}`, '95% CI'] : []), 'I/O wait, all CPUs'] : []),
       'total cycles',
       '95% CI',
-      ...(multi ? [`overhead vs ${sweepBaselines(spec, cells)?.label ?? ''}`, '95% CI'] : []),
+      ...(multi ? [`${io ? 'cycles' : 'overhead'} vs ${base}`, '95% CI'] : []),
       'RAM installed / usable / lost MB',
     ],
-    align: ['left', ...spec.axes.map(() => 'right' as const), 'right', 'right', ...(multi ? (['right', 'right'] as const) : []), 'right'],
+    align: [
+      'left',
+      ...spec.axes.map(() => 'right' as const),
+      ...Array<'right'>((io ? 3 + (multi ? 2 : 0) : 0) + 2 + (multi ? 2 : 0) + 1).fill('right'),
+    ],
     rows: cells.map((c) => [
       c.config,
       ...spec.axes.map((a) => c.coords[a.key] ?? ''),
-      c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
-      c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean, c.totalCycles.n),
-      ...(multi
+      ...(io
         ? [
-            c.overhead === null ? '' : formatPercent(c.overhead.mean),
-            c.overhead === null ? '' : formatInterval(c.overhead.lo, c.overhead.hi, formatPercent, c.overhead.n),
+            c.elapsedSeconds === null ? 'infeasible' : formatSeconds(c.elapsedSeconds.mean),
+            c.elapsedSeconds === null ? '' : formatInterval(c.elapsedSeconds.lo, c.elapsedSeconds.hi, formatSeconds, c.elapsedSeconds.n),
+            ...versus(c.elapsedOverhead),
+            c.ioWaitSeconds === null ? '' : formatSeconds(c.ioWaitSeconds.mean),
           ]
         : []),
+      c.totalCycles === null ? 'infeasible' : formatMean(c.totalCycles.mean),
+      c.totalCycles === null ? '' : formatInterval(c.totalCycles.lo, c.totalCycles.hi, formatMean, c.totalCycles.n),
+      ...versus(c.overhead),
       c.ram === null
         ? ''
         : [c.ram.installedBytes, c.ram.usableBytes, c.ram.lostBytes].map((b) => Number((b / 2 ** 20).toFixed(1))).join(' / '),

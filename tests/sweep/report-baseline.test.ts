@@ -83,6 +83,72 @@ describe('sweep report baseline', () => {
   });
 });
 
+/** Elapsed seconds and device waits per cell: more RAM, fewer device reads (cycles as in TOTALS). */
+const TIMES: ReadonlyArray<[number, number]> = [
+  [40, 120],
+  [25, 70],
+  [50, 150],
+  [25, 70],
+];
+
+describe('a sweep whose runs wait on a device', () => {
+  it('leads the sweep table, sweep.csv, summary.md and chart 7 with the elapsed time, and says so', async () => {
+    const points = finished().map((f, i) => {
+      const [elapsedSeconds, ioWaitSeconds] = TIMES[i]!;
+      return { ...f, result: { ...f.result, time: { ...f.result.time, elapsedSeconds, ioWaitSeconds } } };
+    });
+    const { files } = await buildSweepReport(spec, points, null, { formats: ['html'] });
+    const md = String(files.get('summary.md'));
+    // 2g2g at 3G: 50 / 40 − 1 = +25 % elapsed while its cycles are +10 %; at 6G both take 25 s (+0 %).
+    expect(md).toContain('**Sweep: 4 cells × 1 replication (elapsed time = CPU cycles + device waits; cycles are CPU cycles only)**');
+    expect(md).toContain(
+      '| configuration | ram | elapsed | 95% CI | elapsed vs 3g1g-highmem at the same ram | 95% CI | I/O wait, all CPUs | ' +
+        'total cycles | 95% CI | cycles vs 3g1g-highmem at the same ram | 95% CI | RAM installed / usable / lost MB |',
+    );
+    expect(md).toMatch(
+      /\| 2g2g-highmem \| 3G \| 50\.00 s \| n\/a \(1 replication\) \| \+25\.00 % \| n\/a \(1 replication\) \| 150\.0 s \| 110,000,000 \|/,
+    );
+    expect(md).toMatch(/\| 2g2g-highmem \| 6G \| 25\.00 s \| n\/a \(1 replication\) \| \+0\.00 % \|/);
+    // The compare table of the cells leads the same way.
+    expect(md).toContain('**Elapsed time (CPU cycles + device waits) and total CPU cycles, relative to 3g1g-highmem at the same ram**');
+    expect(md).toContain(
+      '| 2g2g-highmem ram=3G | 1 | 50.00 s | n/a (1 replication) | +25.00 % | n/a (1 replication) | 150.0 s | 110,000,000 |',
+    );
+    // sweep.csv keeps its columns and adds the elapsed ones after them.
+    const csv = String(files.get('sweep.csv')).split('\n');
+    expect(csv[0]).toBe(
+      'configuration,ram,replications,feasible,cycles_mean,cycles_ci95_lo,cycles_ci95_hi,overhead_pct_mean,overhead_pct_ci95_lo,' +
+        'overhead_pct_ci95_hi,elapsed_s_mean,elapsed_s_ci95_lo,elapsed_s_ci95_hi,elapsed_overhead_pct_mean,' +
+        'elapsed_overhead_pct_ci95_lo,elapsed_overhead_pct_ci95_hi,io_wait_s_mean',
+    );
+    expect(csv[3]).toBe('2g2g-highmem,3G,1,yes,110000000,,,10.000000000000009,,,50,,,25,,,150');
+    // Chart 2: the elapsed time's overhead, titled as such.
+    const chart2 = JSON.parse(String(files.get('2-overhead.vl.json'))) as {
+      data: { values: Array<{ config: string; overhead: number }> };
+      title: { text: string };
+    };
+    expect(chart2.title.text).toBe('Elapsed-time overhead relative to 3g1g-highmem at the same ram');
+    expect(chart2.data.values.map((v) => [v.config, v.overhead])).toEqual([
+      ['3g1g-highmem ram=3G', 0],
+      ['3g1g-highmem ram=6G', 0],
+      ['2g2g-highmem ram=3G', 25],
+      ['2g2g-highmem ram=6G', 0],
+    ]);
+    // Chart 7: the elapsed time of every cell, the baseline's own gain from more RAM included.
+    const chart7 = JSON.parse(String(files.get('7-sweep.vl.json'))) as {
+      title: { text: string };
+      data: { values: Array<{ config: string; x: number; mean: number }> };
+    };
+    expect(chart7.title.text).toBe('elapsed time (s: CPU cycles + device waits) vs ram (GiB)');
+    expect(chart7.data.values.map((v) => [v.config, v.x, v.mean])).toEqual([
+      ['3g1g-highmem', 3, 40],
+      ['3g1g-highmem', 6, 25],
+      ['2g2g-highmem', 3, 50],
+      ['2g2g-highmem', 6, 25],
+    ]);
+  });
+});
+
 describe('a trace without compute records', () => {
   it('is one warning line in the header; a trace with them has none', () => {
     const run = fixtureRun('3g1g-highmem', 1);

@@ -1,23 +1,26 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/layer.js';
-import { isBaseline, replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
+import { hasDeviceTime, isBaseline, replicationsIdentical, type Aggregate } from '../../stats/aggregate.ts';
 import type { Theme } from '../theme.ts';
 import { VEGA_LITE_SCHEMA, intervalSentence, messageSpec, replicationNote, type ChartEntry } from './chart.ts';
 import { minReplications } from './data.ts';
 
 /**
  * Chart 2: overhead of each configuration relative to the baseline, in percent of the baseline's total
- * cycles, as a point with its 95% confidence interval as an error bar; a vertical rule marks 0 %.
+ * cycles — or, when runs waited on a device, of its elapsed time (CPU cycles + device waits), which then
+ * leads as in the tables — as a point with its 95% confidence interval as an error bar; a vertical rule
+ * marks 0 %.
  */
 export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
-  const title = `Overhead relative to ${agg.baseline}`;
-  const rows = agg.configs.flatMap((c) =>
-    c.overhead
-      ? [{ config: c.config, overhead: c.overhead.mean, lo: c.overhead.lo, hi: c.overhead.hi, method: c.overhead.method, n: c.overhead.n }]
-      : [],
-  );
+  const io = hasDeviceTime(agg);
+  const title = `${io ? 'Elapsed-time overhead' : 'Overhead'} relative to ${agg.baseline}`;
+  const rows = agg.configs.flatMap((c) => {
+    const o = io ? c.elapsedOverhead : c.overhead;
+    return o ? [{ config: c.config, overhead: o.mean, lo: o.lo, hi: o.hi, method: o.method, n: o.n }] : [];
+  });
   const description =
-    `Total cycles of each configuration relative to the baseline ${agg.baseline}, in percent. ` +
+    `${io ? 'Elapsed time (CPU cycles + device waits)' : 'Total cycles'} of each configuration ` +
+    `relative to the baseline ${agg.baseline}, in percent. ` +
     intervalSentence(
       rows.some((x) => x.lo !== null && x.hi !== null),
       'Error bars are 95% confidence intervals (Student t); with the same seeds on both sides the ' +
@@ -89,7 +92,7 @@ export function overheadChart(agg: Aggregate, theme: Theme): ChartEntry {
           x: {
             field: 'overhead',
             type: 'quantitative',
-            title: `overhead vs ${agg.baseline} (%)`,
+            title: `${io ? 'elapsed time' : 'overhead'} vs ${agg.baseline} (%)`,
             axis: { format: '+~r', tickMinStep: tickStep(rows) },
           },
           tooltip: [...tooltip],
