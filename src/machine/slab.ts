@@ -79,6 +79,17 @@ export class SlabCaches {
   private next = new Int32Array(64);
   private head = NONE;
   private tail = NONE;
+  /**
+   * Per dense file, the opens live processes hold (open/openat/creat records naming the file, until its
+   * close or the process's exit): the inode's i_count. An inode in use is not on the inode LRU
+   * (inode_lru_list_add only at the last iput; inode_lru_isolate skips a referenced inode), so the
+   * shrinker neither frees it nor drops its page cache with it.
+   */
+  private opens = new Int32Array(64);
+  /** Per pid, the dense files it holds open, one entry per open. */
+  private readonly openBy = new Map<number, number[]>();
+  /** Files with at least one open. */
+  private pinned = 0;
   /** Files whose dentry and inode are held. */
   files = 0;
   /** Objects freed by the shrinker (dentries + inodes). */
@@ -193,11 +204,48 @@ export class SlabCaches {
   }
 
   /**
+   * An open of `file` by `pid` (a syscall record of open, openat or creat naming the file): its dentry
+   * and inode are used (touchFile) and in use until the matching close or the process's exit. False
+   * when lowmem ran out.
+   */
+  openFile(pid: number, file: number): boolean {
+    if (file <= 0) return true;
+    if (!this.touchFile(file)) return false;
+    const d = this.m.cache.denseFile(file);
+    if (this.opens[d]!++ === 0) this.pinned++;
+    const list = this.openBy.get(pid);
+    if (list === undefined) this.openBy.set(pid, [d]);
+    else list.push(d);
+    return true;
+  }
+
+  /** A close of `file` by `pid`: one open it holds is released (none held: nothing happens). */
+  closeFile(pid: number, file: number): void {
+    if (file <= 0) return;
+    const list = this.openBy.get(pid);
+    const k = list?.lastIndexOf(this.m.cache.denseFile(file)) ?? -1;
+    if (k < 0) return;
+    this.release(list!.splice(k, 1)[0]!);
+  }
+
+  /** `pid` exits: every file it holds open is closed. */
+  closeAll(pid: number): void {
+    const list = this.openBy.get(pid);
+    if (list === undefined) return;
+    for (const d of list) this.release(d);
+    this.openBy.delete(pid);
+  }
+
+  private release(d: number): void {
+    if (--this.opens[d]! === 0) this.pinned--;
+  }
+
+  /**
    * The dcache/icache shrinker (super_cache_scan → prune_dcache_sb, prune_icache_sb): frees the dentry
    * and inode of up to `n` files from the LRU tail. Under HIGHMEM an inode with page cache is
    * reclaimable (mapping_shrinkable): its clean, unmapped pages are dropped with it
    * (inode_lru_isolate → invalidate_mapping_pages); an inode that keeps pages (dirty, under writeback,
-   * being read, or mapped) stays and goes to the LRU head. Returns the objects freed.
+   * being read, or mapped) stays and goes to the LRU head, as does one a process holds open. Returns the objects freed.
    */
   shrink(n: number): number {
     let freed = 0;
@@ -206,7 +254,7 @@ export class SlabCaches {
     while (freed < 2 * n && this.tail !== NONE && scanned++ < limit) {
       const d = this.tail;
       this.unlink(d);
-      if (this.m.storage.dropInodePages(d) < 0) {
+      if (this.opens[d]! > 0 || this.m.storage.dropInodePages(d) < 0) {
         this.linkHead(d);
         continue;
       }
@@ -222,7 +270,7 @@ export class SlabCaches {
 
   /** Unused dentries + inodes the shrinker could free. */
   get freeable(): number {
-    return this.reclaimable ? 2 * this.files : 0;
+    return this.reclaimable ? 2 * (this.files - this.pinned) : 0;
   }
 
   /** Objects per lowmem page the shrinker frees per file (dentry + inode bytes over a page). */
@@ -251,6 +299,7 @@ export class SlabCaches {
   private growFiles(d: number): void {
     const n = capacityFor(this.held.length, d);
     this.held = grown(this.held, n);
+    this.opens = grown(this.opens, n);
     this.prev = grown(this.prev, n);
     this.next = grown(this.next, n);
   }

@@ -247,15 +247,25 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
 /**
  * A `syscall` record: entry and exit. fsync (118) and fdatasync (148) write the dirty pages of the file
  * named in the record's `addr` column (0: every file the process dirtied since its last fsync) and wait
- * for them (storage/page-io.ts). A record whose number is the trace's request syscall counts a request.
+ * for them (storage/page-io.ts). open (5), creat (8) and openat (295) naming a file in `addr` hold its
+ * inode in use until close (6) names it or the process exits (slab.ts openFile: the shrinker leaves it
+ * and its page cache alone); 0 there records nothing. A record whose number is the trace's request syscall counts a request.
  */
 export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr = 0): void {
   syscallEntry(m, cpu);
   if (!EFFECT_SYSCALLS.has(nr)) m.footprint.touch(m, cpu, KPath.null);
   if (nr === m.requestSyscall) m.requests++;
   if (nr === NR_FSYNC || nr === NR_FDATASYNC) m.storage.fsync(cpu, pid, addr);
+  else if (addr > 0 && (nr === NR_OPEN || nr === NR_OPENAT || nr === NR_CREAT)) m.slab.openFile(pid, addr);
+  else if (addr > 0 && nr === NR_CLOSE) m.slab.closeFile(pid, addr);
   syscallExit(m, cpu);
 }
+
+/** i386 numbers of the calls that open and close a file (arch/x86/entry/syscalls/syscall_32.tbl). */
+const NR_OPEN = 5;
+const NR_CLOSE = 6;
+const NR_CREAT = 8;
+const NR_OPENAT = 295;
 
 /**
  * An `mmap` record: the mapping is remembered (file-backed ones are filled from the page cache by faults,
@@ -357,5 +367,6 @@ function buildArgStack(m: Machine, cpu: number, mm: Mm): boolean {
 export function exitRecord(m: Machine, cpu: number, pid: number): void {
   const mm = m.procs.get(pid);
   m.footprint.touch(m, cpu, KPath.exit);
+  m.slab.closeAll(pid);
   if (mm !== undefined) teardownMm(m, cpu, mm, Cat.syscall);
 }

@@ -7,6 +7,27 @@ import { importToMemory, byKind } from './strace-helpers.ts';
 const auto = (): Relocator => new Relocator(parseRelocation('auto'));
 
 describe('strace importer on real logs (tests/fixtures/strace, README there)', () => {
+  it('names the file an open made and a close released in the syscall record (addr), and nothing for other descriptors', async () => {
+    const { records } = await importToMemory(
+      straceImporter,
+      { file: 'tests/fixtures/strace/cat.log' },
+      { mapAddress: auto().addressMapper() },
+    );
+    const calls = records.filter((r) => r.kind === EventKind.syscall);
+    // cat.log: openat 257 → i386 295, close 6; the three files opened (ld.so.cache, libc, /data/in.txt)
+    // are opened and closed on fd 3 each; close(1) and close(2) release descriptors cat did not open.
+    const named = calls.filter((r) => (r.addr ?? 0) > 0).map((r) => [r.arg, r.addr]);
+    const reads = records.filter((r) => r.kind === EventKind.read).map((r) => r.arg);
+    const data = reads.at(-1)!; // the last read is of /data/in.txt
+    expect(named).toHaveLength(6);
+    expect(named.filter(([nr]) => nr === 295).map(([, f]) => f)).toEqual(named.filter(([nr]) => nr === 6).map(([, f]) => f));
+    expect(named.slice(-2)).toEqual([
+      [295, data],
+      [6, data],
+    ]);
+    expect(calls.filter((r) => r.arg === 6)).toHaveLength(5);
+  });
+
   it('turns cat of a file into one syscall per call, its mmaps and the page-cache reads', async () => {
     const { records, stats } = await importToMemory(
       straceImporter,

@@ -24,7 +24,8 @@ const POOL_BASE = 0x04000000;
  * With `dataset` > 0 the tables are file 4 of that size (it may exceed RAM): each transaction also reads
  * `reads` random 16 KiB table pages (pread64 into private memory: point selects that miss the pool),
  * writes a fraction `updates` of them back (pwrite64), and a fraction `fsync` of transactions fsync the
- * table file (a checkpoint).
+ * table file (a checkpoint). Each backend opens the WAL and the table file once, after its mmaps, and
+ * holds them open until it exits (openat records naming the files: their inodes stay in use).
  *
  * What it imitates: sysbench `oltp_read_write` (10 point selects, updates, a commit per transaction,
  * tables of `--table-size` rows that can outgrow RAM) on an InnoDB-like engine (16 KiB pages, a
@@ -160,6 +161,10 @@ export const database: Generator = {
       out.mmap(cpu, pid, POOL_BASE, pool, rw | ProtBits.shared, 1, 0);
       out.mmap(cpu, pid, privBase, priv, rw);
       out.mmap(cpu, pid, stackLo, MiB, rw);
+      // A backend keeps the WAL and the table file open for its life (their inodes are in use: reclaim
+      // never drops them with their page cache).
+      if (wal > 0) out.openFile(cpu, pid, 2);
+      if (tablePages > 0) out.openFile(cpu, pid, 4);
     }
     let walEnd = 0;
     let done = 0;

@@ -129,6 +129,13 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** An openat of file `fileId` (named in `addr`: the inode is in use until the close or the exit). */
+  openFile(cpu: number, pid: number, fileId: number): void {
+    this.run(cpu, pid);
+    this.sink.push({ kind: EventKind.syscall, cpu, pid, arg: NR.openat, addr: fileId });
+    this.count++;
+  }
+
   /** Kernel-level temporary mapping of physical page `pfn` with `api`. */
   kmap(cpu: number, pid: number, api: KmapApi, pfn: number): void {
     this.run(cpu, pid);

@@ -288,6 +288,18 @@ export class StraceConverter {
     this.emit(r);
   }
 
+  /** The flags of an open, openat or creat call (creat's implied ones). */
+  private openFlags(c: StraceCall): string {
+    return c.name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : ((c.name === 'openat' ? c.args[2] : c.args[1]) ?? '');
+  }
+
+  /** The open file description a successful open, openat or creat call made. */
+  private openPath(c: StraceCall): OpenFile {
+    const flags = this.openFlags(c);
+    const path = unquote((c.name === 'openat' ? c.args[1] : c.args[0]) ?? '');
+    return this.files.open(path, /O_APPEND/.test(flags), /O_TRUNC/.test(flags));
+  }
+
   private call(p: Proc, c: StraceCall, time: number): void {
     this.counts.calls++;
     const pid = p.pid;
@@ -297,12 +309,26 @@ export class StraceConverter {
       this.counts.timedCalls++;
       this.counts.observedSyscallNs += observed;
     }
-    this.record(p, { kind: EventKind.syscall, cpu, pid, arg: i386SyscallNumber(c.name), ...(observed > 0 ? { len: observed } : {}), time });
+    const ret = c.ret;
+    const a = c.args;
+    const ok = ret !== null && ret >= 0;
+    // A successful open names the file it opened, a close the file it closed, in the record's `addr`
+    // (traces/README.md: the machine holds the inode in use between them).
+    const opened = ok && (c.name === 'open' || c.name === 'openat' || c.name === 'creat') ? this.openPath(c) : null;
+    const closed = ok && c.name === 'close' ? p.fds.get(argInt(a, 0))?.file : undefined;
+    const named = opened?.kind === 'file' ? opened.fileId : closed?.kind === 'file' ? closed.fileId : 0;
+    this.record(p, {
+      kind: EventKind.syscall,
+      cpu,
+      pid,
+      arg: i386SyscallNumber(c.name),
+      ...(named > 0 ? { addr: named } : {}),
+      ...(observed > 0 ? { len: observed } : {}),
+      time,
+    });
     p.lastNs = time;
     if (c.name === 'exit' || c.name === 'exit_group') p.exitCalled = true;
-    const ret = c.ret;
     if (ret === null || ret < 0) return;
-    const a = c.args;
     switch (c.name) {
       case 'read':
       case 'readv':
@@ -328,14 +354,9 @@ export class StraceConverter {
       }
       case 'open':
       case 'openat':
-      case 'creat': {
-        const pathArg = c.name === 'openat' ? a[1] : a[0];
-        const flags = c.name === 'creat' ? 'O_CREAT|O_WRONLY|O_TRUNC' : ((c.name === 'openat' ? a[2] : a[1]) ?? '');
-        const path = unquote(pathArg ?? '');
-        const file = this.files.open(path, /O_APPEND/.test(flags), /O_TRUNC/.test(flags));
-        p.fds.set(ret, { file, cloexec: /O_CLOEXEC/.test(flags) });
+      case 'creat':
+        p.fds.set(ret, { file: opened!, cloexec: /O_CLOEXEC/.test(this.openFlags(c)) });
         return;
-      }
       case 'close':
         p.fds.delete(argInt(a, 0));
         return;
