@@ -134,6 +134,7 @@ export function teardownMm(m: Machine, cpu: number, mm: Mm, cat: number): void {
   if (mm.taskCharged) m.slab.freeTask();
   if (mm.chargedVmas > 0) m.slab.free(Slab.vm_area_struct, mm.chargedVmas);
   if (mm.hasFilp) m.slab.free(Slab.filp);
+  m.slab.unholdAll('map', mm.pid);
   mm.taskCharged = false;
   mm.chargedVmas = 0;
   mm.hasFilp = false;
@@ -159,7 +160,7 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
   const child = createMm(m, childPid);
   if (child === null) return false;
   for (const v of parent.vmas) child.vmas.push({ ...v });
-  if (!syncVmas(m, child)) return false;
+  if (!holdMappings(m, child, new Set()) || !syncVmas(m, child)) return false;
   const per = parent.pt.ptrsPerPte;
   let protectedAny = false;
   const dirs: number[] = [];
@@ -195,5 +196,24 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
     });
   }
   if (protectedAny) flushMm(m, cpu, parent);
+  return true;
+}
+
+/** The files `mm` has a VMA of. */
+export function mappedFiles(mm: Mm): Set<number> {
+  const files = new Set<number>();
+  for (const v of mm.vmas) if (v.file > 0) files.add(v.file);
+  return files;
+}
+
+/**
+ * After a change of `mm`'s VMAs (from the files in `before`): a file it maps now and did not is held
+ * (vma->vm_file: the inode is in use, slab.ts hold), one it no longer maps is let go. False when lowmem
+ * ran out.
+ */
+export function holdMappings(m: Machine, mm: Mm, before: ReadonlySet<number>): boolean {
+  const after = mappedFiles(mm);
+  for (const f of before) if (!after.has(f)) m.slab.unhold('map', mm.pid, f);
+  for (const f of after) if (!before.has(f) && !m.slab.hold('map', mm.pid, f)) return false;
   return true;
 }

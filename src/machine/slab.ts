@@ -80,15 +80,16 @@ export class SlabCaches {
   private head = NONE;
   private tail = NONE;
   /**
-   * Per dense file, the opens live processes hold (open/openat/creat records naming the file, until its
-   * close or the process's exit): the inode's i_count. An inode in use is not on the inode LRU
+   * Per dense file, the references live processes hold: each open (open/openat/creat records naming the
+   * file, until its close or the process's exit) and each mm with a VMA of the file (vma->vm_file, until
+   * the mm has none left). The inode's i_count: an inode in use is not on the inode LRU
    * (inode_lru_list_add only at the last iput; inode_lru_isolate skips a referenced inode), so the
    * shrinker neither frees it nor drops its page cache with it.
    */
   private opens = new Int32Array(64);
-  /** Per pid, the dense files it holds open, one entry per open. */
-  private readonly openBy = new Map<number, number[]>();
-  /** Files with at least one open. */
+  /** Per pid, the dense files it holds, one entry per reference: by open descriptors and by mappings. */
+  private readonly heldBy = { fd: new Map<number, number[]>(), map: new Map<number, number[]>() };
+  /** Files with at least one reference. */
   private pinned = 0;
   /** Files whose dentry and inode are held. */
   files = 0;
@@ -204,36 +205,36 @@ export class SlabCaches {
   }
 
   /**
-   * An open of `file` by `pid` (a syscall record of open, openat or creat naming the file): its dentry
-   * and inode are used (touchFile) and in use until the matching close or the process's exit. False
-   * when lowmem ran out.
+   * A reference to `file` by `pid`: an open (`fd`: a syscall record of open, openat or creat naming the
+   * file) or its mm's first VMA of the file (`map`). Its dentry and inode are used (touchFile) and in use
+   * until the reference goes (unhold, unholdAll). False when lowmem ran out.
    */
-  openFile(pid: number, file: number): boolean {
+  hold(kind: 'fd' | 'map', pid: number, file: number): boolean {
     if (file <= 0) return true;
     if (!this.touchFile(file)) return false;
     const d = this.m.cache.denseFile(file);
     if (this.opens[d]!++ === 0) this.pinned++;
-    const list = this.openBy.get(pid);
-    if (list === undefined) this.openBy.set(pid, [d]);
+    const list = this.heldBy[kind].get(pid);
+    if (list === undefined) this.heldBy[kind].set(pid, [d]);
     else list.push(d);
     return true;
   }
 
-  /** A close of `file` by `pid`: one open it holds is released (none held: nothing happens). */
-  closeFile(pid: number, file: number): void {
+  /** A reference of `pid` to `file` goes (a close; the mm's last VMA of it). None held: nothing happens. */
+  unhold(kind: 'fd' | 'map', pid: number, file: number): void {
     if (file <= 0) return;
-    const list = this.openBy.get(pid);
+    const list = this.heldBy[kind].get(pid);
     const k = list?.lastIndexOf(this.m.cache.denseFile(file)) ?? -1;
     if (k < 0) return;
     this.release(list!.splice(k, 1)[0]!);
   }
 
-  /** `pid` exits: every file it holds open is closed. */
-  closeAll(pid: number): void {
-    const list = this.openBy.get(pid);
+  /** Every reference of `pid` of `kind` goes: its descriptors at exit, its mappings with its mm. */
+  unholdAll(kind: 'fd' | 'map', pid: number): void {
+    const list = this.heldBy[kind].get(pid);
     if (list === undefined) return;
     for (const d of list) this.release(d);
-    this.openBy.delete(pid);
+    this.heldBy[kind].delete(pid);
   }
 
   private release(d: number): void {
@@ -245,7 +246,7 @@ export class SlabCaches {
    * and inode of up to `n` files from the LRU tail. Under HIGHMEM an inode with page cache is
    * reclaimable (mapping_shrinkable): its clean, unmapped pages are dropped with it
    * (inode_lru_isolate → invalidate_mapping_pages); an inode that keeps pages (dirty, under writeback,
-   * being read, or mapped) stays and goes to the LRU head, as does one a process holds open. Returns the objects freed.
+   * being read, or mapped) stays and goes to the LRU head, as does one a process holds (open or mapped). Returns the objects freed.
    */
   shrink(n: number): number {
     let freed = 0;

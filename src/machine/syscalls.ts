@@ -34,7 +34,7 @@ import { ptePfn } from './pagetable.ts';
 import type { Mm } from './process.ts';
 import { TlbSide } from './tlb-hierarchy.ts';
 import { touchUserPage } from './user-access.ts';
-import { createMm, fork, releasePte, syncVmas, teardownMm } from './mm-lifecycle.ts';
+import { createMm, fork, holdMappings, mappedFiles, releasePte, syncVmas, teardownMm } from './mm-lifecycle.ts';
 import { Slab } from './slab.ts';
 import { ensurePtePage, pageFault } from './fault.ts';
 import { dirOf, mapPtePage, mapPtePagesOfRange } from './pte-walk.ts';
@@ -248,7 +248,7 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
  * A `syscall` record: entry and exit. fsync (118) and fdatasync (148) write the dirty pages of the file
  * named in the record's `addr` column (0: every file the process dirtied since its last fsync) and wait
  * for them (storage/page-io.ts). open (5), creat (8) and openat (295) naming a file in `addr` hold its
- * inode in use until close (6) names it or the process exits (slab.ts openFile: the shrinker leaves it
+ * inode in use until close (6) names it or the process exits (slab.ts hold: the shrinker leaves it
  * and its page cache alone); 0 there records nothing. A record whose number is the trace's request syscall counts a request.
  */
 export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr = 0): void {
@@ -256,8 +256,8 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
   if (!EFFECT_SYSCALLS.has(nr)) m.footprint.touch(m, cpu, KPath.null);
   if (nr === m.requestSyscall) m.requests++;
   if (nr === NR_FSYNC || nr === NR_FDATASYNC) m.storage.fsync(cpu, pid, addr);
-  else if (addr > 0 && (nr === NR_OPEN || nr === NR_OPENAT || nr === NR_CREAT)) m.slab.openFile(pid, addr);
-  else if (addr > 0 && nr === NR_CLOSE) m.slab.closeFile(pid, addr);
+  else if (addr > 0 && (nr === NR_OPEN || nr === NR_OPENAT || nr === NR_CREAT)) m.slab.hold('fd', pid, addr);
+  else if (addr > 0 && nr === NR_CLOSE) m.slab.unhold('fd', pid, addr);
   syscallExit(m, cpu);
 }
 
@@ -274,8 +274,10 @@ const NR_OPENAT = 295;
 export function mmap(m: Machine, cpu: number, mm: Mm, prot: number, addr: number, len: number, file: number, off: number): boolean {
   m.footprint.touch(m, cpu, KPath.mmap);
   if (len > 0) {
+    const before = mappedFiles(mm);
     mm.removeVmas(addr, addr + len);
     mm.vmas.push({ start: addr, end: addr + len, file, offset: off, shared: (prot & ProtBits.shared) !== 0, anon: false });
+    if (!holdMappings(m, mm, before)) return false;
   }
   return m.slab.touchFile(file) && syncVmas(m, mm);
 }
@@ -301,7 +303,9 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
   });
   for (const vpn of changed) mm.pt.set(vpn, 0);
   if (unmap) {
+    const before = mappedFiles(mm);
     mm.removeVmas(addr, addr + len);
+    holdMappings(m, mm, before);
     syncVmas(m, mm);
   }
   if (hi >= 0) flushUserRange(m, cpu, mm, lo, hi);
@@ -367,6 +371,6 @@ function buildArgStack(m: Machine, cpu: number, mm: Mm): boolean {
 export function exitRecord(m: Machine, cpu: number, pid: number): void {
   const mm = m.procs.get(pid);
   m.footprint.touch(m, cpu, KPath.exit);
-  m.slab.closeAll(pid);
+  m.slab.unholdAll('fd', pid);
   if (mm !== undefined) teardownMm(m, cpu, mm, Cat.syscall);
 }
