@@ -136,6 +136,11 @@ export interface MachineSpec {
   readonly fileSizes?: FileSizes;
   /** Syscall number of one workload request (trace header), for throughput. */
   readonly requestSyscall?: number;
+  /**
+   * false: every page of a read or write record is copied the general way, none in a run
+   * (kernel-touch.ts copyCachedHighRun) — the same result, more slowly; tests compare the two.
+   */
+  readonly copyRuns?: boolean;
 }
 
 /** The machine state shared by the record handlers. */
@@ -200,7 +205,10 @@ export class Machine {
   readonly scratch: number[] = [];
   /** The model's costs that are one number for this run (fixed-costs.ts), evaluated once. */
   readonly fixed: FixedCosts;
-  /** transientChargesExact(fixed): runs of transient page copies may be charged as sums (kernel-touch.ts). */
+  /**
+   * transientChargesExact(fixed), unless MachineSpec.copyRuns is false: runs of transient page copies may
+   * be charged as sums (kernel-touch.ts).
+   */
   readonly transientExact: boolean;
   /** The kernel's own TLB footprint per path (kernel-footprint.ts). */
   readonly footprint: KernelFootprint;
@@ -233,7 +241,7 @@ export class Machine {
     this.rng = spec.rng;
     this.shape = machineShape(spec.config, spec.layout);
     this.fixed = fixedCosts(spec.model, this.shape);
-    this.transientExact = transientChargesExact(this.fixed);
+    this.transientExact = spec.copyRuns !== false && transientChargesExact(this.fixed);
     this.policy = spec.config.kernel.kmap;
     this.ncpu = spec.cpus;
     const factory = spec.tlbFactory ?? defaultTlbFactory;

@@ -135,6 +135,8 @@ export async function replayMachineSource(
     path?: string;
     drain?: boolean;
     tlbFactory?: TlbFactory;
+    /** MachineSpec.copyRuns (tests). */
+    copyRuns?: boolean;
     lookahead?: number;
     /** Records replayed before counting starts (--warmup; 0 or absent: none). */
     warmupRecords?: number;
@@ -152,6 +154,7 @@ export async function replayMachineSource(
     fileSizes: headerFileSizes(prov),
     ...(typeof prov['requestSyscall'] === 'number' ? { requestSyscall: prov['requestSyscall'] } : {}),
     ...(options.tlbFactory !== undefined ? { tlbFactory: options.tlbFactory } : {}),
+    ...(options.copyRuns !== undefined ? { copyRuns: options.copyRuns } : {}),
   });
   m.captured = capturedFramesFor(source.header, layout);
   if (source.header.observed?.includes(OBSERVED_TLB_FLUSHES) === true) {

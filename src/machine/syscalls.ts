@@ -116,14 +116,16 @@ export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file
     }
     if (runs && p >= firstFull && p <= lastFull) {
       const from = p;
-      p = copyCachedHighRun(m, cpu, file, p, pause ? Math.min(lastFull, p + untilPause - 1) : lastFull, copyApi);
+      p = copyCachedHighRun(m, cpu, file, p, pause ? Math.min(lastFull, p + untilPause - 1) : lastFull, copyApi, !isWrite, missEnd);
       m.workLeft -= p - from;
-      // The pages copied were cached and up to date: hits, accessed (and dirtied by a write).
-      for (let q = from; q < p; q++) {
-        const frame = cache.lookup(file, q);
-        pc.hits++;
-        cache.markAccessed(frame);
-        if (isWrite) st.markDirty(cpu, pid, frame);
+      // The pages copied were cached and up to date: hits, accessed (the run did that for a read) and dirtied.
+      if (isWrite) {
+        for (let q = from; q < p; q++) {
+          const frame = cache.lookup(file, q);
+          pc.hits++;
+          cache.markAccessed(frame);
+          st.markDirty(cpu, pid, frame);
+        }
       }
       if (m.stopped) return false;
       if (pause && p > from) {

@@ -54,12 +54,25 @@ export async function modelOf(name = 'core2', sets: readonly string[] = []): Pro
 export async function runRecords(
   records: readonly TraceRecord[],
   options: ConfigOptions,
-  extra: { cpus?: number; model?: CostModel; seed?: number; chunk?: number; yieldEvery?: number; header?: Partial<TraceHeader> } = {},
+  extra: {
+    cpus?: number;
+    model?: CostModel;
+    seed?: number;
+    chunk?: number;
+    yieldEvery?: number;
+    header?: Partial<TraceHeader>;
+    copyRuns?: boolean;
+  } = {},
 ): Promise<{ result: RunResult; machine: Machine }> {
   const { config, layout } = configOf(options);
   const model = extra.model ?? (await modelOf());
   const src = memorySource(records, extra.cpus ?? 1, extra.chunk ?? 4096, extra.yieldEvery ?? 0, extra.header ?? {});
-  const out = await replayMachineSource({ config, model, seed: extra.seed ?? 1 }, layout, src);
+  const out = await replayMachineSource(
+    { config, model, seed: extra.seed ?? 1 },
+    layout,
+    src,
+    extra.copyRuns !== undefined ? { copyRuns: extra.copyRuns } : {},
+  );
   const result = buildResult({ ...out.parts, trace: { path: 'memory', records: out.records, sha256: '', digest: 'file', source: 'test' } });
   return { result, machine: out.machine };
 }

@@ -15,7 +15,7 @@ import type { KmapApiName } from '../../trace/records.ts';
 import { Cat, NCAT } from '../accounting.ts';
 import { flushAllCpusGlobal, invlpg } from '../flush.ts';
 import type { Machine } from '../machine.ts';
-import { SLOW_PAGE } from '../pagecache.ts';
+import { PageFlag, SLOW_PAGE } from '../pagecache.ts';
 import { PageSizeClass } from '../tlb.ts';
 import { PAGE_SHIFT } from '../../units/address.ts';
 import { TlbOutcome, TlbSide } from '../tlb-hierarchy.ts';
@@ -213,19 +213,34 @@ function touchHighTransient(m: Machine, cpu: number, pfn: number, api: KmapApiNa
 /**
  * A run of whole-page copies between page-cache pages `p` … `last` of `file` and the user through a
  * per-CPU mapping (`api` atomic or local; no PCIDs), stopping at the first page that is not cached in
- * a highmem frame, or whose state needs the slow path (its read still on the device, a readahead
- * marker, under writeback: pagecache.ts SLOW_PAGE). A page not cached ends the run too: fileCopy reads
- * it (storage/page-io.ts), which may wait on the device — nothing in the run reads or moves the clock,
- * so the charges kept in locals stay exact. The accessed/dirty bookkeeping of the pages copied is the
- * caller's (it does not touch clocks or TLBs). Per page exactly what touchHighTransient does: a slot mapped at the top of the stack
- * and popped again, the same TLB operations and counters, one kmap latency sample, and the same
- * charges — map PTE write (kmap), STLB hit or walk (tlbWalk), the copy (copy), unmap PTE write (kmap),
- * INVLPG (invlpg) — as the same floating-point additions in the same order, kept in locals and stored
- * once at the end (nothing reads the clock or the ledger in between). Needs `m.transientExact` (every
- * one of those costs fixed for the run, so no random draw is skipped); a full slot stack or a CPU that
- * is not running is left to the general path. Returns the first page not copied.
+ * a highmem frame, or whose state needs the slow path (a readahead marker, under writeback, its read
+ * still on the device: pagecache.ts SLOW_PAGE) — but a `read` goes on through a page whose read on the
+ * device completed by the run's clock, which needs no more than Storage.takeReadPage, what the general
+ * path's slowPage does for it. A page not cached ends the run too: fileCopy reads it
+ * (storage/page-io.ts), which may wait on the device — nothing in the run moves the clock, so the
+ * charges kept in locals stay exact. The accessed/dirty bookkeeping of a write's pages is the caller's
+ * (it does not touch clocks or TLBs); a read's pages are only counted as hits (those at or past
+ * `missEnd`: the pages before it were this record's own misses) and marked accessed (folio_mark_accessed,
+ * which reads and moves nothing the copy does), and the run does that as it goes. Per page exactly what
+ * touchHighTransient does: a slot mapped at the top of the stack and popped again, the same TLB
+ * operations and counters, one kmap latency sample, and the same charges — map PTE write (kmap), STLB
+ * hit or walk (tlbWalk), the copy (copy), unmap PTE write (kmap), INVLPG (invlpg) — as the same
+ * floating-point additions in the same order, kept in locals and stored once at the end (nothing reads
+ * the clock or the ledger in between but the check of a read's completion, against the local clock).
+ * Needs `m.transientExact` (every one of those costs fixed for the run, so no random draw is skipped);
+ * a full slot stack or a CPU that is not running is left to the general path. Returns the first page
+ * not copied.
  */
-export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: number, last: number, api: KmapApiName): number {
+export function copyCachedHighRun(
+  m: Machine,
+  cpu: number,
+  file: number,
+  p: number,
+  last: number,
+  api: KmapApiName,
+  read: boolean,
+  missEnd: number,
+): number {
   const idx = m.locals.depth(cpu);
   if (idx >= m.shape.kmSlots || m.cpus[cpu]!.state !== 'running') return p;
   const f = m.fixed;
@@ -255,10 +270,15 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
   const first = p;
   const cache = m.cache;
   const flags = cache.flags;
+  const storage = m.storage;
   for (; p <= last; p++) {
     const frame = cache.lookup(file, p);
-    if (frame < highStart || (flags[frame]! & SLOW_PAGE) !== 0) break; // not cached (-1), lowmem, or slow
+    if (frame < highStart) break; // not cached (-1), or lowmem
+    const slow = flags[frame]! & SLOW_PAGE;
+    // A read's page whose only state is a read already completed by now needs nothing more (Storage.takeReadPage).
+    if (slow !== 0 && !(read && slow === PageFlag.pending && storage.takeReadPage(frame, clock))) break;
     lastFrame = frame;
+    if (read) cache.markAccessed(frame);
     kmapC += pte;
     clock += pte;
     // Once a page's fill-and-drop left the slot's page known absent, every later page of the run misses
@@ -283,6 +303,8 @@ export function copyCachedHighRun(m: Machine, cpu: number, file: number, p: numb
   const pages = p - first;
   if (pages === 0) return p;
   // Per page: one mapping of its API, one latency sample (the map's PTE write), one INVLPG.
+  // Pages below missEnd came in with this record's own read of the device: misses, counted as such.
+  if (read) storage.counts.pagecache.hits += pages - Math.min(pages, Math.max(0, missEnd - first));
   if (local) counts.kmap.local += pages;
   else counts.kmap.atomic += pages;
   latency.addRepeat(pte, pages);

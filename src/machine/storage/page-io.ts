@@ -524,6 +524,16 @@ export class Storage {
   }
 
   /**
+   * `slowPage` for a page whose only state is a pending read (PageFlag.pending alone of SLOW_PAGE) when
+   * the CPU's clock is `now`: if the read completed by then, the page is up to date and there is nothing
+   * to wait for — slowPage would only forget the completion time and clear the flag, which `settled` does
+   * — and true is returned. Otherwise nothing changes and false is returned.
+   */
+  takeReadPage(pfn: number, now: number): boolean {
+    return (this.settled(pfn, now) & PageFlag.pending) === 0;
+  }
+
+  /**
    * A cached page whose state needs attention before it is copied: a pending read is waited for; a
    * PG_readahead marker starts the next window (page_cache_async_ra). `reqPages` as in readMiss.
    */
