@@ -161,6 +161,7 @@ export function fork(m: Machine, cpu: number, parent: Mm, childPid: number): boo
   if (child === null) return false;
   for (const v of parent.vmas) child.vmas.push({ ...v });
   if (!holdMappings(m, child, new Set()) || !syncVmas(m, child)) return false;
+  m.slab.inheritFds(parent.pid, childPid);
   const per = parent.pt.ptrsPerPte;
   let protectedAny = false;
   const dirs: number[] = [];

@@ -229,6 +229,15 @@ export class SlabCaches {
     this.release(list!.splice(k, 1)[0]!);
   }
 
+  /** fork: the child's descriptor table is a copy of the parent's, so it holds every file the parent holds open. */
+  inheritFds(parent: number, child: number): void {
+    const list = this.heldBy.fd.get(parent);
+    if (list === undefined || list.length === 0) return;
+    this.unholdAll('fd', child);
+    for (const d of list) if (this.opens[d]!++ === 0) this.pinned++;
+    this.heldBy.fd.set(child, [...list]);
+  }
+
   /** Every reference of `pid` of `kind` goes: its descriptors at exit, its mappings with its mm. */
   unholdAll(kind: 'fd' | 'map', pid: number): void {
     const list = this.heldBy[kind].get(pid);

@@ -19,14 +19,18 @@ const NR_CLOSE = 6;
 const MAP_AT = 0x20000000;
 
 /** How A is held: open (an openat record naming it), or mapped (one page of it mmapped), or not at all. */
-type Hold = 'open' | 'map' | 'none';
+type Hold = 'open' | 'map' | 'inherited' | 'none';
 
 function trace(hold: Hold, release = false): TraceRecord[] {
   const out: TraceRecord[] = [];
   const read = (file: number, pages: readonly number[]) => {
     for (const p of pages) out.push(...rw('read', file, p * 4096, 4096));
   };
-  if (hold === 'open') out.push({ kind: EventKind.syscall, cpu: 0, pid: 1, arg: NR_OPENAT, addr: 3 });
+  if (hold === 'open' || hold === 'inherited') out.push({ kind: EventKind.syscall, cpu: 0, pid: 1, arg: NR_OPENAT, addr: 3 });
+  if (hold === 'inherited') {
+    out.push({ kind: EventKind.fork, cpu: 0, pid: 1, arg: 2 });
+    out.push({ kind: EventKind.syscall, cpu: 0, pid: 1, arg: NR_CLOSE, addr: 3 });
+  }
   if (hold === 'map') out.push({ kind: EventKind.mmap, cpu: 0, pid: 1, addr: MAP_AT, len: 4096, op: ProtBits.read, arg: 3, off: 0 });
   for (let k = 0; k < 2; k++) {
     read(3, scattered(HOT));
@@ -61,5 +65,8 @@ describe('an open file under HIGHMEM reclaim', () => {
     expect(await last('none')).toEqual({ hits: 0, misses: 2 * HOT });
     expect(await last('open', true)).toEqual({ hits: 0, misses: 2 * HOT });
     expect(await last('map', true)).toEqual({ hits: 0, misses: 2 * HOT });
+    // Opened by a parent that forks a child and then closes it (the child keeps its copy of the
+    // descriptor, and with it the inode in use): every page of A still hits.
+    expect(await last('inherited')).toEqual({ hits: HOT, misses: HOT });
   }, 300_000);
 });
