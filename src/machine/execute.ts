@@ -32,7 +32,7 @@ function frameExists(m: Machine, pfn: number, cpu: number): boolean {
 
 /** Replays record `i` of `batch` on CPU `cpu`. */
 export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boolean {
-  if ((m.clocks.timeOf(cpu) >= m.nextTick[cpu]! || m.owedTicks[cpu]! > 0) && !timerTicks(m, cpu)) return false;
+  if (m.clocks.timeOf(cpu) >= m.nextTick[cpu]! && !timerTicks(m, cpu)) return false;
   const kind = b.kind[i]!;
   switch (kind) {
     case EventKind.access: {

@@ -214,11 +214,9 @@ export class Machine {
   readonly footprint: KernelFootprint;
   /** Per CPU, the clock at which its next timer interrupt is due (every footprint.tickPeriod cycles). */
   readonly nextTick: Float64Array;
-  /**
-   * Per CPU, timer interrupts that came due while it ran, before a wait that nextTick has since skipped
-   * (idleTicks): still to be taken, ahead of nextTick.
-   */
+  /** Per CPU, ticks owed from before a wait whose own ticks were skipped, and where the schedule resumes (timer.ts TickState). */
   readonly owedTicks: Float64Array;
+  readonly resumeTick: Float64Array;
   /** The slab caches (kernel objects in lowmem, slab.ts). */
   readonly slab: SlabCaches;
   /** min_free_kbytes as the kernel derives it at boot (PhysicalMemory.setWatermarks). */
@@ -269,6 +267,7 @@ export class Machine {
     this.footprint = new KernelFootprint(this);
     this.nextTick = new Float64Array(spec.cpus).fill(this.footprint.tickPeriod);
     this.owedTicks = new Float64Array(spec.cpus);
+    this.resumeTick = new Float64Array(spec.cpus);
     this.slab = new SlabCaches(this, boot.objects, this.storage.tmpfs);
   }
 
@@ -522,22 +521,9 @@ export class Machine {
     const before = this.clocks.timeOf(cpu);
     if (until > before) {
       this.clocks.setTime(cpu, until);
-      this.idleTicks(cpu, before, until);
+      skipIdleTicks(this, cpu, this.footprint.tickPeriod, before, until);
     }
     return before;
-  }
-
-  /**
-   * `cpu` waited, idle, from cycle `from` to `until` (on the disk, or asleep on pkmap_map_wait): the timer
-   * interrupts due in that time are taken in the idle loop. The kernels modelled tick periodically
-   * (CONFIG_HZ_PERIODIC: footprint files), so they do happen, but from kernel mode and in time the CPU
-   * had no work for: they delay nothing the trace does, and write no CR3 under PTI or 4G/4G (entry from
-   * kernel mode keeps the kernel's page tables; cost-figures.md H6: "IRQs from kernel mode avoid
-   * flushes"). They are not charged: nextTick moves past the wait. Ticks that came due before the wait,
-   * while the CPU ran, are still taken (owedTicks), as late as every tick is (timer.ts).
-   */
-  private idleTicks(cpu: number, from: number, until: number): void {
-    skipIdleTicks(this.nextTick, this.owedTicks, cpu, this.footprint.tickPeriod, from, until);
   }
 
   /** The running task of `cpu` goes to sleep on pkmap_map_wait: the CPU stops being scheduled. */
@@ -562,7 +548,7 @@ export class Machine {
     this.timeline.add(cpu, c.sleepClock, 'pkmapWait', slept);
     c.state = 'running';
     this.clocks.setTime(cpu, resumeAt);
-    this.idleTicks(cpu, resumeAt - slept, resumeAt);
+    skipIdleTicks(this, cpu, this.footprint.tickPeriod, resumeAt - slept, resumeAt);
     this.wakeEpoch++;
   }
 

@@ -3,7 +3,7 @@
  * the kernel profile's footprint file). A tick is taken before the first record a CPU starts at or after
  * the time it is due (a long record delays it to its end; several due ticks are all taken then).
  * Ticks due while the CPU waits (on the disk, on dirty throttling, asleep on pkmap_map_wait) are taken
- * in the idle loop and cost the trace nothing (Machine.idleTicks).
+ * in the idle loop and cost the trace nothing (skipIdleTicks).
  *
  * Each tick enters the kernel from user mode: under PTI and 4G/4G a CR3 write at entry and at exit; the
  * interrupt entry and exit (costs.ipiReceive: the models' cost of taking an interrupt); the timer path's
@@ -25,11 +25,13 @@ import type { Machine } from './machine.ts';
 export function timerTicks(m: Machine, cpu: number): boolean {
   const period = m.footprint.tickPeriod;
   const owed = m.owedTicks;
-  while (owed[cpu]! > 0 || m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
+  while (m.clocks.timeOf(cpu) >= m.nextTick[cpu]!) {
     if (m.workLeft-- <= 0 && m.pauseDue('ticks')) return false;
     const start = m.clocks.timeOf(cpu);
-    if (owed[cpu]! > 0) owed[cpu]!--;
-    else m.nextTick[cpu]! += period;
+    if (owed[cpu]! > 0) {
+      // A tick owed from before a wait (skipIdleTicks): nextTick stays at the first of them until the last.
+      if (--owed[cpu]! === 0) m.nextTick[cpu] = m.resumeTick[cpu]!;
+    } else m.nextTick[cpu]! += period;
     m.counts.timerTicks++;
     kernelEntryCr3(m, cpu, Cat.timer);
     m.charge(cpu, Cat.timer, m.model.costs.ipiReceive(0, m.rng));
@@ -50,18 +52,37 @@ export function timerTicks(m: Machine, cpu: number): boolean {
   return true;
 }
 
+/** The per-CPU tick state (Machine's fields). */
+export interface TickState {
+  /** The clock at which the next tick is due; while ticks are owed, the first owed one's (≤ the clock). */
+  readonly nextTick: Float64Array;
+  /** Ticks that came due while the CPU ran, before a wait whose own ticks were skipped: taken first. */
+  readonly owedTicks: Float64Array;
+  /** While ticks are owed: the tick after the skipped wait, where nextTick goes once they are taken. */
+  readonly resumeTick: Float64Array;
+}
+
 /**
- * The ticks of `cpu` due in its idle wait from cycle `from` to `until` (both included) are skipped:
- * nextTick moves to the first tick after `until`; the ticks still pending from before `from` (due while
- * it ran) are added to `owed`, to be taken first (timerTicks). Ticks fall every `period` cycles, an
- * integer, so the arithmetic is exact.
+ * `cpu` waited, idle, from cycle `from` to `until` (both included: on the disk, on dirty throttling, or
+ * asleep on pkmap_map_wait): the ticks due in that time are taken in the idle loop. The kernels modelled
+ * tick periodically (CONFIG_HZ_PERIODIC: footprint files), so they do happen, but from kernel mode and in
+ * time the CPU had no work for: they delay nothing the trace does, and write no CR3 under PTI or 4G/4G
+ * (entry from kernel mode keeps the kernel's page tables; cost-figures.md H6: "IRQs from kernel mode
+ * avoid flushes"). They are skipped: the schedule resumes at the first tick after `until`. Ticks still
+ * pending from before `from` (due while the CPU ran) are owed and taken first, as late as every tick is.
+ * Ticks fall every `period` cycles, an integer, so the arithmetic is exact. The schedule lives in
+ * nextTick alone unless ticks are owed, so a record's check for a due tick is one comparison (execute.ts).
  */
-export function skipIdleTicks(nextTick: Float64Array, owed: Float64Array, cpu: number, period: number, from: number, until: number): void {
-  const next = nextTick[cpu]!;
+export function skipIdleTicks(t: TickState, cpu: number, period: number, from: number, until: number): void {
+  const owing = t.owedTicks[cpu]! > 0;
+  const next = owing ? t.resumeTick[cpu]! : t.nextTick[cpu]!;
   if (next > until) return;
   const before = next < from ? Math.ceil((from - next) / period) : 0;
   const firstIdle = next + before * period;
   if (firstIdle > until) return;
-  owed[cpu]! += before;
-  nextTick[cpu] = firstIdle + (Math.floor((until - firstIdle) / period) + 1) * period;
+  const after = firstIdle + (Math.floor((until - firstIdle) / period) + 1) * period;
+  if (owing || before > 0) {
+    t.owedTicks[cpu]! += before;
+    t.resumeTick[cpu] = after;
+  } else t.nextTick[cpu] = after;
 }

@@ -1,5 +1,5 @@
 /**
- * Timer ticks while a CPU waits (Machine.idleTicks, timer.ts skipIdleTicks). The modelled kernels tick
+ * Timer ticks while a CPU waits (timer.ts skipIdleTicks). The modelled kernels tick
  * periodically, so a tick falls every 1/HZ s even while the CPU waits on the disk; it is taken in the idle
  * loop, from kernel mode: it delays nothing the trace does and writes no CR3 under 4G/4G or PTI. Only the
  * ticks due while the CPU ran are charged.
@@ -17,28 +17,35 @@ const PERIOD = (GHZ * 1e9) / 250;
 
 describe('skipIdleTicks', () => {
   const P = 100;
-  const state = (next: number, owed = 0) => ({ next: Float64Array.of(next), owed: Float64Array.of(owed) });
+  const state = (next: number, owed = 0, resume = 0) => ({
+    nextTick: Float64Array.of(next),
+    owedTicks: Float64Array.of(owed),
+    resumeTick: Float64Array.of(resume),
+  });
+  const of = (s: ReturnType<typeof state>) => [s.nextTick[0], s.owedTicks[0], s.resumeTick[0]];
 
   it('skips every tick due in the wait and moves to the first one after it', () => {
     const s = state(300);
-    skipIdleTicks(s.next, s.owed, 0, P, 250, 1000); // ticks 300 … 1000 fall in the wait: 8 of them
-    expect([s.next[0], s.owed[0]]).toEqual([1100, 0]);
+    skipIdleTicks(s, 0, P, 250, 1000); // ticks 300 … 1000 fall in the wait: 8 of them
+    expect(of(s)).toEqual([1100, 0, 0]);
   });
 
   it('keeps the ticks that came due before the wait as owed, to be taken first', () => {
     const s = state(100);
-    skipIdleTicks(s.next, s.owed, 0, P, 350, 640); // 100, 200, 300 came due while the CPU ran; 400 … 600 in the wait
-    expect([s.next[0], s.owed[0]]).toEqual([700, 3]);
-    skipIdleTicks(s.next, s.owed, 0, P, 820, 899); // 700 and 800 due while it ran again; none in the wait
-    expect([s.next[0], s.owed[0]]).toEqual([700, 3]);
-    skipIdleTicks(s.next, s.owed, 0, P, 820, 1000); // 700, 800 owed; 900, 1000 in the wait
-    expect([s.next[0], s.owed[0]]).toEqual([1100, 5]);
+    // 100, 200, 300 came due while the CPU ran; 400 … 600 in the wait: nextTick stays at the first owed
+    // tick (so the next record takes them), the schedule resumes at 700 once they are taken.
+    skipIdleTicks(s, 0, P, 350, 640);
+    expect(of(s)).toEqual([100, 3, 700]);
+    skipIdleTicks(s, 0, P, 820, 899); // 700 and 800 due while it ran again; none in the wait
+    expect(of(s)).toEqual([100, 3, 700]);
+    skipIdleTicks(s, 0, P, 820, 1000); // 700, 800 owed too; 900, 1000 in the wait
+    expect(of(s)).toEqual([100, 5, 1100]);
   });
 
   it('changes nothing for a wait that ends before the next tick', () => {
-    const s = state(500, 2);
-    skipIdleTicks(s.next, s.owed, 0, P, 100, 499);
-    expect([s.next[0], s.owed[0]]).toEqual([500, 2]);
+    const s = state(500);
+    skipIdleTicks(s, 0, P, 100, 499);
+    expect(of(s)).toEqual([500, 0, 0]);
   });
 });
 
