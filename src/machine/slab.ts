@@ -86,7 +86,7 @@ export class SlabCaches {
    * (inode_lru_list_add only at the last iput; inode_lru_isolate skips a referenced inode), so the
    * shrinker neither frees it nor drops its page cache with it.
    */
-  private opens = new Int32Array(64);
+  private refs = new Int32Array(64);
   /** Per pid, the dense files it holds, one entry per reference: by open descriptors and by mappings. */
   private readonly heldBy = { fd: new Map<number, number[]>(), map: new Map<number, number[]>() };
   /** Files with at least one reference. */
@@ -213,7 +213,7 @@ export class SlabCaches {
     if (file <= 0) return true;
     if (!this.touchFile(file)) return false;
     const d = this.m.cache.denseFile(file);
-    if (this.opens[d]!++ === 0) this.pinned++;
+    if (this.refs[d]!++ === 0) this.pinned++;
     const list = this.heldBy[kind].get(pid);
     if (list === undefined) this.heldBy[kind].set(pid, [d]);
     else list.push(d);
@@ -234,7 +234,7 @@ export class SlabCaches {
     const list = this.heldBy.fd.get(parent);
     if (list === undefined || list.length === 0) return;
     this.unholdAll('fd', child);
-    for (const d of list) if (this.opens[d]!++ === 0) this.pinned++;
+    for (const d of list) if (this.refs[d]!++ === 0) this.pinned++;
     this.heldBy.fd.set(child, [...list]);
   }
 
@@ -247,7 +247,7 @@ export class SlabCaches {
   }
 
   private release(d: number): void {
-    if (--this.opens[d]! === 0) this.pinned--;
+    if (--this.refs[d]! === 0) this.pinned--;
   }
 
   /**
@@ -264,7 +264,7 @@ export class SlabCaches {
     while (freed < 2 * n && this.tail !== NONE && scanned++ < limit) {
       const d = this.tail;
       this.unlink(d);
-      if (this.opens[d]! > 0 || this.m.storage.dropInodePages(d) < 0) {
+      if (this.refs[d]! > 0 || this.m.storage.dropInodePages(d) < 0) {
         this.linkHead(d);
         continue;
       }
@@ -309,7 +309,7 @@ export class SlabCaches {
   private growFiles(d: number): void {
     const n = capacityFor(this.held.length, d);
     this.held = grown(this.held, n);
-    this.opens = grown(this.opens, n);
+    this.refs = grown(this.refs, n);
     this.prev = grown(this.prev, n);
     this.next = grown(this.next, n);
   }

@@ -44,23 +44,24 @@ export function summaryTables(agg: Aggregate): Table[] {
   const feasible = agg.configs.flatMap((c) => (c.stats ? [{ config: c.config, stats: c.stats }] : []));
   // With device waits the elapsed time leads (what a run takes); the cycles are the CPUs' work alone.
   const io = hasDeviceTime(agg);
+  const header = [
+    'configuration',
+    'runs',
+    ...(io ? ['elapsed (mean)', '95% CI', `elapsed vs ${agg.baseline}`, '95% CI', 'I/O wait, all CPUs (mean)'] : []),
+    'total cycles (mean)',
+    '95% CI',
+    `${io ? 'cycles' : 'overhead'} vs ${agg.baseline}`,
+    '95% CI',
+  ];
   const totals: Table = {
     id: 'totals',
     caption: io
       ? `Elapsed time (CPU cycles + device waits) and total CPU cycles, relative to ${agg.baseline}`
       : `Total cycles and overhead relative to ${agg.baseline}`,
-    header: [
-      'configuration',
-      'runs',
-      ...(io ? ['elapsed (mean)', '95% CI', `elapsed vs ${agg.baseline}`, '95% CI', 'I/O wait, all CPUs (mean)'] : []),
-      'total cycles (mean)',
-      '95% CI',
-      `${io ? 'cycles' : 'overhead'} vs ${agg.baseline}`,
-      '95% CI',
-    ],
-    align: ['left', 'right', ...(io ? (['right', 'right', 'right', 'right', 'right'] as const) : []), 'right', 'right', 'right', 'right'],
+    header,
+    align: header.map((_, i) => (i === 0 ? 'left' : 'right')),
     rows: agg.configs.map((c) => {
-      if (!c.stats) return [c.config, String(c.replications), 'infeasible', ...Array<string>(io ? 8 : 3).fill('')];
+      if (!c.stats) return [c.config, String(c.replications), 'infeasible', ...Array<string>(header.length - 3).fill('')];
       const t = c.stats.totalCycles;
       const versus = (o: typeof c.overhead): string[] =>
         isBaseline(agg, c)

@@ -174,23 +174,20 @@ export function sweepTable(spec: SweepSpec, cells: readonly SweepCell[]): Table 
   const versus = (o: Overhead | null): string[] =>
     multi ? [o === null ? '' : formatPercent(o.mean), o === null ? '' : formatInterval(o.lo, o.hi, formatPercent, o.n)] : [];
   const reps = `${spec.replications} replication${spec.replications === 1 ? '' : 's'}`;
+  const header = [
+    'configuration',
+    ...spec.axes.map((a) => a.key),
+    ...(io ? ['elapsed', '95% CI', ...(multi ? [`elapsed vs ${base}`, '95% CI'] : []), 'I/O wait, all CPUs'] : []),
+    'total cycles',
+    '95% CI',
+    ...(multi ? [`${io ? 'cycles' : 'overhead'} vs ${base}`, '95% CI'] : []),
+    'RAM installed / usable / lost MB',
+  ];
   return {
     id: 'sweep',
     caption: `Sweep: ${cells.length} cells × ${reps}${io ? ' (elapsed time = CPU cycles + device waits; cycles are CPU cycles only)' : ''}`,
-    header: [
-      'configuration',
-      ...spec.axes.map((a) => a.key),
-      ...(io ? ['elapsed', '95% CI', ...(multi ? [`elapsed vs ${base}`, '95% CI'] : []), 'I/O wait, all CPUs'] : []),
-      'total cycles',
-      '95% CI',
-      ...(multi ? [`${io ? 'cycles' : 'overhead'} vs ${base}`, '95% CI'] : []),
-      'RAM installed / usable / lost MB',
-    ],
-    align: [
-      'left',
-      ...spec.axes.map(() => 'right' as const),
-      ...Array<'right'>((io ? 3 + (multi ? 2 : 0) : 0) + 2 + (multi ? 2 : 0) + 1).fill('right'),
-    ],
+    header,
+    align: header.map((_, i) => (i === 0 ? 'left' : 'right')),
     rows: cells.map((c) => [
       c.config,
       ...spec.axes.map((a) => c.coords[a.key] ?? ''),

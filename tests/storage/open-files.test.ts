@@ -54,7 +54,6 @@ describe('an open file under HIGHMEM reclaim', () => {
       const all = trace(hold, release);
       const before = (await run(all.slice(0, all.length - 4 * HOT))).counts.pagecache;
       const after = await run(all);
-      expect(after.counts.lowmem.inodeSteal).toBeGreaterThan(0);
       return { hits: after.counts.pagecache.hits - before.hits, misses: after.counts.pagecache.misses - before.misses };
     };
     // A held open, or mapped (vma->vm_file): every page of A hits, every page of B (stolen with its idle
