@@ -5,8 +5,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { loadVega } from '../report/vega.ts';
-import { compileSpec, renderPng, renderSvg } from '../report/render.ts';
-import { figureMetadata, pngWithText, renderPdf, svgWithMetadata } from '../report/figure-files.ts';
+import { compileSpec } from '../report/render.ts';
+import { figureMetadata } from '../report/figure-files.ts';
+import { renderFigure } from '../report/figure-render.ts';
 import type { Provenance } from '../report/provenance.ts';
 import { theme, type ThemeName } from '../report/theme.ts';
 import type { CalibrationResult } from './run.ts';
@@ -157,15 +158,17 @@ export async function calibrationFiles(
   await loadVega();
   const spec = calibrationChart(results, themeName);
   compileSpec(spec);
-  const svg = await renderSvg(spec);
   const meta = figureMetadata('Cost models against published experiments', CALIBRATION_CAPTION, provenance);
+  const figure = await renderFigure({ spec, meta, formats: ['svg', 'png', 'pdf'] });
   const files = new Map<string, string | Uint8Array>();
   files.set('calibration.md', calibrationMarkdown(results));
   files.set('calibration.csv', calibrationCsv(results));
   files.set('calibration.json', `${JSON.stringify({ format: 'hmsim-calibration', version: 1, results }, null, 2)}\n`);
   files.set('calibration.vl.json', `${JSON.stringify(spec, null, 2)}\n`);
-  files.set('calibration.svg', svgWithMetadata(svg, meta));
-  files.set('calibration.png', pngWithText(renderPng(svg, 2), meta));
-  files.set('calibration.pdf', await renderPdf(svg, meta));
+  for (const format of ['svg', 'png', 'pdf'] as const) {
+    const file = figure[format];
+    if (file === undefined) throw new Error(`calibration: no ${format.toUpperCase()} was rendered`);
+    files.set(`calibration.${format}`, file);
+  }
   return files;
 }

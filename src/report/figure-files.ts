@@ -1,6 +1,4 @@
 import { crc32 } from 'node:zlib';
-import PDFDocument from 'pdfkit';
-import SVGtoPDF from 'svg-to-pdfkit';
 import { HMSIM_VERSION } from '../version.ts';
 import { shellQuote, type Provenance } from './provenance.ts';
 
@@ -13,6 +11,7 @@ import { shellQuote, type Provenance } from './provenance.ts';
  *   PNG ── tEXt chunks (Title, Description, Software, Source, Comment) before IEND
  *   PDF ── the document information dictionary (Title, Subject, Keywords, Creator, Producer)
  *
+ * The files themselves are drawn in figure-images.ts (resvg, PDFKit: loaded only by what renders).
  * Every file is deterministic: the same figure gives the same bytes (no time stamp, no random id).
  */
 
@@ -129,68 +128,4 @@ export function readPngText(png: Uint8Array): Map<string, string> {
     at += 12 + length;
   }
   return out;
-}
-
-/** Width and height of an SVG's root element, px. */
-function svgSize(svg: string): { width: number; height: number } {
-  const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
-  const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
-  const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
-  if (!(width > 0 && height > 0)) throw new Error('svgSize: the SVG root has no width and height');
-  return { width, height };
-}
-
-/**
- * The PDF's standard font for an SVG font-family list: a serif list (the paper theme) gets Times, any
- * other Helvetica. PDF's 14 standard fonts need no embedding, so a figure stays a few kB and any
- * LaTeX toolchain takes it.
- */
-function standardFont(family: string, bold: boolean, italic: boolean): string {
-  const first =
-    family
-      .split(',')[0]
-      ?.trim()
-      .replace(/^['"]|['"]$/g, '')
-      .toLowerCase() ?? '';
-  const serif = /serif|times|georgia/.test(first) && !/sans/.test(first);
-  if (serif) return bold ? (italic ? 'Times-BoldItalic' : 'Times-Bold') : italic ? 'Times-Italic' : 'Times-Roman';
-  return bold ? (italic ? 'Helvetica-BoldOblique' : 'Helvetica-Bold') : italic ? 'Helvetica-Oblique' : 'Helvetica';
-}
-
-/**
- * A fixed date for the PDF's CreationDate and ModDate: the same figure must give the same bytes (PDFKit
- * derives the file identifier from the information dictionary, dates included).
- */
-const FIXED_DATE = new Date(Date.UTC(2000, 0, 1));
-
-/**
- * The figure as a one-page vector PDF the size of the SVG (1 px = 1 pt, so a paper-theme figure of
- * 250 px is 250 pt ≈ 3.5 in wide: one journal column), with the metadata in the information dictionary.
- */
-export function renderPdf(svg: string, meta: FigureMetadata): Promise<Uint8Array> {
-  const { width, height } = svgSize(svg);
-  const doc = new PDFDocument({
-    size: [width, height],
-    margin: 0,
-    compress: true,
-    autoFirstPage: true,
-    info: {
-      Title: meta.title,
-      Subject: meta.description,
-      Keywords: meta.source,
-      Creator: `hmsim ${HMSIM_VERSION}`,
-      Producer: 'hmsim (PDFKit)',
-      CreationDate: FIXED_DATE,
-      ModDate: FIXED_DATE,
-    },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Uint8Array>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    doc.on('error', reject);
-  });
-  SVGtoPDF(doc, svg, 0, 0, { width, height, assumePt: true, fontCallback: standardFont });
-  doc.end();
-  return done;
 }

@@ -1,13 +1,19 @@
 /**
  * Rendering one figure's files — SVG, PNG, PDF, each with its provenance inside (figure-files.ts) — from
- * its Vega-Lite spec: the slow part of a report (vega's headless view, resvg, PDFKit). A request and its
- * result are plain data, so a figure can be rendered in a worker thread (a sweep with --jobs N renders
- * its report's figures on its worker threads) and give the same bytes as in this one.
+ * its Vega-Lite spec: the slow part of a report (vega's headless view, resvg, PDFKit). A figure is drawn
+ * in steps, each plain data in and out, so that the steps can run on other threads (a sweep with
+ * --jobs N spreads its report's steps over this thread and N − 1 workers) and give the same bytes:
+ *
+ *   spec ──(svg step: vega)──► SVG text ──┬──(png step: resvg)──► PNG bytes
+ *                                         └──(pdf step: PDFKit)──► PDF bytes
+ *
+ * The PNG and PDF steps of one figure can run at once, and the steps of a large figure need not wait
+ * behind those of the others. Only the SVG file's metadata is added where the figure is assembled.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { pngWithText, renderPdf, svgWithMetadata, type FigureMetadata } from './figure-files.ts';
+import { pngWithText, svgWithMetadata, type FigureMetadata } from './figure-files.ts';
 import type { ReportFormat } from './formats.ts';
-import { renderPng, renderSvg } from './render.ts';
+import { renderSvg } from './render.ts';
 import { loadVega } from './vega.ts';
 
 /** A format rendered from a figure's SVG. */
@@ -28,22 +34,55 @@ export interface RenderedFigure {
   readonly pdf?: Uint8Array;
 }
 
-/** Renders figures: here (`renderFigure`), or on other threads. */
+/** Renders figures: here (`renderFigure`), or with its steps on other threads (`renderFigureWith`). */
 export type FigureRenderer = (request: FigureRequest) => Promise<RenderedFigure>;
 
-/** Loads what rendering needs besides this module's own imports (vega and vega-lite, loaded on first need). */
+/** One step of drawing a figure: its SVG text from the spec, or one image file from the SVG text. */
+export type FigureStep =
+  | { readonly step: 'svg'; readonly spec: TopLevelSpec }
+  | { readonly step: 'png' | 'pdf'; readonly svg: string; readonly meta: FigureMetadata };
+
+/** What a step gives: the SVG text (without metadata) for 'svg', the file's bytes for 'png' and 'pdf'. */
+export type FigureStepOutput = string | Uint8Array;
+
+/** Runs figure steps: `runFigureStep` here, or a pool's threads. */
+export type FigureStepRunner = (step: FigureStep) => Promise<FigureStepOutput>;
+
+/** Loads what rendering needs besides this module's own imports (vega and vega-lite, resvg, PDFKit). */
 export async function loadRenderer(): Promise<void> {
-  await loadVega();
+  await Promise.all([loadVega(), import('./figure-images.ts')]);
+}
+
+/** Runs one step in this thread. */
+export async function runFigureStep(step: FigureStep): Promise<FigureStepOutput> {
+  if (step.step === 'svg') {
+    await loadVega();
+    return renderSvg(step.spec);
+  }
+  const { renderPdf, renderPng } = await import('./figure-images.ts');
+  return step.step === 'png' ? pngWithText(renderPng(step.svg, 2), step.meta) : renderPdf(step.svg, step.meta);
+}
+
+/** Renders `request` with `run` doing its steps: the SVG first, then its PNG and PDF at once. */
+export async function renderFigureWith(request: FigureRequest, run: FigureStepRunner): Promise<RenderedFigure> {
+  const svg = await run({ step: 'svg', spec: request.spec });
+  if (typeof svg !== 'string') throw new Error('figure: the SVG step returned no text');
+  const formats = new Set(request.formats);
+  const image = async (step: 'png' | 'pdf'): Promise<Uint8Array | undefined> => {
+    if (!formats.has(step)) return undefined;
+    const bytes = await run({ step, svg, meta: request.meta });
+    if (!(bytes instanceof Uint8Array)) throw new Error(`figure: the ${step.toUpperCase()} step returned no bytes`);
+    return bytes;
+  };
+  const [png, pdf] = await Promise.all([image('png'), image('pdf')]);
+  return {
+    ...(formats.has('svg') ? { svg: svgWithMetadata(svg, request.meta) } : {}),
+    ...(png !== undefined ? { png } : {}),
+    ...(pdf !== undefined ? { pdf } : {}),
+  };
 }
 
 /** Renders `request` in this thread: the spec is compiled once, its SVG drawn once. */
-export async function renderFigure(request: FigureRequest): Promise<RenderedFigure> {
-  await loadVega();
-  const svg = await renderSvg(request.spec);
-  const formats = new Set(request.formats);
-  return {
-    ...(formats.has('svg') ? { svg: svgWithMetadata(svg, request.meta) } : {}),
-    ...(formats.has('png') ? { png: pngWithText(renderPng(svg, 2), request.meta) } : {}),
-    ...(formats.has('pdf') ? { pdf: await renderPdf(svg, request.meta) } : {}),
-  };
+export function renderFigure(request: FigureRequest): Promise<RenderedFigure> {
+  return renderFigureWith(request, runFigureStep);
 }

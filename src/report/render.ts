@@ -1,4 +1,3 @@
-import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { loadVega, vegaModules, type VegaModules } from './vega.ts';
 
@@ -6,7 +5,8 @@ import { loadVega, vegaModules, type VegaModules } from './vega.ts';
  * Headless rendering of Vega-Lite specs:
  *
  *   Vega-Lite spec ──(1) compile──► Vega spec ──(2) parse + View(renderer none)──► SVG text
- *                                                               └──(3) resvg at 2×──► PNG bytes
+ *
+ * (PNG and PDF are drawn from the SVG text by figure-images.ts.)
  *
  * No browser and no network: the data is inline, and fonts come from the system (resvg loads them).
  * Vega and Vega-Lite are loaded on first need (vega.ts): `compileSpec` needs `loadVega()` done.
@@ -50,14 +50,4 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
-}
-
-/** (3) Rasterizes SVG text to PNG bytes at `scale` × its size (2 for reports). */
-export function renderPng(svg: string, scale = 2): Uint8Array {
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: scale },
-    background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', serifFamily: 'DejaVu Serif' },
-  });
-  return resvg.render().asPng();
 }

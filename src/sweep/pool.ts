@@ -4,13 +4,13 @@
  * first served. A worker is started once and runs job after job (its loaded modules, models and trace
  * digests stay), so the start-up of a thread is paid n − 1 times per sweep, not once per point.
  *
- * Worker states: idle (no job) → busy (one or two jobs sent, replies pending, answered in order) → idle;
- * any → dead after close() or a crash (every pending job then rejects).
+ * Worker states: idle (no job) → busy (one or two jobs sent, replies pending, answered in order; the
+ * second may be taken back) → idle; any → dead after close() or a crash (every pending job then rejects).
  */
 import { Worker } from 'node:worker_threads';
 import { threadEntry } from '../package-root.ts';
 import { RunService } from '../run/service.ts';
-import type { Executor, Job, JobOutput, JobReply, WorkerData } from './jobs.ts';
+import type { Executor, Job, JobOutput, JobReply, WorkerMessage } from './jobs.ts';
 import { runJob, unpackError } from './run-job.ts';
 
 /** Runs jobs one at a time in this thread. */
@@ -27,6 +27,7 @@ export function inlineExecutor(signal?: AbortSignal): Executor {
       chain = next.catch(() => undefined);
       return next;
     },
+    prepareRenderer(): void {},
     threadsStarted: () => 0,
     close(): Promise<void> {
       closed = true;
@@ -38,13 +39,15 @@ export function inlineExecutor(signal?: AbortSignal): Executor {
 interface Pending {
   readonly id: number;
   readonly job: Job;
+  /** Jobs of a higher priority are handed out first; equal ones in the order they came. */
+  readonly priority: number;
   readonly resolve: (r: JobOutput) => void;
   readonly reject: (e: Error) => void;
 }
 
 interface Slot {
   readonly worker: Worker;
-  /** Jobs sent to the worker, oldest (running) first; it answers them in order. */
+  /** Jobs sent to the worker and not answered, oldest (running) first; it answers them in order. */
   readonly sent: Pending[];
 }
 
@@ -54,12 +57,14 @@ const WORKER_ENTRY = threadEntry('sweep-worker');
 /**
  * A pool of `size` threads running jobs: this thread and `size − 1` worker threads (started on first use).
  * This thread has the simulator loaded already, so it takes the first job at once and a worker is
- * started only for a job it cannot take; while it runs a job it hands out no more, so each busy worker
- * is given a second job to queue (at most one job of imbalance at the end). With `loadRenderer`, each
- * worker starts loading the figure renderer (vega, resvg, PDFKit) in the background as it starts: the
- * loading goes on between its points, and the report's figures find it done.
+ * started only for a job it cannot take. While this thread runs a job it hands out no more (a replay
+ * holds it), so each busy worker is given a second job to queue; when this thread is free and nothing is
+ * left to hand out, it takes back a queued job a worker has not started and runs it itself (the worker
+ * skips it; should the worker have started it already, the first answer counts: both give the same
+ * result). So no thread waits while another has a job queued: at the end of the points, and among the
+ * report's figure steps, whose lengths differ a hundredfold.
  */
-export function workerPool(size: number, options: { loadRenderer?: boolean; signal?: AbortSignal } = {}): Executor {
+export function workerPool(size: number, options: { signal?: AbortSignal } = {}): Executor {
   if (!Number.isInteger(size) || size < 2) throw new Error(`workerPool: size must be an integer of at least 2, got ${size}`);
   const workers = size - 1;
   const queue: Pending[] = [];
@@ -70,6 +75,8 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
   let nextId = 0;
   let started = 0;
   let dead: Error | null = null;
+  let rendererWanted = false;
+  const preloaded = new Set<Slot>();
 
   const stop = (err: Error): void => {
     dead = err;
@@ -86,14 +93,12 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
     for (const s of slots) void s.worker.terminate();
   };
 
-  const send = (slot: Slot): void => {
-    const p = queue.shift() as Pending;
+  const send = (slot: Slot, p: Pending): void => {
     slot.sent.push(p);
-    slot.worker.postMessage({ id: p.id, job: p.job });
+    slot.worker.postMessage({ id: p.id, job: p.job } satisfies WorkerMessage);
   };
 
-  const runHere = (): void => {
-    const p = queue.shift() as Pending;
+  const runHere = (p: Pending): void => {
     current = p;
     local
       .run(p.job)
@@ -104,32 +109,51 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
       });
   };
 
+  /** A job queued on a worker behind the one it runs, taken back (the worker is told to skip it). */
+  const takeBack = (): Pending | undefined => {
+    const slot = slots.find((s) => s.sent.length >= 2);
+    const p = slot?.sent.pop();
+    if (slot !== undefined && p !== undefined) slot.worker.postMessage({ skip: p.id } satisfies WorkerMessage);
+    return p;
+  };
+
   const dispatch = (): void => {
     while (dead === null && queue.length > 0) {
+      // This thread first: its code is warm (it planned the sweep and built the report's charts).
       const idle = slots.find((s) => s.sent.length === 0);
-      if (idle !== undefined) send(idle);
-      else if (current === null) runHere();
-      else if (slots.length < workers) send(spawn());
+      if (current === null) runHere(queue.shift() as Pending);
+      else if (idle !== undefined) send(idle, queue.shift() as Pending);
+      else if (slots.length < workers) send(spawn(), queue.shift() as Pending);
       else {
         // This thread is busy and hands out nothing until its job ends: each worker gets a second job queued.
         const room = slots.find((s) => s.sent.length < 2);
-        if (room === undefined) return;
-        send(room);
+        if (room === undefined) break;
+        send(room, queue.shift() as Pending);
       }
     }
+    if (dead !== null || queue.length > 0) return;
+    if (current === null) {
+      const back = takeBack();
+      if (back !== undefined) runHere(back);
+    }
+    // Nothing left to hand out: the workers load the figure renderer after the jobs they hold.
+    if (rendererWanted)
+      for (const s of slots)
+        if (!preloaded.has(s)) {
+          preloaded.add(s);
+          s.worker.postMessage({ loadRenderer: true } satisfies WorkerMessage);
+        }
   };
 
   const spawn = (): Slot => {
-    const worker = new Worker(WORKER_ENTRY, { workerData: { loadRenderer: options.loadRenderer === true } satisfies WorkerData });
+    const worker = new Worker(WORKER_ENTRY);
     started++;
     const slot: Slot = { worker, sent: [] };
     worker.on('message', (reply: JobReply) => {
-      const p = slot.sent[0];
-      if (p === undefined || p.id !== reply.id) {
-        fail(new Error(`sweep worker replied to job ${reply.id}, which it was not running`));
-        return;
-      }
-      slot.sent.shift();
+      const at = slot.sent.findIndex((p) => p.id === reply.id);
+      // A job this thread took back, which the worker had started already: this thread's answer counts.
+      if (at < 0) return;
+      const [p] = slot.sent.splice(at, 1) as [Pending];
       if (reply.ok) p.resolve(reply.result);
       else p.reject(unpackError(reply.error));
       dispatch();
@@ -143,12 +167,17 @@ export function workerPool(size: number, options: { loadRenderer?: boolean; sign
   };
 
   return {
-    run(job: Job): Promise<JobOutput> {
+    run(job: Job, priority = 0): Promise<JobOutput> {
       if (dead !== null) return Promise.reject(dead);
       return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, job, resolve, reject });
+        const at = queue.findIndex((q) => q.priority < priority);
+        queue.splice(at < 0 ? queue.length : at, 0, { id: nextId++, job, priority, resolve, reject });
         dispatch();
       });
+    },
+    prepareRenderer(): void {
+      rendererWanted = true;
+      dispatch();
     },
     threadsStarted: () => started,
     async close(): Promise<void> {

@@ -4,15 +4,15 @@ import type { RunService } from '../run/service.ts';
 import { ensureTrace, executePoint } from './execute.ts';
 import type { Job, JobError, JobOutput } from './jobs.ts';
 
-/** Runs `job` here. The figure renderer (vega, resvg, PDFKit) is loaded by the first figure job only. */
+/** Runs `job` here. The figure renderer (vega, resvg, PDFKit) is loaded by the first figure step that needs it. */
 export async function runJob(job: Job, service: RunService, signal?: AbortSignal): Promise<JobOutput> {
   if (job.kind === 'trace') {
     await ensureTrace(job.gen, job.path);
     return null;
   }
   if (job.kind === 'figure') {
-    const { renderFigure } = await import('../report/figure-render.ts');
-    return renderFigure(job.request);
+    const { runFigureStep } = await import('../report/figure-render.ts');
+    return runFigureStep(job.step);
   }
   return executePoint(job.task, service, signal);
 }

@@ -7,14 +7,21 @@
  *        ──(4) execute the rest on the executor (workload traces generated once per key, first);
  *              each finished point saved at once (atomic), so an interruption loses only running points
  *        ──(5) writeSweepOutput: report (when this run holds every point), sweep.json, points/; with
- *              --jobs N its figures are rendered on the same threads (this one and N − 1 workers), all at once
+ *              --jobs N its figures' steps (SVG, then PNG and PDF) run on the same threads (this one and
+ *              N − 1 workers), all at once
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
 import { assertReplaceableOutput, OUTPUT_MARKER } from '../io/atomic.ts';
-import type { FigureRequest, RenderedFigure } from '../report/figure-render.ts';
+import {
+  renderFigureWith,
+  type FigureRequest,
+  type FigureStep,
+  type FigureStepOutput,
+  type RenderedFigure,
+} from '../report/figure-render.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
 import { loadVega } from '../report/vega.ts';
 import { gitCommit } from '../report/provenance.ts';
@@ -113,19 +120,22 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   // (4) and (5) on one executor: it replays the points, then renders the report's figures (in this thread
   // one after the other, or all at once on the worker threads).
   const complete = mine.length === all.length;
-  // A report with figures rendered on worker threads: every thread (this one too) starts loading the
-  // renderer now, in the background, so that the loading overlaps the points instead of following them.
+  // A report with figures rendered on worker threads: this thread starts loading vega now, in the
+  // background; each worker loads the renderer once every point is handed out (prepareRenderer), so
+  // that the loading neither delays a point nor waits for the first figure.
   const images = complete && options.jobs > 1 && (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
   const executor: Executor =
     options.jobs <= 1
       ? inlineExecutor(options.signal)
-      : workerPool(options.jobs, { loadRenderer: images, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+      : workerPool(options.jobs, options.signal !== undefined ? { signal: options.signal } : {});
   if (images) void loadVega().catch(() => undefined);
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    // (4)
-    if (todo.length > 0) records.push(...(await computePoints(todo, executor, options)));
+    // (4) every point is queued on the executor before the renderer is asked for
+    const computing = todo.length > 0 ? computePoints(todo, executor, options) : Promise.resolve([]);
+    if (images) executor.prepareRenderer();
+    records.push(...(await computing));
     const t2 = performance.now();
     // (5)
     const figures = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
@@ -168,11 +178,18 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   }
 }
 
-/** Renders one figure of the report on the executor. */
-async function renderOn(executor: Executor, request: FigureRequest): Promise<RenderedFigure> {
-  const out = await executor.run({ kind: 'figure', request });
-  if (out === null || 'cycles' in out) throw new Error('sweep: a figure job returned no figure');
-  return out;
+/**
+ * Renders one figure of the report with its steps on the executor. The steps of a larger figure (more
+ * data to draw: its spec's length) come first, its PNG and PDF before the SVG of a smaller one, so
+ * that the longest chain of steps (the address-space figure's SVG, then its PNG) starts first.
+ */
+function renderOn(executor: Executor, request: FigureRequest): Promise<RenderedFigure> {
+  const priority = JSON.stringify(request.spec).length;
+  return renderFigureWith(request, async (step: FigureStep): Promise<FigureStepOutput> => {
+    const out = await executor.run({ kind: 'figure', step }, priority);
+    if (typeof out !== 'string' && !(out instanceof Uint8Array)) throw new Error(`sweep: a figure's ${step.step} step returned nothing`);
+    return out;
+  });
 }
 
 /** Replays `todo` on the executor, saving each point as it finishes. */
@@ -193,7 +210,8 @@ async function computePoints(todo: readonly PointTask[], executor: Executor, opt
     try {
       if (task.gen !== null) await traceOnce(task.gen, task.tracePath);
       const result = await executor.run({ kind: 'point', task });
-      if (result === null || !('cycles' in result)) throw new Error(`sweep: point ${task.id} returned no result`);
+      if (result === null || typeof result !== 'object' || result instanceof Uint8Array || !('cycles' in result))
+        throw new Error(`sweep: point ${task.id} returned no result`);
       const record: PointRecord = {
         format: POINT_FORMAT,
         version: SWEEP_VERSION,
