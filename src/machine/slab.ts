@@ -229,6 +229,13 @@ export class SlabCaches {
     this.release(list!.splice(k, 1)[0]!);
   }
 
+  /** The references live processes hold to `file`'s inode now (its opens and the mms mapping it: i_count). */
+  references(file: number): number {
+    if (file <= 0) return 0;
+    const d = this.m.cache.denseFile(file);
+    return d < this.refs.length ? this.refs[d]! : 0;
+  }
+
   /** fork: the child's descriptor table is a copy of the parent's, so it holds every file the parent holds open. */
   inheritFds(parent: number, child: number): void {
     const list = this.heldBy.fd.get(parent);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generate } from '../../src/trace/generators/generate.ts';
 import { GENERATORS } from '../../src/trace/generators/registry.ts';
 import { parseParams } from '../../src/trace/generators/params.ts';
-import { GenEmitter } from '../../src/trace/generators/emitter.ts';
+import { GenEmitter, NR } from '../../src/trace/generators/emitter.ts';
 import { ZipfSampler } from '../../src/trace/generators/zipf.ts';
 import { createRng } from '../../src/random/rng.ts';
 import { EventKind, KmapApi, type TraceRecord } from '../../src/trace/records.ts';
@@ -95,8 +95,19 @@ describe('generators: what they emit', () => {
 
   it('stops starting work at the records budget', () => {
     const recs = runInMemory('fileserver', ['records=1000', 'requests=100000']);
-    expect(recs.length).toBeGreaterThanOrEqual(1000);
-    expect(recs.length).toBeLessThan(1200);
+    // fileserver starts work a round at a time: each of the 4 CPUs switches to its next worker (1 record)
+    // and serves slice = 4 requests of 22 records (openat, read syscall, read, close, 64 KiB / 4 KiB = 16
+    // loads, compute, send): 4 × (1 + 4 × 22) = 356 records. A round starts only while fewer than 1,000
+    // records are written; after the last one, only the 16 workers' exits (with the switches to them).
+    const ROUND = 4 * (1 + 4 * 22);
+    const setup = recs.findIndex((r) => r.kind === EventKind.syscall && r.arg === NR.openat) - 1;
+    expect(recs[setup]!.kind).toBe(EventKind.switch);
+    const end = recs.findLastIndex((r) => r.kind === EventKind.syscall && r.arg === NR.write) + 1;
+    const rounds = Math.ceil((1000 - setup) / ROUND);
+    expect(end - setup).toBe(rounds * ROUND);
+    const tail = recs.slice(end);
+    expect(tail.filter((r) => r.kind === EventKind.exit)).toHaveLength(16);
+    expect(tail.every((r) => r.kind === EventKind.exit || r.kind === EventKind.switch)).toBe(true);
   });
 
   it('draws Zipf ranks with the most popular first', () => {

@@ -136,6 +136,13 @@ export class GenEmitter {
     this.count++;
   }
 
+  /** A close of file `fileId` (named in `addr`: the reference its open took goes, mirroring openFile). */
+  closeFile(cpu: number, pid: number, fileId: number): void {
+    this.run(cpu, pid);
+    this.sink.push({ kind: EventKind.syscall, cpu, pid, arg: NR.close, addr: fileId });
+    this.count++;
+  }
+
   /** Kernel-level temporary mapping of physical page `pfn` with `api`. */
   kmap(cpu: number, pid: number, api: KmapApi, pfn: number): void {
     this.run(cpu, pid);

@@ -14,11 +14,14 @@ import { ZipfSampler } from './zipf.ts';
  * Setup: the master (pid 1, CPU 0) forks each worker (pid 100 + i, CPU i mod C); a worker execs and
  * maps its text (file 1), a request buffer and a stack. Then, round-robin over the CPUs, each CPU's
  * current worker serves `slice` requests before the CPU switches to its next worker. A request:
- * `read` syscall + page-cache `read` of `request` bytes of a Zipf-chosen file (ids 2..files+1, each
- * fileset/files bytes, offset a random request-aligned position) into the worker's buffer; loads over the
- * buffer every `touch` bytes; `compute` cycles; a `write` syscall sending to a socket (no page cache).
- * With `writes` > 0 that fraction of requests instead store `request` bytes into the file (pwrite64 +
- * page-cache `write`), and `fsync` of those are followed by an fsync of the file. With `spawn` > 0 the
+ * an `openat` naming a Zipf-chosen file (ids 2..files+1, each fileset/files bytes); `read` syscall +
+ * page-cache `read` of `request` bytes of it (offset a random request-aligned position) into the
+ * worker's buffer; a `close` naming the file; loads over the buffer every `touch` bytes; `compute`
+ * cycles; a `write` syscall sending to a socket (no page cache). With `writes` > 0 that fraction of
+ * requests instead store `request` bytes into the file (stores over the buffer, then openat, pwrite64 +
+ * page-cache `write`), and `fsync` of those are followed by an fsync of the file, then the close. With
+ * `open=0` there is no openat or close (the trace this generator made before it opened files: the file's
+ * dentry and inode are then idle between requests). With `spawn` > 0 the
  * master forks that many workers before each round of requests instead of all of them first (a server
  * growing with its clients: kernel objects of processes and of files accumulate together); with
  * `exec=0` the workers do not exec but run the master's image, its `libs` shared-library mappings
@@ -31,15 +34,20 @@ import { ZipfSampler } from './zipf.ts';
  * threads, 1 MiB I/O) and of dbench (a NetBench-like SMB server mix). The defaults here are smaller and
  * read-only so the shipped trace stays small: 16 workers, 4,096 files of 256 KiB (1 GiB), 64 KiB reads,
  * Zipf 0.9 popularity; `--param fileset=4G --param writes=0.33 --param fsync=0.1` is a write-heavier set
- * larger than the RAM of a 32-bit box. Request boundary: the socket `write` (syscall 4) ending each
+ * larger than the RAM of a 32-bit box. Each request opens and closes its file as filebench's fileserver
+ * flowops do (workloads/fileserver.f: openfile → readwholefile → closefile, openfile → appendfilerand →
+ * closefile; webserver.f the same for reads): the open holds the inode in use until the close
+ * (traces/README.md, the `addr` column), and both calls enter the kernel. Request boundary: the socket
+ * `write` (syscall 4) ending each
  * request (the header's `requestSyscall`); file sizes are in the header (`files`).
  */
 export const fileserver: Generator = {
   name: 'fileserver',
   description: 'N processes on C CPUs serving Zipf-popular files through the page cache (read + buffer touch + compute + send)',
   details:
-    'Master pid 1 forks workers 100.. (worker i on CPU i mod cpus). Each request: syscall read, page-cache read of ' +
-    "'request' bytes from a Zipf-chosen file into the worker's buffer, " +
+    'Master pid 1 forks workers 100.. (worker i on CPU i mod cpus). Each request: openat of a Zipf-chosen file, ' +
+    "syscall read, page-cache read of 'request' bytes of it into the worker's buffer, close of the file (open=0: " +
+    'no openat or close), ' +
     "loads every 'touch' bytes over it, compute, syscall write (socket). " +
     'Files are ids 2..files+1 of fileset/files bytes each; user addresses stay below 0x40000000.',
   params: [
@@ -140,6 +148,17 @@ export const fileserver: Generator = {
       default: 0,
       min: 0,
     },
+    {
+      name: 'open',
+      kind: 'int',
+      description:
+        'each request opens its file before the read or write and closes it after ' +
+        '(1: openat and close records naming the file, as filebench fileserver.f flowops openfile/closefile; 0: neither)',
+      unit: 'flag',
+      default: 1,
+      min: 0,
+      max: 1,
+    },
     RECORDS_PARAM,
   ],
   cpus: (p) => p.num('cpus'),
@@ -172,6 +191,7 @@ export const fileserver: Generator = {
     const spawn = p.num('spawn');
     const exec = p.num('exec') === 1;
     const libs = p.num('libs');
+    const open = p.num('open') === 1;
     // A pre-forking master maps its program, its libraries (one 64 KiB mapping each of files after the
     // file set, in LAYOUT.libs), the buffer and the stack once; its workers inherit them.
     const mapImage = (cpu: number, pid: number): void => {
@@ -214,14 +234,19 @@ export const fileserver: Generator = {
           const slots = Math.max(1, Math.floor(fileSize / len));
           const offset = rng.nextInt(slots) * len;
           // Draws only when the mix asks for writes: the default trace is the read-only one it always was.
+          // open=0 emits exactly the records it did before files were opened (no draw depends on it).
           if (writes > 0 && rng.next() < writes) {
             out.touch(cpu, pid, AccessOp.store, buffer, len, touch);
+            if (open) out.openFile(cpu, pid, fileId);
             out.syscall(cpu, pid, NR.pwrite64);
             out.transfer(cpu, pid, 'write', buffer, len, fileId, offset);
             if (fsync > 0 && rng.next() < fsync) out.fsync(cpu, pid, fileId);
+            if (open) out.closeFile(cpu, pid, fileId);
           } else {
+            if (open) out.openFile(cpu, pid, fileId);
             out.syscall(cpu, pid, NR.read);
             out.transfer(cpu, pid, 'read', buffer, len, fileId, offset);
+            if (open) out.closeFile(cpu, pid, fileId);
             out.touch(cpu, pid, AccessOp.load, buffer, len, touch);
           }
           out.compute(cpu, pid, compute);
