@@ -231,6 +231,12 @@ try {
       `${s.toFixed(2)} of its wall time, so at most ${(1 / (s + (1 - s) / 2)).toFixed(2)}x on 2 cores; jobs2 ` +
       `${median(s2).toFixed(2)} s`,
   );
+  // CPU bound: jobs2 needs at least jobs1's CPU seconds, and 2 cores give at most 2 CPU seconds per second.
+  const busy = cpu('jobs1') / j1;
+  console.log(
+    `CPU bound: jobs1 keeps ${busy.toFixed(2)} cores busy (V8's compiler and GC threads beside the main thread), so on 2 ` +
+      `cores no jobs2 can be more than 2 / ${busy.toFixed(2)} = ${(2 / busy).toFixed(2)}x faster, even if its threads cost no CPU at all`,
+  );
   const more = (c: Case): string => `${cpu(c).toFixed(2)} s (+${((cpu(c) / cpu('jobs1') - 1) * 100).toFixed(0)} %)`;
   console.log(
     `CPU: jobs1 ${cpu('jobs1').toFixed(2)} s, jobs2 ${more('jobs2')}, two processes + merge ${more('2procs')}; load average now: ${la()}`,
