@@ -20,8 +20,7 @@ import { Infeasibility } from './infeasible.ts';
 import { machineShape } from './machine.ts';
 import { BOOT_RESERVED_LOWMEM_PAGES, PageUse, PhysicalMemory } from './memory.ts';
 import type { buildResult } from './result.ts';
-import { TlbReplayer } from './tlb-replay.ts';
-import { abortPoint } from '../io/abort-point.ts';
+import { eachBatchReadingAhead, TlbReplayer } from './tlb-replay.ts';
 import { PAGE_SIZE } from '../units/address.ts';
 
 type Parts = Omit<Parameters<typeof buildResult>[0], 'trace'> & { records: number };
@@ -55,15 +54,13 @@ export async function replayPrefault(
     replayers.push(new TlbReplayer(spec.model.tlb, { largePageShift: shape.largeShift, taskSize: shape.taskSize, onAboveTaskSize }));
   }
   let done = 0;
-  for await (const b of source.batches()) {
-    await abortPoint(options.signal);
-    const cpu = b.cpu;
-    const r = replayers[cpu];
-    if (r === undefined) throw new Error(`records for CPU ${cpu} beyond the ${ncpu} CPUs of the header`);
+  await eachBatchReadingAhead(source, options.signal, (b) => {
+    const r = replayers[b.cpu];
+    if (r === undefined) throw new Error(`records for CPU ${b.cpu} beyond the ${ncpu} CPUs of the header`);
     r.replayBatch(b);
     done += b.length;
     options.onProgress?.(done);
-  }
+  });
   const rng = createRng(spec.seed);
   const counts = emptyCounts();
   const perCpu: number[] = [];

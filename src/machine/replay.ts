@@ -17,7 +17,7 @@ import { createRng } from '../random/rng.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
-import { OBSERVED_TLB_FLUSHES, type TraceSource } from '../trace/records.ts';
+import { OBSERVED_TLB_FLUSHES, type BatchOptions, type TraceSource } from '../trace/records.ts';
 import { capturedFramesFor } from './captured-frames.ts';
 import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
@@ -73,7 +73,7 @@ export async function replay(spec: RunSpec, options: ReplayOptions = {}): Promis
           get footer() {
             return reader.footer;
           },
-          batches: () => reader.batches({ hash: true }),
+          batches: (o?: BatchOptions) => reader.batches({ hash: true, ...o }),
           cpuBatches: (cpu: number, skip: number) => reader.cpuBatches(cpu, skip),
         } as TraceSource);
   // A warm-up given as a percentage of a trace whose footer does not give its length before it is read (a

@@ -304,19 +304,34 @@ export class TlbReplayer {
 export async function replayTlbOnly(source: TraceSource, geometry: TlbGeometry, options: TlbReplayOptions = {}): Promise<TlbReplayResult> {
   const replayer = new TlbReplayer(geometry, options);
   let done = 0;
-  // Ask for the next batch before replaying the current one, so the source's file reads run while the
-  // replay computes (batches own their arrays: a source never reuses a batch it has handed out).
-  const batches = source.batches()[Symbol.asyncIterator]();
+  await eachBatchReadingAhead(source, options.signal, (b) => {
+    replayer.replayBatch(b);
+    done += b.length;
+    options.onProgress?.(done);
+  });
+  return replayer.result();
+}
+
+/**
+ * Runs `each` on every batch of `source` in file order, asking for the next batch before `each` runs on
+ * the current one, so that the source's file reads go on while the replay computes. Only those two
+ * batches are held at any time, so the source recycles the arrays of older ones (BatchOptions.recycle):
+ * `each` must not keep a batch. Aborts between batches.
+ */
+export async function eachBatchReadingAhead(
+  source: TraceSource,
+  signal: AbortSignal | undefined,
+  each: (batch: RecordBatch) => void,
+): Promise<void> {
+  const batches = source.batches({ recycle: true })[Symbol.asyncIterator]();
   let next = batches.next();
   try {
     for (;;) {
       const step = await next;
       if (step.done === true) break;
-      await abortPoint(options.signal);
+      await abortPoint(signal);
       next = batches.next();
-      replayer.replayBatch(step.value);
-      done += step.value.length;
-      options.onProgress?.(done);
+      each(step.value);
     }
   } catch (error) {
     // Let the source release its file; a failure of that prefetched read is secondary to this one.
@@ -324,5 +339,4 @@ export async function replayTlbOnly(source: TraceSource, geometry: TlbGeometry, 
     await batches.return?.();
     throw error;
   }
-  return replayer.result();
 }

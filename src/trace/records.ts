@@ -225,9 +225,19 @@ export interface TraceSink {
   close(): Promise<void>;
 }
 
+/** How a pass over a trace hands out its batches. */
+export interface BatchOptions {
+  /**
+   * Reuse the column arrays: a batch's arrays are overwritten by the batch two after it. For a consumer
+   * that holds only the batch it replays and the one it reads ahead, never an older one: the pass then
+   * allocates no arrays per chunk. A source may ignore it (its batches then stay valid).
+   */
+  readonly recycle?: boolean;
+}
+
 /** Where the replay engine gets records from (the HMT reader implements it). */
 export interface TraceSource {
   readonly header: TraceHeader;
   /** Batches in file order; each batch is one CPU's consecutive records. Bounded memory. */
-  batches(): AsyncIterable<RecordBatch>;
+  batches(options?: BatchOptions): AsyncIterable<RecordBatch>;
 }

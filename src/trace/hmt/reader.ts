@@ -19,6 +19,7 @@ import {
   HMT_2_0_KINDS,
   KIND_COUNT,
   OBSERVED_TLB_FLUSHES,
+  type BatchOptions,
   type CaptureInfo,
   type ColumnName,
   type RecordBatch,
@@ -114,9 +115,10 @@ export interface TraceReader extends TraceSource {
    * after the next one is read, and must be treated as read-only: the columns a chunk omits are views of
    * zero arrays shared by the pass. With `hash`, a pass over a trace without a stored digest (`digest`
    * is `file`) also computes the file's SHA-256 (then `sha256()` needs no extra read); a trace with a
-   * stored digest is never hashed.
+   * stored digest is never hashed. With `recycle` (BatchOptions), a batch's column arrays are those of the
+   * batch two before it: no allocation per chunk.
    */
-  batches(options?: { hash?: boolean }): AsyncIterable<RecordBatch>;
+  batches(options?: { hash?: boolean } & BatchOptions): AsyncIterable<RecordBatch>;
   /**
    * The batches of CPU `cpu` only, in file order, after its first `skipChunks` chunks: a fresh pass that
    * reads past other CPUs' chunks without keeping them (each chunk of `cpu` checked as in `batches()`; the
@@ -208,17 +210,19 @@ class HmtReader implements TraceReader {
     return this.fullFooter?.records;
   }
 
-  batches(options: { hash?: boolean } = {}): AsyncGenerator<RecordBatch> {
-    return this.pass(options.hash === true && this.digest === 'file', undefined);
+  batches(options: { hash?: boolean } & BatchOptions = {}): AsyncGenerator<RecordBatch> {
+    return this.pass(options.hash === true && this.digest === 'file', undefined, options.recycle === true);
   }
 
   /**
    * One pass in file order. `hashFile`: computes the file's SHA-256 (`fileSha256`); `content`: is given
    * the content digest (every byte before the footer frame, or the whole file without one) at the end.
    */
-  private async *pass(hashFile: boolean, content: ((digest: string) => void) | undefined): AsyncGenerator<RecordBatch> {
+  private async *pass(hashFile: boolean, content: ((digest: string) => void) | undefined, recycle = false): AsyncGenerator<RecordBatch> {
     const hash = hashFile ? createHash('sha256') : undefined;
     const session = await Session.open(this.path, this.gzip, hash);
+    // With recycle, two sets of column arrays taken in turn: the batch being replayed and the one read ahead.
+    const sets = recycle ? [new ColumnArrays(), new ColumnArrays()] : undefined;
     try {
       if (content !== undefined) session.tapContent();
       const { header, promisesFooter, headerCrc } = await session.readHeader();
@@ -231,8 +235,7 @@ class HmtReader implements TraceReader {
           break;
         }
         if (frame.type === FrameType.chunk) {
-          const batch = await session.readChunk(frame.at, frame.map, header, counts);
-          yield batch;
+          yield await session.readChunk(frame.at, frame.map, header, counts, sets?.[counts.chunks % 2]);
           continue;
         }
         // Footer: check it against what the chunks held, then the end marker and the end of the file.
@@ -354,6 +357,24 @@ interface Frame {
 }
 
 /** One sequential pass over a file. */
+/**
+ * Column arrays reused from chunk to chunk (BatchOptions.recycle): one array per column name, grown to the
+ * largest chunk; a chunk gets views of its first n elements. Every element of a view is written by the
+ * chunk's read (a full-width read, a widening copy or a fill), so nothing of an older chunk shows through.
+ */
+class ColumnArrays {
+  private readonly arrays = new Map<string, Uint8Array | Uint32Array | Float64Array>();
+
+  take(name: string, type: 'u8' | 'u32' | 'f64', n: number): Uint8Array | Uint32Array | Float64Array {
+    let a = this.arrays.get(name);
+    if (a === undefined || a.length < n) {
+      a = type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+      this.arrays.set(name, a);
+    }
+    return a.length === n ? a : a.subarray(0, n);
+  }
+}
+
 class Session {
   private zeroU8 = new Uint8Array(0);
   private zeroU32 = new Uint32Array(0);
@@ -473,7 +494,13 @@ class Session {
   }
 
   /** Reads the column bins that follow a chunk frame, checks them, and returns the batch. */
-  async readChunk(at: number, map: Record<string, unknown>, header: TraceHeader, counts: PassCounts): Promise<RecordBatch> {
+  async readChunk(
+    at: number,
+    map: Record<string, unknown>,
+    header: TraceHeader,
+    counts: PassCounts,
+    arrays?: ColumnArrays,
+  ): Promise<RecordBatch> {
     const what = 'chunk frame';
     const cpu = map['cpu'];
     if (!isUint(cpu, LIMITS.cpus)) this.fail(at, HmtMessage.badField(what, 'cpu', cpu, `an integer 0..${header.cpus - 1}`));
@@ -539,7 +566,14 @@ class Session {
         if (length !== n * width && !(narrow && length === width)) {
           this.fail(colAt, narrow ? HmtMessage.narrowColumnLength(name, length, n, width) : HmtMessage.columnLength(name, length, n, size));
         }
-        column = type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+        column =
+          arrays !== undefined
+            ? arrays.take(name, type, n)
+            : type === 'u8'
+              ? new Uint8Array(n)
+              : type === 'u32'
+                ? new Uint32Array(n)
+                : new Float64Array(n);
       } else if (narrow) {
         width = widths![c]!;
         if (length !== n * width && length !== width) this.fail(colAt, HmtMessage.narrowColumnLength(name, length, n, width));
