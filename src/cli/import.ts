@@ -174,7 +174,9 @@ export async function runImport(
   const writer: TraceWriter = await openTraceWriter(options.out, {
     source: importer.name,
     cpus,
-    ...(importer.kernelCapture === true ? { observed: [OBSERVED_TLB_FLUSHES] } : {}),
+    ...(importer.kernelCapture === true || importer.observed !== undefined
+      ? { observed: [...(importer.kernelCapture === true ? [OBSERVED_TLB_FLUSHES] : []), ...(importer.observed ?? [])] }
+      : {}),
     ...(capture !== undefined ? { capture } : {}),
     provenance: {
       importer: importer.name,

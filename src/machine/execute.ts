@@ -13,12 +13,12 @@
  * `capture` header) is replayed by observed.ts without deriving it again, as are the user TLB flushes of
  * an HMT 2.1 capture (tlbflush records).
  */
-import { AccessFlags, ComputeFlags, EventKind, KMAP_API_NAMES, type RecordBatch } from '../trace/records.ts';
+import { AccessFlags, ComputeFlags, EventKind, KMAP_API_NAMES, SyscallFlags, type RecordBatch } from '../trace/records.ts';
 import { Cat } from './accounting.ts';
 import { contextSwitch, ensureRunning } from './context-switch.ts';
 import { kernelTranslate, leaveKernel, mapHigh, touchFrame, unmapHigh } from './kmap/kernel-touch.ts';
 import type { Machine } from './machine.ts';
-import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, mmap, unmapOrProtect } from './syscalls.ts';
+import { execRecord, exitRecord, fileCopy, forkRecord, genericSyscall, kernelMadeCall, mmap, unmapOrProtect } from './syscalls.ts';
 import { userAccess } from './user-access.ts';
 import { capturedKmap, observedFault, observedTlbFlush } from './observed.ts';
 import { timerTicks } from './timer.ts';
@@ -50,7 +50,8 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
       return contextSwitch(m, cpu, b.pid[i]!);
     case EventKind.syscall: {
       if (ensureRunning(m, cpu, b.pid[i]!) === null) return false;
-      genericSyscall(m, cpu, b.pid[i]!, b.arg[i]!, b.addr[i]!);
+      if (m.execClosesObserved && (b.op[i]! & SyscallFlags.kernel) !== 0) kernelMadeCall(m, b.pid[i]!, b.arg[i]!, b.addr[i]!);
+      else genericSyscall(m, cpu, b.pid[i]!, b.arg[i]!, b.addr[i]!);
       return true;
     }
     case EventKind.read:

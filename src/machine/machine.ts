@@ -199,6 +199,12 @@ export class Machine {
    * flushMm; switch_mm's CR3 write in context-switch.ts loadMm) are not made again.
    */
   flushesObserved = false;
+  /**
+   * True when the trace records the files an exec closes (its header's `observed` holds `execCloses`, HMT
+   * 2.2): a syscall record flagged SyscallFlags.kernel is such a close — its file is released, and no
+   * kernel entry is charged (the exec's own call made it).
+   */
+  execClosesObserved = false;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
   wakeEpoch = 0;
   /** Scratch list for remote CPU sets (no allocation per flush). */

@@ -17,7 +17,7 @@ import { createRng } from '../random/rng.ts';
 import type { RunResult } from '../result/run-result.ts';
 import type { ReplayOptions, RunSpec } from '../result/run-spec.ts';
 import { openTrace } from '../trace/hmt/reader.ts';
-import { OBSERVED_TLB_FLUSHES, type BatchOptions, type TraceSource } from '../trace/records.ts';
+import { OBSERVED_EXEC_CLOSES, OBSERVED_TLB_FLUSHES, type BatchOptions, type TraceSource } from '../trace/records.ts';
 import { capturedFramesFor } from './captured-frames.ts';
 import { driveMachine, type DriveOutcome } from './driver.ts';
 import { Machine, type TlbFactory } from './machine.ts';
@@ -161,6 +161,7 @@ export async function replayMachineSource(
     m.flushesObserved = true;
     m.counts.tlbFlushes = { switches: 0, full: 0, pages: 0, received: 0, sent: 0 };
   }
+  m.execClosesObserved = source.header.observed?.includes(OBSERVED_EXEC_CLOSES) === true;
   // The warm-up: at its end, what every counter holds is taken (nothing of the machine changes) and the
   // latency and timeline samples start afresh; at the end of the replay the counters are what they
   // gained since (counters.ts).

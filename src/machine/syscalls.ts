@@ -263,6 +263,16 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
   syscallExit(m, cpu);
 }
 
+/**
+ * A `syscall` record the kernel made inside another call (SyscallFlags.kernel, HMT 2.2 `execCloses`): a
+ * close (6) naming a file is a close-on-exec descriptor an execve closed (do_close_on_exec), so the
+ * process's reference goes; no entry, exit or kernel path is charged (the execve's own record paid its
+ * entry). Any other number does nothing.
+ */
+export function kernelMadeCall(m: Machine, pid: number, nr: number, addr: number): void {
+  if (addr > 0 && nr === NR_CLOSE) m.slab.unhold('fd', pid, addr);
+}
+
 /** i386 numbers of the calls that open and close a file (arch/x86/entry/syscalls/syscall_32.tbl). */
 const NR_OPEN = 5;
 const NR_CLOSE = 6;

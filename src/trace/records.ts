@@ -145,6 +145,18 @@ export const TLB_FLUSH_ALL = 0xffffffff;
 export const TlbFlushFlags = { addressKnown: 1 } as const;
 /** The `observed` header entry of a trace that holds tlbflush records (HMT 2.1). */
 export const OBSERVED_TLB_FLUSHES = 'tlbFlushes';
+/**
+ * The `observed` header entry of a trace whose source knows which descriptors an exec closes (HMT 2.2):
+ * each file closed there is a `close` syscall record flagged SyscallFlags.kernel.
+ */
+export const OBSERVED_EXEC_CLOSES = 'execCloses';
+/**
+ * `op` of a syscall record (HMT 2.2, in a trace declaring OBSERVED_EXEC_CLOSES; other bits reserved, 0).
+ * `kernel`: the kernel made this call's effect on the process's behalf inside another call, with no
+ * kernel entry of its own — a close of a close-on-exec descriptor by a successful execve (fs/exec.c
+ * begin_new_exec → do_close_on_exec). Its effect applies (the file it names is released); it costs nothing.
+ */
+export const SyscallFlags = { kernel: 1 } as const;
 
 /** `op` of kmap/kunmap records: which kernel API made the temporary mapping. */
 export const KmapApi = { pkmap: 0, atomic: 1, local: 2 } as const;
@@ -213,7 +225,8 @@ export interface TraceHeader {
   readonly capture?: CaptureInfo;
   /**
    * Mechanisms the source recorded as records of their own, which the replay must not derive (HMT 2.1):
-   * `tlbFlushes` (OBSERVED_TLB_FLUSHES) — user TLB flushes are tlbflush records.
+   * `tlbFlushes` (OBSERVED_TLB_FLUSHES) — user TLB flushes are tlbflush records; (HMT 2.2) `execCloses`
+   * (OBSERVED_EXEC_CLOSES) — the files an exec closes are close records flagged SyscallFlags.kernel.
    */
   readonly observed?: readonly string[];
 }

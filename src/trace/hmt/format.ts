@@ -18,7 +18,8 @@ export const HMT_MAGIC = 'HMT';
 /**
  * Format version written by this implementation: 2.0 (a stored content digest in the footer; narrow
  * columns), or 2.1 for a trace whose header declares `observed` mechanisms (a kernel capture's TLB
- * flushes: record kind 15, `tlbflush`). Readers accept every version of majors 1 and 2 (HMT 1.0 and 1.1
+ * flushes: record kind 15, `tlbflush`), or 2.2 for one that declares `execCloses` (closes the kernel made
+ * at an exec, flagged syscall records). Readers accept every version of majors 1 and 2 (HMT 1.0 and 1.1
  * files read unchanged); 2.0 includes the 1.1 additions (the header's `capture`, observed-fault flags,
  * kmap purposes).
  */
@@ -26,6 +27,8 @@ export const HMT_VERSION_MAJOR = 2;
 export const HMT_VERSION_MINOR = 0;
 /** The minor version of 2.x that adds the header's `observed` and the `tlbflush` record kind. */
 export const HMT_OBSERVED_MINOR = 1;
+/** The minor version of 2.x that adds `execCloses` (close-on-exec closes as kernel-made close records). */
+export const HMT_EXEC_CLOSES_MINOR = 2;
 
 /**
  * How many event kinds a trace of `version` ("major.minor") may hold, which is also the length of its

@@ -17,7 +17,9 @@ import { UserError, InputError } from '../../errors.ts';
 import {
   COLUMNS,
   HMT_2_0_KINDS,
+  EventKind,
   KIND_COUNT,
+  OBSERVED_EXEC_CLOSES,
   OBSERVED_TLB_FLUSHES,
   type BatchOptions,
   type CaptureInfo,
@@ -39,6 +41,7 @@ import {
   FRAME_PREFIX_BYTES,
   FrameType,
   DIGEST_KEY,
+  HMT_EXEC_CLOSES_MINOR,
   HMT_MAGIC,
   HMT_OBSERVED_MINOR,
   HMT_READABLE_MAJORS,
@@ -615,6 +618,18 @@ class Session {
         }
       }
       for (let k = 0; k < KIND_COUNT; k++) counts.byKind[k]! += tally[k]!;
+      // From HMT 2.2 a syscall record's op is read: 1 (kernel-made) only where the header declares
+      // `execCloses`, else 0. Before 2.2 it is not read (any value).
+      const opColumn = data.get('op') as Uint8Array | undefined;
+      if (tally[EventKind.syscall] !== 0 && opColumn !== undefined && syscallOpsRead(header.version)) {
+        const max = header.observed?.includes(OBSERVED_EXEC_CLOSES) === true ? 1 : 0;
+        for (let i = 0; i < n; i++) {
+          if (kindColumn[i] === EventKind.syscall && opColumn[i]! > max) {
+            const needs = max === 0 ? ` in HMT ${header.version}: op 1 needs observed ['${OBSERVED_EXEC_CLOSES}'] in the header` : '';
+            this.fail(at, `record ${i} of the chunk is a syscall with op ${opColumn[i]} (expected 0..${max}${needs})`);
+          }
+        }
+      }
     }
     counts.index.push({ offset: at, cpu, records: n });
     counts.chunks++;
@@ -740,6 +755,12 @@ function frameLimit(type: number): [string | undefined, number] {
   return [undefined, 0];
 }
 
+/** True from HMT 2.2 on: a syscall record's `op` has a meaning (SyscallFlags) and is checked. */
+function syscallOpsRead(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 2 || (major === 2 && minor >= HMT_EXEC_CLOSES_MINOR);
+}
+
 /** Validates the header map into a TraceHeader. */
 function parseHeader(file: string, at: number, m: Record<string, unknown>): { header: TraceHeader; promisesFooter: boolean } {
   const fail = (problem: string): never => {
@@ -772,11 +793,14 @@ function parseHeader(file: string, at: number, m: Record<string, unknown>): { he
   if (capture !== undefined && !isCaptureInfo(capture)) {
     fail(HmtMessage.badField(what, 'capture', capture, 'a map with config (string), kernel (string) and ram (integer bytes)'));
   }
-  // `observed` (HMT 2.1): a key a 2.0 or 1.x header does not define is ignored.
-  const observed = kindCountOf(`${major}.${minor}`) > HMT_2_0_KINDS ? m['observed'] : undefined;
+  // `observed` (HMT 2.1): a key a 2.0 or 1.x header does not define is ignored; so is `execCloses`
+  // before 2.2, which defines it.
+  let observed = kindCountOf(`${major}.${minor}`) > HMT_2_0_KINDS ? m['observed'] : undefined;
   if (observed !== undefined && !(Array.isArray(observed) && observed.length <= 16 && observed.every((o) => typeof o === 'string'))) {
     fail(HmtMessage.badField(what, 'observed', observed, 'an array of mechanism names (strings)'));
   }
+  if (observed !== undefined && !syscallOpsRead(`${major}.${minor}`))
+    observed = (observed as string[]).filter((o) => o !== OBSERVED_EXEC_CLOSES);
   return {
     header: {
       version: `${major}.${minor}`,

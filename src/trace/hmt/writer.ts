@@ -23,6 +23,9 @@ import { InputError, WriteError } from '../../errors.ts';
 import {
   COLUMNS,
   EventKind,
+  HMT_2_0_KINDS,
+  KIND_COUNT,
+  OBSERVED_EXEC_CLOSES,
   OBSERVED_TLB_FLUSHES,
   type CaptureInfo,
   type RecordBatch,
@@ -39,6 +42,7 @@ import {
   END_MARKER_TYPE,
   FRAME_PREFIX_BYTES,
   FrameType,
+  HMT_EXEC_CLOSES_MINOR,
   HMT_MAGIC,
   HMT_OBSERVED_MINOR,
   HMT_VERSION_MAJOR,
@@ -65,8 +69,10 @@ export interface TraceWriterHeader {
   /** The captured box's configuration (HMT 1.1). */
   capture?: CaptureInfo;
   /**
-   * Mechanisms the source recorded as records of their own (HMT 2.1: `tlbFlushes`, OBSERVED_TLB_FLUSHES).
-   * A trace that declares any is written as 2.1 and may hold tlbflush records; any other is 2.0.
+   * Mechanisms the source recorded as records of their own (HMT 2.1: `tlbFlushes`, OBSERVED_TLB_FLUSHES;
+   * HMT 2.2: `execCloses`, OBSERVED_EXEC_CLOSES). A trace that declares `execCloses` is written as 2.2 and
+   * may hold syscall records flagged SyscallFlags.kernel; one that declares only `tlbFlushes` as 2.1, and
+   * may hold tlbflush records (so may a 2.2 trace that declares both); any other is 2.0.
    */
   observed?: readonly string[];
 }
@@ -122,11 +128,18 @@ export async function openTraceWriter(path: string, header: TraceWriterHeader, o
     throw new RangeError(`chunkRecords ${chunkRecords} must be an integer 1..${LIMITS.chunkRecords}`);
   }
   const observed = header.observed ?? [];
-  if (!observed.every((o) => o === OBSERVED_TLB_FLUSHES)) {
-    throw new RangeError(`trace header: observed ${JSON.stringify(observed)} (expected only '${OBSERVED_TLB_FLUSHES}')`);
+  if (!observed.every((o) => o === OBSERVED_TLB_FLUSHES || o === OBSERVED_EXEC_CLOSES)) {
+    throw new RangeError(
+      `trace header: observed ${JSON.stringify(observed)} (expected only '${OBSERVED_TLB_FLUSHES}' and '${OBSERVED_EXEC_CLOSES}')`,
+    );
   }
+  const minor = observed.includes(OBSERVED_EXEC_CLOSES)
+    ? HMT_EXEC_CLOSES_MINOR
+    : observed.length > 0
+      ? HMT_OBSERVED_MINOR
+      : HMT_VERSION_MINOR;
   const full: TraceHeader = {
-    version: `${HMT_VERSION_MAJOR}.${observed.length > 0 ? HMT_OBSERVED_MINOR : HMT_VERSION_MINOR}`,
+    version: `${HMT_VERSION_MAJOR}.${minor}`,
     source: header.source,
     pageSize,
     addressBits,
@@ -253,8 +266,13 @@ class HmtWriter implements TraceWriter {
   private state: WriterState = 'open';
   private readonly builders: Array<RecordBatchBuilder | undefined>;
   private readonly index: IndexEntry[] = [];
-  /** Kinds this trace's version holds (kindCountOf): 16 in 2.1, 15 in 2.0. */
+  /** Kinds this trace may hold: 16 when it declares `tlbFlushes`, else 15. */
   private readonly kinds: number;
+  /**
+   * Largest `op` of a syscall record: 1 (SyscallFlags.kernel) when the trace declares `execCloses` (2.2);
+   * else 255 — the column is not read for syscall records before 2.2, so any value is kept as given.
+   */
+  private readonly syscallOpMax: number;
   private readonly byKind: number[];
   private readonly byCpu: number[];
   private records = 0;
@@ -274,10 +292,17 @@ class HmtWriter implements TraceWriter {
   ) {
     this.builders = new Array<RecordBatchBuilder | undefined>(header.cpus).fill(undefined);
     this.byCpu = new Array<number>(header.cpus).fill(0);
-    this.kinds = kindCountOf(header.version);
-    this.byKind = new Array<number>(this.kinds).fill(0);
+    this.kinds = header.observed?.includes(OBSERVED_TLB_FLUSHES) === true ? KIND_COUNT : HMT_2_0_KINDS;
+    this.syscallOpMax = header.observed?.includes(OBSERVED_EXEC_CLOSES) === true ? 1 : 255;
+    // The footer's byKind has the version's length (16 from 2.1 on, whatever the trace holds).
+    this.byKind = new Array<number>(kindCountOf(header.version)).fill(0);
     this.oldest = new Array<number>(header.cpus).fill(0);
     this.untilSweep = chunkRecords;
+  }
+
+  /** What is wrong with `op` of a syscall record in this trace (one that declares `execCloses`). */
+  private syscallOpProblem(op: number): string {
+    return `op ${op} for a syscall record (expected 0, or 1: made by the kernel inside another call)`;
   }
 
   get recordCount(): number {
@@ -303,6 +328,8 @@ class HmtWriter implements TraceWriter {
   push(r: TraceRecord): void {
     this.assertOpen();
     checkRecord(r, this.header.cpus, this.header.addressBits, this.records, this.kinds);
+    if (r.kind === EventKind.syscall && (r.op ?? 0) > this.syscallOpMax)
+      throw new InputError(refused(this.records, this.syscallOpProblem(r.op!)));
     const b = this.builderFor(r.cpu);
     if (b.length === 0) this.oldest[r.cpu] = this.records;
     b.push(r);
@@ -321,6 +348,9 @@ class HmtWriter implements TraceWriter {
     if (bad !== undefined) throw new InputError(refused(this.records + bad[0], bad[1]));
     for (let i = 0; i < batch.length; i++) {
       if (batch.kind[i]! >= this.kinds) throw new InputError(refused(this.records + i, kindProblem(batch.kind[i]!, this.kinds)));
+      if (batch.kind[i] === EventKind.syscall && batch.op[i]! > this.syscallOpMax) {
+        throw new InputError(refused(this.records + i, this.syscallOpProblem(batch.op[i]!)));
+      }
     }
     const b = this.builderFor(cpu);
     let start = 0;

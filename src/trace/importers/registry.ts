@@ -60,6 +60,11 @@ export interface Importer {
    * records use the HMT 1.1 semantics (observed faults, kmap purposes).
    */
   kernelCapture?: boolean;
+  /**
+   * Mechanisms the importer writes as records of their own beyond a kernel capture's TLB flushes (the
+   * header's `observed`): the strace importer's `execCloses` (HMT 2.2).
+   */
+  observed?: readonly string[];
   run(input: NodeJS.ReadableStream, sink: TraceSink, options: ImportOptions): Promise<ImportStats>;
 }
 

@@ -1,8 +1,8 @@
-import { AccessOp, ComputeFlags, EventKind, ProtBits, type TraceRecord } from '../records.ts';
+import { AccessOp, ComputeFlags, EventKind, ProtBits, SyscallFlags, type TraceRecord } from '../records.ts';
 import { parseCallText, parseIntText, parseStraceLine, StraceSyntaxError, type SecondsForm, type StraceCall } from './strace-line.ts';
 import { i386SyscallNumber } from './strace-syscalls.ts';
 import { PAGE_SIZE } from '../../units/address.ts';
-import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFile } from './strace-files.ts';
+import { execFds, FileIds, forkFds, lastDescriptor, PIPE_BUFFER_BYTES, type FdTable, type OpenFile } from './strace-files.ts';
 
 /**
  * Turns parsed strace lines into trace records (pure: lines in, records out through `emit`).
@@ -25,6 +25,12 @@ import { execFds, FileIds, forkFds, PIPE_BUFFER_BYTES, type FdTable, type OpenFi
  *   brk growing/shrinking the break → `mmap`/`munmap` of the difference (the first brk only learns it).
  * - clone/clone3/fork/vfork (result > 0) → `fork` (parent, child); threads are forks too (the vocabulary
  *   has no shared-mm thread); execve/execveat (result 0) → `exec`; `+++ exited/killed +++` → `exit`.
+ * - open/openat/creat name the regular file they opened in the `syscall` record's `addr`; a close names
+ *   it when it closes the process's last descriptor of that open file (a dup'ed or dup2'ed descriptor
+ *   keeps the file open); after an `exec`, every regular file whose descriptors were all close-on-exec
+ *   (O_CLOEXEC, dup3/F_DUPFD_CLOEXEC, fcntl F_SETFD FD_CLOEXEC, ioctl FIOCLEX) gets a `close` record
+ *   flagged SyscallFlags.kernel (HMT 2.2, header `observed: ["execCloses"]`): the kernel closed it in
+ *   the execve (do_close_on_exec), no call of its own.
  * - failed calls (result −1) → the `syscall` record only.
  * - user pages the calls imply: read/write buffers are touched by the replay's copy itself; an exec touches
  *   the new image — one instruction fetch of its text and a store to its data at stand-in addresses
@@ -109,6 +115,8 @@ interface Proc {
 }
 
 const CLONE_CALLS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** i386 close (arch/x86/entry/syscalls/syscall_32.tbl). */
+const NR_CLOSE = 6;
 
 /** The stateful strace → records converter (see the module comment for what each call becomes). */
 export class StraceConverter {
@@ -315,7 +323,7 @@ export class StraceConverter {
     // A successful open names the file it opened, a close the file it closed, in the record's `addr`
     // (traces/README.md: the machine holds the inode in use between them).
     const opened = ok && (c.name === 'open' || c.name === 'openat' || c.name === 'creat') ? this.openPath(c) : null;
-    const closed = ok && c.name === 'close' ? p.fds.get(argInt(a, 0))?.file : undefined;
+    const closed = ok && c.name === 'close' ? lastDescriptor(p.fds, argInt(a, 0)) : undefined;
     const named = opened?.kind === 'file' ? opened.fileId : closed?.kind === 'file' ? closed.fileId : 0;
     this.record(p, {
       kind: EventKind.syscall,
@@ -370,6 +378,10 @@ export class StraceConverter {
       case 'fcntl':
       case 'fcntl64':
         if (/^F_DUPFD/.test(a[1] ?? '')) this.dupFd(p, argInt(a, 0), ret, a[1] === 'F_DUPFD_CLOEXEC');
+        else if (a[1] === 'F_SETFD') this.setCloexec(p, argInt(a, 0), /FD_CLOEXEC/.test(a[2] ?? ''));
+        return;
+      case 'ioctl':
+        if (a[1] === 'FIOCLEX' || a[1] === 'FIONCLEX') this.setCloexec(p, argInt(a, 0), a[1] === 'FIOCLEX');
         return;
       case 'pipe':
       case 'pipe2': {
@@ -456,10 +468,13 @@ export class StraceConverter {
       case 'execve':
       case 'execveat':
         if (ret !== 0) return;
-        execFds(p.fds);
         p.heapStart = null;
         p.brk = null;
         this.record(p, { kind: EventKind.exec, cpu, pid, time });
+        for (const file of execFds(p.fds)) {
+          if (file.kind === 'file')
+            this.record(p, { kind: EventKind.syscall, cpu, pid, op: SyscallFlags.kernel, arg: NR_CLOSE, addr: file.fileId, time });
+        }
         this.touch(p, AccessOp.ifetch, EXEC_TEXT_STANDIN, time);
         this.touch(p, AccessOp.store, EXEC_DATA_STANDIN, time);
         this.touch(p, AccessOp.store, STACK_TOP_STANDIN, time);
@@ -467,6 +482,12 @@ export class StraceConverter {
       default:
         return;
     }
+  }
+
+  /** Sets or clears the close-on-exec flag of descriptor `fd` (a descriptor not known: nothing). */
+  private setCloexec(p: Proc, fd: number, cloexec: boolean): void {
+    const entry = p.fds.get(fd);
+    if (entry !== undefined) p.fds.set(fd, { file: entry.file, cloexec });
   }
 
   private dupFd(p: Proc, from: number, to: number, cloexec: boolean): void {

@@ -102,7 +102,31 @@ export function forkFds(fds: FdTable): FdTable {
   return new Map(fds);
 }
 
-/** Closes the close-on-exec descriptors, as a successful execve does. */
-export function execFds(fds: FdTable): void {
-  for (const [fd, entry] of fds) if (entry.cloexec) fds.delete(fd);
+/**
+ * Closes the close-on-exec descriptors, as a successful execve does (fs/exec.c do_close_on_exec, in
+ * descriptor order), and returns the open files that lost their last descriptor, in the order of their
+ * lowest one: those the kernel released (a file also held by a descriptor that stays open is not).
+ */
+export function execFds(fds: FdTable): OpenFile[] {
+  const closed: OpenFile[] = [];
+  for (const fd of [...fds.keys()].sort((x, y) => x - y)) {
+    const entry = fds.get(fd)!;
+    if (!entry.cloexec) continue;
+    fds.delete(fd);
+    if (!closed.includes(entry.file)) closed.push(entry.file);
+  }
+  const open = new Set([...fds.values()].map((e) => e.file));
+  return closed.filter((f) => !open.has(f));
+}
+
+/**
+ * The open file that closing descriptor `fd` releases: its file when no other descriptor of the table
+ * refers to it (close drops the last reference), else undefined (a dup keeps it open), as undefined for
+ * a descriptor not in the table.
+ */
+export function lastDescriptor(fds: FdTable, fd: number): OpenFile | undefined {
+  const file = fds.get(fd)?.file;
+  if (file === undefined) return undefined;
+  for (const [other, entry] of fds) if (other !== fd && entry.file === file) return undefined;
+  return file;
 }

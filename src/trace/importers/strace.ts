@@ -6,7 +6,7 @@
  * start stands in for them). Host addresses are 64-bit on x86_64: `hmsim import strace` relocates them
  * with `--relocate auto` unless told otherwise (src/trace/relocate.ts).
  */
-import type { TraceRecord } from '../records.ts';
+import { OBSERVED_EXEC_CLOSES, type TraceRecord } from '../records.ts';
 import type { Importer, ImportOptions, ImportStats } from './registry.ts';
 import { StraceConverter } from './strace-convert.ts';
 import { StraceSyntaxError } from './strace-line.ts';
@@ -17,7 +17,10 @@ export const straceImporter: Importer = {
   name: 'strace',
   description:
     'strace text (-f, -ttt/-tt/-r, -T, -y/-yy): read/write/pread/pwrite, mmap/munmap/mprotect/brk, ' +
-    'clone/fork/vfork, execve, exit; time between calls as compute (64-bit addresses: --relocate, default auto)',
+    'clone/fork/vfork, execve (and the close-on-exec files it closes), exit; time between calls as compute ' +
+    '(64-bit addresses: --relocate, default auto)',
+  // The descriptor table is followed call by call: the files an execve closes are close records (HMT 2.2).
+  observed: [OBSERVED_EXEC_CLOSES],
   async run(input: NodeJS.ReadableStream, sink, options: ImportOptions): Promise<ImportStats> {
     let c: StraceConverter | undefined;
     const stats = await runLineImport(input, sink, options, (emit) => {
