@@ -36,7 +36,7 @@ export function sweepFromOptions(
 ): {
   spec: SweepSpec;
   out: string;
-  jobs: number;
+  jobs: number | 'auto';
   shard: Shard | null;
   force: boolean;
   json: boolean;
@@ -78,7 +78,7 @@ export function sweepFromOptions(
   if (options.out === undefined)
     throw new UsageError('sweep: missing --out DIR (finished points are kept there, so an interrupted sweep resumes)');
   const replications = typeof raw['replications'] === 'string' ? parseCount('--replications', raw['replications'], 1, 100000) : 1;
-  const jobs = typeof raw['jobs'] === 'string' ? parseCount('--jobs', raw['jobs'], 1, 4096) : availableParallelism();
+  const jobs = typeof raw['jobs'] === 'string' ? parseCount('--jobs', raw['jobs'], 1, 4096) : 'auto';
   const spec: SweepSpec = {
     configs,
     configOptions: options.configOptions,
@@ -127,7 +127,11 @@ export function register(program: Command): void {
     .option('--replications <n>', 'replications of every grid cell, each with its own seed (default 1)')
     .option('--workload <name>', 'generate the trace per point with this generator (hmsim gen --list) instead of --trace')
     .option('--param <k=v>', 'fixed workload parameter, repeatable (hmsim gen WORKLOAD --help)', collect)
-    .option('--jobs <n>', 'points replayed in parallel: in this thread and on n − 1 worker threads (default: the available cores)')
+    .option(
+      '--jobs <n>',
+      'points replayed in parallel: in this thread and on n − 1 worker threads (default: as many as the ' +
+        'replay work pays for, up to the available cores: one thread per ~2 s of estimated replay)',
+    )
     .option('--shard <i/n>', 'run only shard i of n (0 ≤ i < n; point k belongs to shard k mod n); join with hmsim merge')
     .option(
       '--formats <list>',
@@ -158,6 +162,16 @@ export function register(program: Command): void {
     });
     if (s.spec.replications > 1 && outcome.cells !== null && identicalReplications(outcome.cells.map((c) => c.totalCycles))) {
       warnIdenticalReplications(s.spec.replications, await loadModel(s.spec.model, s.spec.modelSets));
+    }
+    const auto = outcome.autoJobs;
+    if (auto !== null && auto.records !== null && !s.quiet && !s.json && outcome.computed > 0) {
+      const cores = availableParallelism();
+      if (auto.jobs < cores)
+        process.stderr.write(
+          `sweep: ${auto.jobs === 1 ? 'one thread' : `${auto.jobs} threads`} for ${outcome.computed} points of ` +
+            `${auto.records.toLocaleString('en-US')} records in all (about ${(auto.seconds ?? 0).toFixed(1)} s of replay; ` +
+            `a worker thread pays for its start from about 2 s more): --jobs ${cores} to use every core\n`,
+        );
     }
     if (s.json) {
       const { header: _header, ...summary } = outcome;

@@ -11,6 +11,7 @@
  *              N − 1 workers), all at once
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ import type { SweepCell } from './cells.ts';
 import type { Executor } from './jobs.ts';
 import { writeSweepOutput } from './output.ts';
 import { planSweep, type PointTask, type TraceGen } from './plan.ts';
+import { openTrace } from '../trace/hmt/reader.ts';
 import { expandPoints, shardPoints } from './points.ts';
 import { inlineExecutor, workerPool } from './pool.ts';
 import type { Shard } from './shard.ts';
@@ -41,8 +43,13 @@ import { SWEEP_VERSION } from './spec.ts';
 export interface SweepRunOptions {
   /** Output folder (also where finished points are kept while running). */
   readonly out: string;
-  /** Points replayed at once: 1 runs in this thread, more on worker threads. */
-  readonly jobs: number;
+  /**
+   * Points replayed at once: 1 runs in this thread, more on worker threads; 'auto' (the CLI's default):
+   * as many threads as the points' replay work pays for, up to `cores` (autoJobs).
+   */
+  readonly jobs: number | 'auto';
+  /** With jobs 'auto': the most threads to use (default: the available cores). */
+  readonly cores?: number;
   readonly shard: Shard | null;
   /** Replace an output folder hmsim did not write. */
   readonly force: boolean;
@@ -69,6 +76,8 @@ export interface SweepOutcome {
   readonly reused: number;
   /** Worker threads this run started, each once for many points and figures (0: all ran in the main thread, or none ran). */
   readonly threads: number;
+  /** With jobs 'auto': the threads chosen and why (null when --jobs was given). */
+  readonly autoJobs: AutoJobs | null;
   /** True when the folder holds every point and the report was written. */
   readonly complete: boolean;
   /** The report's cells (complete runs only). */
@@ -116,6 +125,8 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
     else todo.push(task);
   }
   const reused = records.length;
+  const auto = options.jobs === 'auto' ? await autoJobs(todo, options.cores ?? availableParallelism()) : null;
+  const jobs = auto?.jobs ?? (options.jobs as number);
   const t1 = performance.now();
   // (4) and (5) on one executor: it replays the points, then renders the report's figures (in this thread
   // one after the other, or all at once on the worker threads).
@@ -123,11 +134,9 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
   // A report with figures rendered on worker threads: this thread starts loading vega now, in the
   // background; each worker loads the renderer once every point is handed out (prepareRenderer), so
   // that the loading neither delays a point nor waits for the first figure.
-  const images = complete && options.jobs > 1 && (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
+  const images = complete && jobs > 1 && (options.formats ?? REPORT_FORMATS).some((f) => f !== 'html');
   const executor: Executor =
-    options.jobs <= 1
-      ? inlineExecutor(options.signal)
-      : workerPool(options.jobs, options.signal !== undefined ? { signal: options.signal } : {});
+    jobs <= 1 ? inlineExecutor(options.signal) : workerPool(jobs, options.signal !== undefined ? { signal: options.signal } : {});
   if (images) void loadVega().catch(() => undefined);
   const onAbort = (): void => void executor.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -161,6 +170,7 @@ export async function runSweep(spec: SweepSpec, options: SweepRunOptions): Promi
       computed: todo.length,
       reused,
       threads: executor.threadsStarted(),
+      autoJobs: auto,
       complete,
       cells: written?.cells ?? null,
       header: written?.header ?? null,
@@ -235,4 +245,49 @@ async function computePoints(todo: readonly PointTask[], executor: Executor, opt
   const settled = await Promise.allSettled(todo.map(one));
   if (firstError !== null) throw (firstError as { error: unknown }).error;
   return settled.map((s) => (s as PromiseFulfilledResult<PointRecord>).value);
+}
+
+/** How many threads a sweep chose with jobs 'auto', and what it went by. */
+export interface AutoJobs {
+  readonly jobs: number;
+  /** The records the points to replay hold in all (null: not known before the run, e.g. generated or compressed traces). */
+  readonly records: number | null;
+  /** The replay seconds those records take at REPLAY_RATE (null with records). */
+  readonly seconds: number | null;
+}
+
+/**
+ * Records a thread replays per second, to estimate a sweep's work before it runs: the full machine
+ * replays 1.4-4.7 M records per CPU-second and a pure TLB replay (--prefault) 40-50 M (README "How fast",
+ * the lower ends: the first replays of a thread run before V8 has optimized them).
+ */
+const REPLAY_RATE = { machine: 1.5e6, prefault: 40e6 } as const;
+
+/**
+ * Replay seconds a worker thread must take over before it pays for itself: starting one (its isolate,
+ * the simulator's modules and their compilation, the renderer for the figures) costs about a CPU-second
+ * (bench/sweep.bench.ts: a --jobs 2 sweep of 16 short points spends 30-50 % more CPU than --jobs 1, and on
+ * two cores is no faster).
+ */
+const SECONDS_PER_THREAD = 2;
+
+/**
+ * The threads for the points left to replay: one, plus one per SECONDS_PER_THREAD of estimated replay
+ * beyond the first, up to `cores`. The records are read from the traces' footers (no pass over them); a
+ * point whose trace does not tell (generated per point, compressed) counts as long: every core.
+ */
+export async function autoJobs(todo: readonly PointTask[], cores: number): Promise<AutoJobs> {
+  const max = Math.max(1, Math.floor(cores));
+  const counts = new Map<string, number | undefined>();
+  let seconds = 0;
+  for (const task of todo) {
+    if (task.gen !== null) return { jobs: max, records: null, seconds: null };
+    if (!counts.has(task.tracePath)) counts.set(task.tracePath, (await openTrace(task.tracePath)).recordCount);
+    const n = counts.get(task.tracePath);
+    if (n === undefined) return { jobs: max, records: null, seconds: null };
+    seconds += n / (task.prefault ? REPLAY_RATE.prefault : REPLAY_RATE.machine);
+  }
+  const records = todo.reduce((sum, t) => sum + (counts.get(t.tracePath) ?? 0), 0);
+  const jobs = Math.min(max, 1 + Math.floor(seconds / SECONDS_PER_THREAD));
+  return { jobs, records, seconds };
 }

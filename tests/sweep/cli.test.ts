@@ -1,9 +1,10 @@
 import { GENERATORS } from '../../src/trace/generators/registry.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { openTrace } from '../../src/trace/hmt/reader.ts';
 
 /** The real CLI (bin/hmsim.js): flag errors, and a workload sweep on worker threads. */
 let dir = '';
@@ -40,6 +41,48 @@ describe('hmsim sweep / merge command line', () => {
     const empty = runCli(['merge', join(dir, 'nothing'), '--formats', 'pdf,', '--out', join(dir, 'm')]);
     expect(empty).toMatchObject({ code: 2, stderr: 'hmsim: --formats pdf,: expected a comma-separated list of svg, png, pdf, html\n' });
   });
+
+  it('without --jobs, a sweep of short points runs in one thread and says so on stderr', async () => {
+    const trace = 'traces/strace-sh-pipeline.hmt';
+    const records = (await openTrace(trace)).recordCount as number;
+    const r = runCli([
+      'sweep',
+      '--trace',
+      trace,
+      '--grid',
+      'tlb.l1d.entries=16,32',
+      '--formats',
+      'html',
+      '--json',
+      '--out',
+      join(dir, 'auto'),
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { threads: number; autoJobs: { jobs: number; records: number } };
+    expect(out.autoJobs).toMatchObject({ jobs: 1, records: 2 * records });
+    expect(out.threads).toBe(0);
+    // --json keeps stderr quiet; the text output says why one thread was used when the machine has more.
+    expect(r.stderr).toBe('');
+    const text = runCli([
+      'sweep',
+      '--trace',
+      trace,
+      '--grid',
+      'tlb.l1d.entries=16,32',
+      '--formats',
+      'html',
+      '--out',
+      join(dir, 'auto-text'),
+    ]);
+    const cores = availableParallelism();
+    expect(text.stderr).toBe(
+      cores === 1
+        ? ''
+        : `sweep: one thread for 2 points of ${(2 * records).toLocaleString('en-US')} records in all (about ` +
+            `${((2 * records) / 1.5e6).toFixed(1)} s of replay; a worker thread pays for its start from about 2 s more): ` +
+            `--jobs ${cores} to use every core\n`,
+    );
+  }, 60_000);
 
   it('refuses a merge of folders that are not sweep outputs', () => {
     const r = runCli(['merge', join(dir, 'nothing'), '--out', join(dir, 'm')]);
