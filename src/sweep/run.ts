@@ -252,7 +252,7 @@ export interface AutoJobs {
   readonly jobs: number;
   /** The records the points to replay hold in all (null: not known before the run, e.g. generated or compressed traces). */
   readonly records: number | null;
-  /** The replay seconds those records take at REPLAY_RATE (null with records). */
+  /** The replay seconds those records take at REPLAY_RATE (null when `records` is). */
   readonly seconds: number | null;
 }
 
@@ -272,8 +272,8 @@ const REPLAY_RATE = { machine: 1.5e6, prefault: 40e6 } as const;
 const SECONDS_PER_THREAD = 2;
 
 /**
- * The threads for the points left to replay: one, plus one per SECONDS_PER_THREAD of estimated replay
- * beyond the first, up to `cores`. The records are read from the traces' footers (no pass over them); a
+ * The threads for the points left to replay: one, plus one per whole SECONDS_PER_THREAD of estimated
+ * replay, up to `cores`. The records are read from the traces' footers (no pass over them); a
  * point whose trace does not tell (generated per point, compressed) counts as long: every core.
  */
 export async function autoJobs(todo: readonly PointTask[], cores: number): Promise<AutoJobs> {
