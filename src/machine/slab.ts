@@ -5,14 +5,15 @@
  * (slubGeometry, below) — `perSlab` objects in a slab of `pagesPerSlab` pages, every page a GFP_KERNEL
  * (lowmem) page.
  *
- * What makes and frees them (the trace has no open/close or path records, so file objects are derived
- * from the file ids it touches):
+ * What makes and frees them (a trace names files in open and close records at most, so dentries and
+ * inodes are derived from the file ids it touches):
  * - a process (fork, exec, or first sight of a pid): task_struct, pid, cred, files_struct,
  *   signal_struct, sighand_struct, mm_struct (kernel/fork.c copy_process, dup_mm), freed at exit;
  *   vm_area_struct per VMA: the trace's mmap records plus the exec's own (stack, vvar, vdso), re-counted
- *   after every mmap/munmap/fork/exec; one struct file per process that did read/write I/O (a server
- *   opens, reads and closes one file at a time), freed at exit. The kernel stack and page tables are
- *   pages, not slab (mm-lifecycle.ts).
+ *   after every mmap/munmap/fork/exec. A struct file per open record naming a file (hold), shared by a
+ *   fork's child, freed by the last close (or exit) of it; a process that reads or writes a file it
+ *   holds no open of (the trace names no open for it) is given one struct file (one open file at a
+ *   time), freed with its mm. The kernel stack and page tables are pages, not slab (mm-lifecycle.ts).
  * - a file id first touched by a read, write or mmap: a dentry and an inode (shmem_inode_cache on tmpfs,
  *   ext4_inode_cache on a disk), kept after use in the dcache/icache LRU until reclaim shrinks them.
  * - a page-cache page written on a disk filesystem: one buffer_head (4 KiB blocks: create_page_buffers
@@ -89,6 +90,15 @@ export class SlabCaches {
   private refs = new Int32Array(64);
   /** Per pid, the dense files it holds, one entry per reference: by open descriptors and by mappings. */
   private readonly heldBy = { fd: new Map<number, number[]>(), map: new Map<number, number[]>() };
+  /**
+   * Per pid, the open file (struct file) behind each entry of its `fd` list, index for index: an open
+   * record makes one (a filp object); a fork's child shares its parent's (the descriptor table is copied,
+   * the struct file is not: get_file), and it is freed when the last process holding it lets it go.
+   */
+  private readonly fdOpens = new Map<number, number[]>();
+  /** Per open file, the processes holding it. */
+  private readonly openUsers = new Map<number, number>();
+  private nextOpen = 0;
   /** Files with at least one reference. */
   private pinned = 0;
   /** Files whose dentry and inode are held. */
@@ -212,12 +222,26 @@ export class SlabCaches {
   hold(kind: 'fd' | 'map', pid: number, file: number): boolean {
     if (file <= 0) return true;
     if (!this.touchFile(file)) return false;
+    // An open allocates its struct file (alloc_empty_file in path_openat).
+    if (kind === 'fd' && !this.alloc(Slab.filp, `an open file of pid ${pid}`)) return false;
     const d = this.m.cache.denseFile(file);
     if (this.refs[d]!++ === 0) this.pinned++;
     const list = this.heldBy[kind].get(pid);
     if (list === undefined) this.heldBy[kind].set(pid, [d]);
     else list.push(d);
+    if (kind === 'fd') {
+      const o = this.nextOpen++;
+      this.openUsers.set(o, 1);
+      const opens = this.fdOpens.get(pid);
+      if (opens === undefined) this.fdOpens.set(pid, [o]);
+      else opens.push(o);
+    }
     return true;
+  }
+
+  /** True when `pid` holds `file` open (an open record named it and no close or exit has released it). */
+  holdsOpen(pid: number, file: number): boolean {
+    return file > 0 && (this.heldBy.fd.get(pid)?.includes(this.m.cache.denseFile(file)) ?? false);
   }
 
   /** A reference of `pid` to `file` goes (a close; the mm's last VMA of it). None held: nothing happens. */
@@ -227,6 +251,7 @@ export class SlabCaches {
     const k = list?.lastIndexOf(this.m.cache.denseFile(file)) ?? -1;
     if (k < 0) return;
     this.release(list!.splice(k, 1)[0]!);
+    if (kind === 'fd') this.dropOpen(this.fdOpens.get(pid)!.splice(k, 1)[0]!);
   }
 
   /** The references live processes hold to `file`'s inode now (its opens and the mms mapping it: i_count). */
@@ -243,6 +268,9 @@ export class SlabCaches {
     this.unholdAll('fd', child);
     for (const d of list) if (this.refs[d]!++ === 0) this.pinned++;
     this.heldBy.fd.set(child, [...list]);
+    const opens = this.fdOpens.get(parent)!;
+    for (const o of opens) this.openUsers.set(o, this.openUsers.get(o)! + 1);
+    this.fdOpens.set(child, [...opens]);
   }
 
   /** Every reference of `pid` of `kind` goes: its descriptors at exit, its mappings with its mm. */
@@ -251,10 +279,25 @@ export class SlabCaches {
     if (list === undefined) return;
     for (const d of list) this.release(d);
     this.heldBy[kind].delete(pid);
+    if (kind === 'fd') {
+      for (const o of this.fdOpens.get(pid)!) this.dropOpen(o);
+      this.fdOpens.delete(pid);
+    }
   }
 
   private release(d: number): void {
     if (--this.refs[d]! === 0) this.pinned--;
+  }
+
+  /** A process lets open file `o` go; the last one frees its struct file (fput → __fput). */
+  private dropOpen(o: number): void {
+    const users = this.openUsers.get(o)! - 1;
+    if (users > 0) {
+      this.openUsers.set(o, users);
+      return;
+    }
+    this.openUsers.delete(o);
+    this.free(Slab.filp);
   }
 
   /**

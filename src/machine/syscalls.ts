@@ -77,9 +77,10 @@ export function syscallExit(m: Machine, cpu: number): void {
 export function fileCopy(m: Machine, cpu: number, mm: Mm, isWrite: boolean, file: number, off: number, len: number, ubuf: number): boolean {
   const c = m.cpus[cpu]!;
   if (c.resume === 0) {
-    // The file's dentry and inode (dcache/icache), and the process's struct file for its I/O (slab.ts).
+    // The file's dentry and inode (dcache/icache), and the process's struct file for its I/O (slab.ts):
+    // the one its open made when the trace names the open, else one derived for the process.
     if (!m.slab.touchFile(file)) return false;
-    if (!mm.hasFilp) {
+    if (!mm.hasFilp && !m.slab.holdsOpen(mm.pid, file)) {
       if (!m.slab.alloc(Slab.filp, `an open file of pid ${mm.pid}`)) return false;
       mm.hasFilp = true;
     }

@@ -128,6 +128,8 @@ describe('fileserver: what a replay does with the opens and closes', () => {
       // After the read (open, read syscall, read record), before the close: one reference, the worker's.
       const during = await replayTo(i + 3);
       expect(during.slab.references(file)).toBe(1);
+      // The open made its struct file; the read used it (no other is derived for the worker).
+      expect(during.slab.report()['filp']!.objects).toBe(1);
       // Its dentry and inode are not freeable (ext4: 2 per unreferenced file); the program's text, mapped,
       // is held too.
       expect(during.slab.freeable).toBe(2 * (during.slab.files - 2));
@@ -135,6 +137,7 @@ describe('fileserver: what a replay does with the opens and closes', () => {
       const after = await replayTo(i + 4);
       expect(recs[i + 3]).toMatchObject({ kind: EventKind.syscall, arg: NR.close, addr: file });
       expect(after.slab.references(file)).toBe(0);
+      expect(after.slab.report()['filp']!.objects).toBe(0);
       expect(after.slab.files).toBe(during.slab.files);
       expect(after.slab.freeable).toBe(2 * (after.slab.files - 1));
     }
@@ -158,6 +161,10 @@ describe('fileserver: what a replay does with the opens and closes', () => {
       expect(on.result.cycles.breakdown.syscall - off.result.cycles.breakdown.syscall, config).toBe(2 * REQUESTS * perCall);
       // The page cache sees the same reads.
       expect(on.result.counts.pagecache, config).toEqual(off.result.counts.pagecache);
+      // struct files: one per open, freed at its close — at most one request in flight per CPU (2); without
+      // opens, one derived per worker (4) that did I/O, freed at its exit.
+      expect(on.result.memory.slab['filp'], config).toMatchObject({ objects: 0, peakObjects: 2 });
+      expect(off.result.memory.slab['filp'], config).toMatchObject({ objects: 0, peakObjects: 4 });
     }
   });
 });

@@ -87,6 +87,9 @@ describe('strace import: close-on-exec', () => {
     const header = { observed: [OBSERVED_EXEC_CLOSES] };
     const refsAt = async (n: number) => {
       const { machine } = await runRecords(recs.slice(0, n), { config: '3g1g-highmem' }, { header });
+      // The struct files: the parent's four opens made one each, which the child shares (fork copies
+      // descriptors, not files); the loader's opens were closed, and every read went through an open file.
+      expect(machine.slab.report()['filp']!.objects).toBe(4);
       return [A, B, C, D].map((f) => machine.slab.references(f));
     };
     const exec = recs.findIndex((r) => r.kind === EventKind.exec && r.pid === CHILD);
@@ -99,6 +102,8 @@ describe('strace import: close-on-exec', () => {
     expect(await refsAt(childExit + 1)).toEqual([1, 1, 1, 1]);
     const all = await runRecords(recs, { config: '3g1g-highmem' }, { header });
     expect([A, B, C, D].map((f) => all.machine.slab.references(f))).toEqual([0, 0, 0, 0]);
+    // At most the four shared files and the one the child's loader has open at a time (ld.so.cache, libc).
+    expect(all.result.memory.slab['filp']).toMatchObject({ objects: 0, peakObjects: 5 });
     // The three closes the kernel made cost no kernel entry: every other syscall record is one.
     const syscallRecords = recs.filter((r) => r.kind === EventKind.syscall).length;
     expect(all.result.counts.syscalls).toBe(syscallRecords - 3);
