@@ -67,10 +67,14 @@ function switchPcid(c: CpuState, mm: Mm): void {
   c.asidUsed[slot] = c.asidTick;
 }
 
-/** A `switch` record: `cpu` now runs `pid`. Returns false when the replay stopped (memory). */
+/**
+ * A `switch` record: `cpu` now runs `pid`. Returns false when the replay stopped (memory) or the CPU waits
+ * for the fork of `pid` (the record is replayed again once the child exists).
+ */
 export function contextSwitch(m: Machine, cpu: number, pid: number): boolean {
   const c = m.cpus[cpu]!;
   if (c.pid === pid) return true;
+  if (waitsForFork(m, cpu, pid)) return false;
   m.counts.contextSwitches++;
   m.charge(cpu, Cat.contextSwitch, m.model.costs.contextSwitch(0, m.rng));
   if (c.pid >= 0) {
@@ -93,12 +97,23 @@ export function contextSwitch(m: Machine, cpu: number, pid: number): boolean {
 }
 
 /**
+ * True when `pid` is a child whose fork the driver has queued and the replay not yet replayed, and which
+ * has no process yet: `cpu` then waits for the fork (Machine.waitForFork).
+ */
+function waitsForFork(m: Machine, cpu: number, pid: number): boolean {
+  if (m.pendingForks.size === 0 || !m.pendingForks.has(pid) || m.procs.get(pid) !== undefined) return false;
+  m.waitForFork(cpu, pid);
+  return true;
+}
+
+/**
  * Makes sure `cpu` runs `pid` before a user-level record of that pid: the first record of a CPU adopts
  * its pid for free; a later record of another pid is an implicit context switch.
  */
 export function ensureRunning(m: Machine, cpu: number, pid: number): Mm | null {
   const c = m.cpus[cpu]!;
   if (c.pid === -1) {
+    if (waitsForFork(m, cpu, pid)) return null;
     c.pid = pid;
     const mm = mmFor(m, cpu, pid);
     if (mm === null) return null;

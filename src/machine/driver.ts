@@ -1,5 +1,6 @@
 /**
- * The full-machine replay loop: per-CPU record streams advanced in the order of the CPUs' clocks.
+ * The full-machine replay loop: per-CPU record streams advanced in the order of the CPUs' clocks; a CPU
+ * about to run a child whose queued fork is not replayed yet waits for it (noteForks, Machine.waitForFork).
  *
  * ```
  *   TraceSource.batches() ──(file order)──► per-CPU queues of batches
@@ -112,6 +113,15 @@ const MAX_CPU_STREAMS = 64;
  */
 const ABORT_CHECK_WORK = 1 << 16;
 
+/** Counts the fork records of a batch the driver queues in Machine.pendingForks, by child pid. */
+function noteForks(m: Machine, b: RecordBatch): void {
+  const kinds = b.kind.subarray(0, b.length);
+  for (let i = kinds.indexOf(EventKind.fork); i >= 0; i = kinds.indexOf(EventKind.fork, i + 1)) {
+    const child = b.arg[i]!;
+    m.pendingForks.set(child, (m.pendingForks.get(child) ?? 0) + 1);
+  }
+}
+
 /** Replays every record of `source` on `m`. */
 export async function driveMachine(m: Machine, source: TraceSource, options: DriveOptions = {}): Promise<DriveOutcome> {
   const byKind = new Float64Array(KIND_COUNT);
@@ -148,6 +158,8 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
   try {
     while (!m.stopped) {
       const cpu = clocks.next();
+      // No CPU can run but some wait for forks the replay cannot reach: they go on (Machine.releaseForkWaiters).
+      if (cpu < 0 && m.releaseForkWaiters()) continue;
       if (cpu < 0) {
         const sleeping = m.cpus.filter((c) => c.state === 'sleeping').map((c) => c.index);
         if (sleeping.length > 0) {
@@ -208,6 +220,7 @@ export async function driveMachine(m: Machine, source: TraceSource, options: Dri
         if (unread[batch.cpu] !== undefined) unread[batch.cpu]! -= batch.length;
         pulled[batch.cpu]!++;
         if (batch.length > 0) {
+          noteForks(m, batch);
           queues[batch.cpu]!.batches.push(batch);
           queued += batch.length;
           if (queued > maxQueued) maxQueued = queued;

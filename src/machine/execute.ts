@@ -36,9 +36,9 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
   const kind = b.kind[i]!;
   switch (kind) {
     case EventKind.access: {
-      m.counts.accesses++;
       const mm = ensureRunning(m, cpu, b.pid[i]!);
       if (mm === null) return false;
+      m.counts.accesses++;
       if ((b.arg[i]! & AccessFlags.observedFault) !== 0) return observedFault(m, cpu, mm, b.op[i]!, b.addr[i]!);
       return userAccess(m, cpu, mm, b.op[i]!, b.addr[i]!, b.len[i]!);
     }
@@ -75,7 +75,9 @@ export function execute(m: Machine, cpu: number, b: RecordBatch, i: number): boo
     case EventKind.fork: {
       const mm = ensureRunning(m, cpu, b.pid[i]!);
       if (mm === null) return false;
-      return forkRecord(m, cpu, mm, b.arg[i]!);
+      if (!forkRecord(m, cpu, mm, b.arg[i]!)) return false;
+      m.forkDone(cpu, b.arg[i]!);
+      return true;
     }
     case EventKind.exec:
       if (ensureRunning(m, cpu, b.pid[i]!) === null) return false;

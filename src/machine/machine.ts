@@ -207,6 +207,15 @@ export class Machine {
   execClosesObserved = false;
   /** Bumped by every wake-up (the driver re-reads the horizon). */
   wakeEpoch = 0;
+  /**
+   * Child pids of the fork records the driver has queued and the replay has not replayed yet, with their
+   * number: a CPU about to run such a child waits for its fork (waitForFork), since a process runs only
+   * once it exists. Each CPU's clock starts at 0, so without this a child on another CPU than its parent
+   * would run in an address space of its own before the fork, which then replaced it.
+   */
+  readonly pendingForks = new Map<number, number>();
+  /** CPUs waiting for the fork of a child they are to run, by child pid. */
+  private readonly forkWaiters = new Map<number, number[]>();
   /** Scratch list for remote CPU sets (no allocation per flush). */
   readonly scratch: number[] = [];
   /** The model's costs that are one number for this run (fixed-costs.ts), evaluated once. */
@@ -555,6 +564,60 @@ export class Machine {
     c.state = 'running';
     this.clocks.setTime(cpu, resumeAt);
     skipIdleTicks(this, cpu, this.footprint.tickPeriod, resumeAt - slept, resumeAt);
+    this.wakeEpoch++;
+  }
+
+  /**
+   * `cpu` is to run `pid`, a child whose fork is still to be replayed: it stops being scheduled until the
+   * fork is done (forkDone). Nothing is charged: the CPU has no task to run meanwhile.
+   */
+  waitForFork(cpu: number, pid: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.state !== 'running') return;
+    c.sleepClock = this.clocks.timeOf(cpu);
+    c.state = 'sleeping';
+    this.clocks.setTime(cpu, Infinity);
+    const waiting = this.forkWaiters.get(pid);
+    if (waiting === undefined) this.forkWaiters.set(pid, [cpu]);
+    else waiting.push(cpu);
+  }
+
+  /** The fork of `child` was replayed on `cpu`: the CPUs waiting to run the child go on from now. */
+  forkDone(cpu: number, child: number): void {
+    const n = (this.pendingForks.get(child) ?? 1) - 1;
+    if (n > 0) this.pendingForks.set(child, n);
+    else this.pendingForks.delete(child);
+    const waiting = this.forkWaiters.get(child);
+    if (waiting === undefined) return;
+    this.forkWaiters.delete(child);
+    const at = this.clocks.timeOf(cpu);
+    for (const w of waiting) this.resumeIdle(w, at);
+  }
+
+  /**
+   * Every CPU still waiting for a fork goes on at its own clock (returns false when none waited): when no
+   * CPU can run otherwise, the awaited fork is not where the replay can reach it (a pid reused, a fork in
+   * a chunk past the look-ahead), and the child runs as if it existed already.
+   */
+  releaseForkWaiters(): boolean {
+    if (this.forkWaiters.size === 0) return false;
+    for (const [child, waiting] of this.forkWaiters) {
+      // The child is no longer awaited: its records run now, and its fork, when it comes, replaces it.
+      this.pendingForks.delete(child);
+      for (const w of waiting) this.resumeIdle(w, this.cpus[w]!.sleepClock);
+    }
+    this.forkWaiters.clear();
+    return true;
+  }
+
+  /** A CPU that waited without a task runs again at max(its clock, `at`); the gap is idle time. */
+  private resumeIdle(cpu: number, at: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.state !== 'sleeping') return;
+    const resumeAt = Math.max(c.sleepClock, at);
+    c.state = 'running';
+    this.clocks.setTime(cpu, resumeAt);
+    skipIdleTicks(this, cpu, this.footprint.tickPeriod, c.sleepClock, resumeAt);
     this.wakeEpoch++;
   }
 
