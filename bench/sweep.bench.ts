@@ -20,6 +20,12 @@
  * The machine is shared: read every figure with the load average printed beside it.
  *
  * Measured (npm run bench -- sweep, 3 rounds, on the 2-core machine shared by three developers):
+ * - 2026-12-06 03:50 UTC, figures drawn in steps on both threads (the main thread takes back a job a worker
+ *   has queued and not started), load average 1.53..3.14 (calibration 0.35x, 0.35x, 1.97x: the machine was
+ *   not idle): jobs1 median 6.09 s wall, 8.56 s CPU (1.40 cores busy); jobs2 7.05 s (0.86x), 11.55 s CPU
+ *   (+35 %); two processes + merge 7.18 s (0.85x). The CPU bound is 2 / 1.40 = 1.42x: the 1.6x goal cannot
+ *   be met on this machine by any --jobs 2, and `sweep` without --jobs now runs this sweep in one thread
+ *   (src/sweep/run.ts autoJobs). summary.json and points/ identical in every run.
  * - 2026-12-05 23:04 UTC, with the main thread as one of --jobs N (jobs2 = the main thread + 1 worker),
  *   load average 1.36..1.93 (calibration 1.68x, 2.06x, 1.96x): jobs1 median 5.02 s wall, 7.00 s CPU (points
  *   1.25..1.52 s, figures 2.68..3.00 s); jobs2 5.76 s (0.87x), 9.66 s CPU (+38 %; points 2.33..2.57 s: the
