@@ -45,35 +45,16 @@ describe('hmsim sweep / merge command line', () => {
   it('without --jobs, a sweep of short points runs in one thread and says so on stderr', async () => {
     const trace = 'traces/strace-sh-pipeline.hmt';
     const records = (await openTrace(trace)).recordCount as number;
-    const r = runCli([
-      'sweep',
-      '--trace',
-      trace,
-      '--grid',
-      'tlb.l1d.entries=16,32',
-      '--formats',
-      'html',
-      '--json',
-      '--out',
-      join(dir, 'auto'),
-    ]);
+    const sweep = (...more: string[]) =>
+      runCli(['sweep', '--trace', trace, '--grid', 'tlb.l1d.entries=16,32', '--formats', 'html', ...more]);
+    const r = sweep('--json', '--out', join(dir, 'auto'));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { threads: number; autoJobs: { jobs: number; records: number } };
     expect(out.autoJobs).toMatchObject({ jobs: 1, records: 2 * records });
     expect(out.threads).toBe(0);
     // --json keeps stderr quiet; the text output says why one thread was used when the machine has more.
     expect(r.stderr).toBe('');
-    const text = runCli([
-      'sweep',
-      '--trace',
-      trace,
-      '--grid',
-      'tlb.l1d.entries=16,32',
-      '--formats',
-      'html',
-      '--out',
-      join(dir, 'auto-text'),
-    ]);
+    const text = sweep('--out', join(dir, 'auto-text'));
     const cores = availableParallelism();
     expect(text.stderr).toBe(
       cores === 1
