@@ -541,7 +541,7 @@ export class Machine {
     return before;
   }
 
-  /** The running task of `cpu` goes to sleep on pkmap_map_wait: the CPU stops being scheduled. */
+  /** The running task of `cpu` goes to sleep (pkmap_map_wait; waitForFork): the CPU stops being scheduled. */
   sleepCpu(cpu: number): void {
     const c = this.cpus[cpu]!;
     if (c.state !== 'running') return;
@@ -561,10 +561,7 @@ export class Machine {
     const slept = resumeAt - c.sleepClock;
     this.ledger.add(cpu, Cat.kmapSleep, slept);
     this.timeline.add(cpu, c.sleepClock, 'pkmapWait', slept);
-    c.state = 'running';
-    this.clocks.setTime(cpu, resumeAt);
-    skipIdleTicks(this, cpu, this.footprint.tickPeriod, resumeAt - slept, resumeAt);
-    this.wakeEpoch++;
+    this.resume(cpu, resumeAt);
   }
 
   /**
@@ -572,11 +569,8 @@ export class Machine {
    * fork is done (forkDone). Nothing is charged: the CPU has no task to run meanwhile.
    */
   waitForFork(cpu: number, pid: number): void {
-    const c = this.cpus[cpu]!;
-    if (c.state !== 'running') return;
-    c.sleepClock = this.clocks.timeOf(cpu);
-    c.state = 'sleeping';
-    this.clocks.setTime(cpu, Infinity);
+    if (this.cpus[cpu]!.state !== 'running') return;
+    this.sleepCpu(cpu);
     const waiting = this.forkWaiters.get(pid);
     if (waiting === undefined) this.forkWaiters.set(pid, [cpu]);
     else waiting.push(cpu);
@@ -613,8 +607,12 @@ export class Machine {
   /** A CPU that waited without a task runs again at max(its clock, `at`); the gap is idle time. */
   private resumeIdle(cpu: number, at: number): void {
     const c = this.cpus[cpu]!;
-    if (c.state !== 'sleeping') return;
-    const resumeAt = Math.max(c.sleepClock, at);
+    if (c.state === 'sleeping') this.resume(cpu, Math.max(c.sleepClock, at));
+  }
+
+  /** The sleeping CPU runs again from `resumeAt`: the ticks due while it slept were taken in the idle loop. */
+  private resume(cpu: number, resumeAt: number): void {
+    const c = this.cpus[cpu]!;
     c.state = 'running';
     this.clocks.setTime(cpu, resumeAt);
     skipIdleTicks(this, cpu, this.footprint.tickPeriod, c.sleepClock, resumeAt);

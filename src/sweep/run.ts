@@ -279,15 +279,16 @@ const SECONDS_PER_THREAD = 2;
 export async function autoJobs(todo: readonly PointTask[], cores: number): Promise<AutoJobs> {
   const max = Math.max(1, Math.floor(cores));
   const counts = new Map<string, number | undefined>();
+  let records = 0;
   let seconds = 0;
   for (const task of todo) {
     if (task.gen !== null) return { jobs: max, records: null, seconds: null };
     if (!counts.has(task.tracePath)) counts.set(task.tracePath, (await openTrace(task.tracePath)).recordCount);
     const n = counts.get(task.tracePath);
     if (n === undefined) return { jobs: max, records: null, seconds: null };
+    records += n;
     seconds += n / (task.prefault ? REPLAY_RATE.prefault : REPLAY_RATE.machine);
   }
-  const records = todo.reduce((sum, t) => sum + (counts.get(t.tracePath) ?? 0), 0);
   const jobs = Math.min(max, 1 + Math.floor(seconds / SECONDS_PER_THREAD));
   return { jobs, records, seconds };
 }

@@ -34,13 +34,14 @@ describe('a child runs after its fork', () => {
     expect(result.counts.pageFaults).toBe(1);
     expect(result.counts.records.fork).toBe(1);
     expect(result.counts.accesses).toBe(2);
-    // CPU 1 waited until CPU 0's fork ended: its clock ends past CPU 0's 100,000 compute cycles, though
-    // it was charged only its own work.
-    const [cpu0, cpu1] = result.time.perCpuSeconds as [number, number];
-    const ghz = model.clockGHz * 1e9;
-    expect(cpu1 * ghz).toBeGreaterThan(100_000);
-    expect(result.cycles.perCpu[1]!).toBeLessThan(100_000);
-    expect(cpu0 * ghz).toBeGreaterThan(100_500);
+    // CPU 1 waited, uncharged, until CPU 0's fork ended: its final clock is the fork's end plus its own
+    // cycles; CPU 0 (no wait) ends 500 compute cycles after the fork.
+    const [clock0, clock1] = (result.time.perCpuSeconds as [number, number]).map((s) => s * model.clockGHz * 1e9) as [number, number];
+    const [cycles0, cycles1] = result.cycles.perCpu as [number, number];
+    expect(clock0).toBeCloseTo(cycles0, 3);
+    const forkEnd = cycles0 - 500;
+    expect(clock1).toBeCloseTo(forkEnd + cycles1, 3);
+    expect(forkEnd).toBeGreaterThan(100_000); // the fork came after CPU 0's 100,000 compute cycles
   });
 
   it('a switch record to the child waits the same way', async () => {

@@ -359,7 +359,6 @@ interface Frame {
   crc: number;
 }
 
-/** One sequential pass over a file. */
 /**
  * Column arrays reused from chunk to chunk (BatchOptions.recycle): one array per column name, grown to the
  * largest chunk; a chunk gets views of its first n elements. Every element of a view is written by the
@@ -371,13 +370,19 @@ class ColumnArrays {
   take(name: string, type: 'u8' | 'u32' | 'f64', n: number): Uint8Array | Uint32Array | Float64Array {
     let a = this.arrays.get(name);
     if (a === undefined || a.length < n) {
-      a = type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+      a = newColumn(type, n);
       this.arrays.set(name, a);
     }
     return a.length === n ? a : a.subarray(0, n);
   }
 }
 
+/** A zeroed column of `n` elements of `type`. */
+function newColumn(type: 'u8' | 'u32' | 'f64', n: number): Uint8Array | Uint32Array | Float64Array {
+  return type === 'u8' ? new Uint8Array(n) : type === 'u32' ? new Uint32Array(n) : new Float64Array(n);
+}
+
+/** One sequential pass over a file. */
 class Session {
   private zeroU8 = new Uint8Array(0);
   private zeroU32 = new Uint32Array(0);
@@ -569,14 +574,7 @@ class Session {
         if (length !== n * width && !(narrow && length === width)) {
           this.fail(colAt, narrow ? HmtMessage.narrowColumnLength(name, length, n, width) : HmtMessage.columnLength(name, length, n, size));
         }
-        column =
-          arrays !== undefined
-            ? arrays.take(name, type, n)
-            : type === 'u8'
-              ? new Uint8Array(n)
-              : type === 'u32'
-                ? new Uint32Array(n)
-                : new Float64Array(n);
+        column = arrays !== undefined ? arrays.take(name, type, n) : newColumn(type, n);
       } else if (narrow) {
         width = widths![c]!;
         if (length !== n * width && length !== width) this.fail(colAt, HmtMessage.narrowColumnLength(name, length, n, width));
