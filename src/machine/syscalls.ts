@@ -257,6 +257,8 @@ function touchUserBuffer(m: Machine, cpu: number, mm: Mm, ubuf: number, len: num
 export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr = 0): void {
   syscallEntry(m, cpu);
   if (!EFFECT_SYSCALLS.has(nr)) m.footprint.touch(m, cpu, KPath.null);
+  const work = CALL_WORK.get(nr);
+  if (work !== undefined) m.charge(cpu, Cat.syscall, m.model.costs[work](0, m.rng));
   if (nr === m.requestSyscall) m.requests++;
   if (nr === NR_FSYNC || nr === NR_FDATASYNC) m.storage.fsync(cpu, pid, addr);
   else if (addr > 0 && (nr === NR_OPEN || nr === NR_OPENAT || nr === NR_CREAT)) m.slab.hold('fd', pid, addr);
@@ -273,6 +275,23 @@ export function genericSyscall(m: Machine, cpu: number, pid = 0, nr = -1, addr =
 export function kernelMadeCall(m: Machine, pid: number, nr: number, addr: number): void {
   if (addr > 0 && nr === NR_CLOSE) m.slab.unhold('fd', pid, addr);
 }
+
+/**
+ * The work of a call besides its entry and exit, by i386 number (syscall_32.tbl), where lmbench measures
+ * it (docs/machine.md "System calls"): a path lookup (stat − null call) for every call that resolves a
+ * path; the rest of an open/close pair at the close; a read or write call's own work (null I/O − null
+ * call) besides the copies and page-cache work its `read`/`write` record charges. Calls not listed cost
+ * only their entry and exit (getppid's null call). fork, exec and exit have no body cost here: their
+ * work is the mm's (page-table copies and teardown, faults, flushes), modelled by their records.
+ */
+const CALL_WORK = new Map<number, 'pathLookup' | 'fileClose' | 'ioCall'>([
+  // open, creat, openat, openat2; stat, lstat (old and 64), stat64, lstat64, fstatat64, statx; access,
+  // faccessat, faccessat2; readlink, readlinkat; unlink, unlinkat; execve (resolves the program).
+  ...[5, 8, 295, 437, 18, 84, 106, 107, 195, 196, 300, 383, 33, 307, 439, 85, 305, 10, 301, 11].map((nr) => [nr, 'pathLookup'] as const),
+  [6, 'fileClose'],
+  // read, write, pread64, pwrite64, readv, writev, preadv, pwritev.
+  ...[3, 4, 180, 181, 145, 146, 333, 334].map((nr) => [nr, 'ioCall'] as const),
+]);
 
 /** i386 numbers of the calls that open and close a file (arch/x86/entry/syscalls/syscall_32.tbl). */
 const NR_OPEN = 5;

@@ -68,6 +68,20 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.ipiReceive', 'Cycles to each receiving CPU of taking an IPI (interrupt entry/exit).'),
   cost('costs.pageFault', 'Cycles of page-fault handling, excluding clearing/copying and page-table allocation.'),
   cost('costs.syscall', 'Cycles of syscall entry + exit (without CR3 switches).'),
+  cost(
+    'costs.pathLookup',
+    'Cycles a call spends resolving a path (lmbench stat minus null call): open, creat, openat, stat, lstat, ' +
+      'access, readlink, unlink, execve.',
+  ),
+  cost(
+    'costs.fileClose',
+    'Cycles an open and its close spend besides the path lookup and two entries (lmbench open/close minus ' +
+      '2 null calls minus costs.pathLookup), charged at the close.',
+  ),
+  cost(
+    'costs.ioCall',
+    "Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call).",
+  ),
   cost('costs.ptiTrampoline', 'Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy).'),
   cost('costs.contextSwitch', 'Cycles of a context switch (without the TLB refills it causes).'),
   cost('costs.copy', 'Cycles to copy or clear n bytes.', 'bytes'),

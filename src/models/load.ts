@@ -4,6 +4,7 @@ import { readModelDocument, type ModelFileText } from './documents.ts';
 import { positionOf } from '../io/json.ts';
 import { PARAMS } from './keys.ts';
 import { applySets, structuredCloneRaw, type SetOrigins } from './overrides.ts';
+import { UserError } from '../errors.ts';
 import { problemsError, type Problem } from './problems.ts';
 import type { ResolvedModel } from './spec.ts';
 import type { CostFn, CostModel } from './types.ts';
@@ -74,8 +75,15 @@ export async function resolveModel(
   if (setsChooseDevice(sets)) dropDeviceFigures(doc);
   const origins: SetOrigins = new Map();
   const problems: Problem[] = applySets(doc, sets, origins);
-  // (2b) the device's figures and the kernel's writeback defaults where the model gives none
-  fillStorage(doc, options.cwd);
+  // (2b) the device's figures and the kernel's writeback defaults where the model gives none; an unknown
+  // or invalid device is a problem of this model's io.device (named with the --set that chose it)
+  try {
+    fillStorage(doc, options.cwd);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const p: Problem = { path: 'io.device', message: err.message };
+    throw problemsError(`model ${merged.origin}`, [withOrigin(p, origins) ?? withPosition(p, merged.files)]);
+  }
   // (3) validate
   const requireSources = merged.shipped || options.requireSources === true;
   const result = validateDocument(doc, { requireSources, hooks: new Set(merged.hooks.keys()) });

@@ -74,6 +74,12 @@ export interface CostModel {
     readonly pageFault: CostFn;
     /** Syscall entry + exit (without CR3 switches). */
     readonly syscall: CostFn;
+    /** A call's path resolution (open, stat, access, execve, …): lmbench stat − null call. */
+    readonly pathLookup: CostFn;
+    /** An open/close pair's work besides its path lookup and entries, charged at the close. */
+    readonly fileClose: CostFn;
+    /** A read or write call's own work besides copies and the page cache: lmbench null I/O − null call. */
+    readonly ioCall: CostFn;
     readonly contextSwitch: CostFn;
     /** Copy or clear of n bytes. */
     readonly copy: CostFn;

@@ -123,8 +123,16 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
   {
     id: 'syscall',
     label: 'syscalls',
-    meaning: 'entry and exit, with the CR3 writes of PTI and 4G/4G',
-    keys: ['costs.syscall', 'costs.cr3Write', 'costs.ptiTrampoline', 'costs.pteWrite'],
+    meaning: "entry and exit, with the CR3 writes of PTI and 4G/4G, and the calls' own work (path lookups, open/close, read/write)",
+    keys: [
+      'costs.syscall',
+      'costs.pathLookup',
+      'costs.fileClose',
+      'costs.ioCall',
+      'costs.cr3Write',
+      'costs.ptiTrampoline',
+      'costs.pteWrite',
+    ],
   },
   { id: 'copy', label: 'copies', meaning: 'copying and clearing page contents (read/write data, fault fills)', keys: ['costs.copy'] },
   {

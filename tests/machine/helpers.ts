@@ -99,6 +99,9 @@ export function constantModel(overrides: Partial<Record<keyof CostModel['costs']
     sleepWake: 5000,
     pkmapScanSlot: 2,
     pageAddressLookup: 10,
+    pathLookup: 0,
+    fileClose: 0,
+    ioCall: 0,
     ...overrides,
   };
   const costs = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, c(v)])) as unknown as CostModel['costs'];

@@ -55,18 +55,20 @@ describe('storage model', () => {
   });
 
   it('a device profile with a negative or a missing latency is one line on stderr and exit 2', () => {
-    const neg = runCli(['models', 'show', 'core2', '--set', 'io.device=tests/models/fixtures/device-negative-latency.json']);
-    expect(neg.code).toBe(2);
-    expect(neg.stderr).toBe(
-      'hmsim: device profile tests/models/fixtures/device-negative-latency.json: read.latencyUs: must not be negative, got -5\n',
-    );
-    const missing = runCli(['models', 'show', 'core2', '--set', 'io.device=tests/models/fixtures/device-missing-latency.json']);
+    const FIX = 'tests/models/fixtures';
+    // One line: the model, its io.device, the profile's problem and the --set that chose it.
+    const line = (file: string, problem: string) =>
+      `hmsim: model core2: io.device: device profile ${FIX}/${file}: ${problem} (from --set io.device=${FIX}/${file})\n`;
+    const negative = runCli(['models', 'show', 'core2', '--set', `io.device=${FIX}/device-negative-latency.json`]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toBe(line('device-negative-latency.json', 'read.latencyUs: must not be negative, got -5'));
+    const missing = runCli(['models', 'show', 'core2', '--set', `io.device=${FIX}/device-missing-latency.json`]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('hmsim: device profile tests/models/fixtures/device-missing-latency.json: write.latencyUs: missing\n');
+    expect(missing.stderr).toBe(line('device-missing-latency.json', 'write.latencyUs: missing'));
     const unknown = runCli(['models', 'show', 'core2', '--set', 'io.device=hdd-720']);
     expect(unknown.stderr).toBe(
-      "hmsim: unknown device profile 'hdd-720' (did you mean hdd-7200?); " +
-        'expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json\n',
+      "hmsim: model core2: io.device: unknown device profile 'hdd-720' (did you mean hdd-7200?); " +
+        'expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json (from --set io.device=hdd-720)\n',
     );
     expect(unknown.code).toBe(2);
   });

@@ -15,9 +15,10 @@ import { ROOT, runCli } from '../helpers/cli.ts';
 /** The costs core2's file gives `within` (read from the file itself: every one has the factor 2). */
 const CORE2_UNCERTAIN = (() => {
   const doc = JSON.parse(readFileSync(`${ROOT}models/core2.json`, 'utf8')) as Record<string, Record<string, { within?: number }>>;
-  const keys: string[] = [];
+  const keys = new Map<string, number>();
   for (const section of ['costs', 'lock'])
-    for (const [k, v] of Object.entries(doc[section]!)) if (typeof v === 'object' && v.within === 2) keys.push(`${section}.${k}`);
+    for (const [k, v] of Object.entries(doc[section]!))
+      if (typeof v === 'object' && v.within !== undefined) keys.set(`${section}.${k}`, v.within);
   return keys;
 })();
 
@@ -60,8 +61,10 @@ describe('model uncertainty', () => {
       uncertainCosts(model)
         .map(([k]) => k)
         .sort(),
-    ).toEqual([...CORE2_UNCERTAIN].sort());
-    expect(CORE2_UNCERTAIN).toHaveLength(10);
+    ).toEqual([...CORE2_UNCERTAIN.keys()].sort());
+    // Ten ±2× estimates, the two ±4× lmbench-derived call bodies (pathLookup, fileClose) and ioCall (±2×).
+    expect(CORE2_UNCERTAIN.size).toBe(13);
+    expect(CORE2_UNCERTAIN.get('costs.pathLookup')).toBe(4);
     const a = drawModel(model, hash, 7);
     const b = drawModel(model, hash, 7);
     const c = drawModel(model, hash, 8);
@@ -69,8 +72,11 @@ describe('model uncertainty', () => {
     expect(a.hash).toBe(b.hash);
     expect(a.hash).not.toBe(hash);
     expect(c.draw.factors).not.toEqual(a.draw.factors);
-    expect(Object.keys(a.draw.factors).sort()).toEqual([...CORE2_UNCERTAIN].sort());
-    for (const f of Object.values(a.draw.factors)) expect(f >= 0.5 && f <= 2).toBe(true);
+    expect(Object.keys(a.draw.factors).sort()).toEqual([...CORE2_UNCERTAIN.keys()].sort());
+    for (const [k, f] of Object.entries(a.draw.factors)) {
+      const within = CORE2_UNCERTAIN.get(k)!;
+      expect(f >= 1 / within && f <= within, k).toBe(true);
+    }
     // Costs without a factor keep their value; a drawn constant is the written one times its factor, exactly.
     const drawn = await loadModel('core2', [], { uncertaintySeed: 7 });
     expect(drawn.draw).toEqual(a.draw);
