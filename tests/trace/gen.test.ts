@@ -83,6 +83,29 @@ describe('generators: what they emit', () => {
     expect(unmapPages).toEqual(new Set([8, 64]));
   });
 
+  it('build looks up, opens, fstats, reads and closes each header as the measured compiles did', () => {
+    const calls = (params: string[]) => {
+      const recs = runInMemory('build', ['jobs=1', 'cpus=1', 'temps=0', 'object=0', ...params]);
+      const byNr = new Map<number, number>();
+      for (const r of recs) if (r.kind === EventKind.syscall) byNr.set(r.arg!, (byNr.get(r.arg!) ?? 0) + 1);
+      return { recs, byNr };
+    };
+    // 10 headers at 1.58 failed probes each: ⌊10 × 1.58⌋ = 15 probes, spread ⌊(h + 1) × 1.58⌋ − ⌊h × 1.58⌋.
+    const { recs, byNr } = calls(['headers=10', 'probes=1.58']);
+    expect(byNr.get(NR.openat)).toBe(1 + 10 + 15);
+    expect(recs.filter((r) => r.kind === EventKind.syscall && r.arg === NR.openat && !r.addr)).toHaveLength(15);
+    expect(byNr.get(NR.fstat64)).toBe(10);
+    expect(byNr.get(NR.read)).toBe(1 + 10);
+    expect(byNr.get(NR.close)).toBe(1 + 10);
+    // Every header opened is read and closed by the same file id.
+    const opened = recs.filter((r) => r.kind === EventKind.syscall && r.arg === NR.openat && r.addr).map((r) => r.addr);
+    const closed = recs.filter((r) => r.kind === EventKind.syscall && r.arg === NR.close).map((r) => r.addr);
+    expect(closed).toEqual(opened);
+    // open=0: the calls of earlier versions — one unnamed openat, then reads only.
+    const old = calls(['headers=10', 'open=0']).byNr;
+    expect([old.get(NR.openat), old.get(NR.fstat64), old.get(NR.read), old.get(NR.close)]).toEqual([1, undefined, 11, undefined]);
+  });
+
   it('keeps user addresses below 0x40000000 with default parameters', () => {
     for (const name of GENERATORS.keys()) {
       const recs = runInMemory(name, SMALL[name]!);
