@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { sep } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { ConfigOptions } from '../layout/configs.ts';
+import { CYCLE_CATEGORIES } from '../result/run-result.ts';
 
 /** The shipped suite's folder (calibration/ at the repository root). */
 export const CALIBRATION_DIR: string = rootPath('calibration') + sep;
@@ -33,7 +34,10 @@ export type Metric =
   | { readonly kind: 'overhead'; readonly configs: readonly [ConfigRef, ConfigRef]; readonly measure: Measure }
   /** overhead of workload variant 0 ÷ overhead of variant 1 (two parameter sets or two rates). */
   | { readonly kind: 'overheadRatio'; readonly configs: readonly [ConfigRef, ConfigRef]; readonly measure: Measure }
-  /** (cycles of `category` in variant 0 − in variant 1) / ((pages[0] − pages[1]) × calls), under the first config. */
+  /**
+   * (cycles of `category` — one of CYCLE_CATEGORIES, or `total` for all of them — in variant 0 − in variant 1)
+   * / ((pages[0] − pages[1]) × calls), under the first config.
+   */
   | {
       readonly kind: 'perPageSlope';
       readonly category: string;
@@ -132,6 +136,11 @@ export function readExperiment(path: string): Experiment {
     name,
     `field 'metric.kind' must be one of ${kinds.join(', ')}`,
   );
+  if (m.kind === 'perPageSlope') {
+    const cat = (m as { category?: unknown }).category;
+    const cats = [...CYCLE_CATEGORIES, 'total'];
+    check(typeof cat === 'string' && cats.includes(cat), name, `field 'metric.category' must be one of ${cats.join(', ')}`);
+  }
   const needsWorkload = !['crossover', 'walk'].includes(m.kind as string);
   check(!needsWorkload || typeof e['workload'] === 'object', name, `metric ${String(m.kind)} needs a 'workload'`);
   return e as unknown as Experiment;

@@ -139,8 +139,9 @@ export class CalibrationRunner {
         value = overhead(results[0]!, m.measure) / overhead(results[1]!, m.measure);
         how = `${m.measure} overhead ${labels}: [${vs[0]!.label}] ÷ [${vs[1]!.label}]`;
       } else {
-        const cat = m.category as CycleCategory;
-        value = (results[0]![0]!.cycles.breakdown[cat] - results[1]![0]!.cycles.breakdown[cat]) / ((m.pages[0] - m.pages[1]) * calls);
+        const cat = m.category as CycleCategory | 'total';
+        const cycles = (r: RunResult): number => (cat === 'total' ? r.cycles.total : r.cycles.breakdown[cat]);
+        value = (cycles(results[0]![0]!) - cycles(results[1]![0]!)) / ((m.pages[0] - m.pages[1]) * calls);
         how = `${cat} cycles under ${labels}: [${vs[0]!.label}] − [${vs[1]!.label}] per page per call`;
       }
     }

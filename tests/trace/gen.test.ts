@@ -83,6 +83,16 @@ describe('generators: what they emit', () => {
     expect(unmapPages).toEqual(new Set([8, 64]));
   });
 
+  it('syscall-loop mapfile maps a file, loads each page once and unmaps it, every iteration', () => {
+    const recs = runInMemory('syscall-loop', ['calls=3', 'pages=0', 'mapfile=4']);
+    const maps = recs.filter((r) => r.kind === EventKind.mmap && r.arg === 3);
+    expect(maps).toHaveLength(3);
+    expect(maps.every((r) => r.len === 4 * 4096)).toBe(true);
+    const loads = recs.filter((r) => r.kind === EventKind.access && r.addr! >= maps[0]!.addr! && r.addr! < maps[0]!.addr! + 4 * 4096);
+    expect(loads.map((r) => (r.addr! - maps[0]!.addr!) / 4096)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(recs.filter((r) => r.kind === EventKind.munmap && r.addr === maps[0]!.addr)).toHaveLength(3);
+  });
+
   it('build looks up, opens, fstats, reads and closes each header as the measured compiles did', () => {
     const calls = (params: string[]) => {
       const recs = runInMemory('build', ['jobs=1', 'cpus=1', 'temps=0', 'object=0', ...params]);
