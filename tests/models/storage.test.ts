@@ -2,7 +2,9 @@
  * The storage part of a cost model (src/models/storage.ts): device profiles fill the io.* keys, --set
  * io.device chooses another profile, single figures can be overridden, and a bad profile is one line.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/models/load.ts';
 import { DEFAULT_DEVICE, deviceNames, readDevice } from '../../src/models/storage.ts';
@@ -71,6 +73,16 @@ describe('storage model', () => {
         'expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json (from --set io.device=hdd-720)\n',
     );
     expect(unknown.code).toBe(2);
+  });
+
+  it('an unknown device in a model file names the file, the line and column of io.device', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hmsim-device-'));
+    const file = join(dir, 'm.json');
+    writeFileSync(file, '{\n  "name": "m",\n  "extends": "core2",\n  "io": { "device": "floppy" }\n}\n');
+    const expected =
+      `model ${file}: ${file}:4:11: io.device: unknown device profile 'floppy'; ` +
+      'expected one of hdd-7200, sata-ssd, nvme, or a path to a device .json';
+    await expect(loadModel(file)).rejects.toThrow(expected);
   });
 
   it('the shipped profiles are the numbers their sources derive', () => {
