@@ -34,7 +34,7 @@ import { LocalKmapStacks } from './kmap/local.ts';
 import { PkmapPool } from './kmap/pkmap.ts';
 import { PageUse, PAGE_USES, PhysicalMemory, Gfp, Wmark } from './memory.ts';
 import { bootMemory } from './kernel-budget.ts';
-import { RECLAIM_PAGE_CYCLES, SHRINK_OBJECT_CYCLES, SlabCaches, slubGeometry } from './slab.ts';
+import { SlabCaches, slubGeometry } from './slab.ts';
 import { loadKernelProfile } from '../layout/profiles.ts';
 import { SLAB_CACHE_NAMES, type KernelObjects, type SlabCacheName, type SlabGeometry } from '../layout/facts.ts';
 import type { LowmemOom } from '../result/run-result.ts';
@@ -464,7 +464,7 @@ export class Machine {
    * nothing to give, one round's worth of lowmem pages in dentries and inodes. The scan is deferred
    * until a batch is due: the superblock shrinker's batch is 1024 objects (fs/super.c alloc_super) or
    * every freeable object when fewer. Cost:
-   * RECLAIM_PAGE_CYCLES per page, SHRINK_OBJECT_CYCLES per object (estimates, slab.ts), charged to
+   * costs.reclaimPage per page, costs.shrinkObject per object (estimates, in the model files), charged to
    * `cpu` as `reclaim` for direct reclaim, to kswapd otherwise. Returns the pages freed in the zones the
    * request may use.
    */
@@ -493,7 +493,8 @@ export class Machine {
       }
     } else this.shrinkDebt = 0;
     this.reclaiming = false;
-    const cost = pages * RECLAIM_PAGE_CYCLES + objects * SHRINK_OBJECT_CYCLES;
+    const costs = this.model.costs;
+    const cost = (pages > 0 ? pages * costs.reclaimPage(0, this.rng) : 0) + (objects > 0 ? objects * costs.shrinkObject(0, this.rng) : 0);
     if (direct) this.charge(cpu, Cat.reclaim, cost);
     else this.kswapdCycles += cost;
     return Math.max(0, eligible() - before);

@@ -39,14 +39,6 @@ export const Slab = Object.fromEntries(SLAB_CACHE_NAMES.map((n, i) => [n, i])) a
 /** The per-process caches a task holds from fork to exit (beside its mm and VMAs). */
 const TASK_CACHES = [Slab.task_struct, Slab.pid, Slab.cred_jar, Slab.files_cache, Slab.signal_cache, Slab.sighand_cache];
 
-/**
- * CPU cost of reclaim, cycles: one clean page-cache page reclaimed (isolate, unmap from the mapping,
- * free) and one dentry or inode freed by the shrinker. ESTIMATES (UNVERIFIED): no published per-page
- * figure for a 32-bit kernel was found; they are of the order of a few hundred cache-missing loads.
- */
-export const RECLAIM_PAGE_CYCLES = 1000;
-export const SHRINK_OBJECT_CYCLES = 500;
-
 const NONE = -1;
 
 /** One cache's geometry and state. */

@@ -60,6 +60,8 @@ export function buildCostModel(model: ResolvedModel, hooks: HookTable, hash: str
       sleepWake: cost('costs.sleepWake'),
       pkmapScanSlot: cost('costs.pkmapScanSlot'),
       pageAddressLookup: cost('costs.pageAddressLookup'),
+      reclaimPage: cost('costs.reclaimPage'),
+      shrinkObject: cost('costs.shrinkObject'),
     },
     lock: { kind, handoff: lockHandoff(kind, cost('lock.handoff'), cost('lock.perWaiter')) },
     flushCeiling: num('flushCeiling'),

@@ -89,6 +89,8 @@ export const PARAMS: readonly ParamInfo[] = [
   cost('costs.sleepWake', 'Cycles from the wake-up of a task sleeping on a wait queue until it runs.'),
   cost('costs.pkmapScanSlot', 'Cycles per pkmap slot examined by map_new_virtual().'),
   cost('costs.pageAddressLookup', 'Cycles of a page_address() hash lookup of a highmem page.'),
+  cost('costs.reclaimPage', 'Cycles of reclaiming one clean page-cache page (isolate, unmap from its mapping, free).'),
+  cost('costs.shrinkObject', 'Cycles of freeing one dentry or inode by the shrinker.'),
   {
     key: 'lock.kind',
     kind: 'enum',

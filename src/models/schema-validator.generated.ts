@@ -5,7 +5,7 @@
 "use strict";
 export const validate = validate52;
 export default validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"pathLookup":{"description":"Cycles a call spends resolving a path (lmbench stat minus null call): open, creat, openat, stat, lstat, access, readlink, unlink, execve. n = unused (0).","$ref":"#/$defs/cost"},"fileClose":{"description":"Cycles an open and its close spend besides the path lookup and two entries (lmbench open/close minus 2 null calls minus costs.pathLookup), charged at the close. n = unused (0).","$ref":"#/$defs/cost"},"ioCall":{"description":"Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}};
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"pathLookup":{"description":"Cycles a call spends resolving a path (lmbench stat minus null call): open, creat, openat, stat, lstat, access, readlink, unlink, execve. n = unused (0).","$ref":"#/$defs/cost"},"fileClose":{"description":"Cycles an open and its close spend besides the path lookup and two entries (lmbench open/close minus 2 null calls minus costs.pathLookup), charged at the close. n = unused (0).","$ref":"#/$defs/cost"},"ioCall":{"description":"Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"},"reclaimPage":{"description":"Cycles of reclaiming one clean page-cache page (isolate, unmap from its mapping, free). n = unused (0).","$ref":"#/$defs/cost"},"shrinkObject":{"description":"Cycles of freeing one dentry or inode by the shrinker. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const schema20 = {"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 const pattern3 = new RegExp("\\S", "u");
@@ -1961,10 +1961,10 @@ validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema24 = {"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate90.evaluated;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2185,10 +2185,10 @@ errors++;
 }
 }
 }
-validate90.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2823,6 +2823,18 @@ vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.error
 errors = vErrors.length;
 }
 }
+if(data26.reclaimPage !== undefined){
+if(!(validate66(data26.reclaimPage, {instancePath:instancePath+"/costs/reclaimPage",parentData:data26,parentDataProperty:"reclaimPage",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
+if(data26.shrinkObject !== undefined){
+if(!(validate66(data26.shrinkObject, {instancePath:instancePath+"/costs/shrinkObject",parentData:data26,parentDataProperty:"shrinkObject",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
 const err33 = {instancePath:instancePath+"/costs",schemaPath:"#/properties/costs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.costs.type,parentSchema:schema19.properties.costs,data:data26};
@@ -2836,11 +2848,11 @@ errors++;
 }
 }
 if(data.lock !== undefined){
-let data48 = data.lock;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key8 in data48){
+let data50 = data.lock;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key8 in data50){
 if(!(((key8 === "kind") || (key8 === "handoff")) || (key8 === "perWaiter"))){
-const err34 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data48};
+const err34 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data50};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2850,10 +2862,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data48.kind !== undefined){
-let data49 = data48.kind;
-if((typeof data49 !== "string") && (!(data49 && typeof data49 == "object" && !Array.isArray(data49)))){
-const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data49};
+if(data50.kind !== undefined){
+let data51 = data50.kind;
+if((typeof data51 !== "string") && (!(data51 && typeof data51 == "object" && !Array.isArray(data51)))){
+const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data51};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2862,10 +2874,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-const _errs82 = errors;
+const _errs84 = errors;
 let valid10 = true;
-const _errs83 = errors;
-if(typeof data49 !== "string"){
+const _errs85 = errors;
+if(typeof data51 !== "string"){
 const err36 = {};
 if(vErrors === null){
 vErrors = [err36];
@@ -2875,20 +2887,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-var _valid1 = _errs83 === errors;
-errors = _errs82;
+var _valid1 = _errs85 === errors;
+errors = _errs84;
 if(vErrors !== null){
-if(_errs82){
-vErrors.length = _errs82;
+if(_errs84){
+vErrors.length = _errs84;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid1){
-const _errs85 = errors;
-if(!((data49 === "ticket") || (data49 === "queued"))){
-const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data49};
+const _errs87 = errors;
+if(!((data51 === "ticket") || (data51 === "queued"))){
+const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data51};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2897,11 +2909,11 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid1 = _errs85 === errors;
+var _valid1 = _errs87 === errors;
 valid10 = _valid1;
 }
 if(!valid10){
-const err38 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data49};
+const err38 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data51};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2910,9 +2922,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.value === undefined){
-const err39 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data49};
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.value === undefined){
+const err39 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data51};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2921,9 +2933,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key9 in data49){
+for(const key9 in data51){
 if(!((((((key9 === "value") || (key9 === "source")) || (key9 === "borrowedFrom")) || (key9 === "note")) || (key9 === "unverified")) || (key9 === "within"))){
-const err40 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data49};
+const err40 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data51};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2933,10 +2945,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data49.value !== undefined){
-let data50 = data49.value;
-if(!((data50 === "ticket") || (data50 === "queued"))){
-const err41 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data50};
+if(data51.value !== undefined){
+let data52 = data51.value;
+if(!((data52 === "ticket") || (data52 === "queued"))){
+const err41 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data52};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2946,11 +2958,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data49.source !== undefined){
-let data51 = data49.source;
-if(typeof data51 === "string"){
-if(!pattern3.test(data51)){
-const err42 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data51};
+if(data51.source !== undefined){
+let data53 = data51.source;
+if(typeof data53 === "string"){
+if(!pattern3.test(data53)){
+const err42 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data53};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2961,7 +2973,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data51};
+const err43 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data53};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2971,11 +2983,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data49.borrowedFrom !== undefined){
-let data52 = data49.borrowedFrom;
-if(typeof data52 === "string"){
-if(!pattern3.test(data52)){
-const err44 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data52};
+if(data51.borrowedFrom !== undefined){
+let data54 = data51.borrowedFrom;
+if(typeof data54 === "string"){
+if(!pattern3.test(data54)){
+const err44 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data54};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2986,7 +2998,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data52};
+const err45 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data54};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2996,11 +3008,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data49.note !== undefined){
-let data53 = data49.note;
-if(typeof data53 === "string"){
-if(!pattern3.test(data53)){
-const err46 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data53};
+if(data51.note !== undefined){
+let data55 = data51.note;
+if(typeof data55 === "string"){
+if(!pattern3.test(data55)){
+const err46 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data55};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3011,7 +3023,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data53};
+const err47 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data55};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3021,10 +3033,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data49.unverified !== undefined){
-let data54 = data49.unverified;
-if(typeof data54 !== "boolean"){
-const err48 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data54};
+if(data51.unverified !== undefined){
+let data56 = data51.unverified;
+if(typeof data56 !== "boolean"){
+const err48 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data56};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3034,11 +3046,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data49.within !== undefined){
-let data55 = data49.within;
-if((typeof data55 == "number") && (isFinite(data55))){
-if(data55 > 100 || isNaN(data55)){
-const err49 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data55};
+if(data51.within !== undefined){
+let data57 = data51.within;
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 > 100 || isNaN(data57)){
+const err49 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3047,8 +3059,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data55 < 1 || isNaN(data55)){
-const err50 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data55};
+if(data57 < 1 || isNaN(data57)){
+const err50 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3059,7 +3071,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.lock.properties.kind.properties.within.type,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data55};
+const err51 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.lock.properties.kind.properties.within.type,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3071,21 +3083,21 @@ errors++;
 }
 }
 }
-if(data48.handoff !== undefined){
-if(!(validate66(data48.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data48,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
+if(data50.handoff !== undefined){
+if(!(validate66(data50.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data50,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
-if(data48.perWaiter !== undefined){
-if(!(validate66(data48.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data48,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
+if(data50.perWaiter !== undefined){
+if(!(validate66(data50.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data50,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data48};
+const err52 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data50};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3096,11 +3108,11 @@ errors++;
 }
 }
 if(data.io !== undefined){
-let data58 = data.io;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-for(const key10 in data58){
+let data60 = data.io;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+for(const key10 in data60){
 if(!((((((((key10 === "device") || (key10 === "read")) || (key10 === "write")) || (key10 === "queueDepth")) || (key10 === "maxRequestKiB")) || (key10 === "readaheadKiB")) || (key10 === "files")) || (key10 === "swap"))){
-const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data58};
+const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data60};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3110,10 +3122,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data58.device !== undefined){
-let data59 = data58.device;
-if((typeof data59 !== "string") && (!(data59 && typeof data59 == "object" && !Array.isArray(data59)))){
-const err54 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data59};
+if(data60.device !== undefined){
+let data61 = data60.device;
+if((typeof data61 !== "string") && (!(data61 && typeof data61 == "object" && !Array.isArray(data61)))){
+const err54 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data61};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3122,9 +3134,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(typeof data59 === "string"){
-if(!pattern3.test(data59)){
-const err55 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data59};
+if(typeof data61 === "string"){
+if(!pattern3.test(data61)){
+const err55 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data61};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3134,9 +3146,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(data59.value === undefined){
-const err56 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data59};
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.value === undefined){
+const err56 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data61};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3145,9 +3157,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-for(const key11 in data59){
+for(const key11 in data61){
 if(!((((((key11 === "value") || (key11 === "source")) || (key11 === "borrowedFrom")) || (key11 === "note")) || (key11 === "unverified")) || (key11 === "within"))){
-const err57 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data59};
+const err57 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data61};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3157,11 +3169,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data59.value !== undefined){
-let data60 = data59.value;
-if(typeof data60 === "string"){
-if(!pattern3.test(data60)){
-const err58 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data60};
+if(data61.value !== undefined){
+let data62 = data61.value;
+if(typeof data62 === "string"){
+if(!pattern3.test(data62)){
+const err58 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data62};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3172,7 +3184,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data60};
+const err59 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data62};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3182,11 +3194,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data59.source !== undefined){
-let data61 = data59.source;
-if(typeof data61 === "string"){
-if(!pattern3.test(data61)){
-const err60 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data61};
+if(data61.source !== undefined){
+let data63 = data61.source;
+if(typeof data63 === "string"){
+if(!pattern3.test(data63)){
+const err60 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data63};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3197,7 +3209,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data61};
+const err61 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data63};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3207,11 +3219,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data59.borrowedFrom !== undefined){
-let data62 = data59.borrowedFrom;
-if(typeof data62 === "string"){
-if(!pattern3.test(data62)){
-const err62 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data62};
+if(data61.borrowedFrom !== undefined){
+let data64 = data61.borrowedFrom;
+if(typeof data64 === "string"){
+if(!pattern3.test(data64)){
+const err62 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data64};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3222,7 +3234,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data62};
+const err63 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data64};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3232,11 +3244,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data59.note !== undefined){
-let data63 = data59.note;
-if(typeof data63 === "string"){
-if(!pattern3.test(data63)){
-const err64 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data63};
+if(data61.note !== undefined){
+let data65 = data61.note;
+if(typeof data65 === "string"){
+if(!pattern3.test(data65)){
+const err64 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data65};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3247,7 +3259,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data63};
+const err65 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data65};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3257,10 +3269,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data59.unverified !== undefined){
-let data64 = data59.unverified;
-if(typeof data64 !== "boolean"){
-const err66 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data64};
+if(data61.unverified !== undefined){
+let data66 = data61.unverified;
+if(typeof data66 !== "boolean"){
+const err66 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data66};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3270,11 +3282,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data59.within !== undefined){
-let data65 = data59.within;
-if((typeof data65 == "number") && (isFinite(data65))){
-if(data65 > 100 || isNaN(data65)){
-const err67 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.device.properties.within,data:data65};
+if(data61.within !== undefined){
+let data67 = data61.within;
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 > 100 || isNaN(data67)){
+const err67 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3283,8 +3295,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data65 < 1 || isNaN(data65)){
-const err68 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.device.properties.within,data:data65};
+if(data67 < 1 || isNaN(data67)){
+const err68 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3295,7 +3307,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.device.properties.within,data:data65};
+const err69 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3307,12 +3319,12 @@ errors++;
 }
 }
 }
-if(data58.read !== undefined){
-let data66 = data58.read;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key12 in data66){
+if(data60.read !== undefined){
+let data68 = data60.read;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+for(const key12 in data68){
 if(!((key12 === "latencyUs") || (key12 === "bandwidthMBps"))){
-const err70 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data66};
+const err70 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data68};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3322,21 +3334,21 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data66.latencyUs !== undefined){
-if(!(validate90(data66.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data66,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(data68.latencyUs !== undefined){
+if(!(validate92(data68.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data68,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 }
-if(data66.bandwidthMBps !== undefined){
-if(!(validate53(data66.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data66,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data68.bandwidthMBps !== undefined){
+if(!(validate53(data68.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data68,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data66};
+const err71 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data68};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3346,12 +3358,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data58.write !== undefined){
-let data69 = data58.write;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-for(const key13 in data69){
+if(data60.write !== undefined){
+let data71 = data60.write;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+for(const key13 in data71){
 if(!((key13 === "latencyUs") || (key13 === "bandwidthMBps"))){
-const err72 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data69};
+const err72 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data71};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3361,21 +3373,21 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data69.latencyUs !== undefined){
-if(!(validate90(data69.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data69,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate90.errors : vErrors.concat(validate90.errors);
+if(data71.latencyUs !== undefined){
+if(!(validate92(data71.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data71,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
 errors = vErrors.length;
 }
 }
-if(data69.bandwidthMBps !== undefined){
-if(!(validate53(data69.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data69,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data71.bandwidthMBps !== undefined){
+if(!(validate53(data71.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data71,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data69};
+const err73 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data71};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3385,28 +3397,28 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data58.queueDepth !== undefined){
-if(!(validate58(data58.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data58,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
+if(data60.queueDepth !== undefined){
+if(!(validate58(data60.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data60,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data58.maxRequestKiB !== undefined){
-if(!(validate58(data58.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data58,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
+if(data60.maxRequestKiB !== undefined){
+if(!(validate58(data60.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data60,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data58.readaheadKiB !== undefined){
-if(!(validate55(data58.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data58,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
+if(data60.readaheadKiB !== undefined){
+if(!(validate55(data60.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data60,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data58.files !== undefined){
-let data75 = data58.files;
-if((typeof data75 !== "string") && (!(data75 && typeof data75 == "object" && !Array.isArray(data75)))){
-const err74 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data75};
+if(data60.files !== undefined){
+let data77 = data60.files;
+if((typeof data77 !== "string") && (!(data77 && typeof data77 == "object" && !Array.isArray(data77)))){
+const err74 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data77};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3415,10 +3427,10 @@ vErrors.push(err74);
 }
 errors++;
 }
-const _errs133 = errors;
+const _errs135 = errors;
 let valid16 = true;
-const _errs134 = errors;
-if(typeof data75 !== "string"){
+const _errs136 = errors;
+if(typeof data77 !== "string"){
 const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
@@ -3428,20 +3440,20 @@ vErrors.push(err75);
 }
 errors++;
 }
-var _valid2 = _errs134 === errors;
-errors = _errs133;
+var _valid2 = _errs136 === errors;
+errors = _errs135;
 if(vErrors !== null){
-if(_errs133){
-vErrors.length = _errs133;
+if(_errs135){
+vErrors.length = _errs135;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid2){
-const _errs136 = errors;
-if(!((data75 === "disk") || (data75 === "tmpfs"))){
-const err76 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data75};
+const _errs138 = errors;
+if(!((data77 === "disk") || (data77 === "tmpfs"))){
+const err76 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data77};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3450,11 +3462,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-var _valid2 = _errs136 === errors;
+var _valid2 = _errs138 === errors;
 valid16 = _valid2;
 }
 if(!valid16){
-const err77 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data75};
+const err77 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data77};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3463,9 +3475,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.value === undefined){
-const err78 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data75};
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.value === undefined){
+const err78 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data77};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3474,9 +3486,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-for(const key14 in data75){
+for(const key14 in data77){
 if(!((((((key14 === "value") || (key14 === "source")) || (key14 === "borrowedFrom")) || (key14 === "note")) || (key14 === "unverified")) || (key14 === "within"))){
-const err79 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data75};
+const err79 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data77};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3486,10 +3498,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data75.value !== undefined){
-let data76 = data75.value;
-if(!((data76 === "disk") || (data76 === "tmpfs"))){
-const err80 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data76};
+if(data77.value !== undefined){
+let data78 = data77.value;
+if(!((data78 === "disk") || (data78 === "tmpfs"))){
+const err80 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data78};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3499,11 +3511,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data75.source !== undefined){
-let data77 = data75.source;
-if(typeof data77 === "string"){
-if(!pattern3.test(data77)){
-const err81 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data77};
+if(data77.source !== undefined){
+let data79 = data77.source;
+if(typeof data79 === "string"){
+if(!pattern3.test(data79)){
+const err81 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data79};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3514,7 +3526,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data77};
+const err82 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data79};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3524,11 +3536,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data75.borrowedFrom !== undefined){
-let data78 = data75.borrowedFrom;
-if(typeof data78 === "string"){
-if(!pattern3.test(data78)){
-const err83 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data78};
+if(data77.borrowedFrom !== undefined){
+let data80 = data77.borrowedFrom;
+if(typeof data80 === "string"){
+if(!pattern3.test(data80)){
+const err83 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data80};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3539,7 +3551,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data78};
+const err84 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data80};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3549,11 +3561,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data75.note !== undefined){
-let data79 = data75.note;
-if(typeof data79 === "string"){
-if(!pattern3.test(data79)){
-const err85 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data79};
+if(data77.note !== undefined){
+let data81 = data77.note;
+if(typeof data81 === "string"){
+if(!pattern3.test(data81)){
+const err85 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data81};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3564,7 +3576,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data79};
+const err86 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data81};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3574,10 +3586,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data75.unverified !== undefined){
-let data80 = data75.unverified;
-if(typeof data80 !== "boolean"){
-const err87 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data80};
+if(data77.unverified !== undefined){
+let data82 = data77.unverified;
+if(typeof data82 !== "boolean"){
+const err87 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data82};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3587,11 +3599,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data75.within !== undefined){
-let data81 = data75.within;
-if((typeof data81 == "number") && (isFinite(data81))){
-if(data81 > 100 || isNaN(data81)){
-const err88 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.files.properties.within,data:data81};
+if(data77.within !== undefined){
+let data83 = data77.within;
+if((typeof data83 == "number") && (isFinite(data83))){
+if(data83 > 100 || isNaN(data83)){
+const err88 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3600,8 +3612,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(data81 < 1 || isNaN(data81)){
-const err89 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.files.properties.within,data:data81};
+if(data83 < 1 || isNaN(data83)){
+const err89 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3612,7 +3624,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.files.properties.within.type,parentSchema:schema19.properties.io.properties.files.properties.within,data:data81};
+const err90 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.files.properties.within.type,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3624,12 +3636,12 @@ errors++;
 }
 }
 }
-if(data58.swap !== undefined){
-let data82 = data58.swap;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key15 in data82){
+if(data60.swap !== undefined){
+let data84 = data60.swap;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key15 in data84){
 if(!((key15 === "sizeMiB") || (key15 === "device"))){
-const err91 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data82};
+const err91 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data84};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3639,16 +3651,16 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data82.sizeMiB !== undefined){
-if(!(validate55(data82.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data82,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
+if(data84.sizeMiB !== undefined){
+if(!(validate55(data84.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data84,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data82.device !== undefined){
-let data84 = data82.device;
-if((typeof data84 !== "string") && (!(data84 && typeof data84 == "object" && !Array.isArray(data84)))){
-const err92 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data84};
+if(data84.device !== undefined){
+let data86 = data84.device;
+if((typeof data86 !== "string") && (!(data86 && typeof data86 == "object" && !Array.isArray(data86)))){
+const err92 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3657,9 +3669,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(typeof data84 === "string"){
-if(!pattern3.test(data84)){
-const err93 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data84};
+if(typeof data86 === "string"){
+if(!pattern3.test(data86)){
+const err93 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3669,9 +3681,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-if(data84.value === undefined){
-const err94 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data84};
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+if(data86.value === undefined){
+const err94 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3680,9 +3692,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key16 in data84){
+for(const key16 in data86){
 if(!((((((key16 === "value") || (key16 === "source")) || (key16 === "borrowedFrom")) || (key16 === "note")) || (key16 === "unverified")) || (key16 === "within"))){
-const err95 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data84};
+const err95 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3692,11 +3704,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data84.value !== undefined){
-let data85 = data84.value;
-if(typeof data85 === "string"){
-if(!pattern3.test(data85)){
-const err96 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data85};
+if(data86.value !== undefined){
+let data87 = data86.value;
+if(typeof data87 === "string"){
+if(!pattern3.test(data87)){
+const err96 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data87};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -3707,7 +3719,7 @@ errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data85};
+const err97 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data87};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -3717,11 +3729,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data84.source !== undefined){
-let data86 = data84.source;
-if(typeof data86 === "string"){
-if(!pattern3.test(data86)){
-const err98 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data86};
+if(data86.source !== undefined){
+let data88 = data86.source;
+if(typeof data88 === "string"){
+if(!pattern3.test(data88)){
+const err98 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data88};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -3732,7 +3744,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data86};
+const err99 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data88};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -3742,11 +3754,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data84.borrowedFrom !== undefined){
-let data87 = data84.borrowedFrom;
-if(typeof data87 === "string"){
-if(!pattern3.test(data87)){
-const err100 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data87};
+if(data86.borrowedFrom !== undefined){
+let data89 = data86.borrowedFrom;
+if(typeof data89 === "string"){
+if(!pattern3.test(data89)){
+const err100 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data89};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -3757,7 +3769,7 @@ errors++;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data87};
+const err101 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data89};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -3767,11 +3779,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data84.note !== undefined){
-let data88 = data84.note;
-if(typeof data88 === "string"){
-if(!pattern3.test(data88)){
-const err102 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data88};
+if(data86.note !== undefined){
+let data90 = data86.note;
+if(typeof data90 === "string"){
+if(!pattern3.test(data90)){
+const err102 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data90};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -3782,7 +3794,7 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data88};
+const err103 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data90};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -3792,10 +3804,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data84.unverified !== undefined){
-let data89 = data84.unverified;
-if(typeof data89 !== "boolean"){
-const err104 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data89};
+if(data86.unverified !== undefined){
+let data91 = data86.unverified;
+if(typeof data91 !== "boolean"){
+const err104 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data91};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -3805,11 +3817,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data84.within !== undefined){
-let data90 = data84.within;
-if((typeof data90 == "number") && (isFinite(data90))){
-if(data90 > 100 || isNaN(data90)){
-const err105 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data90};
+if(data86.within !== undefined){
+let data92 = data86.within;
+if((typeof data92 == "number") && (isFinite(data92))){
+if(data92 > 100 || isNaN(data92)){
+const err105 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -3818,8 +3830,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data90 < 1 || isNaN(data90)){
-const err106 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data90};
+if(data92 < 1 || isNaN(data92)){
+const err106 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -3830,7 +3842,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.swap.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data90};
+const err107 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.swap.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -3844,7 +3856,7 @@ errors++;
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data82};
+const err108 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data84};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -3856,7 +3868,7 @@ errors++;
 }
 }
 else {
-const err109 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data58};
+const err109 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data60};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -3867,11 +3879,11 @@ errors++;
 }
 }
 if(data.vm !== undefined){
-let data91 = data.vm;
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-for(const key17 in data91){
+let data93 = data.vm;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+for(const key17 in data93){
 if(!((((key17 === "dirtyRatio") || (key17 === "dirtyBackgroundRatio")) || (key17 === "highmemIsDirtyable")) || (key17 === "dirtyExpireCentisecs"))){
-const err110 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data91};
+const err110 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data93};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -3881,33 +3893,33 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data91.dirtyRatio !== undefined){
-if(!(validate55(data91.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data91,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
+if(data93.dirtyRatio !== undefined){
+if(!(validate55(data93.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data93,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data91.dirtyBackgroundRatio !== undefined){
-if(!(validate55(data91.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data91,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
+if(data93.dirtyBackgroundRatio !== undefined){
+if(!(validate55(data93.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data93,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data91.highmemIsDirtyable !== undefined){
-if(!(validate55(data91.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data91,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
+if(data93.highmemIsDirtyable !== undefined){
+if(!(validate55(data93.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data93,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data91.dirtyExpireCentisecs !== undefined){
-if(!(validate55(data91.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data91,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
+if(data93.dirtyExpireCentisecs !== undefined){
+if(!(validate55(data93.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data93,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data91};
+const err111 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data93};
 if(vErrors === null){
 vErrors = [err111];
 }

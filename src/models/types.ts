@@ -91,6 +91,10 @@ export interface CostModel {
     readonly pkmapScanSlot: CostFn;
     /** page_address() hash lookup. */
     readonly pageAddressLookup: CostFn;
+    /** Reclaim of one clean page-cache page (isolate, unmap, free). */
+    readonly reclaimPage: CostFn;
+    /** The shrinker freeing one dentry or inode. */
+    readonly shrinkObject: CostFn;
   };
   readonly lock: {
     readonly kind: LockKind;

@@ -42,8 +42,6 @@ export function formatExplain(r: RunResult, model: CostModel): string {
       );
     }
     for (const key of legend.keys) out.push(`  model ${explainKey(model, key)}`);
-    if (legend.keys.length === 0)
-      out.push('  from  no model key: the machine prices it with its own constants (src/machine, per page and per object reclaimed)');
     out.push('');
   }
   return out.join('\n');

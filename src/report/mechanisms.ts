@@ -146,7 +146,7 @@ export const MECHANISM_LEGEND: ReadonlyArray<{
     id: 'reclaim',
     label: 'direct reclaim',
     meaning: 'tasks reclaiming page cache and dentries/inodes themselves when lowmem runs short (kswapd runs off these CPUs)',
-    keys: [],
+    keys: ['costs.reclaimPage', 'costs.shrinkObject'],
   },
 ];
 

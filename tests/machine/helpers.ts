@@ -99,6 +99,8 @@ export function constantModel(overrides: Partial<Record<keyof CostModel['costs']
     sleepWake: 5000,
     pkmapScanSlot: 2,
     pageAddressLookup: 10,
+    reclaimPage: 1000,
+    shrinkObject: 500,
     pathLookup: 0,
     fileClose: 0,
     ioCall: 0,
