@@ -29,6 +29,7 @@ describe('calibration suite', () => {
       'hansen-ceiling-crossover',
       'ivb-walk',
       'pratt-lmbench-pagefault',
+      'pratt-lmbench-fork',
     ]) {
       expect(ids).toContain(id);
     }

@@ -83,6 +83,17 @@ describe('generators: what they emit', () => {
     expect(unmapPages).toEqual(new Set([8, 64]));
   });
 
+  it('forkexec exec=0: the child exits where it would exec (lmbench lat_proc fork)', () => {
+    const kinds = (params: string[]) => {
+      const recs = runInMemory('forkexec', ['iterations=3', ...params]);
+      return (k: number) => recs.filter((r) => r.kind === k).length;
+    };
+    const fork = kinds(['exec=0']);
+    const exec = kinds([]);
+    expect([fork(EventKind.fork), fork(EventKind.exec), fork(EventKind.exit)]).toEqual([3, 0, 3]);
+    expect([exec(EventKind.fork), exec(EventKind.exec), exec(EventKind.exit)]).toEqual([3, 3, 3]);
+  });
+
   it('syscall-loop mapfile maps a file, loads each page once and unmaps it, every iteration', () => {
     const recs = runInMemory('syscall-loop', ['calls=3', 'pages=0', 'mapfile=4']);
     const maps = recs.filter((r) => r.kind === EventKind.mmap && r.arg === 3);

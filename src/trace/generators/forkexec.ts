@@ -135,7 +135,19 @@ export const forkexec: Generator = {
     "(header/text/rodata/relro/data/bss/heap/stack/vDSO mappings), the loader's padzero write, touches the 28 pages `true` faults on " +
     '(write-protecting its RELRO pages after the 11th), exits. ' +
     "'iterations' times, on one CPU. The footprint is a real 6.1 kernel's fault list of the same loop.",
-  params: [{ name: 'iterations', kind: 'int', description: 'fork+exec+exit cycles', unit: 'cycles', default: 200, min: 0 }, RECORDS_PARAM],
+  params: [
+    { name: 'iterations', kind: 'int', description: 'fork+exec+exit cycles', unit: 'cycles', default: 200, min: 0 },
+    {
+      name: 'exec',
+      kind: 'int',
+      description: '1: the child execs the program; 0: it exits where it would exec (lmbench lat_proc fork)',
+      unit: '0/1',
+      default: 1,
+      min: 0,
+      max: 1,
+    },
+    RECORDS_PARAM,
+  ],
   cpus: () => 1,
   header: () => ({ files: [[FILE_VDSO, FILE_VDSO, 4096]] }),
   run(p: ParamValues, _rng: Rng, out: GenEmitter): void {
@@ -185,6 +197,11 @@ export const forkexec: Generator = {
       touch(1, SHELL_AFTER_FORK);
       out.syscall(0, 1, NR.wait4);
       touch(child, CHILD_BEFORE_EXEC);
+      if (p.num('exec') === 0) {
+        out.syscall(0, child, NR.exit_group);
+        out.exit(0, child);
+        continue;
+      }
       out.syscall(0, child, NR.execve);
       out.exec(0, child);
       map(child);
