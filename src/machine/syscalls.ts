@@ -346,6 +346,8 @@ export function unmapOrProtect(m: Machine, cpu: number, mm: Mm, addr: number, le
 /** A `fork` record on `cpu` running `parent`. Returns false when memory ran out. */
 export function forkRecord(m: Machine, cpu: number, parent: Mm, child: number): boolean {
   m.footprint.touch(m, cpu, KPath.fork);
+  // The rest of copy_process, and of the child's do_exit and the parent's wait4 (costs.forkExit).
+  m.charge(cpu, Cat.syscall, m.model.costs.forkExit(0, m.rng));
   return fork(m, cpu, parent, child);
 }
 

@@ -54,6 +54,7 @@ export function buildCostModel(model: ResolvedModel, hooks: HookTable, hash: str
       pathLookup: cost('costs.pathLookup'),
       fileClose: cost('costs.fileClose'),
       ioCall: cost('costs.ioCall'),
+      forkExit: cost('costs.forkExit'),
       contextSwitch: cost('costs.contextSwitch'),
       copy: cost('costs.copy'),
       lockAcquire: cost('costs.lockAcquire'),

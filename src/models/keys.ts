@@ -79,6 +79,11 @@ export const PARAMS: readonly ParamInfo[] = [
       '2 null calls minus costs.pathLookup), charged at the close.',
   ),
   cost(
+    'costs.forkExit',
+    "Cycles of a fork with the child's exit and the parent's wait besides their mm work (copy_process, do_exit, " +
+      'release_task; lmbench fork proc minus what the replay charges for it), charged at the fork.',
+  ),
+  cost(
     'costs.ioCall',
     "Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call).",
   ),

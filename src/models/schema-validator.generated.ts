@@ -5,7 +5,7 @@
 "use strict";
 export const validate = validate52;
 export default validate52;
-const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"pathLookup":{"description":"Cycles a call spends resolving a path (lmbench stat minus null call): open, creat, openat, stat, lstat, access, readlink, unlink, execve. n = unused (0).","$ref":"#/$defs/cost"},"fileClose":{"description":"Cycles an open and its close spend besides the path lookup and two entries (lmbench open/close minus 2 null calls minus costs.pathLookup), charged at the close. n = unused (0).","$ref":"#/$defs/cost"},"ioCall":{"description":"Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"},"reclaimPage":{"description":"Cycles of reclaiming one clean page-cache page (isolate, unmap from its mapping, free). n = unused (0).","$ref":"#/$defs/cost"},"shrinkObject":{"description":"Cycles of freeing one dentry or inode by the shrinker. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}};
+const schema19 = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"hmsim cost model","description":"A CPU cost model for hmsim: TLB geometry, costs in cycles (constant, linear, table or distribution), locks, and the storage device and writeback tunables (io.*, vm.*). Every value of a shipped model cites its source.","type":"object","additionalProperties":false,"properties":{"$schema":{"type":"string","description":"Path or URL of this schema (editor support)."},"name":{"type":"string","description":"Model name; for a shipped model it must equal the file name."},"description":{"type":"string","description":"One line: the CPU and where its figures come from."},"extends":{"type":"string","description":"A shipped model name or a relative path of a model to start from; parameters given here replace its ones."},"clockGHz":{"description":"Core clock in GHz; used only to convert ns to cycles.","$ref":"#/$defs/positive"},"flushCeiling":{"description":"tlb_single_page_flush_ceiling in pages: larger ranges are flushed whole (Linux: 33).","$ref":"#/$defs/count"},"tlb":{"type":"object","additionalProperties":false,"properties":{"l1i":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 instruction TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 instruction TLB associativity (ways = entries: fully associative).","$ref":"#/$defs/positiveCount"}}},"l1d":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"L1 data TLB entries (4 KiB pages).","$ref":"#/$defs/count"},"ways":{"description":"L1 data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"stlb":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Second-level TLB entries (0 = no second level).","$ref":"#/$defs/count"},"ways":{"description":"Second-level TLB associativity.","$ref":"#/$defs/positiveCount"}}},"large":{"type":"object","additionalProperties":false,"properties":{"entries":{"description":"Data TLB entries for large pages (2/4 MiB); 0 = large pages share the 4 KiB arrays.","$ref":"#/$defs/count"},"ways":{"description":"Large-page data TLB associativity.","$ref":"#/$defs/positiveCount"}}},"replacement":{"description":"TLB replacement policy.","type":["string","object"],"if":{"type":"string"},"then":{"enum":["lru","plru"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["lru","plru"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}},"costs":{"type":"object","additionalProperties":false,"properties":{"walk":{"description":"Page walk served from the caches, cycles per walk. n = number of page-table levels read.","$ref":"#/$defs/cost"},"walkDram":{"description":"Extra cycles when walk references are served by DRAM instead of a cache. Not charged yet: the machine has no cache model, and costs.walk is an average walk that already includes its cache misses. n = references served by DRAM.","$ref":"#/$defs/cost"},"stlbHit":{"description":"Cycles of an L1 TLB miss that hits the second-level TLB. n = unused (0).","$ref":"#/$defs/cost"},"pteWrite":{"description":"Cycles of one PTE write (PAE: 64-bit atomic). n = entry size in bytes (4 non-PAE, 8 PAE).","$ref":"#/$defs/cost"},"invlpg":{"description":"Cycles of one INVLPG. n = unused (0).","$ref":"#/$defs/cost"},"cr3Write":{"description":"Cycles of a MOV to CR3 (flushes non-global entries), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"globalFlush":{"description":"Cycles of a global flush (CR4.PGE toggle), refills not included. n = unused (0).","$ref":"#/$defs/cost"},"ipi":{"description":"Cycles to the initiator of an IPI round (send + wait for acknowledgements). n = number of target CPUs.","$ref":"#/$defs/cost"},"ipiReceive":{"description":"Cycles to each receiving CPU of taking an IPI (interrupt entry/exit). n = unused (0).","$ref":"#/$defs/cost"},"pageFault":{"description":"Cycles of page-fault handling, excluding clearing/copying and page-table allocation. n = unused (0).","$ref":"#/$defs/cost"},"syscall":{"description":"Cycles of syscall entry + exit (without CR3 switches). n = unused (0).","$ref":"#/$defs/cost"},"pathLookup":{"description":"Cycles a call spends resolving a path (lmbench stat minus null call): open, creat, openat, stat, lstat, access, readlink, unlink, execve. n = unused (0).","$ref":"#/$defs/cost"},"fileClose":{"description":"Cycles an open and its close spend besides the path lookup and two entries (lmbench open/close minus 2 null calls minus costs.pathLookup), charged at the close. n = unused (0).","$ref":"#/$defs/cost"},"forkExit":{"description":"Cycles of a fork with the child's exit and the parent's wait besides their mm work (copy_process, do_exit, release_task; lmbench fork proc minus what the replay charges for it), charged at the fork. n = unused (0).","$ref":"#/$defs/cost"},"ioCall":{"description":"Cycles of a read or write call's own work besides its copies and page-cache work (lmbench null I/O minus null call). n = unused (0).","$ref":"#/$defs/cost"},"ptiTrampoline":{"description":"Cycles of the PTI entry or exit code besides its CR3 write, per crossing (the entry-stack frame copy). n = unused (0).","$ref":"#/$defs/cost"},"contextSwitch":{"description":"Cycles of a context switch (without the TLB refills it causes). n = unused (0).","$ref":"#/$defs/cost"},"copy":{"description":"Cycles to copy or clear n bytes. n = bytes.","$ref":"#/$defs/cost"},"lockAcquire":{"description":"Cycles of an uncontended spinlock acquire + release. n = unused (0).","$ref":"#/$defs/cost"},"sleepWake":{"description":"Cycles from the wake-up of a task sleeping on a wait queue until it runs. n = unused (0).","$ref":"#/$defs/cost"},"pkmapScanSlot":{"description":"Cycles per pkmap slot examined by map_new_virtual(). n = unused (0).","$ref":"#/$defs/cost"},"pageAddressLookup":{"description":"Cycles of a page_address() hash lookup of a highmem page. n = unused (0).","$ref":"#/$defs/cost"},"reclaimPage":{"description":"Cycles of reclaiming one clean page-cache page (isolate, unmap from its mapping, free). n = unused (0).","$ref":"#/$defs/cost"},"shrinkObject":{"description":"Cycles of freeing one dentry or inode by the shrinker. n = unused (0).","$ref":"#/$defs/cost"}}},"lock":{"type":"object","additionalProperties":false,"properties":{"kind":{"description":"Spinlock kind: ticket (hand-off grows with waiters) or queued (MCS, constant hand-off).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["ticket","queued"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["ticket","queued"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"handoff":{"description":"Cycles to pass a held lock to the next waiter (one cache-line transfer). n = waiters at release (a queued lock is evaluated at 1).","$ref":"#/$defs/cost"},"perWaiter":{"description":"Ticket locks only: extra hand-off cycles per two spinning waiters (c in Boyd-Wickizer et al. 2012). n = waiters at release.","$ref":"#/$defs/cost"}}},"io":{"type":"object","additionalProperties":false,"properties":{"device":{"description":"Storage device profile (models/devices/: hdd-7200, sata-ssd, nvme) or a path to a device .json; fills the io.read.*, io.write.*, io.queueDepth and io.maxRequestKiB keys not given.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"read":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one read request before its data moves (seek + rotation, or flash read), microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained read transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"write":{"type":"object","additionalProperties":false,"properties":{"latencyUs":{"description":"Device time of one write request before its data moves, microseconds.","$ref":"#/$defs/nonNegative"},"bandwidthMBps":{"description":"Sustained write transfer rate, MB/s (10^6 bytes per second).","$ref":"#/$defs/positive"}}},"queueDepth":{"description":"Requests the device serves at once (1: one actuator; flash: its internal parallelism). Transfers share one bandwidth.","$ref":"#/$defs/positiveCount"},"maxRequestKiB":{"description":"Largest request the block layer builds from contiguous pages (max_sectors_kb), KiB.","$ref":"#/$defs/positiveCount"},"readaheadKiB":{"description":"Largest readahead window (read_ahead_kb), KiB; 0 disables readahead.","$ref":"#/$defs/count"},"files":{"description":"Where the files of the trace live: disk (page cache over the device) or tmpfs (shmem pages: no device, never evicted without swap).","type":["string","object"],"if":{"type":"string"},"then":{"enum":["disk","tmpfs"]},"additionalProperties":false,"required":["value"],"properties":{"value":{"enum":["disk","tmpfs"]},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"swap":{"type":"object","additionalProperties":false,"properties":{"sizeMiB":{"description":"Swap space, MiB (0: no swap). tmpfs pages are the only pages swapped.","$ref":"#/$defs/count"},"device":{"description":"Device profile of the swap space (a shipped name); default: the same profile as io.device, as its own device.","type":["string","object"],"pattern":"\\S","additionalProperties":false,"required":["value"],"properties":{"value":{"type":"string","pattern":"\\S"},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}}}},"vm":{"type":"object","additionalProperties":false,"properties":{"dirtyRatio":{"description":"vm.dirty_ratio: % of dirtyable memory at which a writer is throttled.","$ref":"#/$defs/count"},"dirtyBackgroundRatio":{"description":"vm.dirty_background_ratio: % of dirtyable memory at which background writeback starts.","$ref":"#/$defs/count"},"highmemIsDirtyable":{"description":"vm.highmem_is_dirtyable: 1 counts highmem in dirtyable memory, 0 (default) does not.","$ref":"#/$defs/count"},"dirtyExpireCentisecs":{"description":"vm.dirty_expire_centisecs: dirty data older than this is written by the flusher, 1/100 s.","$ref":"#/$defs/count"}}}},"$defs":{"cost":{"description":"A cost in cycles: a number, or an object with exactly one form (constant, linear, table, normal, lognormal, uniform, empirical) and its provenance.","type":["number","object"],"minimum":0,"maximum":1000000000000,"additionalProperties":false,"properties":{"constant":{"type":"number","minimum":0,"maximum":1000000000000,"description":"Always this many cycles."},"linear":{"type":"object","additionalProperties":false,"required":["a","b"],"description":"a + b·n cycles.","properties":{"a":{"type":"number","minimum":0,"maximum":1000000000000},"b":{"type":"number","minimum":0,"maximum":1000000000000}}},"table":{"type":"object","additionalProperties":false,"required":["points"],"description":"Piecewise-linear through [n, cycles] points (n strictly increasing); outside: clamp (default) or extend the end segments.","properties":{"points":{"type":"array","minItems":1,"items":{"type":"array","prefixItems":[{"type":"number","minimum":-1000000000000,"maximum":1000000000000},{"type":"number","minimum":0,"maximum":1000000000000}],"minItems":2,"maxItems":2}},"extrapolate":{"enum":["clamp","linear"]}}},"normal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Normal(mean, sd) sampled from the run RNG; negative draws read as 0.","properties":{"mean":{"type":"number","minimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"lognormal":{"type":"object","additionalProperties":false,"required":["mean","sd"],"description":"Lognormal with this arithmetic mean and sd, sampled from the run RNG.","properties":{"mean":{"type":"number","exclusiveMinimum":0,"maximum":1000000000000},"sd":{"type":"number","minimum":0,"maximum":1000000000000}}},"uniform":{"type":"object","additionalProperties":false,"required":["min","max"],"description":"Uniform in [min, max), sampled from the run RNG.","properties":{"min":{"type":"number","minimum":0,"maximum":1000000000000},"max":{"type":"number","minimum":0,"maximum":1000000000000}}},"empirical":{"type":"array","minItems":1,"items":{"type":"number","minimum":0,"maximum":1000000000000},"description":"One of these samples, each equally likely."},"hook":{"type":"string","description":"Code plug-ins only: the function of the module that computes this cost (with scale)."},"scale":{"type":"number","minimum":0,"maximum":1000000000000},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}},"dependentRequired":{"hook":["scale"],"scale":["hook"]},"if":{"type":"object"},"then":{"oneOf":[{"required":["constant"]},{"required":["linear"]},{"required":["table"]},{"required":["normal"]},{"required":["lognormal"]},{"required":["uniform"]},{"required":["empirical"]},{"required":["hook"]}]}},"count":{"type":["integer","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positiveCount":{"type":["integer","object"],"maximum":1000000000000,"minimum":1,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"integer","maximum":1000000000000,"minimum":1},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"positive":{"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}},"nonNegative":{"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const schema20 = {"type":["number","object"],"maximum":1000000000000,"exclusiveMinimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"exclusiveMinimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 const pattern3 = new RegExp("\\S", "u");
@@ -1961,10 +1961,10 @@ validate66.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema24 = {"type":["number","object"],"maximum":1000000000000,"minimum":0,"additionalProperties":false,"required":["value"],"properties":{"value":{"type":"number","maximum":1000000000000,"minimum":0},"source":{"type":"string","pattern":"\\S","description":"Citation: a row or section of cost-figures.md, or another reference."},"borrowedFrom":{"type":"string","pattern":"\\S","description":"The CPU whose figure is used because none exists for this one."},"note":{"type":"string","pattern":"\\S"},"unverified":{"type":"boolean","description":"True when no source confirms the figure (an estimate)."},"within":{"type":"number","minimum":1,"maximum":100,"description":"Costs only: the figure is known to within this factor (a ±2× anchor: 2): the true cost lies in [value / within, value × within]; --model-uncertainty draws a factor in that range per replication."}}};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate92.evaluated;
+const evaluated0 = validate93.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2185,10 +2185,10 @@ errors++;
 }
 }
 }
-validate92.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
-validate92.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate93.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2775,6 +2775,12 @@ vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.error
 errors = vErrors.length;
 }
 }
+if(data26.forkExit !== undefined){
+if(!(validate66(data26.forkExit, {instancePath:instancePath+"/costs/forkExit",parentData:data26,parentDataProperty:"forkExit",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
+errors = vErrors.length;
+}
+}
 if(data26.ioCall !== undefined){
 if(!(validate66(data26.ioCall, {instancePath:instancePath+"/costs/ioCall",parentData:data26,parentDataProperty:"ioCall",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
@@ -2848,11 +2854,11 @@ errors++;
 }
 }
 if(data.lock !== undefined){
-let data50 = data.lock;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key8 in data50){
+let data51 = data.lock;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+for(const key8 in data51){
 if(!(((key8 === "kind") || (key8 === "handoff")) || (key8 === "perWaiter"))){
-const err34 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data50};
+const err34 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock,data:data51};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2862,10 +2868,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data50.kind !== undefined){
-let data51 = data50.kind;
-if((typeof data51 !== "string") && (!(data51 && typeof data51 == "object" && !Array.isArray(data51)))){
-const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data51};
+if(data51.kind !== undefined){
+let data52 = data51.kind;
+if((typeof data52 !== "string") && (!(data52 && typeof data52 == "object" && !Array.isArray(data52)))){
+const err35 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/type",keyword:"type",params:{type: schema19.properties.lock.properties.kind.type},message:"must be string,object",schema:schema19.properties.lock.properties.kind.type,parentSchema:schema19.properties.lock.properties.kind,data:data52};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2874,10 +2880,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-const _errs84 = errors;
-let valid10 = true;
 const _errs85 = errors;
-if(typeof data51 !== "string"){
+let valid10 = true;
+const _errs86 = errors;
+if(typeof data52 !== "string"){
 const err36 = {};
 if(vErrors === null){
 vErrors = [err36];
@@ -2887,20 +2893,20 @@ vErrors.push(err36);
 }
 errors++;
 }
-var _valid1 = _errs85 === errors;
-errors = _errs84;
+var _valid1 = _errs86 === errors;
+errors = _errs85;
 if(vErrors !== null){
-if(_errs84){
-vErrors.length = _errs84;
+if(_errs85){
+vErrors.length = _errs85;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid1){
-const _errs87 = errors;
-if(!((data51 === "ticket") || (data51 === "queued"))){
-const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data51};
+const _errs88 = errors;
+if(!((data52 === "ticket") || (data52 === "queued"))){
+const err37 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.then.enum,parentSchema:schema19.properties.lock.properties.kind.then,data:data52};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2909,11 +2915,11 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid1 = _errs87 === errors;
+var _valid1 = _errs88 === errors;
 valid10 = _valid1;
 }
 if(!valid10){
-const err38 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data51};
+const err38 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.lock.properties.kind.if,parentSchema:schema19.properties.lock.properties.kind,data:data52};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2922,9 +2928,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.value === undefined){
-const err39 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data51};
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.value === undefined){
+const err39 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.lock.properties.kind.required,parentSchema:schema19.properties.lock.properties.kind,data:data52};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2933,9 +2939,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-for(const key9 in data51){
+for(const key9 in data52){
 if(!((((((key9 === "value") || (key9 === "source")) || (key9 === "borrowedFrom")) || (key9 === "note")) || (key9 === "unverified")) || (key9 === "within"))){
-const err40 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data51};
+const err40 = {instancePath:instancePath+"/lock/kind",schemaPath:"#/properties/lock/properties/kind/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.lock.properties.kind,data:data52};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2945,10 +2951,10 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data51.value !== undefined){
-let data52 = data51.value;
-if(!((data52 === "ticket") || (data52 === "queued"))){
-const err41 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data52};
+if(data52.value !== undefined){
+let data53 = data52.value;
+if(!((data53 === "ticket") || (data53 === "queued"))){
+const err41 = {instancePath:instancePath+"/lock/kind/value",schemaPath:"#/properties/lock/properties/kind/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.lock.properties.kind.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.lock.properties.kind.properties.value.enum,parentSchema:schema19.properties.lock.properties.kind.properties.value,data:data53};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2958,11 +2964,11 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data51.source !== undefined){
-let data53 = data51.source;
-if(typeof data53 === "string"){
-if(!pattern3.test(data53)){
-const err42 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data53};
+if(data52.source !== undefined){
+let data54 = data52.source;
+if(typeof data54 === "string"){
+if(!pattern3.test(data54)){
+const err42 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data54};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2973,7 +2979,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data53};
+const err43 = {instancePath:instancePath+"/lock/kind/source",schemaPath:"#/properties/lock/properties/kind/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.source.type,parentSchema:schema19.properties.lock.properties.kind.properties.source,data:data54};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2983,11 +2989,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data51.borrowedFrom !== undefined){
-let data54 = data51.borrowedFrom;
-if(typeof data54 === "string"){
-if(!pattern3.test(data54)){
-const err44 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data54};
+if(data52.borrowedFrom !== undefined){
+let data55 = data52.borrowedFrom;
+if(typeof data55 === "string"){
+if(!pattern3.test(data55)){
+const err44 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data55};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2998,7 +3004,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data54};
+const err45 = {instancePath:instancePath+"/lock/kind/borrowedFrom",schemaPath:"#/properties/lock/properties/kind/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.borrowedFrom.type,parentSchema:schema19.properties.lock.properties.kind.properties.borrowedFrom,data:data55};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3008,11 +3014,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data51.note !== undefined){
-let data55 = data51.note;
-if(typeof data55 === "string"){
-if(!pattern3.test(data55)){
-const err46 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data55};
+if(data52.note !== undefined){
+let data56 = data52.note;
+if(typeof data56 === "string"){
+if(!pattern3.test(data56)){
+const err46 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data56};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3023,7 +3029,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data55};
+const err47 = {instancePath:instancePath+"/lock/kind/note",schemaPath:"#/properties/lock/properties/kind/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.lock.properties.kind.properties.note.type,parentSchema:schema19.properties.lock.properties.kind.properties.note,data:data56};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3033,10 +3039,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data51.unverified !== undefined){
-let data56 = data51.unverified;
-if(typeof data56 !== "boolean"){
-const err48 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data56};
+if(data52.unverified !== undefined){
+let data57 = data52.unverified;
+if(typeof data57 !== "boolean"){
+const err48 = {instancePath:instancePath+"/lock/kind/unverified",schemaPath:"#/properties/lock/properties/kind/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.lock.properties.kind.properties.unverified.type,parentSchema:schema19.properties.lock.properties.kind.properties.unverified,data:data57};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3046,11 +3052,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data51.within !== undefined){
-let data57 = data51.within;
-if((typeof data57 == "number") && (isFinite(data57))){
-if(data57 > 100 || isNaN(data57)){
-const err49 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
+if(data52.within !== undefined){
+let data58 = data52.within;
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 > 100 || isNaN(data58)){
+const err49 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data58};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3059,8 +3065,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data57 < 1 || isNaN(data57)){
-const err50 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
+if(data58 < 1 || isNaN(data58)){
+const err50 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data58};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3071,7 +3077,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.lock.properties.kind.properties.within.type,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data57};
+const err51 = {instancePath:instancePath+"/lock/kind/within",schemaPath:"#/properties/lock/properties/kind/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.lock.properties.kind.properties.within.type,parentSchema:schema19.properties.lock.properties.kind.properties.within,data:data58};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3083,21 +3089,21 @@ errors++;
 }
 }
 }
-if(data50.handoff !== undefined){
-if(!(validate66(data50.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data50,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
+if(data51.handoff !== undefined){
+if(!(validate66(data51.handoff, {instancePath:instancePath+"/lock/handoff",parentData:data51,parentDataProperty:"handoff",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
-if(data50.perWaiter !== undefined){
-if(!(validate66(data50.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data50,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
+if(data51.perWaiter !== undefined){
+if(!(validate66(data51.perWaiter, {instancePath:instancePath+"/lock/perWaiter",parentData:data51,parentDataProperty:"perWaiter",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate66.errors : vErrors.concat(validate66.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data50};
+const err52 = {instancePath:instancePath+"/lock",schemaPath:"#/properties/lock/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.lock.type,parentSchema:schema19.properties.lock,data:data51};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3108,11 +3114,11 @@ errors++;
 }
 }
 if(data.io !== undefined){
-let data60 = data.io;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key10 in data60){
+let data61 = data.io;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key10 in data61){
 if(!((((((((key10 === "device") || (key10 === "read")) || (key10 === "write")) || (key10 === "queueDepth")) || (key10 === "maxRequestKiB")) || (key10 === "readaheadKiB")) || (key10 === "files")) || (key10 === "swap"))){
-const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data60};
+const err53 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io,data:data61};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3122,10 +3128,10 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data60.device !== undefined){
-let data61 = data60.device;
-if((typeof data61 !== "string") && (!(data61 && typeof data61 == "object" && !Array.isArray(data61)))){
-const err54 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data61};
+if(data61.device !== undefined){
+let data62 = data61.device;
+if((typeof data62 !== "string") && (!(data62 && typeof data62 == "object" && !Array.isArray(data62)))){
+const err54 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.device.type,parentSchema:schema19.properties.io.properties.device,data:data62};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3134,9 +3140,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(typeof data61 === "string"){
-if(!pattern3.test(data61)){
-const err55 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data61};
+if(typeof data62 === "string"){
+if(!pattern3.test(data62)){
+const err55 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device,data:data62};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3146,9 +3152,9 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.value === undefined){
-const err56 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data61};
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.value === undefined){
+const err56 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.device.required,parentSchema:schema19.properties.io.properties.device,data:data62};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3157,9 +3163,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-for(const key11 in data61){
+for(const key11 in data62){
 if(!((((((key11 === "value") || (key11 === "source")) || (key11 === "borrowedFrom")) || (key11 === "note")) || (key11 === "unverified")) || (key11 === "within"))){
-const err57 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data61};
+const err57 = {instancePath:instancePath+"/io/device",schemaPath:"#/properties/io/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.device,data:data62};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3169,11 +3175,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data61.value !== undefined){
-let data62 = data61.value;
-if(typeof data62 === "string"){
-if(!pattern3.test(data62)){
-const err58 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data62};
+if(data62.value !== undefined){
+let data63 = data62.value;
+if(typeof data63 === "string"){
+if(!pattern3.test(data63)){
+const err58 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.value,data:data63};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3184,7 +3190,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data62};
+const err59 = {instancePath:instancePath+"/io/device/value",schemaPath:"#/properties/io/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.device.properties.value,data:data63};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3194,11 +3200,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data61.source !== undefined){
-let data63 = data61.source;
-if(typeof data63 === "string"){
-if(!pattern3.test(data63)){
-const err60 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data63};
+if(data62.source !== undefined){
+let data64 = data62.source;
+if(typeof data64 === "string"){
+if(!pattern3.test(data64)){
+const err60 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.source,data:data64};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3209,7 +3215,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data63};
+const err61 = {instancePath:instancePath+"/io/device/source",schemaPath:"#/properties/io/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.device.properties.source,data:data64};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3219,11 +3225,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data61.borrowedFrom !== undefined){
-let data64 = data61.borrowedFrom;
-if(typeof data64 === "string"){
-if(!pattern3.test(data64)){
-const err62 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data64};
+if(data62.borrowedFrom !== undefined){
+let data65 = data62.borrowedFrom;
+if(typeof data65 === "string"){
+if(!pattern3.test(data65)){
+const err62 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data65};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3234,7 +3240,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data64};
+const err63 = {instancePath:instancePath+"/io/device/borrowedFrom",schemaPath:"#/properties/io/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.device.properties.borrowedFrom,data:data65};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3244,11 +3250,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data61.note !== undefined){
-let data65 = data61.note;
-if(typeof data65 === "string"){
-if(!pattern3.test(data65)){
-const err64 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data65};
+if(data62.note !== undefined){
+let data66 = data62.note;
+if(typeof data66 === "string"){
+if(!pattern3.test(data66)){
+const err64 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.device.properties.note,data:data66};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3259,7 +3265,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data65};
+const err65 = {instancePath:instancePath+"/io/device/note",schemaPath:"#/properties/io/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.device.properties.note,data:data66};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3269,10 +3275,10 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data61.unverified !== undefined){
-let data66 = data61.unverified;
-if(typeof data66 !== "boolean"){
-const err66 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data66};
+if(data62.unverified !== undefined){
+let data67 = data62.unverified;
+if(typeof data67 !== "boolean"){
+const err66 = {instancePath:instancePath+"/io/device/unverified",schemaPath:"#/properties/io/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.device.properties.unverified,data:data67};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3282,11 +3288,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data61.within !== undefined){
-let data67 = data61.within;
-if((typeof data67 == "number") && (isFinite(data67))){
-if(data67 > 100 || isNaN(data67)){
-const err67 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
+if(data62.within !== undefined){
+let data68 = data62.within;
+if((typeof data68 == "number") && (isFinite(data68))){
+if(data68 > 100 || isNaN(data68)){
+const err67 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.device.properties.within,data:data68};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3295,8 +3301,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data67 < 1 || isNaN(data67)){
-const err68 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
+if(data68 < 1 || isNaN(data68)){
+const err68 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.device.properties.within,data:data68};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3307,7 +3313,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.device.properties.within,data:data67};
+const err69 = {instancePath:instancePath+"/io/device/within",schemaPath:"#/properties/io/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.device.properties.within,data:data68};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3319,12 +3325,12 @@ errors++;
 }
 }
 }
-if(data60.read !== undefined){
-let data68 = data60.read;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-for(const key12 in data68){
+if(data61.read !== undefined){
+let data69 = data61.read;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+for(const key12 in data69){
 if(!((key12 === "latencyUs") || (key12 === "bandwidthMBps"))){
-const err70 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data68};
+const err70 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.read,data:data69};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3334,21 +3340,21 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data68.latencyUs !== undefined){
-if(!(validate92(data68.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data68,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(data69.latencyUs !== undefined){
+if(!(validate93(data69.latencyUs, {instancePath:instancePath+"/io/read/latencyUs",parentData:data69,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
-if(data68.bandwidthMBps !== undefined){
-if(!(validate53(data68.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data68,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data69.bandwidthMBps !== undefined){
+if(!(validate53(data69.bandwidthMBps, {instancePath:instancePath+"/io/read/bandwidthMBps",parentData:data69,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data68};
+const err71 = {instancePath:instancePath+"/io/read",schemaPath:"#/properties/io/properties/read/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.read.type,parentSchema:schema19.properties.io.properties.read,data:data69};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3358,12 +3364,12 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data60.write !== undefined){
-let data71 = data60.write;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-for(const key13 in data71){
+if(data61.write !== undefined){
+let data72 = data61.write;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key13 in data72){
 if(!((key13 === "latencyUs") || (key13 === "bandwidthMBps"))){
-const err72 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data71};
+const err72 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.write,data:data72};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3373,21 +3379,21 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data71.latencyUs !== undefined){
-if(!(validate92(data71.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data71,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate92.errors : vErrors.concat(validate92.errors);
+if(data72.latencyUs !== undefined){
+if(!(validate93(data72.latencyUs, {instancePath:instancePath+"/io/write/latencyUs",parentData:data72,parentDataProperty:"latencyUs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate93.errors : vErrors.concat(validate93.errors);
 errors = vErrors.length;
 }
 }
-if(data71.bandwidthMBps !== undefined){
-if(!(validate53(data71.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data71,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
+if(data72.bandwidthMBps !== undefined){
+if(!(validate53(data72.bandwidthMBps, {instancePath:instancePath+"/io/write/bandwidthMBps",parentData:data72,parentDataProperty:"bandwidthMBps",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data71};
+const err73 = {instancePath:instancePath+"/io/write",schemaPath:"#/properties/io/properties/write/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.write.type,parentSchema:schema19.properties.io.properties.write,data:data72};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3397,28 +3403,28 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data60.queueDepth !== undefined){
-if(!(validate58(data60.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data60,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
+if(data61.queueDepth !== undefined){
+if(!(validate58(data61.queueDepth, {instancePath:instancePath+"/io/queueDepth",parentData:data61,parentDataProperty:"queueDepth",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data60.maxRequestKiB !== undefined){
-if(!(validate58(data60.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data60,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
+if(data61.maxRequestKiB !== undefined){
+if(!(validate58(data61.maxRequestKiB, {instancePath:instancePath+"/io/maxRequestKiB",parentData:data61,parentDataProperty:"maxRequestKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
 errors = vErrors.length;
 }
 }
-if(data60.readaheadKiB !== undefined){
-if(!(validate55(data60.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data60,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
+if(data61.readaheadKiB !== undefined){
+if(!(validate55(data61.readaheadKiB, {instancePath:instancePath+"/io/readaheadKiB",parentData:data61,parentDataProperty:"readaheadKiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data60.files !== undefined){
-let data77 = data60.files;
-if((typeof data77 !== "string") && (!(data77 && typeof data77 == "object" && !Array.isArray(data77)))){
-const err74 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data77};
+if(data61.files !== undefined){
+let data78 = data61.files;
+if((typeof data78 !== "string") && (!(data78 && typeof data78 == "object" && !Array.isArray(data78)))){
+const err74 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/type",keyword:"type",params:{type: schema19.properties.io.properties.files.type},message:"must be string,object",schema:schema19.properties.io.properties.files.type,parentSchema:schema19.properties.io.properties.files,data:data78};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3427,10 +3433,10 @@ vErrors.push(err74);
 }
 errors++;
 }
-const _errs135 = errors;
-let valid16 = true;
 const _errs136 = errors;
-if(typeof data77 !== "string"){
+let valid16 = true;
+const _errs137 = errors;
+if(typeof data78 !== "string"){
 const err75 = {};
 if(vErrors === null){
 vErrors = [err75];
@@ -3440,20 +3446,20 @@ vErrors.push(err75);
 }
 errors++;
 }
-var _valid2 = _errs136 === errors;
-errors = _errs135;
+var _valid2 = _errs137 === errors;
+errors = _errs136;
 if(vErrors !== null){
-if(_errs135){
-vErrors.length = _errs135;
+if(_errs136){
+vErrors.length = _errs136;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid2){
-const _errs138 = errors;
-if(!((data77 === "disk") || (data77 === "tmpfs"))){
-const err76 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data77};
+const _errs139 = errors;
+if(!((data78 === "disk") || (data78 === "tmpfs"))){
+const err76 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/then/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.then.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.then.enum,parentSchema:schema19.properties.io.properties.files.then,data:data78};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3462,11 +3468,11 @@ vErrors.push(err76);
 }
 errors++;
 }
-var _valid2 = _errs138 === errors;
+var _valid2 = _errs139 === errors;
 valid16 = _valid2;
 }
 if(!valid16){
-const err77 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data77};
+const err77 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema19.properties.io.properties.files.if,parentSchema:schema19.properties.io.properties.files,data:data78};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3475,9 +3481,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.value === undefined){
-const err78 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data77};
+if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
+if(data78.value === undefined){
+const err78 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.files.required,parentSchema:schema19.properties.io.properties.files,data:data78};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3486,9 +3492,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-for(const key14 in data77){
+for(const key14 in data78){
 if(!((((((key14 === "value") || (key14 === "source")) || (key14 === "borrowedFrom")) || (key14 === "note")) || (key14 === "unverified")) || (key14 === "within"))){
-const err79 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data77};
+const err79 = {instancePath:instancePath+"/io/files",schemaPath:"#/properties/io/properties/files/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.files,data:data78};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3498,10 +3504,10 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data77.value !== undefined){
-let data78 = data77.value;
-if(!((data78 === "disk") || (data78 === "tmpfs"))){
-const err80 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data78};
+if(data78.value !== undefined){
+let data79 = data78.value;
+if(!((data79 === "disk") || (data79 === "tmpfs"))){
+const err80 = {instancePath:instancePath+"/io/files/value",schemaPath:"#/properties/io/properties/files/properties/value/enum",keyword:"enum",params:{allowedValues: schema19.properties.io.properties.files.properties.value.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.io.properties.files.properties.value.enum,parentSchema:schema19.properties.io.properties.files.properties.value,data:data79};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3511,11 +3517,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data77.source !== undefined){
-let data79 = data77.source;
-if(typeof data79 === "string"){
-if(!pattern3.test(data79)){
-const err81 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data79};
+if(data78.source !== undefined){
+let data80 = data78.source;
+if(typeof data80 === "string"){
+if(!pattern3.test(data80)){
+const err81 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.source,data:data80};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3526,7 +3532,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data79};
+const err82 = {instancePath:instancePath+"/io/files/source",schemaPath:"#/properties/io/properties/files/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.source.type,parentSchema:schema19.properties.io.properties.files.properties.source,data:data80};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3536,11 +3542,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data77.borrowedFrom !== undefined){
-let data80 = data77.borrowedFrom;
-if(typeof data80 === "string"){
-if(!pattern3.test(data80)){
-const err83 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data80};
+if(data78.borrowedFrom !== undefined){
+let data81 = data78.borrowedFrom;
+if(typeof data81 === "string"){
+if(!pattern3.test(data81)){
+const err83 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data81};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3551,7 +3557,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data80};
+const err84 = {instancePath:instancePath+"/io/files/borrowedFrom",schemaPath:"#/properties/io/properties/files/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.files.properties.borrowedFrom,data:data81};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3561,11 +3567,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data77.note !== undefined){
-let data81 = data77.note;
-if(typeof data81 === "string"){
-if(!pattern3.test(data81)){
-const err85 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data81};
+if(data78.note !== undefined){
+let data82 = data78.note;
+if(typeof data82 === "string"){
+if(!pattern3.test(data82)){
+const err85 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.files.properties.note,data:data82};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3576,7 +3582,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data81};
+const err86 = {instancePath:instancePath+"/io/files/note",schemaPath:"#/properties/io/properties/files/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.files.properties.note.type,parentSchema:schema19.properties.io.properties.files.properties.note,data:data82};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3586,10 +3592,10 @@ vErrors.push(err86);
 errors++;
 }
 }
-if(data77.unverified !== undefined){
-let data82 = data77.unverified;
-if(typeof data82 !== "boolean"){
-const err87 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data82};
+if(data78.unverified !== undefined){
+let data83 = data78.unverified;
+if(typeof data83 !== "boolean"){
+const err87 = {instancePath:instancePath+"/io/files/unverified",schemaPath:"#/properties/io/properties/files/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.files.properties.unverified.type,parentSchema:schema19.properties.io.properties.files.properties.unverified,data:data83};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3599,11 +3605,11 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data77.within !== undefined){
-let data83 = data77.within;
-if((typeof data83 == "number") && (isFinite(data83))){
-if(data83 > 100 || isNaN(data83)){
-const err88 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
+if(data78.within !== undefined){
+let data84 = data78.within;
+if((typeof data84 == "number") && (isFinite(data84))){
+if(data84 > 100 || isNaN(data84)){
+const err88 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.files.properties.within,data:data84};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3612,8 +3618,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(data83 < 1 || isNaN(data83)){
-const err89 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
+if(data84 < 1 || isNaN(data84)){
+const err89 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.files.properties.within,data:data84};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3624,7 +3630,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.files.properties.within.type,parentSchema:schema19.properties.io.properties.files.properties.within,data:data83};
+const err90 = {instancePath:instancePath+"/io/files/within",schemaPath:"#/properties/io/properties/files/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.files.properties.within.type,parentSchema:schema19.properties.io.properties.files.properties.within,data:data84};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3636,12 +3642,12 @@ errors++;
 }
 }
 }
-if(data60.swap !== undefined){
-let data84 = data60.swap;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key15 in data84){
+if(data61.swap !== undefined){
+let data85 = data61.swap;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key15 in data85){
 if(!((key15 === "sizeMiB") || (key15 === "device"))){
-const err91 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data84};
+const err91 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap,data:data85};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3651,16 +3657,16 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data84.sizeMiB !== undefined){
-if(!(validate55(data84.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data84,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
+if(data85.sizeMiB !== undefined){
+if(!(validate55(data85.sizeMiB, {instancePath:instancePath+"/io/swap/sizeMiB",parentData:data85,parentDataProperty:"sizeMiB",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data84.device !== undefined){
-let data86 = data84.device;
-if((typeof data86 !== "string") && (!(data86 && typeof data86 == "object" && !Array.isArray(data86)))){
-const err92 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
+if(data85.device !== undefined){
+let data87 = data85.device;
+if((typeof data87 !== "string") && (!(data87 && typeof data87 == "object" && !Array.isArray(data87)))){
+const err92 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/type",keyword:"type",params:{type: schema19.properties.io.properties.swap.properties.device.type},message:"must be string,object",schema:schema19.properties.io.properties.swap.properties.device.type,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data87};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3669,9 +3675,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(typeof data86 === "string"){
-if(!pattern3.test(data86)){
-const err93 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
+if(typeof data87 === "string"){
+if(!pattern3.test(data87)){
+const err93 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device,data:data87};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -3681,9 +3687,9 @@ vErrors.push(err93);
 errors++;
 }
 }
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-if(data86.value === undefined){
-const err94 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.value === undefined){
+const err94 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'",schema:schema19.properties.io.properties.swap.properties.device.required,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data87};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -3692,9 +3698,9 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key16 in data86){
+for(const key16 in data87){
 if(!((((((key16 === "value") || (key16 === "source")) || (key16 === "borrowedFrom")) || (key16 === "note")) || (key16 === "unverified")) || (key16 === "within"))){
-const err95 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data86};
+const err95 = {instancePath:instancePath+"/io/swap/device",schemaPath:"#/properties/io/properties/swap/properties/device/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.io.properties.swap.properties.device,data:data87};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -3704,11 +3710,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data86.value !== undefined){
-let data87 = data86.value;
-if(typeof data87 === "string"){
-if(!pattern3.test(data87)){
-const err96 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data87};
+if(data87.value !== undefined){
+let data88 = data87.value;
+if(typeof data88 === "string"){
+if(!pattern3.test(data88)){
+const err96 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data88};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -3719,7 +3725,7 @@ errors++;
 }
 }
 else {
-const err97 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data87};
+const err97 = {instancePath:instancePath+"/io/swap/device/value",schemaPath:"#/properties/io/properties/swap/properties/device/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.value.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.value,data:data88};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -3729,11 +3735,11 @@ vErrors.push(err97);
 errors++;
 }
 }
-if(data86.source !== undefined){
-let data88 = data86.source;
-if(typeof data88 === "string"){
-if(!pattern3.test(data88)){
-const err98 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data88};
+if(data87.source !== undefined){
+let data89 = data87.source;
+if(typeof data89 === "string"){
+if(!pattern3.test(data89)){
+const err98 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data89};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -3744,7 +3750,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data88};
+const err99 = {instancePath:instancePath+"/io/swap/device/source",schemaPath:"#/properties/io/properties/swap/properties/device/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.source.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.source,data:data89};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -3754,11 +3760,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data86.borrowedFrom !== undefined){
-let data89 = data86.borrowedFrom;
-if(typeof data89 === "string"){
-if(!pattern3.test(data89)){
-const err100 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data89};
+if(data87.borrowedFrom !== undefined){
+let data90 = data87.borrowedFrom;
+if(typeof data90 === "string"){
+if(!pattern3.test(data90)){
+const err100 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data90};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -3769,7 +3775,7 @@ errors++;
 }
 }
 else {
-const err101 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data89};
+const err101 = {instancePath:instancePath+"/io/swap/device/borrowedFrom",schemaPath:"#/properties/io/properties/swap/properties/device/properties/borrowedFrom/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.borrowedFrom,data:data90};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -3779,11 +3785,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data86.note !== undefined){
-let data90 = data86.note;
-if(typeof data90 === "string"){
-if(!pattern3.test(data90)){
-const err102 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data90};
+if(data87.note !== undefined){
+let data91 = data87.note;
+if(typeof data91 === "string"){
+if(!pattern3.test(data91)){
+const err102 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data91};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -3794,7 +3800,7 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data90};
+const err103 = {instancePath:instancePath+"/io/swap/device/note",schemaPath:"#/properties/io/properties/swap/properties/device/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.io.properties.swap.properties.device.properties.note.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.note,data:data91};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -3804,10 +3810,10 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data86.unverified !== undefined){
-let data91 = data86.unverified;
-if(typeof data91 !== "boolean"){
-const err104 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data91};
+if(data87.unverified !== undefined){
+let data92 = data87.unverified;
+if(typeof data92 !== "boolean"){
+const err104 = {instancePath:instancePath+"/io/swap/device/unverified",schemaPath:"#/properties/io/properties/swap/properties/device/properties/unverified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.io.properties.swap.properties.device.properties.unverified.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.unverified,data:data92};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -3817,11 +3823,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data86.within !== undefined){
-let data92 = data86.within;
-if((typeof data92 == "number") && (isFinite(data92))){
-if(data92 > 100 || isNaN(data92)){
-const err105 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
+if(data87.within !== undefined){
+let data93 = data87.within;
+if((typeof data93 == "number") && (isFinite(data93))){
+if(data93 > 100 || isNaN(data93)){
+const err105 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data93};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -3830,8 +3836,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(data92 < 1 || isNaN(data92)){
-const err106 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
+if(data93 < 1 || isNaN(data93)){
+const err106 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data93};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -3842,7 +3848,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.swap.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data92};
+const err107 = {instancePath:instancePath+"/io/swap/device/within",schemaPath:"#/properties/io/properties/swap/properties/device/properties/within/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.properties.io.properties.swap.properties.device.properties.within.type,parentSchema:schema19.properties.io.properties.swap.properties.device.properties.within,data:data93};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -3856,7 +3862,7 @@ errors++;
 }
 }
 else {
-const err108 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data84};
+const err108 = {instancePath:instancePath+"/io/swap",schemaPath:"#/properties/io/properties/swap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.properties.swap.type,parentSchema:schema19.properties.io.properties.swap,data:data85};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -3868,7 +3874,7 @@ errors++;
 }
 }
 else {
-const err109 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data60};
+const err109 = {instancePath:instancePath+"/io",schemaPath:"#/properties/io/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.io.type,parentSchema:schema19.properties.io,data:data61};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -3879,11 +3885,11 @@ errors++;
 }
 }
 if(data.vm !== undefined){
-let data93 = data.vm;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-for(const key17 in data93){
+let data94 = data.vm;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+for(const key17 in data94){
 if(!((((key17 === "dirtyRatio") || (key17 === "dirtyBackgroundRatio")) || (key17 === "highmemIsDirtyable")) || (key17 === "dirtyExpireCentisecs"))){
-const err110 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data93};
+const err110 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.vm,data:data94};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -3893,33 +3899,33 @@ vErrors.push(err110);
 errors++;
 }
 }
-if(data93.dirtyRatio !== undefined){
-if(!(validate55(data93.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data93,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
+if(data94.dirtyRatio !== undefined){
+if(!(validate55(data94.dirtyRatio, {instancePath:instancePath+"/vm/dirtyRatio",parentData:data94,parentDataProperty:"dirtyRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data93.dirtyBackgroundRatio !== undefined){
-if(!(validate55(data93.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data93,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
+if(data94.dirtyBackgroundRatio !== undefined){
+if(!(validate55(data94.dirtyBackgroundRatio, {instancePath:instancePath+"/vm/dirtyBackgroundRatio",parentData:data94,parentDataProperty:"dirtyBackgroundRatio",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data93.highmemIsDirtyable !== undefined){
-if(!(validate55(data93.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data93,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
+if(data94.highmemIsDirtyable !== undefined){
+if(!(validate55(data94.highmemIsDirtyable, {instancePath:instancePath+"/vm/highmemIsDirtyable",parentData:data94,parentDataProperty:"highmemIsDirtyable",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
-if(data93.dirtyExpireCentisecs !== undefined){
-if(!(validate55(data93.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data93,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
+if(data94.dirtyExpireCentisecs !== undefined){
+if(!(validate55(data94.dirtyExpireCentisecs, {instancePath:instancePath+"/vm/dirtyExpireCentisecs",parentData:data94,parentDataProperty:"dirtyExpireCentisecs",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data93};
+const err111 = {instancePath:instancePath+"/vm",schemaPath:"#/properties/vm/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.vm.type,parentSchema:schema19.properties.vm,data:data94};
 if(vErrors === null){
 vErrors = [err111];
 }

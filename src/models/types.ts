@@ -80,6 +80,8 @@ export interface CostModel {
     readonly fileClose: CostFn;
     /** A read or write call's own work besides copies and the page cache: lmbench null I/O − null call. */
     readonly ioCall: CostFn;
+    /** A fork, the child's exit and the parent's wait besides their mm work, charged at the fork. */
+    readonly forkExit: CostFn;
     readonly contextSwitch: CostFn;
     /** Copy or clear of n bytes. */
     readonly copy: CostFn;

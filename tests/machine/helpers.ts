@@ -104,6 +104,7 @@ export function constantModel(overrides: Partial<Record<keyof CostModel['costs']
     pathLookup: 0,
     fileClose: 0,
     ioCall: 0,
+    forkExit: 0,
     ...overrides,
   };
   const costs = Object.fromEntries(Object.entries(base).map(([k, v]) => [k, c(v)])) as unknown as CostModel['costs'];

@@ -45,6 +45,18 @@ describe('system-call work', () => {
     expect(b.counts).toEqual(a.counts);
   });
 
+  it('charges costs.forkExit once per fork record, as syscall time', async () => {
+    const records: TraceRecord[] = [
+      { kind: EventKind.switch, cpu: 0, pid: PID },
+      { kind: EventKind.fork, cpu: 0, pid: PID, arg: 11 },
+      { kind: EventKind.fork, cpu: 0, pid: PID, arg: 12 },
+    ];
+    const without = (await runRecords(records, { config: '3g1g-highmem' }, { model: constantModel() })).result;
+    const withFork = (await runRecords(records, { config: '3g1g-highmem' }, { model: constantModel({ forkExit: 7000 }) })).result;
+    expect(withFork.cycles.breakdown.syscall - without.cycles.breakdown.syscall).toBe(2 * 7000);
+    expect(withFork.cycles.total - without.cycles.total).toBe(2 * 7000);
+  });
+
   it("the shipped models' figures are the cited lmbench rows' differences", () => {
     const costs = (name: string) => JSON.parse(readFileSync(`models/${name}.json`, 'utf8')).costs;
     // Pentium 4 (2.4 GHz Xeon, median of three 2.6 kernels): null call 0.49, null I/O 0.60, stat 2.12, open/close 3.35 µs.
@@ -53,6 +65,7 @@ describe('system-call work', () => {
     expect(p4.pathLookup.constant).toBe(cycles(2.12 - 0.49));
     expect(p4.fileClose.constant).toBe(cycles(3.35 - 2 * 0.49 - (2.12 - 0.49)));
     expect(p4.ioCall.constant).toBe(cycles(0.6 - 0.49));
+    expect(p4.forkExit.constant).toBe(cycles(187) - 107_844);
     // Every other model: the same multiple of its own null call.
     for (const name of ['core2', 'pentium-m', 'atom-n270', 'haswell']) {
       const c = costs(name);
@@ -60,7 +73,9 @@ describe('system-call work', () => {
       expect(c.pathLookup.constant, name).toBe(Math.round(((2.12 - 0.49) / 0.49) * nullCall));
       expect(c.fileClose.constant, name).toBe(Math.round(((3.35 - 2 * 0.49 - (2.12 - 0.49)) / 0.49) * nullCall));
       expect(c.ioCall.constant, name).toBe(Math.round(((0.6 - 0.49) / 0.49) * nullCall));
-      for (const k of ['pathLookup', 'fileClose', 'ioCall']) expect(c[k].unverified, `${name} ${k}`).toBe(true);
+      for (const k of ['pathLookup', 'fileClose', 'ioCall', 'forkExit']) expect(c[k].unverified, `${name} ${k}`).toBe(true);
+      // fork + exit + wait: lmbench's 187 µs on the P4 less the 107,844 cycles the replay charged for it, per null call.
+      expect(c.forkExit.constant, name).toBe(Math.round(((187 * 2400 - 107_844) / (0.49 * 2400)) * nullCall));
     }
   });
 });

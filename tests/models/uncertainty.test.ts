@@ -63,8 +63,8 @@ describe('model uncertainty', () => {
         .sort(),
     ).toEqual([...CORE2_UNCERTAIN.keys()].sort());
     // Twelve ±2× estimates (reclaimPage and shrinkObject among them), the two ±4× lmbench-derived call
-    // bodies (pathLookup, fileClose) and ioCall (±2×).
-    expect(CORE2_UNCERTAIN.size).toBe(15);
+    // bodies (pathLookup, fileClose), ioCall (±2×) and forkExit (±3×).
+    expect(CORE2_UNCERTAIN.size).toBe(16);
     expect(CORE2_UNCERTAIN.get('costs.pathLookup')).toBe(4);
     const a = drawModel(model, hash, 7);
     const b = drawModel(model, hash, 7);
