@@ -177,18 +177,21 @@ export class TlbReplayer {
     let r = 0;
     while (r < n) {
       // Hot loop: one-page accesses below the page of TASK_SIZE only; it stops at the first other
-      // record (rare), handled below.
+      // record (rare), handled below. The TASK_SIZE test is made only when the page changes: lastI and
+      // lastD are always pages below taskPageStart (the code after the loop never leaves them above it).
       for (; r < n; r++) {
         const a = addr[r] as number;
-        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes || a >= taskPageStart) break;
+        if (kind[r] !== access || (a & pageMask) + (len[r] as number) > pageBytes) break;
         const v = a >>> 12;
         if (op[r] === fetch) {
-          fetches++;
           if (v !== lastI) {
+            if (a >= taskPageStart) break;
             lastI = v;
             if (!fetchFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.instruction, v);
           }
+          fetches++;
         } else if (v !== lastD) {
+          if (a >= taskPageStart) break;
           lastD = v;
           if (!dataFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.data, v);
         }
@@ -211,14 +214,15 @@ export class TlbReplayer {
       const l = len[r] as number;
       if (a + Math.max(1, l) - 1 >= this.taskSize) this.onAboveTaskSize?.(a, pid[r] as number);
       if ((a & pageMask) + l <= pageBytes) {
-        // One page, in the page of TASK_SIZE or above it.
+        // One page, in the page of TASK_SIZE or above it: not remembered as the last page, so that the
+        // next access to it comes here again (the hot loop tests TASK_SIZE only on a change of page).
         const v = a >>> 12;
         if (op[r] === fetch) {
           fetches++;
-          lastI = v;
+          lastI = -1;
           if (!fetchFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.instruction, v);
         } else {
-          lastD = v;
+          lastD = -1;
           if (!dataFilter.hit(v)) tlbs.translateFillSmallVpn(TlbSide.data, v);
         }
         r++;
@@ -233,8 +237,10 @@ export class TlbReplayer {
       if (side === TlbSide.instruction) this.refsI += v1 - v0 + 1;
       else this.refsD += v1 - v0 + 1;
       for (let v = v0; v <= v1; v++) if (!filter.hit(v)) tlbs.translateFillSmallVpn(side, v);
-      if (side === TlbSide.instruction) lastI = v1;
-      else lastD = v1;
+      // The last page, unless it is in the page of TASK_SIZE or above it (see the one-page case).
+      const last = v1 * pageBytes >= taskPageStart ? -1 : v1;
+      if (side === TlbSide.instruction) lastI = last;
+      else lastD = last;
       r++;
     }
     st.lastI = lastI;

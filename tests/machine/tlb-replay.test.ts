@@ -102,6 +102,24 @@ describe('pure TLB replay', () => {
     expect({ ...plain }).toEqual({ ...r });
   });
 
+  it('reports every access above taskSize, also repeated ones on the same page as the access before', () => {
+    const records = [
+      load(0x5000), // above: reported
+      load(0x5008), // the same page again: reported again
+      fetch(0x6000),
+      fetch(0x6004), // a fetch of the same page: reported again
+      load(0x2ffe, 0x3000), // straddles up to page 0x5000: reported
+      load(0x5010), // the straddle's last page: reported
+      load(0x1000), // below: not reported
+      load(0x1004),
+    ];
+    const seen: number[] = [];
+    const r = replay(records, geometry(4, 4), { taskSize: 0x4000, onAboveTaskSize: (addr) => seen.push(addr) });
+    expect(seen).toEqual([0x5000, 0x5008, 0x6000, 0x6004, 0x2ffe, 0x5010]);
+    // The same TLB outcome as without taskSize.
+    expect({ ...replay(records, geometry(4, 4)) }).toEqual({ ...r });
+  });
+
   it('gives each CPU its own TLBs', () => {
     const r = replay([load(0x1000, 4, 1, 0), load(0x1000, 4, 1, 1), load(0x1000, 4, 1, 0), load(0x1000, 4, 1, 1)]);
     expect(r).toMatchObject({ cpus: 2, misses: { d: 2 } });
