@@ -36,7 +36,8 @@ export type Metric =
   | { readonly kind: 'overheadRatio'; readonly configs: readonly [ConfigRef, ConfigRef]; readonly measure: Measure }
   /**
    * (cycles of `category` — one of CYCLE_CATEGORIES, or `total` for all of them — in variant 0 − in variant 1)
-   * / ((pages[0] − pages[1]) × calls), under the first config.
+   * / ((pages[0] − pages[1]) × calls), under the first config. `pages` are the values of the workload
+   * parameter the two variants differ in: pages per call, or a loop's iterations (then calls is 1).
    */
   | {
       readonly kind: 'perPageSlope';

@@ -281,8 +281,9 @@ export function kernelMadeCall(m: Machine, pid: number, nr: number, addr: number
  * it (docs/machine.md "System calls"): a path lookup (stat − null call) for every call that resolves a
  * path; the rest of an open/close pair at the close; a read or write call's own work (null I/O − null
  * call) besides the copies and page-cache work its `read`/`write` record charges. Calls not listed cost
- * only their entry and exit (getppid's null call). fork, exec and exit have no body cost here: their
- * work is the mm's (page-table copies and teardown, faults, flushes), modelled by their records.
+ * only their entry and exit (getppid's null call). fork's own work, with its child's exit and the
+ * parent's wait, is costs.forkExit, charged by its `fork` record (forkRecord); exec and exit pay their mm
+ * work (page-table copies and teardown, faults, flushes) through their records.
  */
 const CALL_WORK = new Map<number, 'pathLookup' | 'fileClose' | 'ioCall'>([
   // open, creat, openat, openat2; stat, lstat (old and 64), stat64, lstat64, fstatat64, statx; access,
